@@ -1,0 +1,53 @@
+"""backend_nn: the deeplearning.ai course's neural networks, written once on the
+Python Array API standard, running on NumPy, CuPy or any Array API library.
+
+Layout (each course equation has one home):
+
+- ``activations``    g(Z) beside g'(Z): sigmoid, tanh, ReLU, leaky ReLU, linear
+- ``initialization`` layer sizes; W = randn * 0.01, b = 0, drawn on the host
+- ``propagation``    forward propagation beside backward propagation (L layers; shallow = L = 2)
+- ``cost``           cross-entropy, stable from the logits
+- ``update``         gradient descent
+- ``training``       nn_model (the loop), predict, accuracy
+- ``validation``     checks of user input, with helpful errors
+- ``backend``        the edge: choosing a backend, moving data, detecting a GPU
+- ``datasets``       the planar "flower" and the course's extra data sets
+- ``accelerate``     optional compiled paths beside the generic one (JAX jit, torch.compile, CUDA graphs)
+"""
+
+from .activations import Activation, get_activation
+from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
+from .cost import compute_cost
+from .datasets import DATASETS, load_dataset, load_planar_dataset
+from .initialization import initialize_parameters, initialize_parameters_deep, layer_sizes
+from .parameters import Parameters
+from .propagation import backward_propagation, forward_propagation
+from .training import TrainingDivergedError, accuracy, nn_model, predict, train_step
+from .update import update_parameters
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation",
+    "DATASETS",
+    "Parameters",
+    "TrainingDivergedError",
+    "accuracy",
+    "backward_propagation",
+    "compute_cost",
+    "cuda_device_count",
+    "forward_propagation",
+    "get_activation",
+    "get_namespace",
+    "initialize_parameters",
+    "initialize_parameters_deep",
+    "layer_sizes",
+    "load_dataset",
+    "load_planar_dataset",
+    "nn_model",
+    "predict",
+    "to_backend",
+    "to_numpy",
+    "train_step",
+    "update_parameters",
+]

@@ -1,0 +1,206 @@
+"""The backend edge: the one module that names array libraries.
+
+Everything else in backend_nn gets its namespace ``xp`` from the arrays it is
+given. This module is where a user's *choice* of backend becomes a namespace,
+where host data moves onto that backend (once), where results come back to
+NumPy (explicitly), and where a CUDA GPU is detected (by counting devices:
+``import cupy`` succeeds on machines without a GPU).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import array_api_compat
+from array_api_compat import array_namespace, device as device_of
+
+__all__ = [
+    "BACKENDS",
+    "cuda_device_count",
+    "get_namespace",
+    "namespace_of",
+    "device_of",
+    "to_backend",
+    "to_numpy",
+    "backend_name",
+]
+
+#: Backend names accepted by ``backend=``; any Array API namespace is accepted too.
+BACKENDS = ("numpy", "cupy", "auto", "array_api_strict", "torch", "jax")
+
+Namespace = Any  # an Array API namespace (a module)
+
+
+def cuda_device_count() -> int:
+    """Number of CUDA devices CuPy can use; 0 when CuPy or a GPU is missing.
+
+    Importing CuPy succeeds without a GPU, so presence is decided by counting.
+    """
+    try:
+        import cupy
+
+        return int(cupy.cuda.runtime.getDeviceCount())
+    except Exception:  # ImportError, CUDARuntimeError, missing driver, ...
+        return 0
+
+
+def _cupy_namespace() -> Namespace:
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "backend='cupy' needs CuPy, which is not installed. Install the extra "
+            "matching your CUDA major version, e.g. pip install 'backend-nn[cuda12x]' "
+            "(or [cuda11x], [cuda13x])."
+        ) from None
+    if cuda_device_count() == 0:
+        raise RuntimeError(
+            "backend='cupy' needs a CUDA GPU, but CuPy counts 0 CUDA devices on this "
+            "machine. Use backend='numpy', or backend='auto' to pick CuPy only when a "
+            "GPU is present."
+        )
+    import array_api_compat.cupy as xp
+
+    return xp
+
+
+def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
+    """Turn a backend choice into an Array API namespace.
+
+    Parameters
+    ----------
+    backend : str, module or None
+        ``"numpy"`` (CPU), ``"cupy"`` (CUDA GPU), ``"auto"`` (CuPy when a CUDA
+        device is counted, else NumPy), ``"array_api_strict"``, ``"torch"``,
+        ``"jax"``, or an array module / Array API namespace (``numpy``,
+        ``cupy``, ``torch``, ``jax.numpy``, ``array_api_strict``, ...).
+        ``None`` means ``"numpy"``.
+    """
+    if backend is None:
+        backend = "numpy"
+    if isinstance(backend, str):
+        name = backend.lower().replace("-", "_")
+        if name == "auto":
+            name = "cupy" if cuda_device_count() > 0 else "numpy"
+        if name == "numpy":
+            import array_api_compat.numpy as xp
+
+            return xp
+        if name == "cupy":
+            return _cupy_namespace()
+        if name in ("array_api_strict", "torch", "jax"):
+            module = "jax.numpy" if name == "jax" else name
+            try:
+                mod = importlib.import_module(module)
+            except ImportError:
+                raise ImportError(
+                    f"backend={backend!r} needs the package {name!r}, which is not installed."
+                ) from None
+            return get_namespace(mod)
+        raise ValueError(
+            f"unknown backend {backend!r}; expected one of {', '.join(map(repr, BACKENDS))} "
+            "or an Array API namespace such as array_api_strict."
+        )
+    if isinstance(backend, ModuleType) and hasattr(backend, "asarray"):
+        if backend.__name__.split(".")[0] == "cupy" or array_api_compat.is_cupy_namespace(backend):
+            return _cupy_namespace()
+        try:
+            return array_namespace(backend.asarray(0.0))
+        except TypeError:
+            pass
+    raise TypeError(
+        f"backend must be a name ({', '.join(map(repr, BACKENDS))}) or an Array API "
+        f"namespace module; got {type(backend).__name__} {backend!r}."
+    )
+
+
+def backend_name(xp: Namespace) -> str:
+    """Short library name of a namespace, for messages and reports ('numpy', 'cupy', ...)."""
+    name = getattr(xp, "__name__", type(xp).__name__)
+    return name.removeprefix("array_api_compat.").split(".")[0]
+
+
+def _describe(x: Any) -> str:
+    mod = type(x).__module__.split(".")[0]
+    return f"{mod}.{type(x).__name__}"
+
+
+def namespace_of(**arrays: Any) -> Namespace:
+    """The common namespace of named arrays, checking that they share one device.
+
+    ``namespace_of(X=X, W1=W1)`` is ``array_namespace(X, W1)`` with errors that
+    name the arguments: which ones come from which library or device.
+    """
+    spaces = {}
+    for name, a in arrays.items():
+        try:
+            spaces[name] = array_namespace(a)
+        except TypeError:
+            raise TypeError(
+                f"{name} must be an array of an Array API library (numpy, cupy, ...); "
+                f"got {_describe(a)}."
+            ) from None
+    if len({id(s) for s in spaces.values()}) > 1:
+        which = ", ".join(f"{n} is {_describe(arrays[n])}" for n in spaces)
+        raise TypeError(
+            f"arrays come from different backends: {which}. Move them to one backend "
+            "first (backend_nn.to_backend / backend_nn.to_numpy)."
+        )
+    devices = {name: device_of(a) for name, a in arrays.items()}
+    if len({str(d) for d in devices.values()}) > 1:
+        which = ", ".join(f"{n} on {d}" for n, d in devices.items())
+        raise ValueError(f"arrays live on different devices: {which}. Move them to one device first.")
+    return next(iter(spaces.values()))
+
+
+def to_backend(x: Any, xp: Namespace, *, device: Any = None, dtype: Any = None) -> Any:
+    """Move host data (a NumPy array, a list, ...) onto backend ``xp``, once.
+
+    An array already in ``xp`` is returned as is (cast to ``dtype`` if given,
+    moved to ``device`` if given). An array of another device library is
+    refused rather than silently copied through the host.
+    """
+    if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
+        host = np.asarray(x)
+        if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):
+            import cupy
+
+            with cupy.cuda.Device(device):
+                out = xp.asarray(host)
+        else:
+            out = xp.asarray(host, device=device)
+        return out if dtype is None or out.dtype == dtype else xp.astype(out, dtype)
+    try:
+        src = array_namespace(x)
+    except TypeError:
+        raise TypeError(f"expected an array or host data (NumPy array, list); got {_describe(x)}.") from None
+    if src is not xp:
+        raise TypeError(
+            f"got a {_describe(x)} but the backend is {backend_name(xp)}; bring it to the "
+            "host with backend_nn.to_numpy(x) first, or choose the matching backend."
+        )
+    if device is not None and str(device_of(x)) != str(device):
+        x = array_api_compat.to_device(x, device)
+    return x if dtype is None or x.dtype == dtype else xp.astype(x, dtype)
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """Bring an array from any backend back to a NumPy array (the one explicit exit)."""
+    if isinstance(x, np.ndarray):
+        return x
+    if array_api_compat.is_cupy_array(x):
+        return x.get()
+    if array_api_compat.is_torch_array(x):
+        return x.detach().cpu().numpy()
+    if array_api_compat.is_numpy_array(x) or array_api_compat.is_jax_array(x):
+        return np.asarray(x)
+    try:
+        xp = array_namespace(x)
+    except TypeError:
+        return np.asarray(x)
+    if array_api_compat.is_array_api_strict_namespace(xp):
+        x = x.to_device(xp.__array_namespace_info__().default_device())
+    return np.from_dlpack(x)

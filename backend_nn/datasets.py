@@ -1,0 +1,121 @@
+"""The course's planar data sets, made in NumPy on the host.
+
+Each loader returns ``X`` (2, m) float64 and ``Y`` (1, m) float64 of 0/1, the
+course's layout (examples as columns). They use their own seeded generators
+and never touch NumPy's global random state.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+__all__ = [
+    "load_planar_dataset",
+    "noisy_circles",
+    "noisy_moons",
+    "blobs",
+    "gaussian_quantiles",
+    "no_structure",
+    "DATASETS",
+    "load_dataset",
+]
+
+
+def load_planar_dataset(m: int = 400, *, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The "flower": two classes of m/2 points on the petals r = 4 sin(4t), with noise.
+
+    Exactly the course's data with the defaults: for class j, t =
+    linspace(3.12 j, 3.12 (j+1), N) + randn(N) * 0.2, r = 4 sin(4t) + randn(N) * 0.2,
+    the point (r sin t, r cos t), drawn from ``RandomState(1)`` in that order.
+
+    Returns X (2, m) and Y (1, m).
+    """
+    rng = np.random.RandomState(seed)
+    N, a = m // 2, 4
+    X = np.zeros((2 * N, 2))
+    Y = np.zeros((2 * N, 1))
+    for j in range(2):
+        ix = slice(N * j, N * (j + 1))
+        t = np.linspace(j * 3.12, (j + 1) * 3.12, N) + rng.randn(N) * 0.2
+        r = a * np.sin(4 * t) + rng.randn(N) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        Y[ix] = j
+    return X.T.copy(), Y.T.copy()
+
+
+def _columns(points: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.ascontiguousarray(points.T, dtype=np.float64), labels.reshape(1, -1).astype(np.float64)
+
+
+def noisy_circles(m: int = 200, *, factor: float = 0.5, noise: float = 0.3, seed: int = 0):
+    """Two concentric circles (inner radius ``factor``) with Gaussian noise. X (2, m), Y (1, m)."""
+    rng = np.random.RandomState(seed)
+    n_out = m // 2
+    n_in = m - n_out
+    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    pts = np.r_[np.c_[np.cos(t_out), np.sin(t_out)], factor * np.c_[np.cos(t_in), np.sin(t_in)]]
+    lab = np.r_[np.zeros(n_out), np.ones(n_in)]
+    pts += rng.normal(scale=noise, size=pts.shape)
+    order = rng.permutation(m)
+    return _columns(pts[order], lab[order])
+
+
+def noisy_moons(m: int = 200, *, noise: float = 0.2, seed: int = 0):
+    """Two interleaving half circles with Gaussian noise. X (2, m), Y (1, m)."""
+    rng = np.random.RandomState(seed)
+    n_out = m // 2
+    n_in = m - n_out
+    t_out = np.linspace(0, np.pi, n_out)
+    t_in = np.linspace(0, np.pi, n_in)
+    pts = np.r_[np.c_[np.cos(t_out), np.sin(t_out)], np.c_[1 - np.cos(t_in), 0.5 - np.sin(t_in)]]
+    lab = np.r_[np.zeros(n_out), np.ones(n_in)]
+    pts += rng.normal(scale=noise, size=pts.shape)
+    order = rng.permutation(m)
+    return _columns(pts[order], lab[order])
+
+
+def blobs(m: int = 200, *, centers: int = 6, seed: int = 5):
+    """Gaussian blobs around ``centers`` random centres, labels taken mod 2. X (2, m), Y (1, m)."""
+    rng = np.random.RandomState(seed)
+    c = rng.uniform(-10, 10, size=(centers, 2))
+    lab = np.arange(m) % centers
+    pts = c[lab] + rng.normal(size=(m, 2))
+    order = rng.permutation(m)
+    return _columns(pts[order], lab[order] % 2)
+
+
+def gaussian_quantiles(m: int = 200, *, cov: float = 0.5, seed: int = 0):
+    """A 2-D Gaussian (covariance cov * I) split into 2 classes by radius quantile. X (2, m), Y (1, m)."""
+    rng = np.random.RandomState(seed)
+    pts = rng.normal(scale=np.sqrt(cov), size=(m, 2))
+    r2 = np.sum(pts**2, axis=1)
+    lab = np.zeros(m)
+    lab[np.argsort(r2)[m // 2:]] = 1
+    return _columns(pts, lab)
+
+
+def no_structure(m: int = 200, *, seed: int = 0):
+    """Uniform points in the unit square with random labels: nothing to learn. X (2, m), Y (1, m)."""
+    rng = np.random.RandomState(seed)
+    return _columns(rng.rand(m, 2), rng.randint(0, 2, size=m))
+
+
+#: The course's data sets by name.
+DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    "flower": load_planar_dataset,
+    "noisy_circles": noisy_circles,
+    "noisy_moons": noisy_moons,
+    "blobs": blobs,
+    "gaussian_quantiles": gaussian_quantiles,
+    "no_structure": no_structure,
+}
+
+
+def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
+    """A course data set by name: one of :data:`DATASETS`."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}.")
+    return DATASETS[name](**kwargs)

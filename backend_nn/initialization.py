@@ -1,0 +1,112 @@
+"""Layer sizes and parameter initialization.
+
+Parameters are always drawn on the host from a seeded NumPy generator, in
+float64, then moved to the backend and cast to the requested dtype. So every
+backend starts from the same numbers, and the parity tests can compare
+training runs step by step.
+
+The course's initialization: W = randn(n_l, n_{l-1}) * 0.01, b = 0, drawn
+from ``numpy.random.RandomState(2)`` in layer order (W1 then W2), which gives
+the assignment's published W1 and W2 without touching NumPy's global state.
+All-zero W is offered for the symmetry lesson: every hidden unit then computes
+the same function and receives the same gradient, so they never differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .backend import get_namespace, to_backend
+from .validation import check_positive
+
+__all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "INITIALIZATIONS", "resolve_dtype"]
+
+#: init= choices: the course's small random weights, all zeros (symmetry lesson),
+#: and He scaling sqrt(2 / n_{l-1}) for ReLU networks (course week 4 onwards).
+INITIALIZATIONS = ("random", "zeros", "he")
+
+
+def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
+    """(n_x, n_h, n_y) from X (n_x, m) and Y (n_y, m); the course fixes n_h = 4."""
+    return int(X.shape[0]), n_h, int(Y.shape[0])
+
+
+def resolve_dtype(dtype: Any, xp: Any) -> Any:
+    """A dtype of namespace xp from "float64"/"float32", a NumPy dtype, or xp's own dtype."""
+    if dtype is None:
+        return xp.float64
+    for name in ("float64", "float32"):
+        if not isinstance(dtype, str) and dtype == getattr(xp, name):
+            return dtype
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or getattr(dtype, "__name__", str(dtype))
+    name = str(name).rsplit(".", 1)[-1].strip("'>")
+    if name not in ("float64", "float32"):
+        raise ValueError(f"dtype must be float64 or float32; got {dtype!r}.")
+    return getattr(xp, name)
+
+
+def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: float) -> dict[str, np.ndarray]:
+    """W_l (n_l, n_{l-1}) and b_l (n_l, 1) as NumPy float64, drawn in layer order."""
+    if init not in INITIALIZATIONS:
+        raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITIALIZATIONS))}.")
+    rng = np.random.RandomState(seed)
+    params: dict[str, np.ndarray] = {}
+    for l in range(1, len(layer_dims)):
+        shape = (layer_dims[l], layer_dims[l - 1])
+        if init == "zeros":
+            W = np.zeros(shape)
+        elif init == "he":
+            W = rng.randn(*shape) * np.sqrt(2.0 / layer_dims[l - 1])
+        else:
+            W = rng.randn(*shape) * scale
+        params[f"W{l}"] = W
+        params[f"b{l}"] = np.zeros((layer_dims[l], 1))
+    return params
+
+
+def initialize_parameters_deep(
+    layer_dims: Sequence[int],
+    *,
+    seed: int = 2,
+    init: str = "random",
+    scale: float = 0.01,
+    dtype: Any = "float64",
+    backend: Any = "numpy",
+    device: Any = None,
+) -> dict[str, Any]:
+    """Parameters of an L-layer network, layer_dims = [n_x, n_1, ..., n_L].
+
+    Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}``
+    on the chosen backend and device.
+    """
+    dims = [check_positive(f"layer_dims[{i}]", n, integer=True) for i, n in enumerate(layer_dims)]
+    if len(dims) < 2:
+        raise ValueError(f"layer_dims needs at least [n_x, n_y]; got {list(layer_dims)}.")
+    xp = get_namespace(backend)
+    dt = resolve_dtype(dtype, xp)
+    host = _draw_on_host(dims, seed=seed, init=init, scale=scale)
+    return {k: to_backend(v, xp, device=device, dtype=dt) for k, v in host.items()}
+
+
+def initialize_parameters(
+    n_x: int,
+    n_h: int,
+    n_y: int,
+    *,
+    seed: int = 2,
+    init: str = "random",
+    scale: float = 0.01,
+    dtype: Any = "float64",
+    backend: Any = "numpy",
+    device: Any = None,
+) -> dict[str, Any]:
+    """The shallow network's parameters: the L = 2 case of :func:`initialize_parameters_deep`.
+
+    Returns W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1). With the
+    defaults (seed 2, W = randn * 0.01) these are the course's published values.
+    """
+    return initialize_parameters_deep(
+        [n_x, n_h, n_y], seed=seed, init=init, scale=scale, dtype=dtype, backend=backend, device=device
+    )

@@ -1,0 +1,144 @@
+"""Checks of user input. Each error says what was expected and what arrived.
+
+Shape and dtype checks read metadata only (no device sync); the value checks
+(:func:`check_data_values`) read the data and are run once per call of the
+entry points that take user data (``nn_model``, ``predict``), never per step.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+__all__ = [
+    "check_X",
+    "check_X_Y",
+    "check_labels_shape",
+    "check_data_values",
+    "check_parameters",
+    "check_positive",
+    "layer_dims_of",
+]
+
+
+def _shape(a: Any) -> tuple[int, ...]:
+    return tuple(int(s) for s in a.shape)
+
+
+def check_positive(name: str, value: Any, *, integer: bool) -> Any:
+    """A positive int (n_h, num_iterations) or a positive finite float (learning_rate)."""
+    if integer:
+        if isinstance(value, bool) or not isinstance(value, int) and not hasattr(value, "__index__"):
+            raise TypeError(f"{name} must be a positive integer; got {type(value).__name__} {value!r}.")
+        value = int(value.__index__()) if not isinstance(value, int) else value
+        if value <= 0:
+            raise ValueError(f"{name} must be a positive integer; got {value}.")
+        return value
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a positive number; got {type(value).__name__} {value!r}.") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a positive, finite number; got {value}.")
+    return value
+
+
+def check_X(X: Any, *, xp: Any, n_x: int | None = None) -> None:
+    """X must be a 2-D real floating array of shape (n_x, m), examples as columns."""
+    shape = _shape(X)
+    if len(shape) != 2:
+        hint = " — did you mean X.reshape(1, -1) (one feature) or X.reshape(-1, 1) (one example)?" if len(shape) == 1 else ""
+        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape}{hint}.")
+    if not xp.isdtype(X.dtype, "real floating"):
+        raise TypeError(
+            f"X must have a real floating dtype (float64 or float32); got {X.dtype}. "
+            "Cast it first, e.g. xp.astype(X, xp.float64); nn_model and predict cast for you."
+        )
+    if n_x is not None and shape[0] != n_x:
+        hint = " — did you mean X.T? (examples go in columns)" if shape[1] == n_x else ""
+        raise ValueError(f"X must have shape (n_x, m) = ({n_x}, m) to match W1; got {shape}{hint}.")
+
+
+def check_labels_shape(Y: Any, expected: tuple[int, ...], *, name_out: str) -> None:
+    """Y must have the shape of the output (n_y, m)."""
+    shape, expected = _shape(Y), tuple(int(s) for s in expected)
+    if shape != expected:
+        hint = ""
+        if len(shape) == 1 and shape[0] == expected[-1]:
+            hint = " — did you mean Y.reshape(1, -1)?"
+        elif shape[::-1] == expected:
+            hint = " — did you mean Y.T?"
+        raise ValueError(f"Y must have the shape of {name_out}, (n_y, m) = {expected}; got {shape}{hint}.")
+
+
+def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
+    """X (n_x, m) and Y (n_y, m): 2-D each, examples as columns, the same m."""
+    xs, ys = _shape(X), _shape(Y)
+    if len(ys) == 1 and len(xs) == 2 and ys[0] in xs:
+        raise ValueError(f"Y must be 2-D with shape (1, m); got {ys} — did you mean Y.reshape(1, -1)?")
+    if len(ys) != 2:
+        raise ValueError(f"Y must be 2-D with shape (n_y, m); got shape {ys}.")
+    if len(xs) == 2 and xs[1] != ys[1]:
+        if xs[0] == ys[1]:
+            raise ValueError(
+                f"X has shape {xs} and Y has shape {ys}: X looks like examples as rows; "
+                f"the course lays out X as (n_x, m) with examples as columns — did you mean X.T?"
+            )
+        raise ValueError(f"X and Y must have the same number of examples m (columns); got X {xs} and Y {ys}.")
+    if len(xs) == 2 and ys[0] > ys[1] and ys[1] == 1:
+        raise ValueError(f"Y must be (n_y, m) with examples as columns; got {ys} — did you mean Y.T?")
+    check_X(X, xp=xp)
+
+
+def check_data_values(X: Any, Y: Any | None, *, xp: Any) -> None:
+    """X finite and Y all 0/1. Reads the data (one device sync); run once, not per step."""
+    if not bool(xp.all(xp.isfinite(X))):
+        n_bad = int(xp.sum(xp.astype(~xp.isfinite(X), xp.int64)))
+        raise ValueError(f"X must be finite; it holds {n_bad} NaN or inf value(s).")
+    if Y is None or Y.dtype == xp.bool:
+        return
+    ok = (Y == 0) | (Y == 1)
+    if not bool(xp.all(ok)):
+        first = [float(v) for v in Y[~ok][:5]]
+        raise ValueError(f"Y must hold only 0 and 1 (binary labels); found other values, e.g. {first}.")
+
+
+_KEY = re.compile(r"^([Wb])(\d+)$")
+
+
+def layer_dims_of(parameters: dict) -> list[int]:
+    """layer_dims [n_x, n_h, ..., n_y] read from W1..WL; see :func:`check_parameters`."""
+    L = len(parameters) // 2
+    return [int(parameters["W1"].shape[1])] + [int(parameters[f"W{l}"].shape[0]) for l in range(1, L + 1)]
+
+
+def check_parameters(parameters: Any) -> list[int]:
+    """Parameters W1, b1, ..., WL, bL whose shapes chain; returns layer_dims.
+
+    W_l : (n_l, n_{l-1}), b_l : (n_l, 1).
+    """
+    if not isinstance(parameters, dict):
+        raise TypeError(f"parameters must be a dict with keys W1, b1, W2, b2, ...; got {type(parameters).__name__}.")
+    bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
+    if bad:
+        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL; got unexpected keys {bad}.")
+    L = len(parameters) // 2
+    expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
+    if L == 0 or set(parameters) != expected:
+        raise ValueError(
+            f"parameters must hold W1, b1, ..., WL, bL for L >= 1 layers; got keys {sorted(parameters)}."
+        )
+    for l in range(1, L + 1):
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        if len(W.shape) != 2:
+            raise ValueError(f"W{l} must be 2-D (n_{l}, n_{l - 1}); got shape {_shape(W)}.")
+        if _shape(b) != (W.shape[0], 1):
+            raise ValueError(f"b{l} must have shape (n_{l}, 1) = ({W.shape[0]}, 1) to match W{l} {_shape(W)}; got {_shape(b)}.")
+        if l > 1 and W.shape[1] != parameters[f"W{l - 1}"].shape[0]:
+            prev = parameters[f"W{l - 1}"]
+            raise ValueError(
+                f"parameter shapes do not chain: W{l} has shape {_shape(W)}, so it expects "
+                f"{W.shape[1]} inputs, but W{l - 1} {_shape(prev)} gives {prev.shape[0]} units."
+            )
+    return layer_dims_of(parameters)
