@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from array_api_compat import is_writeable_array
 
+from .accelerate import compiled_runner
 from .activations import Activation, get_activation
 from .backend import device_of, get_namespace, namespace_of, to_backend, to_numpy
 from .cost import _as_labels, _cost_from_logits
@@ -121,6 +122,7 @@ def nn_model(
     cost_every: int = 100,
     sync_every: int = 1000,
     progress: bool | None = None,
+    compile: bool = False,
 ) -> tuple[Parameters, np.ndarray]:
     """Train the shallow network by full-batch gradient descent, as the course does.
 
@@ -160,6 +162,10 @@ def nn_model(
     progress : bool, optional
         Show a progress bar on stderr; default: when stderr is a terminal and
         the run is long (num_iterations >= 2000).
+    compile : bool
+        Use the backend's compiler on the same step (:mod:`backend_nn.accelerate`):
+        jax.jit with a compiled loop, torch.compile, a CUDA graph on CuPy.
+        Backends without a compiler (NumPy, array-api-strict) run eagerly.
 
     Returns
     -------
@@ -194,38 +200,60 @@ def nn_model(
         parameters, Xb, Yb, g=g, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
         cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
         progress=_Progress(num_iterations, sys.stderr.isatty() and num_iterations >= 2000 if progress is None else progress),
+        compile=compile,
     )
     return Parameters(params, activation=g), costs
 
 
 def _train_loop(parameters, X, Y, *, g, xp, learning_rate, num_iterations, cost_every, sync_every,
-                print_cost, progress) -> tuple[dict, np.ndarray]:
+                print_cost, progress, compile) -> tuple[dict, np.ndarray]:
     """The loop: steps on the device, costs brought home once per ``sync_every`` steps."""
-    inplace = is_writeable_array(parameters["W1"])
     recorded: list[float] = []
+
+    def sync(chunk, done: int) -> None:
+        """Bring a 1-d device array of recorded costs home: the loop's only host sync."""
+        new = to_numpy(chunk).astype(np.float64)
+        bad = np.flatnonzero(~np.isfinite(new))
+        if bad.size:
+            it = (len(recorded) + int(bad[0])) * cost_every
+            raise TrainingDivergedError(
+                f"training diverged: the cost is {new[bad[0]]} at iteration {it} (costs are recorded "
+                f"every {cost_every} iterations). Try a smaller learning_rate.",
+                iteration=it,
+            )
+        for k, c in enumerate(new, start=len(recorded)):
+            if print_cost and (k * cost_every) % 1000 == 0:
+                print(f"Cost after iteration {k * cost_every}: {c:f}")
+        recorded.extend(new.tolist())
+        progress.update(done, recorded[-1] if recorded else None)
+
+    runner = compiled_runner(parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp) if compile else None
+    if runner is not None:
+        per_sync = max(1, sync_every // cost_every)
+        full, rest = divmod(num_iterations, cost_every)
+        done = 0
+        while done < full:
+            n = min(per_sync, full - done)
+            parameters, chunk = runner(parameters, n, cost_every)
+            done += n
+            sync(chunk, done * cost_every)
+        if rest:
+            parameters, chunk = runner(parameters, 1, rest)
+            sync(chunk, num_iterations)
+        return parameters, np.asarray(recorded, dtype=np.float64)
+
+    inplace = is_writeable_array(parameters["W1"])
     pending: list[Any] = []
     for i in range(num_iterations):
         record = i % cost_every == 0
         parameters, cost = train_step(parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp,
-                                      inplace=inplace, with_cost=record or (print_cost and i % 1000 == 0))
+                                      inplace=inplace, with_cost=record)
         if record:
             pending.append(cost)
-        if print_cost and i % 1000 == 0:
-            print(f"Cost after iteration {i}: {float(cost):f}")
         if (i + 1) % sync_every == 0 or i + 1 == num_iterations:
             if pending:
-                new = to_numpy(xp.stack(pending)).astype(np.float64)
+                sync(xp.stack(pending), i + 1)
                 pending.clear()
-                bad = np.flatnonzero(~np.isfinite(new))
-                if bad.size:
-                    it = (len(recorded) + int(bad[0])) * cost_every
-                    raise TrainingDivergedError(
-                        f"training diverged: the cost is {new[bad[0]]} at iteration {it} (costs are "
-                        f"recorded every {cost_every} iterations). Try a smaller learning_rate.",
-                        iteration=it,
-                    )
-                recorded.extend(new.tolist())
-            progress.update(i + 1, recorded[-1] if recorded else None)
     return parameters, np.asarray(recorded, dtype=np.float64)
 
 

@@ -1,0 +1,168 @@
+"""Bad input: a clear ValueError/TypeError saying what was expected and what arrived,
+and the caller's arrays are never modified."""
+
+import sys
+import types
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn import backend as be
+
+X, Y = bnn.load_planar_dataset()
+
+
+@pytest.fixture
+def data():
+    """Copies of the flower, with a snapshot to prove nothing was written to them."""
+    Xc, Yc = X.copy(), Y.copy()
+    yield Xc, Yc
+    np.testing.assert_array_equal(Xc, X)
+    np.testing.assert_array_equal(Yc, Y)
+
+
+def params():
+    return bnn.initialize_parameters(2, 4, 1)
+
+
+@pytest.mark.parametrize("bad, exc, match", [
+    (lambda X, Y: (X.T, Y), ValueError, r"examples as rows.*did you mean X\.T"),
+    (lambda X, Y: (X[:, :300], Y), ValueError, r"same number of examples m.*\(2, 300\).*\(1, 400\)"),
+    (lambda X, Y: (X, Y[0]), ValueError, r"Y must be 2-D.*\(400,\).*Y\.reshape\(1, -1\)"),
+    (lambda X, Y: (X, Y * 2), ValueError, r"Y must hold only 0 and 1.*2\.0"),
+    (lambda X, Y: (np.where(np.arange(400) == 7, np.nan, X), Y), ValueError, r"X must be finite.*2 NaN or inf"),
+    (lambda X, Y: (np.where(np.arange(400) < 3, np.inf, X), Y), ValueError, r"X must be finite.*6 NaN or inf"),
+    (lambda X, Y: (X[0], Y), ValueError, r"X must be 2-D.*got shape \(400,\)"),
+    (lambda X, Y: (X.astype(complex), Y), TypeError, r"X must hold real numbers; got dtype complex128"),
+])
+def test_nn_model_rejects_bad_data(data, bad, exc, match):
+    Xb, Yb = bad(*data)
+    with pytest.raises(exc, match=match):
+        bnn.nn_model(Xb, Yb, 4, 10)
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(n_h=0), ValueError, r"n_h must be a positive integer; got 0"),
+    (dict(n_h=2.5), TypeError, r"n_h must be a positive integer; got float 2.5"),
+    (dict(num_iterations=-3), ValueError, r"num_iterations must be a positive integer; got -3"),
+    (dict(learning_rate=0.0), ValueError, r"learning_rate must be a positive, finite number; got 0.0"),
+    (dict(learning_rate=-1), ValueError, r"learning_rate must be a positive, finite number; got -1.0"),
+    (dict(learning_rate=float("nan")), ValueError, r"learning_rate must be a positive, finite number"),
+    (dict(activation="swish"), ValueError, r"unknown activation 'swish'; expected one of 'sigmoid', 'tanh'"),
+    (dict(activation="leaky_relu", negative_slope=-0.5), ValueError, r"negative_slope must be in \[0, 1\)"),
+    (dict(backend="tensorflow"), ValueError, r"unknown backend 'tensorflow'; expected one of 'numpy', 'cupy'"),
+    (dict(backend=42), TypeError, r"backend must be a name .* got int 42"),
+    (dict(dtype="float16"), ValueError, r"dtype must be float64 or float32; got 'float16'"),
+    (dict(init="ones"), ValueError, r"unknown init 'ones'; expected one of 'random', 'zeros', 'he'"),
+])
+def test_nn_model_rejects_bad_options(data, kwargs, exc, match):
+    args = dict(n_h=4, num_iterations=10)
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        bnn.nn_model(*data, args.pop("n_h"), args.pop("num_iterations"), **args)
+
+
+def test_integer_and_boolean_X_are_cast_explicitly(data):
+    Xi = np.round(data[0] * 10).astype(np.int64)
+    p, costs = bnn.nn_model(Xi, data[1], 4, 20)
+    assert p["W1"].dtype == np.float64 and np.all(np.isfinite(costs))
+    p, _ = bnn.nn_model(Xi > 0, data[1] > 0.5, 4, 20, dtype="float32")
+    assert p["W1"].dtype == np.float32
+    # the lower-level functions do not cast: they say how
+    with pytest.raises(TypeError, match=r"real floating dtype.*got int64.*xp\.astype\(X, xp\.float64\)"):
+        bnn.forward_propagation(Xi, p)
+
+
+def test_forward_propagation_suggests_transpose(data):
+    with pytest.raises(ValueError, match=r"shape \(n_x, m\) = \(2, m\).*got \(400, 2\).*did you mean X\.T"):
+        bnn.forward_propagation(data[0].T, params())
+
+
+@pytest.mark.parametrize("mutate, match", [
+    (lambda p: p.update(W2=np.zeros((1, 5))), r"do not chain: W2 has shape \(1, 5\).*W1 \(4, 2\) gives 4 units"),
+    (lambda p: p.update(b1=np.zeros((4,))), r"b1 must have shape \(n_1, 1\) = \(4, 1\).*got \(4,\)"),
+    (lambda p: p.pop("b2"), r"must hold W1, b1, \.\.\., WL, bL"),
+    (lambda p: p.update(W1=np.zeros(3)), r"W1 must be 2-D"),
+    (lambda p: p.update(gamma=np.zeros(3)), r"unexpected keys \['gamma'\]"),
+])
+def test_parameters_whose_shapes_do_not_chain(data, mutate, match):
+    p = params()
+    mutate(p)
+    with pytest.raises(ValueError, match=match):
+        bnn.forward_propagation(data[0], p)
+
+
+def test_parameters_and_X_of_different_dtypes(data):
+    p = bnn.initialize_parameters(2, 4, 1, dtype="float32")
+    with pytest.raises(TypeError, match=r"share one dtype.*X float64.*W1 float32"):
+        bnn.forward_propagation(data[0], p)
+
+
+def test_arrays_from_two_backends(data):
+    strict = pytest.importorskip("array_api_strict")
+    p = bnn.initialize_parameters(2, 4, 1, backend="array_api_strict")
+    with pytest.raises(TypeError, match=r"different backends: X is numpy\.ndarray, W1 is array_api_strict"):
+        bnn.forward_propagation(data[0], p)
+    with pytest.raises(TypeError, match=r"got a numpy\.ndarray but the backend is array_api_strict|different backends"):
+        bnn.compute_cost(p["W2"] @ p["W1"][:, :1], np.zeros((1, 1)))
+
+
+def test_arrays_on_two_devices(data):
+    strict = pytest.importorskip("array_api_strict")
+    p = bnn.initialize_parameters(2, 4, 1, backend="array_api_strict", device=strict.Device("device1"))
+    Xs = strict.asarray(data[0])
+    with pytest.raises(ValueError, match=r"different devices: X on .*CPU_DEVICE.*W1 on .*device1"):
+        bnn.forward_propagation(Xs, p)
+
+
+def test_a_device_array_of_another_library_is_not_silently_copied(data):
+    strict = pytest.importorskip("array_api_strict")
+    with pytest.raises(TypeError, match=r"got a array_api_strict\.Array but the backend is numpy.*to_numpy"):
+        bnn.nn_model(strict.asarray(data[0]), data[1], 4, 10, backend="numpy")
+
+
+def test_predict_refuses_an_activation_the_parameters_were_not_trained_with(data):
+    p, _ = bnn.nn_model(*data, 4, 10, activation="relu")
+    with pytest.raises(ValueError, match=r"activation='tanh'.*trained with 'relu'"):
+        bnn.predict(p, data[0], activation="tanh")
+    assert bnn.predict(p, data[0]).shape == (1, 400)
+
+
+def test_backward_propagation_checks_Y_and_cache(data):
+    p = params()
+    _, cache = bnn.forward_propagation(data[0], p)
+    with pytest.raises(ValueError, match=r"Y must have the shape of A2, \(n_y, m\) = \(1, 400\); got \(400,\).*reshape"):
+        bnn.backward_propagation(p, cache, data[0], data[1][0])
+    with pytest.raises(ValueError, match=r"missing \['Z1'\]"):
+        bnn.backward_propagation(p, {k: v for k, v in cache.items() if k != "Z1"}, data[0], data[1])
+
+
+def test_update_parameters_checks_grads():
+    p = params()
+    with pytest.raises(ValueError, match=r"missing \['db2'\]"):
+        bnn.update_parameters(p, {"dW1": p["W1"], "db1": p["b1"], "dW2": p["W2"]})
+    with pytest.raises(ValueError, match=r"dW1 must have the shape of W1, \(4, 2\); got \(2, 4\)"):
+        bnn.update_parameters(p, {"dW1": p["W1"].T, "db1": p["b1"], "dW2": p["W2"], "db2": p["b2"]})
+
+
+def test_cupy_not_installed(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy -> ImportError
+    with pytest.raises(ImportError, match=r"CuPy, which is not installed.*backend-nn\[cuda12x\]"):
+        bnn.get_namespace("cupy")
+    assert bnn.cuda_device_count() == 0
+    assert be.backend_name(bnn.get_namespace("auto")) == "numpy"
+
+
+def test_cupy_without_a_cuda_device(monkeypatch):
+    fake = types.ModuleType("cupy")
+
+    def no_device():
+        raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
+
+    fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=no_device))
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    assert bnn.cuda_device_count() == 0
+    with pytest.raises(RuntimeError, match=r"needs a CUDA GPU, but CuPy counts 0 CUDA devices"):
+        bnn.nn_model(X, Y, 4, 10, backend="cupy")
+    assert be.backend_name(bnn.get_namespace("auto")) == "numpy"

@@ -1,0 +1,119 @@
+"""Numerics that never warn or overflow, divergence that stops loudly, and the backend edge."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn import activations as act
+from backend_nn.backend import to_numpy
+from conftest import assert_close, assert_on_backend
+
+X, Y = bnn.load_planar_dataset()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_and_cost_at_abs_z_1000_never_overflow_or_warn(backend, dtype):
+    dt = getattr(backend.xp, dtype)
+    Z = backend.asarray([[-1000.0, -100.0, 0.0, 100.0, 1000.0]], dtype=dt)
+    Yb = backend.asarray([[1.0, 1.0, 0.0, 0.0, 0.0]], dtype=dt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is exact enough
+            A = act.sigmoid(Z, xp=backend.xp)
+            cost_z = bnn.compute_cost(A, Yb, Z2=Z)
+            cost_a = bnn.compute_cost(A, Yb)
+    assert_on_backend(A, backend, dt)
+    a = to_numpy(A)
+    assert np.all(np.isfinite(a)) and a[0, 0] == 0 and a[0, -1] == 1 and a[0, 2] == 0.5
+    assert float(cost_z) == pytest.approx((1000 + 100 + np.log(2) + 100 + 1000) / 5, rel=1e-5)
+    assert np.isfinite(float(cost_a))
+
+
+def test_training_with_saturating_units_stays_finite(backend):
+    """Large weights saturate tanh and the output; nothing becomes inf or NaN."""
+    Xb, Yb = backend.asarray(X * 50), backend.asarray(Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p, costs = bnn.nn_model(Xb, Yb, 4, 300, learning_rate=5.0, init_scale=3.0, cost_every=1)
+    assert np.all(np.isfinite(costs))
+    for v in p.values():
+        assert np.all(np.isfinite(to_numpy(v)))
+
+
+def test_divergence_stops_with_an_error_naming_the_iteration():
+    with np.errstate(all="ignore"), pytest.raises(bnn.TrainingDivergedError, match=r"diverged: the cost is nan at iteration \d+") as info:
+        bnn.nn_model(X * 1e3, Y, 4, 2000, activation="linear", learning_rate=1e3, cost_every=1, sync_every=100)
+    assert 0 < info.value.iteration < 2000
+
+
+def test_predict_and_accuracy_stay_on_the_backend(backend):
+    p, _ = bnn.nn_model(backend.asarray(X), backend.asarray(Y), 4, 200)
+    pred = bnn.predict(p, X)  # host data is moved to the parameters' backend
+    assert_on_backend(pred, backend, backend.xp.bool)
+    assert pred.shape == (1, 400)
+    acc = bnn.accuracy(pred, backend.asarray(Y))
+    assert isinstance(acc, float) and 0.5 < acc <= 1.0
+
+
+def test_host_data_moves_to_the_chosen_backend_once(backend):
+    p, costs = bnn.nn_model(X, Y, 4, 50, backend=backend.xp, device=backend.device)
+    for v in p.values():
+        assert_on_backend(v, backend, backend.xp.float64)
+    assert isinstance(costs, np.ndarray) and costs.dtype == np.float64 and costs.shape == (1,)
+
+
+def test_to_numpy_round_trip(backend):
+    a = np.arange(6.0).reshape(2, 3)
+    b = backend.asarray(a)
+    assert_close(b, a, backend)
+    out = bnn.to_numpy(b)
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_array_equal(out, a)
+
+
+def test_backend_names_resolve():
+    assert bnn.get_namespace("numpy") is bnn.get_namespace(np)
+    assert bnn.get_namespace(None) is bnn.get_namespace("numpy")
+    strict = pytest.importorskip("array_api_strict")
+    assert bnn.get_namespace("array_api_strict") is strict
+
+
+def test_auto_is_cupy_exactly_when_a_gpu_is_counted():
+    name = bnn.get_namespace("auto").__name__
+    assert ("cupy" in name) == (bnn.cuda_device_count() > 0)
+
+
+def test_costs_are_recorded_at_the_documented_iterations():
+    _, every = bnn.nn_model(X, Y, 4, 250, cost_every=1)
+    _, some = bnn.nn_model(X, Y, 4, 250, cost_every=100)
+    assert some.shape == (3,)
+    np.testing.assert_array_equal(some, every[[0, 100, 200]])
+
+
+def test_print_cost_prints_like_the_course(capsys):
+    bnn.nn_model(X, Y, 4, 2001, print_cost=True)
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083",
+                   "Cost after iteration 2000: 0.254385"]
+
+
+def test_progress_bar_on_request(capsys):
+    bnn.nn_model(X, Y, 4, 3000, progress=True, sync_every=1000)
+    err = capsys.readouterr().err
+    assert "3000/3000" in err and "it/s" in err and "cost 0.2" in err
+
+
+def test_deep_network_is_the_same_code():
+    """Principle 5: the shallow network is the L = 2 case; L = 3 runs through the same functions."""
+    p = bnn.initialize_parameters_deep([2, 5, 3, 1], seed=1, init="he")
+    xp = bnn.get_namespace("numpy")
+    g = bnn.get_activation("relu")
+    costs = []
+    for _ in range(300):
+        p, c = bnn.train_step(p, X, Y, g=g, learning_rate=0.1, xp=xp)
+        costs.append(float(c))
+    assert costs[-1] < costs[0]
+    A3, cache = bnn.forward_propagation(X, p, activation="relu")
+    assert set(cache) == {"Z1", "A1", "Z2", "A2", "Z3", "A3"} and A3.shape == (1, 400)
