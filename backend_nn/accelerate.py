@@ -11,6 +11,13 @@ path.
 - PyTorch: ``torch.compile`` of the step.
 - CuPy: the step (forward, cost, backward, in-place update) captured once
   into a CUDA graph and replayed, so a step is one launch instead of ~40.
+  CuPy refuses to record cuBLAS calls in a capture ("calling cuBLAS API
+  during stream capture is currently unsupported"), so inside the graph the
+  namespace's ``matmul`` is a broadcast-multiply-and-sum (elementwise and
+  reduction kernels, which capture fine). That costs n_l * n_{l-1} * m
+  temporaries, so the graph path is for the small, launch-bound networks it
+  exists for (up to :data:`GRAPH_MAX_ELEMENTS`); larger ones run eagerly,
+  where cuBLAS is fast and launch overhead is a small share.
 
 Backends without a compiler (NumPy, array-api-strict) have no compiled path:
 :func:`compiled_runner` returns None and the eager loop runs.
@@ -23,7 +30,10 @@ from typing import Any, Callable
 
 import array_api_compat
 
-__all__ = ["compiled_runner"]
+__all__ = ["compiled_runner", "GRAPH_MAX_ELEMENTS"]
+
+#: Largest n_l * n_{l-1} * m for which the CuPy graph path is used.
+GRAPH_MAX_ELEMENTS = 2**22
 
 # A runner advances training by n_records records of cost_every steps each:
 # runner(parameters, n_records, cost_every) -> (parameters, costs as a 1-d array on the device),
@@ -41,8 +51,30 @@ def compiled_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: 
     if array_api_compat.is_torch_namespace(xp):
         return _torch_runner(step, X, Y)
     if array_api_compat.is_cupy_namespace(xp):
-        return _cupy_graph_runner(step, parameters, X, Y, xp=xp)
+        m = X.shape[1]
+        largest = max(W.shape[0] * W.shape[1] * m for k, W in parameters.items() if k.startswith("W"))
+        if largest > GRAPH_MAX_ELEMENTS:
+            return None
+        graph_step = partial(train_step, g=g, learning_rate=learning_rate, xp=_CaptureSafeNamespace(xp))
+        return _CupyGraphRunner(graph_step, parameters, X, Y, xp=xp)
     return None
+
+
+class _CaptureSafeNamespace:
+    """``xp`` with a matmul that CuPy can record in a CUDA graph (no cuBLAS).
+
+    matmul(a, b)[i, j] = sum_k a[i, k] b[k, j], as one broadcast product and one
+    reduction over k. Everything else is ``xp`` itself.
+    """
+
+    def __init__(self, xp: Any) -> None:
+        self._xp = xp
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._xp, name)
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        return self._xp.sum(a[:, :, None] * b[None, :, :], axis=1)
 
 
 def _jax_runner(step: Callable, X: Any, Y: Any) -> Runner:
@@ -84,10 +116,6 @@ def _torch_runner(step: Callable, X: Any, Y: Any) -> Runner:
         return params, torch.stack(costs)
 
     return runner
-
-
-def _cupy_graph_runner(step: Callable, parameters: dict, X: Any, Y: Any, *, xp: Any) -> Runner:
-    return _CupyGraphRunner(step, parameters, X, Y, xp=xp)
 
 
 class _CupyGraphRunner:

@@ -41,7 +41,7 @@ def _forward(X, parameters, *, g: Activation, xp):
     cache = {}
     A = X
     for l in range(1, L + 1):
-        Z = parameters[f"W{l}"] @ A + parameters[f"b{l}"]
+        Z = xp.matmul(parameters[f"W{l}"], A) + parameters[f"b{l}"]
         A = g(Z, xp=xp) if l < L else sigmoid(Z, xp=xp)
         cache[f"Z{l}"] = Z
         cache[f"A{l}"] = A
@@ -56,10 +56,10 @@ def _backward(parameters, cache, X, Y, *, g: Activation, xp):
     dZ = cache[f"A{L}"] - Y
     for l in range(L, 0, -1):
         A_prev = cache[f"A{l - 1}"] if l > 1 else X
-        grads[f"dW{l}"] = (dZ @ A_prev.T) / m
+        grads[f"dW{l}"] = xp.matmul(dZ, A_prev.T) / m
         grads[f"db{l}"] = xp.sum(dZ, axis=1, keepdims=True) / m
         if l > 1:
-            dZ = (parameters[f"W{l}"].T @ dZ) * g.grad(cache[f"Z{l - 1}"], cache[f"A{l - 1}"], xp=xp)
+            dZ = xp.matmul(parameters[f"W{l}"].T, dZ) * g.grad(cache[f"Z{l - 1}"], cache[f"A{l - 1}"], xp=xp)
     return grads
 
 

@@ -1,0 +1,321 @@
+"""Time full-batch gradient-descent training steps of the shallow network, side by side.
+
+    python benchmarks/bench_training.py            # CPU rows (GPU rows shown as skipped, with why)
+    python benchmarks/bench_training.py --gpu      # add CuPy, PyTorch CUDA (and JAX on its GPU)
+    python benchmarks/bench_training.py --quick    # tiny sizes, few repeats: proves the script works
+
+Every implementation starts from the same data and parameters. Before it is
+timed, its parameters after a few steps are compared with a NumPy float64
+reference; a row that disagrees is reported as WRONG and not timed. Times are
+medians of several repeats after a warm-up; GPU work is synchronized before
+the clock is read. Each row shows achieved GFLOP/s (the GEMMs of the step) and
+its share of the GEMM peak this script measures on the same machine.
+Results: a table on stdout, JSON (and a plot, with matplotlib) in benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import backend_nn as bnn  # noqa: E402
+from implementations import Problem, Unavailable, all_makers, make_plain_numpy  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+SIZES = {  # name: (n_x, n_h, m, dtypes)
+    "flower": (2, 4, 400, ("float64", "float32")),
+    "mid": (784, 128, 10_000, ("float64", "float32")),
+    "large": (784, 1024, 60_000, ("float32",)),
+}
+SWEEP_M = [10**2, 10**3, 10**4, 10**5, 10**6]
+SWEEP_NET = (2, 4)  # the flower's network, at growing m
+QUICK = {"flower": (2, 4, 400, ("float64",)), "mid": (16, 8, 500, ("float32",))}
+
+
+def check_steps(pb: Problem) -> int:
+    return 3
+
+
+def reference_params(pb: Problem, steps: int) -> dict:
+    """NumPy float64 course code: the parameters after ``steps`` steps."""
+    ref = Problem(pb.n_x, pb.n_h, pb.m, "float64")
+    ref.learning_rate = pb.learning_rate
+    impl = make_plain_numpy(ref)
+    impl.run(steps)
+    return impl.params()
+
+
+def agrees(got: dict, ref: dict, dtype: str) -> tuple[bool, float]:
+    """Largest relative difference ||P - P_ref|| / ||P_ref|| over the parameters.
+
+    Tolerance: 1e-9 in float64 (summation order only), 1e-4 in float32 (eps 1.2e-7
+    times the reduction lengths of these sizes).
+    """
+    worst = 0.0
+    for k, v in ref.items():
+        diff = np.linalg.norm(np.asarray(got[k], dtype=np.float64) - v) / max(np.linalg.norm(v), 1e-300)
+        worst = max(worst, float(diff))
+    return worst <= (1e-9 if dtype == "float64" else 1e-4), worst
+
+
+def time_impl(impl, min_time: float, repeats: int) -> tuple[float, int]:
+    """Median seconds per step over ``repeats`` runs of k steps (k chosen to last ~min_time)."""
+    impl.run(2)  # warm-up: compile, allocate, load kernels
+    impl.sync()
+    k = 1
+    while True:
+        t0 = time.perf_counter()
+        impl.run(k)
+        impl.sync()
+        dt = time.perf_counter() - t0
+        if dt >= min_time or k >= 2**16:
+            break
+        k *= 2 if dt * 4 > min_time else 8
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        impl.run(k)
+        impl.sync()
+        times.append((time.perf_counter() - t0) / k)
+    return statistics.median(times), k
+
+
+def gemm_peak_cpu(dtype: str, n: int = 2048) -> float:
+    a = np.random.rand(n, n).astype(dtype)
+    b = np.random.rand(n, n).astype(dtype)
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(5))
+    return 2 * n**3 / best / 1e9
+
+
+def _timed(f) -> float:
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
+def gpu_peaks(dtype: str) -> dict:
+    import cupy
+
+    n = 8192
+    a = cupy.random.rand(n, n, dtype=dtype)
+    b = cupy.random.rand(n, n, dtype=dtype)
+    from cupyx.profiler import benchmark
+
+    r = benchmark(lambda: a @ b, n_repeat=10, n_warmup=3)
+    gemm = 2 * n**3 / float(np.median(r.gpu_times)) / 1e9
+    x = cupy.empty(2**28, dtype=cupy.float32)  # 1 GiB
+    y = cupy.empty_like(x)
+    r = benchmark(lambda: y.__setitem__(Ellipsis, x), n_repeat=10, n_warmup=3)
+    bw = 2 * x.nbytes / float(np.median(r.gpu_times)) / 1e9
+    return {"gemm_gflops": gemm, "copy_GBps": bw}
+
+
+def blas_info() -> list:
+    try:
+        from threadpoolctl import threadpool_info
+
+        return [{k: d.get(k) for k in ("internal_api", "num_threads", "architecture", "version")} for d in threadpool_info()]
+    except ImportError:
+        return [{"note": "threadpoolctl not installed"}]
+
+
+def run_problem(pb: Problem, makers, args, peaks) -> list[dict]:
+    rows = []
+    steps = check_steps(pb)
+    ref = reference_params(pb, steps)
+    for label, make in makers:
+        row = {"size": pb_name(pb), "n_x": pb.n_x, "n_h": pb.n_h, "m": pb.m, "dtype": pb.dtype, "impl": label}
+        try:
+            impl = make(pb)
+        except Unavailable as why:
+            rows.append({**row, "status": "skipped", "why": str(why)})
+            continue
+        except Exception as exc:  # a broken peer is a row, not a crash
+            rows.append({**row, "status": "error", "why": f"{type(exc).__name__}: {exc}"[:200]})
+            continue
+        row["impl"] = impl.name
+        try:
+            impl.run(steps)
+            impl.sync()
+            ok, diff = agrees(impl.params(), ref, pb.dtype)
+        except Exception as exc:
+            rows.append({**row, "status": "error", "why": f"{type(exc).__name__}: {exc}"[:200]})
+            continue
+        row["rel_diff"] = diff
+        if not ok:
+            rows.append({**row, "status": "WRONG", "why": f"parameters differ from the NumPy float64 reference by {diff:.2e}"})
+            continue
+        sec, k = time_impl(impl, args.min_time, args.repeats)
+        if impl.device == "cpu":  # host arrays that NumPy and friends report to tracemalloc, over 2 steps
+            tracemalloc.start()
+            impl.run(2)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            peak = peak or None
+        else:
+            peak = impl.memory()
+        gflops = pb.flops_per_step / sec / 1e9
+        peak_gemm = peaks.get((impl.device, pb.dtype))
+        rows.append({**row, "status": "ok", "device": impl.device, "us_per_step": sec * 1e6, "steps_timed": k,
+                     "gflops": gflops, "peak_fraction": gflops / peak_gemm if peak_gemm else None,
+                     "peak_memory_bytes": peak, "bytes_needed": pb.bytes_needed})
+        print(_fmt(rows[-1]), flush=True)
+    return rows
+
+
+def pb_name(pb: Problem) -> str:
+    for name, (n_x, n_h, m, _) in SIZES.items():
+        if (pb.n_x, pb.n_h, pb.m) == (n_x, n_h, m):
+            return name
+    return f"sweep m={pb.m}" if (pb.n_x, pb.n_h) == SWEEP_NET else f"{pb.n_x}x{pb.n_h}x{pb.m}"
+
+
+def _fmt(r: dict) -> str:
+    head = f"{r['size']:<14} {r['dtype']:<8} {r['impl']:<40}"
+    if r["status"] != "ok":
+        return f"{head} {r['status']}: {r.get('why', '')}"
+    frac = f"{100 * r['peak_fraction']:5.1f}%" if r.get("peak_fraction") else "    -"
+    mem = f"{r['peak_memory_bytes'] / 2**20:9.1f}" if r.get("peak_memory_bytes") else "        -"
+    return (f"{head} {r['us_per_step']:12.1f} {r['gflops']:9.2f} {frac} {mem} {r['bytes_needed'] / 2**20:9.1f}")
+
+
+HEADER = (f"{'size':<14} {'dtype':<8} {'implementation':<40} {'us/step':>12} {'GFLOP/s':>9} {'peak':>6} "
+          f"{'mem MiB':>9} {'need MiB':>9}")
+
+
+def ratios(rows: list[dict]) -> list[str]:
+    """Side-by-side ratios that the issue's targets are stated in."""
+    out = []
+    by = {(r["size"], r["dtype"], r["impl"]): r for r in rows if r["status"] == "ok"}
+    sizes = sorted({(r["size"], r["dtype"]) for r in rows})
+    for size, dt in sizes:
+        base = by.get((size, dt, "plain NumPy (course code)"))
+        here = {k[2]: v for k, v in by.items() if k[:2] == (size, dt)}
+        if not base or not here:
+            continue
+        parts = [f"{name}: {base['us_per_step'] / r['us_per_step']:.2f}x" for name, r in here.items()
+                 if name != "plain NumPy (course code)"]
+        out.append(f"{size} {dt}: speed relative to plain NumPy (higher is faster) -- " + "; ".join(parts))
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gpu", action="store_true", help="include the GPU rows (CuPy, PyTorch CUDA)")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes and repeats, to prove the script works")
+    ap.add_argument("--sizes", nargs="*", help="subset of: flower mid large sweep")
+    ap.add_argument("--cpu-baselines-only", action="store_true",
+                    help="of the CPU rows keep only plain NumPy and backend_nn [numpy] (for a short GPU run)")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--min-time", type=float, default=0.2, help="seconds per timed repeat (default 0.2)")
+    ap.add_argument("--out", default=None, help="JSON file (default: benchmarks/results/<machine>.json)")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.repeats, args.min_time = 2, 0.01
+
+    problems = []
+    sizes = QUICK if args.quick else SIZES
+    chosen = set(args.sizes or list(sizes) + ([] if args.quick else ["sweep"]))
+    for name, (n_x, n_h, m, dtypes) in sizes.items():
+        if name in chosen:
+            problems += [Problem(n_x, n_h, m, dt) for dt in dtypes]
+    if "sweep" in chosen and not args.quick:
+        problems += [Problem(*SWEEP_NET, m, dt) for m in SWEEP_M for dt in ("float64", "float32") if m != 400]
+
+    env = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(),
+           "cpu_count": os.cpu_count(), "numpy": np.__version__, "backend_nn": bnn.__version__,
+           "blas": blas_info(), "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+           "gpu": None}
+    peaks = {}
+    for dt in ("float64", "float32"):
+        peaks[("cpu", dt)] = gemm_peak_cpu(dt, 1024 if args.quick else 2048)
+    if args.gpu and bnn.cuda_device_count() > 0:
+        import cupy
+
+        props = cupy.cuda.runtime.getDeviceProperties(0)
+        env["gpu"] = {"name": props["name"].decode(), "driver": cupy.cuda.runtime.driverGetVersion(),
+                      "runtime": cupy.cuda.runtime.runtimeGetVersion(), "cupy": cupy.__version__}
+        for dt in ("float64", "float32"):
+            gp = gpu_peaks(dt)
+            peaks[("gpu", dt)] = gp["gemm_gflops"]
+            env["gpu"][f"{dt}_gemm_gflops"] = gp["gemm_gflops"]
+            env["gpu"]["copy_GBps"] = gp["copy_GBps"]
+    for mod in ("torch", "jax", "sklearn", "cupy"):
+        try:
+            env[mod] = __import__(mod).__version__
+        except ImportError:
+            env[mod] = None
+    print("environment:", json.dumps(env, default=str))
+    print("measured GEMM peaks (GFLOP/s):", {f"{d}/{t}": round(v, 1) for (d, t), v in peaks.items()})
+    if not args.gpu:
+        print("GPU rows: skipped (run with --gpu on a CUDA machine)")
+    elif bnn.cuda_device_count() == 0:
+        print("GPU rows: skipped, no CUDA GPU counted")
+    print(HEADER)
+    makers = all_makers(gpu=args.gpu)
+    if args.cpu_baselines_only:
+        keep = ("plain NumPy (course code)", "backend_nn [numpy]")
+        makers = [(label, mk) for label, mk in makers if label in keep or "cupy" in label or "cuda" in label]
+    rows = []
+    for pb in problems:
+        rows += run_problem(pb, makers, args, peaks)
+    print()
+    print(HEADER)
+    for r in rows:
+        print(_fmt(r))
+    print()
+    for line in ratios(rows):
+        print(line)
+
+    RESULTS.mkdir(exist_ok=True)
+    tag = "quick" if args.quick else ("gpu" if args.gpu else "cpu")
+    out = Path(args.out) if args.out else RESULTS / f"{tag}-{platform.node() or 'machine'}.json"
+    out.write_text(json.dumps({"environment": env, "peaks": {f"{d}/{t}": v for (d, t), v in peaks.items()},
+                               "rows": rows}, indent=1, default=str))
+    print(f"wrote {out}")
+    _plot(rows, out.with_suffix(".png"))
+    return 0
+
+
+def _plot(rows, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot")
+        return
+    sweep = [r for r in rows if r["status"] == "ok" and (r["n_x"], r["n_h"]) == SWEEP_NET and r["dtype"] == "float64"]
+    if not sweep:
+        return
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for name in sorted({r["impl"] for r in sweep}):
+        pts = sorted((r["m"], r["us_per_step"]) for r in sweep if r["impl"] == name)
+        ax.loglog([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)
+    ax.set_xlabel("m (examples)")
+    ax.set_ylabel("time per training step (µs)")
+    ax.set_title("Shallow network (n_x=2, n_h=4), float64: time per full-batch step")
+    ax.legend(fontsize=7)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

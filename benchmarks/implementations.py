@@ -1,0 +1,364 @@
+"""The implementations the benchmark times side by side.
+
+Each ``make_*`` takes a :class:`Problem` (host NumPy data and initial
+parameters) and returns an :class:`Impl` whose ``run(k)`` does k full-batch
+gradient-descent steps (forward, cost, backward, update) and whose
+``params()`` returns the current parameters as NumPy arrays, or raises
+:class:`Unavailable` with the reason. ``sync()`` waits for queued device work.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+import backend_nn as bnn
+from backend_nn.activations import get_activation
+from backend_nn.training import train_step
+
+
+class Unavailable(Exception):
+    """This implementation cannot run here (library missing, no GPU, ...)."""
+
+
+@dataclass
+class Problem:
+    n_x: int
+    n_h: int
+    m: int
+    dtype: str
+    learning_rate: float = 1.2
+    X: np.ndarray = field(init=False, repr=False)
+    Y: np.ndarray = field(init=False, repr=False)
+    params0: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        rng = np.random.RandomState(0)
+        if (self.n_x, self.n_h, self.m) == (2, 4, 400):
+            X, Y = bnn.load_planar_dataset()
+        else:
+            X = rng.randn(self.n_x, self.m)
+            w = rng.randn(1, self.n_x)
+            Y = ((w @ X + 0.5 * rng.randn(1, self.m)) > 0).astype(np.float64)
+        self.X = X.astype(self.dtype)
+        self.Y = Y.astype(self.dtype)
+        p = bnn.initialize_parameters(self.n_x, self.n_h, 1, init="he" if self.n_x > 2 else "random")
+        self.params0 = {k: v.astype(self.dtype) for k, v in p.items()}
+        if self.n_x > 2:  # keep the large problems in the well-conditioned regime
+            self.learning_rate = 0.1
+
+    @property
+    def flops_per_step(self) -> float:
+        """Multiply-adds of the GEMMs, times 2: W1 X, W2 A1, dZ2 A1^T, W2^T dZ2, dZ1 X^T."""
+        n_x, n_h, m = self.n_x, self.n_h, self.m
+        return 2.0 * m * (2 * n_h * n_x + 3 * n_h)
+
+    @property
+    def bytes_needed(self) -> int:
+        """Parameters, data and cache (Z1, A1, Z2, A2) and gradients, once each."""
+        n_x, n_h, m = self.n_x, self.n_h, self.m
+        item = np.dtype(self.dtype).itemsize
+        params = n_h * n_x + n_h + n_h + 1
+        return item * (2 * params + n_x * m + m + 2 * (n_h + 1) * m)
+
+
+@dataclass
+class Impl:
+    name: str
+    device: str
+    run: Callable[[int], None]
+    params: Callable[[], dict]
+    sync: Callable[[], None] = lambda: None
+    memory: Callable[[], int | None] = lambda: None
+    note: str = ""
+
+
+def _need(module: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise Unavailable(f"{module} is not installed") from None
+
+
+def _need_gpu():
+    if bnn.cuda_device_count() == 0:
+        raise Unavailable("no CUDA GPU (CuPy counts 0 devices)")
+
+
+# --- the zero-abstraction baseline: the course's code, as a learner writes it ------------------
+def make_plain_numpy(pb: Problem) -> Impl:
+    X, Y = pb.X, pb.Y
+    p = {k: v.copy() for k, v in pb.params0.items()}
+    lr, m = pb.learning_rate, pb.m
+
+    def run(k):
+        for _ in range(k):
+            W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
+            Z1 = np.dot(W1, X) + b1
+            A1 = np.tanh(Z1)
+            Z2 = np.dot(W2, A1) + b2
+            A2 = 1 / (1 + np.exp(-Z2))
+            logprobs = np.multiply(np.log(A2), Y) + np.multiply(np.log(1 - A2), 1 - Y)
+            cost = float(np.squeeze(-np.sum(logprobs) / m))  # noqa: F841  (the course computes it every step)
+            dZ2 = A2 - Y
+            dW2 = np.dot(dZ2, A1.T) / m
+            db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+            dZ1 = np.multiply(np.dot(W2.T, dZ2), 1 - np.power(A1, 2))
+            dW1 = np.dot(dZ1, X.T) / m
+            db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+            p["W1"], p["b1"] = W1 - lr * dW1, b1 - lr * db1
+            p["W2"], p["b2"] = W2 - lr * dW2, b2 - lr * db2
+
+    return Impl("plain NumPy (course code)", "cpu", run, lambda: dict(p))
+
+
+# --- backend_nn --------------------------------------------------------------------------------
+def make_backend_nn(pb: Problem, backend: str, *, compiled: bool) -> Impl:
+    if backend == "cupy":
+        _need("cupy")
+        _need_gpu()
+    elif backend in ("torch", "jax"):
+        mod = _need(backend)
+        if backend == "jax":
+            mod.config.update("jax_enable_x64", True)
+    xp = bnn.get_namespace(backend)
+    dt = getattr(xp, pb.dtype)
+    X = bnn.to_backend(pb.X, xp, dtype=dt)
+    Y = bnn.to_backend(pb.Y, xp, dtype=dt)
+    state = {"p": {k: bnn.to_backend(v.copy(), xp, dtype=dt) for k, v in pb.params0.items()}}
+    g = get_activation("tanh")
+    device = "gpu" if backend == "cupy" or (backend == "jax" and _jax_on_gpu()) else "cpu"
+    name = f"backend_nn [{backend}{', compiled' if compiled else ''}]"
+    sync = _sync_for(backend, state)
+
+    if compiled:
+        from backend_nn.accelerate import compiled_runner
+
+        runner = compiled_runner(state["p"], X, Y, g=g, learning_rate=pb.learning_rate, xp=xp)
+        if runner is None:
+            raise Unavailable(f"no compiled path for {backend} at this size")
+
+        def run(k):
+            state["p"], _ = runner(state["p"], k, 1)
+    else:
+        from array_api_compat import is_writeable_array
+
+        inplace = is_writeable_array(state["p"]["W1"])
+
+        def run(k):
+            p = state["p"]
+            for _ in range(k):
+                p, _ = train_step(p, X, Y, g=g, learning_rate=pb.learning_rate, xp=xp, inplace=inplace)
+            state["p"] = p
+
+    return Impl(name, device, run, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, sync,
+                _memory_for(backend))
+
+
+def _jax_on_gpu() -> bool:
+    import jax
+
+    return jax.default_backend() == "gpu"
+
+
+def _sync_for(backend: str, state: dict) -> Callable[[], None]:
+    """Wait for the device: CuPy's stream; JAX dispatches asynchronously even on the CPU."""
+    if backend == "cupy":
+        import cupy
+
+        return lambda: cupy.cuda.get_current_stream().synchronize()
+    if backend == "jax":
+        import jax
+
+        return lambda: jax.block_until_ready(state["p"])
+    return lambda: None
+
+
+def _memory_for(backend: str) -> Callable[[], int | None]:
+    if backend == "cupy":
+        import cupy
+
+        return lambda: cupy.get_default_memory_pool().total_bytes()
+    return lambda: None
+
+
+# --- PyTorch: the same equations by hand, and autograd with torch.optim.SGD ----------------------
+def _torch_setup(pb: Problem, cuda: bool):
+    torch = _need("torch")
+    if cuda and not torch.cuda.is_available():
+        raise Unavailable("PyTorch sees no CUDA device")
+    dev = torch.device("cuda" if cuda else "cpu")
+    dt = getattr(torch, pb.dtype)
+    X = torch.as_tensor(pb.X, device=dev, dtype=dt)
+    Y = torch.as_tensor(pb.Y, device=dev, dtype=dt)
+    p = {k: torch.as_tensor(v, device=dev, dtype=dt).clone() for k, v in pb.params0.items()}
+    sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
+    return torch, X, Y, p, sync
+
+
+def make_torch_manual(pb: Problem, *, cuda: bool) -> Impl:
+    torch, X, Y, p, sync = _torch_setup(pb, cuda)
+    lr, m = pb.learning_rate, pb.m
+
+    def run(k):
+        with torch.no_grad():
+            for _ in range(k):
+                Z1 = p["W1"] @ X + p["b1"]
+                A1 = torch.tanh(Z1)
+                Z2 = p["W2"] @ A1 + p["b2"]
+                A2 = torch.sigmoid(Z2)
+                cost = torch.nn.functional.binary_cross_entropy_with_logits(Z2, Y)  # noqa: F841
+                dZ2 = A2 - Y
+                dW2 = dZ2 @ A1.T / m
+                db2 = dZ2.sum(dim=1, keepdim=True) / m
+                dZ1 = (p["W2"].T @ dZ2) * (1 - A1 * A1)
+                dW1 = dZ1 @ X.T / m
+                db1 = dZ1.sum(dim=1, keepdim=True) / m
+                p["W1"] -= lr * dW1
+                p["b1"] -= lr * db1
+                p["W2"] -= lr * dW2
+                p["b2"] -= lr * db2
+
+    mem = (lambda: torch.cuda.max_memory_allocated()) if cuda else (lambda: None)
+    return Impl(f"PyTorch manual [{'cuda' if cuda else 'cpu'}]", "gpu" if cuda else "cpu", run,
+                lambda: {k: v.cpu().numpy() for k, v in p.items()}, sync, mem)
+
+
+def make_torch_autograd(pb: Problem, *, cuda: bool) -> Impl:
+    torch, X, Y, p, sync = _torch_setup(pb, cuda)
+    for v in p.values():
+        v.requires_grad_(True)
+    opt = torch.optim.SGD(list(p.values()), lr=pb.learning_rate, momentum=0.0)
+    loss_fn = torch.nn.functional.binary_cross_entropy_with_logits
+
+    def run(k):
+        for _ in range(k):
+            opt.zero_grad(set_to_none=True)
+            Z2 = p["W2"] @ torch.tanh(p["W1"] @ X + p["b1"]) + p["b2"]
+            loss_fn(Z2, Y).backward()
+            opt.step()
+
+    return Impl(f"PyTorch autograd + SGD [{'cuda' if cuda else 'cpu'}]", "gpu" if cuda else "cpu", run,
+                lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, sync)
+
+
+# --- JAX: a jitted step, and the whole loop compiled ---------------------------------------------
+def make_jax(pb: Problem, *, loop: bool) -> Impl:
+    jax = _need("jax")
+    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_default_matmul_precision", "highest")  # no TF32: compare like with like
+    import jax.numpy as jnp
+
+    dt = getattr(jnp, pb.dtype)
+    X, Y = jnp.asarray(pb.X, dtype=dt), jnp.asarray(pb.Y, dtype=dt)
+    state = {"p": {k: jnp.asarray(v, dtype=dt) for k, v in pb.params0.items()}}
+    lr, m = pb.learning_rate, pb.m
+
+    def step(p):
+        Z1 = p["W1"] @ X + p["b1"]
+        A1 = jnp.tanh(Z1)
+        Z2 = p["W2"] @ A1 + p["b2"]
+        A2 = jax.nn.sigmoid(Z2)
+        cost = jnp.sum(jax.nn.softplus(Z2) - Y * Z2) / m
+        dZ2 = A2 - Y
+        dW2 = dZ2 @ A1.T / m
+        db2 = jnp.sum(dZ2, axis=1, keepdims=True) / m
+        dZ1 = (p["W2"].T @ dZ2) * (1 - A1 * A1)
+        dW1 = dZ1 @ X.T / m
+        db1 = jnp.sum(dZ1, axis=1, keepdims=True) / m
+        g = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+        return {k: p[k] - lr * g[k] for k in p}, cost
+
+    jstep = jax.jit(step)
+
+    @jax.jit
+    def many(p, k):
+        return jax.lax.fori_loop(0, k, lambda i, c: step(c[0]), (p, jnp.zeros((), dt)))
+
+    def run(k):
+        if loop:
+            state["p"], _ = many(state["p"], k)
+        else:
+            p = state["p"]
+            for _ in range(k):
+                p, _ = jstep(p)
+            state["p"] = p
+
+    gpu = jax.default_backend() == "gpu"
+    return Impl(f"JAX {'compiled loop' if loop else 'jit step'} [{'gpu' if gpu else 'cpu'}]", "gpu" if gpu else "cpu",
+                run, lambda: {k: np.asarray(v) for k, v in state["p"].items()},
+                lambda: jax.block_until_ready(state["p"]))
+
+
+# --- scikit-learn's MLPClassifier: full batch, plain SGD ------------------------------------------
+def make_sklearn(pb: Problem) -> Impl:
+    _need("sklearn")
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    Xr, y = pb.X.T, pb.Y.ravel().astype(int)
+
+    def new_clf(k):
+        return MLPClassifier(hidden_layer_sizes=(pb.n_h,), activation="tanh", solver="sgd", alpha=0.0,
+                             batch_size=pb.m, learning_rate_init=pb.learning_rate, momentum=0.0,
+                             nesterovs_momentum=False, max_iter=k, shuffle=False, tol=0.0,
+                             n_iter_no_change=10**9, warm_start=True, random_state=0)
+
+    state = {"clf": None}
+
+    def start():
+        clf = new_clf(1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(Xr[:2], [0, 1])  # initializes the shapes; the parameters are replaced next
+        p = pb.params0
+        clf.coefs_ = [p["W1"].T.copy(), p["W2"].T.copy()]
+        clf.intercepts_ = [p["b1"].ravel().copy(), p["b2"].ravel().copy()]
+        clf.n_iter_, clf.t_ = 0, 0
+        clf._best_loss = np.inf
+        state["clf"] = clf
+
+    start()
+
+    def run(k):
+        clf = state["clf"]
+        clf.set_params(max_iter=k)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(Xr, y)
+
+    def params():
+        c = state["clf"]
+        return {"W1": c.coefs_[0].T, "b1": c.intercepts_[0][:, None], "W2": c.coefs_[1].T, "b2": c.intercepts_[1][:, None]}
+
+    return Impl("scikit-learn MLPClassifier [cpu]", "cpu", run, params)
+
+
+def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
+    """(label, maker) for every implementation; the GPU ones only when asked for."""
+    from functools import partial
+
+    makers = [
+        ("plain NumPy (course code)", make_plain_numpy),
+        ("backend_nn [numpy]", partial(make_backend_nn, backend="numpy", compiled=False)),
+        ("backend_nn [torch]", partial(make_backend_nn, backend="torch", compiled=False)),
+        ("backend_nn [jax, compiled]", partial(make_backend_nn, backend="jax", compiled=True)),
+        ("PyTorch manual [cpu]", partial(make_torch_manual, cuda=False)),
+        ("PyTorch autograd + SGD [cpu]", partial(make_torch_autograd, cuda=False)),
+        ("JAX jit step", partial(make_jax, loop=False)),
+        ("JAX compiled loop", partial(make_jax, loop=True)),
+        ("scikit-learn MLPClassifier [cpu]", make_sklearn),
+    ]
+    if gpu:
+        makers += [
+            ("backend_nn [cupy]", partial(make_backend_nn, backend="cupy", compiled=False)),
+            ("backend_nn [cupy, compiled]", partial(make_backend_nn, backend="cupy", compiled=True)),
+            ("PyTorch manual [cuda]", partial(make_torch_manual, cuda=True)),
+            ("PyTorch autograd + SGD [cuda]", partial(make_torch_autograd, cuda=True)),
+        ]
+    return makers
