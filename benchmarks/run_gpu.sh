@@ -4,7 +4,7 @@
 #   bash benchmarks/run_gpu.sh [OUTDIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUTDIR=${1:-benchmarks/results}
+OUTDIR=${1:-benchmarks/results}; shift || true
 mkdir -p "$OUTDIR"
 if [ -d .whl ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:$PYTHONPATH
