@@ -120,8 +120,9 @@ def make_plain_numpy(pb: Problem) -> Impl:
 # --- backend_nn --------------------------------------------------------------------------------
 def make_backend_nn(pb: Problem, backend: str, *, compiled: bool) -> Impl:
     if backend == "cupy":
-        _need("cupy")
+        cupy = _need("cupy")
         _need_gpu()
+        cupy.get_default_memory_pool().free_all_blocks()  # so the pool's size measures this run alone
     elif backend in ("torch", "jax"):
         mod = _need(backend)
         if backend == "jax":
@@ -183,7 +184,7 @@ def _memory_for(backend: str) -> Callable[[], int | None]:
     if backend == "cupy":
         import cupy
 
-        return lambda: cupy.get_default_memory_pool().total_bytes()
+        return lambda: cupy.get_default_memory_pool().total_bytes()  # held by the pool after the run
     return lambda: None
 
 
@@ -198,6 +199,9 @@ def _torch_setup(pb: Problem, cuda: bool):
     Y = torch.as_tensor(pb.Y, device=dev, dtype=dt)
     p = {k: torch.as_tensor(v, device=dev, dtype=dt).clone() for k, v in pb.params0.items()}
     sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
+    if cuda:
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
     return torch, X, Y, p, sync
 
 
