@@ -35,6 +35,13 @@ from .validation import check_labels_shape, check_parameters, check_X
 __all__ = ["forward_propagation", "backward_propagation"]
 
 
+def _matmul(a, b, *, xp):
+    """a @ b; when the contracted dimension is 1 (W2^T dZ2 with n_y = 1) it is the
+    outer product a * b, bit for bit, and the broadcast product is several times
+    faster than a BLAS call on such shapes."""
+    return a * b if a.shape[1] == 1 else xp.matmul(a, b)
+
+
 def _forward(X, parameters, *, g: Activation, xp):
     """A_L (n_L, m) and the cache {"Z1", "A1", ..., "ZL", "AL"}."""
     L = len(parameters) // 2
@@ -59,7 +66,7 @@ def _backward(parameters, cache, X, Y, *, g: Activation, xp):
         grads[f"dW{l}"] = xp.matmul(dZ, A_prev.T) / m
         grads[f"db{l}"] = xp.sum(dZ, axis=1, keepdims=True) / m
         if l > 1:
-            dZ = xp.matmul(parameters[f"W{l}"].T, dZ) * g.grad(cache[f"Z{l - 1}"], cache[f"A{l - 1}"], xp=xp)
+            dZ = _matmul(parameters[f"W{l}"].T, dZ, xp=xp) * g.grad(cache[f"Z{l - 1}"], cache[f"A{l - 1}"], xp=xp)
     return grads
 
 
