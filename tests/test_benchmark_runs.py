@@ -1,0 +1,27 @@
+"""The benchmark script works (at a tiny size). It asserts no time: benchmarks are not tests."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_quick_run(tmp_path):
+    out = tmp_path / "quick.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_training.py"), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "GPU rows: skipped" in proc.stdout
+    data = json.loads(out.read_text())
+    rows = {(r["size"], r["impl"]): r for r in data["rows"]}
+    for impl in ("plain NumPy (course code)", "backend_nn [numpy]"):
+        r = rows[("flower", impl)]
+        assert r["status"] == "ok", r
+        assert r["us_per_step"] > 0 and r["rel_diff"] <= 1e-9 and r["gflops"] > 0
+    # every row is timed, skipped with a reason, or reported as wrong/error -- never silently missing
+    assert all(r["status"] in ("ok", "skipped", "WRONG", "error") for r in data["rows"])
+    assert all(r.get("why") for r in data["rows"] if r["status"] != "ok")
+    assert not any(r["status"] in ("WRONG", "error") for r in data["rows"]), [r for r in data["rows"] if r["status"] != "ok"]
+    assert data["peaks"]["cpu/float64"] > 0
