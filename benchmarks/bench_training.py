@@ -74,11 +74,15 @@ def agrees(got: dict, ref: dict, dtype: str) -> tuple[bool, float]:
 
 
 def time_impl(impl, min_time: float, repeats: int) -> tuple[float, int]:
-    """Median seconds per step over ``repeats`` runs of k steps (k chosen to last ~min_time)."""
-    impl.run(2)  # warm-up: compile, allocate, load kernels
-    impl.sync()
+    """Median seconds per step over ``repeats`` runs of k steps (k chosen to last ~min_time).
+
+    Each k is run once untimed first: compiled paths (JAX's static chunk length)
+    compile per k, and that must not be what is timed or what chooses k.
+    """
     k = 1
     while True:
+        impl.run(k)  # warm-up at this k: compile, allocate, load kernels
+        impl.sync()
         t0 = time.perf_counter()
         impl.run(k)
         impl.sync()
