@@ -11,19 +11,34 @@ Layout (each course equation has one home):
 - ``training``       nn_model (the loop), predict, accuracy
 - ``validation``     checks of user input, with helpful errors
 - ``backend``        the edge: choosing a backend, moving data, detecting a GPU
-- ``datasets``       the planar "flower" and the course's extra data sets
+- ``datasets``       the planar "flower", the course's extra data sets, your CSV/NPZ files
 - ``accelerate``     optional compiled paths beside the generic one (JAX jit, torch.compile, CUDA graphs)
+- ``saving``         saved models (.npz, no pickle, atomic writes)
+- ``classifier``     ShallowNNClassifier: a scikit-learn-style front door (rows as samples)
+- ``plotting``       decision boundaries and cost curves (matplotlib)
+- ``cli``            the ``backend-nn`` command
 """
 
 from .activations import Activation, get_activation
 from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
 from .cost import compute_cost
-from .datasets import DATASETS, load_dataset, load_planar_dataset
+from .datasets import DATASETS, load_data_file, load_dataset, load_planar_dataset
 from .initialization import initialize_parameters, initialize_parameters_deep, layer_sizes
 from .parameters import Parameters
 from .propagation import backward_propagation, forward_propagation
 from .training import TrainingDivergedError, accuracy, nn_model, predict, train_step
+from .saving import load_model, save_model
 from .update import update_parameters
+
+
+def __getattr__(name: str):
+    # imported on first use: it imports scikit-learn when that is installed
+    if name == "ShallowNNClassifier":
+        from .classifier import ShallowNNClassifier
+
+        return ShallowNNClassifier
+    raise AttributeError(f"module 'backend_nn' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
@@ -31,6 +46,7 @@ __all__ = [
     "Activation",
     "DATASETS",
     "Parameters",
+    "ShallowNNClassifier",
     "TrainingDivergedError",
     "accuracy",
     "backward_propagation",
@@ -42,10 +58,13 @@ __all__ = [
     "initialize_parameters",
     "initialize_parameters_deep",
     "layer_sizes",
+    "load_data_file",
     "load_dataset",
+    "load_model",
     "load_planar_dataset",
     "nn_model",
     "predict",
+    "save_model",
     "to_backend",
     "to_numpy",
     "train_step",

@@ -1,8 +1,15 @@
 """The command line: ``backend-nn`` / ``python -m backend_nn``.
 
-``backend-nn train`` with no options is the course's flower demo on NumPy:
-n_h = 4, tanh, learning rate 1.2, 10,000 iterations; it prints the cost
-trajectory and the training accuracy.
+- ``backend-nn train``: with no options, the course's flower demo on NumPy (n_h = 4,
+  tanh, learning rate 1.2, 10,000 iterations): prints the cost trajectory and the
+  training accuracy; ``--save`` writes the model, ``--plot-boundary``/``--plot-cost``
+  the pictures.
+- ``backend-nn predict``: a saved model on new data, predictions to a file or stdout.
+- ``backend-nn sweep``: the course's accuracy against hidden-layer size, as a table
+  and a grid of decision boundaries.
+
+Errors a shell user can cause (a missing file, a malformed CSV, an unknown backend)
+are one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,18 +17,39 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Sequence
 
-from .backend import backend_name, namespace_of, to_numpy
-from .datasets import DATASETS, load_dataset
+import numpy as np
+
 from .activations import ACTIVATIONS
+from .backend import backend_name, namespace_of, to_numpy
+from .datasets import DATASETS, load_data_file, load_dataset
+from .saving import load_model, save_model
 from .training import accuracy, nn_model, predict
 
 __all__ = ["main", "build_parser"]
 
+SWEEP_SIZES = [1, 2, 3, 4, 5, 20, 50]
 
-class CLIError(Exception):
-    """A user-facing failure: one line on stderr, exit status 2."""
+
+def _device(text: str | None):
+    return int(text) if text is not None and text.isdigit() else text
+
+
+def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--dataset", default="flower", choices=list(DATASETS), help="a course data set (default: flower)")
+    src.add_argument("--data", metavar="FILE", help="your own data: CSV (rows = examples, last column = 0/1 label) "
+                                                    "or NPZ with X (n_x, m) and Y (1, m)")
+    p.add_argument("--activation", default="tanh", choices=list(ACTIVATIONS), help="hidden activation (default: tanh)")
+    p.add_argument("--learning-rate", type=float, default=1.2, help="gradient-descent step (default: 1.2)")
+    p.add_argument("--iterations", type=int, default=iterations, help=f"gradient-descent steps (default: {iterations})")
+    p.add_argument("--backend", default="numpy", help="numpy, cupy, auto, array_api_strict, torch, jax (default: numpy)")
+    p.add_argument("--device", default=None, help="backend device (e.g. a CUDA device number)")
+    p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    p.add_argument("--seed", type=int, default=2, help="initialization seed (default: 2, the course's)")
+    p.add_argument("--compile", action="store_true", help="use the backend's compiler (jax.jit, torch.compile, CUDA graph)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,36 +58,110 @@ def build_parser() -> argparse.ArgumentParser:
         description="The course's shallow neural network, on NumPy, CuPy or any Array API library.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    train = sub.add_parser("train", help="train on a data set and report cost and accuracy",
+
+    train = sub.add_parser("train", help="train on a data set; report cost and accuracy",
                            description="Train the shallow network by gradient descent (defaults: the course's flower run).")
-    train.add_argument("--dataset", default="flower", choices=list(DATASETS), help="data set (default: flower)")
+    _add_training_options(train, 10000)
     train.add_argument("--n-h", type=int, default=4, help="hidden units (default: 4)")
-    train.add_argument("--activation", default="tanh", choices=list(ACTIVATIONS), help="hidden activation (default: tanh)")
-    train.add_argument("--learning-rate", type=float, default=1.2, help="gradient-descent step (default: 1.2)")
-    train.add_argument("--iterations", type=int, default=10000, help="gradient-descent steps (default: 10000)")
-    train.add_argument("--backend", default="numpy", help="numpy, cupy, auto, array_api_strict, torch, jax (default: numpy)")
-    train.add_argument("--dtype", default="float64", choices=["float64", "float32"])
-    train.add_argument("--seed", type=int, default=2, help="initialization seed (default: 2, the course's)")
-    train.add_argument("--compile", action="store_true", help="use the backend's compiler (jax.jit, torch.compile, CUDA graph)")
+    train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
+    train.add_argument("--plot-boundary", metavar="PNG", help="draw the decision boundary (needs matplotlib)")
+    train.add_argument("--plot-cost", metavar="PNG", help="draw the cost curve (needs matplotlib)")
     train.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     train.set_defaults(func=_train)
+
+    pred = sub.add_parser("predict", help="predict with a saved model",
+                          description="Predict 0/1 labels with a model saved by 'train --save'.")
+    pred.add_argument("model", help="the saved model (.npz)")
+    pred.add_argument("data", help="CSV (rows = examples; all columns features, or features + a last label column) "
+                                   "or NPZ with X (n_x, m)")
+    pred.add_argument("--out", metavar="FILE", help="write predictions here, one per line (default: stdout)")
+    pred.add_argument("--backend", default="numpy", help="backend to predict on (default: numpy)")
+    pred.set_defaults(func=_predict)
+
+    sweep = sub.add_parser("sweep", help="accuracy against hidden-layer size (the course's experiment)",
+                           description="Train one network per hidden-layer size; print a table, draw a grid.")
+    _add_training_options(sweep, 5000)
+    sweep.add_argument("--sizes", type=int, nargs="+", default=SWEEP_SIZES, help="hidden-layer sizes (default: 1 2 3 4 5 20 50)")
+    sweep.add_argument("--plot", metavar="PNG", help="draw the grid of decision boundaries (needs matplotlib)")
+    sweep.set_defaults(func=_sweep)
     return parser
 
 
-def _train(args: argparse.Namespace) -> int:
+def _data(args) -> tuple[np.ndarray, np.ndarray, str]:
+    if args.data:
+        X, Y = load_data_file(args.data, labels=True)
+        return X, Y, Path(args.data).name
     X, Y = load_dataset(args.dataset)
-    start = time.perf_counter()
-    params, costs = nn_model(
-        X, Y, args.n_h, args.iterations, print_cost=True, learning_rate=args.learning_rate,
-        activation=args.activation, backend=args.backend, dtype=args.dtype, seed=args.seed,
-        compile=args.compile, progress=False if args.no_progress else None,
+    return X, Y, args.dataset
+
+
+def _fit(args, X, Y, n_h, *, print_cost: bool, progress):
+    return nn_model(
+        X, Y, n_h, args.iterations, print_cost=print_cost, learning_rate=args.learning_rate,
+        activation=args.activation, backend=args.backend, device=_device(args.device), dtype=args.dtype,
+        seed=args.seed, compile=args.compile, progress=progress,
     )
+
+
+def _train(args: argparse.Namespace) -> int:
+    X, Y, name = _data(args)
+    start = time.perf_counter()
+    params, costs = _fit(args, X, Y, args.n_h, print_cost=True, progress=False if args.no_progress else None)
     elapsed = time.perf_counter() - start
     acc = accuracy(to_numpy(predict(params, X)), Y)
     xp_name = backend_name(namespace_of(W1=params["W1"]))
     print(f"Accuracy: {100 * acc:.2f}% on {X.shape[1]} training examples "
-          f"({args.dataset}, n_h={args.n_h}, {args.activation}, {xp_name}, {args.dtype}, "
+          f"({name}, n_h={args.n_h}, {args.activation}, {xp_name}, {args.dtype}, "
           f"{args.iterations} iterations in {elapsed:.2f} s)")
+    if args.save:
+        print(f"saved model to {save_model(args.save, params)}")
+    if args.plot_boundary or args.plot_cost:
+        from . import plotting
+
+        if args.plot_boundary:
+            fig = plotting.plot_decision_boundary(params, X, Y, title=f"Decision boundary, n_h = {args.n_h} ({name})")
+            print(f"wrote {plotting.save(fig, args.plot_boundary)}")
+        if args.plot_cost:
+            fig = plotting.plot_costs(costs, cost_every=100, title=f"Cost, learning rate {args.learning_rate} ({name})")
+            print(f"wrote {plotting.save(fig, args.plot_cost)}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    params = load_model(args.model, backend=args.backend)
+    n_x = int(params["W1"].shape[1])
+    X, Y = load_data_file(args.data, labels=None)
+    if Path(args.data).suffix != ".npz" and X.shape[0] == n_x + 1:  # a CSV with a label column
+        X, Y = X[:-1], X[-1:]
+    if X.shape[0] != n_x:
+        raise ValueError(f"the model expects {n_x} features per example; {args.data} has {X.shape[0]}.")
+    labels = to_numpy(predict(params, X)).astype(int).ravel()
+    text = "\n".join(map(str, labels)) + "\n"
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"wrote {len(labels)} predictions to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if Y is not None:
+        print(f"accuracy against the file's labels: {100 * accuracy(labels[None, :] > 0, Y):.2f}%", file=sys.stderr)
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    X, Y, name = _data(args)
+    results = []
+    print(f"{'n_h':>5} {'accuracy':>9} {'final cost':>11} {'seconds':>8}")
+    for n_h in args.sizes:
+        start = time.perf_counter()
+        params, costs = _fit(args, X, Y, n_h, print_cost=False, progress=False)
+        acc = accuracy(to_numpy(predict(params, X)), Y)
+        results.append((n_h, params, acc))
+        print(f"{n_h:>5} {100 * acc:>8.2f}% {costs[-1]:>11.6f} {time.perf_counter() - start:>8.2f}", flush=True)
+    if args.plot:
+        from . import plotting
+
+        fig = plotting.plot_sweep(results, X, Y, title=f"Accuracy against hidden-layer size ({name})")
+        print(f"wrote {plotting.save(fig, args.plot)}")
     return 0
 
 
@@ -71,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return args.func(args)
-    except (ValueError, TypeError, ImportError, RuntimeError, OSError, CLIError) as exc:
+    except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError) as exc:
         print(f"backend-nn {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

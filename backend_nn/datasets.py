@@ -20,6 +20,7 @@ __all__ = [
     "no_structure",
     "DATASETS",
     "load_dataset",
+    "load_data_file",
 ]
 
 
@@ -119,3 +120,54 @@ def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}.")
     return DATASETS[name](**kwargs)
+
+
+def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """A user's data file, as X (n_x, m) and Y (1, m) (Y None when absent).
+
+    - CSV: one example per row, features in columns, the label (0/1) in the last
+      column when ``labels`` is True; a header line is skipped if it is not numeric.
+      ``labels=None`` means "all columns are features".
+    - NPZ: arrays ``X`` (n_x, m) and, for training, ``Y`` (1, m), the course's layout.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such data file: {path}")
+    if path.suffix == ".npz":
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                if "X" not in f.files:
+                    raise ValueError(f"{path} must hold an array 'X' (n_x, m); it holds {f.files}.")
+                X = np.asarray(f["X"], dtype=np.float64)
+                Y = np.asarray(f["Y"], dtype=np.float64) if "Y" in f.files else None
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"{path} is not a readable .npz file: {exc}") from None
+        if labels and Y is None:
+            raise ValueError(f"{path} has no array 'Y' (1, m) of labels.")
+        return X, (Y if labels is not False else None)
+    text = path.read_text().strip().splitlines()
+    rows = [line for line in text if line.strip()]
+    if rows:
+        try:
+            [float(v) for v in rows[0].split(",")]
+        except ValueError:
+            rows = rows[1:]  # a header
+    if not rows:
+        raise ValueError(f"{path} holds no data rows.")
+    width = len(rows[0].split(","))
+    data = np.empty((len(rows), width))
+    for i, line in enumerate(rows):
+        cells = line.split(",")
+        if len(cells) != width:
+            raise ValueError(f"{path}, data row {i + 1}: expected {width} comma-separated values, found {len(cells)}.")
+        try:
+            data[i] = [float(c) for c in cells]
+        except ValueError:
+            raise ValueError(f"{path}, data row {i + 1}: not a number in {line.strip()!r}.") from None
+    if labels:
+        if width < 2:
+            raise ValueError(f"{path}: a training CSV needs feature columns and a last label column; found {width} column.")
+        return np.ascontiguousarray(data[:, :-1].T), data[:, -1:].T.copy()
+    return np.ascontiguousarray(data.T), None

@@ -1,0 +1,96 @@
+"""Pictures, as the course draws them (needs the ``plot`` extra: matplotlib).
+
+- :func:`plot_decision_boundary`: the network's regions over a grid, with the data on top.
+- :func:`plot_costs`: the cost against the iteration.
+- :func:`plot_sweep`: the decision boundaries of several hidden-layer sizes in one grid.
+Each returns the matplotlib Figure; ``save`` writes a PNG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .backend import to_numpy
+from .training import predict
+
+__all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save"]
+
+
+def _plt():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError("pictures need matplotlib: pip install 'backend-nn[plot]'") from None
+    return plt
+
+
+def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h: float = 0.01) -> None:
+    """The course's plot: predictions on a grid of step h over the data's range +-1, then the points."""
+    x_min, x_max = X[0].min() - 1, X[0].max() + 1
+    y_min, y_max = X[1].min() - 1, X[1].max() + 1
+    step = max(h, (max(x_max - x_min, y_max - y_min)) / 600)  # at most ~600 x 600 predictions
+    xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
+    grid = np.stack([xx.ravel(), yy.ravel()])  # (2, n_grid): examples as columns
+    Z = to_numpy(predict(parameters, grid)).reshape(xx.shape)
+    ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.8)
+    ax.scatter(X[0], X[1], c=Y.ravel(), cmap="Spectral", s=12, edgecolors="k", linewidths=0.3)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+
+
+def plot_decision_boundary(parameters: dict, X: Any, Y: Any, *, title: str = "Decision boundary"):
+    """Regions the network assigns to each class, over the data X (2, m) coloured by Y (1, m)."""
+    Xh, Yh = to_numpy(X), to_numpy(Y)
+    if Xh.shape[0] != 2:
+        raise ValueError(f"a decision boundary is drawn for 2 features; X has shape {Xh.shape} (n_x must be 2).")
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 5))
+    _boundary(ax, parameters, Xh, Yh, title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_costs(costs: Sequence[float], *, cost_every: int = 100, title: str = "Cost during training"):
+    """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every)."""
+    plt = _plt()
+    c = np.asarray(costs, dtype=float)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(np.arange(len(c)) * cost_every, c)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost J (cross-entropy)")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, title: str = "Hidden layer size"):
+    """A grid of decision boundaries, one per (n_h, parameters, accuracy) in ``results``."""
+    plt = _plt()
+    Xh, Yh = to_numpy(X), to_numpy(Y)
+    n = len(results)
+    cols = min(4, n)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
+    for ax, (n_h, params, acc) in zip(axes.ravel(), results):
+        _boundary(ax, params, Xh, Yh, f"n_h = {n_h}: accuracy {100 * acc:.1f}%")
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def save(fig, path: str | Path) -> Path:
+    """Write a figure as PNG and close it."""
+    path = Path(path)
+    fig.savefig(path, dpi=100, format="png")
+    _plt().close(fig)
+    return path

@@ -1,0 +1,98 @@
+"""The command line, run for real in a subprocess on small problems."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+
+
+PACKAGE_ROOT = str(Path(bnn.__file__).resolve().parent.parent)  # the backend_nn under test, installed or not
+
+
+def cli(*args, cwd):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([PACKAGE_ROOT, os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-m", "backend_nn", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300, env=env)
+
+
+def _is_png(path):
+    return path.exists() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+
+
+def test_train_prints_the_course_trajectory_and_saves(tmp_path):
+    r = cli("train", "--iterations", "3000", "--save", "model.npz", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[:3] == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083",
+                         "Cost after iteration 2000: 0.254385"]
+    assert lines[3].startswith("Accuracy: ") and "flower, n_h=4, tanh, numpy, float64, 3000 iterations" in lines[3]
+    assert r.stderr == ""  # no progress bar when stderr is not a terminal
+    params = bnn.load_model(tmp_path / "model.npz")
+    assert params["W1"].shape == (4, 2)
+
+
+def test_train_draws_pictures(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    r = cli("train", "--dataset", "noisy_moons", "--iterations", "300", "--plot-boundary", "b.png",
+            "--plot-cost", "c.png", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert _is_png(tmp_path / "b.png") and _is_png(tmp_path / "c.png")
+
+
+def test_predict_with_a_saved_model_on_a_csv(tmp_path):
+    X, Y = bnn.load_planar_dataset()
+    np.savetxt(tmp_path / "train.csv", np.c_[X.T, Y.T], delimiter=",", header="x1,x2,label", comments="")
+    np.savetxt(tmp_path / "new.csv", X.T[:7], delimiter=",")
+    assert cli("train", "--data", "train.csv", "--iterations", "500", "--save", "m.npz", cwd=tmp_path).returncode == 0
+    r = cli("predict", "m.npz", "new.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    got = [int(v) for v in r.stdout.split()]
+    expected = bnn.predict(bnn.load_model(tmp_path / "m.npz"), X[:, :7]).ravel().astype(int).tolist()
+    assert got == expected
+    r = cli("predict", "m.npz", "train.csv", "--out", "pred.txt", cwd=tmp_path)
+    assert r.returncode == 0 and "accuracy against the file's labels" in r.stderr
+    assert len((tmp_path / "pred.txt").read_text().split()) == 400
+
+
+def test_sweep_table_and_grid(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    r = cli("sweep", "--sizes", "1", "3", "--iterations", "300", "--plot", "grid.png", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = [l.split() for l in r.stdout.splitlines()[1:3]]
+    assert [row[0] for row in rows] == ["1", "3"] and all(row[1].endswith("%") for row in rows)
+    assert _is_png(tmp_path / "grid.png")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("predict", "missing.npz", "x.csv"), "no such model file: missing.npz"),
+    (("train", "--data", "missing.csv"), "no such data file: missing.csv"),
+    (("train", "--data", "bad.csv"), "bad.csv, data row 2: not a number in '1,x,1'"),
+    (("train", "--data", "ragged.csv"), "ragged.csv, data row 2: expected 3 comma-separated values, found 2"),
+    (("train", "--backend", "tensorflow"), "unknown backend 'tensorflow'"),
+    (("train", "--iterations", "0"), "num_iterations must be a positive integer; got 0"),
+    (("predict", "notes.npz", "bad.csv"), "not a readable backend_nn model"),
+])
+def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
+    (tmp_path / "bad.csv").write_text("a,b,c\n1,2,0\n1,x,1\n")
+    (tmp_path / "ragged.csv").write_text("1,2,0\n1,2\n")
+    (tmp_path / "notes.npz").write_text("not a zip")
+    r = cli(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
+
+
+def test_unknown_option_is_a_usage_error(tmp_path):
+    r = cli("train", "--bogus", cwd=tmp_path)
+    assert r.returncode == 2 and "unrecognized arguments: --bogus" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_help_for_each_command(tmp_path):
+    for cmd in ("train", "predict", "sweep"):
+        r = cli(cmd, "--help", cwd=tmp_path)
+        assert r.returncode == 0 and f"usage: backend-nn {cmd}" in r.stdout

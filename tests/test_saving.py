@@ -1,0 +1,104 @@
+"""Saved models: round trip on every backend, refused when malformed, written atomically."""
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn.backend import to_numpy
+from conftest import assert_on_backend
+
+X, Y = bnn.load_planar_dataset()
+
+
+def test_round_trip_on_every_backend(backend, tmp_path):
+    params, _ = bnn.nn_model(backend.asarray(X), backend.asarray(Y), 4, 300, activation="leaky_relu", negative_slope=0.05)
+    path = bnn.save_model(tmp_path / "model.npz", params)
+    before = to_numpy(bnn.predict(params, backend.asarray(X)))
+    # back on the same backend ...
+    again = bnn.load_model(path, backend=backend.xp, device=backend.device)
+    assert again.activation == params.activation
+    for k, v in params.items():
+        assert_on_backend(again[k], backend, backend.xp.float64)
+        np.testing.assert_array_equal(to_numpy(again[k]), to_numpy(v))
+    # ... and on a CPU-only machine: a GPU-trained model predicts the same labels with NumPy
+    on_cpu = bnn.load_model(path)
+    assert isinstance(on_cpu["W1"], np.ndarray)
+    np.testing.assert_array_equal(bnn.predict(on_cpu, X), before)
+
+
+def test_file_holds_what_is_needed_and_no_pickle(tmp_path):
+    params, _ = bnn.nn_model(X, Y, 3, 50, dtype="float32")
+    path = bnn.save_model(tmp_path / "m", params)  # the suffix is added
+    assert path.name == "m.npz"
+    with np.load(path, allow_pickle=False) as f:
+        assert set(f.files) == {"W1", "b1", "W2", "b2", "format", "activation", "negative_slope", "layer_dims",
+                                "dtype", "backend_nn_version"}
+        assert str(f["activation"]) == "tanh" and f["layer_dims"].tolist() == [2, 3, 1] and str(f["dtype"]) == "float32"
+    assert bnn.load_model(path)["W1"].dtype == np.float32
+
+
+def _write(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+def _good_arrays():
+    p = bnn.initialize_parameters(2, 4, 1)
+    meta = dict(format=np.array("backend_nn.model/1"), activation=np.array("tanh"), negative_slope=np.array(np.nan),
+                layer_dims=np.array([2, 4, 1]), dtype=np.array("float64"), backend_nn_version=np.array("0.1.0"))
+    return {**p, **meta}
+
+
+@pytest.mark.parametrize("mutate, match", [
+    (lambda a: a.pop("format"), r"not a backend_nn model: its format tag"),
+    (lambda a: a.update(W2=np.zeros((1, 5))), r"do not chain"),
+    (lambda a: a.update(layer_dims=np.array([2, 5, 1])), r"layer sizes \[2, 4, 1\] but the file says \[2, 5, 1\]"),
+    (lambda a: a.pop("activation"), r"missing model fields \['activation'\]"),
+    (lambda a: a.update(activation=np.array("swish")), r"unknown activation 'swish'"),
+    (lambda a: a.update(W1=np.zeros((4, 2), dtype=np.int64)), r"must all be float64 floats"),
+])
+def test_malformed_models_are_refused(tmp_path, mutate, match):
+    arrays = _good_arrays()
+    mutate(arrays)
+    path = _write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises((ValueError, TypeError), match=match):
+        bnn.load_model(path)
+
+
+def test_not_a_model_truncated_or_pickled(tmp_path):
+    text = tmp_path / "notes.npz"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match=r"not a readable backend_nn model"):
+        bnn.load_model(text)
+    good = _write(tmp_path / "good.npz", **_good_arrays())
+    data = good.read_bytes()
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"not a readable backend_nn model"):
+        bnn.load_model(cut)
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, **_good_arrays(), extra=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match=r"not a readable backend_nn model.*pickle"):
+        bnn.load_model(pickled)
+    with pytest.raises(FileNotFoundError, match=r"no such model file"):
+        bnn.load_model(tmp_path / "absent.npz")
+
+
+def test_an_interrupted_save_leaves_the_old_file(tmp_path, monkeypatch):
+    params, _ = bnn.nn_model(X, Y, 4, 20)
+    path = bnn.save_model(tmp_path / "model.npz", params)
+    original = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        f = args[0]
+        f.write(b"PK\x03\x04 half a zip")
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        bnn.save_model(path, params)
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]  # no temporary left behind
