@@ -118,7 +118,7 @@ def make_plain_numpy(pb: Problem) -> Impl:
 
 
 # --- backend_nn --------------------------------------------------------------------------------
-def make_backend_nn(pb: Problem, backend: str, *, compiled: bool) -> Impl:
+def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | None = None) -> Impl:
     if backend == "cupy":
         cupy = _need("cupy")
         _need_gpu()
@@ -134,15 +134,15 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool) -> Impl:
     state = {"p": {k: bnn.to_backend(v.copy(), xp, dtype=dt) for k, v in pb.params0.items()}}
     g = get_activation("tanh")
     device = "gpu" if backend == "cupy" or (backend == "jax" and _jax_on_gpu()) else "cpu"
-    name = f"backend_nn [{backend}{', compiled' if compiled else ''}]"
+    name = f"backend_nn [{backend}{', ' + (prefer or 'compiled') if compiled else ''}]"
     sync = _sync_for(backend, state)
 
     if compiled:
         from backend_nn.accelerate import compiled_runner
 
-        runner = compiled_runner(state["p"], X, Y, g=g, learning_rate=pb.learning_rate, xp=xp)
+        runner = compiled_runner(state["p"], X, Y, g=g, learning_rate=pb.learning_rate, xp=xp, prefer=prefer)
         if runner is None:
-            raise Unavailable(f"no compiled path for {backend} at this size")
+            raise Unavailable(f"no {prefer or 'compiled'} path for {backend} at this size")
 
         def run(k):
             state["p"], _ = runner(state["p"], k, 1)
@@ -361,7 +361,8 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
     if gpu:
         makers += [
             ("backend_nn [cupy]", partial(make_backend_nn, backend="cupy", compiled=False)),
-            ("backend_nn [cupy, compiled]", partial(make_backend_nn, backend="cupy", compiled=True)),
+            ("backend_nn [cupy, graph]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="graph")),
+            ("backend_nn [cupy, fused]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="fused")),
             ("PyTorch manual [cuda]", partial(make_torch_manual, cuda=True)),
             ("PyTorch autograd + SGD [cuda]", partial(make_torch_autograd, cuda=True)),
         ]

@@ -12,5 +12,6 @@ fi
 export PYTHONPATH=.:${PYTHONPATH:-} PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$OUTDIR/gpu-device.txt"
 python3 -m pytest -m gpu -q -ra -p no:cacheprovider 2>&1 | tee "$OUTDIR/gpu-tests.log" | tail -15
+python3 benchmarks/profile_cupy_step.py 2>&1 | tee "$OUTDIR/gpu-profile-large.log"
 python3 benchmarks/bench_training.py --gpu --cpu-baselines-only --repeats 5 --out "$OUTDIR/gpu-h100.json" "$@" 2>&1 \
   | grep -v -i "warn" | tee "$OUTDIR/gpu-bench.log"

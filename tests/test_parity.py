@@ -109,3 +109,35 @@ def test_float32_tracks_float64(backend):
     np.testing.assert_allclose(c32, ref, rtol=1e-4)
     for k, v in REFERENCE_1000[-1][0].items():
         np.testing.assert_allclose(to_numpy(p32[k]), v, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("kind", ["fused", "graph"])
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "leaky_relu", "linear"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_cupy_fast_paths_match_the_generic_step(kind, activation, dtype):
+    """The fused kernel (equations rewritten in CUDA) and the CUDA graph against the eager generic step."""
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices (or is not installed)")
+    from backend_nn.accelerate import compiled_runner
+
+    xp = get_namespace("cupy")
+    dt = getattr(xp, dtype)
+    X, Y = bnn.to_backend(FLOWER[0], xp, dtype=dt), bnn.to_backend(FLOWER[1], xp, dtype=dt)
+    g = get_activation(activation, negative_slope=0.05)
+    lr = 1.2 if activation in ("tanh", "sigmoid") else 0.05
+    p0 = bnn.initialize_parameters(2, 4, 1, backend=xp, dtype=dtype)
+    runner = compiled_runner(p0, X, Y, g=g, learning_rate=lr, xp=xp, prefer=kind)
+    assert runner is not None
+    fast_p, fast_costs = runner(p0, 30, 10)  # 300 steps, a cost every 10
+    p = {k: v.copy() for k, v in p0.items()}
+    costs = []
+    for i in range(300):
+        p, c = train_step(p, X, Y, g=g, learning_rate=lr, xp=xp, with_cost=i % 10 == 0)
+        if c is not None:
+            costs.append(float(c))
+    rtol, atol = (1e-9, 1e-12) if dtype == "float64" else (2e-4, 1e-6)
+    np.testing.assert_allclose(to_numpy(fast_costs), costs, rtol=rtol, atol=atol)
+    for k in p:
+        np.testing.assert_allclose(to_numpy(fast_p[k]), to_numpy(p[k]), rtol=rtol, atol=atol, err_msg=k)
+        assert fast_p[k].dtype == dt

@@ -1,0 +1,62 @@
+"""Optional fast paths, beside the generic eager loop.
+
+Most hand the *same* pure step (:func:`backend_nn.training.train_step`, built
+from the one set of equations) to the backend's own compiler; the parity tests
+compare each with the eager path.
+
+- ``jax_loop``: ``jax.jit`` of the whole chunk of iterations between host syncs.
+- ``torch_compile``: ``torch.compile`` of the step.
+- ``cupy_graph``: the step captured into a CUDA graph and replayed.
+- ``cupy_fused`` (+ ``shallow_step.cu``): for small shallow networks on CuPy, the
+  whole chunk of steps in one fused CUDA kernel; the one place the equations are
+  written a second time, in CUDA, and tested against the generic ones.
+
+Backends without a compiler (NumPy, array-api-strict) have no fast path:
+:func:`compiled_runner` returns None and the eager loop runs.
+
+A runner advances training by n_records records of cost_every steps each:
+``runner(parameters, n_records, cost_every) -> (parameters, costs)``, costs a
+1-d array on the device, costs[k] the cost before the first step of record k.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable
+
+import array_api_compat
+
+__all__ = ["compiled_runner", "Runner"]
+
+Runner = Callable[[dict, int, int], tuple[dict, Any]]
+
+
+def compiled_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any,
+                    prefer: str | None = None) -> Runner | None:
+    """The fast path for this backend and network, or None when there is none.
+
+    On CuPy the fused kernel is used where it applies, else the CUDA graph;
+    ``prefer="graph"`` or ``"fused"`` asks for one of them only (tests, benchmarks).
+    """
+    from ..training import train_step
+
+    step = partial(train_step, g=g, learning_rate=learning_rate, xp=xp)
+    if array_api_compat.is_jax_namespace(xp):
+        from .jax_loop import jax_runner
+
+        return jax_runner(step, X, Y)
+    if array_api_compat.is_torch_namespace(xp):
+        from .torch_compile import torch_runner
+
+        return torch_runner(step, X, Y)
+    if array_api_compat.is_cupy_namespace(xp):
+        from .cupy_fused import fused_runner
+        from .cupy_graph import graph_runner
+
+        kinds = {"fused": fused_runner, "graph": graph_runner}
+        order = [prefer] if prefer else ["fused", "graph"]
+        for kind in order:
+            runner = kinds[kind](parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp)
+            if runner is not None:
+                return runner
+    return None
