@@ -104,6 +104,9 @@ class Activation:
     forward: Callable[..., Any] = field(repr=False)
     derivative: Callable[..., Any] = field(repr=False)
     negative_slope: float | None = None
+    #: Optional fused kernel for dZ = (W^T dZ_next) * g'(Z), attached at the backend edge
+    #: (backend_nn.accelerate.cupy_elementwise); it returns None where it does not apply.
+    fused_backprop: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, Z, *, xp):
         if self.negative_slope is None:

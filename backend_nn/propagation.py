@@ -66,8 +66,22 @@ def _backward(parameters, cache, X, Y, *, g: Activation, xp):
         grads[f"dW{l}"] = xp.matmul(dZ, A_prev.T) / m
         grads[f"db{l}"] = xp.sum(dZ, axis=1, keepdims=True) / m
         if l > 1:
-            dZ = _matmul(parameters[f"W{l}"].T, dZ, xp=xp) * g.grad(cache[f"Z{l - 1}"], cache[f"A{l - 1}"], xp=xp)
+            dZ = _hidden_dZ(parameters[f"W{l}"].T, dZ, cache[f"Z{l - 1}"], cache[f"A{l - 1}"], g=g, xp=xp)
     return grads
+
+
+def _hidden_dZ(WT, dZ, Z, A, *, g: Activation, xp):
+    """dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}): (n_{l-1}, m).
+
+    A backend may attach one fused kernel for the whole line to the activation
+    (``g.fused_backprop``, tested against this generic form); it returns None
+    where it does not apply.
+    """
+    if g.fused_backprop is not None:
+        fused = g.fused_backprop(WT, dZ, Z, A)
+        if fused is not None:
+            return fused
+    return _matmul(WT, dZ, xp=xp) * g.grad(Z, A, xp=xp)
 
 
 def _check_inputs(X, parameters, **more):

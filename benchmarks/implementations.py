@@ -363,6 +363,8 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
             ("backend_nn [cupy]", partial(make_backend_nn, backend="cupy", compiled=False)),
             ("backend_nn [cupy, graph]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="graph")),
             ("backend_nn [cupy, fused]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="fused")),
+            ("backend_nn [cupy, elementwise]", partial(make_backend_nn, backend="cupy", compiled=True,
+                                                       prefer="elementwise")),
             ("PyTorch manual [cuda]", partial(make_torch_manual, cuda=True)),
             ("PyTorch autograd + SGD [cuda]", partial(make_torch_autograd, cuda=True)),
         ]

@@ -112,11 +112,12 @@ def test_float32_tracks_float64(backend):
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("kind", ["fused", "graph"])
+@pytest.mark.parametrize("kind", ["fused", "graph", "elementwise"])
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "leaky_relu", "linear"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_cupy_fast_paths_match_the_generic_step(kind, activation, dtype):
-    """The fused kernel (equations rewritten in CUDA) and the CUDA graph against the eager generic step."""
+    """The fused kernel (equations rewritten in CUDA), the CUDA graph and the fused backward
+    line, each against the eager generic step."""
     if bnn.cuda_device_count() == 0:
         pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices (or is not installed)")
     from backend_nn.accelerate import compiled_runner
@@ -141,3 +142,23 @@ def test_cupy_fast_paths_match_the_generic_step(kind, activation, dtype):
     for k in p:
         np.testing.assert_allclose(to_numpy(fast_p[k]), to_numpy(p[k]), rtol=rtol, atol=atol, err_msg=k)
         assert fast_p[k].dtype == dt
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("activation", ["tanh", "relu", "leaky_relu"])
+def test_cupy_fused_backward_line_on_a_deep_network(activation):
+    """With L = 3 the fused line applies to W3^T dZ3 (n_y = 1) and falls back for W2^T dZ2 (a matrix product)."""
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices (or is not installed)")
+    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+    from backend_nn.propagation import _backward, _forward
+
+    xp = get_namespace("cupy")
+    X, Y = bnn.to_backend(FLOWER[0], xp), bnn.to_backend(FLOWER[1], xp)
+    p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=xp)
+    g = get_activation(activation, negative_slope=0.05)
+    _, cache = _forward(X, p, g=g, xp=xp)
+    plain = _backward(p, cache, X, Y, g=g, xp=xp)
+    fused = _backward(p, cache, X, Y, g=with_fused_backprop(g), xp=xp)
+    for k in plain:
+        np.testing.assert_allclose(to_numpy(fused[k]), to_numpy(plain[k]), rtol=1e-12, atol=1e-15, err_msg=k)

@@ -10,6 +10,8 @@ compare each with the eager path.
 - ``cupy_fused`` (+ ``shallow_step.cu``): for small shallow networks on CuPy, the
   whole chunk of steps in one fused CUDA kernel; the one place the equations are
   written a second time, in CUDA, and tested against the generic ones.
+- ``cupy_elementwise``: for any size on CuPy, the eager generic step with the
+  backward line dZ1 = W2^T dZ2 * g'(Z1) as one fused elementwise kernel.
 
 Backends without a compiler (NumPy, array-api-strict) have no fast path:
 :func:`compiled_runner` returns None and the eager loop runs.
@@ -35,8 +37,9 @@ def compiled_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: 
                     prefer: str | None = None) -> Runner | None:
     """The fast path for this backend and network, or None when there is none.
 
-    On CuPy the fused kernel is used where it applies, else the CUDA graph;
-    ``prefer="graph"`` or ``"fused"`` asks for one of them only (tests, benchmarks).
+    On CuPy the fused kernel is used where it applies, else the CUDA graph, else
+    the eager step with the fused backward line; ``prefer="fused"``, ``"graph"``
+    or ``"elementwise"`` asks for one of them only (tests, benchmarks).
     """
     from ..training import train_step
 
@@ -50,11 +53,12 @@ def compiled_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: 
 
         return torch_runner(step, X, Y)
     if array_api_compat.is_cupy_namespace(xp):
+        from .cupy_elementwise import elementwise_runner
         from .cupy_fused import fused_runner
         from .cupy_graph import graph_runner
 
-        kinds = {"fused": fused_runner, "graph": graph_runner}
-        order = [prefer] if prefer else ["fused", "graph"]
+        kinds = {"fused": fused_runner, "graph": graph_runner, "elementwise": elementwise_runner}
+        order = [prefer] if prefer else ["fused", "graph", "elementwise"]
         for kind in order:
             runner = kinds[kind](parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp)
             if runner is not None:

@@ -1,0 +1,71 @@
+"""CuPy: one fused elementwise kernel for the hidden layer's backward line.
+
+dZ1 = W2^T dZ2 * g'(Z1) is, with n_y = 1, an outer product times an
+elementwise derivative: four passes over (n_h, m) arrays in the generic code
+(W2^T dZ2; A*A; 1 - ...; the product), one pass here (read A1 or Z1, write dZ1).
+CuPy's elementwise kernels run at about half the memory bandwidth PyTorch's
+reach on an H100 (benchmarks/results/gpu-profile-large.log), so passes count.
+
+:func:`with_fused_backprop` returns the activation with the kernel attached
+(``Activation.fused_backprop``); the generic code calls it where present and
+falls back where it returns None (n_y > 1). Tested against the generic form.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+__all__ = ["with_fused_backprop", "elementwise_runner"]
+
+
+@lru_cache(maxsize=None)
+def _kernels():
+    import cupy
+
+    return {
+        "tanh": cupy.ElementwiseKernel("T w, T d, T Z, T A, T s", "T dZ", "dZ = w * d * (1 - A * A)", "bnn_bp_tanh"),
+        "sigmoid": cupy.ElementwiseKernel("T w, T d, T Z, T A, T s", "T dZ", "dZ = w * d * A * (1 - A)", "bnn_bp_sigmoid"),
+        "relu": cupy.ElementwiseKernel("T w, T d, T Z, T A, T s", "T dZ", "dZ = Z >= 0 ? w * d : (T)0", "bnn_bp_relu"),
+        "leaky_relu": cupy.ElementwiseKernel("T w, T d, T Z, T A, T s", "T dZ", "dZ = Z >= 0 ? w * d : s * w * d",
+                                             "bnn_bp_leaky_relu"),
+        "linear": cupy.ElementwiseKernel("T w, T d, T Z, T A, T s", "T dZ", "dZ = w * d", "bnn_bp_linear"),
+    }
+
+
+def with_fused_backprop(g: Any) -> Any:
+    """The activation ``g`` with a fused CuPy kernel for dZ = W^T dZ_next * g'(Z) attached."""
+    kernels = _kernels()
+    if g.name not in kernels:
+        return g
+    kernel = kernels[g.name]
+    slope = g.negative_slope or 0.0
+
+    def fused(WT, dZ_next, Z, A):
+        if WT.shape[1] != 1:  # a real matrix product: leave it to cuBLAS and the generic code
+            return None
+        return kernel(WT, dZ_next, Z, A, np.dtype(Z.dtype).type(slope))
+
+    return dataclasses.replace(g, fused_backprop=fused)
+
+
+def elementwise_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
+    """The generic eager step, in place, with the fused backward line: for any size."""
+    from ..training import train_step
+
+    g = with_fused_backprop(g)
+
+    def runner(params: dict, n_records: int, cost_every: int):
+        costs = []
+        for _ in range(n_records):
+            params, cost = train_step(params, X, Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True)
+            costs.append(cost)
+            for _ in range(cost_every - 1):
+                params, _ = train_step(params, X, Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True,
+                                       with_cost=False)
+        return params, xp.stack(costs)
+
+    return runner
