@@ -104,8 +104,10 @@ class Activation:
     forward: Callable[..., Any] = field(repr=False)
     derivative: Callable[..., Any] = field(repr=False)
     negative_slope: float | None = None
-    #: Optional fused kernel for dZ = (W^T dZ_next) * g'(Z), attached at the backend edge
-    #: (backend_nn.accelerate.cupy_elementwise); it returns None where it does not apply.
+    #: Optional fused kernels, attached at the backend edge (backend_nn.accelerate.cupy_elementwise):
+    #: (W A_prev, b) -> (Z, g(Z)) for the forward line, and (W^T, dZ_next, Z, A) -> W^T dZ_next * g'(Z)
+    #: for the backward line; the latter returns None where it does not apply.
+    fused_forward: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
     fused_backprop: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, Z, *, xp):

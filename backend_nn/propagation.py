@@ -48,8 +48,12 @@ def _forward(X, parameters, *, g: Activation, xp):
     cache = {}
     A = X
     for l in range(1, L + 1):
-        Z = xp.matmul(parameters[f"W{l}"], A) + parameters[f"b{l}"]
-        A = g(Z, xp=xp) if l < L else sigmoid(Z, xp=xp)
+        WA = xp.matmul(parameters[f"W{l}"], A)
+        if l < L and g.fused_forward is not None:  # Z = WA + b, A = g(Z) in one kernel
+            Z, A = g.fused_forward(WA, parameters[f"b{l}"])
+        else:
+            Z = WA + parameters[f"b{l}"]
+            A = g(Z, xp=xp) if l < L else sigmoid(Z, xp=xp)
         cache[f"Z{l}"] = Z
         cache[f"A{l}"] = A
     return A, cache

@@ -145,9 +145,10 @@ def test_cupy_fast_paths_match_the_generic_step(kind, activation, dtype):
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("activation", ["tanh", "relu", "leaky_relu"])
-def test_cupy_fused_backward_line_on_a_deep_network(activation):
-    """With L = 3 the fused line applies to W3^T dZ3 (n_y = 1) and falls back for W2^T dZ2 (a matrix product)."""
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "leaky_relu", "linear"])
+def test_cupy_fused_lines_on_a_deep_network(activation):
+    """Fused forward lines against the generic ones; with L = 3 the fused backward line applies to
+    W3^T dZ3 (n_y = 1) and falls back for W2^T dZ2 (a matrix product)."""
     if bnn.cuda_device_count() == 0:
         pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices (or is not installed)")
     from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
@@ -157,8 +158,12 @@ def test_cupy_fused_backward_line_on_a_deep_network(activation):
     X, Y = bnn.to_backend(FLOWER[0], xp), bnn.to_backend(FLOWER[1], xp)
     p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=xp)
     g = get_activation(activation, negative_slope=0.05)
-    _, cache = _forward(X, p, g=g, xp=xp)
+    gf = with_fused_backprop(g)
+    A3, cache = _forward(X, p, g=g, xp=xp)
+    A3f, cache_f = _forward(X, p, g=gf, xp=xp)
+    for k in cache:
+        np.testing.assert_allclose(to_numpy(cache_f[k]), to_numpy(cache[k]), rtol=1e-14, atol=1e-15, err_msg=k)
     plain = _backward(p, cache, X, Y, g=g, xp=xp)
-    fused = _backward(p, cache, X, Y, g=with_fused_backprop(g), xp=xp)
+    fused = _backward(p, cache, X, Y, g=gf, xp=xp)
     for k in plain:
         np.testing.assert_allclose(to_numpy(fused[k]), to_numpy(plain[k]), rtol=1e-12, atol=1e-15, err_msg=k)
