@@ -130,7 +130,10 @@ def test_cupy_fast_paths_match_the_generic_step(kind, activation, dtype):
     p0 = bnn.initialize_parameters(2, 4, 1, backend=xp, dtype=dtype)
     runner = compiled_runner(p0, X, Y, g=g, learning_rate=lr, xp=xp, prefer=kind)
     assert runner is not None
+    start = {k: v.copy() for k, v in p0.items()}
     fast_p, fast_costs = runner(p0, 30, 10)  # 300 steps, a cost every 10
+    for k in p0:  # the runner worked on buffers of its own
+        np.testing.assert_array_equal(to_numpy(p0[k]), to_numpy(start[k]), err_msg=f"{k} was written to")
     p = {k: v.copy() for k, v in p0.items()}
     costs = []
     for i in range(300):

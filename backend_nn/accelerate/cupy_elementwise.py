@@ -76,19 +76,22 @@ def with_fused_backprop(g: Any) -> Any:
 
 
 def elementwise_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
-    """The generic eager step, in place, with the fused backward line: for any size."""
+    """The generic eager step, in place on buffers of its own, with the fused lines: for any size."""
     from ..training import train_step
 
     g = with_fused_backprop(g)
+    own = {k: v.copy() for k, v in parameters.items()}  # the caller's arrays are never written
 
     def runner(params: dict, n_records: int, cost_every: int):
+        if params is not own:
+            for k, v in params.items():
+                own[k][...] = v
         costs = []
         for _ in range(n_records):
-            params, cost = train_step(params, X, Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True)
+            _, cost = train_step(own, X, Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True)
             costs.append(cost)
             for _ in range(cost_every - 1):
-                params, _ = train_step(params, X, Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True,
-                                       with_cost=False)
-        return params, xp.stack(costs)
+                train_step(own, X, Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True, with_cost=False)
+        return own, xp.stack(costs)
 
     return runner
