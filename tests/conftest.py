@@ -91,7 +91,9 @@ def dtype_name(request) -> str:
 
 def assert_on_backend(actual, backend: Backend, dtype=None):
     """The result came back on the backend under test, on its device, in the expected dtype."""
-    from array_api_compat import array_namespace, device
+    from array_api_compat import device
+
+    from backend_nn.backend import array_namespace
 
     assert array_namespace(actual) is backend.xp, f"result is {type(actual)}, not {backend.name}"
     if backend.device is not None:
