@@ -12,7 +12,7 @@ Layout (each course equation has one home):
 - ``validation``     checks of user input, with helpful errors
 - ``backend``        the edge: choosing a backend, moving data, detecting a GPU
 - ``datasets``       the planar "flower", the course's extra data sets, your CSV/NPZ files
-- ``accelerate``     optional compiled paths beside the generic one (JAX jit, torch.compile, CUDA graphs)
+- ``accelerate``     optional fast paths beside the generic one (JAX jit, torch.compile, CUDA graph, fused CuPy kernels)
 - ``saving``         saved models (.npz, no pickle, atomic writes)
 - ``classifier``     ShallowNNClassifier: a scikit-learn-style front door (rows as samples)
 - ``plotting``       decision boundaries and cost curves (matplotlib)

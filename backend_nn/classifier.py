@@ -43,11 +43,6 @@ class _ParamsMixin:
             setattr(self, key, value)
         return self
 
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        if sample_weight is not None:
-            raise ValueError("sample_weight is not supported.")
-        return float(np.mean(to_numpy(self.predict(X)) == to_numpy(y)))
-
 
 try:  # scikit-learn is optional: derive from its bases when it is there
     from sklearn.base import BaseEstimator, ClassifierMixin

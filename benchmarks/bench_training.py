@@ -73,8 +73,8 @@ def agrees(got: dict, ref: dict, dtype: str) -> tuple[bool, float]:
     return diff <= (1e-9 if dtype == "float64" else 1e-4), diff
 
 
-def time_impl(impl, min_time: float, repeats: int) -> tuple[float, int]:
-    """Median seconds per step over ``repeats`` runs of k steps (k chosen to last ~min_time).
+def choose_k(impl, min_time: float) -> int:
+    """Steps per timed run, so that one run lasts about ``min_time``.
 
     Each k is run once untimed first: compiled paths (JAX's static chunk length)
     compile per k, and that must not be what is timed or what chooses k.
@@ -88,15 +88,16 @@ def time_impl(impl, min_time: float, repeats: int) -> tuple[float, int]:
         impl.sync()
         dt = time.perf_counter() - t0
         if dt >= min_time or k >= 2**16:
-            break
+            return k
         k *= 2 if dt * 4 > min_time else 8
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        impl.run(k)
-        impl.sync()
-        times.append((time.perf_counter() - t0) / k)
-    return statistics.median(times), k
+
+
+def time_once(impl, k: int) -> float:
+    """Seconds per step of one run of k steps, device work included."""
+    t0 = time.perf_counter()
+    impl.run(k)
+    impl.sync()
+    return (time.perf_counter() - t0) / k
 
 
 def gemm_peak_cpu(dtype: str, n: int = 2048) -> float:
@@ -140,18 +141,26 @@ def blas_info() -> list:
 
 
 def run_problem(pb: Problem, makers, args, peaks) -> list[dict]:
-    rows = []
+    """Check every implementation, then time them in interleaved rounds.
+
+    Round r times each implementation once, in turn, so that a slow spell of a
+    shared machine lands on all of them rather than on whichever ran then; the
+    reported time is each one's median over the rounds.
+    """
+    rows: list[dict] = []
+    live = []  # (row, impl, k)
     steps = check_steps(pb)
     ref = reference_params(pb, steps)
     for label, make in makers:
         row = {"size": pb_name(pb), "n_x": pb.n_x, "n_h": pb.n_h, "m": pb.m, "dtype": pb.dtype, "impl": label}
+        rows.append(row)
         try:
             impl = make(pb)
         except Unavailable as why:
-            rows.append({**row, "status": "skipped", "why": str(why)})
+            row.update(status="skipped", why=str(why))
             continue
         except Exception as exc:  # a broken peer is a row, not a crash
-            rows.append({**row, "status": "error", "why": f"{type(exc).__name__}: {exc}"[:200]})
+            row.update(status="error", why=f"{type(exc).__name__}: {exc}"[:200])
             continue
         row["impl"] = impl.name
         try:
@@ -159,28 +168,43 @@ def run_problem(pb: Problem, makers, args, peaks) -> list[dict]:
             impl.sync()
             ok, diff = agrees(impl.params(), ref, pb.dtype)
         except Exception as exc:
-            rows.append({**row, "status": "error", "why": f"{type(exc).__name__}: {exc}"[:200]})
+            row.update(status="error", why=f"{type(exc).__name__}: {exc}"[:200])
             continue
         row["rel_diff"] = diff
         if not ok:
-            rows.append({**row, "status": "WRONG", "why": f"parameters differ from the NumPy float64 reference by {diff:.2e}"})
+            row.update(status="WRONG", why=f"parameters differ from the NumPy float64 reference by {diff:.2e}")
             continue
-        sec, k = time_impl(impl, args.min_time, args.repeats)
-        if impl.device == "cpu":  # host arrays that NumPy and friends report to tracemalloc, over 2 steps
-            tracemalloc.start()
-            impl.run(2)
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            peak = peak or None
-        else:
-            peak = impl.memory()
+        row["peak_memory_bytes"] = measure_memory(impl)
+        live.append((row, impl, choose_k(impl, args.min_time)))
+    times = {id(row): [] for row, _, _ in live}
+    for _ in range(args.repeats):
+        for row, impl, k in live:
+            times[id(row)].append(time_once(impl, k))
+    for row, impl, k in live:
+        sec = statistics.median(times[id(row)])
         gflops = pb.flops_per_step / sec / 1e9
         peak_gemm = peaks.get((impl.device, pb.dtype))
-        rows.append({**row, "status": "ok", "device": impl.device, "us_per_step": sec * 1e6, "steps_timed": k,
-                     "gflops": gflops, "peak_fraction": gflops / peak_gemm if peak_gemm else None,
-                     "peak_memory_bytes": peak, "bytes_needed": pb.bytes_needed})
-        print(_fmt(rows[-1]), flush=True)
+        row.update(status="ok", device=impl.device, us_per_step=sec * 1e6, steps_timed=k, gflops=gflops,
+                   peak_fraction=gflops / peak_gemm if peak_gemm else None, bytes_needed=pb.bytes_needed)
+    for row in rows:
+        print(_fmt(row), flush=True)
     return rows
+
+
+def measure_memory(impl) -> int | None:
+    """Host: the arrays NumPy and friends report to tracemalloc over 2 steps. GPU: what the
+    library's allocator gained over 2 steps (CuPy's pool, PyTorch's peak), from a baseline
+    taken when the implementation was made, so other live implementations do not count."""
+    if impl.device == "cpu":
+        tracemalloc.start()
+        impl.run(2)
+        impl.sync()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return peak or None
+    impl.run(2)
+    impl.sync()
+    return impl.memory()
 
 
 def pb_name(pb: Problem) -> str:

@@ -119,10 +119,14 @@ def make_plain_numpy(pb: Problem) -> Impl:
 
 # --- backend_nn --------------------------------------------------------------------------------
 def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | None = None) -> Impl:
+    memory = lambda: None  # noqa: E731
     if backend == "cupy":
         cupy = _need("cupy")
         _need_gpu()
-        cupy.get_default_memory_pool().free_all_blocks()  # so the pool's size measures this run alone
+        pool = cupy.get_default_memory_pool()
+        pool.free_all_blocks()  # cached blocks of earlier runs do not count
+        baseline = pool.total_bytes()
+        memory = lambda: pool.total_bytes() - baseline  # noqa: E731  (what this run made the pool hold)
     elif backend in ("torch", "jax"):
         mod = _need(backend)
         if backend == "jax":
@@ -157,8 +161,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
                 p, _ = train_step(p, X, Y, g=g, learning_rate=pb.learning_rate, xp=xp, inplace=inplace)
             state["p"] = p
 
-    return Impl(name, device, run, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, sync,
-                _memory_for(backend))
+    return Impl(name, device, run, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, sync, memory)
 
 
 def _jax_on_gpu() -> bool:
@@ -180,14 +183,6 @@ def _sync_for(backend: str, state: dict) -> Callable[[], None]:
     return lambda: None
 
 
-def _memory_for(backend: str) -> Callable[[], int | None]:
-    if backend == "cupy":
-        import cupy
-
-        return lambda: cupy.get_default_memory_pool().total_bytes()  # held by the pool after the run
-    return lambda: None
-
-
 # --- PyTorch: the same equations by hand, and autograd with torch.optim.SGD ----------------------
 def _torch_setup(pb: Problem, cuda: bool):
     torch = _need("torch")
@@ -199,14 +194,17 @@ def _torch_setup(pb: Problem, cuda: bool):
     Y = torch.as_tensor(pb.Y, device=dev, dtype=dt)
     p = {k: torch.as_tensor(v, device=dev, dtype=dt).clone() for k, v in pb.params0.items()}
     sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
+    memory = lambda: None  # noqa: E731
     if cuda:
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
-    return torch, X, Y, p, sync
+        baseline = torch.cuda.memory_allocated()  # before this run's data: other live runs do not count
+        memory = lambda: torch.cuda.max_memory_allocated() - baseline  # noqa: E731
+    return torch, X, Y, p, sync, memory
 
 
 def make_torch_manual(pb: Problem, *, cuda: bool) -> Impl:
-    torch, X, Y, p, sync = _torch_setup(pb, cuda)
+    torch, X, Y, p, sync, memory = _torch_setup(pb, cuda)
     lr, m = pb.learning_rate, pb.m
 
     def run(k):
@@ -228,13 +226,12 @@ def make_torch_manual(pb: Problem, *, cuda: bool) -> Impl:
                 p["W2"] -= lr * dW2
                 p["b2"] -= lr * db2
 
-    mem = (lambda: torch.cuda.max_memory_allocated()) if cuda else (lambda: None)
     return Impl(f"PyTorch manual [{'cuda' if cuda else 'cpu'}]", "gpu" if cuda else "cpu", run,
-                lambda: {k: v.cpu().numpy() for k, v in p.items()}, sync, mem)
+                lambda: {k: v.cpu().numpy() for k, v in p.items()}, sync, memory)
 
 
 def make_torch_autograd(pb: Problem, *, cuda: bool) -> Impl:
-    torch, X, Y, p, sync = _torch_setup(pb, cuda)
+    torch, X, Y, p, sync, memory = _torch_setup(pb, cuda)
     for v in p.values():
         v.requires_grad_(True)
     opt = torch.optim.SGD(list(p.values()), lr=pb.learning_rate, momentum=0.0)
@@ -248,7 +245,7 @@ def make_torch_autograd(pb: Problem, *, cuda: bool) -> Impl:
             opt.step()
 
     return Impl(f"PyTorch autograd + SGD [{'cuda' if cuda else 'cpu'}]", "gpu" if cuda else "cpu", run,
-                lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, sync)
+                lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, sync, memory)
 
 
 # --- JAX: a jitted step, and the whole loop compiled ---------------------------------------------

@@ -73,3 +73,20 @@ def test_works_inside_scikit_learn():
     pipe = make_pipeline(StandardScaler(), clf)
     scores = cross_val_score(pipe, Xr, y_str, cv=StratifiedKFold(3, shuffle=True, random_state=0))
     assert scores.shape == (3,) and np.all(scores > 0.75), scores
+
+
+def test_get_set_params_without_scikit_learn():
+    """Where scikit-learn is absent the class falls back on _ParamsMixin: same conventions."""
+    from backend_nn.classifier import _ParamsMixin
+
+    class Bare(_ParamsMixin, bnn.ShallowNNClassifier):
+        pass
+
+    clf = Bare(3, learning_rate=0.5)
+    assert clf.get_params()["n_h"] == 3 and clf.get_params()["learning_rate"] == 0.5
+    assert set(clf.get_params()) == {"n_h", "activation", "negative_slope", "learning_rate", "num_iterations", "backend",
+                                     "device", "dtype", "seed", "init", "cost_every", "compile"}
+    clf.set_params(n_h=5)
+    assert clf.n_h == 5
+    with pytest.raises(ValueError, match=r"invalid parameter 'alpha' for Bare"):
+        clf.set_params(alpha=1.0)
