@@ -163,9 +163,11 @@ def nn_model(
         Show a progress bar on stderr; default: when stderr is a terminal and
         the run is long (num_iterations >= 2000).
     compile : bool
-        Use the backend's compiler on the same step (:mod:`backend_nn.accelerate`):
-        jax.jit with a compiled loop, torch.compile, a CUDA graph on CuPy.
-        Backends without a compiler (NumPy, array-api-strict) run eagerly.
+        Take the backend's fast path (:mod:`backend_nn.accelerate`): jax.jit of
+        the whole chunk between syncs, torch.compile of the step; on CuPy the
+        fused whole-chunk kernel (small shallow networks), else a CUDA graph of
+        the step, else the eager step with fused hidden-layer lines. Each is
+        tested against the generic step. NumPy and array-api-strict run eagerly.
 
     Returns
     -------
