@@ -79,7 +79,7 @@ def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, ti
     cols = min(4, n)
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
-    for ax, (n_h, params, acc) in zip(axes.ravel(), results):
+    for ax, (n_h, params, acc) in zip(axes.ravel()[:n], results, strict=True):
         _boundary(ax, params, Xh, Yh, f"n_h = {n_h}: accuracy {100 * acc:.1f}%")
     for ax in axes.ravel()[n:]:
         ax.axis("off")

@@ -62,7 +62,7 @@ def test_keeps_its_arrays_on_the_backend(backend):
 
 
 def test_works_inside_scikit_learn():
-    sklearn = pytest.importorskip("sklearn", reason="scikit-learn is not installed")
+    pytest.importorskip("sklearn", reason="scikit-learn is not installed")
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.pipeline import make_pipeline

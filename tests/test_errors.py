@@ -100,7 +100,7 @@ def test_parameters_and_X_of_different_dtypes(data):
 
 
 def test_arrays_from_two_backends(data):
-    strict = pytest.importorskip("array_api_strict")
+    pytest.importorskip("array_api_strict")
     p = bnn.initialize_parameters(2, 4, 1, backend="array_api_strict")
     with pytest.raises(TypeError, match=r"different backends: X is numpy\.ndarray, W1 is array_api_strict"):
         bnn.forward_propagation(data[0], p)

@@ -12,7 +12,6 @@ from hypothesis import given, settings, strategies as st
 
 import backend_nn as bnn
 from backend_nn.activations import ACTIVATIONS
-from backend_nn.backend import to_numpy
 from conftest import assert_close
 
 ACTS = list(ACTIVATIONS)

@@ -1,7 +1,5 @@
 """Saved models: round trip on every backend, refused when malformed, written atomically."""
 
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest

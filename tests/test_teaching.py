@@ -5,7 +5,7 @@ import pytest
 
 import backend_nn as bnn
 from backend_nn import activations as act
-from backend_nn.backend import get_namespace, to_numpy
+from backend_nn.backend import get_namespace
 from backend_nn.cost import _cost_from_logits, _cost_from_probabilities
 
 xp = get_namespace("numpy")
