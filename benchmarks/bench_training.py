@@ -297,6 +297,8 @@ def main(argv=None) -> int:
         print("GPU rows: skipped, no CUDA GPU counted")
     print(HEADER)
     makers = all_makers(gpu=args.gpu)
+    if args.quick:  # torch.compile takes ~20 s a problem: not for a smoke test
+        makers = [(label, mk) for label, mk in makers if label != "backend_nn [torch, compiled]"]
     if args.cpu_baselines_only:
         keep = ("plain NumPy (course code)", "backend_nn [numpy]")
         makers = [(label, mk) for label, mk in makers if label in keep or "cupy" in label or "cuda" in label]

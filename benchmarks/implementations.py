@@ -131,6 +131,8 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
         mod = _need(backend)
         if backend == "jax":
             mod.config.update("jax_enable_x64", True)
+        elif compiled:
+            mod._dynamo.reset()  # each problem compiles afresh (shapes differ)
     xp = bnn.get_namespace(backend)
     dt = getattr(xp, pb.dtype)
     X = bnn.to_backend(pb.X, xp, dtype=dt)
@@ -349,6 +351,7 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
         ("backend_nn [numpy]", partial(make_backend_nn, backend="numpy", compiled=False)),
         ("backend_nn [torch]", partial(make_backend_nn, backend="torch", compiled=False)),
         ("backend_nn [jax, compiled]", partial(make_backend_nn, backend="jax", compiled=True)),
+        ("backend_nn [torch, compiled]", partial(make_backend_nn, backend="torch", compiled=True)),
         ("PyTorch manual [cpu]", partial(make_torch_manual, cuda=False)),
         ("PyTorch autograd + SGD [cpu]", partial(make_torch_autograd, cuda=False)),
         ("JAX jit step", partial(make_jax, loop=False)),
