@@ -79,8 +79,9 @@ def test_get_set_params_without_scikit_learn():
     """Where scikit-learn is absent the class falls back on _ParamsMixin: same conventions."""
     from backend_nn.classifier import _ParamsMixin
 
-    class Bare(_ParamsMixin, bnn.ShallowNNClassifier):
-        pass
+    # The classifier's own __init__ on the fallback base alone: the same class whether or not
+    # scikit-learn is installed (where it is absent, ShallowNNClassifier already derives from it).
+    Bare = type("Bare", (_ParamsMixin,), {"__init__": bnn.ShallowNNClassifier.__init__})
 
     clf = Bare(3, learning_rate=0.5)
     assert clf.get_params()["n_h"] == 3 and clf.get_params()["learning_rate"] == 0.5
