@@ -26,7 +26,7 @@ from .datasets import DATASETS, load_data_file, load_dataset, load_planar_datase
 from .initialization import initialize_parameters, initialize_parameters_deep, layer_sizes
 from .parameters import Parameters
 from .propagation import backward_propagation, forward_propagation
-from .training import TrainingDivergedError, accuracy, nn_model, predict, train_step
+from .training import TrainingDivergedError, accuracy, nn_model, predict, predict_output, train_step
 from .saving import load_model, save_model
 from .update import update_parameters
 
@@ -64,6 +64,7 @@ __all__ = [
     "load_planar_dataset",
     "nn_model",
     "predict",
+    "predict_output",
     "save_model",
     "to_backend",
     "to_numpy",

@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from .backend import namespace_of, to_backend, to_numpy
-from .propagation import _forward
-from .training import _backend_for, nn_model
+from .training import _backend_for, nn_model, predict_output
 
 __all__ = ["ShallowNNClassifier"]
 
@@ -118,16 +117,12 @@ class ShallowNNClassifier(*_BASES):
     def _output_probabilities(self, X: Any) -> tuple[Any, bool, Any]:
         """A2 (1, n_samples) on the backend, whether X came from the host, and xp."""
         self._check_fitted()
-        W1 = self.parameters_["W1"]
-        xp = namespace_of(W1=W1)
+        xp = namespace_of(W1=self.parameters_["W1"])
         host = isinstance(X, (np.ndarray, list, tuple))
         Xc = self._rows_to_course(X, xp)
-        if not xp.isdtype(Xc.dtype, "real floating") or Xc.dtype != W1.dtype:
-            Xc = xp.astype(Xc, W1.dtype)
         if Xc.shape[0] != self.n_features_in_:
             raise ValueError(f"X has {Xc.shape[0]} features but the classifier was fitted with {self.n_features_in_}.")
-        A2, _ = _forward(Xc, self.parameters_, g=self.parameters_.activation, xp=xp)
-        return A2, host, xp
+        return predict_output(self.parameters_, Xc), host, xp
 
     def predict_proba(self, X: Any) -> Any:
         """(n_samples, 2): the probabilities of classes_[0] and classes_[1]."""
@@ -148,5 +143,5 @@ class ShallowNNClassifier(*_BASES):
         """Mean accuracy of predict(X) against y."""
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported.")
-        return float(np.mean(to_numpy(self.predict(X)) == np.asarray(to_numpy(y) if not isinstance(y, (list, tuple)) else y)))
+        return float(np.mean(to_numpy(self.predict(X)) == to_numpy(y)))
 

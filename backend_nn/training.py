@@ -22,13 +22,13 @@ from .accelerate import compiled_runner
 from .activations import Activation, get_activation
 from .backend import device_of, get_namespace, namespace_of, to_backend, to_numpy
 from .cost import _as_labels, _cost_from_logits
-from .initialization import INITIALIZATIONS, initialize_parameters_deep, resolve_dtype
+from .initialization import initialize_parameters_deep, resolve_dtype
 from .parameters import Parameters, resolve_activation
 from .propagation import _backward, _check_inputs, _forward
 from .update import _update
 from .validation import check_data_values, check_positive, check_X_Y
 
-__all__ = ["nn_model", "predict", "accuracy", "train_step", "TrainingDivergedError"]
+__all__ = ["nn_model", "predict", "predict_output", "accuracy", "train_step", "TrainingDivergedError"]
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -189,8 +189,6 @@ def nn_model(
     cost_every = check_positive("cost_every", cost_every, integer=True)
     sync_every = check_positive("sync_every", sync_every, integer=True)
     g = get_activation(activation, negative_slope=negative_slope)
-    if init not in INITIALIZATIONS:
-        raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITIALIZATIONS))}.")
     dt = resolve_dtype(dtype, xp)
     Xb, Yb = _prepare_data(X, Y, xp=xp, dtype=dt, device=device)
 
@@ -259,12 +257,13 @@ def _train_loop(parameters, X, Y, *, g, xp, learning_rate, num_iterations, cost_
     return parameters, np.asarray(recorded, dtype=np.float64)
 
 
-def predict(parameters: dict, X: Any, *, activation: Any = None, negative_slope: float = 0.01) -> Any:
-    """Class predictions: A2 > 0.5, a bool array (n_y, m) on the backend of the parameters.
+def predict_output(parameters: dict, X: Any, *, activation: Any = None, negative_slope: float = 0.01) -> Any:
+    """A_L = A2 (n_y, m), the sigmoid output, on the backend of the parameters.
 
-    X : (n_x, m), host data or an array of the parameters' backend; integer or
-    boolean X is cast to the parameters' dtype. The activation defaults to the
-    one the parameters were trained with.
+    X : (n_x, m), host data or an array of the parameters' backend; it is
+    checked (finite, 2-D, n_x matching W1) and integer or boolean X is cast to
+    the parameters' dtype. The activation defaults to the one the parameters
+    were trained with.
     """
     g = resolve_activation(parameters, activation, negative_slope)
     W1 = parameters.get("W1") if isinstance(parameters, dict) else None
@@ -274,7 +273,15 @@ def predict(parameters: dict, X: Any, *, activation: Any = None, negative_slope:
     Xb, _ = _prepare_data(X, None, xp=xp, dtype=W1.dtype, device=device_of(W1))
     xp, _ = _check_inputs(Xb, parameters)
     AL, _ = _forward(Xb, parameters, g=g, xp=xp)
-    return AL > 0.5
+    return AL
+
+
+def predict(parameters: dict, X: Any, *, activation: Any = None, negative_slope: float = 0.01) -> Any:
+    """Class predictions: A2 > 0.5, a bool array (n_y, m) on the backend of the parameters.
+
+    X as in :func:`predict_output`.
+    """
+    return predict_output(parameters, X, activation=activation, negative_slope=negative_slope) > 0.5
 
 
 def accuracy(predictions: Any, Y: Any) -> float:

@@ -48,6 +48,8 @@ def test_params_and_clear_errors():
     clf.set_params(num_iterations=20).fit(Xr, Y.ravel())
     with pytest.raises(ValueError, match=r"X has 3 features but the classifier was fitted with 2"):
         clf.predict(np.zeros((5, 3)))
+    with pytest.raises(ValueError, match=r"X must be finite; it holds 1 NaN or inf"):
+        clf.predict_proba(np.array([[0.0, 1.0], [np.nan, 2.0]]))
 
 
 def test_keeps_its_arrays_on_the_backend(backend):
