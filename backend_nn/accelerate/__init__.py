@@ -28,9 +28,25 @@ from typing import Any, Callable
 
 import array_api_compat
 
-__all__ = ["compiled_runner", "Runner"]
+__all__ = ["compiled_runner", "Runner", "step_by_step"]
 
 Runner = Callable[[dict, int, int], tuple[dict, Any]]
+
+
+def step_by_step(step_with_cost: Callable, step: Callable, stack: Callable) -> Runner:
+    """A runner from two one-step functions ``params -> (params, cost)``: per record, one
+    step that computes the cost, then ``cost_every - 1`` that do not; costs stacked on the device."""
+
+    def runner(params: dict, n_records: int, cost_every: int):
+        costs = []
+        for _ in range(n_records):
+            params, cost = step_with_cost(params)
+            costs.append(cost)
+            for _ in range(cost_every - 1):
+                params, _ = step(params)
+        return params, stack(costs)
+
+    return runner
 
 
 def compiled_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any,

@@ -17,7 +17,7 @@ Tested against the generic form.
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -78,20 +78,16 @@ def with_fused_backprop(g: Any) -> Any:
 def elementwise_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
     """The generic eager step, in place on buffers of its own, with the fused lines: for any size."""
     from ..training import train_step
+    from . import step_by_step
 
-    g = with_fused_backprop(g)
+    step = partial(train_step, X=X, Y=Y, g=with_fused_backprop(g), learning_rate=learning_rate, xp=xp, inplace=True)
+    steps = step_by_step(partial(step, with_cost=True), partial(step, with_cost=False), xp.stack)
     own = {k: v.copy() for k, v in parameters.items()}  # the caller's arrays are never written
 
     def runner(params: dict, n_records: int, cost_every: int):
         if params is not own:
             for k, v in params.items():
                 own[k][...] = v
-        costs = []
-        for _ in range(n_records):
-            _, cost = train_step(own, X, Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True)
-            costs.append(cost)
-            for _ in range(cost_every - 1):
-                train_step(own, X, Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True, with_cost=False)
-        return own, xp.stack(costs)
+        return steps(own, n_records, cost_every)
 
     return runner

@@ -9,17 +9,8 @@ from typing import Any, Callable
 def torch_runner(step: Callable, X: Any, Y: Any) -> Callable:
     import torch
 
+    from . import step_by_step
+
     compiled_cost = torch.compile(partial(step, with_cost=True), dynamic=False)
     compiled_plain = torch.compile(partial(step, with_cost=False), dynamic=False)
-
-    def runner(params, n_records, cost_every):
-        costs = []
-        params = dict(params)
-        for _ in range(n_records):
-            params, cost = compiled_cost(params, X, Y)
-            costs.append(cost)
-            for _ in range(cost_every - 1):
-                params, _ = compiled_plain(params, X, Y)
-        return params, torch.stack(costs)
-
-    return runner
+    return step_by_step(lambda p: compiled_cost(p, X, Y), lambda p: compiled_plain(p, X, Y), torch.stack)
