@@ -50,7 +50,7 @@ def _forward(X, parameters, *, g: Activation, xp):
     for l in range(1, L + 1):
         WA = xp.matmul(parameters[f"W{l}"], A)
         if l < L and g.fused_forward is not None:  # Z = WA + b, A = g(Z) in one kernel
-            Z, A = g.fused_forward(WA, parameters[f"b{l}"])
+            Z, A = g.fused_forward(WA, parameters[f"b{l}"])  # Z is None where g' needs only A
         else:
             Z = WA + parameters[f"b{l}"]
             A = g(Z, xp=xp) if l < L else sigmoid(Z, xp=xp)
@@ -65,26 +65,25 @@ def _backward(parameters, cache, X, Y, *, g: Activation, xp):
     m = X.shape[1]
     grads = {}
     dZ = cache[f"A{L}"] - Y
+    sum_dZ = None  # sum(dZ, axis=1, keepdims=True), where a fused kernel already made it
     for l in range(L, 0, -1):
         A_prev = cache[f"A{l - 1}"] if l > 1 else X
-        grads[f"dW{l}"] = xp.matmul(dZ, A_prev.T) / m
-        grads[f"db{l}"] = xp.sum(dZ, axis=1, keepdims=True) / m
-        if l > 1:
-            dZ = _hidden_dZ(parameters[f"W{l}"].T, dZ, cache[f"Z{l - 1}"], cache[f"A{l - 1}"], g=g, xp=xp)
+        fused = None
+        if l > 1 and g.fused_backprop is not None:
+            fused = g.fused_backprop(parameters[f"W{l}"], dZ, cache[f"Z{l - 1}"], A_prev)
+        grads[f"dW{l}"] = (xp.matmul(dZ, A_prev.T) if fused is None else fused.dW) / m
+        grads[f"db{l}"] = (xp.sum(dZ, axis=1, keepdims=True) if sum_dZ is None else sum_dZ) / m
+        if l == 1:
+            break
+        if fused is None:
+            dZ, sum_dZ = _hidden_dZ(parameters[f"W{l}"].T, dZ, cache[f"Z{l - 1}"], A_prev, g=g, xp=xp), None
+        else:
+            dZ, sum_dZ = fused.dZ_prev, fused.sum_dZ_prev
     return grads
 
 
 def _hidden_dZ(WT, dZ, Z, A, *, g: Activation, xp):
-    """dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}): (n_{l-1}, m).
-
-    A backend may attach one fused kernel for the whole line to the activation
-    (``g.fused_backprop``, tested against this generic form); it returns None
-    where it does not apply.
-    """
-    if g.fused_backprop is not None:
-        fused = g.fused_backprop(WT, dZ, Z, A)
-        if fused is not None:
-            return fused
+    """dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}): (n_{l-1}, m)."""
     return _matmul(WT, dZ, xp=xp) * g.grad(Z, A, xp=xp)
 
 

@@ -62,6 +62,21 @@ def main(argv):
         print(f"{name:<24} {tc:>10.1f} {tt:>10.1f}")
     print(f"{'sum':<24} {tot_c:>10.1f} {tot_t:>10.1f}")
 
+    # backend_nn's fused lines (backend_nn/accelerate/cupy_elementwise.py) on the same arrays
+    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+    from backend_nn.activations import get_activation
+
+    gf = with_fused_backprop(get_activation("tanh"))
+    WA = c["W1"] @ c["X"]
+    fused = {
+        "forward line, in place (Z1 + b1, tanh)": lambda: gf.fused_forward(WA, c["b1"]),
+        "backward kernel (dW2, dZ1, db1)": lambda: gf.fused_backprop(c["W2"], c["dZ2"], None, c["A1"]),
+    }
+    print("\nbackend_nn fused lines (cupy), replacing the rows above from 'Z1 + b1' to 'db1' except the GEMMs")
+    for name, fn in fused.items():
+        r = benchmark(fn, n_repeat=20, n_warmup=3)
+        print(f"{name:<40} {float(np.median(r.gpu_times)) * 1e6:>10.1f}")
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -79,3 +79,49 @@ def test_every_backend_gives_numpys_gradients(backend, activation):
     grads = bnn.backward_propagation(p_b, cache_b, Xb, Yb, activation=activation)
     for k, v in ref.items():
         assert_close(grads[k], v, backend, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("activation", ACTS)
+@pytest.mark.parametrize("dims", [[3, 5, 1], [3, 5, 4, 1], [3, 4, 1, 1]])
+def test_fused_line_hooks_are_wired_like_the_generic_lines(activation, dims):
+    """The hooks a backend may attach to an activation (CuPy's kernels use them), played here by
+    NumPy versions of the same lines, must give the generic gradients. With [3, 5, 4, 1] the
+    backward hook applies to layer 3 and declines layer 2 (a matrix product): db2 then comes from
+    the hook's row sums and db1 from the generic sum."""
+    import dataclasses
+
+    from backend_nn.accelerate.cupy_elementwise import FusedBackprop
+    from backend_nn.activations import get_activation
+    from backend_nn.backend import get_namespace
+    from backend_nn.propagation import _backward, _forward
+
+    xp = get_namespace("numpy")
+    g = get_activation(activation)
+    calls = {"forward": 0, "backward": 0}
+
+    def forward(WA, b):
+        calls["forward"] += 1
+        Z = WA + b
+        return (None if activation in ("tanh", "sigmoid") else Z), g(Z, xp=xp)
+
+    def backprop(W, dZ, Z_prev, A_prev):
+        if W.shape[0] != 1:
+            return None
+        calls["backward"] += 1
+        dZ_prev = (W.T @ dZ) * g.grad(Z_prev, A_prev, xp=xp)
+        return FusedBackprop(dZ @ A_prev.T, dZ_prev, np.sum(dZ_prev, axis=1, keepdims=True))
+
+    hooked = dataclasses.replace(g, fused_forward=forward, fused_backprop=backprop)
+    rng = np.random.RandomState(0)
+    params = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"], params[f"b{l}"] = rng.randn(dims[l], dims[l - 1]), rng.randn(dims[l], 1)
+    X, Y = rng.randn(dims[0], 11), (rng.rand(1, 11) > 0.5) * 1.0
+    _, cache = _forward(X, params, g=g, xp=xp)
+    _, cache_h = _forward(X, params, g=hooked, xp=xp)
+    plain = _backward(params, cache, X, Y, g=g, xp=xp)
+    via_hooks = _backward(params, cache_h, X, Y, g=hooked, xp=xp)
+    for k in plain:
+        np.testing.assert_allclose(via_hooks[k], plain[k], rtol=1e-13, atol=1e-15, err_msg=k)
+    assert calls["forward"] == len(dims) - 2
+    assert calls["backward"] == sum(1 for l in range(2, len(dims)) if dims[l] == 1)

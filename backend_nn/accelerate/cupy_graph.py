@@ -1,49 +1,156 @@
 """CuPy: the generic step captured once into a CUDA graph and replayed.
 
-A step is then one graph launch instead of ~45 kernel launches from Python.
-CuPy refuses to record cuBLAS calls in a capture ("calling cuBLAS API during
-stream capture is currently unsupported"), so inside the graph the namespace's
-``matmul`` is a broadcast-multiply-and-sum (elementwise and reduction kernels,
-which capture fine). That costs n_l * n_{l-1} * m temporaries, so the graph
-path is for the small, launch-bound networks it exists for (up to
-:data:`GRAPH_MAX_ELEMENTS`).
+A step is then one graph launch instead of ~45 kernel launches from Python, and
+the hidden layer's lines are the fused kernels of :mod:`.cupy_elementwise`.
+
+CuPy refuses to record its own cuBLAS calls in a capture ("calling cuBLAS API
+during stream capture is currently unsupported": its wrappers check the stream
+before every call), although cuBLAS itself supports capture given a workspace of
+the caller's (cuBLAS guide, "CUDA Graphs Support"). So inside the graph the
+namespace's ``matmul`` calls cuBLAS directly, through ctypes, on a handle of this
+runner's, bound to the capturing stream, with its own workspace. Where that
+library cannot be loaded, ``matmul`` falls back to a broadcast product and a
+reduction (elementwise kernels, which CuPy captures), which costs
+n_l * n_{l-1} * m temporaries: then only networks up to :data:`GRAPH_MAX_ELEMENTS`
+get a graph.
 """
 
 from __future__ import annotations
 
-from functools import partial
+import ctypes
+import warnings
+from functools import lru_cache, partial
 from typing import Any, Callable
 
-#: Largest n_l * n_{l-1} * m for which the CuPy graph path is used.
+#: Without a capturable cuBLAS: the largest n_l * n_{l-1} * m for which the graph path is used.
 GRAPH_MAX_ELEMENTS = 2**22
+#: cuBLAS workspace for the captured GEMMs (NVIDIA suggests 32 MiB on Hopper).
+_WORKSPACE_BYTES = 32 * 2**20
+_OP_N, _OP_T = 0, 1
 
 
 def graph_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
     """A runner replaying the captured step, or None when the network is too large for it."""
     from ..training import train_step
+    from .cupy_elementwise import with_fused_backprop
 
-    m = X.shape[1]
-    largest = max(W.shape[0] * W.shape[1] * m for k, W in parameters.items() if k.startswith("W"))
-    if largest > GRAPH_MAX_ELEMENTS:
+    stream = _new_stream()
+    gemm = _CapturableGemm.create(stream)
+    if gemm is None:
+        m = X.shape[1]
+        largest = max(W.shape[0] * W.shape[1] * m for k, W in parameters.items() if k.startswith("W"))
+        if largest > GRAPH_MAX_ELEMENTS:
+            return None
+    namespace = _CaptureSafeNamespace(xp, gemm)
+    step = partial(train_step, g=with_fused_backprop(g), learning_rate=learning_rate, xp=namespace)
+    try:
+        return _CupyGraphRunner(step, parameters, X, Y, xp=xp, stream=stream, keep=gemm)
+    except Exception as exc:  # an optional path: say why, and let the caller take the next one
+        warnings.warn(f"backend_nn: the CUDA graph could not be captured ({type(exc).__name__}: {exc}); "
+                      "running without it.", RuntimeWarning, stacklevel=3)
         return None
-    step = partial(train_step, g=g, learning_rate=learning_rate, xp=_CaptureSafeNamespace(xp))
-    return _CupyGraphRunner(step, parameters, X, Y, xp=xp)
+
+
+def _new_stream():
+    import cupy
+
+    return cupy.cuda.Stream(non_blocking=True)
+
+
+@lru_cache(maxsize=1)
+def _cublas_library() -> Any:
+    """The cuBLAS that CuPy itself loaded (found in /proc/self/maps), or None."""
+    import cupy
+
+    cupy.cuda.device.get_cublas_handle()  # makes CuPy load its cuBLAS
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = [line.split()[-1] for line in maps if "/libcublas.so" in line]
+        lib = ctypes.CDLL(paths[0]) if paths else ctypes.CDLL(
+            f"libcublas.so.{cupy.cuda.runtime.runtimeGetVersion() // 1000}")
+    except OSError:
+        return None
+    for name in ("cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSetWorkspace_v2",
+                 "cublasSgemm_v2", "cublasDgemm_v2"):
+        if not hasattr(lib, name):
+            return None
+    return lib
+
+
+class _CapturableGemm:
+    """Row-major C = A @ B by cuBLAS, called directly on a handle bound to one stream."""
+
+    @classmethod
+    def create(cls, stream: Any) -> "_CapturableGemm | None":
+        lib = _cublas_library()
+        return None if lib is None else cls(lib, stream)
+
+    def __init__(self, lib: Any, stream: Any) -> None:
+        import cupy
+
+        self.lib = lib
+        self.handle = ctypes.c_void_p()
+        self._check(lib.cublasCreate_v2(ctypes.byref(self.handle)), "cublasCreate")
+        self.workspace = cupy.empty((_WORKSPACE_BYTES,), dtype=cupy.uint8)
+        self._check(lib.cublasSetWorkspace_v2(self.handle, ctypes.c_void_p(self.workspace.data.ptr),
+                                              ctypes.c_size_t(_WORKSPACE_BYTES)), "cublasSetWorkspace")
+        self._check(lib.cublasSetStream_v2(self.handle, ctypes.c_void_p(stream.ptr)), "cublasSetStream")
+
+    @staticmethod
+    def _check(status: int, what: str) -> None:
+        if status != 0:
+            raise RuntimeError(f"{what} failed with cuBLAS status {status}")
+
+    def __del__(self) -> None:
+        if getattr(self, "handle", None) and self.handle.value:
+            self.lib.cublasDestroy_v2(self.handle)
+
+    @staticmethod
+    def _transposed(a: Any) -> tuple[int, Any, int]:
+        """(op, array, ld) that give cuBLAS (column-major) the matrix a^T."""
+        rows, cols = a.shape
+        if a.flags.c_contiguous:  # column-major, a's memory is a^T with leading dimension cols
+            return _OP_N, a, max(cols, 1)
+        if a.flags.f_contiguous:  # column-major, a's memory is a itself
+            return _OP_T, a, max(rows, 1)
+        import cupy
+
+        return _OP_N, cupy.ascontiguousarray(a), max(cols, 1)
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        """a (M, K) @ b (K, N) -> (M, N), as C^T = B^T A^T in cuBLAS's column-major terms."""
+        import cupy
+        import numpy as np
+
+        (M, K), (_, N) = a.shape, b.shape
+        out = cupy.empty((M, N), dtype=a.dtype)
+        op_b, b, ldb = self._transposed(b)
+        op_a, a, lda = self._transposed(a)
+        if np.dtype(out.dtype) == np.float64:
+            gemm, scalar = self.lib.cublasDgemm_v2, ctypes.c_double
+        else:
+            gemm, scalar = self.lib.cublasSgemm_v2, ctypes.c_float
+        one, zero = scalar(1.0), scalar(0.0)
+        ptr = ctypes.c_void_p
+        self._check(gemm(self.handle, op_b, op_a, N, M, K, ctypes.byref(one), ptr(b.data.ptr), ldb,
+                         ptr(a.data.ptr), lda, ctypes.byref(zero), ptr(out.data.ptr), max(N, 1)), "cublasGemm")
+        return out
 
 
 class _CaptureSafeNamespace:
-    """``xp`` with a matmul that CuPy can record in a CUDA graph (no cuBLAS).
+    """``xp`` with a matmul that can be recorded in a CUDA graph: cuBLAS called directly
+    (``gemm``), or where that is missing one broadcast product and one reduction over k.
+    Everything else is ``xp`` itself."""
 
-    matmul(a, b)[i, j] = sum_k a[i, k] b[k, j], as one broadcast product and one
-    reduction over k. Everything else is ``xp`` itself.
-    """
-
-    def __init__(self, xp: Any) -> None:
-        self._xp = xp
+    def __init__(self, xp: Any, gemm: _CapturableGemm | None) -> None:
+        self._xp, self._gemm = xp, gemm
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._xp, name)
 
     def matmul(self, a: Any, b: Any) -> Any:
+        if self._gemm is not None:
+            return self._gemm.matmul(a, b)
         return self._xp.sum(a[:, :, None] * b[None, :, :], axis=1)
 
 
@@ -58,13 +165,15 @@ class _CupyGraphRunner:
     through an event, never through a host sync.
     """
 
-    def __init__(self, step: Callable, parameters: dict, X: Any, Y: Any, *, xp: Any) -> None:
+    def __init__(self, step: Callable, parameters: dict, X: Any, Y: Any, *, xp: Any, stream: Any,
+                 keep: Any = None) -> None:
         import cupy
 
         self.xp, self.dtype = xp, X.dtype
+        self.keep = keep  # what the graphs point into beside the pool (the cuBLAS handle and workspace)
         self.params = {k: v.copy() for k, v in parameters.items()}  # the graphs own these buffers
         self.pool = cupy.cuda.MemoryPool()
-        self.stream = cupy.cuda.Stream(non_blocking=True)
+        self.stream = stream
         self.graphs: dict[bool, Any] = {}
         self.costs: dict[bool, Any] = {}
         self.stream.wait_event(cupy.cuda.get_current_stream().record())
@@ -74,8 +183,11 @@ class _CupyGraphRunner:
                 step(scratch, X, Y, inplace=True, with_cost=with_cost)  # warm-up
                 self.stream.synchronize()
                 self.stream.begin_capture()
-                _, self.costs[with_cost] = step(self.params, X, Y, inplace=True, with_cost=with_cost)
-                self.graphs[with_cost] = self.stream.end_capture()
+                try:
+                    _, self.costs[with_cost] = step(self.params, X, Y, inplace=True, with_cost=with_cost)
+                finally:  # a capture is always ended, also when the step failed inside it
+                    graph = self.stream.end_capture()
+                self.graphs[with_cost] = graph
             self.stream.synchronize()
 
     def __call__(self, current: dict, n_records: int, cost_every: int) -> tuple[dict, Any]:

@@ -1,0 +1,175 @@
+"""CuPy's optional fast paths (backend_nn/accelerate) against the generic step they stand beside.
+
+Each path either runs the generic equations differently (a CUDA graph, cuBLAS
+called directly inside the capture) or writes some of them a second time in
+CUDA (the fused kernel, the fused hidden-layer lines): each is compared here
+with the eager generic step, per activation and dtype. Tolerances: float64
+rtol 1e-9 / atol 1e-12 over 300 steps (the kernels sum in another order:
+round-off ~1e-16 a step, as in test_parity); float32 2e-4 / 1e-6.
+Marked ``gpu``: without a CUDA device they are skipped, saying so.
+"""
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn.activations import get_activation
+from backend_nn.backend import get_namespace, to_numpy
+from backend_nn.training import train_step
+
+pytestmark = pytest.mark.gpu
+
+FLOWER = bnn.load_planar_dataset()
+ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "linear"]
+
+
+@pytest.fixture
+def cp():
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices (or is not installed)")
+    return get_namespace("cupy")
+
+
+def _data(xp, n_x, m, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_x, m)
+    Y = (X[:1] * X[-1:] > 0) * 1.0  # a nonlinear rule: the hidden layer has work to do
+    return bnn.to_backend(X, xp, dtype=dtype), bnn.to_backend(Y, xp, dtype=dtype)
+
+
+def _compare_runner_with_eager(xp, kind, p0, X, Y, g, lr, dtype, n_records=30, cost_every=10):
+    from backend_nn.accelerate import compiled_runner
+
+    runner = compiled_runner(p0, X, Y, g=g, learning_rate=lr, xp=xp, prefer=kind)
+    assert runner is not None, f"the {kind} path declined this network"
+    start = {k: v.copy() for k, v in p0.items()}
+    fast_p, fast_costs = runner(p0, n_records, cost_every)
+    for k in p0:  # the runner worked on buffers of its own
+        np.testing.assert_array_equal(to_numpy(p0[k]), to_numpy(start[k]), err_msg=f"{k} was written to")
+    p = {k: v.copy() for k, v in p0.items()}
+    costs = []
+    for i in range(n_records * cost_every):
+        p, c = train_step(p, X, Y, g=g, learning_rate=lr, xp=xp, with_cost=i % cost_every == 0)
+        if c is not None:
+            costs.append(float(c))
+    rtol, atol = (1e-9, 1e-12) if dtype == "float64" else (2e-4, 1e-6)
+    np.testing.assert_allclose(to_numpy(fast_costs), costs, rtol=rtol, atol=atol)
+    for k in p:
+        np.testing.assert_allclose(to_numpy(fast_p[k]), to_numpy(p[k]), rtol=rtol, atol=atol, err_msg=k)
+        assert fast_p[k].dtype == p[k].dtype
+    return runner
+
+
+@pytest.mark.parametrize("kind", ["fused", "graph", "elementwise"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_fast_paths_match_the_generic_step_on_the_flower(cp, kind, activation, dtype):
+    dt = getattr(cp, dtype)
+    X, Y = bnn.to_backend(FLOWER[0], cp, dtype=dt), bnn.to_backend(FLOWER[1], cp, dtype=dt)
+    g = get_activation(activation, negative_slope=0.05)
+    lr = 1.2 if activation in ("tanh", "sigmoid") else 0.05
+    p0 = bnn.initialize_parameters(2, 4, 1, backend=cp, dtype=dtype)
+    _compare_runner_with_eager(cp, kind, p0, X, Y, g, lr, dtype)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_graph_with_cublas_on_a_network_too_big_for_the_broadcast_matmul(cp, activation, dtype):
+    """n_h * n_x * m = 96 * 64 * 3001 > GRAPH_MAX_ELEMENTS: only the captured cuBLAS GEMMs can take it."""
+    from backend_nn.accelerate.cupy_graph import GRAPH_MAX_ELEMENTS
+
+    n_x, n_h, m = 64, 96, 3001
+    assert n_x * n_h * m > GRAPH_MAX_ELEMENTS
+    X, Y = _data(cp, n_x, m, getattr(cp, dtype))
+    p0 = bnn.initialize_parameters(n_x, n_h, 1, backend=cp, dtype=dtype, init="he" if activation == "relu" else "random")
+    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, get_activation(activation), 0.5, dtype,
+                                        n_records=5, cost_every=4)
+    assert runner.keep is not None, "the graph fell back to the broadcast matmul"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_captured_gemm_matches_cupy_matmul_for_every_layout(cp, dtype):
+    """C-, F- and non-contiguous operands, and dimensions of 1, called eagerly on the runner's stream."""
+    from backend_nn.accelerate.cupy_graph import _CapturableGemm, _new_stream
+
+    stream = _new_stream()
+    gemm = _CapturableGemm.create(stream)
+    assert gemm is not None, "cuBLAS could not be loaded for direct calls"
+    rng = np.random.RandomState(1)
+    dt = getattr(cp, dtype)
+    shapes = [(7, 5, 3), (1, 9, 4), (6, 1, 8), (5, 4, 1), (1, 300, 1), (33, 17, 65)]
+    with stream:
+        for M, K, N in shapes:
+            a_host, b_host = rng.randn(M, K), rng.randn(K, N)
+            layouts = {
+                "C": (cp.asarray(a_host, dtype=dt), cp.asarray(b_host, dtype=dt)),
+                "F": (cp.asarray(a_host.T, dtype=dt).T, cp.asarray(b_host.T, dtype=dt).T),
+                "strided": (cp.asarray(np.repeat(a_host, 2, axis=1), dtype=dt)[:, ::2],
+                            cp.asarray(np.repeat(b_host, 2, axis=0), dtype=dt)[::2]),
+            }
+            for name, (a, b) in layouts.items():
+                got = gemm.matmul(a, b)
+                assert got.shape == (M, N) and got.dtype == dt
+                rtol = 1e-12 if dtype == "float64" else 1e-5
+                np.testing.assert_allclose(to_numpy(got), a_host @ b_host, rtol=rtol, atol=rtol * 10,
+                                           err_msg=f"{name} {M}x{K} @ {K}x{N}")
+    stream.synchronize()
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_fused_lines_match_the_generic_lines(cp, activation, dtype):
+    """The forward line and the backward kernel (dW2, dZ1, db1 in one pass) on a shallow network
+    whose sizes are not multiples of the block: n_h = 37, m = 1003."""
+    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+    from backend_nn.propagation import _backward, _forward
+
+    X, Y = _data(cp, 5, 1003, getattr(cp, dtype))
+    p = bnn.initialize_parameters_deep([5, 37, 1], seed=4, init="he", backend=cp, dtype=dtype)
+    g = get_activation(activation, negative_slope=0.05)
+    gf = with_fused_backprop(g)
+    _, cache = _forward(X, p, g=g, xp=cp)
+    _, cache_f = _forward(X, p, g=gf, xp=cp)
+    rtol, atol = (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
+    assert (cache_f["Z1"] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
+    for k in cache:
+        if cache_f[k] is not None:
+            np.testing.assert_allclose(to_numpy(cache_f[k]), to_numpy(cache[k]), rtol=rtol, atol=atol, err_msg=k)
+    plain = _backward(p, cache, X, Y, g=g, xp=cp)
+    fused = _backward(p, cache_f, X, Y, g=gf, xp=cp)
+    for k in plain:
+        np.testing.assert_allclose(to_numpy(fused[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)
+        assert fused[k].shape == plain[k].shape and fused[k].dtype == plain[k].dtype
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_fused_lines_on_a_deep_network(cp, activation):
+    """With L = 3 the fused backward kernel applies to layer 3 (n_y = 1) and the generic lines
+    run for W2^T dZ2 (a matrix product), taking db2 from the kernel's row sums."""
+    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+    from backend_nn.propagation import _backward, _forward
+
+    X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
+    p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=cp)
+    g = get_activation(activation, negative_slope=0.05)
+    gf = with_fused_backprop(g)
+    _, cache = _forward(X, p, g=g, xp=cp)
+    _, cache_f = _forward(X, p, g=gf, xp=cp)
+    for k in cache:
+        if cache_f[k] is not None:
+            np.testing.assert_allclose(to_numpy(cache_f[k]), to_numpy(cache[k]), rtol=1e-14, atol=1e-15, err_msg=k)
+    plain = _backward(p, cache, X, Y, g=g, xp=cp)
+    fused = _backward(p, cache_f, X, Y, g=gf, xp=cp)
+    for k in plain:
+        np.testing.assert_allclose(to_numpy(fused[k]), to_numpy(plain[k]), rtol=1e-12, atol=1e-15, err_msg=k)
+
+
+def test_fused_backward_declines_what_it_does_not_cover(cp):
+    """n_l > 1 (a matrix product) and non-contiguous arrays: None, so the generic lines run."""
+    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+
+    gf = with_fused_backprop(get_activation("tanh"))
+    A = cp.ones((4, 10))
+    assert gf.fused_backprop(cp.ones((2, 4)), cp.ones((2, 10)), None, A) is None
+    assert gf.fused_backprop(cp.ones((1, 4)), cp.ones((1, 10)), None, cp.ones((10, 4)).T) is None
+    assert gf.fused_backprop(cp.ones((1, 4)), cp.ones((1, 10)), None, A) is not None
