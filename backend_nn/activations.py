@@ -10,7 +10,7 @@ sigmoid'(Z) = A (1 - A), tanh'(Z) = 1 - A^2.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 __all__ = [
     "Activation",
@@ -90,6 +90,14 @@ def linear(Z, *, xp):
 def linear_derivative(Z, A, *, xp):
     """linear'(Z) = 1."""
     return xp.ones_like(Z)
+
+
+class FusedBackprop(NamedTuple):
+    """What an activation's ``fused_backprop`` hook returns for layer l (n_l = 1)."""
+
+    dW: Any  # dZ_l A_{l-1}^T: (1, n_{l-1}), not yet divided by m
+    dZ_prev: Any  # W_l^T dZ_l * g'(Z_{l-1}): (n_{l-1}, m)
+    sum_dZ_prev: Any  # sum(dZ_prev, axis=1, keepdims=True): (n_{l-1}, 1), not yet divided by m
 
 
 @dataclass(frozen=True)

@@ -166,8 +166,9 @@ def nn_model(
         Take the backend's fast path (:mod:`backend_nn.accelerate`): jax.jit of
         the whole chunk between syncs, torch.compile of the step; on CuPy the
         fused whole-chunk kernel (small shallow networks), else a CUDA graph of
-        the step, else the eager step with fused hidden-layer lines. Each is
-        tested against the generic step. NumPy and array-api-strict run eagerly.
+        the step with fused hidden-layer lines; on NumPy the hidden layer's lines
+        evaluated tile by tile in cache (from n_h * m = 2**16). Each is tested
+        against the generic step. array-api-strict runs eagerly.
 
     Returns
     -------

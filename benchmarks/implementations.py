@@ -149,6 +149,10 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
         runner = compiled_runner(state["p"], X, Y, g=g, learning_rate=pb.learning_rate, xp=xp, prefer=prefer)
         if runner is None:
             raise Unavailable(f"no {prefer or 'compiled'} path for {backend} at this size")
+        private_pool = getattr(runner, "pool", None)  # the CUDA graph's temporaries live in a pool of its own
+        if private_pool is not None:
+            default_pool_bytes = memory
+            memory = lambda: default_pool_bytes() + private_pool.total_bytes()  # noqa: E731
 
         def run(k):
             state["p"], _ = runner(state["p"], k, 1)
@@ -349,6 +353,7 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
     makers = [
         ("plain NumPy (course code)", make_plain_numpy),
         ("backend_nn [numpy]", partial(make_backend_nn, backend="numpy", compiled=False)),
+        ("backend_nn [numpy, tiled]", partial(make_backend_nn, backend="numpy", compiled=True, prefer="tiled")),
         ("backend_nn [torch]", partial(make_backend_nn, backend="torch", compiled=False)),
         ("backend_nn [jax, compiled]", partial(make_backend_nn, backend="jax", compiled=True)),
         ("backend_nn [torch, compiled]", partial(make_backend_nn, backend="torch", compiled=True)),

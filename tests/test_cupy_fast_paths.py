@@ -118,14 +118,17 @@ def test_captured_gemm_matches_cupy_matmul_for_every_layout(cp, dtype):
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_fused_lines_match_the_generic_lines(cp, activation, dtype):
-    """The forward line and the backward kernel (dW2, dZ1, db1 in one pass) on a shallow network
-    whose sizes are not multiples of the block: n_h = 37, m = 1003."""
-    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+@pytest.mark.parametrize("n_h, m", [(37, 1003), (3, 50001)])  # one column block per row; many
+def test_fused_lines_match_the_generic_lines(cp, activation, dtype, n_h, m):
+    """The forward line and the backward kernel (dW2, dZ1, db1 in one pass) on shallow networks
+    whose sizes are not multiples of the block; with n_h = 3 each row is split among column
+    blocks whose partial sums are added afterwards."""
+    from backend_nn.accelerate.cupy_elementwise import _column_blocks, with_fused_backprop
     from backend_nn.propagation import _backward, _forward
 
-    X, Y = _data(cp, 5, 1003, getattr(cp, dtype))
-    p = bnn.initialize_parameters_deep([5, 37, 1], seed=4, init="he", backend=cp, dtype=dtype)
+    X, Y = _data(cp, 5, m, getattr(cp, dtype))
+    p = bnn.initialize_parameters_deep([5, n_h, 1], seed=4, init="he", backend=cp, dtype=dtype)
+    assert (_column_blocks(n_h, m) > 1) == (n_h == 3)
     g = get_activation(activation, negative_slope=0.05)
     gf = with_fused_backprop(g)
     _, cache = _forward(X, p, g=g, xp=cp)

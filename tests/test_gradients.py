@@ -90,7 +90,7 @@ def test_fused_line_hooks_are_wired_like_the_generic_lines(activation, dims):
     the hook's row sums and db1 from the generic sum."""
     import dataclasses
 
-    from backend_nn.accelerate.cupy_elementwise import FusedBackprop
+    from backend_nn.activations import FusedBackprop
     from backend_nn.activations import get_activation
     from backend_nn.backend import get_namespace
     from backend_nn.propagation import _backward, _forward

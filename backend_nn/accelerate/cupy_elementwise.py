@@ -1,4 +1,4 @@
-"""CuPy: one kernel for each of the hidden layer's lines, for any size.
+"""CuPy: one kernel for each of the hidden layer's lines, for any size (``hidden_lines.cu``).
 
 - forward: Z1 = (W1 X) + b1, A1 = g(Z1): two passes over (n_h, m) arrays in the
   generic code, one kernel here. Where g' is written through A alone (tanh,
@@ -7,12 +7,11 @@
 - backward, with n_y = 1: dW2 = dZ2 A1^T, dZ1 = W2^T dZ2 * g'(Z1) and
   db1 = sum(dZ1, axis=1) are, per row i of A1, a dot product, an outer product
   times an elementwise derivative, and a row sum. One kernel does all three
-  (``backprop_rows.cu``: a thread block per row), reading A1 once and writing
-  dZ1 once; the generic code makes six passes (a GEMV, W2^T dZ2, A*A, 1 - ...,
-  the product, the sum).
+  (a thread block per row), reading A1 once and writing dZ1 once; the generic
+  code makes six passes (a GEMV, W2^T dZ2, A*A, 1 - ..., the product, the sum).
 
 Passes count: at the large size one pass over a (1024, 60000) float32 array is
-~170 µs of a ~5 ms step, beside GEMMs that cannot go faster. :func:`with_fused_backprop`
+~85 µs of a ~5 ms step, beside GEMMs that cannot go faster. :func:`with_fused_backprop`
 returns the activation with the kernels attached (``Activation.fused_forward``/
 ``fused_backprop``); the generic code calls them where present and runs its own
 lines where the backward one returns None (n_y > 1, unusual layouts). Tested
@@ -22,52 +21,51 @@ against the generic lines.
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-__all__ = ["with_fused_backprop", "elementwise_runner", "FusedBackprop"]
+from ..activations import FusedBackprop
 
-#: g(Z) in CUDA, with Z the pre-activation and s the leaky slope.
-_FORWARD = {
-    "tanh": "A = tanh(Z)",
-    "sigmoid": "T e = exp(-fabs(Z)); T r = (T)1 / ((T)1 + e); A = Z >= 0 ? r : e * r",
-    "relu": "A = Z > 0 ? Z : (T)0",
-    "leaky_relu": "A = Z > 0 ? Z : s * Z",
-    "linear": "A = Z",
-}
+__all__ = ["with_fused_backprop", "elementwise_runner"]
+
 #: Activations whose derivative the course writes through A alone: their Z is not kept.
 _DERIVATIVE_FROM_A = {"tanh", "sigmoid"}
 _ACT_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "leaky_relu": 3, "linear": 4}
-_BACKPROP_SOURCE = Path(__file__).with_name("backprop_rows.cu")
+_SOURCE = Path(__file__).with_name("hidden_lines.cu")
 _THREADS = 256
-
-
-class FusedBackprop(NamedTuple):
-    """What the fused backward kernel returns for layer l (n_l = 1)."""
-
-    dW: Any  # dZ A_prev^T: (1, n_{l-1}), not yet divided by m
-    dZ_prev: Any  # W^T dZ * g'(Z_prev): (n_{l-1}, m)
-    sum_dZ_prev: Any  # sum(dZ_prev, axis=1, keepdims=True): (n_{l-1}, 1), not yet divided by m
+_UNROLL = 4  # elements per thread per pass, as UNROLL in hidden_lines.cu
 
 
 @lru_cache(maxsize=None)
-def _forward_kernel(name: str, in_place: bool):
+def _kernels(ctype: str, name: str) -> tuple[Any, Any]:
+    """(forward_rows, backprop_rows) compiled for one dtype and activation."""
     import cupy
 
-    if in_place:  # A holds W A_prev on entry
-        return cupy.ElementwiseKernel("T b, T s", "T A", f"T Z = A + b; {_FORWARD[name]}", f"bnn_fw_inplace_{name}")
-    return cupy.ElementwiseKernel("T P, T b, T s", "T Z, T A", f"Z = P + b; {_FORWARD[name]}", f"bnn_fw_{name}")
+    module = cupy.RawModule(code=f"typedef {ctype} T;\n#define ACT {_ACT_CODES[name]}\n" + _SOURCE.read_text())
+    return module.get_function("forward_rows"), module.get_function("backprop_rows")
+
+
+def _ctype(dtype: Any) -> str:
+    return {np.float64: "double", np.float32: "float"}[np.dtype(dtype).type]
 
 
 @lru_cache(maxsize=None)
-def _backprop_kernel(ctype: str, name: str):
+def _multiprocessors(device: int) -> int:
     import cupy
 
-    header = f"typedef {ctype} T;\n#define ACT {_ACT_CODES[name]}\n"
-    return cupy.RawKernel(header + _BACKPROP_SOURCE.read_text(), "backprop_rows")
+    return int(cupy.cuda.Device(device).attributes["MultiProcessorCount"])
+
+
+def _column_blocks(n: int, m: int) -> int:
+    """Column blocks per row for the backward kernel: enough blocks in all to fill every SM
+    about four times over (one per row leaves an H100 idle at n_h = 4, m = 10^6)."""
+    import cupy
+
+    wanted = -(-4 * _multiprocessors(cupy.cuda.Device().id) // n)
+    return max(1, min(wanted, -(-m // (_THREADS * _UNROLL))))
 
 
 def _c_layout(a: Any) -> bool:
@@ -76,16 +74,25 @@ def _c_layout(a: Any) -> bool:
 
 def with_fused_backprop(g: Any) -> Any:
     """The activation ``g`` with the fused CuPy kernels for its forward and backward lines attached."""
-    if g.name not in _FORWARD:
+    if g.name not in _ACT_CODES:
         return g
     slope = g.negative_slope or 0.0
-    in_place = g.name in _DERIVATIVE_FROM_A
+    keep_Z = g.name not in _DERIVATIVE_FROM_A
 
     def fused_forward(WA, b):
-        s = np.dtype(WA.dtype).type(slope)
-        if in_place:
-            return None, _forward_kernel(g.name, True)(b, s, WA)
-        return _forward_kernel(g.name, False)(WA, b, s)
+        import cupy
+
+        if not (_c_layout(WA) and _c_layout(b)):
+            WA, b = cupy.ascontiguousarray(WA), cupy.ascontiguousarray(b)
+        n, m = WA.shape
+        if n > 65535:  # more rows than a grid has: the generic line
+            Z = WA + b
+            return Z, g(Z, xp=cupy)
+        A = cupy.empty_like(WA) if keep_Z else WA  # Z is written over W A_prev, or A is
+        blocks_x = min(-(-m // (_THREADS * _UNROLL)), 2**16)
+        _kernels(_ctype(WA.dtype), g.name)[0]((blocks_x, n), (_THREADS,), (
+            WA, b, WA, A, np.int64(m), np.int32(keep_Z), np.dtype(WA.dtype).type(slope)))
+        return (WA if keep_Z else None), A
 
     def fused_backprop(W, dZ, Z_prev, A_prev):
         import cupy
@@ -96,31 +103,22 @@ def with_fused_backprop(g: Any) -> Any:
         if not all(map(_c_layout, (W, dZ, Z_prev, A_prev))):
             return None
         n, m = A_prev.shape
+        if n > 65535:  # more rows than a grid has
+            return None
         dt = A_prev.dtype
-        ctype = {np.float64: "double", np.float32: "float"}[np.dtype(dt).type]
         dZ_prev = cupy.empty((n, m), dtype=dt)
-        dW = cupy.empty((1, n), dtype=dt)
-        sums = cupy.empty((n, 1), dtype=dt)
-        _backprop_kernel(ctype, g.name)((n,), (_THREADS,), (
-            W, dZ, Z_prev, A_prev, dZ_prev, dW, sums, np.int64(m), np.dtype(dt).type(slope)))
-        return FusedBackprop(dW, dZ_prev, sums)
+        blocks_x = _column_blocks(n, m)
+        partial = cupy.empty((2, blocks_x, n), dtype=dt)  # partial sums of dW and db, per column block
+        _kernels(_ctype(dt), g.name)[1]((blocks_x, n), (_THREADS,), (
+            W, dZ, Z_prev, A_prev, dZ_prev, partial[0], partial[1], np.int64(m), np.dtype(dt).type(slope)))
+        sums = partial[:, 0] if blocks_x == 1 else cupy.sum(partial, axis=1)  # (2, n)
+        return FusedBackprop(sums[0][None, :], dZ_prev, sums[1][:, None])
 
     return dataclasses.replace(g, fused_forward=fused_forward, fused_backprop=fused_backprop)
 
 
 def elementwise_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
     """The generic eager step, in place on buffers of its own, with the fused lines: for any size."""
-    from ..training import train_step
-    from . import step_by_step
+    from . import hooked_runner
 
-    step = partial(train_step, X=X, Y=Y, g=with_fused_backprop(g), learning_rate=learning_rate, xp=xp, inplace=True)
-    steps = step_by_step(partial(step, with_cost=True), partial(step, with_cost=False), xp.stack)
-    own = {k: v.copy() for k, v in parameters.items()}  # the caller's arrays are never written
-
-    def runner(params: dict, n_records: int, cost_every: int):
-        if params is not own:
-            for k, v in params.items():
-                own[k][...] = v
-        return steps(own, n_records, cost_every)
-
-    return runner
+    return hooked_runner(parameters, X, Y, g=with_fused_backprop(g), learning_rate=learning_rate, xp=xp)

@@ -1,0 +1,138 @@
+// The lines around a hidden layer, one kernel each, for any size.
+//
+// An optional fast path beside the generic Array API code (backend_nn/accelerate/cupy_elementwise.py
+// compiles it with NVRTC; the parity tests compare it with the generic lines). Arrays are row-major.
+// Filled in by Python: T (float or double), ACT (0 tanh, 1 sigmoid, 2 relu, 3 leaky relu, 4 linear).
+//
+// forward_rows, with P = W1 X (n, m) and b = b1 (n, 1):
+//
+//   Z[i, j] = P[i, j] + b[i],  A[i, j] = g(Z[i, j])              (Z1 = W1 X + b1, A1 = g(Z1))
+//
+// Z and A may be P itself (written in place); keep_z = 0 writes A only (tanh, sigmoid: g' is
+// written through A). A 2-d grid, blockIdx.y the row: no index arithmetic beyond one add.
+//
+// backprop_rows, with W = W2 (1, n), dZn = dZ2 (1, m), and Z, A = Z1, A1 (n, m):
+//
+//   dW[i]   = sum_j dZn[j] A[i, j]                      (dW2 = dZ2 A1^T, before / m)
+//   dZ[i,j] = W[i] dZn[j] g'(Z[i, j])                   (dZ1 = W2^T dZ2 * g'(Z1))
+//   db[i]   = sum_j dZ[i, j]                            (db1 = sum(dZ1, axis=1), before / m)
+//
+// A 2-d grid: blockIdx.y is the row i, blockIdx.x a block of columns (several where n is small,
+// so that all SMs get work). A block's threads stride over its columns; the two sums are reduced
+// by warp shuffles and shared memory into partial sums, one row of them per column block, which
+// the caller adds up. tanh and sigmoid write g' through A; Z is then not read.
+
+__device__ __forceinline__ T activation(T z, T slope) {
+#if ACT == 0
+    return tanh(z);
+#elif ACT == 1
+    const T e = exp(-fabs(z));
+    const T r = (T)1 / ((T)1 + e);
+    return z >= 0 ? r : e * r;
+#elif ACT == 2
+    return z > 0 ? z : (T)0;
+#elif ACT == 3
+    return z > 0 ? z : slope * z;
+#else
+    return z;
+#endif
+}
+
+// Each thread loads UNROLL elements (blockDim apart, so a warp's loads stay coalesced) before
+// it computes and stores any: more bytes in flight per thread, which HBM needs to be kept busy.
+#define UNROLL 4
+
+extern "C" __global__ void forward_rows(const T* P, const T* __restrict__ b, T* Z, T* A, const long long m,
+                                        const int keep_z, const T slope) {
+    const long long row = (long long)blockIdx.y * m;
+    const T bias = b[blockIdx.y];
+    const long long step = (long long)blockDim.x * UNROLL;
+    for (long long j0 = (long long)blockIdx.x * step + threadIdx.x; j0 < m; j0 += (long long)gridDim.x * step) {
+        T z[UNROLL];
+#pragma unroll
+        for (int u = 0; u < UNROLL; ++u) {
+            const long long j = j0 + (long long)u * blockDim.x;
+            z[u] = j < m ? P[row + j] + bias : (T)0;
+        }
+#pragma unroll
+        for (int u = 0; u < UNROLL; ++u) {
+            const long long j = j0 + (long long)u * blockDim.x;
+            if (j < m) {
+                if (keep_z) Z[row + j] = z[u];
+                A[row + j] = activation(z[u], slope);
+            }
+        }
+    }
+}
+
+__device__ __forceinline__ T hidden_dZ(T wd, T z, T a, T slope) {
+#if ACT == 0
+    return wd * ((T)1 - a * a);
+#elif ACT == 1
+    return wd * (a * ((T)1 - a));
+#elif ACT == 2
+    return z >= 0 ? wd : (T)0;
+#elif ACT == 3
+    return z >= 0 ? wd : wd * slope;
+#else
+    return wd;
+#endif
+}
+
+__device__ __forceinline__ T warp_sum(T v) {
+    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(0xffffffffu, v, offset);
+    return v;
+}
+
+extern "C" __global__ void backprop_rows(const T* __restrict__ W, const T* __restrict__ dZn,
+                                         const T* __restrict__ Z, const T* __restrict__ A,
+                                         T* __restrict__ dZ, T* __restrict__ dW, T* __restrict__ db,
+                                         const long long m, const T slope) {
+    const long long row = (long long)blockIdx.y * m;
+    const T w = W[blockIdx.y];
+    const long long chunk = (m + gridDim.x - 1) / gridDim.x;  // this block's columns: [begin, end)
+    const long long begin = (long long)blockIdx.x * chunk;
+    const long long end = begin + chunk < m ? begin + chunk : m;
+    T sum_dw = 0, sum_db = 0;
+    const long long step = (long long)blockDim.x * UNROLL;
+    for (long long j0 = begin + threadIdx.x; j0 < end; j0 += step) {
+        T d[UNROLL], a[UNROLL], z[UNROLL];
+#pragma unroll
+        for (int u = 0; u < UNROLL; ++u) {
+            const long long j = j0 + (long long)u * blockDim.x;
+            const bool in = j < end;
+            d[u] = in ? dZn[j] : (T)0;
+            a[u] = in ? A[row + j] : (T)0;
+            z[u] = in ? Z[row + j] : (T)0;
+        }
+#pragma unroll
+        for (int u = 0; u < UNROLL; ++u) {
+            const long long j = j0 + (long long)u * blockDim.x;
+            if (j < end) {
+                const T dz = hidden_dZ(w * d[u], z[u], a[u], slope);
+                dZ[row + j] = dz;
+                sum_dw += d[u] * a[u];
+                sum_db += dz;
+            }
+        }
+    }
+    __shared__ T part_dw[32], part_db[32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    sum_dw = warp_sum(sum_dw);
+    sum_db = warp_sum(sum_db);
+    if (lane == 0) {
+        part_dw[warp] = sum_dw;
+        part_db[warp] = sum_db;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        const int n_warps = (blockDim.x + 31) >> 5;
+        sum_dw = warp_sum(lane < n_warps ? part_dw[lane] : (T)0);
+        sum_db = warp_sum(lane < n_warps ? part_db[lane] : (T)0);
+        if (lane == 0) {  // partial sums, (gridDim.x, n): one row per column block
+            const long long k = (long long)blockIdx.x * gridDim.y + blockIdx.y;
+            dW[k] = sum_dw;
+            db[k] = sum_db;
+        }
+    }
+}

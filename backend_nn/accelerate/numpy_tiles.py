@@ -1,0 +1,97 @@
+"""NumPy: the hidden layer's lines evaluated tile by tile, in cache, into arrays the step owns.
+
+The generic lines run each operation over whole (n_h, m) arrays: dZ1 = W2^T dZ2 * (1 - A1 A1)
+makes four full-size temporaries and passes over memory, and on a virtual machine every fresh
+page of a large temporary is a costly fault (measured on the 2-core development VM: two 10 MB
+temporaries alive at once cost ~3 ms in page faults, ten times the arithmetic). This path
+evaluates the *same* lines, with the generic activation and derivative functions of
+:mod:`backend_nn.activations`, on tiles of 64k elements: the chain of operations on a tile
+stays in cache, its temporaries are small and reused by the allocator, and the results are
+written into one output array per line. dW2 = dZ2 A1^T and db1 = sum(dZ1, axis=1) are taken
+in the same pass, tile by tile.
+
+It plugs into the generic step through the activation's hooks (``Activation.fused_forward``/
+``fused_backprop``, the ones CuPy's fused kernels use): A1 and dZ1 come out bit for bit as in
+the generic lines, dW2 and db1 differ in round-off only (another summation order). Tested
+against the generic lines. Threads were tried and dropped: after each GEMM OpenBLAS's worker
+threads spin for a while, and elementwise work in a second thread then ran slower than in one
+(tanh over (128, 10^4) float64: 17 ms in one thread, 9.5 ms in two, 20 ms in two right after a GEMM).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import numpy as np
+
+from ..activations import FusedBackprop
+
+__all__ = ["with_tiled_lines", "tiled_runner", "TILE_ELEMENTS", "MIN_ELEMENTS"]
+
+#: Elements per tile (512 KiB of float64): a tile's chain of temporaries stays in a core's L2 cache;
+#: measured best of 2**14 ... 2**17 on the 2-core VM (mid size 87 -> 77 ms, f64 sweep m = 10^5 21 -> 15 ms).
+TILE_ELEMENTS = 2**16
+#: Below this many elements in the hidden layer's (n_h, m) arrays, the generic lines are as fast.
+MIN_ELEMENTS = 2**16
+
+
+def _tile_shape(n: int, m: int) -> tuple[int, int]:
+    """(rows, cols) of a tile of an (n, m) array: whole rows where they fit, else part of one row."""
+    rows = max(1, min(n, TILE_ELEMENTS // m))
+    return rows, min(m, max(1, TILE_ELEMENTS // rows))
+
+
+def _for_each_tile(fn: Callable[[slice, slice], None], n: int, m: int) -> None:
+    rows, cols = _tile_shape(n, m)
+    for r in range(0, n, rows):
+        for c in range(0, m, cols):
+            fn(slice(r, min(r + rows, n)), slice(c, min(c + cols, m)))
+
+
+def with_tiled_lines(g: Any) -> Any:
+    """The activation ``g`` with hooks that evaluate its forward and backward lines tile by tile."""
+    keep_Z = g.name not in ("tanh", "sigmoid")  # the course writes tanh' and sigmoid' through A alone
+
+    def fused_forward(WA, b):
+        A = np.empty_like(WA) if keep_Z else WA  # without Z, A is written over W A_prev
+
+        def tile(r, c):
+            Z = WA[r, c]
+            np.add(Z, b[r], out=Z)  # Z = W A_prev + b, in place
+            A[r, c] = g(Z, xp=np)
+
+        _for_each_tile(tile, *WA.shape)
+        return (WA if keep_Z else None), A
+
+    def fused_backprop(W, dZ, Z_prev, A_prev):
+        if W.shape[0] != 1:  # a real matrix product: the generic lines
+            return None
+        n, m = A_prev.shape
+        Z_prev = A_prev if Z_prev is None else Z_prev
+        WT, d = W.T, dZ[0]
+        cols = _tile_shape(n, m)[1]
+        dZ_prev = np.empty_like(A_prev)
+        part_dW = np.empty((-(-m // cols), n), dtype=A_prev.dtype)  # partial sums, one row per column tile
+        part_db = np.empty_like(part_dW)
+
+        def tile(r, c):
+            out, k = dZ_prev[r, c], c.start // cols
+            np.multiply(WT[r] * d[c], g.grad(Z_prev[r, c], A_prev[r, c], xp=np), out=out)  # W^T dZ * g'(Z)
+            part_dW[k, r] = A_prev[r, c] @ d[c]  # this tile's share of (dZ A_prev^T)^T
+            part_db[k, r] = np.sum(out, axis=1)
+
+        _for_each_tile(tile, n, m)
+        return FusedBackprop(np.sum(part_dW, axis=0)[None, :], dZ_prev, np.sum(part_db, axis=0)[:, None])
+
+    return dataclasses.replace(g, fused_forward=fused_forward, fused_backprop=fused_backprop)
+
+
+def tiled_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
+    """The generic eager step with the hidden lines in tiles, or None where the arrays are small."""
+    from . import hooked_runner
+
+    n_h = max(P.shape[0] for k, P in parameters.items() if k.startswith("W"))
+    if n_h * X.shape[1] < MIN_ELEMENTS:
+        return None
+    return hooked_runner(parameters, X, Y, g=with_tiled_lines(g), learning_rate=learning_rate, xp=xp)

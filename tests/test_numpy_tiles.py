@@ -1,0 +1,61 @@
+"""NumPy's optional fast path (accelerate/numpy_tiles.py): the hidden layer's lines tile by tile.
+
+A1 and dZ1 must equal the generic lines' bit for bit (the same functions on slices); dW2 and
+db1 are summed tile by tile, so they may differ in round-off (rtol 1e-12). A training run
+with ``compile=True`` must follow the eager one step by step (rtol 1e-9, as in test_parity).
+"""
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn.accelerate import compiled_runner
+from backend_nn.accelerate.numpy_tiles import MIN_ELEMENTS, TILE_ELEMENTS, with_tiled_lines
+from backend_nn.activations import ACTIVATIONS, get_activation
+from backend_nn.backend import get_namespace
+from backend_nn.propagation import _backward, _forward
+
+
+def _problem(n_x, n_h, m, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_x, m)
+    Y = (X[:1] * X[-1:] > 0) * 1.0
+    return X, Y, bnn.initialize_parameters_deep([n_x, n_h, 1], seed=seed, init="he")
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("n_h, m", [(37, 1003), (3, 2 * TILE_ELEMENTS + 7)])  # partial tiles by rows; by columns
+def test_tiled_lines_match_the_generic_lines(activation, n_h, m):
+    X, Y, p = _problem(4, n_h, m)
+    g = get_activation(activation, negative_slope=0.05)
+    gt = with_tiled_lines(g)
+    _, cache = _forward(X, p, g=g, xp=np)
+    _, cache_t = _forward(X, p, g=gt, xp=np)
+    assert (cache_t["Z1"] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
+    for k in cache:
+        if cache_t[k] is not None:
+            np.testing.assert_array_equal(cache_t[k], cache[k], err_msg=k)
+    plain = _backward(p, cache, X, Y, g=g, xp=np)
+    tiled = _backward(p, cache_t, X, Y, g=gt, xp=np)
+    for k in plain:
+        np.testing.assert_allclose(tiled[k], plain[k], rtol=1e-12, atol=1e-15, err_msg=k)
+        assert tiled[k].shape == plain[k].shape and tiled[k].dtype == plain[k].dtype
+
+
+def test_training_with_compile_follows_the_eager_run():
+    X, Y, p0 = _problem(3, 24, 3000)
+    assert 24 * 3000 >= MIN_ELEMENTS
+    xp = get_namespace("numpy")  # the namespace nn_model finds for NumPy data takes the tiled path
+    assert compiled_runner(p0, X, Y, g=get_activation("tanh"), learning_rate=0.5, xp=xp) is not None
+    kw = dict(learning_rate=0.5, cost_every=10, seed=1)
+    p_fast, c_fast = bnn.nn_model(X, Y, 24, 200, compile=True, **kw)
+    p_eager, c_eager = bnn.nn_model(X, Y, 24, 200, **kw)
+    np.testing.assert_allclose(c_fast, c_eager, rtol=1e-9, atol=1e-12)
+    for k in p_eager:
+        np.testing.assert_allclose(p_fast[k], p_eager[k], rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_small_networks_keep_the_eager_loop():
+    X, Y = bnn.load_planar_dataset()
+    p = bnn.initialize_parameters(2, 4, 1)
+    assert compiled_runner(p, X, Y, g=get_activation("tanh"), learning_rate=1.2, xp=np) is None
