@@ -176,3 +176,18 @@ def test_fused_backward_declines_what_it_does_not_cover(cp):
     assert gf.fused_backprop(cp.ones((2, 4)), cp.ones((2, 10)), None, A) is None
     assert gf.fused_backprop(cp.ones((1, 4)), cp.ones((1, 10)), None, cp.ones((10, 4)).T) is None
     assert gf.fused_backprop(cp.ones((1, 4)), cp.ones((1, 10)), None, A) is not None
+
+
+def test_graph_without_a_loadable_cublas_falls_back_to_the_broadcast_matmul(cp, monkeypatch):
+    """Where cuBLAS cannot be called directly, the graph records matmul as elementwise kernels:
+    the flower still gets a graph (and the same answer); a network past GRAPH_MAX_ELEMENTS does not."""
+    from backend_nn.accelerate import cupy_graph
+
+    monkeypatch.setattr(cupy_graph._CapturableGemm, "create", classmethod(lambda cls, stream: None))
+    X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
+    p0 = bnn.initialize_parameters(2, 4, 1, backend=cp)
+    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, get_activation("tanh"), 1.2, "float64")
+    assert runner.keep is None
+    Xb, Yb = _data(cp, 64, 3001, cp.float64)
+    big = bnn.initialize_parameters(64, 96, 1, backend=cp)
+    assert cupy_graph.graph_runner(big, Xb, Yb, g=get_activation("tanh"), learning_rate=0.5, xp=cp) is None
