@@ -59,3 +59,20 @@ def test_small_networks_keep_the_eager_loop():
     X, Y = bnn.load_planar_dataset()
     p = bnn.initialize_parameters(2, 4, 1)
     assert compiled_runner(p, X, Y, g=get_activation("tanh"), learning_rate=1.2, xp=np) is None
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_tiled_lines_on_a_deep_network(activation):
+    """[4, 300, 5, 1]: the forward hook runs for both hidden layers, the backward hook for layer 3
+    only (n_3 = 1); layer 2's W2^T dZ2 is a matrix product and takes the generic line."""
+    rng = np.random.RandomState(2)
+    X, Y = rng.randn(4, 700), (rng.rand(1, 700) > 0.5) * 1.0
+    p = bnn.initialize_parameters_deep([4, 300, 5, 1], seed=2, init="he")
+    g = get_activation(activation)
+    gt = with_tiled_lines(g)
+    _, cache = _forward(X, p, g=g, xp=np)
+    _, cache_t = _forward(X, p, g=gt, xp=np)
+    plain = _backward(p, cache, X, Y, g=g, xp=np)
+    tiled = _backward(p, cache_t, X, Y, g=gt, xp=np)
+    for k in plain:
+        np.testing.assert_allclose(tiled[k], plain[k], rtol=1e-12, atol=1e-15, err_msg=k)
