@@ -112,13 +112,13 @@ class Activation:
     forward: Callable[..., Any] = field(repr=False)
     derivative: Callable[..., Any] = field(repr=False)
     negative_slope: float | None = None
-    #: Optional fused kernels, attached at the backend edge (backend_nn.accelerate.cupy_elementwise)
-    #: and tested against the generic lines they replace:
+    #: Optional hooks, attached at the backend edge (backend_nn.accelerate: cupy_elementwise's kernels,
+    #: numpy_tiles) and tested against the generic lines they replace:
     #: - ``fused_forward(W A_prev, b) -> (Z, A)``: Z = W A_prev + b, A = g(Z); Z may be None where g'
     #:   is written through A alone (tanh, sigmoid), and A may then reuse W A_prev's buffer;
     #: - ``fused_backprop(W, dZ, Z_prev, A_prev)`` -> an object with ``dW`` = dZ A_prev^T,
     #:   ``dZ_prev`` = W^T dZ * g'(Z_prev) and ``sum_dZ_prev`` = sum(dZ_prev, axis=1, keepdims=True),
-    #:   from one pass over A_prev; or None where it does not apply (the generic lines then run).
+    #:   in one pass over A_prev; or None where it does not apply (the generic lines then run).
     fused_forward: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
     fused_backprop: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
 

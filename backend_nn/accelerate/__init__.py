@@ -56,7 +56,7 @@ def step_by_step(step_with_cost: Callable, step: Callable, stack: Callable) -> R
 
 def hooked_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any) -> Runner:
     """The generic eager step, in place on parameter buffers of its own, with ``g`` carrying
-    fused-line hooks (CuPy kernels, NumPy threads)."""
+    fused-line hooks (CuPy kernels, NumPy tiles)."""
     from ..training import train_step
 
     step = partial(train_step, X=X, Y=Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True)
