@@ -92,6 +92,11 @@ def linear_derivative(Z, A, *, xp):
     return xp.ones_like(Z)
 
 
+#: Activations whose derivative the course writes through A = g(Z) alone (tanh' = 1 - A^2,
+#: sigmoid' = A (1 - A)): a fused forward line need not keep their Z.
+DERIVATIVE_FROM_A = frozenset({"tanh", "sigmoid"})
+
+
 class FusedBackprop(NamedTuple):
     """What an activation's ``fused_backprop`` hook returns for layer l (n_l = 1)."""
 

@@ -22,34 +22,26 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..activations import FusedBackprop
+from ..activations import DERIVATIVE_FROM_A, FusedBackprop
+from ._cuda import ACT_CODES, cuda_source
 
 __all__ = ["with_fused_backprop", "elementwise_runner"]
 
-#: Activations whose derivative the course writes through A alone: their Z is not kept.
-_DERIVATIVE_FROM_A = {"tanh", "sigmoid"}
-_ACT_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "leaky_relu": 3, "linear": 4}
-_SOURCE = Path(__file__).with_name("hidden_lines.cu")
 _THREADS = 256
-_UNROLL = 4  # elements per thread per pass, as UNROLL in hidden_lines.cu
+_UNROLL = 4  # elements each thread has in flight per pass (UNROLL in hidden_lines.cu)
 
 
 @lru_cache(maxsize=None)
-def _kernels(ctype: str, name: str) -> tuple[Any, Any]:
+def _kernels(dtype: str, name: str) -> tuple[Any, Any]:
     """(forward_rows, backprop_rows) compiled for one dtype and activation."""
     import cupy
 
-    module = cupy.RawModule(code=f"typedef {ctype} T;\n#define ACT {_ACT_CODES[name]}\n" + _SOURCE.read_text())
+    module = cupy.RawModule(code=cuda_source("hidden_lines.cu", dtype, name, UNROLL=_UNROLL))
     return module.get_function("forward_rows"), module.get_function("backprop_rows")
-
-
-def _ctype(dtype: Any) -> str:
-    return {np.float64: "double", np.float32: "float"}[np.dtype(dtype).type]
 
 
 @lru_cache(maxsize=None)
@@ -74,14 +66,14 @@ def _c_layout(a: Any) -> bool:
 
 def with_fused_backprop(g: Any) -> Any:
     """The activation ``g`` with the fused CuPy kernels for its forward and backward lines attached."""
-    if g.name not in _ACT_CODES:
+    if g.name not in ACT_CODES:
         return g
+    import cupy  # once here, not in every step's call
+
     slope = g.negative_slope or 0.0
-    keep_Z = g.name not in _DERIVATIVE_FROM_A
+    keep_Z = g.name not in DERIVATIVE_FROM_A
 
     def fused_forward(WA, b):
-        import cupy
-
         if not (_c_layout(WA) and _c_layout(b)):
             WA, b = cupy.ascontiguousarray(WA), cupy.ascontiguousarray(b)
         n, m = WA.shape
@@ -90,13 +82,11 @@ def with_fused_backprop(g: Any) -> Any:
             return Z, g(Z, xp=cupy)
         A = cupy.empty_like(WA) if keep_Z else WA  # Z is written over W A_prev, or A is
         blocks_x = min(-(-m // (_THREADS * _UNROLL)), 2**16)
-        _kernels(_ctype(WA.dtype), g.name)[0]((blocks_x, n), (_THREADS,), (
+        _kernels(str(WA.dtype), g.name)[0]((blocks_x, n), (_THREADS,), (
             WA, b, WA, A, np.int64(m), np.int32(keep_Z), np.dtype(WA.dtype).type(slope)))
         return (WA if keep_Z else None), A
 
     def fused_backprop(W, dZ, Z_prev, A_prev):
-        import cupy
-
         if W.shape[0] != 1:  # a real matrix product: leave it to cuBLAS and the generic code
             return None
         Z_prev = A_prev if Z_prev is None else Z_prev  # the kernel reads Z only where g' needs it
@@ -109,7 +99,7 @@ def with_fused_backprop(g: Any) -> Any:
         dZ_prev = cupy.empty((n, m), dtype=dt)
         blocks_x = _column_blocks(n, m)
         partial = cupy.empty((2, blocks_x, n), dtype=dt)  # partial sums of dW and db, per column block
-        _kernels(_ctype(dt), g.name)[1]((blocks_x, n), (_THREADS,), (
+        _kernels(str(dt), g.name)[1]((blocks_x, n), (_THREADS,), (
             W, dZ, Z_prev, A_prev, dZ_prev, partial[0], partial[1], np.int64(m), np.dtype(dt).type(slope)))
         sums = partial[:, 0] if blocks_x == 1 else cupy.sum(partial, axis=1)  # (2, n)
         return FusedBackprop(sums[0][None, :], dZ_prev, sums[1][:, None])

@@ -11,10 +11,11 @@ one thread's gradient accumulators fit in registers (:data:`MAX_ACCUMULATORS`).
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ._cuda import ACT_CODES, cuda_source
 
 __all__ = ["fused_runner", "MAX_ACCUMULATORS", "MAX_M"]
 
@@ -25,21 +26,17 @@ MAX_ACCUMULATORS = 64
 #: 74.0 at m = 1e4, 376 vs 143 at 1e5; float32 10.0 vs 74.0 at 1e4, 79.6 vs 145 at 1e5.
 MAX_M = {"float64": 2**14, "float32": 2**17}
 
-_ACT_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "leaky_relu": 3, "linear": 4}
-_SOURCE = Path(__file__).with_name("shallow_step.cu")
-
 
 @lru_cache(maxsize=32)
-def _kernel(ctype: str, n_x: int, n_h: int, act: int):
+def _kernel(dtype: str, n_x: int, n_h: int, activation: str):
     import cupy
 
-    header = f"typedef {ctype} T;\n#define NX {n_x}\n#define NH {n_h}\n#define ACT {act}\n"
-    return cupy.RawKernel(header + _SOURCE.read_text(), "shallow_train")
+    return cupy.RawKernel(cuda_source("shallow_step.cu", dtype, activation, NX=n_x, NH=n_h), "shallow_train")
 
 
 def fused_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
     """A runner for the fused kernel, or None when the network is outside its reach."""
-    if len(parameters) != 4 or parameters["W2"].shape[0] != 1 or g.name not in _ACT_CODES:
+    if len(parameters) != 4 or parameters["W2"].shape[0] != 1 or g.name not in ACT_CODES:
         return None
     n_h, n_x = (int(s) for s in parameters["W1"].shape)
     if n_h * n_x + 2 * n_h + 2 > MAX_ACCUMULATORS or X.shape[1] > MAX_M.get(str(np.dtype(X.dtype)), 0):
@@ -54,9 +51,8 @@ class _FusedRunner:
         self.xp = xp
         self.dtype = X.dtype
         self.np_dtype = np.dtype(X.dtype).type
-        ctype = {np.float64: "double", np.float32: "float"}[self.np_dtype]
         n_h, n_x = (int(s) for s in parameters["W1"].shape)
-        self.kernel = _kernel(ctype, n_x, n_h, _ACT_CODES[g.name])
+        self.kernel = _kernel(str(np.dtype(X.dtype)), n_x, n_h, g.name)
         self.X = cupy.ascontiguousarray(X)
         self.Y = cupy.ascontiguousarray(Y)
         self.m = int(X.shape[1])

@@ -2,7 +2,7 @@
 //
 // An optional fast path beside the generic Array API code (backend_nn/accelerate/cupy_elementwise.py
 // compiles it with NVRTC; the parity tests compare it with the generic lines). Arrays are row-major.
-// Filled in by Python: T (float or double), ACT (0 tanh, 1 sigmoid, 2 relu, 3 leaky relu, 4 linear).
+// Filled in by Python: T (float or double), ACT, UNROLL, and act_f / act_d from activations.cuh.
 //
 // forward_rows, with P = W1 X (n, m) and b = b1 (n, 1):
 //
@@ -22,25 +22,9 @@
 // by warp shuffles and shared memory into partial sums, one row of them per column block, which
 // the caller adds up. tanh and sigmoid write g' through A; Z is then not read.
 
-__device__ __forceinline__ T activation(T z, T slope) {
-#if ACT == 0
-    return tanh(z);
-#elif ACT == 1
-    const T e = exp(-fabs(z));
-    const T r = (T)1 / ((T)1 + e);
-    return z >= 0 ? r : e * r;
-#elif ACT == 2
-    return z > 0 ? z : (T)0;
-#elif ACT == 3
-    return z > 0 ? z : slope * z;
-#else
-    return z;
-#endif
-}
-
 // Each thread loads UNROLL elements (blockDim apart, so a warp's loads stay coalesced) before
 // it computes and stores any: more bytes in flight per thread, which HBM needs to be kept busy.
-#define UNROLL 4
+// UNROLL is defined by Python, which sizes the grid with it.
 
 extern "C" __global__ void forward_rows(const T* P, const T* __restrict__ b, T* Z, T* A, const long long m,
                                         const int keep_z, const T slope) {
@@ -59,24 +43,10 @@ extern "C" __global__ void forward_rows(const T* P, const T* __restrict__ b, T* 
             const long long j = j0 + (long long)u * blockDim.x;
             if (j < m) {
                 if (keep_z) Z[row + j] = z[u];
-                A[row + j] = activation(z[u], slope);
+                A[row + j] = act_f(z[u], slope);
             }
         }
     }
-}
-
-__device__ __forceinline__ T hidden_dZ(T wd, T z, T a, T slope) {
-#if ACT == 0
-    return wd * ((T)1 - a * a);
-#elif ACT == 1
-    return wd * (a * ((T)1 - a));
-#elif ACT == 2
-    return z >= 0 ? wd : (T)0;
-#elif ACT == 3
-    return z >= 0 ? wd : wd * slope;
-#else
-    return wd;
-#endif
 }
 
 __device__ __forceinline__ T warp_sum(T v) {
@@ -109,7 +79,7 @@ extern "C" __global__ void backprop_rows(const T* __restrict__ W, const T* __res
         for (int u = 0; u < UNROLL; ++u) {
             const long long j = j0 + (long long)u * blockDim.x;
             if (j < end) {
-                const T dz = hidden_dZ(w * d[u], z[u], a[u], slope);
+                const T dz = w * d[u] * act_d(z[u], a[u], slope);
                 dZ[row + j] = dz;
                 sum_dw += d[u] * a[u];
                 sum_db += dz;

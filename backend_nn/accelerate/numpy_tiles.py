@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..activations import FusedBackprop
+from ..activations import DERIVATIVE_FROM_A, FusedBackprop
 
 __all__ = ["with_tiled_lines", "tiled_runner", "TILE_ELEMENTS", "MIN_ELEMENTS"]
 
@@ -51,7 +51,7 @@ def _for_each_tile(fn: Callable[[slice, slice], None], n: int, m: int) -> None:
 
 def with_tiled_lines(g: Any) -> Any:
     """The activation ``g`` with hooks that evaluate its forward and backward lines tile by tile."""
-    keep_Z = g.name not in ("tanh", "sigmoid")  # the course writes tanh' and sigmoid' through A alone
+    keep_Z = g.name not in DERIVATIVE_FROM_A
 
     def fused_forward(WA, b):
         A = np.empty_like(WA) if keep_Z else WA  # without Z, A is written over W A_prev

@@ -13,41 +13,10 @@
 //   dz1 = W2^T dz2 * g'(z1);  dW1 += dz1 x^T;  db1 += dz1
 //
 // and after the reduction every parameter P -= learning_rate * dP / m.
-// Filled in by Python: T (float or double), NX, NH, ACT (0 tanh, 1 sigmoid, 2 relu,
-// 3 leaky relu, 4 linear).
+// Filled in by Python: T (float or double), NX, NH, ACT, and act_f / act_d from activations.cuh.
 
 #define NW1 (NH * NX)
 #define ACC (NW1 + 2 * NH + 2)  // accumulators: dW1, db1, dW2, db2, cost
-
-__device__ __forceinline__ T act_f(T z, T slope) {
-#if ACT == 0
-    return tanh(z);
-#elif ACT == 1
-    T e = exp(-fabs(z));
-    T r = (T)1 / ((T)1 + e);
-    return z >= 0 ? r : e * r;
-#elif ACT == 2
-    return z > 0 ? z : (T)0;
-#elif ACT == 3
-    return z > 0 ? z : slope * z;
-#else
-    return z;
-#endif
-}
-
-__device__ __forceinline__ T act_d(T z, T a, T slope) {
-#if ACT == 0
-    return (T)1 - a * a;
-#elif ACT == 1
-    return a * ((T)1 - a);
-#elif ACT == 2
-    return z >= 0 ? (T)1 : (T)0;
-#elif ACT == 3
-    return z >= 0 ? (T)1 : slope;
-#else
-    return (T)1;
-#endif
-}
 
 extern "C" __global__ void shallow_train(
     const T* __restrict__ X, const T* __restrict__ Y,
