@@ -106,3 +106,25 @@ def assert_close(actual, expected, backend: Backend, *, rtol=1e-7, atol=0.0, dty
     """Backend, device, dtype and values: the one comparison helper."""
     assert_on_backend(actual, backend, dtype=backend.xp.float64 if dtype is None else dtype)
     np.testing.assert_allclose(to_numpy(actual), np.asarray(expected), rtol=rtol, atol=atol)
+
+
+def assert_hooked_lines_match(params, X, Y, g, hooked, *, xp, rtol, atol, cache_rtol=None, cache_atol=None):
+    """Forward and backward propagation with an activation carrying fused-line hooks (``hooked``)
+    against the generic lines (``g``): every cache entry the hooked forward kept, and every
+    gradient's values, shape and dtype. Returns the hooked cache."""
+    from backend_nn.propagation import _backward, _forward
+
+    cache_rtol = rtol if cache_rtol is None else cache_rtol
+    cache_atol = atol if cache_atol is None else cache_atol
+    _, cache = _forward(X, params, g=g, xp=xp)
+    _, cache_h = _forward(X, params, g=hooked, xp=xp)
+    for k in cache:
+        if cache_h[k] is not None:
+            np.testing.assert_allclose(to_numpy(cache_h[k]), to_numpy(cache[k]), rtol=cache_rtol, atol=cache_atol,
+                                       err_msg=k)
+    plain = _backward(params, cache, X, Y, g=g, xp=xp)
+    via_hooks = _backward(params, cache_h, X, Y, g=hooked, xp=xp)
+    for k in plain:
+        np.testing.assert_allclose(to_numpy(via_hooks[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)
+        assert via_hooks[k].shape == plain[k].shape and via_hooks[k].dtype == plain[k].dtype, k
+    return cache_h

@@ -16,6 +16,7 @@ import backend_nn as bnn
 from backend_nn.activations import get_activation
 from backend_nn.backend import get_namespace, to_numpy
 from backend_nn.training import train_step
+from conftest import assert_hooked_lines_match
 
 pytestmark = pytest.mark.gpu
 
@@ -124,25 +125,14 @@ def test_fused_lines_match_the_generic_lines(cp, activation, dtype, n_h, m):
     whose sizes are not multiples of the block; with n_h = 3 each row is split among column
     blocks whose partial sums are added afterwards."""
     from backend_nn.accelerate.cupy_elementwise import _column_blocks, with_fused_backprop
-    from backend_nn.propagation import _backward, _forward
 
     X, Y = _data(cp, 5, m, getattr(cp, dtype))
     p = bnn.initialize_parameters_deep([5, n_h, 1], seed=4, init="he", backend=cp, dtype=dtype)
     assert (_column_blocks(n_h, m) > 1) == (n_h == 3)
     g = get_activation(activation, negative_slope=0.05)
-    gf = with_fused_backprop(g)
-    _, cache = _forward(X, p, g=g, xp=cp)
-    _, cache_f = _forward(X, p, g=gf, xp=cp)
     rtol, atol = (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
+    cache_f = assert_hooked_lines_match(p, X, Y, g, with_fused_backprop(g), xp=cp, rtol=rtol, atol=atol)
     assert (cache_f["Z1"] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
-    for k in cache:
-        if cache_f[k] is not None:
-            np.testing.assert_allclose(to_numpy(cache_f[k]), to_numpy(cache[k]), rtol=rtol, atol=atol, err_msg=k)
-    plain = _backward(p, cache, X, Y, g=g, xp=cp)
-    fused = _backward(p, cache_f, X, Y, g=gf, xp=cp)
-    for k in plain:
-        np.testing.assert_allclose(to_numpy(fused[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)
-        assert fused[k].shape == plain[k].shape and fused[k].dtype == plain[k].dtype
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -150,21 +140,12 @@ def test_fused_lines_on_a_deep_network(cp, activation):
     """With L = 3 the fused backward kernel applies to layer 3 (n_y = 1) and the generic lines
     run for W2^T dZ2 (a matrix product), taking db2 from the kernel's row sums."""
     from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
-    from backend_nn.propagation import _backward, _forward
 
     X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
     p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=cp)
     g = get_activation(activation, negative_slope=0.05)
-    gf = with_fused_backprop(g)
-    _, cache = _forward(X, p, g=g, xp=cp)
-    _, cache_f = _forward(X, p, g=gf, xp=cp)
-    for k in cache:
-        if cache_f[k] is not None:
-            np.testing.assert_allclose(to_numpy(cache_f[k]), to_numpy(cache[k]), rtol=1e-14, atol=1e-15, err_msg=k)
-    plain = _backward(p, cache, X, Y, g=g, xp=cp)
-    fused = _backward(p, cache_f, X, Y, g=gf, xp=cp)
-    for k in plain:
-        np.testing.assert_allclose(to_numpy(fused[k]), to_numpy(plain[k]), rtol=1e-12, atol=1e-15, err_msg=k)
+    assert_hooked_lines_match(p, X, Y, g, with_fused_backprop(g), xp=cp, rtol=1e-12, atol=1e-15,
+                              cache_rtol=1e-14, cache_atol=1e-15)
 
 
 def test_fused_backward_declines_what_it_does_not_cover(cp):

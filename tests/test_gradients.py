@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 import backend_nn as bnn
 from backend_nn.activations import ACTIVATIONS
-from conftest import assert_close
+from conftest import assert_close, assert_hooked_lines_match
 
 ACTS = list(ACTIVATIONS)
 
@@ -90,10 +90,8 @@ def test_fused_line_hooks_are_wired_like_the_generic_lines(activation, dims):
     the hook's row sums and db1 from the generic sum."""
     import dataclasses
 
-    from backend_nn.activations import FusedBackprop
-    from backend_nn.activations import get_activation
+    from backend_nn.activations import FusedBackprop, get_activation
     from backend_nn.backend import get_namespace
-    from backend_nn.propagation import _backward, _forward
 
     xp = get_namespace("numpy")
     g = get_activation(activation)
@@ -117,11 +115,6 @@ def test_fused_line_hooks_are_wired_like_the_generic_lines(activation, dims):
     for l in range(1, len(dims)):
         params[f"W{l}"], params[f"b{l}"] = rng.randn(dims[l], dims[l - 1]), rng.randn(dims[l], 1)
     X, Y = rng.randn(dims[0], 11), (rng.rand(1, 11) > 0.5) * 1.0
-    _, cache = _forward(X, params, g=g, xp=xp)
-    _, cache_h = _forward(X, params, g=hooked, xp=xp)
-    plain = _backward(params, cache, X, Y, g=g, xp=xp)
-    via_hooks = _backward(params, cache_h, X, Y, g=hooked, xp=xp)
-    for k in plain:
-        np.testing.assert_allclose(via_hooks[k], plain[k], rtol=1e-13, atol=1e-15, err_msg=k)
+    assert_hooked_lines_match(params, X, Y, g, hooked, xp=xp, rtol=1e-13, atol=1e-15)
     assert calls["forward"] == len(dims) - 2
     assert calls["backward"] == sum(1 for l in range(2, len(dims)) if dims[l] == 1)
