@@ -3,48 +3,74 @@ Python Array API standard, running on NumPy, CuPy or any Array API library.
 
 Layout (each course equation has one home):
 
-- ``activations``    g(Z) beside g'(Z): sigmoid, tanh, ReLU, leaky ReLU, linear
-- ``initialization`` layer sizes; W = randn * 0.01, b = 0, drawn on the host
-- ``propagation``    forward propagation beside backward propagation (L layers; shallow = L = 2)
-- ``cost``           cross-entropy, stable from the logits
+- ``activations``    g(Z) beside g'(Z): relu, tanh, sigmoid, leaky relu, linear; softmax
+- ``outputs``        output layers (sigmoid, softmax): activation, cross-entropy from the logits, dZ_L, prediction
+- ``network``        a network's description (layer sizes, activations, output) and the Parameters that carry it
+- ``initialization`` W = randn * scale (or xavier, he, zeros), b = 0, drawn on the host
+- ``propagation``    forward beside backward, for L layers: the course's week-4 and week-3 functions,
+                     and the hot path with its one seam for fast paths (``Lines``)
 - ``update``         gradient descent
-- ``training``       nn_model (the loop), predict, accuracy
+- ``step``           one pure training step, and the eager runner
+- ``training``       the models (nn_model, two_layer_model, L_layer_model), predict, accuracy
+- ``accelerate``     optional fast paths beside the eager runner, and the one place one is chosen
 - ``validation``     checks of user input, with helpful errors
 - ``backend``        the edge: choosing a backend, moving data, detecting a GPU
-- ``datasets``       the planar "flower", the course's extra data sets, your CSV/NPZ files
-- ``accelerate``     optional fast paths beside the generic one (JAX jit, torch.compile, CUDA graph, fused CuPy kernels)
+- ``datasets``       the planar "flower", the course's extra data sets, digits, your CSV/NPZ files
 - ``saving``         saved models (.npz, no pickle, atomic writes)
-- ``classifier``     ShallowNNClassifier: a scikit-learn-style front door (rows as samples)
+- ``classifier``     NNClassifier: a scikit-learn-style front door (rows as samples)
 - ``plotting``       decision boundaries and cost curves (matplotlib)
 - ``cli``            the ``backend-nn`` command
 """
 
 from .activations import Activation, get_activation
 from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
-from .cost import compute_cost
 from .datasets import DATASETS, load_data_file, load_dataset, load_planar_dataset
 from .initialization import initialize_parameters, initialize_parameters_deep, layer_sizes
-from .parameters import Parameters
-from .propagation import backward_propagation, forward_propagation
-from .training import TrainingDivergedError, accuracy, nn_model, predict, predict_output, train_step
+from .network import Network, Parameters
+from .outputs import compute_cost
+from .propagation import (
+    L_model_backward,
+    L_model_forward,
+    backward_propagation,
+    forward_propagation,
+    linear_activation_backward,
+    linear_activation_forward,
+    linear_backward,
+    linear_forward,
+)
 from .saving import load_model, save_model
+from .step import train_step
+from .training import (
+    L_layer_model,
+    TrainingDivergedError,
+    accuracy,
+    nn_model,
+    predict,
+    predict_output,
+    two_layer_model,
+)
 from .update import update_parameters
 
 
 def __getattr__(name: str):
     # imported on first use: it imports scikit-learn when that is installed
-    if name == "ShallowNNClassifier":
-        from .classifier import ShallowNNClassifier
+    if name in ("NNClassifier", "ShallowNNClassifier"):
+        from . import classifier
 
-        return ShallowNNClassifier
+        return getattr(classifier, name)
     raise AttributeError(f"module 'backend_nn' has no attribute {name!r}")
 
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Activation",
     "DATASETS",
+    "L_layer_model",
+    "L_model_backward",
+    "L_model_forward",
+    "NNClassifier",
+    "Network",
     "Parameters",
     "ShallowNNClassifier",
     "TrainingDivergedError",
@@ -58,6 +84,10 @@ __all__ = [
     "initialize_parameters",
     "initialize_parameters_deep",
     "layer_sizes",
+    "linear_activation_backward",
+    "linear_activation_forward",
+    "linear_backward",
+    "linear_forward",
     "load_data_file",
     "load_dataset",
     "load_model",
@@ -69,5 +99,6 @@ __all__ = [
     "to_backend",
     "to_numpy",
     "train_step",
+    "two_layer_model",
     "update_parameters",
 ]

@@ -1,20 +1,27 @@
 """Activation functions g(Z) beside their derivatives g'(Z).
 
-Each activation is an :class:`Activation`: ``forward(Z, *, xp) -> A`` and
-``derivative(Z, A, *, xp) -> g'(Z)``, elementwise on arrays of any shape
-(in the network, Z and A are (n_h, m)). The derivative receives A = g(Z) as
-well as Z because the course writes some derivatives through A:
-sigmoid'(Z) = A (1 - A), tanh'(Z) = 1 - A^2.
+Each activation is an :class:`Activation`: ``g(Z, xp=xp) -> A`` and
+``g.grad(Z, A, xp=xp) -> g'(Z)``, elementwise on arrays of any shape (in the
+network, Z and A are (n_l, m)). The derivative receives A = g(Z) as well as Z
+because the course writes some derivatives through A: sigmoid'(Z) = A (1 - A),
+tanh'(Z) = 1 - A^2. ``g.backward(dA, Z, A, xp=xp)`` is dZ = dA * g'(Z), the
+course's ``relu_backward``/``sigmoid_backward``.
+
+Softmax is here too, beside its backward rule, for the output layer: it acts on
+each column (the K scores of one example), so its backward is not elementwise:
+dZ = A * (dA - sum(A * dA, axis=0)).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 __all__ = [
     "Activation",
     "ACTIVATIONS",
+    "HIDDEN_ACTIVATIONS",
+    "DERIVATIVE_FROM_A",
     "get_activation",
     "sigmoid",
     "sigmoid_derivative",
@@ -26,21 +33,28 @@ __all__ = [
     "leaky_relu_derivative",
     "linear",
     "linear_derivative",
+    "softmax",
+    "softmax_backward",
 ]
+
+
+def _exp_cap(dtype: Any, xp: Any) -> float:
+    """A |z| whose exp(z) does not overflow in ``dtype`` while 1 / (1 + exp(z)) is below the smallest
+    normal number (709 in float64, 88 in float32)."""
+    return 709.0 if xp.finfo(dtype).bits == 64 else 88.0
 
 
 # --- sigmoid: A = 1 / (1 + exp(-Z)) ----------------------------------------------
 def sigmoid(Z, *, xp):
-    """A = 1 / (1 + exp(-Z)), computed without overflow for any Z.
+    """A = 1 / (1 + exp(-Z)), the course's formula, bit for bit, without overflow.
 
-    With e = exp(-|Z|) <= 1: A = 1 / (1 + e) where Z >= 0, and e / (1 + e)
-    where Z < 0. exp never sees a positive argument, so |Z| = 1000 in
-    float32 neither overflows nor warns, and tiny A keeps its relative
-    accuracy (sigmoid(-40) is 4.2e-18, not 0).
+    Z is first raised to -709 (float64; -88 in float32), where exp(-Z) would
+    overflow; nothing changes for larger Z, so a learner's notebook and this
+    function agree to the last bit. The formula keeps its relative accuracy for
+    negative Z (sigmoid(-40) is 4.2e-18, not 0). Where A rounds to 0 or 1 the
+    cost is taken from Z instead (:mod:`backend_nn.outputs`).
     """
-    e = xp.exp(-xp.abs(Z))
-    r = 1.0 / (1.0 + e)
-    return xp.where(Z >= 0, r, e * r)
+    return 1.0 / (1.0 + xp.exp(-xp.clip(Z, min=-_exp_cap(Z.dtype, xp))))
 
 
 def sigmoid_derivative(Z, A, *, xp):
@@ -50,7 +64,7 @@ def sigmoid_derivative(Z, A, *, xp):
 
 # --- tanh: A = (e^Z - e^-Z) / (e^Z + e^-Z) ------------------------------------------
 def tanh(Z, *, xp):
-    """A = tanh(Z), the course's default hidden activation."""
+    """A = tanh(Z), the course's week-3 hidden activation."""
     return xp.tanh(Z)
 
 
@@ -61,13 +75,14 @@ def tanh_derivative(Z, A, *, xp):
 
 # --- ReLU: A = max(0, Z) -----------------------------------------------------------
 def relu(Z, *, xp):
-    """A = max(0, Z)."""
+    """A = max(0, Z), the course's week-4 hidden activation."""
     return xp.where(Z > 0, Z, 0.0)
 
 
 def relu_derivative(Z, A, *, xp):
-    """relu'(Z) = 0 for Z < 0, 1 for Z >= 0 (1 is the usual choice at exactly 0)."""
-    return xp.astype(Z >= 0, Z.dtype)
+    """relu'(Z) = 1 for Z > 0, else 0: at exactly 0 it is 0, as the course's relu_backward has it
+    (``dZ[Z <= 0] = 0``)."""
+    return xp.astype(Z > 0, Z.dtype)
 
 
 # --- leaky ReLU: A = max(slope Z, Z) ---------------------------------------------------
@@ -77,8 +92,8 @@ def leaky_relu(Z, *, xp, negative_slope: float = 0.01):
 
 
 def leaky_relu_derivative(Z, A, *, xp, negative_slope: float = 0.01):
-    """leaky_relu'(Z) = negative_slope for Z < 0, 1 for Z >= 0."""
-    return xp.where(Z >= 0, 1.0, negative_slope * xp.ones_like(Z))
+    """leaky_relu'(Z) = 1 for Z > 0, negative_slope otherwise (at 0 too, like ReLU)."""
+    return xp.where(Z > 0, 1.0, negative_slope * xp.ones_like(Z))
 
 
 # --- linear (identity): A = Z ------------------------------------------------------------
@@ -92,17 +107,25 @@ def linear_derivative(Z, A, *, xp):
     return xp.ones_like(Z)
 
 
+# --- softmax, per column: a_k = exp(z_k) / sum_j exp(z_j) ----------------------------------
+def softmax(Z, *, xp):
+    """A (K, m): each column of Z (K, m) exponentiated and normalised to sum to 1.
+
+    The column maximum is subtracted first, so exp never sees a positive argument.
+    """
+    E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
+    return E / xp.sum(E, axis=0, keepdims=True)
+
+
+def softmax_backward(dA, A, *, xp):
+    """dZ = A * (dA - sum(A * dA, axis=0)): the softmax Jacobian (diag(a) - a a^T) applied to
+    each column of dA (K, m). With dA = -Y / A (the cross-entropy) it is A - Y."""
+    return A * (dA - xp.sum(A * dA, axis=0, keepdims=True))
+
+
 #: Activations whose derivative the course writes through A = g(Z) alone (tanh' = 1 - A^2,
 #: sigmoid' = A (1 - A)): a fused forward line need not keep their Z.
 DERIVATIVE_FROM_A = frozenset({"tanh", "sigmoid"})
-
-
-class FusedBackprop(NamedTuple):
-    """What an activation's ``fused_backprop`` hook returns for layer l (n_l = 1)."""
-
-    dW: Any  # dZ_l A_{l-1}^T: (1, n_{l-1}), not yet divided by m
-    dZ_prev: Any  # W_l^T dZ_l * g'(Z_{l-1}): (n_{l-1}, m)
-    sum_dZ_prev: Any  # sum(dZ_prev, axis=1, keepdims=True): (n_{l-1}, 1), not yet divided by m
 
 
 @dataclass(frozen=True)
@@ -111,21 +134,14 @@ class Activation:
 
     ``negative_slope`` is used by leaky ReLU only and is part of its identity
     (two leaky ReLUs with different slopes are different activations).
+    ``vjp(dA, A, xp=)`` is set for softmax, whose backward is not elementwise.
     """
 
     name: str
     forward: Callable[..., Any] = field(repr=False)
-    derivative: Callable[..., Any] = field(repr=False)
+    derivative: Callable[..., Any] | None = field(repr=False)
     negative_slope: float | None = None
-    #: Optional hooks, attached at the backend edge (backend_nn.accelerate: cupy_elementwise's kernels,
-    #: numpy_tiles) and tested against the generic lines they replace:
-    #: - ``fused_forward(W A_prev, b) -> (Z, A)``: Z = W A_prev + b, A = g(Z); Z may be None where g'
-    #:   is written through A alone (tanh, sigmoid), and A may then reuse W A_prev's buffer;
-    #: - ``fused_backprop(W, dZ, Z_prev, A_prev)`` -> an object with ``dW`` = dZ A_prev^T,
-    #:   ``dZ_prev`` = W^T dZ * g'(Z_prev) and ``sum_dZ_prev`` = sum(dZ_prev, axis=1, keepdims=True),
-    #:   in one pass over A_prev; or None where it does not apply (the generic lines then run).
-    fused_forward: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
-    fused_backprop: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    vjp: Callable[..., Any] | None = field(default=None, repr=False)
 
     def __call__(self, Z, *, xp):
         if self.negative_slope is None:
@@ -133,32 +149,59 @@ class Activation:
         return self.forward(Z, xp=xp, negative_slope=self.negative_slope)
 
     def grad(self, Z, A, *, xp):
-        """g'(Z), given Z and A = g(Z)."""
+        """g'(Z), given Z and A = g(Z) (elementwise activations only)."""
+        if self.derivative is None:
+            raise ValueError(f"{self.name} is not elementwise: use backward(dA, Z, A) for its dZ.")
         if self.negative_slope is None:
             return self.derivative(Z, A, xp=xp)
         return self.derivative(Z, A, xp=xp, negative_slope=self.negative_slope)
 
+    def backward(self, dA, Z, A, *, xp):
+        """dZ = dA * g'(Z) (the course's relu_backward, sigmoid_backward); softmax's Jacobian product."""
+        if self.vjp is not None:
+            return self.vjp(dA, A, xp=xp)
+        return dA * self.grad(Z, A, xp=xp)
 
-ACTIVATIONS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
-    "sigmoid": (sigmoid, sigmoid_derivative),
-    "tanh": (tanh, tanh_derivative),
+    @property
+    def needs_Z(self) -> bool:
+        """Whether g' needs Z itself (False for tanh and sigmoid, written through A)."""
+        return self.name not in DERIVATIVE_FROM_A
+
+    @property
+    def label(self) -> str:
+        """The name, with the slope where it is not the course's 0.01 ("leaky_relu(0.2)")."""
+        if self.negative_slope is not None and self.negative_slope != 0.01:
+            return f"{self.name}({self.negative_slope:g})"
+        return self.name
+
+
+#: The hidden activations by name: g beside g'.
+HIDDEN_ACTIVATIONS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "relu": (relu, relu_derivative),
+    "tanh": (tanh, tanh_derivative),
+    "sigmoid": (sigmoid, sigmoid_derivative),
     "leaky_relu": (leaky_relu, leaky_relu_derivative),
     "linear": (linear, linear_derivative),
 }
+ACTIVATIONS = HIDDEN_ACTIVATIONS  # the name earlier releases exported
 
 
 def get_activation(activation: str | Activation = "tanh", *, negative_slope: float = 0.01) -> Activation:
-    """Look up an activation by name ("tanh", "sigmoid", "relu", "leaky_relu", "linear")."""
+    """Look up an activation by name: a hidden one ("relu", "tanh", "sigmoid", "leaky_relu",
+    "linear") or "softmax" (an output activation)."""
     if isinstance(activation, Activation):
         return activation
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {activation!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}."
-        )
+    if activation == "softmax":
+        return Activation("softmax", softmax, None, vjp=softmax_backward)
+    if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
+        names = [*HIDDEN_ACTIVATIONS, "softmax"]
+        raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(map(repr, names))}.")
     if activation == "leaky_relu":
-        slope = float(negative_slope)
+        try:
+            slope = float(negative_slope)
+        except (TypeError, ValueError):
+            raise TypeError(f"negative_slope must be a number; got {negative_slope!r}.") from None
         if not 0.0 <= slope < 1.0:
             raise ValueError(f"negative_slope must be in [0, 1) for leaky_relu; got {negative_slope!r}.")
-        return Activation(activation, *ACTIVATIONS[activation], negative_slope=slope)
-    return Activation(activation, *ACTIVATIONS[activation])
+        return Activation(activation, *HIDDEN_ACTIVATIONS[activation], negative_slope=slope)
+    return Activation(activation, *HIDDEN_ACTIVATIONS[activation])

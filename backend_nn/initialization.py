@@ -5,11 +5,19 @@ float64, then moved to the backend and cast to the requested dtype. So every
 backend starts from the same numbers, and the parity tests can compare
 training runs step by step.
 
-The course's initialization: W = randn(n_l, n_{l-1}) * 0.01, b = 0, drawn
-from ``numpy.random.RandomState(2)`` in layer order (W1 then W2), which gives
-the assignment's published W1 and W2 without touching NumPy's global state.
-All-zero W is offered for the symmetry lesson: every hidden unit then computes
-the same function and receives the same gradient, so they never differ.
+The course's initializations, drawn in layer order (W1, then W2, ...) from
+``numpy.random.RandomState(seed)``, which gives the course's published values
+without touching NumPy's global state:
+
+- "random": W = randn(n_l, n_{l-1}) * scale, scale 0.01 (weeks 3 and 4; course 2's
+  "random" is scale 10). Week 3 seeds 2 (``initialize_parameters``); week 4's
+  ``initialize_parameters_deep`` seeds 3.
+- "xavier": W = randn(n_l, n_{l-1}) / sqrt(n_{l-1}), the week-4 application's (seed 1).
+- "he": W = randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1}), for ReLU networks (course 2).
+- "zeros": the symmetry lesson: every hidden unit then computes the same function and
+  receives the same gradient, so they never differ.
+
+b = 0 always.
 """
 
 from __future__ import annotations
@@ -23,9 +31,9 @@ from .validation import check_positive
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "INITIALIZATIONS", "resolve_dtype"]
 
-#: init= choices: the course's small random weights, all zeros (symmetry lesson),
-#: and He scaling sqrt(2 / n_{l-1}) for ReLU networks (course week 4 onwards).
-INITIALIZATIONS = ("random", "zeros", "he")
+#: init= choices: the course's small random weights, all zeros (symmetry lesson), the week-4
+#: application's 1 / sqrt(n_{l-1}) ("xavier") and He's sqrt(2 / n_{l-1}) for ReLU networks.
+INITIALIZATIONS = ("random", "zeros", "xavier", "he")
 
 
 def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
@@ -59,6 +67,8 @@ def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: flo
             W = np.zeros(shape)
         elif init == "he":
             W = rng.randn(*shape) * np.sqrt(2.0 / layer_dims[l - 1])
+        elif init == "xavier":
+            W = rng.randn(*shape) / np.sqrt(layer_dims[l - 1])
         else:
             W = rng.randn(*shape) * scale
         params[f"W{l}"] = W
@@ -69,7 +79,7 @@ def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: flo
 def initialize_parameters_deep(
     layer_dims: Sequence[int],
     *,
-    seed: int = 2,
+    seed: int = 3,
     init: str = "random",
     scale: float = 0.01,
     dtype: Any = "float64",
@@ -78,7 +88,8 @@ def initialize_parameters_deep(
 ) -> dict[str, Any]:
     """Parameters of an L-layer network, layer_dims = [n_x, n_1, ..., n_L].
 
-    Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}``
+    With the defaults, the course's week-4 ``initialize_parameters_deep``: seed 3,
+    W_l = randn(n_l, n_{l-1}) * 0.01, b_l = 0. Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}``
     on the chosen backend and device.
     """
     dims = [check_positive(f"layer_dims[{i}]", n, integer=True) for i, n in enumerate(layer_dims)]

@@ -1,107 +1,321 @@
-"""Forward propagation beside backward propagation.
+"""Forward propagation beside backward propagation, for L layers (the shallow network is L = 2).
 
-The network has L layers; the course's shallow network is L = 2. Layer l
-(with A0 = X) computes
+Layer l (A0 = X) computes, and backpropagation runs the same two steps in reverse:
 
-    Z_l = W_l A_{l-1} + b_l          W_l : (n_l, n_{l-1}),  b_l : (n_l, 1)
-    A_l = g(Z_l)  for l < L,  A_L = sigmoid(Z_L)          Z_l, A_l : (n_l, m)
+    Z_l = W_l A_{l-1} + b_l           W_l : (n_l, n_{l-1}),  b_l : (n_l, 1),  Z_l, A_l : (n_l, m)
+    A_l = g_l(Z_l)                    hidden layers g_1 .. g_{L-1}; the output layer's g_L
 
-and backpropagation runs the same two steps in reverse:
+    dZ_L = A_L - Y                    (sigmoid or softmax with its cross-entropy: backend_nn.outputs)
+    dW_l = dZ_l A_{l-1}^T / m,  db_l = sum(dZ_l, axis=1, keepdims=True) / m,  dA_{l-1} = W_l^T dZ_l
+    dZ_{l-1} = dA_{l-1} * g_{l-1}'(Z_{l-1})
 
-    dZ_L = A_L - Y                                  (sigmoid + cross-entropy)
-    dW_l = dZ_l A_{l-1}^T / m
-    db_l = sum(dZ_l, axis=1, keepdims=True) / m
-    dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1})
-
-For L = 2 these are exactly the course's week-3 equations:
-dZ2 = A2 - Y, dW2 = dZ2 A1^T / m, db2 = sum(dZ2) / m,
+For L = 2 these are the course's week-3 equations: dZ2 = A2 - Y, dW2 = dZ2 A1^T / m, ...,
 dZ1 = W2^T dZ2 * g'(Z1), dW1 = dZ1 X^T / m, db1 = sum(dZ1) / m.
 
-The private ``_forward``/``_backward`` take ``xp`` (found once per run) and do
-no checks: they are the hot path, shared by the training loop and by the
-compiled paths in :mod:`backend_nn.accelerate`.
+Three faces of the same equations:
+- the course's week-4 functions, by their names, arguments, return values and caches:
+  ``linear_forward``, ``linear_activation_forward``, ``L_model_forward``, ``linear_backward``,
+  ``linear_activation_backward``, ``L_model_backward``;
+- the week-3 functions ``forward_propagation`` / ``backward_propagation`` (a dict cache
+  {"Z1", "A1", ..., "ZL", "AL"});
+- the hot path ``_forward`` / ``_backward``, without checks, shared by the training step and
+  every fast path. Its one seam is :class:`Lines`: how a hidden layer's forward line and the
+  backward line into it are evaluated. The generic Lines *are* the equations; a fast path
+  (CuPy kernels, NumPy tiles) subclasses it and overrides a line, and is tested against it.
+
+Caches are the course's: one ``((A_prev, W, b), Z)`` per layer, in layer order.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .activations import Activation, sigmoid
+from .activations import Activation, get_activation
 from .backend import namespace_of
-from .cost import _as_labels
-from .parameters import resolve_activation
-from .validation import check_labels_shape, check_parameters, check_X
+from .network import Network, Parameters, hidden_activations, network_of
+from .outputs import OutputLayer, encode_labels, get_output, output_for
+from .validation import check_parameters, check_X
 
-__all__ = ["forward_propagation", "backward_propagation"]
+__all__ = [
+    "Lines",
+    "GENERIC_LINES",
+    "linear_forward",
+    "linear_activation_forward",
+    "L_model_forward",
+    "linear_backward",
+    "linear_activation_backward",
+    "L_model_backward",
+    "forward_propagation",
+    "backward_propagation",
+]
 
 
-def _matmul(a, b, *, xp):
-    """a @ b; when the contracted dimension is 1 (W2^T dZ2 with n_y = 1) it is the
-    outer product a * b, bit for bit, and the broadcast product is several times
-    faster than a BLAS call on such shapes."""
+# --- the equations, one layer at a time (no checks: the hot path) ----------------------------------
+def _linear_forward(A, W, b, *, xp):
+    """Z = W A + b: (n_l, m)."""
+    return xp.matmul(W, A) + b
+
+
+def _outer_or_matmul(a, b, *, xp):
+    """a @ b; where the contracted dimension is 1 (W2^T dZ2 with n_y = 1) it is the outer
+    product a * b, bit for bit, several times faster than a BLAS call on such shapes."""
     return a * b if a.shape[1] == 1 else xp.matmul(a, b)
 
 
-def _forward(X, parameters, *, g: Activation, xp):
-    """A_L (n_L, m) and the cache {"Z1", "A1", ..., "ZL", "AL"}."""
-    L = len(parameters) // 2
-    cache = {}
+def _linear_backward(dZ, A_prev, W, *, xp, need_dA: bool = True, need_db: bool = True):
+    """dA_prev = W^T dZ (n_{l-1}, m), dW = dZ A_prev^T / m (n_l, n_{l-1}), db = sum(dZ, axis=1) / m (n_l, 1).
+    ``need_dA=False`` skips W_1^T dZ_1, which training never uses; ``need_db=False`` leaves db to
+    the caller (the training step has it from the line that made dZ). What is skipped is None."""
+    m = A_prev.shape[1]
+    dW = xp.matmul(dZ, A_prev.T) / m
+    db = _db(dZ, m, xp=xp) if need_db else None
+    return (_outer_or_matmul(W.T, dZ, xp=xp) if need_dA else None), dW, db
+
+
+def _db(dZ, m: int, *, xp):
+    """db_l = sum(dZ_l, axis=1, keepdims=True) / m: (n_l, 1)."""
+    return xp.sum(dZ, axis=1, keepdims=True) / m
+
+
+class Lines:
+    """The seam where fast paths plug in: the lines around each hidden layer. This class is the
+    generic one: exactly the equations, on the namespace it is handed. A fast path overrides a
+    method and falls back to this one (``super()``) wherever it does not apply."""
+
+    name = "generic"
+
+    def forward(self, A_prev, W, b, g: Activation, *, xp):
+        """(Z, A) of a hidden layer: Z = W A_prev + b, A = g(Z). An override may return Z = None
+        where g' needs A alone (``not g.needs_Z``): the backward line then gets Z_prev = None."""
+        Z = _linear_forward(A_prev, W, b, xp=xp)
+        return Z, g(Z, xp=xp)
+
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev: Activation, *, xp):
+        """(dW_l, dZ_{l-1}, db_{l-1}) for a layer l whose input A_{l-1} = g_prev(Z_{l-1}) is hidden:
+        dW_l = dZ_l A_{l-1}^T / m, dZ_{l-1} = W_l^T dZ_l * g_prev'(Z_{l-1}), db_{l-1} = sum(dZ_{l-1}) / m:
+        the products of one pass over A_{l-1}."""
+        m = A_prev.shape[1]
+        dA_prev, dW, _ = _linear_backward(dZ, A_prev, W, xp=xp, need_db=False)
+        dZ_prev = g_prev.backward(dA_prev, Z_prev, A_prev, xp=xp)
+        return dW, dZ_prev, _db(dZ_prev, m, xp=xp)
+
+
+GENERIC_LINES = Lines()
+
+
+def _forward(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINES):
+    """A_L (n_L, m) and the caches [((A_prev, W, b), Z) for l = 1 .. L]."""
+    caches = []
     A = X
-    for l in range(1, L + 1):
-        WA = xp.matmul(parameters[f"W{l}"], A)
-        if l < L and g.fused_forward is not None:  # Z = WA + b, A = g(Z) in one kernel
-            Z, A = g.fused_forward(WA, parameters[f"b{l}"])  # Z is None where g' needs only A
-        else:
-            Z = WA + parameters[f"b{l}"]
-            A = g(Z, xp=xp) if l < L else sigmoid(Z, xp=xp)
-        cache[f"Z{l}"] = Z
-        cache[f"A{l}"] = A
-    return A, cache
+    L = net.L
+    for l in range(1, L):
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        Z, A_next = lines.forward(A, W, b, net.hidden[l - 1], xp=xp)
+        caches.append(((A, W, b), Z))
+        A = A_next
+    W, b = parameters[f"W{L}"], parameters[f"b{L}"]
+    Z = _linear_forward(A, W, b, xp=xp)
+    caches.append(((A, W, b), Z))
+    return net.output(Z, xp=xp), caches
 
 
-def _backward(parameters, cache, X, Y, *, g: Activation, xp):
-    """Gradients {"dW1", "db1", ..., "dWL", "dbL"}; Y is float (n_L, m)."""
-    L = len(parameters) // 2
-    m = X.shape[1]
-    grads = {}
-    dZ = cache[f"A{L}"] - Y
-    sum_dZ = None  # sum(dZ, axis=1, keepdims=True), where a fused kernel already made it
-    for l in range(L, 0, -1):
-        A_prev = cache[f"A{l - 1}"] if l > 1 else X
-        fused = None
-        if l > 1 and g.fused_backprop is not None:
-            fused = g.fused_backprop(parameters[f"W{l}"], dZ, cache[f"Z{l - 1}"], A_prev)
-        grads[f"dW{l}"] = (xp.matmul(dZ, A_prev.T) if fused is None else fused.dW) / m
-        grads[f"db{l}"] = (xp.sum(dZ, axis=1, keepdims=True) if sum_dZ is None else sum_dZ) / m
-        if l == 1:
-            break
-        if fused is None:
-            dZ, sum_dZ = _hidden_dZ(parameters[f"W{l}"].T, dZ, cache[f"Z{l - 1}"], A_prev, g=g, xp=xp), None
-        else:
-            dZ, sum_dZ = fused.dZ_prev, fused.sum_dZ_prev
+def _backward(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES) -> dict:
+    """Gradients {"dW1", "db1", ..., "dWL", "dbL"} from dZ_L = A_L - Y; Y float (n_L, m)."""
+    L = len(caches)
+    m = AL.shape[1]
+    dZ = net.output.dZ(AL, Y, xp=xp)
+    grads = {f"db{L}": _db(dZ, m, xp=xp)}
+    for l in range(L, 1, -1):
+        (A_prev, W, _), _ = caches[l - 1]
+        Z_prev = caches[l - 2][1]
+        grads[f"dW{l}"], dZ, grads[f"db{l - 1}"] = lines.backward(dZ, A_prev, Z_prev, W, net.hidden[l - 2], xp=xp)
+    (X, W1, _), _ = caches[0]
+    _, grads["dW1"], _ = _linear_backward(dZ, X, W1, xp=xp, need_dA=False, need_db=False)
     return grads
 
 
-def _hidden_dZ(WT, dZ, Z, A, *, g: Activation, xp):
-    """dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}): (n_{l-1}, m)."""
-    return _matmul(WT, dZ, xp=xp) * g.grad(Z, A, xp=xp)
-
-
+# --- checks at the public doors --------------------------------------------------------------------
 def _check_inputs(X, parameters, **more):
+    """xp and layer_dims; X (n_x, m) real floating, sharing the parameters' dtype and device."""
     layer_dims = check_parameters(parameters)
     xp = namespace_of(X=X, **parameters, **more)
     check_X(X, xp=xp, n_x=layer_dims[0])
-    dtypes = {name: a.dtype for name, a in {"X": X, **parameters}.items()}
-    if len(set(map(str, dtypes.values()))) > 1:
-        raise TypeError(
-            f"X and the parameters must share one dtype; got {', '.join(f'{k} {v}' for k, v in dtypes.items())}."
-        )
+    _check_one_dtype({"X": X, **parameters})
     return xp, layer_dims
 
 
-def forward_propagation(
-    X: Any, parameters: dict, *, activation: Any = None, negative_slope: float = 0.01
-) -> tuple[Any, dict]:
+def _check_one_dtype(arrays: dict) -> None:
+    dtypes = {name: a.dtype for name, a in arrays.items()}
+    if len(set(map(str, dtypes.values()))) > 1:
+        raise TypeError(
+            f"the arrays must share one dtype; got {', '.join(f'{k} {v}' for k, v in dtypes.items())}."
+        )
+
+
+def _check_cache(cache: Any, what: str = "cache") -> tuple:
+    """A linear cache (A_prev, W, b) and Z, from linear_activation_forward's ((A_prev, W, b), Z)."""
+    try:
+        (A_prev, W, b), Z = cache
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be ((A_prev, W, b), Z), as linear_activation_forward returns it.") from None
+    return A_prev, W, b, Z
+
+
+def _activation_arg(activation: Any) -> Activation:
+    """The course's activation argument: "sigmoid", "relu", ..., or "softmax"."""
+    if isinstance(activation, OutputLayer):
+        return activation.activation
+    return get_activation(activation)
+
+
+# --- the course's week-4 functions ------------------------------------------------------------------
+def linear_forward(A: Any, W: Any, b: Any) -> tuple[Any, tuple]:
+    """Z = W A + b.
+
+    A : (n_{l-1}, m), W : (n_l, n_{l-1}), b : (n_l, 1). Returns ``(Z, cache)``, Z (n_l, m) and
+    cache = (A, W, b).
+    """
+    xp = namespace_of(A=A, W=W, b=b)
+    _check_layer(A, W, b, xp=xp)
+    return _linear_forward(A, W, b, xp=xp), (A, W, b)
+
+
+def _check_layer(A, W, b, *, xp) -> None:
+    if len(W.shape) != 2 or len(A.shape) != 2:
+        raise ValueError(f"A and W must be 2-D: A (n_prev, m), W (n, n_prev); got A {tuple(A.shape)}, W {tuple(W.shape)}.")
+    if W.shape[1] != A.shape[0]:
+        raise ValueError(f"W {tuple(W.shape)} expects {W.shape[1]} input rows, but A has shape {tuple(A.shape)}.")
+    if tuple(b.shape) != (W.shape[0], 1):
+        raise ValueError(f"b must have shape ({W.shape[0]}, 1) to match W {tuple(W.shape)}; got {tuple(b.shape)}.")
+    if not xp.isdtype(A.dtype, "real floating"):
+        raise TypeError(f"A must have a real floating dtype (float64 or float32); got {A.dtype}.")
+    _check_one_dtype({"A": A, "W": W, "b": b})
+
+
+def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str) -> tuple[Any, tuple]:
+    """A = g(W A_prev + b) for activation "relu", "sigmoid" (the course's two), "tanh",
+    "leaky_relu", "linear" or "softmax".
+
+    Returns ``(A, cache)``, A (n_l, m) and cache = ((A_prev, W, b), Z): the linear cache,
+    then the activation cache Z.
+    """
+    g = _activation_arg(activation)
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    xp = namespace_of(Z=Z)
+    return g(Z, xp=xp), (linear_cache, Z)
+
+
+def L_model_forward(X: Any, parameters: dict, *, activation: Any = None, output: Any = None) -> tuple[Any, list]:
+    """[LINEAR -> g] x (L-1) -> LINEAR -> output: L = len(parameters) // 2.
+
+    As the course writes it, the hidden layers are relu and the output sigmoid; Parameters
+    from training use their own network, and ``activation=`` (one name or one per hidden
+    layer) / ``output=`` ("sigmoid", "softmax") choose others.
+
+    X : (n_x, m). Returns ``(AL, caches)``: AL (n_L, m); caches, a list of the L caches
+    ((A_prev, W, b), Z) in layer order.
+    """
+    net = _week4_network(parameters, activation, output)
+    xp, _ = _check_inputs(X, parameters)
+    return _forward(X, parameters, net=net, xp=xp)
+
+
+def _week4_network(parameters: Any, activation: Any, output: Any) -> Network:
+    """The parameters' own network; a plain dict is the course's week-4 one (relu hidden layers,
+    sigmoid output; softmax for n_L > 1) unless activation= / output= say otherwise."""
+    if not isinstance(parameters, Parameters) and activation is None:
+        activation = "relu"
+    return network_of(parameters, activation, output)
+
+
+def linear_backward(dZ: Any, cache: tuple) -> tuple[Any, Any, Any]:
+    """dA_prev = W^T dZ, dW = dZ A_prev^T / m, db = sum(dZ, axis=1, keepdims=True) / m.
+
+    dZ : (n_l, m); cache = (A_prev, W, b) from linear_forward. Returns ``(dA_prev, dW, db)``
+    shaped like A_prev, W and b.
+    """
+    try:
+        A_prev, W, b = cache
+    except (TypeError, ValueError):
+        raise TypeError("cache must be (A_prev, W, b), as linear_forward returns it.") from None
+    xp = namespace_of(dZ=dZ, A_prev=A_prev, W=W, b=b)
+    _check_layer(A_prev, W, b, xp=xp)
+    if tuple(dZ.shape) != (W.shape[0], A_prev.shape[1]):
+        raise ValueError(f"dZ must have shape (n_l, m) = {(W.shape[0], A_prev.shape[1])}; got {tuple(dZ.shape)}.")
+    return _linear_backward(dZ, A_prev, W, xp=xp)
+
+
+def linear_activation_backward(dA: Any, cache: tuple, activation: str) -> tuple[Any, Any, Any]:
+    """dZ = dA * g'(Z) (the course's relu_backward: 0 where Z <= 0; sigmoid_backward:
+    dA s (1 - s)), then :func:`linear_backward`.
+
+    dA : (n_l, m); cache = ((A_prev, W, b), Z). Returns ``(dA_prev, dW, db)``.
+    """
+    g = _activation_arg(activation)
+    A_prev, W, b, Z = _check_cache(cache)
+    xp = namespace_of(dA=dA, Z=Z)
+    if tuple(dA.shape) != tuple(Z.shape):
+        raise ValueError(f"dA must have the shape of Z, {tuple(Z.shape)}; got {tuple(dA.shape)}.")
+    dZ = g.backward(dA, Z, g(Z, xp=xp), xp=xp)
+    return linear_backward(dZ, (A_prev, W, b))
+
+
+def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu", output: Any = None) -> dict:
+    """Backpropagation through the L layers of :func:`L_model_forward`, the course's way.
+
+    Starts from dA_L = -(Y / AL - (1 - Y) / (1 - AL)) through the sigmoid layer (the general
+    route: AL need not be sigmoid(Z_L)); for a softmax output from dZ_L = AL - Y. Then the
+    hidden layers, down to layer 1. Y is reshaped like AL (integer labels (1, m) are one-hot
+    encoded for softmax).
+
+    Returns grads with keys "dA0" .. "dA{L-1}", "dW1" .. "dWL", "db1" .. "dbL":
+    grads["dA" + str(l - 1)], grads["dW" + str(l)], grads["db" + str(l)] for layer l.
+    """
+    if not isinstance(caches, (list, tuple)) or not caches:
+        raise TypeError("caches must be the non-empty list of caches that L_model_forward returns.")
+    L = len(caches)
+    hidden = hidden_activations(activation, L - 1)
+    out = output_for(int(AL.shape[0]), output) if len(AL.shape) == 2 else get_output(output or "sigmoid")
+    xp = namespace_of(AL=AL, Y=Y)
+    if len(AL.shape) != 2:
+        raise ValueError(f"AL must be 2-D (n_L, m); got shape {tuple(AL.shape)}.")
+    if tuple(Y.shape) != tuple(AL.shape) and math.prod(Y.shape) == math.prod(AL.shape) and out.name == "sigmoid":
+        Y = xp.reshape(Y, AL.shape)  # "Y reshaped like AL", as the course does
+    Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
+    grads = {}
+    A_prev, W, b, Z = _check_cache(caches[-1], "caches[-1]")
+    if out.name == "sigmoid":
+        dA = out.dA(AL, Yf, xp=xp)
+        grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_activation_backward(dA, caches[-1], "sigmoid")
+    else:
+        grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(out.dZ(AL, Yf, xp=xp), (A_prev, W, b))
+    for l in range(L - 1, 0, -1):
+        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
+            grads[f"dA{l}"], caches[l - 1], hidden[l - 1])
+    return grads
+
+
+# --- the course's week-3 functions --------------------------------------------------------------------
+def _week3_network(parameters: Any, activation: Any, output: Any = None) -> Network:
+    """Parameters' own network; a plain dict is the week-3 network, tanh, unless activation= says."""
+    if activation is None and not isinstance(parameters, Parameters):
+        activation = "tanh"  # these functions are the course's week-3 ones: tanh by definition
+    return network_of(parameters, activation, output)
+
+
+def _cache_dict(AL, caches) -> dict:
+    """The week-3 cache {"Z1", "A1", ..., "ZL", "AL"} from the week-4 caches."""
+    L = len(caches)
+    cache = {}
+    for l in range(1, L + 1):
+        cache[f"Z{l}"] = caches[l - 1][1]
+        cache[f"A{l}"] = caches[l][0][0] if l < L else AL
+    return cache
+
+
+def forward_propagation(X: Any, parameters: dict, *, activation: Any = None, negative_slope: float = 0.01,
+                        output: Any = None) -> tuple[Any, dict]:
     """Forward pass: Z1 = W1 X + b1, A1 = g(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2).
 
     Parameters
@@ -109,27 +323,35 @@ def forward_propagation(
     X : array (n_x, m)
         Input data, examples as columns.
     parameters : dict
-        W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1); or the L-layer
-        generalisation W1, b1, ..., WL, bL.
-    activation : str, optional
-        Hidden activation g: "tanh" (default), "sigmoid", "relu",
-        "leaky_relu" (with ``negative_slope``), "linear". Defaults to the one
-        the parameters were trained with.
+        W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1); or W1, b1, ..., WL, bL.
+    activation : str or list, optional
+        Hidden activation(s). Parameters from training use their own; a plain dict is the
+        course's week-3 network, tanh.
 
     Returns
     -------
     A2 : array (n_y, m)
-        The sigmoid output.
+        The output (sigmoid; softmax for n_y > 1).
     cache : dict
-        {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (n_y, m), "A2": (n_y, m)}.
+        {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (n_y, m), "A2": (n_y, m)} (and so on for L layers).
     """
+    net = _week3_network(parameters, activation if activation is None else _with_slope(activation, negative_slope),
+                         output)
     xp, _ = _check_inputs(X, parameters)
-    return _forward(X, parameters, g=resolve_activation(parameters, activation, negative_slope), xp=xp)
+    AL, caches = _forward(X, parameters, net=net, xp=xp)
+    return AL, _cache_dict(AL, caches)
 
 
-def backward_propagation(
-    parameters: dict, cache: dict, X: Any, Y: Any, *, activation: Any = None, negative_slope: float = 0.01
-) -> dict:
+def _with_slope(activation: Any, negative_slope: float) -> Any:
+    if isinstance(activation, str):
+        return get_activation(activation, negative_slope=negative_slope)
+    if isinstance(activation, Activation):
+        return activation
+    return [get_activation(a, negative_slope=negative_slope) for a in activation]
+
+
+def backward_propagation(parameters: dict, cache: dict, X: Any, Y: Any, *, activation: Any = None,
+                         negative_slope: float = 0.01, output: Any = None) -> dict:
     """Backward pass (the course's argument order: parameters, cache, X, Y).
 
     dZ2 = A2 - Y                      (n_y, m)
@@ -139,15 +361,23 @@ def backward_propagation(
     dW1 = dZ1 X^T / m                 (n_h, n_x)
     db1 = sum(dZ1, axis=1) / m        (n_h, 1)
 
-    Y : (n_y, m) of 0/1, float or bool. Returns {"dW1", "db1", "dW2", "db2"}
-    (and so on for L layers), each the shape of its parameter.
+    Y : (n_y, m) of 0/1, float or bool. Returns {"dW1", "db1", "dW2", "db2"} (and so on for
+    L layers), each the shape of its parameter.
     """
-    L = len(parameters) // 2
-    xp, layer_dims = _check_inputs(X, parameters, Y=Y)
+    net = _week3_network(parameters, activation if activation is None else _with_slope(activation, negative_slope),
+                         output)
+    L = net.L
+    xp, _ = _check_inputs(X, parameters, Y=Y)
+    if not isinstance(cache, dict):
+        raise TypeError(f"cache must be the dict that forward_propagation returns; got {type(cache).__name__}.")
     missing = [k for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}") if k not in cache]
     if missing:
         raise ValueError(f"cache must hold Z1, A1, ..., Z{L}, A{L} from forward_propagation; missing {missing}.")
     AL = cache[f"A{L}"]
-    check_labels_shape(Y, AL.shape, name_out=f"A{L}")
-    g = resolve_activation(parameters, activation, negative_slope)
-    return _backward(parameters, cache, X, _as_labels(Y, AL.dtype, xp=xp), g=g, xp=xp)
+    n_y = int(AL.shape[0])
+    Yf = encode_labels(Y, n_y, net.output, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out=f"A{L}")
+    caches = []
+    for l in range(1, L + 1):
+        A_prev = X if l == 1 else cache[f"A{l - 1}"]
+        caches.append(((A_prev, parameters[f"W{l}"], parameters[f"b{l}"]), cache[f"Z{l}"]))
+    return _backward(AL, Yf, caches, net=net, xp=xp)

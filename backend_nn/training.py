@@ -1,34 +1,37 @@
-"""The model: gradient-descent training (``nn_model``) and prediction.
+"""The models: gradient-descent training and prediction.
 
-One training step is forward propagation, the cost (only at the iterations
-where it is recorded), backward propagation and the update, all from the
-equation modules. Costs stay on the backend as 0-d arrays and are brought to
-the host in one transfer every ``sync_every`` iterations (default 1000): that
-is when divergence is checked, the progress bar moves and ``print_cost``
-prints. No step forces a host sync.
+- ``nn_model``: the course's week-3 model (one hidden layer of n_h tanh units, or
+  several hidden layers), its argument order and defaults;
+- ``two_layer_model`` / ``L_layer_model``: the course's week-4 models, theirs;
+- ``predict`` / ``predict_output`` / ``accuracy``.
+
+All train through one loop, :func:`_train_loop`: a runner (the eager one, or the
+fast path :func:`backend_nn.accelerate.choose_runner` picks) advances the steps on
+the device; the recorded costs stay there as 0-d arrays and come to the host in one
+transfer every ``sync_every`` iterations (default 1000). That is when divergence is
+checked, the progress bar moves and ``print_cost`` prints. No step forces a host sync.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-import time
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
-from array_api_compat import is_writeable_array
 
-from .accelerate import compiled_runner
-from .activations import Activation, get_activation
+from .accelerate import Choice, choose_runner
+from .activations import Activation
 from .backend import device_of, get_namespace, namespace_of, to_backend, to_numpy
-from .cost import _as_labels, _cost_from_logits
 from .initialization import initialize_parameters_deep, resolve_dtype
-from .parameters import Parameters, resolve_activation
-from .propagation import _backward, _check_inputs, _forward
-from .update import _update
-from .validation import check_data_values, check_positive, check_X_Y
+from .network import Network, Parameters, network_of
+from .outputs import SOFTMAX, encode_labels, output_for
+from .propagation import _check_inputs, _forward
+from .step import train_step
+from .validation import check_finite, check_positive, check_X_Y
 
-__all__ = ["nn_model", "predict", "predict_output", "accuracy", "train_step", "TrainingDivergedError"]
+__all__ = ["nn_model", "two_layer_model", "L_layer_model", "predict", "predict_output", "accuracy",
+           "train_step", "TrainingDivergedError"]
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -39,42 +42,6 @@ class TrainingDivergedError(FloatingPointError):
         self.iteration = iteration
 
 
-def train_step(parameters: dict, X: Any, Y: Any, *, g: Activation, learning_rate: float, xp: Any,
-               inplace: bool = False, with_cost: bool = True) -> tuple[dict, Any]:
-    """One full-batch gradient-descent step; returns (parameters, cost before the step).
-
-    X : (n_x, m); Y : float (n_y, m); cost : 0-d array, or None when ``with_cost`` is False.
-    Pure when ``inplace`` is False, so backend compilers (jax.jit,
-    torch.compile, CUDA graph capture) can take it as it is.
-    """
-    AL, cache = _forward(X, parameters, g=g, xp=xp)
-    L = len(parameters) // 2
-    cost = _cost_from_logits(cache[f"Z{L}"], Y, xp=xp) if with_cost else None
-    grads = _backward(parameters, cache, X, Y, g=g, xp=xp)
-    return _update(parameters, grads, learning_rate=learning_rate, inplace=inplace), cost
-
-
-class _Progress:
-    """A one-line progress bar on stderr: iteration, cost, iterations per second."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.start = total, enabled, time.perf_counter()
-
-    def update(self, done: int, cost: float | None) -> None:
-        if not self.enabled:
-            return
-        elapsed = max(time.perf_counter() - self.start, 1e-9)
-        width = 30
-        filled = int(width * done / self.total)
-        cost_txt = f"cost {cost:.6f}" if cost is not None else ""
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} {cost_txt} {done / elapsed:,.0f} it/s"
-        )
-        if done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def _backend_for(X: Any, backend: Any) -> Any:
     """The namespace: the chosen backend, or X's own when ``backend`` is None."""
     if backend is not None or isinstance(X, (np.ndarray, list, tuple)):
@@ -82,154 +49,105 @@ def _backend_for(X: Any, backend: Any) -> Any:
     return namespace_of(X=X)
 
 
-def _prepare_data(X: Any, Y: Any | None, *, xp: Any, dtype: Any, device: Any) -> tuple[Any, Any]:
-    """Move X (and Y) to the backend once, check them, cast to the training dtype.
+def _prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
+    """X on the backend, once, checked (2-D, finite) and cast to the training dtype.
 
-    Integer and boolean X are cast to ``dtype`` explicitly (like scikit-learn).
-    The caller's arrays are never written to.
+    Integer and boolean X are cast to ``dtype`` explicitly (like scikit-learn). The
+    caller's arrays are never written to.
     """
     Xb = to_backend(X, xp, device=device)
-    Yb = None if Y is None else to_backend(Y, xp, device=device if device is not None else device_of(Xb))
-    if Yb is not None:
-        namespace_of(X=Xb, Y=Yb)
     if not xp.isdtype(Xb.dtype, "real floating"):
         if not xp.isdtype(Xb.dtype, ("integral", "bool")):
             raise TypeError(f"X must hold real numbers; got dtype {Xb.dtype}.")
         Xb = xp.astype(Xb, dtype)
-    if Yb is not None:
-        check_X_Y(Xb, Yb, xp=xp)
-    check_data_values(Xb, Yb, xp=xp)
-    Xb = Xb if Xb.dtype == dtype else xp.astype(Xb, dtype)
-    return Xb, (None if Yb is None else _as_labels(Yb, dtype, xp=xp))
+    if len(Xb.shape) != 2:
+        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {tuple(Xb.shape)}.")
+    check_finite(Xb, xp=xp)
+    return Xb if Xb.dtype == dtype else xp.astype(Xb, dtype)
 
 
-def nn_model(
-    X: Any,
-    Y: Any,
-    n_h: int,
-    num_iterations: int = 10000,
-    print_cost: bool = False,
-    *,
-    learning_rate: float = 1.2,
-    activation: str | Activation = "tanh",
-    negative_slope: float = 0.01,
-    backend: Any = None,
-    device: Any = None,
-    dtype: Any = "float64",
-    seed: int = 2,
-    init: str = "random",
-    init_scale: float = 0.01,
-    cost_every: int = 100,
-    sync_every: int = 1000,
-    progress: bool | None = None,
-    compile: bool = False,
-) -> tuple[Parameters, np.ndarray]:
-    """Train the shallow network by full-batch gradient descent, as the course does.
-
-    Parameters
-    ----------
-    X : array (n_x, m)
-        Training inputs, examples as columns (NumPy data or an array of the backend).
-    Y : array (1, m)
-        Labels, 0/1 (bool or numbers).
-    n_h : int
-        Size of the hidden layer.
-    num_iterations : int
-        Gradient-descent steps (course: 10000).
-    print_cost : bool
-        Print "Cost after iteration i: J" every 1000 iterations, as the course does.
-    learning_rate : float, keyword-only
-        Step size (course: 1.2).
-    activation : str
-        Hidden activation: "tanh" (course), "sigmoid", "relu", "leaky_relu", "linear".
-    negative_slope : float
-        Slope of leaky ReLU below 0 (course: 0.01).
-    backend : str or namespace, optional
-        "numpy", "cupy", "auto", "array_api_strict", "torch", "jax" or a
-        namespace. Default: the library of X (NumPy for host data).
-    device : optional
-        Device of the backend (e.g. a CuPy device id); default: X's device.
-    dtype : "float64" (default) or "float32"
-        Integer or boolean X is cast to this dtype.
-    seed, init, init_scale :
-        Initialization: ``numpy.random.RandomState(seed)``, W = randn * init_scale
-        (course: seed 2, 0.01); ``init="zeros"`` for the symmetry lesson, "he" for ReLU.
-    cost_every : int
-        Record the cost every ``cost_every`` iterations (1 records every step).
-    sync_every : int
-        Bring recorded costs to the host (check for divergence, update the
-        progress bar, print) every ``sync_every`` iterations.
-    progress : bool, optional
-        Show a progress bar on stderr; default: when stderr is a terminal and
-        the run is long (num_iterations >= 2000).
-    compile : bool
-        Take the backend's fast path (:mod:`backend_nn.accelerate`): jax.jit of
-        the whole chunk between syncs, torch.compile of the step; on CuPy the
-        fused whole-chunk kernel (small shallow networks), else a CUDA graph of
-        the step with fused hidden-layer lines; on NumPy the hidden layer's lines
-        evaluated tile by tile in cache (from n_h * m = 2**16). Each is tested
-        against the generic step. array-api-strict runs eagerly.
-
-    Returns
-    -------
-    parameters : Parameters
-        W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1) on the backend;
-        a dict that remembers the activation.
-    costs : numpy.ndarray (ceil(num_iterations / cost_every),)
-        costs[k] is the cost at iteration k * cost_every, before that step's update.
-
-    Raises
-    ------
-    TrainingDivergedError
-        When a recorded cost is NaN or infinite (try a smaller learning rate).
-    """
-    xp = _backend_for(X, backend)
-    n_h = check_positive("n_h", n_h, integer=True)
-    num_iterations = check_positive("num_iterations", num_iterations, integer=True)
-    learning_rate = check_positive("learning_rate", learning_rate, integer=False)
-    cost_every = check_positive("cost_every", cost_every, integer=True)
-    sync_every = check_positive("sync_every", sync_every, integer=True)
-    g = get_activation(activation, negative_slope=negative_slope)
-    dt = resolve_dtype(dtype, xp)
-    Xb, Yb = _prepare_data(X, Y, xp=xp, dtype=dt, device=device)
-
-    layer_dims = [int(Xb.shape[0]), n_h, int(Yb.shape[0])]
-    parameters = initialize_parameters_deep(
-        layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=device_of(Xb)
-    )
-    params, costs = _train_loop(
-        parameters, Xb, Yb, g=g, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
-        cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
-        progress=_Progress(num_iterations, sys.stderr.isatty() and num_iterations >= 2000 if progress is None else progress),
-        compile=compile,
-    )
-    return Parameters(params, activation=g), costs
+def _prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
+    """Y on X's backend and device, shape-checked against X (not yet encoded)."""
+    Yb = to_backend(Y, xp, device=device_of(Xb))
+    namespace_of(X=Xb, Y=Yb)
+    check_X_Y(Xb, Yb, xp=xp)
+    return Yb
 
 
-def _train_loop(parameters, X, Y, *, g, xp, learning_rate, num_iterations, cost_every, sync_every,
-                print_cost, progress, compile) -> tuple[dict, np.ndarray]:
-    """The loop: steps on the device, costs brought home once per ``sync_every`` steps."""
+def _n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
+    """n_L from the labels: K rows of a (K, m) Y; for a (1, m) Y, 1 where it is 0/1 (binary) and
+    no softmax is asked for, else the labels' K = max + 1 (labels 0..K-1)."""
+    n = int(Y.shape[0])
+    if n > 1:
+        return n
+    if output is not None and output_for(2, output) is not SOFTMAX:
+        return 1
+    if xp.isdtype(Y.dtype, "bool"):
+        return 2 if output is not None else 1
+    binary = bool(xp.all((Y == 0) | (Y == 1)))
+    if binary and output is None:
+        return 1
+    values = to_numpy(Y).ravel()
+    labels = np.unique(values[np.isfinite(values)]) if values.size else np.zeros(0)
+    K = labels.size
+    if not (np.all(np.isfinite(values)) and K >= 2 and np.array_equal(labels, np.arange(K))):
+        shown = labels[:10].tolist()
+        raise ValueError(
+            f"Y must hold 0/1 labels (binary) or class labels 0..K-1 with every class present; it holds "
+            f"{shown}{' ...' if K > 10 else ''}{' and NaN or inf' if not np.all(np.isfinite(values)) else ''}. "
+            "For classes that are absent from Y, give their number: L_layer_model(X, Y, [n_x, ..., K]), or a "
+            "one-hot Y (K, m)."
+        )
+    return K
+
+
+def _progress_bar(total: int, enabled: bool | None, desc: str):
+    """tqdm's bar on stderr: by default when stderr is a terminal and the run is long."""
+    if enabled is None:
+        enabled = sys.stderr.isatty() and total >= 2000
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is a dependency; a broken install runs without the bar
+        return None
+    return tqdm(total=total, desc=desc, unit="it", dynamic_ncols=True, leave=True,
+                file=sys.stderr)
+
+
+def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, learning_rate: float,
+                num_iterations: int, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
+                print_format: str, progress: bool | None, compile: bool, prefer: str | None = None,
+                ) -> tuple[dict, np.ndarray, Choice]:
+    """Train: a runner advances the steps on the device; recorded costs come home once per
+    ``sync_every`` steps (the loop's only host sync)."""
+    runner, choice = choose_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
+                                   compile=compile, prefer=prefer)
+    bar = _progress_bar(num_iterations, progress, choice.path)
     recorded: list[float] = []
+    say = print if bar is None else (lambda text: bar.write(text, file=sys.stdout))
 
     def sync(chunk, done: int) -> None:
-        """Bring a 1-d device array of recorded costs home: the loop's only host sync."""
         new = to_numpy(chunk).astype(np.float64)
         bad = np.flatnonzero(~np.isfinite(new))
         if bad.size:
             it = (len(recorded) + int(bad[0])) * cost_every
+            last = f"; it was {recorded[-1]:.6g} at iteration {it - cost_every}" if recorded else ""
             raise TrainingDivergedError(
-                f"training diverged: the cost is {new[bad[0]]} at iteration {it} (costs are recorded "
+                f"training diverged: the cost is {new[bad[0]]} at iteration {it}{last} (costs are recorded "
                 f"every {cost_every} iterations). Try a smaller learning_rate.",
                 iteration=it,
             )
         for k, c in enumerate(new, start=len(recorded)):
-            if print_cost and (k * cost_every) % 1000 == 0:
-                print(f"Cost after iteration {k * cost_every}: {c:f}")
+            if print_cost and (k * cost_every) % print_every < cost_every:
+                say(print_format.format(i=k * cost_every, cost=c))
         recorded.extend(new.tolist())
-        progress.update(done, recorded[-1] if recorded else None)
+        if bar is not None:
+            bar.set_postfix_str(f"cost {recorded[-1]:.6f} (iteration {(len(recorded) - 1) * cost_every})",
+                                refresh=False)
+            bar.update(done - bar.n)
 
-    runner = compiled_runner(parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp) if compile else None
-    if runner is not None:
+    try:
         per_sync = max(1, sync_every // cost_every)
         full, rest = divmod(num_iterations, cost_every)
         done = 0
@@ -241,55 +159,296 @@ def _train_loop(parameters, X, Y, *, g, xp, learning_rate, num_iterations, cost_
         if rest:
             parameters, chunk = runner(parameters, 1, rest)
             sync(chunk, num_iterations)
-        return parameters, np.asarray(recorded, dtype=np.float64)
-
-    inplace = is_writeable_array(parameters["W1"])
-    pending: list[Any] = []
-    for i in range(num_iterations):
-        record = i % cost_every == 0
-        parameters, cost = train_step(parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp,
-                                      inplace=inplace, with_cost=record)
-        if record:
-            pending.append(cost)
-        if (i + 1) % sync_every == 0 or i + 1 == num_iterations:
-            if pending:
-                sync(xp.stack(pending), i + 1)
-                pending.clear()
-    return parameters, np.asarray(recorded, dtype=np.float64)
+    finally:
+        if bar is not None:
+            bar.close()
+    return parameters, np.asarray(recorded, dtype=np.float64), choice
 
 
-def predict_output(parameters: dict, X: Any, *, activation: Any = None, negative_slope: float = 0.01) -> Any:
-    """A_L = A2 (n_y, m), the sigmoid output, on the backend of the parameters.
+def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negative_slope: float, output: Any,
+         num_iterations: int, learning_rate: float, backend: Any, device: Any, dtype: Any, seed: int, init: str,
+         init_scale: float, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
+         print_format: str, progress: bool | None, compile: bool, n_y: int | None = None,
+         ) -> tuple[Parameters, np.ndarray]:
+    """What every model shares: data onto the backend, the network, initialization, the loop."""
+    xp = _backend_for(X, backend)
+    num_iterations = check_positive("num_iterations", num_iterations, integer=True)
+    learning_rate = check_positive("learning_rate", learning_rate, integer=False)
+    cost_every = check_positive("cost_every", cost_every, integer=True)
+    sync_every = check_positive("sync_every", sync_every, integer=True)
+    dt = resolve_dtype(dtype, xp)
+    Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
+    Yb = _prepare_Y(Y, Xb, xp=xp)
+    n_y = _n_outputs(Yb, output, xp=xp) if n_y is None else n_y
+    net = Network.build([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope)
+    Yf = encode_labels(Yb, n_y, net.output, dtype=dt, xp=xp)
+    parameters = initialize_parameters_deep(
+        net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=device_of(Xb)
+    )
+    params, costs, _ = _train_loop(
+        parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
+        cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
+        print_format=print_format, progress=progress, compile=compile,
+    )
+    return Parameters(params, network=net), costs
 
-    X : (n_x, m), host data or an array of the parameters' backend; it is
-    checked (finite, 2-D, n_x matching W1) and integer or boolean X is cast to
-    the parameters' dtype. The activation defaults to the one the parameters
-    were trained with.
+
+def _hidden_sizes(n_h: Any) -> list[int]:
+    """n_h: one hidden layer's size, or a sequence of sizes, one per hidden layer."""
+    sizes = [n_h] if isinstance(n_h, (int, np.integer)) or not hasattr(n_h, "__iter__") else list(n_h)
+    if not sizes:
+        raise ValueError("n_h must be a positive integer or a non-empty list of hidden-layer sizes; got [].")
+    return [check_positive("n_h" if len(sizes) == 1 else f"n_h[{i}]", n, integer=True) for i, n in enumerate(sizes)]
+
+
+def nn_model(
+    X: Any,
+    Y: Any,
+    n_h: int | Sequence[int],
+    num_iterations: int = 10000,
+    print_cost: bool = False,
+    *,
+    learning_rate: float = 1.2,
+    activation: str | Activation | Sequence[str] = "tanh",
+    negative_slope: float = 0.01,
+    output: str | None = None,
+    backend: Any = None,
+    device: Any = None,
+    dtype: Any = "float64",
+    seed: int = 2,
+    init: str = "random",
+    init_scale: float = 0.01,
+    cost_every: int = 100,
+    sync_every: int = 1000,
+    progress: bool | None = None,
+    compile: bool = False,
+) -> tuple[Parameters, np.ndarray]:
+    """Train the course's week-3 network by full-batch gradient descent (or a deeper one).
+
+    Parameters
+    ----------
+    X : array (n_x, m)
+        Training inputs, examples as columns (NumPy data or an array of the backend).
+    Y : array (1, m) or (K, m)
+        Labels: 0/1 (bool or numbers) for a binary sigmoid output; class labels 0..K-1
+        (1, m) or one-hot (K, m) for a softmax output over K classes.
+    n_h : int or sequence of int
+        Size of the hidden layer, or the sizes of several hidden layers ([32, 16]).
+    num_iterations : int
+        Gradient-descent steps (course: 10000).
+    print_cost : bool
+        Print "Cost after iteration i: J" every 1000 iterations, as the course does.
+    learning_rate : float, keyword-only
+        Step size (course: 1.2).
+    activation : str or list of str
+        Hidden activation: "tanh" (course), "relu", "sigmoid", "leaky_relu", "linear";
+        one name for all hidden layers or one per hidden layer.
+    negative_slope : float
+        Slope of leaky ReLU below 0 (course: 0.01).
+    output : "sigmoid" or "softmax", optional
+        Default: sigmoid where Y is (1, m) of 0/1, softmax for class labels or one-hot Y.
+    backend : str or namespace, optional
+        "numpy", "cupy", "auto", "array_api_strict", "torch", "jax" or a
+        namespace. Default: the library of X (NumPy for host data).
+    device : optional
+        Device of the backend (e.g. a CuPy device id); default: X's device.
+    dtype : "float64" (default) or "float32"
+        Integer or boolean X is cast to this dtype.
+    seed, init, init_scale :
+        Initialization (:mod:`backend_nn.initialization`): ``RandomState(seed)``, W = randn *
+        init_scale (course: seed 2, 0.01); "zeros", "xavier", "he".
+    cost_every : int
+        Record the cost every ``cost_every`` iterations (1 records every step).
+    sync_every : int
+        Bring recorded costs to the host (check for divergence, update the
+        progress bar, print) every ``sync_every`` iterations.
+    progress : bool, optional
+        Show a progress bar (tqdm) on stderr; default: when stderr is a terminal and the
+        run is long (num_iterations >= 2000).
+    compile : bool
+        Take the backend's fast path where one supports the network
+        (:data:`backend_nn.accelerate.FAST_PATHS`): jax.jit of the whole chunk between
+        syncs, torch.compile of the step; on CuPy the fused whole-chunk kernel (small
+        binary shallow networks), else a CUDA graph of the step with the hidden lines as
+        kernels; on NumPy the hidden lines tile by tile in cache (from n_l * m = 2**16).
+        Each is tested against the generic step.
+
+    Returns
+    -------
+    parameters : Parameters
+        W1 (n_1, n_x), b1 (n_1, 1), ..., WL (n_y, n_{L-1}), bL (n_y, 1) on the backend;
+        a dict whose ``.network`` says the layer sizes, activations and output.
+    costs : numpy.ndarray (ceil(num_iterations / cost_every),)
+        costs[k] is the cost at iteration k * cost_every, before that step's update.
+
+    Raises
+    ------
+    TrainingDivergedError
+        When a recorded cost is NaN or infinite (try a smaller learning rate).
     """
-    g = resolve_activation(parameters, activation, negative_slope)
-    W1 = parameters.get("W1") if isinstance(parameters, dict) else None
-    if W1 is None:
-        raise TypeError("parameters must be a dict with W1, b1, W2, b2 (from nn_model or initialize_parameters).")
+    return _fit(
+        X, Y, _hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
+        num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
+        seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
+        print_cost=print_cost, print_every=1000, print_format="Cost after iteration {i}: {cost:f}",
+        progress=progress, compile=compile,
+    )
+
+
+def _layers_dims(layers_dims: Any, X: Any) -> list[int]:
+    try:
+        dims = [int(n) if isinstance(n, (int, np.integer)) else n for n in layers_dims]
+    except TypeError:
+        raise TypeError(f"layers_dims must be a list [n_x, n_1, ..., n_L]; got {layers_dims!r}.") from None
+    dims = [check_positive(f"layers_dims[{i}]", n, integer=True) for i, n in enumerate(dims)]
+    if len(dims) < 2:
+        raise ValueError(f"layers_dims needs at least [n_x, n_L]; got {dims}.")
+    n_x = int(X.shape[0]) if hasattr(X, "shape") and len(X.shape) == 2 else None
+    if n_x is not None and dims[0] != n_x:
+        hint = " — did you mean X.T? (examples go in columns)" if int(X.shape[1]) == dims[0] else ""
+        raise ValueError(f"layers_dims[0] = {dims[0]} must be n_x, the number of rows of X {tuple(X.shape)}{hint}.")
+    return dims
+
+
+def L_layer_model(
+    X: Any,
+    Y: Any,
+    layers_dims: Sequence[int],
+    learning_rate: float = 0.0075,
+    num_iterations: int = 3000,
+    print_cost: bool = False,
+    *,
+    activation: str | Sequence[str] = "relu",
+    negative_slope: float = 0.01,
+    output: str | None = None,
+    backend: Any = None,
+    device: Any = None,
+    dtype: Any = "float64",
+    seed: int = 1,
+    init: str = "xavier",
+    init_scale: float = 0.01,
+    cost_every: int = 100,
+    sync_every: int = 1000,
+    progress: bool | None = None,
+    compile: bool = False,
+) -> tuple[Parameters, list[float]]:
+    """The course's week-4 L-layer model: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
+
+    Parameters
+    ----------
+    X : array (n_x, m)
+    Y : array (1, m) of 0/1 for n_L = 1; class labels 0..K-1 (1, m) or one-hot (K, m) for
+        n_L = K > 1 (a softmax output).
+    layers_dims : list [n_x, n_1, ..., n_L]
+    learning_rate, num_iterations, print_cost :
+        The course's (0.0075, 3000, False); print_cost prints every 100 iterations.
+    activation : hidden activation(s), "relu" (course) or one per hidden layer.
+    output : "sigmoid" (n_L = 1) or "softmax" (n_L > 1) by default.
+    seed, init : the week-4 application's initialization: seed 1, W_l = randn / sqrt(n_{l-1}).
+    Other options as in :func:`nn_model`.
+
+    Returns
+    -------
+    (parameters, costs) : Parameters, and the list of costs recorded every 100 iterations
+    (Python floats), as the course returns them.
+    """
+    dims = _layers_dims(layers_dims, X)
+    params, costs = _fit(
+        X, Y, dims[1:-1], activation=activation, negative_slope=negative_slope, output=output,
+        num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
+        seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
+        print_cost=print_cost, print_every=100, print_format="Cost after iteration {i}: {cost}",
+        progress=progress, compile=compile, n_y=dims[-1],
+    )
+    if params.network.layer_dims[0] != dims[0]:  # X arrived as host data without a shape until now
+        raise ValueError(f"layers_dims[0] = {dims[0]} must be n_x = {params.network.layer_dims[0]}.")
+    return params, costs.tolist()
+
+
+def two_layer_model(
+    X: Any,
+    Y: Any,
+    layers_dims: Sequence[int],
+    learning_rate: float = 0.0075,
+    num_iterations: int = 3000,
+    print_cost: bool = False,
+    **options: Any,
+) -> tuple[Parameters, list[float]]:
+    """The course's week-4 two-layer model: LINEAR -> RELU -> LINEAR -> SIGMOID.
+
+    layers_dims = (n_x, n_h, n_y). Initialized as the course's week-4
+    ``initialize_parameters``: seed 1, W = randn * 0.01. Other options (keyword-only) as in
+    :func:`L_layer_model`. Returns (parameters, costs), costs every 100 iterations.
+    """
+    dims = list(layers_dims) if hasattr(layers_dims, "__iter__") else layers_dims
+    if not isinstance(dims, list) or len(dims) != 3:
+        raise ValueError(f"two_layer_model takes layers_dims = (n_x, n_h, n_y); got {layers_dims!r}.")
+    options.setdefault("init", "random")
+    return L_layer_model(X, Y, dims, learning_rate, num_iterations, print_cost, **options)
+
+
+# --- prediction --------------------------------------------------------------------------------------
+def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):
+    """(A_L, network): see :func:`predict_output`."""
+    if not isinstance(parameters, dict) or "W1" not in parameters:
+        raise TypeError("parameters must be a dict with W1, b1, ..., WL, bL (from a model or initialize_parameters).")
+    net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
+    W1 = parameters["W1"]
     xp = namespace_of(W1=W1)
-    Xb, _ = _prepare_data(X, None, xp=xp, dtype=W1.dtype, device=device_of(W1))
+    Xb = _prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
     xp, _ = _check_inputs(Xb, parameters)
-    AL, _ = _forward(Xb, parameters, g=g, xp=xp)
-    return AL
+    AL, _ = _forward(Xb, parameters, net=net, xp=xp)
+    return AL, net
 
 
-def predict(parameters: dict, X: Any, *, activation: Any = None, negative_slope: float = 0.01) -> Any:
-    """Class predictions: A2 > 0.5, a bool array (n_y, m) on the backend of the parameters.
+def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: Any = None,
+                   negative_slope: float = 0.01) -> Any:
+    """A_L (n_L, m): the output layer's probabilities, on the backend of the parameters.
+
+    X : (n_x, m), host data or an array of the parameters' backend; it is checked (finite,
+    2-D, n_x matching W1) and integer or boolean X is cast to the parameters' dtype. The
+    network is the one the parameters carry; a plain dict needs ``activation=`` (a two-layer
+    one with one output unit is taken as the course's week-3 network, with a warning).
+    """
+    return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)[0]
+
+
+def predict(parameters: dict, X: Any, *, activation: Any = None, output: Any = None,
+            negative_slope: float = 0.01) -> Any:
+    """Predictions on the backend of the parameters: for a sigmoid output A_L > 0.5, a bool
+    array (1, m); for softmax, the argmax class labels (1, m), int64.
 
     X as in :func:`predict_output`.
     """
-    return predict_output(parameters, X, activation=activation, negative_slope=negative_slope) > 0.5
+    AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)
+    return net.output.predict(AL, xp=namespace_of(AL=AL))
+
+
+def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
+    """Labels (1, m) from bool/number labels, or from a one-hot (K, m) array."""
+    if len(a.shape) != 2:
+        raise ValueError(f"{name} must be 2-D (1, m) labels or (K, m) one-hot; got shape {tuple(a.shape)}.")
+    if a.shape[0] > 1:
+        return xp.astype(xp.argmax(a, axis=0, keepdims=True), xp.int64)
+    if xp.isdtype(a.dtype, "bool"):
+        return xp.astype(a, xp.int64)
+    return a
 
 
 def accuracy(predictions: Any, Y: Any) -> float:
-    """Fraction of predictions (n_y, m) equal to the labels Y (n_y, m), as a Python float."""
+    """Fraction of predictions equal to the labels, as a Python float.
+
+    predictions : (1, m) labels, as ``predict`` returns them (bool or class labels).
+    Y : (1, m) labels (0/1 or 0..K-1), or one-hot (K, m).
+    """
     xp = namespace_of(predictions=predictions, Y=Y)
-    if tuple(predictions.shape) != tuple(Y.shape):
-        raise ValueError(f"predictions and Y must have the same shape; got {tuple(predictions.shape)} and {tuple(Y.shape)}.")
-    P = predictions if predictions.dtype == xp.bool else predictions > 0.5
-    T = Y if Y.dtype == xp.bool else Y > 0.5
-    return int(xp.sum(xp.astype(P == T, xp.int64))) / math.prod(Y.shape)
+    P = _as_labels(predictions, xp=xp, name="predictions")
+    T = _as_labels(Y, xp=xp, name="Y")
+    if tuple(P.shape) != tuple(T.shape):
+        raise ValueError(f"predictions and Y must label the same m examples; got {tuple(predictions.shape)} "
+                         f"and {tuple(Y.shape)}.")
+    if xp.isdtype(P.dtype, "real floating") and not bool(xp.all(P == xp.round(P))):
+        raise ValueError("predictions must be labels (predict's output), not probabilities; got non-whole values.")
+    if P.dtype != T.dtype:
+        P, T = xp.astype(P, xp.float64), xp.astype(T, xp.float64)
+    return int(xp.sum(xp.astype(P == T, xp.int64))) / math.prod(T.shape)

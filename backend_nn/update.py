@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import re
 
 from .backend import namespace_of
-from .parameters import Parameters
-from .validation import check_parameters, check_positive
+from .network import Parameters
+from .validation import check_positive
 
 __all__ = ["update_parameters"]
 
+_KEY = re.compile(r"^[Wb]\d+$")
+
 
 def _update(parameters: dict, grads: dict, *, learning_rate: float, inplace: bool) -> dict:
-    """One gradient-descent step; returns the updated dict.
+    """One gradient-descent step over every entry P of ``parameters``: P - learning_rate * dP.
 
-    ``inplace=True`` writes into the parameter arrays (only for arrays the
-    training loop owns, and only on namespaces whose arrays are writeable);
-    otherwise new arrays are made, which is what immutable arrays (JAX) need.
+    ``inplace=True`` writes into the parameter arrays (only for arrays the training loop
+    owns, and only on namespaces whose arrays are writeable); otherwise new arrays are made,
+    which is what immutable arrays (JAX) and the caller's own arrays need.
     """
     if inplace:
         for key, P in parameters.items():
             P -= learning_rate * grads["d" + key]
         return parameters
     new = {key: P - learning_rate * grads["d" + key] for key, P in parameters.items()}
-    return Parameters(new, activation=parameters.activation) if isinstance(parameters, Parameters) else new
+    return Parameters(new, network=parameters.network) if isinstance(parameters, Parameters) else new
 
 
 def update_parameters(parameters: dict, grads: dict, learning_rate: float = 1.2) -> dict:
@@ -31,21 +34,32 @@ def update_parameters(parameters: dict, grads: dict, learning_rate: float = 1.2)
     Parameters
     ----------
     parameters : dict
-        W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1) (or L layers).
+        W1, b1, ..., WL, bL (any subset of W/b entries: the shapes need not chain).
     grads : dict
-        dW1, db1, dW2, db2 of the same shapes, from ``backward_propagation``.
+        dW1, db1, ... of the same shapes (extra entries such as "dA0" are ignored).
     learning_rate : float
-        The course uses 1.2.
+        The course uses 1.2 in week 3 and 0.0075 in week 4.
 
-    Returns new arrays; the caller's parameters are not modified.
+    Returns new arrays (Parameters stay Parameters, with their network); the caller's
+    arrays are not modified.
     """
-    check_parameters(parameters)
+    if not isinstance(parameters, dict) or not parameters:
+        raise TypeError(f"parameters must be a non-empty dict of W1, b1, ...; got {type(parameters).__name__}.")
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict of dW1, db1, ...; got {type(grads).__name__}.")
+    bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
+    if bad:
+        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL entries; got unexpected keys {bad}.")
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
     missing = sorted({"d" + k for k in parameters} - set(grads))
     if missing:
         raise ValueError(f"grads must hold a gradient for every parameter; missing {missing}.")
     for k, P in parameters.items():
-        if tuple(grads["d" + k].shape) != tuple(P.shape):
-            raise ValueError(f"d{k} must have the shape of {k}, {tuple(P.shape)}; got {tuple(grads['d' + k].shape)}.")
-    namespace_of(**parameters, **grads)
+        dP = grads["d" + k]
+        if not hasattr(dP, "shape") or tuple(dP.shape) != tuple(P.shape):
+            got = tuple(dP.shape) if hasattr(dP, "shape") else type(dP).__name__
+            raise ValueError(f"d{k} must have the shape of {k}, {tuple(P.shape)}; got {got}.")
+    namespace_of(**parameters, **{"d" + k: grads["d" + k] for k in parameters})
     return _update(parameters, grads, learning_rate=learning_rate, inplace=False)
+
+

@@ -16,8 +16,8 @@ from typing import Callable
 import numpy as np
 
 import backend_nn as bnn
-from backend_nn.activations import get_activation
-from backend_nn.training import train_step
+from backend_nn.network import Network
+from backend_nn.step import train_step
 
 
 class Unavailable(Exception):
@@ -49,6 +49,10 @@ class Problem:
         self.params0 = {k: v.astype(self.dtype) for k, v in p.items()}
         if self.n_x > 2:  # keep the large problems in the well-conditioned regime
             self.learning_rate = 0.1
+
+    @property
+    def layer_dims(self) -> list[int]:
+        return [self.n_x, self.n_h, 1]
 
     @property
     def flops_per_step(self) -> float:
@@ -138,7 +142,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
     X = bnn.to_backend(pb.X, xp, dtype=dt)
     Y = bnn.to_backend(pb.Y, xp, dtype=dt)
     state = {"p": {k: bnn.to_backend(v.copy(), xp, dtype=dt) for k, v in pb.params0.items()}}
-    g = get_activation("tanh")
+    net = Network.build(pb.layer_dims, "tanh")
     device = "gpu" if backend == "cupy" or (backend == "jax" and _jax_on_gpu()) else "cpu"
     name = f"backend_nn [{backend}{', ' + (prefer or 'compiled') if compiled else ''}]"
     sync = _sync_for(backend, state)
@@ -146,7 +150,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
     if compiled:
         from backend_nn.accelerate import compiled_runner
 
-        runner = compiled_runner(state["p"], X, Y, g=g, learning_rate=pb.learning_rate, xp=xp, prefer=prefer)
+        runner = compiled_runner(state["p"], X, Y, net=net, learning_rate=pb.learning_rate, xp=xp, prefer=prefer)
         if runner is None:
             raise Unavailable(f"no {prefer or 'compiled'} path for {backend} at this size")
         private_pool = getattr(runner, "pool", None)  # the CUDA graph's temporaries live in a pool of its own
@@ -164,7 +168,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
         def run(k):
             p = state["p"]
             for _ in range(k):
-                p, _ = train_step(p, X, Y, g=g, learning_rate=pb.learning_rate, xp=xp, inplace=inplace)
+                p, _ = train_step(p, X, Y, net=net, learning_rate=pb.learning_rate, xp=xp, inplace=inplace)
             state["p"] = p
 
     return Impl(name, device, run, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, sync, memory)
@@ -353,7 +357,7 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
     makers = [
         ("plain NumPy (course code)", make_plain_numpy),
         ("backend_nn [numpy]", partial(make_backend_nn, backend="numpy", compiled=False)),
-        ("backend_nn [numpy, tiled]", partial(make_backend_nn, backend="numpy", compiled=True, prefer="tiled")),
+        ("backend_nn [numpy, tiled]", partial(make_backend_nn, backend="numpy", compiled=True, prefer="numpy tiles")),
         ("backend_nn [torch]", partial(make_backend_nn, backend="torch", compiled=False)),
         ("backend_nn [jax, compiled]", partial(make_backend_nn, backend="jax", compiled=True)),
         ("backend_nn [torch, compiled]", partial(make_backend_nn, backend="torch", compiled=True)),
@@ -366,10 +370,10 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
     if gpu:
         makers += [
             ("backend_nn [cupy]", partial(make_backend_nn, backend="cupy", compiled=False)),
-            ("backend_nn [cupy, graph]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="graph")),
-            ("backend_nn [cupy, fused]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="fused")),
+            ("backend_nn [cupy, graph]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cuda graph")),
+            ("backend_nn [cupy, fused]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cupy fused kernel")),
             ("backend_nn [cupy, elementwise]", partial(make_backend_nn, backend="cupy", compiled=True,
-                                                       prefer="elementwise")),
+                                                       prefer="cupy lines")),
             ("PyTorch manual [cuda]", partial(make_torch_manual, cuda=True)),
             ("PyTorch autograd + SGD [cuda]", partial(make_torch_autograd, cuda=True)),
         ]

@@ -62,15 +62,15 @@ def main(argv):
         print(f"{name:<24} {tc:>10.1f} {tt:>10.1f}")
     print(f"{'sum':<24} {tot_c:>10.1f} {tot_t:>10.1f}")
 
-    # backend_nn's fused lines (backend_nn/accelerate/cupy_elementwise.py) on the same arrays
-    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+    # backend_nn's hidden lines as kernels (backend_nn/accelerate/cupy_lines.py) on the same arrays;
+    # these timings include the GEMM W1 X of the forward line, which the rows above time apart
+    from backend_nn.accelerate.cupy_lines import CupyLines
     from backend_nn.activations import get_activation
 
-    gf = with_fused_backprop(get_activation("tanh"))
-    WA = c["W1"] @ c["X"]
+    lines, g = CupyLines(), get_activation("tanh")
     fused = {
-        "forward line, in place (Z1 + b1, tanh)": lambda: gf.fused_forward(WA, c["b1"]),
-        "backward kernel (dW2, dZ1, db1)": lambda: gf.fused_backprop(c["W2"], c["dZ2"], None, c["A1"]),
+        "forward line (W1 X, + b1, tanh)": lambda: lines.forward(c["X"], c["W1"], c["b1"], g, xp=cupy),
+        "backward kernel (dW2, dZ1, db1)": lambda: lines.backward(c["dZ2"], c["A1"], None, c["W2"], g, xp=cupy),
     }
     print("\nbackend_nn fused lines (cupy), replacing the rows above from 'Z1 + b1' to 'db1' except the GEMMs")
     for name, fn in fused.items():

@@ -108,23 +108,26 @@ def assert_close(actual, expected, backend: Backend, *, rtol=1e-7, atol=0.0, dty
     np.testing.assert_allclose(to_numpy(actual), np.asarray(expected), rtol=rtol, atol=atol)
 
 
-def assert_hooked_lines_match(params, X, Y, g, hooked, *, xp, rtol, atol, cache_rtol=None, cache_atol=None):
-    """Forward and backward propagation with an activation carrying fused-line hooks (``hooked``)
-    against the generic lines (``g``): every cache entry the hooked forward kept, and every
-    gradient's values, shape and dtype. Returns the hooked cache."""
+def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=None, cache_atol=None):
+    """Forward and backward propagation through a fast path's ``lines`` (a Lines subclass) against
+    the generic lines: every Z and A the fast forward kept, and every gradient's values, shape and
+    dtype. Returns the fast path's caches."""
     from backend_nn.propagation import _backward, _forward
 
     cache_rtol = rtol if cache_rtol is None else cache_rtol
     cache_atol = atol if cache_atol is None else cache_atol
-    _, cache = _forward(X, params, g=g, xp=xp)
-    _, cache_h = _forward(X, params, g=hooked, xp=xp)
-    for k in cache:
-        if cache_h[k] is not None:
-            np.testing.assert_allclose(to_numpy(cache_h[k]), to_numpy(cache[k]), rtol=cache_rtol, atol=cache_atol,
-                                       err_msg=k)
-    plain = _backward(params, cache, X, Y, g=g, xp=xp)
-    via_hooks = _backward(params, cache_h, X, Y, g=hooked, xp=xp)
+    AL, caches = _forward(X, params, net=net, xp=xp)
+    AL_f, caches_f = _forward(X, params, net=net, xp=xp, lines=lines)
+    for l, (((A_prev, _, _), Z), ((A_prev_f, _, _), Z_f)) in enumerate(zip(caches, caches_f, strict=True), start=1):
+        np.testing.assert_allclose(to_numpy(A_prev_f), to_numpy(A_prev), rtol=cache_rtol, atol=cache_atol,
+                                   err_msg=f"A{l - 1}")
+        if Z_f is not None:
+            np.testing.assert_allclose(to_numpy(Z_f), to_numpy(Z), rtol=cache_rtol, atol=cache_atol, err_msg=f"Z{l}")
+    np.testing.assert_allclose(to_numpy(AL_f), to_numpy(AL), rtol=cache_rtol, atol=cache_atol, err_msg="AL")
+    plain = _backward(AL, Y, caches, net=net, xp=xp)
+    via_lines = _backward(AL_f, Y, caches_f, net=net, xp=xp, lines=lines)
+    assert set(plain) == set(via_lines)
     for k in plain:
-        np.testing.assert_allclose(to_numpy(via_hooks[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)
-        assert via_hooks[k].shape == plain[k].shape and via_hooks[k].dtype == plain[k].dtype, k
-    return cache_h
+        np.testing.assert_allclose(to_numpy(via_lines[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)
+        assert via_lines[k].shape == plain[k].shape and via_lines[k].dtype == plain[k].dtype, k
+    return caches_f

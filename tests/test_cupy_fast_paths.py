@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
-from backend_nn.activations import get_activation
 from backend_nn.backend import get_namespace, to_numpy
-from backend_nn.training import train_step
-from conftest import assert_hooked_lines_match
+from backend_nn.network import Network
+from backend_nn.step import train_step
+from conftest import assert_lines_match
 
 pytestmark = pytest.mark.gpu
 
@@ -38,10 +38,13 @@ def _data(xp, n_x, m, dtype, seed=0):
     return bnn.to_backend(X, xp, dtype=dtype), bnn.to_backend(Y, xp, dtype=dtype)
 
 
-def _compare_runner_with_eager(xp, kind, p0, X, Y, g, lr, dtype, n_records=30, cost_every=10):
+KINDS = {"fused": "cupy fused kernel", "graph": "cuda graph", "lines": "cupy lines"}
+
+
+def _compare_runner_with_eager(xp, kind, p0, X, Y, net, lr, dtype, n_records=30, cost_every=10):
     from backend_nn.accelerate import compiled_runner
 
-    runner = compiled_runner(p0, X, Y, g=g, learning_rate=lr, xp=xp, prefer=kind)
+    runner = compiled_runner(p0, X, Y, net=net, learning_rate=lr, xp=xp, prefer=KINDS[kind])
     assert runner is not None, f"the {kind} path declined this network"
     start = {k: v.copy() for k, v in p0.items()}
     fast_p, fast_costs = runner(p0, n_records, cost_every)
@@ -50,7 +53,7 @@ def _compare_runner_with_eager(xp, kind, p0, X, Y, g, lr, dtype, n_records=30, c
     p = {k: v.copy() for k, v in p0.items()}
     costs = []
     for i in range(n_records * cost_every):
-        p, c = train_step(p, X, Y, g=g, learning_rate=lr, xp=xp, with_cost=i % cost_every == 0)
+        p, c = train_step(p, X, Y, net=net, learning_rate=lr, xp=xp, with_cost=i % cost_every == 0)
         if c is not None:
             costs.append(float(c))
     rtol, atol = (1e-9, 1e-12) if dtype == "float64" else (2e-4, 1e-6)
@@ -61,16 +64,16 @@ def _compare_runner_with_eager(xp, kind, p0, X, Y, g, lr, dtype, n_records=30, c
     return runner
 
 
-@pytest.mark.parametrize("kind", ["fused", "graph", "elementwise"])
+@pytest.mark.parametrize("kind", ["fused", "graph", "lines"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_fast_paths_match_the_generic_step_on_the_flower(cp, kind, activation, dtype):
     dt = getattr(cp, dtype)
     X, Y = bnn.to_backend(FLOWER[0], cp, dtype=dt), bnn.to_backend(FLOWER[1], cp, dtype=dt)
-    g = get_activation(activation, negative_slope=0.05)
+    net = Network.build([2, 4, 1], activation, negative_slope=0.05)
     lr = 1.2 if activation in ("tanh", "sigmoid") else 0.05
     p0 = bnn.initialize_parameters(2, 4, 1, backend=cp, dtype=dtype)
-    _compare_runner_with_eager(cp, kind, p0, X, Y, g, lr, dtype)
+    _compare_runner_with_eager(cp, kind, p0, X, Y, net, lr, dtype)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
@@ -83,8 +86,8 @@ def test_graph_with_cublas_on_a_network_too_big_for_the_broadcast_matmul(cp, act
     assert n_x * n_h * m > GRAPH_MAX_ELEMENTS
     X, Y = _data(cp, n_x, m, getattr(cp, dtype))
     p0 = bnn.initialize_parameters(n_x, n_h, 1, backend=cp, dtype=dtype, init="he" if activation == "relu" else "random")
-    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, get_activation(activation), 0.5, dtype,
-                                        n_records=5, cost_every=4)
+    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, Network.build([n_x, n_h, 1], activation), 0.5,
+                                        dtype, n_records=5, cost_every=4)
     assert runner.keep is not None, "the graph fell back to the broadcast matmul"
 
 
@@ -124,39 +127,74 @@ def test_fused_lines_match_the_generic_lines(cp, activation, dtype, n_h, m):
     """The forward line and the backward kernel (dW2, dZ1, db1 in one pass) on shallow networks
     whose sizes are not multiples of the block; with n_h = 3 each row is split among column
     blocks whose partial sums are added afterwards."""
-    from backend_nn.accelerate.cupy_elementwise import _column_blocks, with_fused_backprop
+    from backend_nn.accelerate.cupy_lines import CupyLines, _column_blocks
 
     X, Y = _data(cp, 5, m, getattr(cp, dtype))
     p = bnn.initialize_parameters_deep([5, n_h, 1], seed=4, init="he", backend=cp, dtype=dtype)
     assert (_column_blocks(n_h, m) > 1) == (n_h == 3)
-    g = get_activation(activation, negative_slope=0.05)
+    net = Network.build([5, n_h, 1], activation, negative_slope=0.05)
     rtol, atol = (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
-    cache_f = assert_hooked_lines_match(p, X, Y, g, with_fused_backprop(g), xp=cp, rtol=rtol, atol=atol)
-    assert (cache_f["Z1"] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
+    caches = assert_lines_match(p, X, Y, net, CupyLines(), xp=cp, rtol=rtol, atol=atol)
+    assert (caches[0][1] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_fused_lines_on_a_deep_network(cp, activation):
     """With L = 3 the fused backward kernel applies to layer 3 (n_y = 1) and the generic lines
     run for W2^T dZ2 (a matrix product), taking db2 from the kernel's row sums."""
-    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+    from backend_nn.accelerate.cupy_lines import CupyLines
 
     X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
     p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=cp)
-    g = get_activation(activation, negative_slope=0.05)
-    assert_hooked_lines_match(p, X, Y, g, with_fused_backprop(g), xp=cp, rtol=1e-12, atol=1e-15,
-                              cache_rtol=1e-14, cache_atol=1e-15)
+    net = Network.build([2, 6, 3, 1], activation, negative_slope=0.05)
+    assert_lines_match(p, X, Y, net, CupyLines(), xp=cp, rtol=1e-12, atol=1e-15, cache_rtol=1e-14, cache_atol=1e-15)
 
 
-def test_fused_backward_declines_what_it_does_not_cover(cp):
-    """n_l > 1 (a matrix product) and non-contiguous arrays: None, so the generic lines run."""
-    from backend_nn.accelerate.cupy_elementwise import with_fused_backprop
+@pytest.mark.parametrize("activation", ["relu", ["tanh", "relu"]])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_cupy_lines_on_a_deep_softmax_network(cp, activation, dtype):
+    """[5, 40, 30, 4] softmax: the forward kernel on both hidden layers, the backward lines by cuBLAS."""
+    from backend_nn.accelerate.cupy_lines import CupyLines
 
-    gf = with_fused_backprop(get_activation("tanh"))
+    rng = np.random.RandomState(3)
+    X = bnn.to_backend(rng.randn(5, 900), cp, dtype=getattr(cp, dtype))
+    labels = rng.randint(0, 4, size=900)
+    Y = bnn.to_backend((np.arange(4)[:, None] == labels[None, :]) * 1.0, cp, dtype=getattr(cp, dtype))
+    p = bnn.initialize_parameters_deep([5, 40, 30, 4], seed=3, init="he", backend=cp, dtype=dtype)
+    net = Network.build([5, 40, 30, 4], activation)
+    rtol, atol = (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
+    assert_lines_match(p, X, Y, net, CupyLines(), xp=cp, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_graph_on_a_deep_softmax_network(cp, dtype):
+    """The CUDA graph of the generic step takes any depth and output: [5, 40, 30, 4] softmax."""
+    rng = np.random.RandomState(3)
+    dt = getattr(cp, dtype)
+    X = bnn.to_backend(rng.randn(5, 900), cp, dtype=dt)
+    labels = rng.randint(0, 4, size=900)
+    Y = bnn.to_backend((np.arange(4)[:, None] == labels[None, :]) * 1.0, cp, dtype=dt)
+    p0 = bnn.initialize_parameters_deep([5, 40, 30, 4], seed=3, init="he", backend=cp, dtype=dtype)
+    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, Network.build([5, 40, 30, 4], "relu"), 0.1, dtype)
+    assert runner.keep is not None
+
+
+def test_cupy_backward_line_falls_back_where_it_does_not_apply(cp, monkeypatch):
+    """n_l > 1 (a matrix product) and non-contiguous arrays take the generic line (super())."""
+    from backend_nn.accelerate import cupy_lines
+    from backend_nn.activations import get_activation
+    from backend_nn.propagation import Lines
+
+    calls = []
+    original = Lines.backward
+    monkeypatch.setattr(Lines, "backward", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    lines, g = cupy_lines.CupyLines(), get_activation("tanh")
     A = cp.ones((4, 10))
-    assert gf.fused_backprop(cp.ones((2, 4)), cp.ones((2, 10)), None, A) is None
-    assert gf.fused_backprop(cp.ones((1, 4)), cp.ones((1, 10)), None, cp.ones((10, 4)).T) is None
-    assert gf.fused_backprop(cp.ones((1, 4)), cp.ones((1, 10)), None, A) is not None
+    lines.backward(cp.ones((2, 10)), A, None, cp.ones((2, 4)), g, xp=cp)
+    lines.backward(cp.ones((1, 10)), cp.ones((10, 4)).T, None, cp.ones((1, 4)), g, xp=cp)
+    assert len(calls) == 2
+    lines.backward(cp.ones((1, 10)), A, None, cp.ones((1, 4)), g, xp=cp)
+    assert len(calls) == 2, "the kernel serves n_l = 1 with C-ordered arrays"
 
 
 def test_graph_without_a_loadable_cublas_falls_back_to_the_broadcast_matmul(cp, monkeypatch):
@@ -167,11 +205,14 @@ def test_graph_without_a_loadable_cublas_falls_back_to_the_broadcast_matmul(cp, 
     monkeypatch.setattr(cupy_graph._CapturableGemm, "create", classmethod(lambda cls, stream: None))
     X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
     p0 = bnn.initialize_parameters(2, 4, 1, backend=cp)
-    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, get_activation("tanh"), 1.2, "float64")
+    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, Network.build([2, 4, 1], "tanh"), 1.2, "float64")
     assert runner.keep is None
     Xb, Yb = _data(cp, 64, 3001, cp.float64)
     big = bnn.initialize_parameters(64, 96, 1, backend=cp)
-    assert cupy_graph.graph_runner(big, Xb, Yb, g=get_activation("tanh"), learning_rate=0.5, xp=cp) is None
+    from backend_nn.accelerate import Declined
+
+    with pytest.raises(Declined, match="no capturable cuBLAS"):
+        cupy_graph.graph_runner(big, Xb, Yb, net=Network.build([64, 96, 1], "tanh"), learning_rate=0.5, xp=cp)
 
 
 def test_graph_on_a_deep_network(cp):
@@ -181,5 +222,5 @@ def test_graph_on_a_deep_network(cp):
     CuPy and NumPy alike (measured on the H100), so no comparison of two summation orders survives it."""
     X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
     p0 = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=cp)
-    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, get_activation("tanh"), 0.1, "float64")
+    runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, Network.build([2, 6, 3, 1], "tanh"), 0.1, "float64")
     assert runner.keep is not None

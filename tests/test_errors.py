@@ -30,7 +30,8 @@ def params():
     (lambda X, Y: (X.T, Y), ValueError, r"examples as rows.*did you mean X\.T"),
     (lambda X, Y: (X[:, :300], Y), ValueError, r"same number of examples m.*\(2, 300\).*\(1, 400\)"),
     (lambda X, Y: (X, Y[0]), ValueError, r"Y must be 2-D.*\(400,\).*Y\.reshape\(1, -1\)"),
-    (lambda X, Y: (X, Y * 2), ValueError, r"Y must hold only 0 and 1.*2\.0"),
+    (lambda X, Y: (X, Y * 2), ValueError, r"Y must hold 0/1 labels .*or class labels 0..K-1 with every class present; it holds \[0.0, 2.0\]"),
+    (lambda X, Y: (X, Y - 0.5), ValueError, r"it holds \[-0.5, 0.5\]"),
     (lambda X, Y: (np.where(np.arange(400) == 7, np.nan, X), Y), ValueError, r"X must be finite.*2 NaN or inf"),
     (lambda X, Y: (np.where(np.arange(400) < 3, np.inf, X), Y), ValueError, r"X must be finite.*6 NaN or inf"),
     (lambda X, Y: (X[0], Y), ValueError, r"X must be 2-D.*got shape \(400,\)"),
@@ -49,12 +50,12 @@ def test_nn_model_rejects_bad_data(data, bad, exc, match):
     (dict(learning_rate=0.0), ValueError, r"learning_rate must be a positive, finite number; got 0.0"),
     (dict(learning_rate=-1), ValueError, r"learning_rate must be a positive, finite number; got -1.0"),
     (dict(learning_rate=float("nan")), ValueError, r"learning_rate must be a positive, finite number"),
-    (dict(activation="swish"), ValueError, r"unknown activation 'swish'; expected one of 'sigmoid', 'tanh'"),
+    (dict(activation="swish"), ValueError, r"unknown activation 'swish'; expected one of 'relu', 'tanh', 'sigmoid'"),
     (dict(activation="leaky_relu", negative_slope=-0.5), ValueError, r"negative_slope must be in \[0, 1\)"),
     (dict(backend="tensorflow"), ValueError, r"unknown backend 'tensorflow'; expected one of 'numpy', 'cupy'"),
     (dict(backend=42), TypeError, r"backend must be a name .* got int 42"),
     (dict(dtype="float16"), ValueError, r"dtype must be float64 or float32; got 'float16'"),
-    (dict(init="ones"), ValueError, r"unknown init 'ones'; expected one of 'random', 'zeros', 'he'"),
+    (dict(init="ones"), ValueError, r"unknown init 'ones'; expected one of 'random', 'zeros', 'xavier', 'he'"),
 ])
 def test_nn_model_rejects_bad_options(data, kwargs, exc, match):
     args = dict(n_h=4, num_iterations=10)
@@ -124,7 +125,7 @@ def test_a_device_array_of_another_library_is_not_silently_copied(data):
 
 def test_predict_refuses_an_activation_the_parameters_were_not_trained_with(data):
     p, _ = bnn.nn_model(*data, 4, 10, activation="relu")
-    with pytest.raises(ValueError, match=r"activation='tanh'.*trained with 'relu'"):
+    with pytest.raises(ValueError, match=r"activation=\['tanh'\] was asked for, but these parameters were trained with \['relu'\]"):
         bnn.predict(p, data[0], activation="tanh")
     assert bnn.predict(p, data[0]).shape == (1, 400)
 

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
-from backend_nn.accelerate import compiled_runner
-from backend_nn.accelerate.numpy_tiles import MIN_ELEMENTS, TILE_ELEMENTS, with_tiled_lines
-from backend_nn.activations import ACTIVATIONS, get_activation
+from backend_nn.accelerate import choose_runner, compiled_runner
+from backend_nn.accelerate.numpy_tiles import MIN_ELEMENTS, TILE_ELEMENTS, TiledLines
+from backend_nn.activations import HIDDEN_ACTIVATIONS
 from backend_nn.backend import get_namespace
-from conftest import assert_hooked_lines_match
+from backend_nn.network import Network
+from conftest import assert_lines_match
 
 
 def _problem(n_x, n_h, m, seed=0):
@@ -23,21 +24,23 @@ def _problem(n_x, n_h, m, seed=0):
     return X, Y, bnn.initialize_parameters_deep([n_x, n_h, 1], seed=seed, init="he")
 
 
-@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("activation", list(HIDDEN_ACTIVATIONS))
 @pytest.mark.parametrize("n_h, m", [(37, 1003), (3, 2 * TILE_ELEMENTS + 7)])  # partial tiles by rows; by columns
 def test_tiled_lines_match_the_generic_lines(activation, n_h, m):
     X, Y, p = _problem(4, n_h, m)
-    g = get_activation(activation, negative_slope=0.05)
-    cache_t = assert_hooked_lines_match(p, X, Y, g, with_tiled_lines(g), xp=np, rtol=1e-12, atol=1e-15,
-                                        cache_rtol=0, cache_atol=0)  # A1 and Z1: bit for bit
-    assert (cache_t["Z1"] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
+    net = Network.build([4, n_h, 1], activation, negative_slope=0.05)
+    caches = assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=1e-12, atol=1e-15,
+                                cache_rtol=0, cache_atol=0)  # A1 and Z1: bit for bit
+    assert (caches[0][1] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
 
 
 def test_training_with_compile_follows_the_eager_run():
     X, Y, p0 = _problem(3, 24, 3000)
     assert 24 * 3000 >= MIN_ELEMENTS
     xp = get_namespace("numpy")  # the namespace nn_model finds for NumPy data takes the tiled path
-    assert compiled_runner(p0, X, Y, g=get_activation("tanh"), learning_rate=0.5, xp=xp) is not None
+    net = Network.build([3, 24, 1], "tanh")
+    _, choice = choose_runner(p0, X, Y, net=net, learning_rate=0.5, xp=xp, compile=True)
+    assert choice.path == "numpy tiles", choice
     kw = dict(learning_rate=0.5, cost_every=10, seed=1)
     p_fast, c_fast = bnn.nn_model(X, Y, 24, 200, compile=True, **kw)
     p_eager, c_eager = bnn.nn_model(X, Y, 24, 200, **kw)
@@ -49,16 +52,32 @@ def test_training_with_compile_follows_the_eager_run():
 def test_small_networks_keep_the_eager_loop():
     X, Y = bnn.load_planar_dataset()
     p = bnn.initialize_parameters(2, 4, 1)
-    assert compiled_runner(p, X, Y, g=get_activation("tanh"), learning_rate=1.2, xp=np) is None
+    net = Network.build([2, 4, 1], "tanh")
+    assert compiled_runner(p, X, Y, net=net, learning_rate=1.2, xp=np) is None
+    _, choice = choose_runner(p, X, Y, net=net, learning_rate=1.2, xp=np, compile=True)
+    assert choice.path == "eager" and "numpy tiles" in str(choice), choice  # passed over, with its reason
 
 
-@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("activation", ["tanh", "relu", ["relu", "tanh"]])
 def test_tiled_lines_on_a_deep_network(activation):
-    """[4, 300, 5, 1]: the forward hook runs for both hidden layers, the backward hook for layer 3
-    only (n_3 = 1); layer 2's W2^T dZ2 is a matrix product and takes the generic line."""
+    """[4, 300, 5, 1]: the tiled forward line runs for both hidden layers, the tiled backward line
+    for layer 3 only (n_3 = 1); layer 2's W2^T dZ2 is a matrix product and takes the generic line."""
     rng = np.random.RandomState(2)
     X, Y = rng.randn(4, 700), (rng.rand(1, 700) > 0.5) * 1.0
     p = bnn.initialize_parameters_deep([4, 300, 5, 1], seed=2, init="he")
-    g = get_activation(activation)
-    assert_hooked_lines_match(p, X, Y, g, with_tiled_lines(g), xp=np, rtol=1e-12, atol=1e-15,
-                              cache_rtol=0, cache_atol=0)
+    net = Network.build([4, 300, 5, 1], activation)
+    assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=1e-12, atol=1e-15, cache_rtol=0, cache_atol=0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_tiled_lines_on_a_deep_softmax_network(activation):
+    """[5, 40, 30, 4] softmax: every hidden layer's forward line tiled; the backward lines are all
+    matrix products (n_l > 1) and take the generic lines, with the softmax output's dZ_L."""
+    rng = np.random.RandomState(3)
+    X = rng.randn(5, 900)
+    labels = rng.randint(0, 4, size=900)
+    Y = (np.arange(4)[:, None] == labels[None, :]) * 1.0
+    p = bnn.initialize_parameters_deep([5, 40, 30, 4], seed=3, init="he")
+    net = Network.build([5, 40, 30, 4], activation)
+    assert net.output.name == "softmax"
+    assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=1e-12, atol=1e-15, cache_rtol=0, cache_atol=0)

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
-from backend_nn.activations import get_activation
 from backend_nn.backend import get_namespace, to_numpy
-from backend_nn.training import train_step
+from backend_nn.network import Network
+from backend_nn.step import train_step
 from conftest import assert_on_backend
 
 FLOWER = bnn.load_planar_dataset()
@@ -33,11 +33,11 @@ def _reference_run(n_steps, activation="tanh"):
     """NumPy float64 eager steps: parameters and cost at every step."""
     X, Y = FLOWER
     xp = get_namespace("numpy")
-    g = get_activation(activation)
+    net = Network.build([2, 4, 1], activation)
     p = bnn.initialize_parameters(2, 4, 1)
     history = []
     for _ in range(n_steps):
-        p, cost = train_step(p, X, Y, g=g, learning_rate=1.2, xp=xp)
+        p, cost = train_step(p, X, Y, net=net, learning_rate=1.2, xp=xp)
         history.append(({k: np.array(v) for k, v in p.items()}, float(cost)))
     return history
 
@@ -48,10 +48,10 @@ REFERENCE_1000 = _reference_run(1000)
 def test_step_by_step_parity_first_1000_iterations(backend):
     xp = backend.xp
     X, Y = backend.asarray(FLOWER[0]), backend.asarray(FLOWER[1])
-    g = get_activation("tanh")
+    net = Network.build([2, 4, 1], "tanh")
     p = bnn.initialize_parameters(2, 4, 1, backend=xp, device=backend.device)
     for i, (ref_p, ref_cost) in enumerate(REFERENCE_1000):
-        p, cost = train_step(p, X, Y, g=g, learning_rate=1.2, xp=xp)
+        p, cost = train_step(p, X, Y, net=net, learning_rate=1.2, xp=xp)
         assert float(cost) == pytest.approx(ref_cost, rel=1e-9, abs=1e-12), f"cost at iteration {i}"
         for k in ref_p:
             np.testing.assert_allclose(to_numpy(p[k]), ref_p[k], rtol=1e-9, atol=1e-12, err_msg=f"{k} at iteration {i}")

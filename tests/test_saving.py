@@ -32,10 +32,53 @@ def test_file_holds_what_is_needed_and_no_pickle(tmp_path):
     path = bnn.save_model(tmp_path / "m", params)  # the suffix is added
     assert path.name == "m.npz"
     with np.load(path, allow_pickle=False) as f:
-        assert set(f.files) == {"W1", "b1", "W2", "b2", "format", "activation", "negative_slope", "layer_dims",
-                                "dtype", "backend_nn_version"}
-        assert str(f["activation"]) == "tanh" and f["layer_dims"].tolist() == [2, 3, 1] and str(f["dtype"]) == "float32"
+        assert set(f.files) == {"W1", "b1", "W2", "b2", "format", "activations", "negative_slopes", "output",
+                                "layer_dims", "dtype", "backend_nn_version"}
+        assert f["activations"].tolist() == ["tanh"] and str(f["output"]) == "sigmoid"
+        assert f["layer_dims"].tolist() == [2, 3, 1] and str(f["dtype"]) == "float32"
     assert bnn.load_model(path)["W1"].dtype == np.float32
+
+
+def test_a_deep_softmax_network_keeps_every_layer_and_activation(tmp_path):
+    rng = np.random.RandomState(0)
+    Xm, labels = rng.randn(3, 60), rng.randint(0, 3, size=(1, 60))
+    params, _ = bnn.L_layer_model(Xm, labels, [3, 6, 5, 3], num_iterations=20,
+                                  activation=["tanh", "leaky_relu"], negative_slope=0.2)
+    path = bnn.save_model(tmp_path / "deep.npz", params)
+    again = bnn.load_model(path)
+    assert again.network == params.network
+    assert [a.label for a in again.network.hidden] == ["tanh", "leaky_relu(0.2)"]
+    assert again.network.output.name == "softmax"
+    np.testing.assert_array_equal(bnn.predict(again, Xm), bnn.predict(params, Xm))
+
+
+def test_copies_keep_the_description_and_plain_dicts_are_refused(tmp_path):
+    """The bug a new user found: predict(p.copy(), X) on a ReLU model took tanh. A copy keeps the
+    network; a plain dict is refused where its activations cannot be known."""
+    import copy
+    import pickle
+
+    params, _ = bnn.nn_model(X, Y, 4, 200, activation="relu", learning_rate=0.5)
+    labels = bnn.predict(params, X)
+    for same in (params.copy(), copy.copy(params), copy.deepcopy(params), pickle.loads(pickle.dumps(params))):
+        assert same.network == params.network
+        np.testing.assert_array_equal(bnn.predict(same, X), labels)
+    assert bnn.load_model(bnn.save_model(tmp_path / "c.npz", params.copy())).network == params.network
+    plain = dict(params)
+    with pytest.raises(ValueError, match=r"does not say its activations: pass activation="):
+        bnn.save_model(tmp_path / "plain.npz", plain)
+    with pytest.warns(UserWarning, match=r"taken as the course's week-3 network \(tanh"):
+        bnn.predict(plain, X)  # the week-3 function: its own network, said out loud
+    np.testing.assert_array_equal(bnn.predict(plain, X, activation="relu"), labels)
+    deep, _ = bnn.L_layer_model(X, Y, [2, 5, 3, 1], num_iterations=10)
+    with pytest.raises(ValueError, match=r"layer sizes \[2, 5, 3, 1\]\) does not say its activations"):
+        bnn.predict(dict(deep), X)
+
+
+def test_files_of_the_first_format_still_load(tmp_path):
+    path = _write(tmp_path / "old.npz", **_good_arrays())
+    old = bnn.load_model(path)
+    assert old.network == bnn.Network.build([2, 4, 1], "tanh")
 
 
 def _write(path, **arrays):
@@ -64,6 +107,30 @@ def test_malformed_models_are_refused(tmp_path, mutate, match):
     path = _write(tmp_path / "bad.npz", **arrays)
     with pytest.raises((ValueError, TypeError), match=match):
         bnn.load_model(path)
+
+
+def _good_deep_arrays():
+    p = bnn.initialize_parameters_deep([3, 5, 4, 3])
+    meta = dict(format=np.array("backend_nn.model/2"), activations=np.array(["relu", "tanh"]),
+                negative_slopes=np.array([np.nan, np.nan]), output=np.array("softmax"),
+                layer_dims=np.array([3, 5, 4, 3]), dtype=np.array("float64"), backend_nn_version=np.array("0.2.0"))
+    return {**p, **meta}
+
+
+@pytest.mark.parametrize("mutate, match", [
+    (lambda a: a.update(W3=np.zeros((3, 5))), r"do not chain: W3 has shape \(3, 5\)"),
+    (lambda a: a.update(activations=np.array(["relu"]), negative_slopes=np.array([np.nan])),
+     r"names 1 hidden activation\(s\) for 2 hidden layer\(s\)"),
+    (lambda a: a.update(output=np.array("softplus")), r"unknown output 'softplus'"),
+    (lambda a: a.update(activations=np.array(["relu", "softmax"])), r"softmax is an output activation"),
+    (lambda a: a.pop("output"), r"missing model fields \['output'\]"),
+])
+def test_malformed_deep_models_are_refused(tmp_path, mutate, match):
+    assert bnn.load_model(_write(tmp_path / "good.npz", **_good_deep_arrays())).network.output.name == "softmax"
+    arrays = _good_deep_arrays()
+    mutate(arrays)
+    with pytest.raises((ValueError, TypeError), match=match):
+        bnn.load_model(_write(tmp_path / "bad.npz", **arrays))
 
 
 def test_not_a_model_truncated_or_pickled(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 import backend_nn as bnn
 from backend_nn import activations as act
 from backend_nn.backend import get_namespace
-from backend_nn.cost import _cost_from_logits, _cost_from_probabilities
+from backend_nn.outputs import SIGMOID, SOFTMAX
 
 xp = get_namespace("numpy")
 
@@ -37,9 +37,31 @@ def test_stable_cost_equals_naive_cost_where_finite():
     Y = (rng.rand(1, 200) > 0.5).astype(float)
     A2 = 1 / (1 + np.exp(-Z2))
     naive = -np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))
-    assert float(_cost_from_logits(Z2, Y, xp=xp)) == pytest.approx(naive, rel=1e-10)
-    assert float(_cost_from_probabilities(A2, Y, xp=xp)) == pytest.approx(naive, rel=1e-10)
-    assert float(bnn.compute_cost(A2, Y, Z2=Z2)) == pytest.approx(naive, rel=1e-10)
+    assert float(SIGMOID.cost_from_logits(Z2, Y, xp=xp)) == pytest.approx(naive, rel=1e-10)
+    assert float(SIGMOID.cost_from_probabilities(A2, Y, xp=xp)) == pytest.approx(naive, rel=1e-10)
+    assert bnn.compute_cost(A2, Y, Z2=Z2) == pytest.approx(naive, rel=1e-10)
+    assert bnn.compute_cost(A2, Y) == pytest.approx(naive, rel=1e-10)
+
+
+def test_stable_softmax_cost_equals_naive_cost_and_survives_huge_logits():
+    rng = np.random.RandomState(1)
+    Z = rng.randn(4, 50) * 2
+    Y = (np.arange(4)[:, None] == rng.randint(0, 4, size=50)[None, :]) * 1.0
+    A = np.exp(Z) / np.sum(np.exp(Z), axis=0, keepdims=True)
+    naive = -np.sum(Y * np.log(A)) / 50
+    np.testing.assert_allclose(act.softmax(Z, xp=xp), A, rtol=1e-13)
+    assert float(SOFTMAX.cost_from_logits(Z, Y, xp=xp)) == pytest.approx(naive, rel=1e-12)
+    assert bnn.compute_cost(A, Y) == pytest.approx(naive, rel=1e-12)
+    big = Z * 1000  # exp would overflow without the column max taken out
+    assert np.all(np.isfinite(act.softmax(big, xp=xp))) and np.allclose(np.sum(act.softmax(big, xp=xp), axis=0), 1)
+    assert np.isfinite(float(SOFTMAX.cost_from_logits(big, Y, xp=xp)))
+
+
+def test_sigmoid_output_is_the_two_class_softmax():
+    """Binary classification is the K = 2 case of softmax: softmax([z, 0]) = [sigmoid(z), 1 - sigmoid(z)]."""
+    z = np.linspace(-6, 6, 25)[None, :]
+    two = act.softmax(np.concatenate([z, np.zeros_like(z)]), xp=xp)
+    np.testing.assert_allclose(two[0], act.sigmoid(z, xp=xp)[0], rtol=1e-13)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -48,9 +70,9 @@ def test_stable_cost_stays_finite_where_A2_rounds_to_0_or_1(dtype):
     Y = np.array([[1.0, 0.0, 1.0, 0.0]], dtype=dtype)
     A2 = act.sigmoid(Z2, xp=xp)
     assert A2.dtype == dtype and np.all(np.isfinite(A2))
-    exact = float(bnn.compute_cost(A2, Y, Z2=Z2))
+    exact = bnn.compute_cost(A2, Y, Z2=Z2)
     assert exact == pytest.approx((1000 + 1000 + 40 + 40) / 4, rel=1e-6)
-    assert np.isfinite(float(bnn.compute_cost(A2, Y)))  # from A2 alone: clipped, finite
+    assert np.isfinite(bnn.compute_cost(A2, Y))  # from A2 alone: clipped, finite
 
 
 def test_sigmoid_is_accurate_in_both_tails():
@@ -68,13 +90,13 @@ def test_activation_derivatives():
     t = act.tanh(z, xp=xp)
     np.testing.assert_allclose(act.tanh_derivative(z, t, xp=xp), 1 - np.tanh(z) ** 2)
     zz = np.array([-2.0, -1e-9, 0.0, 1e-9, 2.0])
-    np.testing.assert_array_equal(act.relu_derivative(zz, None, xp=xp), [0, 0, 1, 1, 1])
+    np.testing.assert_array_equal(act.relu_derivative(zz, None, xp=xp), [0, 0, 0, 1, 1])  # relu'(0) = 0
     np.testing.assert_array_equal(act.relu(zz, xp=xp), [0, 0, 0, 1e-9, 2])
-    np.testing.assert_array_equal(act.leaky_relu_derivative(zz, None, xp=xp), [0.01, 0.01, 1, 1, 1])
+    np.testing.assert_array_equal(act.leaky_relu_derivative(zz, None, xp=xp), [0.01, 0.01, 0.01, 1, 1])
     np.testing.assert_allclose(act.leaky_relu(zz, xp=xp), [-0.02, -1e-11, 0, 1e-9, 2])
     # the derivatives are the slopes of the functions
     h = 1e-6
-    for name, (f, df) in act.ACTIVATIONS.items():
+    for name, (f, df) in act.HIDDEN_ACTIVATIONS.items():
         zs = np.array([-1.3, -0.4, 0.7, 2.1])
         numeric = (f(zs + h, xp=xp) - f(zs - h, xp=xp)) / (2 * h)
         np.testing.assert_allclose(df(zs, f(zs, xp=xp), xp=xp), numeric, rtol=1e-6, err_msg=name)

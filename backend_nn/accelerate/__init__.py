@@ -1,109 +1,172 @@
-"""Optional fast paths, beside the generic eager loop.
+"""Optional fast paths beside the generic eager runner, and the one place where one is chosen.
 
-Most hand the *same* pure step (:func:`backend_nn.training.train_step`, built
-from the one set of equations) to the backend's own compiler; the others attach
-hooks to the activation that evaluate the hidden layer's lines another way
-(``Activation.fused_forward``/``fused_backprop``). The parity tests compare each
-with the eager path.
+Every fast path is a *runner* (:mod:`backend_nn.step`) built from the same equations: it
+hands the pure :func:`~backend_nn.step.train_step` to a backend's compiler, or runs it with
+:class:`~backend_nn.propagation.Lines` of its own that evaluate the hidden layers' lines
+another way. The parity tests compare each with the generic step.
+
+:data:`FAST_PATHS` declares, for each, what it supports (depth, hidden activations,
+outputs, dtypes, sizes); :func:`choose_runner` walks the paths of the array's library in
+order and takes the first that supports the network and builds, else the eager runner,
+and says which ran and why the others were passed over (:class:`Choice`).
 
 - ``jax_loop``: ``jax.jit`` of the whole chunk of iterations between host syncs.
 - ``torch_compile``: ``torch.compile`` of the step.
-- ``cupy_fused`` (+ ``shallow_step.cu``): for small shallow networks on CuPy, the
-  whole chunk of steps in one fused CUDA kernel; the one place the equations are
-  written a second time, in CUDA, and tested against the generic ones.
-- ``cupy_graph``: the step captured into a CUDA graph and replayed, with cuBLAS
-  called directly inside the capture (CuPy's own wrappers refuse to be captured).
-- ``cupy_elementwise`` (+ ``hidden_lines.cu``): hooks running the hidden layer's
-  forward line and its backward lines (dW2, dZ1, db1) as one kernel each; used
-  by the graph, and eagerly where no graph can be captured.
-- ``numpy_tiles``: hooks evaluating the same lines tile by tile, in cache (NumPy).
+- ``cupy_fused`` (+ ``shallow_step.cu``): the small binary shallow network's whole chunk
+  of steps in one CUDA kernel: the one place the equations are written a second time,
+  in CUDA, and tested against the generic ones.
+- ``cupy_graph``: the step captured into a CUDA graph and replayed, cuBLAS called directly
+  inside the capture, the hidden lines as CuPy kernels.
+- ``cupy_lines`` (+ ``hidden_lines.cu``): the hidden lines as one CUDA kernel each; used by
+  the graph, and eagerly where no graph can be captured.
+- ``numpy_tiles``: the hidden lines evaluated tile by tile, in cache.
 
-array-api-strict has no fast path: :func:`compiled_runner` returns None and the
-eager loop runs; so it does where a path declines the network (too small to gain).
-
-A runner advances training by n_records records of cost_every steps each:
-``runner(parameters, n_records, cost_every) -> (parameters, costs)``, costs a
-1-d array on the device, costs[k] the cost before the first step of record k.
+Adding a fast path: a module with a builder ``(parameters, X, Y, *, net, learning_rate,
+xp) -> Runner`` (raising :class:`Declined` with the reason where it cannot serve), and one
+:class:`FastPath` row here.
 """
 
 from __future__ import annotations
 
-from functools import partial
+from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, Callable
 
 import array_api_compat
 
-__all__ = ["compiled_runner", "hooked_runner", "Runner", "step_by_step"]
+from ..network import Network
+from ..step import Runner, eager_runner
 
-Runner = Callable[[dict, int, int], tuple[dict, Any]]
-
-
-def step_by_step(step_with_cost: Callable, step: Callable, stack: Callable) -> Runner:
-    """A runner from two one-step functions ``params -> (params, cost)``: per record, one
-    step that computes the cost, then ``cost_every - 1`` that do not; costs stacked on the device."""
-
-    def runner(params: dict, n_records: int, cost_every: int):
-        costs = []
-        for _ in range(n_records):
-            params, cost = step_with_cost(params)
-            costs.append(cost)
-            for _ in range(cost_every - 1):
-                params, _ = step(params)
-        return params, stack(costs)
-
-    return runner
+__all__ = ["FastPath", "Support", "Choice", "Declined", "FAST_PATHS", "choose_runner", "compiled_runner"]
 
 
-def hooked_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any) -> Runner:
-    """The generic eager step, in place on parameter buffers of its own, with ``g`` carrying
-    fused-line hooks (CuPy kernels, NumPy tiles)."""
-    from ..training import train_step
-
-    step = partial(train_step, X=X, Y=Y, g=g, learning_rate=learning_rate, xp=xp, inplace=True)
-    steps = step_by_step(partial(step, with_cost=True), partial(step, with_cost=False), xp.stack)
-    own = {k: v.copy() for k, v in parameters.items()}  # the caller's arrays are never written
-
-    def runner(params: dict, n_records: int, cost_every: int):
-        if params is not own:
-            for k, v in params.items():
-                own[k][...] = v
-        return steps(own, n_records, cost_every)
-
-    return runner
+class Declined(Exception):
+    """A fast path cannot serve this network here; the message says why."""
 
 
-def compiled_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any,
-                    prefer: str | None = None) -> Runner | None:
-    """The fast path for this backend and network, or None when there is none.
+@dataclass(frozen=True)
+class Support:
+    """What a fast path takes. None: anything. ``size(net, m, dtype)`` returns a reason or None."""
 
-    On CuPy the fused kernel is used where it applies, else the CUDA graph, else
-    the eager step with the fused backward line; ``prefer="fused"``, ``"graph"``
-    or ``"elementwise"`` asks for one of them only (tests, benchmarks).
-    """
-    from ..training import train_step
+    depth: tuple[int, int | None] = (1, None)  # L, the layers with parameters: min, max
+    hidden: frozenset[str] | None = None  # hidden activations
+    outputs: frozenset[str] = frozenset({"sigmoid", "softmax"})
+    dtypes: frozenset[str] = frozenset({"float32", "float64"})
+    size: Callable[[Network, int, str], str | None] | None = field(default=None, compare=False)
 
-    step = partial(train_step, g=g, learning_rate=learning_rate, xp=xp)
-    if array_api_compat.is_jax_namespace(xp):
-        from .jax_loop import jax_runner
+    def reason_against(self, net: Network, m: int, dtype: str) -> str | None:
+        lo, hi = self.depth
+        if net.L < lo or (hi is not None and net.L > hi):
+            return f"takes {lo}..{hi or 'any'} layers; this network has {net.L}"
+        if self.hidden is not None and any(a.name not in self.hidden for a in net.hidden):
+            return f"takes hidden activations {sorted(self.hidden)}"
+        if net.output.name not in self.outputs:
+            return f"takes outputs {sorted(self.outputs)}, not {net.output.name}"
+        if dtype not in self.dtypes:
+            return f"takes {sorted(self.dtypes)}, not {dtype}"
+        return self.size(net, m, dtype) if self.size is not None else None
 
-        return jax_runner(step, X, Y)
-    if array_api_compat.is_torch_namespace(xp):
-        from .torch_compile import torch_runner
 
-        return torch_runner(step, X, Y)
-    if array_api_compat.is_numpy_namespace(xp):
-        from .numpy_tiles import tiled_runner
+@dataclass(frozen=True)
+class FastPath:
+    name: str
+    library: str  # "jax", "torch", "numpy", "cupy": the array library it serves
+    builder: str  # "module:function" in this package, imported only when tried
+    support: Support = Support()
 
-        return tiled_runner(parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp)
-    if array_api_compat.is_cupy_namespace(xp):
-        from .cupy_elementwise import elementwise_runner
-        from .cupy_fused import fused_runner
-        from .cupy_graph import graph_runner
+    def build(self, parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+        module, function = self.builder.split(":")
+        build = getattr(import_module(f"{__name__}.{module}"), function)
+        return build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp)
 
-        kinds = {"fused": fused_runner, "graph": graph_runner, "elementwise": elementwise_runner}
-        order = [prefer] if prefer else ["fused", "graph", "elementwise"]
-        for kind in order:
-            runner = kinds[kind](parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp)
-            if runner is not None:
-                return runner
+
+def _fused_size(net: Network, m: int, dtype: str) -> str | None:
+    from .cupy_fused import MAX_ACCUMULATORS, MAX_M
+
+    n_x, n_h, n_y = net.layer_dims
+    if n_y != 1:
+        return "takes one output unit"
+    if n_h * n_x + 2 * n_h + 2 > MAX_ACCUMULATORS:
+        return f"n_h * n_x + 2 n_h + 2 = {n_h * n_x + 2 * n_h + 2} accumulators > {MAX_ACCUMULATORS}"
+    if m > MAX_M[dtype]:
+        return f"m = {m} > {MAX_M[dtype]} ({dtype}): one thread block is slower than the graph there"
     return None
+
+
+def _tiles_size(net: Network, m: int, dtype: str) -> str | None:
+    from .numpy_tiles import MIN_ELEMENTS
+
+    largest = max(net.layer_dims[1:-1], default=0) * m
+    return None if largest >= MIN_ELEMENTS else f"n_l * m = {largest} < {MIN_ELEMENTS}: the generic lines are as fast"
+
+
+_CUDA_ACTS = frozenset({"tanh", "sigmoid", "relu", "leaky_relu", "linear"})
+
+#: The fast paths, in order of preference within each library.
+FAST_PATHS: tuple[FastPath, ...] = (
+    FastPath("jax.jit", "jax", "jax_loop:jax_runner"),
+    FastPath("torch.compile", "torch", "torch_compile:torch_runner"),
+    FastPath("numpy tiles", "numpy", "numpy_tiles:tiled_runner", Support(depth=(2, None), size=_tiles_size)),
+    FastPath("cupy fused kernel", "cupy", "cupy_fused:fused_runner",
+             Support(depth=(2, 2), hidden=_CUDA_ACTS, outputs=frozenset({"sigmoid"}), size=_fused_size)),
+    FastPath("cuda graph", "cupy", "cupy_graph:graph_runner"),
+    FastPath("cupy lines", "cupy", "cupy_lines:lines_runner", Support(depth=(2, None))),
+)
+
+
+def _library(xp: Any) -> str | None:
+    for name, test in (("jax", array_api_compat.is_jax_namespace), ("torch", array_api_compat.is_torch_namespace),
+                       ("numpy", array_api_compat.is_numpy_namespace), ("cupy", array_api_compat.is_cupy_namespace)):
+        if test(xp):
+            return name
+    return None
+
+
+@dataclass
+class Choice:
+    """Which runner a training run takes, and why the fast paths before it were passed over."""
+
+    path: str
+    passed_over: list[tuple[str, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        why = "; ".join(f"{name}: {reason}" for name, reason in self.passed_over)
+        return self.path + (f" ({why})" if why else "")
+
+
+def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                  compile: bool = False, prefer: str | None = None) -> tuple[Runner, Choice]:
+    """The runner for this network and backend: with ``compile``, the first fast path of the
+    array's library that supports it and builds; else (or when none does) the eager runner.
+
+    ``prefer`` names one fast path (tests, benchmarks): only that one is tried.
+    """
+    choice = Choice("eager")
+    if compile:
+        library = _library(xp)
+        m, dtype = int(X.shape[1]), str(X.dtype).rsplit(".", 1)[-1]
+        candidates = [p for p in FAST_PATHS if p.library == library and (prefer is None or p.name == prefer)]
+        if prefer is not None and not candidates:
+            raise ValueError(f"no fast path {prefer!r} for {library}; known: {[p.name for p in FAST_PATHS]}.")
+        for path in candidates:
+            reason = path.support.reason_against(net, m, dtype)
+            if reason is None:
+                try:
+                    runner = path.build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp)
+                except Declined as exc:
+                    reason = str(exc)
+                else:
+                    choice.path = path.name
+                    return runner, choice
+            choice.passed_over.append((path.name, reason))
+        if library is None:
+            choice.passed_over.append(("fast paths", "none for this array library"))
+    return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp), choice
+
+
+def compiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                    prefer: str | None = None) -> Runner | None:
+    """The fast path's runner, or None where only the eager runner would serve (tests, benchmarks)."""
+    runner, choice = choose_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
+                                   compile=True, prefer=prefer)
+    return None if choice.path == "eager" else runner

@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from ._cuda import ACT_CODES, cuda_source
+from ..network import Network
+from ..step import Runner
+from ._cuda import cuda_source
 
 __all__ = ["fused_runner", "MAX_ACCUMULATORS", "MAX_M"]
 
@@ -28,20 +30,17 @@ MAX_M = {"float64": 2**14, "float32": 2**17}
 
 
 @lru_cache(maxsize=32)
-def _kernel(dtype: str, n_x: int, n_h: int, activation: str):
+def _kernel(device: int, dtype: str, n_x: int, n_h: int, activation: str):
     import cupy
 
+    # the device is part of the key: a kernel compiled for one GPU is not handed to another
     return cupy.RawKernel(cuda_source("shallow_step.cu", dtype, activation, NX=n_x, NH=n_h), "shallow_train")
 
 
-def fused_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
-    """A runner for the fused kernel, or None when the network is outside its reach."""
-    if len(parameters) != 4 or parameters["W2"].shape[0] != 1 or g.name not in ACT_CODES:
-        return None
-    n_h, n_x = (int(s) for s in parameters["W1"].shape)
-    if n_h * n_x + 2 * n_h + 2 > MAX_ACCUMULATORS or X.shape[1] > MAX_M.get(str(np.dtype(X.dtype)), 0):
-        return None
-    return _FusedRunner(parameters, X, Y, g=g, learning_rate=learning_rate, xp=xp)
+def fused_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+    """A runner for the fused kernel; what it takes is declared in accelerate.FAST_PATHS
+    (two layers, one sigmoid unit, :data:`MAX_ACCUMULATORS`, :data:`MAX_M`)."""
+    return _FusedRunner(parameters, X, Y, g=net.hidden[0], learning_rate=learning_rate, xp=xp)
 
 
 class _FusedRunner:
@@ -52,7 +51,7 @@ class _FusedRunner:
         self.dtype = X.dtype
         self.np_dtype = np.dtype(X.dtype).type
         n_h, n_x = (int(s) for s in parameters["W1"].shape)
-        self.kernel = _kernel(str(np.dtype(X.dtype)), n_x, n_h, g.name)
+        self.kernel = _kernel(cupy.cuda.Device().id, str(np.dtype(X.dtype)), n_x, n_h, g.name)
         self.X = cupy.ascontiguousarray(X)
         self.Y = cupy.ascontiguousarray(Y)
         self.m = int(X.shape[1])

@@ -1,7 +1,7 @@
 """CuPy: the generic step captured once into a CUDA graph and replayed.
 
 A step is then one graph launch instead of ~45 kernel launches from Python, and
-the hidden layer's lines are the fused kernels of :mod:`.cupy_elementwise`.
+the hidden layers' lines are the kernels of :mod:`.cupy_lines`.
 
 CuPy refuses to record its own cuBLAS calls in a capture ("calling cuBLAS API
 during stream capture is currently unsupported": its wrappers check the stream
@@ -22,6 +22,10 @@ import warnings
 from functools import lru_cache, partial
 from typing import Any, Callable
 
+from ..network import Network
+from ..step import Runner, train_step
+from . import Declined
+
 #: Without a capturable cuBLAS: the largest n_l * n_{l-1} * m for which the graph path is used.
 GRAPH_MAX_ELEMENTS = 2**22
 #: cuBLAS workspace for the captured GEMMs (NVIDIA suggests 32 MiB on Hopper).
@@ -29,26 +33,26 @@ _WORKSPACE_BYTES = 32 * 2**20
 _OP_N, _OP_T = 0, 1
 
 
-def graph_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
-    """A runner replaying the captured step, or None when the network is too large for it."""
-    from ..training import train_step
-    from .cupy_elementwise import with_fused_backprop
+def graph_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+    """A runner replaying the captured step (raises Declined where the graph cannot serve)."""
+    from .cupy_lines import CupyLines
 
     stream = _new_stream()
     gemm = _CapturableGemm.create(stream)
     if gemm is None:
         m = X.shape[1]
-        largest = max(W.shape[0] * W.shape[1] * m for k, W in parameters.items() if k.startswith("W"))
+        largest = max(n * n_prev * m for n_prev, n in zip(net.layer_dims[:-1], net.layer_dims[1:]))
         if largest > GRAPH_MAX_ELEMENTS:
-            return None
+            raise Declined(f"no capturable cuBLAS, and n_l * n_(l-1) * m = {largest} > {GRAPH_MAX_ELEMENTS} "
+                           "for the broadcast matmul")
     namespace = _CaptureSafeNamespace(xp, gemm)
-    step = partial(train_step, g=with_fused_backprop(g), learning_rate=learning_rate, xp=namespace)
+    step = partial(train_step, net=net, learning_rate=learning_rate, xp=namespace, lines=CupyLines())
     try:
         return _CupyGraphRunner(step, parameters, X, Y, xp=xp, stream=stream, keep=gemm)
     except Exception as exc:  # an optional path: say why, and let the caller take the next one
         warnings.warn(f"backend_nn: the CUDA graph could not be captured ({type(exc).__name__}: {exc}); "
                       "running without it.", RuntimeWarning, stacklevel=3)
-        return None
+        raise Declined(f"capture failed: {type(exc).__name__}: {exc}") from None
 
 
 def _new_stream():

@@ -7,12 +7,17 @@ of plain steps in between; the step is the generic, pure ``train_step``.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable
+from typing import Any
+
+from ..network import Network
+from ..step import Runner, train_step
 
 
-def jax_runner(step: Callable, X: Any, Y: Any) -> Callable:
+def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
     """runner(params, n_records, cost_every): one compiled program per chunk length."""
     import jax
+
+    step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp)
 
     @partial(jax.jit, static_argnums=(1, 2))
     def run(params, n_records, cost_every):

@@ -10,9 +10,9 @@ stays in cache, its temporaries are small and reused by the allocator, and the r
 written into one output array per line. dW2 = dZ2 A1^T and db1 = sum(dZ1, axis=1) are taken
 in the same pass, tile by tile.
 
-It plugs into the generic step through the activation's hooks (``Activation.fused_forward``/
-``fused_backprop``, the ones CuPy's fused kernels use): A1 and dZ1 come out bit for bit as in
-the generic lines, dW2 and db1 differ in round-off only (another summation order). Tested
+It plugs into the generic step as :class:`TiledLines`, a subclass of the generic
+:class:`~backend_nn.propagation.Lines` (as CuPy's kernels do): A1 and dZ1 come out bit for bit
+as in the generic lines, dW2 and db1 differ in round-off only (another summation order). Tested
 against the generic lines. Threads were tried and dropped: after each GEMM OpenBLAS's worker
 threads spin for a while, and elementwise work in a second thread then ran slower than in one
 (tanh over (128, 10^4) float64: 17 ms in one thread, 9.5 ms in two, 20 ms in two right after a GEMM).
@@ -20,19 +20,20 @@ threads spin for a while, and elementwise work in a second thread then ran slowe
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Callable
 
 import numpy as np
 
-from ..activations import DERIVATIVE_FROM_A, FusedBackprop
+from ..network import Network
+from ..propagation import Lines
+from ..step import Runner, eager_runner
 
-__all__ = ["with_tiled_lines", "tiled_runner", "TILE_ELEMENTS", "MIN_ELEMENTS"]
+__all__ = ["TiledLines", "tiled_runner", "TILE_ELEMENTS", "MIN_ELEMENTS"]
 
 #: Elements per tile (512 KiB of float64): a tile's chain of temporaries stays in a core's L2 cache;
 #: measured best of 2**14 ... 2**17 on the 2-core VM (mid size 87 -> 77 ms, f64 sweep m = 10^5 21 -> 15 ms).
 TILE_ELEMENTS = 2**16
-#: Below this many elements in the hidden layer's (n_h, m) arrays, the generic lines are as fast.
+#: Below this many elements in the largest hidden layer's (n_l, m) arrays, the generic lines are as fast.
 MIN_ELEMENTS = 2**16
 
 
@@ -49,12 +50,16 @@ def _for_each_tile(fn: Callable[[slice, slice], None], n: int, m: int) -> None:
             fn(slice(r, min(r + rows, n)), slice(c, min(c + cols, m)))
 
 
-def with_tiled_lines(g: Any) -> Any:
-    """The activation ``g`` with hooks that evaluate its forward and backward lines tile by tile."""
-    keep_Z = g.name not in DERIVATIVE_FROM_A
+class TiledLines(Lines):
+    """The hidden lines tile by tile (NumPy arrays); the generic ones where they do not apply."""
 
-    def fused_forward(WA, b):
-        A = np.empty_like(WA) if keep_Z else WA  # without Z, A is written over W A_prev
+    name = "numpy tiles"
+
+    def forward(self, A_prev, W, b, g, *, xp):
+        """Z = W A_prev + b, A = g(Z), tile by tile; Z is None (A written over W A_prev) where g'
+        needs A alone."""
+        WA = np.matmul(W, A_prev)
+        A = np.empty_like(WA) if g.needs_Z else WA
 
         def tile(r, c):
             Z = WA[r, c]
@@ -62,13 +67,15 @@ def with_tiled_lines(g: Any) -> Any:
             A[r, c] = g(Z, xp=np)
 
         _for_each_tile(tile, *WA.shape)
-        return (WA if keep_Z else None), A
+        return (WA if g.needs_Z else None), A
 
-    def fused_backprop(W, dZ, Z_prev, A_prev):
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp):
+        """dW_l, dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and db_{l-1}, in one pass over A_{l-1}, where
+        n_l = 1 (W_l^T dZ_l is an outer product); the generic lines otherwise."""
         if W.shape[0] != 1:  # a real matrix product: the generic lines
-            return None
+            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp)
         n, m = A_prev.shape
-        Z_prev = A_prev if Z_prev is None else Z_prev
+        Z_prev = A_prev if Z_prev is None else Z_prev  # read only where g' needs Z
         WT, d = W.T, dZ[0]
         cols = _tile_shape(n, m)[1]
         dZ_prev = np.empty_like(A_prev)
@@ -77,21 +84,14 @@ def with_tiled_lines(g: Any) -> Any:
 
         def tile(r, c):
             out, k = dZ_prev[r, c], c.start // cols
-            np.multiply(WT[r] * d[c], g.grad(Z_prev[r, c], A_prev[r, c], xp=np), out=out)  # W^T dZ * g'(Z)
+            np.multiply(WT[r] * d[c], g_prev.grad(Z_prev[r, c], A_prev[r, c], xp=np), out=out)  # W^T dZ * g'(Z)
             part_dW[k, r] = A_prev[r, c] @ d[c]  # this tile's share of (dZ A_prev^T)^T
             part_db[k, r] = np.sum(out, axis=1)
 
         _for_each_tile(tile, n, m)
-        return FusedBackprop(np.sum(part_dW, axis=0)[None, :], dZ_prev, np.sum(part_db, axis=0)[:, None])
-
-    return dataclasses.replace(g, fused_forward=fused_forward, fused_backprop=fused_backprop)
+        return np.sum(part_dW, axis=0)[None, :] / m, dZ_prev, np.sum(part_db, axis=0)[:, None] / m
 
 
-def tiled_runner(parameters: dict, X: Any, Y: Any, *, g: Any, learning_rate: float, xp: Any):
-    """The generic eager step with the hidden lines in tiles, or None where the arrays are small."""
-    from . import hooked_runner
-
-    n_h = max(P.shape[0] for k, P in parameters.items() if k.startswith("W"))
-    if n_h * X.shape[1] < MIN_ELEMENTS:
-        return None
-    return hooked_runner(parameters, X, Y, g=with_tiled_lines(g), learning_rate=learning_rate, xp=xp)
+def tiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+    """The generic eager step with the hidden lines in tiles."""
+    return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, lines=TiledLines())

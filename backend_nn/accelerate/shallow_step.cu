@@ -57,10 +57,8 @@ extern "C" __global__ void shallow_train(
                     a1[j] = act_f(z, slope);
                     z2 += W2[j] * a1[j];
                 }
-                const T e = exp(-fabs(z2));
-                const T rcp = (T)1 / ((T)1 + e);
-                const T a2 = z2 >= 0 ? rcp : e * rcp;
-                if (s == 0) acc[ACC - 1] += (z2 > 0 ? z2 : (T)0) + log1p(e) - y * z2;
+                const T a2 = sigmoid_f(z2);
+                if (s == 0) acc[ACC - 1] += (z2 > 0 ? z2 : (T)0) + log1p(exp(-fabs(z2))) - y * z2;
                 const T dz2 = a2 - y;
                 acc[ACC - 2] += dz2;
 #pragma unroll

@@ -1,0 +1,168 @@
+"""A network's description, and the parameters that carry it.
+
+:class:`Network` says what a set of parameters *is*: the layer sizes
+``layer_dims = [n_x, n_1, ..., n_L]``, the activation of each hidden layer and
+the output layer (sigmoid or softmax). :class:`Parameters` is the dict of
+arrays ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL", "bL"}`` that the training
+functions return, with its Network attached; ``copy()``, ``copy.copy``,
+``copy.deepcopy``, pickling and :func:`backend_nn.save_model` keep it.
+
+Where a description is needed and a plain dict arrives (``dict(params)`` drops
+it), :func:`network_of` never guesses silently: an explicit ``activation=``
+describes it; the week-3 functions take a plain two-layer dict with one sigmoid
+unit as the course's week-3 network (tanh, sigmoid) and say so in a warning;
+anything else is refused.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from .activations import Activation, get_activation
+from .outputs import OutputLayer, output_for
+from .validation import check_parameters
+
+__all__ = ["Network", "Parameters", "network_of", "hidden_activations"]
+
+
+def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float = 0.01) -> tuple[Activation, ...]:
+    """One Activation per hidden layer, from one name (for all of them) or a list of names."""
+    if isinstance(activation, (str, Activation)):
+        return tuple(get_activation(activation, negative_slope=negative_slope) for _ in range(n_hidden))
+    try:
+        names = list(activation)
+    except TypeError:
+        raise TypeError(f"activation must be a name or a list of names, one per hidden layer; got {activation!r}.") from None
+    if len(names) != n_hidden:
+        raise ValueError(
+            f"activation lists {len(names)} activation(s) but the network has {n_hidden} hidden layer(s); "
+            "give one name for all of them or one per hidden layer."
+        )
+    acts = tuple(get_activation(a, negative_slope=negative_slope) for a in names)
+    if any(a.name == "softmax" for a in acts):
+        raise ValueError("softmax is an output activation; hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
+    return acts
+
+
+@dataclass(frozen=True)
+class Network:
+    """layer_dims [n_x, n_1, ..., n_L], the hidden activations g_1 .. g_{L-1}, the output layer."""
+
+    layer_dims: tuple[int, ...]
+    hidden: tuple[Activation, ...]
+    output: OutputLayer
+
+    @classmethod
+    def build(cls, layer_dims: Sequence[int], activation: Any = "relu", output: Any = None, *,
+              negative_slope: float = 0.01) -> "Network":
+        dims = tuple(int(n) for n in layer_dims)
+        if len(dims) < 2:
+            raise ValueError(f"layer_dims needs at least [n_x, n_y]; got {list(layer_dims)}.")
+        hidden = hidden_activations(activation, len(dims) - 2, negative_slope=negative_slope)
+        if hidden and any(a.name == "softmax" for a in hidden):
+            raise ValueError("softmax is an output activation; hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
+        return cls(dims, hidden, output_for(dims[-1], output))
+
+    @property
+    def L(self) -> int:
+        """The number of layers with parameters (the course's L = len(parameters) // 2)."""
+        return len(self.layer_dims) - 1
+
+    def activation_of(self, l: int) -> Any:
+        """g_l for l = 1 .. L (the output layer for l = L)."""
+        return self.output if l == self.L else self.hidden[l - 1]
+
+    def check(self, parameters: dict) -> None:
+        """The parameters' shapes are those of this network."""
+        dims = check_parameters(parameters)
+        if tuple(dims) != self.layer_dims:
+            raise ValueError(f"the parameters' layer sizes {dims} are not the network's {list(self.layer_dims)}.")
+
+    def __str__(self) -> str:
+        names = [a.label for a in self.hidden]
+        if names and len(set(names)) == 1:
+            hidden = f"{names[0]} x{len(names)}" if len(names) > 1 else names[0]
+        else:
+            hidden = ", ".join(names) or "none"
+        return f"{list(self.layer_dims)}, hidden {hidden}, output {self.output.name}"
+
+
+class Parameters(dict):
+    """``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL", "bL"}`` with its :class:`Network`.
+
+    A dict in every other way, so the course's code that indexes
+    ``parameters["W1"]`` works unchanged; ``.network`` says what the arrays are.
+    """
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not isinstance(network, Network):
+            raise TypeError(f"network must be a backend_nn.Network; got {type(network).__name__}.")
+        self.network = network
+
+    def copy(self) -> "Parameters":
+        """A shallow copy that keeps the description (``dict.copy`` would drop it)."""
+        return Parameters(self, network=self.network)
+
+    def __reduce__(self):
+        return (_rebuild, (dict(self), self.network))
+
+    @property
+    def activation(self) -> Activation:
+        """The hidden activation, where every hidden layer has the same one."""
+        acts = set(self.network.hidden)
+        if len(acts) != 1:
+            raise AttributeError("the hidden layers have different activations: see parameters.network.hidden.")
+        return next(iter(acts))
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k}: {tuple(v.shape)}" for k, v in self.items())
+        return f"Parameters({{{shapes}}}, network={self.network})"
+
+
+def _rebuild(items: dict, network: Network) -> Parameters:
+    return Parameters(items, network=network)
+
+
+def network_of(parameters: Any, activation: Any = None, output: Any = None, *, negative_slope: float = 0.01,
+               week3: bool = False) -> Network:
+    """The description of ``parameters``: theirs, or the one ``activation=`` (and ``output=``) give.
+
+    A plain dict (no description) with no ``activation`` is taken as the course's week-3
+    network (tanh hidden layer, sigmoid output) only by the week-3 functions (``week3=True``),
+    only where it has that shape (two layers, one output unit), and with a warning; otherwise
+    it is refused with an error that says what to pass.
+    """
+    dims = check_parameters(parameters)
+    if isinstance(parameters, Parameters):
+        net = parameters.network
+        if tuple(dims) != net.layer_dims:
+            raise ValueError(f"the parameters' layer sizes {dims} are not their network's {list(net.layer_dims)}.")
+        if activation is not None:
+            asked = hidden_activations(activation, len(dims) - 2, negative_slope=negative_slope)
+            if asked != net.hidden:
+                raise ValueError(
+                    f"activation={[a.label for a in asked]} was asked for, but these parameters were trained with "
+                    f"{[a.label for a in net.hidden]}; leave activation unset to use theirs."
+                )
+        if output is not None and output_for(dims[-1], output) != net.output:
+            raise ValueError(f"output={output!r} was asked for, but these parameters have a {net.output.name} output.")
+        return net
+    if activation is None:
+        if week3 and len(dims) == 3 and dims[-1] == 1 and output in (None, "sigmoid"):
+            warnings.warn(
+                "a plain dict of parameters does not say its activations; it is taken as the course's week-3 "
+                "network (tanh hidden layer, sigmoid output). Pass activation=... to say which, or keep the "
+                "Parameters that training returned (their .copy() keeps the description; dict(...) drops it).",
+                UserWarning, stacklevel=3,
+            )
+            activation = "tanh"
+        else:
+            raise ValueError(
+                f"a plain dict of parameters (layer sizes {dims}) does not say its activations: pass activation= "
+                "(one name or one per hidden layer) and, where it matters, output=, or use the Parameters that "
+                "training returned (their .copy() keeps the description; dict(...) drops it)."
+            )
+    return Network.build(dims, activation, output, negative_slope=negative_slope)

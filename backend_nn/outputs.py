@@ -1,0 +1,230 @@
+"""Output layers: the activation of layer L, its cost, dZ_L and its prediction rule, in one place.
+
+Two output layers, each pairing an activation with the cross-entropy it makes simple:
+
+- ``sigmoid`` (binary, n_y = 1; the course's weeks 3 and 4):
+      A_L = sigmoid(Z_L),  J = -1/m sum( Y log A_L + (1 - Y) log(1 - A_L) ),
+      dZ_L = A_L - Y,      prediction: A_L > 0.5.
+- ``softmax`` (K classes, n_y = K; course 2, week 3):
+      A_L = softmax(Z_L) per column,  J = -1/m sum_k sum_i Y log A_L  (Y one-hot (K, m)),
+      dZ_L = A_L - Y,                 prediction: the argmax over the K rows.
+
+The training loop takes the cost from the logits Z_L, where it is exact and never
+takes log(0): with softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^-|z|),
+
+      sigmoid:  J = 1/m sum( softplus(Z_L) - Y Z_L ),
+      softmax:  J = 1/m sum_i ( logsumexp(Z_L[:, i]) - sum_k Y Z_L ),  logsumexp with the max out.
+
+``compute_cost(AL, Y)``, the course's function, takes the probabilities and returns a
+Python float, as the course's does. Integer labels (1, m) in 0..K-1 become one-hot Y
+(K, m) at the edge (:func:`encode_labels`); the equations only ever see float Y.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .activations import Activation, get_activation
+from .backend import device_of, namespace_of
+from .validation import check_labels_shape
+
+__all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
+           "encode_labels", "check_label_values"]
+
+
+def _softplus(Z, *, xp):
+    """log(1 + e^Z) without overflow."""
+    return xp.maximum(Z, 0.0) + xp.log1p(xp.exp(-xp.abs(Z)))
+
+
+def _logsumexp(Z, *, xp):
+    """log(sum_k exp(Z[k, i])) per column, (1, m), with the column max taken out first."""
+    top = xp.max(Z, axis=0, keepdims=True)
+    return top + xp.log(xp.sum(xp.exp(Z - top), axis=0, keepdims=True))
+
+
+def _clipped(A, *, xp):
+    """A kept inside [tiny, 1 - eps]: probabilities that rounded to exactly 0 or 1 lost what the
+    exact cost needs; clipped, each such example adds at most -log(tiny) (about 708 in float64,
+    87 in float32) instead of inf. Pass the logits for the exact cost."""
+    info = xp.finfo(A.dtype)
+    return xp.clip(A, float(info.smallest_normal), 1.0 - float(info.eps))
+
+
+@dataclass(frozen=True)
+class OutputLayer:
+    """What the output layer L is: its activation, cost, dZ_L and prediction rule."""
+
+    name: str
+
+    @property
+    def activation(self) -> Activation:
+        return get_activation(self.name)
+
+    def __call__(self, Z, *, xp):
+        """A_L = g_L(Z_L)."""
+        return self.activation(Z, xp=xp)
+
+    # --- the cost, J: a 0-d array on the device ------------------------------------------
+    def cost_from_logits(self, ZL, Y, *, xp):
+        """J from the logits Z_L (n_y, m) and float Y (n_y, m): exact, stable."""
+        m = ZL.shape[1]
+        if self.name == "sigmoid":
+            return xp.sum(_softplus(ZL, xp=xp) - Y * ZL) / m
+        return (xp.sum(_logsumexp(ZL, xp=xp)) - xp.sum(Y * ZL)) / m
+
+    def cost_from_probabilities(self, AL, Y, *, xp):
+        """J from A_L (n_y, m): the course's formula, with A_L clipped away from 0 and 1."""
+        m = AL.shape[1]
+        A = _clipped(AL, xp=xp)
+        if self.name == "sigmoid":
+            return -xp.sum(Y * xp.log(A) + (1.0 - Y) * xp.log1p(-A)) / m
+        return -xp.sum(Y * xp.log(A)) / m
+
+    # --- backward: dZ_L ------------------------------------------------------------------
+    def dZ(self, AL, Y, *, xp):
+        """dZ_L = A_L - Y, for both: the activation's derivative and the cross-entropy's cancel."""
+        return AL - Y
+
+    def dA(self, AL, Y, *, xp):
+        """dA_L = dJ/dA_L (times m), the course's general route into the last layer:
+        sigmoid: -(Y / A_L - (1 - Y) / (1 - A_L)); softmax: -Y / A_L."""
+        if self.name == "sigmoid":
+            return -(Y / AL - (1.0 - Y) / (1.0 - AL))
+        return -(Y / AL)
+
+    # --- prediction ---------------------------------------------------------------------------
+    def predict(self, AL, *, xp):
+        """sigmoid: A_L > 0.5, bool (n_y, m); softmax: the argmax over rows, int64 labels (1, m)."""
+        if self.name == "sigmoid":
+            return AL > 0.5
+        return xp.astype(xp.argmax(AL, axis=0, keepdims=True), xp.int64)
+
+
+SIGMOID = OutputLayer("sigmoid")
+SOFTMAX = OutputLayer("softmax")
+OUTPUTS = {"sigmoid": SIGMOID, "softmax": SOFTMAX}
+
+
+def get_output(output: str | OutputLayer) -> OutputLayer:
+    """An output layer by name: "sigmoid" or "softmax"."""
+    if isinstance(output, OutputLayer):
+        return output
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}; expected 'sigmoid' (binary) or 'softmax' (K classes).")
+    return OUTPUTS[output]
+
+
+def output_for(n_y: int, output: str | OutputLayer | None = None) -> OutputLayer:
+    """The output layer asked for, else the library's rule: sigmoid for n_y = 1, softmax for n_y > 1."""
+    if output is not None:
+        out = get_output(output)
+        if out is SOFTMAX and n_y < 2:
+            raise ValueError(f"a softmax output needs K >= 2 units; the last layer has {n_y}.")
+        return out
+    return SIGMOID if n_y == 1 else SOFTMAX
+
+
+# --- labels at the edge ---------------------------------------------------------------------------
+def _first_bad(mask, values, *, xp) -> list[float]:
+    return [float(v) for v in values[mask][:5]]
+
+
+def check_label_values(Y, output: OutputLayer, *, xp) -> None:
+    """Y (n_y, m) as the output needs it: 0/1 for sigmoid; one-hot columns for softmax.
+    Reads the data (a device sync): run once per call, not per step."""
+    if Y.dtype == xp.bool:
+        if output is SOFTMAX:
+            Y = xp.astype(Y, xp.int8)
+        else:
+            return
+    ok = (Y == 0) | (Y == 1)
+    if not bool(xp.all(ok)):
+        kind = "binary labels" if output is SIGMOID else "a one-hot Y (K, m)"
+        raise ValueError(f"Y must hold only 0 and 1 ({kind}); found other values, e.g. {_first_bad(~ok, Y, xp=xp)}.")
+    if output is SOFTMAX:
+        sums = xp.sum(Y, axis=0)
+        bad = sums != 1
+        if bool(xp.any(bad)):
+            cols = [int(i) for i in xp.nonzero(bad)[0][:5]] if hasattr(xp, "nonzero") else []
+            raise ValueError(
+                f"a one-hot Y (K, m) needs exactly one 1 in every column; columns {cols} sum to "
+                f"{_first_bad(bad, sums, xp=xp)}. Pass integer labels (1, m) in 0..K-1 to have them encoded."
+            )
+
+
+def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None = None, name_out: str = "A_L"):
+    """Y as the float (n_y, m) the equations use.
+
+    - sigmoid: Y (n_y, m) of 0/1 (bool or numbers), checked;
+    - softmax: integer labels (1, m) in 0..K-1 are one-hot encoded to (K, m); a (K, m) Y must be
+      one-hot already (checked).
+
+    ``m``: the number of examples Y must label (default: Y's own); ``name_out`` names the
+    output in the error messages (A2, AL, ...).
+    """
+    shape = tuple(int(s) for s in Y.shape)
+    m = (shape[-1] if shape else 0) if m is None else m
+    if output is SOFTMAX and n_y > 1 and len(shape) == 2 and shape[0] == 1:
+        if xp.isdtype(Y.dtype, "bool"):
+            Y = xp.astype(Y, xp.int64)
+        if xp.isdtype(Y.dtype, "real floating"):
+            whole = Y == xp.round(Y)
+            if not bool(xp.all(whole)):
+                raise ValueError(f"labels must be whole numbers 0..{n_y - 1}; found {_first_bad(~whole, Y, xp=xp)}.")
+        inside = (Y >= 0) & (Y <= n_y - 1)
+        if not bool(xp.all(inside)):
+            raise ValueError(
+                f"labels must be in 0..{n_y - 1} for the {n_y} output units; found {_first_bad(~inside, Y, xp=xp)}."
+            )
+        check_labels_shape(Y, (1, m), name_out=f"{name_out} as labels")
+        classes = xp.reshape(xp.arange(n_y, dtype=Y.dtype, device=device_of(Y)), (n_y, 1))
+        return xp.astype(classes == Y, dtype)
+    check_labels_shape(Y, (n_y, m), name_out=name_out)
+    check_label_values(Y, output, xp=xp)
+    return Y if Y.dtype == dtype else xp.astype(Y, dtype)
+
+
+def compute_cost(AL: Any, Y: Any, *, ZL: Any = None, output: str | None = None, Z2: Any = None) -> float:
+    """The cross-entropy cost J of the output A_L against the labels Y, as a Python float.
+
+    Parameters
+    ----------
+    AL : array (n_y, m)
+        Output of the network (A2 in week 3): sigmoid(Z_L), or softmax(Z_L) for n_y > 1.
+    Y : array (n_y, m)
+        True labels: 0/1 (float or bool) for a sigmoid output; one-hot for softmax.
+    ZL : array (n_y, m), optional, keyword-only
+        The logits A_L came from (``cache["Z2"]``; ``Z2=`` is the week-3 spelling). When
+        given, the cost is computed from them, exactly and stably, even where A_L rounds
+        to 0 or 1.
+    output : "sigmoid" or "softmax", optional
+        Default: sigmoid for n_y = 1, softmax for n_y > 1.
+
+    Returns
+    -------
+    cost : float
+        As the course's ``compute_cost`` returns it (one device sync on a GPU). The
+        training loop keeps its own costs on the device.
+    """
+    if ZL is not None and Z2 is not None:
+        raise TypeError("pass the logits once, as ZL= (or the week-3 name Z2=), not both.")
+    ZL = Z2 if ZL is None else ZL
+    arrays = {"AL": AL, "Y": Y} if ZL is None else {"AL": AL, "Y": Y, "ZL": ZL}
+    xp = namespace_of(**arrays)
+    if len(AL.shape) != 2:
+        hint = " — did you mean AL.reshape(1, -1)?" if len(AL.shape) == 1 else ""
+        raise ValueError(f"AL must be 2-D (n_y, m), examples as columns; got shape {tuple(AL.shape)}{hint}.")
+    if not xp.isdtype(AL.dtype, "real floating"):
+        raise TypeError(f"AL must hold probabilities as floats (float64 or float32); got dtype {AL.dtype}.")
+    if ZL is not None and tuple(ZL.shape) != tuple(AL.shape):
+        raise ValueError(f"ZL must have the shape of AL, {tuple(AL.shape)}; got {tuple(ZL.shape)}.")
+    out = output_for(int(AL.shape[0]), output)
+    if ZL is None:
+        inside = (AL >= 0) & (AL <= 1)
+        if not bool(xp.all(inside)):
+            raise ValueError(f"AL must hold probabilities in [0, 1]; found {_first_bad(~inside, AL, xp=xp)}.")
+    Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
+    cost = out.cost_from_probabilities(AL, Yf, xp=xp) if ZL is None else out.cost_from_logits(ZL, Yf, xp=xp)
+    return float(cost)

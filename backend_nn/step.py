@@ -1,0 +1,79 @@
+"""One training step, pure, and the generic runner built on it.
+
+The step is forward propagation, the cost (only at the iterations where it is
+recorded), backward propagation and the update, from the equation modules.
+It sits below both the training loop (:mod:`backend_nn.training`) and the fast
+paths (:mod:`backend_nn.accelerate`), which hand the same step to their
+compilers or run it with their own :class:`~backend_nn.propagation.Lines`.
+
+A *runner* advances training by ``n_records`` records of ``cost_every`` steps:
+``runner(parameters, n_records, cost_every) -> (parameters, costs)``, costs a
+1-d array on the device, ``costs[k]`` the cost before the first step of record k.
+The eager runner is the generic one; every fast path is a runner too.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable
+
+from array_api_compat import is_writeable_array
+
+from .network import Network
+from .propagation import GENERIC_LINES, Lines, _backward, _forward
+from .update import _update
+
+__all__ = ["train_step", "Runner", "step_by_step", "eager_runner"]
+
+Runner = Callable[[dict, int, int], tuple[dict, Any]]
+
+
+def train_step(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+               lines: Lines = GENERIC_LINES, inplace: bool = False, with_cost: bool = True) -> tuple[dict, Any]:
+    """One full-batch gradient-descent step; returns (parameters, cost before the step).
+
+    X : (n_x, m); Y : float (n_L, m) (one-hot for softmax); cost : 0-d array, or None when
+    ``with_cost`` is False. Pure when ``inplace`` is False, so backend compilers (jax.jit,
+    torch.compile, CUDA graph capture) can take it as it is.
+    """
+    AL, caches = _forward(X, parameters, net=net, xp=xp, lines=lines)
+    cost = net.output.cost_from_logits(caches[-1][1], Y, xp=xp) if with_cost else None
+    grads = _backward(AL, Y, caches, net=net, xp=xp, lines=lines)
+    return _update(parameters, grads, learning_rate=learning_rate, inplace=inplace), cost
+
+
+def step_by_step(step_with_cost: Callable, step: Callable, stack: Callable) -> Runner:
+    """A runner from two one-step functions ``params -> (params, cost)``: per record, one
+    step that computes the cost, then ``cost_every - 1`` that do not; costs stacked on the device."""
+
+    def runner(params: dict, n_records: int, cost_every: int):
+        costs = []
+        for _ in range(n_records):
+            params, cost = step_with_cost(params)
+            costs.append(cost)
+            for _ in range(cost_every - 1):
+                params, _ = step(params)
+        return params, stack(costs)
+
+    return runner
+
+
+def eager_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                 lines: Lines = GENERIC_LINES) -> Runner:
+    """The generic step, eagerly. Where the namespace's arrays are writeable it updates in place,
+    on parameter buffers of its own (the caller's arrays are never written); JAX's are not, and
+    each step makes new ones."""
+    inplace = is_writeable_array(parameters["W1"])
+    step = partial(train_step, X=X, Y=Y, net=net, learning_rate=learning_rate, xp=xp, lines=lines, inplace=inplace)
+    steps = step_by_step(partial(step, with_cost=True), partial(step, with_cost=False), xp.stack)
+    if not inplace:
+        return steps
+    own = {k: xp.asarray(v, copy=True) for k, v in parameters.items()}
+
+    def runner(params: dict, n_records: int, cost_every: int):
+        if params is not own:
+            for k, v in params.items():
+                own[k][...] = v
+        return steps(own, n_records, cost_every)
+
+    return runner
