@@ -1,0 +1,344 @@
+"""The course's week-4 functions (DEEP.md) and multi-class softmax outputs, on every backend.
+
+References are independent of the code under test: the course's conventions written out in
+plain NumPy below (initialization streams, caches, the dA_L route, relu_backward), and
+centred finite differences in test_gradients.py.
+"""
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn.backend import to_numpy
+from conftest import assert_close, assert_on_backend
+
+
+# --- a plain-NumPy deep network, written the course's way ------------------------------------------
+def _np_sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+def _np_forward(X, params, hidden="relu", output="sigmoid"):
+    L = len(params) // 2
+    A, caches = X, []
+    for l in range(1, L + 1):
+        Z = params[f"W{l}"] @ A + params[f"b{l}"]
+        caches.append(((A, params[f"W{l}"], params[f"b{l}"]), Z))
+        if l < L:
+            A = np.maximum(0, Z) if hidden == "relu" else np.tanh(Z)
+        elif output == "sigmoid":
+            A = _np_sigmoid(Z)
+        else:
+            E = np.exp(Z - Z.max(axis=0))
+            A = E / E.sum(axis=0)
+    return A, caches
+
+
+def _np_backward(AL, Y, caches, hidden="relu", output="sigmoid"):
+    L, m = len(caches), AL.shape[1]
+    grads = {}
+    dZ = AL - Y
+    for l in range(L, 0, -1):
+        (A_prev, W, b), Z = caches[l - 1]
+        if l < L:
+            dA = grads[f"dA{l}"]
+            dZ = dA * (Z > 0) if hidden == "relu" else dA * (1 - np.tanh(Z) ** 2)
+        grads[f"dW{l}"] = dZ @ A_prev.T / m
+        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
+        grads[f"dA{l - 1}"] = W.T @ dZ
+    return grads
+
+
+def _one_hot(labels, K):
+    return (np.arange(K)[:, None] == labels.reshape(1, -1)).astype(np.float64)
+
+
+def _problem(seed=0, dims=(5, 4, 3, 1), m=12, output="sigmoid"):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(dims[0], m)
+    if output == "sigmoid":
+        Y = (rng.rand(1, m) > 0.5) * 1.0
+    else:
+        Y = _one_hot(rng.randint(0, dims[-1], size=m), dims[-1])
+    params = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"], params[f"b{l}"] = rng.randn(dims[l], dims[l - 1]) * 0.5, rng.randn(dims[l], 1) * 0.1
+    return X, Y, params
+
+
+# --- DEEP.md's conventions ------------------------------------------------------------------------------
+def test_initialize_parameters_deep_is_the_courses_stream(backend):
+    p = bnn.initialize_parameters_deep([5, 4, 3], backend=backend.xp, device=backend.device)
+    assert list(p) == ["W1", "b1", "W2", "b2"]
+    assert_close(p["W1"][0, :], [0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388], backend, atol=5e-9)
+    assert_close(p["W2"][0, :], [-0.01185047, -0.0020565, 0.01486148, 0.00236716], backend, atol=5e-9)
+    rng = np.random.RandomState(3)  # the course's stream, seeded with 3, W then b per layer (b draws nothing)
+    for l, (n, n_prev) in enumerate([(4, 5), (3, 4)], start=1):
+        assert_close(p[f"W{l}"], rng.randn(n, n_prev) * 0.01, backend, rtol=0)
+        assert_close(p[f"b{l}"], np.zeros((n, 1)), backend, rtol=0)
+
+
+def test_the_week4_application_initialization():
+    """L_layer_model: seed 1, W_l = randn / sqrt(n_{l-1}); two_layer_model: seed 1, randn * 0.01."""
+    rng = np.random.RandomState(1)
+    p = bnn.initialize_parameters_deep([6, 4, 1], seed=1, init="xavier")
+    np.testing.assert_array_equal(p["W1"], rng.randn(4, 6) / np.sqrt(6))
+    np.testing.assert_array_equal(p["W2"], rng.randn(1, 4) / np.sqrt(4))
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(6, 20), (rng.rand(1, 20) > 0.5) * 1.0
+    params, costs = bnn.L_layer_model(X, Y, [6, 4, 1], num_iterations=1)
+    np.testing.assert_array_equal(costs, [bnn.compute_cost(*_first_cost_inputs(X, Y, [6, 4, 1], "xavier"))])
+    params, costs = bnn.two_layer_model(X, Y, (6, 4, 1), num_iterations=1)
+    np.testing.assert_allclose(costs, [bnn.compute_cost(*_first_cost_inputs(X, Y, [6, 4, 1], "random"))], rtol=1e-14)
+
+
+def _first_cost_inputs(X, Y, dims, init):
+    p = bnn.initialize_parameters_deep(dims, seed=1, init=init)
+    AL, _ = _np_forward(X, p)
+    return AL, Y
+
+
+def test_forward_caches_and_returns_as_the_course_does(backend):
+    X, _, params = _problem()
+    pb = backend.params(params)
+    Xb = backend.asarray(X)
+    Z, lin = bnn.linear_forward(Xb, pb["W1"], pb["b1"])
+    assert lin[0] is Xb and lin[1] is pb["W1"] and lin[2] is pb["b1"]
+    assert_close(Z, params["W1"] @ X + params["b1"], backend, rtol=1e-13)
+    for activation, f in (("relu", lambda z: np.maximum(0, z)), ("sigmoid", _np_sigmoid)):
+        A, ((A_prev, W, b), Zc) = bnn.linear_activation_forward(Xb, pb["W1"], pb["b1"], activation)
+        assert A_prev is Xb and W is pb["W1"] and b is pb["b1"]
+        assert_close(Zc, params["W1"] @ X + params["b1"], backend, rtol=1e-13)
+        assert_close(A, f(params["W1"] @ X + params["b1"]), backend, rtol=1e-13)
+    AL, caches = bnn.L_model_forward(Xb, pb)
+    ref_AL, ref_caches = _np_forward(X, params)
+    assert isinstance(caches, list) and len(caches) == 3
+    assert_close(AL, ref_AL, backend, rtol=1e-12)
+    for (lin_b, Z_b), (lin_r, Z_r) in zip(caches, ref_caches, strict=True):
+        assert_close(Z_b, Z_r, backend, rtol=1e-12)
+        for got, want in zip(lin_b, lin_r, strict=True):
+            assert_close(got, want, backend, rtol=1e-12)
+
+
+def test_compute_cost_is_a_python_float(backend):
+    AL = backend.asarray([[0.8, 0.9, 0.4]])
+    Y = backend.asarray([[1.0, 1.0, 0.0]])
+    cost = bnn.compute_cost(AL, Y)
+    assert type(cost) is float
+    assert cost == pytest.approx(-np.mean(np.log([0.8, 0.9, 0.6])), rel=1e-14)
+    assert cost == pytest.approx(0.2797765635793422, rel=1e-12)
+
+
+def test_relu_backward_is_zero_at_zero(backend):
+    """The course's relu_backward: dZ[Z <= 0] = 0."""
+    A_prev = backend.asarray(np.eye(3))
+    W = backend.asarray(np.eye(3))
+    b = backend.asarray(np.array([[0.0], [-1.0], [1.0]]))  # Z = I + b: zeros on and off the diagonal
+    _, cache = bnn.linear_activation_forward(A_prev, W, b, "relu")
+    dA = backend.asarray(np.ones((3, 3)))
+    dA_prev, dW, db = bnn.linear_activation_backward(dA, cache, "relu")
+    Z = np.eye(3) + np.array([[0.0], [-1.0], [1.0]])
+    dZ = (Z > 0) * 1.0
+    assert_close(db, dZ.sum(axis=1, keepdims=True) / 3, backend, rtol=1e-15)
+    assert_close(dW, dZ @ np.eye(3) / 3, backend, rtol=1e-15)
+    assert_close(dA_prev, np.eye(3) @ dZ, backend, rtol=1e-15)
+
+
+def test_L_model_backward_takes_the_dAL_route_and_names_the_grads(backend):
+    X, Y, params = _problem()
+    AL, caches = _np_forward(X, params)
+    ref = _np_backward(AL, Y, caches)
+    ALb, cachesb = bnn.L_model_forward(backend.asarray(X), backend.params(params))
+    grads = bnn.L_model_backward(ALb, backend.asarray(Y), cachesb)
+    assert set(grads) == {"dA0", "dA1", "dA2", "dW1", "dW2", "dW3", "db1", "db2", "db3"}
+    for k, v in ref.items():
+        assert_close(grads[k], v, backend, rtol=1e-10, atol=1e-14)
+    # the general route: an AL that is not sigmoid(Z_L) is taken as it is, through dA_L
+    fake = np.clip(AL * 0.9 + 0.05, 0.01, 0.99)
+    g_fake = bnn.L_model_backward(backend.asarray(fake), backend.asarray(Y), cachesb)
+    dA = -(Y / fake - (1 - Y) / (1 - fake))
+    s = _np_sigmoid(caches[-1][1])
+    dZ = dA * s * (1 - s)
+    assert_close(g_fake["db3"], dZ.sum(axis=1, keepdims=True) / X.shape[1], backend, rtol=1e-10)
+    # Y reshaped like AL, as the course does
+    g_flat = bnn.L_model_backward(ALb, backend.asarray(Y.ravel()), cachesb)
+    assert_close(g_flat["dW1"], ref["dW1"], backend, rtol=1e-10, atol=1e-14)
+
+
+def test_update_parameters_takes_any_dict_of_W_and_b(backend):
+    """Nothing requires the shapes to chain (DEEP.md); extra grads (dA0) are ignored."""
+    p = {"W1": backend.asarray(np.ones((2, 3))), "b1": backend.asarray(np.ones((2, 1))),
+         "W2": backend.asarray(np.ones((5, 7))), "b2": backend.asarray(np.ones((5, 1)))}
+    g = {"d" + k: backend.asarray(np.full(tuple(v.shape), 2.0)) for k, v in p.items()}
+    g["dA0"] = backend.asarray(np.zeros((3, 4)))
+    new = bnn.update_parameters(p, g, 0.1)
+    for k in p:
+        assert_close(new[k], np.full(tuple(p[k].shape), 0.8), backend, rtol=1e-15)
+        assert_close(p[k], np.ones(tuple(p[k].shape)), backend, rtol=0)  # the caller's arrays are left alone
+
+
+# --- softmax and labels ----------------------------------------------------------------------------------
+def test_softmax_network_forward_backward_against_numpy(backend):
+    X, Y, params = _problem(1, (4, 6, 5, 3), 10, "softmax")
+    AL, caches = _np_forward(X, params, output="softmax")
+    ref = _np_backward(AL, Y, caches)
+    pb = backend.params(params)
+    ALb, cachesb = bnn.L_model_forward(backend.asarray(X), pb, output="softmax")
+    assert_close(ALb, AL, backend, rtol=1e-12)
+    assert_close(bnn.linear_activation_forward(backend.asarray(X), pb["W1"], pb["b1"], "softmax")[0],
+                 _np_forward(X, {"W1": params["W1"], "b1": params["b1"]}, output="softmax")[0], backend, rtol=1e-12)
+    labels = backend.asarray(np.argmax(Y, axis=0)[None, :], dtype=backend.xp.int64)
+    for Yb in (backend.asarray(Y), labels):  # one-hot, or labels one-hot encoded at the edge
+        grads = bnn.L_model_backward(ALb, Yb, cachesb, output="softmax")
+        for k in ("dW1", "db1", "dW2", "db2", "dW3", "db3"):
+            assert_close(grads[k], ref[k], backend, rtol=1e-10, atol=1e-14)
+    assert bnn.compute_cost(ALb, labels) == pytest.approx(-np.sum(Y * np.log(AL)) / 10, rel=1e-12)
+
+
+def test_predict_returns_labels(backend):
+    X, Y, _ = _problem(2, (3, 5, 4), 40, "softmax")
+    labels = np.argmax(Y, axis=0)[None, :]
+    params, costs = bnn.L_layer_model(backend.asarray(X), backend.asarray(labels, dtype=backend.xp.int64),
+                                      [3, 5, 4], learning_rate=0.5, num_iterations=300)
+    assert params.network.output.name == "softmax" and costs[-1] < costs[0]
+    pred = bnn.predict(params, backend.asarray(X))
+    assert_on_backend(pred, backend, backend.xp.int64)
+    assert tuple(pred.shape) == (1, 40)
+    AL = bnn.predict_output(params, backend.asarray(X))
+    np.testing.assert_array_equal(to_numpy(pred), np.argmax(to_numpy(AL), axis=0)[None, :])
+    acc = bnn.accuracy(pred, backend.asarray(labels))
+    assert acc == bnn.accuracy(pred, backend.asarray(Y)) and 0.5 < acc <= 1.0  # one-hot Y gives the same
+
+
+# --- training ------------------------------------------------------------------------------------------
+def _reference_training(X, Y, dims, lr, steps, hidden="relu", output="sigmoid", seed=1):
+    p = bnn.initialize_parameters_deep(dims, seed=seed, init="xavier")
+    history = []
+    for _ in range(steps):
+        AL, caches = _np_forward(X, p, hidden, output)
+        grads = _np_backward(AL, Y, caches, hidden, output)
+        p = {k: v - lr * grads["d" + k] for k, v in p.items()}
+        history.append(p)
+    return history
+
+
+@pytest.mark.parametrize("hidden, output, dims", [("relu", "sigmoid", [4, 8, 5, 1]), ("tanh", "softmax", [4, 8, 5, 3])])
+def test_deep_training_equals_numpy_step_by_step(backend, hidden, output, dims):
+    """Parity at every step for 50 steps, float64: rtol 1e-9 / atol 1e-12 (round-off of other
+    summation orders, ~1e-16 a step, as in test_parity)."""
+    rng = np.random.RandomState(5)
+    X = rng.randn(4, 64)
+    labels = (X[0] * X[1] > 0).astype(int) + (output == "softmax") * (X[2] > 0)
+    Y = (labels[None, :] * 1.0) if output == "sigmoid" else _one_hot(labels, 3)
+    ref = _reference_training(X, Y, dims, 0.3, 50, hidden, output)
+    Yb = backend.asarray(labels[None, :], dtype=backend.xp.int64) if output == "softmax" else backend.asarray(Y)
+    for steps in (1, 7, 50):
+        params, _ = bnn.L_layer_model(backend.asarray(X), Yb, dims, learning_rate=0.3, num_iterations=steps,
+                                      activation=hidden)
+        for k, v in ref[steps - 1].items():
+            assert_close(params[k], v, backend, rtol=1e-9, atol=1e-12)
+
+
+FAST = [("numpy", "numpy tiles"), ("jax", "jax.jit"), ("torch", "torch.compile")]
+
+
+@pytest.mark.parametrize("library, path", FAST)
+@pytest.mark.parametrize("hidden, output, dims", [(["relu", "tanh"], "softmax", [6, 40, 30, 4]),
+                                                  ("leaky_relu", "sigmoid", [6, 50, 20, 1])])
+def test_every_fast_path_trains_deep_and_softmax_networks_like_numpy(library, path, hidden, output, dims):
+    """The fast path (compile=True) against NumPy's eager run, costs and parameters: rtol 1e-9."""
+    pytest.importorskip({"numpy": "numpy", "jax": "jax", "torch": "torch"}[library])
+    from backend_nn.accelerate import choose_runner
+    from backend_nn.network import Network
+
+    rng = np.random.RandomState(6)
+    m = 2000
+    X = rng.randn(6, m)
+    labels = (X[0] > 0).astype(int) + (X[1] > 0) * (output == "softmax") + (X[2] > 0) * (output == "softmax")
+    Y = labels[None, :] * 1.0
+    if library == "jax":
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+    xp = bnn.get_namespace(library)
+    Xb, Yb = bnn.to_backend(X, xp), bnn.to_backend(Y, xp)
+    net = Network.build(dims, hidden, output)
+    p0 = bnn.initialize_parameters_deep(dims, backend=xp)
+    Yf = bnn.to_backend(_one_hot(labels, dims[-1]) if output == "softmax" else Y, xp)
+    _, choice = choose_runner(p0, Xb, Yf, net=net, learning_rate=0.1, xp=xp, compile=True)
+    assert choice.path == path, choice
+    kw = dict(learning_rate=0.1, num_iterations=60, cost_every=5, activation=hidden, output=output, seed=2, init="he")
+    fast_p, fast_c = bnn.L_layer_model(Xb, Yb, dims, compile=True, **kw)
+    eager_p, eager_c = bnn.L_layer_model(X, Y, dims, **kw)
+    np.testing.assert_allclose(fast_c, eager_c, rtol=1e-9, atol=1e-12)
+    for k in eager_p:
+        np.testing.assert_allclose(to_numpy(fast_p[k]), eager_p[k], rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_L_layer_model_prints_and_records_as_the_course_does(capsys):
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(3, 30), (rng.rand(1, 30) > 0.5) * 1.0
+    params, costs = bnn.L_layer_model(X, Y, [3, 4, 1], num_iterations=250, print_cost=True)
+    assert isinstance(costs, list) and len(costs) == 3 and all(type(c) is float for c in costs)
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == [f"Cost after iteration {i}" for i in (0, 100, 200)]
+    assert float(out[1].split(": ")[1]) == costs[1]
+
+
+def test_nn_model_takes_hidden_layer_sizes_and_class_labels():
+    rng = np.random.RandomState(1)
+    X = rng.randn(2, 90)
+    labels = np.digitize(X[0], [-0.5, 0.5])[None, :]  # 0, 1, 2
+    params, costs = bnn.nn_model(X, labels, [6, 5], 500, learning_rate=0.5, activation="relu")
+    assert params.network.layer_dims == (2, 6, 5, 3) and params.network.output.name == "softmax"
+    assert bnn.accuracy(bnn.predict(params, X), labels) > 0.8
+    binary, _ = bnn.nn_model(X, (labels > 0) * 1, 4, 10)
+    assert binary.network.output.name == "sigmoid" and binary.network.layer_dims == (2, 4, 1)
+
+
+# --- bad input: clear errors, the caller's arrays unchanged ---------------------------------------------
+def _unchanged(*arrays):
+    return [a.copy() for a in arrays]
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda X, L: bnn.L_layer_model(X, L, [3, 4, 3]), ValueError, r"layers_dims\[0\] = 3 must be n_x.*\(4, 30\)"),
+    (lambda X, L: bnn.L_layer_model(X.T, L, [4, 4, 3]), ValueError, r"did you mean X.T"),
+    (lambda X, L: bnn.L_layer_model(X, L, [4, 4, 2]), ValueError, r"labels must be in 0..1 for the 2 output units; found \[2.0"),
+    (lambda X, L: bnn.L_layer_model(X, L - 1, [4, 4, 3]), ValueError, r"labels must be in 0..2.*found \[-1.0"),
+    (lambda X, L: bnn.L_layer_model(X, L + 0.5, [4, 4, 3]), ValueError, r"whole numbers 0..2; found \[0.5"),
+    (lambda X, L: bnn.L_layer_model(X, np.ones((3, 30)), [4, 4, 3]), ValueError,
+     r"one-hot Y \(K, m\) needs exactly one 1 in every column; columns \[0, 1, 2, 3, 4\] sum to \[3.0"),
+    (lambda X, L: bnn.L_layer_model(X, L[:, :20], [4, 4, 3]), ValueError, r"same number of examples m"),
+    (lambda X, L: bnn.L_layer_model(X, L, [4, 5, 5, 3], activation=["relu"]), ValueError,
+     r"activation lists 1 activation\(s\) but the network has 2 hidden layer\(s\)"),
+    (lambda X, L: bnn.L_layer_model(X, L, [4, 5, 3], activation=["softmax"]), ValueError, r"softmax is an output"),
+    (lambda X, L: bnn.L_layer_model(X, L, [4, 5, 1], output="softmax"), ValueError, r"softmax output needs K >= 2"),
+    (lambda X, L: bnn.L_layer_model(X, L, [4, 0, 3]), ValueError, r"layers_dims\[1\] must be a positive integer"),
+    (lambda X, L: bnn.L_layer_model(X, L, [4]), ValueError, r"at least \[n_x, n_L\]"),
+    (lambda X, L: bnn.nn_model(X, L, [], 10), ValueError, r"non-empty list of hidden-layer sizes"),
+    (lambda X, L: bnn.compute_cost(np.full((3, 30), 1 / 3), L + 3), ValueError, r"labels must be in 0..2"),
+    (lambda X, L: bnn.compute_cost(np.full((1, 30), 1.5), L), ValueError, r"AL must hold probabilities in \[0, 1\]"),
+])
+def test_bad_deep_input_is_a_clear_error(call, exc, match):
+    rng = np.random.RandomState(0)
+    X, labels = rng.randn(4, 30), rng.randint(0, 3, size=(1, 30)).astype(np.float64)
+    labels[0, :3] = [0, 1, 2]
+    before = _unchanged(X, labels)
+    with pytest.raises(exc, match=match):
+        call(X, labels)
+    np.testing.assert_array_equal(X, before[0])
+    np.testing.assert_array_equal(labels, before[1])
+
+
+def test_shapes_that_do_not_chain_are_refused_by_the_week4_functions():
+    X, Y, params = _problem()
+    bad = dict(params, W2=np.ones((3, 7)))
+    with pytest.raises(ValueError, match=r"do not chain: W2 has shape \(3, 7\)"):
+        bnn.L_model_forward(X, bad)
+    with pytest.raises(ValueError, match=r"W \(4, 5\) expects 5 input rows, but A has shape \(3, 12\)"):
+        bnn.linear_forward(X[:3], params["W1"], params["b1"])
+    with pytest.raises(TypeError, match=r"cache must be \(\(A_prev, W, b\), Z\)"):
+        bnn.linear_activation_backward(np.ones((4, 12)), (X, params["W1"]), "relu")
+    with pytest.raises(ValueError, match=r"unknown activation 'swish'"):
+        bnn.linear_activation_forward(X, params["W1"], params["b1"], "swish")
