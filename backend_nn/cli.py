@@ -2,8 +2,9 @@
 
 - ``backend-nn train``: with no options, the course's flower demo on NumPy (n_h = 4,
   tanh, learning rate 1.2, 10,000 iterations): prints the cost trajectory and the
-  training accuracy; ``--save`` writes the model, ``--plot-boundary``/``--plot-cost``
-  the pictures.
+  training accuracy; ``--layers 32 16`` trains a deeper network, a multi-class data set
+  (``--dataset spiral``, ``digits``, or a CSV whose labels are 0..K-1) a softmax output;
+  ``--save`` writes the model, ``--plot-boundary``/``--plot-cost`` the pictures.
 - ``backend-nn predict``: a saved model on new data, predictions to a file or stdout.
 - ``backend-nn sweep``: the course's accuracy against hidden-layer size, as a table
   and a grid of decision boundaries.
@@ -40,9 +41,10 @@ def _device(text: str | None):
 def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--dataset", default="flower", choices=list(DATASETS), help="a course data set (default: flower)")
-    src.add_argument("--data", metavar="FILE", help="your own data: CSV (rows = examples, last column = 0/1 label) "
-                                                    "or NPZ with X (n_x, m) and Y (1, m)")
-    p.add_argument("--activation", default="tanh", choices=list(ACTIVATIONS), help="hidden activation (default: tanh)")
+    src.add_argument("--data", metavar="FILE", help="your own data: CSV (rows = examples, last column = the label: "
+                                                    "0/1, or 0..K-1 for K classes) or NPZ with X (n_x, m) and Y (1, m)")
+    p.add_argument("--activation", default=["tanh"], nargs="+", choices=list(ACTIVATIONS), metavar="ACTIVATION",
+                   help=f"hidden activation, or one per hidden layer: {', '.join(ACTIVATIONS)} (default: tanh)")
     p.add_argument("--learning-rate", type=float, default=1.2, help="gradient-descent step (default: 1.2)")
     p.add_argument("--iterations", type=int, default=iterations, help=f"gradient-descent steps (default: {iterations})")
     p.add_argument("--backend", default="numpy", help="numpy, cupy, auto, array_api_strict, torch, jax (default: numpy)")
@@ -55,14 +57,17 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backend-nn",
-        description="The course's shallow neural network, on NumPy, CuPy or any Array API library.",
+        description="The course's neural networks (shallow, deep, softmax), on NumPy, CuPy or any Array API library.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = sub.add_parser("train", help="train on a data set; report cost and accuracy",
-                           description="Train the shallow network by gradient descent (defaults: the course's flower run).")
+                           description="Train a network by gradient descent (defaults: the course's flower run). "
+                                       "Labels 0/1 give a sigmoid output, labels 0..K-1 a softmax over K classes.")
     _add_training_options(train, 10000)
-    train.add_argument("--n-h", type=int, default=4, help="hidden units (default: 4)")
+    size = train.add_mutually_exclusive_group()
+    size.add_argument("--n-h", type=int, default=4, help="hidden units of the one hidden layer (default: 4)")
+    size.add_argument("--layers", type=int, nargs="+", metavar="N", help="hidden-layer sizes, e.g. --layers 32 16")
     train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
     train.add_argument("--plot-boundary", metavar="PNG", help="draw the decision boundary (needs matplotlib)")
     train.add_argument("--plot-cost", metavar="PNG", help="draw the cost curve (needs matplotlib)")
@@ -70,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=_train)
 
     pred = sub.add_parser("predict", help="predict with a saved model",
-                          description="Predict 0/1 labels with a model saved by 'train --save'.")
+                          description="Predict labels (0/1, or 0..K-1) with a model saved by 'train --save'.")
     pred.add_argument("model", help="the saved model (.npz)")
     pred.add_argument("data", help="CSV (rows = examples; all columns features, or features + a last label column) "
                                    "or NPZ with X (n_x, m)")
@@ -95,31 +100,37 @@ def _data(args) -> tuple[np.ndarray, np.ndarray, str]:
     return X, Y, args.dataset
 
 
+def _activation(args):
+    return args.activation[0] if len(args.activation) == 1 else args.activation
+
+
 def _fit(args, X, Y, n_h, *, print_cost: bool, progress):
     return nn_model(
         X, Y, n_h, args.iterations, print_cost=print_cost, learning_rate=args.learning_rate,
-        activation=args.activation, backend=args.backend, device=_device(args.device), dtype=args.dtype,
+        activation=_activation(args), backend=args.backend, device=_device(args.device), dtype=args.dtype,
         seed=args.seed, compile=args.compile, progress=progress,
     )
 
 
 def _train(args: argparse.Namespace) -> int:
     X, Y, name = _data(args)
+    hidden = args.layers if args.layers else args.n_h
     start = time.perf_counter()
-    params, costs = _fit(args, X, Y, args.n_h, print_cost=True, progress=False if args.no_progress else None)
+    params, costs = _fit(args, X, Y, hidden, print_cost=True, progress=False if args.no_progress else None)
     elapsed = time.perf_counter() - start
     acc = accuracy(to_numpy(predict(params, X)), Y)
     xp_name = backend_name(namespace_of(W1=params["W1"]))
+    net = params.network
     print(f"Accuracy: {100 * acc:.2f}% on {X.shape[1]} training examples "
-          f"({name}, n_h={args.n_h}, {args.activation}, {xp_name}, {args.dtype}, "
-          f"{args.iterations} iterations in {elapsed:.2f} s)")
+          f"({name}; layers {net}; {xp_name}, {args.dtype}, {args.iterations} iterations in {elapsed:.2f} s)")
     if args.save:
         print(f"saved model to {save_model(args.save, params)}")
     if args.plot_boundary or args.plot_cost:
         from . import plotting
 
         if args.plot_boundary:
-            fig = plotting.plot_decision_boundary(params, X, Y, title=f"Decision boundary, n_h = {args.n_h} ({name})")
+            sizes = f"layers {list(net.layer_dims)}" if args.layers else f"n_h = {args.n_h}"
+            fig = plotting.plot_decision_boundary(params, X, Y, title=f"Decision boundary, {sizes} ({name})")
             print(f"wrote {plotting.save(fig, args.plot_boundary)}")
         if args.plot_cost:
             fig = plotting.plot_costs(costs, cost_every=100, title=f"Cost, learning rate {args.learning_rate} ({name})")
@@ -143,7 +154,7 @@ def _predict(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if Y is not None:
-        print(f"accuracy against the file's labels: {100 * accuracy(labels[None, :] > 0, Y):.2f}%", file=sys.stderr)
+        print(f"accuracy against the file's labels: {100 * accuracy(labels[None, :], Y):.2f}%", file=sys.stderr)
     return 0
 
 

@@ -1,8 +1,11 @@
-"""The course's planar data sets, made in NumPy on the host.
+"""The course's data sets, made in NumPy on the host, and the user's own files.
 
-Each loader returns ``X`` (2, m) float64 and ``Y`` (1, m) float64 of 0/1, the
-course's layout (examples as columns). They use their own seeded generators
-and never touch NumPy's global random state.
+Each loader returns ``X`` (n_x, m) float64 and ``Y`` (1, m), the course's layout
+(examples as columns): float64 0/1 for the binary sets, int64 class labels
+0..K-1 for the multi-class ones (``spiral``: 3 classes, generated here;
+``digits``: scikit-learn's 8x8 handwritten digits, 10 classes, shipped inside
+scikit-learn, nothing downloaded). The generators are seeded and never touch
+NumPy's global random state.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ __all__ = [
     "blobs",
     "gaussian_quantiles",
     "no_structure",
+    "spiral",
+    "digits",
     "DATASETS",
     "load_dataset",
     "load_data_file",
@@ -104,6 +109,40 @@ def no_structure(m: int = 200, *, seed: int = 0):
     return _columns(rng.rand(m, 2), rng.randint(0, 2, size=m))
 
 
+def spiral(m: int = 300, *, classes: int = 3, noise: float = 0.2, seed: int = 0):
+    """K interleaved spiral arms in the plane, one class each: a multi-class planar set that no
+    linear boundary separates. For arm k of N = m / K points: r = linspace(0, 1, N),
+    t = linspace(4k, 4(k + 1), N) + randn(N) * noise, the point (r sin t, r cos t).
+
+    Returns X (2, m) float64 and Y (1, m) int64 labels 0..K-1.
+    """
+    if classes < 2:
+        raise ValueError(f"spiral needs at least 2 classes; got {classes}.")
+    rng = np.random.RandomState(seed)
+    N = m // classes
+    pts, lab = [], []
+    for k in range(classes):
+        r = np.linspace(0.0, 1.0, N)
+        t = np.linspace(4.0 * k, 4.0 * (k + 1), N) + rng.randn(N) * noise
+        pts.append(np.c_[r * np.sin(t), r * np.cos(t)])
+        lab.append(np.full(N, k))
+    return np.ascontiguousarray(np.concatenate(pts).T), np.concatenate(lab).reshape(1, -1).astype(np.int64)
+
+
+def digits():
+    """scikit-learn's handwritten digits: 1797 images of 8x8 pixels, 10 classes.
+
+    Returns X (64, 1797) float64 in [0, 1] (the pixels' 0..16 divided by 16) and Y (1, 1797)
+    int64 labels 0..9. Needs scikit-learn (the data ship inside it; nothing is downloaded).
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError("the digits data set ships with scikit-learn: pip install scikit-learn") from None
+    data = load_digits()
+    return np.ascontiguousarray(data.data.T / 16.0), data.target.reshape(1, -1).astype(np.int64)
+
+
 #: The course's data sets by name.
 DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "flower": load_planar_dataset,
@@ -112,6 +151,8 @@ DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "blobs": blobs,
     "gaussian_quantiles": gaussian_quantiles,
     "no_structure": no_structure,
+    "spiral": spiral,
+    "digits": digits,
 }
 
 

@@ -30,23 +30,50 @@ def _plt():
     return plt
 
 
+def _class_colours(K: int):
+    """One colour per class: the course's Spectral map, spread over the K classes."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["Spectral"]
+    return [cmap(k / max(K - 1, 1)) for k in range(K)]
+
+
+def _labels_of(Y: np.ndarray) -> np.ndarray:
+    """(m,) integer class labels from Y (1, m) labels or (K, m) one-hot."""
+    return (np.argmax(Y, axis=0) if Y.shape[0] > 1 else Y.ravel()).astype(int)
+
+
 def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h: float = 0.01) -> None:
-    """The course's plot: predictions on a grid of step h over the data's range +-1, then the points."""
+    """The course's plot: predictions on a grid of step h over the data's range +-1, then the
+    points, with a legend of which colour is which class (any number of classes)."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.lines import Line2D
+
     x_min, x_max = X[0].min() - 1, X[0].max() + 1
     y_min, y_max = X[1].min() - 1, X[1].max() + 1
     step = max(h, (max(x_max - x_min, y_max - y_min)) / 600)  # at most ~600 x 600 predictions
     xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
     grid = np.stack([xx.ravel(), yy.ravel()])  # (2, n_grid): examples as columns
-    Z = to_numpy(predict(parameters, grid)).reshape(xx.shape)
-    ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.8)
-    ax.scatter(X[0], X[1], c=Y.ravel(), cmap="Spectral", s=12, edgecolors="k", linewidths=0.3)
+    Z = to_numpy(predict(parameters, grid)).astype(int).reshape(xx.shape)
+    labels = _labels_of(Y)
+    n_out = int(parameters["W" + str(len(parameters) // 2)].shape[0])
+    K = max(2, n_out, int(labels.max()) + 1 if labels.size else 2)
+    colours = _class_colours(K)
+    cmap = ListedColormap(colours)
+    ax.contourf(xx, yy, Z, levels=np.arange(K + 1) - 0.5, cmap=cmap, alpha=0.8)
+    ax.scatter(X[0], X[1], c=labels, cmap=cmap, vmin=-0.5, vmax=K - 0.5, s=12, edgecolors="k", linewidths=0.3)
+    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=colours[k], markeredgecolor="k",
+                      label=f"class {k}") for k in range(K)]
+    ax.legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.8,
+              title="region and points", title_fontsize="small")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
 
 
 def plot_decision_boundary(parameters: dict, X: Any, Y: Any, *, title: str = "Decision boundary"):
-    """Regions the network assigns to each class, over the data X (2, m) coloured by Y (1, m)."""
+    """Regions the network assigns to each class, over the data X (2, m) coloured by Y: (1, m)
+    labels (0/1 or 0..K-1) or (K, m) one-hot."""
     Xh, Yh = to_numpy(X), to_numpy(Y)
     if Xh.shape[0] != 2:
         raise ValueError(f"a decision boundary is drawn for 2 features; X has shape {Xh.shape} (n_x must be 2).")
@@ -80,7 +107,7 @@ def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, ti
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
     for ax, (n_h, params, acc) in zip(axes.ravel()[:n], results, strict=True):
-        _boundary(ax, params, Xh, Yh, f"n_h = {n_h}: accuracy {100 * acc:.1f}%")
+        _boundary(ax, params, Xh, Yh, f"n_h = {n_h}: accuracy {100 * acc:.2f}%")
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.suptitle(title)

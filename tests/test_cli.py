@@ -30,7 +30,8 @@ def test_train_prints_the_course_trajectory_and_saves(tmp_path):
     lines = r.stdout.splitlines()
     assert lines[:3] == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083",
                          "Cost after iteration 2000: 0.254385"]
-    assert lines[3].startswith("Accuracy: ") and "flower, n_h=4, tanh, numpy, float64, 3000 iterations" in lines[3]
+    assert lines[3].startswith("Accuracy: ")
+    assert "(flower; layers [2, 4, 1], hidden tanh, output sigmoid; numpy, float64, 3000 iterations" in lines[3]
     assert r.stderr == ""  # no progress bar when stderr is not a terminal
     params = bnn.load_model(tmp_path / "model.npz")
     assert params["W1"].shape == (4, 2)
@@ -42,6 +43,26 @@ def test_train_draws_pictures(tmp_path):
             "--plot-cost", "c.png", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert _is_png(tmp_path / "b.png") and _is_png(tmp_path / "c.png")
+
+
+def test_train_a_deep_multiclass_network_and_draw_its_regions(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    r = cli("train", "--dataset", "spiral", "--layers", "16", "8", "--activation", "relu", "tanh",
+            "--learning-rate", "0.5", "--iterations", "1500", "--save", "s.npz", "--plot-boundary", "s.png",
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "layers [2, 16, 8, 3], hidden relu, tanh, output softmax" in r.stdout
+    acc = float(r.stdout.split("Accuracy: ")[1].split("%")[0])
+    assert acc > 80, r.stdout
+    assert _is_png(tmp_path / "s.png")
+    model = bnn.load_model(tmp_path / "s.npz")
+    assert model.network.layer_dims == (2, 16, 8, 3)
+    X, labels = bnn.load_dataset("spiral")
+    np.savetxt(tmp_path / "spiral.csv", np.c_[X.T, labels.T], delimiter=",")
+    r = cli("predict", "s.npz", "spiral.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert set(r.stdout.split()) <= {"0", "1", "2"} and len(r.stdout.split()) == 300
+    assert f"accuracy against the file's labels: {acc:.2f}%" in r.stderr
 
 
 def test_predict_with_a_saved_model_on_a_csv(tmp_path):

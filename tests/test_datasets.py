@@ -1,4 +1,4 @@
-"""The course's extra data sets: the course's layout, binary labels, reproducible, no global state."""
+"""The data sets: the course's layout, their labels, reproducible, no global state."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,10 @@ import pytest
 import backend_nn as bnn
 
 
-@pytest.mark.parametrize("name", [n for n in bnn.DATASETS if n != "flower"])
+BINARY = ["noisy_circles", "noisy_moons", "blobs", "gaussian_quantiles", "no_structure"]
+
+
+@pytest.mark.parametrize("name", BINARY)
 def test_extra_datasets_have_the_courses_layout(name):
     np.random.seed(7)
     before = np.random.rand()
@@ -30,3 +33,27 @@ def test_the_network_learns_the_circles_better_than_chance():
     X, Y = bnn.load_dataset("noisy_circles")
     p, _ = bnn.nn_model(X, Y, 5, 3000)
     assert bnn.accuracy(bnn.predict(p, X), Y) > 0.7
+
+
+@pytest.mark.parametrize("name, shape, K", [("spiral", (2, 300), 3), ("digits", (64, 1797), 10)])
+def test_multiclass_datasets_have_the_courses_layout_and_labels(name, shape, K):
+    if name == "digits":
+        pytest.importorskip("sklearn", reason="digits ships with scikit-learn, which is not installed")
+    np.random.seed(7)
+    before = np.random.rand()
+    np.random.seed(7)
+    X, Y = bnn.load_dataset(name)
+    assert np.random.rand() == before
+    assert X.shape == shape and Y.shape == (1, shape[1]) and X.dtype == np.float64 and Y.dtype == np.int64
+    assert np.array_equal(np.unique(Y), np.arange(K))
+    assert name != "digits" or (X.min() == 0 and X.max() == 1)
+    np.testing.assert_array_equal(bnn.load_dataset(name)[0], X)
+
+
+def test_digits_train_as_the_issue_shows_it():
+    """bnn.L_layer_model(X, Y, [64, 32, 16, 10], learning_rate=0.1, ...) on the digits' labels 0..9."""
+    pytest.importorskip("sklearn", reason="digits ships with scikit-learn, which is not installed")
+    X, Y = bnn.load_dataset("digits")
+    params, costs = bnn.L_layer_model(X, Y, [64, 32, 16, 10], learning_rate=0.1, num_iterations=600)
+    assert costs[-1] < 0.5 * costs[0] and costs[0] == pytest.approx(np.log(10), rel=0.05)
+    assert bnn.accuracy(bnn.predict(params, X), Y) > 0.85
