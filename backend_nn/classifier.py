@@ -1,26 +1,29 @@
 """A scikit-learn-style front door: rows as samples outside, the course's columns inside.
 
-``ShallowNNClassifier().fit(X, y)`` takes X of shape (n_samples, n_features)
-and y of shape (n_samples,) with two classes of any labels, as scikit-learn
-users expect, and converts at the edge: X_course = X^T (n_x, m), Y = (y ==
-classes_[1]) as (1, m). The parameters stay on the chosen backend. Outputs
-follow the input: NumPy (host) X gives NumPy results, a backend array gives
-results on that backend. Where scikit-learn is installed the class derives
-from its BaseEstimator and ClassifierMixin, so it works in ``Pipeline`` and
-``cross_val_score``.
+``NNClassifier().fit(X, y)`` takes X of shape (n_samples, n_features) and y of shape
+(n_samples,) with two or more classes of any labels, as scikit-learn users expect, and
+converts at the edge: X_course = X^T (n_x, m); y becomes the indices of ``classes_``
+as (1, m): 0/1 for two classes (a sigmoid output), 0..K-1 for K > 2 (softmax). The
+parameters stay on the chosen backend. Outputs follow the input: host data (NumPy,
+lists, pandas) give NumPy results, a backend array gives results on that backend.
+
+Where scikit-learn is installed the class derives from its BaseEstimator and
+ClassifierMixin, host input goes through scikit-learn's own validation
+(``validate_data``: DataFrames, Series and array-likes, feature names, the usual
+errors), and the estimator passes ``check_estimator``.
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
-from .backend import namespace_of, to_backend, to_numpy
+from .backend import array_namespace, namespace_of, to_backend, to_numpy
 from .training import _backend_for, nn_model, predict_output
 
-__all__ = ["ShallowNNClassifier"]
+__all__ = ["NNClassifier", "ShallowNNClassifier"]
 
 
 class _ParamsMixin:
@@ -43,32 +46,59 @@ class _ParamsMixin:
         return self
 
 
-try:  # scikit-learn is optional: derive from its bases when it is there
+try:  # scikit-learn is optional: derive from its bases and use its validation when it is there
     from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import check_is_fitted, validate_data
 
     _BASES: tuple = (ClassifierMixin, BaseEstimator)
 except ImportError:  # pragma: no cover - exercised where scikit-learn is absent
     _BASES = (_ParamsMixin,)
+    validate_data = None
+
+    class NotFittedError(ValueError, AttributeError):
+        """Raised by predict before fit (scikit-learn's exception, where it is absent)."""
 
 
-class ShallowNNClassifier(*_BASES):
-    """Binary classifier: the course's one-hidden-layer network, trained by gradient descent.
+def _is_backend_array(X: Any) -> bool:
+    """An array of an Array API library other than NumPy (CuPy, PyTorch, JAX, ...)."""
+    if isinstance(X, np.ndarray):
+        return False
+    try:
+        array_namespace(X)
+    except TypeError:
+        return False
+    return True
 
-    Parameters are those of :func:`backend_nn.nn_model`.
+
+class NNClassifier(*_BASES):
+    """Classifier: the course's network (one hidden layer, or several), trained by gradient descent.
+
+    Two classes train a sigmoid output, more a softmax over the classes.
+
+    Parameters
+    ----------
+    n_h : int
+        Hidden units of the one hidden layer (course: 4), unless ``hidden_layer_sizes`` is given.
+    hidden_layer_sizes : sequence of int, optional
+        Sizes of the hidden layers, as in scikit-learn's MLPClassifier, e.g. (32, 16).
+    Others are those of :func:`backend_nn.nn_model`.
 
     Attributes (after fit)
     ----------------------
-    parameters_ : Parameters  (W1 (n_h, n_features), b1, W2 (1, n_h), b2), on the backend
+    parameters_ : Parameters (W1 (n_1, n_features), b1, ..., WL (n_y, n_{L-1}), bL), on the backend
     costs_ : numpy.ndarray, the recorded costs
-    classes_ : numpy.ndarray (2,), the labels; classes_[1] is the positive class
+    classes_ : numpy.ndarray (K,), the labels; for K = 2, classes_[1] is the positive class
     n_features_in_ : int
     """
 
-    def __init__(self, n_h: int = 4, *, activation: str = "tanh", negative_slope: float = 0.01,
-                 learning_rate: float = 1.2, num_iterations: int = 10000, backend: Any = None,
-                 device: Any = None, dtype: str = "float64", seed: int = 2, init: str = "random",
-                 cost_every: int = 100, compile: bool = False):
+    def __init__(self, n_h: int = 4, *, hidden_layer_sizes: Sequence[int] | None = None, activation: Any = "tanh",
+                 negative_slope: float = 0.01, learning_rate: float = 1.2, num_iterations: int = 10000,
+                 backend: Any = None, device: Any = None, dtype: str = "float64", seed: int = 2,
+                 init: str = "random", cost_every: int = 100, compile: bool = False):
         self.n_h = n_h
+        self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.negative_slope = negative_slope
         self.learning_rate = learning_rate
@@ -82,66 +112,102 @@ class ShallowNNClassifier(*_BASES):
         self.compile = compile
 
     # -- the edge: samples as rows <-> the course's columns --------------------------------
+    def _host_rows(self, X: Any, y: Any = None, *, reset: bool):
+        """Host input checked as scikit-learn checks it (where installed): (X, y) as NumPy."""
+        if validate_data is not None:
+            if reset:
+                return validate_data(self, X, y, dtype=[np.float64, np.float32], ensure_min_samples=1)
+            return validate_data(self, X, reset=False, dtype=[np.float64, np.float32]), None
+        Xh = np.asarray(X)
+        if Xh.ndim != 2:
+            raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {Xh.shape}.")
+        if reset:
+            self.n_features_in_ = int(Xh.shape[1])
+        elif Xh.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {Xh.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input.")
+        return Xh, (None if y is None else np.asarray(y))
+
     def _rows_to_course(self, X: Any, xp: Any) -> Any:
         Xb = to_backend(X, xp, device=self.device)
         if len(Xb.shape) != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(Xb.shape)}.")
         return Xb.T
 
-    def fit(self, X: Any, y: Any) -> "ShallowNNClassifier":
-        """Fit on X (n_samples, n_features) and y (n_samples,) with exactly two classes."""
-        xp = _backend_for(X, self.backend)
-        y_host = to_numpy(to_backend(y, xp)) if not isinstance(y, (np.ndarray, list, tuple)) else np.asarray(y)
-        if y_host.ndim != 1:
-            raise ValueError(f"y must be 1-D (n_samples,); got shape {y_host.shape}.")
-        classes = np.unique(y_host)
-        if len(classes) != 2:
-            raise ValueError(f"ShallowNNClassifier is a binary classifier: y needs exactly 2 classes; got {len(classes)}: {classes[:10].tolist()}.")
-        Xc = self._rows_to_course(X, xp)
+    def _hidden(self) -> Any:
+        return self.n_h if self.hidden_layer_sizes is None else list(self.hidden_layer_sizes)
+
+    def fit(self, X: Any, y: Any) -> "NNClassifier":
+        """Fit on X (n_samples, n_features) and y (n_samples,) with two or more classes."""
+        if _is_backend_array(X):
+            xp = _backend_for(X, self.backend)
+            Xc = self._rows_to_course(X, xp)
+            y_host = to_numpy(y) if _is_backend_array(y) else np.asarray(y)
+            self.n_features_in_ = int(Xc.shape[0])
+        else:
+            X, y_host = self._host_rows(X, y, reset=True)
+            xp = _backend_for(X, self.backend)
+            Xc = self._rows_to_course(X, xp)
+        if y_host is None or y_host.ndim != 1:
+            raise ValueError(f"y must be 1-D (n_samples,); got {None if y_host is None else y_host.shape}.")
+        if validate_data is not None:
+            check_classification_targets(y_host)
         if Xc.shape[1] != y_host.shape[0]:
             raise ValueError(f"X has {Xc.shape[1]} samples (rows) but y has {y_host.shape[0]}.")
-        Y = (y_host == classes[1]).astype(np.float64).reshape(1, -1)
+        classes, index = np.unique(y_host, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(f"a classifier needs at least 2 classes in y; got 1 class: {classes.tolist()}.")
+        Y = index.astype(np.float64).reshape(1, -1)  # 0/1 for two classes, 0..K-1 for more
         self.parameters_, self.costs_ = nn_model(
-            Xc, Y, self.n_h, self.num_iterations, learning_rate=self.learning_rate, activation=self.activation,
-            negative_slope=self.negative_slope, backend=xp, device=self.device, dtype=self.dtype, seed=self.seed,
-            init=self.init, cost_every=self.cost_every, compile=self.compile, progress=False,
+            Xc, Y, self._hidden(), self.num_iterations, learning_rate=self.learning_rate,
+            activation=self.activation, negative_slope=self.negative_slope,
+            output="sigmoid" if len(classes) == 2 else "softmax", backend=xp, device=self.device,
+            dtype=self.dtype, seed=self.seed, init=self.init, cost_every=self.cost_every, compile=self.compile,
+            progress=False,
         )
         self.classes_ = classes
-        self.n_features_in_ = int(Xc.shape[0])
         return self
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "parameters_"):
-            raise AttributeError(f"This {type(self).__name__} is not fitted yet; call fit(X, y) first.")
+        if validate_data is not None:
+            check_is_fitted(self, "parameters_")
+        elif not hasattr(self, "parameters_"):
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call fit(X, y) first.")
 
     def _output_probabilities(self, X: Any) -> tuple[Any, bool, Any]:
-        """A2 (1, n_samples) on the backend, whether X came from the host, and xp."""
+        """A_L (n_y, n_samples) on the backend, whether X came from the host, and xp."""
         self._check_fitted()
         xp = namespace_of(W1=self.parameters_["W1"])
-        host = isinstance(X, (np.ndarray, list, tuple))
+        host = not _is_backend_array(X)
+        if host:
+            X, _ = self._host_rows(X, reset=False)
         Xc = self._rows_to_course(X, xp)
         if Xc.shape[0] != self.n_features_in_:
-            raise ValueError(f"X has {Xc.shape[0]} features but the classifier was fitted with {self.n_features_in_}.")
+            raise ValueError(f"X has {Xc.shape[0]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input.")
         return predict_output(self.parameters_, Xc), host, xp
 
     def predict_proba(self, X: Any) -> Any:
-        """(n_samples, 2): the probabilities of classes_[0] and classes_[1]."""
-        A2, host, xp = self._output_probabilities(X)
-        P = xp.concat([1.0 - A2, A2], axis=0).T
+        """(n_samples, K): the probability of each class in classes_."""
+        AL, host, xp = self._output_probabilities(X)
+        P = xp.concat([1.0 - AL, AL], axis=0).T if AL.shape[0] == 1 else AL.T
         return to_numpy(P) if host else P
 
     def predict(self, X: Any) -> Any:
-        """(n_samples,) labels from classes_ (A2 > 0.5 is classes_[1])."""
-        A2, host, xp = self._output_probabilities(X)
-        positive = to_numpy(A2[0, :] > 0.5)
-        labels = self.classes_[positive.astype(np.intp)]
+        """(n_samples,) labels from classes_: A_L > 0.5 is classes_[1] (two classes), else the argmax."""
+        AL, host, xp = self._output_probabilities(X)
+        A = to_numpy(AL)
+        index = (A[0] > 0.5).astype(np.intp) if A.shape[0] == 1 else np.argmax(A, axis=0)
+        labels = self.classes_[index]
         if host or labels.dtype.kind not in "biuf":
             return labels
         return to_backend(labels, xp, device=self.device)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Mean accuracy of predict(X) against y."""
-        if sample_weight is not None:
-            raise ValueError("sample_weight is not supported.")
-        return float(np.mean(to_numpy(self.predict(X)) == to_numpy(y)))
+        """Mean accuracy of predict(X) against y (weighted by sample_weight where given)."""
+        hits = to_numpy(self.predict(X)) == (to_numpy(y) if _is_backend_array(y) else np.asarray(y))
+        return float(np.average(hits, weights=None if sample_weight is None else np.asarray(sample_weight)))
 
+
+#: The name of earlier releases: the same classifier (its n_h is the one hidden layer's size).
+ShallowNNClassifier = NNClassifier
