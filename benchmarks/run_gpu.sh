@@ -15,3 +15,4 @@ python3 -m pytest -m gpu -q -ra -p no:cacheprovider 2>&1 | tee "$OUTDIR/gpu-test
 python3 benchmarks/profile_cupy_step.py 2>&1 | tee "$OUTDIR/gpu-profile-large.log"
 python3 benchmarks/bench_training.py --gpu --cpu-baselines-only --repeats 5 --out "$OUTDIR/gpu-h100.json" "$@" 2>&1 \
   | grep -v -i "warn" | tee "$OUTDIR/gpu-bench.log"
+python3 benchmarks/bench_deep.py --gpu --out "$OUTDIR/deep-gpu.json" 2>&1 | grep -v -i "warn" | tee "$OUTDIR/deep-gpu.log"
