@@ -54,7 +54,11 @@ def _clipped(A, *, xp):
 
 @dataclass(frozen=True)
 class OutputLayer:
-    """What the output layer L is: its activation, cost, dZ_L and prediction rule."""
+    """What the output layer L is: its activation, cost, dZ_L and prediction rule.
+
+    One subclass per output layer holds its equations; adding an output layer is one more
+    subclass here, and one entry in :data:`OUTPUTS`.
+    """
 
     name: str
 
@@ -66,44 +70,74 @@ class OutputLayer:
         """A_L = g_L(Z_L)."""
         return self.activation(Z, xp=xp)
 
-    # --- the cost, J: a 0-d array on the device ------------------------------------------
     def cost_from_logits(self, ZL, Y, *, xp):
-        """J from the logits Z_L (n_y, m) and float Y (n_y, m): exact, stable."""
-        m = ZL.shape[1]
-        if self.name == "sigmoid":
-            return xp.sum(_softplus(ZL, xp=xp) - Y * ZL) / m
-        return (xp.sum(_logsumexp(ZL, xp=xp)) - xp.sum(Y * ZL)) / m
+        """J from the logits Z_L (n_y, m) and float Y (n_y, m): exact, stable; a 0-d array."""
+        raise NotImplementedError
 
     def cost_from_probabilities(self, AL, Y, *, xp):
         """J from A_L (n_y, m): the course's formula, with A_L clipped away from 0 and 1."""
-        m = AL.shape[1]
-        A = _clipped(AL, xp=xp)
-        if self.name == "sigmoid":
-            return -xp.sum(Y * xp.log(A) + (1.0 - Y) * xp.log1p(-A)) / m
-        return -xp.sum(Y * xp.log(A)) / m
+        raise NotImplementedError
 
-    # --- backward: dZ_L ------------------------------------------------------------------
     def dZ(self, AL, Y, *, xp):
-        """dZ_L = A_L - Y, for both: the activation's derivative and the cross-entropy's cancel."""
+        """dZ_L = A_L - Y: the activation's derivative and its cross-entropy's cancel."""
         return AL - Y
 
     def dA(self, AL, Y, *, xp):
-        """dA_L = dJ/dA_L (times m), the course's general route into the last layer:
-        sigmoid: -(Y / A_L - (1 - Y) / (1 - A_L)); softmax: -Y / A_L."""
-        if self.name == "sigmoid":
-            return -(Y / AL - (1.0 - Y) / (1.0 - AL))
+        """dA_L = m dJ/dA_L, the course's general route into the last layer."""
+        raise NotImplementedError
+
+    def predict(self, AL, *, xp):
+        """The predicted labels."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _SigmoidOutput(OutputLayer):
+    """Binary: A_L = sigmoid(Z_L); J = -1/m sum(Y log A_L + (1 - Y) log(1 - A_L))."""
+
+    name: str = "sigmoid"
+
+    def cost_from_logits(self, ZL, Y, *, xp):
+        """J = 1/m sum(softplus(Z_L) - Y Z_L)."""
+        return xp.sum(_softplus(ZL, xp=xp) - Y * ZL) / ZL.shape[1]
+
+    def cost_from_probabilities(self, AL, Y, *, xp):
+        A = _clipped(AL, xp=xp)
+        return -xp.sum(Y * xp.log(A) + (1.0 - Y) * xp.log1p(-A)) / AL.shape[1]
+
+    def dA(self, AL, Y, *, xp):
+        """dA_L = -(Y / A_L - (1 - Y) / (1 - A_L))."""
+        return -(Y / AL - (1.0 - Y) / (1.0 - AL))
+
+    def predict(self, AL, *, xp):
+        """A_L > 0.5: bool (n_y, m)."""
+        return AL > 0.5
+
+
+@dataclass(frozen=True)
+class _SoftmaxOutput(OutputLayer):
+    """K classes: A_L = softmax(Z_L) per column; J = -1/m sum_k sum_i Y log A_L, Y one-hot (K, m)."""
+
+    name: str = "softmax"
+
+    def cost_from_logits(self, ZL, Y, *, xp):
+        """J = 1/m sum_i (logsumexp(Z_L[:, i]) - sum_k Y Z_L)."""
+        return (xp.sum(_logsumexp(ZL, xp=xp)) - xp.sum(Y * ZL)) / ZL.shape[1]
+
+    def cost_from_probabilities(self, AL, Y, *, xp):
+        return -xp.sum(Y * xp.log(_clipped(AL, xp=xp))) / AL.shape[1]
+
+    def dA(self, AL, Y, *, xp):
+        """dA_L = -Y / A_L."""
         return -(Y / AL)
 
-    # --- prediction ---------------------------------------------------------------------------
     def predict(self, AL, *, xp):
-        """sigmoid: A_L > 0.5, bool (n_y, m); softmax: the argmax over rows, int64 labels (1, m)."""
-        if self.name == "sigmoid":
-            return AL > 0.5
+        """The argmax over the K rows: int64 labels (1, m)."""
         return xp.astype(xp.argmax(AL, axis=0, keepdims=True), xp.int64)
 
 
-SIGMOID = OutputLayer("sigmoid")
-SOFTMAX = OutputLayer("softmax")
+SIGMOID = _SigmoidOutput()
+SOFTMAX = _SoftmaxOutput()
 OUTPUTS = {"sigmoid": SIGMOID, "softmax": SOFTMAX}
 
 

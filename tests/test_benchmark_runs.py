@@ -25,3 +25,15 @@ def test_benchmark_quick_run(tmp_path):
     assert all(r.get("why") for r in data["rows"] if r["status"] != "ok")
     assert not any(r["status"] in ("WRONG", "error") for r in data["rows"]), [r for r in data["rows"] if r["status"] != "ok"]
     assert data["peaks"]["cpu/float64"] > 0
+
+
+def test_deep_benchmark_quick_run(tmp_path):
+    out = tmp_path / "deep.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_deep.py"), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = {r["impl"]: r for r in json.loads(out.read_text())["rows"]}
+    assert rows["backend_nn [numpy]"]["status"] == "ok" and rows["backend_nn [numpy]"]["rel_diff"] <= 1e-4
+    assert all(r["status"] in ("ok", "skipped") for r in rows.values()), rows  # nothing WRONG, nothing broken
+    assert all(r.get("why") for r in rows.values() if r["status"] != "ok")
+    assert all(r["ms_per_step"] > 0 for r in rows.values() if r["status"] == "ok")
