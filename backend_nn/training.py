@@ -34,6 +34,12 @@ __all__ = ["nn_model", "two_layer_model", "L_layer_model", "predict", "predict_o
            "train_step", "TrainingDivergedError"]
 
 
+#: A recorded cost above this many times its start (or above this many, where it started below 1)
+#: is divergence: gradient descent that works does not climb so far (with tanh or sigmoid units the
+#: stable cost stays finite as the weights blow up, so waiting for a NaN would report a success).
+DIVERGED_FACTOR = 10.0
+
+
 class TrainingDivergedError(FloatingPointError):
     """Training produced a NaN or infinite cost; ``iteration`` says where it was first seen."""
 
@@ -129,13 +135,21 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
 
     def sync(chunk, done: int) -> None:
         new = to_numpy(chunk).astype(np.float64)
-        bad = np.flatnonzero(~np.isfinite(new))
+        start = recorded[0] if recorded else (float(new[0]) if new.size else 0.0)
+        ceiling = DIVERGED_FACTOR * max(start, 1.0)
+        bad = np.flatnonzero(~np.isfinite(new) | (new > ceiling))
         if bad.size:
-            it = (len(recorded) + int(bad[0])) * cost_every
-            last = f"; it was {recorded[-1]:.6g} at iteration {it - cost_every}" if recorded else ""
+            k = len(recorded) + int(bad[0])
+            it = k * cost_every
+            what = "is" if not np.isfinite(new[bad[0]]) else f"rose from {start:.6g} at iteration 0 to"
+            window = ""
+            if k and cost_every > 1:
+                window = (f"; it was {([*recorded, *new.tolist()])[k - 1]:.6g} at iteration {it - cost_every}, so "
+                          f"the run diverged between iterations {it - cost_every + 1} and {it} (costs are recorded "
+                          f"every {cost_every} iterations; cost_every=1 finds the step)")
             raise TrainingDivergedError(
-                f"training diverged: the cost is {new[bad[0]]} at iteration {it}{last} (costs are recorded "
-                f"every {cost_every} iterations). Try a smaller learning_rate.",
+                f"training diverged: the cost {what} {new[bad[0]]:.6g} at iteration {it} (the limit is "
+                f"{ceiling:g}){window}. Try a smaller learning_rate.",
                 iteration=it,
             )
         for k, c in enumerate(new, start=len(recorded)):
@@ -284,7 +298,8 @@ def nn_model(
     Raises
     ------
     TrainingDivergedError
-        When a recorded cost is NaN or infinite (try a smaller learning rate).
+        When a recorded cost is NaN or infinite, or has risen above 10 times its start (try a
+        smaller learning rate); it names the iteration and the window the run diverged in.
     """
     return _fit(
         X, Y, _hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,

@@ -45,9 +45,29 @@ def test_training_with_saturating_units_stays_finite(backend):
 
 
 def test_divergence_stops_with_an_error_naming_the_iteration():
-    with np.errstate(all="ignore"), pytest.raises(bnn.TrainingDivergedError, match=r"diverged: the cost is nan at iteration \d+") as info:
+    with np.errstate(all="ignore"), pytest.raises(bnn.TrainingDivergedError,
+                                                  match=r"diverged: the cost rose from 0.72\d+ at iteration 0 to") as info:
         bnn.nn_model(X * 1e3, Y, 4, 2000, activation="linear", learning_rate=1e3, cost_every=1, sync_every=100)
-    assert 0 < info.value.iteration < 2000
+    assert info.value.iteration == 1
+
+
+@pytest.mark.parametrize("activation, lr", [("tanh", 1e6), ("sigmoid", 1e300), ("tanh", 1e300)])
+def test_divergence_with_a_finite_cost_is_an_error_too(activation, lr):
+    """With tanh or sigmoid the stable cost stays finite while the weights blow up (361718.79 at
+    iteration 1000 was reported as a success once): a cost above 10x its start is divergence,
+    named with the window it happened in."""
+    with pytest.raises(bnn.TrainingDivergedError, match=r"rose from 0.693\d+ at iteration 0 to .* at iteration 100 "
+                       r"\(the limit is 10\); it was 0.693\d+ at iteration 0, so the run diverged between "
+                       r"iterations 1 and 100") as info:
+        bnn.nn_model(X, Y, 4, 1000, activation=activation, learning_rate=lr)
+    assert info.value.iteration == 100
+
+
+def test_print_cost_with_a_cost_every_that_does_not_divide_1000(capsys):
+    bnn.nn_model(X, Y, 4, 3000, print_cost=True, cost_every=300)
+    printed = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()]
+    # the first recorded cost at or after each multiple of 1000: iterations 0, 1200, 2100
+    assert printed == ["Cost after iteration 0", "Cost after iteration 1200", "Cost after iteration 2100"]
 
 
 def test_predict_and_accuracy_stay_on_the_backend(backend):
