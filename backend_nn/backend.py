@@ -173,6 +173,12 @@ def to_backend(x: Any, xp: Namespace, *, device: Any = None, dtype: Any = None) 
     moved to ``device`` if given). An array of another device library is
     refused rather than silently copied through the host.
     """
+    if isinstance(x, np.ma.MaskedArray):
+        n_masked = int(np.ma.count_masked(x))
+        if n_masked:
+            raise ValueError(f"got a masked array with {n_masked} masked cell(s); the network would train on the "
+                             "values under the mask. Fill them (x.filled(value)) or drop those examples first.")
+        x = np.ma.getdata(x)
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
         host = np.asarray(x)
         if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):

@@ -11,7 +11,7 @@ activation, a sigmoid output) still load.
 from __future__ import annotations
 
 import os
-import tempfile
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -60,20 +60,95 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
         "dtype": np.array(dtypes.pop()),
         "backend_nn_version": np.array(__version__),
     }
+    for k, a in arrays.items():
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{k} holds {int(np.sum(~np.isfinite(a)))} NaN or inf value(s): a model that cannot "
+                             "predict is not saved.")
+    target = _model_path(path)
+    _write_atomically(target, lambda f: np.savez(f, **arrays, **meta))
+    return Path(path) if Path(path).suffix.lower() == ".npz" else target
+
+
+#: The mark in the name of a save's temporary file, beside its destination:
+#: ``.{name}.{pid}.backend_nn-partial``. A leftover of a save that was killed is recognisable,
+#: and removed by a later save to the same place once its writer process is gone.
+PARTIAL = "backend_nn-partial"
+
+
+def _model_path(path: Any) -> Path:
+    """Where a save to ``path`` writes: ``.npz`` added unless the name ends in it (any case); a
+    symbolic link is followed to its target, as ``cp`` and NumPy's own save do."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
     path = Path(path)
-    if path.suffix != ".npz":
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory: give a file name, e.g. {path / 'model.npz'}.")
+    if path.suffix.lower() != ".npz":
         path = path.with_name(path.name + ".npz")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+    if path.is_symlink():
+        path = path.resolve()
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory: give a file name, e.g. {path / 'model.npz'}.")
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot save to {path}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"cannot save to {path}: the folder {folder} is not writable.")
+    return path
+
+
+def check_writable(path: Any) -> Path:
+    """The path a save would write, checked now (folder exists and is writable): for callers that
+    must know before a long run (the command line checks every output before it trains)."""
+    return _model_path(path)
+
+
+def _alive(pid: int) -> bool:
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays, **meta)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_partials(target: Path) -> None:
+    """Leftovers of killed saves to ``target``: removed where their writer process is gone (a live
+    writer's file is never touched)."""
+    prefix = f".{target.name}."
+    for leftover in target.parent.glob(f"{glob_escape(prefix)}*.{PARTIAL}"):
+        pid_text = leftover.name[len(prefix):-len(PARTIAL) - 1]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _alive(int(pid_text)):
+            leftover.unlink(missing_ok=True)
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _write_atomically(target: Path, write) -> None:
+    """Write through a temporary file beside ``target``, then rename it over ``target``: the
+    previous file survives any interruption. The new file gets the mode a plain ``open`` would
+    give it (the umask's), or the existing file's mode where it replaces one."""
+    _remove_stale_partials(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{PARTIAL}")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return path
 
 
 def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any = None) -> Parameters:
@@ -82,14 +157,12 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
     Returns :class:`Parameters` that remember their activation, so
     ``predict(load_model(path), X)`` works as it did before saving.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such model file: {path}")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            contents = {k: f[k] for k in f.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
-        raise ValueError(f"{path} is not a readable backend_nn model (.npz): {exc}") from None
+    contents = _read_members(path)
     fmt = str(contents.get("format", ""))
     if fmt not in _FORMATS:
         raise ValueError(f"{path} is not a backend_nn model: its format tag is {contents.get('format')!r}, "
@@ -105,9 +178,64 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
     dtype = str(contents["dtype"])
     if any(str(a.dtype) != dtype or a.dtype.kind != "f" for a in arrays.values()):
         raise ValueError(f"{path}: parameters must all be {dtype} floats; got {sorted({str(a.dtype) for a in arrays.values()})}.")
+    for k, a in arrays.items():
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{path}: {k} holds NaN or inf values; a model that cannot predict is refused.")
     net = _network_from(contents, fmt, layer_dims, path)
     xp = get_namespace(backend)
     return Parameters({k: to_backend(v, xp, device=device) for k, v in arrays.items()}, network=net)
+
+
+#: What a load may allocate: 2 GiB of parameters (a model far larger than the course's).
+MAX_LOAD_BYTES = 2 * 2**30
+_NAMES = re.compile(r"^([Wb][1-9]\d{0,3})$")
+
+
+def _read_members(path: Path) -> dict:
+    """The archive's arrays, read only after its names, sizes and .npy headers are checked,
+    so that a hostile file can neither run code nor make the load allocate without bound."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(6)
+    except OSError as exc:
+        raise ValueError(f"{path} cannot be read: {exc}") from None
+    if head == b"\x93NUMPY":
+        raise ValueError(f"{path} is a single .npy array, not a backend_nn model (.npz written by save_model).")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a backend_nn model: not an .npz (zip) archive.")
+    every_meta = set().union(*_META.values())
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = [i.filename for i in infos]
+            bad = [n for n in names if not n.endswith(".npy") or (n[:-4] not in every_meta and not _NAMES.match(n[:-4]))]
+            if bad:
+                raise ValueError(f"{path} is not a backend_nn model: unexpected members {bad[:5]}.")
+            total = 0
+            contents = {}
+            for info in infos:
+                with archive.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    if version not in ((1, 0), (2, 0)):
+                        raise ValueError(f"{path}: member {info.filename} has .npy format {version}, which "
+                                         "save_model never writes.")
+                    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                        np.lib.format.read_array_header_2_0
+                    shape, _, dtype = read_header(member)
+                    if dtype.hasobject:
+                        raise ValueError(f"{path}: member {info.filename} holds Python objects; models hold numbers only.")
+                    total += int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+                    if total > MAX_LOAD_BYTES:
+                        raise ValueError(f"{path}: its arrays claim more than {MAX_LOAD_BYTES / 2**30:.0f} GiB "
+                                         f"({info.filename} has shape {shape}); not a model this loader reads.")
+            for info in infos:
+                with archive.open(info) as member:
+                    contents[info.filename[:-4]] = np.lib.format.read_array(member, allow_pickle=False)
+    except ValueError:
+        raise
+    except Exception as exc:  # BadZipFile, EOFError, NotImplementedError (compression), RuntimeError (encrypted), ...
+        raise ValueError(f"{path} is not a readable backend_nn model (.npz): {type(exc).__name__}: {exc}") from None
+    return contents
 
 
 def _network_from(contents: dict, fmt: str, layer_dims: list[int], path: Path) -> Network:

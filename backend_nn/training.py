@@ -28,7 +28,7 @@ from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import _check_inputs, _forward
 from .step import train_step
-from .validation import check_finite, check_positive, check_X_Y
+from .validation import check_finite, check_positive, check_X_Y, dtype_name
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "predict", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError"]
@@ -68,8 +68,19 @@ def _prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
         Xb = xp.astype(Xb, dtype)
     if len(Xb.shape) != 2:
         raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {tuple(Xb.shape)}.")
+    n_x, m = (int(n) for n in Xb.shape)
+    if m == 0 or n_x == 0:
+        raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
+                         "(n_x, its rows).")
     check_finite(Xb, xp=xp)
-    return Xb if Xb.dtype == dtype else xp.astype(Xb, dtype)
+    if Xb.dtype == dtype:
+        return Xb
+    if xp.finfo(dtype).bits < xp.finfo(Xb.dtype).bits:  # a narrowing cast must not overflow to inf
+        big = float(xp.max(xp.abs(Xb)))
+        if big > float(xp.finfo(dtype).max):
+            raise ValueError(f"X holds values beyond the range of {dtype_name(dtype)} (largest |x| = {big:.3g}): "
+                             "choose dtype='float64' or rescale X.")
+    return xp.astype(Xb, dtype)
 
 
 def _prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
@@ -410,6 +421,8 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
     net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
     W1 = parameters["W1"]
     xp = namespace_of(W1=W1)
+    for k, P in parameters.items():
+        check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything
     Xb = _prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
     xp, _ = _check_inputs(Xb, parameters)
     AL, _ = _forward(Xb, parameters, net=net, xp=xp)

@@ -16,6 +16,7 @@ __all__ = [
     "check_X_Y",
     "check_labels_shape",
     "check_finite",
+    "dtype_name",
     "check_parameters",
     "check_positive",
     "layer_dims_of",
@@ -24,6 +25,11 @@ __all__ = [
 
 def _shape(a: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in a.shape)
+
+
+def dtype_name(dtype: Any) -> str:
+    """"float64" for numpy.float64, torch.float64, array_api_strict.float64, dtype('float64'), ..."""
+    return str(getattr(dtype, "__name__", dtype)).rsplit(".", 1)[-1].strip("'>")
 
 
 def check_positive(name: str, value: Any, *, integer: bool) -> Any:
@@ -35,6 +41,8 @@ def check_positive(name: str, value: Any, *, integer: bool) -> Any:
         if value <= 0:
             raise ValueError(f"{name} must be a positive integer; got {value}.")
         return value
+    if isinstance(value, (str, bytes, bool)):
+        raise TypeError(f"{name} must be a positive number; got {type(value).__name__} {value!r}.")
     try:
         value = float(value)
     except (TypeError, ValueError):
@@ -125,6 +133,11 @@ def check_parameters(parameters: Any) -> list[int]:
         )
     for l in range(1, L + 1):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        for key, P in ((f"W{l}", W), (f"b{l}", b)):
+            if not hasattr(P, "shape") or not hasattr(P, "dtype"):
+                raise TypeError(f"{key} must be an array; got {type(P).__name__}.")
+            if dtype_name(P.dtype) not in ("float64", "float32"):
+                raise TypeError(f"{key} must have a real floating dtype (float64 or float32); got {P.dtype}.")
         if len(W.shape) != 2:
             raise ValueError(f"W{l} must be 2-D (n_{l}, n_{l - 1}); got shape {_shape(W)}.")
         if _shape(b) != (W.shape[0], 1):

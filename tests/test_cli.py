@@ -96,7 +96,7 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--data", "ragged.csv"), "ragged.csv, data row 2: expected 3 comma-separated values, found 2"),
     (("train", "--backend", "tensorflow"), "unknown backend 'tensorflow'"),
     (("train", "--iterations", "0"), "num_iterations must be a positive integer; got 0"),
-    (("predict", "notes.npz", "bad.csv"), "not a readable backend_nn model"),
+    (("predict", "notes.npz", "bad.csv"), "not a backend_nn model: not an .npz (zip) archive"),
 ])
 def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
     (tmp_path / "bad.csv").write_text("a,b,c\n1,2,0\n1,x,1\n")

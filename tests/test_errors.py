@@ -3,6 +3,7 @@ and the caller's arrays are never modified."""
 
 import sys
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -167,3 +168,32 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     with pytest.raises(RuntimeError, match=r"needs a CUDA GPU, but CuPy counts 0 CUDA devices"):
         bnn.nn_model(X, Y, 4, 10, backend="cupy")
     assert be.backend_name(bnn.get_namespace("auto")) == "numpy"
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda X, Y: bnn.nn_model(X[:, :0], Y[:, :0], 4, 10), ValueError, r"X has shape \(2, 0\): it needs at least one example"),
+    (lambda X, Y: bnn.nn_model(X[:0], Y, 4, 10), ValueError, r"X has shape \(0, 400\): .* one feature"),
+    (lambda X, Y: bnn.nn_model(X * 1e39, Y, 4, 10, dtype="float32"), ValueError,
+     r"X holds values beyond the range of float32 \(largest \|x\| = 4.21e\+39\): choose dtype='float64'"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, seed=-1), ValueError, r"seed must be an integer in \[0, 2\*\*32 - 1\]"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, learning_rate="1.2"), TypeError, r"learning_rate must be a positive number; got str"),
+    (lambda X, Y: bnn.nn_model(np.ma.masked_array(X, mask=X > 3), Y, 4, 10), ValueError,
+     r"masked array with 78 masked cell\(s\)"),
+    (lambda X, Y: bnn.forward_propagation(X, {k: v.astype(int) for k, v in params().items()}), TypeError,
+     r"W1 must have a real floating dtype \(float64 or float32\); got int64"),
+    (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y * 2), ValueError, r"Y must hold only 0 and 1"),
+    (lambda X, Y: bnn.compute_cost(np.full((1, 400), 1.5), Y), ValueError, r"AL must hold probabilities in \[0, 1\]"),
+    (lambda X, Y: bnn.compute_cost(np.full(400, 0.5), Y.ravel()), ValueError, r"AL must be 2-D .* AL.reshape\(1, -1\)"),
+    (lambda X, Y: bnn.compute_cost(np.ones((1, 400), dtype=int), Y), TypeError, r"AL must hold probabilities as floats"),
+    (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y, Z2=np.zeros((1, 399))), ValueError,
+     r"ZL must have the shape of AL, \(1, 400\); got \(1, 399\)"),
+])
+def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
+    X, Y = data
+    before = (X.copy(), Y.copy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning on the way to the error
+        with pytest.raises(exc, match=match):
+            call(X, Y)
+    np.testing.assert_array_equal(X, before[0])
+    np.testing.assert_array_equal(Y, before[1])

@@ -99,7 +99,7 @@ def _good_arrays():
     (lambda a: a.update(layer_dims=np.array([2, 5, 1])), r"layer sizes \[2, 4, 1\] but the file says \[2, 5, 1\]"),
     (lambda a: a.pop("activation"), r"missing model fields \['activation'\]"),
     (lambda a: a.update(activation=np.array("swish")), r"unknown activation 'swish'"),
-    (lambda a: a.update(W1=np.zeros((4, 2), dtype=np.int64)), r"must all be float64 floats"),
+    (lambda a: a.update(W1=np.zeros((4, 2), dtype=np.int64)), r"W1 must have a real floating dtype .* got int64"),
 ])
 def test_malformed_models_are_refused(tmp_path, mutate, match):
     arrays = _good_arrays()
@@ -136,18 +136,23 @@ def test_malformed_deep_models_are_refused(tmp_path, mutate, match):
 def test_not_a_model_truncated_or_pickled(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("hello")
-    with pytest.raises(ValueError, match=r"not a readable backend_nn model"):
+    with pytest.raises(ValueError, match=r"not a backend_nn model: not an .npz \(zip\) archive") as info:
         bnn.load_model(text)
+    assert "pickle" not in str(info.value)  # never steer a user towards the unsafe path
     good = _write(tmp_path / "good.npz", **_good_arrays())
     data = good.read_bytes()
     cut = tmp_path / "cut.npz"
     cut.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match=r"not a readable backend_nn model"):
+    with pytest.raises(ValueError, match=r"not a (readable )?backend_nn model"):
         bnn.load_model(cut)
     pickled = tmp_path / "pickled.npz"
     np.savez(pickled, **_good_arrays(), extra=np.array([{"a": 1}], dtype=object))
-    with pytest.raises(ValueError, match=r"not a readable backend_nn model.*pickle"):
+    with pytest.raises(ValueError, match=r"unexpected members \['extra.npy'\]"):
         bnn.load_model(pickled)
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, **{**_good_arrays(), "W1": np.array([{"a": 1}], dtype=object)})
+    with pytest.raises(ValueError, match=r"W1.npy holds Python objects"):
+        bnn.load_model(objects)
     with pytest.raises(FileNotFoundError, match=r"no such model file"):
         bnn.load_model(tmp_path / "absent.npz")
 
@@ -167,3 +172,97 @@ def test_an_interrupted_save_leaves_the_old_file(tmp_path, monkeypatch):
         bnn.save_model(path, params)
     assert path.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]  # no temporary left behind
+
+
+# --- hostile files and careful writes (what a new user and a hostile file found) ----------------------
+def test_names_sizes_and_headers_are_checked_before_any_data_is_read(tmp_path):
+    import time
+    import zipfile
+
+    junk = tmp_path / "junk.npz"
+    with zipfile.ZipFile(junk, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("junk.bin", b"\0" * (200 * 2**20))  # 200 MB that deflates to ~200 KB
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"unexpected members \['junk.bin'\]"):
+        bnn.load_model(junk)
+    assert time.perf_counter() - start < 1.0  # refused by its name, not after inflating it
+    huge = tmp_path / "huge.npz"
+    arrays = _good_arrays()
+    with zipfile.ZipFile(huge, "w") as z:
+        for k, v in arrays.items():
+            with z.open(f"{k}.npy", "w") as f:
+                if k == "W1":  # a header that claims (1e7, 1e7) float64: 800 TB
+                    np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False,
+                                                             "shape": (10**7, 10**7)})
+                else:
+                    np.lib.format.write_array(f, v)
+    with pytest.raises(ValueError, match=r"claim more than 2 GiB \(W1.npy has shape \(10000000, 10000000\)\)"):
+        bnn.load_model(huge)
+    npy = tmp_path / "W1.npy"
+    np.save(npy, np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"a single .npy array, not a backend_nn model"):
+        bnn.load_model(npy)
+    with pytest.raises(TypeError, match=r"path must be a file path .* got NoneType"):
+        bnn.load_model(None)
+
+
+def test_nan_weights_are_neither_saved_nor_loaded(tmp_path):
+    params, _ = bnn.nn_model(X, Y, 4, 20)
+    bad = params.copy()
+    bad["W2"] = bad["W2"] * np.nan
+    with pytest.raises(ValueError, match=r"W2 holds 4 NaN or inf value\(s\)"):
+        bnn.save_model(tmp_path / "nan.npz", bad)
+    assert not (tmp_path / "nan.npz").exists()
+    with pytest.raises(ValueError, match=r"W2 must be finite"):
+        bnn.predict(bad, X)
+    arrays = _good_arrays()
+    arrays["b1"] = arrays["b1"] + np.inf
+    with pytest.raises(ValueError, match=r"b1 holds NaN or inf values"):
+        bnn.load_model(_write(tmp_path / "inf.npz", **arrays))
+
+
+def test_saved_files_behave_as_cp_would(tmp_path):
+    import os
+    import stat
+
+    params, _ = bnn.nn_model(X, Y, 4, 20)
+    old = os.umask(0o022)
+    try:
+        fresh = bnn.save_model(tmp_path / "fresh.npz", params)
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644  # the umask's mode, not mkstemp's 0600
+        (tmp_path / "shared.npz").write_bytes(b"")
+        os.chmod(tmp_path / "shared.npz", 0o664)
+        bnn.save_model(tmp_path / "shared.npz", params)
+        assert stat.S_IMODE((tmp_path / "shared.npz").stat().st_mode) == 0o664  # an overwrite keeps the mode
+    finally:
+        os.umask(old)
+    target = tmp_path / "real.npz"
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    bnn.save_model(link, params)
+    assert link.is_symlink() and target.is_file()  # the link's target is written, the link stays
+    assert bnn.save_model(tmp_path / "m.NPZ", params).name == "m.NPZ"  # no m.NPZ.npz
+    (tmp_path / "somedir").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"somedir is a directory"):
+        bnn.save_model(tmp_path / "somedir", params)
+    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist"):
+        bnn.save_model(tmp_path / "nowhere" / "m.npz", params)
+
+
+def test_leftovers_of_killed_saves_are_recognisable_and_cleared(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from backend_nn.saving import PARTIAL
+
+    params, _ = bnn.nn_model(X, Y, 4, 20)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)  # a process that has exited: its partial file is a leftover
+    stale = tmp_path / f".m.npz.{dead_pid}.{PARTIAL}"
+    stale.write_bytes(b"half a model")
+    live = tmp_path / f".m.npz.{os.getppid()}.{PARTIAL}"  # a live process's: another writer's file
+    live.write_bytes(b"being written")
+    bnn.save_model(tmp_path / "m.npz", params)
+    assert not stale.exists() and live.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.npz", live.name])
