@@ -16,6 +16,7 @@ are one line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .backend import backend_name, namespace_of, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset
-from .saving import load_model, save_model
+from .saving import check_writable, load_model, save_model
 from .training import accuracy, nn_model, predict
 
 __all__ = ["main", "build_parser"]
@@ -55,10 +56,13 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="backend-nn",
         description="The course's neural networks (shallow, deep, softmax), on NumPy, CuPy or any Array API library.",
     )
+    parser.add_argument("--version", action="version", version=f"backend-nn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = sub.add_parser("train", help="train on a data set; report cost and accuracy",
@@ -112,8 +116,40 @@ def _fit(args, X, Y, n_h, *, print_cost: bool, progress):
     )
 
 
+def _png(path: str | None, what: str) -> None:
+    """A picture's path: a .png whose folder exists and is writable, and matplotlib to draw it."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.suffix.lower() != ".png":
+        raise ValueError(f"{what} writes a PNG picture: give a file name ending in .png; got {path!r}.")
+    if target.is_dir():
+        raise IsADirectoryError(f"{what}: {path} is a directory; give a file name ending in .png.")
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{what}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"{what}: the folder {folder} is not writable.")
+    from .plotting import _plt
+
+    _plt()  # matplotlib missing is an error now, not after the run
+
+
+def _check_outputs(args: argparse.Namespace, X) -> None:
+    """Every output a run will write, checked before it trains: no work is lost at the end."""
+    if getattr(args, "save", None):
+        check_writable(args.save)
+    _png(getattr(args, "plot_boundary", None), "--plot-boundary")
+    _png(getattr(args, "plot_cost", None), "--plot-cost")
+    _png(getattr(args, "plot", None), "--plot")
+    if (getattr(args, "plot_boundary", None) or getattr(args, "plot", None)) and X.shape[0] != 2:
+        raise ValueError(f"a decision boundary is drawn in the plane of 2 features; these data have {X.shape[0]}. "
+                         "Leave out --plot-boundary / --plot.")
+
+
 def _train(args: argparse.Namespace) -> int:
     X, Y, name = _data(args)
+    _check_outputs(args, X)
     hidden = args.layers if args.layers else args.n_h
     start = time.perf_counter()
     params, costs = _fit(args, X, Y, hidden, print_cost=True, progress=False if args.no_progress else None)
@@ -154,12 +190,19 @@ def _predict(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if Y is not None:
-        print(f"accuracy against the file's labels: {100 * accuracy(labels[None, :], Y):.2f}%", file=sys.stderr)
+        n_out = int(params[f"W{len(params) // 2}"].shape[0])
+        classes = max(n_out, 2)
+        if not np.all(np.isin(Y, np.arange(classes))):
+            print(f"the file's last column holds {np.unique(Y)[:10].tolist()}, not this model's classes "
+                  f"0..{classes - 1}: no accuracy is reported against it", file=sys.stderr)
+        else:
+            print(f"accuracy against the file's labels: {100 * accuracy(labels[None, :], Y):.2f}%", file=sys.stderr)
     return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
     X, Y, name = _data(args)
+    _check_outputs(args, X)
     results = []
     print(f"{'n_h':>5} {'accuracy':>9} {'final cost':>11} {'seconds':>8}")
     for n_h in args.sizes:
@@ -180,8 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        parser.print_help(sys.stderr)
+        print("\nbackend-nn: error: give a command: train, predict or sweep (backend-nn train runs the course's demo)",
+              file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError) as exc:

@@ -167,7 +167,8 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
     """A user's data file, as X (n_x, m) and Y (1, m) (Y None when absent).
 
     - CSV: one example per row, features in columns, the label (0/1) in the last
-      column when ``labels`` is True; a header line is skipped if it is not numeric.
+      column when ``labels`` is True; a first line whose every cell is a non-number is a header
+      and skipped; an empty or non-numeric cell anywhere else is an error naming its line and column.
       ``labels=None`` means "all columns are features".
     - NPZ: arrays ``X`` (n_x, m) and, for training, ``Y`` (1, m), the course's layout.
     """
@@ -188,27 +189,44 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
         if labels and Y is None:
             raise ValueError(f"{path} has no array 'Y' (1, m) of labels.")
         return X, (Y if labels is not False else None)
-    text = path.read_text().strip().splitlines()
-    rows = [line for line in text if line.strip()]
-    if rows:
-        try:
-            [float(v) for v in rows[0].split(",")]
-        except ValueError:
-            rows = rows[1:]  # a header
-    if not rows:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not a UTF-8 text file (byte {exc.start}: {exc.reason}); save the CSV as UTF-8.") from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if lines and _is_header(lines[0][1]):
+        lines = lines[1:]
+    if not lines:
         raise ValueError(f"{path} holds no data rows.")
-    width = len(rows[0].split(","))
-    data = np.empty((len(rows), width))
-    for i, line in enumerate(rows):
+    width = len(lines[0][1].split(","))
+    data = np.empty((len(lines), width))
+    for i, (n, line) in enumerate(lines):
         cells = line.split(",")
         if len(cells) != width:
-            raise ValueError(f"{path}, data row {i + 1}: expected {width} comma-separated values, found {len(cells)}.")
-        try:
-            data[i] = [float(c) for c in cells]
-        except ValueError:
-            raise ValueError(f"{path}, data row {i + 1}: not a number in {line.strip()!r}.") from None
+            raise ValueError(f"{path}, line {n}: expected {width} comma-separated values, found {len(cells)}.")
+        for j, cell in enumerate(cells):
+            try:
+                data[i, j] = float(cell)
+            except ValueError:
+                what = "an empty cell" if not cell.strip() else f"not a number: {cell.strip()!r}"
+                raise ValueError(f"{path}, line {n}, column {j + 1}: {what}.") from None
     if labels:
         if width < 2:
             raise ValueError(f"{path}: a training CSV needs feature columns and a last label column; found {width} column.")
         return np.ascontiguousarray(data[:, :-1].T), data[:, -1:].T.copy()
     return np.ascontiguousarray(data.T), None
+
+
+def _is_header(line: str) -> bool:
+    """A first line is a header only when every one of its cells is a non-empty non-number
+    ("x1,x2,label"); a row with one bad or empty cell is data, and reported as such."""
+    cells = [c.strip() for c in line.split(",")]
+
+    def is_number(c: str) -> bool:
+        try:
+            float(c)
+        except ValueError:
+            return False
+        return True
+
+    return all(c and not is_number(c) for c in cells)

@@ -92,8 +92,16 @@ def test_sweep_table_and_grid(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (("predict", "missing.npz", "x.csv"), "no such model file: missing.npz"),
     (("train", "--data", "missing.csv"), "no such data file: missing.csv"),
-    (("train", "--data", "bad.csv"), "bad.csv, data row 2: not a number in '1,x,1'"),
-    (("train", "--data", "ragged.csv"), "ragged.csv, data row 2: expected 3 comma-separated values, found 2"),
+    (("train", "--data", "bad.csv"), "bad.csv, line 3, column 2: not a number: 'x'"),
+    (("train", "--data", "ragged.csv"), "ragged.csv, line 2: expected 3 comma-separated values, found 2"),
+    (("train", "--data", "gap.csv"), "gap.csv, line 1, column 2: an empty cell"),  # data, not a header
+    (("train", "--data", "latin1.csv"), "latin1.csv is not a UTF-8 text file"),
+    # every output is checked before training: nothing is lost at the end of a run
+    (("train", "--save", "nowhere/m.npz"), "cannot save to nowhere/m.npz: the folder nowhere does not exist"),
+    (("train", "--save", "adir"), "adir is a directory"),
+    (("train", "--plot-boundary", "b.txt"), "--plot-boundary writes a PNG picture: give a file name ending in .png"),
+    (("train", "--plot-cost", "nowhere/c.png"), "--plot-cost: the folder nowhere does not exist"),
+    (("train", "--data", "wide.csv", "--plot-boundary", "b.png"), "drawn in the plane of 2 features; these data have 3"),
     (("train", "--backend", "tensorflow"), "unknown backend 'tensorflow'"),
     (("train", "--iterations", "0"), "num_iterations must be a positive integer; got 0"),
     (("predict", "notes.npz", "bad.csv"), "not a backend_nn model: not an .npz (zip) archive"),
@@ -102,10 +110,30 @@ def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
     (tmp_path / "bad.csv").write_text("a,b,c\n1,2,0\n1,x,1\n")
     (tmp_path / "ragged.csv").write_text("1,2,0\n1,2\n")
     (tmp_path / "notes.npz").write_text("not a zip")
+    (tmp_path / "gap.csv").write_text("1,,0\n1,2,0\n3,4,1\n2,2,1\n")
+    (tmp_path / "latin1.csv").write_bytes("1,2,0\n1,\u00e9,1\n".encode("latin-1"))
+    (tmp_path / "wide.csv").write_text("1,2,3,0\n2,3,4,1\n")
+    (tmp_path / "adir").mkdir()
     r = cli(*args, cwd=tmp_path)
     assert r.returncode == 2
-    assert "Traceback" not in r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""  # refused before any training
     assert r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
+    assert not any(p.name.endswith("partial") for p in tmp_path.iterdir())
+
+
+def test_no_command_is_an_error_and_version_is_there(tmp_path):
+    r = cli(cwd=tmp_path)
+    assert r.returncode == 2 and "give a command: train, predict or sweep" in r.stderr
+    r = cli("--version", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == f"backend-nn {bnn.__version__}"
+
+
+def test_predict_reports_no_accuracy_against_labels_that_are_not_the_models(tmp_path):
+    assert cli("train", "--iterations", "50", "--save", "m.npz", cwd=tmp_path).returncode == 0
+    (tmp_path / "twos.csv").write_text("1,1,2\n2,2,2\n")
+    r = cli("predict", "m.npz", "twos.csv", cwd=tmp_path)
+    assert r.returncode == 0 and "accuracy against" not in r.stderr
+    assert "not this model's classes 0..1: no accuracy is reported" in r.stderr
 
 
 def test_unknown_option_is_a_usage_error(tmp_path):
