@@ -10,6 +10,7 @@ NumPy (explicitly), and where a CUDA GPU is detected (by counting devices:
 from __future__ import annotations
 
 import importlib
+import os
 from types import ModuleType
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "to_backend",
     "to_numpy",
     "backend_name",
+    "memory_of",
 ]
 
 #: Backend names accepted by ``backend=``; any Array API namespace is accepted too.
@@ -220,3 +222,21 @@ def to_numpy(x: Any) -> np.ndarray:
     if array_api_compat.is_array_api_strict_namespace(xp):
         x = x.to_device(xp.__array_namespace_info__().default_device())
     return np.from_dlpack(x)
+
+
+def memory_of(xp: Namespace, device: Any = None) -> tuple[int | None, str]:
+    """(bytes, what) of the memory arrays of ``xp`` on ``device`` live in: a CUDA device's for CuPy,
+    else this machine's physical memory; (None, ...) where it cannot be told."""
+    if array_api_compat.is_cupy_namespace(xp):
+        try:
+            import cupy
+
+            dev = device if isinstance(device, int) else getattr(device, "id", None)
+            with cupy.cuda.Device(dev if dev is not None else cupy.cuda.Device().id) as d:
+                return int(d.mem_info[1]), f"CUDA device {d.id}"
+        except Exception:
+            return None, "the CUDA device"
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")), "this machine"
+    except (ValueError, OSError, AttributeError):
+        return None, "this machine"

@@ -229,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError) as exc:
+    except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError, MemoryError) as exc:
         print(f"backend-nn {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

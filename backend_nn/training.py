@@ -22,7 +22,7 @@ import numpy as np
 
 from .accelerate import Choice, choose_runner
 from .activations import Activation
-from .backend import device_of, get_namespace, namespace_of, to_backend, to_numpy
+from .backend import device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
 from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -206,6 +206,7 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     Yb = _prepare_Y(Y, Xb, xp=xp)
     n_y = _n_outputs(Yb, output, xp=xp) if n_y is None else n_y
     net = Network.build([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope)
+    _check_fits(net, int(Xb.shape[1]), dtype=dt, xp=xp, device=device_of(Xb))
     Yf = encode_labels(Yb, n_y, net.output, dtype=dt, xp=xp)
     parameters = initialize_parameters_deep(
         net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=device_of(Xb)
@@ -216,6 +217,25 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
         print_format=print_format, progress=progress, compile=compile,
     )
     return Parameters(params, network=net), costs
+
+
+def _check_fits(net: Network, m: int, *, dtype: Any, xp: Any, device: Any) -> None:
+    """Refuse, before anything is allocated, a network whose training arrays cannot fit: the
+    parameters, their gradients and the update's temporaries (3 P), and per example each layer's
+    Z, A and dZ (3 m sum n_l), beside X; the parameters are drawn on the host in float64 first."""
+    dims = net.layer_dims
+    P = sum(n * n_prev + n for n_prev, n in zip(dims[:-1], dims[1:]))
+    item = xp.finfo(dtype).bits // 8
+    need = item * (3 * P + 3 * m * sum(dims[1:]))
+    total, where = memory_of(xp, device)
+    host_total, _ = memory_of(get_namespace("numpy"))
+    for bytes_needed, limit, place in ((need, total, where), (8 * P, host_total, "this machine (the host draws them)")):
+        if limit is not None and bytes_needed > limit:
+            raise MemoryError(
+                f"a network of layer sizes {list(dims)} on m = {m} examples needs about {bytes_needed / 2**30:,.1f} GiB "
+                f"({dtype_name(dtype)}: {P:,} parameters, their gradients, and each layer's activations), more than "
+                f"the {limit / 2**30:,.1f} GiB of {place}. Choose smaller layers or fewer examples."
+            )
 
 
 def _hidden_sizes(n_h: Any) -> list[int]:

@@ -197,3 +197,13 @@ def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
             call(X, Y)
     np.testing.assert_array_equal(X, before[0])
     np.testing.assert_array_equal(Y, before[1])
+
+
+def test_sizes_that_cannot_fit_are_refused_before_anything_is_allocated(data):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(MemoryError, match=r"layer sizes \[2, 1000000000, 1\] on m = 400 examples needs about "
+                                          r"9,030.1 GiB .* more than the .* GiB of this machine"):
+        bnn.nn_model(*data, 10**9, 10)
+    assert time.perf_counter() - start < 1.0
