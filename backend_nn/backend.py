@@ -28,6 +28,7 @@ __all__ = [
     "to_numpy",
     "backend_name",
     "memory_of",
+    "check_float64",
 ]
 
 #: Backend names accepted by ``backend=``; any Array API namespace is accepted too.
@@ -240,3 +241,18 @@ def memory_of(xp: Namespace, device: Any = None) -> tuple[int | None, str]:
         return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")), "this machine"
     except (ValueError, OSError, AttributeError):
         return None, "this machine"
+
+
+def check_float64(xp: Namespace) -> None:
+    """float64 must mean float64: JAX computes in float32 unless its 64-bit mode is on, with only a
+    warning to say so. Refuse rather than train in a lower precision than asked; the user's JAX
+    configuration is theirs to change, not this library's."""
+    if array_api_compat.is_jax_namespace(xp):
+        import jax
+
+        if not jax.config.read("jax_enable_x64"):
+            raise TypeError(
+                "dtype='float64' on JAX needs JAX's 64-bit mode, which is off: without it JAX computes in float32. "
+                "Turn it on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the "
+                "environment variable JAX_ENABLE_X64=1), or choose dtype='float32'."
+            )

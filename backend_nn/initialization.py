@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .backend import get_namespace, to_backend
+from .backend import check_float64, get_namespace, to_backend
 from .validation import check_positive
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "INITIALIZATIONS", "resolve_dtype"]
@@ -44,14 +44,19 @@ def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
 def resolve_dtype(dtype: Any, xp: Any) -> Any:
     """A dtype of namespace xp from "float64"/"float32", a NumPy dtype, or xp's own dtype."""
     if dtype is None:
+        check_float64(xp)
         return xp.float64
     for name in ("float64", "float32"):
         if not isinstance(dtype, str) and dtype == getattr(xp, name):
+            if name == "float64":
+                check_float64(xp)
             return dtype
     name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or getattr(dtype, "__name__", str(dtype))
     name = str(name).rsplit(".", 1)[-1].strip("'>")
     if name not in ("float64", "float32"):
         raise ValueError(f"dtype must be float64 or float32; got {dtype!r}.")
+    if name == "float64":
+        check_float64(xp)
     return getattr(xp, name)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .accelerate import Choice, choose_runner
 from .activations import Activation
-from .backend import device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
+from .backend import backend_name, device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
 from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -140,7 +140,7 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
     ``sync_every`` steps (the loop's only host sync)."""
     runner, choice = choose_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
                                    compile=compile, prefer=prefer)
-    bar = _progress_bar(num_iterations, progress, choice.path)
+    bar = _progress_bar(num_iterations, progress, f"{backend_name(xp)}, {choice.path}")
     recorded: list[float] = []
     say = print if bar is None else (lambda text: bar.write(text, file=sys.stdout))
 

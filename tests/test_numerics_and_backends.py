@@ -139,3 +139,27 @@ def test_deep_network_is_the_same_code():
     assert costs[-1] < costs[0]
     A3, cache = bnn.forward_propagation(X, p, activation="relu")
     assert set(cache) == {"Z1", "A1", "Z2", "A2", "Z3", "A3"} and A3.shape == (1, 400)
+
+
+def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
+    """Run in a fresh interpreter: the suite's conftest turns x64 on for its own JAX tests."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax", reason="JAX is not installed")
+    code = (
+        "import jax, backend_nn as bnn\n"
+        "X, Y = bnn.load_planar_dataset()\n"
+        "try:\n"
+        "    bnn.nn_model(X, Y, 4, 10, backend='jax')\n"
+        "except TypeError as e:\n"
+        "    print('refused:', e)\n"
+        "p, c = bnn.nn_model(X, Y, 4, 10, backend='jax', dtype='float32')\n"
+        "print('float32 works:', p['W1'].dtype)\n"
+        "print('x64 untouched:', jax.config.read('jax_enable_x64'))\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "JAX_ENABLE_X64"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "refused: dtype='float64' on JAX needs JAX's 64-bit mode" in r.stdout and "dtype='float32'" in r.stdout
+    assert "float32 works: float32" in r.stdout and "x64 untouched: False" in r.stdout
