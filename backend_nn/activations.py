@@ -54,7 +54,9 @@ def sigmoid(Z, *, xp):
     negative Z (sigmoid(-40) is 4.2e-18, not 0). Where A rounds to 0 or 1 the
     cost is taken from Z instead (:mod:`backend_nn.outputs`).
     """
-    return 1.0 / (1.0 + xp.exp(-xp.clip(Z, min=-_exp_cap(Z.dtype, xp))))
+    # maximum, not clip: array-api-compat's clip for CuPy assigns through boolean masks (a host
+    # sync each call, and no CUDA graph capture); maximum is one elementwise kernel everywhere.
+    return 1.0 / (1.0 + xp.exp(-xp.maximum(Z, -_exp_cap(Z.dtype, xp))))
 
 
 def sigmoid_derivative(Z, A, *, xp):
