@@ -300,7 +300,7 @@ def main(argv=None) -> int:
     if args.quick:  # torch.compile takes ~20 s a problem: not for a smoke test
         makers = [(label, mk) for label, mk in makers if label != "backend_nn [torch, compiled]"]
     if args.cpu_baselines_only:
-        keep = ("plain NumPy (course code)", "backend_nn [numpy]", "backend_nn [numpy, tiled]")
+        keep = ("plain NumPy (course code)", "backend_nn [numpy]", "backend_nn [numpy, numpy tiles]")
         makers = [(label, mk) for label, mk in makers if label in keep or "cupy" in label or "cuda" in label]
     rows = []
     for pb in problems:

@@ -357,7 +357,7 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
     makers = [
         ("plain NumPy (course code)", make_plain_numpy),
         ("backend_nn [numpy]", partial(make_backend_nn, backend="numpy", compiled=False)),
-        ("backend_nn [numpy, tiled]", partial(make_backend_nn, backend="numpy", compiled=True, prefer="numpy tiles")),
+        ("backend_nn [numpy, numpy tiles]", partial(make_backend_nn, backend="numpy", compiled=True, prefer="numpy tiles")),
         ("backend_nn [torch]", partial(make_backend_nn, backend="torch", compiled=False)),
         ("backend_nn [jax, compiled]", partial(make_backend_nn, backend="jax", compiled=True)),
         ("backend_nn [torch, compiled]", partial(make_backend_nn, backend="torch", compiled=True)),
@@ -370,9 +370,9 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
     if gpu:
         makers += [
             ("backend_nn [cupy]", partial(make_backend_nn, backend="cupy", compiled=False)),
-            ("backend_nn [cupy, graph]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cuda graph")),
-            ("backend_nn [cupy, fused]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cupy fused kernel")),
-            ("backend_nn [cupy, elementwise]", partial(make_backend_nn, backend="cupy", compiled=True,
+            ("backend_nn [cupy, cuda graph]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cuda graph")),
+            ("backend_nn [cupy, cupy fused kernel]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cupy fused kernel")),
+            ("backend_nn [cupy, cupy lines]", partial(make_backend_nn, backend="cupy", compiled=True,
                                                        prefer="cupy lines")),
             ("PyTorch manual [cuda]", partial(make_torch_manual, cuda=True)),
             ("PyTorch autograd + SGD [cuda]", partial(make_torch_autograd, cuda=True)),
