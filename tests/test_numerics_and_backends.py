@@ -122,9 +122,16 @@ def test_print_cost_prints_like_the_course(capsys):
 
 
 def test_progress_bar_on_request(capsys):
-    bnn.nn_model(X, Y, 4, 3000, progress=True, sync_every=1000)
-    err = capsys.readouterr().err
-    assert "3000/3000" in err and "it/s" in err and "cost 0.2" in err
+    bnn.nn_model(X, Y, 4, 3000, progress=True, sync_every=1000, print_cost=True)
+    captured = capsys.readouterr()
+    err, out = captured.err, captured.out
+    assert "3000/3000" in err and "it/s" in err and "numpy, eager" in err
+    # the bar's cost says which iteration it is (the last recorded one), not the bar's count
+    last = err.replace("\r", "\n").strip().splitlines()[-1]
+    assert "3000/3000" in last and "(iteration 2900)" in last and "cost 0.23" in last
+    # print_cost lines stay whole lines on stdout, never glued to the bar (tqdm's write)
+    assert out.splitlines() == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083",
+                                "Cost after iteration 2000: 0.254385"]
 
 
 def test_deep_network_is_the_same_code():
