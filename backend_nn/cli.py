@@ -16,7 +16,6 @@ are one line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ from .backend import backend_name, namespace_of, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset
 from .saving import check_writable, load_model, save_model
 from .training import accuracy, nn_model, predict
+from .validation import check_output_path
 
 __all__ = ["main", "build_parser"]
 
@@ -123,16 +123,10 @@ def _png(path: str | None, what: str) -> None:
     target = Path(path)
     if target.suffix.lower() != ".png":
         raise ValueError(f"{what} writes a PNG picture: give a file name ending in .png; got {path!r}.")
-    if target.is_dir():
-        raise IsADirectoryError(f"{what}: {path} is a directory; give a file name ending in .png.")
-    folder = target.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{what}: the folder {folder} does not exist.")
-    if not os.access(folder, os.W_OK):
-        raise PermissionError(f"{what}: the folder {folder} is not writable.")
-    from .plotting import _plt
+    check_output_path(target, what, example="picture.png")
+    from .plotting import pyplot
 
-    _plt()  # matplotlib missing is an error now, not after the run
+    pyplot()  # matplotlib missing is an error now, not after the run
 
 
 def _check_outputs(args: argparse.Namespace, X) -> None:

@@ -16,10 +16,11 @@ import numpy as np
 from .backend import to_numpy
 from .training import predict
 
-__all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save"]
+__all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]
 
 
-def _plt():
+def pyplot():
+    """matplotlib.pyplot on the Agg backend, or an ImportError that says how to install it."""
     try:
         import matplotlib
 
@@ -77,7 +78,7 @@ def plot_decision_boundary(parameters: dict, X: Any, Y: Any, *, title: str = "De
     Xh, Yh = to_numpy(X), to_numpy(Y)
     if Xh.shape[0] != 2:
         raise ValueError(f"a decision boundary is drawn for 2 features; X has shape {Xh.shape} (n_x must be 2).")
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
     _boundary(ax, parameters, Xh, Yh, title)
     fig.tight_layout()
@@ -86,7 +87,7 @@ def plot_decision_boundary(parameters: dict, X: Any, Y: Any, *, title: str = "De
 
 def plot_costs(costs: Sequence[float], *, cost_every: int = 100, title: str = "Cost during training"):
     """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every)."""
-    plt = _plt()
+    plt = pyplot()
     c = np.asarray(costs, dtype=float)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(np.arange(len(c)) * cost_every, c)
@@ -100,7 +101,7 @@ def plot_costs(costs: Sequence[float], *, cost_every: int = 100, title: str = "C
 
 def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, title: str = "Hidden layer size"):
     """A grid of decision boundaries, one per (n_h, parameters, accuracy) in ``results``."""
-    plt = _plt()
+    plt = pyplot()
     Xh, Yh = to_numpy(X), to_numpy(Y)
     n = len(results)
     cols = min(4, n)
@@ -119,5 +120,5 @@ def save(fig, path: str | Path) -> Path:
     """Write a figure as PNG and close it."""
     path = Path(path)
     fig.savefig(path, dpi=100, format="png")
-    _plt().close(fig)
+    pyplot().close(fig)
     return path

@@ -21,7 +21,7 @@ import numpy as np
 from .activations import get_activation
 from .backend import get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
-from .validation import check_parameters
+from .validation import check_output_path, check_parameters
 
 __all__ = ["save_model", "load_model", "FORMAT"]
 
@@ -81,19 +81,12 @@ def _model_path(path: Any) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
     path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory: give a file name, e.g. {path / 'model.npz'}.")
+    check_output_path(path, f"cannot save to {path}", example="model.npz")
     if path.suffix.lower() != ".npz":
         path = path.with_name(path.name + ".npz")
     if path.is_symlink():
         path = path.resolve()
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory: give a file name, e.g. {path / 'model.npz'}.")
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save to {path}: the folder {folder} does not exist.")
-    if not os.access(folder, os.W_OK):
-        raise PermissionError(f"cannot save to {path}: the folder {folder} is not writable.")
+    check_output_path(path, f"cannot save to {path}", example="model.npz")
     return path
 
 

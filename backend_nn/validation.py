@@ -16,6 +16,7 @@ __all__ = [
     "check_X_Y",
     "check_labels_shape",
     "check_finite",
+    "check_output_path",
     "dtype_name",
     "check_parameters",
     "check_positive",
@@ -25,6 +26,22 @@ __all__ = [
 
 def _shape(a: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in a.shape)
+
+
+def check_output_path(path: Any, what: str, *, example: str) -> None:
+    """A file a run will write: not a directory, in a folder that exists and is writable. ``what``
+    starts each message ("cannot save to m.npz", "--plot-cost"); ``example`` is a file name to suggest."""
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{what}: {path} is a directory; give a file name, e.g. {path / example}.")
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{what}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"{what}: the folder {folder} is not writable.")
 
 
 def dtype_name(dtype: Any) -> str:
