@@ -10,6 +10,10 @@ Layout (each course equation has one home):
 - ``propagation``    forward beside backward, for L layers: the course's week-4 and week-3 functions,
                      and the hot path with its one seam for fast paths (``Lines``)
 - ``update``         gradient descent
+- ``optimizers``     gd, momentum, Adam (one init/update interface); learning-rate decay
+- ``batches``        the course's shuffled mini-batches
+- ``regularization`` L2 (lambd)
+- ``gradient_check`` backpropagation against centred differences
 - ``step``           one pure training step, and the eager runner
 - ``training``       the models (nn_model, two_layer_model, L_layer_model), predict, accuracy
 - ``accelerate``     optional fast paths beside the eager runner, and the one place one is chosen
@@ -27,6 +31,17 @@ from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset, load_planar_dataset
 from .initialization import initialize_parameters, initialize_parameters_deep, layer_sizes
 from .network import Network, Parameters
+from .batches import random_mini_batches
+from .gradient_check import dictionary_to_vector, gradient_check_n, gradients_to_vector, vector_to_dictionary
+from .optimizers import (
+    initialize_adam,
+    initialize_velocity,
+    schedule_lr_decay,
+    update_lr,
+    update_parameters_with_adam,
+    update_parameters_with_gd,
+    update_parameters_with_momentum,
+)
 from .outputs import compute_cost
 from .propagation import (
     L_model_backward,
@@ -44,6 +59,7 @@ from .training import (
     L_layer_model,
     TrainingDivergedError,
     accuracy,
+    model,
     nn_model,
     predict,
     predict_output,
@@ -78,7 +94,20 @@ __all__ = [
     "backward_propagation",
     "compute_cost",
     "cuda_device_count",
+    "dictionary_to_vector",
     "forward_propagation",
+    "gradient_check_n",
+    "gradients_to_vector",
+    "initialize_adam",
+    "initialize_velocity",
+    "model",
+    "random_mini_batches",
+    "schedule_lr_decay",
+    "update_lr",
+    "update_parameters_with_adam",
+    "update_parameters_with_gd",
+    "update_parameters_with_momentum",
+    "vector_to_dictionary",
     "get_activation",
     "get_namespace",
     "initialize_parameters",

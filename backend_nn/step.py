@@ -21,11 +21,29 @@ from array_api_compat import is_writeable_array
 
 from .network import Network
 from .propagation import GENERIC_LINES, Lines, _backward, _forward
+from .regularization import add_l2_gradients, l2_cost
 from .update import _update
 
-__all__ = ["train_step", "Runner", "step_by_step", "eager_runner"]
+__all__ = ["gradients", "train_step", "optimizer_step", "Runner", "step_by_step", "eager_runner"]
 
 Runner = Callable[[dict, int, int], tuple[dict, Any]]
+
+
+def gradients(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lines: Lines = GENERIC_LINES,
+              lambd: float = 0.0, with_cost: bool = True) -> tuple[Any, dict]:
+    """(cost, grads) of one batch: forward, the cost (where asked), backward, and the L2 terms
+    when lambd > 0 (J + lambd / (2 m) sum ||W_l||^2, dW_l + lambd / m W_l).
+
+    X : (n_x, m); Y : float (n_L, m) (one-hot for softmax); cost : 0-d array or None.
+    """
+    AL, caches = _forward(X, parameters, net=net, xp=xp, lines=lines)
+    cost = net.output.cost_from_logits(caches[-1][1], Y, xp=xp) if with_cost else None
+    grads = _backward(AL, Y, caches, net=net, xp=xp, lines=lines)
+    if lambd:
+        m = X.shape[1]
+        cost = None if cost is None else cost + l2_cost(parameters, lambd, m, xp=xp)
+        grads = add_l2_gradients(grads, parameters, lambd, m)
+    return cost, grads
 
 
 def train_step(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
@@ -36,10 +54,18 @@ def train_step(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
     ``with_cost`` is False. Pure when ``inplace`` is False, so backend compilers (jax.jit,
     torch.compile, CUDA graph capture) can take it as it is.
     """
-    AL, caches = _forward(X, parameters, net=net, xp=xp, lines=lines)
-    cost = net.output.cost_from_logits(caches[-1][1], Y, xp=xp) if with_cost else None
-    grads = _backward(AL, Y, caches, net=net, xp=xp, lines=lines)
+    cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, with_cost=with_cost)
     return _update(parameters, grads, learning_rate=learning_rate, inplace=inplace), cost
+
+
+def optimizer_step(parameters: dict, state: dict, X: Any, Y: Any, *, net: Network, optimizer: Any,
+                   learning_rate: float, xp: Any, lambd: float = 0.0, lines: Lines = GENERIC_LINES,
+                   ) -> tuple[dict, dict, Any]:
+    """One step of any optimizer on one (mini-)batch: (parameters, state, cost before the step).
+    Pure: the optimizer makes new arrays."""
+    cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, lambd=lambd)
+    parameters, state = optimizer.update(parameters, grads, state, learning_rate=learning_rate)
+    return parameters, state, cost
 
 
 def step_by_step(step_with_cost: Callable, step: Callable, stack: Callable) -> Runner:

@@ -30,7 +30,7 @@ from .propagation import _check_inputs, _forward
 from .step import train_step
 from .validation import check_finite, check_positive, check_X_Y, dtype_name
 
-__all__ = ["nn_model", "two_layer_model", "L_layer_model", "predict", "predict_output", "accuracy",
+__all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError"]
 
 
@@ -132,6 +132,53 @@ def _progress_bar(total: int, enabled: bool | None, desc: str):
                 file=sys.stderr)
 
 
+class _Recorder:
+    """The costs a loop records, brought home in one transfer per sync: the divergence check, the
+    print_cost lines and the progress bar, for any loop (``unit``: "iteration" or "epoch")."""
+
+    def __init__(self, *, total: int, every: int, unit: str, print_cost: bool, print_every: int,
+                 print_format: str, progress: bool | None, desc: str) -> None:
+        self.every, self.unit = every, unit
+        self.print_cost, self.print_every, self.print_format = print_cost, print_every, print_format
+        self.bar = _progress_bar(total, progress, desc)
+        self.say = print if self.bar is None else (lambda text: self.bar.write(text, file=sys.stdout))
+        self.costs: list[float] = []
+
+    def sync(self, chunk: Any, done: int) -> None:
+        """Record a 1-d device array of costs (the loop's only host sync); ``done`` units so far."""
+        new = to_numpy(chunk).astype(np.float64).reshape(-1)
+        recorded, every, unit = self.costs, self.every, self.unit
+        start = recorded[0] if recorded else (float(new[0]) if new.size else 0.0)
+        ceiling = DIVERGED_FACTOR * max(start, 1.0)
+        bad = np.flatnonzero(~np.isfinite(new) | (new > ceiling))
+        if bad.size:
+            k = len(recorded) + int(bad[0])
+            it = k * every
+            what = "is" if not np.isfinite(new[bad[0]]) else f"rose from {start:.6g} at {unit} 0 to"
+            window = ""
+            if k and every > 1:
+                window = (f"; it was {([*recorded, *new.tolist()])[k - 1]:.6g} at {unit} {it - every}, so the run "
+                          f"diverged between {unit}s {it - every + 1} and {it} (costs are recorded every {every} "
+                          f"{unit}s)")
+            raise TrainingDivergedError(
+                f"training diverged: the cost {what} {new[bad[0]]:.6g} at {unit} {it} (the limit is "
+                f"{ceiling:g}){window}. Try a smaller learning_rate.",
+                iteration=it,
+            )
+        for k, c in enumerate(new, start=len(recorded)):
+            if self.print_cost and (k * every) % self.print_every < every:
+                self.say(self.print_format.format(i=k * every, cost=c))
+        recorded.extend(new.tolist())
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {(len(recorded) - 1) * every})", refresh=False)
+            self.bar.update(done - self.bar.n)
+
+    def close(self) -> np.ndarray:
+        if self.bar is not None:
+            self.bar.close()
+        return np.asarray(self.costs, dtype=np.float64)
+
+
 def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, learning_rate: float,
                 num_iterations: int, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
                 print_format: str, progress: bool | None, compile: bool, prefer: str | None = None,
@@ -140,38 +187,9 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
     ``sync_every`` steps (the loop's only host sync)."""
     runner, choice = choose_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
                                    compile=compile, prefer=prefer)
-    bar = _progress_bar(num_iterations, progress, f"{backend_name(xp)}, {choice.path}")
-    recorded: list[float] = []
-    say = print if bar is None else (lambda text: bar.write(text, file=sys.stdout))
-
-    def sync(chunk, done: int) -> None:
-        new = to_numpy(chunk).astype(np.float64)
-        start = recorded[0] if recorded else (float(new[0]) if new.size else 0.0)
-        ceiling = DIVERGED_FACTOR * max(start, 1.0)
-        bad = np.flatnonzero(~np.isfinite(new) | (new > ceiling))
-        if bad.size:
-            k = len(recorded) + int(bad[0])
-            it = k * cost_every
-            what = "is" if not np.isfinite(new[bad[0]]) else f"rose from {start:.6g} at iteration 0 to"
-            window = ""
-            if k and cost_every > 1:
-                window = (f"; it was {([*recorded, *new.tolist()])[k - 1]:.6g} at iteration {it - cost_every}, so "
-                          f"the run diverged between iterations {it - cost_every + 1} and {it} (costs are recorded "
-                          f"every {cost_every} iterations; cost_every=1 finds the step)")
-            raise TrainingDivergedError(
-                f"training diverged: the cost {what} {new[bad[0]]:.6g} at iteration {it} (the limit is "
-                f"{ceiling:g}){window}. Try a smaller learning_rate.",
-                iteration=it,
-            )
-        for k, c in enumerate(new, start=len(recorded)):
-            if print_cost and (k * cost_every) % print_every < cost_every:
-                say(print_format.format(i=k * cost_every, cost=c))
-        recorded.extend(new.tolist())
-        if bar is not None:
-            bar.set_postfix_str(f"cost {recorded[-1]:.6f} (iteration {(len(recorded) - 1) * cost_every})",
-                                refresh=False)
-            bar.update(done - bar.n)
-
+    rec = _Recorder(total=num_iterations, every=cost_every, unit="iteration", print_cost=print_cost,
+                    print_every=print_every, print_format=print_format, progress=progress,
+                    desc=f"{backend_name(xp)}, {choice.path}")
     try:
         per_sync = max(1, sync_every // cost_every)
         full, rest = divmod(num_iterations, cost_every)
@@ -180,14 +198,13 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
             n = min(per_sync, full - done)
             parameters, chunk = runner(parameters, n, cost_every)
             done += n
-            sync(chunk, done * cost_every)
+            rec.sync(chunk, done * cost_every)
         if rest:
             parameters, chunk = runner(parameters, 1, rest)
-            sync(chunk, num_iterations)
+            rec.sync(chunk, num_iterations)
     finally:
-        if bar is not None:
-            bar.close()
-    return parameters, np.asarray(recorded, dtype=np.float64), choice
+        costs = rec.close()
+    return parameters, costs, choice
 
 
 def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negative_slope: float, output: Any,
@@ -431,6 +448,134 @@ def two_layer_model(
         raise ValueError(f"two_layer_model takes layers_dims = (n_x, n_h, n_y); got {layers_dims!r}.")
     options.setdefault("init", "random")
     return L_layer_model(X, Y, dims, learning_rate, num_iterations, print_cost, **options)
+
+
+# --- course 2: mini-batches and optimizers -------------------------------------------------------------
+def _decay_rule(decay: Any):
+    """The course's decay argument: None, a function (update_lr, schedule_lr_decay) or its name."""
+    from .optimizers import schedule_lr_decay, update_lr
+
+    if decay is None or callable(decay):
+        return decay
+    rules = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
+    if decay not in rules:
+        raise ValueError(f"decay must be None, a function of (learning_rate0, epoch_num, decay_rate), or one of "
+                         f"{list(rules)}; got {decay!r}.")
+    return rules[decay]
+
+
+def model(
+    X: Any,
+    Y: Any,
+    layers_dims: Sequence[int],
+    optimizer: Any,
+    learning_rate: float = 0.0007,
+    mini_batch_size: int = 64,
+    beta: float = 0.9,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    epsilon: float = 1e-8,
+    num_epochs: int = 5000,
+    print_cost: bool = True,
+    decay: Any = None,
+    decay_rate: float = 1,
+    *,
+    lambd: float = 0.0,
+    activation: Any = "relu",
+    negative_slope: float = 0.01,
+    output: str | None = None,
+    backend: Any = None,
+    device: Any = None,
+    dtype: Any = "float64",
+    seed: int = 3,
+    init: str = "he",
+    init_scale: float = 0.01,
+    shuffle_seed: int = 10,
+    cost_every: int = 100,
+    sync_every: int = 100,
+    progress: bool | None = None,
+) -> tuple[Parameters, list[float]]:
+    """The course's mini-batch model (course 2, week 2): gd, momentum or Adam over shuffled mini-batches.
+
+    Parameters
+    ----------
+    X : (n_x, m); Y : (1, m) 0/1, or labels 0..K-1 / one-hot (K, m) for a softmax output
+    layers_dims : [n_x, n_1, ..., n_L]
+    optimizer : "gd", "momentum", "adam" (or an :class:`~backend_nn.optimizers.Optimizer`)
+    learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs, print_cost, decay, decay_rate :
+        The course's: ``decay`` is ``update_lr`` or ``schedule_lr_decay`` (or their names), applied
+        after each epoch i as ``learning_rate = decay(learning_rate0, i, decay_rate)``.
+    lambd : L2 regularization, keyword-only (course 2, week 1); 0 for none.
+    seed, init : initialization, the course's He (seed 3, sqrt(2 / n_{l-1})).
+    shuffle_seed : the epochs shuffle with RandomState(shuffle_seed + 1 + epoch), as the course's
+        loop reseeds with seed + 1 every epoch from seed = 10.
+    cost_every, sync_every : record the epoch cost every ``cost_every`` epochs (course: 100) and
+        bring costs home every ``sync_every`` epochs.
+    Other options as in :func:`L_layer_model`.
+
+    Returns
+    -------
+    (parameters, costs) : Parameters; the cost averaged over the epoch's examples, every
+    ``cost_every`` epochs (Python floats). Prints "Cost after epoch i: J" every 1000 epochs.
+    """
+    from .batches import batch_slices, shuffled
+    from .optimizers import get_optimizer
+    from .regularization import check_lambd
+    from .step import optimizer_step
+
+    opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
+    lambd = check_lambd(lambd)
+    mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
+    num_epochs = check_positive("num_epochs", num_epochs, integer=True)
+    learning_rate0 = check_positive("learning_rate", learning_rate, integer=False)
+    decay_rate = float(check_positive("decay_rate", decay_rate, integer=False)) if decay is not None else decay_rate
+    decay_fn = _decay_rule(decay)
+    cost_every = check_positive("cost_every", cost_every, integer=True)
+    sync_every = check_positive("sync_every", sync_every, integer=True)
+    dims = _layers_dims(layers_dims, X)
+    xp = _backend_for(X, backend)
+    dt = resolve_dtype(dtype, xp)
+    Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
+    Yb = _prepare_Y(Y, Xb, xp=xp)
+    net = Network.build(dims, activation, output, negative_slope=negative_slope)
+    m = int(Xb.shape[1])
+    _check_fits(net, min(m, mini_batch_size), dtype=dt, xp=xp, device=device_of(Xb))
+    Yf = encode_labels(Yb, dims[-1], net.output, dtype=dt, xp=xp)
+    params = initialize_parameters_deep(dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp,
+                                        device=device_of(Xb))
+    state = opt.init(params)
+    slices = batch_slices(m, mini_batch_size)
+    rec = _Recorder(total=num_epochs, every=cost_every, unit="epoch", print_cost=print_cost, print_every=1000,
+                    print_format="Cost after epoch {i}: {cost:f}", progress=progress,
+                    desc=f"{backend_name(xp)}, {opt.name}, batches of {mini_batch_size}")
+    lr = learning_rate0
+    pending: list[Any] = []
+    lr_lines: list[str] = []
+    try:
+        for epoch in range(num_epochs):
+            Xs, Ys = shuffled(Xb, Yf, shuffle_seed + 1 + epoch, xp=xp)
+            total = None
+            for sl in slices:
+                params, state, cost = optimizer_step(params, state, Xs[:, sl], Ys[:, sl], net=net, optimizer=opt,
+                                                     learning_rate=lr, xp=xp, lambd=lambd)
+                part = cost * (sl.stop - sl.start)  # the course sums the losses, then divides by m
+                total = part if total is None else total + part
+            if epoch % cost_every == 0:
+                pending.append(total / m)
+            if decay_fn is not None:
+                lr = decay_fn(learning_rate0, epoch, decay_rate)
+                if print_cost and epoch % 1000 == 0:
+                    lr_lines.append(f"learning rate after epoch {epoch}: {lr:f}")
+            if (epoch + 1) % sync_every == 0 or epoch + 1 == num_epochs:
+                if pending:
+                    rec.sync(xp.stack(pending), epoch + 1)
+                    pending.clear()
+                for line in lr_lines:  # after the cost of the same epoch, as the course prints them
+                    rec.say(line)
+                lr_lines.clear()
+    finally:
+        costs = rec.close()
+    return Parameters(params, network=net), costs.tolist()
 
 
 # --- prediction --------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 
 from .backend import namespace_of
@@ -28,6 +30,34 @@ def _update(parameters: dict, grads: dict, *, learning_rate: float, inplace: boo
     return Parameters(new, network=parameters.network) if isinstance(parameters, Parameters) else new
 
 
+def check_parameter_entries(parameters: Any) -> None:
+    """A non-empty dict of W1, b1, ... entries (their shapes need not chain)."""
+    if not isinstance(parameters, dict) or not parameters:
+        raise TypeError(f"parameters must be a non-empty dict of W1, b1, ...; got {type(parameters).__name__}.")
+    bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
+    if bad:
+        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL entries; got unexpected keys {bad}.")
+
+
+def check_update_args(parameters: Any, grads: Any, learning_rate: Any) -> float:
+    """What every update needs: W/b entries, a gradient of the same shape for each, one backend;
+    returns the learning rate as a float."""
+    check_parameter_entries(parameters)
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict of dW1, db1, ...; got {type(grads).__name__}.")
+    learning_rate = check_positive("learning_rate", learning_rate, integer=False)
+    missing = sorted({"d" + k for k in parameters} - set(grads))
+    if missing:
+        raise ValueError(f"grads must hold a gradient for every parameter; missing {missing}.")
+    for k, P in parameters.items():
+        dP = grads["d" + k]
+        if not hasattr(dP, "shape") or tuple(dP.shape) != tuple(P.shape):
+            got = tuple(dP.shape) if hasattr(dP, "shape") else type(dP).__name__
+            raise ValueError(f"d{k} must have the shape of {k}, {tuple(P.shape)}; got {got}.")
+    namespace_of(**parameters, **{"d" + k: grads["d" + k] for k in parameters})
+    return learning_rate
+
+
 def update_parameters(parameters: dict, grads: dict, learning_rate: float = 1.2) -> dict:
     """Gradient descent on every parameter: P := P - learning_rate * dP.
 
@@ -43,23 +73,5 @@ def update_parameters(parameters: dict, grads: dict, learning_rate: float = 1.2)
     Returns new arrays (Parameters stay Parameters, with their network); the caller's
     arrays are not modified.
     """
-    if not isinstance(parameters, dict) or not parameters:
-        raise TypeError(f"parameters must be a non-empty dict of W1, b1, ...; got {type(parameters).__name__}.")
-    if not isinstance(grads, dict):
-        raise TypeError(f"grads must be a dict of dW1, db1, ...; got {type(grads).__name__}.")
-    bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
-    if bad:
-        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL entries; got unexpected keys {bad}.")
-    learning_rate = check_positive("learning_rate", learning_rate, integer=False)
-    missing = sorted({"d" + k for k in parameters} - set(grads))
-    if missing:
-        raise ValueError(f"grads must hold a gradient for every parameter; missing {missing}.")
-    for k, P in parameters.items():
-        dP = grads["d" + k]
-        if not hasattr(dP, "shape") or tuple(dP.shape) != tuple(P.shape):
-            got = tuple(dP.shape) if hasattr(dP, "shape") else type(dP).__name__
-            raise ValueError(f"d{k} must have the shape of {k}, {tuple(P.shape)}; got {got}.")
-    namespace_of(**parameters, **{"d" + k: grads["d" + k] for k in parameters})
+    learning_rate = check_update_args(parameters, grads, learning_rate)
     return _update(parameters, grads, learning_rate=learning_rate, inplace=False)
-
-

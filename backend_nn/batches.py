@@ -1,0 +1,53 @@
+"""Mini-batches (course 2, week 2): shuffled with the course's seeded stream, cut in order.
+
+``random_mini_batches(X, Y, mini_batch_size=64, seed=0)``: the permutation is drawn on the
+host from ``numpy.random.RandomState(seed).permutation(m)`` (the course's legacy stream,
+without touching NumPy's global generator), the columns of X and Y are taken in that order
+on their own backend, then cut into complete batches of ``mini_batch_size`` columns and a
+last, smaller batch of the remainder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backend import device_of, namespace_of, to_backend
+from .validation import check_positive
+
+__all__ = ["random_mini_batches", "shuffled", "batch_slices"]
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**32:
+        raise ValueError(f"seed must be an integer in [0, 2**32 - 1] (numpy.random.RandomState's); got {seed!r}.")
+    return int(seed)
+
+
+def shuffled(X: Any, Y: Any, seed: int, *, xp: Any) -> tuple[Any, Any]:
+    """X[:, permutation], Y[:, permutation] with the course's permutation(m) from RandomState(seed)."""
+    m = int(X.shape[1])
+    perm = np.random.RandomState(_check_seed(seed)).permutation(m)
+    idx = to_backend(perm.astype(np.int64), xp, device=device_of(X))
+    return xp.take(X, idx, axis=1), xp.take(Y, idx, axis=1)
+
+
+def batch_slices(m: int, mini_batch_size: int) -> list[slice]:
+    """Column slices of the complete batches, then of the remainder (if any)."""
+    return [slice(k, min(k + mini_batch_size, m)) for k in range(0, m, mini_batch_size)]
+
+
+def random_mini_batches(X: Any, Y: Any, mini_batch_size: int = 64, seed: int = 0) -> list[tuple[Any, Any]]:
+    """The course's mini-batches: a list of (mini_batch_X (n_x, size), mini_batch_Y (n_y, size)).
+
+    X : (n_x, m); Y : (n_y, m). The last batch has m % mini_batch_size columns where that is
+    not 0. The arrays stay on their backend.
+    """
+    mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
+    xp = namespace_of(X=X, Y=Y)
+    if len(X.shape) != 2 or len(Y.shape) != 2 or X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X (n_x, m) and Y (n_y, m) must be 2-D with the same m; got {tuple(X.shape)} and "
+                         f"{tuple(Y.shape)}.")
+    Xs, Ys = shuffled(X, Y, seed, xp=xp)
+    return [(Xs[:, s], Ys[:, s]) for s in batch_slices(int(X.shape[1]), mini_batch_size)]

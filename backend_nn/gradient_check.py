@@ -1,0 +1,117 @@
+"""Gradient checking (course 2, week 1): backpropagation against centred differences of the cost.
+
+Flatten every parameter into one vector theta (W1, b1, W2, b2, ..., each in row-major order)
+and the gradients into one vector grad in the same order. For each i:
+
+    J+ = J(theta + eps e_i),  J- = J(theta - eps e_i),  gradapprox_i = (J+ - J-) / (2 eps)
+    difference = ||grad - gradapprox||_2 / (||grad||_2 + ||gradapprox||_2)
+
+with eps = 1e-7; the course reports a mistake when difference > 2e-7. J is the network's
+cost (with the L2 term when lambd > 0), computed in NumPy float64 on the host, whatever
+backend the parameters and gradients come from: the check is a reference, not a fast path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backend import to_numpy
+from .network import network_of
+from .outputs import encode_labels
+from .propagation import _forward
+from .regularization import check_lambd, l2_cost
+from .validation import check_parameters
+
+__all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check_n", "THRESHOLD"]
+
+#: The course's threshold: a difference above it is a mistake in backpropagation.
+THRESHOLD = 2e-7
+
+
+def _order(parameters: dict) -> list[str]:
+    L = len(parameters) // 2
+    return [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+
+
+def dictionary_to_vector(parameters: dict) -> tuple[np.ndarray, list[str]]:
+    """theta (P, 1), NumPy float64: W1, b1, ..., WL, bL flattened in that order; and the key of each entry."""
+    keys = _order(parameters)
+    arrays = [to_numpy(parameters[k]).astype(np.float64).reshape(-1, 1) for k in keys]
+    names = [k for k, a in zip(keys, arrays, strict=True) for _ in range(a.shape[0])]
+    return np.concatenate(arrays, axis=0), names
+
+
+def vector_to_dictionary(theta: np.ndarray, like: dict) -> dict:
+    """theta (P, 1) back into {"W1": ..., "bL": ...} shaped like ``like`` (NumPy float64)."""
+    out, k0 = {}, 0
+    theta = np.asarray(theta).reshape(-1)
+    for k in _order(like):
+        shape = tuple(int(s) for s in like[k].shape)
+        n = int(np.prod(shape))
+        out[k] = theta[k0:k0 + n].reshape(shape).copy()
+        k0 += n
+    if k0 != theta.size:
+        raise ValueError(f"theta has {theta.size} entries; the parameters have {k0}.")
+    return out
+
+
+def gradients_to_vector(gradients: dict, parameters: dict) -> np.ndarray:
+    """grad (P, 1), NumPy float64: dW1, db1, ..., dWL, dbL in the order of :func:`dictionary_to_vector`."""
+    missing = [f"d{k}" for k in _order(parameters) if f"d{k}" not in gradients]
+    if missing:
+        raise ValueError(f"gradients must hold a gradient for every parameter; missing {missing}.")
+    return np.concatenate([to_numpy(gradients["d" + k]).astype(np.float64).reshape(-1, 1)
+                           for k in _order(parameters)], axis=0)
+
+
+def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon: float = 1e-7,
+                     print_msg: bool = False, *, activation: Any = None, output: Any = None,
+                     lambd: float = 0.0) -> float:
+    """The relative difference between backpropagation's gradients and centred differences of J.
+
+    Parameters
+    ----------
+    parameters : dict (or Parameters, whose network is used)
+    gradients : dict of dW1, db1, ... from backward propagation, on any backend
+    X : (n_x, m); Y : (n_y, m) labels (0/1, one-hot, or labels 0..K-1 for softmax)
+    epsilon : the shift (course: 1e-7)
+    print_msg : print the course's verdict (a mistake above 2e-7)
+    activation, output : the network of a plain dict (default: the week-4 one, relu and sigmoid)
+    lambd : L2 regularization in J (course 2's lambd)
+
+    Returns
+    -------
+    difference : float
+    """
+    dims = check_parameters(parameters)
+    net = network_of(parameters, "relu" if activation is None and not hasattr(parameters, "network") else activation,
+                     output)
+    lambd = check_lambd(lambd)
+    Xh = to_numpy(X).astype(np.float64)
+    Yh = encode_labels(to_numpy(Y).astype(np.float64), dims[-1], net.output, dtype=np.float64, xp=np,
+                       m=Xh.shape[1], name_out="the output")
+    m = Xh.shape[1]
+
+    def J(p: dict) -> float:
+        _, caches = _forward(Xh, p, net=net, xp=np)
+        cost = net.output.cost_from_logits(caches[-1][1], Yh, xp=np)
+        return float(cost + l2_cost(p, lambd, m, xp=np)) if lambd else float(cost)
+
+    theta, _ = dictionary_to_vector(parameters)
+    grad = gradients_to_vector(gradients, parameters)
+    gradapprox = np.zeros_like(theta)
+    for i in range(theta.shape[0]):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i, 0] += epsilon
+        minus[i, 0] -= epsilon
+        gradapprox[i, 0] = (J(vector_to_dictionary(plus, parameters)) - J(vector_to_dictionary(minus, parameters))) \
+            / (2 * epsilon)
+    difference = float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
+    if print_msg:
+        if difference > THRESHOLD:
+            print(f"\033[93mThere is a mistake in the backward propagation! difference = {difference}\033[0m")
+        else:
+            print(f"\033[92mYour backward propagation works perfectly fine! difference = {difference}\033[0m")
+    return difference

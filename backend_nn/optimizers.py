@@ -1,0 +1,238 @@
+"""Optimizers (course 2, week 2): gradient descent, momentum and Adam, one interface, on the Array API.
+
+An optimizer is a pair of pure functions (optax's shape): ``init(parameters) -> state`` and
+``update(parameters, grads, state, *, learning_rate) -> (parameters, state)``. The state is a
+plain dict of arrays shaped like the parameters (keys "dW1", "db1", ..., as the course keys
+them), so a loop, a compiled loop or a saved model carries it without knowing which
+optimizer runs. t counts updates from 1, as the course counts them.
+
+    gradient descent:  W := W - alpha dW
+    momentum:          v := beta v + (1 - beta) dW;                 W := W - alpha v
+    Adam:              v := beta1 v + (1 - beta1) dW;   v^ = v / (1 - beta1^t)
+                       s := beta2 s + (1 - beta2) dW^2; s^ = s / (1 - beta2^t)
+                       W := W - alpha v^ / (sqrt(s^) + epsilon)
+
+The course's functions (``update_parameters_with_gd``, ``initialize_velocity``,
+``update_parameters_with_momentum``, ``initialize_adam``, ``update_parameters_with_adam``)
+are these equations with the course's arguments and return values; ``update_lr`` and
+``schedule_lr_decay`` are its learning-rate decays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .backend import namespace_of
+from .network import Parameters
+from .validation import check_positive
+
+__all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
+           "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
+           "initialize_adam", "update_parameters_with_adam", "update_lr", "schedule_lr_decay"]
+
+
+def _keys(parameters: dict) -> list[str]:
+    return list(parameters)
+
+
+def _like(parameters: dict, new: dict) -> dict:
+    """``new`` as the same kind of dict as ``parameters`` (Parameters keep their network)."""
+    return Parameters(new, network=parameters.network) if isinstance(parameters, Parameters) else new
+
+
+def _zeros_like(parameters: dict, *, xp) -> dict:
+    return {"d" + k: xp.zeros_like(P) for k, P in parameters.items()}
+
+
+def _check_beta(name: str, beta: Any) -> float:
+    if isinstance(beta, (str, bytes, bool)):
+        raise TypeError(f"{name} must be a number in [0, 1); got {type(beta).__name__} {beta!r}.")
+    try:
+        value = float(beta)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number in [0, 1); got {type(beta).__name__} {beta!r}.") from None
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1); got {value}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """The interface: ``init(parameters) -> state``; ``update(parameters, grads, state, learning_rate=)
+    -> (parameters, state)``. Pure: nothing is written in place."""
+
+    name = "optimizer"
+
+    def init(self, parameters: dict) -> dict:
+        raise NotImplementedError
+
+    def update(self, parameters: dict, grads: dict, state: dict, *, learning_rate: float) -> tuple[dict, dict]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class GradientDescent(Optimizer):
+    name = "gd"
+
+    def init(self, parameters: dict) -> dict:
+        return {}
+
+    def update(self, parameters, grads, state, *, learning_rate):
+        """W := W - alpha dW, for every entry."""
+        return _like(parameters, {k: P - learning_rate * grads["d" + k] for k, P in parameters.items()}), state
+
+
+@dataclass(frozen=True)
+class Momentum(Optimizer):
+    beta: float = 0.9
+    name = "momentum"
+
+    def init(self, parameters: dict) -> dict:
+        """{"v": {"dW1": zeros, "db1": zeros, ...}}."""
+        xp = namespace_of(**parameters)
+        return {"v": _zeros_like(parameters, xp=xp)}
+
+    def update(self, parameters, grads, state, *, learning_rate):
+        """v := beta v + (1 - beta) dW; W := W - alpha v."""
+        beta = self.beta
+        v = {d: beta * state["v"][d] + (1.0 - beta) * grads[d] for d in state["v"]}
+        new = {k: P - learning_rate * v["d" + k] for k, P in parameters.items()}
+        return _like(parameters, new), {"v": v}
+
+
+@dataclass(frozen=True)
+class Adam(Optimizer):
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    name = "adam"
+
+    def init(self, parameters: dict) -> dict:
+        """{"v": zeros like each parameter, "s": zeros, "t": 0}: t counts updates."""
+        xp = namespace_of(**parameters)
+        return {"v": _zeros_like(parameters, xp=xp), "s": _zeros_like(parameters, xp=xp), "t": 0}
+
+    def corrected(self, parameters, grads, state):
+        """(v, s, v_corrected, s_corrected, t) of the next update."""
+        xp = namespace_of(**grads)
+        b1, b2 = self.beta1, self.beta2
+        t = int(state["t"]) + 1
+        v = {d: b1 * state["v"][d] + (1.0 - b1) * grads[d] for d in state["v"]}
+        s = {d: b2 * state["s"][d] + (1.0 - b2) * xp.square(grads[d]) for d in state["s"]}
+        c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+        v_hat = {d: v[d] / c1 for d in v}
+        s_hat = {d: s[d] / c2 for d in s}
+        return v, s, v_hat, s_hat, t
+
+    def update(self, parameters, grads, state, *, learning_rate):
+        """v, s and their bias corrections, then W := W - alpha v^ / (sqrt(s^) + epsilon)."""
+        xp = namespace_of(**grads)
+        v, s, v_hat, s_hat, t = self.corrected(parameters, grads, state)
+        new = {k: P - learning_rate * v_hat["d" + k] / (xp.sqrt(s_hat["d" + k]) + self.epsilon)
+               for k, P in parameters.items()}
+        return _like(parameters, new), {"v": v, "s": s, "t": t}
+
+
+OPTIMIZERS = {"gd": GradientDescent, "momentum": Momentum, "adam": Adam}
+
+
+def get_optimizer(optimizer: Any, *, beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999,
+                  epsilon: float = 1e-8) -> Optimizer:
+    """An Optimizer from its course name ("gd", "momentum", "adam") and hyperparameters, or as is."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if optimizer == "gd":
+        return GradientDescent()
+    if optimizer == "momentum":
+        return Momentum(_check_beta("beta", beta))
+    if optimizer == "adam":
+        eps = check_positive("epsilon", epsilon, integer=False)
+        return Adam(_check_beta("beta1", beta1), _check_beta("beta2", beta2), eps)
+    raise ValueError(f"unknown optimizer {optimizer!r}; expected 'gd', 'momentum' or 'adam'.")
+
+
+def check_state(state: Any, parameters: dict, optimizer: Optimizer) -> None:
+    """Optimizer state whose keys and shapes match the parameters, or a clear error."""
+    if isinstance(optimizer, GradientDescent):
+        return
+    expected = {"d" + k: tuple(P.shape) for k, P in parameters.items()}
+    for part in ("v", "s") if isinstance(optimizer, Adam) else ("v",):
+        got = state.get(part) if isinstance(state, dict) else None
+        if not isinstance(got, dict):
+            raise ValueError(f"{optimizer.name} state needs {part!r}: a dict of {sorted(expected)}; got {type(got).__name__}.")
+        if set(got) != set(expected):
+            raise ValueError(f"{optimizer.name} state {part!r} must have the keys {sorted(expected)} of the parameters' "
+                             f"gradients; got {sorted(got)}.")
+        for d, shape in expected.items():
+            if tuple(got[d].shape) != shape:
+                raise ValueError(f"{optimizer.name} state {part}[{d!r}] must have the shape of {d[1:]}, {shape}; "
+                                 f"got {tuple(got[d].shape)}.")
+
+
+# --- the course's functions ---------------------------------------------------------------------
+def _check_update_args(parameters: dict, grads: dict, learning_rate: Any) -> float:
+    from .update import check_update_args
+
+    return check_update_args(parameters, grads, learning_rate)
+
+
+def update_parameters_with_gd(parameters: dict, grads: dict, learning_rate: float) -> dict:
+    """One step of gradient descent: W_l := W_l - learning_rate dW_l, b_l likewise. Returns new arrays."""
+    lr = _check_update_args(parameters, grads, learning_rate)
+    return GradientDescent().update(parameters, grads, {}, learning_rate=lr)[0]
+
+
+def initialize_velocity(parameters: dict) -> dict:
+    """v: zeros shaped like each parameter, keys "dW1", "db1", ..., "dWL", "dbL"."""
+    return Momentum().init(_checked(parameters))["v"]
+
+
+def update_parameters_with_momentum(parameters: dict, grads: dict, v: dict, beta: float,
+                                    learning_rate: float) -> tuple[dict, dict]:
+    """v := beta v + (1 - beta) dW; W := W - learning_rate v. Returns (parameters, v)."""
+    lr = _check_update_args(parameters, grads, learning_rate)
+    opt = Momentum(_check_beta("beta", beta))
+    check_state({"v": v}, parameters, opt)
+    new, state = opt.update(parameters, grads, {"v": v}, learning_rate=lr)
+    return new, state["v"]
+
+
+def initialize_adam(parameters: dict) -> tuple[dict, dict]:
+    """(v, s): zeros shaped like each parameter, keys "dW1", "db1", ..."""
+    state = Adam().init(_checked(parameters))
+    return state["v"], state["s"]
+
+
+def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict, t: int, learning_rate: float = 0.01,
+                                beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8):
+    """One Adam update, the t-th (t counts from 1).
+
+    Returns (parameters, v, s, v_corrected, s_corrected), as the course's function does.
+    """
+    lr = _check_update_args(parameters, grads, learning_rate)
+    t = check_positive("t", t, integer=True)
+    opt = get_optimizer("adam", beta1=beta1, beta2=beta2, epsilon=epsilon)
+    check_state({"v": v, "s": s}, parameters, opt)
+    state = {"v": v, "s": s, "t": t - 1}
+    v_new, s_new, v_hat, s_hat, _ = opt.corrected(parameters, grads, state)
+    new, _ = opt.update(parameters, grads, state, learning_rate=lr)
+    return new, v_new, s_new, v_hat, s_hat
+
+
+def _checked(parameters: dict) -> dict:
+    from .update import check_parameter_entries
+
+    check_parameter_entries(parameters)
+    return parameters
+
+
+def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float:
+    """learning_rate0 / (1 + decay_rate * epoch_num)."""
+    return float(learning_rate0) / (1.0 + float(decay_rate) * epoch_num)
+
+
+def schedule_lr_decay(learning_rate0: float, epoch_num: int, decay_rate: float, time_interval: int = 1000) -> float:
+    """learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval)): decay in steps."""
+    return float(learning_rate0) / (1.0 + float(decay_rate) * math.floor(epoch_num / time_interval))

@@ -1,0 +1,280 @@
+"""Course 2 (COURSE2.md): initializations, L2, gradient checking, mini-batches, optimizers, model.
+
+References are the course's conventions written out in plain NumPy here (its streams, keys,
+formulas and loop), and centred differences.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from conftest import assert_close, assert_on_backend
+
+FLOWER = bnn.load_planar_dataset()
+
+
+# --- initializations ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("init, scale, expected", [
+    ("zeros", None, lambda rng, n, n_prev: np.zeros((n, n_prev))),
+    ("random", 10.0, lambda rng, n, n_prev: rng.randn(n, n_prev) * 10),
+    ("he", None, lambda rng, n, n_prev: rng.randn(n, n_prev) * np.sqrt(2 / n_prev)),
+])
+def test_the_three_initializations_of_course_2(backend, init, scale, expected):
+    dims = [3, 5, 2, 1]
+    kw = {"scale": scale} if scale is not None else {}
+    p = bnn.initialize_parameters_deep(dims, seed=3, init=init, backend=backend.xp, device=backend.device, **kw)
+    rng = np.random.RandomState(3)
+    for l in range(1, len(dims)):
+        assert_close(p[f"W{l}"], expected(rng, dims[l], dims[l - 1]), backend, rtol=0)
+        assert_close(p[f"b{l}"], np.zeros((dims[l], 1)), backend, rtol=0)
+
+
+# --- mini-batches --------------------------------------------------------------------------------------
+def test_random_mini_batches_follow_the_courses_stream(backend):
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(3, 148), (rng.rand(1, 148) > 0.5) * 1.0
+    batches = bnn.random_mini_batches(backend.asarray(X), backend.asarray(Y), 64, seed=7)
+    perm = np.random.RandomState(7).permutation(148)
+    assert [tuple(bx.shape) for bx, _ in batches] == [(3, 64), (3, 64), (3, 20)]  # the last, smaller batch
+    for k, (bx, by) in enumerate(batches):
+        cols = perm[64 * k: 64 * (k + 1)]
+        assert_close(bx, X[:, cols], backend, rtol=0)
+        assert_close(by, Y[:, cols], backend, rtol=0)
+    exact = bnn.random_mini_batches(backend.asarray(X[:, :128]), backend.asarray(Y[:, :128]), 64, seed=0)
+    assert len(exact) == 2  # no empty last batch
+
+
+@pytest.mark.parametrize("size, exc, match", [
+    (0, ValueError, r"mini_batch_size must be a positive integer; got 0"),
+    (2.5, TypeError, r"mini_batch_size must be a positive integer; got float 2.5"),
+    ("64", TypeError, r"mini_batch_size must be a positive integer; got str"),
+])
+def test_bad_mini_batch_sizes(size, exc, match):
+    with pytest.raises(exc, match=match):
+        bnn.random_mini_batches(*FLOWER, size)
+    with pytest.raises(exc, match=match):
+        bnn.model(*FLOWER, [2, 3, 1], "gd", mini_batch_size=size, num_epochs=1, print_cost=False)
+
+
+# --- optimizers -------------------------------------------------------------------------------------------
+def _params_and_grads(backend, seed=2):
+    rng = np.random.RandomState(seed)
+    p = {"W1": rng.randn(2, 3), "b1": rng.randn(2, 1), "W2": rng.randn(3, 3), "b2": rng.randn(3, 1)}
+    g = {"d" + k: rng.randn(*v.shape) for k, v in p.items()}
+    return p, g, backend.params(p), backend.params(g)
+
+
+def test_gradient_descent_and_momentum(backend):
+    p, g, pb, gb = _params_and_grads(backend)
+    new = bnn.update_parameters_with_gd(pb, gb, 0.01)
+    for k in p:
+        assert_close(new[k], p[k] - 0.01 * g["d" + k], backend, rtol=1e-15)
+    v = bnn.initialize_velocity(pb)
+    assert sorted(v) == ["dW1", "dW2", "db1", "db2"]
+    for k, z in v.items():
+        assert_close(z, np.zeros(p[k[1:]].shape), backend, rtol=0)
+    new, v = bnn.update_parameters_with_momentum(pb, gb, v, 0.9, 0.01)
+    for k in p:
+        v_ref = 0.9 * 0 + 0.1 * g["d" + k]
+        assert_close(v["d" + k], v_ref, backend, rtol=1e-15)
+        assert_close(new[k], p[k] - 0.01 * v_ref, backend, rtol=1e-15)
+    for k in p:  # the caller's arrays are left alone
+        assert_close(pb[k], p[k], backend, rtol=0)
+
+
+def test_adam_returns_the_courses_tuple(backend):
+    p, g, pb, gb = _params_and_grads(backend)
+    v, s = bnn.initialize_adam(pb)
+    assert sorted(v) == sorted(s) == ["dW1", "dW2", "db1", "db2"]
+    ref_p, ref_v, ref_s = dict(p), {k: 0 * x for k, x in g.items()}, {k: 0 * x for k, x in g.items()}
+    for t in (1, 2, 3):
+        out = bnn.update_parameters_with_adam(pb, gb, v, s, t, 0.01, 0.9, 0.999, 1e-8)
+        assert len(out) == 5
+        pb, v, s, v_c, s_c = out
+        for k in p:
+            d = "d" + k
+            ref_v[d] = 0.9 * ref_v[d] + 0.1 * g[d]
+            ref_s[d] = 0.999 * ref_s[d] + 0.001 * g[d] ** 2
+            vc, sc = ref_v[d] / (1 - 0.9**t), ref_s[d] / (1 - 0.999**t)
+            ref_p[k] = ref_p[k] - 0.01 * vc / (np.sqrt(sc) + 1e-8)
+            assert_close(v[d], ref_v[d], backend, rtol=1e-13)
+            assert_close(s[d], ref_s[d], backend, rtol=1e-13)
+            assert_close(v_c[d], vc, backend, rtol=1e-13)
+            assert_close(s_c[d], sc, backend, rtol=1e-13)
+            assert_close(pb[k], ref_p[k], backend, rtol=1e-12)
+
+
+def test_learning_rate_decay():
+    assert bnn.update_lr(0.5, 2, 1) == 0.5 / 3
+    assert bnn.update_lr(0.5, 0, 1) == 0.5
+    assert bnn.schedule_lr_decay(0.5, 100, 1) == 0.5
+    assert bnn.schedule_lr_decay(0.5, 1000, 1) == 0.25
+    assert bnn.schedule_lr_decay(0.5, 2999, 0.5, time_interval=1000) == 0.5 / (1 + 0.5 * 2)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda p, g: bnn.update_parameters_with_momentum(p, g, bnn.initialize_velocity(p), 1.0, 0.1), ValueError,
+     r"beta must be in \[0, 1\); got 1.0"),
+    (lambda p, g: bnn.update_parameters_with_adam(p, g, *bnn.initialize_adam(p), 1, 0.01, -0.1), ValueError,
+     r"beta1 must be in \[0, 1\); got -0.1"),
+    (lambda p, g: bnn.update_parameters_with_adam(p, g, *bnn.initialize_adam(p), 1, 0.01, 0.9, 1.5), ValueError,
+     r"beta2 must be in \[0, 1\); got 1.5"),
+    (lambda p, g: bnn.update_parameters_with_adam(p, g, *bnn.initialize_adam(p), 0), ValueError,
+     r"t must be a positive integer; got 0"),
+    (lambda p, g: bnn.update_parameters_with_momentum(p, g, {"dW1": p["W1"]}, 0.9, 0.1), ValueError,
+     r"momentum state 'v' must have the keys \['dW1', 'dW2', 'db1', 'db2'\]"),
+    (lambda p, g: bnn.update_parameters_with_adam(p, g, bnn.initialize_velocity(p),
+                                                  {**bnn.initialize_velocity(p), "dW2": np.zeros((1, 1))}, 1),
+     ValueError, r"adam state s\['dW2'\] must have the shape of W2, \(3, 3\); got \(1, 1\)"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "rmsprop", num_epochs=1), ValueError,
+     r"unknown optimizer 'rmsprop'; expected 'gd', 'momentum' or 'adam'"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "adam", num_epochs=1, lambd=-0.1), ValueError,
+     r"lambd must be a finite number >= 0; got -0.1"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "momentum", beta=1.2, num_epochs=1), ValueError,
+     r"beta must be in \[0, 1\)"),
+])
+def test_bad_optimizer_input_is_a_clear_error(call, exc, match):
+    p, g = _params_and_grads(_Host())[:2]
+    before = {k: v.copy() for k, v in p.items()}
+    with pytest.raises(exc, match=match):
+        call(p, g)
+    for k in p:
+        np.testing.assert_array_equal(p[k], before[k])
+
+
+class _Host:
+    def params(self, d):
+        return d
+
+
+# --- gradient checking -------------------------------------------------------------------------------------
+def _gc_problem(seed, dims, output):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(dims[0], 7)
+    Y = rng.randint(0, dims[-1], size=(1, 7)) if output == "softmax" else (rng.rand(1, 7) > 0.5) * 1.0
+    p = {}
+    for l in range(1, len(dims)):
+        p[f"W{l}"], p[f"b{l}"] = rng.randn(dims[l], dims[l - 1]) * 0.5, rng.randn(dims[l], 1) * 0.5
+    return X, Y, p
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "linear"])
+@pytest.mark.parametrize("output, dims", [("sigmoid", [4, 5, 3, 1]), ("softmax", [4, 5, 3, 3])])
+@pytest.mark.parametrize("lambd", [0.0, 0.7])
+def test_gradient_check_passes_for_every_activation_and_output_with_and_without_L2(activation, output, dims, lambd):
+    from backend_nn.network import Network
+    from backend_nn.outputs import encode_labels
+    from backend_nn.step import gradients
+
+    X, Y, p = _gc_problem(11, dims, output)
+    net = Network.build(dims, activation, output)
+    Yf = encode_labels(Y * 1.0, dims[-1], net.output, dtype=np.float64, xp=np)
+    _, grads = gradients(p, X, Yf, net=net, xp=np, lambd=lambd)
+    diff = bnn.gradient_check_n(p, grads, X, Y, activation=activation, output=output, lambd=lambd)
+    assert diff < 2e-7, diff
+    wrong = dict(grads, dW2=grads["dW2"] * 1.01)
+    assert bnn.gradient_check_n(p, wrong, X, Y, activation=activation, output=output, lambd=lambd) > 2e-7
+
+
+def test_gradient_check_prints_the_courses_verdict(capsys):
+    X, Y, p = _gc_problem(3, [3, 4, 1], "sigmoid")
+    AL, caches = bnn.L_model_forward(X, p)
+    grads = bnn.L_model_backward(AL, Y, caches)
+    diff = bnn.gradient_check_n(p, grads, X, Y, print_msg=True)
+    assert diff < 2e-7 and "Your backward propagation works perfectly fine! difference = " in capsys.readouterr().out
+    grads["db1"] = grads["db1"] + 0.1
+    assert bnn.gradient_check_n(p, grads, X, Y, print_msg=True) > 2e-7
+    assert "There is a mistake in the backward propagation! difference = " in capsys.readouterr().out
+    theta, keys = bnn.dictionary_to_vector(p)
+    assert theta.shape == (3 * 4 + 4 + 4 + 1, 1) and keys[0] == "W1" and keys[-1] == "b2"
+    back = bnn.vector_to_dictionary(theta, p)
+    for k in p:
+        np.testing.assert_array_equal(back[k], p[k])
+
+
+# --- the model -------------------------------------------------------------------------------------------------
+def _course_model(X, Y, dims, optimizer, lr, size, epochs, beta=0.9, beta1=0.9, beta2=0.999, eps=1e-8, lambd=0.0):
+    """The course's optimization model, in plain NumPy: He init (seed 3), reseeded shuffles from 10,
+    relu hidden layers and a sigmoid output, the cost summed over the epoch and divided by m."""
+    L, m = len(dims) - 1, X.shape[1]
+    p = bnn.initialize_parameters_deep(dims, seed=3, init="he")
+    v = {"d" + k: np.zeros_like(a) for k, a in p.items()}
+    s = {"d" + k: np.zeros_like(a) for k, a in p.items()}
+    t, seed, costs = 0, 10, []
+    for i in range(epochs):
+        seed += 1
+        perm = np.random.RandomState(seed).permutation(m)
+        Xs, Ys = X[:, perm], Y[:, perm]
+        total = 0.0
+        for k in range(0, m, size):
+            x, y = Xs[:, k:k + size], Ys[:, k:k + size]
+            mb = x.shape[1]
+            A, cache = x, []
+            for l in range(1, L + 1):
+                Z = p[f"W{l}"] @ A + p[f"b{l}"]
+                cache.append((A, Z))
+                A = np.maximum(Z, 0) if l < L else 1 / (1 + np.exp(-Z))
+            total += np.sum(-y * np.log(A) - (1 - y) * np.log(1 - A)) + lambd / 2 * sum(
+                np.sum(p[f"W{l}"] ** 2) for l in range(1, L + 1))
+            dZ, g = A - y, {}
+            for l in range(L, 0, -1):
+                A_prev, _ = cache[l - 1]
+                g[f"dW{l}"] = dZ @ A_prev.T / mb + lambd / mb * p[f"W{l}"]
+                g[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / mb
+                if l > 1:
+                    dZ = (p[f"W{l}"].T @ dZ) * (cache[l - 2][1] > 0)
+            t += 1
+            for k2 in p:
+                d = "d" + k2
+                if optimizer == "gd":
+                    p[k2] = p[k2] - lr * g[d]
+                elif optimizer == "momentum":
+                    v[d] = beta * v[d] + (1 - beta) * g[d]
+                    p[k2] = p[k2] - lr * v[d]
+                else:
+                    v[d] = beta1 * v[d] + (1 - beta1) * g[d]
+                    s[d] = beta2 * s[d] + (1 - beta2) * g[d] ** 2
+                    p[k2] = p[k2] - lr * (v[d] / (1 - beta1**t)) / (np.sqrt(s[d] / (1 - beta2**t)) + eps)
+        if i % 100 == 0:
+            costs.append(total / m)
+    return p, costs
+
+
+@pytest.mark.parametrize("optimizer, lr", [("gd", 0.3), ("momentum", 0.3), ("adam", 0.01)])
+def test_model_equals_the_courses_loop_on_every_backend(backend, optimizer, lr):
+    """Parameters after 3 epochs of batches of 64 (the last one smaller) and the epoch costs:
+    rtol 1e-9 / atol 1e-12 in float64 (summation order only)."""
+    X, Y = FLOWER[0][:, :300], FLOWER[1][:, :300]
+    dims = [2, 6, 4, 1]
+    ref_p, ref_costs = _course_model(X, Y, dims, optimizer, lr, 64, 201)
+    p, costs = bnn.model(backend.asarray(X), backend.asarray(Y), dims, optimizer, lr, num_epochs=201, print_cost=False)
+    np.testing.assert_allclose(costs, ref_costs, rtol=1e-9)
+    for k, v in ref_p.items():
+        assert_close(p[k], v, backend, rtol=1e-9, atol=1e-12)
+    assert p.network.layer_dims == (2, 6, 4, 1) and p.network.output.name == "sigmoid"
+
+
+def test_model_with_L2_and_decay_and_its_prints(capsys):
+    X, Y = FLOWER
+    ref_p, _ = _course_model(X, Y, [2, 5, 1], "adam", 0.01, 100, 30, lambd=0.5)
+    p, _ = bnn.model(X, Y, [2, 5, 1], "adam", 0.01, 100, num_epochs=30, print_cost=False, lambd=0.5)
+    for k, v in ref_p.items():
+        np.testing.assert_allclose(p[k], v, rtol=1e-9, atol=1e-12, err_msg=k)
+    bnn.model(X, Y, [2, 5, 1], "gd", 0.1, 100, num_epochs=1001, decay=bnn.update_lr, decay_rate=1.0)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Cost after epoch 0: ") and out[1] == "learning rate after epoch 0: 0.100000"
+    assert out[2].startswith("Cost after epoch 1000: ") and out[3] == f"learning rate after epoch 1000: {0.1 / 1001:f}"
+
+
+def test_model_trains_softmax_networks_and_is_the_same_on_every_backend(backend):
+    X, labels = bnn.load_dataset("spiral")
+    p, costs = bnn.model(backend.asarray(X), backend.asarray(labels, dtype=backend.xp.int64), [2, 16, 3], "adam",
+                         0.01, 32, num_epochs=60, print_cost=False, cost_every=10)
+    ref, ref_costs = bnn.model(X, labels, [2, 16, 3], "adam", 0.01, 32, num_epochs=60, print_cost=False, cost_every=10)
+    np.testing.assert_allclose(costs, ref_costs, rtol=1e-9)
+    for k in ref:
+        assert_close(p[k], ref[k], backend, rtol=1e-9, atol=1e-12)
+    assert_on_backend(bnn.predict(p, backend.asarray(X)), backend, backend.xp.int64)
+    assert costs[-1] < costs[0] and math.isclose(costs[0], np.log(3), rel_tol=0.2)
