@@ -21,7 +21,7 @@ from .backend import to_numpy
 from .network import network_of
 from .outputs import encode_labels
 from .propagation import _forward
-from .regularization import check_lambd, l2_cost
+from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost
 from .validation import check_parameters
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check_n", "THRESHOLD"]
@@ -68,7 +68,7 @@ def gradients_to_vector(gradients: dict, parameters: dict) -> np.ndarray:
 
 def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon: float = 1e-7,
                      print_msg: bool = False, *, activation: Any = None, output: Any = None,
-                     lambd: float = 0.0) -> float:
+                     lambd: float = 0.0, keep_prob: float = 1.0) -> float:
     """The relative difference between backpropagation's gradients and centred differences of J.
 
     Parameters
@@ -80,6 +80,8 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     print_msg : print the course's verdict (a mistake above 2e-7)
     activation, output : the network of a plain dict (default: the week-4 one, relu and sigmoid)
     lambd : L2 regularization in J (course 2's lambd)
+    keep_prob : inverted dropout in J, with the course's fixed masks (RandomState(1)), the same
+        masks the gradients must have been computed with
 
     Returns
     -------
@@ -89,13 +91,16 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     net = network_of(parameters, "relu" if activation is None and not hasattr(parameters, "network") else activation,
                      output)
     lambd = check_lambd(lambd)
+    keep_prob = check_keep_prob(keep_prob)
     Xh = to_numpy(X).astype(np.float64)
     Yh = encode_labels(to_numpy(Y).astype(np.float64), dims[-1], net.output, dtype=np.float64, xp=np,
                        m=Xh.shape[1], name_out="the output")
     m = Xh.shape[1]
+    dropout = None if keep_prob == 1.0 else Dropout(keep_prob, dropout_masks(dims, m, keep_prob, xp=np,
+                                                                             dtype=np.float64))
 
     def J(p: dict) -> float:
-        _, caches = _forward(Xh, p, net=net, xp=np)
+        _, caches = _forward(Xh, p, net=net, xp=np, dropout=dropout)
         cost = net.output.cost_from_logits(caches[-1][1], Yh, xp=np)
         return float(cost + l2_cost(p, lambd, m, xp=np)) if lambd else float(cost)
 

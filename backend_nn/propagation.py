@@ -91,21 +91,31 @@ class Lines:
         Z = _linear_forward(A_prev, W, b, xp=xp)
         return Z, g(Z, xp=xp)
 
-    def backward(self, dZ, A_prev, Z_prev, W, g_prev: Activation, *, xp):
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev: Activation, *, xp, dropout=None, l: int = 0):
         """(dW_l, dZ_{l-1}, db_{l-1}) for a layer l whose input A_{l-1} = g_prev(Z_{l-1}) is hidden:
         dW_l = dZ_l A_{l-1}^T / m, dZ_{l-1} = W_l^T dZ_l * g_prev'(Z_{l-1}), db_{l-1} = sum(dZ_{l-1}) / m:
-        the products of one pass over A_{l-1}."""
+        the products of one pass over A_{l-1}.
+
+        With ``dropout`` (a :class:`~backend_nn.regularization.Dropout`), A_{l-1} is the dropped-out
+        activation and dA_{l-1} = W_l^T dZ_l * D_{l-1} / keep_prob; g' is then taken from Z_{l-1}
+        (or g(Z_{l-1}) where it is written through A). A fast path serves only ``dropout=None``.
+        """
         m = A_prev.shape[1]
         dA_prev, dW, _ = _linear_backward(dZ, A_prev, W, xp=xp, need_db=False)
-        dZ_prev = g_prev.backward(dA_prev, Z_prev, A_prev, xp=xp)
+        A_act = A_prev
+        if dropout is not None:
+            dA_prev = dropout.backward(dA_prev, l - 1)
+            A_act = A_prev if g_prev.needs_Z else g_prev(Z_prev, xp=xp)  # the activation before dropout
+        dZ_prev = g_prev.backward(dA_prev, Z_prev, A_act, xp=xp)
         return dW, dZ_prev, _db(dZ_prev, m, xp=xp)
 
 
 GENERIC_LINES = Lines()
 
 
-def _forward(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINES):
-    """A_L (n_L, m) and the caches [((A_prev, W, b), Z) for l = 1 .. L]."""
+def _forward(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINES, dropout=None):
+    """A_L (n_L, m) and the caches [((A_prev, W, b), Z) for l = 1 .. L]; with ``dropout`` each
+    hidden A_l is A_l * D_l / keep_prob (and is the next layer's A_prev)."""
     caches = []
     A = X
     L = net.L
@@ -113,14 +123,14 @@ def _forward(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINES):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
         Z, A_next = lines.forward(A, W, b, net.hidden[l - 1], xp=xp)
         caches.append(((A, W, b), Z))
-        A = A_next
+        A = A_next if dropout is None else dropout.forward(A_next, l)
     W, b = parameters[f"W{L}"], parameters[f"b{L}"]
     Z = _linear_forward(A, W, b, xp=xp)
     caches.append(((A, W, b), Z))
     return net.output(Z, xp=xp), caches
 
 
-def _backward(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES) -> dict:
+def _backward(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES, dropout=None) -> dict:
     """Gradients {"dW1", "db1", ..., "dWL", "dbL"} from dZ_L = A_L - Y; Y float (n_L, m)."""
     L = len(caches)
     m = AL.shape[1]
@@ -129,7 +139,11 @@ def _backward(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES) 
     for l in range(L, 1, -1):
         (A_prev, W, _), _ = caches[l - 1]
         Z_prev = caches[l - 2][1]
-        grads[f"dW{l}"], dZ, grads[f"db{l - 1}"] = lines.backward(dZ, A_prev, Z_prev, W, net.hidden[l - 2], xp=xp)
+        if dropout is None:
+            grads[f"dW{l}"], dZ, grads[f"db{l - 1}"] = lines.backward(dZ, A_prev, Z_prev, W, net.hidden[l - 2], xp=xp)
+        else:
+            grads[f"dW{l}"], dZ, grads[f"db{l - 1}"] = lines.backward(dZ, A_prev, Z_prev, W, net.hidden[l - 2], xp=xp,
+                                                                    dropout=dropout, l=l)
     (X, W1, _), _ = caches[0]
     _, grads["dW1"], _ = _linear_backward(dZ, X, W1, xp=xp, need_dA=False, need_db=False)
     return grads

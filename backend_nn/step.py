@@ -30,15 +30,16 @@ Runner = Callable[[dict, int, int], tuple[dict, Any]]
 
 
 def gradients(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lines: Lines = GENERIC_LINES,
-              lambd: float = 0.0, with_cost: bool = True) -> tuple[Any, dict]:
+              lambd: float = 0.0, dropout: Any = None, with_cost: bool = True) -> tuple[Any, dict]:
     """(cost, grads) of one batch: forward, the cost (where asked), backward, and the L2 terms
-    when lambd > 0 (J + lambd / (2 m) sum ||W_l||^2, dW_l + lambd / m W_l).
+    when lambd > 0 (J + lambd / (2 m) sum ||W_l||^2, dW_l + lambd / m W_l); ``dropout`` (a
+    :class:`~backend_nn.regularization.Dropout` of this batch's shape) on the hidden layers.
 
     X : (n_x, m); Y : float (n_L, m) (one-hot for softmax); cost : 0-d array or None.
     """
-    AL, caches = _forward(X, parameters, net=net, xp=xp, lines=lines)
+    AL, caches = _forward(X, parameters, net=net, xp=xp, lines=lines, dropout=dropout)
     cost = net.output.cost_from_logits(caches[-1][1], Y, xp=xp) if with_cost else None
-    grads = _backward(AL, Y, caches, net=net, xp=xp, lines=lines)
+    grads = _backward(AL, Y, caches, net=net, xp=xp, lines=lines, dropout=dropout)
     if lambd:
         m = X.shape[1]
         cost = None if cost is None else cost + l2_cost(parameters, lambd, m, xp=xp)
@@ -59,11 +60,11 @@ def train_step(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
 
 
 def optimizer_step(parameters: dict, state: dict, X: Any, Y: Any, *, net: Network, optimizer: Any,
-                   learning_rate: float, xp: Any, lambd: float = 0.0, lines: Lines = GENERIC_LINES,
-                   ) -> tuple[dict, dict, Any]:
+                   learning_rate: float, xp: Any, lambd: float = 0.0, dropout: Any = None,
+                   lines: Lines = GENERIC_LINES) -> tuple[dict, dict, Any]:
     """One step of any optimizer on one (mini-)batch: (parameters, state, cost before the step).
     Pure: the optimizer makes new arrays."""
-    cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, lambd=lambd)
+    cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, lambd=lambd, dropout=dropout)
     parameters, state = optimizer.update(parameters, grads, state, learning_rate=learning_rate)
     return parameters, state, cost
 

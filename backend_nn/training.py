@@ -481,6 +481,7 @@ def model(
     decay_rate: float = 1,
     *,
     lambd: float = 0.0,
+    keep_prob: float = 1.0,
     activation: Any = "relu",
     negative_slope: float = 0.01,
     output: str | None = None,
@@ -506,6 +507,8 @@ def model(
         The course's: ``decay`` is ``update_lr`` or ``schedule_lr_decay`` (or their names), applied
         after each epoch i as ``learning_rate = decay(learning_rate0, i, decay_rate)``.
     lambd : L2 regularization, keyword-only (course 2, week 1); 0 for none.
+    keep_prob : inverted dropout on the hidden layers (course 2, week 1); 1 for none. The masks
+        are the course's (RandomState(1), the same at every step), one set per batch width.
     seed, init : initialization, the course's He (seed 3, sqrt(2 / n_{l-1})).
     shuffle_seed : the epochs shuffle with RandomState(shuffle_seed + 1 + epoch), as the course's
         loop reseeds with seed + 1 every epoch from seed = 10.
@@ -520,11 +523,12 @@ def model(
     """
     from .batches import batch_slices, shuffled
     from .optimizers import get_optimizer
-    from .regularization import check_lambd
+    from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks
     from .step import optimizer_step
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     lambd = check_lambd(lambd)
+    keep_prob = check_keep_prob(keep_prob)
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     num_epochs = check_positive("num_epochs", num_epochs, integer=True)
     learning_rate0 = check_positive("learning_rate", learning_rate, integer=False)
@@ -545,6 +549,9 @@ def model(
                                         device=device_of(Xb))
     state = opt.init(params)
     slices = batch_slices(m, mini_batch_size)
+    dropouts = {} if keep_prob == 1.0 else {
+        w: Dropout(keep_prob, dropout_masks(dims, w, keep_prob, xp=xp, dtype=dt, device=device_of(Xb)))
+        for w in {sl.stop - sl.start for sl in slices}}
     rec = _Recorder(total=num_epochs, every=cost_every, unit="epoch", print_cost=print_cost, print_every=1000,
                     print_format="Cost after epoch {i}: {cost:f}", progress=progress,
                     desc=f"{backend_name(xp)}, {opt.name}, batches of {mini_batch_size}")
@@ -557,7 +564,8 @@ def model(
             total = None
             for sl in slices:
                 params, state, cost = optimizer_step(params, state, Xs[:, sl], Ys[:, sl], net=net, optimizer=opt,
-                                                     learning_rate=lr, xp=xp, lambd=lambd)
+                                                     learning_rate=lr, xp=xp, lambd=lambd,
+                                                     dropout=dropouts.get(sl.stop - sl.start))
                 part = cost * (sl.stop - sl.start)  # the course sums the losses, then divides by m
                 total = part if total is None else total + part
             if epoch % cost_every == 0:

@@ -278,3 +278,87 @@ def test_model_trains_softmax_networks_and_is_the_same_on_every_backend(backend)
         assert_close(p[k], ref[k], backend, rtol=1e-9, atol=1e-12)
     assert_on_backend(bnn.predict(p, backend.asarray(X)), backend, backend.xp.int64)
     assert costs[-1] < costs[0] and math.isclose(costs[0], np.log(3), rel_tol=0.2)
+
+
+# --- dropout ---------------------------------------------------------------------------------------------
+def _course_dropout_forward_backward(X, Y, p, keep_prob):
+    """The course's forward_propagation_with_dropout / backward_propagation_with_dropout (3 layers)."""
+    np.random.seed(1)
+    Z1 = p["W1"] @ X + p["b1"]
+    A1 = np.maximum(0, Z1)
+    D1 = np.random.rand(A1.shape[0], A1.shape[1])
+    D1 = (D1 < keep_prob).astype(int)
+    A1 = A1 * D1
+    A1 = A1 / keep_prob
+    Z2 = p["W2"] @ A1 + p["b2"]
+    A2 = np.maximum(0, Z2)
+    D2 = np.random.rand(A2.shape[0], A2.shape[1])
+    D2 = (D2 < keep_prob).astype(int)
+    A2 = A2 * D2
+    A2 = A2 / keep_prob
+    Z3 = p["W3"] @ A2 + p["b3"]
+    A3 = 1 / (1 + np.exp(-Z3))
+    m = X.shape[1]
+    dZ3 = A3 - Y
+    g = {"dW3": dZ3 @ A2.T / m, "db3": dZ3.sum(axis=1, keepdims=True) / m}
+    dA2 = p["W3"].T @ dZ3 * D2 / keep_prob
+    dZ2 = dA2 * (A2 > 0)
+    g["dW2"], g["db2"] = dZ2 @ A1.T / m, dZ2.sum(axis=1, keepdims=True) / m
+    dA1 = p["W2"].T @ dZ2 * D1 / keep_prob
+    dZ1 = dA1 * (A1 > 0)
+    g["dW1"], g["db1"] = dZ1 @ X.T / m, dZ1.sum(axis=1, keepdims=True) / m
+    return A3, g
+
+
+def test_dropout_is_the_courses_on_every_backend(backend):
+    from backend_nn.network import Network
+    from backend_nn.regularization import Dropout, dropout_masks
+    from backend_nn.step import gradients
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(3, 9), (rng.rand(1, 9) > 0.5) * 1.0
+    dims = [3, 5, 4, 1]
+    p = bnn.initialize_parameters_deep(dims, seed=3, init="he")
+    A3, ref = _course_dropout_forward_backward(X, Y, p, 0.7)
+    xp = backend.xp
+    dropout = Dropout(0.7, dropout_masks(dims, 9, 0.7, xp=xp, dtype=xp.float64, device=backend.device))
+    net = Network.build(dims, "relu")
+    _, grads = gradients(backend.params(p), backend.asarray(X), backend.asarray(Y), net=net, xp=xp, dropout=dropout)
+    for k, v in ref.items():
+        assert_close(grads[k], v, backend, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_gradient_check_with_dropout_and_L2(activation):
+    from backend_nn.network import Network
+    from backend_nn.regularization import Dropout, dropout_masks
+    from backend_nn.step import gradients
+
+    X, Y, p = _gc_problem(5, [4, 6, 5, 1], "sigmoid")
+    dims = [4, 6, 5, 1]
+    dropout = Dropout(0.8, dropout_masks(dims, X.shape[1], 0.8, xp=np, dtype=np.float64))
+    _, grads = gradients(p, X, Y, net=Network.build(dims, activation), xp=np, lambd=0.3, dropout=dropout)
+    diff = bnn.gradient_check_n(p, grads, X, Y, activation=activation, lambd=0.3, keep_prob=0.8)
+    assert diff < 2e-7, diff
+    _, plain = gradients(p, X, Y, net=Network.build(dims, activation), xp=np, lambd=0.3)
+    assert bnn.gradient_check_n(p, plain, X, Y, activation=activation, lambd=0.3, keep_prob=0.8) > 2e-7
+
+
+@pytest.mark.parametrize("keep_prob, exc, match", [
+    (0.0, ValueError, r"keep_prob must be in \(0, 1\] \(the probability of keeping a unit\); got 0.0"),
+    (1.5, ValueError, r"keep_prob must be in \(0, 1\]"),
+    ("0.5", TypeError, r"keep_prob must be a number in \(0, 1\]; got str"),
+])
+def test_bad_keep_prob(keep_prob, exc, match):
+    with pytest.raises(exc, match=match):
+        bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, keep_prob=keep_prob, print_cost=False)
+
+
+def test_model_with_dropout_trains_and_predicts_without_it():
+    X, Y = FLOWER
+    p, costs = bnn.model(X, Y, [2, 20, 8, 1], "adam", 0.01, 64, num_epochs=300, keep_prob=0.8, print_cost=False,
+                         cost_every=50)
+    assert costs[-1] < costs[0]
+    A_full = bnn.predict_output(p, X)  # no dropout at prediction time: the same output twice
+    np.testing.assert_array_equal(A_full, bnn.predict_output(p, X))
+    assert bnn.accuracy(bnn.predict(p, X), Y) > 0.75

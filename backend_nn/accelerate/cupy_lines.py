@@ -91,16 +91,16 @@ class CupyLines(Lines):
             WA, b, WA, A, np.int64(m), np.int32(g.needs_Z), slope))
         return (WA if g.needs_Z else None), A
 
-    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp):
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, dropout=None, l=0):
         """dW_l = dZ_l A_{l-1}^T / m, dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and db_{l-1} in one kernel
         where n_l = 1; the generic lines (cuBLAS) otherwise."""
         import cupy
 
         Z_read = A_prev if Z_prev is None else Z_prev  # the kernel reads Z only where g' needs it
         n, m = A_prev.shape
-        if (W.shape[0] != 1 or g_prev.name not in ACT_CODES or n > _MAX_ROWS
+        if (dropout is not None or W.shape[0] != 1 or g_prev.name not in ACT_CODES or n > _MAX_ROWS
                 or not all(map(_c_layout, (W, dZ, Z_read, A_prev)))):
-            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp)
+            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, dropout=dropout, l=l)
         dt = A_prev.dtype
         dZ_prev = cupy.empty((n, m), dtype=dt)
         blocks_x = _column_blocks(n, m)

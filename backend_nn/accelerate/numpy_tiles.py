@@ -69,11 +69,11 @@ class TiledLines(Lines):
         _for_each_tile(tile, *WA.shape)
         return (WA if g.needs_Z else None), A
 
-    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp):
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, dropout=None, l=0):
         """dW_l, dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and db_{l-1}, in one pass over A_{l-1}, where
         n_l = 1 (W_l^T dZ_l is an outer product); the generic lines otherwise."""
-        if W.shape[0] != 1:  # a real matrix product: the generic lines
-            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp)
+        if W.shape[0] != 1 or dropout is not None:  # a real matrix product, or dropout: the generic lines
+            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, dropout=dropout, l=l)
         n, m = A_prev.shape
         Z_prev = A_prev if Z_prev is None else Z_prev  # read only where g' needs Z
         WT, d = W.T, dZ[0]
