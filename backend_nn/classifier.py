@@ -83,6 +83,9 @@ class NNClassifier(*_BASES):
         Hidden units of the one hidden layer (course: 4), unless ``hidden_layer_sizes`` is given.
     hidden_layer_sizes : sequence of int, optional
         Sizes of the hidden layers, as in scikit-learn's MLPClassifier, e.g. (32, 16).
+    optimizer : "gd" (default), "momentum" or "adam"; batch_size : mini-batches (None: full batch);
+    alpha : L2 regularization (the course's lambd, scikit-learn's alpha). With any of them
+        ``num_iterations`` counts epochs.
     Others are those of :func:`backend_nn.nn_model`.
 
     Attributes (after fit)
@@ -96,7 +99,8 @@ class NNClassifier(*_BASES):
     def __init__(self, n_h: int = 4, *, hidden_layer_sizes: Sequence[int] | None = None, activation: Any = "tanh",
                  negative_slope: float = 0.01, learning_rate: float = 1.2, num_iterations: int = 10000,
                  backend: Any = None, device: Any = None, dtype: str = "float64", seed: int = 2,
-                 init: str = "random", cost_every: int = 100, compile: bool = False):
+                 init: str = "random", cost_every: int = 100, compile: bool = False, optimizer: str = "gd",
+                 batch_size: int | None = None, alpha: float = 0.0):
         self.n_h = n_h
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -110,6 +114,9 @@ class NNClassifier(*_BASES):
         self.init = init
         self.cost_every = cost_every
         self.compile = compile
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.alpha = alpha
 
     # -- the edge: samples as rows <-> the course's columns --------------------------------
     def _host_rows(self, X: Any, y: Any = None, *, reset: bool):
@@ -133,6 +140,10 @@ class NNClassifier(*_BASES):
         if len(Xb.shape) != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(Xb.shape)}.")
         return Xb.T
+
+    def _batch_size(self, m: int) -> int | None:
+        """None (full batch) or the batch size, at most m (as scikit-learn's MLP clips it)."""
+        return None if self.batch_size is None else min(int(self.batch_size), int(m))
 
     def _hidden(self) -> Any:
         return self.n_h if self.hidden_layer_sizes is None else list(self.hidden_layer_sizes)
@@ -163,7 +174,7 @@ class NNClassifier(*_BASES):
             activation=self.activation, negative_slope=self.negative_slope,
             output="sigmoid" if len(classes) == 2 else "softmax", backend=xp, device=self.device,
             dtype=self.dtype, seed=self.seed, init=self.init, cost_every=self.cost_every, compile=self.compile,
-            progress=False,
+            progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=self.alpha,
         )
         self.classes_ = classes
         return self

@@ -211,8 +211,19 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
          num_iterations: int, learning_rate: float, backend: Any, device: Any, dtype: Any, seed: int, init: str,
          init_scale: float, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
          print_format: str, progress: bool | None, compile: bool, n_y: int | None = None,
-         ) -> tuple[Parameters, np.ndarray]:
-    """What every model shares: data onto the backend, the network, initialization, the loop."""
+         optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
+         beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
+         shuffle_seed: int = 10) -> tuple[Parameters, np.ndarray]:
+    """What every model shares: data onto the backend, the network, initialization, the loop:
+    the runners (full-batch gradient descent, where the fast paths are) or, with another
+    optimizer, mini-batches, L2 or dropout, the epoch loop (num_iterations counts epochs)."""
+    from .optimizers import get_optimizer
+    from .regularization import check_keep_prob, check_lambd
+
+    opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
+    lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
+    if batch_size is not None:
+        batch_size = check_positive("batch_size", batch_size, integer=True)
     xp = _backend_for(X, backend)
     num_iterations = check_positive("num_iterations", num_iterations, integer=True)
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
@@ -228,6 +239,14 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     parameters = initialize_parameters_deep(
         net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=device_of(Xb)
     )
+    if opt.name != "gd" or batch_size is not None or lambd or keep_prob != 1.0:
+        params, _, costs = _epoch_loop(
+            parameters, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate, batch_size=batch_size,
+            num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed,
+            cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
+            print_format=print_format, progress=progress, unit="iteration",
+        )
+        return Parameters(params, network=net), costs
     params, costs, _ = _train_loop(
         parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
         cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
@@ -284,6 +303,10 @@ def nn_model(
     sync_every: int = 1000,
     progress: bool | None = None,
     compile: bool = False,
+    optimizer: str = "gd",
+    batch_size: int | None = None,
+    lambd: float = 0.0,
+    keep_prob: float = 1.0,
 ) -> tuple[Parameters, np.ndarray]:
     """Train the course's week-3 network by full-batch gradient descent (or a deeper one).
 
@@ -334,6 +357,11 @@ def nn_model(
         binary shallow networks), else a CUDA graph of the step with the hidden lines as
         kernels; on NumPy the hidden lines tile by tile in cache (from n_l * m = 2**16).
         Each is tested against the generic step.
+    optimizer, batch_size, lambd, keep_prob :
+        Course 2: "gd" (default), "momentum" or "adam" (the course's betas and epsilon);
+        mini-batches of ``batch_size`` shuffled each epoch as :func:`model` does; L2 (lambd)
+        and inverted dropout (keep_prob). With any of them ``num_iterations`` counts epochs and
+        the epoch loop runs (the fast paths serve full-batch gradient descent).
 
     Returns
     -------
@@ -354,7 +382,8 @@ def nn_model(
         num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=1000, print_format="Cost after iteration {i}: {cost:f}",
-        progress=progress, compile=compile,
+        progress=progress, compile=compile, optimizer=optimizer, batch_size=batch_size, lambd=lambd,
+        keep_prob=keep_prob,
     )
 
 
@@ -394,6 +423,10 @@ def L_layer_model(
     sync_every: int = 1000,
     progress: bool | None = None,
     compile: bool = False,
+    optimizer: str = "gd",
+    batch_size: int | None = None,
+    lambd: float = 0.0,
+    keep_prob: float = 1.0,
 ) -> tuple[Parameters, list[float]]:
     """The course's week-4 L-layer model: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
 
@@ -408,6 +441,7 @@ def L_layer_model(
     activation : hidden activation(s), "relu" (course) or one per hidden layer.
     output : "sigmoid" (n_L = 1) or "softmax" (n_L > 1) by default.
     seed, init : the week-4 application's initialization: seed 1, W_l = randn / sqrt(n_{l-1}).
+    optimizer, batch_size, lambd, keep_prob : course 2's, as in :func:`nn_model`.
     Other options as in :func:`nn_model`.
 
     Returns
@@ -421,7 +455,8 @@ def L_layer_model(
         num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=100, print_format="Cost after iteration {i}: {cost}",
-        progress=progress, compile=compile, n_y=dims[-1],
+        progress=progress, compile=compile, n_y=dims[-1], optimizer=optimizer, batch_size=batch_size, lambd=lambd,
+        keep_prob=keep_prob,
     )
     if params.network.layer_dims[0] != dims[0]:  # X arrived as host data without a shape until now
         raise ValueError(f"layers_dims[0] = {dims[0]} must be n_x = {params.network.layer_dims[0]}.")
@@ -521,58 +556,78 @@ def model(
     (parameters, costs) : Parameters; the cost averaged over the epoch's examples, every
     ``cost_every`` epochs (Python floats). Prints "Cost after epoch i: J" every 1000 epochs.
     """
-    from .batches import batch_slices, shuffled
     from .optimizers import get_optimizer
-    from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks
-    from .step import optimizer_step
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
-    lambd = check_lambd(lambd)
-    keep_prob = check_keep_prob(keep_prob)
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     num_epochs = check_positive("num_epochs", num_epochs, integer=True)
     learning_rate0 = check_positive("learning_rate", learning_rate, integer=False)
     decay_rate = float(check_positive("decay_rate", decay_rate, integer=False)) if decay is not None else decay_rate
     decay_fn = _decay_rule(decay)
-    cost_every = check_positive("cost_every", cost_every, integer=True)
-    sync_every = check_positive("sync_every", sync_every, integer=True)
     dims = _layers_dims(layers_dims, X)
     xp = _backend_for(X, backend)
     dt = resolve_dtype(dtype, xp)
     Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
     Yb = _prepare_Y(Y, Xb, xp=xp)
     net = Network.build(dims, activation, output, negative_slope=negative_slope)
-    m = int(Xb.shape[1])
-    _check_fits(net, min(m, mini_batch_size), dtype=dt, xp=xp, device=device_of(Xb))
+    _check_fits(net, min(int(Xb.shape[1]), mini_batch_size), dtype=dt, xp=xp, device=device_of(Xb))
     Yf = encode_labels(Yb, dims[-1], net.output, dtype=dt, xp=xp)
     params = initialize_parameters_deep(dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp,
                                         device=device_of(Xb))
-    state = opt.init(params)
-    slices = batch_slices(m, mini_batch_size)
+    params, _, costs = _epoch_loop(
+        params, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate0, batch_size=mini_batch_size,
+        num_epochs=num_epochs, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay_fn,
+        decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
+        print_every=1000, print_format="Cost after epoch {i}: {cost:f}", progress=progress, unit="epoch",
+    )
+    return Parameters(params, network=net), costs.tolist()
+
+
+def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimizer: Any, learning_rate: float,
+                batch_size: int | None, num_epochs: int, lambd: float = 0.0, keep_prob: float = 1.0,
+                shuffle_seed: int = 10, decay: Any = None, decay_rate: float = 1.0, cost_every: int = 100,
+                sync_every: int = 100, print_cost: bool = False, print_every: int = 1000,
+                print_format: str = "Cost after epoch {i}: {cost:f}", progress: bool | None = None,
+                unit: str = "epoch", state: dict | None = None) -> tuple[dict, dict, np.ndarray]:
+    """Epochs of any optimizer over mini-batches (course 2): each epoch shuffles with
+    RandomState(shuffle_seed + 1 + epoch) and steps through the batches in order; the epoch's
+    cost is the mean over its examples. ``batch_size=None`` is full batch (no shuffle).
+    Returns (parameters, optimizer state, the costs recorded every ``cost_every`` epochs)."""
+    from .batches import batch_slices, shuffled
+    from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks
+    from .step import optimizer_step
+
+    lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
+    cost_every = check_positive("cost_every", cost_every, integer=True)
+    sync_every = check_positive("sync_every", sync_every, integer=True)
+    m = int(Xb.shape[1])
+    slices = batch_slices(m, m if batch_size is None else batch_size)
     dropouts = {} if keep_prob == 1.0 else {
-        w: Dropout(keep_prob, dropout_masks(dims, w, keep_prob, xp=xp, dtype=dt, device=device_of(Xb)))
+        w: Dropout(keep_prob, dropout_masks(net.layer_dims, w, keep_prob, xp=xp, dtype=Xb.dtype, device=device_of(Xb)))
         for w in {sl.stop - sl.start for sl in slices}}
-    rec = _Recorder(total=num_epochs, every=cost_every, unit="epoch", print_cost=print_cost, print_every=1000,
-                    print_format="Cost after epoch {i}: {cost:f}", progress=progress,
-                    desc=f"{backend_name(xp)}, {opt.name}, batches of {mini_batch_size}")
-    lr = learning_rate0
+    state = optimizer.init(params) if state is None else state
+    size = "full batch" if batch_size is None or batch_size >= m else f"batches of {batch_size}"
+    rec = _Recorder(total=num_epochs, every=cost_every, unit=unit, print_cost=print_cost, print_every=print_every,
+                    print_format=print_format, progress=progress, desc=f"{backend_name(xp)}, {optimizer.name}, {size}")
+    lr = learning_rate
     pending: list[Any] = []
     lr_lines: list[str] = []
     try:
         for epoch in range(num_epochs):
-            Xs, Ys = shuffled(Xb, Yf, shuffle_seed + 1 + epoch, xp=xp)
+            Xs, Ys = (Xb, Yf) if len(slices) == 1 else shuffled(Xb, Yf, shuffle_seed + 1 + epoch, xp=xp)
             total = None
             for sl in slices:
-                params, state, cost = optimizer_step(params, state, Xs[:, sl], Ys[:, sl], net=net, optimizer=opt,
-                                                     learning_rate=lr, xp=xp, lambd=lambd,
-                                                     dropout=dropouts.get(sl.stop - sl.start))
-                part = cost * (sl.stop - sl.start)  # the course sums the losses, then divides by m
+                w = sl.stop - sl.start
+                Xm, Ym = (Xs, Ys) if len(slices) == 1 else (Xs[:, sl], Ys[:, sl])
+                params, state, cost = optimizer_step(params, state, Xm, Ym, net=net, optimizer=optimizer,
+                                                     learning_rate=lr, xp=xp, lambd=lambd, dropout=dropouts.get(w))
+                part = cost * w  # the course sums the losses over the epoch, then divides by m
                 total = part if total is None else total + part
             if epoch % cost_every == 0:
                 pending.append(total / m)
-            if decay_fn is not None:
-                lr = decay_fn(learning_rate0, epoch, decay_rate)
-                if print_cost and epoch % 1000 == 0:
+            if decay is not None:
+                lr = decay(learning_rate, epoch, decay_rate)
+                if print_cost and epoch % print_every == 0:
                     lr_lines.append(f"learning rate after epoch {epoch}: {lr:f}")
             if (epoch + 1) % sync_every == 0 or epoch + 1 == num_epochs:
                 if pending:
@@ -583,7 +638,7 @@ def model(
                 lr_lines.clear()
     finally:
         costs = rec.close()
-    return Parameters(params, network=net), costs.tolist()
+    return params, state, costs
 
 
 # --- prediction --------------------------------------------------------------------------------------

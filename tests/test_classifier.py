@@ -87,12 +87,12 @@ def test_get_set_params_without_scikit_learn():
 
     clf = Bare(3, learning_rate=0.5)
     assert clf.get_params()["n_h"] == 3 and clf.get_params()["learning_rate"] == 0.5
-    assert set(clf.get_params()) == {"n_h", "hidden_layer_sizes", "activation", "negative_slope", "learning_rate", "num_iterations", "backend",
+    assert set(clf.get_params()) == {"n_h", "hidden_layer_sizes", "optimizer", "batch_size", "alpha", "activation", "negative_slope", "learning_rate", "num_iterations", "backend",
                                      "device", "dtype", "seed", "init", "cost_every", "compile"}
     clf.set_params(n_h=5)
     assert clf.n_h == 5
-    with pytest.raises(ValueError, match=r"invalid parameter 'alpha' for Bare"):
-        clf.set_params(alpha=1.0)
+    with pytest.raises(ValueError, match=r"invalid parameter 'momentum' for Bare"):
+        clf.set_params(momentum=1.0)
 
 
 def test_many_classes_and_hidden_layers():

@@ -362,3 +362,29 @@ def test_model_with_dropout_trains_and_predicts_without_it():
     A_full = bnn.predict_output(p, X)  # no dropout at prediction time: the same output twice
     np.testing.assert_array_equal(A_full, bnn.predict_output(p, X))
     assert bnn.accuracy(bnn.predict(p, X), Y) > 0.75
+
+
+def test_the_front_doors_take_an_optimizer_batches_and_L2():
+    """nn_model / L_layer_model / the classifier run the same epoch loop as model()."""
+    X, Y = FLOWER
+    ref, ref_costs = bnn.model(X, Y, [2, 5, 1], "adam", 0.01, 64, num_epochs=40, print_cost=False, lambd=0.2,
+                               seed=2, init="random", cost_every=10)
+    p, costs = bnn.nn_model(X, Y, 5, 40, learning_rate=0.01, activation="relu", optimizer="adam", batch_size=64,
+                            lambd=0.2, cost_every=10)
+    np.testing.assert_allclose(costs, ref_costs, rtol=1e-12)
+    for k in ref:
+        np.testing.assert_allclose(p[k], ref[k], rtol=1e-12, err_msg=k)
+    q, _ = bnn.L_layer_model(X, Y, [2, 5, 1], 0.01, 40, optimizer="adam", batch_size=64, lambd=0.2, seed=2,
+                             init="random", cost_every=10)
+    for k in ref:
+        np.testing.assert_allclose(q[k], ref[k], rtol=1e-12, err_msg=k)
+    clf = bnn.NNClassifier(5, activation="relu", learning_rate=0.01, num_iterations=40, optimizer="adam",
+                           batch_size=64, alpha=0.2).fit(X.T, Y.ravel())
+    for k in ref:
+        np.testing.assert_allclose(clf.parameters_[k], ref[k], rtol=1e-12, err_msg=k)
+    full, _ = bnn.nn_model(X, Y, 4, 50, optimizer="momentum")  # full batch, momentum: still trains
+    assert full.network.layer_dims == (2, 4, 1)
+    with pytest.raises(ValueError, match=r"unknown optimizer 'sgd'"):
+        bnn.nn_model(X, Y, 4, 5, optimizer="sgd")
+    with pytest.raises(ValueError, match=r"batch_size must be a positive integer; got 0"):
+        bnn.nn_model(X, Y, 4, 5, batch_size=0)
