@@ -118,7 +118,7 @@ class Adam(Optimizer):
         """(v, s, v_corrected, s_corrected, t) of the next update."""
         xp = namespace_of(**grads)
         b1, b2 = self.beta1, self.beta2
-        t = int(state["t"]) + 1
+        t = state["t"] + 1  # a Python int, or a 0-d array inside a compiled loop
         v = {d: b1 * state["v"][d] + (1.0 - b1) * grads[d] for d in state["v"]}
         s = {d: b2 * state["s"][d] + (1.0 - b2) * xp.square(grads[d]) for d in state["s"]}
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t

@@ -24,9 +24,13 @@ from .propagation import GENERIC_LINES, Lines, _backward, _forward
 from .regularization import add_l2_gradients, l2_cost
 from .update import _update
 
-__all__ = ["gradients", "train_step", "optimizer_step", "Runner", "step_by_step", "eager_runner"]
+__all__ = ["gradients", "train_step", "optimizer_step", "Runner", "EpochRunner", "step_by_step", "eager_runner",
+           "eager_epochs"]
 
 Runner = Callable[[dict, int, int], tuple[dict, Any]]
+#: ``epoch(parameters, state, Xs, Ys, learning_rate) -> (parameters, state, total)``: one pass over the
+#: shuffled data's mini-batches in order; total = sum over batches of (batch cost x batch width), on the device.
+EpochRunner = Callable[[dict, dict, Any, Any, float], tuple[dict, dict, Any]]
 
 
 def gradients(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lines: Lines = GENERIC_LINES,
@@ -104,3 +108,23 @@ def eager_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
         return steps(own, n_records, cost_every)
 
     return runner
+
+
+def eager_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
+                 dropouts: dict | None = None) -> EpochRunner:
+    """The generic epoch: :func:`optimizer_step` on each batch's columns in turn."""
+    dropouts = dropouts or {}
+
+    def epoch(params, state, Xs, Ys, learning_rate):
+        total = None
+        for sl in slices:
+            w = sl.stop - sl.start
+            Xm, Ym = (Xs, Ys) if len(slices) == 1 else (Xs[:, sl], Ys[:, sl])
+            params, state, cost = optimizer_step(params, state, Xm, Ym, net=net, optimizer=optimizer,
+                                                 learning_rate=learning_rate, xp=xp, lambd=lambd,
+                                                 dropout=dropouts.get(w))
+            part = cost * w  # the course sums the losses over the epoch, then divides by m
+            total = part if total is None else total + part
+        return params, state, total
+
+    return epoch

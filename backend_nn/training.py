@@ -20,7 +20,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .accelerate import Choice, choose_runner
+from .accelerate import Choice, choose_epochs, choose_runner
 from .activations import Activation
 from .backend import backend_name, device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
 from .initialization import initialize_parameters_deep, resolve_dtype
@@ -244,7 +244,7 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
             parameters, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate, batch_size=batch_size,
             num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed,
             cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
-            print_format=print_format, progress=progress, unit="iteration",
+            print_format=print_format, progress=progress, unit="iteration", compile=compile,
         )
         return Parameters(params, network=net), costs
     params, costs, _ = _train_loop(
@@ -530,6 +530,7 @@ def model(
     cost_every: int = 100,
     sync_every: int = 100,
     progress: bool | None = None,
+    compile: bool = False,
 ) -> tuple[Parameters, list[float]]:
     """The course's mini-batch model (course 2, week 2): gd, momentum or Adam over shuffled mini-batches.
 
@@ -549,6 +550,8 @@ def model(
         loop reseeds with seed + 1 every epoch from seed = 10.
     cost_every, sync_every : record the epoch cost every ``cost_every`` epochs (course: 100) and
         bring costs home every ``sync_every`` epochs.
+    compile : the array library's compiled epoch where it has one (JAX: jax.jit of a scan over
+        the batches, the optimizer state carried); else the eager epoch.
     Other options as in :func:`L_layer_model`.
 
     Returns
@@ -579,6 +582,7 @@ def model(
         num_epochs=num_epochs, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay_fn,
         decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
         print_every=1000, print_format="Cost after epoch {i}: {cost:f}", progress=progress, unit="epoch",
+        compile=compile,
     )
     return Parameters(params, network=net), costs.tolist()
 
@@ -588,14 +592,14 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 shuffle_seed: int = 10, decay: Any = None, decay_rate: float = 1.0, cost_every: int = 100,
                 sync_every: int = 100, print_cost: bool = False, print_every: int = 1000,
                 print_format: str = "Cost after epoch {i}: {cost:f}", progress: bool | None = None,
-                unit: str = "epoch", state: dict | None = None) -> tuple[dict, dict, np.ndarray]:
+                unit: str = "epoch", state: dict | None = None, compile: bool = False,
+                ) -> tuple[dict, dict, np.ndarray]:
     """Epochs of any optimizer over mini-batches (course 2): each epoch shuffles with
     RandomState(shuffle_seed + 1 + epoch) and steps through the batches in order; the epoch's
     cost is the mean over its examples. ``batch_size=None`` is full batch (no shuffle).
     Returns (parameters, optimizer state, the costs recorded every ``cost_every`` epochs)."""
     from .batches import batch_slices, shuffled
     from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks
-    from .step import optimizer_step
 
     lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
     cost_every = check_positive("cost_every", cost_every, integer=True)
@@ -606,23 +610,19 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
         w: Dropout(keep_prob, dropout_masks(net.layer_dims, w, keep_prob, xp=xp, dtype=Xb.dtype, device=device_of(Xb)))
         for w in {sl.stop - sl.start for sl in slices}}
     state = optimizer.init(params) if state is None else state
+    run_epoch, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd,
+                                      dropouts=dropouts, compile=compile)
     size = "full batch" if batch_size is None or batch_size >= m else f"batches of {batch_size}"
     rec = _Recorder(total=num_epochs, every=cost_every, unit=unit, print_cost=print_cost, print_every=print_every,
-                    print_format=print_format, progress=progress, desc=f"{backend_name(xp)}, {optimizer.name}, {size}")
+                    print_format=print_format, progress=progress,
+                    desc=f"{backend_name(xp)}, {choice.path}, {optimizer.name}, {size}")
     lr = learning_rate
     pending: list[Any] = []
     lr_lines: list[str] = []
     try:
         for epoch in range(num_epochs):
             Xs, Ys = (Xb, Yf) if len(slices) == 1 else shuffled(Xb, Yf, shuffle_seed + 1 + epoch, xp=xp)
-            total = None
-            for sl in slices:
-                w = sl.stop - sl.start
-                Xm, Ym = (Xs, Ys) if len(slices) == 1 else (Xs[:, sl], Ys[:, sl])
-                params, state, cost = optimizer_step(params, state, Xm, Ym, net=net, optimizer=optimizer,
-                                                     learning_rate=lr, xp=xp, lambd=lambd, dropout=dropouts.get(w))
-                part = cost * w  # the course sums the losses over the epoch, then divides by m
-                total = part if total is None else total + part
+            params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)
             if decay is not None:

@@ -388,3 +388,22 @@ def test_the_front_doors_take_an_optimizer_batches_and_L2():
         bnn.nn_model(X, Y, 4, 5, optimizer="sgd")
     with pytest.raises(ValueError, match=r"batch_size must be a positive integer; got 0"):
         bnn.nn_model(X, Y, 4, 5, batch_size=0)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+@pytest.mark.parametrize("size", [64, 100])  # a last, smaller batch (300 = 4 x 64 + 44), and none (3 x 100)
+def test_the_compiled_jax_epoch_equals_the_eager_epochs(optimizer, size):
+    """compile=True on JAX: the epoch as one jax.jit scan over the batches (the last, smaller one
+    compiled once beside it), against NumPy's eager epochs: rtol 1e-9 on costs and parameters."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    jax.config.update("jax_enable_x64", True)
+    X, labels = bnn.load_dataset("spiral")
+    xp = bnn.get_namespace("jax")
+    kw = dict(learning_rate=0.01, mini_batch_size=size, num_epochs=25, print_cost=False, cost_every=5, lambd=0.1,
+              keep_prob=0.9, decay=bnn.update_lr, decay_rate=0.3)
+    fast, fast_costs = bnn.model(bnn.to_backend(X, xp), bnn.to_backend(labels, xp), [2, 12, 8, 3], optimizer,
+                                 compile=True, **kw)
+    eager, eager_costs = bnn.model(X, labels, [2, 12, 8, 3], optimizer, **kw)
+    np.testing.assert_allclose(fast_costs, eager_costs, rtol=1e-9)
+    for k in eager:
+        np.testing.assert_allclose(bnn.to_numpy(fast[k]), eager[k], rtol=1e-9, atol=1e-12, err_msg=k)

@@ -37,7 +37,8 @@ import array_api_compat
 from ..network import Network
 from ..step import Runner, eager_runner
 
-__all__ = ["FastPath", "Support", "Choice", "Declined", "FAST_PATHS", "choose_runner", "compiled_runner"]
+__all__ = ["FastPath", "Support", "Choice", "Declined", "FAST_PATHS", "choose_runner", "choose_epochs",
+           "compiled_runner"]
 
 
 class Declined(Exception):
@@ -162,6 +163,21 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
         if library is None:
             choice.passed_over.append(("fast paths", "none for this array library"))
     return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp), choice
+
+
+def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
+                  dropouts: dict | None = None, compile: bool = False) -> tuple[Any, Choice]:
+    """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
+    epoch where it has one (jax.jit of a scan over the batches), else the eager epoch."""
+    from ..step import eager_epochs
+
+    kw = dict(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd, dropouts=dropouts)
+    if compile and _library(xp) == "jax":
+        from .jax_loop import jax_epochs
+
+        return jax_epochs(**kw), Choice("jax.jit epochs")
+    why = [("compiled epochs", f"none for {_library(xp) or 'this array library'} yet")] if compile else []
+    return eager_epochs(**kw), Choice("eager", why)
 
 
 def compiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,

@@ -1,7 +1,13 @@
-"""JAX: the chunk of iterations between host syncs as one compiled program.
+"""JAX: the chunk of iterations between host syncs as one compiled program; an epoch of
+mini-batches as one too.
 
-``jax.jit`` of a ``lax.scan`` over the recorded costs, with a ``lax.fori_loop``
-of plain steps in between; the step is the generic, pure ``train_step``.
+- full batch: ``jax.jit`` of a ``lax.scan`` over the recorded costs, with a ``lax.fori_loop``
+  of plain steps in between; the step is the generic, pure ``train_step``;
+- mini-batches: ``jax.jit`` of a ``lax.scan`` over the epoch's complete batches (the shuffled
+  columns reshaped to (batches, n_x, size)) carrying the parameters, the optimizer state and
+  the epoch's cost, the step the generic, pure ``optimizer_step``; a last, smaller batch is
+  one more compiled step of its own shape (compiled once, not per epoch). The learning rate
+  is an argument, so a decay does not recompile.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from ..network import Network
-from ..step import Runner, train_step
+from ..step import EpochRunner, Runner, optimizer_step, train_step
 
 
 def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
@@ -32,3 +38,57 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
         return run(dict(params), n_records, cost_every)
 
     return runner
+
+
+def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
+               dropouts: dict | None = None) -> EpochRunner:
+    """epoch(params, state, Xs, Ys, lr) as one compiled scan over the complete batches (+ the tail)."""
+    import jax
+    import jax.numpy as jnp
+
+    dropouts = dropouts or {}
+    size = slices[0].stop - slices[0].start
+    n_full = sum(1 for sl in slices if sl.stop - sl.start == size)
+    tail = slices[-1].stop - slices[-1].start if n_full < len(slices) else 0
+    step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd)
+
+    @jax.jit
+    def full_batches(params, state, Xs, Ys, lr):
+        def batched(A):  # (n, n_full * size) -> (n_full, n, size)
+            return jnp.transpose(jnp.reshape(A[:, : n_full * size], (A.shape[0], n_full, size)), (1, 0, 2))
+
+        def body(carry, batch):
+            params, state, total = carry
+            params, state, cost = step(params, state, batch[0], batch[1], learning_rate=lr,
+                                       dropout=dropouts.get(size))
+            return (params, state, total + cost * size), None
+
+        zero = jnp.zeros((), dtype=Xs.dtype)
+        (params, state, total), _ = jax.lax.scan(body, (params, state, zero), (batched(Xs), batched(Ys)))
+        return params, state, total
+
+    @jax.jit
+    def last_batch(params, state, X_tail, Y_tail, lr):
+        params, state, cost = step(params, state, X_tail, Y_tail, learning_rate=lr, dropout=dropouts.get(tail))
+        return params, state, cost * tail
+
+    def epoch(params, state, Xs, Ys, lr):
+        params, state = dict(params), _arrays(state, Xs.dtype)
+        lr = jnp.asarray(lr, dtype=Xs.dtype)
+        params, state, total = full_batches(params, state, Xs, Ys, lr)
+        if tail:
+            params, state, part = last_batch(params, state, Xs[:, n_full * size:], Ys[:, n_full * size:], lr)
+            total = total + part
+        return params, state, total
+
+    return epoch
+
+
+def _arrays(state: dict, dtype: Any) -> dict:
+    """The optimizer state with its step count t as a 0-d array (a Python int would be a constant
+    of the compiled program, and recompile it every step)."""
+    import jax.numpy as jnp
+
+    if "t" in state and not hasattr(state["t"], "shape"):
+        return {**state, "t": jnp.asarray(float(state["t"]), dtype=dtype)}
+    return state
