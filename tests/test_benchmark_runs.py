@@ -37,3 +37,15 @@ def test_deep_benchmark_quick_run(tmp_path):
     assert all(r["status"] in ("ok", "skipped") for r in rows.values()), rows  # nothing WRONG, nothing broken
     assert all(r.get("why") for r in rows.values() if r["status"] != "ok")
     assert all(r["ms_per_step"] > 0 for r in rows.values() if r["status"] == "ok")
+
+
+def test_minibatch_benchmark_quick_run(tmp_path):
+    out = tmp_path / "minibatch.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_minibatch.py"), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(out.read_text())["rows"]
+    ours = [r for r in rows if r["impl"] == "backend_nn [numpy]"]
+    assert len(ours) == 2 and all(r["status"] == "ok" and r["rel_diff"] <= 1e-4 for r in ours)
+    assert all(r["status"] in ("ok", "skipped") for r in rows), [r for r in rows if r["status"] not in ("ok", "skipped")]
+    assert all(r.get("why") for r in rows if r["status"] != "ok")
