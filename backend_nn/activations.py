@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .validation import check_number
+
 __all__ = [
     "Activation",
     "ACTIVATIONS",
@@ -199,11 +201,7 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
         names = [*HIDDEN_ACTIVATIONS, "softmax"]
         raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(map(repr, names))}.")
     if activation == "leaky_relu":
-        try:
-            slope = float(negative_slope)
-        except (TypeError, ValueError):
-            raise TypeError(f"negative_slope must be a number; got {negative_slope!r}.") from None
-        if not 0.0 <= slope < 1.0:
-            raise ValueError(f"negative_slope must be in [0, 1) for leaky_relu; got {negative_slope!r}.")
+        slope = check_number("negative_slope", negative_slope, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0,
+                             "in [0, 1) for leaky_relu")
         return Activation(activation, *HIDDEN_ACTIVATIONS[activation], negative_slope=slope)
     return Activation(activation, *HIDDEN_ACTIVATIONS[activation])

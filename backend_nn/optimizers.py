@@ -26,7 +26,7 @@ from typing import Any
 
 from .backend import namespace_of
 from .network import Parameters
-from .validation import check_positive
+from .validation import check_number, check_positive
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
            "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
@@ -47,15 +47,7 @@ def _zeros_like(parameters: dict, *, xp) -> dict:
 
 
 def _check_beta(name: str, beta: Any) -> float:
-    if isinstance(beta, (str, bytes, bool)):
-        raise TypeError(f"{name} must be a number in [0, 1); got {type(beta).__name__} {beta!r}.")
-    try:
-        value = float(beta)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number in [0, 1); got {type(beta).__name__} {beta!r}.") from None
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be in [0, 1); got {value}.")
-    return value
+    return check_number(name, beta, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "in [0, 1)")
 
 
 @dataclass(frozen=True)

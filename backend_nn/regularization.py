@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .validation import check_number
+
 __all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "check_keep_prob", "Dropout"]
 
 
@@ -45,28 +47,13 @@ def check_lambd(lambd: Any) -> float:
     """lambd >= 0, a finite number."""
     import math
 
-    if isinstance(lambd, (str, bytes, bool)):
-        raise TypeError(f"lambd must be a number >= 0; got {type(lambd).__name__} {lambd!r}.")
-    try:
-        value = float(lambd)
-    except (TypeError, ValueError):
-        raise TypeError(f"lambd must be a number >= 0; got {type(lambd).__name__} {lambd!r}.") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise ValueError(f"lambd must be a finite number >= 0; got {value}.")
-    return value
+    return check_number("lambd", lambd, "a number >= 0", lambda v: v >= 0 and math.isfinite(v), "a finite number >= 0")
 
 
 def check_keep_prob(keep_prob: Any) -> float:
     """keep_prob in (0, 1]."""
-    if isinstance(keep_prob, (str, bytes, bool)):
-        raise TypeError(f"keep_prob must be a number in (0, 1]; got {type(keep_prob).__name__} {keep_prob!r}.")
-    try:
-        value = float(keep_prob)
-    except (TypeError, ValueError):
-        raise TypeError(f"keep_prob must be a number in (0, 1]; got {type(keep_prob).__name__} {keep_prob!r}.") from None
-    if not 0.0 < value <= 1.0:
-        raise ValueError(f"keep_prob must be in (0, 1] (the probability of keeping a unit); got {value}.")
-    return value
+    return check_number("keep_prob", keep_prob, "a number in (0, 1]", lambda v: 0.0 < v <= 1.0,
+                        "in (0, 1] (the probability of keeping a unit)")
 
 
 def dropout_masks(layer_dims, m: int, keep_prob: float, *, xp: Any, dtype: Any, device: Any = None,

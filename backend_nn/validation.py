@@ -16,6 +16,7 @@ __all__ = [
     "check_X_Y",
     "check_labels_shape",
     "check_finite",
+    "check_number",
     "check_output_path",
     "dtype_name",
     "check_parameters",
@@ -58,14 +59,23 @@ def check_positive(name: str, value: Any, *, integer: bool) -> Any:
         if value <= 0:
             raise ValueError(f"{name} must be a positive integer; got {value}.")
         return value
+    return check_number(name, value, "a positive number", lambda v: v > 0 and math.isfinite(v),
+                        "a positive, finite number")
+
+
+def check_number(name: str, value: Any, kind: str, ok: Any, range_text: str) -> float:
+    """A real number (not a string or a bool) for which ``ok(value)`` holds, as a float.
+
+    ``kind`` names what was expected in the TypeError ("a number in [0, 1)"); ``range_text`` in
+    the ValueError ("in [0, 1)")."""
     if isinstance(value, (str, bytes, bool)):
-        raise TypeError(f"{name} must be a positive number; got {type(value).__name__} {value!r}.")
+        raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {value!r}.")
     try:
         value = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a positive number; got {type(value).__name__} {value!r}.") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be a positive, finite number; got {value}.")
+        raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {value!r}.") from None
+    if not ok(value):
+        raise ValueError(f"{name} must be {range_text}; got {value}.")
     return value
 
 
