@@ -210,7 +210,7 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
 def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negative_slope: float, output: Any,
          num_iterations: int, learning_rate: float, backend: Any, device: Any, dtype: Any, seed: int, init: str,
          init_scale: float, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
-         print_format: str, progress: bool | None, compile: bool, n_y: int | None = None,
+         print_format: str, progress: bool | None, compile: bool, n_y: int | None = None, n_x: int | None = None,
          optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
          shuffle_seed: int = 10) -> tuple[Parameters, np.ndarray]:
@@ -232,6 +232,8 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     dt = resolve_dtype(dtype, xp)
     Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
     Yb = _prepare_Y(Y, Xb, xp=xp)
+    if n_x is not None:
+        _layers_dims([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
     n_y = _n_outputs(Yb, output, xp=xp) if n_y is None else n_y
     net = Network.build([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope)
     _check_fits(net, int(Xb.shape[1]), dtype=dt, xp=xp, device=device_of(Xb))
@@ -455,11 +457,10 @@ def L_layer_model(
         num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=100, print_format="Cost after iteration {i}: {cost}",
-        progress=progress, compile=compile, n_y=dims[-1], optimizer=optimizer, batch_size=batch_size, lambd=lambd,
+        progress=progress, compile=compile, n_y=dims[-1], n_x=dims[0], optimizer=optimizer, batch_size=batch_size,
+        lambd=lambd,
         keep_prob=keep_prob,
     )
-    if params.network.layer_dims[0] != dims[0]:  # X arrived as host data without a shape until now
-        raise ValueError(f"layers_dims[0] = {dims[0]} must be n_x = {params.network.layer_dims[0]}.")
     return params, costs.tolist()
 
 
@@ -572,6 +573,7 @@ def model(
     dt = resolve_dtype(dtype, xp)
     Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
     Yb = _prepare_Y(Y, Xb, xp=xp)
+    _layers_dims(dims, Xb)  # layers_dims[0] against X's rows (host lists have no shape before this)
     net = Network.build(dims, activation, output, negative_slope=negative_slope)
     _check_fits(net, min(int(Xb.shape[1]), mini_batch_size), dtype=dt, xp=xp, device=device_of(Xb))
     Yf = encode_labels(Yb, dims[-1], net.output, dtype=dt, xp=xp)

@@ -342,3 +342,11 @@ def test_shapes_that_do_not_chain_are_refused_by_the_week4_functions():
         bnn.linear_activation_backward(np.ones((4, 12)), (X, params["W1"]), "relu")
     with pytest.raises(ValueError, match=r"unknown activation 'swish'"):
         bnn.linear_activation_forward(X, params["W1"], params["b1"], "swish")
+
+
+def test_layers_dims_are_checked_against_host_lists_before_training():
+    X, Y = bnn.load_planar_dataset()
+    for call in (lambda: bnn.L_layer_model(X.tolist(), Y.tolist(), [3, 4, 1], num_iterations=5),
+                 lambda: bnn.model(X.tolist(), Y.tolist(), [3, 4, 1], "gd", num_epochs=2, print_cost=False)):
+        with pytest.raises(ValueError, match=r"layers_dims\[0\] = 3 must be n_x, the number of rows of X \(2, 400\)"):
+            call()
