@@ -96,18 +96,21 @@ class Parameters(dict):
     ``parameters["W1"]`` works unchanged; ``.network`` says what the arrays are.
     """
 
-    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, network: Network, training_state: dict | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not isinstance(network, Network):
             raise TypeError(f"network must be a backend_nn.Network; got {type(network).__name__}.")
         self.network = network
+        #: Where training can resume from, when the epoch loop trained them: {"optimizer": name,
+        #: "epochs": epochs done, and the optimizer's state ("v", "s", "t")}; None otherwise.
+        self.training_state = training_state
 
     def copy(self) -> "Parameters":
         """A shallow copy that keeps the description (``dict.copy`` would drop it)."""
-        return Parameters(self, network=self.network)
+        return Parameters(self, network=self.network, training_state=self.training_state)
 
     def __reduce__(self):
-        return (_rebuild, (dict(self), self.network))
+        return (_rebuild, (dict(self), self.network, self.training_state))
 
     @property
     def activation(self) -> Activation:
@@ -122,8 +125,8 @@ class Parameters(dict):
         return f"Parameters({{{shapes}}}, network={self.network})"
 
 
-def _rebuild(items: dict, network: Network) -> Parameters:
-    return Parameters(items, network=network)
+def _rebuild(items: dict, network: Network, training_state: dict | None = None) -> Parameters:
+    return Parameters(items, network=network, training_state=training_state)
 
 
 def network_of(parameters: Any, activation: Any = None, output: Any = None, *, negative_slope: float = 0.01,

@@ -34,13 +34,17 @@ _META = {
 
 
 def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = None, output: Any = None,
-               negative_slope: float = 0.01) -> Path:
+               negative_slope: float = 0.01, with_training_state: bool = False) -> Path:
     """Write ``parameters`` (from any backend) and their network to ``path`` (``.npz``), atomically.
 
     The network is the one the parameters carry (every model's result does); a plain dict
     needs ``activation=`` (and ``output=`` where it is not the default for its size). The
     file is written beside its destination and renamed over it, so an interrupted save
     never leaves a half-written file in its place.
+
+    ``with_training_state=True`` also writes the optimizer's state and the epochs done
+    (``parameters.training_state``, from :func:`backend_nn.model` and the mini-batch front doors),
+    so that ``model(..., parameters=load_model(path))`` resumes where the run stopped.
     """
     check_parameters(parameters)
     net = network_of(parameters, activation, output, negative_slope=negative_slope)
@@ -64,6 +68,8 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{k} holds {int(np.sum(~np.isfinite(a)))} NaN or inf value(s): a model that cannot "
                              "predict is not saved.")
+    if with_training_state:
+        meta.update(_training_members(parameters))
     target = _model_path(path)
     _write_atomically(target, lambda f: np.savez(f, **arrays, **meta))
     return Path(path) if Path(path).suffix.lower() == ".npz" else target
@@ -156,6 +162,7 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
     if not path.exists():
         raise FileNotFoundError(f"no such model file: {path}")
     contents = _read_members(path)
+    training_state = _training_from(contents)
     fmt = str(contents.get("format", ""))
     if fmt not in _FORMATS:
         raise ValueError(f"{path} is not a backend_nn model: its format tag is {contents.get('format')!r}, "
@@ -176,12 +183,44 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
             raise ValueError(f"{path}: {k} holds NaN or inf values; a model that cannot predict is refused.")
     net = _network_from(contents, fmt, layer_dims, path)
     xp = get_namespace(backend)
-    return Parameters({k: to_backend(v, xp, device=device) for k, v in arrays.items()}, network=net)
+    if training_state is not None:
+        training_state = {k: ({d: to_backend(a, xp, device=device) for d, a in v.items()} if isinstance(v, dict) else v)
+                          for k, v in training_state.items()}
+    return Parameters({k: to_backend(v, xp, device=device) for k, v in arrays.items()}, network=net,
+                      training_state=training_state)
+
+
+def _training_members(parameters: Any) -> dict:
+    """train_optimizer, train_epochs, train_t and train_v_dW1, train_s_dW1, ...: the training state."""
+    ts = getattr(parameters, "training_state", None)
+    if ts is None:
+        raise ValueError("with_training_state=True, but these parameters carry no training state: it comes with "
+                         "the Parameters of a mini-batch / optimizer run (model(), or optimizer= / batch_size=).")
+    out = {"train_optimizer": np.array(str(ts["optimizer"])), "train_epochs": np.array(int(ts["epochs"]))}
+    if "t" in ts:
+        out["train_t"] = np.array(int(float(to_numpy(ts["t"]))) if hasattr(ts["t"], "shape") else int(ts["t"]))
+    for part in ("v", "s"):
+        for d, a in ts.get(part, {}).items():
+            out[f"train_{part}_{d}"] = to_numpy(a)
+    return out
+
+
+def _training_from(contents: dict) -> dict | None:
+    """The training state a file holds, or None."""
+    if "train_optimizer" not in contents:
+        return None
+    ts: dict = {"optimizer": str(contents.pop("train_optimizer")), "epochs": int(contents.pop("train_epochs", 0))}
+    if "train_t" in contents:
+        ts["t"] = int(contents.pop("train_t"))
+    for key in [k for k in contents if k.startswith(("train_v_", "train_s_"))]:
+        _, part, d = key.split("_", 2)
+        ts.setdefault(part, {})[d] = contents.pop(key)
+    return ts
 
 
 #: What a load may allocate: 2 GiB of parameters (a model far larger than the course's).
 MAX_LOAD_BYTES = 2 * 2**30
-_NAMES = re.compile(r"^([Wb][1-9]\d{0,3})$")
+_NAMES = re.compile(r"^([Wb][1-9]\d{0,3}|train_(optimizer|epochs|t|[vs]_d[Wb][1-9]\d{0,3}))$")
 
 
 def _read_members(path: Path) -> dict:

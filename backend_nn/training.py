@@ -242,13 +242,13 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
         net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=device_of(Xb)
     )
     if opt.name != "gd" or batch_size is not None or lambd or keep_prob != 1.0:
-        params, _, costs = _epoch_loop(
+        params, state, costs = _epoch_loop(
             parameters, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate, batch_size=batch_size,
             num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed,
             cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
             print_format=print_format, progress=progress, unit="iteration", compile=compile,
         )
-        return Parameters(params, network=net), costs
+        return Parameters(params, network=net, training_state=_training_state(opt, state, num_iterations)), costs
     params, costs, _ = _train_loop(
         parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
         cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
@@ -532,6 +532,7 @@ def model(
     sync_every: int = 100,
     progress: bool | None = None,
     compile: bool = False,
+    parameters: Parameters | None = None,
 ) -> tuple[Parameters, list[float]]:
     """The course's mini-batch model (course 2, week 2): gd, momentum or Adam over shuffled mini-batches.
 
@@ -553,6 +554,9 @@ def model(
         bring costs home every ``sync_every`` epochs.
     compile : the array library's compiled epoch where it has one (JAX: jax.jit of a scan over
         the batches, the optimizer state carried); else the eager epoch.
+    parameters : Parameters to resume from (a model's result, or ``load_model`` of one saved with
+        its training state): their weights, optimizer state and epoch count carry on, so 10 + 10
+        epochs are 20 epochs. Their network must be ``layers_dims``' and their optimizer this one.
     Other options as in :func:`L_layer_model`.
 
     Returns
@@ -577,16 +581,51 @@ def model(
     net = Network.build(dims, activation, output, negative_slope=negative_slope)
     _check_fits(net, min(int(Xb.shape[1]), mini_batch_size), dtype=dt, xp=xp, device=device_of(Xb))
     Yf = encode_labels(Yb, dims[-1], net.output, dtype=dt, xp=xp)
-    params = initialize_parameters_deep(dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp,
-                                        device=device_of(Xb))
-    params, _, costs = _epoch_loop(
+    state, start = None, 0
+    if parameters is None:
+        params = initialize_parameters_deep(dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp,
+                                            device=device_of(Xb))
+    else:
+        params, state, start = _resume(parameters, net, opt, xp=xp, dtype=dt, device=device_of(Xb))
+    params, state, costs = _epoch_loop(
         params, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate0, batch_size=mini_batch_size,
         num_epochs=num_epochs, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay_fn,
         decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
         print_every=1000, print_format="Cost after epoch {i}: {cost:f}", progress=progress, unit="epoch",
-        compile=compile,
+        compile=compile, state=state, start_epoch=start,
     )
-    return Parameters(params, network=net), costs.tolist()
+    return Parameters(params, network=net, training_state=_training_state(opt, state, start + num_epochs)), \
+        costs.tolist()
+
+
+def _training_state(opt: Any, state: dict, epochs: int) -> dict:
+    """What a run can resume from: the optimizer's name and state, and the epochs done."""
+    return {"optimizer": opt.name, "epochs": int(epochs), **state}
+
+
+def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, device: Any):
+    """(params, optimizer state, epochs done) from Parameters a run returned or load_model read."""
+    from .optimizers import check_state
+
+    if not isinstance(parameters, Parameters):
+        raise TypeError("parameters= resumes from the Parameters a model returned (or load_model read); "
+                        f"got {type(parameters).__name__}.")
+    if parameters.network != net:
+        raise ValueError(f"parameters= describe the network {parameters.network}, not {net}.")
+    params = {k: to_backend(v, xp, device=device, dtype=dtype) for k, v in parameters.items()}
+    ts = parameters.training_state
+    if ts is None:
+        return params, None, 0
+    if ts.get("optimizer") != opt.name:
+        raise ValueError(f"these parameters were trained with {ts.get('optimizer')!r}; resume them with that "
+                         f"optimizer, not {opt.name!r} (or pass a copy without training_state to start it afresh).")
+    state = {k: v for k, v in ts.items() if k not in ("optimizer", "epochs")}
+    check_state(state, params, opt)
+    state = {k: ({d: to_backend(a, xp, device=device, dtype=dtype) for d, a in v.items()} if isinstance(v, dict) else v)
+             for k, v in state.items()}
+    if "t" in state:
+        state["t"] = int(float(to_numpy(state["t"]))) if hasattr(state["t"], "shape") else int(state["t"])
+    return params, state, int(ts.get("epochs", 0))
 
 
 def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimizer: Any, learning_rate: float,
@@ -594,7 +633,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 shuffle_seed: int = 10, decay: Any = None, decay_rate: float = 1.0, cost_every: int = 100,
                 sync_every: int = 100, print_cost: bool = False, print_every: int = 1000,
                 print_format: str = "Cost after epoch {i}: {cost:f}", progress: bool | None = None,
-                unit: str = "epoch", state: dict | None = None, compile: bool = False,
+                unit: str = "epoch", state: dict | None = None, compile: bool = False, start_epoch: int = 0,
                 ) -> tuple[dict, dict, np.ndarray]:
     """Epochs of any optimizer over mini-batches (course 2): each epoch shuffles with
     RandomState(shuffle_seed + 1 + epoch) and steps through the batches in order; the epoch's
@@ -623,7 +662,8 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     lr_lines: list[str] = []
     try:
         for epoch in range(num_epochs):
-            Xs, Ys = (Xb, Yf) if len(slices) == 1 else shuffled(Xb, Yf, shuffle_seed + 1 + epoch, xp=xp)
+            seed = shuffle_seed + 1 + start_epoch + epoch  # a resumed run goes on with the stream
+            Xs, Ys = (Xb, Yf) if len(slices) == 1 else shuffled(Xb, Yf, seed, xp=xp)
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)

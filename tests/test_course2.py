@@ -407,3 +407,27 @@ def test_the_compiled_jax_epoch_equals_the_eager_epochs(optimizer, size):
     np.testing.assert_allclose(fast_costs, eager_costs, rtol=1e-9)
     for k in eager:
         np.testing.assert_allclose(bnn.to_numpy(fast[k]), eager[k], rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_training_resumes_from_a_saved_model(tmp_path, backend):
+    """10 epochs, saved with their training state, loaded and resumed for 10 more, equal 20 epochs
+    straight: the weights, Adam's v, s and t, and the epoch count (the shuffles go on) carry on."""
+    X, Y = FLOWER
+    straight, c20 = bnn.model(backend.asarray(X), backend.asarray(Y), [2, 5, 1], "adam", 0.01, 64, num_epochs=20,
+                              print_cost=False, cost_every=1)
+    first, c10 = bnn.model(backend.asarray(X), backend.asarray(Y), [2, 5, 1], "adam", 0.01, 64, num_epochs=10,
+                           print_cost=False, cost_every=1)
+    path = bnn.save_model(tmp_path / "half.npz", first, with_training_state=True)
+    loaded = bnn.load_model(path, backend=backend.xp, device=backend.device)
+    assert loaded.training_state["optimizer"] == "adam" and loaded.training_state["epochs"] == 10
+    assert loaded.training_state["t"] == 10 * 7
+    rest, c_rest = bnn.model(backend.asarray(X), backend.asarray(Y), [2, 5, 1], "adam", 0.01, 64, num_epochs=10,
+                             print_cost=False, cost_every=1, parameters=loaded)
+    np.testing.assert_allclose(c10 + c_rest, c20, rtol=1e-12)
+    for k in straight:
+        assert_close(rest[k], bnn.to_numpy(straight[k]), backend, rtol=1e-12, atol=1e-15)
+    assert "train_v_dW1" not in np.load(bnn.save_model(tmp_path / "plain.npz", first)).files  # only when asked
+    with pytest.raises(ValueError, match=r"trained with 'adam'; resume them with that optimizer, not 'momentum'"):
+        bnn.model(X, Y, [2, 5, 1], "momentum", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
+    with pytest.raises(ValueError, match=r"describe the network \[2, 5, 1\]"):
+        bnn.model(X, Y, [2, 6, 1], "adam", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
