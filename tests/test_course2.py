@@ -431,3 +431,19 @@ def test_training_resumes_from_a_saved_model(tmp_path, backend):
         bnn.model(X, Y, [2, 5, 1], "momentum", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
     with pytest.raises(ValueError, match=r"describe the network \[2, 5, 1\]"):
         bnn.model(X, Y, [2, 6, 1], "adam", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
+
+
+def test_torch_compiled_mini_batch_steps_equal_the_eager_epochs():
+    """compile=True on PyTorch: torch.compile of the optimizer step, one graph per batch width
+    (300 = 4 x 64 + 44: two), against NumPy's eager epochs, rtol 1e-9."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    X, labels = bnn.load_dataset("spiral")
+    xp = bnn.get_namespace("torch")
+    kw = dict(learning_rate=0.01, mini_batch_size=64, num_epochs=6, print_cost=False, cost_every=2, lambd=0.1)
+    fast, fast_costs = bnn.model(bnn.to_backend(X, xp), bnn.to_backend(labels, xp), [2, 12, 3], "adam",
+                                 compile=True, **kw)
+    eager, eager_costs = bnn.model(X, labels, [2, 12, 3], "adam", **kw)
+    np.testing.assert_allclose(fast_costs, eager_costs, rtol=1e-9)
+    for k in eager:
+        assert isinstance(fast[k], torch.Tensor)
+        np.testing.assert_allclose(bnn.to_numpy(fast[k]), eager[k], rtol=1e-9, atol=1e-12, err_msg=k)

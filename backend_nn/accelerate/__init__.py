@@ -168,7 +168,8 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
 def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
                   dropouts: dict | None = None, compile: bool = False) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
-    epoch where it has one (jax.jit of a scan over the batches), else the eager epoch."""
+    epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step), else
+    the eager epoch."""
     from ..step import eager_epochs
 
     kw = dict(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd, dropouts=dropouts)
@@ -176,6 +177,10 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         from .jax_loop import jax_epochs
 
         return jax_epochs(**kw), Choice("jax.jit epochs")
+    if compile and _library(xp) == "torch":
+        from .torch_compile import torch_epochs
+
+        return torch_epochs(**kw), Choice("torch.compile steps")
     why = [("compiled epochs", f"none for {_library(xp) or 'this array library'} yet")] if compile else []
     return eager_epochs(**kw), Choice("eager", why)
 

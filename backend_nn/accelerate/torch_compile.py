@@ -1,4 +1,6 @@
-"""PyTorch: ``torch.compile`` of the generic, pure ``train_step``."""
+"""PyTorch: ``torch.compile`` of the generic, pure steps: ``train_step`` (full batch) and
+``optimizer_step`` (a mini-batch with its optimizer state; one compiled graph per batch width,
+so the last, smaller batch compiles once, not every epoch)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from ..network import Network
-from ..step import Runner, step_by_step, train_step
+from ..step import EpochRunner, Runner, optimizer_step, step_by_step, train_step
 
 
 def torch_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
@@ -16,3 +18,32 @@ def torch_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
     compiled_cost = torch.compile(partial(step, with_cost=True), dynamic=False)
     compiled_plain = torch.compile(partial(step, with_cost=False), dynamic=False)
     return step_by_step(lambda p: compiled_cost(p, X, Y), lambda p: compiled_plain(p, X, Y), torch.stack)
+
+
+def torch_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
+                 dropouts: dict | None = None) -> EpochRunner:
+    """epoch(params, state, Xs, Ys, lr): the compiled optimizer step on each batch in turn."""
+    import torch
+
+    dropouts = dropouts or {}
+    compiled = {}  # one compiled step per batch width
+
+    def step_for(w):
+        if w not in compiled:
+            step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd, dropout=dropouts.get(w))
+            compiled[w] = torch.compile(step, dynamic=False)
+        return compiled[w]
+
+    def epoch(params, state, Xs, Ys, lr):
+        if "t" in state and not isinstance(state["t"], torch.Tensor):  # a Python int would be a constant
+            state = {**state, "t": torch.tensor(float(state["t"]), dtype=Xs.dtype, device=Xs.device)}
+        lr_t = torch.tensor(lr, dtype=Xs.dtype, device=Xs.device)
+        total = None
+        for sl in slices:
+            w = sl.stop - sl.start
+            params, state, cost = step_for(w)(params, state, Xs[:, sl], Ys[:, sl], learning_rate=lr_t)
+            part = cost * w
+            total = part if total is None else total + part
+        return params, state, total
+
+    return epoch
