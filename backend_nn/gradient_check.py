@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 
 from .backend import to_numpy
-from .network import network_of
 from .outputs import encode_labels
-from .propagation import _forward
+from .propagation import _forward, _week4_network
 from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost
 from .validation import check_parameters
 
@@ -88,8 +87,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     difference : float
     """
     dims = check_parameters(parameters)
-    net = network_of(parameters, "relu" if activation is None and not hasattr(parameters, "network") else activation,
-                     output)
+    net = _week4_network(parameters, activation, output)
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)
     Xh = to_numpy(X).astype(np.float64)

@@ -30,17 +30,19 @@ __all__ = ["Network", "Parameters", "network_of", "hidden_activations"]
 def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float = 0.01) -> tuple[Activation, ...]:
     """One Activation per hidden layer, from one name (for all of them) or a list of names."""
     if isinstance(activation, (str, Activation)):
-        return tuple(get_activation(activation, negative_slope=negative_slope) for _ in range(n_hidden))
-    try:
-        names = list(activation)
-    except TypeError:
-        raise TypeError(f"activation must be a name or a list of names, one per hidden layer; got {activation!r}.") from None
-    if len(names) != n_hidden:
-        raise ValueError(
-            f"activation lists {len(names)} activation(s) but the network has {n_hidden} hidden layer(s); "
-            "give one name for all of them or one per hidden layer."
-        )
-    acts = tuple(get_activation(a, negative_slope=negative_slope) for a in names)
+        acts = tuple(get_activation(activation, negative_slope=negative_slope) for _ in range(n_hidden))
+    else:
+        try:
+            names = list(activation)
+        except TypeError:
+            raise TypeError(
+                f"activation must be a name or a list of names, one per hidden layer; got {activation!r}.") from None
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation lists {len(names)} activation(s) but the network has {n_hidden} hidden layer(s); "
+                "give one name for all of them or one per hidden layer."
+            )
+        acts = tuple(get_activation(a, negative_slope=negative_slope) for a in names)
     if any(a.name == "softmax" for a in acts):
         raise ValueError("softmax is an output activation; hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
     return acts
@@ -61,24 +63,12 @@ class Network:
         if len(dims) < 2:
             raise ValueError(f"layer_dims needs at least [n_x, n_y]; got {list(layer_dims)}.")
         hidden = hidden_activations(activation, len(dims) - 2, negative_slope=negative_slope)
-        if hidden and any(a.name == "softmax" for a in hidden):
-            raise ValueError("softmax is an output activation; hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
         return cls(dims, hidden, output_for(dims[-1], output))
 
     @property
     def L(self) -> int:
         """The number of layers with parameters (the course's L = len(parameters) // 2)."""
         return len(self.layer_dims) - 1
-
-    def activation_of(self, l: int) -> Any:
-        """g_l for l = 1 .. L (the output layer for l = L)."""
-        return self.output if l == self.L else self.hidden[l - 1]
-
-    def check(self, parameters: dict) -> None:
-        """The parameters' shapes are those of this network."""
-        dims = check_parameters(parameters)
-        if tuple(dims) != self.layer_dims:
-            raise ValueError(f"the parameters' layer sizes {dims} are not the network's {list(self.layer_dims)}.")
 
     def __str__(self) -> str:
         names = [a.label for a in self.hidden]

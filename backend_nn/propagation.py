@@ -139,11 +139,8 @@ def _backward(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES, 
     for l in range(L, 1, -1):
         (A_prev, W, _), _ = caches[l - 1]
         Z_prev = caches[l - 2][1]
-        if dropout is None:
-            grads[f"dW{l}"], dZ, grads[f"db{l - 1}"] = lines.backward(dZ, A_prev, Z_prev, W, net.hidden[l - 2], xp=xp)
-        else:
-            grads[f"dW{l}"], dZ, grads[f"db{l - 1}"] = lines.backward(dZ, A_prev, Z_prev, W, net.hidden[l - 2], xp=xp,
-                                                                    dropout=dropout, l=l)
+        grads[f"dW{l}"], dZ, grads[f"db{l - 1}"] = lines.backward(dZ, A_prev, Z_prev, W, net.hidden[l - 2], xp=xp,
+                                                                dropout=dropout, l=l)
     (X, W1, _), _ = caches[0]
     _, grads["dW1"], _ = _linear_backward(dZ, X, W1, xp=xp, need_dA=False, need_db=False)
     return grads
