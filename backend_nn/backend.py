@@ -216,6 +216,8 @@ def to_numpy(x: Any) -> np.ndarray:
         return x.detach().cpu().numpy()
     if array_api_compat.is_numpy_array(x) or array_api_compat.is_jax_array(x):
         return np.asarray(x)
+    if array_api_compat.is_dask_array(x):  # computed, then its chunks' library brought home
+        return to_numpy(x.compute())
     try:
         xp = array_namespace(x)
     except TypeError:

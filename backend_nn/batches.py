@@ -16,7 +16,7 @@ import numpy as np
 from .backend import device_of, namespace_of, to_backend
 from .validation import check_positive
 
-__all__ = ["random_mini_batches", "shuffled", "batch_slices"]
+__all__ = ["random_mini_batches", "shuffled", "permutation", "batch_slices"]
 
 
 def _check_seed(seed: Any) -> int:
@@ -25,11 +25,15 @@ def _check_seed(seed: Any) -> int:
     return int(seed)
 
 
+def permutation(m: int, seed: int) -> np.ndarray:
+    """The course's order of m examples: RandomState(seed).permutation(m), int64, on the host."""
+    return np.random.RandomState(_check_seed(seed)).permutation(m).astype(np.int64)
+
+
 def shuffled(X: Any, Y: Any, seed: int, *, xp: Any) -> tuple[Any, Any]:
     """X[:, permutation], Y[:, permutation] with the course's permutation(m) from RandomState(seed)."""
-    m = int(X.shape[1])
-    perm = np.random.RandomState(_check_seed(seed)).permutation(m)
-    idx = to_backend(perm.astype(np.int64), xp, device=device_of(X))
+    perm = permutation(int(X.shape[1]), seed)
+    idx = to_backend(perm, xp, device=device_of(X))
     return xp.take(X, idx, axis=1), xp.take(Y, idx, axis=1)
 
 

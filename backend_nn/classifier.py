@@ -20,6 +20,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import chunked
 from .backend import array_namespace, namespace_of, to_backend, to_numpy
 from .training import _backend_for, nn_model, predict_output
 
@@ -70,6 +71,12 @@ def _is_backend_array(X: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+def _labels_of(AL: Any, classes: np.ndarray) -> np.ndarray:
+    """classes[...] of one chunk's A_L (n_y, n): A_L > 0.5 (two classes) or the argmax."""
+    A = to_numpy(AL)
+    return classes[(A[0] > 0.5).astype(np.intp) if A.shape[0] == 1 else np.argmax(A, axis=0)]
 
 
 class NNClassifier(*_BASES):
@@ -136,6 +143,14 @@ class NNClassifier(*_BASES):
         return Xh, (None if y is None else np.asarray(y))
 
     def _rows_to_course(self, X: Any, xp: Any) -> Any:
+        if chunked.is_dask(X):  # dask (n_samples, n_features) chunked over the samples -> (n_x, m)
+            if X.ndim == 2 and len(X.chunks[1]) > 1:
+                raise ValueError(f"X {tuple(X.shape)} is chunked over its columns (features) into {len(X.chunks[1])} "
+                                 "chunks; each chunk needs whole samples (all features of some rows). Rechunk it: "
+                                 "X = X.rechunk({1: -1}).")
+            if X.ndim != 2:
+                raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(X.shape)}.")
+            return X.T
         Xb = to_backend(X, xp, device=self.device)
         if len(Xb.shape) != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(Xb.shape)}.")
@@ -172,7 +187,8 @@ class NNClassifier(*_BASES):
         self.parameters_, self.costs_ = nn_model(
             Xc, Y, self._hidden(), self.num_iterations, learning_rate=self.learning_rate,
             activation=self.activation, negative_slope=self.negative_slope,
-            output="sigmoid" if len(classes) == 2 else "softmax", backend=xp, device=self.device,
+            output="sigmoid" if len(classes) == 2 else "softmax", backend=None if chunked.is_dask(Xc) else xp,
+            device=self.device,
             dtype=self.dtype, seed=self.seed, init=self.init, cost_every=self.cost_every, compile=self.compile,
             progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=self.alpha,
         )
@@ -200,13 +216,17 @@ class NNClassifier(*_BASES):
 
     def predict_proba(self, X: Any) -> Any:
         """(n_samples, K): the probability of each class in classes_."""
-        AL, host, xp = self._output_probabilities(X)
+        AL, host, _ = self._output_probabilities(X)
+        xp = array_namespace(AL)
         P = xp.concat([1.0 - AL, AL], axis=0).T if AL.shape[0] == 1 else AL.T
         return to_numpy(P) if host else P
 
     def predict(self, X: Any) -> Any:
         """(n_samples,) labels from classes_: A_L > 0.5 is classes_[1] (two classes), else the argmax."""
         AL, host, xp = self._output_probabilities(X)
+        if chunked.is_dask(AL):  # lazy labels, chunked like X's samples
+            return AL.map_blocks(_labels_of, self.classes_, drop_axis=0, dtype=self.classes_.dtype,
+                                 meta=np.empty((0,), dtype=self.classes_.dtype))
         A = to_numpy(AL)
         index = (A[0] > 0.5).astype(np.intp) if A.shape[0] == 1 else np.argmax(A, axis=0)
         labels = self.classes_[index]
@@ -217,6 +237,7 @@ class NNClassifier(*_BASES):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy of predict(X) against y (weighted by sample_weight where given)."""
         hits = to_numpy(self.predict(X)) == (to_numpy(y) if _is_backend_array(y) else np.asarray(y))
+        hits = np.asarray(hits)  # a dask X's labels are computed here, once
         return float(np.average(hits, weights=None if sample_weight is None else np.asarray(sample_weight)))
 
 

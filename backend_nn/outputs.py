@@ -90,6 +90,9 @@ class OutputLayer:
         """The predicted labels."""
         raise NotImplementedError
 
+    def __reduce__(self):  # one instance per kind, in every process that unpickles a network
+        return (get_output, (self.name,))
+
 
 @dataclass(frozen=True)
 class _SigmoidOutput(OutputLayer):

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 import sys
+from functools import partial
 from typing import Any, Sequence
 
 import numpy as np
 
+from . import chunked
 from .accelerate import Choice, choose_epochs, choose_runner
 from .activations import Activation
 from .backend import backend_name, device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
@@ -101,17 +103,16 @@ def _n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
         return 1
     if xp.isdtype(Y.dtype, "bool"):
         return 2 if output is not None else 1
-    binary = bool(xp.all((Y == 0) | (Y == 1)))
-    if binary and output is None:
+    values = chunked.label_values(Y) if chunked.is_dask(Y) else np.unique(to_numpy(Y))
+    finite = values[np.isfinite(values)]
+    if output is None and np.all(np.isin(values, (0, 1))):
         return 1
-    values = to_numpy(Y).ravel()
-    labels = np.unique(values[np.isfinite(values)]) if values.size else np.zeros(0)
-    K = labels.size
-    if not (np.all(np.isfinite(values)) and K >= 2 and np.array_equal(labels, np.arange(K))):
-        shown = labels[:10].tolist()
+    K = finite.size
+    if not (finite.size == values.size and K >= 2 and np.array_equal(finite, np.arange(K))):
+        shown = finite[:10].tolist()
         raise ValueError(
             f"Y must hold 0/1 labels (binary) or class labels 0..K-1 with every class present; it holds "
-            f"{shown}{' ...' if K > 10 else ''}{' and NaN or inf' if not np.all(np.isfinite(values)) else ''}. "
+            f"{shown}{' ...' if K > 10 else ''}{' and NaN or inf' if finite.size < values.size else ''}. "
             "For classes that are absent from Y, give their number: L_layer_model(X, Y, [n_x, ..., K]), or a "
             "one-hot Y (K, m)."
         )
@@ -207,13 +208,53 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
     return parameters, costs, choice
 
 
+def _prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunks: Any = None):
+    """(xp, dtype, X, Y): the data checked and on their backend (Y not yet encoded). A dask X, or
+    backend="dask", keeps the data in dask arrays chunked over the examples; xp is then the
+    library of their chunks, which the parameters use (:mod:`backend_nn.chunked`)."""
+    if chunked.is_dask(X) or chunked.is_dask(Y) or backend == "dask":
+        if backend not in (None, "dask"):
+            raise ValueError(f"X is a dask array; leave backend= unset (the chunks' library is used) or give "
+                             f"backend='dask', not {backend!r}.")
+        xp, Xb, Yb = chunked.prepare_X_Y(X, Y, dtype=dtype, chunks=chunks)
+        return xp, Xb.dtype, Xb, Yb
+    if chunks is not None:
+        raise ValueError("chunks= is for dask arrays: give backend='dask' (or a dask X) with it.")
+    xp = _backend_for(X, backend)
+    dt = resolve_dtype(dtype, xp)
+    Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
+    return xp, dt, Xb, _prepare_Y(Y, Xb, xp=xp)
+
+
+def _encode(Y: Any, n_y: int, net: Network, *, dtype: Any, xp: Any) -> Any:
+    if chunked.is_dask(Y):
+        return chunked.encode(Y, n_y, net.output, dtype=dtype, xp=xp)
+    return encode_labels(Y, n_y, net.output, dtype=dtype, xp=xp)
+
+
+def _place(Xb: Any, Yf: Any) -> tuple[Any, Any]:
+    """Dask data kept in the workers' memory where they fit (else read from their source per step)."""
+    return chunked.place(Xb, Yf) if chunked.is_dask(Xb) else (Xb, Yf)
+
+
+def _device(Xb: Any) -> Any:
+    """Where the parameters go: X's device (a dask X's chunks: the library's default)."""
+    return None if chunked.is_dask(Xb) else device_of(Xb)
+
+
+def _examples_at_once(Xb: Any, batch: int | None = None) -> int:
+    """The most examples one step holds: X's (or a dask chunk's) columns, at most one batch."""
+    m = max(Xb.chunks[1]) if chunked.is_dask(Xb) else int(Xb.shape[1])
+    return m if batch is None else min(m, batch)
+
+
 def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negative_slope: float, output: Any,
          num_iterations: int, learning_rate: float, backend: Any, device: Any, dtype: Any, seed: int, init: str,
          init_scale: float, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
          print_format: str, progress: bool | None, compile: bool, n_y: int | None = None, n_x: int | None = None,
          optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
-         shuffle_seed: int = 10) -> tuple[Parameters, np.ndarray]:
+         shuffle_seed: int = 10, chunks: Any = None) -> tuple[Parameters, np.ndarray]:
     """What every model shares: data onto the backend, the network, initialization, the loop:
     the runners (full-batch gradient descent, where the fast paths are) or, with another
     optimizer, mini-batches, L2 or dropout, the epoch loop (num_iterations counts epochs)."""
@@ -224,22 +265,19 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
     if batch_size is not None:
         batch_size = check_positive("batch_size", batch_size, integer=True)
-    xp = _backend_for(X, backend)
     num_iterations = check_positive("num_iterations", num_iterations, integer=True)
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
     cost_every = check_positive("cost_every", cost_every, integer=True)
     sync_every = check_positive("sync_every", sync_every, integer=True)
-    dt = resolve_dtype(dtype, xp)
-    Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
-    Yb = _prepare_Y(Y, Xb, xp=xp)
+    xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks)
     if n_x is not None:
         _layers_dims([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
     n_y = _n_outputs(Yb, output, xp=xp) if n_y is None else n_y
     net = Network.build([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope)
-    _check_fits(net, int(Xb.shape[1]), dtype=dt, xp=xp, device=device_of(Xb))
-    Yf = encode_labels(Yb, n_y, net.output, dtype=dt, xp=xp)
+    _check_fits(net, _examples_at_once(Xb, batch_size), dtype=dt, xp=xp, device=_device(Xb))
+    Xb, Yf = _place(Xb, _encode(Yb, n_y, net, dtype=dt, xp=xp))
     parameters = initialize_parameters_deep(
-        net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=device_of(Xb)
+        net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=_device(Xb)
     )
     if opt.name != "gd" or batch_size is not None or lambd or keep_prob != 1.0:
         params, state, costs = _epoch_loop(
@@ -309,6 +347,7 @@ def nn_model(
     batch_size: int | None = None,
     lambd: float = 0.0,
     keep_prob: float = 1.0,
+    chunks: int | None = None,
 ) -> tuple[Parameters, np.ndarray]:
     """Train the course's week-3 network by full-batch gradient descent (or a deeper one).
 
@@ -336,7 +375,9 @@ def nn_model(
         Default: sigmoid where Y is (1, m) of 0/1, softmax for class labels or one-hot Y.
     backend : str or namespace, optional
         "numpy", "cupy", "auto", "array_api_strict", "torch", "jax" or a
-        namespace. Default: the library of X (NumPy for host data).
+        namespace. Default: the library of X (NumPy for host data; for a dask array, the
+        library of its chunks, trained chunk by chunk on dask's scheduler). "dask" moves host
+        data into a dask array of ``chunks`` examples per chunk (:mod:`backend_nn.chunked`).
     device : optional
         Device of the backend (e.g. a CuPy device id); default: X's device.
     dtype : "float64" (default) or "float32"
@@ -364,6 +405,9 @@ def nn_model(
         mini-batches of ``batch_size`` shuffled each epoch as :func:`model` does; L2 (lambd)
         and inverted dropout (keep_prob). With any of them ``num_iterations`` counts epochs and
         the epoch loop runs (the fast paths serve full-batch gradient descent).
+    chunks : int, optional
+        With backend="dask": examples per chunk (default: dask's "auto", about 128 MiB a chunk);
+        a dask X is rechunked over its columns to it.
 
     Returns
     -------
@@ -385,7 +429,7 @@ def nn_model(
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=1000, print_format="Cost after iteration {i}: {cost:f}",
         progress=progress, compile=compile, optimizer=optimizer, batch_size=batch_size, lambd=lambd,
-        keep_prob=keep_prob,
+        keep_prob=keep_prob, chunks=chunks,
     )
 
 
@@ -429,6 +473,7 @@ def L_layer_model(
     batch_size: int | None = None,
     lambd: float = 0.0,
     keep_prob: float = 1.0,
+    chunks: int | None = None,
 ) -> tuple[Parameters, list[float]]:
     """The course's week-4 L-layer model: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
 
@@ -444,6 +489,7 @@ def L_layer_model(
     output : "sigmoid" (n_L = 1) or "softmax" (n_L > 1) by default.
     seed, init : the week-4 application's initialization: seed 1, W_l = randn / sqrt(n_{l-1}).
     optimizer, batch_size, lambd, keep_prob : course 2's, as in :func:`nn_model`.
+    chunks : with backend="dask", examples per chunk, as in :func:`nn_model`.
     Other options as in :func:`nn_model`.
 
     Returns
@@ -458,8 +504,7 @@ def L_layer_model(
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=100, print_format="Cost after iteration {i}: {cost}",
         progress=progress, compile=compile, n_y=dims[-1], n_x=dims[0], optimizer=optimizer, batch_size=batch_size,
-        lambd=lambd,
-        keep_prob=keep_prob,
+        lambd=lambd, keep_prob=keep_prob, chunks=chunks,
     )
     return params, costs.tolist()
 
@@ -533,6 +578,7 @@ def model(
     progress: bool | None = None,
     compile: bool = False,
     parameters: Parameters | None = None,
+    chunks: int | None = None,
 ) -> tuple[Parameters, list[float]]:
     """The course's mini-batch model (course 2, week 2): gd, momentum or Adam over shuffled mini-batches.
 
@@ -557,6 +603,8 @@ def model(
     parameters : Parameters to resume from (a model's result, or ``load_model`` of one saved with
         its training state): their weights, optimizer state and epoch count carry on, so 10 + 10
         epochs are 20 epochs. Their network must be ``layers_dims``' and their optimizer this one.
+    chunks : with backend="dask", examples per chunk, as in :func:`nn_model`. On dask data each
+        epoch gathers the course's shuffled batches window by window (about a chunk at a time).
     Other options as in :func:`L_layer_model`.
 
     Returns
@@ -573,20 +621,17 @@ def model(
     decay_rate = float(check_positive("decay_rate", decay_rate, integer=False)) if decay is not None else decay_rate
     decay_fn = _decay_rule(decay)
     dims = _layers_dims(layers_dims, X)
-    xp = _backend_for(X, backend)
-    dt = resolve_dtype(dtype, xp)
-    Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
-    Yb = _prepare_Y(Y, Xb, xp=xp)
+    xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks)
     _layers_dims(dims, Xb)  # layers_dims[0] against X's rows (host lists have no shape before this)
     net = Network.build(dims, activation, output, negative_slope=negative_slope)
-    _check_fits(net, min(int(Xb.shape[1]), mini_batch_size), dtype=dt, xp=xp, device=device_of(Xb))
-    Yf = encode_labels(Yb, dims[-1], net.output, dtype=dt, xp=xp)
+    _check_fits(net, _examples_at_once(Xb, mini_batch_size), dtype=dt, xp=xp, device=_device(Xb))
+    Xb, Yf = _place(Xb, _encode(Yb, dims[-1], net, dtype=dt, xp=xp))
     state, start = None, 0
     if parameters is None:
         params = initialize_parameters_deep(dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp,
-                                            device=device_of(Xb))
+                                            device=_device(Xb))
     else:
-        params, state, start = _resume(parameters, net, opt, xp=xp, dtype=dt, device=device_of(Xb))
+        params, state, start = _resume(parameters, net, opt, xp=xp, dtype=dt, device=_device(Xb))
     params, state, costs = _epoch_loop(
         params, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate0, batch_size=mini_batch_size,
         num_epochs=num_epochs, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay_fn,
@@ -652,7 +697,8 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
         for w in {sl.stop - sl.start for sl in slices}}
     state = optimizer.init(params) if state is None else state
     run_epoch, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd,
-                                      dropouts=dropouts, compile=compile)
+                                      dropouts=dropouts, compile=compile, X=Xb)
+    shuffle = chunked.shuffled if chunked.is_dask(Xb) else partial(shuffled, xp=xp)
     size = "full batch" if batch_size is None or batch_size >= m else f"batches of {batch_size}"
     rec = _Recorder(total=num_epochs, every=cost_every, unit=unit, print_cost=print_cost, print_every=print_every,
                     print_format=print_format, progress=progress,
@@ -663,7 +709,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     try:
         for epoch in range(num_epochs):
             seed = shuffle_seed + 1 + start_epoch + epoch  # a resumed run goes on with the stream
-            Xs, Ys = (Xb, Yf) if len(slices) == 1 else shuffled(Xb, Yf, seed, xp=xp)
+            Xs, Ys = (Xb, Yf) if len(slices) == 1 else shuffle(Xb, Yf, seed)
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)
@@ -693,6 +739,8 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
     xp = namespace_of(W1=W1)
     for k, P in parameters.items():
         check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything
+    if chunked.is_dask(X):  # lazy, chunked like X
+        return chunked.predict_blocks(parameters, X, net=net, xp=xp), net
     Xb = _prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
     xp, _ = _check_inputs(Xb, parameters)
     AL, _ = _forward(Xb, parameters, net=net, xp=xp)
@@ -704,7 +752,8 @@ def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: 
     """A_L (n_L, m): the output layer's probabilities, on the backend of the parameters.
 
     X : (n_x, m), host data or an array of the parameters' backend; it is checked (finite,
-    2-D, n_x matching W1) and integer or boolean X is cast to the parameters' dtype. The
+    2-D, n_x matching W1) and integer or boolean X is cast to the parameters' dtype. A dask
+    array (of chunks of the parameters' library) gives a lazy dask array chunked like X. The
     network is the one the parameters carry; a plain dict needs ``activation=`` (a two-layer
     one with one output unit is taken as the course's week-3 network, with a warning).
     """

@@ -142,6 +142,10 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
 
     ``prefer`` names one fast path (tests, benchmarks): only that one is tried.
     """
+    if array_api_compat.is_dask_array(X):  # the data in chunks: each step a task graph over them
+        from ..chunked import dask_runner
+
+        return dask_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp), Choice("dask chunks")
     choice = Choice("eager")
     if compile:
         library = _library(xp)
@@ -166,10 +170,24 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
 
 
 def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                  dropouts: dict | None = None, compile: bool = False) -> tuple[Any, Choice]:
+                  dropouts: dict | None = None, compile: bool = False, X: Any = None) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
     epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step), else
-    the eager epoch."""
+    the eager epoch. Where X is a dask array, that epoch runs on windows of about a chunk of
+    whole batches, gathered from the chunks in turn."""
+    if array_api_compat.is_dask_array(X):
+        from ..chunked import dask_epochs
+
+        def inner(window_slices):
+            return choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=window_slices, lambd=lambd,
+                                 dropouts=dropouts, compile=compile)[0]
+
+        size = slices[0].stop - slices[0].start
+        window = max(size, max(X.chunks[1]) // size * size)
+        runner, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=slices[:1], lambd=lambd,
+                                       dropouts=dropouts, compile=compile)
+        return dask_epochs(inner, slices=slices, window=window, xp=xp), Choice(f"dask windows, {choice.path}",
+                                                                               choice.passed_over)
     from ..step import eager_epochs
 
     kw = dict(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd, dropouts=dropouts)

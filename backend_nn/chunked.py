@@ -1,0 +1,356 @@
+"""Training on dask arrays: each chunk's step on the chunk's own library, summed by dask.
+
+A dask array X (n_x, m) chunked over its examples (columns), with Y (n_y, m) chunked the same
+way, holds data spread over a cluster's memory (or read from Zarr / .npy per step). Its chunks
+are arrays of an Array API library, NumPy on CPU workers or CuPy on GPU workers; that library
+is the namespace ``xp`` the equations and the parameters use. Nothing here writes an equation:
+
+- a full-batch step is one small task graph: the parameters (one key, sent once to each worker
+  holding chunks), one task per chunk running :func:`backend_nn.step.gradients` on that chunk
+  with its library, weighted by the chunk's share m_k / m, a tree sum of the chunks' costs and
+  gradients (``split_every`` at a time), and the update. A graph chains a few steps
+  (``steps_per_compute``) and is computed on dask's scheduler (a ``dask.distributed`` Client
+  when one is active, else dask's local threads); the parameters come back concrete, so the
+  graph never grows with the number of iterations;
+- mini-batch epochs gather the course's shuffled columns window by window (a window is about
+  one chunk of whole batches), the next window computed while the current one trains, and run
+  the chunk library's epoch on each;
+- predict is lazy: ``X.map_blocks`` of the forward pass, chunked like X.
+
+The data are persisted (kept in the workers' memory) where they fit in half of it, else read
+from their source at every step (out of core).
+"""
+
+from __future__ import annotations
+
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+import numpy as np
+import array_api_compat
+
+from .backend import array_namespace, backend_name, memory_of
+from .network import Network
+from .step import EpochRunner, Runner, gradients
+from .update import _update
+
+__all__ = ["is_dask", "to_dask", "chunk_namespace", "prepare_X_Y", "place", "dask_runner", "dask_epochs",
+           "shuffled", "predict_blocks", "STEPS_PER_COMPUTE", "SPLIT_EVERY"]
+
+#: Steps chained in one task graph before it is computed (the parameters come back after each graph).
+STEPS_PER_COMPUTE = 10
+#: Fan-in of the tree sum of the chunks' gradients (dask's own default for its reductions).
+SPLIT_EVERY = 4
+
+
+def is_dask(x: Any) -> bool:
+    return array_api_compat.is_dask_array(x)
+
+
+def _dask():
+    try:
+        import dask
+        import dask.array as da
+    except ImportError:
+        raise ImportError("backend='dask' needs dask, which is not installed: pip install 'backend-nn[dask]'.") from None
+    return dask, da
+
+
+def chunk_namespace(X: Any, name: str = "X") -> Any:
+    """The Array API namespace of a dask array's chunks (NumPy, CuPy, ...), from its meta."""
+    meta = getattr(X, "_meta", None)
+    try:
+        if isinstance(meta, np.ndarray) and type(meta) is not np.ndarray:
+            raise TypeError
+        return array_namespace(meta)
+    except TypeError:
+        raise TypeError(f"{name} is a dask array of {type(meta).__module__}.{type(meta).__name__} chunks, which are not "
+                        "arrays of an Array API library; backend_nn trains on dask arrays of NumPy or CuPy chunks "
+                        "(X.map_blocks(numpy.asarray), or build it with dask.array.from_array(numpy_array)).") from None
+
+
+def to_dask(X: Any, *, chunks: Any = None, like: Any = None) -> Any:
+    """Host data (n_x, m) as a dask array chunked over its columns only: ``chunks`` examples per chunk
+    (default: dask's "auto" size, about 128 MiB a chunk), or the column chunks of ``like``."""
+    _, da = _dask()
+    if is_dask(X):
+        return X
+    host = np.asarray(X)
+    if host.ndim != 2:
+        return da.from_array(host)  # the shape checks that follow say what is wrong with it
+    if like is not None:
+        cols = like.chunks[1]
+    elif chunks is None:
+        cols = "auto"
+    else:
+        from .validation import check_positive
+
+        cols = check_positive("chunks", chunks, integer=True)
+    return da.from_array(host, chunks=(-1, cols))
+
+
+def _check_layout(X: Any, Y: Any) -> None:
+    """X (n_x, m) with all its rows in each chunk; Y chunked over the examples as X is."""
+    for name, a in (("X", X), ("Y", Y)):
+        if a.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (n, m), examples as columns; got shape {tuple(a.shape)}.")
+        if len(a.chunks[0]) > 1:
+            raise ValueError(
+                f"{name} {tuple(a.shape)} is chunked over its rows (features) into {len(a.chunks[0])} chunks "
+                f"{a.chunks[0]}; backend_nn needs each chunk to hold whole examples (all rows of some columns). "
+                f"Rechunk it over the examples only: {name} = {name}.rechunk({{0: -1}})."
+            )
+    if X.shape[1] == Y.shape[1] and X.chunks[1] != Y.chunks[1]:
+        raise ValueError(
+            f"X and Y are chunked differently over the examples (columns): X {_short(X.chunks[1])}, Y "
+            f"{_short(Y.chunks[1])}; each chunk of X needs its labels in the matching chunk of Y. "
+            "Rechunk Y like X: Y = Y.rechunk({1: X.chunks[1]})."
+        )
+
+
+def _short(chunks: tuple) -> str:
+    return str(chunks) if len(chunks) <= 6 else f"({', '.join(map(str, chunks[:3]))}, ... {len(chunks)} chunks)"
+
+
+def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any, Any, Any]:
+    """(xp, X, Y): dask X (n_x, m) of the chunks' float dtype, checked (layout, real numbers, finite,
+    within the dtype's range, in one pass over the data), and Y chunked like it (labels not yet encoded).
+    Host X or Y become dask arrays chunked over the columns (``chunks`` examples each)."""
+    dask, da = _dask()
+    from .initialization import resolve_dtype
+    from .validation import check_X_Y, dtype_name
+
+    if not is_dask(X):
+        X = to_dask(X, chunks=chunks)
+    elif chunks is not None:
+        X = X.rechunk({1: chunks})
+    Y = to_dask(Y, like=X) if not is_dask(Y) and np.ndim(Y) == 2 and np.shape(Y)[1] == X.shape[1] \
+        else (Y if is_dask(Y) else da.from_array(np.asarray(Y)))
+    xp = chunk_namespace(X, "X")
+    yxp = chunk_namespace(Y, "Y")
+    if yxp is not xp:
+        raise TypeError(f"X's chunks are {backend_name(xp)} arrays but Y's are {backend_name(yxp)}; give Y chunks "
+                        "of X's library.")
+    dt = resolve_dtype(dtype, xp)
+    if any(np.isnan(c) for c in (*X.shape, *Y.shape)):
+        raise ValueError("X and Y need known chunk sizes (shapes without NaN): call X.compute_chunk_sizes() first.")
+    check_X_Y(_Shape(X), _Shape(Y), xp=_DtypeOnly)  # shapes only: the messages of in-memory data
+    _check_layout(X, Y)
+    if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
+        raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
+    n_x, m = (int(n) for n in X.shape)
+    if m == 0 or n_x == 0:
+        raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
+                         "(n_x, its rows).")
+    finite, big = dask.compute(da.isfinite(X).all(), abs(X).max())
+    if not bool(finite):
+        raise ValueError("X must be finite; it holds NaN or inf value(s).")
+    if X.dtype != dt and xp.isdtype(X.dtype, "real floating") and float(big) > float(xp.finfo(dt).max):
+        raise ValueError(f"X holds values beyond the range of {dtype_name(dt)} (largest |x| = {float(big):.3g}): "
+                         "choose dtype='float64' or rescale X.")
+    return xp, (X if X.dtype == dt else X.astype(dt)), Y
+
+
+class _Shape:
+    """Shape and dtype of a dask array, for the checks that read only those."""
+
+    def __init__(self, a: Any) -> None:
+        self.shape, self.dtype = tuple(int(s) for s in a.shape), np.dtype("float64")
+
+
+class _DtypeOnly:
+    @staticmethod
+    def isdtype(dtype: Any, kind: Any) -> bool:
+        return True
+
+
+def label_values(Y: Any) -> np.ndarray:
+    """The distinct values of a dask Y, on the host."""
+    _, da = _dask()
+    return np.asarray(da.unique(Y.ravel()).compute()) if is_dask(Y) else None
+
+
+def encode(Y: Any, n_y: int, output: Any, *, dtype: Any, xp: Any) -> Any:
+    """encode_labels on each chunk of Y with its own library: (n_y, m) floats chunked like Y."""
+    from .outputs import encode_labels
+
+    def block(y):
+        return encode_labels(y, n_y, output, dtype=dtype, xp=xp)
+
+    return Y.map_blocks(block, chunks=((n_y,), Y.chunks[1]), dtype=dtype,
+                        meta=xp.empty((0, 0), dtype=dtype))
+
+
+def _client():
+    try:
+        from distributed import get_client
+
+        return get_client()
+    except (ImportError, ValueError):
+        return None
+
+
+def _memory_for_data() -> int | None:
+    """Bytes the data may take when persisted: half the workers' memory limits (a Client's), or half of
+    this machine's memory with dask's local scheduler."""
+    client = _client()
+    if client is not None:
+        limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
+        return sum(limits) // 2 if limits and all(limits) else None
+    total, _ = memory_of(array_namespace(np.asarray(0.0)))
+    return None if total is None else total // 2
+
+
+def place(X: Any, Y: Any, *, persist: bool | None = None) -> tuple[Any, Any]:
+    """X and Y persisted in the workers' memory (or this process's, without a Client) where
+    ``persist`` is True, or None and they take at most half of it; else left to be read from their
+    source at every step."""
+    dask, _ = _dask()
+    if persist is None:
+        room = _memory_for_data()
+        persist = room is None or X.nbytes + Y.nbytes <= room
+    return dask.persist(X, Y) if persist else (X, Y)
+
+
+def shuffled(X: Any, Y: Any, seed: int) -> tuple[Any, Any]:
+    """The course's shuffle of dask X, Y: the same permutation(m) from RandomState(seed), lazily."""
+    from .batches import permutation
+
+    perm = permutation(int(X.shape[1]), seed)
+    return X[:, perm], Y[:, perm]
+
+
+# --- the full-batch step as a task graph --------------------------------------------------------------
+def _chunk_part(params: dict, Xk: Any, Yk: Any, weight: float, with_cost: bool, *, net: Network, xp: Any):
+    """(cost, grads) of one chunk, weighted by its share m_k / m of the examples."""
+    cost, grads = gradients(params, Xk, Yk, net=net, xp=xp, with_cost=with_cost)
+    return (None if cost is None else cost * weight), {k: g * weight for k, g in grads.items()}
+
+
+def _add(*parts: tuple) -> tuple:
+    costs = [c for c, _ in parts]
+    cost = None if costs[0] is None else sum(costs[1:], costs[0])
+    grads = {k: sum((g[k] for _, g in parts[1:]), parts[0][1][k]) for k in parts[0][1]}
+    return cost, grads
+
+
+def _apply(params: dict, total: tuple, learning_rate: float) -> tuple[dict, Any]:
+    cost, grads = total
+    return _update(params, grads, learning_rate=learning_rate, inplace=False), cost
+
+
+def _tree_sum(parts: list, split_every: int, delayed: Any) -> Any:
+    while len(parts) > 1:
+        parts = [delayed(_add, pure=False)(*parts[i:i + split_every]) for i in range(0, len(parts), split_every)]
+    return parts[0]
+
+
+def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                steps_per_compute: int = STEPS_PER_COMPUTE, split_every: int = SPLIT_EVERY) -> Runner:
+    """The runner over dask X (n_x, m), Y (n_L, m) chunked over the examples; parameters of the chunks'
+    library. Each step: every chunk's weighted (cost, gradients), tree-summed, then the update."""
+    dask, _ = _dask()
+    delayed = dask.delayed
+    m = int(X.shape[1])
+    blocks = list(zip(X.to_delayed().ravel(), Y.to_delayed().ravel(), X.chunks[1]))
+    part = partial(_chunk_part, net=net, xp=xp)
+    names = itertools.count()
+
+    def run(params: dict, flags: list[bool]) -> tuple[dict, list]:
+        p = delayed(dict(params), name=f"backend_nn-parameters-{id(blocks)}-{next(names)}", traverse=False)
+        costs = []
+        for with_cost in flags:
+            parts = [delayed(part, pure=False)(p, Xk, Yk, w / m, with_cost) for Xk, Yk, w in blocks]
+            p, cost = delayed(_apply, pure=False, nout=2)(p, _tree_sum(parts, split_every, delayed), learning_rate)
+            if with_cost:
+                costs.append(cost)
+        params, costs = dask.compute(p, costs)
+        return params, costs
+
+    def runner(params: dict, n_records: int, cost_every: int):
+        flags = [k % cost_every == 0 for k in range(n_records * cost_every)]
+        costs = []
+        for i in range(0, len(flags), steps_per_compute):
+            params, new = run(params, flags[i:i + steps_per_compute])
+            costs.extend(new)
+        return params, xp.stack(costs) if costs else xp.zeros((0,), dtype=X.dtype)
+
+    return runner
+
+
+# --- mini-batch epochs --------------------------------------------------------------------------------
+def dask_epochs(inner: Any, *, slices: list, window: int, xp: Any) -> EpochRunner:
+    """An epoch over dask data already shuffled (lazily): consecutive windows of whole batches (about
+    ``window`` columns each) computed into the chunk library, the next while the current one trains;
+    ``inner(slices)`` is the chunk library's epoch over one window's batches."""
+    dask, _ = _dask()
+    windows: list[tuple[int, int, Any]] = []
+    start, group = 0, []
+    for sl in slices:
+        group.append(sl)
+        if sl.stop - start >= window or sl is slices[-1]:
+            rel = [slice(s.start - start, s.stop - start) for s in group]
+            windows.append((start, sl.stop, rel))
+            start, group = sl.stop, []
+    runners: dict[tuple, Any] = {}
+    for _, _, rel in windows:
+        key = tuple((s.start, s.stop) for s in rel)
+        if key not in runners:
+            runners[key] = inner(rel)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backend_nn-window")
+
+    def fetch(Xs, Ys, a, b, scheduler):
+        Xw, Yw = dask.compute(Xs[:, a:b], Ys[:, a:b], scheduler=scheduler)
+        return xp.asarray(Xw), xp.asarray(Yw)
+
+    def epoch(params, state, Xs, Ys, learning_rate):
+        total = None
+        scheduler = _client()  # the caller's Client (it may be current in this thread only)
+        ahead = pool.submit(fetch, Xs, Ys, windows[0][0], windows[0][1], scheduler)
+        for i, (_, _, rel) in enumerate(windows):
+            Xw, Yw = ahead.result()
+            if i + 1 < len(windows):
+                ahead = pool.submit(fetch, Xs, Ys, windows[i + 1][0], windows[i + 1][1], scheduler)
+            run = runners[tuple((s.start, s.stop) for s in rel)]
+            params, state, part = run(params, state, Xw, Yw, learning_rate)
+            total = part if total is None else total + part
+        return params, state, total
+
+    return epoch
+
+
+# --- prediction ---------------------------------------------------------------------------------------
+def _forward_block(Xk: Any, params: dict, *, net: Network, xp: Any) -> Any:
+    from .propagation import _forward
+
+    W1 = params["W1"]
+    if Xk.dtype != W1.dtype:
+        Xk = xp.astype(Xk, W1.dtype)
+    if not bool(xp.all(xp.isfinite(Xk))):
+        raise ValueError("X must be finite; a chunk of it holds NaN or inf value(s).")
+    return _forward(Xk, params, net=net, xp=xp)[0]
+
+
+def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
+    """A_L (n_L, m) of dask X, lazily: the forward pass on each chunk, chunked like X's columns."""
+    _dask()
+    from .validation import check_X
+
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {tuple(X.shape)}.")
+    Xxp = chunk_namespace(X, "X")
+    if Xxp is not xp:
+        raise TypeError(f"X's chunks are {backend_name(Xxp)} arrays but the parameters are {backend_name(xp)} arrays; "
+                        f"bring the parameters to X's library (backend_nn.to_backend(p, ...)) or X's chunks to "
+                        f"theirs (X.map_blocks(...)).")
+    if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
+        raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
+    check_X(_Shape(X), xp=_DtypeOnly, n_x=net.layer_dims[0])
+    if len(X.chunks[0]) > 1:
+        X = X.rechunk({0: -1})
+    W1 = parameters["W1"]
+    block = partial(_forward_block, net=net, xp=xp)
+    return X.map_blocks(block, dict(parameters), chunks=((net.layer_dims[-1],), X.chunks[1]), dtype=W1.dtype,
+                        meta=xp.empty((0, 0), dtype=W1.dtype))

@@ -1,0 +1,269 @@
+"""Training on dask arrays (backend_nn.chunked): parity with NumPy float64, step by step, on dask's
+local scheduler and on a LocalCluster of two worker processes; lazy chunked prediction; the graph
+that does not grow; out of core from Zarr; the errors of a wrong layout.
+
+Tolerances: a chunked step sums the chunks' gradients (each weighted by m_k / m) instead of one
+sum over m, so parameters and costs differ from NumPy's by round-off only: rtol 1e-10, atol 1e-12.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip("dask.array", reason="dask is not installed (pip install 'backend-nn[dask]')")
+import dask  # noqa: E402
+
+import backend_nn as bnn  # noqa: E402
+from backend_nn import chunked  # noqa: E402
+
+RTOL, ATOL = 1e-10, 1e-12
+
+
+@pytest.fixture(scope="module")
+def cluster_client():
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       silence_logs=40)
+    client = distributed.Client(cluster, set_as_default=False)
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture(params=["threads", "cluster"])
+def scheduler(request):
+    """dask's local threads (no Client: the embedded default), or a LocalCluster of 2 processes."""
+    if request.param == "threads":
+        yield None
+    else:
+        client = request.getfixturevalue("cluster_client")
+        with client.as_current():
+            yield client
+
+
+def _close(p, q):
+    assert set(p) == set(q)
+    for k in p:
+        np.testing.assert_allclose(np.asarray(q[k]), p[k], rtol=RTOL, atol=ATOL, err_msg=k)
+
+
+@pytest.fixture(scope="module")
+def flower():
+    return bnn.load_planar_dataset()
+
+
+def test_nn_model_equals_numpy_step_by_step(flower, scheduler):
+    X, Y = flower
+    p0, c0 = bnn.nn_model(X, Y, 4, num_iterations=60, cost_every=1)
+    Xd, Yd = da.from_array(X, chunks=(-1, 150)), da.from_array(Y, chunks=(-1, 150))  # 150, 150, 100
+    p1, c1 = bnn.nn_model(Xd, Yd, 4, num_iterations=60, cost_every=1)
+    assert isinstance(p1["W1"], np.ndarray) and p1.network == p0.network
+    np.testing.assert_allclose(c1, c0, rtol=RTOL)
+    _close(p0, p1)
+
+
+def test_deep_softmax_equals_numpy(scheduler):
+    X, Y = bnn.load_dataset("spiral")
+    p0, c0 = bnn.L_layer_model(X, Y, [2, 8, 6, 3], learning_rate=0.5, num_iterations=40, cost_every=1)
+    Xd, Yd = da.from_array(X, chunks=(-1, 70)), da.from_array(Y, chunks=(-1, 70))
+    p1, c1 = bnn.L_layer_model(Xd, Yd, [2, 8, 6, 3], learning_rate=0.5, num_iterations=40, cost_every=1)
+    np.testing.assert_allclose(c1, c0, rtol=RTOL)
+    _close(p0, p1)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_mini_batches_equal_numpy(flower, scheduler, optimizer):
+    """The course's shuffle across chunks: batches of 64 over chunks of 90 (not aligned), a last
+    smaller batch, L2 and dropout too."""
+    X, Y = flower
+    kw = dict(learning_rate=0.01, mini_batch_size=64, num_epochs=6, print_cost=False, cost_every=1,
+              lambd=0.1, keep_prob=0.8)
+    p0, c0 = bnn.model(X, Y, [2, 5, 3, 1], optimizer, **kw)
+    p1, c1 = bnn.model(da.from_array(X, chunks=(-1, 90)), da.from_array(Y, chunks=(-1, 90)), [2, 5, 3, 1],
+                       optimizer, **kw)
+    np.testing.assert_allclose(c1, c0, rtol=RTOL)
+    _close(p0, p1)
+    if optimizer == "adam":
+        _close(p0.training_state["v"], p1.training_state["v"])
+        assert p1.training_state["t"] == p0.training_state["t"]
+
+
+def test_predict_is_lazy_and_chunked_like_X(flower):
+    X, Y = flower
+    p, _ = bnn.nn_model(X, Y, 4, num_iterations=200)
+    Xd = da.from_array(X, chunks=(-1, 128))
+    labels = bnn.predict(p, Xd)
+    AL = bnn.predict_output(p, Xd)
+    assert chunked.is_dask(labels) and chunked.is_dask(AL)
+    assert labels.chunks == ((1,), Xd.chunks[1]) and AL.chunks == ((1,), Xd.chunks[1])
+    np.testing.assert_array_equal(labels.compute(), bnn.predict(p, X))
+    np.testing.assert_allclose(AL.compute(), bnn.predict_output(p, X), rtol=1e-13)
+    assert bnn.accuracy(labels.compute(), Y) == bnn.accuracy(bnn.predict(p, X), Y)
+
+
+def test_predict_of_non_finite_chunk_says_so(flower):
+    X, Y = flower
+    p, _ = bnn.nn_model(X, Y, 4, num_iterations=10)
+    bad = X.copy()
+    bad[0, 300] = np.nan
+    lazy = bnn.predict(p, da.from_array(bad, chunks=(-1, 100)))
+    with pytest.raises(ValueError, match="NaN or inf"):
+        lazy.compute()
+
+
+def test_backend_dask_moves_host_data_in_chunks(flower):
+    X, Y = flower
+    X0, Y0 = X.copy(), Y.copy()
+    p0, c0 = bnn.nn_model(X, Y, 4, num_iterations=30)
+    p1, c1 = bnn.nn_model(X, Y, 4, num_iterations=30, backend="dask", chunks=128)
+    np.testing.assert_allclose(c1, c0, rtol=RTOL)
+    _close(p0, p1)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(Y, Y0)
+    Xd = chunked.to_dask(X, chunks=128)
+    assert Xd.chunks == ((2,), (128, 128, 128, 16))
+    assert chunked.to_dask(X).chunks == ((2,), (400,))  # dask's "auto": a small array is one chunk
+
+
+def test_graph_does_not_grow_with_iterations(flower):
+    """Each compute holds at most STEPS_PER_COMPUTE steps' tasks, however long the run."""
+    from dask.callbacks import Callback
+
+    X, Y = flower
+    Xd, Yd = da.from_array(X, chunks=(-1, 100)), da.from_array(Y, chunks=(-1, 100))
+    sizes: list[int] = []
+
+    class Count(Callback):
+        def _start_state(self, dsk, state):
+            sizes.append(len(dsk))
+
+    def largest(n):
+        sizes.clear()
+        with Count():
+            bnn.nn_model(Xd, Yd, 4, num_iterations=n, cost_every=10)
+        return max(sizes)
+
+    assert largest(200) == largest(40)
+
+
+def test_out_of_core_from_zarr_equals_in_memory(flower, tmp_path, monkeypatch):
+    """Data that do not fit are not persisted: each step reads the chunks from Zarr again."""
+    pytest.importorskip("zarr", reason="zarr is not installed")
+    X, Y = flower
+    da.from_array(X, chunks=(-1, 100)).to_zarr(str(tmp_path / "X.zarr"))
+    da.from_array(Y, chunks=(-1, 100)).to_zarr(str(tmp_path / "Y.zarr"))
+    Xz, Yz = da.from_zarr(str(tmp_path / "X.zarr")), da.from_zarr(str(tmp_path / "Y.zarr"))
+    placed = []
+    real_place = chunked.place
+
+    def spy(X, Y, persist=None):
+        out = real_place(X, Y, persist=persist)
+        placed.append(out[0] is X)  # True: left lazy, read from the store
+        return out
+
+    monkeypatch.setattr(chunked, "_memory_for_data", lambda: 0)  # "the workers' memory is full"
+    monkeypatch.setattr(chunked, "place", spy)
+    p1, c1 = bnn.nn_model(Xz, Yz, 4, num_iterations=30, cost_every=1)
+    p0, c0 = bnn.nn_model(X, Y, 4, num_iterations=30, cost_every=1)
+    assert placed == [True]
+    np.testing.assert_allclose(c1, c0, rtol=RTOL)
+    _close(p0, p1)
+
+
+def test_classifier_takes_dask_rows(cluster_client):
+    pytest.importorskip("sklearn", reason="scikit-learn is not installed")
+    X, Y = bnn.load_dataset("spiral")
+    rows, y = X.T, Y.ravel()
+    c0 = bnn.NNClassifier(n_h=8, num_iterations=100).fit(rows, y)
+    with cluster_client.as_current():
+        c1 = bnn.NNClassifier(n_h=8, num_iterations=100).fit(da.from_array(rows, chunks=(100, -1)),
+                                                            da.from_array(y, chunks=100))
+        labels = c1.predict(da.from_array(rows, chunks=(100, -1)))
+        assert chunked.is_dask(labels) and labels.chunks == ((100, 100, 100),)
+        np.testing.assert_array_equal(labels.compute(), c0.predict(rows))
+        np.testing.assert_allclose(c1.predict_proba(da.from_array(rows, chunks=(100, -1))).compute(),
+                                   c0.predict_proba(rows), rtol=1e-10)
+    with pytest.raises(ValueError, match=r"rechunk\(\{1: -1\}\)"):
+        c0.predict(da.from_array(rows, chunks=(100, 1)))
+
+
+# --- bad input: each a clear error, the caller's arrays unchanged ------------------------------------
+def test_X_chunked_over_features_says_how_to_rechunk(flower):
+    X, Y = flower
+    with pytest.raises(ValueError, match=r"chunked over its rows \(features\).*X.rechunk\(\{0: -1\}\)"):
+        bnn.nn_model(da.from_array(X, chunks=(1, 100)), da.from_array(Y, chunks=(1, 100)), 4, num_iterations=5)
+
+
+def test_X_and_Y_chunked_differently(flower):
+    X, Y = flower
+    with pytest.raises(ValueError, match=r"chunked differently.*Y.rechunk\(\{1: X.chunks\[1\]\}\)"):
+        bnn.nn_model(da.from_array(X, chunks=(-1, 100)), da.from_array(Y, chunks=(-1, 150)), 4, num_iterations=5)
+
+
+def test_host_Y_is_chunked_like_dask_X(flower):
+    X, Y = flower
+    p1, _ = bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=10)
+    p0, _ = bnn.nn_model(X, Y, 4, num_iterations=10)
+    _close(p0, p1)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_chunks_that_are_not_array_api_arrays(flower):
+    X, Y = flower
+    Xm = da.from_array(np.asmatrix(X), chunks=(-1, 100), asarray=False)
+    with pytest.raises(TypeError, match="not arrays of an Array API library"):
+        bnn.nn_model(Xm, Y, 4, num_iterations=5)
+    masked = da.ma.masked_array(da.from_array(X, chunks=(-1, 100)), mask=X > 3)
+    with pytest.raises(TypeError, match="MaskedArray chunks"):
+        bnn.nn_model(masked, Y, 4, num_iterations=5)
+
+
+def test_parameters_of_another_library_than_the_chunks(flower):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    X, Y = flower
+    p, _ = bnn.nn_model(torch.asarray(X), torch.asarray(Y), 4, num_iterations=5)
+    with pytest.raises(TypeError, match="X's chunks are numpy arrays but the parameters are torch arrays"):
+        bnn.predict(p, da.from_array(X, chunks=(-1, 100)))
+    q, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)
+    torch_q = bnn.Parameters({k: torch.asarray(v) for k, v in q.items()}, network=q.network,
+                             training_state=q.training_state)
+    with pytest.raises(TypeError, match="torch"):
+        bnn.model(da.from_array(X, chunks=(-1, 100)), Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False,
+                  parameters=torch_q)
+
+
+def test_other_backend_or_chunks_without_dask(flower):
+    X, Y = flower
+    with pytest.raises(ValueError, match="leave backend= unset"):
+        bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=5, backend="numpy")
+    with pytest.raises(ValueError, match="chunks= is for dask arrays"):
+        bnn.nn_model(X, Y, 4, num_iterations=5, chunks=100)
+    with pytest.raises(ValueError, match="chunks must be a positive integer"):
+        bnn.nn_model(X, Y, 4, num_iterations=5, backend="dask", chunks=0)
+
+
+def test_non_finite_dask_X_and_bad_labels(flower):
+    X, Y = flower
+    bad = X.copy()
+    bad[1, 7] = np.inf
+    with pytest.raises(ValueError, match="X must be finite"):
+        bnn.nn_model(da.from_array(bad, chunks=(-1, 100)), Y, 4, num_iterations=5)
+    with pytest.raises(ValueError, match="class labels 0..K-1"):
+        bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y * 3 + 1, 4, num_iterations=5)
+    with pytest.raises(ValueError, match=r"did you mean X.T"):
+        bnn.nn_model(da.from_array(X.T, chunks=(100, -1)), Y, 4, num_iterations=5)
+
+
+def test_diverging_run_on_dask_is_an_error(flower):
+    X, Y = flower
+    with pytest.raises(bnn.TrainingDivergedError, match="diverged between iterations 1 and 100") as info:
+        bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, 1000, learning_rate=1e6)
+    assert info.value.iteration == 100
+
+
+def test_dask_default_scheduler_untouched(flower):
+    X, Y = flower
+    before = dask.config.get("scheduler", None)
+    bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=5)
+    assert dask.config.get("scheduler", None) == before
