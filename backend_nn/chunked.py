@@ -6,9 +6,11 @@ are arrays of an Array API library, NumPy on CPU workers or CuPy on GPU workers;
 is the namespace ``xp`` the equations and the parameters use. Nothing here writes an equation:
 
 - a full-batch step is one small task graph: the parameters (one key, sent once to each worker
-  holding chunks), one task per chunk running :func:`backend_nn.step.gradients` on that chunk
-  with its library, weighted by the chunk's share m_k / m, a tree sum of the chunks' costs and
-  gradients (``split_every`` at a time), and the update. A graph chains a few steps
+  holding chunks), tasks running :func:`backend_nn.step.gradients` on each chunk with its
+  library, weighted by the chunk's share m_k / m (on a Client, one task per worker thread for the
+  chunks that worker holds, summed there: the scheduler's cost per task is paid a few times a
+  step, not once per chunk), a tree sum of the costs and gradients (``split_every`` at a time),
+  and the update. A graph chains a few steps
   (``steps_per_compute``) and is computed on dask's scheduler (a ``dask.distributed`` Client
   when one is active, else dask's local threads); the parameters come back concrete, so the
   graph never grows with the number of iterations;
@@ -28,16 +30,27 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-import numpy as np
 import array_api_compat
+import numpy as np
 
 from .backend import array_namespace, backend_name, memory_of
 from .network import Network
 from .step import EpochRunner, Runner, gradients
 from .update import _update
 
-__all__ = ["is_dask", "to_dask", "chunk_namespace", "prepare_X_Y", "place", "dask_runner", "dask_epochs",
-           "shuffled", "predict_blocks", "STEPS_PER_COMPUTE", "SPLIT_EVERY"]
+__all__ = [
+    "SPLIT_EVERY",
+    "STEPS_PER_COMPUTE",
+    "chunk_namespace",
+    "dask_epochs",
+    "dask_runner",
+    "is_dask",
+    "place",
+    "predict_blocks",
+    "prepare_X_Y",
+    "shuffled",
+    "to_dask",
+]
 
 #: Steps chained in one task graph before it is computed (the parameters come back after each graph).
 STEPS_PER_COMPUTE = 10
@@ -211,7 +224,34 @@ def place(X: Any, Y: Any, *, persist: bool | None = None) -> tuple[Any, Any]:
     if persist is None:
         room = _memory_for_data()
         persist = room is None or X.nbytes + Y.nbytes <= room
-    return dask.persist(X, Y) if persist else (X, Y)
+    if not persist:
+        return X, Y
+    client = _client()
+    if client is None:
+        return dask.persist(X, Y)
+    return _spread(X, Y, client)
+
+
+def _spread(X: Any, Y: Any, client: Any) -> tuple[Any, Any]:
+    """Persist on a Client with the chunks spread evenly over the workers, consecutive chunks together
+    (left to dask, chunks cut from one in-memory array would all land on the worker that holds it)."""
+    _, da = _dask()
+    workers = sorted(client.scheduler_info()["workers"])
+    n = len(X.chunks[1])
+    edges = np.cumsum((0, *X.chunks[1]))
+    xs, ys = [], []
+    for i in range(n):
+        cols = slice(int(edges[i]), int(edges[i + 1]))
+        xi, yi = client.persist([X[:, cols], Y[:, cols]], workers=[workers[i * len(workers) // n]],
+                                allow_other_workers=False)
+        xs.append(xi)
+        ys.append(yi)
+    # persisted again, so that the arrays' own keys are held (each where its chunk already is)
+    from distributed import futures_of, wait
+
+    X, Y = client.persist([da.concatenate(xs, axis=1), da.concatenate(ys, axis=1)])
+    wait(futures_of(X) + futures_of(Y))
+    return X, Y
 
 
 def shuffled(X: Any, Y: Any, seed: int) -> tuple[Any, Any]:
@@ -229,6 +269,39 @@ def _chunk_part(params: dict, Xk: Any, Yk: Any, weight: float, with_cost: bool, 
     return (None if cost is None else cost * weight), {k: g * weight for k, g in grads.items()}
 
 
+def _group_part(params: dict, weights: tuple, with_cost: bool, *blocks: Any, net: Network, xp: Any):
+    """The summed (cost, grads) of several chunks (X_0, Y_0, X_1, Y_1, ...) held by one worker, in turn."""
+    return _add(*(_chunk_part(params, blocks[2 * i], blocks[2 * i + 1], w, with_cost, net=net, xp=xp)
+                  for i, w in enumerate(weights)))
+
+
+def _groups(X: Any) -> list[list[int]]:
+    """The chunks' indices grouped by the worker (and thread) that holds them, so that a step has one task
+    per worker thread rather than one per chunk; one chunk a group without a Client or persisted data."""
+    n = len(X.chunks[1])
+    client = _client()
+    futures = []
+    if client is not None:
+        from distributed import futures_of
+
+        futures = futures_of(X)
+    if not futures:
+        return [[i] for i in range(n)]
+    who = client.who_has(futures)
+    threads = client.nthreads()
+    by_worker: dict[Any, list[int]] = {}
+    from dask.core import flatten
+
+    for i, key in enumerate(flatten(X.__dask_keys__())):
+        holders = who.get(key) or [None]
+        by_worker.setdefault(holders[0], []).append(i)
+    groups = []
+    for worker, idx in by_worker.items():
+        t = max(1, min(int(threads.get(worker, 1)), len(idx)))
+        groups.extend(idx[j::t] for j in range(t))
+    return groups
+
+
 def _add(*parts: tuple) -> tuple:
     costs = [c for c, _ in parts]
     cost = None if costs[0] is None else sum(costs[1:], costs[0])
@@ -236,34 +309,39 @@ def _add(*parts: tuple) -> tuple:
     return cost, grads
 
 
-def _apply(params: dict, total: tuple, learning_rate: float) -> tuple[dict, Any]:
-    cost, grads = total
+def _apply(params: dict, learning_rate: float, *parts: tuple) -> tuple[dict, Any]:
+    """The top of the tree: the last sum, then the update; (new parameters, cost)."""
+    cost, grads = _add(*parts)
     return _update(params, grads, learning_rate=learning_rate, inplace=False), cost
 
 
-def _tree_sum(parts: list, split_every: int, delayed: Any) -> Any:
-    while len(parts) > 1:
+def _tree(parts: list, split_every: int, delayed: Any) -> list:
+    """Sums ``split_every`` at a time until at most ``split_every`` parts are left (for :func:`_apply`)."""
+    while len(parts) > split_every:
         parts = [delayed(_add, pure=False)(*parts[i:i + split_every]) for i in range(0, len(parts), split_every)]
-    return parts[0]
+    return parts
 
 
 def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
-                steps_per_compute: int = STEPS_PER_COMPUTE, split_every: int = SPLIT_EVERY) -> Runner:
+                steps_per_compute: int | None = None, split_every: int | None = None) -> Runner:
     """The runner over dask X (n_x, m), Y (n_L, m) chunked over the examples; parameters of the chunks'
     library. Each step: every chunk's weighted (cost, gradients), tree-summed, then the update."""
     dask, _ = _dask()
     delayed = dask.delayed
+    steps_per_compute = steps_per_compute or STEPS_PER_COMPUTE
+    split_every = split_every or SPLIT_EVERY
     m = int(X.shape[1])
-    blocks = list(zip(X.to_delayed().ravel(), Y.to_delayed().ravel(), X.chunks[1]))
-    part = partial(_chunk_part, net=net, xp=xp)
+    Xk, Yk = X.to_delayed().ravel(), Y.to_delayed().ravel()
+    groups = [(tuple(X.chunks[1][i] / m for i in g), [a for i in g for a in (Xk[i], Yk[i])]) for g in _groups(X)]
+    part = partial(_group_part, net=net, xp=xp)
     names = itertools.count()
 
     def run(params: dict, flags: list[bool]) -> tuple[dict, list]:
-        p = delayed(dict(params), name=f"backend_nn-parameters-{id(blocks)}-{next(names)}", traverse=False)
+        p = delayed(dict(params), name=f"backend_nn-parameters-{id(groups)}-{next(names)}", traverse=False)
         costs = []
         for with_cost in flags:
-            parts = [delayed(part, pure=False)(p, Xk, Yk, w / m, with_cost) for Xk, Yk, w in blocks]
-            p, cost = delayed(_apply, pure=False, nout=2)(p, _tree_sum(parts, split_every, delayed), learning_rate)
+            parts = [delayed(part, pure=False)(p, weights, with_cost, *blocks) for weights, blocks in groups]
+            p, cost = delayed(_apply, pure=False, nout=2)(p, learning_rate, *_tree(parts, split_every, delayed))
             if with_cost:
                 costs.append(cost)
         params, costs = dask.compute(p, costs)

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 da = pytest.importorskip("dask.array", reason="dask is not installed (pip install 'backend-nn[dask]')")
-import dask  # noqa: E402
+import dask
 
-import backend_nn as bnn  # noqa: E402
-from backend_nn import chunked  # noqa: E402
+import backend_nn as bnn
+from backend_nn import chunked
 
 RTOL, ATOL = 1e-10, 1e-12
 
