@@ -315,6 +315,28 @@ def _apply(params: dict, learning_rate: float, *parts: tuple) -> tuple[dict, Any
     return _update(params, grads, learning_rate=learning_rate, inplace=False), cost
 
 
+def _group_step(start: dict | None, learning_rate: float, weights: tuple, with_cost: bool, n_prev: int, *args: Any,
+                net: Network, xp: Any) -> tuple[dict, Any, dict]:
+    """One group's task of a step where few groups share the work: first the previous step's update, from
+    every group's previous (parameters, cost, grads) summed in group order, so that every group computes
+    the same new parameters (no separate update task, one hop a step); then this group's part.
+    Returns (the parameters it used, its cost, its grads)."""
+    prevs, blocks = args[:n_prev], args[n_prev:]
+    params = start if not prevs else _updated(learning_rate, *prevs)
+    cost, grads = _group_part(params, weights, with_cost, *blocks, net=net, xp=xp)
+    return params, cost, grads
+
+
+def _updated(learning_rate: float, *outs: tuple) -> dict:
+    """The parameters after a step, from every group's (parameters used, cost, grads) of it."""
+    _, grads = _add(*((c, g) for _, c, g in outs))
+    return _update(outs[0][0], grads, learning_rate=learning_rate, inplace=False)
+
+
+def _cost_of(*outs: tuple) -> Any:
+    return _add(*((c, g) for _, c, g in outs))[0]
+
+
 def _tree(parts: list, split_every: int, delayed: Any) -> list:
     """Sums ``split_every`` at a time until at most ``split_every`` parts are left (for :func:`_apply`)."""
     while len(parts) > split_every:
@@ -336,7 +358,23 @@ def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate
     part = partial(_group_part, net=net, xp=xp)
     names = itertools.count()
 
+    step = partial(_group_step, net=net, xp=xp)
+
+    def run_few(params: dict, flags: list[bool]) -> tuple[dict, list]:
+        """Up to ``split_every`` groups: each step's tasks also do the previous update (one hop a step)."""
+        p = delayed(dict(params), name=f"backend_nn-parameters-{id(groups)}-{next(names)}", traverse=False)
+        outs: list = []
+        costs = []
+        for with_cost in flags:
+            outs = [delayed(step, pure=False)(p if not outs else None, learning_rate, weights, with_cost, len(outs),
+                                              *outs, *blocks) for weights, blocks in groups]
+            if with_cost:
+                costs.append(delayed(_cost_of, pure=False)(*outs))
+        return dask.compute(delayed(_updated, pure=False)(learning_rate, *outs), costs)
+
     def run(params: dict, flags: list[bool]) -> tuple[dict, list]:
+        if len(groups) <= split_every:
+            return run_few(params, flags)
         p = delayed(dict(params), name=f"backend_nn-parameters-{id(groups)}-{next(names)}", traverse=False)
         costs = []
         for with_cost in flags:

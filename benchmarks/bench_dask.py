@@ -98,6 +98,7 @@ def compare(n_x, m, n_h, chunk, client, *, n1, n2, rounds, log):
             return train(Xc, Yc, n_h, n)[0]
 
     rows["LocalCluster"] = on_cluster
+    wrong = []
     for name in ("dask threads", "LocalCluster"):
         if name == "LocalCluster":
             with client.as_current():
@@ -107,6 +108,7 @@ def compare(n_x, m, n_h, chunk, client, *, n1, n2, rounds, log):
         if not ok:
             log(f"  {name}: WRONG (parameters after 3 steps differ from NumPy's): not timed")
             rows.pop(name)
+            wrong.append(name)
     out = {name: [] for name in rows}
     n2s = {name: enough_steps(run, n1, n2) for name, run in rows.items()}
     for _ in range(rounds):  # interleaved
@@ -118,7 +120,8 @@ def compare(n_x, m, n_h, chunk, client, *, n1, n2, rounds, log):
     log(f"  {'row':<14} {'ms / step':>10} {'ratio':>7} {'setup s':>8}")
     for name, (s, u) in res.items():
         log(f"  {name:<14} {s * 1e3:>10.2f} {s / base:>7.2f} {u:>8.2f}")
-    return {name: {"step_s": s, "setup_s": u, "ratio": s / base} for name, (s, u) in res.items()}
+    return {**{name: {"step_s": s, "setup_s": u, "ratio": s / base} for name, (s, u) in res.items()},
+            **{name: {"status": "WRONG"} for name in wrong}}
 
 
 def task_overhead(client, n_tasks=2000):

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -49,3 +51,18 @@ def test_minibatch_benchmark_quick_run(tmp_path):
     assert len(ours) == 2 and all(r["status"] == "ok" and r["rel_diff"] <= 1e-7 for r in ours)
     assert all(r["status"] in ("ok", "skipped") for r in rows), [r for r in rows if r["status"] not in ("ok", "skipped")]
     assert all(r.get("why") for r in rows if r["status"] != "ok")
+
+
+def test_dask_benchmark_quick_run(tmp_path):
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'backend-nn[dask]')")
+    pytest.importorskip("threadpoolctl", reason="threadpoolctl is not installed (the bench extra)")
+    out = tmp_path / "dask.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_dask.py"), "--quick", "--rounds", "1",
+                           "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(out.read_text())
+    for size in (data["data_bound"], *[v for k, v in data["sweep"].items() if k != "flower"]):
+        assert set(size) == {"numpy", "dask threads", "LocalCluster"}, size  # none WRONG
+        assert all(r["step_s"] > 0 for r in size.values())
+    assert data["out_of_core"]["same_result"] is True
+    assert data["model"]["per_task_s"] > 0 and data["model"]["chunk_compute_s"] > 0
