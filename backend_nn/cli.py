@@ -53,6 +53,8 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     p.add_argument("--seed", type=int, default=2, help="initialization seed (default: 2, the course's)")
     p.add_argument("--compile", action="store_true", help="use the backend's compiler (jax.jit, torch.compile, CUDA graph)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="say on stderr which path trains (eager, a fast path, dask chunks) and why others were passed over")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,6 +223,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nbackend-nn: error: give a command: train, predict or sweep (backend-nn train runs the course's demo)",
               file=sys.stderr)
         return 2
+    if getattr(args, "verbose", False):
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("backend-nn: %(message)s"))
+        logger = logging.getLogger("backend_nn")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     try:
         return args.func(args)
     except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError, MemoryError) as exc:

@@ -14,6 +14,7 @@ checked, the progress bar moves and ``print_cost`` prints. No step forces a host
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 from functools import partial
@@ -35,6 +36,9 @@ from .validation import check_finite, check_positive, check_X_Y, dtype_name
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError"]
 
+
+#: Which path each run takes (``logging.getLogger("backend_nn")`` at INFO; the CLI's --verbose shows it).
+_log = logging.getLogger("backend_nn")
 
 #: A recorded cost above this many times its start (or above this many, where it started below 1)
 #: is divergence: gradient descent that works does not climb so far (with tanh or sigmoid units the
@@ -188,6 +192,7 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
     ``sync_every`` steps (the loop's only host sync)."""
     runner, choice = choose_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
                                    compile=compile, prefer=prefer)
+    _log.info("training %s on %s: %s", net, backend_name(xp), choice)
     rec = _Recorder(total=num_iterations, every=cost_every, unit="iteration", print_cost=print_cost,
                     print_every=print_every, print_format=print_format, progress=progress,
                     desc=f"{backend_name(xp)}, {choice.path}")
@@ -700,6 +705,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                                       dropouts=dropouts, compile=compile, X=Xb)
     shuffle = chunked.shuffled if chunked.is_dask(Xb) else partial(shuffled, xp=xp)
     size = "full batch" if batch_size is None or batch_size >= m else f"batches of {batch_size}"
+    _log.info("training %s on %s, %s, %s: %s", net, backend_name(xp), optimizer.name, size, choice)
     rec = _Recorder(total=num_epochs, every=cost_every, unit=unit, print_cost=print_cost, print_every=print_every,
                     print_format=print_format, progress=progress,
                     desc=f"{backend_name(xp)}, {choice.path}, {optimizer.name}, {size}")
