@@ -227,9 +227,7 @@ class NNClassifier(*_BASES):
         if chunked.is_dask(AL):  # lazy labels, chunked like X's samples
             return AL.map_blocks(_labels_of, self.classes_, drop_axis=0, dtype=self.classes_.dtype,
                                  meta=np.empty((0,), dtype=self.classes_.dtype))
-        A = to_numpy(AL)
-        index = (A[0] > 0.5).astype(np.intp) if A.shape[0] == 1 else np.argmax(A, axis=0)
-        labels = self.classes_[index]
+        labels = _labels_of(AL, self.classes_)
         if host or labels.dtype.kind not in "biuf":
             return labels
         return to_backend(labels, xp, device=self.device)
@@ -237,7 +235,6 @@ class NNClassifier(*_BASES):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy of predict(X) against y (weighted by sample_weight where given)."""
         hits = to_numpy(self.predict(X)) == (to_numpy(y) if _is_backend_array(y) else np.asarray(y))
-        hits = np.asarray(hits)  # a dask X's labels are computed here, once
         return float(np.average(hits, weights=None if sample_weight is None else np.asarray(sample_weight)))
 
 

@@ -178,16 +178,18 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
     if array_api_compat.is_dask_array(X):
         from ..chunked import dask_epochs
 
+        choices = []
+
         def inner(window_slices):
-            return choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=window_slices, lambd=lambd,
-                                 dropouts=dropouts, compile=compile)[0]
+            run, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=window_slices, lambd=lambd,
+                                        dropouts=dropouts, compile=compile)
+            choices.append(choice)
+            return run
 
         size = slices[0].stop - slices[0].start
         window = max(size, max(X.chunks[1]) // size * size)
-        runner, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=slices[:1], lambd=lambd,
-                                       dropouts=dropouts, compile=compile)
-        return dask_epochs(inner, slices=slices, window=window, xp=xp), Choice(f"dask windows, {choice.path}",
-                                                                               choice.passed_over)
+        epochs = dask_epochs(inner, slices=slices, window=window, xp=xp)  # builds the windows' epochs
+        return epochs, Choice(f"dask windows, {choices[0].path}", choices[0].passed_over)
     from ..step import eager_epochs
 
     kw = dict(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd, dropouts=dropouts)
