@@ -20,7 +20,8 @@ is the namespace ``xp`` the equations and the parameters use. Nothing here write
 - predict is lazy: ``X.map_blocks`` of the forward pass, chunked like X.
 
 The data are persisted (kept in the workers' memory) where they fit in half of it, else read
-from their source at every step (out of core).
+from their source at every step (out of core), one step a graph, so that each chunk is let go
+once its part is computed.
 """
 
 from __future__ import annotations
@@ -196,6 +197,12 @@ def encode(Y: Any, n_y: int, output: Any, *, dtype: Any, xp: Any) -> Any:
                         meta=xp.empty((0, 0), dtype=dtype))
 
 
+def in_memory(X: Any) -> bool:
+    """Whether dask X's chunks are held (persisted, or arrays in its graph) rather than computed from a
+    source (Zarr, .npy, a computation): its graph is then just its chunks."""
+    return len(X.__dask_graph__()) == X.npartitions
+
+
 def _client():
     try:
         from distributed import get_client
@@ -350,7 +357,9 @@ def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate
     library. Each step: every chunk's weighted (cost, gradients), tree-summed, then the update."""
     dask, _ = _dask()
     delayed = dask.delayed
-    steps_per_compute = steps_per_compute or STEPS_PER_COMPUTE
+    # Data read from their source hold a graph's chunks until its last step is done: one step a graph
+    # keeps them out of core (the reads are the step's cost there, not the scheduler).
+    steps_per_compute = steps_per_compute or (STEPS_PER_COMPUTE if in_memory(X) and in_memory(Y) else 1)
     split_every = split_every or SPLIT_EVERY
     m = int(X.shape[1])
     Xk, Yk = X.to_delayed().ravel(), Y.to_delayed().ravel()

@@ -156,10 +156,19 @@ def chunk_compute(n_x, chunk, n_h):
     return (time.perf_counter() - t) / 5
 
 
+def _peak_rss(reset=False):
+    """This process's peak resident memory in bytes since the last reset (Linux: VmHWM, reset through
+    /proc/self/clear_refs), resetting it after reading when asked."""
+    with open("/proc/self/status") as f:
+        peak = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    if reset:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    return peak
+
+
 def out_of_core(n_x, m, n_h, chunk, limit, steps, log):
     """X larger than the workers' memory limits, read from Zarr at each step; compared with NumPy."""
-    import resource
-
     folder = Path(tempfile.mkdtemp(prefix="backend_nn-zarr-"))
     try:
         rng_chunks = da.random.default_rng(0).standard_normal((n_x, m), chunks=(-1, chunk))
@@ -173,10 +182,11 @@ def out_of_core(n_x, m, n_h, chunk, limit, steps, log):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=limit,
                           dashboard_address=None, silence_logs=40) as cluster, Client(cluster) as client:
             total_limit = sum(w["memory_limit"] for w in client.scheduler_info()["workers"].values())
+            base = max(client.run(_peak_rss, True).values())
             t = time.perf_counter()
             p_disk, c_disk = bnn.nn_model(Xz, Yz, n_h, num_iterations=steps, cost_every=1)
             t_disk = time.perf_counter() - t
-            peak = max(client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024).values())
+            peak = max(client.run(_peak_rss).values())
         X, Yh = np.asarray(Xz.compute()), np.asarray(Yz.compute())
         t = time.perf_counter()
         p_mem, c_mem = bnn.nn_model(X, Yh, n_h, num_iterations=steps, cost_every=1)
@@ -185,9 +195,10 @@ def out_of_core(n_x, m, n_h, chunk, limit, steps, log):
         log(f"out of core: X ({n_x}, {m:,}) float64 = {X.nbytes / 2**20:,.0f} MiB ({disk / 2**20:,.0f} MiB of Zarr "
             f"on disk), 2 workers with a {limit} memory limit each ({total_limit / 2**20:,.0f} MiB in all)")
         log(f"  {steps} steps from Zarr in {t_disk:.1f} s; in memory (NumPy) {t_mem:.1f} s; largest worker's peak RSS "
-            f"{peak / 2**20:,.0f} MiB; same parameters and costs as in memory: {same}")
+            f"{peak / 2**20:,.0f} MiB (at rest {base / 2**20:,.0f} MiB); same parameters and costs as in memory: {same}")
         return {"X_MiB": X.nbytes / 2**20, "zarr_MiB": disk / 2**20, "limit_total_MiB": total_limit / 2**20,
                 "steps": steps, "disk_s": t_disk, "memory_s": t_mem, "peak_worker_rss_MiB": peak / 2**20,
+                "worker_rss_at_rest_MiB": base / 2**20,
                 "same_result": bool(same)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -171,6 +171,32 @@ def test_out_of_core_from_zarr_equals_in_memory(flower, tmp_path, monkeypatch):
     _close(p0, p1)
 
 
+def test_out_of_core_holds_few_chunks_at_once(flower, tmp_path, monkeypatch):
+    """Read from their source, the chunks are read afresh every step and let go after their part: a graph
+    of several steps would hold every chunk until its last step (the whole data set in memory)."""
+    pytest.importorskip("zarr", reason="zarr is not installed")
+    from dask.callbacks import Callback
+
+    X, Y = flower
+    da.from_array(X, chunks=(-1, 25)).to_zarr(str(tmp_path / "X.zarr"))
+    Xz, Yz = da.from_zarr(str(tmp_path / "X.zarr")), da.from_array(Y, chunks=(-1, 25))
+    assert not chunked.in_memory(Xz) and chunked.in_memory(Yz)
+    monkeypatch.setattr(chunked, "_memory_for_data", lambda: 0)
+    reads, held = [], []
+
+    class Watch(Callback):
+        def _posttask(self, key, result, dsk, state, worker_id):
+            if isinstance(key, tuple) and key[0] == Xz.name:
+                reads.append(key)
+            held.append(sum(1 for k in state["cache"] if isinstance(k, tuple) and k[0] == Xz.name))
+
+    with Watch(), dask.config.set(scheduler="synchronous"):
+        bnn.nn_model(Xz, Yz, 4, num_iterations=12, cost_every=1)
+    n = Xz.npartitions  # 16
+    assert len(reads) >= 12 * n  # every step read every chunk (and the input checks once more)
+    assert max(held) <= 2 < n
+
+
 def test_classifier_takes_dask_rows(cluster_client):
     pytest.importorskip("sklearn", reason="scikit-learn is not installed")
     X, Y = bnn.load_dataset("spiral")
