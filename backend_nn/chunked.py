@@ -16,7 +16,9 @@ is the namespace ``xp`` the equations and the parameters use. Nothing here write
   graph never grows with the number of iterations;
 - mini-batch epochs gather the course's shuffled columns window by window (a window is about
   one chunk of whole batches), the next window computed while the current one trains, and run
-  the chunk library's epoch on each;
+  the chunk library's epoch on each; or, with ``shuffle="chunks"``, visit the chunks in a
+  shuffled order, each shuffled within itself (nothing crosses chunks: faster, not the course's
+  stream);
 - predict is lazy: ``X.map_blocks`` of the forward pass, chunked like X.
 
 The data are persisted (kept in the workers' memory) where they fit in half of it, else read
@@ -42,7 +44,10 @@ from .update import _update
 __all__ = [
     "SPLIT_EVERY",
     "STEPS_PER_COMPUTE",
+    "SHUFFLES",
+    "check_shuffle",
     "chunk_namespace",
+    "chunk_slices",
     "dask_epochs",
     "dask_runner",
     "is_dask",
@@ -50,6 +55,7 @@ __all__ = [
     "predict_blocks",
     "prepare_X_Y",
     "shuffled",
+    "shuffled_chunks",
     "to_dask",
 ]
 
@@ -269,6 +275,52 @@ def shuffled(X: Any, Y: Any, seed: int) -> tuple[Any, Any]:
     return X[:, perm], Y[:, perm]
 
 
+#: The ways an epoch over dask data may shuffle (``shuffle=`` of the models).
+SHUFFLES = ("course", "chunks")
+
+
+def check_shuffle(shuffle: Any, X: Any) -> bool:
+    """Whether ``shuffle`` asks for the per-chunk shuffle (validated against X: only dask data have chunks)."""
+    if shuffle not in SHUFFLES:
+        raise ValueError(f"shuffle must be one of {SHUFFLES}: 'course' draws the course's permutation of all "
+                         f"examples, 'chunks' shuffles within each chunk of a dask X; got {shuffle!r}.")
+    if shuffle == "chunks" and not is_dask(X):
+        raise ValueError("shuffle='chunks' shuffles within the chunks of a dask array, and X is a "
+                         f"{type(X).__module__.split('.')[0]} array: pass X as a dask array (or backend='dask'), "
+                         "or keep shuffle='course' (the default).")
+    return shuffle == "chunks"
+
+
+def chunk_slices(chunks: tuple[int, ...], batch_size: int) -> list[slice]:
+    """The batches of the per-chunk shuffle: cut within each chunk (each chunk's last batch holds its
+    remainder), the chunks in the given order."""
+    from .batches import batch_slices
+
+    out, start = [], 0
+    for width in chunks:
+        out.extend(slice(start + s.start, start + s.stop) for s in batch_slices(int(width), batch_size))
+        start += int(width)
+    return out
+
+
+def shuffled_chunks(X: Any, Y: Any, seed: int) -> tuple[Any, Any]:
+    """The per-chunk shuffle of dask X, Y, lazily: with ``rng = RandomState(seed)``, the chunks in the
+    order ``rng.permutation(n_chunks)``, then each chunk's columns in the order ``rng.permutation(m_k)``
+    (drawn in that visiting order). Each new chunk is taken from one old chunk, on the worker holding it:
+    nothing crosses chunks, where the course's shuffle gathers every batch from all of them. It is the
+    same on every backend (a host generator), but it is not the course's stream."""
+    from .batches import _check_seed
+
+    _, da = _dask()
+    rng = np.random.RandomState(_check_seed(seed))
+    xs, ys = [], []
+    for k in rng.permutation(X.npartitions):
+        perm = rng.permutation(int(X.chunks[1][k])).astype(np.int64)
+        xs.append(X.blocks[:, int(k)][:, perm])
+        ys.append(Y.blocks[:, int(k)][:, perm])
+    return da.concatenate(xs, axis=1), da.concatenate(ys, axis=1)
+
+
 # --- the full-batch step as a task graph --------------------------------------------------------------
 def _chunk_part(params: dict, Xk: Any, Yk: Any, weight: float, with_cost: bool, *, net: Network, xp: Any):
     """(cost, grads) of one chunk, weighted by its share m_k / m of the examples."""
@@ -406,24 +458,48 @@ def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate
 
 
 # --- mini-batch epochs --------------------------------------------------------------------------------
-def dask_epochs(inner: Any, *, slices: list, window: int, xp: Any) -> EpochRunner:
-    """An epoch over dask data already shuffled (lazily): consecutive windows of whole batches (about
-    ``window`` columns each) computed into the chunk library, the next while the current one trains;
-    ``inner(slices)`` is the chunk library's epoch over one window's batches."""
-    dask, _ = _dask()
-    windows: list[tuple[int, int, Any]] = []
-    start, group = 0, []
+def _windows(slices: list, window: int) -> list[tuple[int, int, tuple[slice, ...]]]:
+    """Consecutive runs of whole batches of about ``window`` columns: (start, stop, the batches' slices
+    relative to start)."""
+    out, start, group = [], 0, []
     for sl in slices:
         group.append(sl)
         if sl.stop - start >= window or sl is slices[-1]:
-            rel = [slice(s.start - start, s.stop - start) for s in group]
-            windows.append((start, sl.stop, rel))
+            out.append((start, sl.stop, tuple(slice(s.start - start, s.stop - start) for s in group)))
             start, group = sl.stop, []
+    return out
+
+
+def _chunk_windows(chunks: tuple[int, ...], batch_size: int) -> list[tuple[int, int, tuple[slice, ...]]]:
+    """A window a chunk, its batches cut within it (the per-chunk shuffle's epoch)."""
+    from .batches import batch_slices
+
+    edges = np.cumsum((0, *chunks)).tolist()
+    return [(a, b, tuple(batch_slices(b - a, batch_size))) for a, b in itertools.pairwise(edges)]
+
+
+def _key(rel: tuple[slice, ...]) -> tuple:
+    return tuple((s.start, s.stop) for s in rel)
+
+
+def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = False) -> EpochRunner:
+    """An epoch over dask data already shuffled (lazily), window by window, each window's columns
+    computed into the chunk library (the next while the current one trains) and trained by
+    ``inner(window's batch slices)``, the chunk library's epoch. Windows: with the course's shuffle,
+    consecutive whole batches of about one chunk of columns; with the per-chunk shuffle
+    (``per_chunk``, batches from :func:`chunk_slices`), the shuffled chunks, each read from the one
+    chunk it came from. ``inner`` is called here, once per batch layout."""
+    dask, _ = _dask()
+    size = slices[0].stop - slices[0].start
+    if per_chunk:
+        layouts = [rel for _, _, rel in _chunk_windows(X.chunks[1], size)]
+    else:
+        fixed = _windows(slices, max(size, max(X.chunks[1]) // size * size))
+        layouts = [rel for _, _, rel in fixed]
     runners: dict[tuple, Any] = {}
-    for _, _, rel in windows:
-        key = tuple((s.start, s.stop) for s in rel)
-        if key not in runners:
-            runners[key] = inner(rel)
+    for rel in layouts:
+        if _key(rel) not in runners:
+            runners[_key(rel)] = inner(list(rel))
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backend_nn-window")
 
     def fetch(Xs, Ys, a, b, scheduler):
@@ -431,6 +507,7 @@ def dask_epochs(inner: Any, *, slices: list, window: int, xp: Any) -> EpochRunne
         return xp.asarray(Xw), xp.asarray(Yw)
 
     def epoch(params, state, Xs, Ys, learning_rate):
+        windows = _chunk_windows(Xs.chunks[1], size) if per_chunk else fixed
         total = None
         scheduler = _client()  # the caller's Client (it may be current in this thread only)
         ahead = pool.submit(fetch, Xs, Ys, windows[0][0], windows[0][1], scheduler)
@@ -438,8 +515,7 @@ def dask_epochs(inner: Any, *, slices: list, window: int, xp: Any) -> EpochRunne
             Xw, Yw = ahead.result()
             if i + 1 < len(windows):
                 ahead = pool.submit(fetch, Xs, Ys, windows[i + 1][0], windows[i + 1][1], scheduler)
-            run = runners[tuple((s.start, s.stop) for s in rel)]
-            params, state, part = run(params, state, Xw, Yw, learning_rate)
+            params, state, part = runners[_key(rel)](params, state, Xw, Yw, learning_rate)
             total = part if total is None else total + part
         return params, state, total
 

@@ -14,6 +14,9 @@ n2 and n1 iterations, so the one-time work (checks, persisting, the parameters' 
 out; it is shown apart as setup. Rows are timed in interleaved rounds (median shown). Ratios are
 time(row) / time(numpy).
 
+Mini-batch Adam epochs on the cluster: the course's shuffle (every batch gathered from all chunks)
+against the per-chunk shuffle (``shuffle="chunks"``), beside NumPy in one process.
+
 Also measured, for the scale model in benchmarks/README.md: the scheduler's cost per task (a graph of
 no-op tasks), one chunk's compute time, the bytes a step moves. And out of core: a data set larger
 than the workers' memory limits (set low) trains from Zarr on disk, compared with the same steps in
@@ -122,6 +125,46 @@ def compare(n_x, m, n_h, chunk, client, *, n1, n2, rounds, log):
         log(f"  {name:<14} {s * 1e3:>10.2f} {s / base:>7.2f} {u:>8.2f}")
     return {**{name: {"step_s": s, "setup_s": u, "ratio": s / base} for name, (s, u) in res.items()},
             **{name: {"status": "WRONG"} for name in wrong}}
+
+
+def mini_batch(n_x, m, n_h, chunk, batch, client, *, rounds, log):
+    """Adam epochs over mini-batches on the LocalCluster, the course's shuffle against the per-chunk one,
+    beside NumPy in one process (the course's shuffle): {row: epoch s}."""
+    X, Y = problem(n_x, m)
+    dims = [n_x, n_h, 1]
+    kw = dict(learning_rate=0.001, mini_batch_size=batch, print_cost=False, activation="tanh")
+
+    def fit(X, Y, epochs, **more):
+        t = time.perf_counter()
+        p, _ = bnn.model(X, Y, dims, "adam", num_epochs=epochs, **kw, **more)
+        return time.perf_counter() - t, p
+
+    Xd, Yd = da.from_array(X, chunks=(-1, chunk)), da.from_array(Y, chunks=(-1, chunk))
+    with client.as_current():
+        Xc, Yc = client.persist([Xd, Yd])
+        same = close(fit(X, Y, 1)[1], fit(Xc, Yc, 1)[1])
+
+    def on_cluster(shuffle):
+        def run(n):
+            with client.as_current():
+                return fit(Xc, Yc, n, shuffle=shuffle)[0]
+        return run
+
+    rows = {"numpy (course shuffle)": lambda n: fit(X, Y, n)[0],
+            "LocalCluster, course shuffle": on_cluster("course"),
+            "LocalCluster, per chunk": on_cluster("chunks")}
+    times = {name: [] for name in rows}
+    for _ in range(rounds):  # interleaved
+        for name, run in rows.items():
+            times[name].append(step_time(run, 1, 3, 1)[0])
+    res = {name: statistics.median(v) for name, v in times.items()}
+    base = res["numpy (course shuffle)"]
+    log(f"mini-batch Adam epochs: n_x = {n_x}, m = {m:,}, n_h = {n_h}, batches of {batch}, chunks of {chunk:,}; "
+        f"course shuffle on the cluster equals NumPy after an epoch: {same}")
+    log(f"  {'row':<30} {'s / epoch':>10} {'ratio':>7}")
+    for name, s in res.items():
+        log(f"  {name:<30} {s:>10.3f} {s / base:>7.2f}")
+    return {name: {"epoch_s": s, "ratio": s / base} for name, s in res.items()} | {"same_as_numpy": bool(same)}
 
 
 def task_overhead(client, n_tasks=2000):
@@ -256,6 +299,9 @@ def main(argv=None) -> int:
             f"computes its gradients in {comp * 1e3:.1f} ms on one thread; parameters {params:,} B (out to each "
             "worker once a step), each chunk's gradients as many bytes back")
         results["model"] = {"per_task_s": per_task, "chunk_compute_s": comp, "chunk": chunk, "param_bytes": params}
+        log()
+        mb = (64, 40_000, 32, 5_000, 256) if args.quick else (64, 400_000, 32, 50_000, 1024)
+        results["mini_batch"] = mini_batch(*mb, client, rounds=min(args.rounds, 3), log=log)
     log()
     if args.quick:
         results["out_of_core"] = out_of_core(16, 200_000, 8, 25_000, "400MB", 3, log)

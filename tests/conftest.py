@@ -131,3 +131,56 @@ def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=N
         np.testing.assert_allclose(to_numpy(via_lines[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)
         assert via_lines[k].shape == plain[k].shape and via_lines[k].dtype == plain[k].dtype, k
     return caches_f
+
+
+def course_model(X, Y, dims, optimizer, lr, size, epochs, beta=0.9, beta1=0.9, beta2=0.999, eps=1e-8, lambd=0.0,
+                 batches=None):
+    """The course's optimization model, in plain NumPy: He init (seed 3), reseeded shuffles from 10,
+    relu hidden layers and a sigmoid output, the cost summed over the epoch and divided by m.
+    ``batches(seed, m, size)``: the epoch's batches as column indices (default: the course's
+    permutation of all m, cut in order)."""
+    L, m = len(dims) - 1, X.shape[1]
+    p = bnn.initialize_parameters_deep(dims, seed=3, init="he")
+    v = {"d" + k: np.zeros_like(a) for k, a in p.items()}
+    s = {"d" + k: np.zeros_like(a) for k, a in p.items()}
+    t, seed, costs = 0, 10, []
+    for i in range(epochs):
+        seed += 1
+        if batches is None:
+            perm = np.random.RandomState(seed).permutation(m)
+            cols = [perm[k:k + size] for k in range(0, m, size)]
+        else:
+            cols = batches(seed, m, size)
+        total = 0.0
+        for idx in cols:
+            x, y = X[:, idx], Y[:, idx]
+            mb = x.shape[1]
+            A, cache = x, []
+            for l in range(1, L + 1):
+                Z = p[f"W{l}"] @ A + p[f"b{l}"]
+                cache.append((A, Z))
+                A = np.maximum(Z, 0) if l < L else 1 / (1 + np.exp(-Z))
+            total += np.sum(-y * np.log(A) - (1 - y) * np.log(1 - A)) + lambd / 2 * sum(
+                np.sum(p[f"W{l}"] ** 2) for l in range(1, L + 1))
+            dZ, g = A - y, {}
+            for l in range(L, 0, -1):
+                A_prev, _ = cache[l - 1]
+                g[f"dW{l}"] = dZ @ A_prev.T / mb + lambd / mb * p[f"W{l}"]
+                g[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / mb
+                if l > 1:
+                    dZ = (p[f"W{l}"].T @ dZ) * (cache[l - 2][1] > 0)
+            t += 1
+            for k2 in p:
+                d = "d" + k2
+                if optimizer == "gd":
+                    p[k2] = p[k2] - lr * g[d]
+                elif optimizer == "momentum":
+                    v[d] = beta * v[d] + (1 - beta) * g[d]
+                    p[k2] = p[k2] - lr * v[d]
+                else:
+                    v[d] = beta1 * v[d] + (1 - beta1) * g[d]
+                    s[d] = beta2 * s[d] + (1 - beta2) * g[d] ** 2
+                    p[k2] = p[k2] - lr * (v[d] / (1 - beta1**t)) / (np.sqrt(s[d] / (1 - beta2**t)) + eps)
+        if i % 100 == 0:
+            costs.append(total / m)
+    return p, costs

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
-from conftest import assert_close, assert_on_backend
+from conftest import assert_close, assert_on_backend, course_model
 
 FLOWER = bnn.load_planar_dataset()
 
@@ -195,60 +195,13 @@ def test_gradient_check_prints_the_courses_verdict(capsys):
 
 
 # --- the model -------------------------------------------------------------------------------------------------
-def _course_model(X, Y, dims, optimizer, lr, size, epochs, beta=0.9, beta1=0.9, beta2=0.999, eps=1e-8, lambd=0.0):
-    """The course's optimization model, in plain NumPy: He init (seed 3), reseeded shuffles from 10,
-    relu hidden layers and a sigmoid output, the cost summed over the epoch and divided by m."""
-    L, m = len(dims) - 1, X.shape[1]
-    p = bnn.initialize_parameters_deep(dims, seed=3, init="he")
-    v = {"d" + k: np.zeros_like(a) for k, a in p.items()}
-    s = {"d" + k: np.zeros_like(a) for k, a in p.items()}
-    t, seed, costs = 0, 10, []
-    for i in range(epochs):
-        seed += 1
-        perm = np.random.RandomState(seed).permutation(m)
-        Xs, Ys = X[:, perm], Y[:, perm]
-        total = 0.0
-        for k in range(0, m, size):
-            x, y = Xs[:, k:k + size], Ys[:, k:k + size]
-            mb = x.shape[1]
-            A, cache = x, []
-            for l in range(1, L + 1):
-                Z = p[f"W{l}"] @ A + p[f"b{l}"]
-                cache.append((A, Z))
-                A = np.maximum(Z, 0) if l < L else 1 / (1 + np.exp(-Z))
-            total += np.sum(-y * np.log(A) - (1 - y) * np.log(1 - A)) + lambd / 2 * sum(
-                np.sum(p[f"W{l}"] ** 2) for l in range(1, L + 1))
-            dZ, g = A - y, {}
-            for l in range(L, 0, -1):
-                A_prev, _ = cache[l - 1]
-                g[f"dW{l}"] = dZ @ A_prev.T / mb + lambd / mb * p[f"W{l}"]
-                g[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / mb
-                if l > 1:
-                    dZ = (p[f"W{l}"].T @ dZ) * (cache[l - 2][1] > 0)
-            t += 1
-            for k2 in p:
-                d = "d" + k2
-                if optimizer == "gd":
-                    p[k2] = p[k2] - lr * g[d]
-                elif optimizer == "momentum":
-                    v[d] = beta * v[d] + (1 - beta) * g[d]
-                    p[k2] = p[k2] - lr * v[d]
-                else:
-                    v[d] = beta1 * v[d] + (1 - beta1) * g[d]
-                    s[d] = beta2 * s[d] + (1 - beta2) * g[d] ** 2
-                    p[k2] = p[k2] - lr * (v[d] / (1 - beta1**t)) / (np.sqrt(s[d] / (1 - beta2**t)) + eps)
-        if i % 100 == 0:
-            costs.append(total / m)
-    return p, costs
-
-
 @pytest.mark.parametrize("optimizer, lr", [("gd", 0.3), ("momentum", 0.3), ("adam", 0.01)])
 def test_model_equals_the_courses_loop_on_every_backend(backend, optimizer, lr):
     """Parameters after 3 epochs of batches of 64 (the last one smaller) and the epoch costs:
     rtol 1e-9 / atol 1e-12 in float64 (summation order only)."""
     X, Y = FLOWER[0][:, :300], FLOWER[1][:, :300]
     dims = [2, 6, 4, 1]
-    ref_p, ref_costs = _course_model(X, Y, dims, optimizer, lr, 64, 201)
+    ref_p, ref_costs = course_model(X, Y, dims, optimizer, lr, 64, 201)
     p, costs = bnn.model(backend.asarray(X), backend.asarray(Y), dims, optimizer, lr, num_epochs=201, print_cost=False)
     np.testing.assert_allclose(costs, ref_costs, rtol=1e-9)
     for k, v in ref_p.items():
@@ -258,7 +211,7 @@ def test_model_equals_the_courses_loop_on_every_backend(backend, optimizer, lr):
 
 def test_model_with_L2_and_decay_and_its_prints(capsys):
     X, Y = FLOWER
-    ref_p, _ = _course_model(X, Y, [2, 5, 1], "adam", 0.01, 100, 30, lambd=0.5)
+    ref_p, _ = course_model(X, Y, [2, 5, 1], "adam", 0.01, 100, 30, lambd=0.5)
     p, _ = bnn.model(X, Y, [2, 5, 1], "adam", 0.01, 100, num_epochs=30, print_cost=False, lambd=0.5)
     for k, v in ref_p.items():
         np.testing.assert_allclose(p[k], v, rtol=1e-9, atol=1e-12, err_msg=k)

@@ -89,6 +89,72 @@ def test_mini_batches_equal_numpy(flower, scheduler, optimizer):
         assert p1.training_state["t"] == p0.training_state["t"]
 
 
+def _chunk_batches(chunks):
+    """The per-chunk shuffle's batches, written out: the chunks in RandomState(seed)'s order, then each
+    chunk's columns in the same generator's next permutation, cut within the chunk."""
+    edges = np.cumsum((0, *chunks))
+
+    def batches(seed, m, size):
+        rng = np.random.RandomState(seed)
+        out = []
+        for k in rng.permutation(len(chunks)):
+            cols = edges[k] + rng.permutation(chunks[k])
+            out.extend(cols[j:j + size] for j in range(0, len(cols), size))
+        return out
+
+    return batches
+
+
+@pytest.mark.parametrize("optimizer, lr", [("gd", 0.3), ("adam", 0.01)])
+def test_per_chunk_shuffle_is_its_documented_stream(flower, scheduler, optimizer, lr):
+    """shuffle="chunks" against the course's loop in plain NumPy with the per-chunk batches written out:
+    chunks of 90, 90, 90, 90, 40 and batches of 64 (each chunk's last is smaller)."""
+    from conftest import course_model
+
+    X, Y = flower
+    dims = [2, 5, 3, 1]
+    ref_p, ref_costs = course_model(X, Y, dims, optimizer, lr, 64, 6, batches=_chunk_batches((90,) * 4 + (40,)))
+    Xd, Yd = da.from_array(X, chunks=(-1, 90)), da.from_array(Y, chunks=(-1, 90))
+    p, costs = bnn.model(Xd, Yd, dims, optimizer, lr, num_epochs=6, print_cost=False, shuffle="chunks", cost_every=1)
+    np.testing.assert_allclose(costs[::100], ref_costs, rtol=RTOL)
+    _close(ref_p, p)
+    q, _ = bnn.nn_model(Xd, Yd, [5, 3], num_iterations=6, learning_rate=lr, activation="relu", init="he", seed=3,
+                        optimizer=optimizer, batch_size=64, shuffle="chunks")
+    _close(ref_p, q)
+
+
+class _CountingSource:
+    """An array-like that counts the reads dask makes of it (a stand-in for a store on disk)."""
+
+    def __init__(self, a):
+        self.a, self.shape, self.dtype, self.ndim, self.reads = a, a.shape, a.dtype, a.ndim, []
+
+    def __getitem__(self, key):
+        self.reads.append(key)
+        return self.a[key]
+
+
+def test_per_chunk_shuffle_reads_each_chunk_once_an_epoch(flower, monkeypatch):
+    """Out of core, an epoch of the per-chunk shuffle reads each chunk once; the course's shuffle reads
+    every chunk for every window (each batch gathers columns from all of them)."""
+    X, Y = flower
+    source = _CountingSource(X)
+    Xs, Yd = da.from_array(source, chunks=(-1, 50), meta=np.empty((0, 0))), da.from_array(Y, chunks=(-1, 50))
+    assert not chunked.in_memory(Xs)
+    monkeypatch.setattr(chunked, "_memory_for_data", lambda: 0)
+
+    def reads_per_epoch(shuffle):
+        counts = []
+        for epochs in (1, 3):
+            source.reads.clear()
+            bnn.model(Xs, Yd, [2, 3, 1], "gd", num_epochs=epochs, print_cost=False, shuffle=shuffle)
+            counts.append(len(source.reads))
+        return (counts[1] - counts[0]) / 2  # the checks before training read every chunk too: left out
+
+    assert reads_per_epoch("chunks") == Xs.npartitions == 8
+    assert reads_per_epoch("course") >= 4 * Xs.npartitions
+
+
 def test_predict_is_lazy_and_chunked_like_X(flower):
     X, Y = flower
     p, _ = bnn.nn_model(X, Y, 4, num_iterations=200)
@@ -257,6 +323,15 @@ def test_parameters_of_another_library_than_the_chunks(flower):
     with pytest.raises(TypeError, match="torch"):
         bnn.model(da.from_array(X, chunks=(-1, 100)), Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False,
                   parameters=torch_q)
+
+
+def test_shuffle_option_errors(flower):
+    X, Y = flower
+    with pytest.raises(ValueError, match=r"shuffle='chunks' shuffles within the chunks of a dask array, and X is a "
+                                         r"numpy array"):
+        bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=2, shuffle="chunks")
+    with pytest.raises(ValueError, match=r"shuffle must be one of \('course', 'chunks'\).*got 'rows'"):
+        bnn.nn_model(da.from_array(X), da.from_array(Y), 4, num_iterations=2, shuffle="rows")
 
 
 def test_other_backend_or_chunks_without_dask(flower):

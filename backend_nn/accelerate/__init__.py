@@ -170,11 +170,12 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
 
 
 def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                  dropouts: dict | None = None, compile: bool = False, X: Any = None) -> tuple[Any, Choice]:
+                  dropouts: dict | None = None, compile: bool = False, X: Any = None,
+                  per_chunk: bool = False) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
     epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step), else
     the eager epoch. Where X is a dask array, that epoch runs on windows of about a chunk of
-    whole batches, gathered from the chunks in turn."""
+    whole batches, gathered from the chunks in turn (``per_chunk``: a window per shuffled chunk)."""
     if array_api_compat.is_dask_array(X):
         from ..chunked import dask_epochs
 
@@ -186,10 +187,9 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
             choices.append(choice)
             return run
 
-        size = slices[0].stop - slices[0].start
-        window = max(size, max(X.chunks[1]) // size * size)
-        epochs = dask_epochs(inner, slices=slices, window=window, xp=xp)  # builds the windows' epochs
-        return epochs, Choice(f"dask windows, {choices[0].path}", choices[0].passed_over)
+        epochs = dask_epochs(inner, slices=slices, X=X, xp=xp, per_chunk=per_chunk)  # builds the windows' epochs
+        where = "dask chunk by chunk" if per_chunk else "dask windows"
+        return epochs, Choice(f"{where}, {choices[0].path}", choices[0].passed_over)
     from ..step import eager_epochs
 
     kw = dict(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd, dropouts=dropouts)
