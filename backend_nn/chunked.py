@@ -245,6 +245,13 @@ def place(X: Any, Y: Any, *, persist: bool | None = None) -> tuple[Any, Any]:
     return _spread(X, Y, client)
 
 
+def _own_copy(block: Any) -> Any:
+    """A chunk copied into memory of its own library's allocator on the worker that keeps it. A chunk
+    received over the network lives in the receive buffer, which NumPy did not allocate (no huge
+    pages advised, 16-byte aligned): each step over it ran up to 1.5x slower (measured, 2-core VM)."""
+    return array_namespace(block).asarray(block, copy=True)
+
+
 def _spread(X: Any, Y: Any, client: Any) -> tuple[Any, Any]:
     """Persist on a Client with the chunks spread evenly over the workers, consecutive chunks together
     (left to dask, chunks cut from one in-memory array would all land on the worker that holds it)."""
@@ -255,8 +262,8 @@ def _spread(X: Any, Y: Any, client: Any) -> tuple[Any, Any]:
     xs, ys = [], []
     for i in range(n):
         cols = slice(int(edges[i]), int(edges[i + 1]))
-        xi, yi = client.persist([X[:, cols], Y[:, cols]], workers=[workers[i * len(workers) // n]],
-                                allow_other_workers=False)
+        xi, yi = client.persist([X[:, cols].map_blocks(_own_copy), Y[:, cols].map_blocks(_own_copy)],
+                                workers=[workers[i * len(workers) // n]], allow_other_workers=False)
         xs.append(xi)
         ys.append(yi)
     # persisted again, so that the arrays' own keys are held (each where its chunk already is)
