@@ -106,7 +106,7 @@ class NNClassifier(*_BASES):
     def __init__(self, n_h: int = 4, *, hidden_layer_sizes: Sequence[int] | None = None, activation: Any = "tanh",
                  negative_slope: float = 0.01, learning_rate: float = 1.2, num_iterations: int = 10000,
                  backend: Any = None, device: Any = None, dtype: str = "float64", seed: int = 2,
-                 init: str = "random", cost_every: int = 100, compile: bool = False, optimizer: str = "gd",
+                 init: str = "random", cost_every: int = 100, compile: bool | str = "auto", optimizer: str = "gd",
                  batch_size: int | None = None, alpha: float = 0.0):
         self.n_h = n_h
         self.hidden_layer_sizes = hidden_layer_sizes

@@ -52,7 +52,9 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     p.add_argument("--device", default=None, help="backend device (e.g. a CUDA device number)")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     p.add_argument("--seed", type=int, default=2, help="initialization seed (default: 2, the course's)")
-    p.add_argument("--compile", action="store_true", help="use the backend's compiler (jax.jit, torch.compile, CUDA graph)")
+    p.add_argument("--compile", nargs="?", const="on", default="auto", choices=["auto", "on", "off"],
+                   help="the backend's fast path: auto (default: where it is known to win: jax.jit, the CUDA graph "
+                        "and kernels, NumPy's tiles), on (torch.compile too; --compile alone), off (eager)")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="say on stderr which path trains (eager, a fast path, dask chunks) and why others were passed over")
 
@@ -114,7 +116,7 @@ def _fit(args, X, Y, n_h, *, print_cost: bool, progress):
     return nn_model(
         X, Y, n_h, args.iterations, print_cost=print_cost, learning_rate=args.learning_rate,
         activation=_activation(args), backend=args.backend, device=_device(args.device), dtype=args.dtype,
-        seed=args.seed, compile=args.compile, progress=progress,
+        seed=args.seed, compile={"auto": "auto", "on": True, "off": False}[args.compile], progress=progress,
     )
 
 

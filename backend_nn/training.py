@@ -23,7 +23,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import chunked
-from .accelerate import Choice, choose_epochs, choose_runner
+from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
 from .backend import backend_name, device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
 from .initialization import initialize_parameters_deep, resolve_dtype
@@ -186,7 +186,7 @@ class _Recorder:
 
 def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, learning_rate: float,
                 num_iterations: int, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
-                print_format: str, progress: bool | None, compile: bool, prefer: str | None = None,
+                print_format: str, progress: bool | None, compile: bool | str, prefer: str | None = None,
                 ) -> tuple[dict, np.ndarray, Choice]:
     """Train: a runner advances the steps on the device; recorded costs come home once per
     ``sync_every`` steps (the loop's only host sync)."""
@@ -256,7 +256,7 @@ def _examples_at_once(Xb: Any, batch: int | None = None) -> int:
 def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negative_slope: float, output: Any,
          num_iterations: int, learning_rate: float, backend: Any, device: Any, dtype: Any, seed: int, init: str,
          init_scale: float, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
-         print_format: str, progress: bool | None, compile: bool, n_y: int | None = None, n_x: int | None = None,
+         print_format: str, progress: bool | None, compile: bool | str, n_y: int | None = None, n_x: int | None = None,
          optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
          shuffle_seed: int = 10, chunks: Any = None, shuffle: str = "course") -> tuple[Parameters, np.ndarray]:
@@ -268,6 +268,7 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
+    compile = check_compile(compile)
     if batch_size is not None:
         batch_size = check_positive("batch_size", batch_size, integer=True)
     num_iterations = check_positive("num_iterations", num_iterations, integer=True)
@@ -348,7 +349,7 @@ def nn_model(
     cost_every: int = 100,
     sync_every: int = 1000,
     progress: bool | None = None,
-    compile: bool = False,
+    compile: bool | str = "auto",
     optimizer: str = "gd",
     batch_size: int | None = None,
     lambd: float = 0.0,
@@ -400,13 +401,17 @@ def nn_model(
     progress : bool, optional
         Show a progress bar (tqdm) on stderr; default: when stderr is a terminal and the
         run is long (num_iterations >= 2000).
-    compile : bool
-        Take the backend's fast path where one supports the network
-        (:data:`backend_nn.accelerate.FAST_PATHS`): jax.jit of the whole chunk between
-        syncs, torch.compile of the step; on CuPy the fused whole-chunk kernel (small
-        binary shallow networks), else a CUDA graph of the step with the hidden lines as
-        kernels; on NumPy the hidden lines tile by tile in cache (from n_l * m = 2**16).
-        Each is tested against the generic step.
+    compile : "auto" (default), True or False
+        The backend's fast path (:data:`backend_nn.accelerate.FAST_PATHS`), each tested
+        against the generic step: jax.jit of the whole chunk between syncs; on CuPy the
+        fused whole-chunk kernel (small binary shallow networks), else a CUDA graph of the
+        step with the hidden lines as kernels; on NumPy the hidden lines tile by tile in
+        cache (from n_l * m = 2**16); torch.compile of the step. "auto" takes each of them
+        where it supports the network, except torch.compile (its compile time is more than
+        it saves on a short run), and goes on without a path that fails to build, with a
+        :class:`~backend_nn.accelerate.FastPathWarning`. True takes torch.compile too and
+        raises such failures; False is the eager step. The progress bar and the
+        ``backend_nn`` logger (INFO) say which path runs.
     optimizer, batch_size, lambd, keep_prob :
         Course 2: "gd" (default), "momentum" or "adam" (the course's betas and epsilon);
         mini-batches of ``batch_size`` shuffled each epoch as :func:`model` does; L2 (lambd)
@@ -482,7 +487,7 @@ def L_layer_model(
     cost_every: int = 100,
     sync_every: int = 1000,
     progress: bool | None = None,
-    compile: bool = False,
+    compile: bool | str = "auto",
     optimizer: str = "gd",
     batch_size: int | None = None,
     lambd: float = 0.0,
@@ -591,7 +596,7 @@ def model(
     cost_every: int = 100,
     sync_every: int = 100,
     progress: bool | None = None,
-    compile: bool = False,
+    compile: bool | str = "auto",
     parameters: Parameters | None = None,
     chunks: int | None = None,
     shuffle: str = "course",
@@ -614,8 +619,9 @@ def model(
         loop reseeds with seed + 1 every epoch from seed = 10.
     cost_every, sync_every : record the epoch cost every ``cost_every`` epochs (course: 100) and
         bring costs home every ``sync_every`` epochs.
-    compile : the array library's compiled epoch where it has one (JAX: jax.jit of a scan over
-        the batches, the optimizer state carried); else the eager epoch.
+    compile : "auto" (default), True or False: the array library's compiled epoch where it has
+        one (JAX: jax.jit of a scan over the batches, the optimizer state carried; PyTorch:
+        torch.compile of the step, with True only); else the eager epoch.
     parameters : Parameters to resume from (a model's result, or ``load_model`` of one saved with
         its training state): their weights, optimizer state and epoch count carry on, so 10 + 10
         epochs are 20 epochs. Their network must be ``layers_dims``' and their optimizer this one.
@@ -632,6 +638,7 @@ def model(
     from .optimizers import get_optimizer
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
+    compile = check_compile(compile)
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     num_epochs = check_positive("num_epochs", num_epochs, integer=True)
     learning_rate0 = check_positive("learning_rate", learning_rate, integer=False)
@@ -696,7 +703,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 shuffle_seed: int = 10, decay: Any = None, decay_rate: float = 1.0, cost_every: int = 100,
                 sync_every: int = 100, print_cost: bool = False, print_every: int = 1000,
                 print_format: str = "Cost after epoch {i}: {cost:f}", progress: bool | None = None,
-                unit: str = "epoch", state: dict | None = None, compile: bool = False, start_epoch: int = 0,
+                unit: str = "epoch", state: dict | None = None, compile: bool | str = "auto", start_epoch: int = 0,
                 shuffle: str = "course") -> tuple[dict, dict, np.ndarray]:
     """Epochs of any optimizer over mini-batches (course 2): each epoch shuffles with
     RandomState(shuffle_seed + 1 + epoch) and steps through the batches in order; the epoch's

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
+from backend_nn.accelerate import choose_runner
 from backend_nn.backend import get_namespace, to_numpy
 from backend_nn.network import Network
 from backend_nn.step import train_step
@@ -97,8 +98,8 @@ def test_captured_gemm_matches_cupy_matmul_for_every_layout(cp, dtype):
     from backend_nn.accelerate.cupy_graph import _CapturableGemm, _new_stream
 
     stream = _new_stream()
-    gemm = _CapturableGemm.create(stream)
-    assert gemm is not None, "cuBLAS could not be loaded for direct calls"
+    gemm, why = _CapturableGemm.create(stream)
+    assert gemm is not None, f"cuBLAS could not be loaded for direct calls: {why}"
     rng = np.random.RandomState(1)
     dt = getattr(cp, dtype)
     shapes = [(7, 5, 3), (1, 9, 4), (6, 1, 8), (5, 4, 1), (1, 300, 1), (33, 17, 65)]
@@ -202,11 +203,14 @@ def test_graph_without_a_loadable_cublas_falls_back_to_the_broadcast_matmul(cp, 
     the flower still gets a graph (and the same answer); a network past GRAPH_MAX_ELEMENTS does not."""
     from backend_nn.accelerate import cupy_graph
 
-    monkeypatch.setattr(cupy_graph._CapturableGemm, "create", classmethod(lambda cls, stream: None))
+    monkeypatch.setattr(cupy_graph._CapturableGemm, "create", classmethod(lambda cls, stream: (None, "test: none")))
     X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
     p0 = bnn.initialize_parameters(2, 4, 1, backend=cp)
     runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, Network.build([2, 4, 1], "tanh"), 1.2, "float64")
-    assert runner.keep is None
+    assert runner.keep is None and runner.note == "broadcast matmul (no cuBLAS: test: none)"
+    _, choice = choose_runner(p0, X, Y, net=Network.build([2, 4, 1], "tanh"), learning_rate=1.2, xp=cp,
+                              compile="auto", prefer="cuda graph")
+    assert choice.path == "cuda graph, broadcast matmul (no cuBLAS: test: none)"
     Xb, Yb = _data(cp, 64, 3001, cp.float64)
     big = bnn.initialize_parameters(64, 96, 1, backend=cp)
     from backend_nn.accelerate import Declined

@@ -28,6 +28,7 @@ xp) -> Runner`` (raising :class:`Declined` with the reason where it cannot serve
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, Callable
@@ -37,12 +38,32 @@ import array_api_compat
 from ..network import Network
 from ..step import Runner, eager_runner
 
-__all__ = ["FastPath", "Support", "Choice", "Declined", "FAST_PATHS", "choose_runner", "choose_epochs",
-           "compiled_runner"]
+__all__ = ["FastPath", "Support", "Choice", "Declined", "FastPathWarning", "FAST_PATHS", "COMPILE_MODES",
+           "check_compile", "choose_runner", "choose_epochs", "compiled_runner"]
 
 
 class Declined(Exception):
     """A fast path cannot serve this network here; the message says why."""
+
+
+class FastPathWarning(UserWarning):
+    """A fast path failed where it should have served (not a :class:`Declined`): the run goes on
+    without it, on the next path or the eager step."""
+
+
+#: The values of ``compile``: "auto" (the default: each library's fast path where it is known to
+#: win, see :data:`FAST_PATHS`), True (every fast path that supports the network), False (eager).
+COMPILE_MODES = ("auto", True, False)
+
+
+def check_compile(compile: Any) -> str | bool:
+    """``compile`` as one of :data:`COMPILE_MODES` (numpy booleans too), or a ValueError."""
+    if isinstance(compile, str) and compile == "auto":
+        return "auto"
+    if isinstance(compile, bool) or type(compile).__name__ in ("bool", "bool_"):  # numpy's: np.bool / np.bool_
+        return bool(compile)
+    raise ValueError(f"compile must be 'auto' (the default: the fast path where it is known to win), True (every "
+                     f"fast path that supports the network) or False (the eager step); got {compile!r}.")
 
 
 @dataclass(frozen=True)
@@ -70,10 +91,15 @@ class Support:
 
 @dataclass(frozen=True)
 class FastPath:
+    """One fast path: its name, the array library it serves, its builder ("module:function" in this
+    package, imported only when tried), what it supports, and whether ``compile="auto"`` (the
+    default) takes it; where not, ``not_by_default`` says why (``compile=True`` still does)."""
+
     name: str
-    library: str  # "jax", "torch", "numpy", "cupy": the array library it serves
-    builder: str  # "module:function" in this package, imported only when tried
+    library: str  # "jax", "torch", "numpy", "cupy"
+    builder: str
     support: Support = Support()
+    not_by_default: str | None = None
 
     def build(self, parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
         module, function = self.builder.split(":")
@@ -106,7 +132,9 @@ _CUDA_ACTS = frozenset({"tanh", "sigmoid", "relu", "leaky_relu", "linear"})
 #: The fast paths, in order of preference within each library.
 FAST_PATHS: tuple[FastPath, ...] = (
     FastPath("jax.jit", "jax", "jax_loop:jax_runner"),
-    FastPath("torch.compile", "torch", "torch_compile:torch_runner"),
+    FastPath("torch.compile", "torch", "torch_compile:torch_runner",
+             not_by_default="compiling takes seconds to minutes, more than it saves on a short run (compile=True "
+                            "takes it)"),
     FastPath("numpy tiles", "numpy", "numpy_tiles:tiled_runner", Support(depth=(2, None), size=_tiles_size)),
     FastPath("cupy fused kernel", "cupy", "cupy_fused:fused_runner",
              Support(depth=(2, 2), hidden=_CUDA_ACTS, outputs=frozenset({"sigmoid"}), size=_fused_size)),
@@ -136,9 +164,12 @@ class Choice:
 
 
 def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
-                  compile: bool = False, prefer: str | None = None) -> tuple[Runner, Choice]:
+                  compile: bool | str = False, prefer: str | None = None) -> tuple[Runner, Choice]:
     """The runner for this network and backend: with ``compile``, the first fast path of the
     array's library that supports it and builds; else (or when none does) the eager runner.
+    ``compile="auto"`` tries only the paths taken by default (:attr:`FastPath.not_by_default`),
+    and a path that fails to build with anything but :class:`Declined` is passed over with one
+    :class:`FastPathWarning`; with ``compile=True`` that failure is raised.
 
     ``prefer`` names one fast path (tests, benchmarks): only that one is tried.
     """
@@ -154,14 +185,23 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
         if prefer is not None and not candidates:
             raise ValueError(f"no fast path {prefer!r} for {library}; known: {[p.name for p in FAST_PATHS]}.")
         for path in candidates:
-            reason = path.support.reason_against(net, m, dtype)
+            reason = path.not_by_default if compile == "auto" else None
+            reason = reason or path.support.reason_against(net, m, dtype)
             if reason is None:
                 try:
                     runner = path.build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp)
                 except Declined as exc:
                     reason = str(exc)
+                except Exception as exc:
+                    if compile is True:
+                        raise
+                    reason = f"failed: {type(exc).__name__}: {exc}"
+                    warnings.warn(f"backend_nn: the fast path {path.name!r} failed to build ({reason[8:]}); "
+                                  "training without it. compile=False skips the fast paths.",
+                                  FastPathWarning, stacklevel=4)
                 else:
-                    choice.path = path.name
+                    note = getattr(runner, "note", None)  # how it runs, where that is not its best way
+                    choice.path = path.name if note is None else f"{path.name}, {note}"
                     return runner, choice
             choice.passed_over.append((path.name, reason))
         if library is None:
@@ -170,11 +210,11 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
 
 
 def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                  dropouts: dict | None = None, compile: bool = False, X: Any = None,
+                  dropouts: dict | None = None, compile: bool | str = False, X: Any = None,
                   per_chunk: bool = False) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
-    epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step), else
-    the eager epoch. Where X is a dask array, that epoch runs on windows of about a chunk of
+    epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step, with
+    ``compile=True`` only), else the eager epoch. Where X is a dask array, that epoch runs on windows of about a chunk of
     whole batches, gathered from the chunks in turn (``per_chunk``: a window per shuffled chunk)."""
     if array_api_compat.is_dask_array(X):
         from ..chunked import dask_epochs
@@ -197,10 +237,13 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         from .jax_loop import jax_epochs
 
         return jax_epochs(**kw), Choice("jax.jit epochs")
-    if compile and _library(xp) == "torch":
+    torch_compile = next(p for p in FAST_PATHS if p.library == "torch")
+    if compile is True and _library(xp) == "torch":
         from .torch_compile import torch_epochs
 
         return torch_epochs(**kw), Choice("torch.compile steps")
+    if compile == "auto" and _library(xp) == "torch":
+        return eager_epochs(**kw), Choice("eager", [("torch.compile steps", torch_compile.not_by_default)])
     why = [("compiled epochs", f"none for {_library(xp) or 'this array library'} yet")] if compile else []
     return eager_epochs(**kw), Choice("eager", why)
 

@@ -37,22 +37,28 @@ def graph_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
     """A runner replaying the captured step (raises Declined where the graph cannot serve)."""
     from .cupy_lines import CupyLines
 
+    m = int(X.shape[1])
+    if max(m, *net.layer_dims) > INT32_MAX:
+        raise Declined(f"m = {m} or a layer exceeds cuBLAS's 32-bit sizes ({INT32_MAX})")
     stream = _new_stream()
-    gemm = _CapturableGemm.create(stream)
+    gemm, why = _CapturableGemm.create(stream)
     if gemm is None:
-        m = X.shape[1]
         largest = max(n * n_prev * m for n_prev, n in zip(net.layer_dims[:-1], net.layer_dims[1:]))
         if largest > GRAPH_MAX_ELEMENTS:
-            raise Declined(f"no capturable cuBLAS, and n_l * n_(l-1) * m = {largest} > {GRAPH_MAX_ELEMENTS} "
-                           "for the broadcast matmul")
+            raise Declined(f"no capturable cuBLAS ({why}), and n_l * n_(l-1) * m = {largest} > "
+                           f"{GRAPH_MAX_ELEMENTS} for the broadcast matmul")
     namespace = _CaptureSafeNamespace(xp, gemm)
     step = partial(train_step, net=net, learning_rate=learning_rate, xp=namespace, lines=CupyLines())
     try:
-        return _CupyGraphRunner(step, parameters, X, Y, xp=xp, stream=stream, keep=gemm)
+        runner = _CupyGraphRunner(step, parameters, X, Y, xp=xp, stream=stream, keep=gemm)
     except Exception as exc:  # an optional path: say why, and let the caller take the next one
+        from . import FastPathWarning
+
         warnings.warn(f"backend_nn: the CUDA graph could not be captured ({type(exc).__name__}: {exc}); "
-                      "running without it.", RuntimeWarning, stacklevel=3)
+                      "running without it.", FastPathWarning, stacklevel=3)
         raise Declined(f"capture failed: {type(exc).__name__}: {exc}") from None
+    runner.note = None if gemm is not None else f"broadcast matmul (no cuBLAS: {why})"
+    return runner
 
 
 def _new_stream():
@@ -61,33 +67,95 @@ def _new_stream():
     return cupy.cuda.Stream(non_blocking=True)
 
 
-@lru_cache(maxsize=1)
-def _cublas_library() -> Any:
-    """The cuBLAS that CuPy itself loaded (found in /proc/self/maps), or None."""
+#: cuBLAS's 32-bit sizes (the ``_64`` entry points are not used): larger sizes are refused, never truncated.
+INT32_MAX = 2**31 - 1
+
+_c = ctypes
+#: Every cuBLAS entry point the graph calls: (restype, argtypes), declared on the library before any call.
+_SIGNATURES: dict[str, tuple[Any, list]] = {
+    "cublasCreate_v2": (_c.c_int, [_c.POINTER(_c.c_void_p)]),
+    "cublasDestroy_v2": (_c.c_int, [_c.c_void_p]),
+    "cublasSetStream_v2": (_c.c_int, [_c.c_void_p, _c.c_void_p]),
+    "cublasSetWorkspace_v2": (_c.c_int, [_c.c_void_p, _c.c_void_p, _c.c_size_t]),
+    **{name: (_c.c_int, [_c.c_void_p, _c.c_int, _c.c_int, _c.c_int, _c.c_int, _c.c_int, _c.POINTER(scalar),
+                         _c.c_void_p, _c.c_int, _c.c_void_p, _c.c_int, _c.POINTER(scalar), _c.c_void_p, _c.c_int])
+       for name, scalar in (("cublasDgemm_v2", _c.c_double), ("cublasSgemm_v2", _c.c_float))},
+}
+
+
+def _candidates() -> list[str]:
+    """Where the cuBLAS that CuPy loaded may be, best first: cuda.pathfinder's answer (it looks first
+    at what this process has loaded), this process's mapped libraries, the soname of CuPy's CUDA."""
     import cupy
 
     cupy.cuda.device.get_cublas_handle()  # makes CuPy load its cuBLAS
+    paths = []
+    try:
+        from cuda import pathfinder
+    except ImportError:
+        pass
+    else:
+        try:
+            path = pathfinder.load_nvidia_dynamic_lib("cublas").abs_path
+        except Exception:  # noqa: BLE001  (an optional helper: the next candidates serve)
+            path = None
+        if path:
+            paths.append(path)
     try:
         with open("/proc/self/maps") as maps:
-            paths = [line.split()[-1] for line in maps if "/libcublas.so" in line]
-        lib = ctypes.CDLL(paths[0]) if paths else ctypes.CDLL(
-            f"libcublas.so.{cupy.cuda.runtime.runtimeGetVersion() // 1000}")
+            paths.extend(line.split()[-1] for line in maps if "/libcublas.so" in line)
     except OSError:
-        return None
-    for name in ("cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSetWorkspace_v2",
-                 "cublasSgemm_v2", "cublasDgemm_v2"):
-        if not hasattr(lib, name):
-            return None
+        pass
+    paths.append(f"libcublas.so.{cupy.cuda.runtime.runtimeGetVersion() // 1000}")
+    return list(dict.fromkeys(paths))
+
+
+def _declared(lib: Any) -> Any:
+    """lib with restype and argtypes set on every entry point of :data:`_SIGNATURES` (AttributeError
+    where one is missing)."""
+    for name, (restype, argtypes) in _SIGNATURES.items():
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = restype, argtypes
     return lib
+
+
+@lru_cache(maxsize=1)
+def _cublas_library() -> tuple[Any, str | None]:
+    """(the cuBLAS CuPy loaded, declared for ctypes, None), or (None, why not). The whole probe runs
+    here, once a process, and any failure in it is a reason (said once, as a FastPathWarning), never
+    an exception: the graph then multiplies without cuBLAS."""
+    errors = []
+    try:
+        for path in _candidates():
+            try:
+                return _declared(ctypes.CDLL(path)), None
+            except (OSError, AttributeError) as exc:
+                errors.append(f"{path}: {exc}")
+        why = "; ".join(errors) or "not found"
+    except Exception as exc:  # noqa: BLE001  (the probe must not break training: it is a reason)
+        why = f"{type(exc).__name__}: {exc}"
+    from . import FastPathWarning
+
+    warnings.warn(f"backend_nn: the CUDA graph cannot call cuBLAS ({why}); its matmul is a broadcast product "
+                  "instead, slower past small networks.", FastPathWarning, stacklevel=2)
+    return None, why
+
+
+def _int32(**sizes: int) -> None:
+    """Refuse sizes that cuBLAS's 32-bit arguments would truncate."""
+    big = {k: v for k, v in sizes.items() if v > INT32_MAX}
+    if big:
+        raise OverflowError(f"{big} exceed cuBLAS's 32-bit sizes ({INT32_MAX}); the 64-bit API is not used here.")
 
 
 class _CapturableGemm:
     """Row-major C = A @ B by cuBLAS, called directly on a handle bound to one stream."""
 
     @classmethod
-    def create(cls, stream: Any) -> "_CapturableGemm | None":
-        lib = _cublas_library()
-        return None if lib is None else cls(lib, stream)
+    def create(cls, stream: Any) -> "tuple[_CapturableGemm | None, str | None]":
+        """(gemm, None), or (None, why cuBLAS cannot be called)."""
+        lib, why = _cublas_library()
+        return (None, why) if lib is None else (cls(lib, stream), None)
 
     def __init__(self, lib: Any, stream: Any) -> None:
         import cupy
@@ -130,14 +198,14 @@ class _CapturableGemm:
         out = cupy.empty((M, N), dtype=a.dtype)
         op_b, b, ldb = self._transposed(b)
         op_a, a, lda = self._transposed(a)
+        _int32(M=M, N=N, K=K, lda=lda, ldb=ldb)
         if np.dtype(out.dtype) == np.float64:
             gemm, scalar = self.lib.cublasDgemm_v2, ctypes.c_double
         else:
             gemm, scalar = self.lib.cublasSgemm_v2, ctypes.c_float
         one, zero = scalar(1.0), scalar(0.0)
-        ptr = ctypes.c_void_p
-        self._check(gemm(self.handle, op_b, op_a, N, M, K, ctypes.byref(one), ptr(b.data.ptr), ldb,
-                         ptr(a.data.ptr), lda, ctypes.byref(zero), ptr(out.data.ptr), max(N, 1)), "cublasGemm")
+        self._check(gemm(self.handle, op_b, op_a, N, M, K, ctypes.byref(one), b.data.ptr, ldb,
+                         a.data.ptr, lda, ctypes.byref(zero), out.data.ptr, max(N, 1)), "cublasGemm")
         return out
 
 

@@ -1,0 +1,167 @@
+"""compile="auto", the default: which path each library takes without a flag, the failures it
+survives (with one FastPathWarning) and the ones compile=True raises; the CUDA graph's cuBLAS probe
+and its size limits, exercised here without a GPU (the probe's failures are reasons, not errors)."""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn import accelerate
+from backend_nn.accelerate import FAST_PATHS, Declined, FastPath, FastPathWarning, check_compile, choose_runner
+from backend_nn.network import Network
+
+FLOWER = bnn.load_planar_dataset()
+
+
+def _choice(xp, X, Y, dims, compile):
+    net = Network.build(dims, "tanh")
+    p0 = bnn.initialize_parameters_deep(dims, seed=2, init="random", backend=xp)
+    return choose_runner(p0, X, Y, net=net, learning_rate=1.2, xp=xp, compile=compile)[1]
+
+
+def test_numpy_default_is_eager_at_the_flower_and_tiles_at_large_sizes():
+    X, Y = FLOWER
+    assert _choice(np, X, Y, [2, 4, 1], "auto").path == "eager"  # n_h * m = 1,600: the tiles do not help
+    Xl = np.random.RandomState(0).randn(8, 20_000)
+    Yl = (Xl[:1] > 0).astype(np.float64)
+    assert _choice(np, Xl, Yl, [8, 16, 1], "auto").path == "numpy tiles"
+    assert _choice(np, Xl, Yl, [8, 16, 1], False).path == "eager"
+
+
+def test_the_default_of_every_front_door_is_auto():
+    import inspect
+
+    for fn in (bnn.nn_model, bnn.L_layer_model, bnn.model, bnn.NNClassifier):
+        assert inspect.signature(fn).parameters["compile"].default == "auto", fn.__name__
+
+
+def test_torch_default_stays_eager_and_says_why():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    xp = bnn.get_namespace("torch")
+    X, Y = (torch.asarray(a) for a in FLOWER)
+    choice = _choice(xp, X, Y, [2, 4, 1], "auto")
+    assert choice.path == "eager"
+    assert choice.passed_over[0][0] == "torch.compile" and "compile=True takes it" in choice.passed_over[0][1]
+    from backend_nn.accelerate import choose_epochs
+
+    net = Network.build([2, 4, 1], "tanh")
+    _, epochs = choose_epochs(net=net, optimizer=bnn.optimizers.get_optimizer("adam"), xp=xp,
+                              slices=[slice(0, 64)], compile="auto")
+    assert epochs.path == "eager" and epochs.passed_over[0][0] == "torch.compile steps"
+
+
+def test_jax_default_is_jit():
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("JAX is not installed")
+    xp = bnn.get_namespace("jax")
+    X, Y = (xp.asarray(a) for a in FLOWER)
+    assert _choice(xp, X, Y, [2, 4, 1], "auto").path == "jax.jit"
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None, "True"])
+def test_compile_values(bad):
+    assert check_compile("auto") == "auto" and check_compile(np.bool_(True)) is True and check_compile(False) is False
+    with pytest.raises(ValueError, match=r"compile must be 'auto' \(the default.*True.*False.*got"):
+        bnn.nn_model(*FLOWER, 4, num_iterations=2, compile=bad)
+
+
+class _Breaking(FastPath):
+    """A NumPy fast path whose builder fails as an unexpected error would (not Declined)."""
+
+    def build(self, *args, **kwargs):
+        raise KeyError("a broken probe")
+
+
+def test_a_path_that_fails_to_build_is_passed_over_with_one_warning_under_auto(monkeypatch):
+    monkeypatch.setattr(accelerate, "FAST_PATHS", (_Breaking("broken", "numpy", "unused:unused"), *FAST_PATHS))
+    X, Y = FLOWER
+    with pytest.warns(FastPathWarning, match=r"the fast path 'broken' failed to build \(KeyError: 'a broken probe'\); "
+                                             r"training without it") as record:
+        params, _ = bnn.nn_model(X, Y, 4, num_iterations=20)
+    assert len(record) == 1
+    expected, _ = bnn.nn_model(X, Y, 4, num_iterations=20, compile=False)
+    for k in expected:
+        np.testing.assert_array_equal(params[k], expected[k])
+    with pytest.raises(KeyError, match="a broken probe"):
+        bnn.nn_model(X, Y, 4, num_iterations=20, compile=True)
+
+
+def test_a_declined_path_is_passed_over_silently(monkeypatch):
+    class Declining(FastPath):
+        def build(self, *args, **kwargs):
+            raise Declined("not here")
+
+    monkeypatch.setattr(accelerate, "FAST_PATHS", (Declining("picky", "numpy", "unused:unused"),))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        choice = _choice(np, *FLOWER, [2, 4, 1], "auto")
+    assert choice.path == "eager" and choice.passed_over == [("picky", "not here")]
+
+
+# --- the CUDA graph's cuBLAS probe, without a GPU --------------------------------------------------------------
+def test_every_cublas_entry_point_is_declared_for_ctypes():
+    from backend_nn.accelerate import cupy_graph
+
+    lib = SimpleNamespace(**{name: SimpleNamespace() for name in cupy_graph._SIGNATURES})
+    cupy_graph._declared(lib)
+    for name, fn in vars(lib).items():
+        assert fn.restype is ctypes.c_int, name
+        assert fn.argtypes, name
+    gemm = lib.cublasDgemm_v2.argtypes
+    assert len(gemm) == 14 and gemm[6] is ctypes.POINTER(ctypes.c_double)
+    assert lib.cublasSetWorkspace_v2.argtypes[2] is ctypes.c_size_t
+    del vars(lib)["cublasSgemm_v2"]
+    with pytest.raises(AttributeError):
+        cupy_graph._declared(lib)
+
+
+def test_a_failing_probe_is_a_reason_and_one_warning(monkeypatch):
+    from backend_nn.accelerate import cupy_graph
+
+    def broken():
+        raise AttributeError("'NoneType' object has no attribute 'get_cublas_handle'")
+
+    monkeypatch.setattr(cupy_graph, "_candidates", broken)
+    cupy_graph._cublas_library.cache_clear()
+    try:
+        with pytest.warns(FastPathWarning, match="the CUDA graph cannot call cuBLAS .*AttributeError"):
+            lib, why = cupy_graph._cublas_library()
+        assert lib is None and why.startswith("AttributeError")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert cupy_graph._cublas_library() == (None, why)  # probed once a process
+    finally:
+        cupy_graph._cublas_library.cache_clear()
+
+
+def test_unloadable_candidates_are_named_in_the_reason(monkeypatch, tmp_path):
+    from backend_nn.accelerate import cupy_graph
+
+    not_a_library = tmp_path / "libcublas.so.99"
+    not_a_library.write_text("not a library")
+    monkeypatch.setattr(cupy_graph, "_candidates", lambda: [str(not_a_library), "libnothing-here.so.1"])
+    cupy_graph._cublas_library.cache_clear()
+    try:
+        with pytest.warns(FastPathWarning):
+            lib, why = cupy_graph._cublas_library()
+        assert lib is None and str(not_a_library) in why and "libnothing-here.so.1" in why
+    finally:
+        cupy_graph._cublas_library.cache_clear()
+
+
+def test_sizes_past_cublas_32_bits_are_refused_not_truncated():
+    from backend_nn.accelerate import cupy_graph
+
+    cupy_graph._int32(M=2**31 - 1, N=1, K=1, lda=1, ldb=1)
+    with pytest.raises(OverflowError, match=r"\{'N': 2147483648\} exceed cuBLAS's 32-bit sizes"):
+        cupy_graph._int32(M=4, N=2**31, K=3, lda=3, ldb=2)
+    X = SimpleNamespace(shape=(2, 2**31))
+    with pytest.raises(Declined, match="exceeds cuBLAS's 32-bit sizes"):
+        cupy_graph.graph_runner({}, X, None, net=Network.build([2, 4, 1], "tanh"), learning_rate=1.0, xp=None)
