@@ -40,12 +40,6 @@ __all__ = [
 ]
 
 
-def _exp_cap(dtype: Any, xp: Any) -> float:
-    """A |z| whose exp(z) does not overflow in ``dtype`` while 1 / (1 + exp(z)) is below the smallest
-    normal number (709 in float64, 88 in float32)."""
-    return 709.0 if xp.finfo(dtype).bits == 64 else 88.0
-
-
 # --- sigmoid: A = 1 / (1 + exp(-Z)) ----------------------------------------------
 def sigmoid(Z, *, xp):
     """A = 1 / (1 + exp(-Z)), the course's formula, bit for bit, without overflow.
@@ -58,7 +52,9 @@ def sigmoid(Z, *, xp):
     """
     # maximum, not clip: array-api-compat's clip for CuPy assigns through boolean masks (a host
     # sync each call, and no CUDA graph capture); maximum is one elementwise kernel everywhere.
-    return 1.0 / (1.0 + xp.exp(-xp.maximum(Z, -_exp_cap(Z.dtype, xp))))
+    # a |z| whose exp does not overflow while 1 / (1 + exp(z)) is below the smallest normal number
+    cap = 709.0 if Z.dtype == xp.float64 else 88.0
+    return 1.0 / (1.0 + xp.exp(-xp.maximum(Z, -cap)))
 
 
 def sigmoid_derivative(Z, A, *, xp):
@@ -164,7 +160,9 @@ class Activation:
         """dZ = dA * g'(Z) (the course's relu_backward, sigmoid_backward); softmax's Jacobian product."""
         if self.vjp is not None:
             return self.vjp(dA, A, xp=xp)
-        return dA * self.grad(Z, A, xp=xp)
+        if self.negative_slope is None:  # g' called here, not through grad: this is every step's hot path
+            return dA * self.derivative(Z, A, xp=xp)
+        return dA * self.derivative(Z, A, xp=xp, negative_slope=self.negative_slope)
 
     @property
     def needs_Z(self) -> bool:

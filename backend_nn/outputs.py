@@ -23,6 +23,7 @@ Python float, as the course's does. Integer labels (1, m) in 0..K-1 become one-h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .activations import Activation, get_activation
@@ -62,8 +63,9 @@ class OutputLayer:
 
     name: str
 
-    @property
+    @cached_property
     def activation(self) -> Activation:
+        """g_L (looked up once: it is on the hot path of every step)."""
         return get_activation(self.name)
 
     def __call__(self, Z, *, xp):

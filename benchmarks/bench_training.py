@@ -163,6 +163,8 @@ def run_problem(pb: Problem, makers, args, peaks) -> list[dict]:
             row.update(status="error", why=f"{type(exc).__name__}: {exc}"[:200])
             continue
         row["impl"] = impl.name
+        if impl.note:
+            row["path"] = impl.note
         try:
             impl.run(steps)
             impl.sync()
@@ -220,7 +222,8 @@ def _fmt(r: dict) -> str:
         return f"{head} {r['status']}: {r.get('why', '')}"
     frac = f"{100 * r['peak_fraction']:5.1f}%" if r.get("peak_fraction") else "    -"
     mem = f"{r['peak_memory_bytes'] / 2**20:9.1f}" if r.get("peak_memory_bytes") else "        -"
-    return (f"{head} {r['us_per_step']:12.1f} {r['gflops']:9.2f} {frac} {mem} {r['bytes_needed'] / 2**20:9.1f}")
+    path = f"  ({r['path']})" if r.get("path") else ""
+    return (f"{head} {r['us_per_step']:12.1f} {r['gflops']:9.2f} {frac} {mem} {r['bytes_needed'] / 2**20:9.1f}{path}")
 
 
 HEADER = (f"{'size':<14} {'dtype':<8} {'implementation':<40} {'us/step':>12} {'GFLOP/s':>9} {'peak':>6} "
@@ -300,7 +303,8 @@ def main(argv=None) -> int:
     if args.quick:  # torch.compile takes ~20 s a problem: not for a smoke test
         makers = [(label, mk) for label, mk in makers if label != "backend_nn [torch, compiled]"]
     if args.cpu_baselines_only:
-        keep = ("plain NumPy (course code)", "backend_nn [numpy]", "backend_nn [numpy, numpy tiles]")
+        keep = ("plain NumPy (course code)", "backend_nn [numpy]", "backend_nn [numpy, default]",
+                "backend_nn [numpy, numpy tiles]")
         makers = [(label, mk) for label, mk in makers if label in keep or "cupy" in label or "cuda" in label]
     rows = []
     for pb in problems:

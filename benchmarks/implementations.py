@@ -122,7 +122,14 @@ def make_plain_numpy(pb: Problem) -> Impl:
 
 
 # --- backend_nn --------------------------------------------------------------------------------
-def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | None = None) -> Impl:
+#: The default row records the cost as nn_model does by default: once every 100 steps.
+DEFAULT_COST_EVERY = 100
+
+
+def make_backend_nn(pb: Problem, backend: str, *, compiled: bool | str, prefer: str | None = None) -> Impl:
+    """backend_nn's step on ``backend``: eager (compiled=False, the cost every step as the course's code
+    computes it), a fast path (True, with ``prefer``), or what nn_model runs without a flag ("auto": the
+    path compile="auto" chooses, the cost recorded every DEFAULT_COST_EVERY steps)."""
     memory = lambda: None  # noqa: E731
     if backend == "cupy":
         cupy = _need("cupy")
@@ -135,7 +142,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
         mod = _need(backend)
         if backend == "jax":
             mod.config.update("jax_enable_x64", True)
-        elif compiled:
+        elif compiled is True:
             mod._dynamo.reset()  # each problem compiles afresh (shapes differ)
     xp = bnn.get_namespace(backend)
     dt = getattr(xp, pb.dtype)
@@ -146,8 +153,23 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
     device = "gpu" if backend == "cupy" or (backend == "jax" and _jax_on_gpu()) else "cpu"
     name = f"backend_nn [{backend}{', ' + (prefer or 'compiled') if compiled else ''}]"
     sync = _sync_for(backend, state)
+    note = ""
 
-    if compiled:
+    if compiled == "auto":
+        from backend_nn.accelerate import choose_runner
+
+        name = f"backend_nn [{backend}, default]"
+        runner, choice = choose_runner(state["p"], X, Y, net=net, learning_rate=pb.learning_rate, xp=xp,
+                                       compile="auto")
+        note = choice.path
+
+        def run(k):
+            full, rest = divmod(k, DEFAULT_COST_EVERY)
+            if full:
+                state["p"], _ = runner(state["p"], full, DEFAULT_COST_EVERY)
+            if rest:
+                state["p"], _ = runner(state["p"], 1, rest)
+    elif compiled:
         from backend_nn.accelerate import compiled_runner
 
         runner = compiled_runner(state["p"], X, Y, net=net, learning_rate=pb.learning_rate, xp=xp, prefer=prefer)
@@ -171,7 +193,8 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool, prefer: str | 
                 p, _ = train_step(p, X, Y, net=net, learning_rate=pb.learning_rate, xp=xp, inplace=inplace)
             state["p"] = p
 
-    return Impl(name, device, run, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, sync, memory)
+    return Impl(name, device, run, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, sync, memory,
+                note=note)
 
 
 def _jax_on_gpu() -> bool:
@@ -357,6 +380,7 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
     makers = [
         ("plain NumPy (course code)", make_plain_numpy),
         ("backend_nn [numpy]", partial(make_backend_nn, backend="numpy", compiled=False)),
+        ("backend_nn [numpy, default]", partial(make_backend_nn, backend="numpy", compiled="auto")),
         ("backend_nn [numpy, numpy tiles]", partial(make_backend_nn, backend="numpy", compiled=True, prefer="numpy tiles")),
         ("backend_nn [torch]", partial(make_backend_nn, backend="torch", compiled=False)),
         ("backend_nn [jax, compiled]", partial(make_backend_nn, backend="jax", compiled=True)),
@@ -370,6 +394,7 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
     if gpu:
         makers += [
             ("backend_nn [cupy]", partial(make_backend_nn, backend="cupy", compiled=False)),
+            ("backend_nn [cupy, default]", partial(make_backend_nn, backend="cupy", compiled="auto")),
             ("backend_nn [cupy, cuda graph]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cuda graph")),
             ("backend_nn [cupy, cupy fused kernel]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cupy fused kernel")),
             ("backend_nn [cupy, cupy lines]", partial(make_backend_nn, backend="cupy", compiled=True,
