@@ -52,7 +52,7 @@ def sigmoid(Z, *, xp):
     """
     # maximum, not clip: array-api-compat's clip for CuPy assigns through boolean masks (a host
     # sync each call, and no CUDA graph capture); maximum is one elementwise kernel everywhere.
-    # a |z| whose exp does not overflow while 1 / (1 + exp(z)) is below the smallest normal number
+    # The cap: a |z| whose exp does not overflow while 1 / (1 + exp(z)) is below the smallest normal.
     cap = 709.0 if Z.dtype == xp.float64 else 88.0
     return 1.0 / (1.0 + xp.exp(-xp.maximum(Z, -cap)))
 

@@ -57,6 +57,13 @@ def _linear_forward(A, W, b, *, xp):
     return xp.matmul(W, A) + b
 
 
+def _outer_or_matmul(a, b, *, xp):
+    """a @ b; where the contracted dimension is 1 (W2^T dZ2 with n_y = 1) it is the outer
+    product a * b, bit for bit: NumPy's matmul takes 47 us for (4, 1) @ (1, 10^4) in float32
+    here, the product 3.7 us (it loses only at the flower's m = 400, by 0.5 us)."""
+    return a * b if a.shape[1] == 1 else xp.matmul(a, b)
+
+
 def _linear_backward(dZ, A_prev, W, *, xp, need_dA: bool = True, need_db: bool = True):
     """dA_prev = W^T dZ (n_{l-1}, m), dW = dZ A_prev^T / m (n_l, n_{l-1}), db = sum(dZ, axis=1) / m (n_l, 1).
     ``need_dA=False`` skips W_1^T dZ_1, which training never uses; ``need_db=False`` leaves db to
@@ -64,7 +71,7 @@ def _linear_backward(dZ, A_prev, W, *, xp, need_dA: bool = True, need_db: bool =
     m = A_prev.shape[1]
     dW = xp.matmul(dZ, A_prev.T) / m
     db = _db(dZ, m, xp=xp) if need_db else None
-    return (xp.matmul(W.T, dZ) if need_dA else None), dW, db
+    return (_outer_or_matmul(W.T, dZ, xp=xp) if need_dA else None), dW, db
 
 
 def _db(dZ, m: int, *, xp):

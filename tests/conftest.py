@@ -8,7 +8,9 @@ A backend that is not there is a visible skip with its reason.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,26 @@ class Backend:
 
     def params(self, host: dict, dtype=None):
         return {k: self.asarray(v, dtype) for k, v in host.items()}
+
+    @contextlib.contextmanager
+    def no_float_errors(self):
+        """Overflow, invalid operations and division by zero raise, each library its own way; and every
+        Python warning is an error. NumPy and array-api-strict (NumPy inside): ``np.errstate``. JAX:
+        ``jax.debug_infs`` and ``jax.debug_nans`` (an inf or NaN made by any operation raises).
+        PyTorch and CuPy have no floating-point traps: there only the warnings are errors, and the
+        tests that use this also check their results (and what they can see of the intermediates)
+        are finite."""
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("error")
+            if self.name.startswith(("numpy", "array_api_strict")):
+                stack.enter_context(np.errstate(over="raise", invalid="raise", divide="raise"))
+            elif self.name.startswith("jax"):
+                import jax
+
+                stack.enter_context(jax.debug_infs(True))
+                stack.enter_context(jax.debug_nans(True))
+            yield
 
     def __str__(self):
         return self.name

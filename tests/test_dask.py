@@ -368,3 +368,29 @@ def test_dask_default_scheduler_untouched(flower):
     before = dask.config.get("scheduler", None)
     bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=5)
     assert dask.config.get("scheduler", None) == before
+
+
+@pytest.mark.gpu
+def test_cupy_chunks_equal_numpy_on_threads_and_on_a_local_cuda_cluster(flower):
+    """CuPy chunks: the parameters come back as CuPy arrays and equal NumPy's. With dask-cuda installed,
+    also on a LocalCUDACluster (one worker per GPU, the multi-GPU set-up the README shows)."""
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy is not installed or counts 0 devices")
+    import cupy
+
+    X, Y = flower
+    p0, c0 = bnn.nn_model(X, Y, 4, num_iterations=40, cost_every=1)
+    Xd = da.from_array(X, chunks=(-1, 100)).map_blocks(cupy.asarray)
+    Yd = da.from_array(Y, chunks=(-1, 100)).map_blocks(cupy.asarray)
+    p1, c1 = bnn.nn_model(Xd, Yd, 4, num_iterations=40, cost_every=1)
+    assert isinstance(p1["W1"], cupy.ndarray)
+    np.testing.assert_allclose(c1, c0, rtol=RTOL)
+    _close(p0, {k: cupy.asnumpy(v) for k, v in p1.items()})
+    dask_cuda = pytest.importorskip("dask_cuda", reason="dask-cuda is not installed (pip install dask-cuda)")
+    distributed = pytest.importorskip("distributed")
+    with dask_cuda.LocalCUDACluster(dashboard_address=None, silence_logs=40) as cluster, \
+            distributed.Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == bnn.cuda_device_count()
+        p2, c2 = bnn.nn_model(Xd, Yd, 4, num_iterations=40, cost_every=1)
+    np.testing.assert_allclose(c2, c0, rtol=RTOL)
+    _close(p0, {k: cupy.asnumpy(v) for k, v in p2.items()})

@@ -6,9 +6,13 @@ hands the pure :func:`~backend_nn.step.train_step` to a backend's compiler, or r
 another way. The parity tests compare each with the generic step.
 
 :data:`FAST_PATHS` declares, for each, what it supports (depth, hidden activations,
-outputs, dtypes, sizes); :func:`choose_runner` walks the paths of the array's library in
-order and takes the first that supports the network and builds, else the eager runner,
-and says which ran and why the others were passed over (:class:`Choice`).
+outputs, dtypes, sizes) and whether it is taken by default; :func:`choose_runner` walks the
+paths of the array's library in order and takes the first that supports the network and
+builds, else the eager runner, and says which ran and why the others were passed over
+(:class:`Choice`). ``compile`` (:data:`COMPILE_MODES`) is "auto" in every front door: the
+paths taken by default (all but torch.compile, whose compile time is more than it saves on a
+short run), a failed build passed over with one :class:`FastPathWarning`; True: every path,
+a failed build raised; False: eager.
 
 - ``jax_loop``: ``jax.jit`` of the whole chunk of iterations between host syncs.
 - ``torch_compile``: ``torch.compile`` of the step.
