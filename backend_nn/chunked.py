@@ -247,8 +247,8 @@ def place(X: Any, Y: Any, *, persist: bool | None = None) -> tuple[Any, Any]:
 
 def _own_copy(block: Any) -> Any:
     """A chunk copied into memory of its own library's allocator on the worker that keeps it. A chunk
-    received over the network lives in the receive buffer, which NumPy did not allocate (no huge
-    pages advised, 16-byte aligned): each step over it ran up to 1.5x slower (measured, 2-core VM)."""
+    received over the network lives in the receive buffer, which NumPy did not allocate (likely: no
+    huge pages advised, 16-byte aligned): each step over it ran ~1.6x slower (2-core VM, measured)."""
     return array_namespace(block).asarray(block, copy=True)
 
 

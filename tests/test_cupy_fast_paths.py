@@ -228,3 +228,23 @@ def test_graph_on_a_deep_network(cp):
     p0 = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=cp)
     runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, Network.build([2, 6, 3, 1], "tanh"), 0.1, "float64")
     assert runner.keep is not None
+
+
+@pytest.mark.parametrize("kind", ["fused", "graph", "lines"])
+def test_fast_paths_on_a_second_device(cp, kind):
+    """The kernels are cached per device: after device 0 has compiled and run a path, the same path on
+    device 1 (arrays made there, nn_model(device=1)) runs its own kernels and gives the same answer."""
+    if bnn.cuda_device_count() < 2:
+        pytest.skip(f"needs 2 CUDA devices; CuPy counts {bnn.cuda_device_count()}")
+    import cupy
+
+    p0 = bnn.initialize_parameters(2, 4, 1, backend=cp)
+    X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
+    _compare_runner_with_eager(cp, kind, p0, X, Y, Network.build([2, 4, 1], "tanh"), 1.2, "float64")
+    with cupy.cuda.Device(1):
+        p1 = bnn.initialize_parameters(2, 4, 1, backend=cp)
+        X1, Y1 = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
+        assert X1.device.id == 1
+        _compare_runner_with_eager(cp, kind, p1, X1, Y1, Network.build([2, 4, 1], "tanh"), 1.2, "float64")
+    params, _ = bnn.nn_model(FLOWER[0], FLOWER[1], 4, num_iterations=200, backend="cupy", device=1)
+    assert params["W1"].device.id == 1
