@@ -67,9 +67,14 @@ def close(p, q):
 
 
 def enough_steps(run, n1, n2, at_least=1.0):
-    """n2, raised (up to 5000) until T(n2) - T(n1) takes about ``at_least`` seconds."""
-    guess = max((run(n2) - run(n1)) / (n2 - n1), 1e-6)
-    return max(n2, min(5000, n1 + int(at_least / guess)))
+    """n2, raised (up to 5000) until T(n2) - T(n1) takes about ``at_least`` seconds. The step's time is
+    guessed from the difference of two runs, or, where noise makes that difference (nearly) nothing,
+    from T(n2) / n2 (an overestimate: it holds the setup too), so a noisy guess never asks for 5000 steps."""
+    t1, t2 = run(n1), run(n2)
+    guess = (t2 - t1) / (n2 - n1)
+    if guess < t2 / n2 / 10:
+        guess = t2 / n2
+    return max(n2, min(5000, n1 + int(at_least / max(guess, 1e-6))))
 
 
 def step_time(run, n1, n2, rounds):
@@ -84,7 +89,7 @@ def step_time(run, n1, n2, rounds):
     return statistics.median(steps), statistics.median(setups)
 
 
-def compare(n_x, m, n_h, chunk, client, *, n1, n2, rounds, log):
+def compare(n_x, m, n_h, chunk, client, *, n1, n2, rounds, log, at_least=1.0):
     """numpy / dask threads / LocalCluster at one size: {row: (step s, setup s)}."""
     X, Y = problem(n_x, m)
     ref3 = train(X, Y, n_h, 3)[1]
@@ -113,7 +118,7 @@ def compare(n_x, m, n_h, chunk, client, *, n1, n2, rounds, log):
             rows.pop(name)
             wrong.append(name)
     out = {name: [] for name in rows}
-    n2s = {name: enough_steps(run, n1, n2) for name, run in rows.items()}
+    n2s = {name: enough_steps(run, n1, n2, at_least) for name, run in rows.items()}
     for _ in range(rounds):  # interleaved
         for name, run in rows.items():
             out[name].append(step_time(run, n1, n2s[name], 1))
@@ -253,6 +258,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
+    if args.quick:
+        args.rounds = 1
+    at_least = 0.5 if args.quick else 1.0  # seconds of timed steps per row and round
     lines = []
 
     def log(s=""):
@@ -267,13 +275,13 @@ def main(argv=None) -> int:
         big = (64, 40_000, 32, 5_000) if args.quick else (64, 400_000, 32, 50_000)
         n1, n2 = (2, 6) if args.quick else (4, 16)
         log()
-        results["data_bound"] = compare(*big, client, n1=n1, n2=n2, rounds=args.rounds, log=log)
+        results["data_bound"] = compare(*big, client, n1=n1, n2=n2, rounds=args.rounds, log=log, at_least=at_least)
         log()
         sweep = {}
         ms = (400, 4_000) if args.quick else (400, 4_000, 40_000, 100_000, 200_000)
         for m in ms:
             sweep[m] = compare(64, m, 32, max(m // 8, 50), client, n1=5 if m < 40_000 else n1,
-                               n2=10 if m < 40_000 else n2, rounds=args.rounds, log=log)
+                               n2=10 if m < 40_000 else n2, rounds=args.rounds, log=log, at_least=at_least)
         log("the flower (n_x = 2, m = 400, n_h = 4), one chunk of 400:")
         Xf, Yf = bnn.load_planar_dataset()
         flower_rows = {}
@@ -285,7 +293,7 @@ def main(argv=None) -> int:
                     return train(*data, 4, n)[0]
                 with ctx.as_current():
                     return train(*data, 4, n)[0]
-            flower_rows[name] = step_time(run, 10, enough_steps(run, 10, 30), args.rounds)[0]
+            flower_rows[name] = step_time(run, 10, enough_steps(run, 10, 30, at_least), args.rounds)[0]
         for name, s in flower_rows.items():
             log(f"  {name:<14} {s * 1e3:>10.3f} ms / step  ratio {s / flower_rows['numpy']:.1f}")
         sweep["flower"] = flower_rows
@@ -300,7 +308,7 @@ def main(argv=None) -> int:
             "worker once a step), each chunk's gradients as many bytes back")
         results["model"] = {"per_task_s": per_task, "chunk_compute_s": comp, "chunk": chunk, "param_bytes": params}
         log()
-        mb = (64, 40_000, 32, 5_000, 256) if args.quick else (64, 400_000, 32, 50_000, 1024)
+        mb = (16, 4_000, 8, 1_000, 256) if args.quick else (64, 400_000, 32, 50_000, 1024)
         results["mini_batch"] = mini_batch(*mb, client, rounds=min(args.rounds, 3), log=log)
     log()
     if args.quick:
