@@ -42,14 +42,15 @@ from .step import EpochRunner, Runner, gradients
 from .update import _update
 
 __all__ = [
+    "SHUFFLES",
     "SPLIT_EVERY",
     "STEPS_PER_COMPUTE",
-    "SHUFFLES",
     "check_shuffle",
     "chunk_namespace",
     "chunk_slices",
     "dask_epochs",
     "dask_runner",
+    "in_memory",
     "is_dask",
     "place",
     "predict_blocks",

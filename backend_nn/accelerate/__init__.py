@@ -199,8 +199,9 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
                 except Exception as exc:
                     if compile is True:
                         raise
-                    reason = f"failed: {type(exc).__name__}: {exc}"
-                    warnings.warn(f"backend_nn: the fast path {path.name!r} failed to build ({reason[8:]}); "
+                    what = f"{type(exc).__name__}: {exc}"
+                    reason = f"failed: {what}"
+                    warnings.warn(f"backend_nn: the fast path {path.name!r} failed to build ({what}); "
                                   "training without it. compile=False skips the fast paths.",
                                   FastPathWarning, stacklevel=4)
                 else:
@@ -218,8 +219,9 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
                   per_chunk: bool = False) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
     epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step, with
-    ``compile=True`` only), else the eager epoch. Where X is a dask array, that epoch runs on windows of about a chunk of
-    whole batches, gathered from the chunks in turn (``per_chunk``: a window per shuffled chunk)."""
+    ``compile=True`` only), else the eager epoch. Where X is a dask array, that epoch runs on
+    windows of about a chunk of whole batches, gathered from the chunks in turn (``per_chunk``:
+    a window per shuffled chunk)."""
     if array_api_compat.is_dask_array(X):
         from ..chunked import dask_epochs
 

@@ -152,7 +152,7 @@ class _CapturableGemm:
     """Row-major C = A @ B by cuBLAS, called directly on a handle bound to one stream."""
 
     @classmethod
-    def create(cls, stream: Any) -> "tuple[_CapturableGemm | None, str | None]":
+    def create(cls, stream: Any) -> tuple[_CapturableGemm | None, str | None]:
         """(gemm, None), or (None, why cuBLAS cannot be called)."""
         lib, why = _cublas_library()
         return (None, why) if lib is None else (cls(lib, stream), None)
