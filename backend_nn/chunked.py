@@ -302,13 +302,7 @@ def check_shuffle(shuffle: Any, X: Any) -> bool:
 def chunk_slices(chunks: tuple[int, ...], batch_size: int) -> list[slice]:
     """The batches of the per-chunk shuffle: cut within each chunk (each chunk's last batch holds its
     remainder), the chunks in the given order."""
-    from .batches import batch_slices
-
-    out, start = [], 0
-    for width in chunks:
-        out.extend(slice(start + s.start, start + s.stop) for s in batch_slices(int(width), batch_size))
-        start += int(width)
-    return out
+    return [slice(a + s.start, a + s.stop) for a, _, rel in _chunk_windows(chunks, batch_size) for s in rel]
 
 
 def shuffled_chunks(X: Any, Y: Any, seed: int) -> tuple[Any, Any]:
@@ -498,7 +492,7 @@ def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = 
     (``per_chunk``, batches from :func:`chunk_slices`), the shuffled chunks, each read from the one
     chunk it came from. ``inner`` is called here, once per batch layout."""
     dask, _ = _dask()
-    size = slices[0].stop - slices[0].start
+    size = max(s.stop - s.start for s in slices)  # the batch size (a first chunk may be narrower than it)
     if per_chunk:
         layouts = [rel for _, _, rel in _chunk_windows(X.chunks[1], size)]
     else:

@@ -24,7 +24,7 @@ from typing import Any
 
 from .validation import check_number
 
-__all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "check_keep_prob", "Dropout"]
+__all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob", "Dropout"]
 
 
 def l2_cost(parameters: dict, lambd: float, m: int, *, xp: Any) -> Any:
@@ -84,3 +84,15 @@ class Dropout:
         """dA_l * D_l / keep_prob."""
         dA = dA * self.masks[l - 1]
         return dA / self.keep_prob
+
+
+def dropout_for(dropouts: dict | None, width: int) -> Dropout | None:
+    """The dropout masks of a batch of ``width`` columns: None where the run has no dropout, and an
+    error (never a batch trained silently without it) where masks were made for other widths only."""
+    if not dropouts:
+        return None
+    try:
+        return dropouts[width]
+    except KeyError:
+        raise RuntimeError(f"no dropout masks for a batch of {width} columns (masks were made for widths "
+                           f"{sorted(dropouts)}): the batches and the masks were cut differently.") from None

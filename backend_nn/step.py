@@ -21,7 +21,7 @@ from array_api_compat import is_writeable_array
 
 from .network import Network
 from .propagation import GENERIC_LINES, Lines, _backward, _forward
-from .regularization import add_l2_gradients, l2_cost
+from .regularization import add_l2_gradients, dropout_for, l2_cost
 from .update import _update
 
 __all__ = ["gradients", "train_step", "optimizer_step", "Runner", "EpochRunner", "step_by_step", "eager_runner",
@@ -124,7 +124,7 @@ def eager_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
             Xm, Ym = (Xs, Ys) if len(slices) == 1 else (Xs[:, sl], Ys[:, sl])
             params, state, cost = optimizer_step(params, state, Xm, Ym, net=net, optimizer=optimizer,
                                                  learning_rate=learning_rate, xp=xp, lambd=lambd,
-                                                 dropout=dropouts.get(w))
+                                                 dropout=dropout_for(dropouts, w))
             part = cost * w  # the course sums the losses over the epoch, then divides by m
             total = part if total is None else total + part
         return params, state, total

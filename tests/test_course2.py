@@ -400,3 +400,14 @@ def test_torch_compiled_mini_batch_steps_equal_the_eager_epochs():
     for k in eager:
         assert isinstance(fast[k], torch.Tensor)
         np.testing.assert_allclose(bnn.to_numpy(fast[k]), eager[k], rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_a_batch_without_its_dropout_masks_is_an_error_not_a_batch_without_dropout():
+    from backend_nn.regularization import Dropout, dropout_for, dropout_masks
+
+    masks = {64: Dropout(0.8, dropout_masks([2, 5, 1], 64, 0.8, xp=np, dtype=np.float64))}
+    assert dropout_for(None, 64) is None and dropout_for({}, 7) is None
+    assert dropout_for(masks, 64) is masks[64]
+    with pytest.raises(RuntimeError, match=r"no dropout masks for a batch of 50 columns \(masks were made for "
+                                           r"widths \[64\]\)"):
+        dropout_for(masks, 50)

@@ -134,6 +134,26 @@ class _CountingSource:
         return self.a[key]
 
 
+def test_per_chunk_shuffle_with_uneven_chunks_and_dropout(flower):
+    """Chunks of 50, 200 and 150 with batches of 64: the first chunk is narrower than a batch, and every
+    batch width gets its dropout masks (the widths come from all the chunks, not the first)."""
+    X, Y = flower
+    Xd = da.from_array(X, chunks=((2,), (50, 200, 150)))
+    Yd = da.from_array(Y, chunks=((1,), (50, 200, 150)))
+    kw = dict(num_epochs=3, print_cost=False, shuffle="chunks", cost_every=1, mini_batch_size=64)
+    p1, c1 = bnn.model(Xd, Yd, [2, 5, 1], "gd", 0.3, keep_prob=0.8, **kw)
+    from backend_nn.batches import batch_slices
+
+    widths = {sl.stop - sl.start for c in (50, 200, 150) for sl in batch_slices(c, 64)}
+    assert {sl.stop - sl.start for sl in chunked.chunk_slices((50, 200, 150), 64)} == widths == {50, 64, 8, 22}
+    p0, c0 = bnn.model(Xd, Yd, [2, 5, 1], "gd", 0.3, keep_prob=1.0, **kw)
+    assert not np.allclose(c1, c0)  # dropout was applied
+    from conftest import course_model
+
+    ref_p, _ = course_model(X, Y, [2, 5, 1], "gd", 0.3, 64, 3, batches=_chunk_batches((50, 200, 150)))
+    _close(ref_p, p0)
+
+
 def test_per_chunk_shuffle_reads_each_chunk_once_an_epoch(flower, monkeypatch):
     """Out of core, an epoch of the per-chunk shuffle reads each chunk once; the course's shuffle reads
     every chunk for every window (each batch gathers columns from all of them)."""

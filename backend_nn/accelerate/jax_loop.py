@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from ..network import Network
+from ..regularization import dropout_for
 from ..step import EpochRunner, Runner, optimizer_step, train_step
 
 
@@ -60,7 +61,7 @@ def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: fl
         def body(carry, batch):
             params, state, total = carry
             params, state, cost = step(params, state, batch[0], batch[1], learning_rate=lr,
-                                       dropout=dropouts.get(size))
+                                       dropout=dropout_for(dropouts, size))
             return (params, state, total + cost * size), None
 
         zero = jnp.zeros((), dtype=Xs.dtype)
@@ -69,7 +70,8 @@ def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: fl
 
     @jax.jit
     def last_batch(params, state, X_tail, Y_tail, lr):
-        params, state, cost = step(params, state, X_tail, Y_tail, learning_rate=lr, dropout=dropouts.get(tail))
+        params, state, cost = step(params, state, X_tail, Y_tail, learning_rate=lr,
+                                   dropout=dropout_for(dropouts, tail))
         return params, state, cost * tail
 
     def epoch(params, state, Xs, Ys, lr):

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from ..network import Network
+from ..regularization import dropout_for
 from ..step import EpochRunner, Runner, optimizer_step, step_by_step, train_step
 
 
@@ -30,7 +31,8 @@ def torch_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
 
     def step_for(w):
         if w not in compiled:
-            step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd, dropout=dropouts.get(w))
+            step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd,
+                           dropout=dropout_for(dropouts, w))
             compiled[w] = torch.compile(step, dynamic=False)
         return compiled[w]
 
