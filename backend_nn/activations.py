@@ -160,9 +160,7 @@ class Activation:
         """dZ = dA * g'(Z) (the course's relu_backward, sigmoid_backward); softmax's Jacobian product."""
         if self.vjp is not None:
             return self.vjp(dA, A, xp=xp)
-        if self.negative_slope is None:  # g' called here, not through grad: this is every step's hot path
-            return dA * self.derivative(Z, A, xp=xp)
-        return dA * self.derivative(Z, A, xp=xp, negative_slope=self.negative_slope)
+        return dA * self.grad(Z, A, xp=xp)
 
     @property
     def needs_Z(self) -> bool:

@@ -59,8 +59,8 @@ def _linear_forward(A, W, b, *, xp):
 
 def _outer_or_matmul(a, b, *, xp):
     """a @ b; where the contracted dimension is 1 (W2^T dZ2 with n_y = 1) it is the outer
-    product a * b, bit for bit: NumPy's matmul takes 47 us for (4, 1) @ (1, 10^4) in float32
-    here, the product 3.7 us (it loses only at the flower's m = 400, by 0.5 us)."""
+    product a * b, bit for bit, and faster at every m measured (100 to 10^4, float32 and
+    float64): NumPy's matmul takes 46-67 us for (4, 1) @ (1, 10^4), the product 3.5-5 us."""
     return a * b if a.shape[1] == 1 else xp.matmul(a, b)
 
 
