@@ -28,6 +28,7 @@ __all__ = [
     "to_numpy",
     "backend_name",
     "memory_of",
+    "free_memory_of",
     "check_float64",
 ]
 
@@ -243,6 +244,51 @@ def memory_of(xp: Namespace, device: Any = None) -> tuple[int | None, str]:
         return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")), "this machine"
     except (ValueError, OSError, AttributeError):
         return None, "this machine"
+
+
+def _host_available() -> int | None:
+    """Bytes of this machine's memory available to a new allocation (Linux: MemAvailable)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def free_memory_of(xp: Namespace, device: Any = None) -> int | None:
+    """Bytes free for new arrays of ``xp`` on ``device``: a CUDA device's free memory plus what CuPy's
+    or PyTorch's pool holds unused; JAX's device limit less its use; else this machine's available
+    memory. None where it cannot be told."""
+    try:
+        if array_api_compat.is_cupy_namespace(xp):
+            import cupy
+
+            dev = device if isinstance(device, int) else getattr(device, "id", None)
+            with cupy.cuda.Device(dev if dev is not None else cupy.cuda.Device().id) as d:
+                return int(d.mem_info[0]) + int(cupy.get_default_memory_pool().free_bytes())
+        if array_api_compat.is_torch_namespace(xp):
+            import torch
+
+            dev = torch.device(device) if device is not None else torch.get_default_device()
+            if dev.type == "cuda":
+                free, _ = torch.cuda.mem_get_info(dev)
+                return int(free) + int(torch.cuda.memory_reserved(dev) - torch.cuda.memory_allocated(dev))
+        if array_api_compat.is_jax_namespace(xp):
+            import jax
+
+            dev = device if device is not None else jax.devices()[0]
+            stats = dev.memory_stats() if dev.platform != "cpu" else None
+            if stats and "bytes_limit" in stats:
+                return int(stats["bytes_limit"]) - int(stats.get("bytes_in_use", 0))
+    except Exception:  # a driver that will not answer: the host's figure is not the device's
+        return None
+    return _host_available()
 
 
 def check_float64(xp: Namespace) -> None:

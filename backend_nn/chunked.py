@@ -141,7 +141,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     Host X or Y become dask arrays chunked over the columns (``chunks`` examples each)."""
     dask, da = _dask()
     from .initialization import resolve_dtype
-    from .validation import check_X_Y, dtype_name
+    from .validation import check_X_Y_shapes, dtype_name
 
     if not is_dask(X):
         X = to_dask(X, chunks=chunks)
@@ -157,7 +157,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     dt = resolve_dtype(dtype, xp)
     if any(np.isnan(c) for c in (*X.shape, *Y.shape)):
         raise ValueError("X and Y need known chunk sizes (shapes without NaN): call X.compute_chunk_sizes() first.")
-    check_X_Y(_Shape(X), _Shape(Y), xp=_DtypeOnly)  # shapes only: the messages of in-memory data
+    check_X_Y_shapes(X, Y)
     _check_layout(X, Y)
     if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
@@ -172,19 +172,6 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
         raise ValueError(f"X holds values beyond the range of {dtype_name(dt)} (largest |x| = {float(big):.3g}): "
                          "choose dtype='float64' or rescale X.")
     return xp, (X if X.dtype == dt else X.astype(dt)), Y
-
-
-class _Shape:
-    """Shape and dtype of a dask array, for the checks that read only those."""
-
-    def __init__(self, a: Any) -> None:
-        self.shape, self.dtype = tuple(int(s) for s in a.shape), np.dtype("float64")
-
-
-class _DtypeOnly:
-    @staticmethod
-    def isdtype(dtype: Any, kind: Any) -> bool:
-        return True
 
 
 def label_values(Y: Any) -> np.ndarray:
@@ -460,18 +447,6 @@ def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate
 
 
 # --- mini-batch epochs --------------------------------------------------------------------------------
-def _windows(slices: list, window: int) -> list[tuple[int, int, tuple[slice, ...]]]:
-    """Consecutive runs of whole batches of about ``window`` columns: (start, stop, the batches' slices
-    relative to start)."""
-    out, start, group = [], 0, []
-    for sl in slices:
-        group.append(sl)
-        if sl.stop - start >= window or sl is slices[-1]:
-            out.append((start, sl.stop, tuple(slice(s.start - start, s.stop - start) for s in group)))
-            start, group = sl.stop, []
-    return out
-
-
 def _chunk_windows(chunks: tuple[int, ...], batch_size: int) -> list[tuple[int, int, tuple[slice, ...]]]:
     """A window a chunk, its batches cut within it (the per-chunk shuffle's epoch)."""
     from .batches import batch_slices
@@ -480,46 +455,32 @@ def _chunk_windows(chunks: tuple[int, ...], batch_size: int) -> list[tuple[int, 
     return [(a, b, tuple(batch_slices(b - a, batch_size))) for a, b in itertools.pairwise(edges)]
 
 
-def _key(rel: tuple[slice, ...]) -> tuple:
-    return tuple((s.start, s.stop) for s in rel)
-
-
 def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = False) -> EpochRunner:
-    """An epoch over dask data already shuffled (lazily), window by window, each window's columns
-    computed into the chunk library (the next while the current one trains) and trained by
-    ``inner(window's batch slices)``, the chunk library's epoch. Windows: with the course's shuffle,
-    consecutive whole batches of about one chunk of columns; with the per-chunk shuffle
-    (``per_chunk``, batches from :func:`chunk_slices`), the shuffled chunks, each read from the one
-    chunk it came from. ``inner`` is called here, once per batch layout."""
+    """An epoch over dask data already shuffled (lazily), window by window
+    (:func:`backend_nn.streaming.run_windows`), each window's columns computed into the chunk library
+    (the next while the current one trains) and trained by ``inner(window's batch slices)``, the chunk
+    library's epoch. Windows: with the course's shuffle, consecutive whole batches of about one chunk
+    of columns; with the per-chunk shuffle (``per_chunk``, batches from :func:`chunk_slices`), the
+    shuffled chunks, each read from the one chunk it came from. ``inner`` is called here, once per
+    batch layout."""
+    from .streaming import run_windows, runners_for, windows
+
     dask, _ = _dask()
     size = max(s.stop - s.start for s in slices)  # the batch size (a first chunk may be narrower than it)
-    if per_chunk:
-        layouts = [rel for _, _, rel in _chunk_windows(X.chunks[1], size)]
-    else:
-        fixed = _windows(slices, max(size, max(X.chunks[1]) // size * size))
-        layouts = [rel for _, _, rel in fixed]
-    runners: dict[tuple, Any] = {}
-    for rel in layouts:
-        if _key(rel) not in runners:
-            runners[_key(rel)] = inner(list(rel))
+    fixed = None if per_chunk else windows(slices, max(size, max(X.chunks[1]) // size * size))
+    # a shuffled chunk order visits the same chunk widths, so the same layouts
+    runners = runners_for(_chunk_windows(X.chunks[1], size) if per_chunk else fixed, inner)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backend_nn-window")
 
-    def fetch(Xs, Ys, a, b, scheduler):
-        Xw, Yw = dask.compute(Xs[:, a:b], Ys[:, a:b], scheduler=scheduler)
-        return xp.asarray(Xw), xp.asarray(Yw)
-
     def epoch(params, state, Xs, Ys, learning_rate):
-        windows = _chunk_windows(Xs.chunks[1], size) if per_chunk else fixed
-        total = None
+        spans = _chunk_windows(Xs.chunks[1], size) if per_chunk else fixed
         scheduler = _client()  # the caller's Client (it may be current in this thread only)
-        ahead = pool.submit(fetch, Xs, Ys, windows[0][0], windows[0][1], scheduler)
-        for i, (_, _, rel) in enumerate(windows):
-            Xw, Yw = ahead.result()
-            if i + 1 < len(windows):
-                ahead = pool.submit(fetch, Xs, Ys, windows[i + 1][0], windows[i + 1][1], scheduler)
-            params, state, part = runners[_key(rel)](params, state, Xw, Yw, learning_rate)
-            total = part if total is None else total + part
-        return params, state, total
+
+        def fetch(a: int, b: int):
+            Xw, Yw = dask.compute(Xs[:, a:b], Ys[:, a:b], scheduler=scheduler)
+            return xp.asarray(Xw), xp.asarray(Yw), None
+
+        return run_windows(params, state, learning_rate, spans=spans, fetch=fetch, runners=runners, pool=pool)
 
     return epoch
 

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import chunked
+from . import chunked, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
 from .backend import backend_name, device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
@@ -213,10 +213,13 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
     return parameters, costs, choice
 
 
-def _prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunks: Any = None):
+def _prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunks: Any = None,
+                  stream: Any = False, batch_size: int | None = None):
     """(xp, dtype, X, Y): the data checked and on their backend (Y not yet encoded). A dask X, or
     backend="dask", keeps the data in dask arrays chunked over the examples; xp is then the
-    library of their chunks, which the parameters use (:mod:`backend_nn.chunked`)."""
+    library of their chunks, which the parameters use (:mod:`backend_nn.chunked`). Host data that
+    are to be streamed (:func:`backend_nn.streaming.wanted`) stay on the host, X as a
+    :class:`~backend_nn.streaming.HostData`, Y a NumPy array."""
     if chunked.is_dask(X) or chunked.is_dask(Y) or backend == "dask":
         if backend not in (None, "dask"):
             raise ValueError(f"X is a dask array; leave backend= unset (the chunks' library is used) or give "
@@ -227,14 +230,24 @@ def _prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chun
         raise ValueError("chunks= is for dask arrays: give backend='dask' (or a dask X) with it.")
     xp = _backend_for(X, backend)
     dt = resolve_dtype(dtype, xp)
+    if streaming.wanted(stream, X, Y, xp, dtype=dt, device=device, batch_size=batch_size):
+        Xh, Yh = streaming.prepare(X, Y, xp=xp, dtype=dt, device=device)
+        return xp, dt, Xh, Yh
     Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
     return xp, dt, Xb, _prepare_Y(Y, Xb, xp=xp)
 
 
-def _encode(Y: Any, n_y: int, net: Network, *, dtype: Any, xp: Any) -> Any:
+def _encode(Y: Any, n_y: int, net: Network, *, dtype: Any, xp: Any, Xb: Any = None) -> Any:
     if chunked.is_dask(Y):
         return chunked.encode(Y, n_y, net.output, dtype=dtype, xp=xp)
+    if streaming.is_host_data(Xb):  # streamed: the labels stay on the host, gathered with X's windows
+        return np.ascontiguousarray(encode_labels(Y, n_y, net.output, dtype=Xb.host_dtype, xp=_data_xp(Xb, xp)))
     return encode_labels(Y, n_y, net.output, dtype=dtype, xp=xp)
+
+
+def _data_xp(Xb: Any, xp: Any) -> Any:
+    """The namespace the data are in: the backend's, or the host's for streamed data."""
+    return streaming.host_namespace() if streaming.is_host_data(Xb) else xp
 
 
 def _place(Xb: Any, Yf: Any) -> tuple[Any, Any]:
@@ -243,7 +256,10 @@ def _place(Xb: Any, Yf: Any) -> tuple[Any, Any]:
 
 
 def _device(Xb: Any) -> Any:
-    """Where the parameters go: X's device (a dask X's chunks: the library's default)."""
+    """Where the parameters go: X's device (a dask X's chunks: the library's default; streamed
+    host data: the device they are streamed to)."""
+    if streaming.is_host_data(Xb):
+        return Xb.device
     return None if chunked.is_dask(Xb) else device_of(Xb)
 
 
@@ -259,7 +275,8 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
          print_format: str, progress: bool | None, compile: bool | str, n_y: int | None = None, n_x: int | None = None,
          optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
-         shuffle_seed: int = 10, chunks: Any = None, shuffle: str = "course") -> tuple[Parameters, np.ndarray]:
+         shuffle_seed: int = 10, chunks: Any = None, shuffle: str = "course",
+         stream: Any = "auto") -> tuple[Parameters, np.ndarray]:
     """What every model shares: data onto the backend, the network, initialization, the loop:
     the runners (full-batch gradient descent, where the fast paths are) or, with another
     optimizer, mini-batches, L2 or dropout, the epoch loop (num_iterations counts epochs)."""
@@ -275,14 +292,15 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
     cost_every = check_positive("cost_every", cost_every, integer=True)
     sync_every = check_positive("sync_every", sync_every, integer=True)
-    xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks)
+    xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
+                                   batch_size=batch_size)
     chunked.check_shuffle(shuffle, Xb)
     if n_x is not None:
         _layers_dims([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
-    n_y = _n_outputs(Yb, output, xp=xp) if n_y is None else n_y
+    n_y = _n_outputs(Yb, output, xp=_data_xp(Xb, xp)) if n_y is None else n_y
     net = Network.build([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope)
     _check_fits(net, _examples_at_once(Xb, batch_size), dtype=dt, xp=xp, device=_device(Xb))
-    Xb, Yf = _place(Xb, _encode(Yb, n_y, net, dtype=dt, xp=xp))
+    Xb, Yf = _place(Xb, _encode(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
     parameters = initialize_parameters_deep(
         net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=_device(Xb)
     )
@@ -356,6 +374,7 @@ def nn_model(
     keep_prob: float = 1.0,
     chunks: int | None = None,
     shuffle: str = "course",
+    stream: bool | str = "auto",
 ) -> tuple[Parameters, np.ndarray]:
     """Train the course's week-3 network by full-batch gradient descent (or a deeper one).
 
@@ -427,6 +446,14 @@ def nn_model(
         drawn from RandomState(epoch's seed) on the host, so the same on every backend, but not the
         course's stream (:func:`backend_nn.chunked.shuffled_chunks`). Faster: no batch gathers columns
         from every chunk, and data read from Zarr are read once an epoch.
+    stream : "auto" (default), True or False
+        With mini-batches (``batch_size``), host data (a NumPy array, or a memory-mapped .npy from
+        ``np.load(path, mmap_mode="r")``) may stay on the host and be streamed to the backend window
+        by window, the next window copied while the current one trains (:mod:`backend_nn.streaming`):
+        the same batches in the same order as in memory, so the same results. "auto" streams where
+        the data and an epoch's shuffled copy would not fit the backend's free memory; True always
+        streams host data; False never does. A memory map is best stored example by example (an
+        (m, n_x) file, passed as its ``.T``): each example is then read as one piece.
 
     Returns
     -------
@@ -448,7 +475,7 @@ def nn_model(
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=1000, print_format="Cost after iteration {i}: {cost:f}",
         progress=progress, compile=compile, optimizer=optimizer, batch_size=batch_size, lambd=lambd,
-        keep_prob=keep_prob, chunks=chunks, shuffle=shuffle,
+        keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream,
     )
 
 
@@ -494,6 +521,7 @@ def L_layer_model(
     keep_prob: float = 1.0,
     chunks: int | None = None,
     shuffle: str = "course",
+    stream: bool | str = "auto",
 ) -> tuple[Parameters, list[float]]:
     """The course's week-4 L-layer model: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
 
@@ -510,6 +538,7 @@ def L_layer_model(
     seed, init : the week-4 application's initialization: seed 1, W_l = randn / sqrt(n_{l-1}).
     optimizer, batch_size, lambd, keep_prob : course 2's, as in :func:`nn_model`.
     chunks, shuffle : with dask data, as in :func:`nn_model`.
+    stream : host data streamed to the backend in windows, as in :func:`nn_model`.
     Other options as in :func:`nn_model`.
 
     Returns
@@ -524,7 +553,7 @@ def L_layer_model(
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=100, print_format="Cost after iteration {i}: {cost}",
         progress=progress, compile=compile, n_y=dims[-1], n_x=dims[0], optimizer=optimizer, batch_size=batch_size,
-        lambd=lambd, keep_prob=keep_prob, chunks=chunks, shuffle=shuffle,
+        lambd=lambd, keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream,
     )
     return params, costs.tolist()
 
@@ -600,6 +629,7 @@ def model(
     parameters: Parameters | None = None,
     chunks: int | None = None,
     shuffle: str = "course",
+    stream: bool | str = "auto",
 ) -> tuple[Parameters, list[float]]:
     """The course's mini-batch model (course 2, week 2): gd, momentum or Adam over shuffled mini-batches.
 
@@ -628,6 +658,10 @@ def model(
     chunks : with backend="dask", examples per chunk, as in :func:`nn_model`. On dask data each
         epoch gathers the course's shuffled batches window by window (about a chunk at a time).
     shuffle : "course" (default) or, for dask X, "chunks", as in :func:`nn_model`.
+    stream : "auto" (default), True or False: host X (a NumPy array, or ``np.load(path,
+        mmap_mode="r")``) kept on the host and streamed to the backend window by window, as in
+        :func:`nn_model`; "auto" streams where X would not fit on the backend. The results equal
+        the in-memory run's.
     Other options as in :func:`L_layer_model`.
 
     Returns
@@ -645,12 +679,13 @@ def model(
     decay_rate = float(check_positive("decay_rate", decay_rate, integer=False)) if decay is not None else decay_rate
     decay_fn = _decay_rule(decay)
     dims = _layers_dims(layers_dims, X)
-    xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks)
+    xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
+                                   batch_size=mini_batch_size)
     chunked.check_shuffle(shuffle, Xb)
     _layers_dims(dims, Xb)  # layers_dims[0] against X's rows (host lists have no shape before this)
     net = Network.build(dims, activation, output, negative_slope=negative_slope)
     _check_fits(net, _examples_at_once(Xb, mini_batch_size), dtype=dt, xp=xp, device=_device(Xb))
-    Xb, Yf = _place(Xb, _encode(Yb, dims[-1], net, dtype=dt, xp=xp))
+    Xb, Yf = _place(Xb, _encode(Yb, dims[-1], net, dtype=dt, xp=xp, Xb=Xb))
     state, start = None, 0
     if parameters is None:
         params = initialize_parameters_deep(dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp,
@@ -722,14 +757,17 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
         slices = chunked.chunk_slices(Xb.chunks[1], batch_size)
     else:
         slices = batch_slices(m, m if batch_size is None else batch_size)
+    W1 = params["W1"]  # the masks in the training dtype, where the parameters live
     dropouts = {} if keep_prob == 1.0 else {
-        w: Dropout(keep_prob, dropout_masks(net.layer_dims, w, keep_prob, xp=xp, dtype=Xb.dtype, device=device_of(Xb)))
+        w: Dropout(keep_prob, dropout_masks(net.layer_dims, w, keep_prob, xp=xp, dtype=W1.dtype, device=device_of(W1)))
         for w in {sl.stop - sl.start for sl in slices}}
     state = optimizer.init(params) if state is None else state
     run_epoch, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd,
-                                      dropouts=dropouts, compile=compile, X=Xb, per_chunk=per_chunk)
+                                      dropouts=dropouts, compile=compile, X=Xb, Y=Yf, per_chunk=per_chunk)
     if per_chunk:
         reorder = chunked.shuffled_chunks
+    elif streaming.is_host_data(Xb):
+        reorder = streaming.shuffled
     else:
         reorder = chunked.shuffled if chunked.is_dask(Xb) else partial(shuffled, xp=xp)
     size = "full batch" if batch_size is None or batch_size >= m else f"batches of {batch_size}"

@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "check_X",
     "check_X_Y",
+    "check_X_Y_shapes",
     "check_labels_shape",
     "check_finite",
     "check_number",
@@ -124,6 +125,25 @@ def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
     if len(xs) == 2 and ys[0] > ys[1] and ys[1] == 1:
         raise ValueError(f"Y must be (n_y, m) with examples as columns; got {ys} — did you mean Y.T?")
     check_X(X, xp=xp)
+
+
+class _Shape:
+    """An array's shape, and a dtype that passes, for the checks that read only the shape."""
+
+    def __init__(self, a: Any) -> None:
+        self.shape, self.dtype = _shape(a), "float64"
+
+
+class _AnyDtype:
+    @staticmethod
+    def isdtype(dtype: Any, kind: Any) -> bool:
+        return True
+
+
+def check_X_Y_shapes(X: Any, Y: Any) -> None:
+    """:func:`check_X_Y`'s shape checks and messages alone, reading no data and no dtype (a dask array,
+    host data to be cast window by window)."""
+    check_X_Y(_Shape(X), _Shape(Y), xp=_AnyDtype)
 
 
 def check_finite(X: Any, *, xp: Any, name: str = "X") -> None:

@@ -24,6 +24,8 @@ a failed build raised; False: eager.
 - ``cupy_lines`` (+ ``hidden_lines.cu``): the hidden lines as one CUDA kernel each; used by
   the graph, and eagerly where no graph can be captured.
 - ``numpy_tiles``: the hidden lines evaluated tile by tile, in cache.
+- ``cupy_stream``: streamed host windows (:mod:`backend_nn.streaming`) copied in through pinned
+  buffers on a stream of their own, beside the generic transfer (:func:`choose_transfer`).
 
 Adding a fast path: a module with a builder ``(parameters, X, Y, *, net, learning_rate,
 xp) -> Runner`` (raising :class:`Declined` with the reason where it cannot serve), and one
@@ -43,7 +45,7 @@ from ..network import Network
 from ..step import Runner, eager_runner
 
 __all__ = ["FastPath", "Support", "Choice", "Declined", "FastPathWarning", "FAST_PATHS", "COMPILE_MODES",
-           "check_compile", "choose_runner", "choose_epochs", "compiled_runner"]
+           "check_compile", "choose_runner", "choose_epochs", "choose_transfer", "compiled_runner"]
 
 
 class Declined(Exception):
@@ -214,27 +216,57 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
     return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp), choice
 
 
+def _windowed(inner_compile: bool | str, *, net: Network, optimizer: Any, xp: Any, lambd: float,
+              dropouts: dict | None) -> tuple[Callable[[list], Any], list]:
+    """``inner(window's batch slices)``: the array library's epoch for one window of data that arrive
+    window by window (dask, streamed host data), and the list of the Choices it made."""
+    choices: list[Choice] = []
+
+    def inner(window_slices):
+        run, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=window_slices, lambd=lambd,
+                                    dropouts=dropouts, compile=inner_compile)
+        choices.append(choice)
+        return run
+
+    return inner, choices
+
+
+def choose_transfer(X: Any, compile: bool | str) -> Callable:
+    """How streamed host windows reach the backend: on CuPy (unless ``compile=False``) pinned buffers
+    copied on a stream of their own; else the generic :func:`~backend_nn.backend.to_backend`."""
+    from ..streaming import GenericTransfer
+
+    if compile and _library(X.xp) == "cupy":
+        from .cupy_stream import PinnedTransfer
+
+        return PinnedTransfer
+    return GenericTransfer
+
+
 def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                  dropouts: dict | None = None, compile: bool | str = False, X: Any = None,
+                  dropouts: dict | None = None, compile: bool | str = False, X: Any = None, Y: Any = None,
                   per_chunk: bool = False) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
     epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step, with
-    ``compile=True`` only), else the eager epoch. Where X is a dask array, that epoch runs on
-    windows of about a chunk of whole batches, gathered from the chunks in turn (``per_chunk``:
-    a window per shuffled chunk)."""
-    if array_api_compat.is_dask_array(X):
-        from ..chunked import dask_epochs
+    ``compile=True`` only), else the eager epoch. Where the data arrive window by window, that epoch
+    runs on each window of whole batches: X a dask array (windows of about a chunk, gathered from
+    the chunks in turn; ``per_chunk``: a window per shuffled chunk), or host data streamed in
+    (:class:`~backend_nn.streaming.HostData`, with its labels Y on the host)."""
+    from ..streaming import is_host_data
 
-        choices = []
+    if array_api_compat.is_dask_array(X) or is_host_data(X):
+        inner, choices = _windowed(compile, net=net, optimizer=optimizer, xp=xp, lambd=lambd, dropouts=dropouts)
+        if is_host_data(X):
+            from ..streaming import host_epochs
 
-        def inner(window_slices):
-            run, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=window_slices, lambd=lambd,
-                                        dropouts=dropouts, compile=compile)
-            choices.append(choice)
-            return run
+            transfer = choose_transfer(X, compile)
+            epochs = host_epochs(inner, slices=slices, X=X, Y=Y, transfer=transfer)
+            where = f"streamed from the host ({transfer.note or 'to_backend'})"
+        else:
+            from ..chunked import dask_epochs
 
-        epochs = dask_epochs(inner, slices=slices, X=X, xp=xp, per_chunk=per_chunk)  # builds the windows' epochs
-        where = "dask chunk by chunk" if per_chunk else "dask windows"
+            epochs = dask_epochs(inner, slices=slices, X=X, xp=xp, per_chunk=per_chunk)
+            where = "dask chunk by chunk" if per_chunk else "dask windows"
         return epochs, Choice(f"{where}, {choices[0].path}", choices[0].passed_over)
     from ..step import eager_epochs
 

@@ -1,0 +1,304 @@
+"""Data larger than the device: mini-batch epochs over data that are not all on it, window by window.
+
+X (n_x, m) stays where it is, in host memory or in a memory-mapped .npy
+(``np.load(path, mmap_mode="r")``), and so do its labels; on the backend live only the
+parameters, the optimizer state and two windows of batches. Each epoch:
+
+- draws the course's permutation on the host (:func:`backend_nn.batches.permutation`, the
+  stream of the in-memory run: the same batches in the same order, so the same results step
+  by step);
+- walks it window by window, a window being consecutive whole batches of about
+  :data:`WINDOW_BYTES`: its columns are gathered on the host (``X[:, perm[a:b]]``, cast to
+  the training dtype) and copied to the backend;
+- trains each window with the backend's own epoch (eager, jax.jit, torch.compile: whatever
+  :func:`backend_nn.accelerate.choose_epochs` picks for the window's batches) while the next
+  window is gathered and copied on a thread.
+
+The windowed loop (:func:`run_windows`) also serves dask data (:mod:`backend_nn.chunked`
+computes its windows from the chunks). The copy is a *transfer*: the generic one
+(:func:`~backend_nn.backend.to_backend`, any library) or, on CuPy, pinned host buffers
+copied on a stream of their own (:mod:`backend_nn.accelerate.cupy_stream`), chosen in
+:func:`backend_nn.accelerate.choose_transfer`.
+
+Whether to stream (``stream=`` of :func:`~backend_nn.training.model`, ``nn_model``,
+``L_layer_model``): "auto" streams mini-batch training of host data that would not fit in the
+backend's free memory (the data and each epoch's shuffled copy, :func:`wanted`); True always
+streams host data; False never does.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from collections.abc import Callable
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+from .backend import backend_name, free_memory_of, get_namespace, to_backend
+from .validation import check_X_Y_shapes, dtype_name
+
+__all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted", "prepare",
+           "host_namespace", "shuffled", "windows", "window_key", "rows_layout", "gather", "gather_shape", "GenericTransfer", "run_windows",
+           "host_epochs"]
+
+#: About how many bytes of X one window holds (whole batches, at least one): two windows are on the
+#: backend at a time, the one training and the one arriving.
+WINDOW_BYTES = 64 * 2**20
+
+#: The values of ``stream``: "auto" (stream when the data would not fit), True, False.
+STREAM_MODES = ("auto", True, False)
+
+#: Columns checked at a time when host data are read once before training (finite, in range).
+CHECK_BYTES = 32 * 2**20
+
+
+def host_namespace() -> Any:
+    """The namespace of host arrays (NumPy's)."""
+    return get_namespace("numpy")
+
+
+@dataclass(frozen=True)
+class HostData:
+    """X (n_x, m) kept on the host (a NumPy array or memory map, never copied whole), to be trained on
+    backend ``xp`` (on ``device``, in ``dtype``, a dtype of ``xp``) window by window.
+
+    ``perm``: the order of the examples this epoch (None: as stored)."""
+
+    host: np.ndarray
+    xp: Any
+    device: Any
+    dtype: Any
+    perm: np.ndarray | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(int(n) for n in self.host.shape)
+
+    @property
+    def host_dtype(self) -> np.dtype:
+        """The training dtype as NumPy's (what a window is gathered in)."""
+        return np.dtype(dtype_name(self.dtype))
+
+    def __repr__(self) -> str:
+        kind = "memory map" if isinstance(self.host, np.memmap) else "array"
+        return (f"HostData({self.shape}, host {kind} of {self.host.dtype}, to {backend_name(self.xp)} "
+                f"{dtype_name(self.dtype)})")
+
+
+def is_host_data(x: Any) -> bool:
+    return isinstance(x, HostData)
+
+
+def check_stream(stream: Any) -> str | bool:
+    """``stream`` as one of :data:`STREAM_MODES` (numpy booleans too), or a ValueError."""
+    if isinstance(stream, str) and stream == "auto":
+        return "auto"
+    if isinstance(stream, (bool, np.bool_)):
+        return bool(stream)
+    raise ValueError(f"stream must be 'auto' (the default: stream host data in windows when they would not fit on "
+                     f"the backend), True (always stream host data) or False; got {stream!r}.")
+
+
+def _is_host(X: Any) -> bool:
+    return isinstance(X, np.ndarray) and not isinstance(X, np.ma.MaskedArray)
+
+
+def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, batch_size: int | None) -> bool:
+    """Whether to stream X: ``stream=True`` (X must be host data and training mini-batches), or
+    "auto" where the in-memory run would not fit the backend's free memory: X and Y in the training
+    dtype, and each epoch's shuffled copy of them (on NumPy, host data already in the training dtype
+    are used in place, so they count once)."""
+    stream = check_stream(stream)
+    if stream is False:
+        return False
+    if not _is_host(X):
+        if stream is True:
+            raise ValueError(f"stream=True streams host data (a NumPy array, or np.load(path, mmap_mode='r')); X is "
+                             f"a {type(X).__module__.split('.')[0]}.{type(X).__name__}. Pass the host array, or "
+                             "leave stream='auto'.")
+        return False
+    if batch_size is None:
+        if stream is True:
+            raise ValueError("stream=True streams mini-batches: give batch_size= (mini_batch_size= in model()); a "
+                             "full-batch step needs all of X at once (for data larger than one device, use a dask "
+                             "array: backend='dask').")
+        return False
+    if stream is True:
+        return True
+    item = np.dtype(dtype_name(dtype)).itemsize
+    m = int(X.shape[1]) if X.ndim == 2 else 0
+    rows_y = int(Y.shape[0]) if np.ndim(Y) == 2 else 1
+    data = item * m * (int(X.shape[0]) + max(rows_y, 1)) if X.ndim == 2 else X.nbytes
+    resident = array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == np.dtype(dtype_name(dtype))
+    need = data if resident else 2 * data
+    free = free_memory_of(xp, device)
+    return free is not None and need > free
+
+
+def _check_host_X(X: np.ndarray, dtype: np.dtype) -> None:
+    """Host X, read once in column blocks (a memory map is never loaded whole): 2-D real numbers, at
+    least one example and feature, finite, within ``dtype``'s range."""
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {X.shape}.")
+    if not np.isdtype(X.dtype, ("real floating", "integral", "bool")):
+        raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
+    n_x, m = (int(n) for n in X.shape)
+    if m == 0 or n_x == 0:
+        raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
+                         "(n_x, its rows).")
+    if not np.isdtype(X.dtype, "real floating"):
+        return
+    step = max(1, CHECK_BYTES // (n_x * X.dtype.itemsize))
+    n_bad, big = 0, 0.0
+    for a in range(0, m, step):
+        block = X[:, a:a + step]
+        finite = np.isfinite(block)
+        if not finite.all():
+            n_bad += int(block.size - np.count_nonzero(finite))
+        elif block.size:
+            big = max(big, float(np.max(np.abs(block))))
+    if n_bad:
+        raise ValueError(f"X must be finite; it holds {n_bad} NaN or inf value(s).")
+    if dtype.itemsize < X.dtype.itemsize and big > float(np.finfo(dtype).max):
+        raise ValueError(f"X holds values beyond the range of {dtype.name} (largest |x| = {big:.3g}): choose "
+                         "dtype='float64' or rescale X.")
+
+
+def prepare(X: np.ndarray, Y: Any, *, xp: Any, dtype: Any, device: Any) -> tuple[HostData, np.ndarray]:
+    """(HostData, Y on the host): X checked in one pass over its columns, nothing copied whole, and
+    Y (labels, not yet encoded) shape-checked against it."""
+    Yh = np.asarray(Y)
+    check_X_Y_shapes(X, Yh)
+    _check_host_X(X, np.dtype(dtype_name(dtype)))
+    return HostData(X, xp, device, dtype), Yh
+
+
+def shuffled(X: HostData, Y: np.ndarray, seed: int) -> tuple[HostData, np.ndarray]:
+    """The course's shuffle of host data, as an order: X with ``perm = permutation(m, seed)`` (read
+    when each window is gathered); Y as it is (gathered in X's order)."""
+    from .batches import permutation
+
+    return replace(X, perm=permutation(X.shape[1], seed)), Y
+
+
+def windows(slices: list[slice], width: int) -> list[tuple[int, int, tuple[slice, ...]]]:
+    """Consecutive runs of whole batches of about ``width`` columns (at least one batch each):
+    (start, stop, the batches' slices relative to start)."""
+    out, start, group = [], 0, []
+    for sl in slices:
+        group.append(sl)
+        if sl.stop - start >= width or sl is slices[-1]:
+            out.append((start, sl.stop, tuple(slice(s.start - start, s.stop - start) for s in group)))
+            start, group = sl.stop, []
+    return out
+
+
+def window_key(rel: tuple[slice, ...]) -> tuple:
+    """A window's batch layout, as a key: windows of one layout share one epoch runner."""
+    return tuple((s.start, s.stop) for s in rel)
+
+
+def rows_layout(X: np.ndarray) -> bool:
+    """Whether X (n_x, m) is stored example by example (X.T C-contiguous: an (m, n_x) file's ``.T``),
+    where a column is contiguous and a gather reads whole examples."""
+    return X.flags.f_contiguous and not X.flags.c_contiguous
+
+
+def gather(X: np.ndarray, cols: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None) -> np.ndarray:
+    """X[:, cols] as ``dtype`` (n_x, len(cols)), read from X without copying X whole.
+
+    X stored example by example (an (m, n_x) array's ``.T``): the rows ``X.T[cols]`` are gathered,
+    and the window is their transpose (column-major); else the columns, row by row (row-major).
+    ``out`` (the layout :func:`gather_shape` gives): where to write; the result is a view of it.
+    """
+    rows = rows_layout(X)
+    src, axis = (X.T, 0) if rows else (X, 1)
+    shape = (cols.size, X.shape[0]) if rows else (X.shape[0], cols.size)
+    if out is None:
+        out = np.empty(shape, dtype)
+    if not src.flags.c_contiguous:  # np.take would first copy all of X into a contiguous array
+        out[...] = src[cols] if rows else src[:, cols]
+    elif src.dtype == dtype:
+        np.take(src, cols, axis=axis, out=out, mode="clip")  # "clip": unbuffered; cols are a permutation's
+    else:
+        out[...] = np.take(src, cols, axis=axis)
+    return out.T if rows else out
+
+
+def gather_shape(X: np.ndarray, width: int) -> tuple[int, int]:
+    """The shape of :func:`gather`'s ``out`` for ``width`` columns of X."""
+    return (width, int(X.shape[0])) if rows_layout(X) else (int(X.shape[0]), width)
+
+
+class GenericTransfer:
+    """Host windows onto any backend with :func:`~backend_nn.backend.to_backend` (a new array each
+    window; the thread that fetches does the copy)."""
+
+    note = None
+
+    def __init__(self, X: HostData, Y: np.ndarray, width: int) -> None:
+        self.xp, self.device, self.dtype = X.xp, X.device, X.host_dtype
+
+    def put(self, X: np.ndarray, Y: np.ndarray, cols: np.ndarray) -> tuple[Any, Any, None]:
+        Xw = gather(X, cols, self.dtype)
+        Yw = gather(Y, cols, self.dtype)
+        return to_backend(Xw, self.xp, device=self.device), to_backend(Yw, self.xp, device=self.device), None
+
+
+def run_windows(params: dict, state: dict, learning_rate: float, *, spans: list[tuple[int, int, tuple]],
+                fetch: Callable[[int, int], tuple], runners: dict, pool: ThreadPoolExecutor) -> tuple[dict, dict, Any]:
+    """One epoch window by window: ``fetch(start, stop) -> (Xw, Yw, ticket)`` on ``pool`` for the next
+    window while ``runners[window_key(batches)]`` trains the current one. A ticket (or None) is told
+    ``ready()`` before its window's steps are queued and ``done()`` after, so a transfer that reuses
+    its buffers knows when they are free. Returns (params, state, total), total = the sum over
+    batches of (batch cost x batch width), on the backend."""
+    total = None
+    ahead = pool.submit(fetch, spans[0][0], spans[0][1])
+    for i, (_, _, rel) in enumerate(spans):
+        Xw, Yw, ticket = ahead.result()
+        if i + 1 < len(spans):
+            ahead = pool.submit(fetch, spans[i + 1][0], spans[i + 1][1])
+        if ticket is not None:
+            ticket.ready()
+        params, state, part = runners[window_key(rel)](params, state, Xw, Yw, learning_rate)
+        if ticket is not None:
+            ticket.done()
+        total = part if total is None else total + part
+    return params, state, total
+
+
+def runners_for(spans: list[tuple[int, int, tuple]], inner: Callable[[list[slice]], Any]) -> dict:
+    """One epoch runner per batch layout among the windows (``inner(batch slices)``, built here once)."""
+    runners: dict[tuple, Any] = {}
+    for _, _, rel in spans:
+        if window_key(rel) not in runners:
+            runners[window_key(rel)] = inner(list(rel))
+    return runners
+
+
+def host_epochs(inner: Callable[[list[slice]], Any], *, slices: list[slice], X: HostData, Y: np.ndarray,
+                transfer: Callable[[HostData, np.ndarray, int], Any]) -> Any:
+    """The epoch runner of streamed host data: windows of about :data:`WINDOW_BYTES` of whole batches,
+    each gathered in the epoch's order (``Xs.perm``), put on the backend by ``transfer(X, Y, widest
+    window)`` (a :class:`GenericTransfer` or a faster one), and trained by ``inner(window's batch
+    slices)``. ``epoch.transfer`` is the transfer it uses."""
+    size = max(s.stop - s.start for s in slices)
+    per_column = X.shape[0] * X.host_dtype.itemsize
+    spans = windows(slices, max(size, WINDOW_BYTES // per_column // size * size))
+    runners = runners_for(spans, inner)
+    put = transfer(X, Y, max(b - a for a, b, _ in spans)).put
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backend_nn-stream")
+
+    def epoch(params, state, Xs: HostData, Ys: np.ndarray, learning_rate):
+        order = Xs.perm
+
+        def fetch(a: int, b: int):
+            cols = np.arange(a, b, dtype=np.int64) if order is None else order[a:b]
+            return put(Xs.host, Ys, cols)
+
+        return run_windows(params, state, learning_rate, spans=spans, fetch=fetch, runners=runners, pool=pool)
+
+    epoch.spans = spans
+    return epoch

@@ -1,0 +1,259 @@
+"""Host data streamed to the backend window by window (backend_nn.streaming): the same batches in the
+same order as in memory, so the same parameters step by step; memory maps never read whole; the
+'auto' rule; bad input as clear errors with nothing changed."""
+
+from __future__ import annotations
+
+import logging
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn import streaming
+from backend_nn.backend import to_numpy
+from conftest import assert_on_backend, course_model
+
+
+@pytest.fixture
+def small_windows(monkeypatch):
+    """Windows of about 3 batches of 64 examples of 6 float64 features: several windows an epoch,
+    the last one shorter, so window edges, the tail batch and the prefetch all run."""
+    monkeypatch.setattr(streaming, "WINDOW_BYTES", 6 * 8 * 64 * 3)
+
+
+def _data(m=500, n_x=6, classes=None, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_x, m)
+    Y = rng.randint(0, classes, (1, m)) if classes else (rng.rand(1, m) > 0.5) * 1.0
+    return X, Y
+
+
+def _train(X, Y, backend, **kw):
+    kw = {"mini_batch_size": 64, "num_epochs": 12, "print_cost": False, "cost_every": 1, **kw}
+    return bnn.model(X, Y, kw.pop("dims", [6, 5, 3, 1]), kw.pop("optimizer", "adam"), backend=backend.xp,
+                     device=backend.device, **kw)
+
+
+@pytest.mark.parametrize("optimizer, options", [
+    ("gd", {"learning_rate": 0.05}),
+    ("momentum", {"learning_rate": 0.05, "lambd": 0.3}),
+    ("adam", {"keep_prob": 0.8}),
+    ("adam", {"dims": [6, 5, 3], "output": "softmax", "labels": 3}),
+])
+def test_streamed_training_equals_in_memory_step_by_step(backend, small_windows, optimizer, options):
+    options = dict(options)
+    X, Y = _data(classes=options.pop("labels", None))
+    X0, Y0 = X.copy(), Y.copy()
+    p_mem, c_mem = _train(X, Y, backend, optimizer=optimizer, stream=False, **options)
+    p_str, c_str = _train(X, Y, backend, optimizer=optimizer, stream=True, **options)
+    for k in p_mem:
+        assert_on_backend(p_str[k], backend, dtype=backend.xp.float64)
+        # the same operations on the same batches: the same bits
+        np.testing.assert_array_equal(to_numpy(p_str[k]), to_numpy(p_mem[k]), err_msg=k)
+    # the epoch's cost is summed window by window: the same terms, added in another order
+    np.testing.assert_allclose(c_str, c_mem, rtol=1e-13)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(Y, Y0)
+
+
+def test_streamed_training_equals_the_courses_loop(small_windows):
+    X, Y = _data()
+    ref, ref_costs = course_model(X, Y, [6, 5, 3, 1], "adam", 0.0007, 64, 201)
+    p, costs = bnn.model(X, Y, [6, 5, 3, 1], "adam", num_epochs=201, print_cost=False, stream=True)
+    for k in ref:
+        np.testing.assert_allclose(p[k], ref[k], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(costs, ref_costs, rtol=1e-10)
+
+
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_a_memory_mapped_npy_streams_in_either_layout(tmp_path, small_windows, layout):
+    """uint8 data (as images are stored), cast window by window: an (n_x, m) file, or an (m, n_x) file
+    (example by example) passed as its .T."""
+    rng = np.random.RandomState(1)
+    X8 = rng.randint(0, 256, (6, 500)).astype(np.uint8)
+    Y = (X8[:1] > 127) * 1
+    path = tmp_path / "X.npy"
+    np.save(path, X8 if layout == "columns" else np.ascontiguousarray(X8.T))
+    mapped = np.load(path, mmap_mode="r")
+    X = mapped if layout == "columns" else mapped.T
+    assert isinstance(X, np.memmap)
+    kw = dict(mini_batch_size=64, num_epochs=5, print_cost=False, dtype="float32")
+    p_mem, c_mem = bnn.model(X8.astype(np.float32) / 255, Y, [6, 4, 1], "adam", **kw, stream=False)
+    p_str, c_str = bnn.model(X, Y, [6, 4, 1], "adam", **kw, stream=True)
+    # the same inputs up to the scale, which the first layer's weights absorb: compare with X scaled
+    p_ref, _ = bnn.model(X8.astype(np.float32), Y, [6, 4, 1], "adam", **kw, stream=False)
+    for k in p_ref:
+        assert p_str[k].dtype == np.float32
+        np.testing.assert_allclose(p_str[k], p_ref[k], rtol=2e-6, atol=1e-7, err_msg=k)
+    assert p_mem.keys() == p_str.keys()
+
+
+def test_a_memory_map_is_never_read_whole(tmp_path, monkeypatch):
+    """Out of core: the process allocates about two windows (and a block of the checks before training),
+    never X (8 MB here) or its shuffle."""
+    monkeypatch.setattr(streaming, "WINDOW_BYTES", 2**18)
+    monkeypatch.setattr(streaming, "CHECK_BYTES", 2**18)
+    rng = np.random.RandomState(2)
+    path = tmp_path / "big.npy"
+    big = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(20_000, 50))
+    big[:] = rng.randn(20_000, 50)
+    del big
+    X = np.load(path, mmap_mode="r").T  # (50, 20_000): 8 MB, example by example on disk
+    Y = (np.asarray(X[:1]) > 0) * 1.0
+    kw = dict(mini_batch_size=256, num_epochs=2, print_cost=False, stream=True)
+    bnn.model(X[:, :1000], Y[:, :1000], [50, 8, 1], "adam", **kw)  # the modules a first run imports, first
+    tracemalloc.start()
+    try:
+        bnn.model(X, Y, [50, 8, 1], "adam", **kw)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < X.nbytes / 4, f"peak {peak / 2**20:.1f} MiB for {X.nbytes / 2**20:.1f} MiB of X"
+
+
+def test_auto_streams_what_would_not_fit(monkeypatch, caplog, small_windows):
+    X, Y = _data()
+    kw = dict(mini_batch_size=64, num_epochs=2, print_cost=False)
+    with caplog.at_level(logging.INFO, logger="backend_nn"):
+        bnn.model(X, Y, [6, 3, 1], "adam", **kw)
+    assert "streamed" not in caplog.text  # fits: in memory
+    caplog.clear()
+    monkeypatch.setattr(streaming, "free_memory_of", lambda xp, device=None: X.nbytes)  # X and a shuffled copy: no
+    with caplog.at_level(logging.INFO, logger="backend_nn"):
+        p_auto, _ = bnn.model(X, Y, [6, 3, 1], "adam", **kw)
+    assert "streamed from the host (to_backend)" in caplog.text
+    p_mem, _ = bnn.model(X, Y, [6, 3, 1], "adam", **kw, stream=False)
+    for k in p_mem:
+        np.testing.assert_array_equal(p_auto[k], p_mem[k])
+    # full batch needs all of X at once: auto does not stream it
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="backend_nn"):
+        bnn.nn_model(X, Y, 3, num_iterations=2, optimizer="adam")
+    assert "streamed" not in caplog.text
+
+
+def test_front_doors_stream_too(backend, small_windows):
+    X, Y = _data(classes=3)
+    common = dict(batch_size=64, optimizer="momentum", backend=backend.xp, device=backend.device)
+    runs = {
+        "nn_model": lambda stream: bnn.nn_model(X, Y, [5, 4], 6, learning_rate=0.05, stream=stream, **common),
+        "L_layer_model": lambda stream: bnn.L_layer_model(X, Y, [6, 5, 3], 0.05, 6, stream=stream, **common),
+    }
+    for name, fit in runs.items():
+        p_mem, c_mem = fit(False)
+        p_str, c_str = fit(True)
+        for k in p_mem:
+            np.testing.assert_array_equal(to_numpy(p_str[k]), to_numpy(p_mem[k]), err_msg=f"{name} {k}")
+        np.testing.assert_allclose(c_str, c_mem, rtol=1e-13)
+
+
+def test_streamed_training_resumes(tmp_path, small_windows):
+    X, Y = _data()
+    kw = dict(mini_batch_size=64, print_cost=False, stream=True)
+    whole, _ = bnn.model(X, Y, [6, 4, 1], "adam", num_epochs=8, **kw)
+    half, _ = bnn.model(X, Y, [6, 4, 1], "adam", num_epochs=4, **kw)
+    bnn.save_model(tmp_path / "m.npz", half, with_training_state=True)
+    rest, _ = bnn.model(X, Y, [6, 4, 1], "adam", num_epochs=4, parameters=bnn.load_model(tmp_path / "m.npz"), **kw)
+    for k in whole:
+        np.testing.assert_array_equal(rest[k], whole[k])
+
+
+def test_streamed_windows_run_the_backends_compiled_epoch(caplog, small_windows):
+    pytest.importorskip("jax")
+    X, Y = _data()
+    backend = type("B", (), {"xp": bnn.get_namespace("jax"), "device": None})()
+    with caplog.at_level(logging.INFO, logger="backend_nn"):
+        p_str, _ = _train(X, Y, backend, stream=True)
+    assert "streamed from the host (to_backend), jax.jit epochs" in caplog.text
+    p_mem, _ = _train(X, Y, backend, stream=False)
+    for k in p_mem:
+        np.testing.assert_allclose(to_numpy(p_str[k]), to_numpy(p_mem[k]), rtol=1e-12, atol=1e-15)
+
+
+def test_gather_reads_columns_in_order_without_copying_x():
+    rng = np.random.RandomState(3)
+    X = rng.randn(4, 50)
+    cols = rng.permutation(50)[:17]
+    for source in (X, np.asfortranarray(X), X[:, ::1], np.ascontiguousarray(X.T).T, X[::-1][::-1]):
+        got = streaming.gather(source, cols, np.dtype(np.float32))
+        np.testing.assert_array_equal(got, X[:, cols].astype(np.float32))
+        out = np.empty(streaming.gather_shape(source, 17), np.float64)
+        got = streaming.gather(source, cols, np.dtype(np.float64), out=out)
+        assert np.shares_memory(got, out)
+        np.testing.assert_array_equal(got, X[:, cols])
+
+
+def test_windows_hold_whole_batches():
+    slices = bnn.batches.batch_slices(500, 64)
+    spans = streaming.windows(slices, 150)
+    assert [(a, b) for a, b, _ in spans] == [(0, 192), (192, 384), (384, 500)]
+    assert spans[-1][2] == (slice(0, 64), slice(64, 116))
+    assert [(a, b) for a, b, _ in streaming.windows(slices, 10)] == [(s.start, s.stop) for s in slices]
+
+
+# --- bad input: clear errors, nothing changed ------------------------------------------------------------
+def test_stream_true_needs_host_data_and_batches():
+    X, Y = _data()
+    with pytest.raises(ValueError, match=r"stream=True streams mini-batches: give batch_size="):
+        bnn.nn_model(X, Y, 3, num_iterations=2, stream=True)
+    with pytest.raises(ValueError, match=r"stream must be 'auto' .*; got 'yes'"):
+        bnn.model(X, Y, [6, 3, 1], "adam", num_epochs=1, print_cost=False, stream="yes")
+    strict = pytest.importorskip("array_api_strict")
+    with pytest.raises(ValueError, match=r"stream=True streams host data .*X is a array_api_strict"):
+        bnn.model(strict.asarray(X), strict.asarray(Y), [6, 3, 1], "adam", num_epochs=1, print_cost=False,
+                  stream=True)
+
+
+def test_streamed_data_are_checked_before_training(tmp_path):
+    X, Y = _data()
+    bad = X.copy()
+    bad[2, 7] = np.nan
+    bad[0, 400] = np.inf
+    bad0 = bad.copy()
+    kw = dict(num_epochs=1, print_cost=False, stream=True)
+    with pytest.raises(ValueError, match=r"X must be finite; it holds 2 NaN or inf value\(s\)"):
+        bnn.model(bad, Y, [6, 3, 1], "adam", **kw)
+    np.testing.assert_array_equal(bad, bad0)
+    huge = X * 1e300
+    with pytest.raises(ValueError, match=r"beyond the range of float32 \(largest \|x\| = "):
+        bnn.model(huge, Y, [6, 3, 1], "adam", dtype="float32", **kw)
+    with pytest.raises(ValueError, match=r"did you mean X.T\?"):
+        bnn.model(X.T, Y, [6, 3, 1], "adam", **kw)
+    with pytest.raises(ValueError, match=r"layers_dims\[0\] = 5 must be n_x"):
+        bnn.model(X, Y, [5, 3, 1], "adam", **kw)
+    with pytest.raises(TypeError, match=r"X must hold real numbers; got dtype complex128"):
+        bnn.model(X.astype(complex), Y, [6, 3, 1], "adam", **kw)
+    with pytest.raises(ValueError, match=r"labels must be in 0\.\.2"):
+        bnn.model(X, Y * 3, [6, 3, 3], "adam", **kw)
+
+
+@pytest.mark.gpu
+def test_gpu_pinned_transfer_equals_the_generic_one(small_windows):
+    """CuPy: the pinned buffers and copy stream (compile='auto') against the generic to_backend
+    transfer (compile=False: eager epochs, generic copies), and against NumPy."""
+    pytest.importorskip("cupy")
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices")
+    X, Y = _data()
+    for layout in (X, np.ascontiguousarray(X.T).T):
+        kw = dict(mini_batch_size=64, num_epochs=6, print_cost=False, stream=True, backend="cupy")
+        pinned, c1 = bnn.model(layout, Y, [6, 5, 3, 1], "adam", **kw)
+        generic, c2 = bnn.model(layout, Y, [6, 5, 3, 1], "adam", **kw, compile=False)
+        host, c3 = bnn.model(layout, Y, [6, 5, 3, 1], "adam", mini_batch_size=64, num_epochs=6, print_cost=False)
+        for k in host:
+            np.testing.assert_array_equal(to_numpy(pinned[k]), to_numpy(generic[k]), err_msg=k)
+            np.testing.assert_allclose(to_numpy(pinned[k]), host[k], rtol=1e-10, atol=1e-13, err_msg=k)
+
+
+
+@pytest.mark.gpu
+def test_choice_names_the_transfer_where_a_gpu_is_counted(caplog, small_windows):
+    pytest.importorskip("cupy")
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices")
+    X, Y = _data()
+    with caplog.at_level(logging.INFO, logger="backend_nn"):
+        bnn.model(X, Y, [6, 3, 1], "adam", num_epochs=1, print_cost=False, stream=True, backend="cupy")
+    assert "streamed from the host (pinned buffers, copy stream)" in caplog.text
