@@ -18,6 +18,7 @@ Layout (each course equation has one home):
 - ``training``       the models (nn_model, two_layer_model, L_layer_model), predict, accuracy
 - ``accelerate``     optional fast paths beside the eager runner, and the one place one is chosen
 - ``chunked``        dask arrays (NumPy or CuPy chunks, a cluster's memory): each step a task graph over the chunks
+- ``streaming``      data larger than the device: host arrays and memory maps streamed in, window by window
 - ``validation``     checks of user input, with helpful errors
 - ``backend``        the edge: choosing a backend, moving data, detecting a GPU
 - ``datasets``       the planar "flower", the course's extra data sets, digits, your CSV/NPZ files

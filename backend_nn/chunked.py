@@ -500,7 +500,7 @@ def _forward_block(Xk: Any, params: dict, *, net: Network, xp: Any) -> Any:
 def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
     """A_L (n_L, m) of dask X, lazily: the forward pass on each chunk, chunked like X's columns."""
     _dask()
-    from .validation import check_X
+    from .validation import check_X_shape
 
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {tuple(X.shape)}.")
@@ -511,7 +511,7 @@ def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
                         f"theirs (X.map_blocks(...)).")
     if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
-    check_X(_Shape(X), xp=_DtypeOnly, n_x=net.layer_dims[0])
+    check_X_shape(X, n_x=net.layer_dims[0])
     if len(X.chunks[0]) > 1:
         X = X.rechunk({0: -1})
     W1 = parameters["W1"]

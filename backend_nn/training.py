@@ -224,6 +224,9 @@ def _prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chun
         if backend not in (None, "dask"):
             raise ValueError(f"X is a dask array; leave backend= unset (the chunks' library is used) or give "
                              f"backend='dask', not {backend!r}.")
+        if streaming.check_stream(stream) is True:
+            raise ValueError("stream=True streams host data; dask data are read chunk by chunk already (leave "
+                             "stream unset).")
         xp, Xb, Yb = chunked.prepare_X_Y(X, Y, dtype=dtype, chunks=chunks)
         return xp, Xb.dtype, Xb, Yb
     if chunks is not None:

@@ -15,6 +15,7 @@ __all__ = [
     "check_X",
     "check_X_Y",
     "check_X_Y_shapes",
+    "check_X_shape",
     "check_labels_shape",
     "check_finite",
     "check_number",
@@ -138,6 +139,11 @@ class _AnyDtype:
     @staticmethod
     def isdtype(dtype: Any, kind: Any) -> bool:
         return True
+
+
+def check_X_shape(X: Any, *, n_x: int | None = None) -> None:
+    """:func:`check_X`'s shape checks and messages alone, reading no data and no dtype."""
+    check_X(_Shape(X), xp=_AnyDtype, n_x=n_x)
 
 
 def check_X_Y_shapes(X: Any, Y: Any) -> None:

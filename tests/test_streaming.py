@@ -23,6 +23,11 @@ def small_windows(monkeypatch):
     monkeypatch.setattr(streaming, "WINDOW_BYTES", 6 * 8 * 64 * 3)
 
 
+def _need_gpu():
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy is not installed or counts 0 CUDA devices")
+
+
 def _data(m=500, n_x=6, classes=None, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.randn(n_x, m)
@@ -233,9 +238,7 @@ def test_streamed_data_are_checked_before_training(tmp_path):
 def test_gpu_pinned_transfer_equals_the_generic_one(small_windows):
     """CuPy: the pinned buffers and copy stream (compile='auto') against the generic to_backend
     transfer (compile=False: eager epochs, generic copies), and against NumPy."""
-    pytest.importorskip("cupy")
-    if bnn.cuda_device_count() == 0:
-        pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices")
+    _need_gpu()
     X, Y = _data()
     for layout in (X, np.ascontiguousarray(X.T).T):
         kw = dict(mini_batch_size=64, num_epochs=6, print_cost=False, stream=True, backend="cupy")
@@ -250,9 +253,7 @@ def test_gpu_pinned_transfer_equals_the_generic_one(small_windows):
 
 @pytest.mark.gpu
 def test_choice_names_the_transfer_where_a_gpu_is_counted(caplog, small_windows):
-    pytest.importorskip("cupy")
-    if bnn.cuda_device_count() == 0:
-        pytest.skip("no CUDA GPU: CuPy counts 0 CUDA devices")
+    _need_gpu()
     X, Y = _data()
     with caplog.at_level(logging.INFO, logger="backend_nn"):
         bnn.model(X, Y, [6, 3, 1], "adam", num_epochs=1, print_cost=False, stream=True, backend="cupy")
