@@ -3,6 +3,7 @@
     python benchmarks/bench_minibatch.py             # mid size (784, 128, 10) softmax, m = 10,000, float32
     python benchmarks/bench_minibatch.py --deep      # also the deep size (784, 512, 256, 10), m = 60,000
     python benchmarks/bench_minibatch.py --quick     # a tiny size: proves the script works
+    python benchmarks/bench_minibatch.py --gpu --deep  # the CUDA rows: CuPy, PyTorch CUDA, torch.compile
 
 Every row runs the same epoch: the same shuffled columns cut into the same batches in order,
 ReLU hidden layers, a softmax output, Adam (lr 0.001, the course's betas and epsilon), from the
@@ -114,20 +115,40 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile):
         Xe, Ye = (Xb, Yb) if n_batches is None else (Xb[:, :cols], Yb[:, :cols])
         box["p"], box["s"], _ = run(box["p"], box["s"], Xe, Ye, LR)
 
-    sync = (lambda: __import__("jax").block_until_ready(box["p"])) if backend == "jax" else (lambda: None)
+    if backend == "jax":
+        sync = lambda: __import__("jax").block_until_ready(box["p"])  # noqa: E731
+    elif backend == "cupy":
+        sync = lambda: __import__("cupy").cuda.Device().synchronize()  # noqa: E731
+    else:
+        sync = lambda: None  # noqa: E731
     return epoch, lambda: {k: bnn.to_numpy(v) for k, v in box["p"].items()}, sync
 
 
-def make_torch(dims, X, Y, labels, p0, bs, *, autograd):
+def _torch_device(device):
     import torch
 
-    Xt, Yt = torch.as_tensor(X), torch.as_tensor(Y)
-    p = {k: torch.as_tensor(v).clone() for k, v in p0.items()}
+    if device == "cuda" and not torch.cuda.is_available():
+        raise Unavailable("PyTorch counts no CUDA device")
+    return torch.device(device)
+
+
+def _torch_sync(dev):
+    import torch
+
+    return torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+
+
+def make_torch(dims, X, Y, labels, p0, bs, *, autograd, device="cpu"):
+    import torch
+
+    dev = _torch_device(device)
+    Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
+    p = {k: torch.as_tensor(v, device=dev).clone() for k, v in p0.items()}
     L, m = len(dims) - 1, X.shape[1]
     if autograd:
         for v in p.values():
             v.requires_grad_(True)
-        opt = torch.optim.Adam(list(p.values()), lr=LR, betas=(B1, B2), eps=EPS)
+        opt = torch.optim.Adam(list(p.values()), lr=LR, betas=(B1, B2), eps=EPS, fused=dev.type == "cuda" or None)
 
         def epoch(n_batches=None):
             for k in range(0, m if n_batches is None else n_batches * bs, bs):
@@ -165,7 +186,36 @@ def make_torch(dims, X, Y, labels, p0, bs, *, autograd):
                         v[k].mul_(B1).add_(g[k], alpha=1 - B1)
                         s[k].mul_(B2).addcmul_(g[k], g[k], value=1 - B2)
                         p[k] -= LR * (v[k] / (1 - B1**t)) / (torch.sqrt(s[k] / (1 - B2**t)) + EPS)
-    return epoch, lambda: {k: v.detach().numpy() for k, v in p.items()}, lambda: None
+    return epoch, lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, _torch_sync(dev)
+
+
+def make_torch_compiled(dims, X, Y, labels, p0, bs, *, device="cuda"):
+    """The compiled peer: the forward pass and the cost as one ``torch.compile(mode="reduce-overhead")``
+    function (CUDA graphs on a GPU; its backward compiled with it), the parameters nn.Parameters
+    (static addresses for the graphs), torch.optim.Adam (fused on CUDA) for the update."""
+    import torch
+
+    dev = _torch_device(device)
+    Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
+    p = {k: torch.nn.Parameter(torch.as_tensor(v, device=dev).clone()) for k, v in p0.items()}
+    L, m = len(dims) - 1, X.shape[1]
+    opt = torch.optim.Adam(list(p.values()), lr=LR, betas=(B1, B2), eps=EPS, fused=dev.type == "cuda" or None)
+
+    def cost(x, y):
+        A = x
+        for l in range(1, L):
+            A = torch.relu(p[f"W{l}"] @ A + p[f"b{l}"])
+        return torch.nn.functional.cross_entropy((p[f"W{L}"] @ A + p[f"b{L}"]).T, y.T)
+
+    compiled = torch.compile(cost, mode="reduce-overhead", dynamic=False)
+
+    def epoch(n_batches=None):
+        for k in range(0, m if n_batches is None else n_batches * bs, bs):
+            opt.zero_grad(set_to_none=True)
+            compiled(Xt[:, k:k + bs], Yt[:, k:k + bs]).backward()
+            opt.step()
+
+    return epoch, lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, _torch_sync(dev)
 
 
 def make_sklearn(dims, X, Y, labels, p0, bs):
@@ -208,12 +258,22 @@ ROWS = [
     ("PyTorch autograd + torch.optim.Adam [cpu]", lambda *a: make_torch(*a, autograd=True), 1e-7),
     ("scikit-learn MLPClassifier adam", make_sklearn, 1e-2),
 ]
+#: With --gpu: backend_nn on CuPy (its epochs are eager: no CUDA graph per batch yet), PyTorch on CUDA
+#: by hand and with autograd, and the compiled peer, torch.compile(mode="reduce-overhead").
+GPU_ROWS = [
+    ("backend_nn [cupy]", lambda *a: make_backend_nn(*a, backend="cupy", compile="auto"), 1e-7),
+    ("PyTorch manual + Adam by hand [cuda]", lambda *a: make_torch(*a, autograd=False, device="cuda"), 1e-7),
+    ("PyTorch autograd + torch.optim.Adam [cuda]", lambda *a: make_torch(*a, autograd=True, device="cuda"), 1e-7),
+    ("torch.compile reduce-overhead + Adam [cuda]", lambda *a: make_torch_compiled(*a, device="cuda"), 1e-7),
+]
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--deep", action="store_true", help="add the deep size")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--gpu", action="store_true", help="the CUDA rows instead (CuPy, PyTorch CUDA, torch.compile): "
+                    "the GPU targets compare with the GPU peers")
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--batches", type=int, nargs="+", default=None, help="batch sizes (default 64 256 1024)")
     ap.add_argument("--out", type=Path, default=None)
@@ -230,7 +290,7 @@ def main(argv=None) -> int:
             keys = sorted(ref)
             r_vec = np.concatenate([ref[k].ravel() for k in keys])
             live, rows = [], []
-            for label, make, tol in ROWS:
+            for label, make, tol in (GPU_ROWS if args.gpu else ROWS):
                 row = {"size": size, "dims": dims, "m": m, "batch": bs, "impl": label}
                 try:
                     check_epoch, params, _ = make(dims, X64, Y64, labels, p64, bs)

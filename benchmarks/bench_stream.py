@@ -2,7 +2,7 @@
 already on the backend, side by side in one run (issue 9: data larger than the device).
 
     python benchmarks/bench_stream.py                 # CPU rows: NumPy, PyTorch (if installed)
-    python benchmarks/bench_stream.py --gpu           # also CuPy: on the device / pinned stream / generic stream
+    python benchmarks/bench_stream.py --gpu           # the CuPy rows instead: on the device / pinned / generic
     python benchmarks/bench_stream.py --quick         # a tiny size: proves the script works
 
 The problem: (784, 128, 10) softmax, m = 60,000, float32, Adam (lr 0.001), batches 256 and 1024,
@@ -63,6 +63,14 @@ def rows_for(X, folder: Path, gpu: bool):
         "memory map (rows)": np.load(folder / "rows.npy", mmap_mode="r").T,
         "memory map (columns)": np.load(folder / "cols.npy", mmap_mode="r"),
     }
+    if gpu:
+        if bnn.cuda_device_count() == 0:
+            print("--gpu: no CUDA device is counted: no rows to run")
+            return []
+        return [("cupy", "in memory", X, {"stream": False}),
+                ("cupy", "streamed, host array, pinned", X, {"stream": True}),
+                ("cupy", "streamed, memory map (rows), pinned", sources["memory map (rows)"], {"stream": True}),
+                ("cupy", "streamed, host array, generic", X, {"stream": True, "compile": False})]
     out = [("numpy", "in memory", X, {"stream": False})]
     out += [("numpy", f"streamed, {k}", v, {"stream": True}) for k, v in sources.items()]
     try:
@@ -71,14 +79,6 @@ def rows_for(X, folder: Path, gpu: bool):
         out += [("torch", "in memory", X, {"stream": False}), ("torch", "streamed, host array", X, {"stream": True})]
     except ImportError:
         print("PyTorch is not installed: its rows are skipped")
-    if gpu:
-        if bnn.cuda_device_count() == 0:
-            print("--gpu: no CUDA device is counted: the CuPy rows are skipped")
-        else:
-            out += [("cupy", "in memory", X, {"stream": False}),
-                    ("cupy", "streamed, host array, pinned", X, {"stream": True}),
-                    ("cupy", "streamed, memory map (rows), pinned", sources["memory map (rows)"], {"stream": True}),
-                    ("cupy", "streamed, host array, generic", X, {"stream": True, "compile": False})]
     return out
 
 
@@ -110,7 +110,7 @@ def peak_bytes(backend, X, labels, dims, bs, options) -> int:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--gpu", action="store_true", help="add the CuPy rows")
+    ap.add_argument("--gpu", action="store_true", help="the CuPy rows instead of the CPU ones")
     ap.add_argument("--quick", action="store_true", help="a tiny problem, one round")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON here")

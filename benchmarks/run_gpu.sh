@@ -16,3 +16,6 @@ python3 benchmarks/profile_cupy_step.py 2>&1 | tee "$OUTDIR/gpu-profile-large.lo
 python3 benchmarks/bench_training.py --gpu --cpu-baselines-only --repeats 5 --out "$OUTDIR/gpu-h100.json" "$@" 2>&1 \
   | grep -v -i "warn" | tee "$OUTDIR/gpu-bench.log"
 python3 benchmarks/bench_deep.py --gpu --out "$OUTDIR/deep-gpu.json" 2>&1 | grep -v -i "warn" | tee "$OUTDIR/deep-gpu.log"
+python3 benchmarks/bench_minibatch.py --gpu --deep --out "$OUTDIR/minibatch-gpu.json" 2>&1 | grep -v -i "warn" \
+  | tee "$OUTDIR/minibatch-gpu.log"
+python3 benchmarks/bench_stream.py --gpu --out "$OUTDIR/stream-gpu.json" 2>&1 | grep -v -i "warn" | tee "$OUTDIR/stream-gpu.log"

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,3 +67,16 @@ def test_dask_benchmark_quick_run(tmp_path):
         assert all(r["step_s"] > 0 for r in size.values())
     assert data["out_of_core"]["same_result"] is True
     assert data["model"]["per_task_s"] > 0 and data["model"]["chunk_compute_s"] > 0
+
+
+def test_stream_benchmark_quick_run(tmp_path):
+    out = tmp_path / "stream.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_stream.py"), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(out.read_text())["rows"]
+    numpy_rows = {r["row"]: r for r in rows if r["backend"] == "numpy"}
+    assert set(numpy_rows) == {"in memory", "streamed, host array", "streamed, memory map (rows)",
+                               "streamed, memory map (columns)"}
+    # timings are differences of two noisy runs at this tiny size: finite, not necessarily positive
+    assert all(r["max_rel_diff"] <= 1e-6 and np.isfinite(r["ms_per_epoch"]) for r in rows), rows
