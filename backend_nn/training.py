@@ -784,7 +784,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     try:
         for epoch in range(num_epochs):
             seed = shuffle_seed + 1 + start_epoch + epoch  # a resumed run goes on with the stream
-            Xs, Ys = (Xb, Yf) if len(slices) == 1 else reorder(Xb, Yf, seed)
+            Xs, Ys = (Xb, Yf) if len(slices) == 1 else _shuffle_or_say(reorder, Xb, Yf, seed)
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)
@@ -802,6 +802,17 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     finally:
         costs = rec.close()
     return params, state, costs
+
+
+def _shuffle_or_say(reorder: Any, Xb: Any, Yf: Any, seed: int) -> tuple[Any, Any]:
+    """The epoch's shuffled data; where the shuffled copy does not fit, a MemoryError that says how to
+    train without one (CuPy's OutOfMemoryError is a MemoryError too)."""
+    try:
+        return reorder(Xb, Yf, seed)
+    except MemoryError as exc:
+        raise MemoryError(f"{exc}. Each epoch shuffles a copy of X on the backend, and it does not fit: "
+                          "stream=True keeps X on the host (a NumPy array or np.load(path, mmap_mode='r')) and "
+                          "streams the batches in, with the same results.") from exc
 
 
 # --- prediction --------------------------------------------------------------------------------------

@@ -258,3 +258,13 @@ def test_choice_names_the_transfer_where_a_gpu_is_counted(caplog, small_windows)
     with caplog.at_level(logging.INFO, logger="backend_nn"):
         bnn.model(X, Y, [6, 3, 1], "adam", num_epochs=1, print_cost=False, stream=True, backend="cupy")
     assert "streamed from the host (pinned buffers, copy stream)" in caplog.text
+
+
+def test_a_shuffle_that_does_not_fit_says_how_to_stream(monkeypatch):
+    def no_room(*args, **kwargs):
+        raise MemoryError("Unable to allocate 1.46 GiB for an array with shape (784, 500000)")
+
+    monkeypatch.setattr(bnn.batches, "shuffled", no_room)
+    X, Y = _data()
+    with pytest.raises(MemoryError, match=r"Unable to allocate 1\.46 GiB .*stream=True keeps X on the host"):
+        bnn.model(X, Y, [6, 3, 1], "adam", num_epochs=1, print_cost=False, stream=False)
