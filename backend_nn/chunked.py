@@ -141,7 +141,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     Host X or Y become dask arrays chunked over the columns (``chunks`` examples each)."""
     dask, da = _dask()
     from .initialization import resolve_dtype
-    from .validation import check_X_Y_shapes, dtype_name
+    from .validation import check_in_range, check_X_kind, check_X_Y_shapes, not_finite
 
     if not is_dask(X):
         X = to_dask(X, chunks=chunks)
@@ -159,18 +159,12 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
         raise ValueError("X and Y need known chunk sizes (shapes without NaN): call X.compute_chunk_sizes() first.")
     check_X_Y_shapes(X, Y)
     _check_layout(X, Y)
-    if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
-        raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
-    n_x, m = (int(n) for n in X.shape)
-    if m == 0 or n_x == 0:
-        raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
-                         "(n_x, its rows).")
+    check_X_kind(X, xp=xp)
     finite, big = dask.compute(da.isfinite(X).all(), abs(X).max())
     if not bool(finite):
-        raise ValueError("X must be finite; it holds NaN or inf value(s).")
-    if X.dtype != dt and xp.isdtype(X.dtype, "real floating") and float(big) > float(xp.finfo(dt).max):
-        raise ValueError(f"X holds values beyond the range of {dtype_name(dt)} (largest |x| = {float(big):.3g}): "
-                         "choose dtype='float64' or rescale X.")
+        raise not_finite("X")
+    if X.dtype != dt and xp.isdtype(X.dtype, "real floating"):
+        check_in_range(float(big), dt)
     return xp, (X if X.dtype == dt else X.astype(dt)), Y
 
 

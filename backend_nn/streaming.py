@@ -37,11 +37,11 @@ import array_api_compat
 import numpy as np
 
 from .backend import backend_name, free_memory_of, get_namespace, to_backend
-from .validation import check_X_Y_shapes, dtype_name
+from .validation import check_in_range, check_X_kind, check_X_Y_shapes, dtype_name, not_finite
 
-__all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted", "prepare",
-           "host_namespace", "shuffled", "windows", "window_key", "rows_layout", "gather", "gather_shape", "GenericTransfer", "run_windows",
-           "host_epochs"]
+__all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
+           "prepare", "host_namespace", "shuffled", "windows", "window_key", "runners_for", "rows_layout", "gather",
+           "gather_shape", "GenericTransfer", "run_windows", "host_epochs"]
 
 #: About how many bytes of X one window holds (whole batches, at least one): two windows are on the
 #: backend at a time, the one training and the one arriving.
@@ -127,29 +127,24 @@ def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, bat
         return False
     if stream is True:
         return True
-    item = np.dtype(dtype_name(dtype)).itemsize
-    m = int(X.shape[1]) if X.ndim == 2 else 0
+    host_dtype = np.dtype(dtype_name(dtype))
+    if X.ndim != 2:
+        return False  # not data to stream: the checks in memory say what is wrong
     rows_y = int(Y.shape[0]) if np.ndim(Y) == 2 else 1
-    data = item * m * (int(X.shape[0]) + max(rows_y, 1)) if X.ndim == 2 else X.nbytes
-    resident = array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == np.dtype(dtype_name(dtype))
+    data = host_dtype.itemsize * int(X.shape[1]) * (int(X.shape[0]) + rows_y)
+    resident = array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype
     need = data if resident else 2 * data
     free = free_memory_of(xp, device)
     return free is not None and need > free
 
 
 def _check_host_X(X: np.ndarray, dtype: np.dtype) -> None:
-    """Host X, read once in column blocks (a memory map is never loaded whole): 2-D real numbers, at
+    """Host X, read once in column blocks (a memory map is never loaded whole): real numbers, 2-D, at
     least one example and feature, finite, within ``dtype``'s range."""
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {X.shape}.")
-    if not np.isdtype(X.dtype, ("real floating", "integral", "bool")):
-        raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
-    n_x, m = (int(n) for n in X.shape)
-    if m == 0 or n_x == 0:
-        raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
-                         "(n_x, its rows).")
+    check_X_kind(X, xp=host_namespace())
     if not np.isdtype(X.dtype, "real floating"):
         return
+    n_x, m = (int(n) for n in X.shape)
     step = max(1, CHECK_BYTES // (n_x * X.dtype.itemsize))
     n_bad, big = 0, 0.0
     for a in range(0, m, step):
@@ -157,13 +152,12 @@ def _check_host_X(X: np.ndarray, dtype: np.dtype) -> None:
         finite = np.isfinite(block)
         if not finite.all():
             n_bad += int(block.size - np.count_nonzero(finite))
-        elif block.size:
+        elif not n_bad:
             big = max(big, float(np.max(np.abs(block))))
     if n_bad:
-        raise ValueError(f"X must be finite; it holds {n_bad} NaN or inf value(s).")
-    if dtype.itemsize < X.dtype.itemsize and big > float(np.finfo(dtype).max):
-        raise ValueError(f"X holds values beyond the range of {dtype.name} (largest |x| = {big:.3g}): choose "
-                         "dtype='float64' or rescale X.")
+        raise not_finite("X", n_bad)
+    if dtype.itemsize < X.dtype.itemsize:
+        check_in_range(big, dtype)
 
 
 def prepare(X: np.ndarray, Y: Any, *, xp: Any, dtype: Any, device: Any) -> tuple[HostData, np.ndarray]:

@@ -31,7 +31,7 @@ from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import _check_inputs, _forward
 from .step import train_step
-from .validation import check_finite, check_positive, check_X_Y, dtype_name
+from .validation import check_finite, check_in_range, check_positive, check_X_kind, check_X_Y, dtype_name
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError"]
@@ -68,24 +68,14 @@ def _prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
     caller's arrays are never written to.
     """
     Xb = to_backend(X, xp, device=device)
+    check_X_kind(Xb, xp=xp)
     if not xp.isdtype(Xb.dtype, "real floating"):
-        if not xp.isdtype(Xb.dtype, ("integral", "bool")):
-            raise TypeError(f"X must hold real numbers; got dtype {Xb.dtype}.")
         Xb = xp.astype(Xb, dtype)
-    if len(Xb.shape) != 2:
-        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {tuple(Xb.shape)}.")
-    n_x, m = (int(n) for n in Xb.shape)
-    if m == 0 or n_x == 0:
-        raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
-                         "(n_x, its rows).")
     check_finite(Xb, xp=xp)
     if Xb.dtype == dtype:
         return Xb
-    if xp.finfo(dtype).bits < xp.finfo(Xb.dtype).bits:  # a narrowing cast must not overflow to inf
-        big = float(xp.max(xp.abs(Xb)))
-        if big > float(xp.finfo(dtype).max):
-            raise ValueError(f"X holds values beyond the range of {dtype_name(dtype)} (largest |x| = {big:.3g}): "
-                             "choose dtype='float64' or rescale X.")
+    if xp.finfo(dtype).bits < xp.finfo(Xb.dtype).bits:
+        check_in_range(float(xp.max(xp.abs(Xb))), dtype)
     return xp.astype(Xb, dtype)
 
 

@@ -16,6 +16,9 @@ __all__ = [
     "check_X_Y",
     "check_X_Y_shapes",
     "check_X_shape",
+    "check_X_kind",
+    "check_in_range",
+    "not_finite",
     "check_labels_shape",
     "check_finite",
     "check_number",
@@ -152,11 +155,38 @@ def check_X_Y_shapes(X: Any, Y: Any) -> None:
     check_X_Y(_Shape(X), _Shape(Y), xp=_AnyDtype)
 
 
+def check_X_kind(X: Any, *, xp: Any) -> None:
+    """Training data X: real numbers (floating, integer or boolean: the last two are cast), 2-D (n_x, m),
+    at least one example and one feature. Reads the shape and dtype only."""
+    if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
+        raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
+    if len(X.shape) != 2:
+        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {_shape(X)}.")
+    n_x, m = _shape(X)
+    if m == 0 or n_x == 0:
+        raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
+                         "(n_x, its rows).")
+
+
+def not_finite(name: str = "X", n_bad: int | None = None) -> ValueError:
+    """The error for data holding NaN or inf (``n_bad`` of them, where counted)."""
+    count = "" if n_bad is None else f"{n_bad} "
+    return ValueError(f"{name} must be finite; it holds {count}NaN or inf value(s).")
+
+
+def check_in_range(largest: float, dtype: Any) -> None:
+    """X's largest |x| must survive the cast to ``dtype`` (a narrowing cast must not overflow to inf)."""
+    import numpy as np
+
+    if largest > float(np.finfo(dtype_name(dtype)).max):
+        raise ValueError(f"X holds values beyond the range of {dtype_name(dtype)} (largest |x| = {largest:.3g}): "
+                         "choose dtype='float64' or rescale X.")
+
+
 def check_finite(X: Any, *, xp: Any, name: str = "X") -> None:
     """X holds no NaN or inf. Reads the data (one device sync); run once per call, not per step."""
     if not bool(xp.all(xp.isfinite(X))):
-        n_bad = int(xp.sum(xp.astype(~xp.isfinite(X), xp.int64)))
-        raise ValueError(f"{name} must be finite; it holds {n_bad} NaN or inf value(s).")
+        raise not_finite(name, int(xp.sum(xp.astype(~xp.isfinite(X), xp.int64))))
 
 
 _KEY = re.compile(r"^([Wb])(\d+)$")
