@@ -11,13 +11,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_benchmark_quick_run(tmp_path):
-    out = tmp_path / "quick.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_training.py"), "--quick", "--out", str(out)],
+def quick_run(script: str, tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run benchmarks/<script> --quick (and ``extra``) writing JSON in tmp_path: (the process, the JSON)."""
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick", *extra, "--out", str(out)],
                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc, json.loads(out.read_text())
+
+
+def test_benchmark_quick_run(tmp_path):
+    proc, data = quick_run("bench_training.py", tmp_path)
     assert "GPU rows: skipped" in proc.stdout
-    data = json.loads(out.read_text())
     rows = {(r["size"], r["impl"]): r for r in data["rows"]}
     for impl in ("plain NumPy (course code)", "backend_nn [numpy]"):
         r = rows[("flower", impl)]
@@ -31,11 +36,8 @@ def test_benchmark_quick_run(tmp_path):
 
 
 def test_deep_benchmark_quick_run(tmp_path):
-    out = tmp_path / "deep.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_deep.py"), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    rows = {r["impl"]: r for r in json.loads(out.read_text())["rows"]}
+    proc, data = quick_run("bench_deep.py", tmp_path)
+    rows = {r["impl"]: r for r in data["rows"]}
     assert rows["backend_nn [numpy]"]["status"] == "ok" and rows["backend_nn [numpy]"]["rel_diff"] <= 1e-4
     assert all(r["status"] in ("ok", "skipped") for r in rows.values()), rows  # nothing WRONG, nothing broken
     assert all(r.get("why") for r in rows.values() if r["status"] != "ok")
@@ -43,11 +45,8 @@ def test_deep_benchmark_quick_run(tmp_path):
 
 
 def test_minibatch_benchmark_quick_run(tmp_path):
-    out = tmp_path / "minibatch.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_minibatch.py"), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    rows = json.loads(out.read_text())["rows"]
+    proc, data = quick_run("bench_minibatch.py", tmp_path)
+    rows = data["rows"]
     ours = [r for r in rows if r["impl"] == "backend_nn [numpy]"]
     assert len(ours) == 2 and all(r["status"] == "ok" and r["rel_diff"] <= 1e-7 for r in ours)
     assert all(r["status"] in ("ok", "skipped") for r in rows), [r for r in rows if r["status"] not in ("ok", "skipped")]
@@ -57,11 +56,7 @@ def test_minibatch_benchmark_quick_run(tmp_path):
 def test_dask_benchmark_quick_run(tmp_path):
     pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'backend-nn[dask]')")
     pytest.importorskip("threadpoolctl", reason="threadpoolctl is not installed (the bench extra)")
-    out = tmp_path / "dask.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_dask.py"), "--quick", "--rounds", "1",
-                           "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    data = json.loads(out.read_text())
+    proc, data = quick_run("bench_dask.py", tmp_path, "--rounds", "1")
     for size in (data["data_bound"], *[v for k, v in data["sweep"].items() if k != "flower"]):
         assert set(size) == {"numpy", "dask threads", "LocalCluster"}, size  # none WRONG
         assert all(r["step_s"] > 0 for r in size.values())
@@ -70,11 +65,8 @@ def test_dask_benchmark_quick_run(tmp_path):
 
 
 def test_stream_benchmark_quick_run(tmp_path):
-    out = tmp_path / "stream.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_stream.py"), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    rows = json.loads(out.read_text())["rows"]
+    proc, data = quick_run("bench_stream.py", tmp_path)
+    rows = data["rows"]
     numpy_rows = {r["row"]: r for r in rows if r["backend"] == "numpy"}
     assert set(numpy_rows) == {"in memory", "streamed, host array", "streamed, memory map (rows)",
                                "streamed, memory map (columns)"}
