@@ -109,7 +109,7 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile):
         if cols not in runners:
             runners[cols], choice = choose_epochs(net=net, optimizer=opt, xp=xp, slices=batch_slices(cols, bs),
                                                   compile=compile)
-            if compile and choice.path == "eager":
+            if compile is True and choice.path == "eager":
                 raise Unavailable(str(choice))
         run = runners[cols]
         Xe, Ye = (Xb, Yb) if n_batches is None else (Xb[:, :cols], Yb[:, :cols])
@@ -258,10 +258,11 @@ ROWS = [
     ("PyTorch autograd + torch.optim.Adam [cpu]", lambda *a: make_torch(*a, autograd=True), 1e-7),
     ("scikit-learn MLPClassifier adam", make_sklearn, 1e-2),
 ]
-#: With --gpu: backend_nn on CuPy (its epochs are eager: no CUDA graph per batch yet), PyTorch on CUDA
+#: With --gpu: backend_nn on CuPy (eager epochs, the default; CUDA graph epochs, compile=True), PyTorch on CUDA
 #: by hand and with autograd, and the compiled peer, torch.compile(mode="reduce-overhead").
 GPU_ROWS = [
     ("backend_nn [cupy]", lambda *a: make_backend_nn(*a, backend="cupy", compile="auto"), 1e-7),
+    ("backend_nn [cupy, cuda graph epochs]", lambda *a: make_backend_nn(*a, backend="cupy", compile=True), 1e-7),
     ("PyTorch manual + Adam by hand [cuda]", lambda *a: make_torch(*a, autograd=False, device="cuda"), 1e-7),
     ("PyTorch autograd + torch.optim.Adam [cuda]", lambda *a: make_torch(*a, autograd=True, device="cuda"), 1e-7),
     ("torch.compile reduce-overhead + Adam [cuda]", lambda *a: make_torch_compiled(*a, device="cuda"), 1e-7),

@@ -244,10 +244,12 @@ def test_gpu_pinned_transfer_equals_the_generic_one(small_windows):
         kw = dict(mini_batch_size=64, num_epochs=6, print_cost=False, stream=True, backend="cupy")
         pinned, c1 = bnn.model(layout, Y, [6, 5, 3, 1], "adam", **kw)
         generic, c2 = bnn.model(layout, Y, [6, 5, 3, 1], "adam", **kw, compile=False)
+        graphs, c4 = bnn.model(layout, Y, [6, 5, 3, 1], "adam", **kw, compile=True)  # CUDA graph epochs a window
         host, c3 = bnn.model(layout, Y, [6, 5, 3, 1], "adam", mini_batch_size=64, num_epochs=6, print_cost=False)
         for k in host:
             np.testing.assert_array_equal(to_numpy(pinned[k]), to_numpy(generic[k]), err_msg=k)
             np.testing.assert_allclose(to_numpy(pinned[k]), host[k], rtol=1e-10, atol=1e-13, err_msg=k)
+            np.testing.assert_allclose(to_numpy(graphs[k]), host[k], rtol=1e-10, atol=1e-13, err_msg=k)
 
 
 

@@ -24,6 +24,8 @@ a failed build raised; False: eager.
 - ``cupy_lines`` (+ ``hidden_lines.cu``): the hidden lines as one CUDA kernel each; used by
   the graph, and eagerly where no graph can be captured.
 - ``numpy_tiles``: the hidden lines evaluated tile by tile, in cache.
+- ``replay`` (+ ``cupy_graph.graph_epochs``): mini-batch epochs on static buffers, the step of
+  each batch width recorded once as a CUDA graph and replayed per batch.
 - ``cupy_stream``: streamed host windows (:mod:`backend_nn.streaming`) copied in through pinned
   buffers on a stream of their own, beside the generic transfer (:func:`choose_transfer`).
 
@@ -216,6 +218,11 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
     return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp), choice
 
 
+#: Why compile="auto" does not take the CUDA graph epochs yet (compile=True does).
+GRAPH_EPOCHS_NOT_BY_DEFAULT = ("not yet run on a GPU: taken by default once its GPU tests have passed "
+                               "(compile=True takes it)")
+
+
 def _windowed(inner_compile: bool | str, *, net: Network, optimizer: Any, xp: Any, lambd: float,
               dropouts: dict | None) -> tuple[Callable[[list], Any], list]:
     """``inner(window's batch slices)``: the array library's epoch for one window of data that arrive
@@ -282,6 +289,12 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         return torch_epochs(**kw), Choice("torch.compile steps")
     if compile == "auto" and _library(xp) == "torch":
         return eager_epochs(**kw), Choice("eager", [("torch.compile steps", torch_compile.not_by_default)])
+    if compile is True and _library(xp) == "cupy":
+        from .cupy_graph import graph_epochs
+
+        return graph_epochs(**kw), Choice("cuda graph epochs")
+    if compile == "auto" and _library(xp) == "cupy":
+        return eager_epochs(**kw), Choice("eager", [("cuda graph epochs", GRAPH_EPOCHS_NOT_BY_DEFAULT)])
     why = [("compiled epochs", f"none for {_library(xp) or 'this array library'} yet")] if compile else []
     return eager_epochs(**kw), Choice("eager", why)
 

@@ -23,7 +23,7 @@ from functools import lru_cache, partial
 from typing import Any, Callable
 
 from ..network import Network
-from ..step import Runner, train_step
+from ..step import EpochRunner, Runner, optimizer_step, train_step
 from . import Declined
 
 #: Without a capturable cuBLAS: the largest n_l * n_{l-1} * m for which the graph path is used.
@@ -58,6 +58,52 @@ def graph_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
                       "running without it.", FastPathWarning, stacklevel=3)
         raise Declined(f"capture failed: {type(exc).__name__}: {exc}") from None
     runner.note = None if gemm is not None else f"broadcast matmul (no cuBLAS: {why})"
+    return runner
+
+
+def graph_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
+                 dropouts: dict | None = None) -> EpochRunner:
+    """Mini-batch epochs as CUDA graphs: the optimizer step of each batch width recorded once
+    (:class:`~backend_nn.accelerate.replay.StaticEpochs`, cuBLAS called inside the capture, the hidden
+    lines as kernels), each batch copied into its width's buffers and the graph replayed, on a
+    private stream the caller's stream waits on through events (no host sync)."""
+    import contextlib
+
+    import cupy
+
+    from .cupy_lines import CupyLines
+    from .replay import StaticEpochs
+
+    stream = _new_stream()
+    gemm, why = _CapturableGemm.create(stream)
+    if gemm is None:
+        raise Declined(f"no capturable cuBLAS ({why})")
+    step = partial(optimizer_step, net=net, optimizer=optimizer, xp=_CaptureSafeNamespace(xp, gemm), lambd=lambd,
+                   lines=CupyLines())
+    pool = cupy.cuda.MemoryPool()  # the graphs' temporaries: their addresses are baked into the graphs
+
+    @contextlib.contextmanager
+    def on_stream():
+        caller = cupy.cuda.get_current_stream()
+        stream.wait_event(caller.record())
+        with stream:
+            yield
+        caller.wait_event(stream.record())
+
+    def capture(body, unchanged):
+        with unchanged(), cupy.cuda.using_allocator(pool.malloc):
+            body()  # compiles the kernels and fills the pool, so that the capture allocates nothing
+        with cupy.cuda.using_allocator(pool.malloc):
+            stream.synchronize()
+            stream.begin_capture()
+            try:
+                body()
+            finally:  # a capture is always ended, also when the step failed inside it
+                graph = stream.end_capture()
+        return lambda: graph.launch(stream)
+
+    runner = StaticEpochs(step, xp=xp, slices=slices, dropouts=dropouts, capture=capture, context=on_stream)
+    runner.keep = (gemm, pool)  # what the graphs point into
     return runner
 
 

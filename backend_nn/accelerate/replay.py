@@ -1,0 +1,113 @@
+"""Epochs replayed on static buffers: the mini-batch step recorded once per batch width, replayed per batch.
+
+A CUDA graph replays the kernels it recorded on the memory it recorded them on. So the step
+here reads and writes only buffers that live as long as the runner: the parameters, the
+optimizer state (Adam's t a 0-d array), the learning rate (a 0-d array, so a decay does not
+re-record), the epoch's total cost, and one batch buffer per batch width (the complete batches'
+and the last, smaller one's: two recordings, not one per step). Each batch is copied into its
+width's buffers, then the recording is replayed; the step itself is the generic, pure
+:func:`~backend_nn.step.optimizer_step` followed by copies of its results into the buffers.
+
+``capture(body, unchanged) -> replay`` is the backend's (``unchanged()``: a context in which a warm-up
+run of the body leaves the buffers as they were) (:func:`backend_nn.accelerate.cupy_graph.graph_epochs`
+records a CUDA graph); :func:`run_eagerly` (the body called again at each replay) runs the same
+buffers on any library, which is how the tests hold this bookkeeping to the eager epoch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from ..backend import device_of
+from ..regularization import dropout_for
+
+__all__ = ["StaticEpochs", "run_eagerly"]
+
+
+def run_eagerly(body: Callable[[], None], unchanged: Callable[[], Any]) -> Callable[[], None]:
+    """The reference capture: replaying is calling the body again."""
+    return body
+
+
+def _copy(tree: dict, xp: Any) -> dict:
+    return {k: (_copy(v, xp) if isinstance(v, dict) else xp.asarray(v, copy=True)) for k, v in tree.items()}
+
+
+def _assign(static: dict, new: dict) -> None:
+    """Write ``new`` into the buffers of ``static``, key by key (nested dicts too)."""
+    for k, v in new.items():
+        if isinstance(v, dict):
+            _assign(static[k], v)
+        else:
+            static[k][...] = v
+
+
+class StaticEpochs:
+    """``epoch(params, state, Xs, Ys, learning_rate) -> (params, state, total)``, an
+    :data:`~backend_nn.step.EpochRunner` whose steps are ``capture``-d once per batch width.
+
+    ``step(params, state, X, Y, *, learning_rate, dropout) -> (params, state, cost)``: the pure step
+    (the caller binds the network, optimizer, L2 and namespace). ``context()``: entered around each
+    epoch (a CUDA stream, say). The parameters and state it returns are its own buffers (the caller's
+    arrays are never written); handed back, they are used as they are.
+    """
+
+    def __init__(self, step: Callable, *, xp: Any, slices: list, dropouts: dict | None,
+                 capture: Callable[[Callable[[], None], Callable[[], Any]], Callable[[], None]] = run_eagerly,
+                 context: Callable[[], Any] = contextlib.nullcontext) -> None:
+        self.step, self.xp, self.slices = step, xp, slices
+        self.dropouts = dropouts or {}
+        self.capture, self.context = capture, context
+        self.widths = sorted({sl.stop - sl.start for sl in slices}, reverse=True)
+        self.P: dict | None = None
+
+    def _own(self, params: dict, state: dict, Xs: Any, Ys: Any) -> None:
+        """The buffers, and one recording per batch width."""
+        xp = self.xp
+        W1 = params["W1"]
+        kw = {"dtype": W1.dtype, "device": device_of(W1)}
+        self.P = {k: xp.asarray(v, copy=True) for k, v in params.items()}
+        self.S = {k: ({d: xp.asarray(a, copy=True) for d, a in v.items()} if isinstance(v, dict)
+                      else xp.asarray(float(v) if not hasattr(v, "shape") else v, copy=True, **kw))
+                  for k, v in state.items()}
+        self.lr = xp.zeros((), **kw)
+        self.total = xp.zeros((), **kw)
+        self.X = {w: xp.zeros((int(Xs.shape[0]), w), **kw) for w in self.widths}
+        self.Y = {w: xp.zeros((int(Ys.shape[0]), w), **kw) for w in self.widths}
+        self.replays = {w: self.capture(partial(self._body, w), self._unchanged) for w in self.widths}
+
+    @contextlib.contextmanager
+    def _unchanged(self):
+        """The buffers the body writes, as they were before the block (a warm-up before recording)."""
+        before = _copy({"P": self.P, "S": self.S, "total": {"t": self.total}}, self.xp)
+        yield
+        _assign({"P": self.P, "S": self.S, "total": {"t": self.total}}, before)
+
+    def _body(self, w: int) -> None:
+        """One batch of width w, from and into the buffers (what is recorded)."""
+        P, S, cost = self.step(self.P, self.S, self.X[w], self.Y[w], learning_rate=self.lr,
+                               dropout=dropout_for(self.dropouts, w))
+        _assign(self.P, P)
+        _assign(self.S, S)
+        self.total[...] = self.total + cost * w
+
+    def __call__(self, params: dict, state: dict, Xs: Any, Ys: Any, learning_rate: float):
+        with self.context():
+            if self.P is None:
+                self._own(params, state, Xs, Ys)
+            elif params is not self.P:  # a new starting point: load it into the buffers
+                _assign(self.P, params)
+                _assign(self.S, {k: (float(v) if k == "t" and not hasattr(v, "shape") else v)
+                                 for k, v in state.items()})
+            self.lr[...] = learning_rate
+            self.total[...] = 0.0
+            for sl in self.slices:
+                w = sl.stop - sl.start
+                self.X[w][...] = Xs[:, sl]
+                self.Y[w][...] = Ys[:, sl]
+                self.replays[w]()
+            # the total buffer is reset next epoch: hand back a copy (a window loop adds them up)
+            return self.P, self.S, self.xp.asarray(self.total, copy=True)

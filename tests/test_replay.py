@@ -1,0 +1,99 @@
+"""Mini-batch epochs on static buffers (backend_nn.accelerate.replay): the bookkeeping a CUDA graph
+replay needs (buffers for the parameters, the optimizer state with t as an array, the learning rate,
+the batch of each width, the total), run here with the reference capture (the body called again) on
+every backend with writeable arrays, against the eager epoch."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+from array_api_compat import is_writeable_array
+
+import backend_nn as bnn
+from backend_nn.accelerate.replay import StaticEpochs, run_eagerly
+from backend_nn.backend import to_numpy
+from backend_nn.batches import batch_slices
+from backend_nn.network import Network
+from backend_nn.optimizers import get_optimizer
+from backend_nn.regularization import Dropout, dropout_masks
+from backend_nn.step import eager_epochs, optimizer_step
+
+
+@pytest.mark.parametrize("optimizer, lambd, keep_prob", [("gd", 0.0, 1.0), ("momentum", 0.2, 1.0),
+                                                         ("adam", 0.0, 0.8), ("adam", 0.1, 1.0)])
+def test_static_epochs_equal_the_eager_epochs(backend, optimizer, lambd, keep_prob):
+    rng = np.random.RandomState(0)
+    m, size = 300, 64  # four complete batches and a last one of 44
+    X, Y = backend.asarray(rng.randn(5, m)), backend.asarray((rng.rand(1, m) > 0.5) * 1.0)
+    if not is_writeable_array(X):
+        pytest.skip(f"{backend}: arrays are not writeable, no static buffers")
+    net = Network.build([5, 4, 3, 1], "relu", "sigmoid")
+    opt = get_optimizer(optimizer)
+    slices = batch_slices(m, size)
+    dropouts = {} if keep_prob == 1.0 else {
+        w: Dropout(keep_prob, dropout_masks(net.layer_dims, w, keep_prob, xp=backend.xp, dtype=X.dtype,
+                                            device=backend.device))
+        for w in {sl.stop - sl.start for sl in slices}}
+    p0 = backend.params(bnn.initialize_parameters_deep(net.layer_dims, seed=3, init="he"))
+    kw = dict(net=net, optimizer=opt, xp=backend.xp, lambd=lambd)
+    eager = eager_epochs(**kw, slices=slices, dropouts=dropouts)
+    static = StaticEpochs(partial(optimizer_step, **kw), xp=backend.xp, slices=slices, dropouts=dropouts,
+                          capture=run_eagerly)
+    pe, se = p0, opt.init(p0)
+    ps, ss = p0, opt.init(p0)
+    totals = []
+    for epoch, lr in enumerate((0.01, 0.01, 0.005)):  # a decayed rate goes into the same buffer
+        pe, se, te = eager(pe, se, X, Y, lr)
+        ps, ss, ts = static(ps, ss, X, Y, lr)
+        totals.append((to_numpy(te), ts))
+        assert ps is static.P  # its own buffers, handed back and used as they are
+        for k in pe:
+            np.testing.assert_array_equal(to_numpy(ps[k]), to_numpy(pe[k]), err_msg=f"epoch {epoch} {k}")
+        np.testing.assert_array_equal(to_numpy(ts), to_numpy(te))
+    for te, ts in totals:  # each epoch's total is its own (a window loop sums them), not the reused buffer
+        np.testing.assert_array_equal(to_numpy(ts), te)
+    if optimizer == "adam":
+        assert float(to_numpy(ss["t"])) == se["t"] == 3 * len(slices)
+    for k in p0:  # the caller's arrays were never written
+        np.testing.assert_array_equal(to_numpy(p0[k]), bnn.initialize_parameters_deep(net.layer_dims, seed=3,
+                                                                                      init="he")[k])
+
+
+def test_a_new_starting_point_is_loaded_into_the_buffers():
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(4, 128), (rng.rand(1, 128) > 0.5) * 1.0
+    net = Network.build([4, 3, 1], "tanh", "sigmoid")
+    opt = get_optimizer("adam")
+    kw = dict(net=net, optimizer=opt, xp=np)
+    slices = batch_slices(128, 32)
+    static = StaticEpochs(partial(optimizer_step, **kw), xp=np, slices=slices, dropouts=None)
+    eager = eager_epochs(**kw, slices=slices)
+    p0 = bnn.initialize_parameters_deep(net.layer_dims, seed=3, init="he")
+    p1, s1, _ = static(p0, opt.init(p0), X, Y, 0.01)
+    other = {k: v * 0.5 for k, v in p0.items()}  # not its buffers: loaded, state t reset with it
+    p2, s2, _ = static(other, opt.init(other), X, Y, 0.01)
+    pe, se, _ = eager(other, opt.init(other), X, Y, 0.01)
+    for k in pe:
+        np.testing.assert_array_equal(p2[k], pe[k])
+    assert float(s2["t"]) == se["t"] == len(slices)
+
+
+@pytest.mark.gpu
+def test_cupy_graph_epochs_equal_the_eager_epochs(caplog):
+    """compile=True on CuPy: the step of each batch width a CUDA graph, replayed per batch."""
+    import logging
+
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy is not installed or counts 0 CUDA devices")
+    rng = np.random.RandomState(2)
+    X, Y = rng.randn(6, 500), (rng.rand(1, 500) > 0.5) * 1.0
+    kw = dict(mini_batch_size=64, num_epochs=5, print_cost=False, backend="cupy", cost_every=1)
+    with caplog.at_level(logging.INFO, logger="backend_nn"):
+        graph, c1 = bnn.model(X, Y, [6, 5, 3, 1], "adam", compile=True, **kw)
+        eager, c2 = bnn.model(X, Y, [6, 5, 3, 1], "adam", compile=False, **kw)
+    assert "cuda graph epochs" in caplog.text
+    for k in eager:
+        np.testing.assert_allclose(to_numpy(graph[k]), to_numpy(eager[k]), rtol=1e-10, atol=1e-13, err_msg=k)
+    np.testing.assert_allclose(c1, c2, rtol=1e-10)
