@@ -25,6 +25,7 @@ __all__ = [
     "namespace_of",
     "device_of",
     "to_backend",
+    "host_array",
     "to_numpy",
     "backend_name",
     "memory_of",
@@ -170,6 +171,19 @@ def namespace_of(**arrays: Any) -> Namespace:
     return next(iter(spaces.values()))
 
 
+def host_array(x: Any) -> np.ndarray:
+    """Host data (a NumPy array, a memory map, a list, ...) as a NumPy array, copying nothing that need
+    not be: a memory map stays one; a masked array without masked cells is its data; with masked cells
+    it is refused (the network would train on the values under the mask)."""
+    if isinstance(x, np.ma.MaskedArray):
+        n_masked = int(np.ma.count_masked(x))
+        if n_masked:
+            raise ValueError(f"got a masked array with {n_masked} masked cell(s); the network would train on the "
+                             "values under the mask. Fill them (x.filled(value)) or drop those examples first.")
+        x = np.ma.getdata(x)
+    return x if isinstance(x, np.memmap) else np.asarray(x)
+
+
 def to_backend(x: Any, xp: Namespace, *, device: Any = None, dtype: Any = None) -> Any:
     """Move host data (a NumPy array, a list, ...) onto backend ``xp``, once.
 
@@ -177,14 +191,8 @@ def to_backend(x: Any, xp: Namespace, *, device: Any = None, dtype: Any = None) 
     moved to ``device`` if given). An array of another device library is
     refused rather than silently copied through the host.
     """
-    if isinstance(x, np.ma.MaskedArray):
-        n_masked = int(np.ma.count_masked(x))
-        if n_masked:
-            raise ValueError(f"got a masked array with {n_masked} masked cell(s); the network would train on the "
-                             "values under the mask. Fill them (x.filled(value)) or drop those examples first.")
-        x = np.ma.getdata(x)
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
-        host = np.asarray(x)
+        host = host_array(x)
         if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):
             import cupy
 

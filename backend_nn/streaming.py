@@ -36,7 +36,7 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-from .backend import backend_name, free_memory_of, get_namespace, to_backend
+from .backend import backend_name, free_memory_of, get_namespace, host_array, to_backend
 from .validation import check_in_range, check_X_kind, check_X_Y_shapes, dtype_name, not_finite
 
 __all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
@@ -102,7 +102,7 @@ def check_stream(stream: Any) -> str | bool:
 
 
 def _is_host(X: Any) -> bool:
-    return isinstance(X, np.ndarray) and not isinstance(X, np.ma.MaskedArray)
+    return isinstance(X, (np.ndarray, list, tuple))
 
 
 def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, batch_size: int | None) -> bool:
@@ -116,9 +116,10 @@ def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, bat
     if not _is_host(X):
         if stream is True:
             raise ValueError(f"stream=True streams host data (a NumPy array, or np.load(path, mmap_mode='r')); X is "
-                             f"a {type(X).__module__.split('.')[0]}.{type(X).__name__}. Pass the host array, or "
-                             "leave stream='auto'.")
+                             f"a {type(X).__module__.split('.')[0]}.{type(X).__name__}, on its backend already. Pass "
+                             "the host array, or leave stream='auto'.")
         return False
+    X = X if isinstance(X, np.ndarray) else np.asarray(X)
     if batch_size is None:
         if stream is True:
             raise ValueError("stream=True streams mini-batches: give batch_size= (mini_batch_size= in model()); a "
@@ -160,10 +161,10 @@ def _check_host_X(X: np.ndarray, dtype: np.dtype) -> None:
         check_in_range(big, dtype)
 
 
-def prepare(X: np.ndarray, Y: Any, *, xp: Any, dtype: Any, device: Any) -> tuple[HostData, np.ndarray]:
+def prepare(X: Any, Y: Any, *, xp: Any, dtype: Any, device: Any) -> tuple[HostData, np.ndarray]:
     """(HostData, Y on the host): X checked in one pass over its columns, nothing copied whole, and
     Y (labels, not yet encoded) shape-checked against it."""
-    Yh = np.asarray(Y)
+    X, Yh = host_array(X), host_array(Y)
     check_X_Y_shapes(X, Yh)
     _check_host_X(X, np.dtype(dtype_name(dtype)))
     return HostData(X, xp, device, dtype), Yh

@@ -9,7 +9,8 @@ All train through one loop, :func:`_train_loop`: a runner (the eager one, or the
 fast path :func:`backend_nn.accelerate.choose_runner` picks) advances the steps on
 the device; the recorded costs stay there as 0-d arrays and come to the host in one
 transfer every ``sync_every`` iterations (default 1000). That is when divergence is
-checked, the progress bar moves and ``print_cost`` prints. No step forces a host sync.
+checked, the progress bar moves (the epoch loop also counts each epoch on it, without a sync) and
+``print_cost`` prints. No step forces a host sync.
 """
 
 from __future__ import annotations
@@ -166,6 +167,11 @@ class _Recorder:
         recorded.extend(new.tolist())
         if self.bar is not None:
             self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {(len(recorded) - 1) * every})", refresh=False)
+            self.bar.update(done - self.bar.n)
+
+    def advance(self, done: int) -> None:
+        """Move the bar to ``done`` units without bringing a cost home (long epochs show progress)."""
+        if self.bar is not None and done > self.bar.n:
             self.bar.update(done - self.bar.n)
 
     def close(self) -> np.ndarray:
@@ -782,6 +788,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 lr = decay(learning_rate, epoch, decay_rate)
                 if print_cost and epoch % print_every == 0:
                     lr_lines.append(f"learning rate after epoch {epoch}: {lr:f}")
+            rec.advance(epoch + 1)
             if (epoch + 1) % sync_every == 0 or epoch + 1 == num_epochs:
                 if pending:
                     rec.sync(xp.stack(pending), epoch + 1)

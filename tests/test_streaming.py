@@ -270,3 +270,17 @@ def test_a_shuffle_that_does_not_fit_says_how_to_stream(monkeypatch):
     X, Y = _data()
     with pytest.raises(MemoryError, match=r"Unable to allocate 1\.46 GiB .*stream=True keeps X on the host"):
         bnn.model(X, Y, [6, 3, 1], "adam", num_epochs=1, print_cost=False, stream=False)
+
+
+def test_host_data_of_any_kind_stream(small_windows):
+    X, Y = _data()
+    kw = dict(mini_batch_size=64, num_epochs=2, print_cost=False)
+    p_ref, _ = bnn.model(X, Y, [6, 3, 1], "adam", **kw, stream=False)
+    for Xh in (X.tolist(), np.ma.masked_array(X, mask=np.zeros_like(X, bool))):
+        p, _ = bnn.model(Xh, Y.tolist(), [6, 3, 1], "adam", **kw, stream=True)
+        for k in p_ref:
+            np.testing.assert_array_equal(p[k], p_ref[k])
+    masked = np.ma.masked_array(X, mask=np.zeros_like(X, bool))
+    masked[1, 3] = np.ma.masked
+    with pytest.raises(ValueError, match=r"masked array with 1 masked cell\(s\)"):
+        bnn.model(masked, Y, [6, 3, 1], "adam", **kw, stream=True)
