@@ -37,10 +37,10 @@ import array_api_compat
 import numpy as np
 
 from .backend import backend_name, free_memory_of, get_namespace, host_array, to_backend
-from .validation import check_in_range, check_X_kind, check_X_Y_shapes, dtype_name, not_finite
+from .validation import check_in_range, check_X_kind, check_X_shape, check_X_Y_shapes, dtype_name, not_finite
 
 __all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
-           "prepare", "host_namespace", "shuffled", "windows", "window_key", "runners_for", "rows_layout", "gather",
+           "prepare", "host_namespace", "predicts_in_windows", "forward_in_windows", "shuffled", "windows", "window_key", "runners_for", "rows_layout", "gather",
            "gather_shape", "GenericTransfer", "run_windows", "host_epochs"]
 
 #: About how many bytes of X one window holds (whole batches, at least one): two windows are on the
@@ -131,7 +131,7 @@ def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, bat
     host_dtype = np.dtype(dtype_name(dtype))
     if X.ndim != 2:
         return False  # not data to stream: the checks in memory say what is wrong
-    rows_y = int(Y.shape[0]) if np.ndim(Y) == 2 else 1
+    rows_y = int(np.shape(Y)[0]) if np.ndim(Y) == 2 else 1
     data = host_dtype.itemsize * int(X.shape[1]) * (int(X.shape[0]) + rows_y)
     resident = array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype
     need = data if resident else 2 * data
@@ -168,6 +168,39 @@ def prepare(X: Any, Y: Any, *, xp: Any, dtype: Any, device: Any) -> tuple[HostDa
     check_X_Y_shapes(X, Yh)
     _check_host_X(X, np.dtype(dtype_name(dtype)))
     return HostData(X, xp, device, dtype), Yh
+
+
+def predicts_in_windows(X: Any, xp: Any, *, dtype: Any, device: Any, layer_dims: list[int]) -> bool:
+    """Whether a prediction on host X goes window by window: where X on the backend (unless NumPy uses
+    it in place) and every layer's Z and A for all its columns would not fit the backend's free memory."""
+    if not isinstance(X, np.ndarray) or X.ndim != 2:
+        return False
+    host_dtype = np.dtype(dtype_name(dtype))
+    m = int(X.shape[1])
+    need = host_dtype.itemsize * m * 2 * sum(layer_dims[1:])
+    if not (array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype):
+        need += host_dtype.itemsize * m * int(X.shape[0])
+    free = free_memory_of(xp, device)
+    return free is not None and need > free
+
+
+def forward_in_windows(parameters: dict, X: Any, *, net: Any, xp: Any, dtype: Any, device: Any) -> Any:
+    """A_L (n_L, m) of host X, window by window (about :data:`WINDOW_BYTES` of X each): X is checked in
+    one pass over its columns, each window cast to ``dtype`` and moved to the backend, its outputs
+    kept there and joined. Nothing holds all of X on the backend."""
+    from .propagation import _forward
+
+    Xh = host_array(X)
+    check_X_shape(Xh, n_x=int(parameters["W1"].shape[1]))
+    host_dtype = np.dtype(dtype_name(dtype))
+    _check_host_X(Xh, host_dtype)
+    n_x, m = (int(n) for n in Xh.shape)
+    width = max(1, WINDOW_BYTES // (n_x * host_dtype.itemsize))
+    parts = []
+    for a in range(0, m, width):
+        Xw = to_backend(np.asarray(Xh[:, a:a + width], dtype=host_dtype), xp, device=device)
+        parts.append(_forward(Xw, parameters, net=net, xp=xp)[0])
+    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=1)
 
 
 def shuffled(X: HostData, Y: np.ndarray, seed: int) -> tuple[HostData, np.ndarray]:

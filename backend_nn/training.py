@@ -824,6 +824,8 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
         check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything
     if chunked.is_dask(X):  # lazy, chunked like X
         return chunked.predict_blocks(parameters, X, net=net, xp=xp), net
+    if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
+        return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype, device=device_of(W1)), net
     Xb = _prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
     xp, _ = _check_inputs(Xb, parameters)
     AL, _ = _forward(Xb, parameters, net=net, xp=xp)
@@ -835,7 +837,9 @@ def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: 
     """A_L (n_L, m): the output layer's probabilities, on the backend of the parameters.
 
     X : (n_x, m), host data or an array of the parameters' backend; it is checked (finite,
-    2-D, n_x matching W1) and integer or boolean X is cast to the parameters' dtype. A dask
+    2-D, n_x matching W1) and integer or boolean X is cast to the parameters' dtype. Host data
+    (a memory map too) that would not fit the backend's free memory with the layers' outputs go
+    through window by window (:func:`backend_nn.streaming.forward_in_windows`). A dask
     array (of chunks of the parameters' library) gives a lazy dask array chunked like X. The
     network is the one the parameters carry; a plain dict needs ``activation=`` (a two-layer
     one with one output unit is taken as the course's week-3 network, with a warning).

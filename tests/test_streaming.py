@@ -284,3 +284,26 @@ def test_host_data_of_any_kind_stream(small_windows):
     masked[1, 3] = np.ma.masked
     with pytest.raises(ValueError, match=r"masked array with 1 masked cell\(s\)"):
         bnn.model(masked, Y, [6, 3, 1], "adam", **kw, stream=True)
+
+
+def test_predict_goes_window_by_window_where_x_would_not_fit(backend, monkeypatch, small_windows):
+    X, Y = _data(classes=3)
+    params, _ = bnn.model(X, Y, [6, 5, 3], "adam", num_epochs=3, print_cost=False, backend=backend.xp,
+                          device=backend.device)
+    whole = to_numpy(bnn.predict_output(params, X))
+    labels = to_numpy(bnn.predict(params, X))
+    calls = []
+    real = streaming.forward_in_windows
+    monkeypatch.setattr(streaming, "free_memory_of", lambda xp, device=None: X.nbytes // 2)
+    monkeypatch.setattr(streaming, "forward_in_windows", lambda *a, **k: calls.append(1) or real(*a, **k))
+    AL = bnn.predict_output(params, X)
+    assert calls, "predicted in one piece"
+    assert_on_backend(AL, backend, dtype=backend.xp.float64)
+    np.testing.assert_allclose(to_numpy(AL), whole, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(to_numpy(bnn.predict(params, X)), labels)
+    with pytest.raises(ValueError, match=r"did you mean X.T\?"):
+        bnn.predict(params, np.ascontiguousarray(X.T))
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"X must be finite; it holds 1 NaN"):
+        bnn.predict(params, bad)
