@@ -307,3 +307,95 @@ def test_predict_goes_window_by_window_where_x_would_not_fit(backend, monkeypatc
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match=r"X must be finite; it holds 1 NaN"):
         bnn.predict(params, bad)
+
+
+class _StandInCupy:
+    """Just enough of cupy / cupyx for PinnedTransfer, on NumPy, logging what touches the streams: the
+    slots' bookkeeping (which event guards which buffer) is then checked where no GPU is counted."""
+
+    class Array(np.ndarray):
+        def set(self, host, stream=None):
+            assert isinstance(host, np.ndarray) and host.shape == self.shape and host.dtype == self.dtype
+            assert host.flags.c_contiguous and self.flags.c_contiguous, "set() copies contiguous buffers"
+            self[...] = host
+            _StandInCupy.log.append(("copy", stream.name, host.ctypes.data))
+
+    class Event:
+        def __init__(self, name):
+            self.name = name
+
+        def synchronize(self):
+            _StandInCupy.log.append(("host waits", self.name))
+
+    class Stream:
+        def __init__(self, name="copy", non_blocking=False):
+            self.name, self.n = name, 0
+
+        def record(self):
+            self.n += 1
+            return _StandInCupy.Event(f"{self.name}#{self.n}")
+
+        def wait_event(self, event):
+            _StandInCupy.log.append((f"{self.name} waits", event.name))
+
+    class Device:
+        def __init__(self, device=None):
+            self.id = 0 if device is None else device
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    log: list = []
+
+    def __init__(self):
+        compute = self.Stream("compute")
+        self.cuda = type("cuda", (), {"Stream": self.Stream, "Device": self.Device,
+                                      "get_current_stream": staticmethod(lambda: compute)})
+
+    def empty(self, shape, dtype):
+        return np.empty(shape, dtype).view(self.Array)
+
+    def empty_pinned(self, shape, dtype):
+        return np.empty(shape, dtype)
+
+
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_pinned_transfer_guards_each_slot_with_events(monkeypatch, layout):
+    import sys
+
+    from backend_nn.accelerate.cupy_stream import PinnedTransfer
+
+    fake = _StandInCupy()
+    _StandInCupy.log = []
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    monkeypatch.setitem(sys.modules, "cupyx", fake)
+    X, Y = _data(m=100)
+    Xh = X if layout == "columns" else np.ascontiguousarray(X.T).T
+    Yf = np.ascontiguousarray((np.arange(2)[:, None] == Y).astype(np.float32))
+    data = streaming.HostData(Xh, None, 0, np.float32)
+    transfer = PinnedTransfer(data, Yf, 40)
+    order = np.random.RandomState(0).permutation(100)
+    got = []
+    for a, b in ((0, 40), (40, 80), (80, 100)):  # three windows through two slots, the last one narrower
+        cols = order[a:b]
+        Xw, Yw, slot = transfer.put(Xh, Yf, cols)
+        np.testing.assert_array_equal(Xw, X[:, cols].astype(np.float32))
+        np.testing.assert_array_equal(Yw, Yf[:, cols])
+        assert Xw.shape == (6, b - a)
+        slot.ready()
+        slot.done()
+        got.append(slot)
+    assert got[0] is got[2] and got[0] is not got[1]
+    log = _StandInCupy.log
+    # the compute stream waits (on the GPU) for each window's copy before its steps
+    assert [e[1] for e in log if e[0] == "compute waits"] == ["copy#1", "copy#2", "copy#3"]
+    # the third window reuses slot 0: its copies (X and Y, the last two) come after the copy stream waited for
+    # the steps that read slot 0 (compute#1, recorded after them) and the host for the copy out of its buffer
+    copies = [i for i, e in enumerate(log) if e[0] == "copy"]
+    assert len(copies) == 6
+    assert log.index(("copy waits", "compute#1")) < copies[-2]
+    assert log.index(("host waits", "copy#1")) < copies[-2]
+    assert ("copy waits", "compute#2") not in log  # slot 1 was not reused
