@@ -311,7 +311,7 @@ def host_epochs(inner: Callable[[list[slice]], Any], *, slices: list[slice], X: 
     """The epoch runner of streamed host data: windows of about :data:`WINDOW_BYTES` of whole batches,
     each gathered in the epoch's order (``Xs.perm``), put on the backend by ``transfer(X, Y, widest
     window)`` (a :class:`GenericTransfer` or a faster one), and trained by ``inner(window's batch
-    slices)``. ``epoch.transfer`` is the transfer it uses."""
+    slices)``. ``epoch.spans``: its windows, (start, stop, the batches' slices within)."""
     size = max(s.stop - s.start for s in slices)
     per_column = X.shape[0] * X.host_dtype.itemsize
     spans = windows(slices, max(size, WINDOW_BYTES // per_column // size * size))
