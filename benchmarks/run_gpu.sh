@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
-# The GPU suite in one call: the CuPy tests, then the benchmark with the GPU rows.
+# The GPU suite: the CuPy tests, then the benchmarks with their GPU rows, each part on its own.
 # On the lent GPU machine (no network), array-api-compat/strict travel as wheels in .whl/.
-#   bash benchmarks/run_gpu.sh [OUTDIR]
+#   bash benchmarks/run_gpu.sh [OUTDIR] [PART ...]
+# PART: tests profile training deep minibatch stream (default: all, in that order). A lent machine
+# allows 10 minutes a command: run the parts in two or three calls (tests stream; training deep;
+# minibatch, whose torch.compile peer compiles a few graphs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUTDIR=${1:-benchmarks/results}; shift || true
+PARTS=${*:-tests profile training deep minibatch stream}
 mkdir -p "$OUTDIR"
 if [ -d .whl ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
 fi
 export PYTHONPATH=.:${PYTHONPATH:-} PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$OUTDIR/gpu-device.txt"
-python3 -m pytest -m gpu -q -ra -p no:cacheprovider 2>&1 | tee "$OUTDIR/gpu-tests.log" | tail -15
-python3 benchmarks/profile_cupy_step.py 2>&1 | tee "$OUTDIR/gpu-profile-large.log"
-python3 benchmarks/bench_training.py --gpu --cpu-baselines-only --repeats 5 --out "$OUTDIR/gpu-h100.json" "$@" 2>&1 \
-  | grep -v -i "warn" | tee "$OUTDIR/gpu-bench.log"
-python3 benchmarks/bench_deep.py --gpu --out "$OUTDIR/deep-gpu.json" 2>&1 | grep -v -i "warn" | tee "$OUTDIR/deep-gpu.log"
-python3 benchmarks/bench_minibatch.py --gpu --deep --out "$OUTDIR/minibatch-gpu.json" 2>&1 | grep -v -i "warn" \
-  | tee "$OUTDIR/minibatch-gpu.log"
-python3 benchmarks/bench_stream.py --gpu --out "$OUTDIR/stream-gpu.json" 2>&1 | grep -v -i "warn" | tee "$OUTDIR/stream-gpu.log"
+quiet() { grep -v -i "warn"; }
+for part in $PARTS; do
+  case $part in
+    tests) python3 -m pytest -m gpu -q -ra -p no:cacheprovider 2>&1 | tee "$OUTDIR/gpu-tests.log" | tail -25 ;;
+    profile) python3 benchmarks/profile_cupy_step.py 2>&1 | tee "$OUTDIR/gpu-profile-large.log" ;;
+    training) python3 benchmarks/bench_training.py --gpu --cpu-baselines-only --repeats 5 --out "$OUTDIR/gpu-h100.json" \
+                2>&1 | quiet | tee "$OUTDIR/gpu-bench.log" ;;
+    deep) python3 benchmarks/bench_deep.py --gpu --out "$OUTDIR/deep-gpu.json" 2>&1 | quiet | tee "$OUTDIR/deep-gpu.log" ;;
+    minibatch) python3 benchmarks/bench_minibatch.py --gpu --deep --out "$OUTDIR/minibatch-gpu.json" 2>&1 | quiet \
+                 | tee "$OUTDIR/minibatch-gpu.log" ;;
+    stream) python3 benchmarks/bench_stream.py --gpu --out "$OUTDIR/stream-gpu.json" 2>&1 | quiet \
+              | tee "$OUTDIR/stream-gpu.log" ;;
+    *) echo "unknown part $part (tests profile training deep minibatch stream)"; exit 2 ;;
+  esac
+done
