@@ -40,8 +40,9 @@ from .backend import backend_name, free_memory_of, get_namespace, host_array, to
 from .validation import check_in_range, check_X_kind, check_X_shape, check_X_Y_shapes, dtype_name, not_finite
 
 __all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
-           "prepare", "host_namespace", "predicts_in_windows", "forward_in_windows", "shuffled", "windows", "window_key", "runners_for", "rows_layout", "gather",
-           "gather_shape", "GenericTransfer", "run_windows", "host_epochs"]
+           "prepare", "host_namespace", "predicts_in_windows", "forward_in_windows", "shuffled", "windows",
+           "window_key", "runners_for", "rows_layout", "gather", "gather_shape", "GenericTransfer", "run_windows",
+           "host_epochs"]
 
 #: About how many bytes of X one window holds (whole batches, at least one): two windows are on the
 #: backend at a time, the one training and the one arriving.
@@ -64,13 +65,14 @@ class HostData:
     """X (n_x, m) kept on the host (a NumPy array or memory map, never copied whole), to be trained on
     backend ``xp`` (on ``device``, in ``dtype``, a dtype of ``xp``) window by window.
 
-    ``perm``: the order of the examples this epoch (None: as stored)."""
+    ``seed``: this epoch's order of the examples is the course's ``permutation(m, seed)``, drawn
+    when the epoch runs (None: as stored)."""
 
     host: np.ndarray
     xp: Any
     device: Any
     dtype: Any
-    perm: np.ndarray | None = None
+    seed: int | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -204,11 +206,11 @@ def forward_in_windows(parameters: dict, X: Any, *, net: Any, xp: Any, dtype: An
 
 
 def shuffled(X: HostData, Y: np.ndarray, seed: int) -> tuple[HostData, np.ndarray]:
-    """The course's shuffle of host data, as an order: X with ``perm = permutation(m, seed)`` (read
-    when each window is gathered); Y as it is (gathered in X's order)."""
-    from .batches import permutation
+    """The course's shuffle of host data, as an order: X with the epoch's ``seed`` (the epoch draws
+    ``permutation(m, seed)`` and gathers each window in that order); Y as it is (gathered in X's)."""
+    from .batches import _check_seed
 
-    return replace(X, perm=permutation(X.shape[1], seed)), Y
+    return replace(X, seed=_check_seed(seed)), Y
 
 
 def windows(slices: list[slice], width: int) -> list[tuple[int, int, tuple[slice, ...]]]:
@@ -276,18 +278,23 @@ class GenericTransfer:
 
 
 def run_windows(params: dict, state: dict, learning_rate: float, *, spans: list[tuple[int, int, tuple]],
-                fetch: Callable[[int, int], tuple], runners: dict, pool: ThreadPoolExecutor) -> tuple[dict, dict, Any]:
+                fetch: Callable[[int, int], tuple], runners: dict, pool: ThreadPoolExecutor, first: Any = None,
+                then: Callable[[], None] | None = None) -> tuple[dict, dict, Any]:
     """One epoch window by window: ``fetch(start, stop) -> (Xw, Yw, ticket)`` on ``pool`` for the next
     window while ``runners[window_key(batches)]`` trains the current one. A ticket (or None) is told
     ``ready()`` before its window's steps are queued and ``done()`` after, so a transfer that reuses
-    its buffers knows when they are free. Returns (params, state, total), total = the sum over
-    batches of (batch cost x batch width), on the backend."""
+    its buffers knows when they are free. ``first``: the first window's fetch, already submitted
+    (a previous epoch started it); ``then()``: called when the last window has arrived, to start
+    what comes next. Returns (params, state, total), total = the sum over batches of (batch cost x
+    batch width), on the backend."""
     total = None
-    ahead = pool.submit(fetch, spans[0][0], spans[0][1])
+    ahead = first if first is not None else pool.submit(fetch, spans[0][0], spans[0][1])
     for i, (_, _, rel) in enumerate(spans):
         Xw, Yw, ticket = ahead.result()
         if i + 1 < len(spans):
             ahead = pool.submit(fetch, spans[i + 1][0], spans[i + 1][1])
+        elif then is not None:
+            then()
         if ticket is not None:
             ticket.ready()
         params, state, part = runners[window_key(rel)](params, state, Xw, Yw, learning_rate)
@@ -309,24 +316,47 @@ def runners_for(spans: list[tuple[int, int, tuple]], inner: Callable[[list[slice
 def host_epochs(inner: Callable[[list[slice]], Any], *, slices: list[slice], X: HostData, Y: np.ndarray,
                 transfer: Callable[[HostData, np.ndarray, int], Any]) -> Any:
     """The epoch runner of streamed host data: windows of about :data:`WINDOW_BYTES` of whole batches,
-    each gathered in the epoch's order (``Xs.perm``), put on the backend by ``transfer(X, Y, widest
-    window)`` (a :class:`GenericTransfer` or a faster one), and trained by ``inner(window's batch
-    slices)``. ``epoch.spans``: its windows, (start, stop, the batches' slices within)."""
+    each gathered in the epoch's order (``permutation(m, Xs.seed)``), put on the backend by
+    ``transfer(X, Y, widest window)`` (a :class:`GenericTransfer` or a faster one), and trained by
+    ``inner(window's batch slices)``. The next epoch's first window (in the order of
+    ``Xs.seed + 1``, the loop's next seed) is fetched while this epoch's last one trains; an epoch
+    that comes with another seed fetches its own. ``epoch.spans``: its windows, (start, stop, the
+    batches' slices within)."""
+    from .batches import permutation
+
     size = max(s.stop - s.start for s in slices)
     per_column = X.shape[0] * X.host_dtype.itemsize
     spans = windows(slices, max(size, WINDOW_BYTES // per_column // size * size))
     runners = runners_for(spans, inner)
     put = transfer(X, Y, max(b - a for a, b, _ in spans)).put
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backend_nn-stream")
+    ahead: dict = {}  # the next epoch's first window, fetched while this epoch's last one trains
+
+    def order_of(Xs: HostData, seed: int | None) -> np.ndarray | None:
+        return None if seed is None else permutation(Xs.shape[1], seed)
 
     def epoch(params, state, Xs: HostData, Ys: np.ndarray, learning_rate):
-        order = Xs.perm
+        if ahead.get("key") == (Xs.seed, id(Xs.host), id(Ys)):  # started by the previous epoch
+            order, first = ahead["order"], ahead["window"]
+        else:
+            order, first = order_of(Xs, Xs.seed), None
+        ahead.clear()
 
-        def fetch(a: int, b: int):
-            cols = np.arange(a, b, dtype=np.int64) if order is None else order[a:b]
-            return put(Xs.host, Ys, cols)
+        def fetch_in(order_: np.ndarray | None, host: np.ndarray, Y_: np.ndarray):
+            def fetch(a: int, b: int):
+                cols = np.arange(a, b, dtype=np.int64) if order_ is None else order_[a:b]
+                return put(host, Y_, cols)
+            return fetch
 
-        return run_windows(params, state, learning_rate, spans=spans, fetch=fetch, runners=runners, pool=pool)
+        def next_epoch():
+            # the loop reseeds every epoch with seed + 1 (the course's): its first window starts now
+            if Xs.seed is not None:
+                nxt = order_of(Xs, Xs.seed + 1)
+                ahead.update(key=(Xs.seed + 1, id(Xs.host), id(Ys)), order=nxt,
+                             window=pool.submit(fetch_in(nxt, Xs.host, Ys), spans[0][0], spans[0][1]))
+
+        return run_windows(params, state, learning_rate, spans=spans, fetch=fetch_in(order, Xs.host, Ys),
+                           runners=runners, pool=pool, first=first, then=next_epoch)
 
     epoch.spans = spans
     return epoch

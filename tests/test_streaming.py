@@ -399,3 +399,42 @@ def test_pinned_transfer_guards_each_slot_with_events(monkeypatch, layout):
     assert log.index(("copy waits", "compute#1")) < copies[-2]
     assert log.index(("host waits", "copy#1")) < copies[-2]
     assert ("copy waits", "compute#2") not in log  # slot 1 was not reused
+
+
+def test_the_next_epochs_first_window_is_fetched_ahead_and_dropped_when_the_seed_differs(monkeypatch):
+    from backend_nn.batches import batch_slices, permutation
+
+    X, Y = _data(m=300)
+    Yf = np.ascontiguousarray(Y.astype(np.float64))
+    data = streaming.HostData(X, bnn.get_namespace("numpy"), None, np.float64)
+    puts, seen = [], []
+
+    class Recording(streaming.GenericTransfer):
+        def put(self, X_, Y_, cols):
+            puts.append(cols.copy())
+            return super().put(X_, Y_, cols)
+
+    def inner(window_slices):
+        def run(params, state, Xw, Yw, lr):
+            seen.append(np.asarray(Xw).copy())
+            return params, state, 0.0
+        return run
+
+    monkeypatch.setattr(streaming, "WINDOW_BYTES", 6 * 8 * 100)  # windows of 100 columns: three an epoch
+    epoch = streaming.host_epochs(inner, slices=batch_slices(300, 50), X=data, Y=Yf, transfer=Recording)
+    for seed in (11, 12, 20):  # 12 follows 11: its first window was fetched during epoch 11; 20 does not
+        epoch({}, {}, streaming.shuffled(data, Yf, seed)[0], Yf, 0.1)
+        np.testing.assert_array_equal(np.concatenate(seen[-3:], axis=1), X[:, permutation(300, seed)])
+    # one fetching thread, first in first out: the fetches in the order they were asked for
+    import time
+
+    deadline = time.monotonic() + 10
+    while len(puts) < 11 and time.monotonic() < deadline:  # the last one (epoch 21's) may still be running
+        time.sleep(0.01)
+    expected = [permutation(300, s)[a:a + 100] for s in (11,) for a in (0, 100, 200)]
+    expected += [permutation(300, 12)[a:a + 100] for a in (0, 100, 200)]  # its first while 11's last trained
+    expected += [permutation(300, 13)[:100]]  # fetched ahead for 13, dropped: 20 came
+    expected += [permutation(300, 20)[a:a + 100] for a in (0, 100, 200)] + [permutation(300, 21)[:100]]
+    assert len(puts) == len(expected)
+    for got, want in zip(puts, expected):
+        np.testing.assert_array_equal(got, want)
