@@ -107,6 +107,12 @@ def _is_host(X: Any) -> bool:
     return isinstance(X, (np.ndarray, list, tuple))
 
 
+def _used_in_place(X: np.ndarray, xp: Any, host_dtype: np.dtype) -> bool:
+    """Whether the in-memory path uses host X as it is (NumPy, X in memory in the training dtype)
+    rather than making a copy of it on the backend."""
+    return array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype
+
+
 def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, batch_size: int | None) -> bool:
     """Whether to stream X: ``stream=True`` (X must be host data and training mini-batches), or
     "auto" where the in-memory run would not fit the backend's free memory: X and Y in the training
@@ -135,8 +141,7 @@ def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, bat
         return False  # not data to stream: the checks in memory say what is wrong
     rows_y = int(np.shape(Y)[0]) if np.ndim(Y) == 2 else 1
     data = host_dtype.itemsize * int(X.shape[1]) * (int(X.shape[0]) + rows_y)
-    resident = array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype
-    need = data if resident else 2 * data
+    need = data if _used_in_place(X, xp, host_dtype) else 2 * data
     free = free_memory_of(xp, device)
     return free is not None and need > free
 
@@ -180,7 +185,7 @@ def predicts_in_windows(X: Any, xp: Any, *, dtype: Any, device: Any, layer_dims:
     host_dtype = np.dtype(dtype_name(dtype))
     m = int(X.shape[1])
     need = host_dtype.itemsize * m * 2 * sum(layer_dims[1:])
-    if not (array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype):
+    if not _used_in_place(X, xp, host_dtype):
         need += host_dtype.itemsize * m * int(X.shape[0])
     free = free_memory_of(xp, device)
     return free is not None and need > free

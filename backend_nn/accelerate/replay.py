@@ -69,10 +69,10 @@ class StaticEpochs:
         xp = self.xp
         W1 = params["W1"]
         kw = {"dtype": W1.dtype, "device": device_of(W1)}
-        self.P = {k: xp.asarray(v, copy=True) for k, v in params.items()}
-        self.S = {k: ({d: xp.asarray(a, copy=True) for d, a in v.items()} if isinstance(v, dict)
-                      else xp.asarray(float(v) if not hasattr(v, "shape") else v, copy=True, **kw))
-                  for k, v in state.items()}
+        self.P = _copy(params, xp)
+        self.S = _copy(state, xp)
+        if "t" in state and not hasattr(state["t"], "shape"):  # a Python int would be baked into a recording
+            self.S["t"] = xp.asarray(float(state["t"]), **kw)
         self.lr = xp.zeros((), **kw)
         self.total = xp.zeros((), **kw)
         self.X = {w: xp.zeros((int(Xs.shape[0]), w), **kw) for w in self.widths}
