@@ -150,7 +150,7 @@ def test_help_for_each_command(tmp_path):
 def test_verbose_says_which_path_trains(tmp_path):
     r = cli("train", "--iterations", "50", "--verbose", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "backend-nn: training" in r.stderr and "on numpy: eager" in r.stderr
+    assert "backend-nn: training" in r.stderr and "on numpy: numpy replay" in r.stderr
     quiet = cli("train", "--iterations", "50", cwd=tmp_path)
     assert "backend-nn: training" not in quiet.stderr
 

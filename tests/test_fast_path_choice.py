@@ -26,9 +26,12 @@ def _choice(xp, X, Y, dims, compile):
     return choose_runner(p0, X, Y, net=net, learning_rate=1.2, xp=xp, compile=compile)[1]
 
 
-def test_numpy_default_is_eager_at_the_flower_and_tiles_at_large_sizes():
+def test_numpy_default_is_the_replay_at_the_flower_and_tiles_at_large_sizes():
     X, Y = FLOWER
-    assert _choice(np, X, Y, [2, 4, 1], "auto").path == "eager"  # n_h * m = 1,600: the tiles do not help
+    flower = _choice(np, X, Y, [2, 4, 1], "auto")
+    assert flower.path == "numpy replay"  # n_h * m = 1,600: the tiles do not help, the step is overhead-bound
+    assert flower.passed_over[0][0] == "numpy tiles" and "as fast" in flower.passed_over[0][1]
+    assert _choice(np, X, Y, [2, 4, 1], False).path == "eager"
     Xl = np.random.RandomState(0).randn(8, 20_000)
     Yl = (Xl[:1] > 0).astype(np.float64)
     assert _choice(np, Xl, Yl, [8, 16, 1], "auto").path == "numpy tiles"

@@ -120,7 +120,7 @@ def test_progress_bar_on_request(capsys):
     bnn.nn_model(X, Y, 4, 3000, progress=True, sync_every=1000, print_cost=True)
     captured = capsys.readouterr()
     err, out = captured.err, captured.out
-    assert "3000/3000" in err and "it/s" in err and "numpy, eager" in err
+    assert "3000/3000" in err and "it/s" in err and "numpy, numpy replay" in err
     # the bar's cost says which iteration it is (the last recorded one), not the bar's count
     last = err.replace("\r", "\n").strip().splitlines()[-1]
     assert "3000/3000" in last and "(iteration 2900)" in last and "cost 0.23" in last

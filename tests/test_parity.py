@@ -88,12 +88,13 @@ def test_whole_flower_run(backend):
 
 
 def test_compiled_path_matches_eager(backend):
-    """The optional compiled paths (jax.jit loop, torch.compile, CUDA graph) against the eager loop."""
-    if backend.name not in ("jax", "torch", "cupy"):
-        pytest.skip(f"{backend.name}: no compiled path at the flower's size; compile=True runs the eager loop")
+    """The optional compiled paths (jax.jit loop, torch.compile, CUDA graph, NumPy's recorded step) against
+    the eager loop."""
+    if backend.name not in ("jax", "torch", "cupy", "numpy"):
+        pytest.skip(f"{backend.name}: no compiled path; compile=True runs the eager loop")
     X, Y = backend.asarray(FLOWER[0]), backend.asarray(FLOWER[1])
     params, costs = bnn.nn_model(X, Y, 4, 1000, cost_every=10, sync_every=500, compile=True)
-    eager_p, eager_c = bnn.nn_model(FLOWER[0], FLOWER[1], 4, 1000, cost_every=10)
+    eager_p, eager_c = bnn.nn_model(FLOWER[0], FLOWER[1], 4, 1000, cost_every=10, compile=False)
     np.testing.assert_allclose(costs, eager_c, rtol=1e-9, atol=1e-12)
     for k, v in eager_p.items():
         np.testing.assert_allclose(to_numpy(params[k]), v, rtol=1e-9, atol=1e-12)

@@ -135,6 +135,13 @@ def _tiles_size(net: Network, m: int, dtype: str) -> str | None:
     return None if largest >= MIN_ELEMENTS else f"n_l * m = {largest} < {MIN_ELEMENTS}: the generic lines are as fast"
 
 
+def _replay_size(net: Network, m: int, dtype: str) -> str | None:
+    from .numpy_replay import MAX_ELEMENTS
+
+    largest = max(net.layer_dims[1:]) * m
+    return None if largest < MAX_ELEMENTS else f"n_l * m = {largest} >= {MAX_ELEMENTS}: a recording's buffers cost more than they save"
+
+
 _CUDA_ACTS = frozenset({"tanh", "sigmoid", "relu", "leaky_relu", "linear"})
 
 #: The fast paths, in order of preference within each library.
@@ -144,6 +151,7 @@ FAST_PATHS: tuple[FastPath, ...] = (
              not_by_default="compiling takes seconds to minutes, more than it saves on a short run (compile=True "
                             "takes it)"),
     FastPath("numpy tiles", "numpy", "numpy_tiles:tiled_runner", Support(depth=(2, None), size=_tiles_size)),
+    FastPath("numpy replay", "numpy", "numpy_replay:replay_runner", Support(size=_replay_size)),
     FastPath("cupy fused kernel", "cupy", "cupy_fused:fused_runner",
              Support(depth=(2, 2), hidden=_CUDA_ACTS, outputs=frozenset({"sigmoid"}), size=_fused_size)),
     FastPath("cuda graph", "cupy", "cupy_graph:graph_runner"),

@@ -1,0 +1,164 @@
+"""NumPy's recorded step (accelerate/numpy_replay.py): the generic step recorded once as NumPy calls on
+buffers, replayed. Held to the eager step bit for bit, at every depth, activation, output and dtype;
+the recording refuses what it cannot replay (a value read on the host) instead of baking it in."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn.accelerate import FastPathWarning, choose_runner, numpy_replay
+from backend_nn.accelerate.numpy_replay import MAX_ELEMENTS, Untraceable, record
+from backend_nn.network import Network
+from backend_nn.step import eager_runner
+
+FLOWER = bnn.load_planar_dataset()
+
+
+def _problem(dims, m, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(dims[0], m).astype(dtype)
+    labels = rng.randint(0, dims[-1] if dims[-1] > 1 else 2, size=m)
+    Y = (labels[None, :] * 1.0 if dims[-1] == 1 else np.eye(dims[-1])[:, labels]).astype(dtype)
+    p0 = {k: v.astype(dtype) for k, v in bnn.initialize_parameters_deep(list(dims), seed=seed, init="he").items()}
+    return X, Y, p0
+
+
+CASES = [([2, 4, 1], "tanh", "sigmoid"), ([3, 1], "tanh", "sigmoid"), ([5, 7, 6, 3], "relu", "softmax"),
+         ([4, 6, 5, 1], ["leaky_relu", "sigmoid"], "sigmoid"), ([4, 5, 3], "linear", "softmax")]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dims, hidden, output", CASES)
+def test_the_replay_equals_the_eager_step_bit_for_bit(dims, hidden, output, dtype):
+    X, Y, p0 = _problem(dims, 60, dtype)
+    net = Network.build(dims, hidden, output)
+    replay, choice = choose_runner(p0, X, Y, net=net, learning_rate=0.3, xp=np, compile="auto")
+    assert choice.path == "numpy replay", choice
+    eager = eager_runner(p0, X, Y, net=net, learning_rate=0.3, xp=np)
+    p_r, p_e = p0, p0
+    for n_records, every in ((1, 1), (3, 4), (2, 7)):  # with and without the cost, and every mixture
+        p_r, c_r = replay(p_r, n_records, every)
+        p_e, c_e = eager(p_e, n_records, every)
+        np.testing.assert_array_equal(c_r, c_e)
+        assert c_r.dtype == np.dtype(dtype)
+        for k in p_e:
+            np.testing.assert_array_equal(p_r[k], p_e[k], err_msg=k)
+
+
+def test_the_front_doors_train_the_same_network_with_and_without_it():
+    X, Y = FLOWER
+    kw = dict(num_iterations=300, cost_every=50, seed=3)
+    fast, c_fast = bnn.nn_model(X, Y, 4, **kw)
+    eager, c_eager = bnn.nn_model(X, Y, 4, compile=False, **kw)
+    np.testing.assert_array_equal(c_fast, c_eager)
+    for k in eager:
+        np.testing.assert_array_equal(fast[k], eager[k], err_msg=k)
+    labels = np.digitize(X[0], [-1.0, 1.0])[None, :]
+    deep, _ = bnn.L_layer_model(X, labels, [2, 8, 6, 3], num_iterations=40, activation="relu")
+    deep_eager, _ = bnn.L_layer_model(X, labels, [2, 8, 6, 3], num_iterations=40, activation="relu", compile=False)
+    for k in deep_eager:
+        np.testing.assert_array_equal(deep[k], deep_eager[k], err_msg=k)
+
+
+def test_the_callers_arrays_are_not_written_and_a_new_start_is_loaded():
+    X, Y, p0 = _problem([2, 4, 1], 50, "float64")
+    before = {k: v.copy() for k, v in p0.items()}
+    Xb, Yb = X.copy(), Y.copy()
+    net = Network.build([2, 4, 1], "tanh")
+    runner, _ = choose_runner(p0, X, Y, net=net, learning_rate=1.2, xp=np, compile="auto")
+    runner(p0, 2, 5)
+    for k in p0:
+        np.testing.assert_array_equal(p0[k], before[k])
+    np.testing.assert_array_equal(X, Xb)
+    np.testing.assert_array_equal(Y, Yb)
+    again, _ = runner(before, 2, 5)  # another dict: the run starts again from it
+    eager, _ = eager_runner(before, X, Y, net=net, learning_rate=1.2, xp=np)(before, 2, 5)
+    for k in eager:
+        np.testing.assert_array_equal(again[k], eager[k])
+
+
+def test_sizes_above_its_limit_go_to_the_tiles_or_the_eager_step():
+    rng = np.random.RandomState(0)
+    m = 20_000
+    X = rng.randn(3, m)
+    Y1 = (X[:1] > 0) * 1.0
+    net = Network.build([3, 16, 1], "tanh")
+    p = bnn.initialize_parameters_deep([3, 16, 1], seed=1)
+    assert choose_runner(p, X, Y1, net=net, learning_rate=0.1, xp=np, compile="auto")[1].path == "numpy tiles"
+    Y10 = np.eye(10)[:, rng.randint(0, 10, m)]  # hidden 2 x m too small for the tiles, output 10 x m too large here
+    net10 = Network.build([3, 2, 10], "tanh", "softmax")
+    p10 = bnn.initialize_parameters_deep([3, 2, 10], seed=1)
+    choice = choose_runner(p10, X, Y10, net=net10, learning_rate=0.1, xp=np, compile="auto")[1]
+    assert choice.path == "eager"
+    assert dict(choice.passed_over)["numpy replay"] == f"n_l * m = {10 * m} >= {MAX_ELEMENTS}: a recording's " \
+                                                      "buffers cost more than they save"
+
+
+# --- the recording itself ----------------------------------------------------------------------------------------
+def test_a_recording_replays_its_calls_on_its_buffers():
+    W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    b = np.array([[0.5], [-0.5]])
+    X = np.array([[1.0, -1.0, 2.0], [0.0, 1.0, -2.0]])
+
+    def step(p, X):
+        Z = np.matmul(p["W"], X) + p["b"]
+        A = np.where(Z > 0, Z, 0.0)  # no out=: copied into its buffer
+        s = np.sum(A * A, axis=1, keepdims=True) / X.shape[1]
+        p["W"] -= 0.01 * np.matmul(A, X.T)  # a view of an input, and an update in place
+        return s, p["W"].T
+
+    def eager(p):
+        Z = W_e @ X + b
+        A = np.where(Z > 0, Z, 0.0)
+        s = np.sum(A * A, axis=1, keepdims=True) / 3
+        p -= 0.01 * (A @ X.T)
+        return s
+
+    p = {"W": W.copy(), "b": b}
+    W_e = W.copy()
+    tape, (s, WT) = record(step, p, X)
+    assert np.shares_memory(WT, p["W"])  # a view of the buffer, taken once
+    np.testing.assert_array_equal(s, eager(W_e))
+    for _ in range(3):
+        tape.replay()
+        np.testing.assert_array_equal(s, eager(W_e))  # the result buffer holds this replay's value
+        np.testing.assert_array_equal(p["W"], W_e)
+        np.testing.assert_array_equal(WT, W_e.T)
+    assert len(tape.ops) == 10  # matmul, add, greater, where, multiply, sum, divide; matmul, multiply, subtract
+
+
+def test_calls_on_constants_alone_are_computed_once():
+    X = np.arange(6.0).reshape(2, 3)
+    tape, out = record(lambda x: x + np.ones((2, 3)) * 2.0, X)
+    assert len(tape.ops) == 1  # ones * 2 is a constant; only the add reads the recorded array
+    np.testing.assert_array_equal(out, X + 2.0)
+
+
+@pytest.mark.parametrize("read", [lambda a: float(np.sum(a)), lambda a: 1 if np.sum(a) > 0 else 0,
+                                  lambda a: np.asarray(a), lambda a: list(a), lambda a: a.item(),
+                                  lambda a: np.add.at(a, [0], 1.0), lambda a: np.divmod(a, 2.0)],
+                         ids=["float", "branch", "asarray", "iterate", "item", "ufunc.at", "two outputs"])
+def test_what_a_recording_cannot_replay_is_refused(read):
+    with pytest.raises(Untraceable, match="host|not recorded|several"):
+        record(read, np.ones((2, 2)))
+
+
+def test_a_replay_that_differs_from_its_recording_is_never_used(monkeypatch):
+    """Built once, the with-cost replay is held to the recorded run; here the replay is broken (does
+    nothing), so the path fails to build: auto falls back to the eager step with one warning."""
+    monkeypatch.setattr(numpy_replay.Tape, "replay", lambda self: None)
+    X, Y = FLOWER
+    with pytest.warns(FastPathWarning, match="numpy replay.*RuntimeError: the replayed step differs"):
+        params, costs = bnn.nn_model(X, Y, 4, num_iterations=30, cost_every=10)
+    expected, expected_costs = bnn.nn_model(X, Y, 4, num_iterations=30, cost_every=10, compile=False)
+    np.testing.assert_array_equal(costs, expected_costs)
+    for k in expected:
+        np.testing.assert_array_equal(params[k], expected[k])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeError, match="differs"):
+            bnn.nn_model(X, Y, 4, num_iterations=30, compile=True)
