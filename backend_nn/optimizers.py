@@ -114,6 +114,9 @@ class Adam(Optimizer):
         v = {d: b1 * state["v"][d] + (1.0 - b1) * grads[d] for d in state["v"]}
         s = {d: b2 * state["s"][d] + (1.0 - b2) * xp.square(grads[d]) for d in state["s"]}
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+        if hasattr(t, "dtype"):  # an array t: the corrections rounded to the gradients' dtype, as a Python number is
+            dtype = next(iter(grads.values())).dtype
+            c1, c2 = xp.astype(c1, dtype), xp.astype(c2, dtype)
         v_hat = {d: v[d] / c1 for d in v}
         s_hat = {d: s[d] / c2 for d in s}
         return v, s, v_hat, s_hat, t

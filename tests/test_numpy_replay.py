@@ -162,3 +162,80 @@ def test_a_replay_that_differs_from_its_recording_is_never_used(monkeypatch):
         warnings.simplefilter("error")
         with pytest.raises(RuntimeError, match="differs"):
             bnn.nn_model(X, Y, 4, num_iterations=30, compile=True)
+
+
+# --- mini-batch epochs: the optimizer step of each batch width recorded ------------------------------------------
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("optimizer, lambd, keep_prob, output", [("gd", 0.0, 1.0, "sigmoid"),
+                                                                 ("momentum", 0.2, 1.0, "softmax"),
+                                                                 ("adam", 0.0, 0.8, "sigmoid"),
+                                                                 ("adam", 0.1, 1.0, "softmax")])
+def test_recorded_epochs_equal_the_eager_epochs_bit_for_bit(optimizer, lambd, keep_prob, output, dtype):
+    from backend_nn.accelerate.numpy_replay import numpy_epochs
+    from backend_nn.batches import batch_slices
+    from backend_nn.optimizers import get_optimizer
+    from backend_nn.regularization import Dropout, dropout_masks
+    from backend_nn.step import eager_epochs
+
+    dims = [5, 4, 3, 1 if output == "sigmoid" else 3]
+    X, Y, p0 = _problem(dims, 300, dtype)  # four complete batches of 64 and a last one of 44
+    net = Network.build(dims, "relu", output)
+    opt = get_optimizer(optimizer)
+    slices = batch_slices(300, 64)
+    dropouts = {} if keep_prob == 1.0 else {
+        w: Dropout(keep_prob, dropout_masks(dims, w, keep_prob, xp=np, dtype=X.dtype)) for w in (64, 44)}
+    kw = dict(net=net, optimizer=opt, xp=np, lambd=lambd, slices=slices, dropouts=dropouts)
+    eager, recorded = eager_epochs(**kw), numpy_epochs(**kw)
+    pe, se, pr, sr = p0, opt.init(p0), p0, opt.init(p0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # recorded, not passed over
+        for epoch, lr in enumerate((0.01, 0.01, 0.005)):
+            pe, se, te = eager(pe, se, X, Y, lr)
+            pr, sr, tr = recorded(pr, sr, X, Y, lr)
+            np.testing.assert_array_equal(tr, te)
+            for k in pe:
+                np.testing.assert_array_equal(pr[k], pe[k], err_msg=f"epoch {epoch} {k}")
+                assert pr[k].dtype == np.dtype(dtype)
+
+
+def test_model_takes_the_recorded_epochs_by_default_with_the_same_result(capsys):
+    X, Y = FLOWER
+    kw = dict(optimizer="adam", learning_rate=0.01, mini_batch_size=64, num_epochs=30, print_cost=False)
+    params, costs = bnn.model(X, Y, [2, 5, 2, 1], **kw)
+    eager, eager_costs = bnn.model(X, Y, [2, 5, 2, 1], compile=False, **kw)
+    np.testing.assert_array_equal(costs, eager_costs)
+    for k in eager:
+        np.testing.assert_array_equal(params[k], eager[k], err_msg=k)
+    from backend_nn.accelerate import choose_epochs
+    from backend_nn.batches import batch_slices
+    from backend_nn.optimizers import get_optimizer
+
+    net = Network.build([2, 5, 2, 1], "relu")
+    slices = batch_slices(400, 64)
+    _, choice = choose_epochs(net=net, optimizer=get_optimizer("adam"), xp=np, slices=slices, compile="auto")
+    assert choice.path == "numpy replay epochs"
+    _, wide = choose_epochs(net=Network.build([2, 2048, 1], "relu"), optimizer=get_optimizer("adam"), xp=np,
+                            slices=slices, compile="auto")
+    assert wide.path == "eager" and wide.passed_over[0][0] == "numpy replay epochs"
+
+
+def test_an_epoch_step_that_cannot_be_recorded_runs_eagerly_with_one_warning(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise Untraceable("a stand-in refusal")
+
+    monkeypatch.setattr(numpy_replay, "record", refuse)
+    X, Y = FLOWER
+    kw = dict(optimizer="momentum", learning_rate=0.01, mini_batch_size=128, num_epochs=3)
+    with pytest.warns(FastPathWarning, match="could not be recorded.*a stand-in refusal") as caught:
+        params, _ = bnn.model(X, Y, [2, 3, 1], **kw)
+    assert len(caught) == 2  # once per batch width (128 and the last 16)
+    eager, _ = bnn.model(X, Y, [2, 3, 1], compile=False, **kw)
+    for k in eager:
+        np.testing.assert_array_equal(params[k], eager[k], err_msg=k)
+
+
+def test_where_the_gemms_dominate_the_eager_step_serves():
+    X, Y, p0 = _problem([64, 32, 16, 10], 1797, "float64")  # digits' size: 4.9 million multiply-adds a pass
+    net = Network.build([64, 32, 16, 10], "relu", "softmax")
+    choice = choose_runner(p0, X, Y, net=net, learning_rate=0.1, xp=np, compile="auto")[1]
+    assert choice.path == "eager" and "the GEMMs dominate" in dict(choice.passed_over)["numpy replay"]

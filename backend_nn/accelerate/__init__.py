@@ -136,10 +136,15 @@ def _tiles_size(net: Network, m: int, dtype: str) -> str | None:
 
 
 def _replay_size(net: Network, m: int, dtype: str) -> str | None:
-    from .numpy_replay import MAX_ELEMENTS
+    from .numpy_replay import MAX_ELEMENTS, MAX_MULTIPLY_ADDS
 
     largest = max(net.layer_dims[1:]) * m
-    return None if largest < MAX_ELEMENTS else f"n_l * m = {largest} >= {MAX_ELEMENTS}: a recording's buffers cost more than they save"
+    if largest >= MAX_ELEMENTS:
+        return f"n_l * m = {largest} >= {MAX_ELEMENTS}: a recording's buffers cost more than they save"
+    gemm = sum(n * n_prev for n_prev, n in zip(net.layer_dims[:-1], net.layer_dims[1:])) * m
+    if gemm > MAX_MULTIPLY_ADDS:
+        return f"{gemm} multiply-adds a forward pass > {MAX_MULTIPLY_ADDS}: the GEMMs dominate, the eager step is as fast"
+    return None
 
 
 _CUDA_ACTS = frozenset({"tanh", "sigmoid", "relu", "leaky_relu", "linear"})
@@ -303,6 +308,14 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         return graph_epochs(**kw), Choice("cuda graph epochs")
     if compile == "auto" and _library(xp) == "cupy":
         return eager_epochs(**kw), Choice("eager", [("cuda graph epochs", GRAPH_EPOCHS_NOT_BY_DEFAULT)])
+    if compile and _library(xp) == "numpy":
+        width = max(sl.stop - sl.start for sl in slices)
+        too_large = _replay_size(net, width, "")
+        if too_large is None:
+            from .numpy_replay import numpy_epochs
+
+            return numpy_epochs(**kw), Choice("numpy replay epochs")
+        return eager_epochs(**kw), Choice("eager", [("numpy replay epochs", too_large)])
     why = [("compiled epochs", f"none for {_library(xp) or 'this array library'} yet")] if compile else []
     return eager_epochs(**kw), Choice("eager", why)
 

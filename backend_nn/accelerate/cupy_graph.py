@@ -90,14 +90,14 @@ def graph_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
             yield
         caller.wait_event(stream.record())
 
-    def capture(body, unchanged):
+    def capture(body, buffers, unchanged):
         with unchanged(), cupy.cuda.using_allocator(pool.malloc):
-            body()  # compiles the kernels and fills the pool, so that the capture allocates nothing
+            body(buffers)  # compiles the kernels and fills the pool, so that the capture allocates nothing
         with cupy.cuda.using_allocator(pool.malloc):
             stream.synchronize()
             stream.begin_capture()
             try:
-                body()
+                body(buffers)
             finally:  # a capture is always ended, also when the step failed inside it
                 graph = stream.end_capture()
         return lambda: graph.launch(stream)

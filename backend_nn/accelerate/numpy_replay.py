@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 import operator
+import warnings
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -32,14 +33,20 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from ..network import Network
-from ..step import Runner, train_step
+from ..step import EpochRunner, Runner, optimizer_step, train_step
 from . import Declined
 
-__all__ = ["Traced", "Tape", "Untraceable", "record", "replay_runner", "MAX_ELEMENTS"]
+__all__ = ["Traced", "Tape", "Untraceable", "record", "replay_runner", "numpy_epochs", "MAX_ELEMENTS",
+           "MAX_MULTIPLY_ADDS"]
 
 #: The largest n_l * m (any layer) for which the step is recorded: above it the recording's buffers
 #: (every temporary of a step at once) cost more memory than they save, and the tiles serve.
 MAX_ELEMENTS = 2**16
+#: The most multiply-adds in a forward pass (sum of n_l n_(l-1) m) for which the step is recorded. Above
+#: it the GEMMs dominate, and keeping every temporary alive cost 2-8% against the eager step's reused
+#: memory (2-core VM: (64, 32, 16, 10) at m = 1,797, (784, 128, 10) at m = 500, (784, 512, 256, 10) at
+#: m = 100); below it the replay took 0.4-0.9x the eager step's time.
+MAX_MULTIPLY_ADDS = 2**22
 
 
 class Untraceable(Declined):
@@ -58,6 +65,58 @@ class Tape:
     def replay(self) -> None:
         for op in self.ops:
             op()
+
+    def elide_copies(self, keep: list) -> int:
+        """Write results straight into the buffers they are copied into: where ``target[...] = value``
+        copies the result of an earlier call, that call writes into ``target`` instead and the copy
+        goes (the pure step's new parameters and state, copied into the static buffers). Done only
+        where nothing between the call and the copy touches ``target``, nothing after the copy reads
+        ``value``, no view of ``value`` exists, and ``value`` is not in ``keep`` (what the caller holds);
+        readers of ``value`` in between then read ``target``. The same calls on the same values:
+        the results are the same bits. Returns how many copies went."""
+        kept = {id(a) for a in keep}
+        elided = 0
+        i = 0
+        while i < len(self.ops):
+            j = self._elidable(i, kept)
+            if j is None:
+                i += 1
+                continue
+            target, value = self.ops[i].args[0], self.ops[i].args[2]
+            producer = self.ops[j]
+            self.ops[j] = partial(producer.func, *producer.args, **{**producer.keywords, "out": target})
+            for r in range(j + 1, i):
+                self.ops[r] = _rebind(self.ops[r], value, target)
+            del self.ops[i]
+            elided += 1
+        return elided
+
+    def _elidable(self, i: int, kept: set) -> int | None:
+        """The index of the call whose result the copy ``ops[i]`` can take the place of, or None."""
+        op = self.ops[i]
+        if op.func is not operator.setitem or op.args[1] is not Ellipsis:
+            return None
+        target, value = op.args[0], op.args[2]
+        if (not isinstance(value, np.ndarray) or id(value) in kept or value.base is not None
+                or value.shape != target.shape or value.dtype != target.dtype):
+            return None
+        writers = [j for j, o in enumerate(self.ops) if _written(o) is value]
+        if len(writers) != 1 or writers[0] > i or "out" not in (self.ops[writers[0]].keywords or {}):
+            return None
+        j = writers[0]
+        producer = self.ops[j]
+        elementwise = isinstance(producer.func, np.ufunc) and producer.func.signature is None
+        if not elementwise and any(_overlaps(a, target) for a in _read(producer)):
+            return None  # a matmul or reduction reading the buffer it would write: not done
+        for r, o in enumerate(self.ops):
+            arrays = [*_read(o), _written(o)] if r != i else []
+            if any(a is not value and a is not None and np.may_share_memory(a, value) for a in arrays):
+                return None  # a view of value (or a write into it elsewhere)
+            if j < r < i and any(a is not None and _overlaps(a, target) for a in arrays):
+                return None  # target touched between the call and the copy
+            if r > i and any(a is value for a in arrays):
+                return None  # value read after the copy
+        return j
 
     # --- recording ------------------------------------------------------------------------------
     def ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
@@ -148,6 +207,35 @@ def _unwrap(obj: Any) -> tuple[Any, bool]:
     return obj, False
 
 
+def _written(op: partial) -> np.ndarray | None:
+    """The array a recorded call writes."""
+    if op.func is operator.setitem or op.func is _into:
+        return op.args[0]
+    return (op.keywords or {}).get("out")
+
+
+def _read(op: partial) -> list:
+    """The arrays a recorded call reads."""
+    if op.func is operator.setitem:
+        return list(_arrays(op.args[1:], {}))
+    if op.func is _into:
+        return list(_arrays(op.args[2], op.args[3]))
+    return list(_arrays(op.args, {k: v for k, v in (op.keywords or {}).items() if k != "out"}))
+
+
+def _overlaps(a: np.ndarray, b: np.ndarray) -> bool:
+    return a is b or np.may_share_memory(a, b)
+
+
+def _rebind(op: partial, old: np.ndarray, new: np.ndarray) -> partial:
+    """The call reading ``new`` wherever it read ``old``."""
+    swap = lambda a: new if a is old else a  # noqa: E731
+    if op.func is _into:
+        buf, fn, args, kwargs = op.args
+        return partial(_into, buf, fn, tuple(map(swap, args)), {k: swap(v) for k, v in kwargs.items()})
+    return partial(op.func, *map(swap, op.args), **{k: swap(v) for k, v in (op.keywords or {}).items()})
+
+
 def _arrays(args: tuple, kwargs: dict):
     for a in (*args, *kwargs.values()):
         if isinstance(a, (tuple, list)):
@@ -178,6 +266,11 @@ class Traced(NDArrayOperatorsMixin):
     device = property(lambda self: self.value.device)
     T = property(lambda self: self.tape.wrap(self.value.T))  # a view of a buffer: taken once
     mT = property(lambda self: self.tape.wrap(self.value.mT))
+
+    def __array_namespace__(self, api_version: str | None = None) -> Any:
+        from array_api_compat import array_namespace
+
+        return array_namespace(self.value, api_version=api_version)  # what the equations find for the array
 
     def __getitem__(self, key):
         return self.tape.getitem(self.value, key)
@@ -265,3 +358,47 @@ def replay_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
         raise Declined("takes NumPy arrays")
     step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, inplace=True)
     return _ReplayRunner(step, parameters, X, Y)
+
+
+def numpy_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
+                 dropouts: dict | None = None) -> EpochRunner:
+    """Mini-batch epochs on static buffers (:class:`~backend_nn.accelerate.replay.StaticEpochs`), the
+    optimizer step of each batch width recorded once as NumPy calls and replayed per batch."""
+    from .replay import StaticEpochs
+
+    step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd)
+    return StaticEpochs(step, xp=xp, slices=slices, dropouts=dropouts, capture=_record_checked)
+
+
+def _record_checked(body: Callable[[dict], None], buffers: dict, unchanged: Callable[[], Any]) -> Callable[[], None]:
+    """The body recorded (its run undone), then replayed once from the same buffers and held to the
+    recorded run bit for bit; where it cannot be recorded, the body itself, with one FastPathWarning."""
+    from . import FastPathWarning
+
+    try:
+        with unchanged():
+            tape, _ = record(body, buffers)
+            recorded = _flat_copy(buffers)
+        tape.elide_copies(keep=list(_flat(buffers)))
+        with unchanged():
+            tape.replay()
+            same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(_flat(buffers), recorded))
+        if not same:
+            raise RuntimeError("the replayed step differs from the recorded one")
+    except Exception as exc:
+        warnings.warn(f"backend_nn: the NumPy step could not be recorded ({type(exc).__name__}: {exc}); the epochs "
+                      "run it eagerly on the same buffers.", FastPathWarning, stacklevel=2)
+        return partial(body, buffers)
+    return tape.replay
+
+
+def _flat(tree: Any):
+    if isinstance(tree, dict):
+        for v in tree.values():
+            yield from _flat(v)
+    else:
+        yield tree
+
+
+def _flat_copy(tree: dict) -> list:
+    return [np.array(a, copy=True) for a in _flat(tree)]

@@ -8,10 +8,12 @@ and the last, smaller one's: two recordings, not one per step). Each batch is co
 width's buffers, then the recording is replayed; the step itself is the generic, pure
 :func:`~backend_nn.step.optimizer_step` followed by copies of its results into the buffers.
 
-``capture(body, unchanged) -> replay`` is the backend's (``unchanged()``: a context in which a warm-up
-run of the body leaves the buffers as they were) (:func:`backend_nn.accelerate.cupy_graph.graph_epochs`
-records a CUDA graph); :func:`run_eagerly` (the body called again at each replay) runs the same
-buffers on any library, which is how the tests hold this bookkeeping to the eager epoch.
+``capture(body, buffers, unchanged) -> replay`` is the backend's: ``body(buffers)`` runs one batch on
+the buffers ({"P", "S", "X", "Y", "lr", "total"}), ``unchanged()`` is a context in which a warm-up run
+of it leaves the buffers as they were. :func:`backend_nn.accelerate.cupy_graph.graph_epochs` records a
+CUDA graph; :func:`backend_nn.accelerate.numpy_replay.numpy_epochs` records the NumPy calls;
+:func:`run_eagerly` (the body called again at each replay) runs the same buffers on any library,
+which is how the tests hold this bookkeeping to the eager epoch.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ from ..regularization import dropout_for
 __all__ = ["StaticEpochs", "run_eagerly"]
 
 
-def run_eagerly(body: Callable[[], None], unchanged: Callable[[], Any]) -> Callable[[], None]:
+Capture = Callable[[Callable[[dict], None], dict, Callable[[], Any]], Callable[[], None]]
+
+
+def run_eagerly(body: Callable[[dict], None], buffers: dict, unchanged: Callable[[], Any]) -> Callable[[], None]:
     """The reference capture: replaying is calling the body again."""
-    return body
+    return partial(body, buffers)
 
 
 def _copy(tree: dict, xp: Any) -> dict:
@@ -56,7 +61,7 @@ class StaticEpochs:
     """
 
     def __init__(self, step: Callable, *, xp: Any, slices: list, dropouts: dict | None,
-                 capture: Callable[[Callable[[], None], Callable[[], Any]], Callable[[], None]] = run_eagerly,
+                 capture: Capture = run_eagerly,
                  context: Callable[[], Any] = contextlib.nullcontext) -> None:
         self.step, self.xp, self.slices = step, xp, slices
         self.dropouts = dropouts or {}
@@ -72,12 +77,18 @@ class StaticEpochs:
         self.P = _copy(params, xp)
         self.S = _copy(state, xp)
         if "t" in state and not hasattr(state["t"], "shape"):  # a Python int would be baked into a recording
-            self.S["t"] = xp.asarray(float(state["t"]), **kw)
+            # float64: Adam's corrections 1 - beta^t then round as the eager step's Python numbers do
+            self.S["t"] = xp.asarray(float(state["t"]), dtype=xp.float64, device=kw["device"])
         self.lr = xp.zeros((), **kw)
         self.total = xp.zeros((), **kw)
         self.X = {w: xp.zeros((int(Xs.shape[0]), w), **kw) for w in self.widths}
         self.Y = {w: xp.zeros((int(Ys.shape[0]), w), **kw) for w in self.widths}
-        self.replays = {w: self.capture(partial(self._body, w), self._unchanged) for w in self.widths}
+        self.replays = {w: self.capture(partial(self._body, w), self._buffers(w), self._unchanged)
+                        for w in self.widths}
+
+    def _buffers(self, w: int) -> dict:
+        """What the step of a batch of width w reads and writes."""
+        return {"P": self.P, "S": self.S, "X": self.X[w], "Y": self.Y[w], "lr": self.lr, "total": self.total}
 
     @contextlib.contextmanager
     def _unchanged(self):
@@ -86,13 +97,13 @@ class StaticEpochs:
         yield
         _assign({"P": self.P, "S": self.S, "total": {"t": self.total}}, before)
 
-    def _body(self, w: int) -> None:
-        """One batch of width w, from and into the buffers (what is recorded)."""
-        P, S, cost = self.step(self.P, self.S, self.X[w], self.Y[w], learning_rate=self.lr,
+    def _body(self, w: int, b: dict) -> None:
+        """One batch of width w, from and into the buffers ``b`` (what is recorded)."""
+        P, S, cost = self.step(b["P"], b["S"], b["X"], b["Y"], learning_rate=b["lr"],
                                dropout=dropout_for(self.dropouts, w))
-        _assign(self.P, P)
-        _assign(self.S, S)
-        self.total[...] = self.total + cost * w
+        _assign(b["P"], P)
+        _assign(b["S"], S)
+        b["total"][...] = b["total"] + cost * w
 
     def __call__(self, params: dict, state: dict, Xs: Any, Ys: Any, learning_rate: float):
         with self.context():

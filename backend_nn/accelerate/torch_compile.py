@@ -38,7 +38,7 @@ def torch_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
 
     def epoch(params, state, Xs, Ys, lr):
         if "t" in state and not isinstance(state["t"], torch.Tensor):  # a Python int would be a constant
-            state = {**state, "t": torch.tensor(float(state["t"]), dtype=Xs.dtype, device=Xs.device)}
+            state = {**state, "t": torch.tensor(float(state["t"]), dtype=torch.float64, device=Xs.device)}
         lr_t = torch.tensor(lr, dtype=Xs.dtype, device=Xs.device)
         total = None
         for sl in slices:
