@@ -24,6 +24,9 @@ a failed build raised; False: eager.
 - ``cupy_lines`` (+ ``hidden_lines.cu``): the hidden lines as one CUDA kernel each; used by
   the graph, and eagerly where no graph can be captured.
 - ``numpy_tiles``: the hidden lines evaluated tile by tile, in cache.
+- ``numpy_replay``: the generic step recorded once as the NumPy calls it makes (NumPy's
+  ``__array_ufunc__`` / ``__array_function__``), replayed on buffers it owns; full batch and
+  mini-batch epochs, where a step is overhead-bound.
 - ``replay`` (+ ``cupy_graph.graph_epochs``): mini-batch epochs on static buffers, the step of
   each batch width recorded once as a CUDA graph and replayed per batch.
 - ``cupy_stream``: streamed host windows (:mod:`backend_nn.streaming`) copied in through pinned
