@@ -141,6 +141,11 @@ class Tape:
         target[key] = value
 
     def _call(self, fn: Callable, args: tuple, kwargs: dict, *, takes_out: bool) -> Any:
+        given = kwargs.get("out")
+        given = given if isinstance(given, tuple) else (given,)
+        if any(o is not None and not isinstance(o, Traced) for o in given):
+            # an array made once while recording, written at every replay: it would accumulate across steps
+            raise Untraceable(f"{_name(fn)} writes into an array that is not one of the recording's")
         args, traced = _unwrap(args)
         kwargs, traced_kw = _unwrap(kwargs)
         out = kwargs.pop("out", None)
