@@ -22,6 +22,7 @@ so it equals the generic step bit for bit (tested).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import operator
 import warnings
@@ -154,7 +155,7 @@ class Tape:
             if out is None:
                 raise Untraceable(f"{_name(fn)} with several outputs is not recorded")
         if not (traced or traced_kw):  # nothing recorded goes in: a constant, computed once
-            return fn(*args, **kwargs) if out is None else fn(*args, out=out, **kwargs)
+            return fn(*args, **kwargs)
         if out is not None:  # written into a buffer of the recording (an in-place update)
             if not takes_out:
                 raise Untraceable(f"{_name(fn)} with out= is not recorded")
@@ -313,36 +314,45 @@ def record(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Tape, Any
     return tape, _unwrap(result)[0]
 
 
-class _ReplayRunner:
-    """The in-place step recorded with and without the cost, then replayed.
+def _checked_record(fn: Callable[..., Any], *args: Any, unchanged: Callable[[], Any], **kwargs: Any) -> tuple[Tape, Any]:
+    """``fn`` recorded (what it writes undone by the context ``unchanged()``), its copies elided, then
+    replayed once from the same start and held to the recorded run bit for bit: a replay that does not
+    reproduce the generic step is an error here, never a quietly different training run."""
+    with unchanged():
+        tape, result = record(fn, *args, **kwargs)
+        arrays = [args, result]
+        recorded = [np.array(a, copy=True) for a in _flat(arrays)]
+    tape.elide_copies(keep=list(_flat(arrays)))
+    with unchanged():
+        tape.replay()
+        if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(_flat(arrays), recorded)):
+            raise RuntimeError("the replayed step differs from the recorded one")
+    return tape, result
 
-    Recording runs the step, so it runs on the runner's own parameter buffers from the starting
-    point, which are then put back. Once, at build, the with-cost recording is replayed from the
-    starting point and held to the recorded run, bit for bit: a replay that does not reproduce the
-    generic step is an error here, never a quietly different training run.
-    """
+
+class _ReplayRunner:
+    """The in-place step recorded with and without the cost (:func:`_checked_record`, on the runner's
+    own parameter buffers, put back to the starting point after), then replayed."""
 
     note = None
 
     def __init__(self, step: Callable, parameters: dict, X: np.ndarray, Y: np.ndarray) -> None:
-        self.params = {k: np.array(v, copy=True) for k, v in parameters.items()}  # the recordings' buffers
-        start = {k: v.copy() for k, v in self.params.items()}
+        from .replay import _assign, _copy
+
+        self.params = _copy(parameters, np)  # the recordings' buffers
+        start = _copy(self.params, np)
+
+        @contextlib.contextmanager
+        def unchanged():
+            yield
+            _assign(self.params, start)
+
         self.tapes: dict[bool, Tape] = {}
         self.costs: dict[bool, np.ndarray] = {}
         for with_cost in (False, True):
-            self._load(start)
-            self.tapes[with_cost], (_, self.costs[with_cost]) = record(step, self.params, X, Y, with_cost=with_cost)
-        recorded = {k: v.copy() for k, v in self.params.items()}, self.costs[True].copy()
-        self._load(start)
-        self.tapes[True].replay()
-        if not (all(np.array_equal(self.params[k], v, equal_nan=True) for k, v in recorded[0].items())
-                and np.array_equal(self.costs[True], recorded[1], equal_nan=True)):
-            raise RuntimeError("the replayed step differs from the recorded one")
-        self._load(start)
-
-    def _load(self, params: dict) -> None:
-        for k, v in params.items():
-            self.params[k][...] = v
+            self.tapes[with_cost], (_, self.costs[with_cost]) = _checked_record(
+                step, self.params, X, Y, with_cost=with_cost, unchanged=unchanged)
+        self._load = partial(_assign, self.params)
 
     def __call__(self, current: dict, n_records: int, cost_every: int) -> tuple[dict, Any]:
         if current is not self.params:  # a new starting point: load it into the recording's buffers
@@ -376,20 +386,12 @@ def numpy_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
 
 
 def _record_checked(body: Callable[[dict], None], buffers: dict, unchanged: Callable[[], Any]) -> Callable[[], None]:
-    """The body recorded (its run undone), then replayed once from the same buffers and held to the
-    recorded run bit for bit; where it cannot be recorded, the body itself, with one FastPathWarning."""
+    """StaticEpochs' capture: the body recorded and checked (:func:`_checked_record`); where it cannot
+    be recorded, the body itself on the same buffers, with one FastPathWarning."""
     from . import FastPathWarning
 
     try:
-        with unchanged():
-            tape, _ = record(body, buffers)
-            recorded = _flat_copy(buffers)
-        tape.elide_copies(keep=list(_flat(buffers)))
-        with unchanged():
-            tape.replay()
-            same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(_flat(buffers), recorded))
-        if not same:
-            raise RuntimeError("the replayed step differs from the recorded one")
+        tape, _ = _checked_record(body, buffers, unchanged=unchanged)
     except Exception as exc:
         warnings.warn(f"backend_nn: the NumPy step could not be recorded ({type(exc).__name__}: {exc}); the epochs "
                       "run it eagerly on the same buffers.", FastPathWarning, stacklevel=2)
@@ -398,12 +400,11 @@ def _record_checked(body: Callable[[dict], None], buffers: dict, unchanged: Call
 
 
 def _flat(tree: Any):
+    """The arrays in nested dicts, lists and tuples, in order."""
     if isinstance(tree, dict):
-        for v in tree.values():
+        tree = list(tree.values())
+    if isinstance(tree, (list, tuple)):
+        for v in tree:
             yield from _flat(v)
-    else:
+    elif isinstance(tree, np.ndarray):
         yield tree
-
-
-def _flat_copy(tree: dict) -> list:
-    return [np.array(a, copy=True) for a in _flat(tree)]
