@@ -184,13 +184,16 @@ def host_array(x: Any) -> np.ndarray:
     return x if isinstance(x, np.memmap) else np.asarray(x)
 
 
-def to_backend(x: Any, xp: Namespace, *, device: Any = None, dtype: Any = None) -> Any:
+def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None) -> Any:
     """Move host data (a NumPy array, a list, ...) onto backend ``xp``, once.
 
-    An array already in ``xp`` is returned as is (cast to ``dtype`` if given,
-    moved to ``device`` if given). An array of another device library is
-    refused rather than silently copied through the host.
+    ``xp`` is a namespace or a backend name (see :func:`get_namespace`). An array
+    already in ``xp`` is returned as is (cast to ``dtype`` if given, moved to
+    ``device`` if given). An array of another device library is refused rather
+    than silently copied through the host.
     """
+    if isinstance(xp, str):
+        xp = get_namespace(xp)
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
         host = host_array(x)
         if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):

@@ -21,7 +21,7 @@ from .backend import to_numpy
 from .outputs import encode_labels
 from .propagation import _forward, _week4_network
 from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost
-from .validation import check_parameters
+from .validation import check_parameters, check_positive
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check_n", "THRESHOLD"]
 
@@ -58,9 +58,16 @@ def vector_to_dictionary(theta: np.ndarray, like: dict) -> dict:
 
 def gradients_to_vector(gradients: dict, parameters: dict) -> np.ndarray:
     """grad (P, 1), NumPy float64: dW1, db1, ..., dWL, dbL in the order of :func:`dictionary_to_vector`."""
+    if not isinstance(gradients, dict):
+        raise TypeError(f"gradients must be a dict of dW1, db1, ..., dWL, dbL (as backward propagation returns "
+                        f"them); got {type(gradients).__name__}.")
     missing = [f"d{k}" for k in _order(parameters) if f"d{k}" not in gradients]
     if missing:
         raise ValueError(f"gradients must hold a gradient for every parameter; missing {missing}.")
+    wrong = [f"d{k} {np.shape(gradients['d' + k])} for {k} {np.shape(parameters[k])}" for k in _order(parameters)
+             if np.shape(gradients["d" + k]) != np.shape(parameters[k])]
+    if wrong:
+        raise ValueError(f"each gradient must have its parameter's shape; got {', '.join(wrong)}.")
     return np.concatenate([to_numpy(gradients["d" + k]).astype(np.float64).reshape(-1, 1)
                            for k in _order(parameters)], axis=0)
 
@@ -87,6 +94,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     difference : float
     """
     dims = check_parameters(parameters)
+    epsilon = check_positive("epsilon", epsilon, integer=False)
     net = _week4_network(parameters, activation, output)
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)

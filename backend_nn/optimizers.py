@@ -223,11 +223,34 @@ def _checked(parameters: dict) -> dict:
     return parameters
 
 
+def _check_decay_args(learning_rate0: Any, epoch_num: Any, decay_rate: Any) -> tuple[float, int, float]:
+    lr0 = check_positive("learning_rate0", learning_rate0, integer=False)
+    if isinstance(epoch_num, bool) or not hasattr(epoch_num, "__index__"):
+        raise TypeError(f"epoch_num must be an integer >= 0 (the epoch, counted from 0); "
+                        f"got {type(epoch_num).__name__} {epoch_num!r}.")
+    epoch = int(epoch_num.__index__())
+    if epoch < 0:
+        raise ValueError(f"epoch_num must be an integer >= 0 (the epoch, counted from 0); got {epoch}.")
+    rate = check_number("decay_rate", decay_rate, "a number >= 0", lambda v: v >= 0 and math.isfinite(v),
+                        "a finite number >= 0")
+    return lr0, epoch, rate
+
+
 def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float:
-    """learning_rate0 / (1 + decay_rate * epoch_num)."""
-    return float(learning_rate0) / (1.0 + float(decay_rate) * epoch_num)
+    """learning_rate0 / (1 + decay_rate * epoch_num).
+
+    learning_rate0 > 0, epoch_num an integer >= 0, decay_rate >= 0 (0: no decay); anything
+    else is refused, since it would make the learning rate negative, infinite or NaN.
+    """
+    lr0, epoch, rate = _check_decay_args(learning_rate0, epoch_num, decay_rate)
+    return lr0 / (1.0 + rate * epoch)
 
 
 def schedule_lr_decay(learning_rate0: float, epoch_num: int, decay_rate: float, time_interval: int = 1000) -> float:
-    """learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval)): decay in steps."""
-    return float(learning_rate0) / (1.0 + float(decay_rate) * math.floor(epoch_num / time_interval))
+    """learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval)): decay in steps.
+
+    The arguments as :func:`update_lr`'s; time_interval a positive integer (epochs per step).
+    """
+    lr0, epoch, rate = _check_decay_args(learning_rate0, epoch_num, decay_rate)
+    interval = check_positive("time_interval", time_interval, integer=True)
+    return lr0 / (1.0 + rate * (epoch // interval))

@@ -112,6 +112,20 @@ def test_learning_rate_decay():
     assert bnn.schedule_lr_decay(0.5, 100, 1) == 0.5
     assert bnn.schedule_lr_decay(0.5, 1000, 1) == 0.25
     assert bnn.schedule_lr_decay(0.5, 2999, 0.5, time_interval=1000) == 0.5 / (1 + 0.5 * 2)
+    assert bnn.update_lr(0.5, np.int64(4), 0) == 0.5  # decay_rate 0: no decay
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: bnn.update_lr(0.1, 3, -1), ValueError, r"decay_rate must be a finite number >= 0; got -1.0"),
+    (lambda: bnn.update_lr(0.1, -3, 1), ValueError, r"epoch_num must be an integer >= 0 .*; got -3"),
+    (lambda: bnn.update_lr(0.1, 2.5, 1), TypeError, r"epoch_num must be an integer >= 0 .*; got float 2.5"),
+    (lambda: bnn.update_lr(float("nan"), 3, 1), ValueError, r"learning_rate0 must be a positive, finite number"),
+    (lambda: bnn.schedule_lr_decay(0.1, 3, 1, 0), ValueError, r"time_interval must be a positive integer; got 0"),
+    (lambda: bnn.schedule_lr_decay(0.1, 3, float("inf")), ValueError, r"decay_rate must be a finite number"),
+])
+def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefined(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
 @pytest.mark.parametrize("call, exc, match", [
@@ -176,6 +190,18 @@ def test_gradient_check_passes_for_every_activation_and_output_with_and_without_
     assert diff < 2e-7, diff
     wrong = dict(grads, dW2=grads["dW2"] * 1.01)
     assert bnn.gradient_check_n(p, wrong, X, Y, activation=activation, output=output, lambd=lambd) > 2e-7
+
+
+def test_gradient_check_refuses_gradients_it_cannot_line_up_with_the_parameters():
+    X, Y = FLOWER[0][:, :8], FLOWER[1][:, :8]
+    p = bnn.initialize_parameters_deep([2, 3, 1])
+    grads = {f"d{k}": np.zeros_like(v) for k, v in p.items()}
+    with pytest.raises(TypeError, match=r"gradients must be a dict of dW1, .*; got NoneType"):
+        bnn.gradient_check_n(p, None, X, Y)
+    with pytest.raises(ValueError, match=r"each gradient must have its parameter's shape; got dW1 \(2, 2\) for W1 \(3, 2\)"):
+        bnn.gradient_check_n(p, {**grads, "dW1": np.zeros((2, 2))}, X, Y)
+    with pytest.raises(ValueError, match=r"epsilon must be a positive, finite number; got 0.0"):
+        bnn.gradient_check_n(p, grads, X, Y, epsilon=0)
 
 
 def test_gradient_check_prints_the_courses_verdict(capsys):

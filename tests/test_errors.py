@@ -187,6 +187,7 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.compute_cost(np.ones((1, 400), dtype=int), Y), TypeError, r"AL must hold probabilities as floats"),
     (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y, Z2=np.zeros((1, 399))), ValueError,
      r"ZL must have the shape of AL, \(1, 400\); got \(1, 399\)"),
+    (lambda X, Y: bnn.to_backend(X, "numpyy"), ValueError, r"unknown backend 'numpyy'; expected one of 'numpy'"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data
