@@ -4,7 +4,8 @@
   tanh, learning rate 1.2, 10,000 iterations): prints the cost trajectory and the
   training accuracy; ``--layers 32 16`` trains a deeper network, a multi-class data set
   (``--dataset spiral``, ``digits``, or a CSV whose labels are 0..K-1) a softmax output;
-  ``--save`` writes the model, ``--plot-boundary``/``--plot-cost`` the pictures.
+  ``--save`` writes the model, ``--plot-boundary``/``--plot-cost`` the pictures;
+  ``--optimizer``, ``--batch-size``, ``--lambd``, ``--keep-prob`` are course 2's.
 - ``backend-nn predict``: a saved model on new data, predictions to a file or stdout.
 - ``backend-nn sweep``: the course's accuracy against hidden-layer size, as a table
   and a grid of decision boundaries.
@@ -55,6 +56,15 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     p.add_argument("--compile", nargs="?", const="on", default="auto", choices=["auto", "on", "off"],
                    help="the backend's fast path: auto (default: where it is known to win: jax.jit, the CUDA graph "
                         "and kernels, NumPy's tiles), on (torch.compile too; --compile alone), off (eager)")
+    c2 = p.add_argument_group("course 2", "optimizers, mini-batches and regularization (default: the course 1 run)")
+    c2.add_argument("--optimizer", default="gd", choices=["gd", "momentum", "adam"],
+                    help="gradient descent (default), momentum or Adam, with the course's betas and epsilon")
+    c2.add_argument("--batch-size", type=int, default=None, metavar="N",
+                    help="mini-batches of N examples, shuffled each epoch; --iterations then counts epochs "
+                         "(default: full batch)")
+    c2.add_argument("--lambd", type=float, default=0.0, help="L2 regularization strength (default: 0)")
+    c2.add_argument("--keep-prob", type=float, default=1.0,
+                    help="inverted dropout on the hidden layers: the probability of keeping a unit (default: 1)")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="say on stderr which path trains (eager, a fast path, dask chunks) and why others were passed over")
 
@@ -117,7 +127,17 @@ def _fit(args, X, Y, n_h, *, print_cost: bool, progress):
         X, Y, n_h, args.iterations, print_cost=print_cost, learning_rate=args.learning_rate,
         activation=_activation(args), backend=args.backend, device=_device(args.device), dtype=args.dtype,
         seed=args.seed, compile={"auto": "auto", "on": True, "off": False}[args.compile], progress=progress,
+        optimizer=args.optimizer, batch_size=args.batch_size, lambd=args.lambd, keep_prob=args.keep_prob,
     )
+
+
+def _run_text(args) -> str:
+    """What ran: "10000 iterations", "300 epochs of adam, batches of 64", ..."""
+    steps = f"{args.iterations} iterations" if args.batch_size is None else \
+        f"{args.iterations} epochs, batches of {args.batch_size}"
+    extras = [name for name, on in [(args.optimizer, args.optimizer != "gd"), (f"L2 lambd {args.lambd:g}", args.lambd),
+                                     (f"dropout keep_prob {args.keep_prob:g}", args.keep_prob != 1.0)] if on]
+    return ", ".join([steps, *extras])
 
 
 def _png(path: str | None, what: str) -> None:
@@ -156,7 +176,7 @@ def _train(args: argparse.Namespace) -> int:
     xp_name = backend_name(namespace_of(W1=params["W1"]))
     net = params.network
     print(f"Accuracy: {100 * acc:.2f}% on {X.shape[1]} training examples "
-          f"({name}; layers {net}; {xp_name}, {args.dtype}, {args.iterations} iterations in {elapsed:.2f} s)")
+          f"({name}; layers {net}; {xp_name}, {args.dtype}, {_run_text(args)} in {elapsed:.2f} s)")
     if args.save:
         print(f"saved model to {save_model(args.save, params)}")
     if args.plot_boundary or args.plot_cost:
@@ -167,7 +187,9 @@ def _train(args: argparse.Namespace) -> int:
             fig = plotting.plot_decision_boundary(params, X, Y, title=f"Decision boundary, {sizes} ({name})")
             print(f"wrote {plotting.save(fig, args.plot_boundary)}")
         if args.plot_cost:
-            fig = plotting.plot_costs(costs, cost_every=100, title=f"Cost, learning rate {args.learning_rate} ({name})")
+            optimizer = "" if args.optimizer == "gd" else f"{args.optimizer}, "
+            fig = plotting.plot_costs(costs, cost_every=100, title=f"Cost, {optimizer}learning rate {args.learning_rate} "
+                                      f"({name})", unit="iteration" if args.batch_size is None else "epoch")
             print(f"wrote {plotting.save(fig, args.plot_cost)}")
     return 0
 

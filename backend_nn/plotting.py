@@ -85,13 +85,15 @@ def plot_decision_boundary(parameters: dict, X: Any, Y: Any, *, title: str = "De
     return fig
 
 
-def plot_costs(costs: Sequence[float], *, cost_every: int = 100, title: str = "Cost during training"):
-    """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every)."""
+def plot_costs(costs: Sequence[float], *, cost_every: int = 100, title: str = "Cost during training",
+               unit: str = "iteration"):
+    """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every), or the
+    epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch)."""
     plt = pyplot()
     c = np.asarray(costs, dtype=float)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(np.arange(len(c)) * cost_every, c)
-    ax.set_xlabel("iteration")
+    ax.set_xlabel(unit)
     ax.set_ylabel("cost J (cross-entropy)")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)

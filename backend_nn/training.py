@@ -163,7 +163,7 @@ class _Recorder:
             )
         for k, c in enumerate(new, start=len(recorded)):
             if self.print_cost and (k * every) % self.print_every < every:
-                self.say(self.print_format.format(i=k * every, cost=c))
+                self.say(self.print_format.format(unit=self.unit, i=k * every, cost=c))
         recorded.extend(new.tolist())
         if self.bar is not None:
             self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {(len(recorded) - 1) * every})", refresh=False)
@@ -308,7 +308,8 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
             parameters, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate, batch_size=batch_size,
             num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed,
             cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
-            print_format=print_format, progress=progress, unit="iteration", compile=compile, shuffle=shuffle,
+            print_format=print_format, progress=progress, unit="iteration" if batch_size is None else "epoch",
+            compile=compile, shuffle=shuffle,
         )
         return Parameters(params, network=net, training_state=_training_state(opt, state, num_iterations)), costs
     params, costs, _ = _train_loop(
@@ -433,8 +434,10 @@ def nn_model(
     optimizer, batch_size, lambd, keep_prob :
         Course 2: "gd" (default), "momentum" or "adam" (the course's betas and epsilon);
         mini-batches of ``batch_size`` shuffled each epoch as :func:`model` does; L2 (lambd)
-        and inverted dropout (keep_prob). With any of them ``num_iterations`` counts epochs and
-        the epoch loop runs (the fast paths serve full-batch gradient descent).
+        and inverted dropout (keep_prob). With any of them the epoch loop runs (its fast paths
+        are chosen by :func:`backend_nn.accelerate.choose_epochs`) and ``num_iterations`` counts
+        epochs; with ``batch_size`` the printed lines say "Cost after epoch i", J averaged over
+        the epoch as :func:`model`'s.
     chunks : int, optional
         With backend="dask": examples per chunk (default: dask's "auto", about 128 MiB a chunk);
         a dask X is rechunked over its columns to it.
@@ -472,7 +475,7 @@ def nn_model(
         X, Y, _hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
         num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
-        print_cost=print_cost, print_every=1000, print_format="Cost after iteration {i}: {cost:f}",
+        print_cost=print_cost, print_every=1000, print_format="Cost after {unit} {i}: {cost:f}",
         progress=progress, compile=compile, optimizer=optimizer, batch_size=batch_size, lambd=lambd,
         keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream,
     )
@@ -550,7 +553,7 @@ def L_layer_model(
         X, Y, dims[1:-1], activation=activation, negative_slope=negative_slope, output=output,
         num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
-        print_cost=print_cost, print_every=100, print_format="Cost after iteration {i}: {cost}",
+        print_cost=print_cost, print_every=100, print_format="Cost after {unit} {i}: {cost}",
         progress=progress, compile=compile, n_y=dims[-1], n_x=dims[0], optimizer=optimizer, batch_size=batch_size,
         lambd=lambd, keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream,
     )
@@ -695,7 +698,7 @@ def model(
         params, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate0, batch_size=mini_batch_size,
         num_epochs=num_epochs, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay_fn,
         decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
-        print_every=1000, print_format="Cost after epoch {i}: {cost:f}", progress=progress, unit="epoch",
+        print_every=1000, print_format="Cost after {unit} {i}: {cost:f}", progress=progress, unit="epoch",
         compile=compile, state=state, start_epoch=start, shuffle=shuffle,
     )
     return Parameters(params, network=net, training_state=_training_state(opt, state, start + num_epochs)), \
@@ -736,7 +739,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 batch_size: int | None, num_epochs: int, lambd: float = 0.0, keep_prob: float = 1.0,
                 shuffle_seed: int = 10, decay: Any = None, decay_rate: float = 1.0, cost_every: int = 100,
                 sync_every: int = 100, print_cost: bool = False, print_every: int = 1000,
-                print_format: str = "Cost after epoch {i}: {cost:f}", progress: bool | None = None,
+                print_format: str = "Cost after {unit} {i}: {cost:f}", progress: bool | None = None,
                 unit: str = "epoch", state: dict | None = None, compile: bool | str = "auto", start_epoch: int = 0,
                 shuffle: str = "course") -> tuple[dict, dict, np.ndarray]:
     """Epochs of any optimizer over mini-batches (course 2): each epoch shuffles with

@@ -37,6 +37,20 @@ def test_train_prints_the_course_trajectory_and_saves(tmp_path):
     assert params["W1"].shape == (4, 2)
 
 
+def test_train_with_course_2_options_is_nn_model_with_them(tmp_path):
+    r = cli("train", "--optimizer", "adam", "--batch-size", "64", "--learning-rate", "0.01", "--iterations", "1001",
+            "--layers", "8", "4", "--activation", "relu", "--lambd", "0.1", "--keep-prob", "0.9", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    X, Y = bnn.load_planar_dataset()
+    params, costs = bnn.nn_model(X, Y, [8, 4], 1001, learning_rate=0.01, activation="relu", optimizer="adam",
+                                 batch_size=64, lambd=0.1, keep_prob=0.9)
+    lines = r.stdout.splitlines()
+    assert lines[:2] == [f"Cost after epoch 0: {costs[0]:f}", f"Cost after epoch 1000: {costs[10]:f}"]
+    acc = bnn.accuracy(bnn.predict(params, X), Y)
+    assert lines[2].startswith(f"Accuracy: {100 * acc:.2f}% ")
+    assert "1001 epochs, batches of 64, adam, L2 lambd 0.1, dropout keep_prob 0.9 in " in lines[2]
+
+
 def test_train_draws_pictures(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib is not installed")
     r = cli("train", "--dataset", "noisy_moons", "--iterations", "300", "--plot-boundary", "b.png",
