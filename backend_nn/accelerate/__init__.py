@@ -139,14 +139,11 @@ def _tiles_size(net: Network, m: int, dtype: str) -> str | None:
 
 
 def _replay_size(net: Network, m: int, dtype: str) -> str | None:
-    from .numpy_replay import MAX_ELEMENTS, MAX_MULTIPLY_ADDS
+    from .numpy_replay import MAX_ELEMENTS
 
     largest = max(net.layer_dims[1:]) * m
     if largest >= MAX_ELEMENTS:
         return f"n_l * m = {largest} >= {MAX_ELEMENTS}: a recording's buffers cost more than they save"
-    gemm = sum(n * n_prev for n_prev, n in zip(net.layer_dims[:-1], net.layer_dims[1:])) * m
-    if gemm > MAX_MULTIPLY_ADDS:
-        return f"{gemm} multiply-adds a forward pass > {MAX_MULTIPLY_ADDS}: the GEMMs dominate, the eager step is as fast"
     return None
 
 

@@ -37,17 +37,15 @@ from ..network import Network
 from ..step import EpochRunner, Runner, optimizer_step, train_step
 from . import Declined
 
-__all__ = ["Traced", "Tape", "Untraceable", "record", "replay_runner", "numpy_epochs", "MAX_ELEMENTS",
-           "MAX_MULTIPLY_ADDS"]
+__all__ = ["Traced", "Tape", "Untraceable", "record", "replay_runner", "numpy_epochs", "MAX_ELEMENTS"]
 
 #: The largest n_l * m (any layer) for which the step is recorded: above it the recording's buffers
-#: (every temporary of a step at once) cost more memory than they save, and the tiles serve.
+#: cost more memory than they save, and the tiles (or the eager step) serve. Below it the replay, its
+#: temporaries sharing buffers as the eager step's freed memory is reused (:meth:`Tape.share_buffers`),
+#: took 0.4-1.0x the eager step's time on a 2-core VM, the GEMM-bound sizes too: (784, 128, 10) at
+#: m = 500, (64, 32, 16, 10) at m = 1,797, mini-batches of 64 and 256 at (784, 128, 10); and 0.54x at
+#: (784, 512, 256, 10), m = 100, float64, where the eager step's large temporaries fault in new pages.
 MAX_ELEMENTS = 2**16
-#: The most multiply-adds in a forward pass (sum of n_l n_(l-1) m) for which the step is recorded. Above
-#: it the GEMMs dominate, and keeping every temporary alive cost 2-8% against the eager step's reused
-#: memory (2-core VM: (64, 32, 16, 10) at m = 1,797, (784, 128, 10) at m = 500, (784, 512, 256, 10) at
-#: m = 100); below it the replay took 0.4-0.9x the eager step's time.
-MAX_MULTIPLY_ADDS = 2**22
 
 
 class Untraceable(Declined):
@@ -91,6 +89,57 @@ class Tape:
             del self.ops[i]
             elided += 1
         return elided
+
+    def share_buffers(self, keep: list) -> int:
+        """Let results whose lives do not overlap share one buffer, as the eager step's freed memory
+        is reused: the recording otherwise keeps every temporary of a step alive at once, which
+        costs cache where the arrays are large. A result takes the buffer of one that was read for
+        the last time by an earlier call (same shape, dtype and strides). Only a temporary is
+        moved: written by a call before anything reads it within the tape, not in ``keep`` (what the
+        caller holds), and with no view of it in the recording. Every call then reads and writes the
+        same values as before, in other memory: the results are the same bits. Returns how many
+        results moved."""
+        kept = {id(a) for a in keep}
+        arrays: dict[int, np.ndarray] = {}
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        read_first: set[int] = set()
+        for i, op in enumerate(self.ops):
+            written = _written(op)
+            reads = list(_read(op))
+            for a in reads:
+                if id(a) not in first:
+                    read_first.add(id(a))
+            for a in [*reads, *([written] if written is not None else [])]:
+                arrays.setdefault(id(a), a)
+                first.setdefault(id(a), i)
+                last[id(a)] = i
+        everything = list(arrays.values())
+
+        def temporary(a: np.ndarray) -> bool:
+            return (id(a) not in kept and id(a) not in read_first and a.base is None and a.flags.owndata
+                    and a.flags.writeable and not any(b is not a and np.may_share_memory(a, b) for b in everything))
+
+        temporaries = {k for k, a in arrays.items() if temporary(a)}
+        starts: dict[int, list[int]] = {}
+        ends: dict[int, list[int]] = {}
+        for k in temporaries:
+            starts.setdefault(first[k], []).append(k)
+            ends.setdefault(last[k], []).append(k)
+        free: dict[tuple, list[np.ndarray]] = {}
+        moved: dict[int, np.ndarray] = {}
+        for i in range(len(self.ops)):
+            for k in starts.get(i, ()):
+                a = arrays[k]
+                pool = free.get((a.shape, a.dtype, a.strides))
+                if pool:
+                    moved[k] = pool.pop()
+            for k in ends.get(i, ()):
+                a = arrays[k]
+                free.setdefault((a.shape, a.dtype, a.strides), []).append(moved.get(k, a))
+        if moved:
+            self.ops = [_rebind_all(op, moved) for op in self.ops]
+        return len(moved)
 
     def _elidable(self, i: int, kept: set) -> int | None:
         """The index of the call whose result the copy ``ops[i]`` can take the place of, or None."""
@@ -242,10 +291,26 @@ def _rebind(op: partial, old: np.ndarray, new: np.ndarray) -> partial:
     return partial(op.func, *map(swap, op.args), **{k: swap(v) for k, v in (op.keywords or {}).items()})
 
 
+def _rebind_all(op: partial, moved: dict[int, np.ndarray]) -> partial:
+    """The call with every array in ``moved`` (by id), at any depth of its arguments, replaced."""
+    def swap(a: Any) -> Any:
+        if isinstance(a, np.ndarray):
+            return moved.get(id(a), a)
+        if isinstance(a, (tuple, list)):
+            return type(a)(swap(v) for v in a)
+        if isinstance(a, dict):
+            return {k: swap(v) for k, v in a.items()}
+        return a
+
+    return partial(op.func, *swap(op.args), **swap(op.keywords or {}))
+
+
 def _arrays(args: tuple, kwargs: dict):
     for a in (*args, *kwargs.values()):
         if isinstance(a, (tuple, list)):
             yield from _arrays(tuple(a), {})
+        elif isinstance(a, dict):
+            yield from _arrays((), a)
         elif isinstance(a, np.ndarray):
             yield a
 
@@ -323,6 +388,7 @@ def _checked_record(fn: Callable[..., Any], *args: Any, unchanged: Callable[[], 
         arrays = [args, result]
         recorded = [np.array(a, copy=True) for a in _flat(arrays)]
     tape.elide_copies(keep=list(_flat(arrays)))
+    tape.share_buffers(keep=list(_flat(arrays)))
     with unchanged():
         tape.replay()
         if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(_flat(arrays), recorded)):
