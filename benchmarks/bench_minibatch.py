@@ -109,12 +109,14 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile):
         if cols not in runners:
             runners[cols], choice = choose_epochs(net=net, optimizer=opt, xp=xp, slices=batch_slices(cols, bs),
                                                   compile=compile)
+            epoch.paths.add(choice.path)
             if compile is True and choice.path == "eager":
                 raise Unavailable(str(choice))
         run = runners[cols]
         Xe, Ye = (Xb, Yb) if n_batches is None else (Xb[:, :cols], Yb[:, :cols])
         box["p"], box["s"], _ = run(box["p"], box["s"], Xe, Ye, LR)
 
+    epoch.paths = set()  # the paths choose_epochs took (shown beside the row)
     if backend == "jax":
         sync = lambda: __import__("jax").block_until_ready(box["p"])  # noqa: E731
     elif backend == "cupy":
@@ -251,9 +253,10 @@ def make_sklearn(dims, X, Y, labels, p0, bs):
 
 
 ROWS = [
-    ("backend_nn [numpy]", lambda *a: make_backend_nn(*a, backend="numpy", compile=False), 1e-7),
-    ("backend_nn [torch]", lambda *a: make_backend_nn(*a, backend="torch", compile=False), 1e-7),
-    ("backend_nn [jax, jit epochs]", lambda *a: make_backend_nn(*a, backend="jax", compile=True), 1e-7),
+    ("backend_nn [numpy, default]", lambda *a: make_backend_nn(*a, backend="numpy", compile="auto"), 1e-7),
+    ("backend_nn [numpy, eager]", lambda *a: make_backend_nn(*a, backend="numpy", compile=False), 1e-7),
+    ("backend_nn [torch, default: eager]", lambda *a: make_backend_nn(*a, backend="torch", compile="auto"), 1e-7),
+    ("backend_nn [jax, default: jit epochs]", lambda *a: make_backend_nn(*a, backend="jax", compile="auto"), 1e-7),
     ("PyTorch manual + Adam by hand [cpu]", lambda *a: make_torch(*a, autograd=False), 1e-7),
     ("PyTorch autograd + torch.optim.Adam [cpu]", lambda *a: make_torch(*a, autograd=True), 1e-7),
     ("scikit-learn MLPClassifier adam", make_sklearn, 1e-2),
@@ -307,6 +310,8 @@ def main(argv=None) -> int:
                         epoch()
                         sync()
                         row.update(status="ok", first_epoch_s=time.perf_counter() - t0, times=[])
+                        if getattr(epoch, "paths", None):
+                            row["path"] = ", ".join(sorted(epoch.paths))
                         live.append((row, epoch, sync))
                 except Unavailable as exc:
                     row.update(status="skipped", why=str(exc))
@@ -326,7 +331,8 @@ def main(argv=None) -> int:
                 r["ms_per_epoch"] = 1e3 * statistics.median(r["times"])
             best_peer = min((r["ms_per_epoch"] for r in ok if not r["impl"].startswith("backend_nn")), default=None)
             print(f"\n{size}: layers {dims}, m = {m}, batch {bs}, float32, Adam ({-(-m // bs)} batches an epoch)")
-            print(f"{'implementation':<44} {'ms/epoch':>10} {'vs fastest peer':>16} {'first epoch s':>14} {'rel diff':>9}")
+            print(f"{'implementation':<44} {'ms/epoch':>10} {'vs fastest peer':>16} {'first epoch s':>14} {'rel diff':>9}"
+                  "  path")
             for r in rows:
                 if r["status"] != "ok":
                     print(f"{r['impl']:<44} {r['status']:>10}  {r['why']}")
@@ -334,7 +340,7 @@ def main(argv=None) -> int:
                 r["ratio_to_fastest_peer"] = r["ms_per_epoch"] / best_peer if best_peer else None
                 ratio = f"{r['ratio_to_fastest_peer']:.2f}x" if best_peer else "-"
                 print(f"{r['impl']:<44} {r['ms_per_epoch']:>10.1f} {ratio:>16} {r['first_epoch_s']:>14.2f} "
-                      f"{r['rel_diff']:>9.1e}")
+                      f"{r['rel_diff']:>9.1e}  {r.get('path', '')}")
             out_rows += [{k: v for k, v in r.items() if k != "times"} | {"times_s": r.get("times", [])} for r in rows]
     out = args.out or RESULTS / f"minibatch-{platform.node() or 'host'}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -47,8 +47,9 @@ def test_deep_benchmark_quick_run(tmp_path):
 def test_minibatch_benchmark_quick_run(tmp_path):
     proc, data = quick_run("bench_minibatch.py", tmp_path)
     rows = data["rows"]
-    ours = [r for r in rows if r["impl"] == "backend_nn [numpy]"]
+    ours = [r for r in rows if r["impl"] == "backend_nn [numpy, default]"]
     assert len(ours) == 2 and all(r["status"] == "ok" and r["rel_diff"] <= 1e-7 for r in ours)
+    assert [r["path"] for r in ours] == ["numpy replay epochs"] * 2  # the default row says what it ran
     assert all(r["status"] in ("ok", "skipped") for r in rows), [r for r in rows if r["status"] not in ("ok", "skipped")]
     assert all(r.get("why") for r in rows if r["status"] != "ok")
 
