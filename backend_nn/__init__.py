@@ -6,7 +6,7 @@ Layout (each course equation has one home):
 - ``activations``    g(Z) beside g'(Z): relu, tanh, sigmoid, leaky relu, linear; softmax
 - ``outputs``        output layers (sigmoid, softmax): activation, cross-entropy from the logits, dZ_L, prediction
 - ``network``        a network's description (layer sizes, activations, output) and the Parameters that carry it
-- ``initialization`` W = randn * scale (or xavier, he, zeros), b = 0, drawn on the host
+- ``initialization`` W = randn * scale (or xavier, he, zeros), b = 0, drawn on the host; course 2's three by name
 - ``propagation``    forward beside backward, for L layers: the course's week-4 and week-3 functions,
                      and the hot path with its one seam for fast paths (``Lines``)
 - ``update``         gradient descent
@@ -31,7 +31,14 @@ Layout (each course equation has one home):
 from .activations import Activation, get_activation
 from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset, load_planar_dataset
-from .initialization import initialize_parameters, initialize_parameters_deep, layer_sizes
+from .initialization import (
+    initialize_parameters,
+    initialize_parameters_deep,
+    initialize_parameters_he,
+    initialize_parameters_random,
+    initialize_parameters_zeros,
+    layer_sizes,
+)
 from .network import Network, Parameters
 from .batches import random_mini_batches
 from .gradient_check import dictionary_to_vector, gradient_check_n, gradients_to_vector, vector_to_dictionary
@@ -114,6 +121,9 @@ __all__ = [
     "get_namespace",
     "initialize_parameters",
     "initialize_parameters_deep",
+    "initialize_parameters_he",
+    "initialize_parameters_random",
+    "initialize_parameters_zeros",
     "layer_sizes",
     "linear_activation_backward",
     "linear_activation_forward",

@@ -29,7 +29,8 @@ import numpy as np
 from .backend import check_float64, get_namespace, to_backend
 from .validation import check_positive
 
-__all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "INITIALIZATIONS", "resolve_dtype"]
+__all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
+           "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype"]
 
 #: init= choices: the course's small random weights, all zeros (symmetry lesson), the week-4
 #: application's 1 / sqrt(n_{l-1}) ("xavier") and He's sqrt(2 / n_{l-1}) for ReLU networks.
@@ -128,3 +129,26 @@ def initialize_parameters(
     return initialize_parameters_deep(
         [n_x, n_h, n_y], seed=seed, init=init, scale=scale, dtype=dtype, backend=backend, device=device
     )
+
+
+# --- course 2, week 1 (Initialization): the three the assignment compares, by their names ---------------------
+def initialize_parameters_zeros(layers_dims: Sequence[int], *, dtype: Any = "float64", backend: Any = "numpy",
+                                device: Any = None) -> dict[str, Any]:
+    """Course 2's zeros: every W_l (n_l, n_{l-1}) and b_l (n_l, 1) zero. Such a network never breaks
+    symmetry: every unit of a layer computes the same function and gets the same gradient."""
+    return initialize_parameters_deep(layers_dims, init="zeros", dtype=dtype, backend=backend, device=device)
+
+
+def initialize_parameters_random(layers_dims: Sequence[int], *, dtype: Any = "float64", backend: Any = "numpy",
+                                 device: Any = None) -> dict[str, Any]:
+    """Course 2's random: ``RandomState(3)``, W_l = randn(n_l, n_{l-1}) * 10, b_l = 0, drawn in layer order.
+    Weights this large saturate the sigmoid output: the assignment's lesson in a bad start."""
+    return initialize_parameters_deep(layers_dims, seed=3, init="random", scale=10.0, dtype=dtype, backend=backend,
+                                      device=device)
+
+
+def initialize_parameters_he(layers_dims: Sequence[int], *, dtype: Any = "float64", backend: Any = "numpy",
+                             device: Any = None) -> dict[str, Any]:
+    """Course 2's He: ``RandomState(3)``, W_l = randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1}), b_l = 0, for ReLU
+    networks."""
+    return initialize_parameters_deep(layers_dims, seed=3, init="he", dtype=dtype, backend=backend, device=device)
