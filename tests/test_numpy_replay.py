@@ -252,7 +252,8 @@ def test_where_the_gemms_dominate_the_replay_serves_too_and_equals_the_eager_ste
 
 
 def _distinct_results(tape):
-    return {id(numpy_replay._written(op)) for op in tape.ops if numpy_replay._written(op) is not None}
+    """The distinct memory the calls write into (where each result starts)."""
+    return {numpy_replay._written(op).ctypes.data for op in tape.ops if numpy_replay._written(op) is not None}
 
 
 def test_temporaries_whose_lives_do_not_overlap_share_a_buffer():
@@ -261,15 +262,17 @@ def test_temporaries_whose_lives_do_not_overlap_share_a_buffer():
     def step(x):
         a = x * 2.0        # a: read by the next call only
         b = a + 1.0        # b: from here a is dead
-        c = b * b          # c can take a's buffer: same shape and dtype, a last read before this call
+        c = b * b          # c can take a's memory: a was read for the last time before this call
         d = c - x          # d can take b's
-        return np.sum(d, axis=0)
+        e = np.sum(d, axis=0, keepdims=True)   # (1, 4): fits in c's memory, freed by the call before
+        return np.sum(e * 2.0, axis=1)
 
     tape, out = record(step, X)
-    expected = ((X * 2.0 + 1.0) ** 2 - X).sum(axis=0)
+    expected = (((X * 2.0 + 1.0) ** 2 - X).sum(axis=0, keepdims=True) * 2.0).sum(axis=1)
     before = _distinct_results(tape)
-    moved = tape.share_buffers(keep=[X, out])
-    assert moved == 2 and len(_distinct_results(tape)) == len(before) - 2
+    reused = tape.share_buffers(keep=[X, out])
+    assert reused == 4  # c, d, e and e * 2.0 in memory freed before them
+    assert len(_distinct_results(tape)) == len(before) - 3  # e starts where a and c did
     for _ in range(3):
         tape.replay()
         np.testing.assert_array_equal(out, expected)

@@ -39,9 +39,10 @@ from . import Declined
 
 __all__ = ["Traced", "Tape", "Untraceable", "record", "replay_runner", "numpy_epochs", "MAX_ELEMENTS"]
 
-#: The largest n_l * m (any layer) for which the step is recorded: above it the recording's buffers
-#: cost more memory than they save, and the tiles (or the eager step) serve. Below it the replay, its
-#: temporaries sharing buffers as the eager step's freed memory is reused (:meth:`Tape.share_buffers`),
+#: The largest n_l * m (any layer) for which the step is recorded: above it the tiles (or the eager step)
+#: serve. The replay's mini-batch epochs copy each batch into their buffers, which the eager epochs do not;
+#: at batches of 1,024 that copy made them 1.04-1.06x the eager epochs. Below it the replay, its
+#: temporaries sharing memory as the eager step's freed memory is reused (:meth:`Tape.share_buffers`),
 #: took 0.4-1.0x the eager step's time on a 2-core VM, the GEMM-bound sizes too: (784, 128, 10) at
 #: m = 500, (64, 32, 16, 10) at m = 1,797, mini-batches of 64 and 256 at (784, 128, 10); and 0.54x at
 #: (784, 512, 256, 10), m = 100, float64, where the eager step's large temporaries fault in new pages.
@@ -91,14 +92,15 @@ class Tape:
         return elided
 
     def share_buffers(self, keep: list) -> int:
-        """Let results whose lives do not overlap share one buffer, as the eager step's freed memory
-        is reused: the recording otherwise keeps every temporary of a step alive at once, which
-        costs cache where the arrays are large. A result takes the buffer of one that was read for
-        the last time by an earlier call (same shape, dtype and strides). Only a temporary is
-        moved: written by a call before anything reads it within the tape, not in ``keep`` (what the
-        caller holds), and with no view of it in the recording. Every call then reads and writes the
-        same values as before, in other memory: the results are the same bits. Returns how many
-        results moved."""
+        """Lay the step's temporaries out in one arena, where results whose lives do not overlap share
+        memory, as the eager step's freed memory is reused by its next allocation: the recording
+        otherwise keeps every temporary of a step alive at once, which costs cache where the arrays are
+        large. Each temporary, in the order the calls write them, takes the smallest free block that
+        holds it (the most recently freed of equal ones), its block freed after the call that reads it
+        last. Only a temporary moves: written by a call before anything reads it within the tape, not
+        in ``keep`` (what the caller holds), C-contiguous, and with no view of it in the recording.
+        Every call then reads and writes the same values as before, in other memory: the results are
+        the same bits. Returns how many temporaries took memory an earlier one had freed."""
         kept = {id(a) for a in keep}
         arrays: dict[int, np.ndarray] = {}
         first: dict[int, int] = {}
@@ -107,9 +109,7 @@ class Tape:
         for i, op in enumerate(self.ops):
             written = _written(op)
             reads = list(_read(op))
-            for a in reads:
-                if id(a) not in first:
-                    read_first.add(id(a))
+            read_first.update(id(a) for a in reads if id(a) not in first)
             for a in [*reads, *([written] if written is not None else [])]:
                 arrays.setdefault(id(a), a)
                 first.setdefault(id(a), i)
@@ -118,28 +118,31 @@ class Tape:
 
         def temporary(a: np.ndarray) -> bool:
             return (id(a) not in kept and id(a) not in read_first and a.base is None and a.flags.owndata
-                    and a.flags.writeable and not any(b is not a and np.may_share_memory(a, b) for b in everything))
+                    and a.flags.writeable and a.flags.c_contiguous and a.nbytes > 0
+                    and not any(b is not a and np.may_share_memory(a, b) for b in everything))
 
-        temporaries = {k for k, a in arrays.items() if temporary(a)}
+        temporaries = [k for k, a in arrays.items() if temporary(a)]
+        if not temporaries:
+            return 0
         starts: dict[int, list[int]] = {}
         ends: dict[int, list[int]] = {}
         for k in temporaries:
             starts.setdefault(first[k], []).append(k)
             ends.setdefault(last[k], []).append(k)
-        free: dict[tuple, list[np.ndarray]] = {}
-        moved: dict[int, np.ndarray] = {}
+        arena = _Arena()
+        offset: dict[int, int] = {}
+        reused = 0
         for i in range(len(self.ops)):
             for k in starts.get(i, ()):
-                a = arrays[k]
-                pool = free.get((a.shape, a.dtype, a.strides))
-                if pool:
-                    moved[k] = pool.pop()
+                offset[k], was_free = arena.take(arrays[k].nbytes, when=i)
+                reused += was_free
             for k in ends.get(i, ()):
-                a = arrays[k]
-                free.setdefault((a.shape, a.dtype, a.strides), []).append(moved.get(k, a))
-        if moved:
-            self.ops = [_rebind_all(op, moved) for op in self.ops]
-        return len(moved)
+                arena.give(offset[k], arrays[k].nbytes, when=i)
+        memory = arena.allocate()
+        moved = {k: np.ndarray(arrays[k].shape, arrays[k].dtype, buffer=memory, offset=offset[k])
+                 for k in temporaries}
+        self.ops = [_rebind_all(op, moved) for op in self.ops]
+        return reused
 
     def _elidable(self, i: int, kept: set) -> int | None:
         """The index of the call whose result the copy ``ops[i]`` can take the place of, or None."""
@@ -289,6 +292,51 @@ def _rebind(op: partial, old: np.ndarray, new: np.ndarray) -> partial:
         buf, fn, args, kwargs = op.args
         return partial(_into, buf, fn, tuple(map(swap, args)), {k: swap(v) for k, v in kwargs.items()})
     return partial(op.func, *map(swap, op.args), **{k: swap(v) for k, v in (op.keywords or {}).items()})
+
+
+class _Arena:
+    """Offsets in one block of memory for arrays that come and go: best fit among the freed blocks
+    (the most recently freed of equal size), neighbours merged when freed, else the end of the arena."""
+
+    ALIGN = 64  # bytes: every array starts on a cache line
+
+    def __init__(self) -> None:
+        self.free: list[list[int]] = []  # [offset, size, when freed]
+        self.top = 0
+
+    def _size(self, nbytes: int) -> int:
+        return -(-nbytes // self.ALIGN) * self.ALIGN
+
+    def take(self, nbytes: int, *, when: int) -> tuple[int, bool]:
+        need = self._size(nbytes)
+        fits = [b for b in self.free if b[1] >= need]
+        if not fits:
+            at, self.top = self.top, self.top + need
+            return at, False
+        block = min(fits, key=lambda b: (b[1], -b[2]))
+        at = block[0]
+        if block[1] == need:
+            self.free.remove(block)
+        else:
+            block[0], block[1] = at + need, block[1] - need
+        return at, True
+
+    def give(self, at: int, nbytes: int, *, when: int) -> None:
+        block = [at, self._size(nbytes), when]
+        for other in sorted(self.free, key=lambda b: b[0]):
+            if other[0] + other[1] == block[0]:  # just before: merge into it
+                self.free.remove(other)
+                block = [other[0], other[1] + block[1], when]
+            elif block[0] + block[1] == other[0]:  # just after
+                self.free.remove(other)
+                block = [block[0], block[1] + other[1], when]
+        self.free.append(block)
+
+    def allocate(self) -> np.ndarray:
+        """The arena's memory: ``top`` bytes, starting on a cache line."""
+        raw = np.empty(self.top + self.ALIGN, dtype=np.uint8)
+        shift = (-raw.ctypes.data) % self.ALIGN
+        return raw[shift:shift + self.top]
 
 
 def _rebind_all(op: partial, moved: dict[int, np.ndarray]) -> partial:
