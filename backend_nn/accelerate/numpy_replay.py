@@ -75,19 +75,22 @@ class Tape:
         readers of ``value`` in between then read ``target``. The same calls on the same values:
         the results are the same bits. Returns how many copies went."""
         kept = {id(a) for a in keep}
+        touched = [_touched(op) for op in self.ops]  # what each call reads and writes, kept up to date
         elided = 0
         i = 0
         while i < len(self.ops):
-            j = self._elidable(i, kept)
+            j = self._elidable(i, kept, touched)
             if j is None:
                 i += 1
                 continue
             target, value = self.ops[i].args[0], self.ops[i].args[2]
             producer = self.ops[j]
             self.ops[j] = partial(producer.func, *producer.args, **{**producer.keywords, "out": target})
+            touched[j] = _touched(self.ops[j])
             for r in range(j + 1, i):
                 self.ops[r] = _rebind(self.ops[r], value, target)
-            del self.ops[i]
+                touched[r] = _touched(self.ops[r])
+            del self.ops[i], touched[i]
             elided += 1
         return elided
 
@@ -114,12 +117,11 @@ class Tape:
                 arrays.setdefault(id(a), a)
                 first.setdefault(id(a), i)
                 last[id(a)] = i
-        everything = list(arrays.values())
+        viewed = {id(_root(a)) for a in arrays.values() if _root(a) is not a}  # arrays with a view in the tape
 
         def temporary(a: np.ndarray) -> bool:
-            return (id(a) not in kept and id(a) not in read_first and a.base is None and a.flags.owndata
-                    and a.flags.writeable and a.flags.c_contiguous and a.nbytes > 0
-                    and not any(b is not a and np.may_share_memory(a, b) for b in everything))
+            return (id(a) not in kept and id(a) not in read_first and id(a) not in viewed and a.base is None
+                    and a.flags.owndata and a.flags.writeable and a.flags.c_contiguous and a.nbytes > 0)
 
         temporaries = [k for k, a in arrays.items() if temporary(a)]
         if not temporaries:
@@ -144,8 +146,9 @@ class Tape:
         self.ops = [_rebind_all(op, moved) for op in self.ops]
         return reused
 
-    def _elidable(self, i: int, kept: set) -> int | None:
-        """The index of the call whose result the copy ``ops[i]`` can take the place of, or None."""
+    def _elidable(self, i: int, kept: set, touched: list) -> int | None:
+        """The index of the call whose result the copy ``ops[i]`` can take the place of, or None
+        (``touched[r]``: the arrays call r reads and writes)."""
         op = self.ops[i]
         if op.func is not operator.setitem or op.args[1] is not Ellipsis:
             return None
@@ -153,7 +156,7 @@ class Tape:
         if (not isinstance(value, np.ndarray) or id(value) in kept or value.base is not None
                 or value.shape != target.shape or value.dtype != target.dtype):
             return None
-        writers = [j for j, o in enumerate(self.ops) if _written(o) is value]
+        writers = [j for j, o in enumerate(self.ops) if touched[j][-1] is value]
         if len(writers) != 1 or writers[0] > i or "out" not in (self.ops[writers[0]].keywords or {}):
             return None
         j = writers[0]
@@ -161,9 +164,10 @@ class Tape:
         elementwise = isinstance(producer.func, np.ufunc) and producer.func.signature is None
         if not elementwise and any(_overlaps(a, target) for a in _read(producer)):
             return None  # a matmul or reduction reading the buffer it would write: not done
-        for r, o in enumerate(self.ops):
-            arrays = [*_read(o), _written(o)] if r != i else []
-            if any(a is not value and a is not None and np.may_share_memory(a, value) for a in arrays):
+        for r, arrays in enumerate(touched):
+            if r == i:
+                continue
+            if any(a is not value and a is not None and _root(a) is value for a in arrays):
                 return None  # a view of value (or a write into it elsewhere)
             if j < r < i and any(a is not None and _overlaps(a, target) for a in arrays):
                 return None  # target touched between the call and the copy
@@ -279,6 +283,18 @@ def _read(op: partial) -> list:
     if op.func is _into:
         return list(_arrays(op.args[2], op.args[3]))
     return list(_arrays(op.args, {k: v for k, v in (op.keywords or {}).items() if k != "out"}))
+
+
+def _root(a: np.ndarray) -> np.ndarray:
+    """The array whose memory ``a`` views (``a`` itself where it owns its memory)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def _touched(op: partial) -> list:
+    """The arrays a recorded call reads, then the one it writes (or None)."""
+    return [*_read(op), _written(op)]
 
 
 def _overlaps(a: np.ndarray, b: np.ndarray) -> bool:
