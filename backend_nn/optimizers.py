@@ -50,17 +50,31 @@ def _check_beta(name: str, beta: Any) -> float:
     return check_number(name, beta, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "in [0, 1)")
 
 
+def _decay_add(a: float, x: Any, b: float, y: Any, *, inplace: bool) -> Any:
+    """a x + b y: a moving average. In place (x *= a; x += b y) it is the same operations on the same
+    values, so the same bits."""
+    if inplace:
+        x *= a
+        x += b * y
+        return x
+    return a * x + b * y
+
+
 @dataclass(frozen=True)
 class Optimizer:
     """The interface: ``init(parameters) -> state``; ``update(parameters, grads, state, learning_rate=)
-    -> (parameters, state)``. Pure: nothing is written in place."""
+    -> (parameters, state)``. Pure by default: nothing is written in place. ``inplace=True`` writes
+    the new values into the parameter and state arrays and returns them: only for arrays the caller
+    owns (the training loop's buffers) on a namespace whose arrays are writeable. It allocates fewer
+    temporaries and computes the same bits (tested against the pure update)."""
 
     name = "optimizer"
 
     def init(self, parameters: dict) -> dict:
         raise NotImplementedError
 
-    def update(self, parameters: dict, grads: dict, state: dict, *, learning_rate: float) -> tuple[dict, dict]:
+    def update(self, parameters: dict, grads: dict, state: dict, *, learning_rate: float,
+               inplace: bool = False) -> tuple[dict, dict]:
         raise NotImplementedError
 
 
@@ -71,8 +85,12 @@ class GradientDescent(Optimizer):
     def init(self, parameters: dict) -> dict:
         return {}
 
-    def update(self, parameters, grads, state, *, learning_rate):
+    def update(self, parameters, grads, state, *, learning_rate, inplace=False):
         """W := W - alpha dW, for every entry."""
+        if inplace:
+            for k, P in parameters.items():
+                P -= learning_rate * grads["d" + k]
+            return parameters, state
         return _like(parameters, {k: P - learning_rate * grads["d" + k] for k, P in parameters.items()}), state
 
 
@@ -86,10 +104,14 @@ class Momentum(Optimizer):
         xp = namespace_of(**parameters)
         return {"v": _zeros_like(parameters, xp=xp)}
 
-    def update(self, parameters, grads, state, *, learning_rate):
+    def update(self, parameters, grads, state, *, learning_rate, inplace=False):
         """v := beta v + (1 - beta) dW; W := W - alpha v."""
         beta = self.beta
-        v = {d: beta * state["v"][d] + (1.0 - beta) * grads[d] for d in state["v"]}
+        v = {d: _decay_add(beta, state["v"][d], 1.0 - beta, grads[d], inplace=inplace) for d in state["v"]}
+        if inplace:
+            for k, P in parameters.items():
+                P -= learning_rate * v["d" + k]
+            return parameters, state
         new = {k: P - learning_rate * v["d" + k] for k, P in parameters.items()}
         return _like(parameters, new), {"v": v}
 
@@ -106,13 +128,14 @@ class Adam(Optimizer):
         xp = namespace_of(**parameters)
         return {"v": _zeros_like(parameters, xp=xp), "s": _zeros_like(parameters, xp=xp), "t": 0}
 
-    def corrected(self, parameters, grads, state):
-        """(v, s, v_corrected, s_corrected, t) of the next update."""
+    def corrected(self, parameters, grads, state, *, inplace=False):
+        """(v, s, v_corrected, s_corrected, t) of the next update (v and s written into state's arrays
+        with ``inplace``)."""
         xp = namespace_of(**grads)
         b1, b2 = self.beta1, self.beta2
         t = state["t"] + 1  # a Python int, or a 0-d array inside a compiled loop
-        v = {d: b1 * state["v"][d] + (1.0 - b1) * grads[d] for d in state["v"]}
-        s = {d: b2 * state["s"][d] + (1.0 - b2) * xp.square(grads[d]) for d in state["s"]}
+        v = {d: _decay_add(b1, state["v"][d], 1.0 - b1, grads[d], inplace=inplace) for d in state["v"]}
+        s = {d: _decay_add(b2, state["s"][d], 1.0 - b2, xp.square(grads[d]), inplace=inplace) for d in state["s"]}
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t
         if hasattr(t, "dtype"):  # an array t: the corrections rounded to the gradients' dtype, as a Python number is
             dtype = next(iter(grads.values())).dtype
@@ -121,10 +144,20 @@ class Adam(Optimizer):
         s_hat = {d: s[d] / c2 for d in s}
         return v, s, v_hat, s_hat, t
 
-    def update(self, parameters, grads, state, *, learning_rate):
+    def update(self, parameters, grads, state, *, learning_rate, inplace=False):
         """v, s and their bias corrections, then W := W - alpha v^ / (sqrt(s^) + epsilon)."""
         xp = namespace_of(**grads)
-        v, s, v_hat, s_hat, t = self.corrected(parameters, grads, state)
+        v, s, v_hat, s_hat, t = self.corrected(parameters, grads, state, inplace=inplace)
+        if inplace:  # the pure expression's operations in its order, on this update's own temporaries
+            for k, P in parameters.items():
+                step = v_hat["d" + k]
+                step *= learning_rate
+                denominator = xp.sqrt(s_hat["d" + k])
+                denominator += self.epsilon
+                step /= denominator
+                P -= step
+            state["t"] = t
+            return parameters, state
         new = {k: P - learning_rate * v_hat["d" + k] / (xp.sqrt(s_hat["d" + k]) + self.epsilon)
                for k, P in parameters.items()}
         return _like(parameters, new), {"v": v, "s": s, "t": t}

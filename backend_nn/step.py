@@ -65,11 +65,12 @@ def train_step(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
 
 def optimizer_step(parameters: dict, state: dict, X: Any, Y: Any, *, net: Network, optimizer: Any,
                    learning_rate: float, xp: Any, lambd: float = 0.0, dropout: Any = None,
-                   lines: Lines = GENERIC_LINES) -> tuple[dict, dict, Any]:
+                   lines: Lines = GENERIC_LINES, inplace: bool = False) -> tuple[dict, dict, Any]:
     """One step of any optimizer on one (mini-)batch: (parameters, state, cost before the step).
-    Pure: the optimizer makes new arrays."""
+    Pure (the optimizer makes new arrays) unless ``inplace``: then it writes into the parameter and
+    state arrays, which must be the caller's own buffers, and returns them."""
     cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, lambd=lambd, dropout=dropout)
-    parameters, state = optimizer.update(parameters, grads, state, learning_rate=learning_rate)
+    parameters, state = optimizer.update(parameters, grads, state, learning_rate=learning_rate, inplace=inplace)
     return parameters, state, cost
 
 
@@ -114,19 +115,34 @@ def eager_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
 
 def eager_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
                  dropouts: dict | None = None) -> EpochRunner:
-    """The generic epoch: :func:`optimizer_step` on each batch's columns in turn."""
+    """The generic epoch: :func:`optimizer_step` on each batch's columns in turn. Where the namespace's
+    arrays are writeable the optimizer updates in place, on parameter and state buffers of the epochs'
+    own (copied from the first ones handed in; the caller's arrays are never written), and hands them
+    back: fewer temporaries a batch, the same bits. JAX's arrays are not writeable: each batch makes
+    new ones."""
     dropouts = dropouts or {}
+    own: dict = {}
 
     def epoch(params, state, Xs, Ys, learning_rate):
+        inplace = is_writeable_array(next(iter(params.values())))
+        if inplace and (params is not own.get("P") or state is not own.get("S")):
+            own["P"], own["S"] = _copied(params, xp), _copied(state, xp)
+            params, state = own["P"], own["S"]
         total = None
         for sl in slices:
             w = sl.stop - sl.start
             Xm, Ym = (Xs, Ys) if len(slices) == 1 else (Xs[:, sl], Ys[:, sl])
             params, state, cost = optimizer_step(params, state, Xm, Ym, net=net, optimizer=optimizer,
                                                  learning_rate=learning_rate, xp=xp, lambd=lambd,
-                                                 dropout=dropout_for(dropouts, w))
+                                                 dropout=dropout_for(dropouts, w), inplace=inplace)
             part = cost * w  # the course sums the losses over the epoch, then divides by m
             total = part if total is None else total + part
         return params, state, total
 
     return epoch
+
+
+def _copied(tree: dict, xp: Any) -> dict:
+    """A copy of a dict of arrays (nested dicts too; Python numbers such as Adam's t as they are)."""
+    return {k: _copied(v, xp) if isinstance(v, dict) else xp.asarray(v, copy=True) if hasattr(v, "shape") else v
+            for k, v in tree.items()}

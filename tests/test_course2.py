@@ -86,6 +86,40 @@ def _params_and_grads(backend, seed=2):
     return p, g, backend.params(p), backend.params(g)
 
 
+@pytest.mark.parametrize("name", ["gd", "momentum", "adam"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_in_place_update_is_the_pure_update_bit_for_bit(backend, name, dtype):
+    """inplace=True (the eager epochs' update on their own buffers) makes the same operations in the same
+    order, with fewer temporaries: the same bits, step after step, and the same state."""
+    from backend_nn.optimizers import get_optimizer
+    from backend_nn.step import _copied
+
+    from array_api_compat import is_writeable_array
+
+    if not is_writeable_array(backend.asarray(np.zeros(1))):
+        pytest.skip(f"{backend.name}'s arrays are not writeable: its updates are the pure ones")
+    opt = get_optimizer(name)
+    xp = backend.xp
+    p0, _, pb, _ = _params_and_grads(backend)
+    pb = {k: xp.astype(v, getattr(xp, dtype)) for k, v in pb.items()}
+    pure_p, pure_s = pb, opt.init(pb)
+    own_p, own_s = _copied(pb, xp), _copied(opt.init(pb), xp)
+    for step in range(4):
+        rng = np.random.RandomState(10 + step)
+        g = {"d" + k: xp.astype(backend.asarray(rng.randn(*v.shape)), getattr(xp, dtype)) for k, v in p0.items()}
+        pure_p, pure_s = opt.update(pure_p, g, pure_s, learning_rate=0.01)
+        same_p, same_s = opt.update(own_p, g, own_s, learning_rate=0.01, inplace=True)
+        assert same_p is own_p and same_s is own_s  # written where they were
+        for k in p0:
+            np.testing.assert_array_equal(bnn.to_numpy(own_p[k]), bnn.to_numpy(pure_p[k]), err_msg=f"{step} {k}")
+        for part in ("v", "s"):
+            for d in pure_s.get(part, {}):
+                np.testing.assert_array_equal(bnn.to_numpy(own_s[part][d]), bnn.to_numpy(pure_s[part][d]))
+        assert own_s.get("t") == pure_s.get("t")
+    for k in p0:  # the first arrays handed in are untouched
+        assert_close(pb[k], p0[k], backend, rtol=1e-7 if dtype == "float32" else 0, dtype=getattr(xp, dtype))
+
+
 def test_gradient_descent_and_momentum(backend):
     p, g, pb, gb = _params_and_grads(backend)
     new = bnn.update_parameters_with_gd(pb, gb, 0.01)
