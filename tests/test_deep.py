@@ -129,6 +129,15 @@ def test_compute_cost_is_a_python_float(backend):
     assert cost == pytest.approx(0.2797765635793422, rel=1e-12)
 
 
+def test_relu_is_the_courses_maximum_and_keeps_a_nan(backend):
+    """The course's relu: np.maximum(0, Z). A NaN stays NaN, so a broken run is caught as divergence
+    rather than trained on as if the unit were off."""
+    Z = np.array([[-2.0, 0.0, 3.5, np.nan]])
+    A = bnn.get_activation("relu")(backend.asarray(Z), xp=backend.xp)
+    np.testing.assert_array_equal(bnn.to_numpy(A), np.maximum(0, Z))
+    assert np.isnan(bnn.to_numpy(A)[0, 3])
+
+
 def test_relu_backward_is_zero_at_zero(backend):
     """The course's relu_backward: dZ[Z <= 0] = 0."""
     A_prev = backend.asarray(np.eye(3))
