@@ -454,11 +454,20 @@ def test_training_resumes_from_a_saved_model(tmp_path, backend):
     loaded = bnn.load_model(path, backend=backend.xp, device=backend.device)
     assert loaded.training_state["optimizer"] == "adam" and loaded.training_state["epochs"] == 10
     assert loaded.training_state["t"] == 10 * 7
-    rest, c_rest = bnn.model(backend.asarray(X), backend.asarray(Y), [2, 5, 1], "adam", 0.01, 64, num_epochs=10,
-                             print_cost=False, cost_every=1, parameters=loaded)
-    np.testing.assert_allclose(c10 + c_rest, c20, rtol=1e-12)
-    for k in straight:
-        assert_close(rest[k], bnn.to_numpy(straight[k]), backend, rtol=1e-12, atol=1e-15)
+    before = {k: bnn.to_numpy(v).copy() for k, v in loaded.items()}
+    state_before = {f"{part}{d}": bnn.to_numpy(a).copy() for part in ("v", "s")
+                    for d, a in loaded.training_state[part].items()}
+    for compile in ("auto", False):  # the default path, and the eager epochs that update in place
+        rest, c_rest = bnn.model(backend.asarray(X), backend.asarray(Y), [2, 5, 1], "adam", 0.01, 64, num_epochs=10,
+                                 print_cost=False, cost_every=1, parameters=loaded, compile=compile)
+        np.testing.assert_allclose(c10 + c_rest, c20, rtol=1e-12)
+        for k in straight:
+            assert_close(rest[k], bnn.to_numpy(straight[k]), backend, rtol=1e-12, atol=1e-15)
+        for k in before:  # the parameters and the state resumed from are the caller's: never written
+            np.testing.assert_array_equal(bnn.to_numpy(loaded[k]), before[k])
+        for part in ("v", "s"):
+            for d, a in loaded.training_state[part].items():
+                np.testing.assert_array_equal(bnn.to_numpy(a), state_before[f"{part}{d}"])
     assert "train_v_dW1" not in np.load(bnn.save_model(tmp_path / "plain.npz", first)).files  # only when asked
     with pytest.raises(ValueError, match=r"trained with 'adam'; resume them with that optimizer, not 'momentum'"):
         bnn.model(X, Y, [2, 5, 1], "momentum", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
