@@ -138,6 +138,19 @@ def test_relu_is_the_courses_maximum_and_keeps_a_nan(backend):
     assert np.isnan(bnn.to_numpy(A)[0, 3])
 
 
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.3])
+def test_leaky_relu_and_its_derivative_are_the_formulas_exactly(backend, slope):
+    """Z for Z > 0 else slope Z; g' = 1 for Z > 0 else slope (at 0 too): exactly, NaN kept, zeros' signs too."""
+    Z = np.array([[-2.0, -0.0, 0.0, 1e-300, 3.5, np.nan, -1e300]])  # no subnormals: XLA flushes them
+    act = bnn.get_activation("leaky_relu", negative_slope=slope)
+    A = bnn.to_numpy(act(backend.asarray(Z), xp=backend.xp))
+    want = np.where(Z > 0, Z, slope * Z)
+    np.testing.assert_array_equal(A, want)
+    np.testing.assert_array_equal(np.signbit(A), np.signbit(want))
+    g = bnn.to_numpy(act.grad(backend.asarray(Z), None, xp=backend.xp))
+    np.testing.assert_array_equal(g, np.where(Z > 0, 1.0, slope))
+
+
 def test_relu_backward_is_zero_at_zero(backend):
     """The course's relu_backward: dZ[Z <= 0] = 0."""
     A_prev = backend.asarray(np.eye(3))
