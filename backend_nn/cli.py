@@ -132,7 +132,7 @@ def _fit(args, X, Y, n_h, *, print_cost: bool, progress):
 
 
 def _run_text(args) -> str:
-    """What ran: "10000 iterations", "300 epochs of adam, batches of 64", ..."""
+    """What ran: "10000 iterations", "300 epochs, batches of 64, adam, L2 lambd 0.1", ..."""
     steps = f"{args.iterations} iterations" if args.batch_size is None else \
         f"{args.iterations} epochs, batches of {args.batch_size}"
     extras = [name for name, on in [(args.optimizer, args.optimizer != "gd"), (f"L2 lambd {args.lambd:g}", args.lambd),

@@ -26,6 +26,7 @@ from typing import Any
 
 from .backend import namespace_of
 from .network import Parameters
+from .update import _update
 from .validation import check_number, check_positive
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
@@ -86,12 +87,8 @@ class GradientDescent(Optimizer):
         return {}
 
     def update(self, parameters, grads, state, *, learning_rate, inplace=False):
-        """W := W - alpha dW, for every entry."""
-        if inplace:
-            for k, P in parameters.items():
-                P -= learning_rate * grads["d" + k]
-            return parameters, state
-        return _like(parameters, {k: P - learning_rate * grads["d" + k] for k, P in parameters.items()}), state
+        """W := W - alpha dW, for every entry (:mod:`backend_nn.update`'s step)."""
+        return _update(parameters, grads, learning_rate=learning_rate, inplace=inplace), state
 
 
 @dataclass(frozen=True)
@@ -108,12 +105,8 @@ class Momentum(Optimizer):
         """v := beta v + (1 - beta) dW; W := W - alpha v."""
         beta = self.beta
         v = {d: _decay_add(beta, state["v"][d], 1.0 - beta, grads[d], inplace=inplace) for d in state["v"]}
-        if inplace:
-            for k, P in parameters.items():
-                P -= learning_rate * v["d" + k]
-            return parameters, state
-        new = {k: P - learning_rate * v["d" + k] for k, P in parameters.items()}
-        return _like(parameters, new), {"v": v}
+        new = _update(parameters, v, learning_rate=learning_rate, inplace=inplace)  # the gradient-descent step with v
+        return (new, state) if inplace else (new, {"v": v})
 
 
 @dataclass(frozen=True)

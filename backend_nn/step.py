@@ -102,12 +102,11 @@ def eager_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
                          xp.stack)
     if not inplace:
         return steps
-    own = {k: xp.asarray(v, copy=True) for k, v in parameters.items()}
+    own = _copied(parameters, xp)
 
     def runner(params: dict, n_records: int, cost_every: int):
         if params is not own:
-            for k, v in params.items():
-                own[k][...] = v
+            _assign(own, params)
         return steps(own, n_records, cost_every)
 
     return runner
@@ -146,3 +145,12 @@ def _copied(tree: dict, xp: Any) -> dict:
     """A copy of a dict of arrays (nested dicts too; Python numbers such as Adam's t as they are)."""
     return {k: _copied(v, xp) if isinstance(v, dict) else xp.asarray(v, copy=True) if hasattr(v, "shape") else v
             for k, v in tree.items()}
+
+
+def _assign(static: dict, new: dict) -> None:
+    """Write ``new`` into the buffers of ``static``, key by key (nested dicts too)."""
+    for k, v in new.items():
+        if isinstance(v, dict):
+            _assign(static[k], v)
+        else:
+            static[k][...] = v

@@ -34,7 +34,7 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from ..network import Network
-from ..step import EpochRunner, Runner, optimizer_step, train_step
+from ..step import EpochRunner, Runner, _assign, _copied, optimizer_step, train_step
 from . import Declined
 
 __all__ = ["Traced", "Tape", "Untraceable", "record", "replay_runner", "numpy_epochs", "MAX_ELEMENTS"]
@@ -87,8 +87,9 @@ class Tape:
             producer = self.ops[j]
             self.ops[j] = partial(producer.func, *producer.args, **{**producer.keywords, "out": target})
             touched[j] = _touched(self.ops[j])
+            readers = {id(value): target}
             for r in range(j + 1, i):
-                self.ops[r] = _rebind(self.ops[r], value, target)
+                self.ops[r] = _rebind(self.ops[r], readers)
                 touched[r] = _touched(self.ops[r])
             del self.ops[i], touched[i]
             elided += 1
@@ -136,14 +137,14 @@ class Tape:
         reused = 0
         for i in range(len(self.ops)):
             for k in starts.get(i, ()):
-                offset[k], was_free = arena.take(arrays[k].nbytes, when=i)
+                offset[k], was_free = arena.take(arrays[k].nbytes)
                 reused += was_free
             for k in ends.get(i, ()):
                 arena.give(offset[k], arrays[k].nbytes, when=i)
         memory = arena.allocate()
         moved = {k: np.ndarray(arrays[k].shape, arrays[k].dtype, buffer=memory, offset=offset[k])
                  for k in temporaries}
-        self.ops = [_rebind_all(op, moved) for op in self.ops]
+        self.ops = [_rebind(op, moved) for op in self.ops]
         return reused
 
     def _elidable(self, i: int, kept: set, touched: list) -> int | None:
@@ -221,7 +222,7 @@ class Tape:
         result = fn(*args, **kwargs)
         if isinstance(result, np.ndarray) and any(a is result or (isinstance(a, np.ndarray)
                                                                   and np.may_share_memory(a, result))
-                                                  for a in _arrays(args, kwargs)):
+                                                  for a in _flat((args, kwargs))):
             return self.wrap(result)  # a view of a buffer: taken once, valid as long as the buffer
         if not isinstance(result, (np.ndarray, np.generic)):
             if isinstance(result, (tuple, list)) and any(isinstance(r, (np.ndarray, np.generic)) for r in result):
@@ -279,10 +280,10 @@ def _written(op: partial) -> np.ndarray | None:
 def _read(op: partial) -> list:
     """The arrays a recorded call reads."""
     if op.func is operator.setitem:
-        return list(_arrays(op.args[1:], {}))
+        return list(_flat(op.args[1:]))
     if op.func is _into:
-        return list(_arrays(op.args[2], op.args[3]))
-    return list(_arrays(op.args, {k: v for k, v in (op.keywords or {}).items() if k != "out"}))
+        return list(_flat(op.args[2:4]))
+    return list(_flat((op.args, {k: v for k, v in (op.keywords or {}).items() if k != "out"})))
 
 
 def _root(a: np.ndarray) -> np.ndarray:
@@ -301,15 +302,6 @@ def _overlaps(a: np.ndarray, b: np.ndarray) -> bool:
     return a is b or np.may_share_memory(a, b)
 
 
-def _rebind(op: partial, old: np.ndarray, new: np.ndarray) -> partial:
-    """The call reading ``new`` wherever it read ``old``."""
-    swap = lambda a: new if a is old else a  # noqa: E731
-    if op.func is _into:
-        buf, fn, args, kwargs = op.args
-        return partial(_into, buf, fn, tuple(map(swap, args)), {k: swap(v) for k, v in kwargs.items()})
-    return partial(op.func, *map(swap, op.args), **{k: swap(v) for k, v in (op.keywords or {}).items()})
-
-
 class _Arena:
     """Offsets in one block of memory for arrays that come and go: best fit among the freed blocks
     (the most recently freed of equal size), neighbours merged when freed, else the end of the arena."""
@@ -323,7 +315,7 @@ class _Arena:
     def _size(self, nbytes: int) -> int:
         return -(-nbytes // self.ALIGN) * self.ALIGN
 
-    def take(self, nbytes: int, *, when: int) -> tuple[int, bool]:
+    def take(self, nbytes: int) -> tuple[int, bool]:
         need = self._size(nbytes)
         fits = [b for b in self.free if b[1] >= need]
         if not fits:
@@ -355,7 +347,7 @@ class _Arena:
         return raw[shift:shift + self.top]
 
 
-def _rebind_all(op: partial, moved: dict[int, np.ndarray]) -> partial:
+def _rebind(op: partial, moved: dict[int, np.ndarray]) -> partial:
     """The call with every array in ``moved`` (by id), at any depth of its arguments, replaced."""
     def swap(a: Any) -> Any:
         if isinstance(a, np.ndarray):
@@ -367,16 +359,6 @@ def _rebind_all(op: partial, moved: dict[int, np.ndarray]) -> partial:
         return a
 
     return partial(op.func, *swap(op.args), **swap(op.keywords or {}))
-
-
-def _arrays(args: tuple, kwargs: dict):
-    for a in (*args, *kwargs.values()):
-        if isinstance(a, (tuple, list)):
-            yield from _arrays(tuple(a), {})
-        elif isinstance(a, dict):
-            yield from _arrays((), a)
-        elif isinstance(a, np.ndarray):
-            yield a
 
 
 class Traced(NDArrayOperatorsMixin):
@@ -449,13 +431,13 @@ def _checked_record(fn: Callable[..., Any], *args: Any, unchanged: Callable[[], 
     reproduce the generic step is an error here, never a quietly different training run."""
     with unchanged():
         tape, result = record(fn, *args, **kwargs)
-        arrays = [args, result]
-        recorded = [np.array(a, copy=True) for a in _flat(arrays)]
-    tape.elide_copies(keep=list(_flat(arrays)))
-    tape.share_buffers(keep=list(_flat(arrays)))
+        kept = list(_flat([args, result]))
+        recorded = [np.array(a, copy=True) for a in kept]
+    tape.elide_copies(keep=kept)
+    tape.share_buffers(keep=kept)
     with unchanged():
         tape.replay()
-        if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(_flat(arrays), recorded)):
+        if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(kept, recorded)):
             raise RuntimeError("the replayed step differs from the recorded one")
     return tape, result
 
@@ -467,10 +449,8 @@ class _ReplayRunner:
     note = None
 
     def __init__(self, step: Callable, parameters: dict, X: np.ndarray, Y: np.ndarray) -> None:
-        from .replay import _assign, _copy
-
-        self.params = _copy(parameters, np)  # the recordings' buffers
-        start = _copy(self.params, np)
+        self.params = _copied(parameters, np)  # the recordings' buffers
+        start = _copied(self.params, np)
 
         @contextlib.contextmanager
         def unchanged():

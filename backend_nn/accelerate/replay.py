@@ -25,6 +25,7 @@ from typing import Any
 
 from ..backend import device_of
 from ..regularization import dropout_for
+from ..step import _assign, _copied
 
 __all__ = ["StaticEpochs", "run_eagerly"]
 
@@ -35,19 +36,6 @@ Capture = Callable[[Callable[[dict], None], dict, Callable[[], Any]], Callable[[
 def run_eagerly(body: Callable[[dict], None], buffers: dict, unchanged: Callable[[], Any]) -> Callable[[], None]:
     """The reference capture: replaying is calling the body again."""
     return partial(body, buffers)
-
-
-def _copy(tree: dict, xp: Any) -> dict:
-    return {k: (_copy(v, xp) if isinstance(v, dict) else xp.asarray(v, copy=True)) for k, v in tree.items()}
-
-
-def _assign(static: dict, new: dict) -> None:
-    """Write ``new`` into the buffers of ``static``, key by key (nested dicts too)."""
-    for k, v in new.items():
-        if isinstance(v, dict):
-            _assign(static[k], v)
-        else:
-            static[k][...] = v
 
 
 class StaticEpochs:
@@ -74,8 +62,8 @@ class StaticEpochs:
         xp = self.xp
         W1 = params["W1"]
         kw = {"dtype": W1.dtype, "device": device_of(W1)}
-        self.P = _copy(params, xp)
-        self.S = _copy(state, xp)
+        self.P = _copied(params, xp)
+        self.S = _copied(state, xp)
         if "t" in state and not hasattr(state["t"], "shape"):  # a Python int would be baked into a recording
             # float64: Adam's corrections 1 - beta^t then round as the eager step's Python numbers do
             self.S["t"] = xp.asarray(float(state["t"]), dtype=xp.float64, device=kw["device"])
@@ -93,7 +81,7 @@ class StaticEpochs:
     @contextlib.contextmanager
     def _unchanged(self):
         """The buffers the body writes, as they were before the block (a warm-up before recording)."""
-        before = _copy({"P": self.P, "S": self.S, "total": {"t": self.total}}, self.xp)
+        before = _copied({"P": self.P, "S": self.S, "total": {"t": self.total}}, self.xp)
         yield
         _assign({"P": self.P, "S": self.S, "total": {"t": self.total}}, before)
 
