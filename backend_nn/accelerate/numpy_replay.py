@@ -180,6 +180,9 @@ class Tape:
     def ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         if method not in ("__call__", "reduce") or ufunc.nout != 1:
             raise Untraceable(f"np.{ufunc.__name__}.{method} is not recorded")
+        if ufunc is np.power and method == "__call__" and not kwargs and all(np.ndim(_unwrap(a)[0]) == 0
+                                                                                for a in inputs):
+            return self._call(_scalar_power, inputs, {}, takes_out=False)
         fn = ufunc if method == "__call__" else ufunc.reduce
         return self._call(fn, inputs, kwargs, takes_out=True)
 
@@ -239,6 +242,13 @@ class Tape:
 #: Array functions that are one ufunc reduction over an ndarray (NumPy's own sum, max and min call these).
 _REDUCTIONS = {np.sum: np.add.reduce, np.max: np.maximum.reduce, np.min: np.minimum.reduce,
                np.prod: np.multiply.reduce}
+
+
+def _scalar_power(base: Any, exponent: Any) -> np.generic:
+    """A 0-d power (Adam's beta ** t) by Python's ``**`` (C's pow), as the eager step computes it with
+    Python numbers: NumPy's SIMD power (AVX-512) can differ from it in the last bit (0.999 ** 7)."""
+    dtype = np.result_type(base, exponent)
+    return dtype.type(float(base) ** float(exponent)) if dtype.kind == "f" else np.power(base, exponent)
 
 
 def _into(buf: np.ndarray, fn: Callable, args: tuple, kwargs: dict) -> None:
