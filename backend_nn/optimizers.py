@@ -257,9 +257,13 @@ def _check_decay_args(learning_rate0: Any, epoch_num: Any, decay_rate: Any) -> t
     epoch = int(epoch_num.__index__())
     if epoch < 0:
         raise ValueError(f"epoch_num must be an integer >= 0 (the epoch, counted from 0); got {epoch}.")
-    rate = check_number("decay_rate", decay_rate, "a number >= 0", lambda v: v >= 0 and math.isfinite(v),
+    return lr0, epoch, check_decay_rate(decay_rate)
+
+
+def check_decay_rate(decay_rate: Any) -> float:
+    """decay_rate as a float: a finite number >= 0 (0: no decay)."""
+    return check_number("decay_rate", decay_rate, "a number >= 0", lambda v: v >= 0 and math.isfinite(v),
                         "a finite number >= 0")
-    return lr0, epoch, rate
 
 
 def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float:

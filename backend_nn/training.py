@@ -10,7 +10,8 @@ fast path :func:`backend_nn.accelerate.choose_runner` picks) advances the steps 
 the device; the recorded costs stay there as 0-d arrays and come to the host in one
 transfer every ``sync_every`` iterations (default 1000). That is when divergence is
 checked, the progress bar moves (the epoch loop also counts each epoch on it, without a sync) and
-``print_cost`` prints. No step forces a host sync.
+``print_cost`` prints; the trained parameters are checked for NaN and inf once, at the end. No
+step forces a host sync.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 from . import chunked, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
-from .backend import backend_name, device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
+from .backend import array_namespace, backend_name, device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
 from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -169,6 +170,23 @@ class _Recorder:
             self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {(len(recorded) - 1) * every})", refresh=False)
             self.bar.update(done - self.bar.n)
 
+    def finish(self, parameters: dict, done: int) -> None:
+        """The trained parameters hold no NaN or inf (one more host sync, once per run): the steps
+        after the last recorded cost can diverge too, and their parameters are what the run returns."""
+        arrays = list(parameters.values())
+        xp = array_namespace(*arrays)
+        bad = to_numpy(xp.stack([xp.sum(xp.astype(~xp.isfinite(P), xp.int64)) for P in arrays]))
+        if bad.any():
+            where = ", ".join(f"{k}: {int(n)} of {math.prod(P.shape)}" for (k, P), n in zip(parameters.items(), bad)
+                              if n)
+            last = (f"; the last recorded cost, {self.costs[-1]:.6g} at {self.unit} "
+                    f"{(len(self.costs) - 1) * self.every}, was finite, so it diverged after that") if self.costs else ""
+            raise TrainingDivergedError(
+                f"training diverged: after {self.unit} {done} the parameters hold NaN or inf values ({where}){last}. "
+                f"Try a smaller learning_rate.",
+                iteration=done,
+            )
+
     def advance(self, done: int) -> None:
         """Move the bar to ``done`` units without bringing a cost home (long epochs show progress)."""
         if self.bar is not None and done > self.bar.n:
@@ -204,6 +222,7 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
         if rest:
             parameters, chunk = runner(parameters, 1, rest)
             rec.sync(chunk, num_iterations)
+        rec.finish(parameters, num_iterations)
     finally:
         costs = rec.close()
     return parameters, costs, choice
@@ -469,7 +488,8 @@ def nn_model(
     ------
     TrainingDivergedError
         When a recorded cost is NaN or infinite, or has risen above 10 times its start (try a
-        smaller learning rate); it names the iteration and the window the run diverged in.
+        smaller learning rate); it names the iteration and the window the run diverged in. Also
+        when the trained parameters hold NaN or inf (steps after the last recorded cost).
     """
     return _fit(
         X, Y, _hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
@@ -671,14 +691,14 @@ def model(
     (parameters, costs) : Parameters; the cost averaged over the epoch's examples, every
     ``cost_every`` epochs (Python floats). Prints "Cost after epoch i: J" every 1000 epochs.
     """
-    from .optimizers import get_optimizer
+    from .optimizers import check_decay_rate, get_optimizer
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     compile = check_compile(compile)
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     num_epochs = check_positive("num_epochs", num_epochs, integer=True)
     learning_rate0 = check_positive("learning_rate", learning_rate, integer=False)
-    decay_rate = float(check_positive("decay_rate", decay_rate, integer=False)) if decay is not None else decay_rate
+    decay_rate = check_decay_rate(decay_rate) if decay is not None else decay_rate
     decay_fn = _decay_rule(decay)
     dims = _layers_dims(layers_dims, X)
     xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
@@ -799,6 +819,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 for line in lr_lines:  # after the cost of the same epoch, as the course prints them
                     rec.say(line)
                 lr_lines.clear()
+        rec.finish(params, start_epoch + num_epochs)
     finally:
         costs = rec.close()
     return params, state, costs

@@ -202,6 +202,8 @@ def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefi
      r"lambd must be a finite number >= 0; got -0.1"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "momentum", beta=1.2, num_epochs=1), ValueError,
      r"beta must be in \[0, 1\)"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay=bnn.update_lr, decay_rate=-1), ValueError,
+     r"decay_rate must be a finite number >= 0; got -1.0"),
 ])
 def test_bad_optimizer_input_is_a_clear_error(call, exc, match):
     p, g = _params_and_grads(_Host())[:2]
@@ -299,6 +301,12 @@ def test_model_with_L2_and_decay_and_its_prints(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Cost after epoch 0: ") and out[1] == "learning rate after epoch 0: 0.100000"
     assert out[2].startswith("Cost after epoch 1000: ") and out[3] == f"learning rate after epoch 1000: {0.1 / 1001:f}"
+    # decay_rate 0 is no decay, as update_lr itself takes it: the run equals one without decay
+    still, _ = bnn.model(X, Y, [2, 5, 1], "gd", 0.1, 100, num_epochs=3, print_cost=False, decay=bnn.update_lr,
+                         decay_rate=0)
+    plain, _ = bnn.model(X, Y, [2, 5, 1], "gd", 0.1, 100, num_epochs=3, print_cost=False)
+    for k in plain:
+        np.testing.assert_array_equal(still[k], plain[k], err_msg=k)
 
 
 def test_model_trains_softmax_networks_and_is_the_same_on_every_backend(backend):

@@ -58,6 +58,22 @@ def test_divergence_with_a_finite_cost_is_an_error_too(activation, lr):
     assert info.value.iteration == 100
 
 
+@pytest.mark.parametrize("options", [{}, {"compile": False}, {"optimizer": "momentum", "batch_size": 4}],
+                         ids=["default", "eager", "momentum epochs"])
+def test_divergence_after_the_last_recorded_cost_is_an_error(backend, options):
+    """Costs are recorded every cost_every steps, but the run returns the parameters after its last
+    step: where those steps diverged (NaN weights after 50 steps, with only iteration 0's cost
+    recorded), the run is an error, not a result."""
+    rng = np.random.RandomState(0)
+    Xb, Yb = backend.asarray(rng.randn(3, 10) * 1e3), backend.asarray((rng.rand(1, 10) > 0.5) * 1.0)
+    with np.errstate(all="ignore"), pytest.raises(  # NumPy's overflow warnings are not the point here
+            bnn.TrainingDivergedError, match=r"training diverged: after (iteration|epoch) 50 the parameters hold NaN "
+            r"or inf values \(W1: 150 of 150, .*\); the last recorded cost, .* at (iteration|epoch) 0, was finite, "
+            r"so it diverged after that") as info:
+        bnn.L_layer_model(Xb, Yb, [3, 50, 1], learning_rate=1e8, num_iterations=50, **options)
+    assert info.value.iteration == 50
+
+
 def test_print_cost_with_a_cost_every_that_does_not_divide_1000(capsys):
     bnn.nn_model(X, Y, 4, 3000, print_cost=True, cost_every=300)
     printed = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()]
