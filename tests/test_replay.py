@@ -43,6 +43,11 @@ def test_static_epochs_equal_the_eager_epochs(backend, optimizer, lambd, keep_pr
                           capture=run_eagerly)
     pe, se = p0, opt.init(p0)
     ps, ss = p0, opt.init(p0)
+    if optimizer == "adam":
+        # the static buffers hold t as a 0-d float64 array, so beta ** t is the library's power of an array,
+        # which may differ in the last bit from Python's (NumPy's SIMD power on AVX-512 at 0.999 ** 7): the
+        # eager epochs here take the same kind of t, and what is compared is the bookkeeping, bit for bit
+        se = {**se, "t": backend.xp.asarray(0.0, dtype=backend.xp.float64, device=backend.device)}
     totals = []
     for epoch, lr in enumerate((0.01, 0.01, 0.005)):  # a decayed rate goes into the same buffer
         pe, se, te = eager(pe, se, X, Y, lr)
@@ -55,7 +60,7 @@ def test_static_epochs_equal_the_eager_epochs(backend, optimizer, lambd, keep_pr
     for te, ts in totals:  # each epoch's total is its own (a window loop sums them), not the reused buffer
         np.testing.assert_array_equal(to_numpy(ts), te)
     if optimizer == "adam":
-        assert float(to_numpy(ss["t"])) == se["t"] == 3 * len(slices)
+        assert float(to_numpy(ss["t"])) == float(to_numpy(se["t"])) == 3 * len(slices)
     for k in p0:  # the caller's arrays were never written
         np.testing.assert_array_equal(to_numpy(p0[k]), bnn.initialize_parameters_deep(net.layer_dims, seed=3,
                                                                                       init="he")[k])
