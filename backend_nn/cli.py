@@ -256,7 +256,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     try:
-        return args.func(args)
+        # The command owns its process: NumPy's overflow warnings, raised inside the library's own calls
+        # when a run blows up, would only add lines that point at its internals; the run itself is
+        # reported as diverged (TrainingDivergedError: a NaN, inf or exploding cost, or NaN weights).
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return args.func(args)
     except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError, MemoryError) as exc:
         print(f"backend-nn {args.command}: error: {exc}", file=sys.stderr)
         return 2

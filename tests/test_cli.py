@@ -135,6 +135,17 @@ def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
     assert not any(p.name.endswith("partial") for p in tmp_path.iterdir())
 
 
+def test_a_diverged_run_is_one_line_and_a_nonzero_exit(tmp_path):
+    """A learning rate that blows the weights up: the error says so, without NumPy's overflow warnings
+    from inside the library; stdout keeps the costs printed before it."""
+    r = cli("train", "--layers", "50", "--activation", "relu", "--learning-rate", "1e8", "--iterations", "50",
+            "--no-progress", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "RuntimeWarning" not in r.stderr, r.stderr
+    assert "training diverged: after iteration 50 the parameters hold NaN or inf values" in r.stderr
+    assert r.stdout.startswith("Cost after iteration 0: ")
+
+
 def test_no_command_is_an_error_and_version_is_there(tmp_path):
     r = cli(cwd=tmp_path)
     assert r.returncode == 2 and "give a command: train, predict or sweep" in r.stderr
