@@ -22,7 +22,8 @@ import numpy as np
 
 from . import chunked
 from .backend import array_namespace, namespace_of, to_backend, to_numpy
-from .training import _backend_for, nn_model, predict_output
+from .regularization import check_lambd
+from .training import _backend_for, _hidden_sizes, nn_model, predict_output
 
 __all__ = ["NNClassifier", "ShallowNNClassifier"]
 
@@ -88,8 +89,8 @@ class NNClassifier(*_BASES):
     ----------
     n_h : int
         Hidden units of the one hidden layer (course: 4), unless ``hidden_layer_sizes`` is given.
-    hidden_layer_sizes : sequence of int, optional
-        Sizes of the hidden layers, as in scikit-learn's MLPClassifier, e.g. (32, 16).
+    hidden_layer_sizes : int or sequence of int, optional
+        Sizes of the hidden layers, as in scikit-learn's MLPClassifier, e.g. (32, 16); an int is one layer.
     optimizer : "gd" (default), "momentum" or "adam"; batch_size : mini-batches (None: full batch);
     alpha : L2 regularization (the course's lambd, scikit-learn's alpha). With any of them
         ``num_iterations`` counts epochs.
@@ -160,11 +161,16 @@ class NNClassifier(*_BASES):
         """None (full batch) or the batch size, at most m (as scikit-learn's MLP clips it)."""
         return None if self.batch_size is None else min(int(self.batch_size), int(m))
 
-    def _hidden(self) -> Any:
-        return self.n_h if self.hidden_layer_sizes is None else list(self.hidden_layer_sizes)
+    def _hidden(self) -> list[int]:
+        """The hidden-layer sizes: hidden_layer_sizes where given (an int is one layer, as in
+        scikit-learn's MLPClassifier), else the one layer of n_h units."""
+        if self.hidden_layer_sizes is None:
+            return _hidden_sizes(self.n_h)
+        return _hidden_sizes(self.hidden_layer_sizes, name="hidden_layer_sizes")
 
     def fit(self, X: Any, y: Any) -> "NNClassifier":
         """Fit on X (n_samples, n_features) and y (n_samples,) with two or more classes."""
+        hidden, alpha = self._hidden(), check_lambd(self.alpha, name="alpha")  # named as the caller named them
         if _is_backend_array(X):
             xp = _backend_for(X, self.backend)
             Xc = self._rows_to_course(X, xp)
@@ -185,12 +191,12 @@ class NNClassifier(*_BASES):
             raise ValueError(f"a classifier needs at least 2 classes in y; got 1 class: {classes.tolist()}.")
         Y = index.astype(np.float64).reshape(1, -1)  # 0/1 for two classes, 0..K-1 for more
         self.parameters_, self.costs_ = nn_model(
-            Xc, Y, self._hidden(), self.num_iterations, learning_rate=self.learning_rate,
+            Xc, Y, hidden, self.num_iterations, learning_rate=self.learning_rate,
             activation=self.activation, negative_slope=self.negative_slope,
             output="sigmoid" if len(classes) == 2 else "softmax", backend=None if chunked.is_dask(Xc) else xp,
             device=self.device,
             dtype=self.dtype, seed=self.seed, init=self.init, cost_every=self.cost_every, compile=self.compile,
-            progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=self.alpha,
+            progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=alpha,
         )
         self.classes_ = classes
         return self

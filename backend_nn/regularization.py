@@ -43,11 +43,11 @@ def add_l2_gradients(grads: dict, parameters: dict, lambd: float, m: int) -> dic
     return out
 
 
-def check_lambd(lambd: Any) -> float:
-    """lambd >= 0, a finite number."""
+def check_lambd(lambd: Any, name: str = "lambd") -> float:
+    """lambd >= 0, a finite number (``name``: what the caller called it, e.g. scikit-learn's alpha)."""
     import math
 
-    return check_number("lambd", lambd, "a number >= 0", lambda v: v >= 0 and math.isfinite(v), "a finite number >= 0")
+    return check_number(name, lambd, "a number >= 0", lambda v: v >= 0 and math.isfinite(v), "a finite number >= 0")
 
 
 def check_keep_prob(keep_prob: Any) -> float:

@@ -50,6 +50,20 @@ def test_params_and_clear_errors():
         clf.predict(np.zeros((5, 3)))
     with pytest.raises(ValueError, match=r"NaN"):
         clf.predict_proba(np.array([[0.0, 1.0], [np.nan, 2.0]]))
+    # the errors name the classifier's own parameters (not nn_model's n_h and lambd)
+    for params, exc, match in [({"hidden_layer_sizes": (8, 0)}, ValueError, r"hidden_layer_sizes\[1\] must be a positive"),
+                               ({"hidden_layer_sizes": ()}, ValueError, r"hidden_layer_sizes must be a positive integer "
+                                                                        r"or a non-empty list"),
+                               ({"alpha": -0.1}, ValueError, r"alpha must be a finite number >= 0; got -0.1")]:
+        with pytest.raises(exc, match=match):
+            bnn.NNClassifier(num_iterations=5, **params).fit(Xr, Y.ravel())
+
+
+def test_an_int_hidden_layer_sizes_is_one_layer_as_in_scikit_learn():
+    one = bnn.NNClassifier(hidden_layer_sizes=5, num_iterations=50).fit(Xr, Y.ravel())
+    seq = bnn.NNClassifier(hidden_layer_sizes=(5,), num_iterations=50).fit(Xr, Y.ravel())
+    assert one.parameters_.network.layer_dims == (2, 5, 1)
+    np.testing.assert_array_equal(one.costs_, seq.costs_)
 
 
 def test_keeps_its_arrays_on_the_backend(backend):
