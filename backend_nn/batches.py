@@ -14,20 +14,14 @@ from typing import Any
 import numpy as np
 
 from .backend import device_of, namespace_of, to_backend
-from .validation import check_positive
+from .validation import check_positive, check_seed
 
 __all__ = ["random_mini_batches", "shuffled", "permutation", "batch_slices"]
 
 
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**32:
-        raise ValueError(f"seed must be an integer in [0, 2**32 - 1] (numpy.random.RandomState's); got {seed!r}.")
-    return int(seed)
-
-
 def permutation(m: int, seed: int) -> np.ndarray:
     """The course's order of m examples: RandomState(seed).permutation(m), int64, on the host."""
-    return np.random.RandomState(_check_seed(seed)).permutation(m).astype(np.int64)
+    return np.random.RandomState(check_seed(seed)).permutation(m).astype(np.int64)
 
 
 def shuffled(X: Any, Y: Any, seed: int, *, xp: Any) -> tuple[Any, Any]:

@@ -10,9 +10,12 @@ NumPy's global random state.
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
+
+from .validation import check_number, check_positive, check_seed
 
 __all__ = [
     "load_planar_dataset",
@@ -38,7 +41,7 @@ def load_planar_dataset(m: int = 400, *, seed: int = 1) -> tuple[np.ndarray, np.
 
     Returns X (2, m) and Y (1, m).
     """
-    rng = np.random.RandomState(seed)
+    rng = _generator(m, seed, per=2, why="m / 2 points on each class's petals")
     N, a = m // 2, 4
     X = np.zeros((2 * N, 2))
     Y = np.zeros((2 * N, 1))
@@ -51,13 +54,32 @@ def load_planar_dataset(m: int = 400, *, seed: int = 1) -> tuple[np.ndarray, np.
     return X.T.copy(), Y.T.copy()
 
 
+def _generator(m: int, seed: int, *, per: int = 1, why: str = "") -> np.random.RandomState:
+    """The set's generator, once m is checked: at least 2 examples (two classes or more), a
+    multiple of ``per`` where the set draws m / per points per class (``why``), none dropped."""
+    m = check_positive("m", m, integer=True)
+    if m < 2 or m % per:
+        rule = f"a positive multiple of {per} ({why})" if per > 1 else "an integer >= 2 (two classes)"
+        raise ValueError(f"m must be {rule}; got {m}.")
+    return np.random.RandomState(check_seed(seed))
+
+
+def _scale(name: str, value: float, *, positive: bool = False) -> float:
+    """A noise or spread: a finite number >= 0 (> 0 where ``positive``)."""
+    ok = (lambda v: v > 0 and math.isfinite(v)) if positive else (lambda v: v >= 0 and math.isfinite(v))
+    text = "a finite number > 0" if positive else "a finite number >= 0"
+    return check_number(name, value, text.replace("a finite ", "a "), ok, text)
+
+
 def _columns(points: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(points.T, dtype=np.float64), labels.reshape(1, -1).astype(np.float64)
 
 
 def noisy_circles(m: int = 200, *, factor: float = 0.5, noise: float = 0.3, seed: int = 0):
     """Two concentric circles (inner radius ``factor``) with Gaussian noise. X (2, m), Y (1, m)."""
-    rng = np.random.RandomState(seed)
+    factor = check_number("factor", factor, "a number in (0, 1)", lambda v: 0 < v < 1, "in (0, 1)")
+    noise = _scale("noise", noise)
+    rng = _generator(m, seed)
     n_out = m // 2
     n_in = m - n_out
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
@@ -71,7 +93,8 @@ def noisy_circles(m: int = 200, *, factor: float = 0.5, noise: float = 0.3, seed
 
 def noisy_moons(m: int = 200, *, noise: float = 0.2, seed: int = 0):
     """Two interleaving half circles with Gaussian noise. X (2, m), Y (1, m)."""
-    rng = np.random.RandomState(seed)
+    noise = _scale("noise", noise)
+    rng = _generator(m, seed)
     n_out = m // 2
     n_in = m - n_out
     t_out = np.linspace(0, np.pi, n_out)
@@ -85,7 +108,10 @@ def noisy_moons(m: int = 200, *, noise: float = 0.2, seed: int = 0):
 
 def blobs(m: int = 200, *, centers: int = 6, seed: int = 5):
     """Gaussian blobs around ``centers`` random centres, labels taken mod 2. X (2, m), Y (1, m)."""
-    rng = np.random.RandomState(seed)
+    centers = check_positive("centers", centers, integer=True)
+    if centers < 2:
+        raise ValueError(f"centers must be an integer >= 2 (labels are the centre's number mod 2); got {centers}.")
+    rng = _generator(m, seed)
     c = rng.uniform(-10, 10, size=(centers, 2))
     lab = np.arange(m) % centers
     pts = c[lab] + rng.normal(size=(m, 2))
@@ -95,7 +121,8 @@ def blobs(m: int = 200, *, centers: int = 6, seed: int = 5):
 
 def gaussian_quantiles(m: int = 200, *, cov: float = 0.5, seed: int = 0):
     """A 2-D Gaussian (covariance cov * I) split into 2 classes by radius quantile. X (2, m), Y (1, m)."""
-    rng = np.random.RandomState(seed)
+    cov = _scale("cov", cov, positive=True)
+    rng = _generator(m, seed)
     pts = rng.normal(scale=np.sqrt(cov), size=(m, 2))
     r2 = np.sum(pts**2, axis=1)
     lab = np.zeros(m)
@@ -105,7 +132,7 @@ def gaussian_quantiles(m: int = 200, *, cov: float = 0.5, seed: int = 0):
 
 def no_structure(m: int = 200, *, seed: int = 0):
     """Uniform points in the unit square with random labels: nothing to learn. X (2, m), Y (1, m)."""
-    rng = np.random.RandomState(seed)
+    rng = _generator(m, seed)
     return _columns(rng.rand(m, 2), rng.randint(0, 2, size=m))
 
 
@@ -116,9 +143,11 @@ def spiral(m: int = 300, *, classes: int = 3, noise: float = 0.2, seed: int = 0)
 
     Returns X (2, m) float64 and Y (1, m) int64 labels 0..K-1.
     """
+    classes = check_positive("classes", classes, integer=True)
     if classes < 2:
         raise ValueError(f"spiral needs at least 2 classes; got {classes}.")
-    rng = np.random.RandomState(seed)
+    noise = _scale("noise", noise)
+    rng = _generator(m, seed, per=classes, why="m / classes points on each arm")
     N = m // classes
     pts, lab = [], []
     for k in range(classes):

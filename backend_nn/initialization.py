@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
-from .validation import check_positive
+from .validation import check_positive, check_seed
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype"]
@@ -65,9 +65,7 @@ def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: flo
     """W_l (n_l, n_{l-1}) and b_l (n_l, 1) as NumPy float64, drawn in layer order."""
     if init not in INITIALIZATIONS:
         raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITIALIZATIONS))}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**32:
-        raise ValueError(f"seed must be an integer in [0, 2**32 - 1] (numpy.random.RandomState's); got {seed!r}.")
-    rng = np.random.RandomState(int(seed))
+    rng = np.random.RandomState(check_seed(seed))
     params: dict[str, np.ndarray] = {}
     for l in range(1, len(layer_dims)):
         shape = (layer_dims[l], layer_dims[l - 1])

@@ -37,7 +37,7 @@ import array_api_compat
 import numpy as np
 
 from .backend import backend_name, free_memory_of, get_namespace, host_array, to_backend
-from .validation import check_in_range, check_X_kind, check_X_shape, check_X_Y_shapes, dtype_name, not_finite
+from .validation import check_in_range, check_seed, check_X_kind, check_X_shape, check_X_Y_shapes, dtype_name, not_finite
 
 __all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
            "prepare", "host_namespace", "predicts_in_windows", "forward_in_windows", "shuffled", "windows",
@@ -213,9 +213,7 @@ def forward_in_windows(parameters: dict, X: Any, *, net: Any, xp: Any, dtype: An
 def shuffled(X: HostData, Y: np.ndarray, seed: int) -> tuple[HostData, np.ndarray]:
     """The course's shuffle of host data, as an order: X with the epoch's ``seed`` (the epoch draws
     ``permutation(m, seed)`` and gathers each window in that order); Y as it is (gathered in X's)."""
-    from .batches import _check_seed
-
-    return replace(X, seed=_check_seed(seed)), Y
+    return replace(X, seed=check_seed(seed)), Y
 
 
 def windows(slices: list[slice], width: int) -> list[tuple[int, int, tuple[slice, ...]]]:

@@ -68,6 +68,17 @@ def check_positive(name: str, value: Any, *, integer: bool) -> Any:
                         "a positive, finite number")
 
 
+def check_seed(seed: Any) -> int:
+    """A seed numpy.random.RandomState takes: an integer in [0, 2**32 - 1] (not a bool)."""
+    try:
+        value = None if isinstance(seed, bool) else int(seed.__index__())
+    except (AttributeError, TypeError):
+        value = None
+    if value is None or not 0 <= value < 2**32:
+        raise ValueError(f"seed must be an integer in [0, 2**32 - 1] (numpy.random.RandomState's); got {seed!r}.")
+    return value
+
+
 def check_number(name: str, value: Any, kind: str, ok: Any, range_text: str) -> float:
     """A real number (not a string or a bool) for which ``ok(value)`` holds, as a float.
 

@@ -29,6 +29,27 @@ def test_unknown_dataset():
         bnn.load_dataset("iris")
 
 
+@pytest.mark.parametrize("name, kwargs, match", [
+    ("flower", {"m": 401}, r"m must be a positive multiple of 2 \(m / 2 points on each class's petals\); got 401"),
+    ("flower", {"m": -1}, r"m must be a positive integer; got -1"),
+    ("spiral", {"m": 301}, r"m must be a positive multiple of 3 \(m / classes points on each arm\); got 301"),
+    ("noisy_circles", {"m": 1}, r"m must be an integer >= 2 \(two classes\); got 1"),
+    ("noisy_circles", {"noise": -1}, r"noise must be a finite number >= 0; got -1.0"),
+    ("noisy_circles", {"factor": 1.5}, r"factor must be in \(0, 1\); got 1.5"),
+    ("noisy_moons", {"noise": float("nan")}, r"noise must be a finite number >= 0; got nan"),
+    ("blobs", {"centers": 1}, r"centers must be an integer >= 2"),
+    ("gaussian_quantiles", {"cov": 0}, r"cov must be a finite number > 0; got 0.0"),
+    ("no_structure", {"seed": -3}, r"seed must be an integer in \[0, 2\*\*32 - 1\]"),
+])
+def test_bad_sizes_and_spreads_are_clear_errors_and_no_example_is_dropped(name, kwargs, match):
+    """An odd m for the flower gave m - 1 examples, a spiral's m not a multiple of its classes lost the rest:
+    every generator now gives exactly m examples or says why it cannot."""
+    with pytest.raises(ValueError, match=match):
+        bnn.load_dataset(name, **kwargs)
+    X, Y = bnn.load_dataset(name, m=6)
+    assert X.shape == (2, 6) and Y.shape == (1, 6)
+
+
 def test_the_network_learns_the_circles_better_than_chance():
     X, Y = bnn.load_dataset("noisy_circles")
     p, _ = bnn.nn_model(X, Y, 5, 3000)
