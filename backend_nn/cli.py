@@ -151,6 +151,9 @@ def _png(path: str | None, what: str) -> None:
     from .plotting import pyplot
 
     pyplot()  # matplotlib missing is an error now, not after the run
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command only writes files: no window, whatever the machine has
 
 
 def _check_outputs(args: argparse.Namespace, X) -> None:

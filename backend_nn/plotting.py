@@ -15,16 +15,15 @@ import numpy as np
 
 from .backend import to_numpy
 from .training import predict
+from .validation import check_X_Y_shapes, not_finite
 
 __all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]
 
 
 def pyplot():
-    """matplotlib.pyplot on the Agg backend, or an ImportError that says how to install it."""
+    """matplotlib.pyplot, or an ImportError that says how to install it. The user's backend is left as
+    it is (a notebook's inline one, say); without a display matplotlib takes Agg by itself."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError("pictures need matplotlib: pip install 'backend-nn[plot]'") from None
@@ -42,6 +41,20 @@ def _class_colours(K: int):
 def _labels_of(Y: np.ndarray) -> np.ndarray:
     """(m,) integer class labels from Y (1, m) labels or (K, m) one-hot."""
     return (np.argmax(Y, axis=0) if Y.shape[0] > 1 else Y.ravel()).astype(int)
+
+
+def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """X (2, m) and Y (1, m) or (K, m) on the host, checked: a picture of the plane, of finite points,
+    one label per point."""
+    Xh, Yh = to_numpy(X), to_numpy(Y)
+    check_X_Y_shapes(Xh, Yh)
+    if Xh.shape[0] != 2:
+        raise ValueError(f"a decision boundary is drawn for 2 features; X has shape {Xh.shape} (n_x must be 2).")
+    if Xh.shape[1] == 0:
+        raise ValueError("X has no examples (m = 0): there is nothing to draw the regions around.")
+    if not np.all(np.isfinite(Xh)):
+        raise not_finite("X", int(np.sum(~np.isfinite(Xh))))
+    return Xh, Yh
 
 
 def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h: float = 0.01) -> None:
@@ -75,9 +88,7 @@ def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h:
 def plot_decision_boundary(parameters: dict, X: Any, Y: Any, *, title: str = "Decision boundary"):
     """Regions the network assigns to each class, over the data X (2, m) coloured by Y: (1, m)
     labels (0/1 or 0..K-1) or (K, m) one-hot."""
-    Xh, Yh = to_numpy(X), to_numpy(Y)
-    if Xh.shape[0] != 2:
-        raise ValueError(f"a decision boundary is drawn for 2 features; X has shape {Xh.shape} (n_x must be 2).")
+    Xh, Yh = _points(X, Y)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
     _boundary(ax, parameters, Xh, Yh, title)
@@ -103,8 +114,8 @@ def plot_costs(costs: Sequence[float], *, cost_every: int = 100, title: str = "C
 
 def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, title: str = "Hidden layer size"):
     """A grid of decision boundaries, one per (n_h, parameters, accuracy) in ``results``."""
+    Xh, Yh = _points(X, Y)
     plt = pyplot()
-    Xh, Yh = to_numpy(X), to_numpy(Y)
     n = len(results)
     cols = min(4, n)
     rows = (n + cols - 1) // cols

@@ -1,0 +1,59 @@
+"""The pictures: what they draw, the data they refuse, and the user's matplotlib left as it was."""
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+
+matplotlib = pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+from backend_nn import plotting  # noqa: E402
+
+X, Y = bnn.load_planar_dataset()
+
+
+@pytest.fixture(scope="module")
+def flower_params():
+    return bnn.nn_model(X, Y, 4, 200)[0]
+
+
+def test_the_boundary_draws_regions_points_and_a_legend_per_class(flower_params, tmp_path):
+    fig = plotting.plot_decision_boundary(flower_params, X, Y, title="flower")
+    ax = fig.axes[0]
+    assert ax.get_title() == "flower"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
+    assert ax.collections[-1].get_offsets().shape == (400, 2)  # every point drawn
+    path = plotting.save(fig, tmp_path / "b.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    Xs, labels = bnn.load_dataset("spiral")
+    params, _ = bnn.L_layer_model(Xs, labels, [2, 8, 3], num_iterations=50)
+    legend = plotting.plot_decision_boundary(params, Xs, labels).axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["class 0", "class 1", "class 2"]
+
+
+@pytest.mark.parametrize("X_bad, Y_bad, match", [
+    (np.vstack([X, X[:1]]), Y, r"drawn for 2 features; X has shape \(3, 400\)"),
+    (X, Y[:, :10], r"X and Y must have the same number of examples m \(columns\); got X \(2, 400\) and Y \(1, 10\)"),
+    (np.where(X > 3, np.nan, X), Y, r"X must be finite; it holds \d+ NaN or inf value\(s\)"),
+    (X[:, :0], Y[:, :0], r"X has no examples"),
+    (X.T, Y, r"did you mean X.T"),
+])
+def test_bad_points_are_clear_errors(flower_params, X_bad, Y_bad, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.plot_decision_boundary(flower_params, X_bad, Y_bad)
+    with pytest.raises(ValueError, match=match):
+        plotting.plot_sweep([(4, flower_params, 0.9)], X_bad, Y_bad)
+
+
+def test_the_users_matplotlib_backend_is_left_as_it_is(flower_params):
+    """A notebook's inline backend, say: drawing a picture must not switch it to Agg behind the user's back."""
+    before = matplotlib.get_backend()
+    plt = plotting.pyplot()
+    plt.switch_backend("svg")  # a backend of the user's that is not Agg
+    try:
+        plotting.plot_costs([0.7, 0.5, 0.3])
+        plotting.plot_decision_boundary(flower_params, X, Y)
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        plt.close("all")
+        plt.switch_backend(before)
