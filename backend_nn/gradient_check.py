@@ -28,6 +28,10 @@ __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector"
 #: The course's threshold: a difference above it is a mistake in backpropagation.
 THRESHOLD = 2e-7
 
+#: The network of the course's gradient-checking assignment, whose shapes its vector_to_dictionary(theta)
+#: writes out by hand: W1 (5, 4), b1 (5, 1), W2 (3, 5), b2 (3, 1), W3 (1, 3), b3 (1, 1), 47 entries.
+COURSE_LAYER_DIMS = (4, 5, 3, 1)
+
 
 def _order(parameters: dict) -> list[str]:
     L = len(parameters) // 2
@@ -42,12 +46,27 @@ def dictionary_to_vector(parameters: dict) -> tuple[np.ndarray, list[str]]:
     return np.concatenate(arrays, axis=0), names
 
 
-def vector_to_dictionary(theta: np.ndarray, like: dict) -> dict:
-    """theta (P, 1) back into {"W1": ..., "bL": ...} shaped like ``like`` (NumPy float64)."""
-    out, k0 = {}, 0
+def _course_shapes() -> dict[str, tuple[int, int]]:
+    dims = COURSE_LAYER_DIMS
+    return {k: shape for l in range(1, len(dims)) for k, shape in ((f"W{l}", (dims[l], dims[l - 1])),
+                                                                    (f"b{l}", (dims[l], 1)))}
+
+
+def vector_to_dictionary(theta: np.ndarray, like: dict | None = None) -> dict:
+    """theta (P, 1) back into {"W1": ..., "bL": ...} shaped like ``like`` (NumPy float64).
+
+    Without ``like``, the course's own call ``vector_to_dictionary(theta)``: the shapes of the
+    assignment's network, layer_dims :data:`COURSE_LAYER_DIMS` (4, 5, 3, 1), 47 entries."""
     theta = np.asarray(theta).reshape(-1)
-    for k in _order(like):
-        shape = tuple(int(s) for s in like[k].shape)
+    if like is None:
+        shapes = _course_shapes()
+        if theta.size != sum(int(np.prod(s)) for s in shapes.values()):
+            raise ValueError(f"theta has {theta.size} entries; without like= it is taken as the course's network "
+                             f"{list(COURSE_LAYER_DIMS)} (47 entries). Pass like=parameters for any other network.")
+    else:
+        shapes = {k: tuple(int(s) for s in like[k].shape) for k in _order(like)}
+    out, k0 = {}, 0
+    for k, shape in shapes.items():
         n = int(np.prod(shape))
         out[k] = theta[k0:k0 + n].reshape(shape).copy()
         k0 += n
@@ -56,11 +75,18 @@ def vector_to_dictionary(theta: np.ndarray, like: dict) -> dict:
     return out
 
 
-def gradients_to_vector(gradients: dict, parameters: dict) -> np.ndarray:
-    """grad (P, 1), NumPy float64: dW1, db1, ..., dWL, dbL in the order of :func:`dictionary_to_vector`."""
+def gradients_to_vector(gradients: dict, parameters: dict | None = None) -> np.ndarray:
+    """grad (P, 1), NumPy float64: dW1, db1, ..., dWL, dbL in the order of :func:`dictionary_to_vector`.
+
+    ``parameters`` gives the layers and checks each gradient's shape; without it (the course's call,
+    ``gradients_to_vector(gradients)``) the layers are those of the dW1 ... dWL in ``gradients``
+    (other entries, dA1 or dZ2, are left out, as the course leaves them)."""
     if not isinstance(gradients, dict):
         raise TypeError(f"gradients must be a dict of dW1, db1, ..., dWL, dbL (as backward propagation returns "
                         f"them); got {type(gradients).__name__}.")
+    if parameters is None:
+        L = sum(1 for k in gradients if isinstance(k, str) and k.startswith("dW") and k[2:].isdigit())
+        parameters = {f"{p}{l}": gradients.get(f"d{p}{l}") for l in range(1, max(L, 1) + 1) for p in "Wb"}
     missing = [f"d{k}" for k in _order(parameters) if f"d{k}" not in gradients]
     if missing:
         raise ValueError(f"gradients must hold a gradient for every parameter; missing {missing}.")

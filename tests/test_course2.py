@@ -276,6 +276,29 @@ def test_gradient_check_prints_the_courses_verdict(capsys):
         np.testing.assert_array_equal(back[k], p[k])
 
 
+def test_the_vector_helpers_take_the_courses_own_calls():
+    """The assignment calls gradients_to_vector(gradients) and vector_to_dictionary(theta), the latter with
+    its network's shapes written out by hand: W1 (5, 4), b1 (5, 1), W2 (3, 5), b2 (3, 1), W3 (1, 3), b3 (1, 1)."""
+    X, Y, p = _gc_problem(3, [4, 5, 3, 1], "sigmoid")
+    AL, caches = bnn.L_model_forward(X, p)
+    grads = bnn.L_model_backward(AL, Y, caches)  # dA0 .. dA2 as well: left out of the vector
+    theta, _ = bnn.dictionary_to_vector(p)
+    course = {"W1": theta[:20].reshape((5, 4)), "b1": theta[20:25].reshape((5, 1)),
+              "W2": theta[25:40].reshape((3, 5)), "b2": theta[40:43].reshape((3, 1)),
+              "W3": theta[43:46].reshape((1, 3)), "b3": theta[46:47].reshape((1, 1))}
+    back = bnn.vector_to_dictionary(theta)
+    assert list(back) == list(course)
+    for k in course:
+        np.testing.assert_array_equal(back[k], course[k])
+    np.testing.assert_array_equal(bnn.gradients_to_vector(grads), bnn.gradients_to_vector(grads, p))
+    assert bnn.gradients_to_vector(grads).shape == (47, 1)
+    with pytest.raises(ValueError, match=r"theta has 17 entries; without like= it is taken as the course's network "
+                                         r"\[4, 5, 3, 1\] \(47 entries\)"):
+        bnn.vector_to_dictionary(np.zeros((17, 1)))
+    with pytest.raises(ValueError, match=r"missing \['db3'\]"):
+        bnn.gradients_to_vector({k: v for k, v in grads.items() if k != "db3"})
+
+
 # --- the model -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("optimizer, lr", [("gd", 0.3), ("momentum", 0.3), ("adam", 0.01)])
 def test_model_equals_the_courses_loop_on_every_backend(backend, optimizer, lr):
