@@ -12,7 +12,7 @@ Layout (each course equation has one home):
 - ``update``         gradient descent
 - ``optimizers``     gd, momentum, Adam (one init/update interface); learning-rate decay
 - ``batches``        the course's shuffled mini-batches
-- ``regularization`` L2 (lambd)
+- ``regularization`` L2 (lambd) and inverted dropout (keep_prob); the course's regularization functions
 - ``gradient_check`` backpropagation against centred differences
 - ``step``           one pure training step, and the eager runner
 - ``training``       the models (nn_model, two_layer_model, L_layer_model), predict, accuracy
@@ -62,6 +62,12 @@ from .propagation import (
     linear_backward,
     linear_forward,
 )
+from .regularization import (
+    backward_propagation_with_dropout,
+    backward_propagation_with_regularization,
+    compute_cost_with_regularization,
+    forward_propagation_with_dropout,
+)
 from .saving import load_model, save_model
 from .step import train_step
 from .training import (
@@ -101,6 +107,10 @@ __all__ = [
     "TrainingDivergedError",
     "accuracy",
     "backward_propagation",
+    "backward_propagation_with_dropout",
+    "backward_propagation_with_regularization",
+    "compute_cost_with_regularization",
+    "forward_propagation_with_dropout",
     "compute_cost",
     "cuda_device_count",
     "dictionary_to_vector",

@@ -24,7 +24,9 @@ from typing import Any
 
 from .validation import check_number
 
-__all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob", "Dropout"]
+__all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob", "Dropout",
+           "compute_cost_with_regularization", "forward_propagation_with_dropout",
+           "backward_propagation_with_regularization", "backward_propagation_with_dropout"]
 
 
 def l2_cost(parameters: dict, lambd: float, m: int, *, xp: Any) -> Any:
@@ -96,3 +98,115 @@ def dropout_for(dropouts: dict | None, width: int) -> Dropout | None:
     except KeyError:
         raise RuntimeError(f"no dropout masks for a batch of {width} columns (masks were made for widths "
                            f"{sorted(dropouts)}): the batches and the masks were cut differently.") from None
+
+
+# --- the course's functions (course 2, week 1: the regularization assignment) ----------------------------
+# The assignment writes them for its 3-layer network (relu, relu, sigmoid) with tuple caches; here they take
+# any depth (the same layout, layer by layer) on any backend, built from the equations above and the generic
+# forward pass and layer lines of backend_nn.propagation.
+
+def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: float) -> float:
+    """The cross-entropy of A3 (the output A_L) plus lambd / (2 m) * sum_l ||W_l||_F^2, a Python float.
+
+    A3 : (n_y, m); Y : (n_y, m) labels; parameters : W1, b1, ..., WL, bL; lambd >= 0."""
+    from .backend import namespace_of
+    from .outputs import compute_cost
+    from .validation import check_parameters
+
+    lambd = check_lambd(lambd)
+    check_parameters(parameters)
+    cross_entropy = compute_cost(A3, Y)
+    xp = namespace_of(A3=A3, **parameters)
+    return cross_entropy + float(l2_cost(parameters, lambd, int(A3.shape[1]), xp=xp))
+
+
+def forward_propagation_with_dropout(X: Any, parameters: dict, keep_prob: float = 0.5) -> tuple[Any, tuple]:
+    """Forward pass with inverted dropout on the hidden layers, the course's masks (RandomState(1)).
+
+    X : (n_x, m); parameters : W1, b1, ..., WL, bL (a plain dict: relu hidden layers and a sigmoid
+    output, as the assignment's). Returns (A3, cache): A3 the output A_L (n_L, m), and cache =
+    (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, ..., ZL, AL, WL, bL), A_l the dropped-out activation
+    (A_l * D_l / keep_prob) and D_l its 0/1 mask (n_l, m), as the assignment's cache holds them."""
+    from .backend import device_of
+    from .propagation import _check_inputs, _forward, _week4_network
+
+    keep_prob = check_keep_prob(keep_prob)
+    net = _week4_network(parameters, None, None)
+    xp, dims = _check_inputs(X, parameters)
+    dropout = Dropout(keep_prob, dropout_masks(dims, int(X.shape[1]), keep_prob, xp=xp, dtype=X.dtype,
+                                               device=device_of(X)))
+    AL, caches = _forward(X, parameters, net=net, xp=xp, dropout=dropout)
+    return AL, _tuple_cache(AL, caches, dropout)
+
+
+def _tuple_cache(AL: Any, caches: list, dropout: Dropout | None) -> tuple:
+    """(Z1, [D1,] A1, W1, b1, ..., ZL, AL, WL, bL) from the forward pass's caches."""
+    L, out = len(caches), []
+    for l in range(1, L + 1):
+        (_, W, b), Z = caches[l - 1]
+        A = AL if l == L else caches[l][0][0]
+        out += [Z, *([dropout.masks[l - 1]] if dropout is not None and l < L else []), A, W, b]
+    return tuple(out)
+
+
+def backward_propagation_with_regularization(X: Any, Y: Any, cache: tuple, lambd: float) -> dict:
+    """Backpropagation with the L2 term, dW_l = dZ_l A_{l-1}^T / m + lambd / m * W_l.
+
+    cache : (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), as the assignment's forward_propagation returns it
+    (relu hidden layers, a sigmoid output). Returns the assignment's gradients: dZ3, dW3, db3, dA2, dZ2,
+    dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down)."""
+    lambd = check_lambd(lambd)
+    grads, parameters = _backward_with_keys(X, Y, cache, masks=False)
+    return add_l2_gradients(grads, parameters, lambd, int(X.shape[1])) if lambd else grads
+
+
+def backward_propagation_with_dropout(X: Any, Y: Any, cache: tuple, keep_prob: float) -> dict:
+    """Backpropagation through the dropped-out units: dA_l = W_{l+1}^T dZ_{l+1} * D_l / keep_prob.
+
+    cache : as :func:`forward_propagation_with_dropout` returns it. Returns the assignment's
+    gradients: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down)."""
+    keep_prob = check_keep_prob(keep_prob)
+    return _backward_with_keys(X, Y, cache, masks=True, keep_prob=keep_prob)[0]
+
+
+def _backward_with_keys(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: float = 1.0):
+    """(grads with the dZ, dW, db and dA of every layer, the parameters) from a tuple cache: with
+    ``masks``, 5 entries a hidden layer (Z, D, A, W, b) and 4 the output's; without, 4 each."""
+    from .outputs import encode_labels
+    from .propagation import _check_inputs, _linear_backward, _week4_network
+
+    with_masks = masks
+    per = 5 if with_masks else 4
+    n = len(cache) if isinstance(cache, tuple) else -1
+    if n < 4 or (n + int(with_masks)) % per:
+        layout = "(Z1, D1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_with_dropout" if with_masks \
+            else "(Z1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation"
+        got = f"a tuple of {n}" if n >= 0 else type(cache).__name__
+        raise TypeError(f"cache must be the tuple {layout}; got {got}.")
+    L = (n + int(with_masks)) // per
+    Z, D, A, parameters, i = {}, {}, {}, {}, 0
+    for l in range(1, L + 1):
+        Z[l] = cache[i]
+        if with_masks and l < L:
+            D[l], i = cache[i + 1], i + 1
+        A[l], parameters[f"W{l}"], parameters[f"b{l}"] = cache[i + 1], cache[i + 2], cache[i + 3]
+        i += 4
+    net = _week4_network(parameters, None, None)
+    xp, _ = _check_inputs(X, parameters, Y=Y)
+    drop = Dropout(keep_prob, [D[l] for l in range(1, L)]) if with_masks else None
+    AL = A[L]
+    dZ = net.output.dZ(AL, encode_labels(Y, int(AL.shape[0]), net.output, dtype=AL.dtype, xp=xp,
+                                         m=int(AL.shape[1]), name_out=f"A{L}"), xp=xp)
+    grads = {}
+    for l in range(L, 0, -1):
+        dA_prev, dW, db = _linear_backward(dZ, X if l == 1 else A[l - 1], parameters[f"W{l}"], xp=xp,
+                                           need_dA=l > 1)
+        grads[f"dZ{l}"], grads[f"dW{l}"], grads[f"db{l}"] = dZ, dW, db
+        if l > 1:
+            if drop is not None:
+                dA_prev = drop.backward(dA_prev, l - 1)
+            grads[f"dA{l - 1}"] = dA_prev
+            g = net.hidden[l - 2]
+            A_act = A[l - 1] if drop is None or g.needs_Z else g(Z[l - 1], xp=xp)  # before dropout
+            dZ = g.backward(dA_prev, Z[l - 1], A_act, xp=xp)
+    return grads, parameters

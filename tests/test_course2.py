@@ -531,3 +531,146 @@ def test_a_batch_without_its_dropout_masks_is_an_error_not_a_batch_without_dropo
     with pytest.raises(RuntimeError, match=r"no dropout masks for a batch of 50 columns \(masks were made for "
                                            r"widths \[64\]\)"):
         dropout_for(masks, 50)
+
+
+# --- the regularization assignment's functions -----------------------------------------------------------------
+def _course_reg_forward(X, p):
+    """The assignment's forward_propagation (reg_utils): relu, relu, sigmoid, a tuple cache."""
+    Z1 = np.dot(p["W1"], X) + p["b1"]
+    A1 = np.maximum(0, Z1)
+    Z2 = np.dot(p["W2"], A1) + p["b2"]
+    A2 = np.maximum(0, Z2)
+    Z3 = np.dot(p["W3"], A2) + p["b3"]
+    A3 = 1 / (1 + np.exp(-Z3))
+    return A3, (Z1, A1, p["W1"], p["b1"], Z2, A2, p["W2"], p["b2"], Z3, A3, p["W3"], p["b3"])
+
+
+def _course_backward_with_regularization(X, Y, cache, lambd):
+    m = X.shape[1]
+    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) = cache
+    dZ3 = A3 - Y
+    dW3 = 1. / m * np.dot(dZ3, A2.T) + (lambd * W3) / m
+    db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
+    dA2 = np.dot(W3.T, dZ3)
+    dZ2 = np.multiply(dA2, np.int64(A2 > 0))
+    dW2 = 1. / m * np.dot(dZ2, A1.T) + (lambd * W2) / m
+    db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
+    dA1 = np.dot(W2.T, dZ2)
+    dZ1 = np.multiply(dA1, np.int64(A1 > 0))
+    dW1 = 1. / m * np.dot(dZ1, X.T) + (lambd * W1) / m
+    db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2, "db2": db2, "dA1": dA1,
+            "dZ1": dZ1, "dW1": dW1, "db1": db1}
+
+
+def _course_forward_with_dropout(X, p, keep_prob):
+    np.random.seed(1)
+    Z1 = np.dot(p["W1"], X) + p["b1"]
+    A1 = np.maximum(0, Z1)
+    D1 = (np.random.rand(A1.shape[0], A1.shape[1]) < keep_prob).astype(int)
+    A1 = A1 * D1 / keep_prob
+    Z2 = np.dot(p["W2"], A1) + p["b2"]
+    A2 = np.maximum(0, Z2)
+    D2 = (np.random.rand(A2.shape[0], A2.shape[1]) < keep_prob).astype(int)
+    A2 = A2 * D2 / keep_prob
+    Z3 = np.dot(p["W3"], A2) + p["b3"]
+    A3 = 1 / (1 + np.exp(-Z3))
+    return A3, (Z1, D1, A1, p["W1"], p["b1"], Z2, D2, A2, p["W2"], p["b2"], Z3, A3, p["W3"], p["b3"])
+
+
+def _course_backward_with_dropout(X, Y, cache, keep_prob):
+    m = X.shape[1]
+    (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3) = cache
+    dZ3 = A3 - Y
+    dW3 = 1. / m * np.dot(dZ3, A2.T)
+    db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
+    dA2 = np.dot(W3.T, dZ3) * D2 / keep_prob
+    dZ2 = np.multiply(dA2, np.int64(A2 > 0))
+    dW2 = 1. / m * np.dot(dZ2, A1.T)
+    db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
+    dA1 = np.dot(W2.T, dZ2) * D1 / keep_prob
+    dZ1 = np.multiply(dA1, np.int64(A1 > 0))
+    dW1 = 1. / m * np.dot(dZ1, X.T)
+    db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2, "db2": db2, "dA1": dA1,
+            "dZ1": dZ1, "dW1": dW1, "db1": db1}
+
+
+def _reg_test_case():
+    """The assignment's test case: seed 1, X (3, 5), W1 (2, 3), b1, W2 (3, 2), b2, W3 (1, 3), b3, drawn in order."""
+    np.random.seed(1)
+    X = np.random.randn(3, 5)
+    p = {}
+    for k, shape in [("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1)), ("W3", (1, 3)), ("b3", (1, 1))]:
+        p[k] = np.random.randn(*shape)
+    return X, np.array([[1.0, 1.0, 0.0, 1.0, 0.0]]), p
+
+
+def test_the_regularization_assignments_published_numbers():
+    X, Y, p = _reg_test_case()
+    A3, cache = bnn.forward_propagation_with_dropout(X, p, keep_prob=0.7)
+    # the notebook prints A3 = [[0.36974721 0.00305176 0.04565099 0.49683389 0.36974721]]
+    np.testing.assert_allclose(A3, [[0.36974721, 0.00305176, 0.04565099, 0.49683389, 0.36974721]], atol=5e-9)
+    np.random.seed(1)
+    Y = np.array([[1, 1, 0, 1, 0]])
+    p = {k: np.random.randn(*s) for k, s in [("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1)),
+                                             ("W3", (1, 3)), ("b3", (1, 1))]}
+    a3 = np.array([[0.40682402, 0.01629284, 0.16722898, 0.10118111, 0.40682402]])
+    cost = bnn.compute_cost_with_regularization(a3, Y, p, lambd=0.1)
+    assert isinstance(cost, float) and cost == pytest.approx(1.78648594516, abs=5e-12)  # the notebook's cost
+
+
+def test_the_regularization_assignments_functions_on_every_backend(backend):
+    """Each function against the assignment's own code: the same cache layout, the same keys in the same
+    order, the values to round-off (the assignment's 1./m * dot against dot / m)."""
+    rng = np.random.RandomState(4)
+    X, Y = rng.randn(3, 12), (rng.rand(1, 12) > 0.5) * 1.0
+    p = bnn.initialize_parameters_deep([3, 5, 4, 1], seed=3, init="he")
+    Xb, Yb, pb = backend.asarray(X), backend.asarray(Y), backend.params(p)
+
+    A3, cache = _course_reg_forward(X, p)
+    ref = _course_backward_with_regularization(X, Y, cache, 0.7)
+    got = bnn.backward_propagation_with_regularization(Xb, Yb, tuple(backend.asarray(c) for c in cache), 0.7)
+    assert list(got) == list(ref)
+    for k in ref:
+        assert_close(got[k], ref[k], backend, rtol=1e-12, atol=1e-15)
+    assert bnn.compute_cost_with_regularization(backend.asarray(A3), Yb, pb, 0.7) == pytest.approx(
+        float(np.sum(-Y * np.log(A3) - (1 - Y) * np.log(1 - A3)) / 12
+              + 0.7 * sum(np.sum(np.square(p[f"W{l}"])) for l in (1, 2, 3)) / 24), rel=1e-13)
+
+    A3, cache = _course_forward_with_dropout(X, p, 0.8)
+    A3_b, cache_b = bnn.forward_propagation_with_dropout(Xb, pb, 0.8)
+    assert_close(A3_b, A3, backend, rtol=1e-12, atol=1e-15)
+    assert len(cache_b) == len(cache) == 14
+    for c_b, c in zip(cache_b, cache):
+        assert_close(c_b, c, backend, rtol=1e-12, atol=1e-15)
+    ref = _course_backward_with_dropout(X, Y, cache, 0.8)
+    got = bnn.backward_propagation_with_dropout(Xb, Yb, cache_b, 0.8)
+    assert list(got) == list(ref)
+    for k in ref:
+        assert_close(got[k], ref[k], backend, rtol=1e-12, atol=1e-15)
+
+
+def test_the_regularization_functions_take_any_depth_and_check_their_input():
+    X, Y, p = _gc_problem(3, [3, 6, 5, 4, 1], "sigmoid")
+    AL, cache = bnn.forward_propagation_with_dropout(X, p, keep_prob=0.9)
+    assert len(cache) == 5 * 4 - 1  # (Z, D, A, W, b) for 3 hidden layers, (Z, A, W, b) for the output
+    grads = bnn.backward_propagation_with_dropout(X, Y, cache, 0.9)
+    assert list(grads)[:4] == ["dZ4", "dW4", "db4", "dA3"] and list(grads)[-3:] == ["dZ1", "dW1", "db1"]
+    # without dropout, they are backpropagation's gradients (which a gradient check holds to J)
+    AL, caches = bnn.L_model_forward(X, p)
+    flat = tuple(x for l, ((A_prev, W, b), Z) in enumerate(caches, start=1)
+                 for x in (Z, caches[l][0][0] if l < 4 else AL, W, b))
+    with_l2 = bnn.backward_propagation_with_regularization(X, Y, flat, 0.3)
+    assert bnn.gradient_check_n(p, with_l2, X, Y, lambd=0.3) < 2e-7
+    with pytest.raises(TypeError, match=r"cache must be the tuple \(Z1, A1, W1, b1, \.\.\., ZL, AL, WL, bL\) from "
+                                        r"forward_propagation; got a tuple of 5"):
+        bnn.backward_propagation_with_regularization(X, Y, flat[:5], 0.3)
+    with pytest.raises(TypeError, match=r"cache must be the tuple \(Z1, D1, A1, W1, b1, .*; got dict"):
+        bnn.backward_propagation_with_dropout(X, Y, {"Z1": 1}, 0.9)
+    with pytest.raises(ValueError, match=r"keep_prob must be in \(0, 1\]"):
+        bnn.forward_propagation_with_dropout(X, p, keep_prob=0)
+    with pytest.raises(ValueError, match=r"lambd must be a finite number >= 0; got -1.0"):
+        bnn.compute_cost_with_regularization(AL, Y, p, -1)
+    with pytest.raises(ValueError, match=r"X must have shape \(n_x, m\) = \(3, m\)"):
+        bnn.backward_propagation_with_regularization(X[:2], Y, flat, 0.3)
