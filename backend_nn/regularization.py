@@ -175,25 +175,24 @@ def _backward_with_keys(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: f
     from .outputs import encode_labels
     from .propagation import _check_inputs, _linear_backward, _week4_network
 
-    with_masks = masks
-    per = 5 if with_masks else 4
+    per = 5 if masks else 4
     n = len(cache) if isinstance(cache, tuple) else -1
-    if n < 4 or (n + int(with_masks)) % per:
-        layout = "(Z1, D1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_with_dropout" if with_masks \
+    if n < 4 or (n + int(masks)) % per:
+        layout = "(Z1, D1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_with_dropout" if masks \
             else "(Z1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation"
         got = f"a tuple of {n}" if n >= 0 else type(cache).__name__
         raise TypeError(f"cache must be the tuple {layout}; got {got}.")
-    L = (n + int(with_masks)) // per
+    L = (n + int(masks)) // per
     Z, D, A, parameters, i = {}, {}, {}, {}, 0
     for l in range(1, L + 1):
         Z[l] = cache[i]
-        if with_masks and l < L:
+        if masks and l < L:
             D[l], i = cache[i + 1], i + 1
         A[l], parameters[f"W{l}"], parameters[f"b{l}"] = cache[i + 1], cache[i + 2], cache[i + 3]
         i += 4
     net = _week4_network(parameters, None, None)
     xp, _ = _check_inputs(X, parameters, Y=Y)
-    drop = Dropout(keep_prob, [D[l] for l in range(1, L)]) if with_masks else None
+    drop = Dropout(keep_prob, [D[l] for l in range(1, L)]) if masks else None
     AL = A[L]
     dZ = net.output.dZ(AL, encode_labels(Y, int(AL.shape[0]), net.output, dtype=AL.dtype, xp=xp,
                                          m=int(AL.shape[1]), name_out=f"A{L}"), xp=xp)
