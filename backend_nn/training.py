@@ -170,6 +170,17 @@ class _Recorder:
             self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {(len(recorded) - 1) * every})", refresh=False)
             self.bar.update(done - self.bar.n)
 
+    def last(self, chunk: Any, done: int) -> None:
+        """The cost of the last of ``done`` steps, printed but not recorded (the course's week-4 models
+        print it after the every-100 lines; their costs list keeps the every-100 ones)."""
+        cost = float(to_numpy(chunk).astype(np.float64).reshape(-1)[0])
+        if not math.isfinite(cost):
+            raise TrainingDivergedError(f"training diverged: the cost is {cost} at {self.unit} {done - 1}. "
+                                        "Try a smaller learning_rate.", iteration=done - 1)
+        if self.print_cost:
+            self.say(self.print_format.format(unit=self.unit, i=done - 1, cost=cost))
+        self.advance(done)
+
     def finish(self, parameters: dict, done: int) -> None:
         """The trained parameters hold no NaN or inf (one more host sync, once per run): the steps
         after the last recorded cost can diverge too, and their parameters are what the run returns."""
@@ -201,9 +212,10 @@ class _Recorder:
 def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, learning_rate: float,
                 num_iterations: int, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
                 print_format: str, progress: bool | None, compile: bool | str, prefer: str | None = None,
-                ) -> tuple[dict, np.ndarray, Choice]:
+                print_last: bool = False) -> tuple[dict, np.ndarray, Choice]:
     """Train: a runner advances the steps on the device; recorded costs come home once per
-    ``sync_every`` steps (the loop's only host sync)."""
+    ``sync_every`` steps (the loop's only host sync). ``print_last``: with print_cost, the last
+    iteration's cost is printed too (not recorded), as the course's week-4 models print it."""
     runner, choice = choose_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
                                    compile=compile, prefer=prefer)
     _log.info("training %s on %s: %s", net, backend_name(xp), choice)
@@ -212,7 +224,8 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
                     desc=f"{backend_name(xp)}, {choice.path}")
     try:
         per_sync = max(1, sync_every // cost_every)
-        full, rest = divmod(num_iterations, cost_every)
+        last_alone = print_last and print_cost  # the last step in a chunk of its own, for its cost
+        full, rest = divmod(num_iterations - last_alone, cost_every)
         done = 0
         while done < full:
             n = min(per_sync, full - done)
@@ -221,7 +234,13 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
             rec.sync(chunk, done * cost_every)
         if rest:
             parameters, chunk = runner(parameters, 1, rest)
-            rec.sync(chunk, num_iterations)
+            rec.sync(chunk, full * cost_every + rest)
+        if last_alone:
+            parameters, chunk = runner(parameters, 1, 1)
+            if (num_iterations - 1) % cost_every == 0:
+                rec.sync(chunk, num_iterations)  # a cost the run records anyway
+            else:
+                rec.last(chunk, num_iterations)
         rec.finish(parameters, num_iterations)
     finally:
         costs = rec.close()
@@ -294,7 +313,7 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
          optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
          shuffle_seed: int = 10, chunks: Any = None, shuffle: str = "course",
-         stream: Any = "auto") -> tuple[Parameters, np.ndarray]:
+         stream: Any = "auto", print_last: bool = False) -> tuple[Parameters, np.ndarray]:
     """What every model shares: data onto the backend, the network, initialization, the loop:
     the runners (full-batch gradient descent, where the fast paths are) or, with another
     optimizer, mini-batches, L2 or dropout, the epoch loop (num_iterations counts epochs)."""
@@ -334,7 +353,7 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     params, costs, _ = _train_loop(
         parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
         cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
-        print_format=print_format, progress=progress, compile=compile,
+        print_format=print_format, progress=progress, compile=compile, print_last=print_last,
     )
     return Parameters(params, network=net), costs
 
@@ -555,7 +574,8 @@ def L_layer_model(
         n_L = K > 1 (a softmax output).
     layers_dims : list [n_x, n_1, ..., n_L]
     learning_rate, num_iterations, print_cost :
-        The course's (0.0075, 3000, False); print_cost prints every 100 iterations.
+        The course's (0.0075, 3000, False); print_cost prints every 100 iterations and the last one
+        ("Cost after iteration 2999: ..."), as the course's loop does.
     activation : hidden activation(s), "relu" (course) or one per hidden layer.
     output : "sigmoid" (n_L = 1) or "softmax" (n_L > 1) by default.
     seed, init : the week-4 application's initialization: seed 1, W_l = randn / sqrt(n_{l-1}).
@@ -576,7 +596,7 @@ def L_layer_model(
         seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=100, print_format="Cost after {unit} {i}: {cost}",
         progress=progress, compile=compile, n_y=dims[-1], n_x=dims[0], optimizer=optimizer, batch_size=batch_size,
-        lambd=lambd, keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream,
+        lambd=lambd, keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream, print_last=True,
     )
     return params, costs.tolist()
 

@@ -303,8 +303,20 @@ def test_L_layer_model_prints_and_records_as_the_course_does(capsys):
     params, costs = bnn.L_layer_model(X, Y, [3, 4, 1], num_iterations=250, print_cost=True)
     assert isinstance(costs, list) and len(costs) == 3 and all(type(c) is float for c in costs)
     out = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in out] == [f"Cost after iteration {i}" for i in (0, 100, 200)]
+    # every 100 iterations and the last one, as the course's loop prints them; its costs list has the former
+    assert [line.split(":")[0] for line in out] == [f"Cost after iteration {i}" for i in (0, 100, 200, 249)]
     assert float(out[1].split(": ")[1]) == costs[1]
+    # the last one is the cost of iteration 249's forward pass: 249 steps of the same run, then one more
+    p249, _ = bnn.L_layer_model(X, Y, [3, 4, 1], num_iterations=249)
+    AL, _ = bnn.L_model_forward(X, p249)
+    assert float(out[3].split(": ")[1]) == pytest.approx(bnn.compute_cost(AL, Y), rel=1e-12)
+    quiet, quiet_costs = bnn.L_layer_model(X, Y, [3, 4, 1], num_iterations=250)  # the printing changes nothing
+    assert quiet_costs == costs
+    for k in quiet:
+        np.testing.assert_array_equal(quiet[k], params[k])
+    bnn.L_layer_model(X, Y, [3, 4, 1], num_iterations=201, print_cost=True)  # 200 is the last: printed once
+    assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == [
+        f"Cost after iteration {i}" for i in (0, 100, 200)]
 
 
 def test_nn_model_takes_hidden_layer_sizes_and_class_labels():
