@@ -146,6 +146,45 @@ def test_a_0d_power_is_replayed_as_pythons_power():
     np.testing.assert_array_equal(out, np.power(W, 2.0))
 
 
+def test_a_batch_step_reads_the_batch_where_it_lies_or_has_it_copied_in():
+    """The mini-batch epochs' replay reads each batch as a view of the epoch's columns (the eager epochs
+    read the same views): the calls that read the batch buffers, or X's transpose, are bound to the view
+    for that replay. Where that cannot be done it says so, and the caller copies the batch in."""
+    from backend_nn.accelerate.numpy_replay import _BatchReplay
+
+    X, Y, out = np.zeros((3, 4)), np.zeros((1, 4)), np.zeros((3, 3))
+
+    def step(X, Y, out):
+        out[...] = np.matmul(X, X.T) + np.sum(Y)
+
+    tape, _ = record(step, X, Y, out)
+    replay = _BatchReplay(tape, X, Y)
+    data, labels = np.arange(24.0).reshape(3, 8), np.ones((1, 8))
+    assert replay.run_on(data[:, 2:6], labels[:, 2:6])
+    np.testing.assert_array_equal(out, data[:, 2:6] @ data[:, 2:6].T + 4.0)
+    assert not X.any() and not Y.any()  # nothing was copied into the buffers
+    X[...], Y[...] = data[:, :4], 1.0
+    replay()  # called, it replays on the buffers (a CUDA graph's way)
+    np.testing.assert_array_equal(out, data[:, :4] @ data[:, :4].T + 4.0)
+    assert not replay.run_on(data[:, 2:6].astype(np.float32), labels[:, 2:6])  # another dtype: copied in
+    assert not replay.run_on(data[:, 2:5], labels[:, 2:5])  # another width
+    # a step that reads another view of its batch (a column slice) is replayed on copies only
+    tape, _ = record(lambda X, Y, out: out.__setitem__(..., np.matmul(X[:, :3], X[:, :3].T)), X, Y, out)
+    assert not _BatchReplay(tape, X, Y).run_on(data[:, 2:6], labels[:, 2:6])
+
+
+def test_what_is_computed_from_an_index_of_a_recorded_array_is_recorded_too():
+    """X[:, :2] (a view) and X[:, [0, 2]] (a copy) of a recorded array are the recording's, not constants:
+    a slice was once taken as a constant, computed at the recording and replayed stale (the build-time
+    check could not see it: at the recording the constant is right)."""
+    X = np.ones((2, 3))
+    tape, (view, fancy) = record(lambda X: (X[:, :2] * 2.0, X[:, [0, 2]] * 3.0), X)
+    X[...] = 5.0
+    tape.replay()
+    np.testing.assert_array_equal(view, np.full((2, 2), 10.0))
+    np.testing.assert_array_equal(fancy, np.full((2, 2), 15.0))
+
+
 def test_calls_on_constants_alone_are_computed_once():
     X = np.arange(6.0).reshape(2, 3)
     tape, out = record(lambda x: x + np.ones((2, 3)) * 2.0, X)
@@ -213,6 +252,7 @@ def test_recorded_epochs_equal_the_eager_epochs_bit_for_bit(optimizer, lambd, ke
             for k in pe:
                 np.testing.assert_array_equal(pr[k], pe[k], err_msg=f"epoch {epoch} {k}")
                 assert pr[k].dtype == np.dtype(dtype)
+    assert not any(b.any() for b in (*recorded.X.values(), *recorded.Y.values()))  # read in place, never copied
 
 
 def test_model_takes_the_recorded_epochs_by_default_with_the_same_result(capsys):

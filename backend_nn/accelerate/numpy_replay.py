@@ -40,8 +40,10 @@ from . import Declined
 __all__ = ["Traced", "Tape", "Untraceable", "record", "replay_runner", "numpy_epochs", "MAX_ELEMENTS"]
 
 #: The largest n_l * m (any layer) for which the step is recorded: above it the tiles (or the eager step)
-#: serve. The replay's mini-batch epochs copy each batch into their buffers, which the eager epochs do not;
-#: at batches of 1,024 that copy made them 1.04-1.06x the eager epochs. Below it the replay, its
+#: serve. Above it the replay measured within 2% of the eager epochs either way (batches of 1,024 at
+#: (784, 128, 10), of 256 and 1,024 at (784, 512, 256, 10), reading the batches in place): nothing to
+#: win, so it is not taken. (Before they were read in place, copying each batch into the recording's
+#: buffers made the replay 1.04-1.06x the eager epochs at batches of 1,024.) Below it the replay, its
 #: temporaries sharing memory as the eager step's freed memory is reused (:meth:`Tape.share_buffers`),
 #: took 0.4-1.0x the eager step's time on a 2-core VM, the GEMM-bound sizes too: (784, 128, 10) at
 #: m = 500, (64, 32, 16, 10) at m = 1,797, mini-batches of 64 and 256 at (784, 128, 10); and 0.54x at
@@ -357,10 +359,15 @@ class _Arena:
         return raw[shift:shift + self.top]
 
 
-def _rebind(op: partial, moved: dict[int, np.ndarray]) -> partial:
-    """The call with every array in ``moved`` (by id), at any depth of its arguments, replaced."""
+def _rebind(op: partial, moved: dict[int, np.ndarray], transposes: list | None = None) -> partial:
+    """The call with every array in ``moved`` (by id), at any depth of its arguments, replaced; and
+    with ``transposes`` ([(buffer, new)]), each transpose of a buffer by the new array's."""
     def swap(a: Any) -> Any:
         if isinstance(a, np.ndarray):
+            if transposes and a.base is not None:
+                for buffer, new in transposes:
+                    if _is_transpose(a, buffer):
+                        return new.T
             return moved.get(id(a), a)
         if isinstance(a, (tuple, list)):
             return type(a)(swap(v) for v in a)
@@ -400,7 +407,7 @@ class Traced(NDArrayOperatorsMixin):
         return array_namespace(self.value, api_version=api_version)  # what the equations find for the array
 
     def __getitem__(self, key):
-        return self.tape.getitem(self.value, key)
+        return self.tape.getitem(self, key)  # the Traced: a view stays one of the recording's arrays
 
     def __setitem__(self, key, value):
         self.tape.setitem(self.value, key, value)
@@ -506,8 +513,9 @@ def numpy_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
 
 
 def _record_checked(body: Callable[[dict], None], buffers: dict, unchanged: Callable[[], Any]) -> Callable[[], None]:
-    """StaticEpochs' capture: the body recorded and checked (:func:`_checked_record`); where it cannot
-    be recorded, the body itself on the same buffers, with one FastPathWarning."""
+    """StaticEpochs' capture: the body recorded and checked (:func:`_checked_record`), replayed by a
+    :class:`_BatchReplay`; where it cannot be recorded, the body itself on the same buffers, with one
+    FastPathWarning."""
     from . import FastPathWarning
 
     try:
@@ -516,7 +524,58 @@ def _record_checked(body: Callable[[dict], None], buffers: dict, unchanged: Call
         warnings.warn(f"backend_nn: the NumPy step could not be recorded ({type(exc).__name__}: {exc}); the epochs "
                       "run it eagerly on the same buffers.", FastPathWarning, stacklevel=2)
         return partial(body, buffers)
-    return tape.replay
+    return _BatchReplay(tape, buffers["X"], buffers["Y"])
+
+
+class _BatchReplay:
+    """A recorded mini-batch step. Called, it replays on the batch buffers (a CUDA graph's way: the
+    batch copied in first). ``run_on(X, Y)`` replays it reading the batch where it lies instead (the
+    epoch's columns, a view): the few calls that read the X and Y buffers, or X's transpose, are bound
+    to the given arrays for this replay. The eager epochs read the same views, so nothing changes but
+    the copy, which cost 12 ms of a 95 ms epoch at (784, 128, 10), float64, batches of 256."""
+
+    def __init__(self, tape: Tape, X: np.ndarray, Y: np.ndarray) -> None:
+        self.tape, self.X, self.Y = tape, X, Y
+        self.readers: dict[int, partial] | None = {}
+        for i, op in enumerate(tape.ops):
+            written = _written(op)
+            if written is not None and any(_root(written) is b for b in (X, Y)):
+                self.readers = None  # the step writes its batch buffers: only copies keep that right
+                return
+            reads = [a for a in _read(op) if any(_root(a) is b for b in (X, Y))]
+            if not reads:
+                continue
+            if not all(a is X or a is Y or _is_transpose(a, X) for a in reads):
+                self.readers = None  # another view of the batch: not rebound, so the batch is copied in
+                return
+            self.readers[i] = op
+
+    def __call__(self) -> None:
+        self.tape.replay()
+
+    def run_on(self, X: Any, Y: Any) -> bool:
+        """Replay on X, Y in place of the batch buffers (no copy); False, with nothing run, where they
+        are not NumPy arrays of the buffers' shapes and dtypes (the caller copies them in then)."""
+        if self.readers is None or not all(
+                isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+                for a, b in ((X, self.X), (Y, self.Y))):
+            return False
+        ops = self.tape.ops
+        moved, transposes = {id(self.X): X, id(self.Y): Y}, [(self.X, X)]
+        try:
+            for i, op in self.readers.items():
+                ops[i] = _rebind(op, moved, transposes)
+            self.tape.replay()
+        finally:
+            for i, op in self.readers.items():
+                ops[i] = op
+        return True
+
+
+def _is_transpose(a: np.ndarray, buffer: np.ndarray) -> bool:
+    """``a`` is ``buffer.T`` (a view taken once while recording)."""
+    return (a.base is buffer and a.shape == buffer.shape[::-1] and a.strides == buffer.strides[::-1]
+            and a.ctypes.data == buffer.ctypes.data)
 
 
 def _flat(tree: Any):

@@ -10,7 +10,9 @@ width's buffers, then the recording is replayed; the step itself is the generic,
 
 ``capture(body, buffers, unchanged) -> replay`` is the backend's: ``body(buffers)`` runs one batch on
 the buffers ({"P", "S", "X", "Y", "lr", "total"}), ``unchanged()`` is a context in which a warm-up run
-of it leaves the buffers as they were. :func:`backend_nn.accelerate.cupy_graph.graph_epochs` records a
+of it leaves the buffers as they were. A replay may also offer ``replay.run_on(X, Y) -> bool``: the
+same step reading the batch where it lies, without the copy (NumPy's; a CUDA graph reads fixed
+addresses, so there the batch is copied in). :func:`backend_nn.accelerate.cupy_graph.graph_epochs` records a
 CUDA graph; :func:`backend_nn.accelerate.numpy_replay.numpy_epochs` records the NumPy calls;
 :func:`run_eagerly` (the body called again at each replay) runs the same buffers on any library,
 which is how the tests hold this bookkeeping to the eager epoch.
@@ -105,8 +107,12 @@ class StaticEpochs:
             self.total[...] = 0.0
             for sl in self.slices:
                 w = sl.stop - sl.start
+                replay = self.replays[w]
+                run_on = getattr(replay, "run_on", None)
+                if run_on is not None and run_on(Xs[:, sl], Ys[:, sl]):
+                    continue  # it read the batch where it lies
                 self.X[w][...] = Xs[:, sl]
                 self.Y[w][...] = Ys[:, sl]
-                self.replays[w]()
+                replay()
             # the total buffer is reset next epoch: hand back a copy (a window loop adds them up)
             return self.P, self.S, self.xp.asarray(self.total, copy=True)
