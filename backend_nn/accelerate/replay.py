@@ -5,7 +5,8 @@ here reads and writes only buffers that live as long as the runner: the paramete
 optimizer state (Adam's t a 0-d array), the learning rate (a 0-d array, so a decay does not
 re-record), the epoch's total cost, and one batch buffer per batch width (the complete batches'
 and the last, smaller one's: two recordings, not one per step). Each batch is copied into its
-width's buffers, then the recording is replayed; the step itself is the generic, pure
+width's buffers, then the recording is replayed (or, where the replay offers ``run_on``, the
+recording reads the batch where it lies); the step itself is the generic, pure
 :func:`~backend_nn.step.optimizer_step` followed by copies of its results into the buffers.
 
 ``capture(body, buffers, unchanged) -> replay`` is the backend's: ``body(buffers)`` runs one batch on
