@@ -362,20 +362,23 @@ class _Arena:
 def _rebind(op: partial, moved: dict[int, np.ndarray], transposes: list | None = None) -> partial:
     """The call with every array in ``moved`` (by id), at any depth of its arguments, replaced; and
     with ``transposes`` ([(buffer, new)]), each transpose of a buffer by the new array's."""
-    def swap(a: Any) -> Any:
-        if isinstance(a, np.ndarray):
-            if transposes and a.base is not None:
-                for buffer, new in transposes:
-                    if _is_transpose(a, buffer):
-                        return new.T
-            return moved.get(id(a), a)
-        if isinstance(a, (tuple, list)):
-            return type(a)(swap(v) for v in a)
-        if isinstance(a, dict):
-            return {k: swap(v) for k, v in a.items()}
-        return a
+    return partial(op.func, *_swap(op.args, moved, transposes), **_swap(op.keywords or {}, moved, transposes))
 
-    return partial(op.func, *swap(op.args), **swap(op.keywords or {}))
+
+def _swap(a: Any, moved: dict[int, np.ndarray], transposes: list | None) -> Any:
+    """:func:`_rebind`'s replacement, at any depth. A module function, not a closure calling itself: that
+    would be a reference cycle holding the new arrays (a streamed window) until the garbage collector ran."""
+    if isinstance(a, np.ndarray):
+        if transposes and a.base is not None:
+            for buffer, new in transposes:
+                if _is_transpose(a, buffer):
+                    return new.T
+        return moved.get(id(a), a)
+    if isinstance(a, (tuple, list)):
+        return type(a)(_swap(v, moved, transposes) for v in a)
+    if isinstance(a, dict):
+        return {k: _swap(v, moved, transposes) for k, v in a.items()}
+    return a
 
 
 class Traced(NDArrayOperatorsMixin):
