@@ -59,6 +59,22 @@ def test_train_draws_pictures(tmp_path):
     assert _is_png(tmp_path / "b.png") and _is_png(tmp_path / "c.png")
 
 
+def test_a_cost_picture_of_a_short_run_has_enough_points_and_the_printed_lines_stay(tmp_path):
+    """A 300-epoch run recorded every 100 epochs drew a cost curve of 3 points; with --plot-cost the run
+    records every 5 (a divisor of 100, so the printed lines stay the course's multiples of 1000)."""
+    from backend_nn.cli import _cost_every
+
+    assert [_cost_every(n) for n in (1, 300, 2500, 10000)] == [1, 5, 50, 100]
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    args = ("train", "--dataset", "spiral", "--layers", "8", "--activation", "relu", "--optimizer", "adam",
+            "--batch-size", "64", "--learning-rate", "0.01", "--iterations", "1001", "--no-progress")
+    plain, drawn = cli(*args, cwd=tmp_path), cli(*args, "--plot-cost", "c.png", cwd=tmp_path)
+    assert plain.returncode == drawn.returncode == 0, drawn.stderr
+    lines = [l for l in plain.stdout.splitlines() if l.startswith("Cost after")]
+    assert lines == [l for l in drawn.stdout.splitlines() if l.startswith("Cost after")]
+    assert [l.split(":")[0] for l in lines] == ["Cost after epoch 0", "Cost after epoch 1000"]
+
+
 def test_train_a_deep_multiclass_network_and_draw_its_regions(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib is not installed")
     r = cli("train", "--dataset", "spiral", "--layers", "16", "8", "--activation", "relu", "tanh",
