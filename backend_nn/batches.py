@@ -47,5 +47,7 @@ def random_mini_batches(X: Any, Y: Any, mini_batch_size: int = 64, seed: int = 0
     if len(X.shape) != 2 or len(Y.shape) != 2 or X.shape[1] != Y.shape[1]:
         raise ValueError(f"X (n_x, m) and Y (n_y, m) must be 2-D with the same m; got {tuple(X.shape)} and "
                          f"{tuple(Y.shape)}.")
+    if X.shape[1] == 0:
+        raise ValueError(f"X has shape {tuple(X.shape)}: there are no examples (m = 0) to cut into mini-batches.")
     Xs, Ys = shuffled(X, Y, seed, xp=xp)
     return [(Xs[:, s], Ys[:, s]) for s in batch_slices(int(X.shape[1]), mini_batch_size)]

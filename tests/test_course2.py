@@ -78,6 +78,11 @@ def test_bad_mini_batch_sizes(size, exc, match):
         bnn.model(*FLOWER, [2, 3, 1], "gd", mini_batch_size=size, num_epochs=1, print_cost=False)
 
 
+def test_no_examples_is_an_error_not_an_empty_list():
+    with pytest.raises(ValueError, match=r"X has shape \(2, 0\): there are no examples \(m = 0\)"):
+        bnn.random_mini_batches(FLOWER[0][:, :0], FLOWER[1][:, :0], 64)
+
+
 # --- optimizers -------------------------------------------------------------------------------------------
 def _params_and_grads(backend, seed=2):
     rng = np.random.RandomState(seed)
