@@ -292,7 +292,6 @@ def shuffled_chunks(X: Any, Y: Any, seed: int) -> tuple[Any, Any]:
     (drawn in that visiting order). Each new chunk is taken from one old chunk, on the worker holding it:
     nothing crosses chunks, where the course's shuffle gathers every batch from all of them. It is the
     same on every backend (a host generator), but it is not the course's stream."""
-
     from .validation import check_seed
 
     _, da = _dask()

@@ -60,9 +60,11 @@ def vector_to_dictionary(theta: np.ndarray, like: dict | None = None) -> dict:
     theta = np.asarray(theta).reshape(-1)
     if like is None:
         shapes = _course_shapes()
-        if theta.size != sum(int(np.prod(s)) for s in shapes.values()):
+        entries = sum(int(np.prod(s)) for s in shapes.values())
+        if theta.size != entries:
             raise ValueError(f"theta has {theta.size} entries; without like= it is taken as the course's network "
-                             f"{list(COURSE_LAYER_DIMS)} (47 entries). Pass like=parameters for any other network.")
+                             f"{list(COURSE_LAYER_DIMS)} ({entries} entries). Pass like=parameters for any other "
+                             "network.")
     else:
         shapes = {k: tuple(int(s) for s in like[k].shape) for k in _order(like)}
     out, k0 = {}, 0

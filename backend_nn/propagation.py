@@ -103,12 +103,19 @@ class Lines:
         """
         m = A_prev.shape[1]
         dA_prev, dW, _ = _linear_backward(dZ, A_prev, W, xp=xp, need_db=False)
-        A_act = A_prev
-        if dropout is not None:
-            dA_prev = dropout.backward(dA_prev, l - 1)
-            A_act = A_prev if g_prev.needs_Z else g_prev(Z_prev, xp=xp)  # the activation before dropout
-        dZ_prev = g_prev.backward(dA_prev, Z_prev, A_act, xp=xp)
+        _, dZ_prev = _through_hidden(dA_prev, Z_prev, A_prev, g_prev, xp=xp, dropout=dropout, l=l - 1)
         return dW, dZ_prev, _db(dZ_prev, m, xp=xp)
+
+
+def _through_hidden(dA, Z, A, g: Activation, *, xp, dropout=None, l: int = 0):
+    """(dA_l, dZ_l) of a hidden layer l from W_{l+1}^T dZ_{l+1}: with ``dropout``, dA_l * D_l / keep_prob
+    (A_l is then the dropped-out activation, so g' is taken from Z_l, or g(Z_l) where it is written
+    through A); then dZ_l = dA_l * g'(Z_l)."""
+    A_act = A
+    if dropout is not None:
+        dA = dropout.backward(dA, l)
+        A_act = A if g.needs_Z else g(Z, xp=xp)  # the activation before dropout
+    return dA, g.backward(dA, Z, A_act, xp=xp)
 
 
 GENERIC_LINES = Lines()

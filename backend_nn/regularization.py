@@ -173,7 +173,7 @@ def _backward_with_keys(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: f
     """(grads with the dZ, dW, db and dA of every layer, the parameters) from a tuple cache: with
     ``masks``, 5 entries a hidden layer (Z, D, A, W, b) and 4 the output's; without, 4 each."""
     from .outputs import encode_labels
-    from .propagation import _check_inputs, _linear_backward, _week4_network
+    from .propagation import _check_inputs, _linear_backward, _through_hidden, _week4_network
 
     per = 5 if masks else 4
     n = len(cache) if isinstance(cache, tuple) else -1
@@ -202,10 +202,6 @@ def _backward_with_keys(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: f
                                            need_dA=l > 1)
         grads[f"dZ{l}"], grads[f"dW{l}"], grads[f"db{l}"] = dZ, dW, db
         if l > 1:
-            if drop is not None:
-                dA_prev = drop.backward(dA_prev, l - 1)
-            grads[f"dA{l - 1}"] = dA_prev
-            g = net.hidden[l - 2]
-            A_act = A[l - 1] if drop is None or g.needs_Z else g(Z[l - 1], xp=xp)  # before dropout
-            dZ = g.backward(dA_prev, Z[l - 1], A_act, xp=xp)
+            grads[f"dA{l - 1}"], dZ = _through_hidden(dA_prev, Z[l - 1], A[l - 1], net.hidden[l - 2], xp=xp,
+                                                      dropout=drop, l=l - 1)
     return grads, parameters

@@ -840,7 +840,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 for line in lr_lines:  # after the cost of the same epoch, as the course prints them
                     rec.say(line)
                 lr_lines.clear()
-        rec.finish(params, start_epoch + num_epochs)
+        rec.finish(params, num_epochs)  # counted as the recorder counts: from this run's first epoch
     finally:
         costs = rec.close()
     return params, state, costs
