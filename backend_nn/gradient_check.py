@@ -109,7 +109,8 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     ----------
     parameters : dict (or Parameters, whose network is used)
     gradients : dict of dW1, db1, ... from backward propagation, on any backend
-    X : (n_x, m); Y : (n_y, m) labels (0/1, one-hot, or labels 0..K-1 for softmax)
+    X : (n_x, m); Y : (n_y, m) labels (0/1, one-hot, or labels 0..K-1 for softmax); labels (m,),
+        as the course's test case has them, are read as the row (1, m)
     epsilon : the shift (course: 1e-7)
     print_msg : print the course's verdict (a mistake above 2e-7)
     activation, output : the network of a plain dict (default: the week-4 one, relu and sigmoid)
@@ -127,9 +128,13 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)
     Xh = to_numpy(X).astype(np.float64)
-    Yh = encode_labels(to_numpy(Y).astype(np.float64), dims[-1], net.output, dtype=np.float64, xp=np,
-                       m=Xh.shape[1], name_out="the output")
-    m = Xh.shape[1]
+    m = Xh.shape[1] if Xh.ndim == 2 else None
+    Yh = to_numpy(Y).astype(np.float64)
+    if Yh.ndim == 1 and Yh.shape[0] == m:
+        # labels (m,), as the course's own test case passes them (y = np.array([1, 1, 0])): its cost
+        # broadcasts them as the row (1, m)
+        Yh = Yh.reshape(1, m)
+    Yh = encode_labels(Yh, dims[-1], net.output, dtype=np.float64, xp=np, m=m, name_out="the output")
     dropout = None if keep_prob == 1.0 else Dropout(keep_prob, dropout_masks(dims, m, keep_prob, xp=np,
                                                                              dtype=np.float64))
 

@@ -253,6 +253,27 @@ def test_gradient_check_passes_for_every_activation_and_output_with_and_without_
     assert bnn.gradient_check_n(p, wrong, X, Y, activation=activation, output=output, lambd=lambd) > 2e-7
 
 
+def test_gradient_check_on_the_courses_own_test_case():
+    """The assignment's gradient_check_n_test_case: seed 1, x (4, 3), y = np.array([1, 1, 0]) (1-D: its
+    cost broadcasts it), the (4, 5, 3, 1) relu network; backward_propagation_n as the notebook hands it
+    out, with its two planted mistakes (dW2 doubled, db1 times 4). The notebook prints difference =
+    0.2850931567761623 for it. With the mistakes fixed it prints 1.1890913024229996e-07: round-off of
+    its cost, log(1 - sigmoid(Z3)); the library's cost from the logits is exact, so its difference is
+    about 1e-9, below the threshold either way."""
+    rng = np.random.RandomState(1)
+    x, y = rng.randn(4, 3), np.array([1, 1, 0])
+    p = {}
+    for l, (rows, cols) in enumerate([(5, 4), (3, 5), (1, 3)], start=1):
+        p[f"W{l}"], p[f"b{l}"] = rng.randn(rows, cols), rng.randn(rows, 1)
+    AL, caches = bnn.L_model_forward(x, p)
+    grads = bnn.L_model_backward(AL, y, caches)
+    planted = dict(grads, dW2=grads["dW2"] * 2, db1=grads["db1"] * 4)
+    assert bnn.gradient_check_n(p, planted, x, y) == pytest.approx(0.2850931567761623, rel=1e-7)
+    assert bnn.gradient_check_n(p, grads, x, y) < 1e-8
+    with pytest.raises(ValueError, match=r"Y must have the shape of the output, \(n_y, m\) = \(1, 3\); got \(4,\)"):
+        bnn.gradient_check_n(p, grads, x, np.array([1, 1, 0, 1]))
+
+
 def test_gradient_check_refuses_gradients_it_cannot_line_up_with_the_parameters():
     X, Y = FLOWER[0][:, :8], FLOWER[1][:, :8]
     p = bnn.initialize_parameters_deep([2, 3, 1])
