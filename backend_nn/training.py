@@ -892,15 +892,40 @@ def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: 
     return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)[0]
 
 
-def predict(parameters: dict, X: Any, *, activation: Any = None, output: Any = None,
+def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any = None, output: Any = None,
             negative_slope: float = 0.01) -> Any:
     """Predictions on the backend of the parameters: for a sigmoid output A_L > 0.5, a bool
     array (1, m); for softmax, the argmax class labels (1, m), int64.
 
     X as in :func:`predict_output`.
+
+    The course's other call, ``predict(X, y, parameters)`` (course 2's assignments and week 4's
+    application), works too, as the course's does: it prints ``"Accuracy: " + str(np.mean(p[0, :]
+    == y[0, :]))`` and returns p, the predicted labels (1, m), int64 (0/1 for a sigmoid output).
+    There a plain dict is the course's network: relu hidden layers, a sigmoid output. (Week 4's
+    copy printed np.sum((p == y) / m) and returned floats: its accuracies can differ from these in
+    the last digit, 0.9999999999999998 for 1.0.)
     """
+    if course_parameters:
+        if len(course_parameters) != 1 or isinstance(parameters, dict) or not isinstance(course_parameters[0], dict):
+            raise TypeError("predict takes (parameters, X), or the course's (X, y, parameters); got "
+                            f"({', '.join(type(a).__name__ for a in (parameters, X, *course_parameters))}).")
+        return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
+                               negative_slope=negative_slope)
     AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)
     return net.output.predict(AL, xp=namespace_of(AL=AL))
+
+
+def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
+    """The course's ``predict(X, y, parameters)``: p (1, m), and its accuracy printed the course's way."""
+    if not isinstance(parameters, Parameters) and kw["activation"] is None:
+        kw["activation"] = "relu"  # the course's network, as L_model_forward takes a plain dict
+    AL, net = _predict_output(parameters, X, **kw)
+    xp = namespace_of(AL=AL)
+    p = xp.astype(net.output.predict(AL, xp=xp), xp.int64)  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
+    hits = to_numpy(_matches(p, y, xp=namespace_of(p=p, y=y)))
+    print("Accuracy: " + str(np.mean(hits[0, :])))
+    return p
 
 
 def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
@@ -921,6 +946,12 @@ def accuracy(predictions: Any, Y: Any) -> float:
     Y : (1, m) labels (0/1 or 0..K-1), or one-hot (K, m).
     """
     xp = namespace_of(predictions=predictions, Y=Y)
+    hits = _matches(predictions, Y, xp=xp)
+    return int(xp.sum(xp.astype(hits, xp.int64))) / math.prod(hits.shape)
+
+
+def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
+    """bool (1, m): where the predicted labels equal Y's (both checked as in :func:`accuracy`)."""
     P = _as_labels(predictions, xp=xp, name="predictions")
     T = _as_labels(Y, xp=xp, name="Y")
     if tuple(P.shape) != tuple(T.shape):
@@ -930,4 +961,4 @@ def accuracy(predictions: Any, Y: Any) -> float:
         raise ValueError("predictions must be labels (predict's output), not probabilities; got non-whole values.")
     if P.dtype != T.dtype:
         P, T = xp.astype(P, xp.float64), xp.astype(T, xp.float64)
-    return int(xp.sum(xp.astype(P == T, xp.int64))) / math.prod(T.shape)
+    return P == T

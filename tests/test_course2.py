@@ -454,6 +454,37 @@ def test_model_with_dropout_trains_and_predicts_without_it():
     assert bnn.accuracy(bnn.predict(p, X), Y) > 0.75
 
 
+def test_predict_takes_the_courses_call_X_y_parameters(backend, capsys):
+    """Course 2's assignments (and week 4's application) call predict(X, y, parameters): it prints the
+    accuracy as they do (np.mean(p[0, :] == y[0, :])) and returns p (1, m), 0/1 labels."""
+    X, Y = FLOWER
+    p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he")
+    labels = bnn.predict(p, X, activation="relu")  # a plain dict: the course's network is relu, sigmoid
+    hits = bnn.to_numpy(labels) == Y.astype(bool)
+    Xb, Yb = bnn.to_backend(X, backend.xp, device=backend.device), bnn.to_backend(Y, backend.xp, device=backend.device)
+    pb = {k: bnn.to_backend(v, backend.xp, device=backend.device) for k, v in p.items()}
+    out = bnn.predict(Xb, Yb, pb)
+    assert capsys.readouterr().out == f"Accuracy: {np.mean(hits[0, :])}\n"
+    assert_on_backend(out, backend, dtype=backend.xp.int64)
+    np.testing.assert_array_equal(bnn.to_numpy(out), bnn.to_numpy(labels).astype(np.int64))
+    trained, _ = bnn.L_layer_model(X, Y, [2, 4, 1], 0.5, 200, activation="tanh")
+    assert bnn.predict(X, Y, trained).shape == (1, 400)  # the network the Parameters carry, tanh
+    assert capsys.readouterr().out == f"Accuracy: {bnn.accuracy(bnn.predict(trained, X), Y)}\n"
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda p, X, Y: bnn.predict(p, X, Y), r"predict takes \(parameters, X\), or the course's \(X, y, parameters\); "
+                                           r"got \(dict, ndarray, ndarray\)"),
+    (lambda p, X, Y: bnn.predict(X, Y, p, p), r"got \(ndarray, ndarray, dict, dict\)"),
+])
+def test_predict_with_its_arguments_in_neither_order_is_an_error(call, match):
+    p = bnn.initialize_parameters_deep([2, 3, 1])
+    with pytest.raises(TypeError, match=match):
+        call(p, *FLOWER)
+    with pytest.raises(ValueError, match=r"predictions and Y must label the same m examples; got \(1, 400\) and \(1, 9\)"):
+        bnn.predict(FLOWER[0], FLOWER[1][:, :9], p)
+
+
 def test_the_front_doors_take_an_optimizer_batches_and_L2():
     """nn_model / L_layer_model / the classifier run the same epoch loop as model()."""
     X, Y = FLOWER
