@@ -957,8 +957,10 @@ def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
     if tuple(P.shape) != tuple(T.shape):
         raise ValueError(f"predictions and Y must label the same m examples; got {tuple(predictions.shape)} "
                          f"and {tuple(Y.shape)}.")
-    if xp.isdtype(P.dtype, "real floating") and not bool(xp.all(P == xp.round(P))):
-        raise ValueError("predictions must be labels (predict's output), not probabilities; got non-whole values.")
+    for name, labels in (("predictions", P), ("Y", T)):
+        if xp.isdtype(labels.dtype, "real floating") and not bool(xp.all(labels == xp.round(labels))):
+            what = "predict's output" if name == "predictions" else "0/1 or 0..K-1"
+            raise ValueError(f"{name} must be labels ({what}), not probabilities; got non-whole values.")
     if P.dtype != T.dtype:
         P, T = xp.astype(P, xp.float64), xp.astype(T, xp.float64)
     return P == T

@@ -188,6 +188,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y, Z2=np.zeros((1, 399))), ValueError,
      r"ZL must have the shape of AL, \(1, 400\); got \(1, 399\)"),
     (lambda X, Y: bnn.to_backend(X, "numpyy"), ValueError, r"unknown backend 'numpyy'; expected one of 'numpy'"),
+    (lambda X, Y: bnn.accuracy(Y * 0.5, Y), ValueError, r"predictions must be labels \(predict's output\), not probabilities"),
+    (lambda X, Y: bnn.accuracy(Y, Y * 0.5), ValueError, r"Y must be labels \(0/1 or 0..K-1\), not probabilities"),
+    (lambda X, Y: bnn.predict(X, Y * 0.5, params()), ValueError, r"Y must be labels \(0/1 or 0..K-1\), not probabilities"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data
