@@ -10,7 +10,8 @@ gradient descent. Before a row is timed its parameters after 2 steps are compare
 NumPy float64 reference (relative difference of all parameters together <= 1e-4 in float32,
 1e-9 in float64); a row that disagrees is WRONG and not timed. Rows are timed in
 interleaved rounds (one step of each implementation per round, so a slow spell of a
-shared machine lands on all), after a warm-up that includes any compilation, whose time
+shared machine lands on all; each after a 0.25 s pause, so the previous row's idle BLAS
+threads have stopped spinning), after a warm-up that includes any compilation, whose time
 is reported. The GEMM peak of this machine is measured in the same run; each row shows
 its share of it (the step's GEMMs over its time). Ratios are time(row) / time(fastest peer).
 """
@@ -30,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
+from implementations import SETTLE_S, settle  # noqa: E402
 from backend_nn.network import Network  # noqa: E402
 from backend_nn.step import train_step  # noqa: E402
 
@@ -305,6 +307,7 @@ def main(argv=None) -> int:
     for _ in range(rounds):
         for row, step, sync in live:
             sync()
+            settle(0 if args.quick else SETTLE_S)
             t = time.perf_counter()
             step(1)
             sync()

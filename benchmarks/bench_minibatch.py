@@ -14,8 +14,9 @@ check is in float64 because Adam's first steps are about lr * sign(dW): in float
 whose gradient is round-off moves by up to 2 lr between two correct implementations (measured:
 1.4e-4 between JAX and NumPy at the deep size). scikit-learn's Adam is another variant (its
 epsilon sits beside sqrt(v), not sqrt(v_corrected)) and is held to 1e-2. Timing is in float32. Rows are
-timed in interleaved rounds of one epoch each (median shown), after one warm-up epoch (which
-includes any compilation: its time is shown). Ratios are time(row) / time(fastest peer).
+timed in interleaved rounds of one epoch each (median shown), each after a 0.25 s pause (the
+previous row's idle BLAS threads stop spinning), after one warm-up epoch (which includes any
+compilation: its time is shown). Ratios are time(row) / time(fastest peer).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
+from implementations import SETTLE_S, settle  # noqa: E402
 from backend_nn.network import Network  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -322,6 +324,7 @@ def main(argv=None) -> int:
                 rows.append(row)
             for _ in range(rounds):
                 for row, epoch, sync in live:
+                    settle(0 if args.quick else SETTLE_S)
                     t = time.perf_counter()
                     epoch()
                     sync()

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import Problem, Unavailable, all_makers, make_plain_numpy  # noqa: E402
+from implementations import SETTLE_S, Problem, Unavailable, all_makers, make_plain_numpy, settle  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -145,7 +145,9 @@ def run_problem(pb: Problem, makers, args, peaks) -> list[dict]:
 
     Round r times each implementation once, in turn, so that a slow spell of a
     shared machine lands on all of them rather than on whichever ran then; the
-    reported time is each one's median over the rounds.
+    reported time is each one's median over the rounds. Each run starts after a
+    pause (:func:`implementations.settle`), so no other row's idle threads spin
+    beside it.
     """
     rows: list[dict] = []
     live = []  # (row, impl, k)
@@ -181,6 +183,7 @@ def run_problem(pb: Problem, makers, args, peaks) -> list[dict]:
     times = {id(row): [] for row, _, _ in live}
     for _ in range(args.repeats):
         for row, impl, k in live:
+            settle(0 if args.quick else SETTLE_S)
             times[id(row)].append(time_once(impl, k))
     for row, impl, k in live:
         sec = statistics.median(times[id(row)])

@@ -9,6 +9,7 @@ gradient-descent steps (forward, cost, backward, update) and whose
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,6 +23,20 @@ from backend_nn.step import train_step
 
 class Unavailable(Exception):
     """This implementation cannot run here (library missing, no GPU, ...)."""
+
+
+#: Seconds of quiet before each timed run. A BLAS thread pool keeps its threads spinning for a
+#: while after a call (OpenBLAS about 0.1 s, its THREAD_TIMEOUT), so on a small machine the row
+#: timed next shares the cores with them. Measured on 2 cores, mini-batch Adam at (784, 128, 10),
+#: batch 1024: backend_nn on PyTorch timed right after a NumPy row took 113 ms an epoch, and 65 ms
+#: after a 0.2 s pause; PyTorch by hand, timed after it, 57 and 61 ms.
+SETTLE_S = 0.25
+
+
+def settle(seconds: float = SETTLE_S) -> None:
+    """Wait ``seconds`` (untimed) so that the previous row's idle threads stop spinning."""
+    if seconds:
+        time.sleep(seconds)
 
 
 @dataclass
