@@ -67,7 +67,9 @@ class Optimizer:
     -> (parameters, state)``. Pure by default: nothing is written in place. ``inplace=True`` writes
     the new values into the parameter and state arrays and returns them: only for arrays the caller
     owns (the training loop's buffers) on a namespace whose arrays are writeable. It allocates fewer
-    temporaries and computes the same bits (tested against the pure update)."""
+    temporaries and computes the same bits (tested against the pure update). The training step
+    passes ``xp=``, the namespace it already has: finding it again from every gradient took about
+    a fifth of a NumPy Adam update at (784, 128, 10)."""
 
     name = "optimizer"
 
@@ -75,7 +77,9 @@ class Optimizer:
         raise NotImplementedError
 
     def update(self, parameters: dict, grads: dict, state: dict, *, learning_rate: float,
-               inplace: bool = False) -> tuple[dict, dict]:
+               inplace: bool = False, xp: Any = None) -> tuple[dict, dict]:
+        """``xp``: the arrays' namespace where the caller has it (the training step does); else it is
+        found from the gradients, which then must share one library and device."""
         raise NotImplementedError
 
 
@@ -86,7 +90,7 @@ class GradientDescent(Optimizer):
     def init(self, parameters: dict) -> dict:
         return {}
 
-    def update(self, parameters, grads, state, *, learning_rate, inplace=False):
+    def update(self, parameters, grads, state, *, learning_rate, inplace=False, xp=None):
         """W := W - alpha dW, for every entry (:mod:`backend_nn.update`'s step)."""
         return _update(parameters, grads, learning_rate=learning_rate, inplace=inplace), state
 
@@ -101,7 +105,7 @@ class Momentum(Optimizer):
         xp = namespace_of(**parameters)
         return {"v": _zeros_like(parameters, xp=xp)}
 
-    def update(self, parameters, grads, state, *, learning_rate, inplace=False):
+    def update(self, parameters, grads, state, *, learning_rate, inplace=False, xp=None):
         """v := beta v + (1 - beta) dW; W := W - alpha v."""
         beta = self.beta
         v = {d: _decay_add(beta, state["v"][d], 1.0 - beta, grads[d], inplace=inplace) for d in state["v"]}
@@ -121,10 +125,10 @@ class Adam(Optimizer):
         xp = namespace_of(**parameters)
         return {"v": _zeros_like(parameters, xp=xp), "s": _zeros_like(parameters, xp=xp), "t": 0}
 
-    def corrected(self, parameters, grads, state, *, inplace=False):
+    def corrected(self, parameters, grads, state, *, inplace=False, xp=None):
         """(v, s, v_corrected, s_corrected, t) of the next update (v and s written into state's arrays
         with ``inplace``)."""
-        xp = namespace_of(**grads)
+        xp = namespace_of(**grads) if xp is None else xp
         b1, b2 = self.beta1, self.beta2
         t = state["t"] + 1  # a Python int, or a 0-d array inside a compiled loop
         v = {d: _decay_add(b1, state["v"][d], 1.0 - b1, grads[d], inplace=inplace) for d in state["v"]}
@@ -137,10 +141,15 @@ class Adam(Optimizer):
         s_hat = {d: s[d] / c2 for d in s}
         return v, s, v_hat, s_hat, t
 
-    def update(self, parameters, grads, state, *, learning_rate, inplace=False):
+    def update(self, parameters, grads, state, *, learning_rate, inplace=False, xp=None):
         """v, s and their bias corrections, then W := W - alpha v^ / (sqrt(s^) + epsilon)."""
-        xp = namespace_of(**grads)
-        v, s, v_hat, s_hat, t = self.corrected(parameters, grads, state, inplace=inplace)
+        xp = namespace_of(**grads) if xp is None else xp
+        corrected = self.corrected(parameters, grads, state, inplace=inplace, xp=xp)
+        return self.apply(parameters, corrected, state, learning_rate=learning_rate, inplace=inplace, xp=xp)
+
+    def apply(self, parameters, corrected, state, *, learning_rate, inplace, xp):
+        """W := W - alpha v^ / (sqrt(s^) + epsilon) from :meth:`corrected`'s (v, s, v^, s^, t)."""
+        v, s, v_hat, s_hat, t = corrected
         if inplace:  # the pure expression's operations in its order, on this update's own temporaries
             for k, P in parameters.items():
                 step = v_hat["d" + k]
@@ -237,8 +246,10 @@ def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict,
     opt = get_optimizer("adam", beta1=beta1, beta2=beta2, epsilon=epsilon)
     check_state({"v": v, "s": s}, parameters, opt)
     state = {"v": v, "s": s, "t": t - 1}
-    v_new, s_new, v_hat, s_hat, _ = opt.corrected(parameters, grads, state)
-    new, _ = opt.update(parameters, grads, state, learning_rate=lr)
+    xp = namespace_of(**grads)
+    corrected = opt.corrected(parameters, grads, state, xp=xp)
+    new, _ = opt.apply(parameters, corrected, state, learning_rate=lr, inplace=False, xp=xp)
+    v_new, s_new, v_hat, s_hat, _ = corrected
     return new, v_new, s_new, v_hat, s_hat
 
 

@@ -70,7 +70,7 @@ def optimizer_step(parameters: dict, state: dict, X: Any, Y: Any, *, net: Networ
     Pure (the optimizer makes new arrays) unless ``inplace``: then it writes into the parameter and
     state arrays, which must be the caller's own buffers, and returns them."""
     cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, lambd=lambd, dropout=dropout)
-    parameters, state = optimizer.update(parameters, grads, state, learning_rate=learning_rate, inplace=inplace)
+    parameters, state = optimizer.update(parameters, grads, state, learning_rate=learning_rate, inplace=inplace, xp=xp)
     return parameters, state, cost
 
 
