@@ -28,7 +28,7 @@ from typing import Any
 
 from .activations import Activation, get_activation
 from .backend import device_of, namespace_of
-from .validation import check_labels_shape
+from .validation import check_labels_dtype, check_labels_shape
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
            "encode_labels", "check_label_values"]
@@ -203,6 +203,7 @@ def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None 
     ``m``: the number of examples Y must label (default: Y's own); ``name_out`` names the
     output in the error messages (A2, AL, ...).
     """
+    check_labels_dtype(Y, xp=xp)
     shape = tuple(int(s) for s in Y.shape)
     m = (shape[-1] if shape else 0) if m is None else m
     if output is SOFTMAX and n_y > 1 and len(shape) == 2 and shape[0] == 1:

@@ -33,7 +33,8 @@ from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import _check_inputs, _forward
 from .step import train_step
-from .validation import check_finite, check_in_range, check_positive, check_X_kind, check_X_Y, dtype_name
+from .validation import (check_finite, check_in_range, check_labels_dtype, check_positive, check_X_kind, check_X_Y,
+                         dtype_name, host_labels)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError"]
@@ -254,6 +255,7 @@ def _prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chun
     library of their chunks, which the parameters use (:mod:`backend_nn.chunked`). Host data that
     are to be streamed (:func:`backend_nn.streaming.wanted`) stay on the host, X as a
     :class:`~backend_nn.streaming.HostData`, Y a NumPy array."""
+    Y = host_labels(Y)
     if chunked.is_dask(X) or chunked.is_dask(Y) or backend == "dask":
         if backend not in (None, "dask"):
             raise ValueError(f"X is a dask array; leave backend= unset (the chunks' library is used) or give "
@@ -930,6 +932,7 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
 
 def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
     """Labels (1, m) from bool/number labels, or from a one-hot (K, m) array."""
+    check_labels_dtype(a, xp=xp, name=name)
     if len(a.shape) != 2:
         raise ValueError(f"{name} must be 2-D (1, m) labels or (K, m) one-hot; got shape {tuple(a.shape)}.")
     if a.shape[0] > 1:

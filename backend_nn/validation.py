@@ -20,6 +20,8 @@ __all__ = [
     "check_in_range",
     "not_finite",
     "check_labels_shape",
+    "check_labels_dtype",
+    "host_labels",
     "check_finite",
     "check_number",
     "check_output_path",
@@ -121,6 +123,38 @@ def check_labels_shape(Y: Any, expected: tuple[int, ...], *, name_out: str) -> N
         elif shape[::-1] == expected:
             hint = " — did you mean Y.T?"
         raise ValueError(f"Y must have the shape of {name_out}, (n_y, m) = {expected}; got {shape}{hint}.")
+
+
+def _labels_dtype_error(dtype: Any, name: str) -> TypeError:
+    return TypeError(
+        f"{name} must hold numeric labels (0/1, or class labels 0..K-1) or bools; got dtype {dtype}. Encode other "
+        f"labels first (np.unique({name}, return_inverse=True)[1] numbers them 0..K-1), or use NNClassifier, "
+        "which takes any labels."
+    )
+
+
+def check_labels_dtype(Y: Any, *, xp: Any, name: str = "Y") -> None:
+    """Labels are bools or real numbers: strings, objects, complex numbers or dates are refused."""
+    if not xp.isdtype(Y.dtype, ("bool", "integral", "real floating")):
+        raise _labels_dtype_error(Y.dtype, name)
+
+
+def host_labels(Y: Any, name: str = "Y") -> Any:
+    """Host labels as the data doors take them: a NumPy array of object dtype (or a list) holding
+    numbers becomes a float64 array; strings there are refused before any conversion, with what to
+    do. Arrays of other libraries, and numeric NumPy arrays, are returned as they are."""
+    import numpy as np
+
+    if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and Y.dtype.kind in "OUS"):
+        try:
+            A = np.asarray(Y)
+        except ValueError:  # ragged nested lists
+            return Y
+        if A.dtype.kind in "US" or (A.dtype.kind == "O" and not all(
+                isinstance(v, (bool, int, float, np.bool_, np.number)) for v in A.flat)):
+            raise _labels_dtype_error(A.dtype, name)
+        return A.astype(np.float64) if A.dtype.kind == "O" else Y
+    return Y
 
 
 def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:

@@ -191,6 +191,14 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.accuracy(Y * 0.5, Y), ValueError, r"predictions must be labels \(predict's output\), not probabilities"),
     (lambda X, Y: bnn.accuracy(Y, Y * 0.5), ValueError, r"Y must be labels \(0/1 or 0..K-1\), not probabilities"),
     (lambda X, Y: bnn.predict(X, Y * 0.5, params()), ValueError, r"Y must be labels \(0/1 or 0..K-1\), not probabilities"),
+    # string labels: numpy's "ufunc 'isfinite' not supported", or "found other values, e.g. [0.0, ...]" for '0'/'1'
+    (lambda X, Y: bnn.nn_model(X, np.where(Y == 1, "red", "blue"), 4, 10), TypeError,
+     r"Y must hold numeric labels \(0/1, or class labels 0..K-1\) or bools; got dtype <U4. Encode other labels first"),
+    (lambda X, Y: bnn.model(X, Y.astype(str), [2, 3, 1], "gd", num_epochs=1), TypeError, r"got dtype <U\d+"),
+    (lambda X, Y: bnn.nn_model(X, np.where(Y == 1, "a", "b").astype(object), 4, 10), TypeError, r"got dtype object"),
+    (lambda X, Y: bnn.nn_model(X, Y.astype(complex), 4, 10), TypeError, r"got dtype complex128"),
+    (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y.astype(str)), TypeError, r"Y must hold numeric labels"),
+    (lambda X, Y: bnn.accuracy(Y, Y.astype(str)), TypeError, r"Y must hold numeric labels"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data
@@ -211,3 +219,13 @@ def test_sizes_that_cannot_fit_are_refused_before_anything_is_allocated(data):
                                           r"9,030.1 GiB .* more than the .* GiB of this machine"):
         bnn.nn_model(*data, 10**9, 10)
     assert time.perf_counter() - start < 1.0
+
+
+def test_labels_in_an_object_array_or_a_list_train_as_numbers(data):
+    X, Y = data
+    ref, ref_costs = bnn.nn_model(X, Y, 4, 20)
+    for labels in (Y.astype(object), Y.tolist()):
+        p, costs = bnn.nn_model(X, labels, 4, 20)
+        np.testing.assert_array_equal(costs, ref_costs)
+        for k in ref:
+            np.testing.assert_array_equal(p[k], ref[k])
