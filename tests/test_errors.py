@@ -199,6 +199,8 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.nn_model(X, Y.astype(complex), 4, 10), TypeError, r"got dtype complex128"),
     (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y.astype(str)), TypeError, r"Y must hold numeric labels"),
     (lambda X, Y: bnn.accuracy(Y, Y.astype(str)), TypeError, r"Y must hold numeric labels"),
+    (lambda X, Y: bnn.gradient_check_n(params(), {f"d{k}": v for k, v in params().items()}, X, Y.astype(str)),
+     TypeError, r"Y must hold numeric labels"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data
