@@ -925,7 +925,8 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     AL, net = _predict_output(parameters, X, **kw)
     xp = namespace_of(AL=AL)
     p = xp.astype(net.output.predict(AL, xp=xp), xp.int64)  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
-    hits = to_numpy(_matches(p, y, xp=namespace_of(p=p, y=y)))
+    P, T = to_numpy(p), to_numpy(host_labels(y))  # compared on the host, where y may be, as X may be
+    hits = _matches(P, T, xp=namespace_of(p=P, y=T))
     print("Accuracy: " + str(np.mean(hits[0, :])))
     return p
 

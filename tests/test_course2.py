@@ -467,6 +467,9 @@ def test_predict_takes_the_courses_call_X_y_parameters(backend, capsys):
     assert capsys.readouterr().out == f"Accuracy: {np.mean(hits[0, :])}\n"
     assert_on_backend(out, backend, dtype=backend.xp.int64)
     np.testing.assert_array_equal(bnn.to_numpy(out), bnn.to_numpy(labels).astype(np.int64))
+    out = bnn.predict(X, Y, pb)  # host X and y with the parameters on the backend, as predict(parameters, X) takes X
+    assert capsys.readouterr().out == f"Accuracy: {np.mean(hits[0, :])}\n"
+    assert_on_backend(out, backend, dtype=backend.xp.int64)
     trained, _ = bnn.L_layer_model(X, Y, [2, 4, 1], 0.5, 200, activation="tanh")
     assert bnn.predict(X, Y, trained).shape == (1, 400)  # the network the Parameters carry, tanh
     assert capsys.readouterr().out == f"Accuracy: {bnn.accuracy(bnn.predict(trained, X), Y)}\n"
