@@ -947,8 +947,12 @@ def accuracy(predictions: Any, Y: Any) -> float:
     """Fraction of predictions equal to the labels, as a Python float.
 
     predictions : (1, m) labels, as ``predict`` returns them (bool or class labels).
-    Y : (1, m) labels (0/1 or 0..K-1), or one-hot (K, m).
+    Y : (1, m) labels (0/1 or 0..K-1), or one-hot (K, m). Host labels (a NumPy array, a list) are
+        moved to the predictions' backend and device, as ``predict`` moves host X.
     """
+    xp = namespace_of(predictions=predictions)
+    if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
+        Y = to_backend(host_labels(Y), xp, device=device_of(predictions))
     xp = namespace_of(predictions=predictions, Y=Y)
     hits = _matches(predictions, Y, xp=xp)
     return int(xp.sum(xp.astype(hits, xp.int64))) / math.prod(hits.shape)

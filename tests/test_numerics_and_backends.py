@@ -88,6 +88,7 @@ def test_predict_and_accuracy_stay_on_the_backend(backend):
     assert pred.shape == (1, 400)
     acc = bnn.accuracy(pred, backend.asarray(Y))
     assert isinstance(acc, float) and 0.5 < acc <= 1.0
+    assert bnn.accuracy(pred, Y) == acc == bnn.accuracy(pred, Y.tolist())  # host labels move, as host X does
 
 
 def test_host_data_moves_to_the_chosen_backend_once(backend):
