@@ -175,7 +175,20 @@ def _check_outputs(args: argparse.Namespace, X) -> None:
                          "Leave out --plot-boundary / --plot.")
 
 
+def _check_counts(args: argparse.Namespace) -> None:
+    """The counting options, checked under their own flags (the library's errors name its arguments:
+    ``--layers 4 -2`` would say ``n_h[1]``)."""
+    counts = {"--iterations": [args.iterations], "--n-h": [getattr(args, "n_h", 1)],
+              "--layers": getattr(args, "layers", None) or [], "--sizes": getattr(args, "sizes", None) or [],
+              "--batch-size": [] if args.batch_size is None else [args.batch_size]}
+    for flag, values in counts.items():
+        bad = [v for v in values if v < 1]
+        if bad:
+            raise ValueError(f"{flag} takes positive integers; got {bad[0]}.")
+
+
 def _train(args: argparse.Namespace) -> int:
+    _check_counts(args)
     X, Y, name = _data(args)
     _check_outputs(args, X)
     hidden = args.layers if args.layers else args.n_h
@@ -233,6 +246,7 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    _check_counts(args)
     X, Y, name = _data(args)
     _check_outputs(args, X)
     results = []

@@ -133,7 +133,11 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--plot-cost", "nowhere/c.png"), "--plot-cost: the folder nowhere does not exist"),
     (("train", "--data", "wide.csv", "--plot-boundary", "b.png"), "drawn in the plane of 2 features; these data have 3"),
     (("train", "--backend", "tensorflow"), "unknown backend 'tensorflow'"),
-    (("train", "--iterations", "0"), "num_iterations must be a positive integer; got 0"),
+    (("train", "--iterations", "0"), "--iterations takes positive integers; got 0"),
+    (("train", "--layers", "4", "-2"), "--layers takes positive integers; got -2"),  # it named n_h[1]
+    (("train", "--n-h", "0"), "--n-h takes positive integers; got 0"),
+    (("train", "--batch-size", "0"), "--batch-size takes positive integers; got 0"),
+    (("sweep", "--sizes", "3", "0"), "--sizes takes positive integers; got 0"),
     (("predict", "notes.npz", "bad.csv"), "not a backend_nn model: not an .npz (zip) archive"),
 ])
 def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
