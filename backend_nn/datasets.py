@@ -199,7 +199,8 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
       column when ``labels`` is True; a first line whose every cell is a non-number is a header
       and skipped; an empty or non-numeric cell anywhere else is an error naming its line and column.
       ``labels=None`` means "all columns are features".
-    - NPZ: arrays ``X`` (n_x, m) and, for training, ``Y`` (1, m), the course's layout.
+    - NPZ: arrays ``X`` (n_x, m) and, for training, ``Y`` (1, m), the course's layout (a one-hot
+      (K, m), or m labels (m,), are taken too); a Y that does not label X's m examples is an error.
     """
     from pathlib import Path
 
@@ -217,6 +218,15 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
             raise ValueError(f"{path} is not a readable .npz file: {exc}") from None
         if labels and Y is None:
             raise ValueError(f"{path} has no array 'Y' (1, m) of labels.")
+        if X.ndim != 2:
+            raise ValueError(f"{path}: X must be 2-D (n_x, m), examples as columns; it has shape {X.shape}.")
+        if Y is not None and labels is not False:
+            m = X.shape[1]
+            if Y.ndim == 1 and Y.shape[0] == m:
+                Y = Y.reshape(1, m)  # one label per example, unambiguous
+            if Y.ndim != 2 or Y.shape[1] != m:
+                raise ValueError(f"{path}: Y must label X's m = {m} examples, as (1, m) labels or a one-hot (K, m); "
+                                 f"it has shape {Y.shape}.")
         return X, (Y if labels is not False else None)
     try:
         text = path.read_text(encoding="utf-8")

@@ -78,3 +78,26 @@ def test_digits_train_as_the_issue_shows_it():
     params, costs = bnn.L_layer_model(X, Y, [64, 32, 16, 10], learning_rate=0.1, num_iterations=600)
     assert costs[-1] < 0.5 * costs[0] and costs[0] == pytest.approx(np.log(10), rel=0.05)
     assert bnn.accuracy(bnn.predict(params, X), Y) > 0.85
+
+
+def test_an_npz_data_file_gives_X_and_its_labels_or_says_what_is_wrong(tmp_path):
+    X, Y = bnn.load_planar_dataset()
+    np.savez(tmp_path / "d.npz", X=X, Y=Y)
+    X2, Y2 = bnn.load_data_file(tmp_path / "d.npz")
+    np.testing.assert_array_equal(X2, X)
+    np.testing.assert_array_equal(Y2, Y)
+    np.savez(tmp_path / "flat.npz", X=X, Y=Y.ravel())  # m labels (m,): one per example, unambiguous
+    assert bnn.load_data_file(tmp_path / "flat.npz")[1].shape == (1, 400)
+    np.savez(tmp_path / "short.npz", X=X, Y=Y[:, :10])  # was returned as it was: 10 labels for 400 examples
+    with pytest.raises(ValueError, match=r"short.npz: Y must label X's m = 400 examples, .*; it has shape \(1, 10\)"):
+        bnn.load_data_file(tmp_path / "short.npz")
+    np.savez(tmp_path / "rows.npz", X=X.T, Y=Y)
+    with pytest.raises(ValueError, match=r"Y must label X's m = 2 examples"):
+        bnn.load_data_file(tmp_path / "rows.npz")
+    np.savez(tmp_path / "flatX.npz", X=X[0], Y=Y)
+    with pytest.raises(ValueError, match=r"flatX.npz: X must be 2-D \(n_x, m\), examples as columns; it has shape \(400,\)"):
+        bnn.load_data_file(tmp_path / "flatX.npz")
+    np.savez(tmp_path / "noY.npz", X=X)
+    with pytest.raises(ValueError, match=r"noY.npz has no array 'Y' \(1, m\) of labels"):
+        bnn.load_data_file(tmp_path / "noY.npz")
+    assert bnn.load_data_file(tmp_path / "noY.npz", labels=None)[1] is None
