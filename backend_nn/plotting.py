@@ -15,7 +15,7 @@ import numpy as np
 
 from .backend import to_numpy
 from .training import predict
-from .validation import check_X_Y_shapes, not_finite
+from .validation import check_positive, check_X_Y_shapes, not_finite
 
 __all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]
 
@@ -67,10 +67,13 @@ def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h:
     y_min, y_max = X[1].min() - 1, X[1].max() + 1
     step = max(h, (max(x_max - x_min, y_max - y_min)) / 600)  # at most ~600 x 600 predictions
     xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
-    grid = np.stack([xx.ravel(), yy.ravel()])  # (2, n_grid): examples as columns
-    Z = to_numpy(predict(parameters, grid)).astype(int).reshape(xx.shape)
+    if callable(parameters):  # the course's call: plot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)
+        Z, n_out = _model_labels(parameters, np.c_[xx.ravel(), yy.ravel()]).reshape(xx.shape), 2
+    else:
+        grid = np.stack([xx.ravel(), yy.ravel()])  # (2, n_grid): examples as columns
+        Z = to_numpy(predict(parameters, grid)).astype(int).reshape(xx.shape)
+        n_out = int(parameters["W" + str(len(parameters) // 2)].shape[0])
     labels = _labels_of(Y)
-    n_out = int(parameters["W" + str(len(parameters) // 2)].shape[0])
     K = max(2, n_out, int(labels.max()) + 1 if labels.size else 2)
     colours = _class_colours(K)
     cmap = ListedColormap(colours)
@@ -85,9 +88,25 @@ def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h:
     ax.set_title(title)
 
 
-def plot_decision_boundary(parameters: dict, X: Any, Y: Any, *, title: str = "Decision boundary"):
+def _model_labels(model: Any, rows: np.ndarray) -> np.ndarray:
+    """(n_grid,) integer labels from a course-style model: a function of the grid's points as rows
+    (n_grid, 2) that returns one label per point (bool or whole numbers, any shape of that size)."""
+    Z = np.asarray(to_numpy(model(rows)))
+    if Z.size != rows.shape[0]:
+        raise ValueError(f"the model must return one label per grid point ({rows.shape[0]} points, handed to it "
+                         f"as rows (n, 2), as the course's plot_decision_boundary does); it returned shape {Z.shape}.")
+    Z = Z.reshape(-1)
+    if Z.dtype.kind == "f" and not np.all(Z == np.round(Z)):
+        raise ValueError("the model must return labels (e.g. predict(parameters, x.T)), not probabilities.")
+    return Z.astype(int)
+
+
+def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, title: str = "Decision boundary"):
     """Regions the network assigns to each class, over the data X (2, m) coloured by Y: (1, m)
-    labels (0/1 or 0..K-1) or (K, m) one-hot."""
+    labels (0/1 or 0..K-1) or (K, m) one-hot.
+
+    ``parameters``: the trained parameters, or, as the course calls it, a model function of the
+    grid's points as rows, ``plot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)``."""
     Xh, Yh = _points(X, Y)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
@@ -100,8 +119,12 @@ def plot_costs(costs: Sequence[float], *, cost_every: int = 100, title: str = "C
                unit: str = "iteration"):
     """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every), or the
     epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch)."""
-    plt = pyplot()
     c = np.asarray(costs, dtype=float)
+    if c.ndim != 1 or c.size == 0:
+        raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got shape "
+                         f"{c.shape}.")
+    cost_every = check_positive("cost_every", cost_every, integer=True)
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(np.arange(len(c)) * cost_every, c)
     ax.set_xlabel(unit)

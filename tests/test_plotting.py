@@ -57,3 +57,26 @@ def test_the_users_matplotlib_backend_is_left_as_it_is(flower_params):
     finally:
         plt.close("all")
         plt.switch_backend(before)
+
+
+def test_the_courses_call_with_a_model_function_draws_the_same_regions(flower_params):
+    """The course calls plot_decision_boundary(lambda x: predict(parameters, x.T), X, Y): the model is a
+    function of the grid's points as rows. It was refused ("parameters must be a dict")."""
+    by_function = plotting.plot_decision_boundary(lambda x: bnn.predict(flower_params, x.T), X, Y).axes[0]
+    by_parameters = plotting.plot_decision_boundary(flower_params, X, Y).axes[0]
+    regions = [np.asarray(ax.collections[0].get_array()) for ax in (by_function, by_parameters)]
+    np.testing.assert_array_equal(*regions)
+    with pytest.raises(ValueError, match=r"one label per grid point .* it returned shape \(3,\)"):
+        plotting.plot_decision_boundary(lambda x: np.zeros(3), X, Y)
+    with pytest.raises(ValueError, match=r"must return labels \(e.g. predict\(parameters, x.T\)\), not probabilities"):
+        plotting.plot_decision_boundary(lambda x: bnn.predict_output(flower_params, x.T), X, Y)
+
+
+@pytest.mark.parametrize("costs, kwargs, match", [
+    ([], {}, r"costs must be a 1-d sequence .*; got shape \(0,\)"),  # drew an empty picture
+    (np.ones((3, 3)), {}, r"got shape \(3, 3\)"),                   # drew three lines
+    ([0.7, 0.5], {"cost_every": 0}, r"cost_every must be a positive integer; got 0"),  # all at x = 0
+])
+def test_bad_costs_are_clear_errors(costs, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.plot_costs(costs, **kwargs)
