@@ -23,7 +23,8 @@ from .propagation import _forward, _week4_network
 from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost
 from .validation import check_parameters, check_positive, host_labels
 
-__all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check_n", "THRESHOLD"]
+__all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
+           "THRESHOLD"]
 
 #: The course's threshold: a difference above it is a mistake in backpropagation.
 THRESHOLD = 2e-7
@@ -152,6 +153,11 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
         minus[i, 0] -= epsilon
         gradapprox[i, 0] = (J(vector_to_dictionary(plus, parameters)) - J(vector_to_dictionary(minus, parameters))) \
             / (2 * epsilon)
+    return _difference(grad, gradapprox, print_msg)
+
+
+def _difference(grad: Any, gradapprox: Any, print_msg: bool) -> float:
+    """||grad - gradapprox|| / (||grad|| + ||gradapprox||), and the course's verdict when asked."""
     difference = float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
     if print_msg:
         if difference > THRESHOLD:
@@ -159,3 +165,25 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
         else:
             print(f"\033[92mYour backward propagation works perfectly fine! difference = {difference}\033[0m")
     return difference
+
+
+def gradient_check(x: Any, theta: Any, epsilon: float = 1e-7, print_msg: bool = False) -> float:
+    """The assignment's one-dimensional warm-up: J(theta) = theta x, whose derivative is x, checked
+    by a centred difference, as the course's ``gradient_check(x, theta)`` checks its own
+    ``forward_propagation(x, theta)`` and ``backward_propagation(x, theta)``.
+
+    x, theta : real numbers (J = np.dot(theta, x), as the course writes it)
+    Returns the relative difference (the course's x = 3, theta = 4: 7.814075313343006e-11).
+    Networks are checked by :func:`gradient_check_n`.
+    """
+    epsilon = check_positive("epsilon", epsilon, integer=False)
+    for name, v in (("x", x), ("theta", theta)):
+        a = np.asarray(v)
+        if isinstance(v, bool) or a.ndim != 0 or a.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must be a real number (the assignment's one-dimensional example; "
+                            f"gradient_check_n checks a network's parameters); got {type(v).__name__} {v!r}.")
+        if not np.isfinite(a):
+            raise ValueError(f"{name} must be finite; got {v!r}.")
+    J_plus, J_minus = np.dot(theta + epsilon, x), np.dot(theta - epsilon, x)
+    gradapprox = (J_plus - J_minus) / (2 * epsilon)
+    return _difference(np.asarray(x, dtype=np.float64), gradapprox, print_msg)

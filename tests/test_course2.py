@@ -734,3 +734,17 @@ def test_the_regularization_functions_take_any_depth_and_check_their_input():
         bnn.compute_cost_with_regularization(AL, Y, p, -1)
     with pytest.raises(ValueError, match=r"X must have shape \(n_x, m\) = \(3, m\)"):
         bnn.backward_propagation_with_regularization(X[:2], Y, flat, 0.3)
+
+
+def test_the_one_dimensional_gradient_check_of_the_assignment(capsys):
+    """gradient_check(x, theta): J = theta x against its derivative x, as the assignment's warm-up; the
+    notebook prints difference = 7.814075313343006e-11 for x = 3, theta = 4."""
+    assert bnn.gradient_check(3, 4, print_msg=True) == 7.814075313343006e-11
+    assert "Your backward propagation works perfectly fine! difference = 7.814075313343006e-11" in capsys.readouterr().out
+    assert bnn.gradient_check(np.float32(-2.5), 0.3, epsilon=1e-6) < 2e-7
+    with pytest.raises(TypeError, match=r"x must be a real number .*; got ndarray"):
+        bnn.gradient_check(np.array([1.0, 2.0]), 0.5)  # a vector theta x would be checked as one number
+    with pytest.raises(TypeError, match=r"theta must be a real number .*; got str '4'"):
+        bnn.gradient_check(3, "4")
+    with pytest.raises(ValueError, match=r"theta must be finite; got nan"):
+        bnn.gradient_check(3, float("nan"))
