@@ -187,6 +187,59 @@ def test_L_model_backward_takes_the_dAL_route_and_names_the_grads(backend):
     assert_close(g_flat["dW1"], ref["dW1"], backend, rtol=1e-10, atol=1e-14)
 
 
+def test_the_week4_assignments_published_backward_numbers(backend):
+    """The notebook's own test cases, as its testCases file draws them, and the values it prints:
+    linear_backward (seed 1), linear_activation_backward (seed 2) and L_model_backward (seed 3; AL
+    drawn by randn, 1.79 and 0.44, so not a probability: the general route takes it as it is; caches
+    a tuple)."""
+    def b(a):
+        return backend.asarray(np.asarray(a, dtype=np.float64))
+
+    rng = np.random.RandomState(1)
+    dZ, A, W, bias = rng.randn(3, 4), rng.randn(5, 4), rng.randn(3, 5), rng.randn(3, 1)
+    dA_prev, dW, db = bnn.linear_backward(b(dZ), (b(A), b(W), b(bias)))
+    assert_close(dA_prev, [[-1.15171336, 0.06718465, -0.3204696, 2.09812712],
+                           [0.60345879, -3.72508701, 5.81700741, -3.84326836],
+                           [-0.4319552, -1.30987417, 1.72354705, 0.05070578],
+                           [-0.38981415, 0.60811244, -1.25938424, 1.47191593],
+                           [-2.52214926, 2.67882552, -0.67947465, 1.48119548]], backend, rtol=0, atol=5e-9)
+    assert_close(dW, [[0.07313866, -0.0976715, -0.87585828, 0.73763362, 0.00785716],
+                      [0.85508818, 0.37530413, -0.59912655, 0.71278189, -0.58931808],
+                      [0.97913304, -0.24376494, -0.08839671, 0.55151192, -0.10290907]], backend, rtol=0, atol=5e-9)
+    assert_close(db, [[-0.14713786], [-0.11313155], [-0.13209101]], backend, rtol=0, atol=5e-9)
+
+    rng = np.random.RandomState(2)
+    dA, A, W, bias, Z = rng.randn(1, 2), rng.randn(3, 2), rng.randn(1, 3), rng.randn(1, 1), rng.randn(1, 2)
+    printed = {
+        "sigmoid": ([[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]],
+                    [[0.10266786, 0.09778551, -0.01968084]], [[-0.05729622]]),
+        "relu": ([[0.44090989, 0.0], [0.37883606, 0.0], [-0.2298228, 0.0]],
+                 [[0.44513824, 0.37371418, -0.10478989]], [[-0.20837892]]),
+    }
+    for activation, expected in printed.items():
+        got = bnn.linear_activation_backward(b(dA), ((b(A), b(W), b(bias)), b(Z)), activation)
+        for g, e in zip(got, expected, strict=True):
+            assert_close(g, e, backend, rtol=0, atol=5e-9)
+
+    rng = np.random.RandomState(3)
+    AL, Y = rng.randn(1, 2), np.array([[1, 0]])
+    A1, W1, b1, Z1 = rng.randn(4, 2), rng.randn(3, 4), rng.randn(3, 1), rng.randn(3, 2)
+    A2, W2, b2, Z2 = rng.randn(3, 2), rng.randn(1, 3), rng.randn(1, 1), rng.randn(1, 2)
+    caches = (((b(A1), b(W1), b(b1)), b(Z1)), ((b(A2), b(W2), b(b2)), b(Z2)))
+    grads = bnn.L_model_backward(b(AL), backend.asarray(Y), caches)
+    printed = {
+        "dA0": [[0.0, 0.52257901], [0.0, -0.3269206], [0.0, -0.32070404], [0.0, -0.74079187]],
+        "dA1": [[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]],
+        "dW1": [[0.41010002, 0.07807203, 0.13798444, 0.10502167], [0.0, 0.0, 0.0, 0.0],
+                [0.05283652, 0.01005865, 0.01777766, 0.0135308]],
+        "dW2": [[-0.39202432, -0.13325855, -0.04601089]],
+        "db1": [[-0.22007063], [0.0], [-0.02835349]],
+        "db2": [[0.15187861]],
+    }
+    for k, e in printed.items():
+        assert_close(grads[k], e, backend, rtol=0, atol=5e-9)
+
+
 def test_update_parameters_takes_any_dict_of_W_and_b(backend):
     """Nothing requires the shapes to chain (DEEP.md); extra grads (dA0) are ignored."""
     p = {"W1": backend.asarray(np.ones((2, 3))), "b1": backend.asarray(np.ones((2, 1))),
