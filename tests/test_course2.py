@@ -165,6 +165,32 @@ def test_adam_returns_the_courses_tuple(backend):
             assert_close(pb[k], ref_p[k], backend, rtol=1e-12)
 
 
+def test_the_optimization_assignments_published_numbers(backend):
+    """The week-2 notebook's own test case (seed 1: W1 (2, 3), b1, W2 (3, 3), b2, then dW1, db1, dW2, db2)
+    and the W1, v and s it prints: gd at 0.01, momentum (beta 0.9, 0.01), Adam at t = 2 (0.01)."""
+    rng = np.random.RandomState(1)
+    shapes = [("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 3)), ("b2", (3, 1))]
+    p = {k: rng.randn(*shape) for k, shape in shapes}
+    g = {"d" + k: rng.randn(*shape) for k, shape in shapes}
+    pb = {k: backend.asarray(v) for k, v in p.items()}
+    gb = {k: backend.asarray(v) for k, v in g.items()}
+    v_dW1 = [[-0.11006192, 0.11447237, 0.09015907], [0.05024943, 0.09008559, -0.06837279]]
+
+    new = bnn.update_parameters_with_gd(pb, gb, 0.01)
+    assert_close(new["W1"], [[1.63535156, -0.62320365, -0.53718766], [-1.07799357, 0.85639907, -2.29470142]],
+                 backend, rtol=0, atol=5e-9)
+    new, v = bnn.update_parameters_with_momentum(pb, gb, bnn.initialize_velocity(pb), 0.9, 0.01)
+    assert_close(new["W1"], [[1.62544598, -0.61290114, -0.52907334], [-1.07347112, 0.86450677, -2.30085497]],
+                 backend, rtol=0, atol=5e-9)
+    assert_close(v["dW1"], v_dW1, backend, rtol=0, atol=5e-9)
+    new, v, s, _, _ = bnn.update_parameters_with_adam(pb, gb, *bnn.initialize_adam(pb), 2)
+    assert_close(new["W1"], [[1.63178673, -0.61919778, -0.53561312], [-1.08040999, 0.85796626, -2.29409733]],
+                 backend, rtol=0, atol=5e-9)
+    assert_close(v["dW1"], v_dW1, backend, rtol=0, atol=5e-9)
+    assert_close(s["dW1"], [[0.00121136, 0.00131039, 0.00081287], [0.0002525, 0.00081154, 0.00046748]],
+                 backend, rtol=0, atol=5e-9)
+
+
 def test_learning_rate_decay():
     assert bnn.update_lr(0.5, 2, 1) == 0.5 / 3
     assert bnn.update_lr(0.5, 0, 1) == 0.5
