@@ -115,10 +115,15 @@ def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, title: str = "Dec
     return fig
 
 
-def plot_costs(costs: Sequence[float], *, cost_every: int = 100, title: str = "Cost during training",
-               unit: str = "iteration"):
+def plot_costs(costs: Sequence[float], learning_rate: float | None = None, *, cost_every: int = 100,
+               title: str | None = None, unit: str = "iteration"):
     """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every), or the
-    epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch)."""
+    epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch).
+
+    ``plot_costs(costs, learning_rate)`` is the week-4 notebook's call: the title then names the
+    learning rate, as its helper's does ("Learning rate = 0.0075")."""
+    if title is None:
+        title = "Cost during training" if learning_rate is None else f"Learning rate = {learning_rate}"
     c = np.asarray(costs, dtype=float)
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got shape "

@@ -80,3 +80,11 @@ def test_the_courses_call_with_a_model_function_draws_the_same_regions(flower_pa
 def test_bad_costs_are_clear_errors(costs, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plotting.plot_costs(costs, **kwargs)
+
+
+def test_plot_costs_takes_the_week4_notebooks_call():
+    """The application notebook plots with plot_costs(costs, learning_rate)."""
+    ax = plotting.plot_costs([0.7, 0.5, 0.3], 0.0075).axes[0]
+    assert ax.get_title() == "Learning rate = 0.0075"
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 100, 200])
+    assert plotting.plot_costs([0.7, 0.5]).axes[0].get_title() == "Cost during training"
