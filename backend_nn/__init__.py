@@ -30,7 +30,7 @@ Layout (each course equation has one home):
 
 from .activations import Activation, get_activation
 from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
-from .datasets import DATASETS, load_data_file, load_dataset, load_planar_dataset
+from .datasets import DATASETS, load_data_file, load_dataset, load_extra_datasets, load_planar_dataset
 from .initialization import (
     initialize_parameters,
     initialize_parameters_deep,
@@ -148,6 +148,7 @@ __all__ = [
     "linear_forward",
     "load_data_file",
     "load_dataset",
+    "load_extra_datasets",
     "load_model",
     "load_planar_dataset",
     "nn_model",

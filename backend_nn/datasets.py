@@ -28,6 +28,7 @@ __all__ = [
     "digits",
     "DATASETS",
     "load_dataset",
+    "load_extra_datasets",
     "load_data_file",
 ]
 
@@ -190,6 +191,20 @@ def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}.")
     return DATASETS[name](**kwargs)
+
+
+def load_extra_datasets(m: int = 200) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The week-3 notebook's ``load_extra_datasets()``: noisy_circles, noisy_moons, blobs,
+    gaussian_quantiles and no_structure, m points each, as it returns them: (X, Y) pairs in
+    scikit-learn's layout, X (m, 2) rows as samples and Y (m,), which the notebook then transposes
+    (``X, Y = X.T, Y.reshape(1, Y.shape[0])``; its ``Y % 2`` for blobs changes nothing here, where the
+    labels are taken mod 2 already). The same points as :func:`load_dataset` gives each by name,
+    seeded; the course's own draw from NumPy's global generator and differ run to run."""
+    out = []
+    for make in (noisy_circles, noisy_moons, blobs, gaussian_quantiles, no_structure):
+        X, Y = make(m)
+        out.append((np.ascontiguousarray(X.T), Y.reshape(-1).copy()))
+    return tuple(out)
 
 
 def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.ndarray | None]:

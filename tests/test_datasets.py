@@ -101,3 +101,18 @@ def test_an_npz_data_file_gives_X_and_its_labels_or_says_what_is_wrong(tmp_path)
     with pytest.raises(ValueError, match=r"noY.npz has no array 'Y' \(1, m\) of labels"):
         bnn.load_data_file(tmp_path / "noY.npz")
     assert bnn.load_data_file(tmp_path / "noY.npz", labels=None)[1] is None
+
+
+def test_load_extra_datasets_is_the_notebooks_call_and_layout():
+    """The week-3 notebook: noisy_circles, noisy_moons, blobs, gaussian_quantiles, no_structure =
+    load_extra_datasets(); then X, Y = X.T, Y.reshape(1, Y.shape[0]) (and Y % 2 for blobs)."""
+    sets = bnn.load_extra_datasets()
+    assert len(sets) == 5
+    for name, (X, Y) in zip(BINARY, sets, strict=True):
+        assert X.shape == (200, 2) and Y.shape == (200,)
+        X, Y = X.T, Y.reshape(1, Y.shape[0])
+        if name == "blobs":
+            Y = Y % 2
+        Xn, Yn = bnn.load_dataset(name)
+        np.testing.assert_array_equal(X, Xn)
+        np.testing.assert_array_equal(Y, Yn)
