@@ -34,7 +34,7 @@ from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import _check_inputs, _forward
 from .step import train_step
 from .validation import (check_finite, check_in_range, check_labels_dtype, check_positive, check_X_kind, check_X_Y,
-                         dtype_name, host_labels)
+                         dtype_name, host_labels, model_pair_hint)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError"]
@@ -863,7 +863,8 @@ def _shuffle_or_say(reorder: Any, Xb: Any, Yf: Any, seed: int) -> tuple[Any, Any
 def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):
     """(A_L, network): see :func:`predict_output`."""
     if not isinstance(parameters, dict) or "W1" not in parameters:
-        raise TypeError("parameters must be a dict with W1, b1, ..., WL, bL (from a model or initialize_parameters).")
+        raise TypeError("parameters must be a dict with W1, b1, ..., WL, bL (from a model or initialize_parameters); "
+                        f"got {type(parameters).__name__}{model_pair_hint(parameters)}.")
     net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
     W1 = parameters["W1"]
     xp = namespace_of(W1=W1)
@@ -911,7 +912,8 @@ def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any 
     if course_parameters:
         if len(course_parameters) != 1 or isinstance(parameters, dict) or not isinstance(course_parameters[0], dict):
             raise TypeError("predict takes (parameters, X), or the course's (X, y, parameters); got "
-                            f"({', '.join(type(a).__name__ for a in (parameters, X, *course_parameters))}).")
+                            f"({', '.join(type(a).__name__ for a in (parameters, X, *course_parameters))})"
+                            f"{model_pair_hint(course_parameters[-1])}.")
         return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
                                negative_slope=negative_slope)
     AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)

@@ -27,6 +27,7 @@ __all__ = [
     "check_output_path",
     "dtype_name",
     "check_parameters",
+    "model_pair_hint",
     "check_positive",
     "layer_dims_of",
 ]
@@ -243,13 +244,23 @@ def layer_dims_of(parameters: dict) -> list[int]:
     return [int(parameters["W1"].shape[1])] + [int(parameters[f"W{l}"].shape[0]) for l in range(1, L + 1)]
 
 
+def model_pair_hint(value: Any) -> str:
+    """What to do where a model's (parameters, costs) was handed on whole (the course's models return
+    the parameters alone, so a notebook's ``parameters = nn_model(...)`` holds the pair)."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict):
+        return ("; this is a (parameters, costs) pair: the models return both, so unpack them, "
+                "parameters, costs = nn_model(...)")
+    return ""
+
+
 def check_parameters(parameters: Any) -> list[int]:
     """Parameters W1, b1, ..., WL, bL whose shapes chain; returns layer_dims.
 
     W_l : (n_l, n_{l-1}), b_l : (n_l, 1).
     """
     if not isinstance(parameters, dict):
-        raise TypeError(f"parameters must be a dict with keys W1, b1, W2, b2, ...; got {type(parameters).__name__}.")
+        raise TypeError(f"parameters must be a dict with keys W1, b1, W2, b2, ...; got {type(parameters).__name__}"
+                        f"{model_pair_hint(parameters)}.")
     bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
     if bad:
         raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL; got unexpected keys {bad}.")

@@ -231,3 +231,17 @@ def test_labels_in_an_object_array_or_a_list_train_as_numbers(data):
         np.testing.assert_array_equal(costs, ref_costs)
         for k in ref:
             np.testing.assert_array_equal(p[k], ref[k])
+
+
+def test_a_models_pair_handed_on_whole_says_to_unpack_it(data):
+    """The course's models return the parameters alone, so a notebook's parameters = nn_model(...) holds
+    the library's (parameters, costs) pair; every door that takes parameters says to unpack it."""
+    X, Y = data
+    pair = bnn.nn_model(X, Y, 4, 10)
+    unpack = r"got tuple; this is a \(parameters, costs\) pair: .* parameters, costs = nn_model\(\.\.\.\)"
+    for call in (lambda: bnn.predict(pair, X), lambda: bnn.L_model_forward(X, pair),
+                 lambda: bnn.save_model("never-written.npz", pair)):
+        with pytest.raises(TypeError, match=unpack):
+            call()
+    with pytest.raises(TypeError, match=r"got \(ndarray, ndarray, tuple\); this is a \(parameters, costs\) pair"):
+        bnn.predict(X, Y, pair)
