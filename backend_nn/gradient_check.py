@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from .backend import to_numpy
+from .backend import array_namespace, to_numpy
 from .outputs import encode_labels
 from .propagation import _forward, _week4_network
 from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost
-from .validation import check_parameters, check_positive, host_labels
+from .validation import check_parameters, check_positive, check_X, host_labels
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "THRESHOLD"]
@@ -129,7 +129,8 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)
     Xh = to_numpy(X).astype(np.float64)
-    m = Xh.shape[1] if Xh.ndim == 2 else None
+    check_X(Xh, xp=array_namespace(Xh), n_x=dims[0])
+    m = Xh.shape[1]
     Yh = to_numpy(host_labels(Y)).astype(np.float64)
     if Yh.ndim == 1 and Yh.shape[0] == m:
         # labels (m,), as the course's own test case passes them (y = np.array([1, 1, 0])): its cost

@@ -310,6 +310,11 @@ def test_gradient_check_refuses_gradients_it_cannot_line_up_with_the_parameters(
         bnn.gradient_check_n(p, {**grads, "dW1": np.zeros((2, 2))}, X, Y)
     with pytest.raises(ValueError, match=r"epsilon must be a positive, finite number; got 0.0"):
         bnn.gradient_check_n(p, grads, X, Y, epsilon=0)
+    # X as every other door checks it (it was NumPy's matmul error, or int(None) with dropout)
+    with pytest.raises(ValueError, match=r"X must be 2-D with shape \(n_x, m\)"):
+        bnn.gradient_check_n(p, grads, X[0], Y, keep_prob=0.8)
+    with pytest.raises(ValueError, match=r"did you mean X.T"):
+        bnn.gradient_check_n(p, grads, X.T, Y)
 
 
 def test_gradient_check_prints_the_courses_verdict(capsys):
