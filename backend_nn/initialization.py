@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
-from .validation import check_positive, check_seed
+from .validation import check_layer_dims, check_seed, check_X_Y_shapes
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype"]
@@ -39,6 +39,7 @@ INITIALIZATIONS = ("random", "zeros", "xavier", "he")
 
 def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
     """(n_x, n_h, n_y) from X (n_x, m) and Y (n_y, m); the course fixes n_h = 4."""
+    check_X_Y_shapes(X, Y)
     return int(X.shape[0]), n_h, int(Y.shape[0])
 
 
@@ -98,9 +99,7 @@ def initialize_parameters_deep(
     W_l = randn(n_l, n_{l-1}) * 0.01, b_l = 0. Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}``
     on the chosen backend and device.
     """
-    dims = [check_positive(f"layer_dims[{i}]", n, integer=True) for i, n in enumerate(layer_dims)]
-    if len(dims) < 2:
-        raise ValueError(f"layer_dims needs at least [n_x, n_y]; got {list(layer_dims)}.")
+    dims = check_layer_dims(layer_dims)
     xp = get_namespace(backend)
     dt = resolve_dtype(dtype, xp)
     host = _draw_on_host(dims, seed=seed, init=init, scale=scale)

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from .activations import Activation, get_activation
 from .outputs import OutputLayer, output_for
-from .validation import check_parameters
+from .validation import check_layer_dims, check_parameters
 
 __all__ = ["Network", "Parameters", "network_of", "hidden_activations"]
 
@@ -59,9 +59,7 @@ class Network:
     @classmethod
     def build(cls, layer_dims: Sequence[int], activation: Any = "relu", output: Any = None, *,
               negative_slope: float = 0.01) -> "Network":
-        dims = tuple(int(n) for n in layer_dims)
-        if len(dims) < 2:
-            raise ValueError(f"layer_dims needs at least [n_x, n_y]; got {list(layer_dims)}.")
+        dims = tuple(check_layer_dims(layer_dims))
         hidden = hidden_activations(activation, len(dims) - 2, negative_slope=negative_slope)
         return cls(dims, hidden, output_for(dims[-1], output))
 

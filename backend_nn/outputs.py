@@ -255,7 +255,7 @@ def compute_cost(AL: Any, Y: Any, *, ZL: Any = None, output: str | None = None, 
     xp = namespace_of(**arrays)
     if len(AL.shape) != 2:
         hint = " — did you mean AL.reshape(1, -1)?" if len(AL.shape) == 1 else ""
-        raise ValueError(f"AL must be 2-D (n_y, m), examples as columns; got shape {tuple(AL.shape)}{hint}.")
+        raise ValueError(f"AL must be 2-D (n_y, m), examples as columns; got shape {tuple(AL.shape)}{hint or '.'}")
     if not xp.isdtype(AL.dtype, "real floating"):
         raise TypeError(f"AL must hold probabilities as floats (float64 or float32); got dtype {AL.dtype}.")
     if ZL is not None and tuple(ZL.shape) != tuple(AL.shape):

@@ -33,8 +33,8 @@ from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import _check_inputs, _forward
 from .step import train_step
-from .validation import (check_finite, check_in_range, check_labels_dtype, check_positive, check_X_kind, check_X_Y,
-                         dtype_name, host_labels, model_pair_hint)
+from .validation import (check_finite, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
+                         check_X_kind, check_X_Y, dtype_name, host_labels, model_pair_hint)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError"]
@@ -524,13 +524,7 @@ def nn_model(
 
 
 def _layers_dims(layers_dims: Any, X: Any) -> list[int]:
-    try:
-        dims = [int(n) if isinstance(n, (int, np.integer)) else n for n in layers_dims]
-    except TypeError:
-        raise TypeError(f"layers_dims must be a list [n_x, n_1, ..., n_L]; got {layers_dims!r}.") from None
-    dims = [check_positive(f"layers_dims[{i}]", n, integer=True) for i, n in enumerate(dims)]
-    if len(dims) < 2:
-        raise ValueError(f"layers_dims needs at least [n_x, n_L]; got {dims}.")
+    dims = check_layer_dims(layers_dims, "layers_dims")
     n_x = int(X.shape[0]) if hasattr(X, "shape") and len(X.shape) == 2 else None
     if n_x is not None and dims[0] != n_x:
         hint = " — did you mean X.T? (examples go in columns)" if int(X.shape[1]) == dims[0] else ""

@@ -71,6 +71,17 @@ def check_positive(name: str, value: Any, *, integer: bool) -> Any:
                         "a positive, finite number")
 
 
+def check_layer_dims(layer_dims: Any, name: str = "layer_dims") -> list[int]:
+    """[n_x, n_1, ..., n_L] as a list of positive ints: a list, tuple or 1-D integer array of at least two sizes."""
+    if isinstance(layer_dims, (str, bytes)) or not hasattr(layer_dims, "__iter__") or getattr(layer_dims, "ndim", 1) != 1:
+        raise TypeError(f"{name} must be a list of layer sizes [n_x, n_1, ..., n_L]; got {type(layer_dims).__name__} "
+                        f"{layer_dims!r}.")
+    dims = [check_positive(f"{name}[{i}]", n, integer=True) for i, n in enumerate(layer_dims)]
+    if len(dims) < 2:
+        raise ValueError(f"{name} needs at least [n_x, n_L], the input size and the output size; got {dims}.")
+    return dims
+
+
 def check_seed(seed: Any) -> int:
     """A seed numpy.random.RandomState takes: an integer in [0, 2**32 - 1] (not a bool)."""
     try:
@@ -103,7 +114,7 @@ def check_X(X: Any, *, xp: Any, n_x: int | None = None) -> None:
     shape = _shape(X)
     if len(shape) != 2:
         hint = " — did you mean X.reshape(1, -1) (one feature) or X.reshape(-1, 1) (one example)?" if len(shape) == 1 else ""
-        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape}{hint}.")
+        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape}{hint or '.'}")
     if not xp.isdtype(X.dtype, "real floating"):
         raise TypeError(
             f"X must have a real floating dtype (float64 or float32); got {X.dtype}. "
@@ -123,7 +134,7 @@ def check_labels_shape(Y: Any, expected: tuple[int, ...], *, name_out: str) -> N
             hint = " — did you mean Y.reshape(1, -1)?"
         elif shape[::-1] == expected:
             hint = " — did you mean Y.T?"
-        raise ValueError(f"Y must have the shape of {name_out}, (n_y, m) = {expected}; got {shape}{hint}.")
+        raise ValueError(f"Y must have the shape of {name_out}, (n_y, m) = {expected}; got {shape}{hint or '.'}")
 
 
 def _labels_dtype_error(dtype: Any, name: str) -> TypeError:

@@ -201,6 +201,14 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.accuracy(Y, Y.astype(str)), TypeError, r"Y must hold numeric labels"),
     (lambda X, Y: bnn.gradient_check_n(params(), {f"d{k}": v for k, v in params().items()}, X, Y.astype(str)),
      TypeError, r"Y must hold numeric labels"),
+    # layer_sizes read X.shape[0] of any X: a 1-D X of 400 examples gave n_x = 400
+    (lambda X, Y: bnn.layer_sizes(X[0], Y), ValueError, r"X must be 2-D .* got shape \(400,\) — did you mean X.reshape"),
+    (lambda X, Y: bnn.layer_sizes(X.T, Y), ValueError, r"X looks like examples as rows"),
+    (lambda X, Y: bnn.layer_sizes(X, Y.ravel()), ValueError, r"Y must be 2-D with shape \(1, m\)"),
+    # layer_dims that is not a list: "'int' object is not iterable", or "layer_dims[0] ... got str 'a'"
+    (lambda X, Y: bnn.initialize_parameters_deep(5), TypeError, r"layer_dims must be a list of layer sizes .* got int 5"),
+    (lambda X, Y: bnn.L_layer_model(X, Y, "2 4 1"), TypeError, r"layers_dims must be a list of layer sizes .* got str"),
+    (lambda X, Y: bnn.initialize_parameters_he(np.array([[2, 4, 1]])), TypeError, r"got ndarray"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data
