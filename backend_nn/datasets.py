@@ -212,7 +212,8 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
 
     - CSV: one example per row, features in columns, the label (0/1) in the last
       column when ``labels`` is True; a first line whose every cell is a non-number is a header
-      and skipped; an empty or non-numeric cell anywhere else is an error naming its line and column.
+      and skipped; an empty, non-numeric or non-finite (nan, inf) cell anywhere else is an error naming its line
+      and column.
       ``labels=None`` means "all columns are features".
     - NPZ: arrays ``X`` (n_x, m) and, for training, ``Y`` (1, m), the course's layout (a one-hot
       (K, m), or m labels (m,), are taken too); a Y that does not label X's m examples is an error.
@@ -264,6 +265,9 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
             except ValueError:
                 what = "an empty cell" if not cell.strip() else f"not a number: {cell.strip()!r}"
                 raise ValueError(f"{path}, line {n}, column {j + 1}: {what}.") from None
+            if not np.isfinite(data[i, j]):  # float() reads 'nan' and 'inf': a missing value, most often
+                raise ValueError(f"{path}, line {n}, column {j + 1}: {cell.strip()!r} is not a finite number; fill "
+                                 "missing values or drop their rows first.")
     if labels:
         if width < 2:
             raise ValueError(f"{path}: a training CSV needs feature columns and a last label column; found {width} column.")
