@@ -77,6 +77,7 @@ from .regularization import (
 from .saving import load_model, save_model
 from .step import train_step
 from .training import (
+    ConvergenceWarning,
     L_layer_model,
     TrainingDivergedError,
     accuracy,
@@ -102,6 +103,7 @@ __version__ = "0.2.0"
 
 __all__ = [
     "Activation",
+    "ConvergenceWarning",
     "DATASETS",
     "L_layer_model",
     "L_model_backward",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -285,7 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The command owns its process: NumPy's overflow warnings, raised inside the library's own calls
         # when a run blows up, would only add lines that point at its internals; the run itself is
         # reported as diverged (TrainingDivergedError: a NaN, inf or exploding cost, or NaN weights).
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            # a warning is one line, as an error is: not the library's file and source line
+            warnings.showwarning = lambda message, *_, **__: print(
+                f"backend-nn {args.command}: warning: {message}", file=sys.stderr)
             return args.func(args)
     except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError, MemoryError) as exc:
         print(f"backend-nn {args.command}: error: {exc}", file=sys.stderr)

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from .activations import Activation, get_activation
 from .outputs import OutputLayer, output_for
-from .validation import check_layer_dims, check_parameters
+from .validation import check_layer_dims, check_parameters, user_stacklevel
 
 __all__ = ["Network", "Parameters", "network_of", "hidden_activations"]
 
@@ -147,7 +147,7 @@ def network_of(parameters: Any, activation: Any = None, output: Any = None, *, n
                 "a plain dict of parameters does not say its activations; it is taken as the course's week-3 "
                 "network (tanh hidden layer, sigmoid output). Pass activation=... to say which, or keep the "
                 "Parameters that training returned (their .copy() keeps the description; dict(...) drops it).",
-                UserWarning, stacklevel=3,
+                UserWarning, stacklevel=user_stacklevel(),
             )
             activation = "tanh"
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+import warnings
 from functools import partial
 from typing import Any, Sequence
 
@@ -34,10 +35,10 @@ from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import _check_inputs, _forward
 from .step import train_step
 from .validation import (check_finite, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
-                         check_X_kind, check_X_Y, dtype_name, host_labels, model_pair_hint)
+                         check_X_kind, check_X_Y, dtype_name, host_labels, model_pair_hint, user_stacklevel)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
-           "train_step", "TrainingDivergedError"]
+           "train_step", "TrainingDivergedError", "ConvergenceWarning"]
 
 
 #: Which path each run takes (``logging.getLogger("backend_nn")`` at INFO; the CLI's --verbose shows it).
@@ -47,6 +48,11 @@ _log = logging.getLogger("backend_nn")
 #: is divergence: gradient descent that works does not climb so far (with tanh or sigmoid units the
 #: stable cost stays finite as the weights blow up, so waiting for a NaN would report a success).
 DIVERGED_FACTOR = 10.0
+
+
+class ConvergenceWarning(UserWarning):
+    """A run that finished with a higher cost than it started with: it did not learn (most often a
+    learning rate too large for the cost to explode but too large for it to fall)."""
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -198,6 +204,13 @@ class _Recorder:
                 f"Try a smaller learning_rate.",
                 iteration=done,
             )
+
+        costs = self.costs
+        if len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
+            warnings.warn(
+                f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} 0 to {costs[-1]:.6g} at {self.unit} "
+                f"{(len(costs) - 1) * self.every}: the run did not learn, and its parameters are those of the last "
+                f"{self.unit}. Try a smaller learning_rate.", ConvergenceWarning, stacklevel=user_stacklevel())
 
     def advance(self, done: int) -> None:
         """Move the bar to ``done`` units without bringing a cost home (long epochs show progress)."""
@@ -512,6 +525,12 @@ def nn_model(
         When a recorded cost is NaN or infinite, or has risen above 10 times its start (try a
         smaller learning rate); it names the iteration and the window the run diverged in. Also
         when the trained parameters hold NaN or inf (steps after the last recorded cost).
+
+    Warns
+    -----
+    ConvergenceWarning
+        When the last recorded cost is above the first without reaching that limit: the run did
+        not learn. The parameters and costs are returned all the same.
     """
     return _fit(
         X, Y, _hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,

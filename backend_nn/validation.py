@@ -37,6 +37,19 @@ def _shape(a: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in a.shape)
 
 
+def user_stacklevel() -> int:
+    """The ``stacklevel`` at which ``warnings.warn`` names the first frame outside backend_nn: the
+    user's own call (as pandas' find_stack_level does), however deep in the library the warning is."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def check_output_path(path: Any, what: str, *, example: str) -> None:
     """A file a run will write: not a directory, in a folder that exists and is writable. ``what``
     starts each message ("cannot save to m.npz", "--plot-cost"); ``example`` is a file name to suggest."""

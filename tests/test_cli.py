@@ -168,6 +168,14 @@ def test_a_diverged_run_is_one_line_and_a_nonzero_exit(tmp_path):
     assert r.stdout.startswith("Cost after iteration 0: ")
 
 
+def test_a_warning_is_one_line_too(tmp_path):
+    r = cli("train", "--layers", "8", "8", "--activation", "relu", "--learning-rate", "50", "--iterations", "3000",
+            "--no-progress", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith("backend-nn train: warning: the cost rose over the run, from 0.693147 at iteration 0")
+    assert "Accuracy: " in r.stdout
+
+
 def test_no_command_is_an_error_and_version_is_there(tmp_path):
     r = cli(cwd=tmp_path)
     assert r.returncode == 2 and "give a command: train, predict or sweep" in r.stderr

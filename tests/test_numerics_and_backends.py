@@ -74,6 +74,32 @@ def test_divergence_after_the_last_recorded_cost_is_an_error(backend, options):
     assert info.value.iteration == 50
 
 
+@pytest.mark.parametrize("train", [
+    lambda: bnn.L_layer_model(X, Y, [2, 8, 8, 1], learning_rate=50, num_iterations=3000),
+    lambda: bnn.model(X, Y, [2, 8, 8, 1], "gd", learning_rate=50, mini_batch_size=400, num_epochs=3000,
+                      print_cost=False),
+], ids=["iterations", "epochs"])
+def test_a_run_whose_cost_rose_without_exploding_warns(train):
+    """A ReLU network at learning rate 50: the cost climbs from 0.68 to 5.59 (8x, under the 10x that is
+    divergence; 0.98 to 6.91 from model's He start) and the weights to 9e4; it was returned as a result
+    without a word (accuracy 50%)."""
+    with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 0.\d+ at (iteration|epoch) "
+                      r"0 to [5-7].\d+ at (iteration|epoch) 2900: the run did not learn.*Try a smaller learning_rate") as w:
+        params, costs = train()
+    assert costs[-1] > 7 * costs[0] and len(costs) == 30  # the result is still returned
+    assert w[0].filename == __file__  # the warning names the caller's line, not the library's
+
+
+def test_a_flat_or_falling_run_does_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", bnn.ConvergenceWarning)
+        _, flat = bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=300, init="zeros")  # the symmetry lesson
+        _, falling = bnn.nn_model(X, Y, 4, 1000)
+    assert flat[-1] == flat[0] and falling[-1] < falling[0]
+
+
 def test_print_cost_with_a_cost_every_that_does_not_divide_1000(capsys):
     bnn.nn_model(X, Y, 4, 3000, print_cost=True, cost_every=300)
     printed = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()]

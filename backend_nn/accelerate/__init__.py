@@ -47,6 +47,7 @@ from typing import Any, Callable
 import array_api_compat
 
 from ..network import Network
+from ..validation import user_stacklevel
 from ..step import Runner, eager_runner
 
 __all__ = ["FastPath", "Support", "Choice", "Declined", "FastPathWarning", "FAST_PATHS", "COMPILE_MODES",
@@ -220,7 +221,7 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
                     reason = f"failed: {what}"
                     warnings.warn(f"backend_nn: the fast path {path.name!r} failed to build ({what}); "
                                   "training without it. compile=False skips the fast paths.",
-                                  FastPathWarning, stacklevel=4)
+                                  FastPathWarning, stacklevel=user_stacklevel())
                 else:
                     note = getattr(runner, "note", None)  # how it runs, where that is not its best way
                     choice.path = path.name if note is None else f"{path.name}, {note}"

@@ -23,6 +23,7 @@ from functools import lru_cache, partial
 from typing import Any, Callable
 
 from ..network import Network
+from ..validation import user_stacklevel
 from ..step import EpochRunner, Runner, optimizer_step, train_step
 from . import Declined
 
@@ -55,7 +56,7 @@ def graph_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
         from . import FastPathWarning
 
         warnings.warn(f"backend_nn: the CUDA graph could not be captured ({type(exc).__name__}: {exc}); "
-                      "running without it.", FastPathWarning, stacklevel=3)
+                      "running without it.", FastPathWarning, stacklevel=user_stacklevel())
         raise Declined(f"capture failed: {type(exc).__name__}: {exc}") from None
     runner.note = None if gemm is not None else f"broadcast matmul (no cuBLAS: {why})"
     return runner
@@ -183,7 +184,7 @@ def _cublas_library() -> tuple[Any, str | None]:
     from . import FastPathWarning
 
     warnings.warn(f"backend_nn: the CUDA graph cannot call cuBLAS ({why}); its matmul is a broadcast product "
-                  "instead, slower past small networks.", FastPathWarning, stacklevel=2)
+                  "instead, slower past small networks.", FastPathWarning, stacklevel=user_stacklevel())
     return None, why
 
 

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from ..network import Network
+from ..validation import user_stacklevel
 from ..step import EpochRunner, Runner, _assign, _copied, optimizer_step, train_step
 from . import Declined
 
@@ -525,7 +526,7 @@ def _record_checked(body: Callable[[dict], None], buffers: dict, unchanged: Call
         tape, _ = _checked_record(body, buffers, unchanged=unchanged)
     except Exception as exc:
         warnings.warn(f"backend_nn: the NumPy step could not be recorded ({type(exc).__name__}: {exc}); the epochs "
-                      "run it eagerly on the same buffers.", FastPathWarning, stacklevel=2)
+                      "run it eagerly on the same buffers.", FastPathWarning, stacklevel=user_stacklevel())
         return partial(body, buffers)
     return _BatchReplay(tape, buffers["X"], buffers["Y"])
 
