@@ -21,6 +21,7 @@ import numpy as np
 from .activations import get_activation
 from .backend import get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
+from .optimizers import OPTIMIZERS
 from .validation import check_output_path, check_parameters
 
 __all__ = ["save_model", "load_model", "FORMAT"]
@@ -162,32 +163,45 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
     if not path.exists():
         raise FileNotFoundError(f"no such model file: {path}")
     contents = _read_members(path)
-    training_state = _training_from(contents)
-    fmt = str(contents.get("format", ""))
-    if fmt not in _FORMATS:
-        raise ValueError(f"{path} is not a backend_nn model: its format tag is {contents.get('format')!r}, "
-                         f"expected one of {list(_FORMATS)}.")
-    meta_keys = _META[fmt]
-    missing = sorted(meta_keys - set(contents))
-    if missing:
-        raise ValueError(f"{path} is missing model fields {missing}.")
-    arrays = {k: v for k, v in contents.items() if k not in meta_keys}
-    layer_dims = check_parameters(arrays)
-    if layer_dims != [int(n) for n in contents["layer_dims"]]:
-        raise ValueError(f"{path}: the arrays give layer sizes {layer_dims} but the file says {contents['layer_dims'].tolist()}.")
-    dtype = str(contents["dtype"])
-    if any(str(a.dtype) != dtype or a.dtype.kind != "f" for a in arrays.values()):
-        raise ValueError(f"{path}: parameters must all be {dtype} floats; got {sorted({str(a.dtype) for a in arrays.values()})}.")
-    for k, a in arrays.items():
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{path}: {k} holds NaN or inf values; a model that cannot predict is refused.")
-    net = _network_from(contents, fmt, layer_dims, path)
+    try:  # every reason names the file, and a field that cannot be read says which
+        training_state = _training_from(contents)
+        fmt = str(contents.get("format", ""))
+        if fmt not in _FORMATS:
+            raise ValueError(f"{path} is not a backend_nn model: its format tag is {contents.get('format')!r}, "
+                             f"expected one of {list(_FORMATS)}.")
+        meta_keys = _META[fmt]
+        missing = sorted(meta_keys - set(contents))
+        if missing:
+            raise ValueError(f"{path} is missing model fields {missing}.")
+        arrays = {k: v for k, v in contents.items() if k not in meta_keys}
+        net = _checked_network(arrays, contents, fmt, path)
+    except (TypeError, ValueError) as exc:
+        text = str(exc)
+        raise type(exc)(text if text.startswith(str(path)) else f"{path}: {text}") from None
     xp = get_namespace(backend)
     if training_state is not None:
         training_state = {k: ({d: to_backend(a, xp, device=device) for d, a in v.items()} if isinstance(v, dict) else v)
                           for k, v in training_state.items()}
     return Parameters({k: to_backend(v, xp, device=device) for k, v in arrays.items()}, network=net,
                       training_state=training_state)
+
+
+def _checked_network(arrays: dict, contents: dict, fmt: str, path: Path) -> Network:
+    """The network a file's fields describe, once its arrays are checked against them."""
+    layer_dims = check_parameters(arrays)
+    try:
+        said = [int(n) for n in np.reshape(contents["layer_dims"], -1)]
+    except (TypeError, ValueError):
+        raise ValueError(f"its field 'layer_dims' must hold the layer sizes; it holds {contents['layer_dims']!r}.") from None
+    if layer_dims != said:
+        raise ValueError(f"the arrays give layer sizes {layer_dims} but the file says {said}.")
+    dtype = str(contents["dtype"])
+    if any(str(a.dtype) != dtype or a.dtype.kind != "f" for a in arrays.values()):
+        raise ValueError(f"parameters must all be {dtype} floats; got {sorted({str(a.dtype) for a in arrays.values()})}.")
+    for k, a in arrays.items():
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{k} holds NaN or inf values; a model that cannot predict is refused.")
+    return _network_from(contents, fmt, layer_dims, path)
 
 
 def _training_members(parameters: Any) -> dict:
@@ -209,9 +223,19 @@ def _training_from(contents: dict) -> dict | None:
     """The training state a file holds, or None."""
     if "train_optimizer" not in contents:
         return None
-    ts: dict = {"optimizer": str(contents.pop("train_optimizer")), "epochs": int(contents.pop("train_epochs", 0))}
+    def count(key: str) -> int:
+        value = contents.pop(key, 0)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"its field {key!r} must hold a count; it holds {value!r}.") from None
+
+    name = str(contents.pop("train_optimizer"))
+    if name not in OPTIMIZERS:
+        raise ValueError(f"its field 'train_optimizer' must name one of {list(OPTIMIZERS)}; it holds {name!r}.")
+    ts: dict = {"optimizer": name, "epochs": count("train_epochs")}
     if "train_t" in contents:
-        ts["t"] = int(contents.pop("train_t"))
+        ts["t"] = count("train_t")
     for key in [k for k in contents if k.startswith(("train_v_", "train_s_"))]:
         _, part, d = key.split("_", 2)
         ts.setdefault(part, {})[d] = contents.pop(key)
@@ -281,6 +305,8 @@ def _network_from(contents: dict, fmt: str, layer_dims: list[int], path: Path) -
         output = "sigmoid"
     else:
         names, slopes = contents["activations"].reshape(-1), contents["negative_slopes"].reshape(-1)
+        if slopes.dtype.kind not in "fiu":
+            raise ValueError(f"its field 'negative_slopes' must hold numbers; it holds {contents['negative_slopes']!r}.")
         if len(names) != len(layer_dims) - 2 or len(slopes) != len(names):
             raise ValueError(f"{path}: the file names {len(names)} hidden activation(s) for "
                              f"{len(layer_dims) - 2} hidden layer(s) (layer sizes {layer_dims}).")

@@ -124,13 +124,24 @@ def _good_deep_arrays():
     (lambda a: a.update(output=np.array("softplus")), r"unknown output 'softplus'"),
     (lambda a: a.update(activations=np.array(["relu", "softmax"])), r"softmax is an output activation"),
     (lambda a: a.pop("output"), r"missing model fields \['output'\]"),
+    # fields that NumPy could not read: "could not convert string to float: np.str_('x')",
+    # "invalid literal for int()", "iteration over a 0-d array", without the file's name
+    (lambda a: a.update(negative_slopes=np.array(["x", "y"])), r"field 'negative_slopes' must hold numbers"),
+    (lambda a: a.update(layer_dims=np.array(["x"])), r"field 'layer_dims' must hold the layer sizes"),
+    (lambda a: a.update(layer_dims=np.array(7)), r"layer sizes \[3, 5, 4, 3\] but the file says \[7\]"),
+    (lambda a: a.update(train_optimizer=np.array("sgd"), train_epochs=np.array(3)),
+     r"field 'train_optimizer' must name one of \['gd', 'momentum', 'adam'\]; it holds 'sgd'"),
+    (lambda a: a.update(train_optimizer=np.array("adam"), train_epochs=np.array(["x"])),
+     r"field 'train_epochs' must hold a count"),
 ])
 def test_malformed_deep_models_are_refused(tmp_path, mutate, match):
     assert bnn.load_model(_write(tmp_path / "good.npz", **_good_deep_arrays())).network.output.name == "softmax"
     arrays = _good_deep_arrays()
     mutate(arrays)
-    with pytest.raises((ValueError, TypeError), match=match):
-        bnn.load_model(_write(tmp_path / "bad.npz", **arrays))
+    path = _write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        bnn.load_model(path)
+    assert str(info.value).startswith(str(path))  # every reason names the file
 
 
 def test_not_a_model_truncated_or_pickled(tmp_path):
