@@ -264,6 +264,9 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
                 data[i, j] = float(cell)
             except ValueError:
                 what = "an empty cell" if not cell.strip() else f"not a number: {cell.strip()!r}"
+                other = next((sep for sep in (";", "\t", "|") if sep in cell), None)
+                if other is not None:  # a file separated by something else reads as one column
+                    what += f" (the file is read as comma-separated; this line looks separated by {other!r})"
                 raise ValueError(f"{path}, line {n}, column {j + 1}: {what}.") from None
             if not np.isfinite(data[i, j]):  # float() reads 'nan' and 'inf': a missing value, most often
                 raise ValueError(f"{path}, line {n}, column {j + 1}: {cell.strip()!r} is not a finite number; fill "

@@ -126,6 +126,8 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--data", "ragged.csv"), "ragged.csv, line 2: expected 3 comma-separated values, found 2"),
     (("train", "--data", "gap.csv"), "gap.csv, line 1, column 2: an empty cell"),  # data, not a header
     (("train", "--data", "nan.csv"), "nan.csv, line 2, column 1: 'NaN' is not a finite number"),  # was 'X must be finite'
+    (("train", "--data", "semi.csv"), "not a number: '3;4;1' (the file is read as comma-separated; this line looks "
+                                      "separated by ';')"),
     (("train", "--data", "latin1.csv"), "latin1.csv is not a UTF-8 text file"),
     # every output is checked before training: nothing is lost at the end of a run
     (("train", "--save", "nowhere/m.npz"), "cannot save to nowhere/m.npz: the folder nowhere does not exist"),
@@ -147,6 +149,7 @@ def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
     (tmp_path / "notes.npz").write_text("not a zip")
     (tmp_path / "gap.csv").write_text("1,,0\n1,2,0\n3,4,1\n2,2,1\n")
     (tmp_path / "nan.csv").write_text("1,2,0\nNaN,2,0\n3,4,1\n2,2,1\n")
+    (tmp_path / "semi.csv").write_text("1;2;0\n3;4;1\n")
     (tmp_path / "latin1.csv").write_bytes("1,2,0\n1,\u00e9,1\n".encode("latin-1"))
     (tmp_path / "wide.csv").write_text("1,2,3,0\n2,3,4,1\n")
     (tmp_path / "adir").mkdir()
