@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -194,15 +195,20 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     """
     if isinstance(xp, str):
         xp = get_namespace(xp)
+    if isinstance(dtype, str):  # "float32", as the rest of the library takes it
+        if not hasattr(xp, dtype):
+            raise ValueError(f"dtype {dtype!r} is not a dtype of {backend_name(xp)}.")
+        dtype = getattr(xp, dtype)
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
         host = host_array(x)
-        if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):
-            import cupy
+        with _placing(xp, device):
+            if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):
+                import cupy
 
-            with cupy.cuda.Device(device):
-                out = xp.asarray(host)
-        else:
-            out = xp.asarray(host, device=device)
+                with cupy.cuda.Device(device):
+                    out = xp.asarray(host)
+            else:
+                out = xp.asarray(host, device=device)
         return out if dtype is None or out.dtype == dtype else xp.astype(out, dtype)
     try:
         src = array_namespace(x)
@@ -214,8 +220,23 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
             "host with backend_nn.to_numpy(x) first, or choose the matching backend."
         )
     if device is not None and str(device_of(x)) != str(device):
-        x = array_api_compat.to_device(x, device)
+        with _placing(xp, device):
+            x = array_api_compat.to_device(x, device)
     return x if dtype is None or x.dtype == dtype else xp.astype(x, dtype)
+
+
+@contextmanager
+def _placing(xp: Namespace, device: Any):
+    """A device the backend cannot place data on is one clear error (PyTorch's CPU build raised
+    NotImplementedError "Could not run 'aten::empty_strided' with arguments from the 'CUDA' backend",
+    or an AssertionError "Torch not compiled with CUDA enabled")."""
+    try:
+        yield
+    except (RuntimeError, NotImplementedError, AssertionError, ValueError, TypeError) as exc:
+        if device is None:
+            raise
+        raise ValueError(f"{backend_name(xp)} cannot place data on device={device!r}: {type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
 
 
 def to_numpy(x: Any) -> np.ndarray:
@@ -225,7 +246,10 @@ def to_numpy(x: Any) -> np.ndarray:
     if array_api_compat.is_cupy_array(x):
         return x.get()
     if array_api_compat.is_torch_array(x):
-        return x.detach().cpu().numpy()
+        x = x.detach().cpu()
+        if str(x.dtype) == "torch.bfloat16":  # NumPy has no bfloat16; float32 holds each of its values exactly
+            x = x.float()
+        return x.numpy()
     if array_api_compat.is_numpy_array(x) or array_api_compat.is_jax_array(x):
         return np.asarray(x)
     if array_api_compat.is_dask_array(x):  # computed, then its chunks' library brought home

@@ -148,6 +148,25 @@ def test_update_parameters_checks_grads():
         bnn.update_parameters(p, {"dW1": p["W1"].T, "db1": p["b1"], "dW2": p["W2"], "db2": p["b2"]})
 
 
+def test_to_backend_takes_dtype_names_and_refuses_a_device_it_cannot_place_on():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    assert bnn.to_backend(np.ones(2), "torch", dtype="float32").dtype == torch.float32  # was torch's to() TypeError
+    with pytest.raises(ValueError, match=r"dtype 'float33' is not a dtype of torch"):
+        bnn.to_backend(np.ones(2), "torch", dtype="float33")
+    # PyTorch's CPU build raised NotImplementedError "Could not run 'aten::empty_strided' ... 'CUDA' backend"
+    with pytest.raises(ValueError, match=r"torch cannot place data on device='cuda:99'"):
+        bnn.to_backend(np.ones(2), "torch", device="cuda:99")
+    with pytest.raises(ValueError, match=r"numpy cannot place data on device='cuda'"):
+        bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, device="cuda")
+
+
+def test_to_numpy_brings_bfloat16_home_as_float32_exactly():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    x = torch.tensor([1.0, 3.140625, -2.5e-3], dtype=torch.bfloat16)  # NumPy has no bfloat16
+    got = bnn.to_numpy(x)
+    assert got.dtype == np.float32 and got.tolist() == x.float().tolist()
+
+
 def test_cupy_not_installed(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy -> ImportError
     with pytest.raises(ImportError, match=r"CuPy, which is not installed.*backend-nn\[cuda12x\]"):
