@@ -47,6 +47,8 @@ def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     """X (2, m) and Y (1, m) or (K, m) on the host, checked: a picture of the plane, of finite points,
     one label per point."""
     Xh, Yh = to_numpy(X), to_numpy(Y)
+    if Yh.ndim == 1 and Xh.ndim == 2 and Yh.shape[0] == Xh.shape[1] != 1:
+        Yh = Yh.reshape(1, -1)  # one label per point, as the course's helper (matplotlib's scatter) takes them
     check_X_Y_shapes(Xh, Yh)
     if Xh.shape[0] != 2:
         raise ValueError(f"a decision boundary is drawn for 2 features; X has shape {Xh.shape} (n_x must be 2).")
@@ -124,7 +126,10 @@ def plot_costs(costs: Sequence[float], learning_rate: float | None = None, *, co
     learning rate, as its helper's does ("Learning rate = 0.0075")."""
     if title is None:
         title = "Cost during training" if learning_rate is None else f"Learning rate = {learning_rate}"
-    c = np.asarray(costs, dtype=float)
+    try:
+        c = np.asarray(costs, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"costs must be numbers (the costs training returns); got {costs!r:.80}.") from None
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got shape "
                          f"{c.shape}.")
@@ -158,8 +163,11 @@ def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, ti
 
 
 def save(fig, path: str | Path) -> Path:
-    """Write a figure as PNG and close it."""
+    """Write a figure in the format its name says (.png, .pdf, .svg, ...: matplotlib's; PNG where the
+    name has no suffix) and close it."""
     path = Path(path)
-    fig.savefig(path, dpi=100, format="png")
-    pyplot().close(fig)
+    try:
+        fig.savefig(path, dpi=100, format=None if path.suffix else "png")
+    finally:
+        pyplot().close(fig)
     return path

@@ -80,6 +80,24 @@ def test_the_courses_call_with_a_model_function_draws_the_same_regions(flower_pa
 def test_bad_costs_are_clear_errors(costs, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plotting.plot_costs(costs, **kwargs)
+    with pytest.raises(TypeError, match=r"costs must be numbers .*; got \['a'\]"):  # "could not convert string"
+        plotting.plot_costs(["a"])
+
+
+def test_one_label_per_point_as_a_1d_Y_as_the_courses_helper_takes_it(flower_params):
+    one_d = plotting.plot_decision_boundary(flower_params, X, Y.ravel()).axes[0]
+    two_d = plotting.plot_decision_boundary(flower_params, X, Y).axes[0]
+    np.testing.assert_array_equal(one_d.collections[-1].get_array(), two_d.collections[-1].get_array())
+    with pytest.raises(ValueError, match=r"Y must be 2-D with shape \(n_y, m\); got shape \(10,\)"):  # not one per point
+        plotting.plot_decision_boundary(flower_params, X, Y.ravel()[:10])
+
+
+def test_save_writes_the_format_its_name_says(tmp_path):
+    """It wrote a PNG whatever the name: curve.pdf was a PNG file."""
+    assert plotting.save(plotting.plot_costs([0.7, 0.5]), tmp_path / "c.pdf").read_bytes()[:5] == b"%PDF-"
+    assert plotting.save(plotting.plot_costs([0.7, 0.5]), tmp_path / "c").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match=r"Format 'txt' is not supported"):
+        plotting.save(plotting.plot_costs([0.7, 0.5]), tmp_path / "c.txt")
 
 
 def test_plot_costs_takes_the_week4_notebooks_call():
