@@ -875,9 +875,6 @@ def _shuffle_or_say(reorder: Any, Xb: Any, Yf: Any, seed: int) -> tuple[Any, Any
 # --- prediction --------------------------------------------------------------------------------------
 def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):
     """(A_L, network): see :func:`predict_output`."""
-    if not isinstance(parameters, dict) or "W1" not in parameters:
-        raise TypeError("parameters must be a dict with W1, b1, ..., WL, bL (from a model or initialize_parameters); "
-                        f"got {type(parameters).__name__}{model_pair_hint(parameters)}.")
     net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
     W1 = parameters["W1"]
     xp = namespace_of(W1=W1)
