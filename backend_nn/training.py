@@ -124,13 +124,17 @@ def _n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
 
 def _progress_bar(total: int, enabled: bool | None, desc: str):
     """tqdm's bar on stderr: by default when stderr is a terminal and the run is long."""
+    asked = enabled is True
     if enabled is None:
         enabled = sys.stderr.isatty() and total >= 2000
     if not enabled:
         return None
     try:
         from tqdm.auto import tqdm
-    except ImportError:  # tqdm is a dependency; a broken install runs without the bar
+    except ImportError:  # tqdm is a dependency; an install without it runs without the bar
+        if asked:
+            warnings.warn("progress=True needs tqdm, which is not installed (pip install tqdm); the run goes on "
+                          "without the bar.", UserWarning, stacklevel=user_stacklevel())
         return None
     return tqdm(total=total, desc=desc, unit="it", dynamic_ncols=True, leave=True,
                 file=sys.stderr)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU suite: the CuPy tests, then the benchmarks with their GPU rows, each part on its own.
-# On the lent GPU machine (no network), array-api-compat/strict travel as wheels in .whl/.
+# On the lent GPU machine (no network), array-api-compat/strict and dask travel as wheels in .whl/
+# (bash benchmarks/gpu_wheels.sh fills it; carry [".whl"]).
 #   bash benchmarks/run_gpu.sh [OUTDIR] [PART ...]
 # PART: tests profile training deep minibatch stream (default: all, in that order). A lent machine
 # allows 10 minutes a command: run the parts in two or three calls (tests stream; training deep;

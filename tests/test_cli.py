@@ -1,5 +1,6 @@
 """The command line, run for real in a subprocess on small problems."""
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,6 +10,9 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
+
+# without matplotlib, a picture asked for is refused first, for that reason
+NEEDS_MATPLOTLIB = pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed")
 
 
 PACKAGE_ROOT = str(Path(bnn.__file__).resolve().parent.parent)  # the backend_nn under test, installed or not
@@ -134,7 +138,8 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--save", "adir"), "adir is a directory"),
     (("train", "--plot-boundary", "b.txt"), "--plot-boundary writes a PNG picture: give a file name ending in .png"),
     (("train", "--plot-cost", "nowhere/c.png"), "--plot-cost: the folder nowhere does not exist"),
-    (("train", "--data", "wide.csv", "--plot-boundary", "b.png"), "drawn in the plane of 2 features; these data have 3"),
+    pytest.param(("train", "--data", "wide.csv", "--plot-boundary", "b.png"),
+                 "drawn in the plane of 2 features; these data have 3", marks=NEEDS_MATPLOTLIB),
     (("train", "--backend", "tensorflow"), "unknown backend 'tensorflow'"),
     (("train", "--iterations", "0"), "--iterations takes positive integers; got 0"),
     (("train", "--layers", "4", "-2"), "--layers takes positive integers; got -2"),  # it named n_h[1]

@@ -160,6 +160,7 @@ def test_print_cost_prints_like_the_course(capsys):
 
 
 def test_progress_bar_on_request(capsys):
+    pytest.importorskip("tqdm", reason="tqdm is not installed")
     bnn.nn_model(X, Y, 4, 3000, progress=True, sync_every=1000, print_cost=True)
     captured = capsys.readouterr()
     err, out = captured.err, captured.out
@@ -170,6 +171,23 @@ def test_progress_bar_on_request(capsys):
     # print_cost lines stay whole lines on stdout, never glued to the bar (tqdm's write)
     assert out.splitlines() == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083",
                                 "Cost after iteration 2000: 0.254385"]
+
+
+def test_progress_true_without_tqdm_says_so(monkeypatch):
+    """It ran without the bar and without a word (a source tree on a machine without tqdm)."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name.startswith("tqdm"):
+            raise ImportError("No module named 'tqdm'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    with pytest.warns(UserWarning, match=r"progress=True needs tqdm, which is not installed"):
+        _, costs = bnn.nn_model(X, Y, 4, 100, progress=True)
+    assert costs.shape == (1,)
 
 
 def test_deep_network_is_the_same_code():
