@@ -39,7 +39,7 @@ import numpy as np
 from .backend import array_namespace, backend_name, memory_of
 from .network import Network
 from .step import EpochRunner, Runner, gradients
-from .update import _update
+from .update import descend
 
 __all__ = [
     "SHUFFLES",
@@ -354,7 +354,7 @@ def _add(*parts: tuple) -> tuple:
 def _apply(params: dict, learning_rate: float, *parts: tuple) -> tuple[dict, Any]:
     """The top of the tree: the last sum, then the update; (new parameters, cost)."""
     cost, grads = _add(*parts)
-    return _update(params, grads, learning_rate=learning_rate, inplace=False), cost
+    return descend(params, grads, learning_rate=learning_rate, inplace=False), cost
 
 
 def _group_step(start: dict | None, learning_rate: float, weights: tuple, with_cost: bool, n_prev: int, *args: Any,
@@ -372,7 +372,7 @@ def _group_step(start: dict | None, learning_rate: float, weights: tuple, with_c
 def _updated(learning_rate: float, *outs: tuple) -> dict:
     """The parameters after a step, from every group's (parameters used, cost, grads) of it."""
     _, grads = _add(*((c, g) for _, c, g in outs))
-    return _update(outs[0][0], grads, learning_rate=learning_rate, inplace=False)
+    return descend(outs[0][0], grads, learning_rate=learning_rate, inplace=False)
 
 
 def _cost_of(*outs: tuple) -> Any:
@@ -481,14 +481,14 @@ def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = 
 
 # --- prediction ---------------------------------------------------------------------------------------
 def _forward_block(Xk: Any, params: dict, *, net: Network, xp: Any) -> Any:
-    from .propagation import _forward
+    from .propagation import forward_pass
 
     W1 = params["W1"]
     if Xk.dtype != W1.dtype:
         Xk = xp.astype(Xk, W1.dtype)
     if not bool(xp.all(xp.isfinite(Xk))):
         raise ValueError("X must be finite; a chunk of it holds NaN or inf value(s).")
-    return _forward(Xk, params, net=net, xp=xp)[0]
+    return forward_pass(Xk, params, net=net, xp=xp)[0]
 
 
 def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .backend import array_namespace, to_numpy
 from .outputs import encode_labels
-from .propagation import _forward, _week4_network
+from .propagation import forward_pass, week4_network
 from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost
 from .validation import check_parameters, check_positive, check_X, host_labels
 
@@ -125,7 +125,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     """
     dims = check_parameters(parameters)
     epsilon = check_positive("epsilon", epsilon, integer=False)
-    net = _week4_network(parameters, activation, output)
+    net = week4_network(parameters, activation, output)
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)
     Xh = to_numpy(X).astype(np.float64)
@@ -141,7 +141,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
                                                                              dtype=np.float64))
 
     def J(p: dict) -> float:
-        _, caches = _forward(Xh, p, net=net, xp=np, dropout=dropout)
+        _, caches = forward_pass(Xh, p, net=net, xp=np, dropout=dropout)
         cost = net.output.cost_from_logits(caches[-1][1], Yh, xp=np)
         return float(cost + l2_cost(p, lambd, m, xp=np)) if lambd else float(cost)
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from .backend import namespace_of
 from .network import Parameters
-from .update import _update
+from .update import descend
 from .validation import check_number, check_positive
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
@@ -92,7 +92,7 @@ class GradientDescent(Optimizer):
 
     def update(self, parameters, grads, state, *, learning_rate, inplace=False, xp=None):
         """W := W - alpha dW, for every entry (:mod:`backend_nn.update`'s step)."""
-        return _update(parameters, grads, learning_rate=learning_rate, inplace=inplace), state
+        return descend(parameters, grads, learning_rate=learning_rate, inplace=inplace), state
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class Momentum(Optimizer):
         """v := beta v + (1 - beta) dW; W := W - alpha v."""
         beta = self.beta
         v = {d: _decay_add(beta, state["v"][d], 1.0 - beta, grads[d], inplace=inplace) for d in state["v"]}
-        new = _update(parameters, v, learning_rate=learning_rate, inplace=inplace)  # the gradient-descent step with v
+        new = descend(parameters, v, learning_rate=learning_rate, inplace=inplace)  # the gradient-descent step with v
         return (new, state) if inplace else (new, {"v": v})
 
 

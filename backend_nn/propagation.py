@@ -18,7 +18,7 @@ Three faces of the same equations:
   ``linear_activation_backward``, ``L_model_backward``;
 - the week-3 functions ``forward_propagation`` / ``backward_propagation`` (a dict cache
   {"Z1", "A1", ..., "ZL", "AL"});
-- the hot path ``_forward`` / ``_backward``, without checks, shared by the training step and
+- the hot path ``forward_pass`` / ``backward_pass``, without checks, shared by the training step and
   every fast path. Its one seam is :class:`Lines`: how a hidden layer's forward line and the
   backward line into it are evaluated. The generic Lines *are* the equations; a fast path
   (CuPy kernels, NumPy tiles) subclasses it and overrides a line, and is tested against it.
@@ -121,7 +121,7 @@ def _through_hidden(dA, Z, A, g: Activation, *, xp, dropout=None, l: int = 0):
 GENERIC_LINES = Lines()
 
 
-def _forward(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINES, dropout=None):
+def forward_pass(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINES, dropout=None):
     """A_L (n_L, m) and the caches [((A_prev, W, b), Z) for l = 1 .. L]; with ``dropout`` each
     hidden A_l is A_l * D_l / keep_prob (and is the next layer's A_prev)."""
     caches = []
@@ -138,7 +138,7 @@ def _forward(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINES, d
     return net.output(Z, xp=xp), caches
 
 
-def _backward(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES, dropout=None) -> dict:
+def backward_pass(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES, dropout=None) -> dict:
     """Gradients {"dW1", "db1", ..., "dWL", "dbL"} from dZ_L = A_L - Y; Y float (n_L, m)."""
     L = len(caches)
     m = AL.shape[1]
@@ -155,7 +155,7 @@ def _backward(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES, 
 
 
 # --- checks at the public doors --------------------------------------------------------------------
-def _check_inputs(X, parameters, **more):
+def check_inputs(X, parameters, **more):
     """xp and layer_dims; X (n_x, m) real floating, sharing the parameters' dtype and device."""
     layer_dims = check_parameters(parameters)
     xp = namespace_of(X=X, **parameters, **more)
@@ -235,12 +235,12 @@ def L_model_forward(X: Any, parameters: dict, *, activation: Any = None, output:
     X : (n_x, m). Returns ``(AL, caches)``: AL (n_L, m); caches, a list of the L caches
     ((A_prev, W, b), Z) in layer order.
     """
-    net = _week4_network(parameters, activation, output)
-    xp, _ = _check_inputs(X, parameters)
-    return _forward(X, parameters, net=net, xp=xp)
+    net = week4_network(parameters, activation, output)
+    xp, _ = check_inputs(X, parameters)
+    return forward_pass(X, parameters, net=net, xp=xp)
 
 
-def _week4_network(parameters: Any, activation: Any, output: Any) -> Network:
+def week4_network(parameters: Any, activation: Any, output: Any) -> Network:
     """The parameters' own network; a plain dict is the course's week-4 one (relu hidden layers,
     sigmoid output; softmax for n_L > 1) unless activation= / output= say otherwise."""
     if not isinstance(parameters, Parameters) and activation is None:
@@ -356,8 +356,8 @@ def forward_propagation(X: Any, parameters: dict, *, activation: Any = None, neg
     """
     net = _week3_network(parameters, activation if activation is None else _with_slope(activation, negative_slope),
                          output)
-    xp, _ = _check_inputs(X, parameters)
-    AL, caches = _forward(X, parameters, net=net, xp=xp)
+    xp, _ = check_inputs(X, parameters)
+    AL, caches = forward_pass(X, parameters, net=net, xp=xp)
     return AL, _cache_dict(AL, caches)
 
 
@@ -386,7 +386,7 @@ def backward_propagation(parameters: dict, cache: dict, X: Any, Y: Any, *, activ
     net = _week3_network(parameters, activation if activation is None else _with_slope(activation, negative_slope),
                          output)
     L = net.L
-    xp, _ = _check_inputs(X, parameters, Y=Y)
+    xp, _ = check_inputs(X, parameters, Y=Y)
     if not isinstance(cache, dict):
         raise TypeError(f"cache must be the dict that forward_propagation returns; got {type(cache).__name__}.")
     missing = [k for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}") if k not in cache]
@@ -399,4 +399,4 @@ def backward_propagation(parameters: dict, cache: dict, X: Any, Y: Any, *, activ
     for l in range(1, L + 1):
         A_prev = X if l == 1 else cache[f"A{l - 1}"]
         caches.append(((A_prev, parameters[f"W{l}"], parameters[f"b{l}"]), cache[f"Z{l}"]))
-    return _backward(AL, Yf, caches, net=net, xp=xp)
+    return backward_pass(AL, Yf, caches, net=net, xp=xp)

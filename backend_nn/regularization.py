@@ -128,14 +128,14 @@ def forward_propagation_with_dropout(X: Any, parameters: dict, keep_prob: float 
     (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, ..., ZL, AL, WL, bL), A_l the dropped-out activation
     (A_l * D_l / keep_prob) and D_l its 0/1 mask (n_l, m), as the assignment's cache holds them."""
     from .backend import device_of
-    from .propagation import _check_inputs, _forward, _week4_network
+    from .propagation import check_inputs, forward_pass, week4_network
 
     keep_prob = check_keep_prob(keep_prob)
-    net = _week4_network(parameters, None, None)
-    xp, dims = _check_inputs(X, parameters)
+    net = week4_network(parameters, None, None)
+    xp, dims = check_inputs(X, parameters)
     dropout = Dropout(keep_prob, dropout_masks(dims, int(X.shape[1]), keep_prob, xp=xp, dtype=X.dtype,
                                                device=device_of(X)))
-    AL, caches = _forward(X, parameters, net=net, xp=xp, dropout=dropout)
+    AL, caches = forward_pass(X, parameters, net=net, xp=xp, dropout=dropout)
     return AL, _tuple_cache(AL, caches, dropout)
 
 
@@ -173,7 +173,7 @@ def _backward_with_keys(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: f
     """(grads with the dZ, dW, db and dA of every layer, the parameters) from a tuple cache: with
     ``masks``, 5 entries a hidden layer (Z, D, A, W, b) and 4 the output's; without, 4 each."""
     from .outputs import encode_labels
-    from .propagation import _check_inputs, _linear_backward, _through_hidden, _week4_network
+    from .propagation import check_inputs, _linear_backward, _through_hidden, week4_network
 
     per = 5 if masks else 4
     n = len(cache) if isinstance(cache, tuple) else -1
@@ -190,8 +190,8 @@ def _backward_with_keys(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: f
             D[l], i = cache[i + 1], i + 1
         A[l], parameters[f"W{l}"], parameters[f"b{l}"] = cache[i + 1], cache[i + 2], cache[i + 3]
         i += 4
-    net = _week4_network(parameters, None, None)
-    xp, _ = _check_inputs(X, parameters, Y=Y)
+    net = week4_network(parameters, None, None)
+    xp, _ = check_inputs(X, parameters, Y=Y)
     drop = Dropout(keep_prob, [D[l] for l in range(1, L)]) if masks else None
     AL = A[L]
     dZ = net.output.dZ(AL, encode_labels(Y, int(AL.shape[0]), net.output, dtype=AL.dtype, xp=xp,

@@ -20,9 +20,9 @@ from typing import Any, Callable
 from array_api_compat import is_writeable_array
 
 from .network import Network
-from .propagation import GENERIC_LINES, Lines, _backward, _forward
+from .propagation import GENERIC_LINES, Lines, backward_pass, forward_pass
 from .regularization import add_l2_gradients, dropout_for, l2_cost
-from .update import _update
+from .update import descend
 
 __all__ = ["gradients", "train_step", "optimizer_step", "Runner", "EpochRunner", "step_by_step", "eager_runner",
            "eager_epochs"]
@@ -41,9 +41,9 @@ def gradients(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lines:
 
     X : (n_x, m); Y : float (n_L, m) (one-hot for softmax); cost : 0-d array or None.
     """
-    AL, caches = _forward(X, parameters, net=net, xp=xp, lines=lines, dropout=dropout)
+    AL, caches = forward_pass(X, parameters, net=net, xp=xp, lines=lines, dropout=dropout)
     cost = net.output.cost_from_logits(caches[-1][1], Y, xp=xp) if with_cost else None
-    grads = _backward(AL, Y, caches, net=net, xp=xp, lines=lines, dropout=dropout)
+    grads = backward_pass(AL, Y, caches, net=net, xp=xp, lines=lines, dropout=dropout)
     if lambd:
         m = X.shape[1]
         cost = None if cost is None else cost + l2_cost(parameters, lambd, m, xp=xp)
@@ -60,7 +60,7 @@ def train_step(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
     torch.compile, CUDA graph capture) can take it as it is.
     """
     cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, with_cost=with_cost)
-    return _update(parameters, grads, learning_rate=learning_rate, inplace=inplace), cost
+    return descend(parameters, grads, learning_rate=learning_rate, inplace=inplace), cost
 
 
 def optimizer_step(parameters: dict, state: dict, X: Any, Y: Any, *, net: Network, optimizer: Any,

@@ -195,7 +195,7 @@ def forward_in_windows(parameters: dict, X: Any, *, net: Any, xp: Any, dtype: An
     """A_L (n_L, m) of host X, window by window (about :data:`WINDOW_BYTES` of X each): X is checked in
     one pass over its columns, each window cast to ``dtype`` and moved to the backend, its outputs
     kept there and joined. Nothing holds all of X on the backend."""
-    from .propagation import _forward
+    from .propagation import forward_pass
 
     Xh = host_array(X)
     check_X_shape(Xh, n_x=int(parameters["W1"].shape[1]))
@@ -206,7 +206,7 @@ def forward_in_windows(parameters: dict, X: Any, *, net: Any, xp: Any, dtype: An
     parts = []
     for a in range(0, m, width):
         Xw = to_backend(np.asarray(Xh[:, a:a + width], dtype=host_dtype), xp, device=device)
-        parts.append(_forward(Xw, parameters, net=net, xp=xp)[0])
+        parts.append(forward_pass(Xw, parameters, net=net, xp=xp)[0])
     return parts[0] if len(parts) == 1 else xp.concat(parts, axis=1)
 
 

@@ -32,7 +32,7 @@ from .backend import array_namespace, backend_name, device_of, get_namespace, me
 from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
-from .propagation import _check_inputs, _forward
+from .propagation import check_inputs, forward_pass
 from .step import train_step
 from .validation import (check_finite, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
                          check_X_kind, check_X_Y, dtype_name, host_labels, model_pair_hint, user_stacklevel)
@@ -889,8 +889,8 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
     if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
         return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype, device=device_of(W1)), net
     Xb = _prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
-    xp, _ = _check_inputs(Xb, parameters)
-    AL, _ = _forward(Xb, parameters, net=net, xp=xp)
+    xp, _ = check_inputs(Xb, parameters)
+    AL, _ = forward_pass(Xb, parameters, net=net, xp=xp)
     return AL, net
 
 

@@ -15,7 +15,7 @@ __all__ = ["update_parameters"]
 _KEY = re.compile(r"^[Wb]\d+$")
 
 
-def _update(parameters: dict, grads: dict, *, learning_rate: float, inplace: bool) -> dict:
+def descend(parameters: dict, grads: dict, *, learning_rate: float, inplace: bool) -> dict:
     """One gradient-descent step over every entry P of ``parameters``: P - learning_rate * dP.
 
     ``inplace=True`` writes into the parameter arrays (only for arrays the training loop
@@ -74,4 +74,4 @@ def update_parameters(parameters: dict, grads: dict, learning_rate: float = 1.2)
     arrays are not modified.
     """
     learning_rate = check_update_args(parameters, grads, learning_rate)
-    return _update(parameters, grads, learning_rate=learning_rate, inplace=False)
+    return descend(parameters, grads, learning_rate=learning_rate, inplace=False)

@@ -134,20 +134,20 @@ def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=N
     """Forward and backward propagation through a fast path's ``lines`` (a Lines subclass) against
     the generic lines: every Z and A the fast forward kept, and every gradient's values, shape and
     dtype. Returns the fast path's caches."""
-    from backend_nn.propagation import _backward, _forward
+    from backend_nn.propagation import backward_pass, forward_pass
 
     cache_rtol = rtol if cache_rtol is None else cache_rtol
     cache_atol = atol if cache_atol is None else cache_atol
-    AL, caches = _forward(X, params, net=net, xp=xp)
-    AL_f, caches_f = _forward(X, params, net=net, xp=xp, lines=lines)
+    AL, caches = forward_pass(X, params, net=net, xp=xp)
+    AL_f, caches_f = forward_pass(X, params, net=net, xp=xp, lines=lines)
     for l, (((A_prev, _, _), Z), ((A_prev_f, _, _), Z_f)) in enumerate(zip(caches, caches_f, strict=True), start=1):
         np.testing.assert_allclose(to_numpy(A_prev_f), to_numpy(A_prev), rtol=cache_rtol, atol=cache_atol,
                                    err_msg=f"A{l - 1}")
         if Z_f is not None:
             np.testing.assert_allclose(to_numpy(Z_f), to_numpy(Z), rtol=cache_rtol, atol=cache_atol, err_msg=f"Z{l}")
     np.testing.assert_allclose(to_numpy(AL_f), to_numpy(AL), rtol=cache_rtol, atol=cache_atol, err_msg="AL")
-    plain = _backward(AL, Y, caches, net=net, xp=xp)
-    via_lines = _backward(AL_f, Y, caches_f, net=net, xp=xp, lines=lines)
+    plain = backward_pass(AL, Y, caches, net=net, xp=xp)
+    via_lines = backward_pass(AL_f, Y, caches_f, net=net, xp=xp, lines=lines)
     assert set(plain) == set(via_lines)
     for k in plain:
         np.testing.assert_allclose(to_numpy(via_lines[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)
