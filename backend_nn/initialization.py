@@ -121,7 +121,8 @@ def initialize_parameters(
     """The shallow network's parameters: the L = 2 case of :func:`initialize_parameters_deep`.
 
     Returns W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1). With the
-    defaults (seed 2, W = randn * 0.01) these are the course's published values.
+    defaults (seed 2, W = randn * 0.01) these are the course's published values of week 3;
+    week 4's copy of this function seeds 1: ``initialize_parameters(n_x, n_h, n_y, seed=1)``.
     """
     return initialize_parameters_deep(
         [n_x, n_h, n_y], seed=seed, init=init, scale=scale, dtype=dtype, backend=backend, device=device

@@ -78,6 +78,16 @@ def test_initialize_parameters_deep_is_the_courses_stream(backend):
         assert_close(p[f"b{l}"], np.zeros((n, 1)), backend, rtol=0)
 
 
+def test_week4s_initialize_parameters_is_week3s_with_seed_1(backend):
+    """Week 4's copy of initialize_parameters(n_x, n_h, n_y) seeds 1 where week 3's seeds 2 (the default):
+    the notebook's published values for (3, 2, 1)."""
+    p = bnn.initialize_parameters(3, 2, 1, seed=1, backend=backend.xp, device=backend.device)
+    assert_close(p["W1"], [[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]], backend,
+                 atol=5e-9)
+    assert_close(p["W2"], [[0.01744812, -0.00761207]], backend, atol=5e-9)
+    assert_close(p["b1"], np.zeros((2, 1)), backend, rtol=0)
+
+
 def test_the_week4_application_initialization():
     """L_layer_model: seed 1, W_l = randn / sqrt(n_{l-1}); two_layer_model: seed 1, randn * 0.01."""
     rng = np.random.RandomState(1)
