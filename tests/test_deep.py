@@ -250,6 +250,50 @@ def test_the_week4_assignments_published_backward_numbers(backend):
         assert_close(grads[k], e, backend, rtol=0, atol=5e-9)
 
 
+def test_the_week4_assignments_published_forward_and_update_numbers(backend):
+    """The notebook's test cases for linear_forward (seed 1), linear_activation_forward (seed 2),
+    L_model_forward (seed 6) and update_parameters (parameters from seed 2, gradients from seed 3),
+    drawn as its testCases file draws them, against the values it prints."""
+    def b(a):
+        return backend.asarray(np.asarray(a, dtype=np.float64))
+
+    rng = np.random.RandomState(1)
+    A, W, bias = rng.randn(3, 2), rng.randn(1, 3), rng.randn(1, 1)
+    Z, cache = bnn.linear_forward(b(A), b(W), b(bias))
+    assert_close(Z, [[3.26295337, -1.23429987]], backend, rtol=0, atol=5e-9)
+    assert len(cache) == 3
+
+    rng = np.random.RandomState(2)
+    A_prev, W, bias = b(rng.randn(3, 2)), b(rng.randn(1, 3)), b(rng.randn(1, 1))
+    A, _ = bnn.linear_activation_forward(A_prev, W, bias, "sigmoid")
+    assert_close(A, [[0.96890023, 0.11013289]], backend, rtol=0, atol=5e-9)
+    A, _ = bnn.linear_activation_forward(A_prev, W, bias, "relu")
+    assert_close(A, [[3.43896131, 0.0]], backend, rtol=0, atol=5e-9)
+
+    rng = np.random.RandomState(6)
+    X = rng.randn(5, 4)
+    p = {k: b(rng.randn(*shape)) for k, shape in [("W1", (4, 5)), ("b1", (4, 1)), ("W2", (3, 4)), ("b2", (3, 1)),
+                                                  ("W3", (1, 3)), ("b3", (1, 1))]}
+    AL, caches = bnn.L_model_forward(b(X), p)
+    assert_close(AL, [[0.03921668, 0.70498921, 0.19734387, 0.04728177]], backend, rtol=0, atol=5e-9)
+    assert len(caches) == 3
+
+    rng = np.random.RandomState(2)
+    p = {k: b(rng.randn(*shape)) for k, shape in [("W1", (3, 4)), ("b1", (3, 1)), ("W2", (1, 3)), ("b2", (1, 1))]}
+    rng = np.random.RandomState(3)
+    g = {k: b(rng.randn(*shape)) for k, shape in [("dW1", (3, 4)), ("db1", (3, 1)), ("dW2", (1, 3)), ("db2", (1, 1))]}
+    new = bnn.update_parameters(p, g, 0.1)
+    printed = {
+        "W1": [[-0.59562069, -0.09991781, -2.14584584, 1.82662008], [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
+               [-1.0535704, -0.86128581, 0.68284052, 2.20374577]],
+        "b1": [[-0.04659241], [-1.28888275], [0.53405496]],
+        "W2": [[-0.55569196, 0.0354055, 1.32964895]],
+        "b2": [[-0.84610769]],
+    }
+    for k, e in printed.items():
+        assert_close(new[k], e, backend, rtol=0, atol=5e-9)
+
+
 def test_update_parameters_takes_any_dict_of_W_and_b(backend):
     """Nothing requires the shapes to chain (DEEP.md); extra grads (dA0) are ignored."""
     p = {"W1": backend.asarray(np.ones((2, 3))), "b1": backend.asarray(np.ones((2, 1))),
