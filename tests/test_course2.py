@@ -51,6 +51,20 @@ def test_the_three_initializations_of_course_2(backend, init, scale, by_name, ex
         assert_close(named[k], want[k], backend, rtol=0)
 
 
+def test_the_initialization_notebooks_published_values(backend):
+    """What the notebook prints for its own calls: random on [3, 2, 1], He on [2, 4, 1]."""
+    kw = {"backend": backend.xp, "device": backend.device}
+    p = bnn.initialize_parameters_random([3, 2, 1], **kw)
+    assert_close(p["W1"], [[17.88628473, 4.36509851, 0.96497468], [-18.63492703, -2.77388203, -3.54758979]],
+                 backend, rtol=0, atol=5e-8)
+    assert_close(p["W2"], [[-0.82741481, -6.27000677]], backend, rtol=0, atol=5e-9)
+    p = bnn.initialize_parameters_he([2, 4, 1], **kw)
+    assert_close(p["W1"], [[1.78862847, 0.43650985], [0.09649747, -1.8634927], [-0.2773882, -0.35475898],
+                           [-0.08274148, -0.62700068]], backend, rtol=0, atol=5e-9)
+    assert_close(p["W2"], [[-0.03098412, -0.33744411, -0.92904268, 0.62552248]], backend, rtol=0, atol=5e-9)
+    assert_close(p["b2"], np.zeros((1, 1)), backend, rtol=0)
+
+
 # --- mini-batches --------------------------------------------------------------------------------------
 def test_random_mini_batches_follow_the_courses_stream(backend):
     rng = np.random.RandomState(1)
