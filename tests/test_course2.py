@@ -66,6 +66,17 @@ def test_the_initialization_notebooks_published_values(backend):
 
 
 # --- mini-batches --------------------------------------------------------------------------------------
+def test_the_optimization_notebooks_mini_batch_sanity_check(backend):
+    """Its test case (seed 1, X (12288, 148), boolean Y) and what it prints: the shapes and
+    mini_batches[0][0][0][0:3] = [0.90085595, -0.7612069, 0.2344157]."""
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(12288, 148), rng.randn(1, 148) < 0.5
+    batches = bnn.random_mini_batches(backend.asarray(X), backend.asarray(Y), 64)
+    assert [tuple(bx.shape) for bx, _ in batches] == [(12288, 64), (12288, 64), (12288, 20)]
+    assert [tuple(by.shape) for _, by in batches] == [(1, 64), (1, 64), (1, 20)]
+    assert_close(batches[0][0][0, 0:3], [0.90085595, -0.7612069, 0.2344157], backend, rtol=0, atol=5e-9)
+
+
 def test_random_mini_batches_follow_the_courses_stream(backend):
     rng = np.random.RandomState(1)
     X, Y = rng.randn(3, 148), (rng.rand(1, 148) > 0.5) * 1.0
