@@ -52,7 +52,7 @@ DIVERGED_FACTOR = 10.0
 
 class ConvergenceWarning(UserWarning):
     """A run that finished with a higher cost than it started with: it did not learn (most often a
-    learning rate too large for the cost to explode but too large for it to fall)."""
+    learning rate too large for the cost to fall, though not so large that it explodes)."""
 
 
 class TrainingDivergedError(FloatingPointError):
