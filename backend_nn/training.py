@@ -151,6 +151,7 @@ class _Recorder:
         self.bar = _progress_bar(total, progress, desc)
         self.say = print if self.bar is None else (lambda text: self.bar.write(text, file=sys.stdout))
         self.costs: list[float] = []
+        self.rose = ""  # set by finish() when the run ended above its start: warned once the bar is closed
 
     def sync(self, chunk: Any, done: int) -> None:
         """Record a 1-d device array of costs (the loop's only host sync); ``done`` units so far."""
@@ -211,10 +212,9 @@ class _Recorder:
 
         costs = self.costs
         if len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
-            warnings.warn(
-                f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} 0 to {costs[-1]:.6g} at {self.unit} "
-                f"{(len(costs) - 1) * self.every}: the run did not learn, and its parameters are those of the last "
-                f"{self.unit}. Try a smaller learning_rate.", ConvergenceWarning, stacklevel=user_stacklevel())
+            self.rose = (f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} 0 to {costs[-1]:.6g} at "
+                         f"{self.unit} {(len(costs) - 1) * self.every}: the run did not learn, and its parameters are "
+                         f"those of the last {self.unit}. Try a smaller learning_rate.")
 
     def advance(self, done: int) -> None:
         """Move the bar to ``done`` units without bringing a cost home (long epochs show progress)."""
@@ -222,8 +222,11 @@ class _Recorder:
             self.bar.update(done - self.bar.n)
 
     def close(self) -> np.ndarray:
+        """The recorded costs; the bar closed first, so that a warning is a line of its own."""
         if self.bar is not None:
             self.bar.close()
+        if self.rose:
+            warnings.warn(self.rose, ConvergenceWarning, stacklevel=user_stacklevel())
         return np.asarray(self.costs, dtype=np.float64)
 
 
