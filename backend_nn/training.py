@@ -152,6 +152,17 @@ class _Recorder:
         self.say = print if self.bar is None else (lambda text: self.bar.write(text, file=sys.stdout))
         self.costs: list[float] = []
         self.rose = ""  # set by finish() when the run ended above its start: warned once the bar is closed
+        self.finished = False
+        # NumPy's floating-point warnings (overflow in matmul, ...) are held for the run: they come
+        # before a TrainingDivergedError that says more, and point into the library; a run that
+        # ends well reports them once, at the user's line. The user's "raise" or "ignore" stays.
+        self.float_errors: dict[str, int] = {}
+        modes = {k: ("call" if v == "warn" else v) for k, v in np.geterr().items()}
+        self._errstate = np.errstate(**modes, call=self._float_error)
+        self._errstate.__enter__()
+
+    def _float_error(self, kind: str, flag: int) -> None:
+        self.float_errors[kind] = self.float_errors.get(kind, 0) + 1
 
     def sync(self, chunk: Any, done: int) -> None:
         """Record a 1-d device array of costs (the loop's only host sync); ``done`` units so far."""
@@ -210,6 +221,7 @@ class _Recorder:
                 iteration=done,
             )
 
+        self.finished = True
         costs = self.costs
         if len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
             self.rose = (f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} 0 to {costs[-1]:.6g} at "
@@ -223,8 +235,14 @@ class _Recorder:
 
     def close(self) -> np.ndarray:
         """The recorded costs; the bar closed first, so that a warning is a line of its own."""
+        self._errstate.__exit__(None, None, None)
         if self.bar is not None:
             self.bar.close()
+        if self.finished and self.float_errors:
+            seen = ", ".join(f"{kind} ({n}x)" for kind, n in self.float_errors.items())
+            warnings.warn(f"NumPy met floating-point errors in the training's arithmetic: {seen}; the costs and "
+                          "parameters the run returns are finite, but a smaller learning_rate may be safer.",
+                          RuntimeWarning, stacklevel=user_stacklevel())
         if self.rose:
             warnings.warn(self.rose, ConvergenceWarning, stacklevel=user_stacklevel())
         return np.asarray(self.costs, dtype=np.float64)

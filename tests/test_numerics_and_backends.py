@@ -100,6 +100,35 @@ def test_a_flat_or_falling_run_does_not_warn():
     assert flat[-1] == flat[0] and falling[-1] < falling[0]
 
 
+def test_a_diverging_run_is_its_error_alone_without_numpys_warnings_before_it():
+    """NumPy's "overflow encountered in matmul" (four RuntimeWarnings pointing into numpy_replay.py)
+    came before the TrainingDivergedError that says what happened."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning on the way would be raised instead of the error
+        with pytest.raises(bnn.TrainingDivergedError, match=r"the parameters hold NaN or inf"):
+            bnn.L_layer_model(X, Y, [2, 50, 1], learning_rate=1e8, num_iterations=50)
+    # a user's own choice stays: np.seterr(over="raise") raises NumPy's FloatingPointError, as it did
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError, match="overflow"):
+        bnn.L_layer_model(X, Y, [2, 50, 1], learning_rate=1e8, num_iterations=50, compile=False)
+    assert np.geterr()["over"] == "warn"  # and the library's hold on the warnings ends with the run
+
+
+def test_floating_point_errors_of_a_run_that_ends_well_are_reported_once_at_the_users_line():
+    from backend_nn.training import _Recorder
+
+    rec = _Recorder(total=1, every=1, unit="iteration", print_cost=False, print_every=1, print_format="",
+                    progress=False, desc="")
+    np.minimum(np.exp(np.array([1000.0])), 1.0)  # an overflow on the way that leaves nothing behind
+    rec.sync(np.array([0.5]), 1)
+    rec.finish({"W1": np.ones((1, 1)), "b1": np.zeros((1, 1))}, 1)
+    with pytest.warns(RuntimeWarning, match=r"NumPy met floating-point errors in the training's arithmetic: "
+                                            r"overflow \(1x\); the costs and parameters the run returns are finite") as w:
+        rec.close()
+    assert w[0].filename == __file__
+
+
 def test_print_cost_with_a_cost_every_that_does_not_divide_1000(capsys):
     bnn.nn_model(X, Y, 4, 3000, print_cost=True, cost_every=300)
     printed = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()]
