@@ -190,6 +190,8 @@ def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
     if len(ys) != 2:
         raise ValueError(f"Y must be 2-D with shape (n_y, m); got shape {ys}.")
     if len(xs) == 2 and xs[1] != ys[1]:
+        if ys[0] == xs[1]:  # Y laid out with examples as rows
+            raise ValueError(f"Y must be (n_y, m) with examples as columns, like X {xs}; got {ys} — did you mean Y.T?")
         if xs[0] == ys[1]:
             raise ValueError(
                 f"X has shape {xs} and Y has shape {ys}: X looks like examples as rows; "
