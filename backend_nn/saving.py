@@ -161,7 +161,9 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
         raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no such model file: {path}")
+        saved = path.with_name(path.name + ".npz")
+        hint = f" (save_model adds .npz to a name without it: did you mean {saved}?)" if saved.exists() else ""
+        raise FileNotFoundError(f"no such model file: {path}{hint}")
     contents = _read_members(path)
     try:  # every reason names the file, and a field that cannot be read says which
         training_state = _training_from(contents)

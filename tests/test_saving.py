@@ -144,6 +144,16 @@ def test_malformed_deep_models_are_refused(tmp_path, mutate, match):
     assert str(info.value).startswith(str(path))  # every reason names the file
 
 
+def test_a_name_save_model_added_npz_to_is_suggested_at_load(tmp_path):
+    written = bnn.save_model(tmp_path / "m.bin", bnn.nn_model(X, Y, 4, 5)[0])
+    assert written == tmp_path / "m.bin.npz"
+    with pytest.raises(FileNotFoundError, match=r"no such model file: .*m.bin \(save_model adds .npz to a name "
+                                                r"without it: did you mean .*m.bin.npz\?\)"):
+        bnn.load_model(tmp_path / "m.bin")
+    with pytest.raises(FileNotFoundError, match=r"no such model file: .*other.npz$"):
+        bnn.load_model(tmp_path / "other.npz")
+
+
 def test_not_a_model_truncated_or_pickled(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("hello")
