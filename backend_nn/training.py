@@ -1000,8 +1000,10 @@ def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
     P = _as_labels(predictions, xp=xp, name="predictions")
     T = _as_labels(Y, xp=xp, name="Y")
     if tuple(P.shape) != tuple(T.shape):
+        m = int(P.shape[1])
+        hint = " — did you mean Y.T? (examples go in columns)" if int(Y.shape[0]) == m != int(Y.shape[1]) else ""
         raise ValueError(f"predictions and Y must label the same m examples; got {tuple(predictions.shape)} "
-                         f"and {tuple(Y.shape)}.")
+                         f"and {tuple(Y.shape)}{hint or '.'}")
     for name, labels in (("predictions", P), ("Y", T)):
         if xp.isdtype(labels.dtype, "real floating") and not bool(xp.all(labels == xp.round(labels))):
             what = "predict's output" if name == "predictions" else "0/1 or 0..K-1"
