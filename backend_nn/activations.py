@@ -202,7 +202,9 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
         return Activation("softmax", softmax, None, vjp=softmax_backward)
     if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
         names = [*HIDDEN_ACTIVATIONS, "softmax"]
-        raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(map(repr, names))}.")
+        spelled = isinstance(activation, str) and activation.strip().lower().replace("-", "_").replace(" ", "_")
+        hint = f" — did you mean {spelled!r}?" if spelled in names else ""  # "ReLU", "Leaky-ReLU", "tanh "
+        raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(map(repr, names))}{hint or '.'}")
     if activation == "leaky_relu":
         slope = check_number("negative_slope", negative_slope, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0,
                              "in [0, 1) for leaky_relu")

@@ -226,6 +226,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"Y must be \(n_y, m\) with examples as columns, like X \(2, 400\); got \(400, 3\) — did you mean Y.T\?"),
     (lambda X, Y: bnn.accuracy(Y > 0, np.eye(2)[Y.ravel().astype(int)]), ValueError,
      r"must label the same m examples; got \(1, 400\) and \(400, 2\) — did you mean Y.T\?"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="ReLU"), ValueError,
+     r"unknown activation 'ReLU'; expected one of .* — did you mean 'relu'\?"),
+    (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], activation="Leaky-ReLU"), ValueError, r"did you mean 'leaky_relu'\?"),
     # layer_sizes read X.shape[0] of any X: a 1-D X of 400 examples gave n_x = 400
     (lambda X, Y: bnn.layer_sizes(X[0], Y), ValueError, r"X must be 2-D .* got shape \(400,\) — did you mean X.reshape"),
     (lambda X, Y: bnn.layer_sizes(X.T, Y), ValueError, r"X looks like examples as rows"),
