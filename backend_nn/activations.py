@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .validation import check_number
+from .validation import check_number, did_you_mean
 
 __all__ = [
     "Activation",
@@ -202,8 +202,7 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
         return Activation("softmax", softmax, None, vjp=softmax_backward)
     if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
         names = [*HIDDEN_ACTIVATIONS, "softmax"]
-        spelled = isinstance(activation, str) and activation.strip().lower().replace("-", "_").replace(" ", "_")
-        hint = f" — did you mean {spelled!r}?" if spelled in names else ""  # "ReLU", "Leaky-ReLU", "tanh "
+        hint = did_you_mean(activation, names)
         raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(map(repr, names))}{hint or '.'}")
     if activation == "leaky_relu":
         slope = check_number("negative_slope", negative_slope, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0,

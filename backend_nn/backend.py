@@ -19,6 +19,8 @@ import numpy as np
 import array_api_compat
 from array_api_compat import array_namespace as _compat_namespace, device as device_of
 
+from .validation import did_you_mean
+
 __all__ = [
     "BACKENDS",
     "cuda_device_count",
@@ -118,7 +120,7 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
             return get_namespace(mod)
         raise ValueError(
             f"unknown backend {backend!r}; expected one of {', '.join(map(repr, BACKENDS))} "
-            "or an Array API namespace such as array_api_strict."
+            f"or an Array API namespace such as array_api_strict{did_you_mean(backend, BACKENDS) or '.'}"
         )
     if isinstance(backend, ModuleType) and hasattr(backend, "asarray"):
         if backend.__name__.split(".")[0] == "cupy" or array_api_compat.is_cupy_namespace(backend):

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from .validation import check_number, check_positive, check_seed
+from .validation import check_number, check_positive, check_seed, did_you_mean
 
 __all__ = [
     "load_planar_dataset",
@@ -189,7 +189,8 @@ DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
 def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     """A course data set by name: one of :data:`DATASETS`."""
     if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}.")
+        raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}"
+                         f"{did_you_mean(name, DATASETS) or '.'}")
     return DATASETS[name](**kwargs)
 
 

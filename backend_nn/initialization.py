@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
-from .validation import check_layer_dims, check_seed, check_X_Y_shapes
+from .validation import check_layer_dims, check_seed, check_X_Y_shapes, did_you_mean
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype"]
@@ -65,7 +65,8 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
 def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: float) -> dict[str, np.ndarray]:
     """W_l (n_l, n_{l-1}) and b_l (n_l, 1) as NumPy float64, drawn in layer order."""
     if init not in INITIALIZATIONS:
-        raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITIALIZATIONS))}.")
+        raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITIALIZATIONS))}"
+                         f"{did_you_mean(init, INITIALIZATIONS) or '.'}")
     rng = np.random.RandomState(check_seed(seed))
     params: dict[str, np.ndarray] = {}
     for l in range(1, len(layer_dims)):

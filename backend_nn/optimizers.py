@@ -27,7 +27,7 @@ from typing import Any
 from .backend import namespace_of
 from .network import Parameters
 from .update import descend
-from .validation import check_number, check_positive
+from .validation import check_number, check_positive, did_you_mean
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
            "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
@@ -180,7 +180,8 @@ def get_optimizer(optimizer: Any, *, beta: float = 0.9, beta1: float = 0.9, beta
     if optimizer == "adam":
         eps = check_positive("epsilon", epsilon, integer=False)
         return Adam(_check_beta("beta1", beta1), _check_beta("beta2", beta2), eps)
-    raise ValueError(f"unknown optimizer {optimizer!r}; expected 'gd', 'momentum' or 'adam'.")
+    raise ValueError(f"unknown optimizer {optimizer!r}; expected 'gd', 'momentum' or 'adam'"
+                     f"{did_you_mean(optimizer, OPTIMIZERS) or '.'}")
 
 
 def check_state(state: Any, parameters: dict, optimizer: Optimizer) -> None:

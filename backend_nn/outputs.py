@@ -28,7 +28,7 @@ from typing import Any
 
 from .activations import Activation, get_activation
 from .backend import device_of, namespace_of
-from .validation import check_labels_dtype, check_labels_shape
+from .validation import check_labels_dtype, check_labels_shape, did_you_mean
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
            "encode_labels", "check_label_values"]
@@ -151,7 +151,8 @@ def get_output(output: str | OutputLayer) -> OutputLayer:
     if isinstance(output, OutputLayer):
         return output
     if output not in OUTPUTS:
-        raise ValueError(f"unknown output {output!r}; expected 'sigmoid' (binary) or 'softmax' (K classes).")
+        raise ValueError(f"unknown output {output!r}; expected 'sigmoid' (binary) or 'softmax' (K classes)"
+                         f"{did_you_mean(output, OUTPUTS) or '.'}")
     return OUTPUTS[output]
 
 

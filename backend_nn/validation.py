@@ -37,6 +37,15 @@ def _shape(a: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in a.shape)
 
 
+def did_you_mean(value: object, names) -> str:
+    """" — did you mean 'relu'?" where ``value`` is one of ``names`` up to case, spaces and hyphens
+    ("ReLU", "Leaky-ReLU", "Adam", "NumPy"); "" otherwise. A hint: the name is still refused."""
+    if not isinstance(value, str):
+        return ""
+    spelled = value.strip().lower().replace("-", "_").replace(" ", "_")
+    return f" — did you mean {spelled!r}?" if spelled in names and spelled != value else ""
+
+
 def user_stacklevel() -> int:
     """The ``stacklevel`` at which ``warnings.warn`` names the first frame outside backend_nn: the
     user's own call (as pandas' find_stack_level does), however deep in the library the warning is."""

@@ -229,6 +229,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="ReLU"), ValueError,
      r"unknown activation 'ReLU'; expected one of .* — did you mean 'relu'\?"),
     (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], activation="Leaky-ReLU"), ValueError, r"did you mean 'leaky_relu'\?"),
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "Adam"), ValueError, r"unknown optimizer 'Adam'; .* did you mean 'adam'\?"),
+    (lambda X, Y: bnn.load_dataset("Flower"), ValueError, r"unknown data set 'Flower'; .* did you mean 'flower'\?"),
+    (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], init="He"), ValueError, r"unknown init 'He'; .* did you mean 'he'\?"),
+    (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], output="Sigmoid"), ValueError, r"did you mean 'sigmoid'\?"),
     # layer_sizes read X.shape[0] of any X: a 1-D X of 400 examples gave n_x = 400
     (lambda X, Y: bnn.layer_sizes(X[0], Y), ValueError, r"X must be 2-D .* got shape \(400,\) — did you mean X.reshape"),
     (lambda X, Y: bnn.layer_sizes(X.T, Y), ValueError, r"X looks like examples as rows"),
