@@ -176,7 +176,7 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
         if missing:
             raise ValueError(f"{path} is missing model fields {missing}.")
         arrays = {k: v for k, v in contents.items() if k not in meta_keys}
-        net = _checked_network(arrays, contents, fmt, path)
+        net = _checked_network(arrays, contents, fmt)
     except (TypeError, ValueError) as exc:
         text = str(exc)
         raise type(exc)(text if text.startswith(str(path)) else f"{path}: {text}") from None
@@ -188,7 +188,7 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
                       training_state=training_state)
 
 
-def _checked_network(arrays: dict, contents: dict, fmt: str, path: Path) -> Network:
+def _checked_network(arrays: dict, contents: dict, fmt: str) -> Network:
     """The network a file's fields describe, once its arrays are checked against them."""
     layer_dims = check_parameters(arrays)
     try:
@@ -203,7 +203,7 @@ def _checked_network(arrays: dict, contents: dict, fmt: str, path: Path) -> Netw
     for k, a in arrays.items():
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{k} holds NaN or inf values; a model that cannot predict is refused.")
-    return _network_from(contents, fmt, layer_dims, path)
+    return _network_from(contents, fmt, layer_dims)
 
 
 def _training_members(parameters: Any) -> dict:
@@ -296,8 +296,9 @@ def _read_members(path: Path) -> dict:
     return contents
 
 
-def _network_from(contents: dict, fmt: str, layer_dims: list[int], path: Path) -> Network:
-    """The network the file describes; every name and slope is checked."""
+def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
+    """The network the file describes; every name and slope is checked (load_model puts the file's
+    name before each reason)."""
     def activation(name: Any, slope: float):
         return get_activation(str(name), negative_slope=0.01 if np.isnan(slope) else float(slope))
 
@@ -310,11 +311,8 @@ def _network_from(contents: dict, fmt: str, layer_dims: list[int], path: Path) -
         if slopes.dtype.kind not in "fiu":
             raise ValueError(f"its field 'negative_slopes' must hold numbers; it holds {contents['negative_slopes']!r}.")
         if len(names) != len(layer_dims) - 2 or len(slopes) != len(names):
-            raise ValueError(f"{path}: the file names {len(names)} hidden activation(s) for "
+            raise ValueError(f"the file names {len(names)} hidden activation(s) for "
                              f"{len(layer_dims) - 2} hidden layer(s) (layer sizes {layer_dims}).")
         hidden = tuple(activation(n, float(s)) for n, s in zip(names, slopes, strict=True))
         output = str(contents["output"])
-    try:
-        return Network.build(layer_dims, list(hidden), output)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
+    return Network.build(layer_dims, list(hidden), output)
