@@ -151,8 +151,7 @@ class _Recorder:
         self.bar = _progress_bar(total, progress, desc)
         self.say = print if self.bar is None else (lambda text: self.bar.write(text, file=sys.stdout))
         self.costs: list[float] = []
-        self.rose = ""  # set by finish() when the run ended above its start: warned once the bar is closed
-        self.finished = False
+        self.finished = False  # set by finish(): the run ended with finite parameters
         # NumPy's floating-point warnings (overflow in matmul, ...) are held for the run: they come
         # before a TrainingDivergedError that says more, and point into the library; a run that
         # ends well reports them once, at the user's line. The user's "raise" or "ignore" stays.
@@ -222,11 +221,6 @@ class _Recorder:
             )
 
         self.finished = True
-        costs = self.costs
-        if len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
-            self.rose = (f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} 0 to {costs[-1]:.6g} at "
-                         f"{self.unit} {(len(costs) - 1) * self.every}: the run did not learn, and its parameters are "
-                         f"those of the last {self.unit}. Try a smaller learning_rate.")
 
     def advance(self, done: int) -> None:
         """Move the bar to ``done`` units without bringing a cost home (long epochs show progress)."""
@@ -234,18 +228,24 @@ class _Recorder:
             self.bar.update(done - self.bar.n)
 
     def close(self) -> np.ndarray:
-        """The recorded costs; the bar closed first, so that a warning is a line of its own."""
+        """The recorded costs. The bar is closed first, so that a warning about a finished run is a
+        line of its own: NumPy's floating-point errors met on the way, and a cost that ended above
+        its start (the run did not learn)."""
         self._errstate.__exit__(None, None, None)
         if self.bar is not None:
             self.bar.close()
+        costs = self.costs
         if self.finished and self.float_errors:
             seen = ", ".join(f"{kind} ({n}x)" for kind, n in self.float_errors.items())
             warnings.warn(f"NumPy met floating-point errors in the training's arithmetic: {seen}; the costs and "
                           "parameters the run returns are finite, but a smaller learning_rate may be safer.",
                           RuntimeWarning, stacklevel=user_stacklevel())
-        if self.rose:
-            warnings.warn(self.rose, ConvergenceWarning, stacklevel=user_stacklevel())
-        return np.asarray(self.costs, dtype=np.float64)
+        if self.finished and len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
+            warnings.warn(f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} 0 to {costs[-1]:.6g} at "
+                          f"{self.unit} {(len(costs) - 1) * self.every}: the run did not learn, and its parameters "
+                          f"are those of the last {self.unit}. Try a smaller learning_rate.", ConvergenceWarning,
+                          stacklevel=user_stacklevel())
+        return np.asarray(costs, dtype=np.float64)
 
 
 def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, learning_rate: float,
