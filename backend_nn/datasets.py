@@ -269,9 +269,11 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
                 if other is not None:  # a file separated by something else reads as one column
                     what += f" (the file is read as comma-separated; this line looks separated by {other!r})"
                 raise ValueError(f"{path}, line {n}, column {j + 1}: {what}.") from None
-            if not np.isfinite(data[i, j]):  # float() reads 'nan' and 'inf': a missing value, most often
-                raise ValueError(f"{path}, line {n}, column {j + 1}: {cell.strip()!r} is not a finite number; fill "
-                                 "missing values or drop their rows first.")
+    bad = np.argwhere(~np.isfinite(data))  # float() reads 'nan' and 'inf': a missing value, most often
+    if bad.size:
+        i, j = (int(k) for k in bad[0])
+        raise ValueError(f"{path}, line {lines[i][0]}, column {j + 1}: {lines[i][1].split(',')[j].strip()!r} is not "
+                         "a finite number; fill missing values or drop their rows first.")
     if labels:
         if width < 2:
             raise ValueError(f"{path}: a training CSV needs feature columns and a last label column; found {width} column.")
