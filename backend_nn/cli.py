@@ -283,11 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     try:
-        # The command owns its process: NumPy's overflow warnings, raised inside the library's own calls
-        # when a run blows up, would only add lines that point at its internals; the run itself is
-        # reported as diverged (TrainingDivergedError: a NaN, inf or exploding cost, or NaN weights).
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), warnings.catch_warnings():
-            # a warning is one line, as an error is: not the library's file and source line
+        # NumPy's floating-point warnings are the library's to hold during a run (a diverged run is its
+        # TrainingDivergedError alone; one that ends well says what NumPy met, once). Every warning is one
+        # line here, as an error is: not the library's file and source line.
+        with warnings.catch_warnings():
             warnings.showwarning = lambda message, *_, **__: print(
                 f"backend-nn {args.command}: warning: {message}", file=sys.stderr)
             return args.func(args)
