@@ -13,7 +13,8 @@ Layout (each course equation has one home):
 - ``optimizers``     gd, momentum, Adam (one init/update interface); learning-rate decay
 - ``batches``        the course's shuffled mini-batches
 - ``regularization`` L2 (lambd) and inverted dropout (keep_prob); the course's regularization functions
-- ``gradient_check`` backpropagation against centred differences (gradient_check_n; the 1-D warm-up gradient_check)
+- ``gradient_check`` backpropagation against centred differences (gradient_check_n and the assignment's
+                     forward_propagation_n / backward_propagation_n; the 1-D warm-up gradient_check)
 - ``step``           one pure training step, and the eager runner
 - ``training``       the models (nn_model, two_layer_model, L_layer_model), predict, accuracy
 - ``accelerate``     optional fast paths beside the eager runner, and the one place one is chosen
@@ -42,7 +43,9 @@ from .initialization import (
 from .network import Network, Parameters
 from .batches import random_mini_batches
 from .gradient_check import (
+    backward_propagation_n,
     dictionary_to_vector,
+    forward_propagation_n,
     gradient_check,
     gradient_check_n,
     gradients_to_vector,
@@ -123,6 +126,8 @@ __all__ = [
     "cuda_device_count",
     "dictionary_to_vector",
     "forward_propagation",
+    "forward_propagation_n",
+    "backward_propagation_n",
     "gradient_check",
     "gradient_check_n",
     "gradients_to_vector",

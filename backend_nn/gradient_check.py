@@ -20,11 +20,12 @@ import numpy as np
 from .backend import array_namespace, to_numpy
 from .outputs import encode_labels
 from .propagation import forward_pass, week4_network
-from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost
+from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
+                             tuple_cache_forward)
 from .validation import check_parameters, check_positive, check_X, host_labels
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
-           "THRESHOLD"]
+           "forward_propagation_n", "backward_propagation_n", "THRESHOLD"]
 
 #: The course's threshold: a difference above it is a mistake in backpropagation.
 THRESHOLD = 2e-7
@@ -131,11 +132,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     Xh = to_numpy(X).astype(np.float64)
     check_X(Xh, xp=array_namespace(Xh), n_x=dims[0])
     m = Xh.shape[1]
-    Yh = to_numpy(host_labels(Y)).astype(np.float64)
-    if Yh.ndim == 1 and Yh.shape[0] == m:
-        # labels (m,), as the course's own test case passes them (y = np.array([1, 1, 0])): its cost
-        # broadcasts them as the row (1, m)
-        Yh = Yh.reshape(1, m)
+    Yh = _label_row(to_numpy(host_labels(Y)).astype(np.float64), m)
     Yh = encode_labels(Yh, dims[-1], net.output, dtype=np.float64, xp=np, m=m, name_out="the output")
     dropout = None if keep_prob == 1.0 else Dropout(keep_prob, dropout_masks(dims, m, keep_prob, xp=np,
                                                                              dtype=np.float64))
@@ -155,6 +152,47 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
         gradapprox[i, 0] = (J(vector_to_dictionary(plus, parameters)) - J(vector_to_dictionary(minus, parameters))) \
             / (2 * epsilon)
     return _difference(grad, gradapprox, print_msg)
+
+
+def _label_row(Y: Any, m: int) -> Any:
+    """Labels (m,), as the course's own test case passes them (y = np.array([1, 1, 0])), as the row
+    (1, m) its cost and dZ3 = A3 - Y broadcast them to; any other Y as it is (and checked after)."""
+    shape = getattr(Y, "shape", None)
+    if shape is not None and len(shape) == 1 and int(shape[0]) == m:
+        return array_namespace(Y).reshape(Y, (1, m))
+    return Y
+
+
+def forward_propagation_n(X: Any, Y: Any, parameters: dict) -> tuple[float, tuple]:
+    """The gradient-checking assignment's forward pass and cost, at any depth and on any backend.
+
+    X : (n_x, m); Y : (n_L, m) labels, or (m,) read as the row (1, m); parameters : W1, b1, ...,
+    WL, bL of the assignment's network (relu hidden layers, a sigmoid output; softmax for n_L > 1).
+
+    Returns
+    -------
+    cost : float
+        The cross-entropy J.
+    cache : tuple
+        (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), the assignment's layout, which
+        :func:`backward_propagation_n` and ``backward_propagation_with_regularization`` read.
+    """
+    from .outputs import compute_cost
+
+    AL, cache = tuple_cache_forward(X, parameters, None, name="forward_propagation_n")
+    return compute_cost(AL, _label_row(host_labels(Y), int(AL.shape[1]))), cache
+
+
+def backward_propagation_n(X: Any, Y: Any, cache: tuple) -> dict:
+    """The gradient-checking assignment's backward pass: dZ_L = A_L - Y, then dW_l = dZ_l A_{l-1}^T / m,
+    db_l = sum(dZ_l, axis=1, keepdims=True) / m, dA_{l-1} = W_l^T dZ_l, dZ_{l-1} = dA_{l-1} * (A_{l-1} > 0).
+
+    X : (n_x, m); Y : (n_L, m) labels, or (m,) read as the row (1, m); cache : from
+    :func:`forward_propagation_n`. Returns the assignment's gradients, from layer L down: dZ3, dW3,
+    db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 for its three layers (the notebook's copy holds two
+    planted mistakes for the learner to find; this one holds none)."""
+    m = int(X.shape[1]) if len(getattr(X, "shape", ())) == 2 else -1
+    return tuple_cache_backward(X, _label_row(host_labels(Y), m), cache, masks=False)[0]
 
 
 def _difference(grad: Any, gradapprox: Any, print_msg: bool) -> float:

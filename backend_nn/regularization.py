@@ -26,7 +26,8 @@ from .validation import check_number
 
 __all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob", "Dropout",
            "compute_cost_with_regularization", "forward_propagation_with_dropout",
-           "backward_propagation_with_regularization", "backward_propagation_with_dropout"]
+           "backward_propagation_with_regularization", "backward_propagation_with_dropout", "tuple_cache_forward",
+           "tuple_cache_backward"]
 
 
 def l2_cost(parameters: dict, lambd: float, m: int, *, xp: Any) -> Any:
@@ -123,18 +124,36 @@ def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: f
 def forward_propagation_with_dropout(X: Any, parameters: dict, keep_prob: float = 0.5) -> tuple[Any, tuple]:
     """Forward pass with inverted dropout on the hidden layers, the course's masks (RandomState(1)).
 
-    X : (n_x, m); parameters : W1, b1, ..., WL, bL (a plain dict: relu hidden layers and a sigmoid
-    output, as the assignment's). Returns (A3, cache): A3 the output A_L (n_L, m), and cache =
-    (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, ..., ZL, AL, WL, bL), A_l the dropped-out activation
-    (A_l * D_l / keep_prob) and D_l its 0/1 mask (n_l, m), as the assignment's cache holds them."""
+    X : (n_x, m); parameters : W1, b1, ..., WL, bL of the assignment's network, relu hidden layers
+    and a sigmoid output (softmax for n_L > 1). Returns (A3, cache): A3 the output A_L (n_L, m), and
+    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, ..., ZL, AL, WL, bL), A_l the dropped-out
+    activation (A_l * D_l / keep_prob) and D_l its 0/1 mask (n_l, m), as the assignment's cache holds
+    them."""
+    keep_prob = check_keep_prob(keep_prob)
+    return tuple_cache_forward(X, parameters, keep_prob, name="forward_propagation_with_dropout")
+
+
+def tuple_cache_forward(X: Any, parameters: dict, keep_prob: float | None, *, name: str) -> tuple[Any, tuple]:
+    """(A_L, the assignments' tuple cache) of the assignments' network, with the course's dropout
+    masks where ``keep_prob`` is given (the cache then holds them), without where it is None.
+
+    The tuple holds arrays only, and the backward functions that read it take the network to be the
+    assignments' (relu hidden layers): parameters of any other network are refused here, never
+    carried into a backward pass that would differentiate the wrong activation."""
     from .backend import device_of
+    from .network import Network
     from .propagation import check_inputs, forward_pass, week4_network
 
-    keep_prob = check_keep_prob(keep_prob)
     net = week4_network(parameters, None, None)
+    if net != Network.build(net.layer_dims, "relu"):
+        raise ValueError(
+            f"{name} computes the assignments' network (relu hidden layers, a sigmoid output; softmax for "
+            f"n_L > 1), whose tuple cache the backward functions read without its activations; these parameters "
+            f"are a different network ({net}). Train it with lambd= / keep_prob= (nn_model, L_layer_model, "
+            f"model), or check its gradients with gradient_check_n(..., lambd=, keep_prob=).")
     xp, dims = check_inputs(X, parameters)
-    dropout = Dropout(keep_prob, dropout_masks(dims, int(X.shape[1]), keep_prob, xp=xp, dtype=X.dtype,
-                                               device=device_of(X)))
+    dropout = None if keep_prob is None else Dropout(
+        keep_prob, dropout_masks(dims, int(X.shape[1]), keep_prob, xp=xp, dtype=X.dtype, device=device_of(X)))
     AL, caches = forward_pass(X, parameters, net=net, xp=xp, dropout=dropout)
     return AL, _tuple_cache(AL, caches, dropout)
 
@@ -153,10 +172,10 @@ def backward_propagation_with_regularization(X: Any, Y: Any, cache: tuple, lambd
     """Backpropagation with the L2 term, dW_l = dZ_l A_{l-1}^T / m + lambd / m * W_l.
 
     cache : (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), as the assignment's forward_propagation returns it
-    (relu hidden layers, a sigmoid output). Returns the assignment's gradients: dZ3, dW3, db3, dA2, dZ2,
+    (relu hidden layers, a sigmoid output), and here :func:`~backend_nn.forward_propagation_n`. Returns the assignment's gradients: dZ3, dW3, db3, dA2, dZ2,
     dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down)."""
     lambd = check_lambd(lambd)
-    grads, parameters = _backward_with_keys(X, Y, cache, masks=False)
+    grads, parameters = tuple_cache_backward(X, Y, cache, masks=False)
     return add_l2_gradients(grads, parameters, lambd, int(X.shape[1])) if lambd else grads
 
 
@@ -166,10 +185,10 @@ def backward_propagation_with_dropout(X: Any, Y: Any, cache: tuple, keep_prob: f
     cache : as :func:`forward_propagation_with_dropout` returns it. Returns the assignment's
     gradients: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down)."""
     keep_prob = check_keep_prob(keep_prob)
-    return _backward_with_keys(X, Y, cache, masks=True, keep_prob=keep_prob)[0]
+    return tuple_cache_backward(X, Y, cache, masks=True, keep_prob=keep_prob)[0]
 
 
-def _backward_with_keys(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: float = 1.0):
+def tuple_cache_backward(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: float = 1.0):
     """(grads with the dZ, dW, db and dA of every layer, the parameters) from a tuple cache: with
     ``masks``, 5 entries a hidden layer (Z, D, A, W, b) and 4 the output's; without, 4 each."""
     from .outputs import encode_labels
@@ -179,8 +198,12 @@ def _backward_with_keys(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: f
     n = len(cache) if isinstance(cache, tuple) else -1
     if n < 4 or (n + int(masks)) % per:
         layout = "(Z1, D1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_with_dropout" if masks \
-            else "(Z1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation"
+            else "(Z1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_n (the assignments' forward_propagation)"
         got = f"a tuple of {n}" if n >= 0 else type(cache).__name__
+        if isinstance(cache, dict):
+            got += " (forward_propagation's cache dict holds no W and b)"
+        elif isinstance(cache, list):
+            got += " (L_model_forward's caches are read by L_model_backward)"
         raise TypeError(f"cache must be the tuple {layout}; got {got}.")
     L = (n + int(masks)) // per
     Z, D, A, parameters, i = {}, {}, {}, {}, 0

@@ -325,6 +325,57 @@ def test_gradient_check_on_the_courses_own_test_case():
         bnn.gradient_check_n(p, grads, x, np.array([1, 1, 0, 1]))
 
 
+def test_the_gradient_checking_assignments_forward_and_backward_on_every_backend(backend):
+    """forward_propagation_n(X, Y, parameters) -> (cost, cache) and backward_propagation_n(X, Y, cache) against
+    the assignment's own code (its forward is reg_utils' forward_propagation plus the cost; its backward, with
+    the planted mistakes fixed, is backward_propagation_with_regularization at lambd = 0), on its test case:
+    y = np.array([1, 1, 0]) 1-D, which its cost and dZ3 = A3 - Y broadcast as the row (1, 3)."""
+    rng = np.random.RandomState(1)
+    x, y = rng.randn(4, 3), np.array([1, 1, 0])
+    p = {}
+    for l, (rows, cols) in enumerate([(5, 4), (3, 5), (1, 3)], start=1):
+        p[f"W{l}"], p[f"b{l}"] = rng.randn(rows, cols), rng.randn(rows, 1)
+    A3, ref_cache = _course_reg_forward(x, p)
+    ref_cost = float(np.sum(np.multiply(-np.log(A3), y) + np.multiply(-np.log(1 - A3), 1 - y)) / 3)
+    xb, yb = backend.asarray(x), backend.asarray(y)
+
+    cost, cache = bnn.forward_propagation_n(xb, yb, backend.params(p))
+    assert isinstance(cost, float) and cost == pytest.approx(ref_cost, rel=1e-12)
+    assert isinstance(cache, tuple) and len(cache) == len(ref_cache) == 12
+    for c_b, c in zip(cache, ref_cache):
+        assert_close(c_b, c, backend, rtol=1e-12, atol=1e-15)
+    ref = _course_backward_with_regularization(x, y, ref_cache, 0.0)
+    grads = bnn.backward_propagation_n(xb, yb, cache)
+    assert list(grads) == list(ref)
+    for k in ref:
+        assert_close(grads[k], ref[k], backend, rtol=1e-12, atol=1e-15)
+    assert bnn.gradient_check_n(p, grads, x, y) < 2e-7
+    # the planted mistakes of the notebook's copy (dW2 doubled, db1 times 4): the difference it prints
+    planted = dict(grads, dW2=grads["dW2"] * 2, db1=grads["db1"] * 4)
+    assert bnn.gradient_check_n(p, planted, x, y) == pytest.approx(0.2850931567761623, rel=1e-7)
+
+
+def test_the_tuple_cache_functions_refuse_a_network_their_backward_would_differentiate_wrongly():
+    """The tuple cache holds arrays only, so backward_propagation_n/_with_dropout take the network to be the
+    assignments' (relu). A trained tanh network was run forward with tanh and backward with relu's
+    derivative: gradients off by a relative 0.76, in silence. Now the forward refuses such parameters."""
+    X, Y = FLOWER[0][:, :40], FLOWER[1][:, :40]
+    tanh_net, _ = bnn.nn_model(X, Y, 3, num_iterations=2)
+    for forward in (lambda: bnn.forward_propagation_with_dropout(X, tanh_net, 0.8),
+                    lambda: bnn.forward_propagation_n(X, Y, tanh_net)):
+        with pytest.raises(ValueError, match=r"computes the assignments' network \(relu hidden layers.*these "
+                                             r"parameters are a different network \(\[2, 3, 1\], hidden tanh"):
+            forward()
+    relu_net, _ = bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2)  # the assignments' own: taken
+    cost, cache = bnn.forward_propagation_n(X, Y, relu_net)
+    grads = bnn.backward_propagation_n(X, Y, cache)
+    assert bnn.gradient_check_n(relu_net, grads, X, Y) < 2e-7
+    with pytest.raises(TypeError, match=r"got dict \(forward_propagation's cache dict holds no W and b\)"):
+        bnn.backward_propagation_n(X, Y, bnn.forward_propagation(X, tanh_net)[1])
+    with pytest.raises(TypeError, match=r"got list \(L_model_forward's caches are read by L_model_backward\)"):
+        bnn.backward_propagation_n(X, Y, bnn.L_model_forward(X, relu_net)[1])
+
+
 def test_gradient_check_refuses_gradients_it_cannot_line_up_with_the_parameters():
     X, Y = FLOWER[0][:, :8], FLOWER[1][:, :8]
     p = bnn.initialize_parameters_deep([2, 3, 1])
@@ -780,7 +831,7 @@ def test_the_regularization_functions_take_any_depth_and_check_their_input():
     with_l2 = bnn.backward_propagation_with_regularization(X, Y, flat, 0.3)
     assert bnn.gradient_check_n(p, with_l2, X, Y, lambd=0.3) < 2e-7
     with pytest.raises(TypeError, match=r"cache must be the tuple \(Z1, A1, W1, b1, \.\.\., ZL, AL, WL, bL\) from "
-                                        r"forward_propagation; got a tuple of 5"):
+                                        r"forward_propagation_n \(the assignments' forward_propagation\); got a tuple of 5"):
         bnn.backward_propagation_with_regularization(X, Y, flat[:5], 0.3)
     with pytest.raises(TypeError, match=r"cache must be the tuple \(Z1, D1, A1, W1, b1, .*; got dict"):
         bnn.backward_propagation_with_dropout(X, Y, {"Z1": 1}, 0.9)
