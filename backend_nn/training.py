@@ -35,7 +35,7 @@ from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import check_inputs, forward_pass
 from .step import train_step
 from .validation import (check_finite, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
-                         check_X_kind, check_X_Y, dtype_name, host_labels, model_pair_hint, user_stacklevel)
+                         check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, model_pair_hint, user_stacklevel)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError", "ConvergenceWarning"]
@@ -680,9 +680,9 @@ def _decay_rule(decay: Any):
 def model(
     X: Any,
     Y: Any,
-    layers_dims: Sequence[int],
-    optimizer: Any,
-    learning_rate: float = 0.0007,
+    layers_dims: Sequence[int] | None = None,
+    optimizer: Any = None,
+    learning_rate: float | None = None,
     mini_batch_size: int = 64,
     beta: float = 0.9,
     beta1: float = 0.9,
@@ -702,10 +702,10 @@ def model(
     device: Any = None,
     dtype: Any = "float64",
     seed: int = 3,
-    init: str = "he",
+    init: str | None = None,
     init_scale: float = 0.01,
     shuffle_seed: int = 10,
-    cost_every: int = 100,
+    cost_every: int | None = None,
     sync_every: int = 100,
     progress: bool | None = None,
     compile: bool | str = "auto",
@@ -713,8 +713,13 @@ def model(
     chunks: int | None = None,
     shuffle: str = "course",
     stream: bool | str = "auto",
+    initialization: str | None = None,
+    num_iterations: int | None = None,
 ) -> tuple[Parameters, list[float]]:
     """The course's mini-batch model (course 2, week 2): gd, momentum or Adam over shuffled mini-batches.
+
+    Without ``layers_dims`` and ``optimizer``, course 2 week 1's two models of the same name (see
+    below): full-batch gradient descent on their fixed networks.
 
     Parameters
     ----------
@@ -722,16 +727,16 @@ def model(
     layers_dims : [n_x, n_1, ..., n_L]
     optimizer : "gd", "momentum", "adam" (or an :class:`~backend_nn.optimizers.Optimizer`)
     learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs, print_cost, decay, decay_rate :
-        The course's: ``decay`` is ``update_lr`` or ``schedule_lr_decay`` (or their names), applied
-        after each epoch i as ``learning_rate = decay(learning_rate0, i, decay_rate)``.
+        The course's (learning_rate 0.0007): ``decay`` is ``update_lr`` or ``schedule_lr_decay`` (or
+        their names), applied after each epoch i as ``learning_rate = decay(learning_rate0, i, decay_rate)``.
     lambd : L2 regularization, keyword-only (course 2, week 1); 0 for none.
     keep_prob : inverted dropout on the hidden layers (course 2, week 1); 1 for none. The masks
         are the course's (RandomState(1), the same at every step), one set per batch width.
-    seed, init : initialization, the course's He (seed 3, sqrt(2 / n_{l-1})).
+    seed, init : initialization, the course's He (seed 3, sqrt(2 / n_{l-1})) unless ``init`` says otherwise.
     shuffle_seed : the epochs shuffle with RandomState(shuffle_seed + 1 + epoch), as the course's
         loop reseeds with seed + 1 every epoch from seed = 10.
-    cost_every, sync_every : record the epoch cost every ``cost_every`` epochs (course: 100) and
-        bring costs home every ``sync_every`` epochs.
+    cost_every, sync_every : record the epoch cost every ``cost_every`` epochs (course: 100; week 1's
+        models: every 1000 iterations) and bring costs home every ``sync_every`` epochs.
     compile : "auto" (default), True or False: the array library's compiled epoch where it has
         one (JAX: jax.jit of a scan over the batches, the optimizer state carried; PyTorch:
         torch.compile of the step, with True only); else the eager epoch.
@@ -747,13 +752,70 @@ def model(
         the in-memory run's.
     Other options as in :func:`L_layer_model`.
 
+    initialization, num_iterations : week 1's models only, below.
+
     Returns
     -------
     (parameters, costs) : Parameters; the cost averaged over the epoch's examples, every
     ``cost_every`` epochs (Python floats). Prints "Cost after epoch i: J" every 1000 epochs.
+
+    Course 2, week 1
+    ----------------
+    The initialization and regularization assignments each define a ``model`` of their own,
+    called with keywords and without ``layers_dims`` or ``optimizer``; both are here too, on any
+    backend, returning (parameters, costs) as every model here does:
+
+    - ``model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initialization="he")``:
+      the network [n_x, 10, 5, 1] (relu, relu, sigmoid) initialized by ``initialization``, "zeros",
+      "random" (RandomState(3), randn * 10) or "he" (RandomState(3), randn * sqrt(2 / n_{l-1}));
+      the cost recorded and printed every 1000 iterations.
+    - ``model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1)``:
+      the network [n_x, 20, 3, 1] initialized as its ``initialize_parameters`` (RandomState(3),
+      randn / sqrt(n_{l-1})), with L2 (``lambd``) or inverted dropout (``keep_prob``, the course's
+      masks); the cost recorded every 1000 iterations, printed every 10000. (Both at once, which
+      the assignment's loop refuses, is L2 and dropout together here.)
+
+    Where the course's cost log(1 - a3) overflows (the "random" initialization's first
+    iterations print ``inf``), the cost here comes from the logits and is finite; the parameters
+    are the same.
     """
     from .optimizers import check_decay_rate, get_optimizer
 
+    if layers_dims is None and optimizer is None:
+        changed = [name for name, value, default in (
+            ("mini_batch_size", mini_batch_size, 64), ("beta", beta, 0.9), ("beta1", beta1, 0.9),
+            ("beta2", beta2, 0.999), ("epsilon", epsilon, 1e-8), ("num_epochs", num_epochs, 5000),
+            ("decay", decay, None), ("decay_rate", decay_rate, 1), ("init", init, None),
+            ("init_scale", init_scale, 0.01), ("shuffle_seed", shuffle_seed, 10), ("parameters", parameters, None),
+            ("shuffle", shuffle, "course")) if value is not default and value != default]
+        if changed:
+            raise TypeError(
+                f"model(X, Y, ...) without layers_dims and optimizer is course 2 week 1's full-batch model, "
+                f"which takes no {', '.join(changed)}: give layers_dims and optimizer for the optimization "
+                "assignment's model(X, Y, layers_dims, optimizer, ...), or use initialization= for week 1's "
+                "initializations.")
+        return _week1_model(
+            X, Y, learning_rate=learning_rate, num_iterations=num_iterations, print_cost=print_cost,
+            initialization=initialization, lambd=lambd, keep_prob=keep_prob, seed=seed, cost_every=cost_every,
+            activation=activation, negative_slope=negative_slope, output=output, backend=backend, device=device,
+            dtype=dtype, sync_every=sync_every, progress=progress, compile=compile, chunks=chunks, stream=stream)
+    if layers_dims is None or optimizer is None or isinstance(layers_dims, (int, float)):
+        missing = "layers_dims" if layers_dims is None else "optimizer ('gd', 'momentum' or 'adam')"
+        if isinstance(layers_dims, (int, float)) and not isinstance(layers_dims, bool):
+            raise TypeError(f"model's third argument is layers_dims, [n_x, n_1, ..., n_L]; got {layers_dims!r}. "
+                            "Course 2 week 1's model(X, Y, learning_rate=..., num_iterations=...) takes its "
+                            "options by keyword here.")
+        raise TypeError(f"model(X, Y, layers_dims, optimizer, ...) needs {missing} too (without both, it is course "
+                        "2 week 1's full-batch model).")
+    if initialization is not None or num_iterations is not None:
+        given = [f"{n}=" for n, v in (("initialization", initialization), ("num_iterations", num_iterations))
+                 if v is not None]
+        raise TypeError(f"{' and '.join(given)} {'belong' if len(given) > 1 else 'belongs'} to course 2 week 1's "
+                        "model(X, Y, ...), without layers_dims and optimizer; the mini-batch model counts num_epochs "
+                        "and initializes with init= and seed=.")
+    learning_rate = 0.0007 if learning_rate is None else learning_rate
+    init = "he" if init is None else init
+    cost_every = 100 if cost_every is None else cost_every
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     compile = check_compile(compile)
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
@@ -784,6 +846,32 @@ def model(
     )
     return Parameters(params, network=net, training_state=_training_state(opt, state, start + num_epochs)), \
         costs.tolist()
+
+
+#: Course 2 week 1's initialization assignment: its model's initialize_parameters_<name>, as (init, scale).
+WEEK1_INITIALIZATIONS = {"zeros": ("zeros", 0.0), "random": ("random", 10.0), "he": ("he", 0.0)}
+
+
+def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations: int | None, print_cost: bool,
+                 initialization: str | None, lambd: float, keep_prob: float, seed: int, cost_every: int | None,
+                 **options: Any) -> tuple[Parameters, list[float]]:
+    """Course 2 week 1's ``model``s (see :func:`model`): the initialization assignment's where
+    ``initialization`` is given, else the regularization assignment's."""
+    if initialization is not None:
+        if initialization not in WEEK1_INITIALIZATIONS:
+            raise ValueError(f"initialization must be one of {', '.join(map(repr, WEEK1_INITIALIZATIONS))}; got "
+                             f"{initialization!r}{did_you_mean(initialization, WEEK1_INITIALIZATIONS) or '.'}")
+        hidden, (init, scale), rate, iterations, print_every = [10, 5], WEEK1_INITIALIZATIONS[initialization], \
+            0.01, 15000, 1000
+    else:
+        hidden, (init, scale), rate, iterations, print_every = [20, 3], ("xavier", 0.0), 0.3, 30000, 10000
+    n_x = int(X.shape[0]) if hasattr(X, "shape") and len(X.shape) == 2 else None
+    params, costs = _fit(
+        X, Y, hidden, n_y=1, n_x=n_x, num_iterations=iterations if num_iterations is None else num_iterations,
+        learning_rate=rate if learning_rate is None else learning_rate, seed=seed, init=init, init_scale=scale,
+        cost_every=1000 if cost_every is None else cost_every, print_cost=print_cost, print_every=print_every,
+        print_format="Cost after {unit} {i}: {cost}", lambd=lambd, keep_prob=keep_prob, **options)
+    return params, costs.tolist()
 
 
 def _training_state(opt: Any, state: dict, epochs: int) -> dict:
