@@ -9,6 +9,7 @@ last, smaller batch of the remainder.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,20 @@ from .validation import check_positive, check_seed
 __all__ = ["random_mini_batches", "shuffled", "permutation", "batch_slices"]
 
 
+_STREAMS = threading.local()
+
+
 def permutation(m: int, seed: int) -> np.ndarray:
-    """The course's order of m examples: RandomState(seed).permutation(m), int64, on the host."""
-    return np.random.RandomState(check_seed(seed)).permutation(m).astype(np.int64)
+    """The course's order of m examples: RandomState(seed).permutation(m), int64, on the host.
+
+    Drawn from this thread's one RandomState, reseeded: the same numbers as a new
+    RandomState(seed) (tested), without its construction, which costs more than the
+    permutation of a few hundred examples (~170 us against ~10 us here), once an epoch."""
+    rng = getattr(_STREAMS, "rng", None)
+    if rng is None:
+        rng = _STREAMS.rng = np.random.RandomState()
+    rng.seed(check_seed(seed))
+    return rng.permutation(m).astype(np.int64)
 
 
 def shuffled(X: Any, Y: Any, seed: int, *, xp: Any) -> tuple[Any, Any]:

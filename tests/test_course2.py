@@ -91,6 +91,23 @@ def test_random_mini_batches_follow_the_courses_stream(backend):
     assert len(exact) == 2  # no empty last batch
 
 
+def test_the_epochs_permutation_is_a_new_randomstates_in_any_order_and_any_thread():
+    """batches.permutation reseeds one RandomState per thread instead of making one an epoch (its
+    construction cost 170 us, more than the epoch's other host work at the course's sizes): the
+    numbers must be those of RandomState(seed), whatever was drawn before and in whichever thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from backend_nn.batches import permutation
+
+    cases = [(m, seed) for seed in (0, 11, 3, 11, 2**32 - 1) for m in (1, 300, 64)]
+    expected = [np.random.RandomState(seed).permutation(m) for m, seed in cases]
+    for (m, seed), want in zip(cases, expected):
+        np.testing.assert_array_equal(permutation(m, seed), want)
+    with ThreadPoolExecutor(4) as pool:
+        for got, want in zip(pool.map(lambda c: permutation(*c), cases * 20), expected * 20):
+            np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize("size, exc, match", [
     (0, ValueError, r"mini_batch_size must be a positive integer; got 0"),
     (2.5, TypeError, r"mini_batch_size must be a positive integer; got float 2.5"),
@@ -989,3 +1006,25 @@ def test_the_initialization_notebooks_published_runs(capsys, initialization, cos
     bnn.predict(train_X, train_Y, parameters)
     bnn.predict(test_X, test_Y, parameters)
     assert tuple(capsys.readouterr().out.splitlines()) == accuracies
+
+
+@pytest.mark.parametrize("optimizer, options, first_line, accuracy", [
+    ("gd", {}, "Cost after epoch 0: 0.702405", "Accuracy: 0.7166666666666667"),
+    ("adam", {}, "Cost after epoch 0: 0.702166", "Accuracy: 0.9433333333333334"),
+    ("gd", {"learning_rate": 0.1, "decay": "update_lr"}, "Cost after epoch 0: 0.701091", "Accuracy: 0.6533333333333333"),
+    ("momentum", {"learning_rate": 0.1, "decay": "schedule_lr_decay"}, "Cost after epoch 0: 0.702226",
+     "Accuracy: 0.9533333333333334"),
+])
+def test_the_optimization_notebooks_published_runs(capsys, optimizer, options, first_line, accuracy):
+    """The optimization notebook end to end: its data (make_moons after np.random.seed(3), 300 points, noise
+    0.2), layers_dims [2, 5, 2, 1], model(train_X, train_Y, layers_dims, optimizer, ...) for 5000 epochs and
+    predict(train_X, train_Y, parameters): the first cost it prints and the accuracy it publishes (update_lr
+    decays the rate too fast, 0.65; schedule_lr_decay's steps train to 0.95)."""
+    datasets = pytest.importorskip("sklearn.datasets")
+    np.random.seed(3)
+    train_X, train_Y = datasets.make_moons(n_samples=300, noise=.2)
+    train_X, train_Y = train_X.T, train_Y.reshape((1, train_Y.shape[0]))
+    parameters, costs = bnn.model(train_X, train_Y, [train_X.shape[0], 5, 2, 1], optimizer, **options)
+    bnn.predict(train_X, train_Y, parameters)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == first_line and len(costs) == 50 and out[-1] == accuracy

@@ -553,6 +553,21 @@ class _BatchReplay:
                 self.readers = None  # another view of the batch: not rebound, so the batch is copied in
                 return
             self.readers[i] = op
+        self.slots = {i: self._slots(op) for i, op in (self.readers or {}).items()}
+
+    def _slots(self, op: partial) -> list[tuple[int | str, str]] | None:
+        """Where ``op`` takes the batch among its own arguments: [(position or keyword, "X", "Y" or "XT")];
+        None where it is held deeper (in a tuple or list), which :func:`_rebind` then finds per batch."""
+        slots = []
+        for where, a in [*enumerate(op.args), *(op.keywords or {}).items()]:
+            if isinstance(a, np.ndarray):
+                kind = "X" if a is self.X else "Y" if a is self.Y else \
+                    "XT" if a.base is not None and _is_transpose(a, self.X) else None
+                if kind is not None:
+                    slots.append((where, kind))
+            elif any(_root(b) is c for b in _flat(a) for c in (self.X, self.Y)):
+                return None
+        return slots
 
     def __call__(self) -> None:
         self.tape.replay()
@@ -565,10 +580,20 @@ class _BatchReplay:
                 for a, b in ((X, self.X), (Y, self.Y))):
             return False
         ops = self.tape.ops
-        moved, transposes = {id(self.X): X, id(self.Y): Y}, [(self.X, X)]
+        batch = {"X": X, "Y": Y, "XT": X.T}
         try:
             for i, op in self.readers.items():
-                ops[i] = _rebind(op, moved, transposes)
+                slots = self.slots[i]
+                if slots is None:
+                    ops[i] = _rebind(op, {id(self.X): X, id(self.Y): Y}, [(self.X, X)])
+                    continue
+                args, kw = list(op.args), dict(op.keywords or {})
+                for where, kind in slots:
+                    if isinstance(where, int):
+                        args[where] = batch[kind]
+                    else:
+                        kw[where] = batch[kind]
+                ops[i] = partial(op.func, *args, **kw)
             self.tape.replay()
         finally:
             for i, op in self.readers.items():
