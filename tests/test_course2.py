@@ -804,6 +804,54 @@ def test_the_regularization_assignments_published_numbers():
     assert isinstance(cost, float) and cost == pytest.approx(1.78648594516, abs=5e-12)  # the notebook's cost
 
 
+def _assignment_cache(*rows):
+    return tuple(np.array(r) for r in rows)
+
+
+def test_the_regularization_assignments_published_gradients():
+    """The assignment's backward test cases, their caches as it writes them out (X from seed 1), and the
+    gradients its notebook prints: with L2 (lambd = 0.7) and with dropout (keep_prob = 0.8, its masks
+    given as bool arrays)."""
+    np.random.seed(1)
+    X, Y = np.random.randn(3, 5), np.array([[1, 1, 0, 1, 0]])
+    W1, b1 = [[-1.09989127, -0.17242821, -0.87785842], [0.04221375, 0.58281521, -1.10061918]], [[1.14472371], [0.90159072]]
+    W2 = [[0.50249434, 0.90085595], [-0.68372786, -0.12289023], [-0.93576943, -0.26788808]]
+    b2, W3, b3 = [[0.53035547], [-0.69166075], [-0.39675353]], [[-0.6871727, -0.84520564, -0.67124613]], [[-0.0126646]]
+    Z1 = [[-1.52855314, 3.32524635, 2.13994541, 2.60700654, -0.75942115],
+          [-1.98043538, 4.1600994, 0.79051021, 1.46493512, -0.45506242]]
+    cache = _assignment_cache(
+        Z1, [[0., 3.32524635, 2.13994541, 2.60700654, 0.], [0., 4.1600994, 0.79051021, 1.46493512, 0.]], W1, b1,
+        [[0.53035547, 5.94892323, 2.31780174, 3.16005701, 0.53035547],
+         [-0.69166075, -3.47645987, -2.25194702, -2.65416996, -0.69166075],
+         [-0.39675353, -4.62285846, -2.61101729, -3.22874921, -0.39675353]],
+        [[0.53035547, 5.94892323, 2.31780174, 3.16005701, 0.53035547], [0.] * 5, [0.] * 5], W2, b2,
+        [[-0.3771104, -4.10060224, -1.60539468, -2.18416951, -0.3771104]],
+        [[0.40682402, 0.01629284, 0.16722898, 0.10118111, 0.40682402]], W3, b3)
+    grads = bnn.backward_propagation_with_regularization(X, Y, cache, lambd=0.7)
+    np.testing.assert_allclose(grads["dW1"], [[-0.25604646, 0.12298827, -0.28297129],
+                                              [-0.17706303, 0.34536094, -0.4410571]], atol=5e-9)
+    np.testing.assert_allclose(grads["dW2"], [[0.79276486, 0.85133918], [-0.0957219, -0.01720463],
+                                              [-0.13100772, -0.03750433]], atol=5e-9)
+    np.testing.assert_allclose(grads["dW3"], [[-1.77691347, -0.11832879, -0.09397446]], atol=5e-9)
+
+    cache = _assignment_cache(
+        Z1, [[True, False, True, True, True], [True, True, True, True, False]],
+        [[0., 0., 4.27989081, 5.21401307, 0.], [0., 8.32019881, 1.58102041, 2.92987024, 0.]], W1, b1,
+        [[0.53035547, 8.02565606, 4.10524802, 5.78975856, 0.53035547],
+         [-0.69166075, -1.71413186, -3.81223329, -4.61667916, -0.69166075],
+         [-0.39675353, -2.62563561, -4.82528105, -6.0607449, -0.39675353]],
+        [[True, False, True, False, True], [False, True, False, True, True], [False, False, True, False, False]],
+        [[1.06071093, 0., 8.21049603, 0., 1.06071093], [0.] * 5, [0.] * 5], W2, b2,
+        [[-0.7415562, -0.0126646, -5.65469333, -0.0126646, -0.7415562]],
+        [[0.32266394, 0.49683389, 0.00348883, 0.49683389, 0.32266394]], W3, b3)
+    grads = bnn.backward_propagation_with_dropout(X, Y, cache, keep_prob=0.8)
+    np.testing.assert_allclose(grads["dA1"], [[0.36544439, 0., -0.00188233, 0., -0.17408748],
+                                              [0.65515713, 0., -0.00337459, 0., -0.]], atol=5e-9)
+    np.testing.assert_allclose(grads["dA2"], [[0.58180856, 0., -0.00299679, 0., -0.27715731],
+                                              [0., 0.53159854, -0., 0.53159854, -0.34089673],
+                                              [0., 0., -0.00292733, 0., -0.]], atol=5e-9)
+
+
 def test_the_regularization_assignments_functions_on_every_backend(backend):
     """Each function against the assignment's own code: the same cache layout, the same keys in the same
     order, the values to round-off (the assignment's 1./m * dot against dot / m)."""
