@@ -782,37 +782,17 @@ def model(
     from .optimizers import check_decay_rate, get_optimizer
 
     if layers_dims is None and optimizer is None:
-        changed = [name for name, value, default in (
-            ("mini_batch_size", mini_batch_size, 64), ("beta", beta, 0.9), ("beta1", beta1, 0.9),
-            ("beta2", beta2, 0.999), ("epsilon", epsilon, 1e-8), ("num_epochs", num_epochs, 5000),
-            ("decay", decay, None), ("decay_rate", decay_rate, 1), ("init", init, None),
-            ("init_scale", init_scale, 0.01), ("shuffle_seed", shuffle_seed, 10), ("parameters", parameters, None),
-            ("shuffle", shuffle, "course")) if value is not default and value != default]
-        if changed:
-            raise TypeError(
-                f"model(X, Y, ...) without layers_dims and optimizer is course 2 week 1's full-batch model, "
-                f"which takes no {', '.join(changed)}: give layers_dims and optimizer for the optimization "
-                "assignment's model(X, Y, layers_dims, optimizer, ...), or use initialization= for week 1's "
-                "initializations.")
+        _refuse_mini_batch_options(mini_batch_size=(mini_batch_size, 64), beta=(beta, 0.9), beta1=(beta1, 0.9),
+                                   beta2=(beta2, 0.999), epsilon=(epsilon, 1e-8), num_epochs=(num_epochs, 5000),
+                                   decay=(decay, None), decay_rate=(decay_rate, 1), init=(init, None),
+                                   init_scale=(init_scale, 0.01), shuffle_seed=(shuffle_seed, 10),
+                                   parameters=(parameters, None), shuffle=(shuffle, "course"))
         return _week1_model(
             X, Y, learning_rate=learning_rate, num_iterations=num_iterations, print_cost=print_cost,
             initialization=initialization, lambd=lambd, keep_prob=keep_prob, seed=seed, cost_every=cost_every,
             activation=activation, negative_slope=negative_slope, output=output, backend=backend, device=device,
             dtype=dtype, sync_every=sync_every, progress=progress, compile=compile, chunks=chunks, stream=stream)
-    if layers_dims is None or optimizer is None or isinstance(layers_dims, (int, float)):
-        missing = "layers_dims" if layers_dims is None else "optimizer ('gd', 'momentum' or 'adam')"
-        if isinstance(layers_dims, (int, float)) and not isinstance(layers_dims, bool):
-            raise TypeError(f"model's third argument is layers_dims, [n_x, n_1, ..., n_L]; got {layers_dims!r}. "
-                            "Course 2 week 1's model(X, Y, learning_rate=..., num_iterations=...) takes its "
-                            "options by keyword here.")
-        raise TypeError(f"model(X, Y, layers_dims, optimizer, ...) needs {missing} too (without both, it is course "
-                        "2 week 1's full-batch model).")
-    if initialization is not None or num_iterations is not None:
-        given = [f"{n}=" for n, v in (("initialization", initialization), ("num_iterations", num_iterations))
-                 if v is not None]
-        raise TypeError(f"{' and '.join(given)} {'belong' if len(given) > 1 else 'belongs'} to course 2 week 1's "
-                        "model(X, Y, ...), without layers_dims and optimizer; the mini-batch model counts num_epochs "
-                        "and initializes with init= and seed=.")
+    _check_mini_batch_call(layers_dims, optimizer, initialization=initialization, num_iterations=num_iterations)
     learning_rate = 0.0007 if learning_rate is None else learning_rate
     init = "he" if init is None else init
     cost_every = 100 if cost_every is None else cost_every
@@ -846,6 +826,33 @@ def model(
     )
     return Parameters(params, network=net, training_state=_training_state(opt, state, start + num_epochs)), \
         costs.tolist()
+
+
+def _refuse_mini_batch_options(**given: tuple[Any, Any]) -> None:
+    """Week 1's models take none of the mini-batch model's options: each (value, default) must be its default."""
+    changed = [name for name, (value, default) in given.items() if value is not default and value != default]
+    if changed:
+        raise TypeError(
+            f"model(X, Y, ...) without layers_dims and optimizer is course 2 week 1's full-batch model, which takes "
+            f"no {', '.join(changed)}: give layers_dims and optimizer for the optimization assignment's model(X, Y, "
+            "layers_dims, optimizer, ...), or use initialization= for week 1's initializations.")
+
+
+def _check_mini_batch_call(layers_dims: Any, optimizer: Any, **week1: Any) -> None:
+    """The optimization assignment's call: layers_dims and optimizer both, none of week 1's options."""
+    if isinstance(layers_dims, (int, float)) and not isinstance(layers_dims, bool):
+        raise TypeError(f"model's third argument is layers_dims, [n_x, n_1, ..., n_L]; got {layers_dims!r}. "
+                        "Course 2 week 1's model(X, Y, learning_rate=..., num_iterations=...) takes its options by "
+                        "keyword here.")
+    if layers_dims is None or optimizer is None:
+        missing = "layers_dims" if layers_dims is None else "optimizer ('gd', 'momentum' or 'adam')"
+        raise TypeError(f"model(X, Y, layers_dims, optimizer, ...) needs {missing} too (without both, it is course "
+                        "2 week 1's full-batch model).")
+    given = [f"{name}=" for name, value in week1.items() if value is not None]
+    if given:
+        raise TypeError(f"{' and '.join(given)} {'belong' if len(given) > 1 else 'belongs'} to course 2 week 1's "
+                        "model(X, Y, ...), without layers_dims and optimizer; the mini-batch model counts num_epochs "
+                        "and initializes with init= and seed=.")
 
 
 #: Course 2 week 1's initialization assignment: its model's initialize_parameters_<name>, as (init, scale).
