@@ -283,8 +283,8 @@ def model_pair_hint(value: Any) -> str:
     """What to do where a model's (parameters, costs) was handed on whole (the course's models return
     the parameters alone, so a notebook's ``parameters = nn_model(...)`` holds the pair)."""
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict):
-        return ("; this is a (parameters, costs) pair: the models return both, so unpack them, "
-                "parameters, costs = nn_model(...)")
+        return ("; this is a (parameters, costs) pair: backend_nn's models return both (the course's return the "
+                "parameters alone), so unpack them: parameters, costs = nn_model(...) (or L_layer_model, model, ...)")
     return ""
 
 
