@@ -87,6 +87,7 @@ from .training import (
     model,
     nn_model,
     predict,
+    predict_dec,
     predict_output,
     two_layer_model,
 )
@@ -160,6 +161,7 @@ __all__ = [
     "load_planar_dataset",
     "nn_model",
     "predict",
+    "predict_dec",
     "predict_output",
     "save_model",
     "to_backend",

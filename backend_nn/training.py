@@ -37,7 +37,7 @@ from .step import train_step
 from .validation import (check_finite, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
                          check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, model_pair_hint, user_stacklevel)
 
-__all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_output", "accuracy",
+__all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_dec", "predict_output", "accuracy",
            "train_step", "TrainingDivergedError", "ConvergenceWarning"]
 
 
@@ -1061,6 +1061,16 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     hits = _matches(P, T, xp=namespace_of(p=P, y=T))
     print("Accuracy: " + str(np.mean(hits[0, :])))
     return p
+
+
+def predict_dec(parameters: dict, X: Any) -> Any:
+    """The course 2 assignments' helper for plotting decision boundaries: predictions = A_L > 0.5.
+
+    ``plot_decision_boundary(lambda x: predict_dec(parameters, x.T), train_X, train_Y)``, as the
+    notebooks call it. X : (n_x, m); a plain dict is the assignments' network (relu hidden layers,
+    a sigmoid output), as their forward_propagation computes it. Returns a bool array (1, m) (the
+    argmax labels for a softmax output)."""
+    return predict(parameters, X, activation=None if isinstance(parameters, Parameters) else "relu")
 
 
 def _as_labels(a: Any, *, xp: Any, name: str) -> Any:

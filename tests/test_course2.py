@@ -599,6 +599,26 @@ def test_predict_takes_the_courses_call_X_y_parameters(backend, capsys):
     assert capsys.readouterr().out == f"Accuracy: {bnn.accuracy(bnn.predict(trained, X), Y)}\n"
 
 
+def test_predict_dec_draws_the_notebooks_decision_boundary(backend):
+    """The assignments plot with plot_decision_boundary(lambda x: predict_dec(parameters, x.T), X, Y):
+    predict_dec is A_L > 0.5 of their network (relu hidden layers, a sigmoid output) for a plain dict, of
+    the network Parameters carry otherwise; on the parameters' backend."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    X, Y = FLOWER
+    p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he")
+    pb = backend.params(p)
+    got = bnn.predict_dec(pb, backend.asarray(X))
+    assert_on_backend(got, backend, dtype=backend.xp.bool)
+    np.testing.assert_array_equal(bnn.to_numpy(got), bnn.to_numpy(bnn.predict(p, X, activation="relu")))
+    trained, _ = bnn.L_layer_model(X, Y, [2, 4, 1], 0.5, 20, activation="tanh")
+    np.testing.assert_array_equal(bnn.predict_dec(trained, X), bnn.predict(trained, X))
+    from backend_nn.plotting import plot_decision_boundary
+
+    fig = plot_decision_boundary(lambda x: bnn.predict_dec(pb, x.T), X, Y)  # the notebooks' own call
+    assert len(fig.axes) == 1
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda p, X, Y: bnn.predict(p, X, Y), r"predict takes \(parameters, X\), or the course's \(X, y, parameters\); "
                                            r"got \(dict, ndarray, ndarray\)"),
