@@ -240,12 +240,15 @@ def L_model_forward(X: Any, parameters: dict, *, activation: Any = None, output:
     return forward_pass(X, parameters, net=net, xp=xp)
 
 
+def week4_activation(parameters: Any, activation: Any) -> Any:
+    """``activation`` as given; for a plain dict without one, the course's week-4 (and course 2) relu."""
+    return "relu" if activation is None and not isinstance(parameters, Parameters) else activation
+
+
 def week4_network(parameters: Any, activation: Any, output: Any) -> Network:
     """The parameters' own network; a plain dict is the course's week-4 one (relu hidden layers,
     sigmoid output; softmax for n_L > 1) unless activation= / output= say otherwise."""
-    if not isinstance(parameters, Parameters) and activation is None:
-        activation = "relu"
-    return network_of(parameters, activation, output)
+    return network_of(parameters, week4_activation(parameters, activation), output)
 
 
 def linear_backward(dZ: Any, cache: tuple) -> tuple[Any, Any, Any]:

@@ -172,8 +172,9 @@ def backward_propagation_with_regularization(X: Any, Y: Any, cache: tuple, lambd
     """Backpropagation with the L2 term, dW_l = dZ_l A_{l-1}^T / m + lambd / m * W_l.
 
     cache : (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), as the assignment's forward_propagation returns it
-    (relu hidden layers, a sigmoid output), and here :func:`~backend_nn.forward_propagation_n`. Returns the assignment's gradients: dZ3, dW3, db3, dA2, dZ2,
-    dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down)."""
+    (relu hidden layers, a sigmoid output), and here :func:`~backend_nn.forward_propagation_n`.
+    Returns the assignment's gradients: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and
+    so on, from layer L down)."""
     lambd = check_lambd(lambd)
     grads, parameters = tuple_cache_backward(X, Y, cache, masks=False)
     return add_l2_gradients(grads, parameters, lambd, int(X.shape[1])) if lambd else grads

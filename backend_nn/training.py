@@ -16,6 +16,7 @@ step forces a host sync.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 import sys
@@ -32,7 +33,7 @@ from .backend import array_namespace, backend_name, device_of, get_namespace, me
 from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
-from .propagation import check_inputs, forward_pass
+from .propagation import check_inputs, forward_pass, week4_activation
 from .step import train_step
 from .validation import (check_finite, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
                          check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, model_pair_hint, user_stacklevel)
@@ -782,11 +783,7 @@ def model(
     from .optimizers import check_decay_rate, get_optimizer
 
     if layers_dims is None and optimizer is None:
-        _refuse_mini_batch_options(mini_batch_size=(mini_batch_size, 64), beta=(beta, 0.9), beta1=(beta1, 0.9),
-                                   beta2=(beta2, 0.999), epsilon=(epsilon, 1e-8), num_epochs=(num_epochs, 5000),
-                                   decay=(decay, None), decay_rate=(decay_rate, 1), init=(init, None),
-                                   init_scale=(init_scale, 0.01), shuffle_seed=(shuffle_seed, 10),
-                                   parameters=(parameters, None), shuffle=(shuffle, "course"))
+        _refuse_mini_batch_options(locals())
         return _week1_model(
             X, Y, learning_rate=learning_rate, num_iterations=num_iterations, print_cost=print_cost,
             initialization=initialization, lambd=lambd, keep_prob=keep_prob, seed=seed, cost_every=cost_every,
@@ -828,9 +825,16 @@ def model(
         costs.tolist()
 
 
-def _refuse_mini_batch_options(**given: tuple[Any, Any]) -> None:
-    """Week 1's models take none of the mini-batch model's options: each (value, default) must be its default."""
-    changed = [name for name, (value, default) in given.items() if value is not default and value != default]
+#: The mini-batch model's own options, which course 2 week 1's models do not take.
+_MINI_BATCH_ONLY = ("mini_batch_size", "beta", "beta1", "beta2", "epsilon", "num_epochs", "decay", "decay_rate",
+                    "init", "init_scale", "shuffle_seed", "parameters", "shuffle")
+
+
+def _refuse_mini_batch_options(given: dict) -> None:
+    """Week 1's models take none of the mini-batch model's options: each must hold model's default."""
+    defaults = inspect.signature(model).parameters
+    changed = [name for name in _MINI_BATCH_ONLY
+               if given[name] is not defaults[name].default and given[name] != defaults[name].default]
     if changed:
         raise TypeError(
             f"model(X, Y, ...) without layers_dims and optimizer is course 2 week 1's full-batch model, which takes "
@@ -872,9 +876,8 @@ def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations:
             0.01, 15000, 1000
     else:
         hidden, (init, scale), rate, iterations, print_every = [20, 3], ("xavier", 0.0), 0.3, 30000, 10000
-    n_x = int(X.shape[0]) if hasattr(X, "shape") and len(X.shape) == 2 else None
     params, costs = _fit(
-        X, Y, hidden, n_y=1, n_x=n_x, num_iterations=iterations if num_iterations is None else num_iterations,
+        X, Y, hidden, n_y=1, num_iterations=iterations if num_iterations is None else num_iterations,
         learning_rate=rate if learning_rate is None else learning_rate, seed=seed, init=init, init_scale=scale,
         cost_every=1000 if cost_every is None else cost_every, print_cost=print_cost, print_every=print_every,
         print_format="Cost after {unit} {i}: {cost}", lambd=lambd, keep_prob=keep_prob, **options)
@@ -1052,8 +1055,7 @@ def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any 
 
 def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     """The course's ``predict(X, y, parameters)``: p (1, m), and its accuracy printed the course's way."""
-    if not isinstance(parameters, Parameters) and kw["activation"] is None:
-        kw["activation"] = "relu"  # the course's network, as L_model_forward takes a plain dict
+    kw["activation"] = week4_activation(parameters, kw["activation"])  # as L_model_forward takes a plain dict
     AL, net = _predict_output(parameters, X, **kw)
     xp = namespace_of(AL=AL)
     p = xp.astype(net.output.predict(AL, xp=xp), xp.int64)  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
@@ -1070,7 +1072,7 @@ def predict_dec(parameters: dict, X: Any) -> Any:
     notebooks call it. X : (n_x, m); a plain dict is the assignments' network (relu hidden layers,
     a sigmoid output), as their forward_propagation computes it. Returns a bool array (1, m) (the
     argmax labels for a softmax output)."""
-    return predict(parameters, X, activation=None if isinstance(parameters, Parameters) else "relu")
+    return predict(parameters, X, activation=week4_activation(parameters, None))
 
 
 def _as_labels(a: Any, *, xp: Any, name: str) -> Any:

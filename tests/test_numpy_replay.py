@@ -168,12 +168,12 @@ def test_a_batch_step_reads_the_batch_where_it_lies_or_has_it_copied_in():
     np.testing.assert_array_equal(out, data[:, :4] @ data[:, :4].T + 4.0)
     assert not replay.run_on(data[:, 2:6].astype(np.float32), labels[:, 2:6])  # another dtype: copied in
     assert not replay.run_on(data[:, 2:5], labels[:, 2:5])  # another width
-    assert all(slots is not None for slots in replay.slots.values())  # each rebound where it stands
+    assert all(slots is not None for _, slots in replay.readers.values())  # each rebound where it stands
     # a call that holds the batch deeper in its arguments (in a tuple) is rebound by a search of them
     wide = np.zeros((3, 8))
     tape, _ = record(lambda X, Y, wide: wide.__setitem__(..., np.concatenate((X, X * Y), axis=1)), X, Y, wide)
     nested = _BatchReplay(tape, X, Y)
-    assert None in nested.slots.values()
+    assert any(slots is None for _, slots in nested.readers.values())
     assert nested.run_on(data[:, 2:6], labels[:, 2:6] * 3)
     np.testing.assert_array_equal(wide, np.concatenate((data[:, 2:6], data[:, 2:6] * 3), axis=1))
     # a step that reads another view of its batch (a column slice) is replayed on copies only

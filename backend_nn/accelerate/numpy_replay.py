@@ -540,7 +540,7 @@ class _BatchReplay:
 
     def __init__(self, tape: Tape, X: np.ndarray, Y: np.ndarray) -> None:
         self.tape, self.X, self.Y = tape, X, Y
-        self.readers: dict[int, partial] | None = {}
+        self.readers: dict[int, tuple[partial, list | None]] | None = {}  # call index: (the call, its slots)
         for i, op in enumerate(tape.ops):
             written = _written(op)
             if written is not None and any(_root(written) is b for b in (X, Y)):
@@ -552,8 +552,7 @@ class _BatchReplay:
             if not all(a is X or a is Y or _is_transpose(a, X) for a in reads):
                 self.readers = None  # another view of the batch: not rebound, so the batch is copied in
                 return
-            self.readers[i] = op
-        self.slots = {i: self._slots(op) for i, op in (self.readers or {}).items()}
+            self.readers[i] = (op, self._slots(op))
 
     def _slots(self, op: partial) -> list[tuple[int | str, str]] | None:
         """Where ``op`` takes the batch among its own arguments: [(position or keyword, "X", "Y" or "XT")];
@@ -582,8 +581,7 @@ class _BatchReplay:
         ops = self.tape.ops
         batch = {"X": X, "Y": Y, "XT": X.T}
         try:
-            for i, op in self.readers.items():
-                slots = self.slots[i]
+            for i, (op, slots) in self.readers.items():
                 if slots is None:
                     ops[i] = _rebind(op, {id(self.X): X, id(self.Y): Y}, [(self.X, X)])
                     continue
@@ -596,7 +594,7 @@ class _BatchReplay:
                 ops[i] = partial(op.func, *args, **kw)
             self.tape.replay()
         finally:
-            for i, op in self.readers.items():
+            for i, (op, _) in self.readers.items():
                 ops[i] = op
         return True
 
