@@ -22,7 +22,7 @@ from .outputs import encode_labels
 from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
-from .validation import check_parameters, check_positive, check_X, host_labels
+from .validation import check_finite, check_parameters, check_positive, check_X, check_X_kind, host_labels
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "forward_propagation_n", "backward_propagation_n", "THRESHOLD"]
@@ -60,22 +60,18 @@ def vector_to_dictionary(theta: np.ndarray, like: dict | None = None) -> dict:
     Without ``like``, the course's own call ``vector_to_dictionary(theta)``: the shapes of the
     assignment's network, layer_dims :data:`COURSE_LAYER_DIMS` (4, 5, 3, 1), 47 entries."""
     theta = np.asarray(theta).reshape(-1)
-    if like is None:
-        shapes = _course_shapes()
-        entries = sum(int(np.prod(s)) for s in shapes.values())
-        if theta.size != entries:
-            raise ValueError(f"theta has {theta.size} entries; without like= it is taken as the course's network "
-                             f"{list(COURSE_LAYER_DIMS)} ({entries} entries). Pass like=parameters for any other "
-                             "network.")
-    else:
-        shapes = {k: tuple(int(s) for s in like[k].shape) for k in _order(like)}
+    shapes = _course_shapes() if like is None else {k: tuple(int(s) for s in like[k].shape) for k in _order(like)}
+    entries = sum(int(np.prod(s)) for s in shapes.values())
+    if theta.size != entries:
+        whose = (f"without like= it is taken as the course's network {list(COURSE_LAYER_DIMS)} ({entries} entries). "
+                 "Pass like=parameters for any other network." if like is None else
+                 f"the parameters of like= have {entries}.")
+        raise ValueError(f"theta has {theta.size} entries; {whose}")
     out, k0 = {}, 0
     for k, shape in shapes.items():
         n = int(np.prod(shape))
         out[k] = theta[k0:k0 + n].reshape(shape).copy()
         k0 += n
-    if k0 != theta.size:
-        raise ValueError(f"theta has {theta.size} entries; the parameters have {k0}.")
     return out
 
 
@@ -129,8 +125,11 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     net = week4_network(parameters, activation, output)
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)
-    Xh = to_numpy(X).astype(np.float64)
-    check_X(Xh, xp=array_namespace(Xh), n_x=dims[0])
+    Xh = to_numpy(X)
+    check_X_kind(Xh, xp=np)
+    check_finite(Xh, xp=np)
+    Xh = Xh.astype(np.float64)
+    check_X(Xh, xp=np, n_x=dims[0])
     m = Xh.shape[1]
     Yh = _label_row(to_numpy(host_labels(Y)).astype(np.float64), m)
     Yh = encode_labels(Yh, dims[-1], net.output, dtype=np.float64, xp=np, m=m, name_out="the output")
@@ -142,7 +141,9 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
         cost = net.output.cost_from_logits(caches[-1][1], Yh, xp=np)
         return float(cost + l2_cost(p, lambd, m, xp=np)) if lambd else float(cost)
 
-    theta, _ = dictionary_to_vector(parameters)
+    theta, names = dictionary_to_vector(parameters)
+    if problem := _not_finite(theta, names, "the parameters"):
+        raise ValueError(problem[0].upper() + problem[1:] + ".")
     grad = gradients_to_vector(gradients, parameters)
     gradapprox = np.zeros_like(theta)
     for i in range(theta.shape[0]):
@@ -151,7 +152,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
         minus[i, 0] -= epsilon
         gradapprox[i, 0] = (J(vector_to_dictionary(plus, parameters)) - J(vector_to_dictionary(minus, parameters))) \
             / (2 * epsilon)
-    return _difference(grad, gradapprox, print_msg)
+    return _difference(grad, gradapprox, print_msg, names)
 
 
 def _label_row(Y: Any, m: int) -> Any:
@@ -195,9 +196,37 @@ def backward_propagation_n(X: Any, Y: Any, cache: tuple) -> dict:
     return tuple_cache_backward(X, _label_row(host_labels(Y), m), cache, masks=False)[0]
 
 
-def _difference(grad: Any, gradapprox: Any, print_msg: bool) -> float:
-    """||grad - gradapprox|| / (||grad|| + ||gradapprox||), and the course's verdict when asked."""
-    difference = float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
+def _not_finite(v: np.ndarray, names: list[str] | None, what: str) -> str:
+    """'' where v is finite; else where it is not ('dW1 [0], db2 [3]' or the first entries)."""
+    bad = np.flatnonzero(~np.isfinite(v))
+    if bad.size == 0:
+        return ""
+    where = dict.fromkeys(names[i] for i in bad) if names else [f"entry {i}" for i in bad[:5]]
+    return f"{what} hold {bad.size} NaN or inf value(s), in {', '.join(where)}"
+
+
+def _difference(grad: Any, gradapprox: Any, print_msg: bool, names: list[str] | None = None) -> float:
+    """||grad - gradapprox|| / (||grad|| + ||gradapprox||), and the course's verdict when asked.
+
+    Both zero (a network at a point where J is flat) is a difference of 0, not 0 / 0; where the norms
+    would overflow or underflow, both are scaled by their largest entry first. A NaN or inf
+    in either is an error: the course's comparison would call a NaN difference "perfectly fine"."""
+    problems = [p for p in (_not_finite(grad, names and [f"d{k}" for k in names], "the gradients"),
+                            _not_finite(gradapprox, names, "the centred differences (J at theta +- epsilon)"))
+                if p]
+    if problems:
+        raise ValueError("cannot compare the gradients: " + "; ".join(problems) + ". Check X, Y and the "
+                         "parameters for NaN or inf, and that backward propagation returned finite gradients.")
+    with np.errstate(all="ignore"):
+        num, den = np.linalg.norm(grad - gradapprox), np.linalg.norm(grad) + np.linalg.norm(gradapprox)
+    if np.isfinite(num) and np.isfinite(den) and den > 0:
+        difference = float(num / den)  # the course's formula, to its round-off
+    elif not (np.any(grad) or np.any(gradapprox)):
+        difference = 0.0
+    else:  # the norms overflowed or underflowed: the ratio is scale-free, so scale by the largest entry
+        largest = max(np.max(np.abs(grad)), np.max(np.abs(gradapprox)))
+        g, a = grad / largest, gradapprox / largest
+        difference = float(np.linalg.norm(g - a) / (np.linalg.norm(g) + np.linalg.norm(a)))
     if print_msg:
         if difference > THRESHOLD:
             print(f"\033[93mThere is a mistake in the backward propagation! difference = {difference}\033[0m")

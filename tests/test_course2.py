@@ -5,6 +5,7 @@ formulas and loop), and centred differences.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -408,6 +409,27 @@ def test_gradient_check_refuses_gradients_it_cannot_line_up_with_the_parameters(
         bnn.gradient_check_n(p, grads, X[0], Y, keep_prob=0.8)
     with pytest.raises(ValueError, match=r"did you mean X.T"):
         bnn.gradient_check_n(p, grads, X.T, Y)
+
+
+def test_gradient_check_never_calls_a_nan_difference_fine(capsys):
+    """The course's `difference > 2e-7` is False for NaN, so a NaN in X, the parameters or the gradients
+    printed "works perfectly fine! difference = nan". Each is now an error that says where it is; both
+    vectors zero is a difference of 0 (not 0 / 0), and norms that would overflow are scaled first."""
+    X, Y, p = _gc_problem(3, [3, 4, 1], "sigmoid")
+    AL, caches = bnn.L_model_forward(X, p)
+    grads = bnn.L_model_backward(AL, Y, caches)
+    with pytest.raises(ValueError, match=r"X must be finite; it holds 3 NaN"):
+        bnn.gradient_check_n(p, grads, np.where(np.arange(X.shape[1]) == 2, np.nan, X), Y, print_msg=True)
+    with pytest.raises(ValueError, match=r"The parameters hold 1 NaN or inf value\(s\), in b2"):
+        bnn.gradient_check_n({**p, "b2": p["b2"] + np.inf}, grads, X, Y, print_msg=True)
+    with pytest.raises(ValueError, match=r"the gradients hold 12 NaN or inf value\(s\), in dW1\. Check X"):
+        bnn.gradient_check_n(p, {**grads, "dW1": grads["dW1"] * np.nan}, X, Y, print_msg=True)
+    assert "perfectly fine" not in capsys.readouterr().out
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert bnn.gradient_check(0, 0) == 0.0
+        huge = {k: v * 1e300 for k, v in grads.items()}  # ||grad||^2 overflows; the ratio does not
+        assert bnn.gradient_check_n(p, huge, X, Y) == pytest.approx(1.0, abs=1e-12)
 
 
 def test_gradient_check_prints_the_courses_verdict(capsys):
