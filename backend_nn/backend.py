@@ -154,6 +154,13 @@ def namespace_of(**arrays: Any) -> Namespace:
     """
     spaces = {}
     for name, a in arrays.items():
+        if isinstance(a, (np.matrix, np.ma.MaskedArray)):
+            # Both are NumPy arrays to array_namespace, but np.matrix's * is a matrix product and a
+            # masked array computes around its mask: the equations would be silently different.
+            kind = "np.matrix" if isinstance(a, np.matrix) else "NumPy masked array"
+            fix = "np.asarray(" + name + ")" if isinstance(a, np.matrix) else f"{name}.filled(value)"
+            raise TypeError(f"{name} is a {kind}, whose arithmetic differs from an array's; the equations take "
+                            f"plain arrays: pass {fix}.")
         try:
             spaces[name] = array_namespace(a)
         except TypeError:
@@ -181,7 +188,7 @@ def host_array(x: Any) -> np.ndarray:
     if isinstance(x, np.ma.MaskedArray):
         n_masked = int(np.ma.count_masked(x))
         if n_masked:
-            raise ValueError(f"got a masked array with {n_masked} masked cell(s); the network would train on the "
+            raise ValueError(f"got a masked array with {n_masked} masked cell(s); the network would read the "
                              "values under the mask. Fill them (x.filled(value)) or drop those examples first.")
         x = np.ma.getdata(x)
     return x if isinstance(x, np.memmap) else np.asarray(x)

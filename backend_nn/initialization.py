@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
-from .validation import check_layer_dims, check_seed, check_X_Y_shapes, did_you_mean
+from .validation import check_layer_dims, check_seed, check_X_Y_shapes, did_you_mean, shape_of
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype"]
@@ -40,7 +40,7 @@ INITIALIZATIONS = ("random", "zeros", "xavier", "he")
 def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
     """(n_x, n_h, n_y) from X (n_x, m) and Y (n_y, m); the course fixes n_h = 4."""
     check_X_Y_shapes(X, Y)
-    return int(X.shape[0]), n_h, int(Y.shape[0])
+    return shape_of(X)[0], n_h, shape_of(Y)[0]
 
 
 def resolve_dtype(dtype: Any, xp: Any) -> Any:

@@ -27,7 +27,7 @@ from typing import Any
 from .backend import namespace_of
 from .network import Parameters
 from .update import descend
-from .validation import check_number, check_positive, did_you_mean
+from .validation import as_index, check_number, check_positive, did_you_mean
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
            "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
@@ -263,10 +263,10 @@ def _checked(parameters: dict) -> dict:
 
 def _check_decay_args(learning_rate0: Any, epoch_num: Any, decay_rate: Any) -> tuple[float, int, float]:
     lr0 = check_positive("learning_rate0", learning_rate0, integer=False)
-    if isinstance(epoch_num, bool) or not hasattr(epoch_num, "__index__"):
+    epoch = as_index(epoch_num)
+    if epoch is None:
         raise TypeError(f"epoch_num must be an integer >= 0 (the epoch, counted from 0); "
                         f"got {type(epoch_num).__name__} {epoch_num!r}.")
-    epoch = int(epoch_num.__index__())
     if epoch < 0:
         raise ValueError(f"epoch_num must be an integer >= 0 (the epoch, counted from 0); got {epoch}.")
     return lr0, epoch, check_decay_rate(decay_rate)

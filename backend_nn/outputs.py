@@ -259,13 +259,17 @@ def compute_cost(AL: Any, Y: Any, *, ZL: Any = None, output: str | None = None, 
         raise ValueError(f"AL must be 2-D (n_y, m), examples as columns; got shape {tuple(AL.shape)}{hint or '.'}")
     if not xp.isdtype(AL.dtype, "real floating"):
         raise TypeError(f"AL must hold probabilities as floats (float64 or float32); got dtype {AL.dtype}.")
+    if int(AL.shape[1]) == 0:
+        raise ValueError(f"AL has shape {tuple(AL.shape)}: there are no examples (m = 0) to average the cost over.")
     if ZL is not None and tuple(ZL.shape) != tuple(AL.shape):
         raise ValueError(f"ZL must have the shape of AL, {tuple(AL.shape)}; got {tuple(ZL.shape)}.")
     out = output_for(int(AL.shape[0]), output)
     if ZL is None:
         inside = (AL >= 0) & (AL <= 1)
         if not bool(xp.all(inside)):
-            raise ValueError(f"AL must hold probabilities in [0, 1]; found {_first_bad(~inside, AL, xp=xp)}.")
+            n_nan = int(xp.sum(xp.astype(xp.isnan(AL), xp.int64)))
+            where = (f" ({n_nan} NaN: the forward pass met a NaN or inf in X or the parameters)" if n_nan else "")
+            raise ValueError(f"AL must hold probabilities in [0, 1]; found {_first_bad(~inside, AL, xp=xp)}{where}.")
     Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
     cost = out.cost_from_probabilities(AL, Yf, xp=xp) if ZL is None else out.cost_from_logits(ZL, Yf, xp=xp)
     return float(cost)

@@ -35,7 +35,7 @@ from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import check_inputs, forward_pass, week4_activation
 from .step import train_step
-from .validation import (check_finite, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
+from .validation import (check_finite, check_flag, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
                          check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, model_pair_hint, user_stacklevel)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_dec", "predict_output", "accuracy",
@@ -370,6 +370,7 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
     cost_every = check_positive("cost_every", cost_every, integer=True)
     sync_every = check_positive("sync_every", sync_every, integer=True)
+    print_cost, progress = check_flag("print_cost", print_cost), check_flag("progress", progress, none=True)
     xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
                                    batch_size=batch_size)
     chunked.check_shuffle(shuffle, Xb)
@@ -797,6 +798,7 @@ def model(
     compile = check_compile(compile)
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     num_epochs = check_positive("num_epochs", num_epochs, integer=True)
+    print_cost, progress = check_flag("print_cost", print_cost), check_flag("progress", progress, none=True)
     learning_rate0 = check_positive("learning_rate", learning_rate, integer=False)
     decay_rate = check_decay_rate(decay_rate) if decay is not None else decay_rate
     decay_fn = _decay_rule(decay)
@@ -1114,6 +1116,8 @@ def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
     for name, labels in (("predictions", P), ("Y", T)):
         if xp.isdtype(labels.dtype, "real floating") and not bool(xp.all(labels == xp.round(labels))):
             what = "predict's output" if name == "predictions" else "0/1 or 0..K-1"
+            if not bool(xp.all(xp.isfinite(labels))):
+                raise ValueError(f"{name} must be labels ({what}); it holds NaN or inf.")
             raise ValueError(f"{name} must be labels ({what}), not probabilities; got non-whole values.")
     if P.dtype != T.dtype:
         P, T = xp.astype(P, xp.float64), xp.astype(T, xp.float64)

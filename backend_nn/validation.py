@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "check_X",
     "check_X_Y",
@@ -33,8 +35,10 @@ __all__ = [
 ]
 
 
-def _shape(a: Any) -> tuple[int, ...]:
-    return tuple(int(s) for s in a.shape)
+def shape_of(a: Any) -> tuple[int, ...]:
+    """The shape of an array of any library, or of host data (a list of lists) as NumPy reads it."""
+    shape = getattr(a, "shape", None)
+    return tuple(int(s) for s in (np.shape(a) if shape is None else shape))  # np.shape: a list of lists
 
 
 def did_you_mean(value: object, names) -> str:
@@ -80,17 +84,40 @@ def dtype_name(dtype: Any) -> str:
     return str(getattr(dtype, "__name__", dtype)).rsplit(".", 1)[-1].strip("'>")
 
 
+def as_index(value: Any) -> int | None:
+    """value as an int where it is one (an int, np.int64, a 0-d integer array); None for anything else,
+    bools and whole floats (2.0) included."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        return int(value.__index__())
+    except (AttributeError, TypeError):
+        return None
+
+
 def check_positive(name: str, value: Any, *, integer: bool) -> Any:
     """A positive int (n_h, num_iterations) or a positive finite float (learning_rate)."""
     if integer:
-        if isinstance(value, bool) or not isinstance(value, int) and not hasattr(value, "__index__"):
+        index = as_index(value)
+        if index is None:
             raise TypeError(f"{name} must be a positive integer; got {type(value).__name__} {value!r}.")
-        value = int(value.__index__()) if not isinstance(value, int) else value
+        value = index
         if value <= 0:
             raise ValueError(f"{name} must be a positive integer; got {value}.")
         return value
     return check_number(name, value, "a positive number", lambda v: v > 0 and math.isfinite(v),
                         "a positive, finite number")
+
+
+def check_flag(name: str, value: Any, *, none: bool = False) -> bool | None:
+    """True or False (a bool, NumPy's bool, or the ints 0 and 1); None too where ``none`` (progress's "decide
+    for me")."""
+    if value is None and none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
+        return bool(value)
+    either = "True, False or None" if none else "True or False"
+    raise TypeError(f"{name} must be {either}; got {type(value).__name__} {value!r}.")
 
 
 def check_layer_dims(layer_dims: Any, name: str = "layer_dims") -> list[int]:
@@ -106,10 +133,7 @@ def check_layer_dims(layer_dims: Any, name: str = "layer_dims") -> list[int]:
 
 def check_seed(seed: Any) -> int:
     """A seed numpy.random.RandomState takes: an integer in [0, 2**32 - 1] (not a bool)."""
-    try:
-        value = None if isinstance(seed, bool) else int(seed.__index__())
-    except (AttributeError, TypeError):
-        value = None
+    value = as_index(seed)
     if value is None or not 0 <= value < 2**32:
         raise ValueError(f"seed must be an integer in [0, 2**32 - 1] (numpy.random.RandomState's); got {seed!r}.")
     return value
@@ -133,7 +157,7 @@ def check_number(name: str, value: Any, kind: str, ok: Any, range_text: str) -> 
 
 def check_X(X: Any, *, xp: Any, n_x: int | None = None) -> None:
     """X must be a 2-D real floating array of shape (n_x, m), examples as columns."""
-    shape = _shape(X)
+    shape = shape_of(X)
     if len(shape) != 2:
         hint = " — did you mean X.reshape(1, -1) (one feature) or X.reshape(-1, 1) (one example)?" if len(shape) == 1 else ""
         raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape}{hint or '.'}")
@@ -149,7 +173,7 @@ def check_X(X: Any, *, xp: Any, n_x: int | None = None) -> None:
 
 def check_labels_shape(Y: Any, expected: tuple[int, ...], *, name_out: str) -> None:
     """Y must have the shape of the output (n_y, m)."""
-    shape, expected = _shape(Y), tuple(int(s) for s in expected)
+    shape, expected = shape_of(Y), tuple(int(s) for s in expected)
     if shape != expected:
         hint = ""
         if len(shape) == 1 and shape[0] == expected[-1]:
@@ -193,7 +217,7 @@ def host_labels(Y: Any, name: str = "Y") -> Any:
 
 def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
     """X (n_x, m) and Y (n_y, m): 2-D each, examples as columns, the same m."""
-    xs, ys = _shape(X), _shape(Y)
+    xs, ys = shape_of(X), shape_of(Y)
     if len(ys) == 1 and len(xs) == 2 and ys[0] in xs:
         raise ValueError(f"Y must be 2-D with shape (1, m); got {ys} — did you mean Y.reshape(1, -1)?")
     if len(ys) != 2:
@@ -216,7 +240,7 @@ class _Shape:
     """An array's shape, and a dtype that passes, for the checks that read only the shape."""
 
     def __init__(self, a: Any) -> None:
-        self.shape, self.dtype = _shape(a), "float64"
+        self.shape, self.dtype = shape_of(a), "float64"
 
 
 class _AnyDtype:
@@ -242,8 +266,8 @@ def check_X_kind(X: Any, *, xp: Any) -> None:
     if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
     if len(X.shape) != 2:
-        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {_shape(X)}.")
-    n_x, m = _shape(X)
+        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape_of(X)}.")
+    n_x, m = shape_of(X)
     if m == 0 or n_x == 0:
         raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
                          "(n_x, its rows).")
@@ -313,13 +337,13 @@ def check_parameters(parameters: Any) -> list[int]:
             if dtype_name(P.dtype) not in ("float64", "float32"):
                 raise TypeError(f"{key} must have a real floating dtype (float64 or float32); got {P.dtype}.")
         if len(W.shape) != 2:
-            raise ValueError(f"W{l} must be 2-D (n_{l}, n_{l - 1}); got shape {_shape(W)}.")
-        if _shape(b) != (W.shape[0], 1):
-            raise ValueError(f"b{l} must have shape (n_{l}, 1) = ({W.shape[0]}, 1) to match W{l} {_shape(W)}; got {_shape(b)}.")
+            raise ValueError(f"W{l} must be 2-D (n_{l}, n_{l - 1}); got shape {shape_of(W)}.")
+        if shape_of(b) != (W.shape[0], 1):
+            raise ValueError(f"b{l} must have shape (n_{l}, 1) = ({W.shape[0]}, 1) to match W{l} {shape_of(W)}; got {shape_of(b)}.")
         if l > 1 and W.shape[1] != parameters[f"W{l - 1}"].shape[0]:
             prev = parameters[f"W{l - 1}"]
             raise ValueError(
-                f"parameter shapes do not chain: W{l} has shape {_shape(W)}, so it expects "
-                f"{W.shape[1]} inputs, but W{l - 1} {_shape(prev)} gives {prev.shape[0]} units."
+                f"parameter shapes do not chain: W{l} has shape {shape_of(W)}, so it expects "
+                f"{W.shape[1]} inputs, but W{l - 1} {shape_of(prev)} gives {prev.shape[0]} units."
             )
     return layer_dims_of(parameters)

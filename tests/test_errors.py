@@ -241,6 +241,29 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.initialize_parameters_deep(5), TypeError, r"layer_dims must be a list of layer sizes .* got int 5"),
     (lambda X, Y: bnn.L_layer_model(X, Y, "2 4 1"), TypeError, r"layers_dims must be a list of layer sizes .* got str"),
     (lambda X, Y: bnn.initialize_parameters_he(np.array([[2, 4, 1]])), TypeError, r"got ndarray"),
+    # a masked array was NumPy's "operands could not be broadcast" from inside the equations
+    (lambda X, Y: bnn.L_model_forward(np.ma.masked_array(X, mask=X > 3), bnn.initialize_parameters_deep([2, 3, 1])),
+     TypeError, r"X is a NumPy masked array, .* pass X.filled\(value\)"),
+    # m = 0 was NumPy's "invalid value encountered in scalar divide" and a nan cost
+    (lambda X, Y: bnn.compute_cost(np.zeros((1, 0)), Y[:, :0]), ValueError, r"AL has shape \(1, 0\): there are no examples"),
+    # a NaN from the forward pass was reported as a value outside [0, 1]
+    (lambda X, Y: bnn.compute_cost(np.full((1, 400), np.nan), Y), ValueError, r"found \[nan, .*\] \(400 NaN: the forward"),
+    (lambda X, Y: bnn.accuracy(Y, np.where(Y > 0, np.nan, 0.0)), ValueError, r"Y must be labels \(0/1 or 0..K-1\); it holds NaN"),
+    # print_cost / progress were never checked: None was "unsupported operand type(s) for -: 'int' and 'NoneType'"
+    (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2, print_cost=None), TypeError,
+     r"print_cost must be True or False; got NoneType None"),
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=0.5), TypeError,
+     r"print_cost must be True or False; got float 0.5"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 2, progress="yes"), TypeError, r"progress must be True, False or None; got str"),
+    # a 0-d float array as a count was NumPy's "only integer scalar arrays can be converted to a scalar index"
+    (lambda X, Y: bnn.random_mini_batches(X, Y, np.array(2.0)), TypeError,
+     r"mini_batch_size must be a positive integer; got ndarray array\(2\.\)"),
+    (lambda X, Y: bnn.update_lr(0.1, np.array(2.0), 1), TypeError, r"epoch_num must be an integer >= 0 .* got ndarray"),
+    (lambda X, Y: bnn.vector_to_dictionary(np.zeros((3, 1)), params()), ValueError,
+     r"theta has 3 entries; the parameters of like= have 17"),
+    # gradient_check_n cast any X to float64 first: complex was a ComplexWarning, numeric strings were read
+    (lambda X, Y: bnn.gradient_check_n(params(), {f"d{k}": v for k, v in params().items()}, X.astype(str), Y),
+     TypeError, r"X must hold real numbers; got dtype <U"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data
@@ -251,6 +274,34 @@ def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
             call(X, Y)
     np.testing.assert_array_equal(X, before[0])
     np.testing.assert_array_equal(Y, before[1])
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_np_matrix_is_refused_by_the_equations_and_converted_by_the_front_doors(data):
+    """np.matrix's * is a matrix product and its sum takes no keepdims: the equations ended in NumPy's
+    "matrix.sum() got an unexpected keyword argument 'keepdims'" or "shapes not aligned", from inside. They
+    refuse it up front; the front doors convert host data to arrays first."""
+    X, Y = data
+    p = bnn.initialize_parameters_deep([2, 3, 1])
+    AL, caches = bnn.L_model_forward(X[:, :3], p)
+    with pytest.raises(TypeError, match=r"dA is a np.matrix, whose arithmetic differs from an array's; .* "
+                                        r"pass np.asarray\(dA\)"):
+        bnn.linear_activation_backward(np.asmatrix(np.ones((3, 3))), caches[0], "relu")
+    with pytest.raises(TypeError, match=r"Y is a np.matrix"):
+        bnn.compute_cost(np.full((1, 400), 0.5), np.asmatrix(Y))
+    p_matrix, _ = bnn.nn_model(np.asmatrix(X), np.asmatrix(Y), 4, 5)
+    p_array, _ = bnn.nn_model(X, Y, 4, 5)
+    for k in p_array:
+        np.testing.assert_array_equal(p_matrix[k], p_array[k])
+
+
+def test_counts_and_flags_that_index_like_ints_are_taken(data):
+    X, Y = data
+    assert len(bnn.random_mini_batches(X, Y, np.array(64))) == 7  # a 0-d integer array is an integer
+    assert bnn.update_lr(0.1, np.int64(1), 1) == 0.05
+    assert bnn.layer_sizes(X.tolist(), Y.tolist()) == (2, 4, 1)  # host lists, as nn_model takes them
+    _, costs = bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=200, print_cost=np.bool_(False))
+    assert len(costs) == 2
 
 
 def test_sizes_that_cannot_fit_are_refused_before_anything_is_allocated(data):
