@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from .activations import Activation, get_activation
-from .backend import device_of, namespace_of
+from .backend import count_true, default_dtype, device_of, namespace_of
 from .validation import check_labels_dtype, check_labels_shape, did_you_mean
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
@@ -137,8 +137,8 @@ class _SoftmaxOutput(OutputLayer):
         return -(Y / AL)
 
     def predict(self, AL, *, xp):
-        """The argmax over the K rows: int64 labels (1, m)."""
-        return xp.astype(xp.argmax(AL, axis=0, keepdims=True), xp.int64)
+        """The argmax over the K rows: labels (1, m) of the default integer (int64; int32 on JAX without x64)."""
+        return xp.astype(xp.argmax(AL, axis=0, keepdims=True), default_dtype(xp))
 
 
 SIGMOID = _SigmoidOutput()
@@ -209,7 +209,7 @@ def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None 
     m = (shape[-1] if shape else 0) if m is None else m
     if output is SOFTMAX and n_y > 1 and len(shape) == 2 and shape[0] == 1:
         if xp.isdtype(Y.dtype, "bool"):
-            Y = xp.astype(Y, xp.int64)
+            Y = xp.astype(Y, default_dtype(xp))
         if xp.isdtype(Y.dtype, "real floating"):
             whole = Y == xp.round(Y)
             if not bool(xp.all(whole)):
@@ -267,7 +267,7 @@ def compute_cost(AL: Any, Y: Any, *, ZL: Any = None, output: str | None = None, 
     if ZL is None:
         inside = (AL >= 0) & (AL <= 1)
         if not bool(xp.all(inside)):
-            n_nan = int(xp.sum(xp.astype(xp.isnan(AL), xp.int64)))
+            n_nan = int(count_true(xp.isnan(AL), xp))
             where = (f" ({n_nan} NaN: the forward pass met a NaN or inf in X or the parameters)" if n_nan else "")
             raise ValueError(f"AL must hold probabilities in [0, 1]; found {_first_bad(~inside, AL, xp=xp)}{where}.")
     Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")

@@ -29,7 +29,8 @@ import numpy as np
 from . import chunked, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
-from .backend import array_namespace, backend_name, device_of, get_namespace, memory_of, namespace_of, to_backend, to_numpy
+from .backend import (array_namespace, backend_name, count_true, default_dtype, device_of, get_namespace, memory_of,
+                      namespace_of, to_backend, to_numpy)
 from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -209,7 +210,7 @@ class _Recorder:
         after the last recorded cost can diverge too, and their parameters are what the run returns."""
         arrays = list(parameters.values())
         xp = array_namespace(*arrays)
-        bad = to_numpy(xp.stack([xp.sum(xp.astype(~xp.isfinite(P), xp.int64)) for P in arrays]))
+        bad = to_numpy(xp.stack([count_true(~xp.isfinite(P), xp) for P in arrays]))
         if bad.any():
             where = ", ".join(f"{k}: {int(n)} of {math.prod(P.shape)}" for (k, P), n in zip(parameters.items(), bad)
                               if n)
@@ -1033,13 +1034,14 @@ def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: 
 def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any = None, output: Any = None,
             negative_slope: float = 0.01) -> Any:
     """Predictions on the backend of the parameters: for a sigmoid output A_L > 0.5, a bool
-    array (1, m); for softmax, the argmax class labels (1, m), int64.
+    array (1, m); for softmax, the argmax class labels (1, m), of the backend's default integer (int64; int32
+    on JAX without its 64-bit mode).
 
     X as in :func:`predict_output`.
 
     The course's other call, ``predict(X, y, parameters)`` (course 2's assignments and week 4's
     application), works too, as the course's does: it prints ``"Accuracy: " + str(np.mean(p[0, :]
-    == y[0, :]))`` and returns p, the predicted labels (1, m), int64 (0/1 for a sigmoid output).
+    == y[0, :]))`` and returns p, the predicted labels (1, m), int64 (int32 on JAX without x64; 0/1 for a sigmoid output).
     There a plain dict is the course's network: relu hidden layers, a sigmoid output. (Week 4's
     copy printed np.sum((p == y) / m) and returned floats: its accuracies can differ from these in
     the last digit, 0.9999999999999998 for 1.0.)
@@ -1060,7 +1062,7 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     kw["activation"] = week4_activation(parameters, kw["activation"])  # as L_model_forward takes a plain dict
     AL, net = _predict_output(parameters, X, **kw)
     xp = namespace_of(AL=AL)
-    p = xp.astype(net.output.predict(AL, xp=xp), xp.int64)  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
+    p = xp.astype(net.output.predict(AL, xp=xp), default_dtype(xp))  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
     P, T = to_numpy(p), to_numpy(host_labels(y))  # compared on the host, where y may be, as X may be
     hits = _matches(P, T, xp=namespace_of(p=P, y=T))
     print("Accuracy: " + str(np.mean(hits[0, :])))
@@ -1083,9 +1085,9 @@ def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
     if len(a.shape) != 2:
         raise ValueError(f"{name} must be 2-D (1, m) labels or (K, m) one-hot; got shape {tuple(a.shape)}.")
     if a.shape[0] > 1:
-        return xp.astype(xp.argmax(a, axis=0, keepdims=True), xp.int64)
+        return xp.astype(xp.argmax(a, axis=0, keepdims=True), default_dtype(xp))
     if xp.isdtype(a.dtype, "bool"):
-        return xp.astype(a, xp.int64)
+        return xp.astype(a, default_dtype(xp))
     return a
 
 
@@ -1101,7 +1103,7 @@ def accuracy(predictions: Any, Y: Any) -> float:
         Y = to_backend(host_labels(Y), xp, device=device_of(predictions))
     xp = namespace_of(predictions=predictions, Y=Y)
     hits = _matches(predictions, Y, xp=xp)
-    return int(xp.sum(xp.astype(hits, xp.int64))) / math.prod(hits.shape)
+    return int(count_true(hits, xp)) / math.prod(hits.shape)
 
 
 def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
@@ -1120,5 +1122,5 @@ def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
                 raise ValueError(f"{name} must be labels ({what}); it holds NaN or inf.")
             raise ValueError(f"{name} must be labels ({what}), not probabilities; got non-whole values.")
     if P.dtype != T.dtype:
-        P, T = xp.astype(P, xp.float64), xp.astype(T, xp.float64)
+        P, T = xp.astype(P, default_dtype(xp, "real floating")), xp.astype(T, default_dtype(xp, "real floating"))
     return P == T

@@ -248,10 +248,24 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
         "    print('refused:', e)\n"
         "p, c = bnn.nn_model(X, Y, 4, 10, backend='jax', dtype='float32')\n"
         "print('float32 works:', p['W1'].dtype)\n"
+        # float32 runs without a warning from JAX: labels and counts in its default integer, int32 there
+        "labels = bnn.predict(p, X)\n"
+        "assert float(bnn.accuracy(labels, Y)) > 0.5\n"
+        "Xd, Yd = bnn.load_dataset('blobs')\n"
+        "q, _ = bnn.L_layer_model(Xd, Yd, [2, 6, 4], num_iterations=10, backend='jax', dtype='float32')\n"
+        "print('softmax labels:', bnn.predict(q, Xd).dtype)\n"
+        "bnn.predict(Xd, Yd, q)\n"
+        "bnn.model(X, Y, [2, 3, 1], 'adam', num_epochs=2, print_cost=False, backend='jax', dtype='float32')\n"
+        "try:\n"
+        "    bnn.nn_model(X * float('nan'), Y, 4, 10, backend='jax', dtype='float32')\n"
+        "except ValueError as e:\n"
+        "    print('counted:', e)\n"
         "print('x64 untouched:', jax.config.read('jax_enable_x64'))\n"
     )
     env = {k: v for k, v in __import__("os").environ.items() if k != "JAX_ENABLE_X64"}
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    r = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=300,
+                       env=env)
     assert r.returncode == 0, r.stderr
     assert "refused: dtype='float64' on JAX needs JAX's 64-bit mode" in r.stdout and "dtype='float32'" in r.stdout
     assert "float32 works: float32" in r.stdout and "x64 untouched: False" in r.stdout
+    assert "softmax labels: int32" in r.stdout and "counted: X must be finite; it holds 800 NaN" in r.stdout
