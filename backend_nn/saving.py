@@ -146,6 +146,9 @@ def _write_atomically(target: Path, write) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
+    except OSError as e:  # said about the file asked for, not the temporary one beside it
+        tmp.unlink(missing_ok=True)
+        raise type(e)(e.errno, f"cannot write {target}: {e.strerror}") from e
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

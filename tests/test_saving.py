@@ -195,6 +195,23 @@ def test_an_interrupted_save_leaves_the_old_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]  # no temporary left behind
 
 
+def test_a_failed_write_names_the_file_asked_for_not_the_temporary_one(tmp_path, monkeypatch):
+    """A full disk said "[Errno 28] No space left on device: '.model.npz.1234.backend_nn-partial'"."""
+    import errno
+    import os
+
+    params, _ = bnn.nn_model(X, Y, 4, 20)
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match=r"cannot write .*model\.npz: No space left on device$") as info:
+        bnn.save_model(tmp_path / "model.npz", params)
+    assert info.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- hostile files and careful writes (what a new user and a hostile file found) ----------------------
 def test_names_sizes_and_headers_are_checked_before_any_data_is_read(tmp_path):
     import time
