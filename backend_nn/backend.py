@@ -141,19 +141,22 @@ def backend_name(xp: Namespace) -> str:
     return name.removeprefix("array_api_compat.").split(".")[0]
 
 
-def default_dtype(xp: Namespace, kind: str = "integral") -> Any:
-    """The namespace's default dtype of a kind ("integral" or "real floating"), for labels, counts and
-    comparisons: int64 / float64, or int32 / float32 on JAX without its 64-bit mode (where asking for a
-    64-bit dtype warns and truncates)."""
+def default_int(xp: Namespace) -> Any:
+    """The namespace's default integer dtype, for labels and counts: int64, or int32 on JAX without its
+    64-bit mode (where asking for int64 warns and truncates)."""
     info = getattr(xp, "__array_namespace_info__", None)
-    if info is None:
-        return xp.int64 if kind == "integral" else xp.float64
-    return info().default_dtypes()[kind]
+    return xp.int64 if info is None else info().default_dtypes()["integral"]
+
+
+def widest_float(xp: Namespace) -> Any:
+    """float64 where the namespace has it; float32 on JAX without its 64-bit mode."""
+    info = getattr(xp, "__array_namespace_info__", None)
+    return xp.float64 if info is None or "float64" in info().dtypes(kind="real floating") else xp.float32
 
 
 def count_true(mask: Any, xp: Namespace) -> Any:
     """How many entries of a bool array are True: a 0-d array of the default integer, left on the device."""
-    return xp.sum(xp.astype(mask, default_dtype(xp)))
+    return xp.sum(xp.astype(mask, default_int(xp)))
 
 
 def _describe(x: Any) -> str:

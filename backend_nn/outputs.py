@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from .activations import Activation, get_activation
-from .backend import count_true, default_dtype, device_of, namespace_of
+from .backend import count_true, default_int, device_of, namespace_of
 from .validation import check_labels_dtype, check_labels_shape, did_you_mean
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
@@ -138,7 +138,7 @@ class _SoftmaxOutput(OutputLayer):
 
     def predict(self, AL, *, xp):
         """The argmax over the K rows: labels (1, m) of the default integer (int64; int32 on JAX without x64)."""
-        return xp.astype(xp.argmax(AL, axis=0, keepdims=True), default_dtype(xp))
+        return xp.astype(xp.argmax(AL, axis=0, keepdims=True), default_int(xp))
 
 
 SIGMOID = _SigmoidOutput()
@@ -209,7 +209,7 @@ def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None 
     m = (shape[-1] if shape else 0) if m is None else m
     if output is SOFTMAX and n_y > 1 and len(shape) == 2 and shape[0] == 1:
         if xp.isdtype(Y.dtype, "bool"):
-            Y = xp.astype(Y, default_dtype(xp))
+            Y = xp.astype(Y, default_int(xp))
         if xp.isdtype(Y.dtype, "real floating"):
             whole = Y == xp.round(Y)
             if not bool(xp.all(whole)):

@@ -29,8 +29,8 @@ import numpy as np
 from . import chunked, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
-from .backend import (array_namespace, backend_name, count_true, default_dtype, device_of, get_namespace, memory_of,
-                      namespace_of, to_backend, to_numpy)
+from .backend import (array_namespace, backend_name, count_true, default_int, device_of, get_namespace, memory_of,
+                      namespace_of, to_backend, to_numpy, widest_float)
 from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters, network_of
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -1062,7 +1062,7 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     kw["activation"] = week4_activation(parameters, kw["activation"])  # as L_model_forward takes a plain dict
     AL, net = _predict_output(parameters, X, **kw)
     xp = namespace_of(AL=AL)
-    p = xp.astype(net.output.predict(AL, xp=xp), default_dtype(xp))  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
+    p = xp.astype(net.output.predict(AL, xp=xp), default_int(xp))  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
     P, T = to_numpy(p), to_numpy(host_labels(y))  # compared on the host, where y may be, as X may be
     hits = _matches(P, T, xp=namespace_of(p=P, y=T))
     print("Accuracy: " + str(np.mean(hits[0, :])))
@@ -1085,9 +1085,9 @@ def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
     if len(a.shape) != 2:
         raise ValueError(f"{name} must be 2-D (1, m) labels or (K, m) one-hot; got shape {tuple(a.shape)}.")
     if a.shape[0] > 1:
-        return xp.astype(xp.argmax(a, axis=0, keepdims=True), default_dtype(xp))
+        return xp.astype(xp.argmax(a, axis=0, keepdims=True), default_int(xp))
     if xp.isdtype(a.dtype, "bool"):
-        return xp.astype(a, default_dtype(xp))
+        return xp.astype(a, default_int(xp))
     return a
 
 
@@ -1122,5 +1122,5 @@ def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
                 raise ValueError(f"{name} must be labels ({what}); it holds NaN or inf.")
             raise ValueError(f"{name} must be labels ({what}), not probabilities; got non-whole values.")
     if P.dtype != T.dtype:
-        P, T = xp.astype(P, default_dtype(xp, "real floating")), xp.astype(T, default_dtype(xp, "real floating"))
+        P, T = xp.astype(P, widest_float(xp)), xp.astype(T, widest_float(xp))
     return P == T
