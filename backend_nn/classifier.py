@@ -23,7 +23,8 @@ import numpy as np
 from . import chunked
 from .backend import array_namespace, namespace_of, to_backend, to_numpy
 from .regularization import check_lambd
-from .training import _backend_for, _hidden_sizes, nn_model, predict_output
+from .prediction import predict_output
+from .training import _backend_for, _hidden_sizes, nn_model
 
 __all__ = ["NNClassifier", "ShallowNNClassifier"]
 

@@ -28,8 +28,9 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .backend import backend_name, namespace_of, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset
+from .prediction import accuracy, predict
 from .saving import check_writable, load_model, save_model
-from .training import accuracy, nn_model, predict
+from .training import nn_model
 from .validation import check_output_path
 
 __all__ = ["main", "build_parser"]

@@ -197,7 +197,8 @@ def backward_propagation_n(X: Any, Y: Any, cache: tuple) -> dict:
 
 
 def _not_finite(v: np.ndarray, names: list[str] | None, what: str) -> str:
-    """'' where v is finite; else where it is not ('dW1 [0], db2 [3]' or the first entries)."""
+    """'' where v is finite; else how many entries are not and where: the parameters they belong to
+    (``names``, one per entry, as dictionary_to_vector gives them) or the first five indices."""
     bad = np.flatnonzero(~np.isfinite(v))
     if bad.size == 0:
         return ""

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .backend import to_numpy
-from .training import predict
+from .prediction import predict
 from .validation import check_positive, check_X_Y_shapes, not_finite
 
 __all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]

@@ -1,9 +1,10 @@
-"""The models: gradient-descent training and prediction.
+"""The models: gradient-descent training.
 
 - ``nn_model``: the course's week-3 model (one hidden layer of n_h tanh units, or
   several hidden layers), its argument order and defaults;
 - ``two_layer_model`` / ``L_layer_model``: the course's week-4 models, theirs;
-- ``predict`` / ``predict_output`` / ``accuracy``.
+- ``model``: course 2's models (optimizers, mini-batches; week 1's initialization and
+  regularization models). Prediction is :mod:`backend_nn.prediction`.
 
 All train through one loop, :func:`_train_loop`: a runner (the eager one, or the
 fast path :func:`backend_nn.accelerate.choose_runner` picks) advances the steps on
@@ -29,18 +30,17 @@ import numpy as np
 from . import chunked, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
-from .backend import (array_namespace, backend_name, count_true, default_int, device_of, get_namespace, memory_of,
-                      namespace_of, to_backend, to_numpy, widest_float)
+from .backend import (array_namespace, backend_name, count_true, device_of, get_namespace, memory_of,
+                      namespace_of, to_backend, to_numpy)
 from .initialization import initialize_parameters_deep, resolve_dtype
-from .network import Network, Parameters, network_of
+from .network import Network, Parameters
 from .outputs import SOFTMAX, encode_labels, output_for
-from .propagation import check_inputs, forward_pass, week4_activation
 from .step import train_step
-from .validation import (check_finite, check_flag, check_in_range, check_labels_dtype, check_layer_dims, check_positive,
-                         check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, model_pair_hint, user_stacklevel)
+from .validation import (check_finite, check_flag, check_in_range, check_layer_dims, check_positive,
+                         check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, user_stacklevel)
 
-__all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "predict", "predict_dec", "predict_output", "accuracy",
-           "train_step", "TrainingDivergedError", "ConvergenceWarning"]
+__all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "train_step", "TrainingDivergedError",
+           "ConvergenceWarning"]
 
 
 #: Which path each run takes (``logging.getLogger("backend_nn")`` at INFO; the CLI's --verbose shows it).
@@ -996,131 +996,3 @@ def _shuffle_or_say(reorder: Any, Xb: Any, Yf: Any, seed: int) -> tuple[Any, Any
         raise MemoryError(f"{exc}. Each epoch shuffles a copy of X on the backend, and it does not fit: "
                           "stream=True keeps X on the host (a NumPy array or np.load(path, mmap_mode='r')) and "
                           "streams the batches in, with the same results.") from exc
-
-
-# --- prediction --------------------------------------------------------------------------------------
-def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):
-    """(A_L, network): see :func:`predict_output`."""
-    net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
-    W1 = parameters["W1"]
-    xp = namespace_of(W1=W1)
-    for k, P in parameters.items():
-        check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything
-    if chunked.is_dask(X):  # lazy, chunked like X
-        return chunked.predict_blocks(parameters, X, net=net, xp=xp), net
-    if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
-        return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype, device=device_of(W1)), net
-    Xb = _prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
-    xp, _ = check_inputs(Xb, parameters)
-    AL, _ = forward_pass(Xb, parameters, net=net, xp=xp)
-    return AL, net
-
-
-def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: Any = None,
-                   negative_slope: float = 0.01) -> Any:
-    """A_L (n_L, m): the output layer's probabilities, on the backend of the parameters.
-
-    X : (n_x, m), host data or an array of the parameters' backend; it is checked (finite,
-    2-D, n_x matching W1) and integer or boolean X is cast to the parameters' dtype. Host data
-    (a memory map too) that would not fit the backend's free memory with the layers' outputs go
-    through window by window (:func:`backend_nn.streaming.forward_in_windows`). A dask
-    array (of chunks of the parameters' library) gives a lazy dask array chunked like X. The
-    network is the one the parameters carry; a plain dict needs ``activation=`` (a two-layer
-    one with one output unit is taken as the course's week-3 network, with a warning).
-    """
-    return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)[0]
-
-
-def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any = None, output: Any = None,
-            negative_slope: float = 0.01) -> Any:
-    """Predictions on the backend of the parameters: for a sigmoid output A_L > 0.5, a bool
-    array (1, m); for softmax, the argmax class labels (1, m), of the backend's default integer (int64; int32
-    on JAX without its 64-bit mode).
-
-    X as in :func:`predict_output`.
-
-    The course's other call, ``predict(X, y, parameters)`` (course 2's assignments and week 4's
-    application), works too, as the course's does: it prints ``"Accuracy: " + str(np.mean(p[0, :]
-    == y[0, :]))`` and returns p, the predicted labels (1, m), int64 (int32 on JAX without x64; 0/1 for a sigmoid output).
-    There a plain dict is the course's network: relu hidden layers, a sigmoid output. (Week 4's
-    copy printed np.sum((p == y) / m) and returned floats: its accuracies can differ from these in
-    the last digit, 0.9999999999999998 for 1.0.)
-    """
-    if course_parameters:
-        if len(course_parameters) != 1 or isinstance(parameters, dict) or not isinstance(course_parameters[0], dict):
-            raise TypeError("predict takes (parameters, X), or the course's (X, y, parameters); got "
-                            f"({', '.join(type(a).__name__ for a in (parameters, X, *course_parameters))})"
-                            f"{model_pair_hint(course_parameters[-1])}.")
-        return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
-                               negative_slope=negative_slope)
-    AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)
-    return net.output.predict(AL, xp=namespace_of(AL=AL))
-
-
-def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
-    """The course's ``predict(X, y, parameters)``: p (1, m), and its accuracy printed the course's way."""
-    kw["activation"] = week4_activation(parameters, kw["activation"])  # as L_model_forward takes a plain dict
-    AL, net = _predict_output(parameters, X, **kw)
-    xp = namespace_of(AL=AL)
-    p = xp.astype(net.output.predict(AL, xp=xp), default_int(xp))  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
-    P, T = to_numpy(p), to_numpy(host_labels(y))  # compared on the host, where y may be, as X may be
-    hits = _matches(P, T, xp=namespace_of(p=P, y=T))
-    print("Accuracy: " + str(np.mean(hits[0, :])))
-    return p
-
-
-def predict_dec(parameters: dict, X: Any) -> Any:
-    """The course 2 assignments' helper for plotting decision boundaries: predictions = A_L > 0.5.
-
-    ``plot_decision_boundary(lambda x: predict_dec(parameters, x.T), train_X, train_Y)``, as the
-    notebooks call it. X : (n_x, m); a plain dict is the assignments' network (relu hidden layers,
-    a sigmoid output), as their forward_propagation computes it. Returns a bool array (1, m) (the
-    argmax labels for a softmax output)."""
-    return predict(parameters, X, activation=week4_activation(parameters, None))
-
-
-def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
-    """Labels (1, m) from bool/number labels, or from a one-hot (K, m) array."""
-    check_labels_dtype(a, xp=xp, name=name)
-    if len(a.shape) != 2:
-        raise ValueError(f"{name} must be 2-D (1, m) labels or (K, m) one-hot; got shape {tuple(a.shape)}.")
-    if a.shape[0] > 1:
-        return xp.astype(xp.argmax(a, axis=0, keepdims=True), default_int(xp))
-    if xp.isdtype(a.dtype, "bool"):
-        return xp.astype(a, default_int(xp))
-    return a
-
-
-def accuracy(predictions: Any, Y: Any) -> float:
-    """Fraction of predictions equal to the labels, as a Python float.
-
-    predictions : (1, m) labels, as ``predict`` returns them (bool or class labels).
-    Y : (1, m) labels (0/1 or 0..K-1), or one-hot (K, m). Host labels (a NumPy array, a list) are
-        moved to the predictions' backend and device, as ``predict`` moves host X.
-    """
-    xp = namespace_of(predictions=predictions)
-    if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
-        Y = to_backend(host_labels(Y), xp, device=device_of(predictions))
-    xp = namespace_of(predictions=predictions, Y=Y)
-    hits = _matches(predictions, Y, xp=xp)
-    return int(count_true(hits, xp)) / math.prod(hits.shape)
-
-
-def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
-    """bool (1, m): where the predicted labels equal Y's (both checked as in :func:`accuracy`)."""
-    P = _as_labels(predictions, xp=xp, name="predictions")
-    T = _as_labels(Y, xp=xp, name="Y")
-    if tuple(P.shape) != tuple(T.shape):
-        m = int(P.shape[1])
-        hint = " — did you mean Y.T? (examples go in columns)" if int(Y.shape[0]) == m != int(Y.shape[1]) else ""
-        raise ValueError(f"predictions and Y must label the same m examples; got {tuple(predictions.shape)} "
-                         f"and {tuple(Y.shape)}{hint or '.'}")
-    for name, labels in (("predictions", P), ("Y", T)):
-        if xp.isdtype(labels.dtype, "real floating") and not bool(xp.all(labels == xp.round(labels))):
-            what = "predict's output" if name == "predictions" else "0/1 or 0..K-1"
-            if not bool(xp.all(xp.isfinite(labels))):
-                raise ValueError(f"{name} must be labels ({what}); it holds NaN or inf.")
-            raise ValueError(f"{name} must be labels ({what}), not probabilities; got non-whole values.")
-    if P.dtype != T.dtype:
-        P, T = xp.astype(P, widest_float(xp)), xp.astype(T, widest_float(xp))
-    return P == T
