@@ -155,9 +155,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
         raise TypeError(f"X's chunks are {backend_name(xp)} arrays but Y's are {backend_name(yxp)}; give Y chunks "
                         "of X's library.")
     dt = resolve_dtype(dtype, xp)
-    if any(np.isnan(c) for c in (*X.shape, *Y.shape)):
-        raise ValueError("X and Y need known chunk sizes (shapes without NaN): call X.compute_chunk_sizes() first.")
-    check_X_Y_shapes(X, Y)
+    check_X_Y_shapes(X, Y)  # unknown chunk sizes (NaN) are refused there
     _check_layout(X, Y)
     check_X_kind(X, xp=xp)
     finite, big = dask.compute(da.isfinite(X).all(), abs(X).max())

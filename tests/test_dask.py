@@ -320,6 +320,20 @@ def test_host_Y_is_chunked_like_dask_X(flower):
     _close(p0, p1)
 
 
+def test_unknown_chunk_sizes_say_how_to_know_them(flower):
+    """After a boolean mask a dask array's shape is (2, nan): predict said "cannot convert float NaN to integer"."""
+    X, Y = flower
+    keep = da.from_array(np.arange(400) % 2 == 0, chunks=100)
+    Xu, Yu = da.from_array(X, chunks=(-1, 100))[:, keep], da.from_array(Y, chunks=(-1, 100))[:, keep]
+    p, _ = bnn.nn_model(X, Y, 4, num_iterations=5)
+    for call in (lambda: bnn.predict(p, Xu), lambda: bnn.nn_model(Xu, Yu, 4, num_iterations=5),
+                 lambda: bnn.model(Xu, Yu, [2, 3, 1], "gd", num_epochs=1, print_cost=False)):
+        with pytest.raises(ValueError, match=r"unknown size, shape \(2, nan\).* call x.compute_chunk_sizes\(\) first"):
+            call()
+    Xu.compute_chunk_sizes()
+    assert bnn.predict(p, Xu).shape == (1, 200)
+
+
 @pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
 def test_chunks_that_are_not_array_api_arrays(flower):
     X, Y = flower
