@@ -423,10 +423,11 @@ def _check_fits(net: Network, m: int, *, dtype: Any, xp: Any, device: Any) -> No
 def _hidden_sizes(n_h: Any, name: str = "n_h") -> list[int]:
     """n_h: one hidden layer's size, or a sequence of sizes, one per hidden layer (``name``: what the
     caller called it, for the errors)."""
-    sizes = [n_h] if isinstance(n_h, (int, np.integer)) or not hasattr(n_h, "__iter__") else list(n_h)
+    one = isinstance(n_h, (int, np.integer)) or not hasattr(n_h, "__iter__")
+    sizes = [n_h] if one else list(n_h)
     if not sizes:
         raise ValueError(f"{name} must be a positive integer or a non-empty list of hidden-layer sizes; got [].")
-    return [check_positive(name if len(sizes) == 1 else f"{name}[{i}]", n, integer=True) for i, n in enumerate(sizes)]
+    return [check_positive(name if one else f"{name}[{i}]", n, integer=True) for i, n in enumerate(sizes)]
 
 
 def nn_model(

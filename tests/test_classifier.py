@@ -52,6 +52,7 @@ def test_params_and_clear_errors():
         clf.predict_proba(np.array([[0.0, 1.0], [np.nan, 2.0]]))
     # the errors name the classifier's own parameters (not nn_model's n_h and lambd)
     for params, exc, match in [({"hidden_layer_sizes": (8, 0)}, ValueError, r"hidden_layer_sizes\[1\] must be a positive"),
+                               ({"hidden_layer_sizes": (0,)}, ValueError, r"hidden_layer_sizes\[0\] must be a positive"),
                                ({"hidden_layer_sizes": ()}, ValueError, r"hidden_layer_sizes must be a positive integer "
                                                                         r"or a non-empty list"),
                                ({"alpha": -0.1}, ValueError, r"alpha must be a finite number >= 0; got -0.1")]:
