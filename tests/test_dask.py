@@ -334,7 +334,7 @@ def test_unknown_chunk_sizes_say_how_to_know_them(flower):
     assert bnn.predict(p, Xu).shape == (1, 200)
 
 
-@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.filterwarnings("ignore:the matrix subclass")
 def test_chunks_that_are_not_array_api_arrays(flower):
     X, Y = flower
     Xm = da.from_array(np.asmatrix(X), chunks=(-1, 100), asarray=False)

@@ -276,7 +276,7 @@ def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     np.testing.assert_array_equal(Y, before[1])
 
 
-@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.filterwarnings("ignore:the matrix subclass")
 def test_np_matrix_is_refused_by_the_equations_and_converted_by_the_front_doors(data):
     """np.matrix's * is a matrix product and its sum takes no keepdims: the equations ended in NumPy's
     "matrix.sum() got an unexpected keyword argument 'keepdims'" or "shapes not aligned", from inside. They
