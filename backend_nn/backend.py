@@ -173,8 +173,9 @@ def namespace_of(**arrays: Any) -> Namespace:
     spaces = {}
     for name, a in arrays.items():
         if isinstance(a, (np.matrix, np.ma.MaskedArray)):
-            # Both are NumPy arrays to array_namespace, but np.matrix's * is a matrix product and a
-            # masked array computes around its mask: the equations would be silently different.
+            # Both are NumPy arrays to array_namespace, but np.matrix's * is a matrix product (and its sum
+            # takes no keepdims) and a masked array computes around its mask: the equations would fail
+            # inside NumPy or compute something else.
             kind = "np.matrix" if isinstance(a, np.matrix) else "NumPy masked array"
             fix = "np.asarray(" + name + ")" if isinstance(a, np.matrix) else f"{name}.filled(value)"
             raise TypeError(f"{name} is a {kind}, whose arithmetic differs from an array's; the equations take "

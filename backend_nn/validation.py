@@ -205,8 +205,6 @@ def host_labels(Y: Any, name: str = "Y") -> Any:
     """Host labels as the data doors take them: a NumPy array of object dtype (or a list) holding
     numbers becomes a float64 array; strings there are refused before any conversion, with what to
     do. Arrays of other libraries, and numeric NumPy arrays, are returned as they are."""
-    import numpy as np
-
     if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and Y.dtype.kind in "OUS"):
         try:
             A = np.asarray(Y)
@@ -285,8 +283,6 @@ def not_finite(name: str = "X", n_bad: int | None = None) -> ValueError:
 
 def check_in_range(largest: float, dtype: Any) -> None:
     """X's largest |x| must survive the cast to ``dtype`` (a narrowing cast must not overflow to inf)."""
-    import numpy as np
-
     if largest > float(np.finfo(dtype_name(dtype)).max):
         raise ValueError(f"X holds values beyond the range of {dtype_name(dtype)} (largest |x| = {largest:.3g}): "
                          "choose dtype='float64' or rescale X.")
