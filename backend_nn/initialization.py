@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
-from .validation import check_layer_dims, check_seed, check_X_Y_shapes, did_you_mean, shape_of
+from .validation import check_layer_dims, check_positive, check_seed, check_X_Y_shapes, did_you_mean, shape_of
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype"]
@@ -125,9 +125,9 @@ def initialize_parameters(
     defaults (seed 2, W = randn * 0.01) these are the course's published values of week 3;
     week 4's copy of this function seeds 1: ``initialize_parameters(n_x, n_h, n_y, seed=1)``.
     """
-    return initialize_parameters_deep(
-        [n_x, n_h, n_y], seed=seed, init=init, scale=scale, dtype=dtype, backend=backend, device=device
-    )
+    sizes = [check_positive(name, n, integer=True) for name, n in (("n_x", n_x), ("n_h", n_h), ("n_y", n_y))]
+    return initialize_parameters_deep(sizes, seed=seed, init=init, scale=scale, dtype=dtype, backend=backend,
+                                      device=device)
 
 
 # --- course 2, week 1 (Initialization): the three the assignment compares, by their names ---------------------

@@ -270,6 +270,12 @@ def compute_cost(AL: Any, Y: Any, *, ZL: Any = None, output: str | None = None, 
             n_nan = int(count_true(xp.isnan(AL), xp))
             where = (f" ({n_nan} NaN: the forward pass met a NaN or inf in X or the parameters)" if n_nan else "")
             raise ValueError(f"AL must hold probabilities in [0, 1]; found {_first_bad(~inside, AL, xp=xp)}{where}.")
-    Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
+    try:
+        Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
+    except ValueError as exc:
+        if tuple(Y.shape) == tuple(AL.shape) and bool(xp.all((AL == 0) | (AL == 1))):
+            raise ValueError(f"{exc} AL holds only 0s and 1s: did you swap them? compute_cost takes (AL, Y), "
+                             "the output first.") from None
+        raise
     cost = out.cost_from_probabilities(AL, Yf, xp=xp) if ZL is None else out.cost_from_logits(ZL, Yf, xp=xp)
     return float(cost)

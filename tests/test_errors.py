@@ -261,6 +261,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.update_lr(0.1, np.array(2.0), 1), TypeError, r"epoch_num must be an integer >= 0 .* got ndarray"),
     (lambda X, Y: bnn.vector_to_dictionary(np.zeros((3, 1)), params()), ValueError,
      r"theta has 3 entries; the parameters of like= have 17"),
+    # initialize_parameters(n_x, n_h, n_y) named its sizes layer_dims[1]; compute_cost(Y, A2) said only what Y held
+    (lambda X, Y: bnn.initialize_parameters(2, 0, 1), ValueError, r"n_h must be a positive integer; got 0"),
+    (lambda X, Y: bnn.compute_cost(Y, bnn.forward_propagation(X, params())[0]), ValueError,
+     r"Y must hold only 0 and 1 .* AL holds only 0s and 1s: did you swap them\? compute_cost takes \(AL, Y\)"),
     # gradient_check_n cast any X to float64 first: complex was a ComplexWarning, numeric strings were read
     (lambda X, Y: bnn.gradient_check_n(params(), {f"d{k}": v for k, v in params().items()}, X.astype(str), Y),
      TypeError, r"X must hold real numbers; got dtype <U"),
