@@ -81,6 +81,9 @@ def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any 
                             f"{model_pair_hint(course_parameters[-1])}.")
         return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
                                negative_slope=negative_slope)
+    if isinstance(X, dict) and not isinstance(parameters, dict):
+        raise TypeError(f"predict takes (parameters, X); got ({type(parameters).__name__}, {type(X).__name__}): "
+                        "did you swap them?")
     AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)
     return net.output.predict(AL, xp=namespace_of(AL=AL))
 

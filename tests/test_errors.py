@@ -265,6 +265,8 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.initialize_parameters(2, 0, 1), ValueError, r"n_h must be a positive integer; got 0"),
     (lambda X, Y: bnn.compute_cost(Y, bnn.forward_propagation(X, params())[0]), ValueError,
      r"Y must hold only 0 and 1 .* AL holds only 0s and 1s: did you swap them\? compute_cost takes \(AL, Y\)"),
+    (lambda X, Y: bnn.predict(X, bnn.nn_model(X, Y, 4, 5)[0]), TypeError,
+     r"predict takes \(parameters, X\); got \(ndarray, Parameters\): did you swap them\?"),
     # gradient_check_n cast any X to float64 first: complex was a ComplexWarning, numeric strings were read
     (lambda X, Y: bnn.gradient_check_n(params(), {f"d{k}": v for k, v in params().items()}, X.astype(str), Y),
      TypeError, r"X must hold real numbers; got dtype <U"),
