@@ -16,7 +16,7 @@ Layout (each course equation has one home):
 - ``gradient_check`` backpropagation against centred differences (gradient_check_n and the assignment's
                      forward_propagation_n / backward_propagation_n; the 1-D warm-up gradient_check)
 - ``step``           one pure training step, and the eager runner
-- ``training``       the models (nn_model, two_layer_model, L_layer_model, model) and their one training loop
+- ``training``       the models (nn_model, two_layer_model, L_layer_model, model), their loops, a checked train_step
 - ``prediction``     predict_output (A_L), predict (labels; the course's predict(X, y, parameters)), accuracy
 - ``accelerate``     optional fast paths beside the eager runner, and the one place one is chosen
 - ``chunked``        dask arrays (NumPy or CuPy chunks, a cluster's memory): each step a task graph over the chunks
@@ -79,7 +79,6 @@ from .regularization import (
     forward_propagation_with_dropout,
 )
 from .saving import load_model, save_model
-from .step import train_step
 from .prediction import accuracy, predict, predict_dec, predict_output
 from .training import (
     ConvergenceWarning,
@@ -87,6 +86,7 @@ from .training import (
     TrainingDivergedError,
     model,
     nn_model,
+    train_step,
     two_layer_model,
 )
 from .update import update_parameters

@@ -35,8 +35,9 @@ from .backend import (array_namespace, backend_name, count_true, device_of, get_
 from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters
 from .outputs import SOFTMAX, encode_labels, output_for
-from .step import train_step
-from .validation import (check_finite, check_flag, check_in_range, check_layer_dims, check_positive,
+from .propagation import check_inputs
+from . import step
+from .validation import (check_finite, check_flag, check_in_range, check_labels_shape, check_layer_dims, check_positive,
                          check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, user_stacklevel)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "train_step", "TrainingDivergedError",
@@ -399,6 +400,67 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
         print_format=print_format, progress=progress, compile=compile, print_last=print_last,
     )
     return Parameters(params, network=net), costs
+
+
+def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: Network | None = None,
+               xp: Any = None, check: bool = True) -> tuple[dict, Any]:
+    """One full-batch gradient-descent step, for a loop of your own: (new parameters, J before the step).
+
+    Forward, cost, backward and update, the step every model here repeats::
+
+        Z_l = W_l A_{l-1} + b_l,  A_l = g_l(Z_l);  J = cross-entropy(A_L, Y)
+        dZ_L = A_L - Y;  dW_l = dZ_l A_{l-1}^T / m,  db_l = sum(dZ_l) / m,  dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1})
+        W_l -= learning_rate dW_l,  b_l -= learning_rate db_l
+
+    Parameters
+    ----------
+    parameters : Parameters, or a dict of W1 (n_1, n_x), b1 (n_1, 1), ..., WL, bL with ``net=``
+    X : (n_x, m), an array of the parameters' backend, device and dtype
+    Y : (n_L, m) labels: 0/1 for a sigmoid output; one-hot, or class labels (1, m) in 0..K-1,
+        for softmax. With ``check=False``, exactly as the equations take it: 0/1 or one-hot (n_L, m)
+        in X's dtype.
+    learning_rate : > 0
+    net : the network (default: the one the Parameters carry), e.g. ``Network.build([2, 5, 1], "relu")``
+    xp : the namespace (default: the arrays')
+    check : read Y's values (0/1, one-hot, labels in range): one read of the data, a host sync on a
+        GPU. ``check=False`` skips that read; the shapes, dtypes and the network are checked always.
+
+    Returns
+    -------
+    parameters : new Parameters that carry ``net`` (the caller's arrays are not written to)
+    cost : J before the step, a 0-d array on the device
+
+    The fast paths (:mod:`backend_nn.accelerate`) compile :func:`backend_nn.step.train_step`, this
+    step without the checks.
+    """
+    if net is None:
+        if not isinstance(parameters, Parameters):
+            raise TypeError("a plain dict of parameters does not say its network: pass net=, e.g. "
+                            "net=Network.build(layer_dims, 'relu'), or the Parameters a model returned.")
+        net = parameters.network
+    elif not isinstance(net, Network):
+        raise TypeError(f"net must be a Network (Network.build(layer_dims, activation), or Parameters.network); "
+                        f"got {type(net).__name__} {net!r}.")
+    elif isinstance(parameters, Parameters) and parameters.network != net:
+        raise ValueError(f"net is {net}, but these parameters are {parameters.network}.")
+    learning_rate = check_positive("learning_rate", learning_rate, integer=False)
+    found, layer_dims = check_inputs(X, parameters)
+    if list(layer_dims) != list(net.layer_dims):
+        raise ValueError(f"the parameters have layer sizes {list(layer_dims)}, but net is {net}.")
+    if xp is None:
+        xp = found
+    namespace_of(X=X, Y=Y)  # Y on X's backend and device
+    n_y, m = int(net.layer_dims[-1]), int(X.shape[1])
+    if check:
+        Yf = encode_labels(Y, n_y, net.output, dtype=X.dtype, xp=xp, m=m, name_out="A_L")
+    else:
+        check_labels_shape(Y, (n_y, m), name_out="A_L")
+        if Y.dtype != X.dtype:
+            raise TypeError(f"with check=False, Y must be in X's dtype ({X.dtype}), as the equations take it; got "
+                            f"{Y.dtype}.")
+        Yf = Y
+    new, cost = step.train_step(dict(parameters), X, Yf, net=net, learning_rate=learning_rate, xp=xp)
+    return Parameters(new, network=net), cost
 
 
 def _check_fits(net: Network, m: int, *, dtype: Any, xp: Any, device: Any) -> None:

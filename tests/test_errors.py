@@ -310,6 +310,36 @@ def test_counts_and_flags_that_index_like_ints_are_taken(data):
     assert len(costs) == 2
 
 
+def test_the_public_train_step_checks_what_the_pure_one_takes_on_trust(data):
+    """bnn.train_step used to be the fast paths' unchecked step: labels 2 or a negative learning rate
+    trained in silence, and net="tanh" was "'str' object has no attribute 'L'"."""
+    from backend_nn.step import train_step as pure_step
+
+    X, Y = data
+    p, _ = bnn.nn_model(X, Y, 4, 5)
+    q, cost = bnn.train_step(p, X, Y, learning_rate=1.2)
+    q_pure, cost_pure = pure_step(dict(p), X, Y, net=p.network, learning_rate=1.2, xp=np)
+    assert q.network == p.network and float(cost) == float(cost_pure)
+    for k in q:
+        np.testing.assert_array_equal(q[k], q_pure[k])
+    q, _ = bnn.train_step(q, X, Y > 0, learning_rate=1.2)  # the Parameters it returns carry the network on
+    for call, exc, match in [
+        (lambda: bnn.train_step(p, X, Y * 2, learning_rate=1.2), ValueError, r"Y must hold only 0 and 1"),
+        (lambda: bnn.train_step(p, X, Y, learning_rate=-1), ValueError, r"learning_rate must be a positive"),
+        (lambda: bnn.train_step(p, X, Y, learning_rate=1.2, net="tanh"), TypeError, r"net must be a Network"),
+        (lambda: bnn.train_step(dict(p), X, Y, learning_rate=1.2), TypeError, r"pass net=, e.g. net=Network.build"),
+        (lambda: bnn.train_step(p, X, Y, learning_rate=1.2, net=bnn.Network.build([2, 4, 1], "relu")), ValueError,
+         r"net is \[2, 4, 1\], hidden relu, .* but these parameters are \[2, 4, 1\], hidden tanh"),
+        (lambda: bnn.train_step(dict(p), X, Y, learning_rate=1.2, net=bnn.Network.build([2, 5, 1], "tanh")),
+         ValueError, r"the parameters have layer sizes \[2, 4, 1\], but net is \[2, 5, 1\]"),
+        (lambda: bnn.train_step(p, X.T, Y, learning_rate=1.2), ValueError, r"did you mean X.T"),
+        (lambda: bnn.train_step(p, X, Y.astype(int), learning_rate=1.2, check=False), TypeError,
+         r"with check=False, Y must be in X's dtype \(float64\)"),
+    ]:
+        with pytest.raises(exc, match=match):
+            call()
+
+
 def test_sizes_that_cannot_fit_are_refused_before_anything_is_allocated(data):
     import time
 
