@@ -141,7 +141,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     Host X or Y become dask arrays chunked over the columns (``chunks`` examples each)."""
     dask, da = _dask()
     from .initialization import resolve_dtype
-    from .validation import check_in_range, check_X_kind, check_X_Y_shapes, not_finite
+    from .validation import check_in_range, check_labels_dtype, check_X_kind, check_X_Y_shapes, not_finite
 
     if not is_dask(X):
         X = to_dask(X, chunks=chunks)
@@ -158,6 +158,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     check_X_Y_shapes(X, Y)  # unknown chunk sizes (NaN) are refused there
     _check_layout(X, Y)
     check_X_kind(X, xp=xp)
+    check_labels_dtype(Y, xp=xp)  # the dtype only: strings were NumPy's "ufunc 'isfinite' not supported"
     finite, big = dask.compute(da.isfinite(X).all(), abs(X).max())
     if not bool(finite):
         raise not_finite("X")

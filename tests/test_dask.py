@@ -320,6 +320,13 @@ def test_host_Y_is_chunked_like_dask_X(flower):
     _close(p0, p1)
 
 
+def test_string_labels_in_a_dask_Y_are_refused_with_what_to_do(flower):
+    X, Y = flower
+    with pytest.raises(TypeError, match=r"Y must hold numeric labels .* got dtype <U\d+. Encode other labels first"):
+        bnn.nn_model(da.from_array(X, chunks=(-1, 100)), da.from_array(Y.astype(str), chunks=(-1, 100)), 4,
+                     num_iterations=5)
+
+
 def test_unknown_chunk_sizes_say_how_to_know_them(flower):
     """After a boolean mask a dask array's shape is (2, nan): predict said "cannot convert float NaN to integer"."""
     X, Y = flower
