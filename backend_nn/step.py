@@ -10,6 +10,9 @@ A *runner* advances training by ``n_records`` records of ``cost_every`` steps:
 ``runner(parameters, n_records, cost_every) -> (parameters, costs)``, costs a
 1-d array on the device, ``costs[k]`` the cost before the first step of record k.
 The eager runner is the generic one; every fast path is a runner too.
+
+The steps here check nothing: they are the hot path. ``backend_nn.train_step`` (in
+:mod:`backend_nn.training`) is the same step with its inputs checked, for a loop of your own.
 """
 
 from __future__ import annotations
