@@ -53,6 +53,18 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
     dtypes = {str(a.dtype) for a in arrays.values()}
     if len(dtypes) != 1:
         raise TypeError(f"parameters must share one dtype; got {sorted(dtypes)}.")
+    for a in net.hidden:  # stored by name: a name that loads as something else would change the model
+        slope = 0.01 if a.negative_slope is None else a.negative_slope
+        try:
+            known = get_activation(a.name, negative_slope=slope)
+        except ValueError:
+            known = None
+        if known != a:
+            what = "a custom activation" if known is None else "a custom activation that shares a library name"
+            raise ValueError(f"save_model stores hidden activations by name, and this network's {a.name!r} is {what}: "
+                             "the file would load as another network, or not at all. Save the arrays with "
+                             "np.savez(path, **{k: to_numpy(v) for k, v in parameters.items()}) and rebuild "
+                             "Parameters(arrays, network=parameters.network) in your own code.")
     from . import __version__
 
     meta = {

@@ -212,6 +212,23 @@ def test_a_failed_write_names_the_file_asked_for_not_the_temporary_one(tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_custom_activation_is_refused_at_save_time_not_at_load_time(tmp_path):
+    """A network with a custom Activation trained, saved its name, and the file then failed to load
+    ("unknown activation 'swish'"); one named "relu" would have loaded as the library's relu."""
+    sigmoid = lambda Z, xp: 1 / (1 + xp.exp(-Z))  # noqa: E731
+    swish = bnn.Activation("swish", forward=lambda Z, xp: Z * sigmoid(Z, xp),
+                           derivative=lambda Z, A, xp: sigmoid(Z, xp) * (1 + Z * (1 - sigmoid(Z, xp))))
+    doubled = bnn.Activation("relu", forward=lambda Z, xp: 2 * Z, derivative=lambda Z, A, xp: 2 + 0 * Z)
+    for act, what in [(swish, "a custom activation:"), (doubled, "a custom activation that shares a library name")]:
+        params, _ = bnn.nn_model(X, Y, 3, 5, activation=act)
+        with pytest.raises(ValueError, match=rf"stores hidden activations by name, and this network's '{act.name}' is "
+                                             rf"{what}.*the file would load as another network, or not at all"):
+            bnn.save_model(tmp_path / "model.npz", params)
+    assert list(tmp_path.iterdir()) == []
+    params, _ = bnn.nn_model(X, Y, 3, 5, activation=bnn.get_activation("leaky_relu", negative_slope=0.2))
+    assert bnn.load_model(bnn.save_model(tmp_path / "model.npz", params)).network == params.network
+
+
 # --- hostile files and careful writes (what a new user and a hostile file found) ----------------------
 def test_names_sizes_and_headers_are_checked_before_any_data_is_read(tmp_path):
     import time
