@@ -98,3 +98,18 @@ def test_flower_dataset_is_the_courses():
     np.testing.assert_allclose(X[:, 0], [1.20444229, 3.57611415], atol=5e-9)
     np.testing.assert_allclose(X.mean(axis=1), [-0.04334591, 0.06856587], atol=5e-9)
     assert Y.sum() == 200 and set(np.unique(Y)) == {0.0, 1.0}
+
+
+def test_a_loop_of_train_steps_follows_the_courses_flower_run(backend):
+    """The README's loop of bnn.train_step from the course's start: REFERENCE.md's costs at 0, 1000, 2000."""
+    X, Y = bnn.load_planar_dataset()
+    net = bnn.Network.build([2, 4, 1], "tanh")
+    params = bnn.initialize_parameters(2, 4, 1, backend=backend.xp, device=backend.device)
+    Xb, Yb = backend.asarray(X), backend.asarray(Y)
+    costs = {}
+    for i in range(2001):
+        params, cost = bnn.train_step(params, Xb, Yb, learning_rate=1.2, net=net, check=i == 0)
+        if i % 1000 == 0:
+            costs[i] = round(float(cost), 6)
+    assert costs == {0: 0.693048, 1000: 0.288083, 2000: 0.254385}
+    assert params.network == net
