@@ -22,7 +22,8 @@ from .outputs import encode_labels
 from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
-from .validation import check_finite, check_parameters, check_positive, check_X, check_X_kind, host_labels
+from .training import _prepare_X
+from .validation import check_parameters, check_positive, check_X, host_labels
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "forward_propagation_n", "backward_propagation_n", "THRESHOLD"]
@@ -125,10 +126,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     net = week4_network(parameters, activation, output)
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)
-    Xh = to_numpy(X)
-    check_X_kind(Xh, xp=np)
-    check_finite(Xh, xp=np)
-    Xh = Xh.astype(np.float64)
+    Xh = _prepare_X(to_numpy(X), xp=np, dtype=np.float64, device=None)  # as the models check and cast X
     check_X(Xh, xp=np, n_x=dims[0])
     m = Xh.shape[1]
     Yh = _label_row(to_numpy(host_labels(Y)).astype(np.float64), m)

@@ -54,9 +54,8 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
     if len(dtypes) != 1:
         raise TypeError(f"parameters must share one dtype; got {sorted(dtypes)}.")
     for a in net.hidden:  # stored by name: a name that loads as something else would change the model
-        slope = 0.01 if a.negative_slope is None else a.negative_slope
         try:
-            known = get_activation(a.name, negative_slope=slope)
+            known = _named_activation(a.name, np.nan if a.negative_slope is None else a.negative_slope)
         except ValueError:
             known = None
         if known != a:
@@ -311,14 +310,16 @@ def _read_members(path: Path) -> dict:
     return contents
 
 
+def _named_activation(name: Any, slope: float) -> Any:
+    """The activation a file's name and slope (NaN: none) stand for; save_model refuses any other."""
+    return get_activation(str(name), negative_slope=0.01 if np.isnan(slope) else float(slope))
+
+
 def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
     """The network the file describes; every name and slope is checked (load_model puts the file's
     name before each reason)."""
-    def activation(name: Any, slope: float):
-        return get_activation(str(name), negative_slope=0.01 if np.isnan(slope) else float(slope))
-
     if fmt == "backend_nn.model/1":  # one hidden activation, a sigmoid output
-        act = activation(contents["activation"], float(contents["negative_slope"]))
+        act = _named_activation(contents["activation"], float(contents["negative_slope"]))
         hidden = tuple(act for _ in layer_dims[1:-1])
         output = "sigmoid"
     else:
@@ -328,6 +329,6 @@ def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
         if len(names) != len(layer_dims) - 2 or len(slopes) != len(names):
             raise ValueError(f"the file names {len(names)} hidden activation(s) for "
                              f"{len(layer_dims) - 2} hidden layer(s) (layer sizes {layer_dims}).")
-        hidden = tuple(activation(n, float(s)) for n, s in zip(names, slopes, strict=True))
+        hidden = tuple(_named_activation(n, float(s)) for n, s in zip(names, slopes, strict=True))
         output = str(contents["output"])
     return Network.build(layer_dims, list(hidden), output)

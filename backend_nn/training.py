@@ -27,7 +27,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import chunked, streaming
+from . import chunked, step, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
 from .backend import (array_namespace, backend_name, count_true, device_of, get_namespace, memory_of,
@@ -36,7 +36,6 @@ from .initialization import initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import check_inputs
-from . import step
 from .validation import (check_finite, check_flag, check_in_range, check_labels_shape, check_layer_dims, check_positive,
                          check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, user_stacklevel)
 
@@ -444,12 +443,11 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
     elif isinstance(parameters, Parameters) and parameters.network != net:
         raise ValueError(f"net is {net}, but these parameters are {parameters.network}.")
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
-    found, layer_dims = check_inputs(X, parameters)
+    found, layer_dims = check_inputs(X, parameters, Y=Y)  # Y on X's backend and device too
     if list(layer_dims) != list(net.layer_dims):
         raise ValueError(f"the parameters have layer sizes {list(layer_dims)}, but net is {net}.")
     if xp is None:
         xp = found
-    namespace_of(X=X, Y=Y)  # Y on X's backend and device
     n_y, m = int(net.layer_dims[-1]), int(X.shape[1])
     if check:
         Yf = encode_labels(Y, n_y, net.output, dtype=X.dtype, xp=xp, m=m, name_out="A_L")
