@@ -3,7 +3,8 @@ Python Array API standard, running on NumPy, CuPy or any Array API library.
 
 Layout (each course equation has one home):
 
-- ``activations``    g(Z) beside g'(Z): relu, tanh, sigmoid, leaky relu, linear; softmax
+- ``activations``    g(Z) beside g'(Z): relu, tanh, sigmoid, leaky relu, linear; softmax; the course's
+                     sigmoid(x), relu(x), relu_backward, sigmoid_backward (``dnn_utils``: week 4's (A, cache) pair)
 - ``outputs``        output layers (sigmoid, softmax): activation, cross-entropy from the logits, dZ_L, prediction
 - ``network``        a network's description (layer sizes, activations, output) and the Parameters that carry it
 - ``initialization`` W = randn * scale (or xavier, he, zeros), b = 0, drawn on the host; course 2's three by name
@@ -30,7 +31,7 @@ Layout (each course equation has one home):
 - ``cli``            the ``backend-nn`` command
 """
 
-from .activations import Activation, get_activation
+from .activations import Activation, get_activation, relu, relu_backward, sigmoid, sigmoid_backward
 from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset, load_extra_datasets, load_planar_dataset
 from .initialization import (
@@ -78,6 +79,7 @@ from .regularization import (
     compute_cost_with_regularization,
     forward_propagation_with_dropout,
 )
+from .plotting import plot_costs, plot_decision_boundary
 from .saving import load_model, save_model
 from .prediction import accuracy, predict, predict_dec, predict_output
 from .training import (
@@ -161,7 +163,13 @@ __all__ = [
     "predict",
     "predict_dec",
     "predict_output",
+    "plot_costs",
+    "plot_decision_boundary",
+    "relu",
+    "relu_backward",
     "save_model",
+    "sigmoid",
+    "sigmoid_backward",
     "to_backend",
     "to_numpy",
     "train_step",

@@ -4,8 +4,12 @@ Each activation is an :class:`Activation`: ``g(Z, xp=xp) -> A`` and
 ``g.grad(Z, A, xp=xp) -> g'(Z)``, elementwise on arrays of any shape (in the
 network, Z and A are (n_l, m)). The derivative receives A = g(Z) as well as Z
 because the course writes some derivatives through A: sigmoid'(Z) = A (1 - A),
-tanh'(Z) = 1 - A^2. ``g.backward(dA, Z, A, xp=xp)`` is dZ = dA * g'(Z), the
-course's ``relu_backward``/``sigmoid_backward``.
+tanh'(Z) = 1 - A^2. ``g.backward(dA, Z, A, xp=xp)`` is dZ = dA * g'(Z).
+
+The course's own helpers are here by their names, on arrays of any backend: ``sigmoid(x)``
+and ``relu(x)`` (the namespace then comes from x, as in the notebooks' utils), and week 4's
+``relu_backward(dA, cache)`` and ``sigmoid_backward(dA, cache)`` with cache = Z. Week 4's
+``sigmoid(Z)`` and ``relu(Z)``, which return ``(A, cache)``, are in :mod:`backend_nn.dnn_utils`.
 
 Softmax is here too, beside its backward rule, for the output layer: it acts on
 each column (the K scores of one example), so its backward is not elementwise:
@@ -37,12 +41,35 @@ __all__ = [
     "linear_derivative",
     "softmax",
     "softmax_backward",
+    "relu_backward",
+    "sigmoid_backward",
 ]
 
 
+def _namespace(Z):
+    """For the course's one-argument call ``sigmoid(x)``: x as a float array and its namespace. A
+    Python number or list becomes NumPy float64 and integers become the namespace's default float,
+    as ``np.exp`` makes them. (The network's own calls pass xp and skip this.)"""
+    from .backend import namespace_of, widest_float
+
+    if isinstance(Z, (int, float, list, tuple)) and not isinstance(Z, bool):
+        import numpy as np
+
+        Z = np.asarray(Z, dtype=np.float64)
+    xp = namespace_of(Z=Z)
+    if xp.isdtype(Z.dtype, "bool") or not xp.isdtype(Z.dtype, ("integral", "real floating")):
+        raise TypeError(f"the activation takes real numbers; got an array of dtype {Z.dtype}.")
+    if xp.isdtype(Z.dtype, "integral"):
+        Z = xp.astype(Z, widest_float(xp))
+    return Z, xp
+
+
 # --- sigmoid: A = 1 / (1 + exp(-Z)) ----------------------------------------------
-def sigmoid(Z, *, xp):
+def sigmoid(Z, *, xp=None):
     """A = 1 / (1 + exp(-Z)), the course's formula, bit for bit, without overflow.
+
+    ``sigmoid(x)`` is the course's helper (weeks 2 and 3, course 2's utils): any backend's array,
+    or a number (``sigmoid(0)`` is 0.5).
 
     Z is first raised to -709 (float64; -88 in float32), where exp(-Z) would
     overflow; nothing changes for larger Z, so a learner's notebook and this
@@ -53,6 +80,8 @@ def sigmoid(Z, *, xp):
     # maximum, not clip: array-api-compat's clip for CuPy assigns through boolean masks (a host
     # sync each call, and no CUDA graph capture); maximum is one elementwise kernel everywhere.
     # The cap: a |z| whose exp does not overflow while 1 / (1 + exp(z)) is below the smallest normal.
+    if xp is None:
+        Z, xp = _namespace(Z)
     cap = 709.0 if Z.dtype == xp.float64 else 88.0
     return 1.0 / (1.0 + xp.exp(-xp.maximum(Z, -cap)))
 
@@ -74,11 +103,13 @@ def tanh_derivative(Z, A, *, xp):
 
 
 # --- ReLU: A = max(0, Z) -----------------------------------------------------------
-def relu(Z, *, xp):
+def relu(Z, *, xp=None):
     """A = max(0, Z), the course's week-4 hidden activation, written as the course writes it
-    (``np.maximum(0, Z)``): a NaN in Z stays NaN (and is caught as divergence), where
+    (``np.maximum(0, Z)``; ``relu(x)`` is course 2's helper, on any backend): a NaN in Z stays NaN (and is caught as divergence), where
     ``where(Z > 0, Z, 0)`` would hide it as 0. NumPy's ``where`` is also ~10x slower here (a branch
     per element on the sign)."""
+    if xp is None:
+        Z, xp = _namespace(Z)
     return xp.maximum(0.0, Z)
 
 
@@ -209,3 +240,38 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
                              "in [0, 1) for leaky_relu")
         return Activation(activation, *HIDDEN_ACTIVATIONS[activation], negative_slope=slope)
     return Activation(activation, *HIDDEN_ACTIVATIONS[activation])
+
+
+# --- the course's backward helpers (week 4's dnn_utils): cache = Z -------------------------------------
+def _backward_helper(name: str, dA, cache):
+    """dZ = dA * g'(Z) for the course's ``<name>_backward(dA, cache)``, cache being Z (n_l, m)."""
+    from .backend import namespace_of
+
+    if isinstance(cache, (tuple, list)):
+        raise TypeError(f"{name}_backward(dA, cache) takes the activation cache, Z itself (what {name}(Z) in "
+                        f"dnn_utils returns as its cache, the second part of linear_activation_forward's cache); "
+                        f"got a {type(cache).__name__} of {len(cache)}.")
+    xp = namespace_of(dA=dA, Z=cache)
+    for what, a in (("dA", dA), ("Z", cache)):
+        if not xp.isdtype(a.dtype, "real floating"):
+            raise TypeError(f"{name}_backward takes real floating arrays; {what} has dtype {a.dtype}.")
+    if tuple(dA.shape) != tuple(cache.shape):
+        raise ValueError(f"dA must have the shape of Z, {tuple(cache.shape)}; got {tuple(dA.shape)}.")
+    g = get_activation(name)
+    return g.backward(dA, cache, g(cache, xp=xp), xp=xp)
+
+
+def relu_backward(dA, cache):
+    """The course's relu_backward: dZ = dA where Z > 0, else 0 (relu'(0) = 0, ``dZ[Z <= 0] = 0``).
+
+    dA : (n_l, m); cache : Z (n_l, m), of any backend. Returns dZ (n_l, m), a new array.
+    """
+    return _backward_helper("relu", dA, cache)
+
+
+def sigmoid_backward(dA, cache):
+    """The course's sigmoid_backward: dZ = dA * s * (1 - s), s = sigmoid(Z).
+
+    dA : (n_l, m); cache : Z (n_l, m), of any backend. Returns dZ (n_l, m), a new array.
+    """
+    return _backward_helper("sigmoid", dA, cache)

@@ -176,6 +176,57 @@ def test_relu_backward_is_zero_at_zero(backend):
     assert_close(dA_prev, np.eye(3) @ dZ, backend, rtol=1e-15)
 
 
+def test_the_notebooks_helpers_by_their_names(backend):
+    """dnn_utils' sigmoid(Z) / relu(Z) return (A, cache = Z); relu_backward / sigmoid_backward(dA, cache)
+    return dZ as the course writes them (dZ[Z <= 0] = 0; dA * s * (1 - s)); week 3's and course 2's
+    sigmoid(x) / relu(x) return A alone. All on the backend of their input."""
+    from backend_nn import dnn_utils
+
+    Z = np.array([[-30.0, -2.0, 0.0], [0.0, 0.5, 30.0]])
+    dA = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
+    Zb, dAb = backend.asarray(Z), backend.asarray(dA)
+    s = 1 / (1 + np.exp(-Z))  # the course's helper
+    A, cache = dnn_utils.sigmoid(Zb)
+    assert cache is Zb
+    assert_close(A, s, backend, rtol=1e-15)
+    A, cache = dnn_utils.relu(Zb)
+    assert cache is Zb
+    assert_close(A, np.maximum(0, Z), backend, rtol=0)
+    assert_close(bnn.sigmoid(Zb), s, backend, rtol=1e-15)
+    assert_close(bnn.relu(Zb), np.maximum(0, Z), backend, rtol=0)
+
+    dZ = dA.copy()
+    dZ[Z <= 0] = 0  # the course's relu_backward
+    assert_close(bnn.relu_backward(dAb, Zb), dZ, backend, rtol=0)
+    assert_close(dnn_utils.sigmoid_backward(dAb, Zb), dA * s * (1 - s), backend, rtol=1e-15)
+    assert dnn_utils.relu_backward is bnn.relu_backward
+    np.testing.assert_array_equal(dA, np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]]))  # the caller's arrays kept
+
+
+def test_the_helpers_take_numbers_as_the_notebooks_call_them():
+    """sigmoid(0) is 0.5 and sigmoid(np.array([0, 2])) is [0.5, 0.8808], as course 1's first exercise
+    prints; integers become floats as np.exp makes them."""
+    assert bnn.sigmoid(0) == 0.5
+    np.testing.assert_allclose(bnn.sigmoid(np.array([0, 2])), [0.5, 0.88079708], rtol=1e-8)
+    assert bnn.sigmoid(np.array([0, 2])).dtype == np.float64
+    np.testing.assert_array_equal(bnn.relu([-1, 2]), [0.0, 2.0])
+    assert bnn.sigmoid(np.float32(1)).dtype == np.float32
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda Z: bnn.relu_backward(np.ones((2, 3)), ((Z, Z, Z), Z)), "takes the activation cache, Z itself"),
+    (lambda Z: bnn.sigmoid_backward(np.ones((3, 2)), Z), r"dA must have the shape of Z, \(2, 3\); got \(3, 2\)"),
+    (lambda Z: bnn.relu_backward(np.ones((2, 3)), Z > 0), "Z has dtype bool"),
+    (lambda Z: bnn.relu_backward([[1.0, 2.0, 3.0]] * 2, Z), "dA must be an array"),
+    (lambda Z: bnn.sigmoid(Z > 0), "takes real numbers; got an array of dtype bool"),
+    (lambda Z: bnn.relu(Z.astype(complex)), "takes real numbers; got an array of dtype complex128"),
+])
+def test_the_helpers_say_what_they_expected(call, message):
+    Z = np.arange(6.0).reshape(2, 3) - 2
+    with pytest.raises((TypeError, ValueError), match=message):
+        call(Z)
+
+
 def test_L_model_backward_takes_the_dAL_route_and_names_the_grads(backend):
     X, Y, params = _problem()
     AL, caches = _np_forward(X, params)
