@@ -103,17 +103,40 @@ def _model_labels(model: Any, rows: np.ndarray) -> np.ndarray:
     return Z.astype(int)
 
 
-def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, title: str = "Decision boundary"):
+def _axes_for(plt, ax: Any, figsize: tuple[float, float]):
+    """Where a picture goes: ``ax`` when given; else, as the course's helpers draw with pyplot, the
+    current axes when they are empty (a ``plt.subplot(5, 2, i + 1)`` or ``plt.figure()`` waiting for
+    it, the notebook's hidden-layer sweep); else a new figure, so no earlier picture is drawn over.
+    Returns (figure, axes, whether the figure is new)."""
+    if ax is not None:
+        return ax.figure, ax, False
+    if plt.get_fignums():
+        fig = plt.gcf()
+        if not fig.axes:
+            return fig, fig.add_subplot(), False
+        if not fig.gca().has_data():
+            return fig, fig.gca(), False
+    fig, ax = plt.subplots(figsize=figsize)
+    return fig, ax, True
+
+
+def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None, title: str | None = None):
     """Regions the network assigns to each class, over the data X (2, m) coloured by Y: (1, m)
     labels (0/1 or 0..K-1) or (K, m) one-hot.
 
     ``parameters``: the trained parameters, or, as the course calls it, a model function of the
-    grid's points as rows, ``plot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)``."""
+    grid's points as rows, ``plot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)``.
+
+    ``ax``: the matplotlib Axes to draw in. Without it the picture goes where the course's helper
+    puts it: the current axes if nothing is drawn there yet (the notebook's ``plt.subplot(...)``,
+    ``plt.title(...)``, then this call), else a new figure. ``title``: the axes' title; without
+    it a title already set stays, else "Decision boundary". Returns the Figure."""
     Xh, Yh = _points(X, Y)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 5))
-    _boundary(ax, parameters, Xh, Yh, title)
-    fig.tight_layout()
+    fig, ax, new = _axes_for(plt, ax, (6, 5))
+    _boundary(ax, parameters, Xh, Yh, title if title is not None else ax.get_title() or "Decision boundary")
+    if new:
+        fig.tight_layout()
     return fig
 
 

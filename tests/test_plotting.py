@@ -106,3 +106,32 @@ def test_plot_costs_takes_the_week4_notebooks_call():
     assert ax.get_title() == "Learning rate = 0.0075"
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 100, 200])
     assert plotting.plot_costs([0.7, 0.5]).axes[0].get_title() == "Cost during training"
+
+
+def test_the_course_sweep_draws_into_its_own_subplots(flower_params):
+    """The week-3 notebook's hidden-layer sweep prepares plt.subplot(5, 2, i + 1) and its title, then calls
+    plot_decision_boundary: the picture goes into that subplot and keeps the title, as the course's helper
+    (which draws with pyplot) does. Where the current axes hold a picture already, a new figure is made."""
+    plt = plotting.pyplot()
+    plt.close("all")
+    try:
+        sweep = plt.figure(figsize=(8, 8))
+        for i in range(3):
+            plt.subplot(2, 2, i + 1)
+            plt.title("Hidden Layer of size %d" % (i + 1))
+            fig = bnn.plot_decision_boundary(lambda x: bnn.predict(flower_params, x.T), X, Y)
+            assert fig is sweep
+        assert plt.get_fignums() == [sweep.number]
+        assert [ax.get_title() for ax in sweep.axes] == [f"Hidden Layer of size {n}" for n in (1, 2, 3)]
+        assert all(ax.collections[-1].get_offsets().shape == (400, 2) for ax in sweep.axes)
+
+        costs = bnn.plot_costs([0.69, 0.3, 0.2])
+        again = bnn.plot_decision_boundary(flower_params, X, Y)
+        assert again is not costs and again is not sweep  # nothing drawn over the cost curve
+        assert len(costs.axes[0].collections) == 0 and again.axes[0].get_title() == "Decision boundary"
+
+        fig, axes = plt.subplots(1, 2)
+        assert bnn.plot_decision_boundary(flower_params, X, Y, ax=axes[1], title="right") is fig
+        assert not axes[0].has_data() and axes[1].get_title() == "right"
+    finally:
+        plt.close("all")

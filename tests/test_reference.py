@@ -113,3 +113,16 @@ def test_a_loop_of_train_steps_follows_the_courses_flower_run(backend):
             costs[i] = round(float(cost), 6)
     assert costs == {0: 0.693048, 1000: 0.288083, 2000: 0.254385}
     assert params.network == net
+
+
+def test_the_notebooks_hidden_layer_sweep_prints_its_accuracies():
+    """The week-3 notebook's "tuning hidden layer size": nn_model(X, Y, n_h, num_iterations=5000) on the
+    flower, then its accuracy of predict(parameters, X); it printed 67.5, 67.25, 90.75, 90.5 and 91.25 %
+    for n_h = 1 .. 5."""
+    X, Y = bnn.load_planar_dataset()
+    accuracies = []
+    for n_h in range(1, 6):
+        parameters, _ = bnn.nn_model(X, Y, n_h, num_iterations=5000)
+        predictions = bnn.predict(parameters, X)
+        accuracies.append(float((np.dot(Y, predictions.T) + np.dot(1 - Y, 1 - predictions.T)).item() / Y.size * 100))
+    assert accuracies == [67.5, 67.25, 90.75, 90.5, 91.25]
