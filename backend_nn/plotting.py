@@ -141,12 +141,13 @@ def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None, t
 
 
 def plot_costs(costs: Sequence[float], learning_rate: float | None = None, *, cost_every: int = 100,
-               title: str | None = None, unit: str = "iteration"):
+               title: str | None = None, unit: str = "iteration", ax: Any = None):
     """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every), or the
     epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch).
 
     ``plot_costs(costs, learning_rate)`` is the week-4 notebook's call: the title then names the
-    learning rate, as its helper's does ("Learning rate = 0.0075")."""
+    learning rate, as its helper's does ("Learning rate = 0.0075"). ``ax`` as in
+    :func:`plot_decision_boundary`: without it, empty current axes, else a new figure."""
     if title is None:
         title = "Cost during training" if learning_rate is None else f"Learning rate = {learning_rate}"
     try:
@@ -158,13 +159,14 @@ def plot_costs(costs: Sequence[float], learning_rate: float | None = None, *, co
                          f"{c.shape}.")
     cost_every = check_positive("cost_every", cost_every, integer=True)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax, new = _axes_for(plt, ax, (6, 4))
     ax.plot(np.arange(len(c)) * cost_every, c)
     ax.set_xlabel(unit)
     ax.set_ylabel("cost J (cross-entropy)")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
-    fig.tight_layout()
+    if new:
+        fig.tight_layout()
     return fig
 
 
