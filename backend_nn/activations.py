@@ -247,7 +247,7 @@ def _backward_helper(name: str, dA, cache):
     """dZ = dA * g'(Z) for the course's ``<name>_backward(dA, cache)``, cache being Z (n_l, m)."""
     from .backend import namespace_of
 
-    if isinstance(cache, (tuple, list)):
+    if isinstance(cache, tuple):
         raise TypeError(f"{name}_backward(dA, cache) takes the activation cache, Z itself (what {name}(Z) in "
                         f"dnn_utils returns as its cache, the second part of linear_activation_forward's cache); "
                         f"got a {type(cache).__name__} of {len(cache)}.")
