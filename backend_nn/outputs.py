@@ -107,8 +107,10 @@ class _SigmoidOutput(OutputLayer):
         return xp.sum(_softplus(ZL, xp=xp) - Y * ZL) / ZL.shape[1]
 
     def cost_from_probabilities(self, AL, Y, *, xp):
+        """The course's expression, ``-1 / m * sum(Y log A + (1 - Y) log(1 - A))``, in its order of
+        operations: its published costs to the last bit (0.2797765635793422 for week 4's case)."""
         A = _clipped(AL, xp=xp)
-        return -xp.sum(Y * xp.log(A) + (1.0 - Y) * xp.log1p(-A)) / AL.shape[1]
+        return (-1.0 / AL.shape[1]) * xp.sum(Y * xp.log(A) + (1.0 - Y) * xp.log(1.0 - A))
 
     def dA(self, AL, Y, *, xp):
         """dA_L = -(Y / A_L - (1 - Y) / (1 - A_L))."""
@@ -130,7 +132,7 @@ class _SoftmaxOutput(OutputLayer):
         return (xp.sum(_logsumexp(ZL, xp=xp)) - xp.sum(Y * ZL)) / ZL.shape[1]
 
     def cost_from_probabilities(self, AL, Y, *, xp):
-        return -xp.sum(Y * xp.log(_clipped(AL, xp=xp))) / AL.shape[1]
+        return (-1.0 / AL.shape[1]) * xp.sum(Y * xp.log(_clipped(AL, xp=xp)))
 
     def dA(self, AL, Y, *, xp):
         """dA_L = -Y / A_L."""

@@ -97,7 +97,8 @@ def test_the_week4_application_initialization():
     rng = np.random.RandomState(1)
     X, Y = rng.randn(6, 20), (rng.rand(1, 20) > 0.5) * 1.0
     params, costs = bnn.L_layer_model(X, Y, [6, 4, 1], num_iterations=1)
-    np.testing.assert_array_equal(costs, [bnn.compute_cost(*_first_cost_inputs(X, Y, [6, 4, 1], "xavier"))])
+    # the loop's cost is taken from the logits, compute_cost's from A_L: equal to round-off
+    np.testing.assert_allclose(costs, [bnn.compute_cost(*_first_cost_inputs(X, Y, [6, 4, 1], "xavier"))], rtol=1e-14)
     params, costs = bnn.two_layer_model(X, Y, (6, 4, 1), num_iterations=1)
     np.testing.assert_allclose(costs, [bnn.compute_cost(*_first_cost_inputs(X, Y, [6, 4, 1], "random"))], rtol=1e-14)
 
@@ -137,6 +138,20 @@ def test_compute_cost_is_a_python_float(backend):
     assert type(cost) is float
     assert cost == pytest.approx(-np.mean(np.log([0.8, 0.9, 0.6])), rel=1e-14)
     assert cost == pytest.approx(0.2797765635793422, rel=1e-12)
+
+
+def test_compute_cost_prints_the_courses_numbers_to_the_last_digit():
+    """On NumPy float64 the cost is the course's expression in its order, -1 / m * sum(Y log A + (1 - Y)
+    log(1 - A)): the notebooks' printed costs exactly (a log1p, or -sum / m, is off in the last bit)."""
+    assert bnn.compute_cost(np.array([[0.8, 0.9, 0.4]]), np.array([[1, 1, 0]])) == 0.2797765635793422  # week 4
+    Y = np.random.RandomState(1).randn(1, 3) > 0
+    assert bnn.compute_cost(np.array([[0.5002307, 0.49985831, 0.50023963]]), Y) == 0.6930587610394646  # week 3
+    rng = np.random.RandomState(1)
+    params = {k: rng.randn(*shape) for k, shape in
+              zip(["W1", "b1", "W2", "b2", "W3", "b3"], [(2, 3), (2, 1), (3, 2), (3, 1), (1, 3), (1, 1)])}
+    a3 = np.array([[0.40682402, 0.01629284, 0.16722898, 0.10118111, 0.40682402]])
+    cost = bnn.compute_cost_with_regularization(a3, np.array([[1, 1, 0, 1, 0]]), params, lambd=0.1)
+    assert cost == 1.7864859451590758  # course 2's regularization notebook
 
 
 def test_relu_is_the_courses_maximum_and_keeps_a_nan(backend):
