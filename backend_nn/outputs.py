@@ -46,11 +46,13 @@ def _logsumexp(Z, *, xp):
 
 
 def _clipped(A, *, xp):
-    """A kept inside [tiny, 1 - eps]: probabilities that rounded to exactly 0 or 1 lost what the
-    exact cost needs; clipped, each such example adds at most -log(tiny) (about 708 in float64,
-    87 in float32) instead of inf. Pass the logits for the exact cost."""
+    """A kept inside [tiny, 1 - eps / 2], the smallest normal number and the largest one below 1:
+    probabilities that rounded to exactly 0 or 1 lost what the exact cost needs; clipped, each such
+    example adds at most -log(tiny) (about 708 in float64, 87 in float32) instead of inf. Every A
+    strictly between them is left as it is, so the cost is the course's there. Pass the logits for
+    the exact cost."""
     info = xp.finfo(A.dtype)
-    return xp.clip(A, float(info.smallest_normal), 1.0 - float(info.eps))
+    return xp.clip(A, float(info.smallest_normal), 1.0 - float(info.eps) / 2)
 
 
 @dataclass(frozen=True)

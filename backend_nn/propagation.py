@@ -69,14 +69,14 @@ def _linear_backward(dZ, A_prev, W, *, xp, need_dA: bool = True, need_db: bool =
     ``need_dA=False`` skips W_1^T dZ_1, which training never uses; ``need_db=False`` leaves db to
     the caller (the training step has it from the line that made dZ). What is skipped is None."""
     m = A_prev.shape[1]
-    dW = xp.matmul(dZ, A_prev.T) / m
+    dW = (1.0 / m) * xp.matmul(dZ, A_prev.T)  # the course's 1./m * np.dot(dZ, A_prev.T), to its last bit
     db = _db(dZ, m, xp=xp) if need_db else None
     return (_outer_or_matmul(W.T, dZ, xp=xp) if need_dA else None), dW, db
 
 
 def _db(dZ, m: int, *, xp):
-    """db_l = sum(dZ_l, axis=1, keepdims=True) / m: (n_l, 1)."""
-    return xp.sum(dZ, axis=1, keepdims=True) / m
+    """db_l = sum(dZ_l, axis=1, keepdims=True) / m: (n_l, 1), as the course writes it, 1./m * np.sum(...)."""
+    return (1.0 / m) * xp.sum(dZ, axis=1, keepdims=True)
 
 
 class Lines:

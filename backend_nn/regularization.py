@@ -31,18 +31,20 @@ __all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropo
 
 
 def l2_cost(parameters: dict, lambd: float, m: int, *, xp: Any) -> Any:
-    """lambd / (2 m) * sum of the squared entries of every W_l: a 0-d array."""
+    """lambd / (2 m) * sum of the squared entries of every W_l: a 0-d array. Written in the course's
+    order, ``(1/m)*(lambd/2)*(np.sum(np.square(W1)) + ...)``, so its costs are the notebook's bits."""
     L = len(parameters) // 2
     total = sum(xp.sum(xp.square(parameters[f"W{l}"])) for l in range(1, L + 1))
-    return lambd / (2 * m) * total
+    return (1 / m) * (lambd / 2) * total
 
 
 def add_l2_gradients(grads: dict, parameters: dict, lambd: float, m: int) -> dict:
-    """dW_l + lambd / m * W_l for every layer (new arrays); db_l unchanged."""
+    """dW_l + lambd / m * W_l for every layer (new arrays); db_l unchanged. Written in the course's
+    order, ``1./m * np.dot(dZ3, A2.T) + (lambd * W3) / m``."""
     out = dict(grads)
     for k, P in parameters.items():
         if k.startswith("W"):
-            out["d" + k] = grads["d" + k] + (lambd / m) * P
+            out["d" + k] = grads["d" + k] + (lambd * P) / m
     return out
 
 

@@ -113,7 +113,7 @@ def test_float32_tracks_float64(backend):
 
 
 def test_numpy_follows_the_courses_own_code_bit_for_bit():
-    """The course's week-3 code as a learner writes it (np.dot, 1 / (1 + np.exp(-z)), np.power),
+    """The course's week-3 code as a learner writes it (np.dot, 1 / (1 + np.exp(-z)), np.power, 1 / m * ...),
     against nn_model on NumPy: the same operations in the same order, so the same bits at every
     recorded step, also where the run later oscillates and amplifies any round-off."""
     X, Y = FLOWER
@@ -125,9 +125,9 @@ def test_numpy_follows_the_courses_own_code_bit_for_bit():
         A1 = np.tanh(np.dot(W1, X) + b1)
         A2 = 1 / (1 + np.exp(-(np.dot(W2, A1) + b2)))
         dZ2 = A2 - Y
-        dW2, db2 = np.dot(dZ2, A1.T) / m, np.sum(dZ2, axis=1, keepdims=True) / m
+        dW2, db2 = 1 / m * np.dot(dZ2, A1.T), 1 / m * np.sum(dZ2, axis=1, keepdims=True)
         dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))
-        dW1, db1 = np.dot(dZ1, X.T) / m, np.sum(dZ1, axis=1, keepdims=True) / m
+        dW1, db1 = 1 / m * np.dot(dZ1, X.T), 1 / m * np.sum(dZ1, axis=1, keepdims=True)
         W1, b1, W2, b2 = W1 - 1.2 * dW1, b1 - 1.2 * db1, W2 - 1.2 * dW2, b2 - 1.2 * db2
     params, _ = bnn.nn_model(X, Y, 4, 3000)
     for k, v in {"W1": W1, "b1": b1, "W2": W2, "b2": b2}.items():
