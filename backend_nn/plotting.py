@@ -109,6 +109,10 @@ def _axes_for(plt, ax: Any, figsize: tuple[float, float]):
     it, the notebook's hidden-layer sweep); else a new figure, so no earlier picture is drawn over.
     Returns (figure, axes, whether the figure is new)."""
     if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes (e.g. plt.subplots()[1]); got {type(ax).__name__}.")
         return ax.figure, ax, False
     if plt.get_fignums():
         fig = plt.gcf()

@@ -133,6 +133,8 @@ def test_the_course_sweep_draws_into_its_own_subplots(flower_params):
         fig, axes = plt.subplots(1, 2)
         assert bnn.plot_decision_boundary(flower_params, X, Y, ax=axes[1], title="right") is fig
         assert not axes[0].has_data() and axes[1].get_title() == "right"
+        with pytest.raises(TypeError, match="ax must be a matplotlib Axes .*; got ndarray"):
+            bnn.plot_decision_boundary(flower_params, X, Y, ax=axes)
         plt.sca(axes[0])
         assert bnn.plot_costs([0.69, 0.3], 0.0075) is fig  # the current axes were empty
         assert axes[0].get_title() == "Learning rate = 0.0075" and len(axes[0].lines) == 1
