@@ -105,9 +105,9 @@ def tanh_derivative(Z, A, *, xp):
 # --- ReLU: A = max(0, Z) -----------------------------------------------------------
 def relu(Z, *, xp=None):
     """A = max(0, Z), the course's week-4 hidden activation, written as the course writes it
-    (``np.maximum(0, Z)``; ``relu(x)`` is course 2's helper, on any backend): a NaN in Z stays NaN (and is caught as divergence), where
+    (``np.maximum(0, Z)``): a NaN in Z stays NaN (and is caught as divergence), where
     ``where(Z > 0, Z, 0)`` would hide it as 0. NumPy's ``where`` is also ~10x slower here (a branch
-    per element on the sign)."""
+    per element on the sign). ``relu(x)`` is course 2's helper, on any backend's array."""
     if xp is None:
         Z, xp = _namespace(Z)
     return xp.maximum(0.0, Z)
