@@ -91,6 +91,12 @@ def sigmoid_derivative(Z, A, *, xp):
     return A * (1.0 - A)
 
 
+def sigmoid_vjp(dA, A, *, xp):
+    """dZ = dA * s * (1 - s) with s = A, the course's sigmoid_backward in its order of operations
+    ((dA s)(1 - s), not dA (s (1 - s)): a third of the entries differ in the last bit otherwise)."""
+    return dA * A * (1.0 - A)
+
+
 # --- tanh: A = (e^Z - e^-Z) / (e^Z + e^-Z) ------------------------------------------
 def tanh(Z, *, xp):
     """A = tanh(Z), the course's week-3 hidden activation."""
@@ -172,7 +178,8 @@ class Activation:
 
     ``negative_slope`` is used by leaky ReLU only and is part of its identity
     (two leaky ReLUs with different slopes are different activations).
-    ``vjp(dA, A, xp=)`` is set for softmax, whose backward is not elementwise.
+    ``vjp(dA, A, xp=)``, where set, is dZ from dA and A: softmax's (not elementwise), and
+    sigmoid's in the course's order of operations.
     """
 
     name: str
@@ -239,10 +246,23 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
         slope = check_number("negative_slope", negative_slope, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0,
                              "in [0, 1) for leaky_relu")
         return Activation(activation, *HIDDEN_ACTIVATIONS[activation], negative_slope=slope)
-    return Activation(activation, *HIDDEN_ACTIVATIONS[activation])
+    return Activation(activation, *HIDDEN_ACTIVATIONS[activation], vjp=_VJP.get(activation))
+
+
+#: Backward rules written through A where the course's order of operations differs from dA * g'(Z).
+_VJP = {"sigmoid": sigmoid_vjp}
 
 
 # --- the course's backward helpers (week 4's dnn_utils): cache = Z -------------------------------------
+def course_dZ(g: Activation, dA, Z, *, xp):
+    """dZ = dA * g'(Z) as the course's ``relu_backward`` / ``sigmoid_backward`` return it, for its
+    step-by-step functions: ``dZ[Z <= 0] = 0`` writes +0 where the product dA * 0 keeps the sign of
+    dA (-0.), so for relu + 0.0 makes every such zero +0 (and changes nothing else). The training
+    step skips that pass: the values are equal."""
+    dZ = g.backward(dA, Z, g(Z, xp=xp), xp=xp)
+    return dZ + 0.0 if g.name == "relu" else dZ
+
+
 def _backward_helper(name: str, dA, cache):
     """dZ = dA * g'(Z) for the course's ``<name>_backward(dA, cache)``, cache being Z (n_l, m)."""
     from .backend import namespace_of
@@ -257,8 +277,7 @@ def _backward_helper(name: str, dA, cache):
             raise TypeError(f"{name}_backward takes real floating arrays; {what} has dtype {a.dtype}.")
     if tuple(dA.shape) != tuple(cache.shape):
         raise ValueError(f"dA must have the shape of Z, {tuple(cache.shape)}; got {tuple(dA.shape)}.")
-    g = get_activation(name)
-    return g.backward(dA, cache, g(cache, xp=xp), xp=xp)
+    return course_dZ(get_activation(name), dA, cache, xp=xp)
 
 
 def relu_backward(dA, cache):

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .activations import Activation, get_activation
+from .activations import Activation, course_dZ, get_activation
 from .backend import namespace_of
 from .network import Network, Parameters, hidden_activations, network_of
 from .outputs import OutputLayer, encode_labels, get_output, output_for
@@ -279,8 +279,7 @@ def linear_activation_backward(dA: Any, cache: tuple, activation: str) -> tuple[
     xp = namespace_of(dA=dA, Z=Z)
     if tuple(dA.shape) != tuple(Z.shape):
         raise ValueError(f"dA must have the shape of Z, {tuple(Z.shape)}; got {tuple(dA.shape)}.")
-    dZ = g.backward(dA, Z, g(Z, xp=xp), xp=xp)
-    return linear_backward(dZ, (A_prev, W, b))
+    return linear_backward(course_dZ(g, dA, Z, xp=xp), (A_prev, W, b))
 
 
 def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu", output: Any = None) -> dict:

@@ -191,6 +191,55 @@ def test_relu_backward_is_zero_at_zero(backend):
     assert_close(dA_prev, np.eye(3) @ dZ, backend, rtol=1e-15)
 
 
+def _course_week4_backward(AL, Y, caches):
+    """The week-4 notebook's backward functions, as a learner writes them."""
+    def linear_backward(dZ, cache):
+        A_prev, W, b = cache
+        m = A_prev.shape[1]
+        return np.dot(W.T, dZ), 1. / m * np.dot(dZ, A_prev.T), 1. / m * np.sum(dZ, axis=1, keepdims=True)
+
+    def relu_backward(dA, Z):
+        dZ = np.array(dA, copy=True)
+        dZ[Z <= 0] = 0
+        return dZ
+
+    def sigmoid_backward(dA, Z):
+        s = 1 / (1 + np.exp(-Z))
+        return dA * s * (1 - s)
+
+    grads, L = {}, len(caches)
+    Y = Y.reshape(AL.shape)
+    dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    (lin, Z) = caches[L - 1]
+    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(sigmoid_backward(dAL, Z), lin)
+    for l in reversed(range(L - 1)):
+        lin, Z = caches[l]
+        grads[f"dA{l}"], grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = linear_backward(
+            relu_backward(grads[f"dA{l + 1}"], Z), lin)
+    return grads
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_week4_functions_are_the_notebooks_bit_for_bit_on_numpy(seed):
+    """L_model_forward and L_model_backward (through linear_activation_backward, relu_backward and
+    sigmoid_backward) against the notebook's code on NumPy: the same bits. (The signs of zeros in
+    W^T dZ are BLAS's: np.dot of an (n, 1) by (1, m) gives +0 where the product does not.)"""
+    rng = np.random.RandomState(seed)
+    dims = [int(n) for n in rng.randint(1, 7, size=4)]
+    m = int(rng.randint(1, 30))
+    X, Y = rng.randn(dims[0], m), (rng.rand(1, m) > 0.5).astype(int)
+    params = {}
+    for l in range(1, 4):
+        params[f"W{l}"], params[f"b{l}"] = rng.randn(dims[l], dims[l - 1]), rng.randn(dims[l], 1)
+    params["W3"], params["b3"] = rng.randn(1, dims[2]), rng.randn(1, 1)
+    AL, caches = bnn.L_model_forward(X, params)
+    ref = _course_week4_backward(AL, Y, caches)
+    grads = bnn.L_model_backward(AL, Y, caches)
+    assert sorted(grads) == sorted(ref)
+    for k in ref:
+        np.testing.assert_array_equal(grads[k], ref[k], err_msg=k)
+
+
 def test_the_notebooks_helpers_by_their_names(backend):
     """dnn_utils' sigmoid(Z) / relu(Z) return (A, cache = Z); relu_backward / sigmoid_backward(dA, cache)
     return dZ as the course writes them (dZ[Z <= 0] = 0; dA * s * (1 - s)); week 3's and course 2's
@@ -213,6 +262,7 @@ def test_the_notebooks_helpers_by_their_names(backend):
     dZ = dA.copy()
     dZ[Z <= 0] = 0  # the course's relu_backward
     assert_close(bnn.relu_backward(dAb, Zb), dZ, backend, rtol=0)
+    np.testing.assert_array_equal(np.signbit(to_numpy(bnn.relu_backward(dAb, Zb))), np.signbit(dZ))  # +0., not -0.
     assert_close(dnn_utils.sigmoid_backward(dAb, Zb), dA * s * (1 - s), backend, rtol=1e-15)
     assert dnn_utils.relu_backward is bnn.relu_backward
     np.testing.assert_array_equal(dA, np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]]))  # the caller's arrays kept
