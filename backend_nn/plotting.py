@@ -15,7 +15,8 @@ import numpy as np
 
 from .backend import to_numpy
 from .prediction import predict
-from .validation import check_positive, check_X_Y_shapes, not_finite
+from .outputs import SOFTMAX, check_label_values
+from .validation import check_labels_dtype, check_positive, check_X_kind, check_X_Y_shapes, host_labels, not_finite
 
 __all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]
 
@@ -45,17 +46,23 @@ def _labels_of(Y: np.ndarray) -> np.ndarray:
 
 def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     """X (2, m) and Y (1, m) or (K, m) on the host, checked: a picture of the plane, of finite points,
-    one label per point."""
-    Xh, Yh = to_numpy(X), to_numpy(Y)
+    one label per point: 0/1 or 0..K-1 (a (K, m) Y one-hot), never a colour guessed from another value."""
+    Xh, Yh = to_numpy(X), to_numpy(host_labels(Y))
     if Yh.ndim == 1 and Xh.ndim == 2 and Yh.shape[0] == Xh.shape[1] != 1:
         Yh = Yh.reshape(1, -1)  # one label per point, as the course's helper (matplotlib's scatter) takes them
+    check_X_kind(Xh, xp=np)
     check_X_Y_shapes(Xh, Yh)
+    check_labels_dtype(Yh, xp=np)
     if Xh.shape[0] != 2:
         raise ValueError(f"a decision boundary is drawn for 2 features; X has shape {Xh.shape} (n_x must be 2).")
-    if Xh.shape[1] == 0:
-        raise ValueError("X has no examples (m = 0): there is nothing to draw the regions around.")
     if not np.all(np.isfinite(Xh)):
         raise not_finite("X", int(np.sum(~np.isfinite(Xh))))
+    labels = Yh.astype(np.float64)
+    if Yh.shape[0] > 1:  # one-hot (K, m)
+        check_label_values(Yh, SOFTMAX, xp=np)
+    elif not np.all((labels >= 0) & (labels == np.round(labels))):  # NaN fails too
+        bad = labels[~((labels >= 0) & (labels == np.round(labels)))]
+        raise ValueError(f"Y must hold class labels 0/1 or 0..K-1 (one colour each); found {bad[:3].tolist()}.")
     return Xh, Yh
 
 
@@ -94,6 +101,9 @@ def _model_labels(model: Any, rows: np.ndarray) -> np.ndarray:
     """(n_grid,) integer labels from a course-style model: a function of the grid's points as rows
     (n_grid, 2) that returns one label per point (bool or whole numbers, any shape of that size)."""
     Z = np.asarray(to_numpy(model(rows)))
+    if Z.dtype.kind not in "biuf":
+        raise TypeError(f"the model must return numeric labels (e.g. predict(parameters, x.T)); it returned dtype "
+                        f"{Z.dtype}.")
     if Z.size != rows.shape[0]:
         raise ValueError(f"the model must return one label per grid point ({rows.shape[0]} points, handed to it "
                          f"as rows (n, 2), as the course's plot_decision_boundary does); it returned shape {Z.shape}.")

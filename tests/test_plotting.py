@@ -35,10 +35,15 @@ def test_the_boundary_draws_regions_points_and_a_legend_per_class(flower_params,
     (np.vstack([X, X[:1]]), Y, r"drawn for 2 features; X has shape \(3, 400\)"),
     (X, Y[:, :10], r"X and Y must have the same number of examples m \(columns\); got X \(2, 400\) and Y \(1, 10\)"),
     (np.where(X > 3, np.nan, X), Y, r"X must be finite; it holds \d+ NaN or inf value\(s\)"),
-    (X[:, :0], Y[:, :0], r"X has no examples"),
+    (X[:, :0], Y[:, :0], r"X has shape \(2, 0\): it needs at least one example"),
     (X.T, Y, r"did you mean X.T"),
+    (X, np.where(np.arange(400) == 3, np.nan, Y), r"Y must hold class labels 0/1 or 0..K-1 \(one colour each\); found \[nan\]"),
+    (X, Y * 0.5, r"Y must hold class labels .*; found \[0.5, 0.5, 0.5\]"),
+    (X, Y - 1, r"Y must hold class labels .*; found \[-1.0"),
+    (X, np.vstack([Y, Y]), "a one-hot Y \\(K, m\\) needs exactly one 1 in every column"),
 ])
 def test_bad_points_are_clear_errors(flower_params, X_bad, Y_bad, match):
+    """Never a picture with a colour guessed from a label that is not one (0.5 drawn as class 0, NaN cast)."""
     with pytest.raises(ValueError, match=match):
         plotting.plot_decision_boundary(flower_params, X_bad, Y_bad)
     with pytest.raises(ValueError, match=match):
@@ -140,3 +145,13 @@ def test_the_course_sweep_draws_into_its_own_subplots(flower_params):
         assert axes[0].get_title() == "Learning rate = 0.0075" and len(axes[0].lines) == 1
     finally:
         plt.close("all")
+
+
+@pytest.mark.parametrize("X_bad, Y_bad, model, match", [
+    (X.astype(str), Y, None, r"X must hold real numbers; got dtype <U"),
+    (X, Y.astype(str), None, r"Y must hold numeric labels .* got dtype <U"),
+    (X, Y, lambda x: np.array(["a"] * len(x)), r"the model must return numeric labels .* it returned dtype <U1"),
+])
+def test_data_of_the_wrong_kind_are_type_errors(flower_params, X_bad, Y_bad, model, match):
+    with pytest.raises(TypeError, match=match):
+        plotting.plot_decision_boundary(model or flower_params, X_bad, Y_bad)
