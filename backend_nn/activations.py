@@ -231,6 +231,13 @@ HIDDEN_ACTIVATIONS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
 ACTIVATIONS = HIDDEN_ACTIVATIONS  # the name earlier releases exported
 
 
+def check_not_a_function(activation: Any, names) -> None:
+    """A TypeError for the function of a known activation passed where its name goes (bnn.relu for "relu")."""
+    if callable(activation) and not isinstance(activation, Activation) and getattr(activation, "__name__", None) in names:
+        raise TypeError(f"an activation is chosen by its name: pass {activation.__name__!r}, not the function "
+                        f"{activation.__name__}.")
+
+
 def get_activation(activation: str | Activation = "tanh", *, negative_slope: float = 0.01) -> Activation:
     """Look up an activation by name: a hidden one ("relu", "tanh", "sigmoid", "leaky_relu",
     "linear") or "softmax" (an output activation)."""
@@ -240,6 +247,7 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
         return Activation("softmax", softmax, None, vjp=softmax_backward)
     if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
         names = [*HIDDEN_ACTIVATIONS, "softmax"]
+        check_not_a_function(activation, names)
         hint = did_you_mean(activation, names)
         raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(map(repr, names))}{hint or '.'}")
     if activation == "leaky_relu":

@@ -20,7 +20,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .activations import Activation, get_activation
+from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
 from .outputs import OutputLayer, output_for
 from .validation import check_layer_dims, check_parameters, user_stacklevel
 
@@ -29,6 +29,7 @@ __all__ = ["Network", "Parameters", "network_of", "hidden_activations"]
 
 def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float = 0.01) -> tuple[Activation, ...]:
     """One Activation per hidden layer, from one name (for all of them) or a list of names."""
+    check_not_a_function(activation, HIDDEN_ACTIVATIONS)
     if isinstance(activation, (str, Activation)):
         acts = tuple(get_activation(activation, negative_slope=negative_slope) for _ in range(n_hidden))
     else:

@@ -285,6 +285,10 @@ def test_the_helpers_take_numbers_as_the_notebooks_call_them():
     (lambda Z: bnn.relu_backward([[1.0, 2.0, 3.0]] * 2, Z), "dA must be an array"),
     (lambda Z: bnn.sigmoid(Z > 0), "takes real numbers; got an array of dtype bool"),
     (lambda Z: bnn.relu(Z.astype(complex)), "takes real numbers; got an array of dtype complex128"),
+    (lambda Z: bnn.linear_activation_forward(Z, np.eye(2), np.zeros((2, 1)), bnn.relu),
+     "an activation is chosen by its name: pass 'relu', not the function relu"),
+    (lambda Z: bnn.nn_model(Z, np.array([[0.0, 1.0, 1.0]]), 2, 1, activation=bnn.sigmoid),
+     "pass 'sigmoid', not the function sigmoid"),
 ])
 def test_the_helpers_say_what_they_expected(call, message):
     Z = np.arange(6.0).reshape(2, 3) - 2
