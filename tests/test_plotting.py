@@ -130,6 +130,12 @@ def test_the_course_sweep_draws_into_its_own_subplots(flower_params):
         assert [ax.get_title() for ax in sweep.axes] == [f"Hidden Layer of size {n}" for n in (1, 2, 3)]
         assert all(ax.collections[-1].get_offsets().shape == (400, 2) for ax in sweep.axes)
 
+        plt.figure()  # course 2's notebooks: plt.title(...), plt.gca().set_xlim(...), then the call
+        plt.title("Model with Adam optimization")
+        plt.gca().set_xlim([-1.5, 2.5])
+        fig = bnn.plot_decision_boundary(lambda x: bnn.predict(flower_params, x.T), X, Y)
+        assert fig.axes[0].get_title() == "Model with Adam optimization" and fig.axes[0].get_xlim() == (-1.5, 2.5)
+
         costs = bnn.plot_costs([0.69, 0.3, 0.2])
         again = bnn.plot_decision_boundary(flower_params, X, Y)
         assert again is not costs and again is not sweep  # nothing drawn over the cost curve
