@@ -343,9 +343,33 @@ def test_gradient_check_on_the_courses_own_test_case():
         difference = bnn.gradient_check_n(p, g, x, y)
         assert type(difference) is float and np.any(np.isclose(difference, expected_values))
     assert bnn.gradient_check_n(p, planted, x, y) == pytest.approx(0.2850931567761623, rel=1e-12)
-    cost, cache = bnn.forward_propagation_n(x, y, p)  # the notebook's own call, to its last digit
-    assert bnn.gradient_check_n(p, bnn.backward_propagation_n(x, y, cache), x, y, 1e-7, True) == 1.1890913024229996e-07
+    cost, cache = bnn.forward_propagation_n(x, y, p)  # the notebook's own call
+    difference = bnn.gradient_check_n(p, bnn.backward_propagation_n(x, y, cache), x, y, 1e-7, True)
+    assert difference == _course_gradient_check_n(p, _course_backward_with_regularization(
+        x, y, _course_reg_forward(x, p)[1], 0.0), x, y)  # the notebook's code on this machine, to the last bit
+    assert difference == pytest.approx(1.1890913024229996e-07, rel=1e-6)  # its printed value (its machine's log)
     assert bnn.gradient_check_n(p, grads, x, y, from_logits=True) < 1e-8
+
+
+def _course_gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7):
+    """The assignment's gradient_check_n with its forward_propagation_n (the (4, 5, 3, 1) relu network)."""
+    keys, shapes = ["W1", "b1", "W2", "b2", "W3", "b3"], [(5, 4), (5, 1), (3, 5), (3, 1), (1, 3), (1, 1)]
+    theta = np.concatenate([np.reshape(parameters[k], (-1, 1)) for k in keys])
+    grad = np.concatenate([np.reshape(gradients["d" + k], (-1, 1)) for k in keys])
+
+    def J(t):
+        sizes = np.cumsum([0] + [r * c for r, c in shapes])
+        A3, _ = _course_reg_forward(X, {k: t[a:b].reshape(s) for k, s, a, b in zip(keys, shapes, sizes, sizes[1:])})
+        logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
+        return 1. / X.shape[1] * np.sum(logprobs)
+
+    gradapprox = np.zeros(theta.shape)
+    for i in range(theta.shape[0]):
+        plus, minus = np.copy(theta), np.copy(theta)
+        plus[i] = plus[i] + epsilon
+        minus[i] = minus[i] - epsilon
+        gradapprox[i] = (J(plus) - J(minus)) / (2 * epsilon)
+    return np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox))
     with pytest.raises(ValueError, match=r"Y must have the shape of the output, \(n_y, m\) = \(1, 3\); got \(4,\)"):
         bnn.gradient_check_n(p, grads, x, np.array([1, 1, 0, 1]))
 
