@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 
-def _namespace(Z):
+def _namespace(Z: Any) -> tuple[Any, Any]:
     """For the course's one-argument call ``sigmoid(x)``: x as a float array and its namespace. A
     Python number or list becomes NumPy float64 and integers become the namespace's default float,
     as ``np.exp`` makes them. (The network's own calls pass xp and skip this.)"""
@@ -65,7 +65,7 @@ def _namespace(Z):
 
 
 # --- sigmoid: A = 1 / (1 + exp(-Z)) ----------------------------------------------
-def sigmoid(Z, *, xp=None):
+def sigmoid(Z: Any, *, xp: Any = None) -> Any:
     """A = 1 / (1 + exp(-Z)), the course's formula, bit for bit, without overflow.
 
     ``sigmoid(x)`` is the course's helper (weeks 2 and 3, course 2's utils): any backend's array,
@@ -91,7 +91,7 @@ def sigmoid_derivative(Z, A, *, xp):
     return A * (1.0 - A)
 
 
-def sigmoid_vjp(dA, A, *, xp):
+def sigmoid_vjp(dA: Any, A: Any, *, xp: Any) -> Any:
     """dZ = dA * s * (1 - s) with s = A, the course's sigmoid_backward in its order of operations
     ((dA s)(1 - s), not dA (s (1 - s)): a third of the entries differ in the last bit otherwise)."""
     return dA * A * (1.0 - A)
@@ -109,7 +109,7 @@ def tanh_derivative(Z, A, *, xp):
 
 
 # --- ReLU: A = max(0, Z) -----------------------------------------------------------
-def relu(Z, *, xp=None):
+def relu(Z: Any, *, xp: Any = None) -> Any:
     """A = max(0, Z), the course's week-4 hidden activation, written as the course writes it
     (``np.maximum(0, Z)``): a NaN in Z stays NaN (and is caught as divergence), where
     ``where(Z > 0, Z, 0)`` would hide it as 0. NumPy's ``where`` is also ~10x slower here (a branch
@@ -262,7 +262,7 @@ _VJP = {"sigmoid": sigmoid_vjp}
 
 
 # --- the course's backward helpers (week 4's dnn_utils): cache = Z -------------------------------------
-def course_dZ(g: Activation, dA, Z, *, xp):
+def course_dZ(g: Activation, dA: Any, Z: Any, *, xp: Any) -> Any:
     """dZ = dA * g'(Z) as the course's ``relu_backward`` / ``sigmoid_backward`` return it, for its
     step-by-step functions: ``dZ[Z <= 0] = 0`` writes +0 where the product dA * 0 keeps the sign of
     dA (-0.), so for relu + 0.0 makes every such zero +0 (and changes nothing else). The training
@@ -271,7 +271,7 @@ def course_dZ(g: Activation, dA, Z, *, xp):
     return dZ + 0.0 if g.name == "relu" else dZ
 
 
-def _backward_helper(name: str, dA, cache):
+def _backward_helper(name: str, dA: Any, cache: Any) -> Any:
     """dZ = dA * g'(Z) for the course's ``<name>_backward(dA, cache)``, cache being Z (n_l, m)."""
     from .backend import namespace_of
 
@@ -288,7 +288,7 @@ def _backward_helper(name: str, dA, cache):
     return course_dZ(get_activation(name), dA, cache, xp=xp)
 
 
-def relu_backward(dA, cache):
+def relu_backward(dA: Any, cache: Any) -> Any:
     """The course's relu_backward: dZ = dA where Z > 0, else 0 (relu'(0) = 0, ``dZ[Z <= 0] = 0``).
 
     dA : (n_l, m); cache : Z (n_l, m), of any backend. Returns dZ (n_l, m), a new array.
@@ -296,7 +296,7 @@ def relu_backward(dA, cache):
     return _backward_helper("relu", dA, cache)
 
 
-def sigmoid_backward(dA, cache):
+def sigmoid_backward(dA: Any, cache: Any) -> Any:
     """The course's sigmoid_backward: dZ = dA * s * (1 - s), s = sigmoid(Z).
 
     dA : (n_l, m); cache : Z (n_l, m), of any backend. Returns dZ (n_l, m), a new array.
