@@ -231,7 +231,8 @@ def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None 
     return Y if Y.dtype == dtype else xp.astype(Y, dtype)
 
 
-def compute_cost(AL: Any, Y: Any, *, ZL: Any = None, output: str | None = None, Z2: Any = None) -> float:
+def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = None, output: str | None = None,
+                 Z2: Any = None) -> float:
     """The cross-entropy cost J of the output A_L against the labels Y, as a Python float.
 
     Parameters
@@ -240,6 +241,9 @@ def compute_cost(AL: Any, Y: Any, *, ZL: Any = None, output: str | None = None, 
         Output of the network (A2 in week 3): sigmoid(Z_L), or softmax(Z_L) for n_y > 1.
     Y : array (n_y, m)
         True labels: 0/1 (float or bool) for a sigmoid output; one-hot for softmax.
+    parameters : dict, optional
+        The earlier week-3 notebooks' third argument, ``compute_cost(A2, Y, parameters)``, which
+        their cost never read; taken and not read here either.
     ZL : array (n_y, m), optional, keyword-only
         The logits A_L came from (``cache["Z2"]``; ``Z2=`` is the week-3 spelling). When
         given, the cost is computed from them, exactly and stably, even where A_L rounds
@@ -253,6 +257,10 @@ def compute_cost(AL: Any, Y: Any, *, ZL: Any = None, output: str | None = None, 
         As the course's ``compute_cost`` returns it (one device sync on a GPU). The
         training loop keeps its own costs on the device.
     """
+    if parameters is not None and not isinstance(parameters, dict):
+        raise TypeError(f"compute_cost(AL, Y, parameters): the third argument is the earlier notebooks' parameters "
+                        f"dict, which the cost does not read; got {type(parameters).__name__}. Pass the logits "
+                        "as ZL=.")
     if ZL is not None and Z2 is not None:
         raise TypeError("pass the logits once, as ZL= (or the week-3 name Z2=), not both.")
     ZL = Z2 if ZL is None else ZL

@@ -50,6 +50,10 @@ def test_compute_cost(backend):
     cost = bnn.compute_cost(A2, backend.asarray(Y, dtype=backend.xp.bool))
     assert type(cost) is float  # as the course's compute_cost returns it
     assert cost == pytest.approx(0.6930587610394646, rel=1e-12)
+    params = bnn.initialize_parameters(2, 4, 1, backend=backend.xp, device=backend.device)
+    assert bnn.compute_cost(A2, backend.asarray(Y, dtype=backend.xp.bool), params) == cost  # the earlier notebooks' call
+    with pytest.raises(TypeError, match="the third argument is the earlier notebooks' parameters dict"):
+        bnn.compute_cost(A2, backend.asarray(Y, dtype=backend.xp.bool), A2)
 
 
 def test_backward_propagation(backend):
