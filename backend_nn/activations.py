@@ -266,7 +266,9 @@ def course_dZ(g: Activation, dA: Any, Z: Any, *, xp: Any) -> Any:
     """dZ = dA * g'(Z) as the course's ``relu_backward`` / ``sigmoid_backward`` return it, for its
     step-by-step functions: ``dZ[Z <= 0] = 0`` writes +0 where the product dA * 0 keeps the sign of
     dA (-0.), so for relu + 0.0 makes every such zero +0 (and changes nothing else). The training
-    step skips that pass: the values are equal."""
+    step skips that pass: the values are equal. dA and Z must share a shape (n_l, m)."""
+    if tuple(dA.shape) != tuple(Z.shape):
+        raise ValueError(f"dA must have the shape of Z, {tuple(Z.shape)}; got {tuple(dA.shape)}.")
     dZ = g.backward(dA, Z, g(Z, xp=xp), xp=xp)
     return dZ + 0.0 if g.name == "relu" else dZ
 
@@ -283,8 +285,6 @@ def _backward_helper(name: str, dA: Any, cache: Any) -> Any:
     for what, a in (("dA", dA), ("Z", cache)):
         if not xp.isdtype(a.dtype, "real floating"):
             raise TypeError(f"{name}_backward takes real floating arrays; {what} has dtype {a.dtype}.")
-    if tuple(dA.shape) != tuple(cache.shape):
-        raise ValueError(f"dA must have the shape of Z, {tuple(cache.shape)}; got {tuple(dA.shape)}.")
     return course_dZ(get_activation(name), dA, cache, xp=xp)
 
 
