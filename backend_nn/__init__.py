@@ -95,11 +95,15 @@ from .update import update_parameters
 
 
 def __getattr__(name: str):
-    # imported on first use: it imports scikit-learn when that is installed
+    # imported on first use: classifier imports scikit-learn when that is installed
     if name in ("NNClassifier", "ShallowNNClassifier"):
         from . import classifier
 
         return getattr(classifier, name)
+    if name in ("classifier", "dnn_utils", "cli"):  # bnn.classifier.NNClassifier, as the layout above names it
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'backend_nn' has no attribute {name!r}")
 
 

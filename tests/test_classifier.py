@@ -151,3 +151,16 @@ def test_accepts_what_scikit_learn_accepts():
     scores = cross_val_score(bnn.NNClassifier(num_iterations=1500), df, series,
                              cv=StratifiedKFold(3, shuffle=True, random_state=0))
     assert np.all(scores > 0.75), scores
+
+
+def test_the_submodules_the_layout_names_are_attributes_of_the_package():
+    """``bnn.classifier.NNClassifier`` (and ``bnn.dnn_utils``, ``bnn.cli``) in a fresh interpreter, where
+    nothing has imported them yet: they load on first use, as SciPy's submodules do."""
+    import subprocess
+    import sys
+
+    code = ("import backend_nn as bnn; print(bnn.classifier.NNClassifier.__name__, bnn.dnn_utils.sigmoid.__name__, "
+            "bnn.cli.main.__name__); bnn.no_such_thing")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stdout.split() == ["NNClassifier", "sigmoid", "main"]
+    assert "AttributeError: module 'backend_nn' has no attribute 'no_such_thing'" in run.stderr
