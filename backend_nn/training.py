@@ -144,11 +144,15 @@ def _progress_bar(total: int, enabled: bool | None, desc: str):
 
 class _Recorder:
     """The costs a loop records, brought home in one transfer per sync: the divergence check, the
-    print_cost lines and the progress bar, for any loop (``unit``: "iteration" or "epoch")."""
+    print_cost lines and the progress bar, for any loop (``unit``: "iteration" or "epoch").
+
+    The k-th recorded cost is that of this run's unit ``k * every``; ``first`` is the number of units
+    done before this run (a resumed one), which every printed or reported unit counts from, so that a
+    resumed run goes on with the numbers where the first one stopped."""
 
     def __init__(self, *, total: int, every: int, unit: str, print_cost: bool, print_every: int,
-                 print_format: str, progress: bool | None, desc: str) -> None:
-        self.every, self.unit = every, unit
+                 print_format: str, progress: bool | None, desc: str, first: int = 0) -> None:
+        self.every, self.unit, self.first = every, unit, first
         self.print_cost, self.print_every, self.print_format = print_cost, print_every, print_format
         self.bar = _progress_bar(total, progress, desc)
         self.say = print if self.bar is None else (lambda text: self.bar.write(text, file=sys.stdout))
@@ -168,14 +172,14 @@ class _Recorder:
     def sync(self, chunk: Any, done: int) -> None:
         """Record a 1-d device array of costs (the loop's only host sync); ``done`` units so far."""
         new = to_numpy(chunk).astype(np.float64).reshape(-1)
-        recorded, every, unit = self.costs, self.every, self.unit
+        recorded, every, unit, first = self.costs, self.every, self.unit, self.first
         start = recorded[0] if recorded else (float(new[0]) if new.size else 0.0)
         ceiling = DIVERGED_FACTOR * max(start, 1.0)
         bad = np.flatnonzero(~np.isfinite(new) | (new > ceiling))
         if bad.size:
             k = len(recorded) + int(bad[0])
-            it = k * every
-            what = "is" if not np.isfinite(new[bad[0]]) else f"rose from {start:.6g} at {unit} 0 to"
+            it = first + k * every
+            what = "is" if not np.isfinite(new[bad[0]]) else f"rose from {start:.6g} at {unit} {first} to"
             window = ""
             if k and every > 1:
                 window = (f"; it was {([*recorded, *new.tolist()])[k - 1]:.6g} at {unit} {it - every}, so the run "
@@ -187,11 +191,12 @@ class _Recorder:
                 iteration=it,
             )
         for k, c in enumerate(new, start=len(recorded)):
-            if self.print_cost and (k * every) % self.print_every < every:
-                self.say(self.print_format.format(unit=self.unit, i=k * every, cost=c))
+            if self.print_cost and (first + k * every) % self.print_every < every:
+                self.say(self.print_format.format(unit=self.unit, i=first + k * every, cost=c))
         recorded.extend(new.tolist())
         if self.bar is not None:
-            self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {(len(recorded) - 1) * every})", refresh=False)
+            self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {first + (len(recorded) - 1) * every})",
+                                     refresh=False)
             self.bar.update(done - self.bar.n)
 
     def last(self, chunk: Any, done: int) -> None:
@@ -199,10 +204,11 @@ class _Recorder:
         print it after the every-100 lines; their costs list keeps the every-100 ones)."""
         cost = float(to_numpy(chunk).astype(np.float64).reshape(-1)[0])
         if not math.isfinite(cost):
-            raise TrainingDivergedError(f"training diverged: the cost is {cost} at {self.unit} {done - 1}. "
-                                        "Try a smaller learning_rate.", iteration=done - 1)
+            raise TrainingDivergedError(f"training diverged: the cost is {cost} at {self.unit} "
+                                        f"{self.first + done - 1}. Try a smaller learning_rate.",
+                                        iteration=self.first + done - 1)
         if self.print_cost:
-            self.say(self.print_format.format(unit=self.unit, i=done - 1, cost=cost))
+            self.say(self.print_format.format(unit=self.unit, i=self.first + done - 1, cost=cost))
         self.advance(done)
 
     def finish(self, parameters: dict, done: int) -> None:
@@ -215,11 +221,12 @@ class _Recorder:
             where = ", ".join(f"{k}: {int(n)} of {math.prod(P.shape)}" for (k, P), n in zip(parameters.items(), bad)
                               if n)
             last = (f"; the last recorded cost, {self.costs[-1]:.6g} at {self.unit} "
-                    f"{(len(self.costs) - 1) * self.every}, was finite, so it diverged after that") if self.costs else ""
+                    f"{self.first + (len(self.costs) - 1) * self.every}, was finite, so it diverged after that"
+                    ) if self.costs else ""
             raise TrainingDivergedError(
-                f"training diverged: after {self.unit} {done} the parameters hold NaN or inf values ({where}){last}. "
-                f"Try a smaller learning_rate.",
-                iteration=done,
+                f"training diverged: after {self.unit} {self.first + done} the parameters hold NaN or inf values "
+                f"({where}){last}. Try a smaller learning_rate.",
+                iteration=self.first + done,
             )
 
         self.finished = True
@@ -243,8 +250,8 @@ class _Recorder:
                           "parameters the run returns are finite, but a smaller learning_rate may be safer.",
                           RuntimeWarning, stacklevel=user_stacklevel())
         if self.finished and len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
-            warnings.warn(f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} 0 to {costs[-1]:.6g} at "
-                          f"{self.unit} {(len(costs) - 1) * self.every}: the run did not learn, and its parameters "
+            warnings.warn(f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} {self.first} to "
+                          f"{costs[-1]:.6g} at {self.unit} {self.first + (len(costs) - 1) * self.every}: the run did not learn, and its parameters "
                           f"are those of the last {self.unit}. Try a smaller learning_rate.", ConvergenceWarning,
                           stacklevel=user_stacklevel())
         return np.asarray(costs, dtype=np.float64)
@@ -805,8 +812,10 @@ def model(
         one (JAX: jax.jit of a scan over the batches, the optimizer state carried; PyTorch:
         torch.compile of the step, with True only); else the eager epoch.
     parameters : Parameters to resume from (a model's result, or ``load_model`` of one saved with
-        its training state): their weights, optimizer state and epoch count carry on, so 10 + 10
-        epochs are 20 epochs. Their network must be ``layers_dims``' and their optimizer this one.
+        its training state): their weights, optimizer state and epoch count carry on (the shuffles,
+        the decay schedule, the epoch numbers printed), so 10 + 10 epochs are 20 epochs; the costs
+        returned start at the resumed run's first epoch. Their network must be ``layers_dims``' and
+        their optimizer this one.
     chunks : with backend="dask", examples per chunk, as in :func:`nn_model`. On dask data each
         epoch gathers the course's shuffled batches window by window (about a chunk at a time).
     shuffle : "course" (default) or, for dask X, "chunks", as in :func:`nn_model`.
@@ -1018,22 +1027,23 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     size = "full batch" if batch_size is None or batch_size >= m else f"batches of {batch_size}"
     _log.info("training %s on %s, %s, %s: %s", net, backend_name(xp), optimizer.name, size, choice)
     rec = _Recorder(total=num_epochs, every=cost_every, unit=unit, print_cost=print_cost, print_every=print_every,
-                    print_format=print_format, progress=progress,
+                    print_format=print_format, progress=progress, first=start_epoch,
                     desc=f"{backend_name(xp)}, {choice.path}, {optimizer.name}, {size}")
-    lr = learning_rate
+    # a resumed run goes on with the schedule: epoch e trains at decay(learning_rate, e - 1), as it would have
+    lr = learning_rate if decay is None or start_epoch == 0 else decay(learning_rate, start_epoch - 1, decay_rate)
     pending: list[Any] = []
     lr_lines: list[str] = []
     try:
         for epoch in range(num_epochs):
-            seed = shuffle_seed + 1 + start_epoch + epoch  # a resumed run goes on with the stream
-            Xs, Ys = (Xb, Yf) if len(slices) == 1 else _shuffle_or_say(reorder, Xb, Yf, seed)
+            done_before = start_epoch + epoch  # a resumed run goes on with the stream and the schedule
+            Xs, Ys = (Xb, Yf) if len(slices) == 1 else _shuffle_or_say(reorder, Xb, Yf, shuffle_seed + 1 + done_before)
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)
             if decay is not None:
-                lr = decay(learning_rate, epoch, decay_rate)
-                if print_cost and epoch % print_every == 0:
-                    lr_lines.append(f"learning rate after epoch {epoch}: {lr:f}")
+                lr = decay(learning_rate, done_before, decay_rate)
+                if print_cost and done_before % print_every == 0:
+                    lr_lines.append(f"learning rate after epoch {done_before}: {lr:f}")
             rec.advance(epoch + 1)
             if (epoch + 1) % sync_every == 0 or epoch + 1 == num_epochs:
                 if pending:
@@ -1042,7 +1052,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 for line in lr_lines:  # after the cost of the same epoch, as the course prints them
                     rec.say(line)
                 lr_lines.clear()
-        rec.finish(params, num_epochs)  # counted as the recorder counts: from this run's first epoch
+        rec.finish(params, num_epochs)  # this run's epochs; the recorder reports them after start_epoch
     finally:
         costs = rec.close()
     return params, state, costs

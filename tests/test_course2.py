@@ -763,6 +763,29 @@ def test_training_resumes_from_a_saved_model(tmp_path, backend):
         bnn.model(X, Y, [2, 6, 1], "adam", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
 
 
+@pytest.mark.parametrize("decay", ["update_lr", "schedule_lr_decay"])
+def test_a_resumed_run_goes_on_with_the_decay_schedule_and_the_epoch_numbers(capsys, decay):
+    """With learning-rate decay, 1200 + 1300 epochs equal 2500 straight: the resumed run trains its first epoch at
+    decay(learning_rate, 1199), not at learning_rate again, and prints the epochs by their numbers since the start
+    (its cost lines at 2000, its learning-rate lines at 2000, as the straight run prints them)."""
+    X, Y = FLOWER
+    kw = dict(learning_rate=0.1, mini_batch_size=128, decay=decay, decay_rate=0.3, progress=False)
+    if decay == "schedule_lr_decay":  # its time_interval (1000) falls inside the first run
+        kw["decay_rate"] = 1.0
+    straight, c_all = bnn.model(X, Y, [2, 5, 1], "gd", num_epochs=2500, print_cost=True, **kw)
+    lines_all = capsys.readouterr().out.splitlines()
+    first, c_first = bnn.model(X, Y, [2, 5, 1], "gd", num_epochs=1200, print_cost=True, **kw)
+    lines_first = capsys.readouterr().out.splitlines()
+    rest, c_rest = bnn.model(X, Y, [2, 5, 1], "gd", num_epochs=1300, print_cost=True, parameters=first, **kw)
+    lines_rest = capsys.readouterr().out.splitlines()
+    for k in straight:
+        np.testing.assert_array_equal(rest[k], straight[k])
+    assert c_first + c_rest == c_all  # 1200 is a multiple of cost_every (100): the records line up
+    assert lines_first + lines_rest == lines_all
+    assert [line for line in lines_rest if line.startswith("Cost")] == ["Cost after epoch 2000: " + f"{c_all[20]:f}"]
+    assert any(line.startswith("learning rate after epoch 2000: ") for line in lines_rest)
+
+
 def test_torch_compiled_mini_batch_steps_equal_the_eager_epochs():
     """compile=True on PyTorch: torch.compile of the optimizer step, one graph per batch width
     (300 = 4 x 64 + 44: two), against NumPy's eager epochs, rtol 1e-9."""
