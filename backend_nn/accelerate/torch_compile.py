@@ -1,6 +1,12 @@
 """PyTorch: ``torch.compile`` of the generic, pure steps: ``train_step`` (full batch) and
 ``optimizer_step`` (a mini-batch with its optimizer state; one compiled graph per batch width,
-so the last, smaller batch compiles once, not every epoch)."""
+so the last, smaller batch compiles once, not every epoch).
+
+The steps see the namespace through :class:`_TraceableNamespace`: array-api-compat's torch
+``maximum(0.0, Z)`` (relu's, the course's ``np.maximum(0, Z)``) asks ``torch.result_type`` of the
+Python scalar, which torch.compile cannot put in a graph; it broke each step into pieces, some of
+them left eager. The same values, with the scalar made a 0-d tensor of the other operand's dtype.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,37 @@ from ..regularization import dropout_for
 from ..step import EpochRunner, Runner, optimizer_step, step_by_step, train_step
 
 
+class _TraceableNamespace:
+    """``xp`` (array-api-compat's torch), with ``maximum`` and ``minimum`` given a Python scalar as a
+    0-d tensor of the other operand's dtype and device (the dtype array-api-compat gives it too)."""
+
+    def __init__(self, xp: Any) -> None:
+        self._xp = xp
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._xp, name)
+
+    @staticmethod
+    def _tensors(a: Any, b: Any) -> tuple[Any, Any]:
+        import torch
+
+        if isinstance(a, (int, float)) and isinstance(b, torch.Tensor):
+            a = torch.asarray(a, dtype=b.dtype, device=b.device)
+        elif isinstance(b, (int, float)) and isinstance(a, torch.Tensor):
+            b = torch.asarray(b, dtype=a.dtype, device=a.device)
+        return a, b
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        return self._xp.maximum(*self._tensors(a, b))
+
+    def minimum(self, a: Any, b: Any) -> Any:
+        return self._xp.minimum(*self._tensors(a, b))
+
+
 def torch_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
     import torch
 
-    step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp)
+    step = partial(train_step, net=net, learning_rate=learning_rate, xp=_TraceableNamespace(xp))
     compiled_cost = torch.compile(partial(step, with_cost=True), dynamic=False)
     compiled_plain = torch.compile(partial(step, with_cost=False), dynamic=False)
     return step_by_step(lambda p: compiled_cost(p, X, Y), lambda p: compiled_plain(p, X, Y), torch.stack)
@@ -31,7 +64,7 @@ def torch_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
 
     def step_for(w):
         if w not in compiled:
-            step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd,
+            step = partial(optimizer_step, net=net, optimizer=optimizer, xp=_TraceableNamespace(xp), lambd=lambd,
                            dropout=dropout_for(dropouts, w))
             compiled[w] = torch.compile(step, dynamic=False)
         return compiled[w]
