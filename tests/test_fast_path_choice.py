@@ -201,3 +201,21 @@ def test_torch_compile_traces_each_step_whole(hidden, output, optimizer):
     torch._dynamo.reset()
     explained = torch._dynamo.explain(step)(params, *args, X, Y)
     assert (explained.graph_count, explained.graph_break_count) == (1, 0), explained.break_reasons
+
+
+def test_the_traceable_namespace_gives_array_api_compats_values_and_dtypes():
+    """maximum/minimum with a Python scalar: the same values, signed zeros, NaNs and dtypes as array-api-compat's
+    torch (an integer tensor and a float scalar are left to array-api-compat, which promotes them to float)."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    from backend_nn.accelerate.torch_compile import _TraceableNamespace
+
+    xp = bnn.get_namespace("torch")
+    ns = _TraceableNamespace(xp)
+    z64 = torch.tensor([-1.5, -0.0, 0.0, 2.0, float("nan"), float("-inf")], dtype=torch.float64)
+    cases = [(0.0, z64), (z64, 0.0), (-709.0, z64.to(torch.float32)), (z64, 1), (torch.tensor([-1, 2]), 0.5)]
+    for fn in ("maximum", "minimum"):
+        for a, b in cases:
+            got, want = getattr(ns, fn)(a, b), getattr(xp, fn)(a, b)
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+            np.testing.assert_array_equal(np.signbit(got.numpy()), np.signbit(want.numpy()))

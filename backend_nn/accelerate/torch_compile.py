@@ -19,8 +19,9 @@ from ..step import EpochRunner, Runner, optimizer_step, step_by_step, train_step
 
 
 class _TraceableNamespace:
-    """``xp`` (array-api-compat's torch), with ``maximum`` and ``minimum`` given a Python scalar as a
-    0-d tensor of the other operand's dtype and device (the dtype array-api-compat gives it too)."""
+    """``xp`` (array-api-compat's torch), with ``maximum`` and ``minimum`` given a Python scalar beside a
+    floating tensor as a 0-d tensor of that tensor's dtype and device (the dtype array-api-compat gives
+    it too, through the ``torch.result_type`` that torch.compile cannot trace)."""
 
     def __init__(self, xp: Any) -> None:
         self._xp = xp
@@ -32,11 +33,11 @@ class _TraceableNamespace:
     def _tensors(a: Any, b: Any) -> tuple[Any, Any]:
         import torch
 
-        if isinstance(a, (int, float)) and isinstance(b, torch.Tensor):
+        if isinstance(a, (int, float)) and isinstance(b, torch.Tensor) and b.is_floating_point():
             a = torch.asarray(a, dtype=b.dtype, device=b.device)
-        elif isinstance(b, (int, float)) and isinstance(a, torch.Tensor):
+        elif isinstance(b, (int, float)) and isinstance(a, torch.Tensor) and a.is_floating_point():
             b = torch.asarray(b, dtype=a.dtype, device=a.device)
-        return a, b
+        return a, b  # anything else (an integer tensor and a float, say) is array-api-compat's to promote
 
     def maximum(self, a: Any, b: Any) -> Any:
         return self._xp.maximum(*self._tensors(a, b))
