@@ -28,6 +28,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .backend import backend_name, namespace_of, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset
+from .initialization import INITIALIZATIONS
 from .prediction import accuracy, predict
 from .saving import check_writable, load_model, save_model
 from .training import nn_model
@@ -55,6 +56,9 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     p.add_argument("--device", default=None, help="backend device (e.g. a CUDA device number)")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     p.add_argument("--seed", type=int, default=2, help="initialization seed (default: 2, the course's)")
+    p.add_argument("--init", default="random", choices=list(INITIALIZATIONS),
+                   help="W = randn * 0.01 (random, week 3's; the default), zeros (the symmetry lesson), "
+                        "randn / sqrt(n_(l-1)) (xavier, week 4's), randn * sqrt(2 / n_(l-1)) (he, for relu layers)")
     p.add_argument("--compile", nargs="?", const="on", default="auto", choices=["auto", "on", "off"],
                    help="the backend's fast path: auto (default: where it is known to win: jax.jit, the CUDA graph "
                         "and kernels, NumPy's tiles), on (torch.compile too; --compile alone), off (eager)")
@@ -128,7 +132,7 @@ def _fit(args, X, Y, n_h, *, print_cost: bool, progress, cost_every: int = 100):
     return nn_model(
         X, Y, n_h, args.iterations, print_cost=print_cost, learning_rate=args.learning_rate, cost_every=cost_every,
         activation=_activation(args), backend=args.backend, device=_device(args.device), dtype=args.dtype,
-        seed=args.seed, compile={"auto": "auto", "on": True, "off": False}[args.compile], progress=progress,
+        seed=args.seed, init=args.init, compile={"auto": "auto", "on": True, "off": False}[args.compile], progress=progress,
         optimizer=args.optimizer, batch_size=args.batch_size, lambd=args.lambd, keep_prob=args.keep_prob,
     )
 
@@ -144,7 +148,8 @@ def _run_text(args) -> str:
     """What ran: "10000 iterations", "300 epochs, batches of 64, adam, L2 lambd 0.1", ..."""
     steps = f"{args.iterations} iterations" if args.batch_size is None else \
         f"{args.iterations} epochs, batches of {args.batch_size}"
-    extras = [name for name, on in [(args.optimizer, args.optimizer != "gd"), (f"L2 lambd {args.lambd:g}", args.lambd),
+    extras = [name for name, on in [(f"{args.init} init", args.init != "random"),
+                                     (args.optimizer, args.optimizer != "gd"), (f"L2 lambd {args.lambd:g}", args.lambd),
                                      (f"dropout keep_prob {args.keep_prob:g}", args.keep_prob != 1.0)] if on]
     return ", ".join([steps, *extras])
 

@@ -43,16 +43,17 @@ def test_train_prints_the_course_trajectory_and_saves(tmp_path):
 
 def test_train_with_course_2_options_is_nn_model_with_them(tmp_path):
     r = cli("train", "--optimizer", "adam", "--batch-size", "64", "--learning-rate", "0.01", "--iterations", "1001",
-            "--layers", "8", "4", "--activation", "relu", "--lambd", "0.1", "--keep-prob", "0.9", cwd=tmp_path)
+            "--layers", "8", "4", "--activation", "relu", "--lambd", "0.1", "--keep-prob", "0.9", "--init", "he",
+            cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     X, Y = bnn.load_planar_dataset()
     params, costs = bnn.nn_model(X, Y, [8, 4], 1001, learning_rate=0.01, activation="relu", optimizer="adam",
-                                 batch_size=64, lambd=0.1, keep_prob=0.9)
+                                 batch_size=64, lambd=0.1, keep_prob=0.9, init="he")
     lines = r.stdout.splitlines()
     assert lines[:2] == [f"Cost after epoch 0: {costs[0]:f}", f"Cost after epoch 1000: {costs[10]:f}"]
     acc = bnn.accuracy(bnn.predict(params, X), Y)
     assert lines[2].startswith(f"Accuracy: {100 * acc:.2f}% ")
-    assert "1001 epochs, batches of 64, adam, L2 lambd 0.1, dropout keep_prob 0.9 in " in lines[2]
+    assert "1001 epochs, batches of 64, he init, adam, L2 lambd 0.1, dropout keep_prob 0.9 in " in lines[2]
 
 
 def test_train_draws_pictures(tmp_path):
@@ -133,6 +134,7 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--data", "semi.csv"), "not a number: '3;4;1' (the file is read as comma-separated; this line looks "
                                       "separated by ';')"),
     (("train", "--data", "latin1.csv"), "latin1.csv is not a UTF-8 text file"),
+    (("train", "--data", "x.npy"), "x.npy is a NumPy .npy array; data files are CSV (one example per row) or .npz"),
     # every output is checked before training: nothing is lost at the end of a run
     (("train", "--save", "nowhere/m.npz"), "cannot save to nowhere/m.npz: the folder nowhere does not exist"),
     (("train", "--save", "adir"), "adir is a directory"),
@@ -158,6 +160,7 @@ def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
     (tmp_path / "latin1.csv").write_bytes("1,2,0\n1,\u00e9,1\n".encode("latin-1"))
     (tmp_path / "wide.csv").write_text("1,2,3,0\n2,3,4,1\n")
     (tmp_path / "adir").mkdir()
+    np.save(tmp_path / "x.npy", np.zeros((2, 5)))
     r = cli(*args, cwd=tmp_path)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and r.stdout == ""  # refused before any training
