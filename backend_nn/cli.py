@@ -132,8 +132,9 @@ def _fit(args, X, Y, n_h, *, print_cost: bool, progress, cost_every: int = 100):
     return nn_model(
         X, Y, n_h, args.iterations, print_cost=print_cost, learning_rate=args.learning_rate, cost_every=cost_every,
         activation=_activation(args), backend=args.backend, device=_device(args.device), dtype=args.dtype,
-        seed=args.seed, init=args.init, compile={"auto": "auto", "on": True, "off": False}[args.compile], progress=progress,
-        optimizer=args.optimizer, batch_size=args.batch_size, lambd=args.lambd, keep_prob=args.keep_prob,
+        seed=args.seed, init=args.init, compile={"auto": "auto", "on": True, "off": False}[args.compile],
+        progress=progress, optimizer=args.optimizer, batch_size=args.batch_size, lambd=args.lambd,
+        keep_prob=args.keep_prob,
     )
 
 

@@ -251,8 +251,9 @@ class _Recorder:
                           RuntimeWarning, stacklevel=user_stacklevel())
         if self.finished and len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
             warnings.warn(f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} {self.first} to "
-                          f"{costs[-1]:.6g} at {self.unit} {self.first + (len(costs) - 1) * self.every}: the run did not learn, and its parameters "
-                          f"are those of the last {self.unit}. Try a smaller learning_rate.", ConvergenceWarning,
+                          f"{costs[-1]:.6g} at {self.unit} {self.first + (len(costs) - 1) * self.every}: the run did "
+                          f"not learn, and its parameters are those of the last {self.unit}. Try a smaller "
+                          "learning_rate.", ConvergenceWarning,
                           stacklevel=user_stacklevel())
         return np.asarray(costs, dtype=np.float64)
 
