@@ -251,7 +251,7 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
         raise ValueError(f"{path} is a NumPy .npy array; data files are CSV (one example per row) or .npz with X "
                          "(n_x, m) and Y (1, m): np.savez(path, X=X, Y=Y).")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark (Excel's "CSV UTF-8") is not data
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not a UTF-8 text file (byte {exc.start}: {exc.reason}); data files are CSV "
                          "(UTF-8 text, one example per row) or .npz with X (n_x, m) and Y (1, m).") from None

@@ -116,3 +116,17 @@ def test_load_extra_datasets_is_the_notebooks_call_and_layout():
         Xn, Yn = bnn.load_dataset(name)
         np.testing.assert_array_equal(X, Xn)
         np.testing.assert_array_equal(Y, Yn)
+
+
+def test_a_csv_with_a_byte_order_mark_and_windows_line_ends_reads_as_without(tmp_path):
+    """Excel's "CSV UTF-8" starts the file with a byte-order mark: the first cell was "\\ufeff1", not a number."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text("1,2,0\n3,4,1\n5,6,0\n")
+    files = [("bom.csv", "\ufeff1,2,0\r\n3,4,1\r\n5,6,0\r\n"),
+             ("bom_header.csv", "\ufeffx1,x2,y\r\n1,2,0\r\n3,4,1\r\n5,6,0\r\n")]
+    for name, body in files:
+        (tmp_path / name).write_bytes(body.encode("utf-8"))
+        X, Y = bnn.load_data_file(tmp_path / name)
+        X0, Y0 = bnn.load_data_file(plain)
+        np.testing.assert_array_equal(X, X0)
+        np.testing.assert_array_equal(Y, Y0)
