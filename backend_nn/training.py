@@ -169,17 +169,21 @@ class _Recorder:
     def _float_error(self, kind: str, flag: int) -> None:
         self.float_errors[kind] = self.float_errors.get(kind, 0) + 1
 
+    def _at(self, k: int) -> int:
+        """The unit of the k-th recorded cost, counted from the start of the first run."""
+        return self.first + k * self.every
+
     def sync(self, chunk: Any, done: int) -> None:
         """Record a 1-d device array of costs (the loop's only host sync); ``done`` units so far."""
         new = to_numpy(chunk).astype(np.float64).reshape(-1)
-        recorded, every, unit, first = self.costs, self.every, self.unit, self.first
+        recorded, every, unit = self.costs, self.every, self.unit
         start = recorded[0] if recorded else (float(new[0]) if new.size else 0.0)
         ceiling = DIVERGED_FACTOR * max(start, 1.0)
         bad = np.flatnonzero(~np.isfinite(new) | (new > ceiling))
         if bad.size:
             k = len(recorded) + int(bad[0])
-            it = first + k * every
-            what = "is" if not np.isfinite(new[bad[0]]) else f"rose from {start:.6g} at {unit} {first} to"
+            it = self._at(k)
+            what = "is" if not np.isfinite(new[bad[0]]) else f"rose from {start:.6g} at {unit} {self._at(0)} to"
             window = ""
             if k and every > 1:
                 window = (f"; it was {([*recorded, *new.tolist()])[k - 1]:.6g} at {unit} {it - every}, so the run "
@@ -191,12 +195,11 @@ class _Recorder:
                 iteration=it,
             )
         for k, c in enumerate(new, start=len(recorded)):
-            if self.print_cost and (first + k * every) % self.print_every < every:
-                self.say(self.print_format.format(unit=self.unit, i=first + k * every, cost=c))
+            if self.print_cost and self._at(k) % self.print_every < every:
+                self.say(self.print_format.format(unit=self.unit, i=self._at(k), cost=c))
         recorded.extend(new.tolist())
         if self.bar is not None:
-            self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {first + (len(recorded) - 1) * every})",
-                                     refresh=False)
+            self.bar.set_postfix_str(f"cost {recorded[-1]:.6f} ({unit} {self._at(len(recorded) - 1)})", refresh=False)
             self.bar.update(done - self.bar.n)
 
     def last(self, chunk: Any, done: int) -> None:
@@ -221,8 +224,7 @@ class _Recorder:
             where = ", ".join(f"{k}: {int(n)} of {math.prod(P.shape)}" for (k, P), n in zip(parameters.items(), bad)
                               if n)
             last = (f"; the last recorded cost, {self.costs[-1]:.6g} at {self.unit} "
-                    f"{self.first + (len(self.costs) - 1) * self.every}, was finite, so it diverged after that"
-                    ) if self.costs else ""
+                    f"{self._at(len(self.costs) - 1)}, was finite, so it diverged after that") if self.costs else ""
             raise TrainingDivergedError(
                 f"training diverged: after {self.unit} {self.first + done} the parameters hold NaN or inf values "
                 f"({where}){last}. Try a smaller learning_rate.",
@@ -250,8 +252,8 @@ class _Recorder:
                           "parameters the run returns are finite, but a smaller learning_rate may be safer.",
                           RuntimeWarning, stacklevel=user_stacklevel())
         if self.finished and len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
-            warnings.warn(f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} {self.first} to "
-                          f"{costs[-1]:.6g} at {self.unit} {self.first + (len(costs) - 1) * self.every}: the run did "
+            warnings.warn(f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} {self._at(0)} to "
+                          f"{costs[-1]:.6g} at {self.unit} {self._at(len(costs) - 1)}: the run did "
                           f"not learn, and its parameters are those of the last {self.unit}. Try a smaller "
                           "learning_rate.", ConvergenceWarning,
                           stacklevel=user_stacklevel())
