@@ -60,9 +60,10 @@ def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     labels = Yh.astype(np.float64)
     if Yh.shape[0] > 1:  # one-hot (K, m)
         check_label_values(Yh, SOFTMAX, xp=np)
-    elif not np.all((labels >= 0) & (labels == np.round(labels))):  # NaN fails too
-        bad = labels[~((labels >= 0) & (labels == np.round(labels)))]
-        raise ValueError(f"Y must hold class labels 0/1 or 0..K-1 (one colour each); found {bad[:3].tolist()}.")
+    else:
+        bad = labels[~((labels >= 0) & (labels == np.round(labels)))]  # NaN is bad too
+        if bad.size:
+            raise ValueError(f"Y must hold class labels 0/1 or 0..K-1 (one colour each); found {bad[:3].tolist()}.")
     return Xh, Yh
 
 
