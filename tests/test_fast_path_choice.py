@@ -219,3 +219,16 @@ def test_the_traceable_namespace_gives_array_api_compats_values_and_dtypes():
             assert got.dtype == want.dtype
             np.testing.assert_array_equal(got.numpy(), want.numpy())
             np.testing.assert_array_equal(np.signbit(got.numpy()), np.signbit(want.numpy()))
+
+
+def test_the_cuda_graphs_namespace_without_cublas_multiplies_as_matmul_does():
+    """The CUDA graph's namespace where no capturable cuBLAS loads: one broadcast product and a reduction,
+    equal to xp.matmul; every other name is xp's own (checked on NumPy: the overlay names no library)."""
+    from backend_nn.accelerate.cupy_graph import _CaptureSafeNamespace
+
+    xp = bnn.get_namespace("numpy")
+    ns = _CaptureSafeNamespace(xp, None)
+    rng = np.random.RandomState(0)
+    a, b = rng.randn(4, 3), rng.randn(3, 5)
+    np.testing.assert_allclose(ns.matmul(a, b), xp.matmul(a, b), rtol=1e-14)
+    assert ns.sum is xp.sum and ns.float64 is xp.float64

@@ -63,6 +63,18 @@ class FastPathWarning(UserWarning):
     without it, on the next path or the eager step."""
 
 
+class NamespaceOverlay:
+    """``xp`` with a few functions of a fast path's own, defined by a subclass (a matmul cuBLAS can
+    capture, a maximum torch.compile can trace); every other name is ``xp``'s. The equations take it
+    as their namespace and are unchanged."""
+
+    def __init__(self, xp: Any) -> None:
+        self._xp = xp
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._xp, name)
+
+
 #: The values of ``compile``: "auto" (the default: each library's fast path where it is known to
 #: win, see :data:`FAST_PATHS`), True (every fast path that supports the network), False (eager).
 COMPILE_MODES = ("auto", True, False)

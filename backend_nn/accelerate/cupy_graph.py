@@ -25,7 +25,7 @@ from typing import Any, Callable
 from ..network import Network
 from ..validation import user_stacklevel
 from ..step import EpochRunner, Runner, optimizer_step, train_step
-from . import Declined
+from . import Declined, NamespaceOverlay
 
 #: Without a capturable cuBLAS: the largest n_l * n_{l-1} * m for which the graph path is used.
 GRAPH_MAX_ELEMENTS = 2**22
@@ -256,16 +256,14 @@ class _CapturableGemm:
         return out
 
 
-class _CaptureSafeNamespace:
+class _CaptureSafeNamespace(NamespaceOverlay):
     """``xp`` with a matmul that can be recorded in a CUDA graph: cuBLAS called directly
     (``gemm``), or where that is missing one broadcast product and one reduction over k.
     Everything else is ``xp`` itself."""
 
     def __init__(self, xp: Any, gemm: _CapturableGemm | None) -> None:
-        self._xp, self._gemm = xp, gemm
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._xp, name)
+        super().__init__(xp)
+        self._gemm = gemm
 
     def matmul(self, a: Any, b: Any) -> Any:
         if self._gemm is not None:

@@ -16,18 +16,13 @@ from typing import Any
 from ..network import Network
 from ..regularization import dropout_for
 from ..step import EpochRunner, Runner, optimizer_step, step_by_step, train_step
+from . import NamespaceOverlay
 
 
-class _TraceableNamespace:
+class _TraceableNamespace(NamespaceOverlay):
     """``xp`` (array-api-compat's torch), with ``maximum`` and ``minimum`` given a Python scalar beside a
     floating tensor as a 0-d tensor of that tensor's dtype and device (the dtype array-api-compat gives
     it too, through the ``torch.result_type`` that torch.compile cannot trace)."""
-
-    def __init__(self, xp: Any) -> None:
-        self._xp = xp
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._xp, name)
 
     @staticmethod
     def _tensors(a: Any, b: Any) -> tuple[Any, Any]:
