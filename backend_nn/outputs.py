@@ -22,7 +22,7 @@ Python float, as the course's does. Integer labels (1, m) in 0..K-1 become one-h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import Activation, get_activation
@@ -63,17 +63,12 @@ class OutputLayer:
     """
 
     name: str
+    #: g_L, looked up once (it is on the hot path of every step): a plain attribute, not a
+    #: functools.cached_property, whose lock (Python 3.11) torch.compile cannot trace.
+    activation: Activation = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # g_L, looked up once: it is on the hot path of every step. A plain attribute, not a
-        # functools.cached_property, whose lock (Python 3.11) torch.compile cannot trace: it broke the
-        # compiled step's graph at the output layer.
-        object.__setattr__(self, "_activation", get_activation(self.name))
-
-    @property
-    def activation(self) -> Activation:
-        """g_L."""
-        return self._activation
+        object.__setattr__(self, "activation", get_activation(self.name))
 
     def __call__(self, Z, *, xp):
         """A_L = g_L(Z_L)."""
