@@ -245,13 +245,12 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
                 raise ValueError(f"{path}: Y must label X's m = {m} examples, as (1, m) labels or a one-hot (K, m); "
                                  f"it has shape {Y.shape}.")
         return X, (Y if labels is not False else None)
-    with open(path, "rb") as f:
-        npy = f.read(6) == b"\x93NUMPY"
-    if npy:  # one array, without its labels or its layout said
+    raw = path.read_bytes()
+    if raw.startswith(b"\x93NUMPY"):  # one array, without its labels or its layout said
         raise ValueError(f"{path} is a NumPy .npy array; data files are CSV (one example per row) or .npz with X "
                          "(n_x, m) and Y (1, m): np.savez(path, X=X, Y=Y).")
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark (Excel's "CSV UTF-8") is not data
+        text = raw.decode("utf-8-sig")  # -sig: a byte-order mark (Excel's "CSV UTF-8") is not data
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not a UTF-8 text file (byte {exc.start}: {exc.reason}); data files are CSV "
                          "(UTF-8 text, one example per row) or .npz with X (n_x, m) and Y (1, m).") from None
