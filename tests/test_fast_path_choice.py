@@ -203,6 +203,33 @@ def test_torch_compile_traces_each_step_whole(hidden, output, optimizer):
     assert (explained.graph_count, explained.graph_break_count) == (1, 0), explained.break_reasons
 
 
+def test_torch_compile_keeps_compiling_model_after_model_in_one_process():
+    """Every torch.compile of a partial shared one code object, so Dynamo's recompile limits counted the steps
+    of every model in the process: about the fifth model ran eager while its path report said
+    torch.compile. Each compiled step now has a code object, and so a cache and a count, of its own. Here
+    both of Dynamo's limits are 1, and three networks (each with a smaller last batch), two full-batch
+    learning rates and a repeat of the first network all compile every step."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    from torch._dynamo.utils import counters
+
+    X, Y = FLOWER[0][:, :150], FLOWER[1][:, :150]
+
+    def frames():
+        return dict(counters["frames"]), [k for k in counters["unimplemented"] if "recompile limit" in k]
+
+    with torch._dynamo.config.patch(recompile_limit=1, accumulated_recompile_limit=1):
+        before = frames()
+        for dims in ([2, 5, 1], [2, 3, 2, 1], [2, 6, 1], [2, 5, 1]):
+            bnn.model(X, Y, dims, optimizer="adam", mini_batch_size=64, num_epochs=2, backend="torch",
+                      compile=True, print_cost=False)
+        for lr in (1.2, 0.5):
+            bnn.nn_model(X, Y, 4, num_iterations=3, learning_rate=lr, backend="torch", compile=True)
+        after = frames()
+    assert after[1] == before[1], after[1]  # no step fell back to eager
+    compiled = after[0]["ok"] - before[0].get("ok", 0)
+    assert compiled == after[0]["total"] - before[0].get("total", 0) == 4 * 2 + 2 * 2  # 2 widths; cost/no cost
+
+
 def test_the_traceable_namespace_gives_array_api_compats_values_and_dtypes():
     """maximum/minimum with a Python scalar: the same values, signed zeros, NaNs and dtypes as array-api-compat's
     torch (an integer tensor and a float scalar are left to array-api-compat, which promotes them to float)."""

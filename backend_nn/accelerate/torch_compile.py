@@ -10,6 +10,7 @@ them left eager. The same values, with the scalar made a 0-d tensor of the other
 
 from __future__ import annotations
 
+import types
 from functools import partial
 from typing import Any
 
@@ -41,12 +42,31 @@ class _TraceableNamespace(NamespaceOverlay):
         return self._xp.minimum(*self._tensors(a, b))
 
 
+def _compile(step: Any) -> Any:
+    """``torch.compile(step)``, specialized to its shapes, with a cache of compiled graphs of its own.
+
+    torch.compile keeps its graphs per code object (its docstring says so), and every ``partial`` handed to
+    it runs through one wrapper's code: every model's steps in a process shared one cache, and Dynamo's
+    ``recompile_limit`` (8) and ``accumulated_recompile_limit`` counted them all. About the fifth model ran
+    its steps eager while the path report said torch.compile. Here each compiled step calls ``step`` from a
+    code object of its own, so its graphs and their count live and go with it: one model's compile
+    never uses up another's. (PyTorch's ``isolate_recompiles=True`` still counts every region against the
+    accumulated limit.)"""
+    import torch
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return step(*args, **kwargs)
+
+    own_code = types.FunctionType(run.__code__.replace(), run.__globals__, run.__name__, None, run.__closure__)
+    return torch.compile(own_code, dynamic=False)
+
+
 def torch_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
     import torch
 
     step = partial(train_step, net=net, learning_rate=learning_rate, xp=_TraceableNamespace(xp))
-    compiled_cost = torch.compile(partial(step, with_cost=True), dynamic=False)
-    compiled_plain = torch.compile(partial(step, with_cost=False), dynamic=False)
+    compiled_cost = _compile(partial(step, with_cost=True))
+    compiled_plain = _compile(partial(step, with_cost=False))
     return step_by_step(lambda p: compiled_cost(p, X, Y), lambda p: compiled_plain(p, X, Y), torch.stack)
 
 
@@ -62,7 +82,7 @@ def torch_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
         if w not in compiled:
             step = partial(optimizer_step, net=net, optimizer=optimizer, xp=_TraceableNamespace(xp), lambd=lambd,
                            dropout=dropout_for(dropouts, w))
-            compiled[w] = torch.compile(step, dynamic=False)
+            compiled[w] = _compile(step)
         return compiled[w]
 
     def epoch(params, state, Xs, Ys, lr):
