@@ -196,8 +196,13 @@ def make_torch(dims, X, Y, labels, p0, bs, *, autograd, device="cpu"):
 def make_torch_compiled(dims, X, Y, labels, p0, bs, *, device="cuda"):
     """The compiled peer: the forward pass and the cost as one ``torch.compile(mode="reduce-overhead")``
     function (CUDA graphs on a GPU; its backward compiled with it), the parameters nn.Parameters
-    (static addresses for the graphs), torch.optim.Adam (fused on CUDA) for the update."""
+    (static addresses for the graphs), torch.optim.Adam (fused on CUDA) for the update. Each peer compiles
+    from a code object of its own (``compile_own``): made by one ``def``, every size and batch size of the
+    run would share one cache, and past Dynamo's recompile limit the later rows would time eager PyTorch
+    under this row's name. ``fullgraph=True`` makes a graph break or a limit hit an error, not an eager row."""
     import torch
+
+    from backend_nn.accelerate.torch_compile import compile_own
 
     dev = _torch_device(device)
     Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
@@ -211,7 +216,7 @@ def make_torch_compiled(dims, X, Y, labels, p0, bs, *, device="cuda"):
             A = torch.relu(p[f"W{l}"] @ A + p[f"b{l}"])
         return torch.nn.functional.cross_entropy((p[f"W{L}"] @ A + p[f"b{L}"]).T, y.T)
 
-    compiled = torch.compile(cost, mode="reduce-overhead", dynamic=False)
+    compiled = compile_own(cost, mode="reduce-overhead", dynamic=False, fullgraph=True)
 
     def epoch(n_batches=None):
         for k in range(0, m if n_batches is None else n_batches * bs, bs):

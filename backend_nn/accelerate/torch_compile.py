@@ -42,23 +42,28 @@ class _TraceableNamespace(NamespaceOverlay):
         return self._xp.minimum(*self._tensors(a, b))
 
 
-def _compile(step: Any) -> Any:
-    """``torch.compile(step)``, specialized to its shapes, with a cache of compiled graphs of its own.
+def compile_own(fn: Any, **options: Any) -> Any:
+    """``torch.compile(fn, **options)`` with a cache of compiled graphs of its own.
 
-    torch.compile keeps its graphs per code object (its docstring says so), and every ``partial`` handed to
-    it runs through one wrapper's code: every model's steps in a process shared one cache, and Dynamo's
-    ``recompile_limit`` (8) and ``accumulated_recompile_limit`` counted them all. About the fifth model ran
-    its steps eager while the path report said torch.compile. Here each compiled step calls ``step`` from a
-    code object of its own, so its graphs and their count live and go with it: one model's compile
-    never uses up another's. (PyTorch's ``isolate_recompiles=True`` still counts every region against the
-    accumulated limit.)"""
+    torch.compile keeps its graphs per code object (its docstring says so): every ``partial`` handed to it
+    runs through one wrapper's code, and every closure made by one ``def`` shares that ``def``'s code. So
+    every model's steps in a process shared one cache, and Dynamo's ``recompile_limit`` (8) and
+    ``accumulated_recompile_limit`` counted them all: about the fifth model ran its steps eager while the
+    path report said torch.compile. Here ``fn`` is called from a code object of its own, so its graphs and
+    their count live and go with the returned function; one model's compiling never uses up another's.
+    (PyTorch's ``isolate_recompiles=True`` still counts every region against the accumulated limit.)"""
     import torch
 
     def run(*args: Any, **kwargs: Any) -> Any:
-        return step(*args, **kwargs)
+        return fn(*args, **kwargs)
 
-    own_code = types.FunctionType(run.__code__.replace(), run.__globals__, run.__name__, None, run.__closure__)
-    return torch.compile(own_code, dynamic=False)
+    own = types.FunctionType(run.__code__.replace(), run.__globals__, run.__name__, None, run.__closure__)
+    return torch.compile(own, **options)
+
+
+def _compile(step: Any) -> Any:
+    """A step compiled for its shapes (the last, smaller batch is a step of its own)."""
+    return compile_own(step, dynamic=False)
 
 
 def torch_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
