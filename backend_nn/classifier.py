@@ -100,7 +100,9 @@ class NNClassifier(*_BASES):
     Attributes (after fit)
     ----------------------
     parameters_ : Parameters (W1 (n_1, n_features), b1, ..., WL (n_y, n_{L-1}), bL), on the backend
-    costs_ : numpy.ndarray, the recorded costs
+    costs_ : numpy.ndarray, the recorded costs (one every ``cost_every`` iterations, as nn_model records them)
+    n_iter_ : int, the iterations run (epochs where batches or an optimizer are asked for): all of them, as
+        training has no early stopping
     classes_ : numpy.ndarray (K,), the labels; for K = 2, classes_[1] is the positive class
     n_features_in_ : int
     """
@@ -200,6 +202,7 @@ class NNClassifier(*_BASES):
             progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=alpha,
         )
         self.classes_ = classes
+        self.n_iter_ = int(self.num_iterations)  # iterations (epochs with batches or an optimizer); no early stop
         return self
 
     def _check_fitted(self) -> None:
@@ -227,6 +230,12 @@ class NNClassifier(*_BASES):
         xp = array_namespace(AL)
         P = xp.concat([1.0 - AL, AL], axis=0).T if AL.shape[0] == 1 else AL.T
         return to_numpy(P) if host else P
+
+    def predict_log_proba(self, X: Any) -> Any:
+        """(n_samples, K): log of :meth:`predict_proba`, as scikit-learn's MLPClassifier gives it (-inf where a
+        probability rounded to 0)."""
+        P = self.predict_proba(X)
+        return np.log(P) if isinstance(P, np.ndarray) else array_namespace(P).log(P)
 
     def predict(self, X: Any) -> Any:
         """(n_samples,) labels from classes_: A_L > 0.5 is classes_[1] (two classes), else the argmax."""

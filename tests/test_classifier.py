@@ -26,6 +26,9 @@ def test_fit_predict_proba_score_match_the_functional_api():
     np.testing.assert_array_equal(clf.predict(Xr), bnn.predict(params, X).ravel().astype(float))
     assert clf.score(Xr, Y.ravel()) == bnn.accuracy(bnn.predict(params, X), Y)
     assert clf.n_features_in_ == 2 and clf.classes_.tolist() == [0.0, 1.0]
+    assert clf.n_iter_ == 1000
+    with np.errstate(divide="ignore"):
+        np.testing.assert_array_equal(clf.predict_log_proba(Xr), np.log(proba))  # MLPClassifier's definition
 
 
 def test_any_two_labels():
@@ -76,6 +79,9 @@ def test_keeps_its_arrays_on_the_backend(backend):
     proba = clf.predict_proba(Xb)  # backend data in, backend results out
     assert_on_backend(proba, backend, backend.xp.float64)
     np.testing.assert_allclose(to_numpy(proba), clf.predict_proba(Xr), rtol=1e-12)
+    log_proba = clf.predict_log_proba(Xb)
+    assert_on_backend(log_proba, backend, backend.xp.float64)
+    np.testing.assert_allclose(to_numpy(log_proba), np.log(to_numpy(proba)), rtol=1e-12)
 
 
 def test_works_inside_scikit_learn():
