@@ -1107,8 +1107,8 @@ def test_the_week1_models_costs_and_prints_are_the_assignments(capsys):
 
 
 @pytest.mark.parametrize("kw, exc, match", [
-    ({"layers_dims": [2, 4, 1]}, TypeError, r"needs optimizer \('gd', 'momentum' or 'adam'\) too \(without both, "
-                                            r"it is course 2 week 1's full-batch model\)"),
+    ({"layers_dims": [2, 4, 1]}, TypeError, r"needs optimizer \('gd', 'momentum' or 'adam'\) too \(called with neither, "
+                                            r"model is course 2 week 1's full-batch model\)"),
     ({"optimizer": "adam"}, TypeError, r"needs layers_dims too"),
     ({"layers_dims": 0.01}, TypeError, r"model's third argument is layers_dims, \[n_x, n_1, \.\.\., n_L\]; got 0.01. "
                                        r"Course 2 week 1's model\(X, Y, learning_rate=\.\.\., num_iterations=\.\.\.\) "
