@@ -15,7 +15,8 @@ short run), a failed build passed over with one :class:`FastPathWarning`; True: 
 a failed build raised; False: eager.
 
 - ``jax_loop``: ``jax.jit`` of the whole chunk of iterations between host syncs.
-- ``torch_compile``: ``torch.compile`` of the step.
+- ``torch_compile``: ``torch.compile`` of the step, each with a Dynamo cache of its own
+  (``compile_own``), so models compiled one after another in a process never run eager.
 - ``cupy_fused`` (+ ``shallow_step.cu``): the small binary shallow network's whole chunk
   of steps in one CUDA kernel: the one place the equations are written a second time,
   in CUDA, and tested against the generic ones.
