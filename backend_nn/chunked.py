@@ -31,6 +31,7 @@ from __future__ import annotations
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
 import array_api_compat
@@ -491,7 +492,8 @@ def _forward_block(Xk: Any, params: dict, *, net: Network, xp: Any) -> Any:
 
 
 def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
-    """A_L (n_L, m) of dask X, lazily: the forward pass on each chunk, chunked like X's columns."""
+    """A_L (n_L, m) of dask X, lazily: the forward pass on each chunk, chunked like X's columns (whose sizes
+    may be unknown: the number of columns a boolean mask kept)."""
     _dask()
     from .validation import check_X_shape
 
@@ -504,7 +506,9 @@ def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
                         f"theirs (X.map_blocks(...)).")
     if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
-    check_X_shape(X, n_x=net.layer_dims[0])
+    m = X.shape[1]
+    # each block's forward pass needs only n_x: columns of unknown number (after a boolean mask) are fine here
+    check_X_shape(X if m == m else SimpleNamespace(shape=(X.shape[0], 1)), n_x=net.layer_dims[0])
     if len(X.chunks[0]) > 1:
         X = X.rechunk({0: -1})
     W1 = parameters["W1"]

@@ -75,6 +75,12 @@ def _is_backend_array(X: Any) -> bool:
     return True
 
 
+def _both_classes(AL: Any) -> Any:
+    """(2, n): 1 - A_L over A_L, the probabilities of classes_[0] and classes_[1] (a sigmoid output's A_L (1, n))."""
+    xp = array_namespace(AL)
+    return xp.concat([1.0 - AL, AL], axis=0)
+
+
 def _labels_of(AL: Any, classes: np.ndarray) -> np.ndarray:
     """classes[...] of one chunk's A_L (n_y, n): A_L > 0.5 (two classes) or the argmax."""
     A = to_numpy(AL)
@@ -227,8 +233,12 @@ class NNClassifier(*_BASES):
     def predict_proba(self, X: Any) -> Any:
         """(n_samples, K): the probability of each class in classes_."""
         AL, host, _ = self._output_probabilities(X)
-        xp = array_namespace(AL)
-        P = xp.concat([1.0 - AL, AL], axis=0).T if AL.shape[0] == 1 else AL.T
+        if AL.shape[0] > 1:
+            P = AL.T
+        elif chunked.is_dask(AL):  # chunk by chunk: the number of samples in a chunk may be unknown
+            P = AL.map_blocks(_both_classes, chunks=((2,), AL.chunks[1]), dtype=AL.dtype).T
+        else:
+            P = _both_classes(AL).T
         return to_numpy(P) if host else P
 
     def predict_log_proba(self, X: Any) -> Any:

@@ -22,7 +22,7 @@ from .backend import count_true, default_int, device_of, namespace_of, to_backen
 from .network import network_of
 from .propagation import check_inputs, forward_pass, week4_activation
 from .training import _prepare_X
-from .validation import check_finite, check_labels_dtype, host_labels, model_pair_hint
+from .validation import check_finite, check_labels_dtype, host_labels, model_pair_hint, shape_of
 
 __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
 
@@ -130,6 +130,7 @@ def accuracy(predictions: Any, Y: Any) -> float:
         moved to the predictions' backend and device, as ``predict`` moves host X.
     """
     xp = namespace_of(predictions=predictions)
+    shape_of(predictions, "predictions"), shape_of(Y, "Y")  # sizes that are known (a dask array's may not be)
     if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
         Y = to_backend(host_labels(Y), xp, device=device_of(predictions))
     xp = namespace_of(predictions=predictions, Y=Y)

@@ -35,13 +35,14 @@ __all__ = [
 ]
 
 
-def shape_of(a: Any) -> tuple[int, ...]:
+def shape_of(a: Any, name: str | None = None) -> tuple[int, ...]:
     """The shape of an array of any library, or of host data (a list of lists) as NumPy reads it."""
     shape = getattr(a, "shape", None)
     shape = np.shape(a) if shape is None else shape  # np.shape: a list of lists
     if any(s is None or s != s for s in shape):  # a dask array after a boolean mask: NaN (or None) sizes
-        raise ValueError(f"an array of unknown size, shape {tuple(shape)}: a dask array whose chunk sizes are "
-                         "unknown (after a boolean mask, for instance); call x.compute_chunk_sizes() first.")
+        raise ValueError(f"{name + ' is ' if name else ''}an array of unknown size, shape {tuple(shape)}: a dask "
+                         "array whose chunk sizes are unknown (after a boolean mask, for instance); call "
+                         f"{name or 'x'}.compute_chunk_sizes() first.")
     return tuple(int(s) for s in shape)
 
 

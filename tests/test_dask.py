@@ -327,18 +327,32 @@ def test_string_labels_in_a_dask_Y_are_refused_with_what_to_do(flower):
                      num_iterations=5)
 
 
-def test_unknown_chunk_sizes_say_how_to_know_them(flower):
-    """After a boolean mask a dask array's shape is (2, nan): predict said "cannot convert float NaN to integer"."""
+def test_unknown_chunk_sizes_predict_lazily_and_training_says_how_to_know_them(flower):
+    """After a boolean mask a dask array's shape is (2, nan). Prediction needs only n_x, so it runs lazily,
+    chunk by chunk (predict once said "cannot convert float NaN to integer", then asked for the sizes);
+    training needs m, and says how to know it; accuracy names which argument's sizes are unknown."""
     X, Y = flower
-    keep = da.from_array(np.arange(400) % 2 == 0, chunks=100)
+    kept = np.arange(400) % 3 != 0
+    keep = da.from_array(kept, chunks=100)
     Xu, Yu = da.from_array(X, chunks=(-1, 100))[:, keep], da.from_array(Y, chunks=(-1, 100))[:, keep]
-    p, _ = bnn.nn_model(X, Y, 4, num_iterations=5)
-    for call in (lambda: bnn.predict(p, Xu), lambda: bnn.nn_model(Xu, Yu, 4, num_iterations=5),
+    p, _ = bnn.nn_model(X, Y, 4, num_iterations=200)
+    labels = bnn.predict(p, Xu)
+    assert labels.shape[0] == 1 and labels.shape[1] != labels.shape[1]  # (1, nan): lazy, sizes still unknown
+    np.testing.assert_array_equal(labels.compute(), bnn.predict(p, X[:, kept]))
+    np.testing.assert_allclose(bnn.predict_output(p, Xu).compute(), bnn.predict_output(p, X[:, kept]), rtol=1e-12)
+    clf = bnn.NNClassifier(num_iterations=200).fit(X.T, Y.ravel())
+    for method in ("predict", "predict_proba", "predict_log_proba"):
+        np.testing.assert_allclose(getattr(clf, method)(Xu.T).compute(), getattr(clf, method)(X.T[kept]), rtol=1e-12)
+    assert clf.score(Xu.T, Y.ravel()[kept]) == clf.score(X.T[kept], Y.ravel()[kept])
+    with pytest.raises(ValueError, match=r"predictions is an array of unknown size, shape \(1, nan\).* call "
+                                         r"predictions.compute_chunk_sizes\(\) first"):
+        bnn.accuracy(labels, Y[:, kept])
+    for call in (lambda: bnn.nn_model(Xu, Yu, 4, num_iterations=5),
                  lambda: bnn.model(Xu, Yu, [2, 3, 1], "gd", num_epochs=1, print_cost=False)):
         with pytest.raises(ValueError, match=r"unknown size, shape \(2, nan\).* call x.compute_chunk_sizes\(\) first"):
             call()
     Xu.compute_chunk_sizes()
-    assert bnn.predict(p, Xu).shape == (1, 200)
+    assert bnn.predict(p, Xu).shape == (1, int(kept.sum()))
 
 
 @pytest.mark.filterwarnings("ignore:the matrix subclass")
