@@ -1020,7 +1020,8 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
         for w in {sl.stop - sl.start for sl in slices}}
     state = optimizer.init(params) if state is None else state
     run_epoch, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd,
-                                      dropouts=dropouts, compile=compile, X=Xb, Y=Yf, per_chunk=per_chunk)
+                                      dropouts=dropouts, compile=compile, X=Xb, Y=Yf, per_chunk=per_chunk,
+                                      parameters=params, state=state)
     if per_chunk:
         reorder = chunked.shuffled_chunks
     elif streaming.is_host_data(Xb):

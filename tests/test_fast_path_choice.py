@@ -96,6 +96,52 @@ def test_a_path_that_fails_to_build_is_passed_over_with_one_warning_under_auto(m
         bnn.nn_model(X, Y, 4, num_iterations=20, compile=True)
 
 
+def _branching_activation():
+    """A user's activation that branches on an array's value: fine eagerly, untraceable by jax.jit."""
+    from backend_nn.activations import Activation
+
+    def forward(Z, *, xp):
+        return xp.tanh(Z) * (0.5 if float(xp.max(xp.abs(Z))) > 1.0 else 1.0)
+
+    def derivative(Z, A, *, xp):
+        s = 0.5 if float(xp.max(xp.abs(Z))) > 1.0 else 1.0
+        return s * (1 - (A / s) ** 2)
+
+    return Activation("scaled_tanh", forward, derivative)
+
+
+@pytest.mark.parametrize("mini_batches", [False, True])
+def test_a_step_jax_cannot_trace_is_a_warning_under_auto_and_an_error_under_true(mini_batches):
+    """jax.jit traced the step at the first call, so a step it could not trace was an error in the middle of the
+    default run (ConcretizationTypeError), not a path passed over. The step is now traced (jax.eval_shape)
+    where the path is chosen: under "auto" one FastPathWarning and the eager step (equal to compile=False);
+    under True the error, with a note of what the other modes do."""
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("JAX is not installed")
+    X, Y = FLOWER
+    act = _branching_activation()
+
+    def train(compile):
+        if mini_batches:
+            return bnn.model(X, Y, [2, 4, 1], "adam", num_epochs=3, mini_batch_size=64, activation=act,
+                             backend="jax", compile=compile, print_cost=False)[0]
+        return bnn.nn_model(X, Y, 4, num_iterations=30, activation=act, backend="jax", compile=compile)[0]
+
+    name = "jax.jit epochs" if mini_batches else "jax.jit"
+    with pytest.warns(FastPathWarning, match=rf"the fast path '{name}' failed to build \(ConcretizationTypeError") as rec:
+        params = train("auto")
+    assert len(rec) == 1
+    expected = train(False)
+    for k in expected:
+        np.testing.assert_allclose(bnn.to_numpy(params[k]), bnn.to_numpy(expected[k]), rtol=1e-12, atol=1e-15)
+    import jax
+
+    with pytest.raises(jax.errors.ConcretizationTypeError) as raised:
+        train(True)
+    assert any(f"building the fast path '{name}' (compile=True); compile='auto' trains without it" in note
+               for note in getattr(raised.value, "__notes__", []))
+
+
 def test_a_declined_path_is_passed_over_silently(monkeypatch):
     class Declining(FastPath):
         def build(self, *args, **kwargs):

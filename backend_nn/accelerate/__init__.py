@@ -198,6 +198,19 @@ class Choice:
         return self.path + (f" ({why})" if why else "")
 
 
+def _failed(name: str, exc: Exception, compile: bool | str) -> str:
+    """A fast path that failed to build: raised under compile=True (with a note of what the other modes do),
+    else one FastPathWarning; returns the reason the path was passed over."""
+    if compile is True:
+        exc.add_note(f"backend_nn: raised while building the fast path {name!r} (compile=True); compile='auto' "
+                     "trains without it after a FastPathWarning, compile=False skips the fast paths.")
+        raise exc
+    what = f"{type(exc).__name__}: {exc}"
+    warnings.warn(f"backend_nn: the fast path {name!r} failed to build ({what}); training without it. "
+                  "compile=False skips the fast paths.", FastPathWarning, stacklevel=user_stacklevel())
+    return f"failed: {what.splitlines()[0]}"
+
+
 def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
                   compile: bool | str = False, prefer: str | None = None) -> tuple[Runner, Choice]:
     """The runner for this network and backend: with ``compile``, the first fast path of the
@@ -228,13 +241,7 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
                 except Declined as exc:
                     reason = str(exc)
                 except Exception as exc:
-                    if compile is True:
-                        raise
-                    what = f"{type(exc).__name__}: {exc}"
-                    reason = f"failed: {what}"
-                    warnings.warn(f"backend_nn: the fast path {path.name!r} failed to build ({what}); "
-                                  "training without it. compile=False skips the fast paths.",
-                                  FastPathWarning, stacklevel=user_stacklevel())
+                    reason = _failed(path.name, exc, compile)
                 else:
                     note = getattr(runner, "note", None)  # how it runs, where that is not its best way
                     choice.path = path.name if note is None else f"{path.name}, {note}"
@@ -279,7 +286,8 @@ def choose_transfer(X: Any, compile: bool | str) -> Callable:
 
 def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
                   dropouts: dict | None = None, compile: bool | str = False, X: Any = None, Y: Any = None,
-                  per_chunk: bool = False) -> tuple[Any, Choice]:
+                  per_chunk: bool = False, parameters: dict | None = None, state: dict | None = None
+                  ) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
     epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step, with
     ``compile=True`` only), else the eager epoch. Where the data arrive window by window, that epoch
@@ -308,7 +316,11 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
     if compile and _library(xp) == "jax":
         from .jax_loop import jax_epochs
 
-        return jax_epochs(**kw), Choice("jax.jit epochs")
+        try:
+            return jax_epochs(**kw, check=None if parameters is None else (parameters, state, X, Y)), \
+                Choice("jax.jit epochs")
+        except Exception as exc:  # a step jax.jit cannot trace
+            return eager_epochs(**kw), Choice("eager", [("jax.jit epochs", _failed("jax.jit epochs", exc, compile))])
     torch_compile = next(p for p in FAST_PATHS if p.library == "torch")
     if compile is True and _library(xp) == "torch":
         from .torch_compile import torch_epochs

@@ -25,6 +25,7 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
     import jax
 
     step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp)
+    jax.eval_shape(partial(step, with_cost=True), dict(parameters), X, Y)  # traces here, or fails where it is built
 
     @partial(jax.jit, static_argnums=(1, 2))
     def run(params, n_records, cost_every):
@@ -42,8 +43,12 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
 
 
 def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-               dropouts: dict | None = None) -> EpochRunner:
-    """epoch(params, state, Xs, Ys, lr) as one compiled scan over the complete batches (+ the tail)."""
+               dropouts: dict | None = None, check: tuple | None = None) -> EpochRunner:
+    """epoch(params, state, Xs, Ys, lr) as one compiled scan over the complete batches (+ the tail).
+
+    ``check``: (parameters, state, X, Y) of the run, to trace the epoch with here (``jax.eval_shape``:
+    no compiling, no data read), so that a step jax.jit cannot trace (a user's activation that
+    branches on an array's value, say) fails where the path is chosen, not in the first epoch."""
     import jax
     import jax.numpy as jnp
 
@@ -73,6 +78,14 @@ def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: fl
         params, state, cost = step(params, state, X_tail, Y_tail, learning_rate=lr,
                                    dropout=dropout_for(dropouts, tail))
         return params, state, cost * tail
+
+    if check is not None:
+        params, state, X, Y = check
+        state, lr = _arrays(state, X.dtype), jax.ShapeDtypeStruct((), X.dtype)
+        jax.eval_shape(full_batches, dict(params), state, X, Y, lr)
+        if tail:
+            jax.eval_shape(last_batch, dict(params), state, jax.ShapeDtypeStruct((X.shape[0], tail), X.dtype),
+                           jax.ShapeDtypeStruct((Y.shape[0], tail), Y.dtype), lr)
 
     def epoch(params, state, Xs, Ys, lr):
         params, state = dict(params), _arrays(state, Xs.dtype)
