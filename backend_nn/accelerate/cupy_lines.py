@@ -113,5 +113,11 @@ class CupyLines(Lines):
 
 
 def lines_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
-    """The generic eager step, in place on buffers of its own, with the hidden lines as kernels: any size."""
+    """The generic eager step, in place on buffers of its own, with the hidden lines as kernels: any size.
+    The kernels are compiled here (CuPy compiles at first use), so that a failure is the build's, passed over
+    under compile="auto", and not the first step's."""
+    import cupy
+
+    for name in {g.name for g in net.hidden} & set(ACT_CODES):
+        _kernels(cupy.cuda.Device().id, str(np.dtype(X.dtype)), name)
     return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, lines=CupyLines())
