@@ -284,19 +284,38 @@ def test_model_takes_the_recorded_epochs_by_default_with_the_same_result(capsys)
     assert wide.path == "eager" and wide.passed_over[0][0] == "numpy replay epochs"
 
 
-def test_an_epoch_step_that_cannot_be_recorded_runs_eagerly_with_one_warning(monkeypatch):
+def test_an_epoch_step_that_cannot_be_recorded_runs_eagerly_and_the_choice_says_why(monkeypatch):
+    """The step is recorded where the epochs are chosen: one that cannot be is passed over there, as a full-batch
+    step is, and the path report says eager and why (it said "numpy replay epochs" while each batch width ran
+    eagerly after its own FastPathWarning). Windows of streamed data are recorded at their first batch: there
+    each width still runs eagerly after a warning."""
+    from backend_nn.accelerate import choose_epochs
+    from backend_nn.batches import batch_slices
+    from backend_nn.optimizers import get_optimizer
+
     def refuse(*args, **kwargs):
         raise Untraceable("a stand-in refusal")
 
     monkeypatch.setattr(numpy_replay, "record", refuse)
     X, Y = FLOWER
     kw = dict(optimizer="momentum", learning_rate=0.01, mini_batch_size=128, num_epochs=3)
-    with pytest.warns(FastPathWarning, match="could not be recorded.*a stand-in refusal") as caught:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         params, _ = bnn.model(X, Y, [2, 3, 1], **kw)
-    assert len(caught) == 2  # once per batch width (128 and the last 16)
     eager, _ = bnn.model(X, Y, [2, 3, 1], compile=False, **kw)
     for k in eager:
         np.testing.assert_array_equal(params[k], eager[k], err_msg=k)
+    p0 = bnn.initialize_parameters_deep([2, 3, 1])
+    opt = get_optimizer("momentum")
+    _, choice = choose_epochs(net=Network.build([2, 3, 1], "relu"), optimizer=opt, xp=bnn.get_namespace("numpy"),
+                              slices=batch_slices(400, 128), compile="auto", X=X, Y=Y, parameters=p0,
+                              state=opt.init(p0))
+    assert choice.path == "eager" and choice.passed_over == [("numpy replay epochs", "a stand-in refusal")]
+    with pytest.warns(FastPathWarning, match="could not be recorded.*a stand-in refusal") as caught:
+        streamed, _ = bnn.model(X, Y, [2, 3, 1], stream=True, **kw)
+    assert len(caught) == 2  # once per batch width (128 and the last 16)
+    for k in eager:
+        np.testing.assert_array_equal(streamed[k], eager[k], err_msg=k)
 
 
 def test_where_the_gemms_dominate_the_replay_serves_too_and_equals_the_eager_step():

@@ -313,14 +313,22 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
     from ..step import eager_epochs
 
     kw = dict(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd, dropouts=dropouts)
+    start = None if parameters is None else (parameters, state, X, Y)  # to trace or record the step with here
+
+    def built(name: str, build: Callable[[], Any]) -> tuple[Any, Choice]:
+        """The compiled epochs, or the eager ones with the reason: a Declined silently, any other failure
+        as :func:`_failed` says (raised under compile=True)."""
+        try:
+            return build(), Choice(name)
+        except Declined as exc:
+            return eager_epochs(**kw), Choice("eager", [(name, str(exc))])
+        except Exception as exc:
+            return eager_epochs(**kw), Choice("eager", [(name, _failed(name, exc, compile))])
+
     if compile and _library(xp) == "jax":
         from .jax_loop import jax_epochs
 
-        try:
-            return jax_epochs(**kw, check=None if parameters is None else (parameters, state, X, Y)), \
-                Choice("jax.jit epochs")
-        except Exception as exc:  # a step jax.jit cannot trace
-            return eager_epochs(**kw), Choice("eager", [("jax.jit epochs", _failed("jax.jit epochs", exc, compile))])
+        return built("jax.jit epochs", lambda: jax_epochs(**kw, check=start))
     torch_compile = next(p for p in FAST_PATHS if p.library == "torch")
     if compile is True and _library(xp) == "torch":
         from .torch_compile import torch_epochs
@@ -340,7 +348,7 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         if too_large is None:
             from .numpy_replay import numpy_epochs
 
-            return numpy_epochs(**kw), Choice("numpy replay epochs")
+            return built("numpy replay epochs", lambda: numpy_epochs(**kw, start=start))
         return eager_epochs(**kw), Choice("eager", [("numpy replay epochs", too_large)])
     why = [("compiled epochs", f"none for {_library(xp) or 'this array library'} yet")] if compile else []
     return eager_epochs(**kw), Choice("eager", why)

@@ -507,28 +507,42 @@ def replay_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
 
 
 def numpy_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                 dropouts: dict | None = None) -> EpochRunner:
+                 dropouts: dict | None = None, start: tuple | None = None) -> EpochRunner:
     """Mini-batch epochs on static buffers (:class:`~backend_nn.accelerate.replay.StaticEpochs`), the
-    optimizer step of each batch width recorded once as NumPy calls and replayed per batch."""
+    optimizer step of each batch width recorded once as NumPy calls and replayed per batch.
+
+    ``start``: (parameters, state, X, Y) of the run, to record with here, where the path is chosen: a
+    step that cannot be recorded is then :class:`Untraceable` (the caller runs the eager epochs and says
+    why). Without it (windows of streamed or dask data) each width is recorded at its first batch, and
+    one that cannot be is run eagerly on the same buffers, with a FastPathWarning."""
     from .replay import StaticEpochs
 
     step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd)
-    return StaticEpochs(step, xp=xp, slices=slices, dropouts=dropouts, capture=_record_checked)
+    epochs = StaticEpochs(step, xp=xp, slices=slices, dropouts=dropouts,
+                          capture=_record_or_run if start is None else _record)
+    if start is not None:
+        epochs.prepare(*start)
+    return epochs
 
 
-def _record_checked(body: Callable[[dict], None], buffers: dict, unchanged: Callable[[], Any]) -> Callable[[], None]:
+def _record(body: Callable[[dict], None], buffers: dict, unchanged: Callable[[], Any]) -> Callable[[], None]:
     """StaticEpochs' capture: the body recorded and checked (:func:`_checked_record`), replayed by a
-    :class:`_BatchReplay`; where it cannot be recorded, the body itself on the same buffers, with one
+    :class:`_BatchReplay` (:class:`Untraceable` where it cannot be recorded)."""
+    tape, _ = _checked_record(body, buffers, unchanged=unchanged)
+    return _BatchReplay(tape, buffers["X"], buffers["Y"])
+
+
+def _record_or_run(body: Callable[[dict], None], buffers: dict, unchanged: Callable[[], Any]) -> Callable[[], None]:
+    """:func:`_record`; where the body cannot be recorded, the body itself on the same buffers, with a
     FastPathWarning."""
     from . import FastPathWarning
 
     try:
-        tape, _ = _checked_record(body, buffers, unchanged=unchanged)
+        return _record(body, buffers, unchanged)
     except Exception as exc:
         warnings.warn(f"backend_nn: the NumPy step could not be recorded ({type(exc).__name__}: {exc}); the epochs "
                       "run it eagerly on the same buffers.", FastPathWarning, stacklevel=user_stacklevel())
         return partial(body, buffers)
-    return _BatchReplay(tape, buffers["X"], buffers["Y"])
 
 
 class _BatchReplay:

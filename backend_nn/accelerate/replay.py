@@ -77,6 +77,12 @@ class StaticEpochs:
         self.replays = {w: self.capture(partial(self._body, w), self._buffers(w), self._unchanged)
                         for w in self.widths}
 
+    def prepare(self, params: dict, state: dict, Xs: Any, Ys: Any) -> None:
+        """Make the buffers and the recordings now (else the first epoch does), so that a step that cannot
+        be recorded fails here, where the epochs are chosen. The values are loaded again at each epoch."""
+        with self.context():
+            self._own(params, state, Xs, Ys)
+
     def _buffers(self, w: int) -> dict:
         """What the step of a batch of width w reads and writes."""
         return {"P": self.P, "S": self.S, "X": self.X[w], "Y": self.Y[w], "lr": self.lr, "total": self.total}
