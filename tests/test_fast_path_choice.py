@@ -110,12 +110,12 @@ def _branching_activation():
     return Activation("scaled_tanh", forward, derivative)
 
 
-@pytest.mark.parametrize("mini_batches", [False, True])
+@pytest.mark.parametrize("mini_batches", [False, True, "streamed"])
 def test_a_step_jax_cannot_trace_is_a_warning_under_auto_and_an_error_under_true(mini_batches):
     """jax.jit traced the step at the first call, so a step it could not trace was an error in the middle of the
     default run (ConcretizationTypeError), not a path passed over. The step is now traced (jax.eval_shape)
-    where the path is chosen: under "auto" one FastPathWarning and the eager step (equal to compile=False);
-    under True the error, with a note of what the other modes do."""
+    where the path is chosen (for streamed data, with a window's shapes): under "auto" one FastPathWarning
+    and the eager step (equal to compile=False); under True the error, with a note of what the other modes do."""
     if importlib.util.find_spec("jax") is None:
         pytest.skip("JAX is not installed")
     X, Y = FLOWER
@@ -124,7 +124,7 @@ def test_a_step_jax_cannot_trace_is_a_warning_under_auto_and_an_error_under_true
     def train(compile):
         if mini_batches:
             return bnn.model(X, Y, [2, 4, 1], "adam", num_epochs=3, mini_batch_size=64, activation=act,
-                             backend="jax", compile=compile, print_cost=False)[0]
+                             backend="jax", compile=compile, print_cost=False, stream=mini_batches == "streamed")[0]
         return bnn.nn_model(X, Y, 4, num_iterations=30, activation=act, backend="jax", compile=compile)[0]
 
     name = "jax.jit epochs" if mini_batches else "jax.jit"

@@ -287,8 +287,9 @@ def test_model_takes_the_recorded_epochs_by_default_with_the_same_result(capsys)
 def test_an_epoch_step_that_cannot_be_recorded_runs_eagerly_and_the_choice_says_why(monkeypatch):
     """The step is recorded where the epochs are chosen: one that cannot be is passed over there, as a full-batch
     step is, and the path report says eager and why (it said "numpy replay epochs" while each batch width ran
-    eagerly after its own FastPathWarning). Windows of streamed data are recorded at their first batch: there
-    each width still runs eagerly after a warning."""
+    eagerly after its own FastPathWarning). Windows of streamed data too, recorded with the window's shapes.
+    Where no run's parameters are given (a benchmark's own epochs), each width is recorded at its first batch,
+    and one that cannot be runs eagerly after a warning."""
     from backend_nn.accelerate import choose_epochs
     from backend_nn.batches import batch_slices
     from backend_nn.optimizers import get_optimizer
@@ -311,11 +312,17 @@ def test_an_epoch_step_that_cannot_be_recorded_runs_eagerly_and_the_choice_says_
                               slices=batch_slices(400, 128), compile="auto", X=X, Y=Y, parameters=p0,
                               state=opt.init(p0))
     assert choice.path == "eager" and choice.passed_over == [("numpy replay epochs", "a stand-in refusal")]
-    with pytest.warns(FastPathWarning, match="could not be recorded.*a stand-in refusal") as caught:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         streamed, _ = bnn.model(X, Y, [2, 3, 1], stream=True, **kw)
-    assert len(caught) == 2  # once per batch width (128 and the last 16)
     for k in eager:
         np.testing.assert_array_equal(streamed[k], eager[k], err_msg=k)
+    epochs, choice = choose_epochs(net=Network.build([2, 3, 1], "relu"), optimizer=opt, xp=bnn.get_namespace("numpy"),
+                                   slices=batch_slices(400, 128), compile="auto")
+    assert choice.path == "numpy replay epochs"  # not recorded yet
+    with pytest.warns(FastPathWarning, match="could not be recorded.*a stand-in refusal") as caught:
+        epochs(p0, opt.init(p0), X, Y, 0.01)
+    assert len(caught) == 2  # once per batch width (128 and the last 16)
 
 
 def test_where_the_gemms_dominate_the_replay_serves_too_and_equals_the_eager_step():

@@ -43,6 +43,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from importlib import import_module
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import array_api_compat
@@ -258,14 +259,22 @@ GRAPH_EPOCHS_NOT_BY_DEFAULT = ("not yet run on a GPU: taken by default once its 
 
 
 def _windowed(inner_compile: bool | str, *, net: Network, optimizer: Any, xp: Any, lambd: float,
-              dropouts: dict | None) -> tuple[Callable[[list], Any], list]:
+              dropouts: dict | None, parameters: dict | None, state: dict | None) -> tuple[Callable[[list], Any], list]:
     """``inner(window's batch slices)``: the array library's epoch for one window of data that arrive
-    window by window (dask, streamed host data), and the list of the Choices it made."""
+    window by window (dask, streamed host data), and the list of the Choices it made. The epoch is traced
+    or recorded with the run's parameters and state and the window's shapes (no data: a window is
+    fetched later), as :func:`choose_epochs` does with whole data."""
     choices: list[Choice] = []
 
     def inner(window_slices):
+        start = {}
+        if parameters is not None:
+            width, dtype = max(sl.stop for sl in window_slices), parameters["W1"].dtype
+            start = dict(parameters=parameters, state=state,  # the shapes and dtype a window has on the backend
+                         X=SimpleNamespace(shape=(net.layer_dims[0], width), dtype=dtype),
+                         Y=SimpleNamespace(shape=(net.layer_dims[-1], width), dtype=dtype))
         run, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=window_slices, lambd=lambd,
-                                    dropouts=dropouts, compile=inner_compile)
+                                    dropouts=dropouts, compile=inner_compile, **start)
         choices.append(choice)
         return run
 
@@ -297,7 +306,8 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
     from ..streaming import is_host_data
 
     if array_api_compat.is_dask_array(X) or is_host_data(X):
-        inner, choices = _windowed(compile, net=net, optimizer=optimizer, xp=xp, lambd=lambd, dropouts=dropouts)
+        inner, choices = _windowed(compile, net=net, optimizer=optimizer, xp=xp, lambd=lambd, dropouts=dropouts,
+                                   parameters=parameters, state=state)
         if is_host_data(X):
             from ..streaming import host_epochs
 
