@@ -245,7 +245,7 @@ class NNClassifier(*_BASES):
         """(n_samples, K): log of :meth:`predict_proba`, as scikit-learn's MLPClassifier gives it (-inf where a
         probability rounded to 0)."""
         P = self.predict_proba(X)
-        return np.log(P) if isinstance(P, np.ndarray) else array_namespace(P).log(P)
+        return array_namespace(P).log(P)
 
     def predict(self, X: Any) -> Any:
         """(n_samples,) labels from classes_: A_L > 0.5 is classes_[1] (two classes), else the argmax."""
