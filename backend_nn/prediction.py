@@ -130,7 +130,8 @@ def accuracy(predictions: Any, Y: Any) -> float:
         moved to the predictions' backend and device, as ``predict`` moves host X.
     """
     xp = namespace_of(predictions=predictions)
-    shape_of(predictions, "predictions"), shape_of(Y, "Y")  # sizes that are known (a dask array's may not be)
+    shape_of(predictions, "predictions")  # sizes that are known (a dask array's may not be)
+    shape_of(Y, "Y")
     if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
         Y = to_backend(host_labels(Y), xp, device=device_of(predictions))
     xp = namespace_of(predictions=predictions, Y=Y)
