@@ -25,7 +25,7 @@ from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
 from .training import _prepare_X
-from .validation import check_flag, check_parameters, check_positive, check_X, host_labels
+from .validation import check_flag, check_parameter_keys, check_parameters, check_positive, check_X, host_labels
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "forward_propagation_n", "backward_propagation_n", "THRESHOLD"]
@@ -39,7 +39,8 @@ COURSE_LAYER_DIMS = (4, 5, 3, 1)
 
 
 def _order(parameters: dict) -> list[str]:
-    L = len(parameters) // 2
+    """W1, b1, ..., WL, bL: the vector's order (the keys checked to be exactly these)."""
+    L = check_parameter_keys(parameters)
     return [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
 
 

@@ -22,15 +22,18 @@ b = 0 always.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
-from .validation import check_layer_dims, check_positive, check_seed, check_X_Y_shapes, did_you_mean, shape_of
+from .validation import (check_layer_dims, check_number, check_positive, check_seed, check_X_Y_shapes, did_you_mean,
+                         shape_of)
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
-           "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype"]
+           "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype",
+           "check_scale"]
 
 #: init= choices: the course's small random weights, all zeros (symmetry lesson), the week-4
 #: application's 1 / sqrt(n_{l-1}) ("xavier") and He's sqrt(2 / n_{l-1}) for ReLU networks.
@@ -41,6 +44,11 @@ def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
     """(n_x, n_h, n_y) from X (n_x, m) and Y (n_y, m); the course fixes n_h = 4."""
     check_X_Y_shapes(X, Y)
     return shape_of(X)[0], n_h, shape_of(Y)[0]
+
+
+def check_scale(scale: Any, name: str = "scale") -> float:
+    """The "random" initialization's factor: a finite number (0 gives zeros, a negative one flips signs)."""
+    return check_number(name, scale, "a finite number", math.isfinite, "a finite number")
 
 
 def resolve_dtype(dtype: Any, xp: Any) -> Any:
@@ -101,6 +109,7 @@ def initialize_parameters_deep(
     on the chosen backend and device.
     """
     dims = check_layer_dims(layer_dims)
+    scale = check_scale(scale)
     xp = get_namespace(backend)
     dt = resolve_dtype(dtype, xp)
     host = _draw_on_host(dims, seed=seed, init=init, scale=scale)

@@ -115,6 +115,9 @@ def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
     check_labels_dtype(a, xp=xp, name=name)
     if len(a.shape) != 2:
         raise ValueError(f"{name} must be 2-D (1, m) labels or (K, m) one-hot; got shape {tuple(a.shape)}.")
+    if 0 in tuple(a.shape):
+        raise ValueError(f"{name} has shape {tuple(a.shape)}: an accuracy needs at least one example (m, its "
+                         "columns) and a label in each.")
     if a.shape[0] > 1:
         return xp.astype(xp.argmax(a, axis=0, keepdims=True), default_int(xp))
     if xp.isdtype(a.dtype, "bool"):

@@ -212,8 +212,11 @@ def _checked_network(arrays: dict, contents: dict, fmt: str) -> Network:
     if layer_dims != said:
         raise ValueError(f"the arrays give layer sizes {layer_dims} but the file says {said}.")
     dtype = str(contents["dtype"])
-    if any(str(a.dtype) != dtype or a.dtype.kind != "f" for a in arrays.values()):
-        raise ValueError(f"parameters must all be {dtype} floats; got {sorted({str(a.dtype) for a in arrays.values()})}.")
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"its field 'dtype' must be 'float64' or 'float32'; it holds {contents['dtype']!r}.")
+    if any(str(a.dtype) != dtype for a in arrays.values()):
+        raise ValueError(f"parameters must all be {dtype} floats, as its field 'dtype' says; got "
+                         f"{sorted({str(a.dtype) for a in arrays.values()})}.")
     for k, a in arrays.items():
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{k} holds NaN or inf values; a model that cannot predict is refused.")

@@ -32,7 +32,7 @@ from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
 from .backend import (array_namespace, backend_name, count_true, device_of, get_namespace, memory_of,
                       namespace_of, to_backend, to_numpy)
-from .initialization import initialize_parameters_deep, resolve_dtype
+from .initialization import check_scale, initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import check_inputs
@@ -183,15 +183,17 @@ class _Recorder:
         if bad.size:
             k = len(recorded) + int(bad[0])
             it = self._at(k)
-            what = "is" if not np.isfinite(new[bad[0]]) else f"rose from {start:.6g} at {unit} {self._at(0)} to"
+            finite = bool(np.isfinite(new[bad[0]]))
+            what = f"rose from {start:.6g} at {unit} {self._at(0)} to" if finite else "is"
+            limit = f" (the limit is {ceiling:g})" if finite else ""
             window = ""
             if k and every > 1:
                 window = (f"; it was {([*recorded, *new.tolist()])[k - 1]:.6g} at {unit} {it - every}, so the run "
                           f"diverged between {unit}s {it - every + 1} and {it} (costs are recorded every {every} "
                           f"{unit}s)")
             raise TrainingDivergedError(
-                f"training diverged: the cost {what} {new[bad[0]]:.6g} at {unit} {it} (the limit is "
-                f"{ceiling:g}){window}. Try a smaller learning_rate.",
+                f"training diverged: the cost {what} {new[bad[0]]:.6g} at {unit} {it}{limit}{window}. Try a "
+                "smaller learning_rate.",
                 iteration=it,
             )
         for k, c in enumerate(new, start=len(recorded)):
@@ -375,6 +377,7 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
     compile = check_compile(compile)
+    init_scale = check_scale(init_scale, "init_scale")
     if batch_size is not None:
         batch_size = check_positive("batch_size", batch_size, integer=True)
     num_iterations = check_positive("num_iterations", num_iterations, integer=True)
@@ -870,6 +873,7 @@ def model(
     cost_every = 100 if cost_every is None else cost_every
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     compile = check_compile(compile)
+    init_scale = check_scale(init_scale, "init_scale")
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     num_epochs = check_positive("num_epochs", num_epochs, integer=True)
     print_cost, progress = check_flag("print_cost", print_cost), check_flag("progress", progress, none=True)

@@ -315,11 +315,8 @@ def model_pair_hint(value: Any) -> str:
     return ""
 
 
-def check_parameters(parameters: Any) -> list[int]:
-    """Parameters W1, b1, ..., WL, bL whose shapes chain; returns layer_dims.
-
-    W_l : (n_l, n_{l-1}), b_l : (n_l, 1).
-    """
+def check_parameter_keys(parameters: Any) -> int:
+    """A dict with exactly the keys W1, b1, ..., WL, bL (L >= 1); returns L. Shapes are not looked at."""
     if not isinstance(parameters, dict):
         raise TypeError(f"parameters must be a dict with keys W1, b1, W2, b2, ...; got {type(parameters).__name__}"
                         f"{model_pair_hint(parameters)}.")
@@ -332,6 +329,15 @@ def check_parameters(parameters: Any) -> list[int]:
         raise ValueError(
             f"parameters must hold W1, b1, ..., WL, bL for L >= 1 layers; got keys {sorted(parameters)}."
         )
+    return L
+
+
+def check_parameters(parameters: Any) -> list[int]:
+    """Parameters W1, b1, ..., WL, bL whose shapes chain; returns layer_dims.
+
+    W_l : (n_l, n_{l-1}), b_l : (n_l, 1).
+    """
+    L = check_parameter_keys(parameters)
     for l in range(1, L + 1):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
         for key, P in ((f"W{l}", W), (f"b{l}", b)):

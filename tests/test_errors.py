@@ -270,6 +270,23 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # gradient_check_n cast any X to float64 first: complex was a ComplexWarning, numeric strings were read
     (lambda X, Y: bnn.gradient_check_n(params(), {f"d{k}": v for k, v in params().items()}, X.astype(str), Y),
      TypeError, r"X must hold real numbers; got dtype <U"),
+    # init_scale NaN trained to "training diverged: the cost is nan at iteration 0 (the limit is nan). Try a
+    # smaller learning_rate."
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, init_scale=float("nan")), ValueError,
+     r"init_scale must be a finite number; got nan"),
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, init="random", init_scale=float("inf")),
+     ValueError, r"init_scale must be a finite number; got inf"),
+    (lambda X, Y: bnn.initialize_parameters_deep([2, 3, 1], scale="0.01"), TypeError,
+     r"scale must be a finite number; got str"),
+    # accuracy of no examples was a ZeroDivisionError
+    (lambda X, Y: bnn.accuracy(Y[:, :0], Y[:, :0]), ValueError,
+     r"predictions has shape \(1, 0\): an accuracy needs at least one example"),
+    # dictionary_to_vector counted len(parameters) // 2 layers: a missing b1 was NumPy's "need at least one
+    # array to concatenate", and a stray W3 beside W1, b1, W2, b2 was left out of theta without a word
+    (lambda X, Y: bnn.dictionary_to_vector({"W1": params()["W1"]}), ValueError,
+     r"parameters must hold W1, b1, ..., WL, bL for L >= 1 layers; got keys \['W1'\]"),
+    (lambda X, Y: bnn.dictionary_to_vector({**params(), "W3": np.zeros((1, 1))}), ValueError,
+     r"got keys \['W1', 'W2', 'W3', 'b1', 'b2'\]"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data

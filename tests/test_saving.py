@@ -133,6 +133,10 @@ def _good_deep_arrays():
      r"field 'train_optimizer' must name one of \['gd', 'momentum', 'adam'\]; it holds 'sgd'"),
     (lambda a: a.update(train_optimizer=np.array("adam"), train_epochs=np.array(["x"])),
      r"field 'train_epochs' must hold a count"),
+    # was "parameters must all be garbage floats; got ['float64']"
+    (lambda a: a.update(dtype=np.array("garbage")), r"field 'dtype' must be 'float64' or 'float32'; it holds"),
+    (lambda a: a.update(dtype=np.array("float32")),
+     r"parameters must all be float32 floats, as its field 'dtype' says; got \['float64'\]"),
 ])
 def test_malformed_deep_models_are_refused(tmp_path, mutate, match):
     assert bnn.load_model(_write(tmp_path / "good.npz", **_good_deep_arrays())).network.output.name == "softmax"
