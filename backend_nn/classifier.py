@@ -25,6 +25,7 @@ from .backend import array_namespace, namespace_of, to_backend, to_numpy
 from .regularization import check_lambd
 from .prediction import predict_output
 from .training import _backend_for, _hidden_sizes, nn_model
+from .validation import check_positive
 
 __all__ = ["NNClassifier", "ShallowNNClassifier"]
 
@@ -168,7 +169,9 @@ class NNClassifier(*_BASES):
 
     def _batch_size(self, m: int) -> int | None:
         """None (full batch) or the batch size, at most m (as scikit-learn's MLP clips it)."""
-        return None if self.batch_size is None else min(int(self.batch_size), int(m))
+        if self.batch_size is None:
+            return None
+        return min(check_positive("batch_size", self.batch_size, integer=True), int(m))  # int() took 1.5 as 1
 
     def _hidden(self) -> list[int]:
         """The hidden-layer sizes: hidden_layer_sizes where given (an int is one layer, as in

@@ -58,7 +58,10 @@ def test_params_and_clear_errors():
                                ({"hidden_layer_sizes": (0,)}, ValueError, r"hidden_layer_sizes\[0\] must be a positive"),
                                ({"hidden_layer_sizes": ()}, ValueError, r"hidden_layer_sizes must be a positive integer "
                                                                         r"or a non-empty list"),
-                               ({"alpha": -0.1}, ValueError, r"alpha must be a finite number >= 0; got -0.1")]:
+                               ({"alpha": -0.1}, ValueError, r"alpha must be a finite number >= 0; got -0.1"),
+                               # int(batch_size) took 1.5 as 1 and True as 1; "auto" was int()'s own message
+                               ({"batch_size": 1.5}, TypeError, r"batch_size must be a positive integer; got float"),
+                               ({"batch_size": "auto"}, TypeError, r"batch_size must be a positive integer; got str")]:
         with pytest.raises(exc, match=match):
             bnn.NNClassifier(num_iterations=5, **params).fit(Xr, Y.ravel())
 
