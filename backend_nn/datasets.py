@@ -10,12 +10,15 @@ NumPy's global random state.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from typing import Callable
+import re
+from typing import Any, Callable
 
 import numpy as np
 
-from .validation import check_number, check_positive, check_seed, did_you_mean
+from .validation import check_flag, check_number, check_positive, check_seed, did_you_mean
 
 __all__ = [
     "load_planar_dataset",
@@ -222,8 +225,11 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
     from pathlib import Path
 
     path = Path(path)
+    labels = check_flag("labels", labels, none=True)
     if not path.exists():
         raise FileNotFoundError(f"no such data file: {path}")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give a data file in it (CSV or .npz).")
     if path.suffix == ".npz":
         try:
             with np.load(path, allow_pickle=False) as f:
@@ -254,15 +260,14 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not a UTF-8 text file (byte {exc.start}: {exc.reason}); data files are CSV "
                          "(UTF-8 text, one example per row) or .npz with X (n_x, m) and Y (1, m).") from None
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    if lines and _is_header(lines[0][1]):
-        lines = lines[1:]
-    if not lines:
+    rows = _csv_rows(text, path)
+    if rows and _is_header(rows[0][1]):
+        rows = rows[1:]
+    if not rows:
         raise ValueError(f"{path} holds no data rows.")
-    width = len(lines[0][1].split(","))
-    data = np.empty((len(lines), width))
-    for i, (n, line) in enumerate(lines):
-        cells = line.split(",")
+    width = len(rows[0][1])
+    data = np.empty((len(rows), width))
+    for i, (n, cells) in enumerate(rows):
         if len(cells) != width:
             raise ValueError(f"{path}, line {n}: expected {width} comma-separated values, found {len(cells)}.")
         for j, cell in enumerate(cells):
@@ -271,13 +276,15 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
             except ValueError:
                 what = "an empty cell" if not cell.strip() else f"not a number: {cell.strip()!r}"
                 other = next((sep for sep in (";", "\t", "|") if sep in cell), None)
+                if other is None and len(cell.split()) > 1:
+                    other = " "
                 if other is not None:  # a file separated by something else reads as one column
                     what += f" (the file is read as comma-separated; this line looks separated by {other!r})"
                 raise ValueError(f"{path}, line {n}, column {j + 1}: {what}.") from None
     bad = np.argwhere(~np.isfinite(data))  # float() reads 'nan' and 'inf': a missing value, most often
     if bad.size:
         i, j = (int(k) for k in bad[0])
-        raise ValueError(f"{path}, line {lines[i][0]}, column {j + 1}: {lines[i][1].split(',')[j].strip()!r} is not "
+        raise ValueError(f"{path}, line {rows[i][0]}, column {j + 1}: {rows[i][1][j].strip()!r} is not "
                          "a finite number; fill missing values or drop their rows first.")
     if labels:
         if width < 2:
@@ -286,10 +293,21 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
     return np.ascontiguousarray(data.T), None
 
 
-def _is_header(line: str) -> bool:
+def _csv_rows(text: str, path: Any) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a comma-separated text, each with its line number, read by the standard
+    library's ``csv`` module (so quoted cells, "1","2","0" as spreadsheets export them, are read too)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
+    except csv.Error as exc:
+        raise ValueError(f"{path}, line {reader.line_num}: not readable as CSV: {exc}.") from None
+
+
+def _is_header(cells: list[str]) -> bool:
     """A first line is a header only when every one of its cells is a non-empty non-number
-    ("x1,x2,label"); a row with one bad or empty cell is data, and reported as such."""
-    cells = [c.strip() for c in line.split(",")]
+    ("x1,x2,label"); a row with one bad or empty cell is data, and reported as such. A cell of
+    numbers separated by something else ("1 2 0") is data in another layout, not a name."""
+    cells = [c.strip() for c in cells]
 
     def is_number(c: str) -> bool:
         try:
@@ -298,4 +316,4 @@ def _is_header(line: str) -> bool:
             return False
         return True
 
-    return all(c and not is_number(c) for c in cells)
+    return all(c and not is_number(c) and not all(map(is_number, re.split(r"[\s;|]+", c))) for c in cells)

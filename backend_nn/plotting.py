@@ -16,7 +16,8 @@ import numpy as np
 from .backend import to_numpy
 from .prediction import predict
 from .outputs import SOFTMAX, check_label_values
-from .validation import check_labels_dtype, check_positive, check_X_kind, check_X_Y_shapes, host_labels, not_finite
+from .validation import (check_labels_dtype, check_positive, check_X_kind, check_X_Y_shapes, host_labels,
+                         model_pair_hint, not_finite)
 
 __all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]
 
@@ -168,7 +169,8 @@ def plot_costs(costs: Sequence[float], learning_rate: float | None = None, *, co
     try:
         c = np.asarray(costs, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"costs must be numbers (the costs training returns); got {costs!r:.80}.") from None
+        raise TypeError(f"costs must be numbers (the costs training returns); got {type(costs).__name__}"
+                        f"{model_pair_hint(costs) or f' {costs!r:.80}'}.") from None
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got shape "
                          f"{c.shape}.")

@@ -131,8 +131,9 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--data", "ragged.csv"), "ragged.csv, line 2: expected 3 comma-separated values, found 2"),
     (("train", "--data", "gap.csv"), "gap.csv, line 1, column 2: an empty cell"),  # data, not a header
     (("train", "--data", "nan.csv"), "nan.csv, line 2, column 1: 'NaN' is not a finite number"),  # was 'X must be finite'
-    (("train", "--data", "semi.csv"), "not a number: '3;4;1' (the file is read as comma-separated; this line looks "
-                                      "separated by ';')"),
+    # its first line was taken for a header and dropped: the error named line 2
+    (("train", "--data", "semi.csv"), "semi.csv, line 1, column 1: not a number: '1;2;0' (the file is read as "
+                                      "comma-separated; this line looks separated by ';')"),
     (("train", "--data", "latin1.csv"), "latin1.csv is not a UTF-8 text file"),
     (("train", "--data", "x.npy"), "x.npy is a NumPy .npy array; data files are CSV (one example per row) or .npz"),
     # every output is checked before training: nothing is lost at the end of a run

@@ -130,3 +130,25 @@ def test_a_csv_with_a_byte_order_mark_and_windows_line_ends_reads_as_without(tmp
         X0, Y0 = bnn.load_data_file(plain)
         np.testing.assert_array_equal(X, X0)
         np.testing.assert_array_equal(Y, Y0)
+
+
+def test_a_csv_is_read_as_the_csv_module_reads_it_and_a_first_row_of_numbers_is_never_a_header(tmp_path):
+    """Cells were split on "," by hand: quoted cells ("1","2","0", as spreadsheets export them) were
+    not numbers, and a first line "1 2 0" (another separator) was dropped as a header."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text("1,2,0\n3,4,1\n")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"x1","x2","y"\n"1","2","0"\n"3","4","1"\n')
+    for a, b in zip(bnn.load_data_file(quoted), bnn.load_data_file(plain), strict=True):
+        np.testing.assert_array_equal(a, b)
+    (tmp_path / "spaces.txt").write_text("1 2 0\n3 4 1\n")
+    with pytest.raises(ValueError, match=r"spaces.txt, line 1, column 1: not a number: '1 2 0' \(the file is read "
+                                         r"as comma-separated; this line looks separated by ' '\)"):
+        bnn.load_data_file(tmp_path / "spaces.txt")
+    (tmp_path / "open_quote.csv").write_text('1,2,0\n3,"4,1\n')  # the quote runs to the end of the file
+    with pytest.raises(ValueError, match=r"open_quote.csv, line \d+: "):
+        bnn.load_data_file(tmp_path / "open_quote.csv")
+    with pytest.raises(TypeError, match=r"labels must be True, False or None; got str 'yes'"):
+        bnn.load_data_file(plain, labels="yes")
+    with pytest.raises(IsADirectoryError, match=r"is a folder; give a data file in it"):
+        bnn.load_data_file(tmp_path)

@@ -85,8 +85,13 @@ def test_the_courses_call_with_a_model_function_draws_the_same_regions(flower_pa
 def test_bad_costs_are_clear_errors(costs, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plotting.plot_costs(costs, **kwargs)
-    with pytest.raises(TypeError, match=r"costs must be numbers .*; got \['a'\]"):  # "could not convert string"
+    with pytest.raises(TypeError, match=r"costs must be numbers .*; got list \['a'\]"):  # "could not convert string"
         plotting.plot_costs(["a"])
+
+
+def test_a_models_pair_handed_to_plot_costs_says_to_unpack_it(flower_params):
+    with pytest.raises(TypeError, match=r"got tuple; this is a \(parameters, costs\) pair: .* so unpack them"):
+        plotting.plot_costs((flower_params, [0.7, 0.5]))
 
 
 def test_one_label_per_point_as_a_1d_Y_as_the_courses_helper_takes_it(flower_params):
