@@ -228,6 +228,8 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    if args.out:
+        check_output_path(args.out, "--out", example="predictions.txt")  # before any work, as train's outputs
     params = load_model(args.model, backend=args.backend)
     n_x = int(params["W1"].shape[1])
     X, Y = load_data_file(args.data, labels=None)

@@ -139,6 +139,7 @@ def test_sweep_table_and_grid(tmp_path):
     # every output is checked before training: nothing is lost at the end of a run
     (("train", "--save", "nowhere/m.npz"), "cannot save to nowhere/m.npz: the folder nowhere does not exist"),
     (("train", "--save", "adir"), "adir is a directory"),
+    (("predict", "missing.npz", "x.csv", "--out", "nowhere/p.txt"), "--out: the folder nowhere does not exist"),
     (("train", "--plot-boundary", "b.txt"), "--plot-boundary writes a PNG picture: give a file name ending in .png"),
     (("train", "--plot-cost", "nowhere/c.png"), "--plot-cost: the folder nowhere does not exist"),
     pytest.param(("train", "--data", "wide.csv", "--plot-boundary", "b.png"),
