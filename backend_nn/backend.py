@@ -164,6 +164,24 @@ def _describe(x: Any) -> str:
     return f"{mod}.{type(x).__name__}"
 
 
+def check_dense(x: Any, name: str) -> None:
+    """A TypeError for what looks like an array but cannot enter the equations: a sparse matrix or
+    tensor (its arithmetic is another's, or missing), or a PyTorch tensor on the "meta" device, which
+    has a shape and no values."""
+    module = type(x).__module__
+    if module.startswith("scipy.sparse"):
+        raise TypeError(f"{name} is a SciPy sparse {type(x).__name__}; the equations take dense arrays: pass "
+                        f"{name}.toarray().")
+    if module.startswith("torch"):
+        layout = str(getattr(x, "layout", "torch.strided"))
+        if layout != "torch.strided":
+            raise TypeError(f"{name} is a PyTorch tensor of layout {layout}; the equations take dense tensors: pass "
+                            f"{name}.to_dense().")
+        if str(getattr(x, "device", "")) == "meta":
+            raise TypeError(f"{name} is on PyTorch's 'meta' device, which holds shapes but no values; give a tensor "
+                            "with data.")
+
+
 def namespace_of(**arrays: Any) -> Namespace:
     """The common namespace of named arrays, checking that they share one device.
 
@@ -180,6 +198,7 @@ def namespace_of(**arrays: Any) -> Namespace:
             fix = "np.asarray(" + name + ")" if isinstance(a, np.matrix) else f"{name}.filled(value)"
             raise TypeError(f"{name} is a {kind}, whose arithmetic differs from an array's; the equations take "
                             f"plain arrays: pass {fix}.")
+        check_dense(a, name)
         try:
             spaces[name] = array_namespace(a)
         except TypeError:
@@ -238,6 +257,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
             else:
                 out = xp.asarray(host, device=device)
         return out if dtype is None or out.dtype == dtype else xp.astype(out, dtype)
+    check_dense(x, "x")
     try:
         src = array_namespace(x)
     except TypeError:

@@ -299,6 +299,30 @@ def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     np.testing.assert_array_equal(Y, before[1])
 
 
+def test_sparse_and_meta_arrays_are_refused_with_the_dense_call(data):
+    """A SciPy sparse matrix was "X must be an array of an Array API library", and in predict "expected an array
+    or host data"; a sparse or meta torch tensor reached the finite check and failed inside PyTorch
+    ("Could not run 'aten::ne.Scalar' with arguments from the 'SparseCPU' backend", "Tensor.item() cannot be
+    called on meta tensors")."""
+    X, Y = data
+    sparse = pytest.importorskip("scipy.sparse")
+    p = bnn.nn_model(X, Y, 3, 2)[0]
+    with pytest.raises(TypeError, match=r"^X is a SciPy sparse csr_matrix; .* pass X.toarray\(\)"):
+        bnn.nn_model(sparse.csr_matrix(X), Y, 3, 2)
+    with pytest.raises(TypeError, match=r"^X is a SciPy sparse csr_array; "):
+        bnn.predict(p, sparse.csr_array(X))
+    with pytest.raises(TypeError, match=r"^Y is a SciPy sparse coo_matrix; .* pass Y.toarray\(\)"):
+        bnn.nn_model(X, sparse.coo_matrix(Y), 3, 2)
+    torch = pytest.importorskip("torch")
+    Xt, Yt = torch.asarray(X), torch.asarray(Y)
+    with pytest.raises(TypeError, match=r"^X is a PyTorch tensor of layout torch.sparse_coo; .* pass X.to_dense\(\)"):
+        bnn.nn_model(Xt.to_sparse(), Yt, 3, 2)
+    with pytest.raises(TypeError, match=r"^X is on PyTorch's 'meta' device, which holds shapes but no values"):
+        bnn.nn_model(torch.empty(tuple(X.shape), dtype=torch.float64, device="meta"), Yt, 3, 2)
+    with pytest.raises(TypeError, match=r"^W1 is a PyTorch tensor of layout torch.sparse_coo"):
+        bnn.L_model_forward(Xt, {**{k: torch.asarray(v) for k, v in p.items()}, "W1": torch.asarray(p["W1"]).to_sparse()})
+
+
 @pytest.mark.filterwarnings("ignore:the matrix subclass")
 def test_np_matrix_is_refused_by_the_equations_and_converted_by_the_front_doors(data):
     """np.matrix's * is a matrix product and its sum takes no keepdims: the equations ended in NumPy's
