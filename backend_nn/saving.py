@@ -22,7 +22,7 @@ from .activations import get_activation
 from .backend import get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
 from .optimizers import OPTIMIZERS
-from .validation import check_output_path, check_parameters
+from .validation import check_flag, check_output_path, check_parameters
 
 __all__ = ["save_model", "load_model", "FORMAT"]
 
@@ -80,7 +80,7 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{k} holds {int(np.sum(~np.isfinite(a)))} NaN or inf value(s): a model that cannot "
                              "predict is not saved.")
-    if with_training_state:
+    if check_flag("with_training_state", with_training_state):
         meta.update(_training_members(parameters))
     target = _model_path(path)
     _write_atomically(target, lambda f: np.savez(f, **arrays, **meta))

@@ -278,6 +278,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      ValueError, r"init_scale must be a finite number; got inf"),
     (lambda X, Y: bnn.initialize_parameters_deep([2, 3, 1], scale="0.01"), TypeError,
      r"scale must be a finite number; got str"),
+    # a truthy string saved the training state
+    (lambda X, Y: bnn.save_model("nowhere/m.npz", bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)[0],
+                                 with_training_state="no"), TypeError,
+     r"with_training_state must be True or False; got str 'no'"),
     # accuracy of no examples was a ZeroDivisionError
     (lambda X, Y: bnn.accuracy(Y[:, :0], Y[:, :0]), ValueError,
      r"predictions has shape \(1, 0\): an accuracy needs at least one example"),
