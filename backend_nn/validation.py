@@ -234,8 +234,12 @@ def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
                 f"the course lays out X as (n_x, m) with examples as columns — did you mean X.T?"
             )
         raise ValueError(f"X and Y must have the same number of examples m (columns); got X {xs} and Y {ys}.")
-    if len(xs) == 2 and ys[0] > ys[1] and ys[1] == 1:
-        raise ValueError(f"Y must be (n_y, m) with examples as columns; got {ys} — did you mean Y.T?")
+    if len(xs) == 2 and xs[1] == ys[1] == 1 and xs[0] == ys[0] > 1:
+        # one column each and as many rows: m examples of one feature laid out as rows (a single example whose
+        # one-hot Y has as many classes as X has features reads the same, and is far rarer); a Y (K, 1) beside
+        # an X (n_x, 1) of another n_x is one example, one-hot
+        raise ValueError(f"X {xs} and Y {ys} each have one column and {ys[0]} rows: examples look laid out as "
+                         "rows; the course lays them out as columns — did you mean X.T and Y.T?")
     check_X(X, xp=xp)
 
 

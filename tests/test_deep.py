@@ -621,3 +621,15 @@ def test_layers_dims_are_checked_against_host_lists_before_training():
                  lambda: bnn.model(X.tolist(), Y.tolist(), [3, 4, 1], "gd", num_epochs=2, print_cost=False)):
         with pytest.raises(ValueError, match=r"layers_dims\[0\] = 3 must be n_x, the number of rows of X \(2, 400\)"):
             call()
+
+
+def test_one_example_with_a_one_hot_Y_trains():
+    """Y (K, 1) beside X (n_x, 1) is one example, one-hot: it was refused as "examples as rows"."""
+    X1, Y1 = np.array([[0.3], [0.1]]), np.eye(3)[:, 1:2]
+    p, costs = bnn.L_layer_model(X1, Y1, [2, 2, 3], num_iterations=2)
+    labels = np.array([[1]])  # the same example with its label, encoded by the library
+    q, costs_labels = bnn.L_layer_model(X1, labels, [2, 2, 3], num_iterations=2)
+    np.testing.assert_array_equal(costs, costs_labels)
+    p0 = bnn.initialize_parameters_deep([2, 2, 3], seed=1, init="xavier")  # L_layer_model's start
+    Z2 = p0["W2"] @ np.maximum(p0["W1"] @ X1 + p0["b1"], 0) + p0["b2"]
+    assert costs[0] == pytest.approx(-np.log(np.exp(Z2[1, 0]) / np.exp(Z2).sum()), rel=1e-12)

@@ -278,6 +278,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      ValueError, r"init_scale must be a finite number; got inf"),
     (lambda X, Y: bnn.initialize_parameters_deep([2, 3, 1], scale="0.01"), TypeError,
      r"scale must be a finite number; got str"),
+    # m examples of one feature as rows: X (m, 1), Y (m, 1) (was "got (400, 1) — did you mean Y.T?", which then
+    # led to X's error)
+    (lambda X, Y: bnn.nn_model(X[:1].T, Y.T, 4, 10), ValueError,
+     r"X \(400, 1\) and Y \(400, 1\) each have one column and 400 rows: .* did you mean X.T and Y.T\?"),
     # a truthy string saved the training state
     (lambda X, Y: bnn.save_model("nowhere/m.npz", bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)[0],
                                  with_training_state="no"), TypeError,
