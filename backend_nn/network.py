@@ -87,6 +87,13 @@ class Parameters(dict):
 
     def __init__(self, *args: Any, network: Network, training_state: dict | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        course_order = [f"{p}{l}" for l in range(1, len(self) // 2 + 1) for p in "Wb"]
+        if list(self) != course_order and set(self) == set(course_order):
+            # in the course's order, W1, b1, W2, b2, ..., whatever built them: jax.jit returns a dict's
+            # entries sorted by key (W1, W2, ..., b1, b2), so printing or iterating differed by backend
+            items = [(k, self[k]) for k in course_order]
+            self.clear()
+            self.update(items)
         if not isinstance(network, Network):
             raise TypeError(f"network must be a backend_nn.Network; got {type(network).__name__}.")
         self.network = network

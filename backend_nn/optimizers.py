@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .backend import namespace_of
+from .backend import namespace_of, to_numpy
 from .network import Parameters
 from .update import descend
 from .validation import as_index, check_number, check_positive, did_you_mean
@@ -45,6 +45,12 @@ def _like(parameters: dict, new: dict) -> dict:
 
 def _zeros_like(parameters: dict, *, xp) -> dict:
     return {"d" + k: xp.zeros_like(P) for k, P in parameters.items()}
+
+
+def update_count(t: Any) -> int:
+    """Adam's t, the count of updates, as the course keeps it: a Python int, whether it was carried as one
+    or as a 0-d array (a float inside the compiled loops, on any backend and device)."""
+    return int(float(to_numpy(t))) if hasattr(t, "shape") else int(t)
 
 
 def _check_beta(name: str, beta: Any) -> float:

@@ -21,7 +21,7 @@ import numpy as np
 from .activations import get_activation
 from .backend import get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
-from .optimizers import OPTIMIZERS
+from .optimizers import OPTIMIZERS, update_count
 from .validation import check_flag, check_output_path, check_parameters
 
 __all__ = ["save_model", "load_model", "FORMAT"]
@@ -231,7 +231,7 @@ def _training_members(parameters: Any) -> dict:
                          "the Parameters of a mini-batch / optimizer run (model(), or optimizer= / batch_size=).")
     out = {"train_optimizer": np.array(str(ts["optimizer"])), "train_epochs": np.array(int(ts["epochs"]))}
     if "t" in ts:
-        out["train_t"] = np.array(int(float(to_numpy(ts["t"]))) if hasattr(ts["t"], "shape") else int(ts["t"]))
+        out["train_t"] = np.array(update_count(ts["t"]))
     for part in ("v", "s"):
         for d, a in ts.get(part, {}).items():
             out[f"train_{part}_{d}"] = to_numpy(a)

@@ -34,6 +34,8 @@ from .backend import (array_namespace, backend_name, check_dense, count_true, de
                       namespace_of, to_backend, to_numpy)
 from .initialization import check_scale, initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters
+from .optimizers import (check_decay_rate, check_state, get_optimizer, schedule_lr_decay, update_count,
+                         update_lr)
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import check_inputs
 from .validation import (check_finite, check_flag, check_in_range, check_labels_shape, check_layer_dims, check_positive,
@@ -373,7 +375,6 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     """What every model shares: data onto the backend, the network, initialization, the loop:
     the runners (full-batch gradient descent, where the fast paths are) or, with another
     optimizer, mini-batches, L2 or dropout, the epoch loop (num_iterations counts epochs)."""
-    from .optimizers import get_optimizer
     from .regularization import check_keep_prob, check_lambd
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
@@ -745,7 +746,6 @@ def two_layer_model(
 # --- course 2: mini-batches and optimizers -------------------------------------------------------------
 def _decay_rule(decay: Any):
     """The course's decay argument: None, a function (update_lr, schedule_lr_decay) or its name."""
-    from .optimizers import schedule_lr_decay, update_lr
 
     if decay is None or callable(decay):
         return decay
@@ -860,7 +860,6 @@ def model(
     iterations print ``inf``), the cost here comes from the logits and is finite; the parameters
     are the same.
     """
-    from .optimizers import check_decay_rate, get_optimizer
 
     if layers_dims is None and optimizer is None:
         _refuse_mini_batch_options(locals())
@@ -967,13 +966,24 @@ def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations:
 
 
 def _training_state(opt: Any, state: dict, epochs: int) -> dict:
-    """What a run can resume from: the optimizer's name and state, and the epochs done."""
-    return {"optimizer": opt.name, "epochs": int(epochs), **state}
+    """What a run can resume from: the optimizer's name and state, and the epochs done. The state in the
+    course's order (v, s, t; dW1, db1, dW2, ...), which jax.jit returns sorted by key."""
+    def course_order(d: dict) -> dict:
+        L = len(d) // 2
+        keys = [f"d{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+        return {k: d[k] for k in keys} if set(d) == set(keys) else d
+
+    first = [k for k in ("v", "s", "t") if k in state]
+    ordered = {k: state[k] for k in [*first, *(k for k in state if k not in first)]}
+    if "t" in ordered:  # Adam's count of updates as the course keeps it, a Python int, whatever carried it
+        ordered["t"] = update_count(ordered["t"])
+    return {"optimizer": opt.name, "epochs": int(epochs),
+            **{k: course_order(v) if isinstance(v, dict) else v for k, v in ordered.items()}}
+
 
 
 def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, device: Any):
     """(params, optimizer state, epochs done) from Parameters a run returned or load_model read."""
-    from .optimizers import check_state
 
     if not isinstance(parameters, Parameters):
         raise TypeError("parameters= resumes from the Parameters a model returned (or load_model read); "
@@ -992,7 +1002,7 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
     state = {k: ({d: to_backend(a, xp, device=device, dtype=dtype) for d, a in v.items()} if isinstance(v, dict) else v)
              for k, v in state.items()}
     if "t" in state:
-        state["t"] = int(float(to_numpy(state["t"]))) if hasattr(state["t"], "shape") else int(state["t"])
+        state["t"] = update_count(state["t"])
     return params, state, int(ts.get("epochs", 0))
 
 

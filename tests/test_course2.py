@@ -1175,3 +1175,21 @@ def test_the_optimization_notebooks_published_runs(capsys, optimizer, options, f
     bnn.predict(train_X, train_Y, parameters)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == first_line and len(costs) == 50 and out[-1] == accuracy
+
+
+@pytest.mark.parametrize("compile", [False, "auto", True])
+def test_parameters_and_state_come_back_in_the_courses_order_with_t_an_int(backend, compile):
+    """jax.jit returns a dict's entries sorted by key: the parameters came back W1, W2, W3, b1, b2, b3 and
+    Adam's state s, t, v with t a float32 array (a NumPy 0-d array on the replay, an int on eager PyTorch)."""
+    if backend.name == "torch" and compile is True:
+        pytest.skip("torch.compile's compile time: the order is set where any path's results are wrapped")
+    X, Y = bnn.load_planar_dataset()
+    X, Y = bnn.to_backend(X[:, :64], backend.xp, device=backend.device), Y[:, :64]
+    p, _ = bnn.model(X, Y, [2, 3, 2, 1], "adam", mini_batch_size=16, num_epochs=2, print_cost=False, compile=compile)
+    assert list(p) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    ts = p.training_state
+    assert list(ts) == ["optimizer", "epochs", "v", "s", "t"]
+    assert list(ts["v"]) == list(ts["s"]) == ["dW1", "db1", "dW2", "db2", "dW3", "db3"]
+    assert type(ts["t"]) is int and ts["t"] == 2 * 4
+    q, _ = bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=3, compile=compile)
+    assert list(q) == ["W1", "b1", "W2", "b2"]
