@@ -235,11 +235,13 @@ def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
             )
         raise ValueError(f"X and Y must have the same number of examples m (columns); got X {xs} and Y {ys}.")
     if len(xs) == 2 and xs[1] == ys[1] == 1 and xs[0] == ys[0] > 1:
-        # one column each and as many rows: m examples of one feature laid out as rows (a single example whose
-        # one-hot Y has as many classes as X has features reads the same, and is far rarer); a Y (K, 1) beside
-        # an X (n_x, 1) of another n_x is one example, one-hot
+        # one column each and as many rows: m examples of one feature laid out as rows, or one example whose
+        # one-hot Y has as many classes as X has features. Not guessed: the first read as the second would
+        # train on one example in silence. (A Y (K, 1) beside an X (n_x, 1) of another n_x is one example.)
         raise ValueError(f"X {xs} and Y {ys} each have one column and {ys[0]} rows: examples look laid out as "
-                         "rows; the course lays them out as columns — did you mean X.T and Y.T?")
+                         "rows; the course lays them out as columns — did you mean X.T and Y.T? (For one example "
+                         "with a one-hot Y, give its class label instead, Y = [[k]], with the number of classes "
+                         "in layers_dims.)")
     check_X(X, xp=xp)
 
 

@@ -633,3 +633,9 @@ def test_one_example_with_a_one_hot_Y_trains():
     p0 = bnn.initialize_parameters_deep([2, 2, 3], seed=1, init="xavier")  # L_layer_model's start
     Z2 = p0["W2"] @ np.maximum(p0["W1"] @ X1 + p0["b1"], 0) + p0["b2"]
     assert costs[0] == pytest.approx(-np.log(np.exp(Z2[1, 0]) / np.exp(Z2).sum()), rel=1e-12)
+    # as many classes as features: the same shapes as m examples of one feature laid out as rows; not guessed
+    X3 = np.array([[0.3], [0.1], [0.5]])
+    with pytest.raises(ValueError, match=r"did you mean X.T and Y.T\? \(For one example with a one-hot Y, give its "
+                                         r"class label instead, Y = \[\[k\]\]"):
+        bnn.L_layer_model(X3, np.eye(3)[:, 1:2], [3, 2, 3], num_iterations=2)
+    assert len(bnn.L_layer_model(X3, [[1]], [3, 2, 3], num_iterations=2)[1]) == 1
