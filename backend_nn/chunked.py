@@ -158,6 +158,11 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     dt = resolve_dtype(dtype, xp)
     check_X_Y_shapes(X, Y)  # unknown chunk sizes (NaN) are refused there
     _check_layout(X, Y)
+    if 0 in X.chunks[1] and X.shape[1]:
+        # empty chunks (a boolean mask's, after compute_chunk_sizes) hold no examples: each chunk's mean
+        # divided by zero, and shuffle="chunks" found no chunk to draw from. Left out, nothing is read.
+        kept = tuple(c for c in X.chunks[1] if c)
+        X, Y = X.rechunk({1: kept}), Y.rechunk({1: kept})
     check_X_kind(X, xp=xp)
     check_labels_dtype(Y, xp=xp)  # the dtype only: strings were NumPy's "ufunc 'isfinite' not supported"
     finite, big = dask.compute(da.isfinite(X).all(), abs(X).max())

@@ -449,3 +449,19 @@ def test_cupy_chunks_equal_numpy_on_threads_and_on_a_local_cuda_cluster(flower):
         p2, c2 = bnn.nn_model(Xd, Yd, 4, num_iterations=40, cost_every=1)
     np.testing.assert_allclose(c2, c0, rtol=RTOL)
     _close(p0, {k: cupy.asnumpy(v) for k, v in p2.items()})
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"optimizer": "adam", "batch_size": 8},
+                                    {"optimizer": "adam", "batch_size": 8, "shuffle": "chunks"}])
+def test_empty_chunks_are_left_out(kwargs):
+    """A chunk of no examples (a boolean mask's) was a ZeroDivisionError in full-batch training and "max() arg is
+    an empty sequence" with shuffle="chunks"; the run now equals the one without it, bit for bit."""
+    rs = np.random.RandomState(0)
+    X = rs.randn(2, 40)
+    Y = (X[:1] > 0).astype(np.int64)
+    with_empty = bnn.nn_model(da.from_array(X, chunks=(2, (10, 0, 30, 0))), da.from_array(Y, chunks=(1, (10, 0, 30, 0))),
+                              3, 5, **kwargs)
+    without = bnn.nn_model(da.from_array(X, chunks=(2, (10, 30))), da.from_array(Y, chunks=(1, (10, 30))), 3, 5, **kwargs)
+    np.testing.assert_array_equal(with_empty[1], without[1])
+    for k in without[0]:
+        np.testing.assert_array_equal(with_empty[0][k], without[0][k])
