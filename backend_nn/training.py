@@ -747,13 +747,39 @@ def two_layer_model(
 def _decay_rule(decay: Any):
     """The course's decay argument: None, a function (update_lr, schedule_lr_decay) or its name."""
 
-    if decay is None or callable(decay):
-        return decay
+    if decay is None:
+        return None
     rules = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
-    if decay not in rules:
-        raise ValueError(f"decay must be None, a function of (learning_rate0, epoch_num, decay_rate), or one of "
-                         f"{list(rules)}; got {decay!r}.")
-    return rules[decay]
+    if not callable(decay):
+        if decay not in rules:
+            raise ValueError(f"decay must be None, a function of (learning_rate0, epoch_num, decay_rate), or one of "
+                             f"{list(rules)}; got {decay!r}.")
+        return rules[decay]
+    if decay in rules.values():
+        return decay
+    import inspect
+
+    try:
+        inspect.signature(decay).bind(0.1, 0, 1.0)
+    except TypeError as exc:
+        raise TypeError(f"decay must be a function of (learning_rate0, epoch_num, decay_rate), as update_lr is; "
+                        f"{getattr(decay, '__name__', decay)!r} cannot be called so: {exc}.") from None
+    except ValueError:  # no signature to read (a builtin): it is called as it is
+        pass
+
+    def checked(learning_rate0: float, epoch_num: int, decay_rate: float) -> float:
+        """The user's rule, whose rate must be a number >= 0: a negative one would climb the cost in silence."""
+        rate = decay(learning_rate0, epoch_num, decay_rate)
+        try:
+            value = float(rate)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not (value >= 0 and math.isfinite(value)):
+            raise ValueError(f"decay({learning_rate0}, {epoch_num}, {decay_rate}) returned {rate!r}; it must return "
+                             "the epoch's learning rate, a finite number >= 0.")
+        return value
+
+    return checked
 
 
 def model(

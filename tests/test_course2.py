@@ -278,6 +278,14 @@ def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefi
      r"beta must be in \[0, 1\)"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay=bnn.update_lr, decay_rate=-1), ValueError,
      r"decay_rate must be a finite number >= 0; got -1.0"),
+    # a rule of its own: a negative rate climbed the cost in silence, NaN said "Try a smaller learning_rate",
+    # a string was float()'s "could not convert string to float: 'x'"
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=2, decay=lambda lr, e, r: -lr), ValueError,
+     r"decay\(0.0007, 0, 1.0\) returned -0.0007; it must return the epoch's learning rate, a finite number >= 0"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=2, decay=lambda lr, e, r: "x"), ValueError,
+     r"decay\(0.0007, 0, 1.0\) returned 'x'"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=2, decay=lambda lr: lr), TypeError,
+     r"decay must be a function of \(learning_rate0, epoch_num, decay_rate\), as update_lr is; '<lambda>' cannot"),
 ])
 def test_bad_optimizer_input_is_a_clear_error(call, exc, match):
     p, g = _params_and_grads(_Host())[:2]
