@@ -317,8 +317,20 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
 
 # --- the course's week-3 functions --------------------------------------------------------------------
 def _week3_network(parameters: Any, activation: Any, output: Any = None) -> Network:
-    """Parameters' own network; a plain dict is the week-3 network, tanh, unless activation= says."""
+    """Parameters' own network; a plain dict of week 3's two layers is its network, tanh, unless
+    activation= says. A plain dict of more layers is no week-3 network: its activations are asked for."""
     if activation is None and not isinstance(parameters, Parameters):
+        dims = check_parameters(parameters)
+        if len(dims) != 3:
+            # course 2's notebooks name their three-layer relu networks' forward pass forward_propagation
+            # too: taken as tanh, they trained another network in silence
+            raise ValueError(
+                f"forward_propagation and backward_propagation are week 3's: a plain dict of parameters is its "
+                f"network of one hidden layer (tanh); these have {len(dims) - 1} layers {dims}. Say which "
+                "activations: activation='relu' (course 2's networks) or one name per hidden layer; or use "
+                "L_model_forward / L_model_backward (week 4: relu hidden layers) or forward_propagation_n / "
+                "backward_propagation_n (course 2's, with its tuple cache)."
+            )
         activation = "tanh"  # these functions are the course's week-3 ones: tanh by definition
     return network_of(parameters, activation, output)
 

@@ -282,6 +282,12 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # led to X's error)
     (lambda X, Y: bnn.nn_model(X[:1].T, Y.T, 4, 10), ValueError,
      r"X \(400, 1\) and Y \(400, 1\) each have one column and 400 rows: .* did you mean X.T and Y.T\?"),
+    # course 2's notebooks call their three-layer relu network's forward pass forward_propagation: week 3's
+    # took a plain dict of three layers as tanh, in silence
+    (lambda X, Y: bnn.forward_propagation(X, bnn.initialize_parameters_he([2, 4, 3, 1])), ValueError,
+     r"these have 3 layers \[2, 4, 3, 1\]. Say which activations: activation='relu' .* forward_propagation_n"),
+    (lambda X, Y: bnn.backward_propagation(bnn.initialize_parameters_he([2, 4, 3, 1]), {}, X, Y), ValueError,
+     r"forward_propagation and backward_propagation are week 3's"),
     # a truthy string saved the training state
     (lambda X, Y: bnn.save_model("nowhere/m.npz", bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)[0],
                                  with_training_state="no"), TypeError,
