@@ -328,8 +328,9 @@ def _week3_network(parameters: Any, activation: Any, output: Any = None) -> Netw
                 f"forward_propagation and backward_propagation are week 3's: a plain dict of parameters is its "
                 f"network of one hidden layer (tanh); these have {len(dims) - 1} layers {dims}. Say which "
                 "activations: activation='relu' (course 2's networks) or one name per hidden layer; or use "
-                "L_model_forward / L_model_backward (week 4: relu hidden layers) or forward_propagation_n / "
-                "backward_propagation_n (course 2's, with its tuple cache)."
+                "L_model_forward / L_model_backward (week 4: relu hidden layers). Course 2's notebooks' own pass is "
+                "cost, cache = forward_propagation_n(X, Y, parameters), with their tuple cache (AL = cache[-3]) "
+                "that backward_propagation_n and backward_propagation_with_regularization(X, Y, cache, lambd) read."
             )
         activation = "tanh"  # these functions are the course's week-3 ones: tanh by definition
     return network_of(parameters, activation, output)
