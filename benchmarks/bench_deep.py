@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import SETTLE_S, settle  # noqa: E402
+from implementations import SETTLE_S, Unavailable, need_backend, no_gpu, settle  # noqa: E402
 from backend_nn.network import Network  # noqa: E402
 from backend_nn.step import train_step  # noqa: E402
 
@@ -40,9 +40,6 @@ DEEP = ([784, 512, 256, 10], 60_000, "float32")
 QUICK = ([20, 16, 8, 4], 300, "float32")
 LR = 0.1
 
-
-class Unavailable(Exception):
-    pass
 
 
 def problem(dims, m, dtype):
@@ -84,6 +81,7 @@ def numpy_reference(dims, X, Y, p0, steps):
 
 
 def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None):
+    need_backend(backend)
     xp = bnn.get_namespace(backend)
     if backend == "jax":
         import jax
@@ -244,7 +242,7 @@ def gemm_peak(dtype: str, gpu: bool) -> dict:
     for _ in range(3):
         a @ a
     peaks["cpu"] = 3 * 2 * n**3 / (time.perf_counter() - t) / 1e9
-    if gpu:
+    if gpu and bnn.cuda_device_count() > 0:  # PyTorch alone may see the GPU: its rows run, CuPy's peak is not read
         import cupy
 
         n = 8192
@@ -266,6 +264,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=None, help="interleaved timing rounds (default 5; 2 with --quick)")
     ap.add_argument("--out", type=Path, default=None, help="JSON results (default: results/deep-<host>.json)")
     args = ap.parse_args(argv)
+    if args.gpu and (why := no_gpu()):
+        print(f"--gpu: {why}: no GPU rows to run, nothing written.")
+        return 0
     dims, m, dtype = QUICK if args.quick else DEEP
     rounds = args.rounds or (2 if args.quick else 5)
     X, Y, p0 = problem(dims, m, dtype)

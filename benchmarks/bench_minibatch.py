@@ -35,7 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import SETTLE_S, settle  # noqa: E402
+from implementations import SETTLE_S, Unavailable, need_backend, no_gpu, settle  # noqa: E402
 from backend_nn.network import Network  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -43,9 +43,6 @@ SIZES = {"mid": ([784, 128, 10], 10_000), "deep": ([784, 512, 256, 10], 60_000)}
 QUICK = {"quick": ([20, 16, 4], 512)}
 LR, B1, B2, EPS = 0.001, 0.9, 0.999, 1e-8
 
-
-class Unavailable(Exception):
-    pass
 
 
 def problem(dims, m):
@@ -92,6 +89,7 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile):
     from backend_nn.batches import batch_slices
     from backend_nn.optimizers import Adam
 
+    need_backend(backend)
     xp = bnn.get_namespace(backend)
     if backend == "jax":
         import jax
@@ -289,6 +287,9 @@ def main(argv=None) -> int:
     ap.add_argument("--batches", type=int, nargs="+", default=None, help="batch sizes (default 64 256 1024)")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
+    if args.gpu and (why := no_gpu()):
+        print(f"--gpu: {why}: no GPU rows to run, nothing written.")
+        return 0
     sizes = QUICK if args.quick else ({**SIZES} if args.deep else {"mid": SIZES["mid"]})
     batches = args.batches or ([32, 128] if args.quick else [64, 256, 1024])
     rounds = args.rounds or (2 if args.quick else 3)

@@ -109,6 +109,26 @@ def _need_gpu():
         raise Unavailable("no CUDA GPU (CuPy counts 0 devices)")
 
 
+def need_backend(backend: str) -> None:
+    """Unavailable for a CuPy row where CuPy counts no CUDA device (backend_nn's own error is for users)."""
+    if backend == "cupy":
+        _need_gpu()
+
+
+def no_gpu() -> str | None:
+    """Why --gpu has nothing to run here (neither CuPy nor PyTorch counts a CUDA device), or None."""
+    if bnn.cuda_device_count() > 0:
+        return None
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return None
+    except ImportError:
+        pass
+    return "no CUDA device is counted (CuPy counts 0; PyTorch sees none or is not installed)"
+
+
 # --- the zero-abstraction baseline: the course's code, as a learner writes it ------------------
 def make_plain_numpy(pb: Problem) -> Impl:
     X, Y = pb.X, pb.Y

@@ -73,3 +73,26 @@ def test_stream_benchmark_quick_run(tmp_path):
                                "streamed, memory map (columns)"}
     # timings are differences of two noisy runs at this tiny size: finite, not necessarily positive
     assert all(r["max_rel_diff"] <= 1e-6 and np.isfinite(r["ms_per_epoch"]) for r in rows), rows
+
+
+@pytest.mark.parametrize("script", ["bench_deep.py", "bench_minibatch.py", "bench_stream.py"])
+def test_gpu_benchmarks_without_a_gpu_say_so_and_write_nothing(tmp_path, script):
+    """bench_deep --gpu crashed in its CuPy GEMM peak (cudaErrorInsufficientDriver where CuPy is installed without
+    a driver); bench_minibatch --gpu wrote a results file of CuPy rows in "error"; bench_stream printed empty tables."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from implementations import no_gpu
+
+    if script == "bench_stream.py":
+        import backend_nn as bnn
+
+        why = None if bnn.cuda_device_count() else "CuPy counts 0"
+    else:
+        why = no_gpu()
+    if why is None:
+        pytest.skip("a CUDA device is counted here: the GPU rows run (pytest -m gpu and benchmarks/run_gpu.sh)")
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--gpu", "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "no GPU rows to run, nothing written." in proc.stdout
+    assert not out.exists() and "Traceback" not in proc.stderr
