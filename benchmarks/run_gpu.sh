@@ -10,6 +10,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUTDIR=${1:-benchmarks/results}; shift || true
 PARTS=${*:-tests profile training deep minibatch stream}
+if ! nvidia-smi -L > /dev/null 2>&1; then  # before anything is written: the recorded results stay as they are
+  echo "run_gpu.sh: no NVIDIA GPU here (nvidia-smi finds none): nothing run, nothing written in $OUTDIR." >&2
+  exit 1
+fi
 mkdir -p "$OUTDIR"
 if [ -d .whl ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
