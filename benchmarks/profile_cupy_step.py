@@ -13,6 +13,12 @@ import numpy as np
 
 
 def main(argv):
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    import backend_nn as bnn
+
+    if bnn.cuda_device_count() == 0:
+        print("profile_cupy_step: no CUDA device is counted (CuPy counts 0): nothing to profile.")
+        return 0
     import cupy
     import torch
     from cupyx.profiler import benchmark

@@ -96,3 +96,14 @@ def test_gpu_benchmarks_without_a_gpu_say_so_and_write_nothing(tmp_path, script)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "no GPU rows to run, nothing written." in proc.stdout
     assert not out.exists() and "Traceback" not in proc.stderr
+
+
+def test_the_cupy_profile_without_a_gpu_says_so():
+    import backend_nn as bnn
+
+    if bnn.cuda_device_count():
+        pytest.skip("a CUDA device is counted here: the profile runs (benchmarks/run_gpu.sh profile)")
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "profile_cupy_step.py"), "20", "8", "64"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "no CUDA device is counted (CuPy counts 0): nothing to profile." in proc.stdout
+    assert "Traceback" not in proc.stderr
