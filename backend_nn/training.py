@@ -464,6 +464,11 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
         raise ValueError(f"the parameters have layer sizes {list(layer_dims)}, but net is {net}.")
     if xp is None:
         xp = found
+    elif get_namespace(xp) is not found:
+        raise TypeError(f"xp is {backend_name(get_namespace(xp))}, but the arrays are {backend_name(found)}'s; "
+                        "leave xp unset (the arrays' namespace is taken).")
+    else:
+        xp = found
     n_y, m = int(net.layer_dims[-1]), int(X.shape[1])
     if check:
         Yf = encode_labels(Y, n_y, net.output, dtype=X.dtype, xp=xp, m=m, name_out="A_L")

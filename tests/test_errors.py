@@ -378,6 +378,7 @@ def test_the_public_train_step_checks_what_the_pure_one_takes_on_trust(data):
     for k in q:
         np.testing.assert_array_equal(q[k], q_pure[k])
     q, _ = bnn.train_step(q, X, Y > 0, learning_rate=1.2)  # the Parameters it returns carry the network on
+    assert bnn.train_step(p, X, Y, learning_rate=1.2, xp="numpy")[1] == cost  # a name, as backend= takes
     for call, exc, match in [
         (lambda: bnn.train_step(p, X, Y * 2, learning_rate=1.2), ValueError, r"Y must hold only 0 and 1"),
         (lambda: bnn.train_step(p, X, Y, learning_rate=-1), ValueError, r"learning_rate must be a positive"),
@@ -390,6 +391,9 @@ def test_the_public_train_step_checks_what_the_pure_one_takes_on_trust(data):
         (lambda: bnn.train_step(p, X.T, Y, learning_rate=1.2), ValueError, r"did you mean X.T"),
         (lambda: bnn.train_step(p, X, Y.astype(int), learning_rate=1.2, check=False), TypeError,
          r"with check=False, Y must be in X's dtype \(float64\)"),
+        # xp="numpy" was "'str' object has no attribute 'isdtype'"; another library's namespace failed inside
+        (lambda: bnn.train_step(p, X, Y, learning_rate=1.2, xp="array_api_strict"), TypeError,
+         r"xp is array_api_strict, but the arrays are numpy's; leave xp unset"),
     ]:
         with pytest.raises(exc, match=match):
             call()
