@@ -298,7 +298,8 @@ def _csv_rows(text: str, path: Any) -> list[tuple[int, list[str]]]:
     library's ``csv`` module (so quoted cells, "1","2","0" as spreadsheets export them, are read too)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
+        # a blank line is no row; a line of separators (",,") is a row of empty cells, reported as such
+        return [(reader.line_num, cells) for cells in reader if len(cells) > 1 or (cells and cells[0].strip())]
     except csv.Error as exc:
         raise ValueError(f"{path}, line {reader.line_num}: not readable as CSV: {exc}.") from None
 

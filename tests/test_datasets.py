@@ -145,6 +145,9 @@ def test_a_csv_is_read_as_the_csv_module_reads_it_and_a_first_row_of_numbers_is_
     with pytest.raises(ValueError, match=r"spaces.txt, line 1, column 1: not a number: '1 2 0' \(the file is read "
                                          r"as comma-separated; this line looks separated by ' '\)"):
         bnn.load_data_file(tmp_path / "spaces.txt")
+    (tmp_path / "blank_row.csv").write_text("1,2,0\n,,\n3,4,1\n")  # a spreadsheet's empty row: not dropped
+    with pytest.raises(ValueError, match=r"blank_row.csv, line 2, column 1: an empty cell"):
+        bnn.load_data_file(tmp_path / "blank_row.csv")
     (tmp_path / "open_quote.csv").write_text('1,2,0\n3,"4,1\n')  # the quote runs to the end of the file
     with pytest.raises(ValueError, match=r"open_quote.csv, line \d+: "):
         bnn.load_data_file(tmp_path / "open_quote.csv")
