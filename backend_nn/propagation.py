@@ -382,7 +382,17 @@ def _with_slope(activation: Any, negative_slope: float) -> Any:
     return [get_activation(a, negative_slope=negative_slope) for a in activation]
 
 
-def backward_propagation(parameters: dict, cache: dict, X: Any, Y: Any, *, activation: Any = None,
+class _Required:
+    """The default of an argument that has none, there only to say what a call that left it out meant."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+_REQUIRED = _Required()
+
+
+def backward_propagation(parameters: dict, cache: dict, X: Any, Y: Any = _REQUIRED, *, activation: Any = None,
                          negative_slope: float = 0.01, output: Any = None) -> dict:
     """Backward pass (the course's argument order: parameters, cache, X, Y).
 
@@ -396,6 +406,12 @@ def backward_propagation(parameters: dict, cache: dict, X: Any, Y: Any, *, activ
     Y : (n_y, m) of 0/1, float or bool. Returns {"dW1", "db1", "dW2", "db2"} (and so on for
     L layers), each the shape of its parameter.
     """
+    if Y is _REQUIRED:
+        course2 = isinstance(X, (tuple, list)) and not isinstance(parameters, dict)  # (X, Y, cache)
+        raise TypeError("backward_propagation takes (parameters, cache, X, Y), week 3's order; it was given three "
+                        "arguments" + (": course 2's backward_propagation(X, Y, cache) is backward_propagation_n(X, Y, "
+                                       "cache) here, with the tuple cache of forward_propagation_n." if course2 else
+                                       ", without Y."))
     net = _week3_network(parameters, activation if activation is None else _with_slope(activation, negative_slope),
                          output)
     L = net.L

@@ -288,6 +288,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"these have 3 layers \[2, 4, 3, 1\]. Say which activations: activation='relu' .* forward_propagation_n"),
     (lambda X, Y: bnn.backward_propagation(bnn.initialize_parameters_he([2, 4, 3, 1]), {}, X, Y), ValueError,
      r"forward_propagation and backward_propagation are week 3's"),
+    # course 2's notebooks' backward_propagation(X, Y, cache): "missing 1 required positional argument: 'Y'"
+    (lambda X, Y: bnn.backward_propagation(X, Y, bnn.forward_propagation_n(X, Y, bnn.initialize_parameters_he(
+        [2, 4, 3, 1]))[1]), TypeError, r"course 2's backward_propagation\(X, Y, cache\) is backward_propagation_n"),
     # a truthy string saved the training state
     (lambda X, Y: bnn.save_model("nowhere/m.npz", bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)[0],
                                  with_training_state="no"), TypeError,
