@@ -291,6 +291,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # course 2's notebooks' backward_propagation(X, Y, cache): "missing 1 required positional argument: 'Y'"
     (lambda X, Y: bnn.backward_propagation(X, Y, bnn.forward_propagation_n(X, Y, bnn.initialize_parameters_he(
         [2, 4, 3, 1]))[1]), TypeError, r"course 2's backward_propagation\(X, Y, cache\) is backward_propagation_n"),
+    # K sigmoids are no softmax: the categorical cost of columns that are no distribution was returned in silence
+    (lambda X, Y: bnn.compute_cost(np.full((3, 400), 0.5), np.eye(3)[:, np.arange(400) % 3]), ValueError,
+     r"AL \(3, 400\) is a softmax output over 3 classes: each column must sum to 1; 400 column\(s\) do not, e.g. "
+     r"sums \[1.5, "),
     # a truthy string saved the training state
     (lambda X, Y: bnn.save_model("nowhere/m.npz", bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)[0],
                                  with_training_state="no"), TypeError,
