@@ -279,9 +279,12 @@ def check_shuffle(shuffle: Any, X: Any) -> bool:
         raise ValueError(f"shuffle must be one of {SHUFFLES}: 'course' draws the course's permutation of all "
                          f"examples, 'chunks' shuffles within each chunk of a dask X; got {shuffle!r}.")
     if shuffle == "chunks" and not is_dask(X):
-        raise ValueError("shuffle='chunks' shuffles within the chunks of a dask array, and X is a "
-                         f"{type(X).__module__.split('.')[0]} array: pass X as a dask array (or backend='dask'), "
-                         "or keep shuffle='course' (the default).")
+        from .streaming import HostData
+
+        kind = ("host data streamed in windows" if isinstance(X, HostData) else
+                f"an array of {type(X).__module__.split('.')[0]}")
+        raise ValueError(f"shuffle='chunks' shuffles within the chunks of a dask array, and X is {kind}: pass X as "
+                         "a dask array (or backend='dask'), or keep shuffle='course' (the default).")
     return shuffle == "chunks"
 
 

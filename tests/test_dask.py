@@ -382,9 +382,11 @@ def test_parameters_of_another_library_than_the_chunks(flower):
 
 def test_shuffle_option_errors(flower):
     X, Y = flower
-    with pytest.raises(ValueError, match=r"shuffle='chunks' shuffles within the chunks of a dask array, and X is a "
-                                         r"numpy array"):
+    with pytest.raises(ValueError, match=r"shuffle='chunks' shuffles within the chunks of a dask array, and X is an "
+                                         r"array of numpy"):
         bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=2, shuffle="chunks")
+    with pytest.raises(ValueError, match=r"and X is host data streamed in windows"):  # was "a backend_nn array"
+        bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=2, shuffle="chunks", stream=True)
     with pytest.raises(ValueError, match=r"shuffle must be one of \('course', 'chunks'\).*got 'rows'"):
         bnn.nn_model(da.from_array(X), da.from_array(Y), 4, num_iterations=2, shuffle="rows")
 
