@@ -462,13 +462,10 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
     found, layer_dims = check_inputs(X, parameters, Y=Y)  # Y on X's backend and device too
     if list(layer_dims) != list(net.layer_dims):
         raise ValueError(f"the parameters have layer sizes {list(layer_dims)}, but net is {net}.")
-    if xp is None:
-        xp = found
-    elif get_namespace(xp) is not found:
+    if xp is not None and get_namespace(xp) is not found:
         raise TypeError(f"xp is {backend_name(get_namespace(xp))}, but the arrays are {backend_name(found)}'s; "
                         "leave xp unset (the arrays' namespace is taken).")
-    else:
-        xp = found
+    xp = found
     n_y, m = int(net.layer_dims[-1]), int(X.shape[1])
     if check:
         Yf = encode_labels(Y, n_y, net.output, dtype=X.dtype, xp=xp, m=m, name_out="A_L")
@@ -750,8 +747,8 @@ def two_layer_model(
 
 # --- course 2: mini-batches and optimizers -------------------------------------------------------------
 def _decay_rule(decay: Any):
-    """The course's decay argument: None, a function (update_lr, schedule_lr_decay) or its name."""
-
+    """The course's decay argument: None, a function (update_lr, schedule_lr_decay) or its name; a
+    function of one's own is checked for its arguments here and for each rate it returns."""
     if decay is None:
         return None
     rules = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
@@ -762,8 +759,6 @@ def _decay_rule(decay: Any):
         return rules[decay]
     if decay in rules.values():
         return decay
-    import inspect
-
     try:
         inspect.signature(decay).bind(0.1, 0, 1.0)
     except TypeError as exc:
@@ -891,7 +886,6 @@ def model(
     iterations print ``inf``), the cost here comes from the logits and is finite; the parameters
     are the same.
     """
-
     if layers_dims is None and optimizer is None:
         _refuse_mini_batch_options(locals())
         return _week1_model(
@@ -1012,10 +1006,8 @@ def _training_state(opt: Any, state: dict, epochs: int) -> dict:
             **{k: course_order(v) if isinstance(v, dict) else v for k, v in ordered.items()}}
 
 
-
 def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, device: Any):
     """(params, optimizer state, epochs done) from Parameters a run returned or load_model read."""
-
     if not isinstance(parameters, Parameters):
         raise TypeError("parameters= resumes from the Parameters a model returned (or load_model read); "
                         f"got {type(parameters).__name__}.")
