@@ -164,11 +164,17 @@ def _describe(x: Any) -> str:
     return f"{mod}.{type(x).__name__}"
 
 
-def check_dense(x: Any, name: str) -> None:
+def check_plain_array(x: Any, name: str) -> None:
     """A TypeError for what looks like an array but cannot enter the equations: a sparse matrix or
-    tensor (its arithmetic is another's, or missing), or a PyTorch tensor on the "meta" device, which
-    has a shape and no values."""
+    tensor (its arithmetic is another's, or missing), a PyTorch tensor on the "meta" device, which
+    has a shape and no values, or a pandas table (rows as samples, where the course's X is (n_x, m))."""
     module = type(x).__module__
+    if module.startswith("pandas"):
+        how = (f"{name}.to_numpy().reshape(1, -1) (one row of m values)" if getattr(x, "ndim", 2) == 1 else
+               f"{name}.to_numpy(), transposed ({name}.to_numpy().T) where its rows are examples (the course lays "
+               "examples out as columns)")
+        raise TypeError(f"{name} is a pandas {type(x).__name__}; the equations take arrays: pass {how}, or use "
+                        "NNClassifier, which takes tables.")
     if module.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a SciPy sparse {type(x).__name__}; the equations take dense arrays: pass "
                         f"{name}.toarray().")
@@ -198,7 +204,7 @@ def namespace_of(**arrays: Any) -> Namespace:
             fix = "np.asarray(" + name + ")" if isinstance(a, np.matrix) else f"{name}.filled(value)"
             raise TypeError(f"{name} is a {kind}, whose arithmetic differs from an array's; the equations take "
                             f"plain arrays: pass {fix}.")
-        check_dense(a, name)
+        check_plain_array(a, name)
         try:
             spaces[name] = array_namespace(a)
         except TypeError:
@@ -257,7 +263,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
             else:
                 out = xp.asarray(host, device=device)
         return out if dtype is None or out.dtype == dtype else xp.astype(out, dtype)
-    check_dense(x, "x")
+    check_plain_array(x, "x")
     try:
         src = array_namespace(x)
     except TypeError:

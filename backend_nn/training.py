@@ -30,7 +30,7 @@ import numpy as np
 from . import chunked, step, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
-from .backend import (array_namespace, backend_name, check_dense, count_true, device_of, get_namespace, memory_of,
+from .backend import (array_namespace, backend_name, check_plain_array, count_true, device_of, get_namespace, memory_of,
                       namespace_of, to_backend, to_numpy)
 from .initialization import check_scale, initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters
@@ -80,7 +80,7 @@ def _prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
     Integer and boolean X are cast to ``dtype`` explicitly (like scikit-learn). The
     caller's arrays are never written to.
     """
-    check_dense(X, "X")
+    check_plain_array(X, "X")
     Xb = to_backend(X, xp, device=device)
     check_X_kind(Xb, xp=xp)
     if not xp.isdtype(Xb.dtype, "real floating"):
@@ -95,7 +95,7 @@ def _prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
 
 def _prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
     """Y on X's backend and device, shape-checked against X (not yet encoded)."""
-    check_dense(Y, "Y")
+    check_plain_array(Y, "Y")
     Yb = to_backend(Y, xp, device=device_of(Xb))
     namespace_of(X=Xb, Y=Yb)
     check_X_Y(Xb, Yb, xp=xp)
