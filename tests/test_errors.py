@@ -320,7 +320,7 @@ def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     np.testing.assert_array_equal(Y, before[1])
 
 
-def test_sparse_meta_and_table_arrays_are_refused_with_the_call_that_makes_an_array(data):
+def test_sparse_and_meta_arrays_are_refused_with_the_dense_call(data):
     """A SciPy sparse matrix was "X must be an array of an Array API library", and in predict "expected an array
     or host data"; a sparse or meta torch tensor reached the finite check and failed inside PyTorch
     ("Could not run 'aten::ne.Scalar' with arguments from the 'SparseCPU' backend", "Tensor.item() cannot be
@@ -334,11 +334,6 @@ def test_sparse_meta_and_table_arrays_are_refused_with_the_call_that_makes_an_ar
         bnn.predict(p, sparse.csr_array(X))
     with pytest.raises(TypeError, match=r"^Y is a SciPy sparse coo_matrix; .* pass Y.toarray\(\)"):
         bnn.nn_model(X, sparse.coo_matrix(Y), 3, 2)
-    pd = pytest.importorskip("pandas")  # a table: the hint says how to take its values in the course's layout
-    with pytest.raises(TypeError, match=r"^X is a pandas DataFrame; .* pass X.to_numpy\(\), transposed \(X.to_numpy\(\).T\)"):
-        bnn.nn_model(pd.DataFrame(X.T), Y, 3, 2)
-    with pytest.raises(TypeError, match=r"^Y is a pandas Series; .* pass Y.to_numpy\(\).reshape\(1, -1\)"):
-        bnn.nn_model(X, pd.Series(Y[0]), 3, 2)
     torch = pytest.importorskip("torch")
     Xt, Yt = torch.asarray(X), torch.asarray(Y)
     with pytest.raises(TypeError, match=r"^X is a PyTorch tensor of layout torch.sparse_coo; .* pass X.to_dense\(\)"):
@@ -347,6 +342,16 @@ def test_sparse_meta_and_table_arrays_are_refused_with_the_call_that_makes_an_ar
         bnn.nn_model(torch.empty(tuple(X.shape), dtype=torch.float64, device="meta"), Yt, 3, 2)
     with pytest.raises(TypeError, match=r"^W1 is a PyTorch tensor of layout torch.sparse_coo"):
         bnn.L_model_forward(Xt, {**{k: torch.asarray(v) for k, v in p.items()}, "W1": torch.asarray(p["W1"]).to_sparse()})
+
+
+def test_a_pandas_table_is_refused_with_the_call_that_gives_the_courses_layout(data):
+    """A DataFrame was "must be an array of an Array API library", a Series "expected an array or host data"."""
+    X, Y = data
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match=r"^X is a pandas DataFrame; .* pass X.to_numpy\(\), transposed \(X.to_numpy\(\).T\)"):
+        bnn.nn_model(pd.DataFrame(X.T), Y, 3, 2)
+    with pytest.raises(TypeError, match=r"^Y is a pandas Series; .* pass Y.to_numpy\(\).reshape\(1, -1\)"):
+        bnn.nn_model(X, pd.Series(Y[0]), 3, 2)
 
 
 @pytest.mark.filterwarnings("ignore:the matrix subclass")
