@@ -25,7 +25,8 @@ from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
 from .training import _prepare_X
-from .validation import check_flag, check_parameter_keys, check_parameters, check_positive, check_X, host_labels
+from .validation import (check_flag, check_parameter_keys, check_parameters, check_positive, check_X, host_labels,
+                         parameter_keys)
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "forward_propagation_n", "backward_propagation_n", "THRESHOLD"]
@@ -40,8 +41,7 @@ COURSE_LAYER_DIMS = (4, 5, 3, 1)
 
 def _order(parameters: dict) -> list[str]:
     """W1, b1, ..., WL, bL: the vector's order (the keys checked to be exactly these)."""
-    L = check_parameter_keys(parameters)
-    return [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+    return parameter_keys(check_parameter_keys(parameters))
 
 
 def dictionary_to_vector(parameters: dict) -> tuple[np.ndarray, list[str]]:
@@ -90,7 +90,7 @@ def gradients_to_vector(gradients: dict, parameters: dict | None = None) -> np.n
                         f"them); got {type(gradients).__name__}.")
     if parameters is None:
         L = sum(1 for k in gradients if isinstance(k, str) and k.startswith("dW") and k[2:].isdigit())
-        parameters = {f"{p}{l}": gradients.get(f"d{p}{l}") for l in range(1, max(L, 1) + 1) for p in "Wb"}
+        parameters = {k: gradients.get(f"d{k}") for k in parameter_keys(max(L, 1))}
     missing = [f"d{k}" for k in _order(parameters) if f"d{k}" not in gradients]
     if missing:
         raise ValueError(f"gradients must hold a gradient for every parameter; missing {missing}.")

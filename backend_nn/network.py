@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
 from .outputs import OutputLayer, output_for
-from .validation import check_layer_dims, check_parameters, user_stacklevel
+from .validation import check_layer_dims, check_parameters, in_course_order, user_stacklevel
 
 __all__ = ["Network", "Parameters", "network_of", "hidden_activations"]
 
@@ -87,13 +87,10 @@ class Parameters(dict):
 
     def __init__(self, *args: Any, network: Network, training_state: dict | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        course_order = [f"{p}{l}" for l in range(1, len(self) // 2 + 1) for p in "Wb"]
-        if list(self) != course_order and set(self) == set(course_order):
-            # in the course's order, W1, b1, W2, b2, ..., whatever built them: jax.jit returns a dict's
-            # entries sorted by key (W1, W2, ..., b1, b2), so printing or iterating differed by backend
-            items = [(k, self[k]) for k in course_order]
+        ordered = in_course_order(self)  # whatever built them: printing or iterating differed by backend
+        if ordered is not self:
             self.clear()
-            self.update(items)
+            self.update(ordered)
         if not isinstance(network, Network):
             raise TypeError(f"network must be a backend_nn.Network; got {type(network).__name__}.")
         self.network = network

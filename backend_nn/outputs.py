@@ -284,11 +284,12 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
             raise ValueError(f"AL must hold probabilities in [0, 1]; found {_first_bad(~inside, AL, xp=xp)}{where}.")
         if out is SOFTMAX:  # the categorical cost of columns that are no distribution is no cross-entropy
             tol = 1e-3 if xp.finfo(AL.dtype).bits < 64 else 1e-6
-            off = xp.abs(xp.sum(AL, axis=0) - 1) > tol
+            sums = xp.sum(AL, axis=0)
+            off = xp.abs(sums - 1) > tol
             if bool(xp.any(off)):
                 raise ValueError(
                     f"AL {tuple(AL.shape)} is a softmax output over {int(AL.shape[0])} classes: each column must sum "
-                    f"to 1; {int(count_true(off, xp))} column(s) do not, e.g. sums {_first_bad(off, xp.sum(AL, axis=0), xp=xp)}. "
+                    f"to 1; {int(count_true(off, xp))} column(s) do not, e.g. sums {_first_bad(off, sums, xp=xp)}. "
                     "A sigmoid per unit is no softmax: compute AL with linear_activation_forward(..., 'softmax') "
                     "(or pass output='sigmoid' for independent 0/1 labels per row).")
     try:

@@ -30,8 +30,8 @@ import numpy as np
 from . import chunked, step, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import Activation
-from .backend import (array_namespace, backend_name, check_plain_array, count_true, device_of, get_namespace, memory_of,
-                      namespace_of, to_backend, to_numpy)
+from .backend import (array_namespace, backend_name, check_plain_array, count_true, device_of, get_namespace,
+                      memory_of, namespace_of, to_backend, to_numpy)
 from .initialization import check_scale, initialize_parameters_deep, resolve_dtype
 from .network import Network, Parameters
 from .optimizers import (check_decay_rate, check_state, get_optimizer, schedule_lr_decay, update_count,
@@ -39,7 +39,8 @@ from .optimizers import (check_decay_rate, check_state, get_optimizer, schedule_
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import check_inputs
 from .validation import (check_finite, check_flag, check_in_range, check_labels_shape, check_layer_dims, check_positive,
-                         check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, user_stacklevel)
+                         check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, in_course_order,
+                         user_stacklevel)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "train_step", "TrainingDivergedError",
            "ConvergenceWarning"]
@@ -993,17 +994,12 @@ def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations:
 def _training_state(opt: Any, state: dict, epochs: int) -> dict:
     """What a run can resume from: the optimizer's name and state, and the epochs done. The state in the
     course's order (v, s, t; dW1, db1, dW2, ...), which jax.jit returns sorted by key."""
-    def course_order(d: dict) -> dict:
-        L = len(d) // 2
-        keys = [f"d{p}{l}" for l in range(1, L + 1) for p in "Wb"]
-        return {k: d[k] for k in keys} if set(d) == set(keys) else d
-
     first = [k for k in ("v", "s", "t") if k in state]
     ordered = {k: state[k] for k in [*first, *(k for k in state if k not in first)]}
     if "t" in ordered:  # Adam's count of updates as the course keeps it, a Python int, whatever carried it
         ordered["t"] = update_count(ordered["t"])
     return {"optimizer": opt.name, "epochs": int(epochs),
-            **{k: course_order(v) if isinstance(v, dict) else v for k, v in ordered.items()}}
+            **{k: in_course_order(v, "d") if isinstance(v, dict) else v for k, v in ordered.items()}}
 
 
 def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, device: Any):

@@ -321,6 +321,18 @@ def model_pair_hint(value: Any) -> str:
     return ""
 
 
+def parameter_keys(L: int, prefix: str = "") -> list[str]:
+    """W1, b1, ..., WL, bL, the course's order (``prefix="d"``: the gradients' dW1, db1, ..., dWL, dbL)."""
+    return [f"{prefix}{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+
+
+def in_course_order(entries: dict, prefix: str = "") -> dict:
+    """``entries`` reordered as :func:`parameter_keys` lists them where its keys are exactly those (jax.jit
+    returns a dict's entries sorted by key: W1, W2, ..., b1, b2); otherwise ``entries`` itself."""
+    keys = parameter_keys(len(entries) // 2, prefix)
+    return {k: entries[k] for k in keys} if list(entries) != keys and set(entries) == set(keys) else entries
+
+
 def check_parameter_keys(parameters: Any) -> int:
     """A dict with exactly the keys W1, b1, ..., WL, bL (L >= 1); returns L. Shapes are not looked at."""
     if not isinstance(parameters, dict):
@@ -330,8 +342,7 @@ def check_parameter_keys(parameters: Any) -> int:
     if bad:
         raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL; got unexpected keys {bad}.")
     L = len(parameters) // 2
-    expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
-    if L == 0 or set(parameters) != expected:
+    if L == 0 or set(parameters) != set(parameter_keys(L)):
         raise ValueError(
             f"parameters must hold W1, b1, ..., WL, bL for L >= 1 layers; got keys {sorted(parameters)}."
         )

@@ -41,7 +41,6 @@ QUICK = ([20, 16, 8, 4], 300, "float32")
 LR = 0.1
 
 
-
 def problem(dims, m, dtype):
     rng = np.random.RandomState(0)
     X = rng.rand(dims[0], m)

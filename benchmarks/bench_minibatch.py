@@ -44,7 +44,6 @@ QUICK = {"quick": ([20, 16, 4], 512)}
 LR, B1, B2, EPS = 0.001, 0.9, 0.999, 1e-8
 
 
-
 def problem(dims, m):
     rng = np.random.RandomState(0)
     X = rng.rand(dims[0], m).astype(np.float32)
