@@ -295,6 +295,8 @@ def _placing(xp: Namespace, device: Any):
 
 def to_numpy(x: Any) -> np.ndarray:
     """Bring an array from any backend back to a NumPy array (the one explicit exit)."""
+    if x is None:  # np.asarray would make it an array of one object, in silence
+        raise TypeError("to_numpy expects an array (of any backend) or host data such as a list; got None.")
     if isinstance(x, np.ndarray):
         return x
     if array_api_compat.is_cupy_array(x):

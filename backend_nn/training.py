@@ -123,8 +123,8 @@ def _n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
         raise ValueError(
             f"Y must hold 0/1 labels (binary) or class labels 0..K-1 with every class present; it holds "
             f"{shown}{' ...' if K > 10 else ''}{' and NaN or inf' if finite.size < values.size else ''}. "
-            "For classes that are absent from Y, give their number: L_layer_model(X, Y, [n_x, ..., K]), or a "
-            "one-hot Y (K, m)."
+            "Number the classes 0..K-1 (np.unique(Y, return_inverse=True)[1] does it); to keep classes that are "
+            "absent from Y, give their number, L_layer_model(X, Y, [n_x, ..., K]), or a one-hot Y (K, m)."
         )
     return K
 

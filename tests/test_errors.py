@@ -31,7 +31,7 @@ def params():
     (lambda X, Y: (X.T, Y), ValueError, r"examples as rows.*did you mean X\.T"),
     (lambda X, Y: (X[:, :300], Y), ValueError, r"same number of examples m.*\(2, 300\).*\(1, 400\)"),
     (lambda X, Y: (X, Y[0]), ValueError, r"Y must be 2-D.*\(400,\).*Y\.reshape\(1, -1\)"),
-    (lambda X, Y: (X, Y * 2), ValueError, r"Y must hold 0/1 labels .*or class labels 0..K-1 with every class present; it holds \[0.0, 2.0\]"),
+    (lambda X, Y: (X, Y * 2), ValueError, r"Y must hold 0/1 labels .*or class labels 0..K-1 with every class present; it holds \[0.0, 2.0\]\. Number the classes 0..K-1 \(np.unique"),
     (lambda X, Y: (X, Y - 0.5), ValueError, r"it holds \[-0.5, 0.5\]"),
     (lambda X, Y: (np.where(np.arange(400) == 7, np.nan, X), Y), ValueError, r"X must be finite.*2 NaN or inf"),
     (lambda X, Y: (np.where(np.arange(400) < 3, np.inf, X), Y), ValueError, r"X must be finite.*6 NaN or inf"),
@@ -165,6 +165,13 @@ def test_to_numpy_brings_bfloat16_home_as_float32_exactly():
     x = torch.tensor([1.0, 3.140625, -2.5e-3], dtype=torch.bfloat16)  # NumPy has no bfloat16
     got = bnn.to_numpy(x)
     assert got.dtype == np.float32 and got.tolist() == x.float().tolist()
+
+
+def test_to_numpy_of_none_is_an_error_not_an_object_array():
+    # np.asarray(None) is array(None, dtype=object): a missing key's .get() went home as a 0-d object
+    with pytest.raises(TypeError, match=r"to_numpy expects an array .*; got None"):
+        bnn.to_numpy({"W1": np.ones(2)}.get("W2"))
+    assert bnn.to_numpy([[1.0, 2.0]]).shape == (1, 2)  # host data such as a list still come through
 
 
 def test_cupy_not_installed(monkeypatch):
