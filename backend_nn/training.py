@@ -957,8 +957,9 @@ def _check_mini_batch_call(layers_dims: Any, optimizer: Any, **week1: Any) -> No
                         "keyword here.")
     if layers_dims is None or optimizer is None:
         missing = "layers_dims" if layers_dims is None else "optimizer ('gd', 'momentum' or 'adam')"
-        raise TypeError(f"model(X, Y, layers_dims, optimizer, ...) needs {missing} too (called with neither, model is "
-                        "course 2 week 1's full-batch model).")
+        raise TypeError(f"model(X, Y, layers_dims, optimizer, ...) needs {missing} as well. (Without both, model(X, "
+                        "Y, ...) is course 2 week 1's full-batch model, which takes learning_rate=, num_iterations=, "
+                        "initialization=, lambd= and keep_prob=.)")
     given = [f"{name}=" for name, value in week1.items() if value is not None]
     if given:
         raise TypeError(f"{' and '.join(given)} {'belong' if len(given) > 1 else 'belongs'} to course 2 week 1's "

@@ -1115,9 +1115,9 @@ def test_the_week1_models_costs_and_prints_are_the_assignments(capsys):
 
 
 @pytest.mark.parametrize("kw, exc, match", [
-    ({"layers_dims": [2, 4, 1]}, TypeError, r"needs optimizer \('gd', 'momentum' or 'adam'\) too \(called with neither, "
-                                            r"model is course 2 week 1's full-batch model\)"),
-    ({"optimizer": "adam"}, TypeError, r"needs layers_dims too"),
+    ({"layers_dims": [2, 4, 1]}, TypeError, r"needs optimizer \('gd', 'momentum' or 'adam'\) as well\. \(Without both, "
+                                            r"model\(X, Y, \.\.\.\) is course 2 week 1's full-batch model, which takes learning_rate="),
+    ({"optimizer": "adam"}, TypeError, r"needs layers_dims as well"),
     ({"layers_dims": 0.01}, TypeError, r"model's third argument is layers_dims, \[n_x, n_1, \.\.\., n_L\]; got 0.01. "
                                        r"Course 2 week 1's model\(X, Y, learning_rate=\.\.\., num_iterations=\.\.\.\) "
                                        r"takes its options by keyword here"),
