@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import Activation, get_activation
-from .backend import count_true, default_int, device_of, namespace_of
+from .backend import count_true, default_int, device_of, namespace_of, to_numpy
 from .validation import check_labels_dtype, check_labels_shape, did_you_mean
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
@@ -172,11 +172,13 @@ def output_for(n_y: int, output: str | OutputLayer | None = None) -> OutputLayer
 
 # --- labels at the edge ---------------------------------------------------------------------------
 def _first_bad(mask, values, *, xp) -> list[float]:
-    return [float(v) for v in values[mask][:5]]
+    return [float(v) for v in to_numpy(values[mask])[:5]]  # sliced on the host: the Array API has no stop past the end
 
 
-def check_label_values(Y, output: OutputLayer, *, xp) -> None:
-    """Y (n_y, m) as the output needs it: 0/1 for sigmoid; one-hot columns for softmax.
+def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
+                       hint: str = "Pass integer labels (1, m) in 0..K-1 to have them encoded.") -> None:
+    """Y (n_y, m) as the output needs it: 0/1 for sigmoid; one-hot columns for softmax (``name``
+    and ``hint`` for the error: what the caller calls the array, and what to do instead).
     Reads the data (a device sync): run once per call, not per step."""
     if Y.dtype == xp.bool:
         if output is SOFTMAX:
@@ -185,16 +187,17 @@ def check_label_values(Y, output: OutputLayer, *, xp) -> None:
             return
     ok = (Y == 0) | (Y == 1)
     if not bool(xp.all(ok)):
-        kind = "binary labels" if output is SIGMOID else "a one-hot Y (K, m)"
-        raise ValueError(f"Y must hold only 0 and 1 ({kind}); found other values, e.g. {_first_bad(~ok, Y, xp=xp)}.")
+        kind = "binary labels" if output is SIGMOID else "one-hot columns, (K, m)"
+        raise ValueError(f"{name} must hold only 0 and 1 ({kind}); found other values, e.g. "
+                         f"{_first_bad(~ok, Y, xp=xp)}.{' ' + hint if output is SOFTMAX else ''}")
     if output is SOFTMAX:
         sums = xp.sum(Y, axis=0)
         bad = sums != 1
         if bool(xp.any(bad)):
-            cols = [int(i) for i in xp.nonzero(bad)[0][:5]] if hasattr(xp, "nonzero") else []
+            cols = [int(i) for i in to_numpy(xp.nonzero(bad)[0])[:5]] if hasattr(xp, "nonzero") else []
             raise ValueError(
-                f"a one-hot Y (K, m) needs exactly one 1 in every column; columns {cols} sum to "
-                f"{_first_bad(bad, sums, xp=xp)}. Pass integer labels (1, m) in 0..K-1 to have them encoded."
+                f"{name} (K, m) must be one-hot, exactly one 1 in every column; columns {cols} sum to "
+                f"{_first_bad(bad, sums, xp=xp)}. {hint}"
             )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from . import chunked, streaming
 from .backend import count_true, default_int, device_of, namespace_of, to_backend, to_numpy, widest_float
 from .network import network_of
+from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, forward_pass, week4_activation
 from .training import _prepare_X
 from .validation import check_finite, check_labels_dtype, host_labels, model_pair_hint, shape_of
@@ -119,6 +120,10 @@ def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
         raise ValueError(f"{name} has shape {tuple(a.shape)}: an accuracy needs at least one example (m, its "
                          "columns) and a label in each.")
     if a.shape[0] > 1:
+        # an argmax of anything but one-hot columns would be labels of nothing, in silence
+        hint = ("For a network's output A_L (K, m), take predict(parameters, X)'s labels." if name == "predictions"
+                else "Or give labels (1, m) in 0..K-1.")
+        check_label_values(a, SOFTMAX, xp=xp, name=name, hint=hint)
         return xp.astype(xp.argmax(a, axis=0, keepdims=True), default_int(xp))
     if xp.isdtype(a.dtype, "bool"):
         return xp.astype(a, default_int(xp))
@@ -144,13 +149,14 @@ def accuracy(predictions: Any, Y: Any) -> float:
 
 def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
     """bool (1, m): where the predicted labels equal Y's (both checked as in :func:`accuracy`)."""
-    P = _as_labels(predictions, xp=xp, name="predictions")
-    T = _as_labels(Y, xp=xp, name="Y")
-    if tuple(P.shape) != tuple(T.shape):
-        m = int(P.shape[1])
+    both_2d = len(predictions.shape) == len(Y.shape) == 2
+    if both_2d and int(predictions.shape[1]) != int(Y.shape[1]):  # before their values are read as one-hot
+        m = int(predictions.shape[1])
         hint = " — did you mean Y.T? (examples go in columns)" if int(Y.shape[0]) == m != int(Y.shape[1]) else ""
         raise ValueError(f"predictions and Y must label the same m examples; got {tuple(predictions.shape)} "
                          f"and {tuple(Y.shape)}{hint or '.'}")
+    P = _as_labels(predictions, xp=xp, name="predictions")
+    T = _as_labels(Y, xp=xp, name="Y")
     for name, labels in (("predictions", P), ("Y", T)):
         if xp.isdtype(labels.dtype, "real floating") and not bool(xp.all(labels == xp.round(labels))):
             what = "predict's output" if name == "predictions" else "0/1 or 0..K-1"

@@ -579,7 +579,7 @@ def _unchanged(*arrays):
     (lambda X, L: bnn.L_layer_model(X, L - 1, [4, 4, 3]), ValueError, r"labels must be in 0..2.*found \[-1.0"),
     (lambda X, L: bnn.L_layer_model(X, L + 0.5, [4, 4, 3]), ValueError, r"whole numbers 0..2; found \[0.5"),
     (lambda X, L: bnn.L_layer_model(X, np.ones((3, 30)), [4, 4, 3]), ValueError,
-     r"one-hot Y \(K, m\) needs exactly one 1 in every column; columns \[0, 1, 2, 3, 4\] sum to \[3.0"),
+     r"Y \(K, m\) must be one-hot, exactly one 1 in every column; columns \[0, 1, 2, 3, 4\] sum to \[3.0"),
     (lambda X, L: bnn.L_layer_model(X, L[:, :20], [4, 4, 3]), ValueError, r"same number of examples m"),
     (lambda X, L: bnn.L_layer_model(X, L, [4, 5, 5, 3], activation=["relu"]), ValueError,
      r"activation lists 1 activation\(s\) but the network has 2 hidden layer\(s\)"),

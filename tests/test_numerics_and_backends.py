@@ -146,6 +146,35 @@ def test_predict_and_accuracy_stay_on_the_backend(backend):
     assert bnn.accuracy(pred, Y) == acc == bnn.accuracy(pred, Y.tolist())  # host labels move, as host X does
 
 
+def test_accuracy_takes_one_hot_columns_and_refuses_other_k_rows(backend):
+    labels = np.array([[0, 2, 1, 2]])
+    one_hot = backend.asarray(np.eye(3)[:, labels[0]])
+    assert bnn.accuracy(backend.asarray(labels), one_hot) == 1.0
+    assert bnn.accuracy(one_hot, backend.asarray(np.array([[0, 2, 1, 1]]))) == 0.75
+    # a (K, m) of probabilities or of several 1s a column was argmax'd into labels in silence
+    probabilities = backend.asarray(np.array([[0.2, 0.1, 0.6, 0.1], [0.7, 0.1, 0.3, 0.3], [0.1, 0.8, 0.1, 0.6]]))
+    with pytest.raises(ValueError, match=r"predictions must hold only 0 and 1 \(one-hot columns, \(K, m\)\); found "
+                                         r"other values, e\.g\. \[0\.2.*take predict\(parameters, X\)'s labels"):
+        bnn.accuracy(probabilities, backend.asarray(labels))
+    with pytest.raises(ValueError, match=r"Y \(K, m\) must be one-hot, exactly one 1 in every column; columns \[1, 3\] "
+                                         r"sum to \[2\.0, 0\.0\]\. Or give labels \(1, m\) in 0\.\.K-1"):
+        bnn.accuracy(backend.asarray(labels), backend.asarray(np.array([[1., 1, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0]])))
+
+
+@pytest.mark.parametrize("Y, match", [
+    ([[0, 1, 2, 5, 1, 0]], r"labels must be in 0\.\.2 for the 3 output units; found \[5\.0\]\."),
+    ([[0, 0.5, 2, 1, 1, 0]], r"labels must be whole numbers 0\.\.2; found \[0\.5\]\."),
+    (np.eye(3)[:, [0, 1, 2, 1, 1, 0]] * 2, r"Y must hold only 0 and 1 \(one-hot columns, \(K, m\)\); found other values"),
+])
+def test_wrong_labels_are_named_on_every_backend(backend, Y, match):
+    # array-api-strict raised IndexError ("out-of-bounds stops are not specified") where fewer than
+    # five labels were wrong: the message sliced the wrong ones [:5] on the device
+    X6 = np.random.default_rng(0).standard_normal((2, 6))
+    with pytest.raises(ValueError, match=match):
+        bnn.L_layer_model(backend.asarray(X6), backend.asarray(np.asarray(Y, dtype=float)), [2, 4, 3],
+                          num_iterations=2)
+
+
 def test_host_data_moves_to_the_chosen_backend_once(backend):
     p, costs = bnn.nn_model(X, Y, 4, 50, backend=backend.xp, device=backend.device)
     for v in p.values():

@@ -40,7 +40,7 @@ def test_the_boundary_draws_regions_points_and_a_legend_per_class(flower_params,
     (X, np.where(np.arange(400) == 3, np.nan, Y), r"Y must hold class labels 0/1 or 0..K-1 \(one colour each\); found \[nan\]"),
     (X, Y * 0.5, r"Y must hold class labels .*; found \[0.5, 0.5, 0.5\]"),
     (X, Y - 1, r"Y must hold class labels .*; found \[-1.0"),
-    (X, np.vstack([Y, Y]), "a one-hot Y \\(K, m\\) needs exactly one 1 in every column"),
+    (X, np.vstack([Y, Y]), "Y \\(K, m\\) must be one-hot, exactly one 1 in every column"),
 ])
 def test_bad_points_are_clear_errors(flower_params, X_bad, Y_bad, match):
     """Never a picture with a colour guessed from a label that is not one (0.5 drawn as class 0, NaN cast)."""
