@@ -88,6 +88,26 @@ def _labels_of(AL: Any, classes: np.ndarray) -> np.ndarray:
     return classes[(A[0] > 0.5).astype(np.intp) if A.shape[0] == 1 else np.argmax(A, axis=0)]
 
 
+def _shape(a: Any) -> tuple:
+    try:
+        return tuple(getattr(a, "shape", None) or np.shape(a))
+    except (TypeError, ValueError):  # ragged lists: scikit-learn's checks say what is wrong with them
+        return ()
+
+
+def _refuse_course_layout(X: Any, y: Any) -> None:
+    """X in the course's layout (n_x, m), examples as columns, where this front door takes rows."""
+    shape_X, shape_y = _shape(X), _shape(y)
+    if len(shape_X) != 2 or not shape_y or shape_X[0] == shape_X[1]:
+        return
+    m = shape_X[1]
+    if shape_y == (m,) or shape_y == (1, m):
+        fix = "X.T" if shape_y == (m,) else "X.T and y = Y.ravel(), (n_samples,)"
+        raise ValueError(f"X has shape {shape_X} and y {shape_y}: the classifier takes X as (n_samples, n_features), "
+                         "a sample per row (the course's functions take X (n_x, m), examples as columns) — did you "
+                         f"mean {fix}?")
+
+
 class NNClassifier(*_BASES):
     """Classifier: the course's network (one hidden layer, or several), trained by gradient descent.
 
@@ -183,6 +203,7 @@ class NNClassifier(*_BASES):
     def fit(self, X: Any, y: Any) -> "NNClassifier":
         """Fit on X (n_samples, n_features) and y (n_samples,) with two or more classes."""
         hidden, alpha = self._hidden(), check_lambd(self.alpha, name="alpha")  # named as the caller named them
+        _refuse_course_layout(X, y)
         if _is_backend_array(X):
             xp = _backend_for(X, self.backend)
             Xc = self._rows_to_course(X, xp)

@@ -66,6 +66,18 @@ def test_params_and_clear_errors():
             bnn.NNClassifier(num_iterations=5, **params).fit(Xr, Y.ravel())
 
 
+def test_data_in_the_course_layout_are_told_to_turn():
+    # a learner's X (n_x, m) got scikit-learn's "inconsistent numbers of samples: [2, 400]"
+    with pytest.raises(ValueError, match=r"X has shape \(2, 400\) and y \(400,\): the classifier takes X as "
+                                         r"\(n_samples, n_features\).* did you mean X\.T\?"):
+        bnn.NNClassifier(num_iterations=5).fit(X, Y.ravel())
+    with pytest.raises(ValueError, match=r"y \(1, 400\).* did you mean X\.T and y = Y\.ravel\(\), \(n_samples,\)\?"):
+        bnn.NNClassifier(num_iterations=5).fit(X, Y)
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    with pytest.raises(ValueError, match=r"did you mean X\.T\?"):  # arrays of a backend are taken as they are
+        bnn.NNClassifier(num_iterations=5).fit(torch.asarray(X), torch.asarray(Y.ravel()))
+
+
 def test_an_int_hidden_layer_sizes_is_one_layer_as_in_scikit_learn():
     one = bnn.NNClassifier(hidden_layer_sizes=5, num_iterations=50).fit(Xr, Y.ravel())
     seq = bnn.NNClassifier(hidden_layer_sizes=(5,), num_iterations=50).fit(Xr, Y.ravel())
