@@ -687,7 +687,7 @@ def L_layer_model(
     chunks: int | None = None,
     shuffle: str = "course",
     stream: bool | str = "auto",
-) -> tuple[Parameters, list[float]]:
+) -> tuple[Parameters, list[np.ndarray]]:
     """The course's week-4 L-layer model: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
 
     Parameters
@@ -709,8 +709,10 @@ def L_layer_model(
 
     Returns
     -------
-    (parameters, costs) : Parameters, and the list of costs recorded every 100 iterations
-    (Python floats), as the course returns them.
+    (parameters, costs) : Parameters, and the list of costs recorded every 100 iterations, each a
+    0-d NumPy float64 array, as the course's loop appends them (its ``compute_cost`` returns
+    ``np.squeeze(cost)``) and its tests check them (``[np.array(0.70723944)]``: the type and the
+    shape ()). ``float(c)`` gives a Python float; ``plot_costs(costs)`` takes the list as it is.
     """
     dims = _layers_dims(layers_dims, X)
     params, costs = _fit(
@@ -721,7 +723,7 @@ def L_layer_model(
         progress=progress, compile=compile, n_y=dims[-1], n_x=dims[0], optimizer=optimizer, batch_size=batch_size,
         lambd=lambd, keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream, print_last=True,
     )
-    return params, costs.tolist()
+    return params, [np.asarray(c) for c in costs.tolist()]  # 0-d arrays, not np.float64 scalars: the course's type
 
 
 def two_layer_model(
@@ -732,12 +734,13 @@ def two_layer_model(
     num_iterations: int = 3000,
     print_cost: bool = False,
     **options: Any,
-) -> tuple[Parameters, list[float]]:
+) -> tuple[Parameters, list[np.ndarray]]:
     """The course's week-4 two-layer model: LINEAR -> RELU -> LINEAR -> SIGMOID.
 
     layers_dims = (n_x, n_h, n_y). Initialized as the course's week-4
     ``initialize_parameters``: seed 1, W = randn * 0.01. Other options (keyword-only) as in
-    :func:`L_layer_model`. Returns (parameters, costs), costs every 100 iterations.
+    :func:`L_layer_model`. Returns (parameters, costs), costs every 100 iterations (0-d arrays,
+    as :func:`L_layer_model`'s).
     """
     dims = list(layers_dims) if hasattr(layers_dims, "__iter__") else layers_dims
     if not isinstance(dims, list) or len(dims) != 3:

@@ -534,11 +534,30 @@ def test_every_fast_path_trains_deep_and_softmax_networks_like_numpy(library, pa
         np.testing.assert_allclose(to_numpy(fast_p[k]), eager_p[k], rtol=1e-9, atol=1e-12, err_msg=k)
 
 
+@pytest.mark.parametrize("learning_rate, iterations, W1_row, b3", [
+    (0.0075, 2, [0.51384638, -0.19333098, -0.16705238, -0.33923196, 0.273477], 0.0013201),
+    (0.02, 3, [0.51439065, -0.19296367, -0.16714033, -0.33902173, 0.27291558], 0.00525865),
+])
+def test_L_layer_model_gives_the_applications_published_values(learning_rate, iterations, W1_row, b3):
+    """The week-4 application's check of L_layer_model: X = randn(10, 10) after seed(1), its labels,
+    layers (10, 5, 6, 1); the values it publishes, and its types (costs [array(0.70723944)])."""
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(10, 10), np.array([[1, 1, 1, 1, 0, 0, 0, 1, 1, 0]])
+    params, costs = bnn.L_layer_model(X, Y, (10, 5, 6, 1), learning_rate, iterations)
+    np.testing.assert_allclose(params["W1"][0, :5], W1_row, atol=5e-9)
+    np.testing.assert_allclose(params["b3"], [[b3]], atol=5e-9)
+    assert [k for k in params] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert len(costs) == 1 and isinstance(costs[0], np.ndarray) and costs[0].shape == ()
+    np.testing.assert_allclose(costs[0], 0.70723944, atol=5e-9)
+
+
 def test_L_layer_model_prints_and_records_as_the_course_does(capsys):
     rng = np.random.RandomState(0)
     X, Y = rng.randn(3, 30), (rng.rand(1, 30) > 0.5) * 1.0
     params, costs = bnn.L_layer_model(X, Y, [3, 4, 1], num_iterations=250, print_cost=True)
-    assert isinstance(costs, list) and len(costs) == 3 and all(type(c) is float for c in costs)
+    # the course's type: 0-d float64 arrays (its tests check isinstance(c, np.ndarray) and c.shape == ())
+    assert isinstance(costs, list) and len(costs) == 3
+    assert all(type(c) is np.ndarray and c.shape == () and c.dtype == np.float64 for c in costs)
     out = capsys.readouterr().out.splitlines()
     # every 100 iterations and the last one, as the course's loop prints them; its costs list has the former
     assert [line.split(":")[0] for line in out] == [f"Cost after iteration {i}" for i in (0, 100, 200, 249)]
