@@ -177,8 +177,9 @@ def _first_bad(mask, values, *, xp) -> list[float]:
 
 def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
                        hint: str = "Pass integer labels (1, m) in 0..K-1 to have them encoded.") -> None:
-    """Y (n_y, m) as the output needs it: 0/1 for sigmoid; one-hot columns for softmax (``name``
-    and ``hint`` for the error: what the caller calls the array, and what to do instead).
+    """Y (n_y, m) as the output needs it: 0/1 labels for sigmoid (or fractional targets, see
+    :func:`check_sigmoid_targets`); one-hot columns for softmax (``name`` and ``hint`` for the
+    error: what the caller calls the array, and what to do instead).
     Reads the data (a device sync): run once per call, not per step."""
     if Y.dtype == xp.bool:
         if output is SOFTMAX:
@@ -187,9 +188,10 @@ def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
             return
     ok = (Y == 0) | (Y == 1)
     if not bool(xp.all(ok)):
-        kind = "binary labels" if output is SIGMOID else "one-hot columns, (K, m)"
-        raise ValueError(f"{name} must hold only 0 and 1 ({kind}); found other values, e.g. "
-                         f"{_first_bad(~ok, Y, xp=xp)}.{' ' + hint if output is SOFTMAX else ''}")
+        if output is SIGMOID:
+            return check_sigmoid_targets(Y, ok, xp=xp, name=name)
+        raise ValueError(f"{name} must hold only 0 and 1 (one-hot columns, (K, m)); found other values, e.g. "
+                         f"{_first_bad(~ok, Y, xp=xp)}. {hint}")
     if output is SOFTMAX:
         sums = xp.sum(Y, axis=0)
         bad = sums != 1
@@ -201,10 +203,40 @@ def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
             )
 
 
+def check_sigmoid_targets(Y, ok, *, xp, name: str = "Y") -> None:
+    """Values other than 0 and 1 (``ok`` marks those that are) for a sigmoid output.
+
+    Fractional ones are targets: J = -1/m sum(Y log A + (1 - Y) log(1 - A)) and dZ_L = A_L - Y hold
+    for any Y, and the course's own check of week 4's two_layer_model trains on Y = randn(1, m).
+    Between 0 and 1 they are soft labels; outside, J has no lower bound, which a warning says.
+    Whole numbers other than 0 and 1 are class labels, which need a softmax output, and NaN or
+    inf no target at all: both are errors."""
+    floating = xp.isdtype(Y.dtype, "real floating")
+    if floating:
+        finite = xp.isfinite(Y)
+        if not bool(xp.all(finite)):
+            raise ValueError(f"{name} must hold 0/1 labels or finite targets; found {_first_bad(~finite, Y, xp=xp)}.")
+    whole = ~ok & (Y == xp.round(Y)) if floating else ~ok
+    if bool(xp.any(whole)):
+        raise ValueError(f"{name} must hold 0/1 labels (binary), or fractional targets between them; found other "
+                         f"whole numbers, e.g. {_first_bad(whole, Y, xp=xp)}: class labels 0..K-1 need a softmax "
+                         "output of K units.")
+    outside = (Y < 0) | (Y > 1)
+    if bool(xp.any(outside)):
+        import warnings
+
+        from .validation import user_stacklevel
+
+        warnings.warn(f"{name} holds targets outside [0, 1], e.g. {_first_bad(outside, Y, xp=xp)[:3]}: a sigmoid "
+                      "output trains on them as the course's equations do (dZ_L = A_L - Y), but the cross-entropy "
+                      "then has no lower bound. For classification, give 0/1 labels.", UserWarning,
+                      stacklevel=user_stacklevel())
+
+
 def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None = None, name_out: str = "A_L"):
     """Y as the float (n_y, m) the equations use.
 
-    - sigmoid: Y (n_y, m) of 0/1 (bool or numbers), checked;
+    - sigmoid: Y (n_y, m) of 0/1 (bool or numbers), or fractional targets, checked;
     - softmax: integer labels (1, m) in 0..K-1 are one-hot encoded to (K, m); a (K, m) Y must be
       one-hot already (checked).
 
@@ -243,7 +275,8 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
     AL : array (n_y, m)
         Output of the network (A2 in week 3): sigmoid(Z_L), or softmax(Z_L) for n_y > 1.
     Y : array (n_y, m)
-        True labels: 0/1 (float or bool) for a sigmoid output; one-hot for softmax.
+        True labels: 0/1 (float or bool) for a sigmoid output, or fractional targets (soft labels;
+        see :func:`check_sigmoid_targets`); one-hot for softmax.
     parameters : dict, optional
         The earlier week-3 notebooks' third argument, ``compute_cost(A2, Y, parameters)``, which
         their cost never read; taken and not read here either.
@@ -295,12 +328,15 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
                     f"to 1; {int(count_true(off, xp))} column(s) do not, e.g. sums {_first_bad(off, sums, xp=xp)}. "
                     "A sigmoid per unit is no softmax: compute AL with linear_activation_forward(..., 'softmax') "
                     "(or pass output='sigmoid' for independent 0/1 labels per row).")
+    swapped = "AL holds only 0s and 1s: did you swap them? compute_cost takes (AL, Y), the output first."
     try:
         Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
     except ValueError as exc:
         if tuple(Y.shape) == tuple(AL.shape) and bool(xp.all((AL == 0) | (AL == 1))):
-            raise ValueError(f"{exc} AL holds only 0s and 1s: did you swap them? compute_cost takes (AL, Y), "
-                             "the output first.") from None
+            raise ValueError(f"{exc} {swapped}") from None
         raise
+    if out is SIGMOID and bool(xp.all((AL == 0) | (AL == 1))) and not bool(xp.all((Yf == 0) | (Yf == 1))):
+        # fractional targets are taken (soft labels); against outputs of exactly 0 and 1 they are the probabilities
+        raise ValueError(f"Y holds values between 0 and 1 (targets) where {swapped}")
     cost = out.cost_from_probabilities(AL, Yf, xp=xp) if ZL is None else out.cost_from_logits(ZL, Yf, xp=xp)
     return float(cost)

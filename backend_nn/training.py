@@ -693,8 +693,9 @@ def L_layer_model(
     Parameters
     ----------
     X : array (n_x, m)
-    Y : array (1, m) of 0/1 for n_L = 1; class labels 0..K-1 (1, m) or one-hot (K, m) for
-        n_L = K > 1 (a softmax output).
+    Y : array (1, m) of 0/1 for n_L = 1 (or fractional targets, as the course's equations take
+        them: soft labels, and values outside [0, 1] with a warning); class labels 0..K-1 (1, m)
+        or one-hot (K, m) for n_L = K > 1 (a softmax output).
     layers_dims : list [n_x, n_1, ..., n_L]
     learning_rate, num_iterations, print_cost :
         The course's (0.0075, 3000, False); print_cost prints every 100 iterations and the last one

@@ -551,6 +551,51 @@ def test_L_layer_model_gives_the_applications_published_values(learning_rate, it
     np.testing.assert_allclose(costs[0], 0.70723944, atol=5e-9)
 
 
+@pytest.mark.parametrize("learning_rate, iterations, W1_row, b2", [
+    (0.0075, 2, [0.01624965, -0.00610741, -0.00528734, -0.01072836, 0.008664], -0.00689018),
+    (0.1, 3, [0.01640028, -0.00585699, -0.00542633, -0.01069332, 0.0089055], -0.13451354),
+])
+def test_two_layer_model_gives_the_applications_published_values(learning_rate, iterations, W1_row, b2):
+    """The week-4 application's check of two_layer_model trains on Y = randn(1, 10): targets, not
+    labels. They are taken, as the course's equations take them, with a warning that says so."""
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(10, 10), rng.randn(1, 10)
+    with pytest.warns(UserWarning, match=r"Y holds targets outside \[0, 1\], e\.g\. \[-0\.447.*a sigmoid output trains "
+                                         r"on them .* the cross-entropy then has no lower bound"):
+        params, costs = bnn.two_layer_model(X, Y, (10, 4, 1), learning_rate, iterations)
+    np.testing.assert_allclose(params["W1"][0, :5], W1_row, atol=5e-9)
+    np.testing.assert_allclose(params["b2"], [[b2]], atol=5e-9)
+    assert len(costs) == 1 and isinstance(costs[0], np.ndarray) and costs[0].shape == ()
+    np.testing.assert_allclose(costs[0], 0.69315968, atol=5e-9)
+
+
+def test_soft_targets_train_a_sigmoid_output_on_every_backend(backend):
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(3, 40), rng.uniform(0.05, 0.95, size=(1, 40))  # soft labels: no warning
+    eager, eager_costs = bnn.L_layer_model(X, Y, [3, 5, 1], 0.1, 30, cost_every=1, compile=False)
+    params, costs = bnn.L_layer_model(backend.asarray(X), backend.asarray(Y), [3, 5, 1], 0.1, 30, cost_every=1)
+    np.testing.assert_allclose(costs, eager_costs, rtol=1e-12)
+    for k in eager:
+        assert_close(params[k], eager[k], backend, rtol=1e-10, atol=1e-13)
+    A, caches = bnn.L_model_forward(X, eager)  # the cost the course writes, from the probabilities
+    J = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    assert bnn.compute_cost(A, Y) == pytest.approx(J, rel=1e-12)
+    grads = bnn.L_model_backward(A, Y, caches)
+    A1 = caches[1][0][0]  # layer 2's linear cache (A_prev, W, b)
+    np.testing.assert_allclose(grads["dW2"], (A - Y) @ A1.T / 40, rtol=1e-12)  # dZ_L = A_L - Y, soft Y too
+
+
+@pytest.mark.parametrize("Y, match", [
+    (np.array([[0.0, 1, 2, 1]]), r"found other whole numbers, e\.g\. \[2\.0\]: class labels 0\.\.K-1 need a softmax"),
+    (np.array([[0.0, 1, np.nan, 0.5]]), r"Y must hold 0/1 labels or finite targets; found \[nan\]"),
+    (np.array([[0, 1, -1, 1]]), r"found other whole numbers, e\.g\. \[-1\.0\]"),
+])
+def test_whole_numbers_and_nan_are_no_sigmoid_targets(Y, match):
+    X = np.random.RandomState(0).randn(2, 4)
+    with pytest.raises(ValueError, match=match):
+        bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2)
+
+
 def test_L_layer_model_prints_and_records_as_the_course_does(capsys):
     rng = np.random.RandomState(0)
     X, Y = rng.randn(3, 30), (rng.rand(1, 30) > 0.5) * 1.0

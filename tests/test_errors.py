@@ -207,7 +207,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"masked array with 78 masked cell\(s\)"),
     (lambda X, Y: bnn.forward_propagation(X, {k: v.astype(int) for k, v in params().items()}), TypeError,
      r"W1 must have a real floating dtype \(float64 or float32\); got int64"),
-    (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y * 2), ValueError, r"Y must hold only 0 and 1"),
+    (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y * 2), ValueError,
+     r"Y must hold 0/1 labels \(binary\), or fractional targets between them; found other whole numbers, e\.g\. "
+     r"\[2\.0.*class labels 0\.\.K-1 need a softmax output of K units"),
     (lambda X, Y: bnn.compute_cost(np.full((1, 400), 1.5), Y), ValueError, r"AL must hold probabilities in \[0, 1\]"),
     (lambda X, Y: bnn.compute_cost(np.full(400, 0.5), Y.ravel()), ValueError, r"AL must be 2-D .* AL.reshape\(1, -1\)"),
     (lambda X, Y: bnn.compute_cost(np.ones((1, 400), dtype=int), Y), TypeError, r"AL must hold probabilities as floats"),
@@ -271,7 +273,8 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # initialize_parameters(n_x, n_h, n_y) named its sizes layer_dims[1]; compute_cost(Y, A2) said only what Y held
     (lambda X, Y: bnn.initialize_parameters(2, 0, 1), ValueError, r"n_h must be a positive integer; got 0"),
     (lambda X, Y: bnn.compute_cost(Y, bnn.forward_propagation(X, params())[0]), ValueError,
-     r"Y must hold only 0 and 1 .* AL holds only 0s and 1s: did you swap them\? compute_cost takes \(AL, Y\)"),
+     r"Y holds values between 0 and 1 \(targets\) where AL holds only 0s and 1s: did you swap them\? compute_cost "
+     r"takes \(AL, Y\)"),
     (lambda X, Y: bnn.predict(X, bnn.nn_model(X, Y, 4, 5)[0]), TypeError,
      r"predict takes \(parameters, X\); got \(ndarray, Parameters\): did you swap them\?"),
     # gradient_check_n cast any X to float64 first: complex was a ComplexWarning, numeric strings were read
@@ -404,7 +407,7 @@ def test_the_public_train_step_checks_what_the_pure_one_takes_on_trust(data):
     q, _ = bnn.train_step(q, X, Y > 0, learning_rate=1.2)  # the Parameters it returns carry the network on
     assert bnn.train_step(p, X, Y, learning_rate=1.2, xp="numpy")[1] == cost  # a name, as backend= takes
     for call, exc, match in [
-        (lambda: bnn.train_step(p, X, Y * 2, learning_rate=1.2), ValueError, r"Y must hold only 0 and 1"),
+        (lambda: bnn.train_step(p, X, Y * 2, learning_rate=1.2), ValueError, r"Y must hold 0/1 labels \(binary\)"),
         (lambda: bnn.train_step(p, X, Y, learning_rate=-1), ValueError, r"learning_rate must be a positive"),
         (lambda: bnn.train_step(p, X, Y, learning_rate=1.2, net="tanh"), TypeError, r"net must be a Network"),
         (lambda: bnn.train_step(dict(p), X, Y, learning_rate=1.2), TypeError, r"pass net=, e.g. net=Network.build"),
