@@ -29,7 +29,8 @@ from .validation import (check_flag, check_parameter_keys, check_parameters, che
                          parameter_keys)
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
-           "forward_propagation_n", "backward_propagation_n", "THRESHOLD"]
+           "forward_propagation_n", "backward_propagation_n", "forward_propagation_1d", "backward_propagation_1d",
+           "THRESHOLD"]
 
 #: The course's threshold: a difference above it is a mistake in backpropagation.
 THRESHOLD = 2e-7
@@ -246,23 +247,50 @@ def _difference(grad: Any, gradapprox: Any, print_msg: bool, names: list[str] | 
     return difference
 
 
+def is_real_number(v: Any) -> bool:
+    """A Python or NumPy real number (not a bool, not an array of more than one entry): the
+    one-dimensional example's x and theta."""
+    return not isinstance(v, (bool, np.bool_)) and isinstance(v, (int, float, np.integer, np.floating))
+
+
+def _check_real(name: str, v: Any) -> None:
+    a = np.asarray(v)
+    if isinstance(v, bool) or a.ndim != 0 or a.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a real number (the assignment's one-dimensional example; "
+                        f"gradient_check_n checks a network's parameters); got {type(v).__name__} {v!r}.")
+    if not np.isfinite(a):
+        raise ValueError(f"{name} must be finite; got {v!r}.")
+
+
+def forward_propagation_1d(x: Any, theta: Any) -> Any:
+    """The assignment's one-dimensional model: J(theta) = theta x, written np.dot(theta, x) as it
+    writes it. ``forward_propagation(x, theta)`` with two numbers is this (its name there)."""
+    _check_real("x", x)
+    _check_real("theta", theta)
+    return np.dot(theta, x)
+
+
+def backward_propagation_1d(x: Any, theta: Any) -> Any:
+    """Its derivative, dtheta = dJ/dtheta = x. ``backward_propagation(x, theta)`` with two numbers
+    is this (its name there)."""
+    _check_real("x", x)
+    _check_real("theta", theta)
+    return x
+
+
 def gradient_check(x: Any, theta: Any, epsilon: float = 1e-7, print_msg: bool = False) -> float:
     """The assignment's one-dimensional warm-up: J(theta) = theta x, whose derivative is x, checked
     by a centred difference, as the course's ``gradient_check(x, theta)`` checks its own
-    ``forward_propagation(x, theta)`` and ``backward_propagation(x, theta)``.
+    ``forward_propagation(x, theta)`` and ``backward_propagation(x, theta)`` (here
+    :func:`forward_propagation_1d` and :func:`backward_propagation_1d`, which those names reach
+    when given two numbers).
 
     x, theta : real numbers (J = np.dot(theta, x), as the course writes it)
     Returns the relative difference (the course's x = 3, theta = 4: 7.814075313343006e-11).
     Networks are checked by :func:`gradient_check_n`.
     """
     epsilon = check_positive("epsilon", epsilon, integer=False)
-    for name, v in (("x", x), ("theta", theta)):
-        a = np.asarray(v)
-        if isinstance(v, bool) or a.ndim != 0 or a.dtype.kind not in "iuf":
-            raise TypeError(f"{name} must be a real number (the assignment's one-dimensional example; "
-                            f"gradient_check_n checks a network's parameters); got {type(v).__name__} {v!r}.")
-        if not np.isfinite(a):
-            raise ValueError(f"{name} must be finite; got {v!r}.")
-    J_plus, J_minus = np.dot(theta + epsilon, x), np.dot(theta - epsilon, x)
+    grad = backward_propagation_1d(x, theta)
+    J_plus, J_minus = forward_propagation_1d(x, theta + epsilon), forward_propagation_1d(x, theta - epsilon)
     gradapprox = (J_plus - J_minus) / (2 * epsilon)
-    return _difference(np.asarray(x, dtype=np.float64), gradapprox, print_msg)
+    return _difference(np.asarray(grad, dtype=np.float64), gradapprox, print_msg)

@@ -366,7 +366,14 @@ def forward_propagation(X: Any, parameters: dict, *, activation: Any = None, neg
         The output (sigmoid; softmax for n_y > 1).
     cache : dict
         {"Z1": (n_h, m), "A1": (n_h, m), "Z2": (n_y, m), "A2": (n_y, m)} (and so on for L layers).
+
+    Given two numbers, ``forward_propagation(x, theta)``, it is the gradient-checking assignment's
+    function of this name: J = theta x (:func:`backend_nn.gradient_check.forward_propagation_1d`).
     """
+    if _two_numbers(X, parameters):
+        from .gradient_check import forward_propagation_1d
+
+        return forward_propagation_1d(X, parameters)
     net = _week3_network(parameters, activation if activation is None else _with_slope(activation, negative_slope),
                          output)
     xp, _ = check_inputs(X, parameters)
@@ -392,8 +399,14 @@ class _Required:
 _REQUIRED = _Required()
 
 
-def backward_propagation(parameters: dict, cache: dict, X: Any, Y: Any = _REQUIRED, *, activation: Any = None,
-                         negative_slope: float = 0.01, output: Any = None) -> dict:
+def _two_numbers(a: Any, b: Any) -> bool:
+    from .gradient_check import is_real_number
+
+    return is_real_number(a) and is_real_number(b)
+
+
+def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: Any = _REQUIRED, *,
+                         activation: Any = None, negative_slope: float = 0.01, output: Any = None) -> dict:
     """Backward pass (the course's argument order: parameters, cache, X, Y).
 
     dZ2 = A2 - Y                      (n_y, m)
@@ -405,7 +418,18 @@ def backward_propagation(parameters: dict, cache: dict, X: Any, Y: Any = _REQUIR
 
     Y : (n_y, m) of 0/1, float or bool. Returns {"dW1", "db1", "dW2", "db2"} (and so on for
     L layers), each the shape of its parameter.
+
+    Given two numbers, ``backward_propagation(x, theta)``, it is the gradient-checking assignment's
+    function of this name: dtheta = x (:func:`backend_nn.gradient_check.backward_propagation_1d`).
     """
+    if X is _REQUIRED and Y is _REQUIRED and _two_numbers(parameters, cache):
+        from .gradient_check import backward_propagation_1d
+
+        return backward_propagation_1d(parameters, cache)
+    if X is _REQUIRED:
+        raise TypeError("backward_propagation takes (parameters, cache, X, Y), week 3's order; it was given two "
+                        "arguments (the gradient-checking assignment's backward_propagation(x, theta) takes two "
+                        "numbers).")
     if Y is _REQUIRED:
         course2 = isinstance(X, (tuple, list)) and not isinstance(parameters, dict)  # (X, Y, cache)
         raise TypeError("backward_propagation takes (parameters, cache, X, Y), week 3's order; it was given three "

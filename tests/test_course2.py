@@ -1031,6 +1031,21 @@ def test_the_one_dimensional_gradient_check_of_the_assignment(capsys):
         bnn.gradient_check(3, float("nan"))
 
 
+def test_the_one_dimensional_forward_and_backward_propagation_by_their_notebook_names():
+    """The gradient-checking notebook calls its one-dimensional J = theta x forward_propagation(x,
+    theta) and its derivative backward_propagation(x, theta), week 3's names: given two numbers,
+    those names are these (the notebook checks 8 and 2 for x = 2, theta = 4, then 2.919335883291695e-10)."""
+    assert bnn.forward_propagation(2, 4) == 8 and bnn.backward_propagation(2, 4) == 2
+    assert bnn.forward_propagation(np.float64(-1.5), 2) == -3.0
+    assert bnn.gradient_check(2, 4) == 2.919335883291695e-10
+    with pytest.raises(TypeError, match=r"takes \(parameters, cache, X, Y\), .* given two arguments"):
+        bnn.backward_propagation(bnn.initialize_parameters(2, 4, 1), {})
+    with pytest.raises(TypeError, match=r"parameters must be a dict"):  # an array and a number: week 3's, refused
+        bnn.forward_propagation(np.ones((2, 3)), 4)
+    with pytest.raises(TypeError, match=r"parameters must be a dict"):
+        bnn.forward_propagation(2, True)
+
+
 # --- course 2 week 1's two models: bnn.model without layers_dims and optimizer ---------------------------
 def _course_xavier(layers_dims):  # the regularization assignment's initialize_parameters
     rng = np.random.RandomState(3)
