@@ -17,7 +17,8 @@ takes log(0): with softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^-|z|),
 
 ``compute_cost(AL, Y)``, the course's function, takes the probabilities and returns a
 Python float, as the course's does. Integer labels (1, m) in 0..K-1 become one-hot Y
-(K, m) at the edge (:func:`encode_labels`); the equations only ever see float Y.
+(K, m) at the edge (:func:`encode_labels`); the equations only ever see float Y. A sigmoid
+output takes fractional targets too (soft labels), as its equations do (:func:`check_sigmoid_targets`).
 """
 
 from __future__ import annotations
