@@ -24,7 +24,7 @@ from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, g
 from .outputs import OutputLayer, output_for
 from .validation import check_layer_dims, check_parameters, in_course_order, user_stacklevel
 
-__all__ = ["Network", "Parameters", "network_of", "hidden_activations"]
+__all__ = ["Network", "Parameters", "TrainingResult", "network_of", "hidden_activations"]
 
 
 def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float = 0.01) -> tuple[Activation, ...]:
@@ -120,6 +120,25 @@ class Parameters(dict):
 
 def _rebuild(items: dict, network: Network, training_state: dict | None = None) -> Parameters:
     return Parameters(items, network=network, training_state=training_state)
+
+
+class TrainingResult(tuple):
+    """``(parameters, costs)``, as nn_model, L_layer_model and model return them: a plain pair,
+    which also says what it is where a notebook indexes it by a parameter's name (the course's
+    models return the parameters alone: ``parameters = nn_model(...); parameters["W1"]``)."""
+
+    def __new__(cls, parameters: Parameters, costs: Any) -> "TrainingResult":
+        return super().__new__(cls, (parameters, costs))
+
+    def __getnewargs__(self) -> tuple:
+        return tuple(self)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            raise TypeError(f"this is the pair (parameters, costs) that backend_nn's models return (the course's "
+                            f"return the parameters alone): unpack it, parameters, costs = nn_model(...) (or "
+                            f"L_layer_model, model, ...), then take parameters[{key!r}].")
+        return super().__getitem__(key)
 
 
 def network_of(parameters: Any, activation: Any = None, output: Any = None, *, negative_slope: float = 0.01,

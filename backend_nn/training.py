@@ -33,7 +33,7 @@ from .activations import Activation
 from .backend import (array_namespace, backend_name, check_plain_array, count_true, device_of, get_namespace,
                       memory_of, namespace_of, to_backend, to_numpy)
 from .initialization import check_scale, initialize_parameters_deep, resolve_dtype
-from .network import Network, Parameters
+from .network import Network, Parameters, TrainingResult
 from .optimizers import (check_decay_rate, check_state, get_optimizer, schedule_lr_decay, update_count,
                          update_lr)
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -409,13 +409,14 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
             print_format=print_format, progress=progress, unit="iteration" if batch_size is None else "epoch",
             compile=compile, shuffle=shuffle,
         )
-        return Parameters(params, network=net, training_state=_training_state(opt, state, num_iterations)), costs
+        return TrainingResult(Parameters(params, network=net, training_state=_training_state(opt, state, num_iterations)),
+                              costs)
     params, costs, _ = _train_loop(
         parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
         cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
         print_format=print_format, progress=progress, compile=compile, print_last=print_last,
     )
-    return Parameters(params, network=net), costs
+    return TrainingResult(Parameters(params, network=net), costs)
 
 
 def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: Network | None = None,
@@ -724,7 +725,8 @@ def L_layer_model(
         progress=progress, compile=compile, n_y=dims[-1], n_x=dims[0], optimizer=optimizer, batch_size=batch_size,
         lambd=lambd, keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream, print_last=True,
     )
-    return params, [np.asarray(c) for c in costs.tolist()]  # 0-d arrays, not np.float64 scalars: the course's type
+    # the costs as 0-d arrays (not np.float64 scalars), the course's type
+    return TrainingResult(params, [np.asarray(c) for c in costs.tolist()])
 
 
 def two_layer_model(
@@ -932,8 +934,8 @@ def model(
         print_every=1000, print_format="Cost after {unit} {i}: {cost:f}", progress=progress, unit="epoch",
         compile=compile, state=state, start_epoch=start, shuffle=shuffle,
     )
-    return Parameters(params, network=net, training_state=_training_state(opt, state, start + num_epochs)), \
-        costs.tolist()
+    return TrainingResult(Parameters(params, network=net, training_state=_training_state(opt, state, start + num_epochs)),
+                          costs.tolist())
 
 
 #: The mini-batch model's own options, which course 2 week 1's models do not take.
@@ -993,7 +995,7 @@ def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations:
         learning_rate=rate if learning_rate is None else learning_rate, seed=seed, init=init, init_scale=scale,
         cost_every=1000 if cost_every is None else cost_every, print_cost=print_cost, print_every=print_every,
         print_format="Cost after {unit} {i}: {cost}", lambd=lambd, keep_prob=keep_prob, **options)
-    return params, costs.tolist()
+    return TrainingResult(params, costs.tolist())
 
 
 def _training_state(opt: Any, state: dict, epochs: int) -> dict:

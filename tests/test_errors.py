@@ -1,6 +1,7 @@
 """Bad input: a clear ValueError/TypeError saying what was expected and what arrived,
 and the caller's arrays are never modified."""
 
+import pickle
 import sys
 import types
 import warnings
@@ -451,10 +452,21 @@ def test_a_models_pair_handed_on_whole_says_to_unpack_it(data):
     the library's (parameters, costs) pair; every door that takes parameters says to unpack it."""
     X, Y = data
     pair = bnn.nn_model(X, Y, 4, 10)
-    unpack = r"got tuple; this is a \(parameters, costs\) pair: .* parameters, costs = nn_model\(\.\.\.\) \(or L_layer_model, model, \.\.\.\)"
+    unpack = (r"got TrainingResult; this is a \(parameters, costs\) pair: .* parameters, costs = nn_model\(\.\.\.\) "
+              r"\(or L_layer_model, model, \.\.\.\)")
     for call in (lambda: bnn.predict(pair, X), lambda: bnn.L_model_forward(X, pair),
                  lambda: bnn.save_model("never-written.npz", pair)):
         with pytest.raises(TypeError, match=unpack):
             call()
-    with pytest.raises(TypeError, match=r"got \(ndarray, ndarray, tuple\); this is a \(parameters, costs\) pair"):
+    with pytest.raises(TypeError, match=r"got \(ndarray, ndarray, TrainingResult\); this is a \(parameters, costs\) pair"):
         bnn.predict(X, Y, pair)
+    # the course's parameters = nn_model(...); parameters["W1"] was "tuple indices must be integers or slices, not str"
+    for result in (pair, bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2),
+                   bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=False)):
+        with pytest.raises(TypeError, match=r"this is the pair \(parameters, costs\) that backend_nn's models return "
+                                            r".* unpack it, parameters, costs = nn_model\(\.\.\.\) .* then take "
+                                            r"parameters\['W1'\]"):
+            result["W1"]
+        parameters, costs = result  # a pair in every other way
+        assert isinstance(result, tuple) and result == (parameters, costs) and result[0] is parameters
+    assert type(pickle.loads(pickle.dumps(pair))) is type(pair)
