@@ -6,7 +6,8 @@ Layout (each course equation has one home):
 - ``activations``    g(Z) beside g'(Z): relu, tanh, sigmoid, leaky relu, linear; softmax; the course's
                      sigmoid(x), relu(x), relu_backward, sigmoid_backward (``dnn_utils``: week 4's (A, cache) pair)
 - ``outputs``        output layers (sigmoid, softmax): activation, cross-entropy from the logits, dZ_L, prediction
-- ``network``        a network's description (layer sizes, activations, output) and the Parameters that carry it
+- ``network``        a network's description (layer sizes, activations, output), the Parameters that carry it,
+                     and the (parameters, costs) pair the models return (TrainingResult)
 - ``initialization`` W = randn * scale (or xavier, he, zeros), b = 0, drawn on the host; course 2's three by name
 - ``propagation``    forward beside backward, for L layers: the course's week-4 and week-3 functions,
                      and the hot path with its one seam for fast paths (``Lines``)
@@ -42,7 +43,7 @@ from .initialization import (
     initialize_parameters_zeros,
     layer_sizes,
 )
-from .network import Network, Parameters
+from .network import Network, Parameters, TrainingResult
 from .batches import random_mini_batches
 from .gradient_check import (
     backward_propagation_n,
@@ -121,6 +122,7 @@ __all__ = [
     "Parameters",
     "ShallowNNClassifier",
     "TrainingDivergedError",
+    "TrainingResult",
     "accuracy",
     "backward_propagation",
     "backward_propagation_with_dropout",
