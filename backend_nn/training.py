@@ -196,9 +196,13 @@ class _Recorder:
                 window = (f"; it was {([*recorded, *new.tolist()])[k - 1]:.6g} at {unit} {it - every}, so the run "
                           f"diverged between {unit}s {it - every + 1} and {it} (costs are recorded every {every} "
                           f"{unit}s)")
+            seen = [*recorded, *new[: bad[0]].tolist()]
+            advice = "Try a smaller learning_rate."
+            if seen and min(seen) < 0:  # a cross-entropy of targets in [0, 1] is never negative
+                advice = (f"The cost fell below 0 first (to {min(seen):.6g}): Y's targets outside [0, 1] give the "
+                          "cross-entropy no lower bound; for classification, give 0/1 labels.")
             raise TrainingDivergedError(
-                f"training diverged: the cost {what} {new[bad[0]]:.6g} at {unit} {it}{limit}{window}. Try a "
-                "smaller learning_rate.",
+                f"training diverged: the cost {what} {new[bad[0]]:.6g} at {unit} {it}{limit}{window}. {advice}",
                 iteration=it,
             )
         for k, c in enumerate(new, start=len(recorded)):

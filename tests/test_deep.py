@@ -585,6 +585,15 @@ def test_soft_targets_train_a_sigmoid_output_on_every_backend(backend):
     np.testing.assert_allclose(grads["dW2"], (A - Y) @ A1.T / 40, rtol=1e-12)  # dZ_L = A_L - Y, soft Y too
 
 
+def test_targets_outside_0_1_that_run_away_are_named_when_the_run_diverges():
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(10, 10), rng.randn(1, 10)
+    with pytest.warns(UserWarning, match=r"targets outside \[0, 1\]"):
+        with pytest.raises(bnn.TrainingDivergedError, match=r"The cost fell below 0 first \(to -[0-9.e+]+\): Y's "
+                                                            r"targets outside \[0, 1\] give the cross-entropy no lower"):
+            bnn.L_layer_model(X, Y, (10, 4, 1), 1.0, 20000)
+
+
 @pytest.mark.parametrize("Y, match", [
     (np.array([[0.0, 1, 2, 1]]), r"found other whole numbers, e\.g\. \[2\.0\]: class labels 0\.\.K-1 need a softmax"),
     (np.array([[0.0, 1, np.nan, 0.5]]), r"Y must hold 0/1 labels or finite targets; found \[nan\]"),
