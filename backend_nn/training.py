@@ -125,6 +125,8 @@ def _n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
             f"{shown}{' ...' if K > 10 else ''}{' and NaN or inf' if finite.size < values.size else ''}. "
             "Number the classes 0..K-1 (np.unique(Y, return_inverse=True)[1] does it); to keep classes that are "
             "absent from Y, give their number, L_layer_model(X, Y, [n_x, ..., K]), or a one-hot Y (K, m)."
+            + (" Fractional values are targets of a sigmoid output only where it is asked for: output='sigmoid'."
+               if output is None and np.any(finite != np.round(finite)) else "")
         )
     return K
 
