@@ -247,12 +247,6 @@ def _difference(grad: Any, gradapprox: Any, print_msg: bool, names: list[str] | 
     return difference
 
 
-def is_real_number(v: Any) -> bool:
-    """A Python or NumPy real number (not a bool, not an array of more than one entry): the
-    one-dimensional example's x and theta."""
-    return not isinstance(v, (bool, np.bool_)) and isinstance(v, (int, float, np.integer, np.floating))
-
-
 def _check_real(name: str, v: Any) -> None:
     a = np.asarray(v)
     if isinstance(v, bool) or a.ndim != 0 or a.dtype.kind not in "iuf":

@@ -35,7 +35,7 @@ from .activations import Activation, course_dZ, get_activation
 from .backend import namespace_of
 from .network import Network, Parameters, hidden_activations, network_of
 from .outputs import OutputLayer, encode_labels, get_output, output_for
-from .validation import check_parameters, check_X
+from .validation import check_parameters, check_X, is_real_number
 
 __all__ = [
     "Lines",
@@ -400,8 +400,6 @@ _REQUIRED = _Required()
 
 
 def _two_numbers(a: Any, b: Any) -> bool:
-    from .gradient_check import is_real_number
-
     return is_real_number(a) and is_real_number(b)
 
 

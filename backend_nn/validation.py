@@ -55,6 +55,12 @@ def did_you_mean(value: object, names) -> str:
     return f" — did you mean {spelled!r}?" if spelled in names and spelled != value else ""
 
 
+def is_real_number(v: Any) -> bool:
+    """A Python or NumPy real number (not a bool, not an array): the gradient-checking assignment's
+    one-dimensional x and theta, which its forward_propagation(x, theta) takes."""
+    return not isinstance(v, (bool, np.bool_)) and isinstance(v, (int, float, np.integer, np.floating))
+
+
 def user_stacklevel() -> int:
     """The ``stacklevel`` at which ``warnings.warn`` names the first frame outside backend_nn: the
     user's own call (as pandas' find_stack_level does), however deep in the library the warning is."""
