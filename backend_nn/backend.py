@@ -244,7 +244,10 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     ``xp`` is a namespace or a backend name (see :func:`get_namespace`). An array
     already in ``xp`` is returned as is (cast to ``dtype`` if given, moved to
     ``device`` if given). An array of another device library is refused rather
-    than silently copied through the host.
+    than silently copied through the host. Without ``dtype`` the data take the dtype
+    the backend's ``asarray`` gives them (JAX without its 64-bit mode holds float64 as
+    float32, as ``jnp.asarray`` does); ``dtype="float64"`` there is an error that says
+    how to turn that mode on, never a float32.
     """
     if isinstance(xp, str):
         xp = get_namespace(xp)
@@ -252,6 +255,8 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
         if not hasattr(xp, dtype):
             raise ValueError(f"dtype {dtype!r} is not a dtype of {backend_name(xp)}.")
         dtype = getattr(xp, dtype)
+    if dtype is not None and dtype == getattr(xp, "float64", None):
+        check_float64(xp)  # JAX would give float32 with a warning of its own
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
         host = host_array(x)
         with _placing(xp, device):

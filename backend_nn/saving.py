@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .activations import get_activation
-from .backend import get_namespace, to_backend, to_numpy
+from .backend import check_float64, get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
 from .optimizers import OPTIMIZERS, update_count
 from .validation import check_flag, check_output_path, check_parameters
@@ -195,6 +195,14 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
         text = str(exc)
         raise type(exc)(text if text.startswith(str(path)) else f"{path}: {text}") from None
     xp = get_namespace(backend)
+    if any(np.asarray(v).dtype == np.float64 for v in arrays.values()):
+        try:
+            check_float64(xp)  # a float64 model is not quietly loaded as float32
+        except TypeError:
+            raise TypeError(f"{path} holds a float64 model, and JAX's 64-bit mode is off: JAX would hold it as "
+                            "float32. Turn the mode on before any JAX array is made (jax.config.update("
+                            "'jax_enable_x64', True), or the environment variable JAX_ENABLE_X64=1), or load it on "
+                            "another backend.") from None
     if training_state is not None:
         training_state = {k: ({d: to_backend(a, xp, device=device) for d, a in v.items()} if isinstance(v, dict) else v)
                           for k, v in training_state.items()}

@@ -289,6 +289,18 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
         "    bnn.nn_model(X * float('nan'), Y, 4, 10, backend='jax', dtype='float32')\n"
         "except ValueError as e:\n"
         "    print('counted:', e)\n"
+        # a float64 model was loaded as float32 in silence; to_backend(dtype='float64') was JAX's warning and float32
+        "import tempfile, os\n"
+        "path = bnn.save_model(os.path.join(tempfile.mkdtemp(), 'm.npz'), bnn.nn_model(X, Y, 4, 5)[0])\n"
+        "try:\n"
+        "    bnn.load_model(path, backend='jax')\n"
+        "except TypeError as e:\n"
+        "    print('load refused:', e)\n"
+        "try:\n"
+        "    bnn.to_backend(X, 'jax', dtype='float64')\n"
+        "except TypeError as e:\n"
+        "    print('to_backend refused:', e)\n"
+        "print('to_backend float32:', bnn.to_backend(X, 'jax', dtype='float32').dtype)\n"
         "print('x64 untouched:', jax.config.read('jax_enable_x64'))\n"
     )
     env = {k: v for k, v in __import__("os").environ.items() if k != "JAX_ENABLE_X64"}
@@ -298,3 +310,6 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert "refused: dtype='float64' on JAX needs JAX's 64-bit mode" in r.stdout and "dtype='float32'" in r.stdout
     assert "float32 works: float32" in r.stdout and "x64 untouched: False" in r.stdout
     assert "softmax labels: int32" in r.stdout and "counted: X must be finite; it holds 800 NaN" in r.stdout
+    assert "holds a float64 model, and JAX's 64-bit mode is off: JAX would hold it as float32" in r.stdout
+    assert "to_backend refused: dtype='float64' on JAX needs JAX's 64-bit mode" in r.stdout
+    assert "to_backend float32: float32" in r.stdout
