@@ -32,7 +32,7 @@ import math
 from typing import Any
 
 from .activations import Activation, course_dZ, get_activation
-from .backend import namespace_of
+from .backend import count_true, namespace_of
 from .network import Network, Parameters, hidden_activations, network_of
 from .outputs import OutputLayer, encode_labels, get_output, output_for
 from .validation import check_parameters, check_X, is_real_number
@@ -305,6 +305,7 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
     grads = {}
     A_prev, W, b, Z = _check_cache(caches[-1], "caches[-1]")
     if out.name == "sigmoid":
+        _check_divisible(AL, xp=xp)
         dA = out.dA(AL, Yf, xp=xp)
         grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_activation_backward(dA, caches[-1], "sigmoid")
     else:
@@ -313,6 +314,19 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
         grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
             grads[f"dA{l}"], caches[l - 1], hidden[l - 1])
     return grads
+
+
+def _check_divisible(AL: Any, *, xp: Any) -> None:
+    """dA_L = -(Y / AL - (1 - Y) / (1 - AL)) divides by AL and by 1 - AL: an AL of exactly 0 or 1 (a
+    sigmoid that rounded off) or NaN would make every gradient NaN, with a warning from NumPy alone."""
+    bad = ~xp.isfinite(AL) | (AL == 0) | (AL == 1)
+    if bool(xp.any(bad)):
+        raise ValueError(
+            f"AL holds {int(count_true(bad, xp))} value(s) of exactly 0 or 1, or NaN or inf: dA_L = -(Y / AL - "
+            "(1 - Y) / (1 - AL)), the course's route into the sigmoid layer, divides by AL and 1 - AL there, and "
+            "every gradient would be NaN. A sigmoid rounds to 1 where Z_L passes about 37 (float64) or 17 "
+            "(float32), and to 0 far below: its dZ_L = AL - Y needs no division, and L_layer_model and train_step "
+            "start from it; or keep Z_L moderate (scaled inputs, a smaller learning rate).")
 
 
 # --- the course's week-3 functions --------------------------------------------------------------------

@@ -585,6 +585,22 @@ def test_soft_targets_train_a_sigmoid_output_on_every_backend(backend):
     np.testing.assert_allclose(grads["dW2"], (A - Y) @ A1.T / 40, rtol=1e-12)  # dZ_L = A_L - Y, soft Y too
 
 
+def test_L_model_backward_refuses_an_AL_its_division_cannot_take(backend):
+    """dA_L = -(Y / AL - (1 - Y) / (1 - AL)) at an AL of exactly 1 (a sigmoid rounded off) gave NaN
+    gradients: with NumPy's warning only, and silently on the other backends. Any other AL is taken, as
+    the course's own check takes AL = randn(1, 2)."""
+    X, Y = bnn.load_planar_dataset()
+    p = bnn.initialize_parameters_deep([2, 3, 1], backend=backend.xp, device=backend.device)
+    AL, caches = bnn.L_model_forward(backend.asarray(X), p)
+    Yb = backend.asarray(Y)
+    saturated = backend.xp.where(backend.asarray(np.arange(400) == 7), backend.xp.ones_like(AL), AL)
+    with pytest.raises(ValueError, match=r"AL holds 1 value\(s\) of exactly 0 or 1, or NaN or inf: dA_L = -\(Y / AL - "
+                                         r"\(1 - Y\) / \(1 - AL\)\).* its dZ_L = AL - Y needs no division"):
+        bnn.L_model_backward(saturated, Yb, caches)
+    grads = bnn.L_model_backward(AL * 3 - 1, Yb, caches)  # not probabilities, and taken (the general route)
+    assert sorted(grads) == ["dA0", "dA1", "dW1", "dW2", "db1", "db2"]
+
+
 def test_targets_outside_0_1_that_run_away_are_named_when_the_run_diverges():
     rng = np.random.RandomState(1)
     X, Y = rng.randn(10, 10), rng.randn(1, 10)
