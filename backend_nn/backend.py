@@ -248,9 +248,17 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     the backend's ``asarray`` gives them (JAX without its 64-bit mode holds float64 as
     float32, as ``jnp.asarray`` does); ``dtype="float64"`` there is an error that says
     how to turn that mode on, never a float32.
+
+    A dict of arrays (a model's Parameters, gradients) has each of its arrays moved;
+    Parameters keep their network and their training state (its arrays moved too).
     """
     if isinstance(xp, str):
         xp = get_namespace(xp)
+    if isinstance(x, dict):
+        return _dict_to_backend(x, xp, device=device, dtype=dtype)
+    if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], dict):
+        raise TypeError("to_backend takes an array or a dict of arrays; got a (parameters, costs) pair: unpack it, "
+                        "parameters, costs = nn_model(...), then to_backend(parameters, ...).")
     if isinstance(dtype, str):  # "float32", as the rest of the library takes it
         if not hasattr(xp, dtype):
             raise ValueError(f"dtype {dtype!r} is not a dtype of {backend_name(xp)}.")
@@ -296,6 +304,21 @@ def _placing(xp: Namespace, device: Any):
             raise
         raise ValueError(f"{backend_name(xp)} cannot place data on device={device!r}: {type(exc).__name__}: "
                          f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
+
+
+def _dict_to_backend(x: dict, xp: Namespace, *, device: Any, dtype: Any) -> dict:
+    def move(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: move(a) for k, a in v.items()}
+        return to_backend(v, xp, device=device, dtype=dtype) if hasattr(v, "shape") else v  # t, names, counts
+
+    moved = {k: move(v) for k, v in x.items()}
+    if hasattr(x, "network"):  # Parameters (imported here: the backend module is the bottom layer)
+        from .network import Parameters
+
+        if isinstance(x, Parameters):
+            return Parameters(moved, network=x.network, training_state=move(x.training_state or {}) or None)
+    return moved
 
 
 def to_numpy(x: Any) -> np.ndarray:

@@ -39,7 +39,7 @@ from .optimizers import (check_decay_rate, check_state, get_optimizer, schedule_
 from .outputs import SOFTMAX, encode_labels, output_for
 from .propagation import check_inputs
 from .validation import (check_finite, check_flag, check_in_range, check_labels_shape, check_layer_dims, check_positive,
-                         check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, in_course_order,
+                         check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, in_course_order, model_pair_hint,
                          user_stacklevel)
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "train_step", "TrainingDivergedError",
@@ -1019,7 +1019,7 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
     """(params, optimizer state, epochs done) from Parameters a run returned or load_model read."""
     if not isinstance(parameters, Parameters):
         raise TypeError("parameters= resumes from the Parameters a model returned (or load_model read); "
-                        f"got {type(parameters).__name__}.")
+                        f"got {type(parameters).__name__}{model_pair_hint(parameters)}.")
     if parameters.network != net:
         raise ValueError(f"parameters= describe the network {parameters.network}, not {net}.")
     params = {k: to_backend(v, xp, device=device, dtype=dtype) for k, v in parameters.items()}

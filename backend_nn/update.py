@@ -8,7 +8,7 @@ import re
 
 from .backend import namespace_of
 from .network import Parameters
-from .validation import check_positive
+from .validation import check_positive, model_pair_hint
 
 __all__ = ["update_parameters"]
 
@@ -33,7 +33,8 @@ def descend(parameters: dict, grads: dict, *, learning_rate: float, inplace: boo
 def check_parameter_entries(parameters: Any) -> None:
     """A non-empty dict of W1, b1, ... entries (their shapes need not chain)."""
     if not isinstance(parameters, dict) or not parameters:
-        raise TypeError(f"parameters must be a non-empty dict of W1, b1, ...; got {type(parameters).__name__}.")
+        raise TypeError(f"parameters must be a non-empty dict of W1, b1, ...; got {type(parameters).__name__}"
+                        f"{model_pair_hint(parameters)}.")
     bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
     if bad:
         raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL entries; got unexpected keys {bad}.")

@@ -182,6 +182,24 @@ def test_host_data_moves_to_the_chosen_backend_once(backend):
     assert isinstance(costs, np.ndarray) and costs.dtype == np.float64 and costs.shape == (1,)
 
 
+def test_to_backend_moves_a_models_parameters_with_their_description(backend):
+    # chunked's error advised backend_nn.to_backend(p, ...) for parameters, which took arrays only
+    p, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=2, print_cost=False)
+    q = bnn.to_backend(p, backend.xp, device=backend.device)
+    assert isinstance(q, bnn.Parameters) and q.network == p.network and list(q) == list(p)
+    for k in p:
+        assert_on_backend(q[k], backend, backend.xp.float64)
+        assert_close(q[k], p[k], backend, rtol=0, atol=0)
+    state = q.training_state
+    assert state["optimizer"] == "adam" and state["t"] == p.training_state["t"] and state["epochs"] == 2
+    assert_on_backend(state["s"]["dW1"], backend, backend.xp.float64)
+    np.testing.assert_array_equal(bnn.to_numpy(bnn.predict(q, X)), bnn.predict(p, X))
+    grads = bnn.to_backend({"dW1": np.ones((3, 2))}, backend.xp, device=backend.device)  # any dict of arrays
+    assert_on_backend(grads["dW1"], backend, backend.xp.float64)
+    with pytest.raises(TypeError, match=r"got a \(parameters, costs\) pair: unpack it"):
+        bnn.to_backend((p, [0.5]), backend.xp)
+
+
 def test_to_numpy_round_trip(backend):
     a = np.arange(6.0).reshape(2, 3)
     b = backend.asarray(a)
