@@ -456,7 +456,9 @@ def test_a_models_pair_handed_on_whole_says_to_unpack_it(data):
     unpack = (r"got TrainingResult; this is a \(parameters, costs\) pair: .* parameters, costs = nn_model\(\.\.\.\) "
               r"\(or L_layer_model, model, \.\.\.\)")
     for call in (lambda: bnn.predict(pair, X), lambda: bnn.L_model_forward(X, pair),
-                 lambda: bnn.save_model("never-written.npz", pair)):
+                 lambda: bnn.save_model("never-written.npz", pair), lambda: bnn.update_parameters(pair, {}, 0.1),
+                 lambda: bnn.initialize_adam(pair),
+                 lambda: bnn.model(X, Y, [2, 4, 1], "gd", num_epochs=1, print_cost=False, parameters=pair)):
         with pytest.raises(TypeError, match=unpack):
             call()
     with pytest.raises(TypeError, match=r"got \(ndarray, ndarray, TrainingResult\); this is a \(parameters, costs\) pair"):
