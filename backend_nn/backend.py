@@ -19,7 +19,7 @@ import numpy as np
 import array_api_compat
 from array_api_compat import array_namespace as _compat_namespace, device as device_of
 
-from .validation import did_you_mean
+from .validation import did_you_mean, model_pair_hint
 
 __all__ = [
     "BACKENDS",
@@ -256,9 +256,8 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
         xp = get_namespace(xp)
     if isinstance(x, dict):
         return _dict_to_backend(x, xp, device=device, dtype=dtype)
-    if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], dict):
-        raise TypeError("to_backend takes an array or a dict of arrays; got a (parameters, costs) pair: unpack it, "
-                        "parameters, costs = nn_model(...), then to_backend(parameters, ...).")
+    if model_pair_hint(x):
+        raise TypeError(f"to_backend takes an array or a dict of arrays; got {type(x).__name__}{model_pair_hint(x)}.")
     if isinstance(dtype, str):  # "float32", as the rest of the library takes it
         if not hasattr(xp, dtype):
             raise ValueError(f"dtype {dtype!r} is not a dtype of {backend_name(xp)}.")

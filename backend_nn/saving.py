@@ -195,7 +195,7 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
         text = str(exc)
         raise type(exc)(text if text.startswith(str(path)) else f"{path}: {text}") from None
     xp = get_namespace(backend)
-    if any(np.asarray(v).dtype == np.float64 for v in arrays.values()):
+    if str(contents["dtype"]) == "float64":  # every array's dtype, as _checked_network found
         try:
             check_float64(xp)  # a float64 model is not quietly loaded as float32
         except TypeError:
@@ -203,11 +203,7 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
                             "float32. Turn the mode on before any JAX array is made (jax.config.update("
                             "'jax_enable_x64', True), or the environment variable JAX_ENABLE_X64=1), or load it on "
                             "another backend.") from None
-    if training_state is not None:
-        training_state = {k: ({d: to_backend(a, xp, device=device) for d, a in v.items()} if isinstance(v, dict) else v)
-                          for k, v in training_state.items()}
-    return Parameters({k: to_backend(v, xp, device=device) for k, v in arrays.items()}, network=net,
-                      training_state=training_state)
+    return to_backend(Parameters(arrays, network=net, training_state=training_state), xp, device=device)
 
 
 def _checked_network(arrays: dict, contents: dict, fmt: str) -> Network:

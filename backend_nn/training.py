@@ -1022,7 +1022,7 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
                         f"got {type(parameters).__name__}{model_pair_hint(parameters)}.")
     if parameters.network != net:
         raise ValueError(f"parameters= describe the network {parameters.network}, not {net}.")
-    params = {k: to_backend(v, xp, device=device, dtype=dtype) for k, v in parameters.items()}
+    params = to_backend(dict(parameters), xp, device=device, dtype=dtype)
     ts = parameters.training_state
     if ts is None:
         return params, None, 0
@@ -1031,8 +1031,7 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
                          f"optimizer, not {opt.name!r} (or pass a copy without training_state to start it afresh).")
     state = {k: v for k, v in ts.items() if k not in ("optimizer", "epochs")}
     check_state(state, params, opt)
-    state = {k: ({d: to_backend(a, xp, device=device, dtype=dtype) for d, a in v.items()} if isinstance(v, dict) else v)
-             for k, v in state.items()}
+    state = to_backend(state, xp, device=device, dtype=dtype)
     if "t" in state:
         state["t"] = update_count(state["t"])
     return params, state, int(ts.get("epochs", 0))

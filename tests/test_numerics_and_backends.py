@@ -196,7 +196,8 @@ def test_to_backend_moves_a_models_parameters_with_their_description(backend):
     np.testing.assert_array_equal(bnn.to_numpy(bnn.predict(q, X)), bnn.predict(p, X))
     grads = bnn.to_backend({"dW1": np.ones((3, 2))}, backend.xp, device=backend.device)  # any dict of arrays
     assert_on_backend(grads["dW1"], backend, backend.xp.float64)
-    with pytest.raises(TypeError, match=r"got a \(parameters, costs\) pair: unpack it"):
+    with pytest.raises(TypeError, match=r"takes an array or a dict of arrays; got tuple; this is a \(parameters, "
+                                        r"costs\) pair: .* unpack them: parameters, costs = nn_model\(\.\.\.\)"):
         bnn.to_backend((p, [0.5]), backend.xp)
 
 
