@@ -257,11 +257,11 @@ def _training_from(contents: dict) -> dict | None:
     if name not in OPTIMIZERS:
         raise ValueError(f"its field 'train_optimizer' must name one of {list(OPTIMIZERS)}; it holds {name!r}.")
     ts: dict = {"optimizer": name, "epochs": count("train_epochs")}
-    if "train_t" in contents:
-        ts["t"] = count("train_t")
     for key in [k for k in contents if k.startswith(("train_v_", "train_s_"))]:
         _, part, d = key.split("_", 2)
         ts.setdefault(part, {})[d] = contents.pop(key)
+    if "train_t" in contents:  # after v and s: the order a run's own state has (v, s, t)
+        ts["t"] = count("train_t")
     return ts
 
 

@@ -750,6 +750,7 @@ def test_training_resumes_from_a_saved_model(tmp_path, backend):
     loaded = bnn.load_model(path, backend=backend.xp, device=backend.device)
     assert loaded.training_state["optimizer"] == "adam" and loaded.training_state["epochs"] == 10
     assert loaded.training_state["t"] == 10 * 7
+    assert list(loaded.training_state) == list(first.training_state) == ["optimizer", "epochs", "v", "s", "t"]
     before = {k: bnn.to_numpy(v).copy() for k, v in loaded.items()}
     state_before = {f"{part}{d}": bnn.to_numpy(a).copy() for part in ("v", "s")
                     for d, a in loaded.training_state[part].items()}
