@@ -119,10 +119,10 @@ def _n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
         return 1
     K = finite.size
     if not (finite.size == values.size and K >= 2 and np.array_equal(finite, np.arange(K))):
-        shown = finite[:10].tolist()
+        shown = "[" + ", ".join(map(str, finite[:10].tolist())) + (", ...]" if K > 10 else "]")
         raise ValueError(
             f"Y must hold 0/1 labels (binary) or class labels 0..K-1 with every class present; it holds "
-            f"{shown}{' ...' if K > 10 else ''}{' and NaN or inf' if finite.size < values.size else ''}. "
+            f"{shown}{' and NaN or inf' if finite.size < values.size else ''}. "
             "Number the classes 0..K-1 (np.unique(Y, return_inverse=True)[1] does it); to keep classes that are "
             "absent from Y, give their number, L_layer_model(X, Y, [n_x, ..., K]), or a one-hot Y (K, m)."
             + (" Fractional values are targets of a sigmoid output only where it is asked for: output='sigmoid'."

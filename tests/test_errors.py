@@ -33,6 +33,8 @@ def params():
     (lambda X, Y: (X[:, :300], Y), ValueError, r"same number of examples m.*\(2, 300\).*\(1, 400\)"),
     (lambda X, Y: (X, Y[0]), ValueError, r"Y must be 2-D.*\(400,\).*Y\.reshape\(1, -1\)"),
     (lambda X, Y: (X, Y * 2), ValueError, r"Y must hold 0/1 labels .*or class labels 0..K-1 with every class present; it holds \[0.0, 2.0\]\. Number the classes 0..K-1 \(np.unique"),
+    # more than ten values end the list with ", ...]" (it read "] .... Number")
+    (lambda X, Y: (X, Y * 0.01 + np.arange(400) / 1000), ValueError, r"it holds \[0\.0, 0\.001, [^]]*, 0\.009, \.\.\.\]\. Number the"),
     (lambda X, Y: (X, Y - 0.5), ValueError, r"it holds \[-0.5, 0.5\].* Fractional values are targets of a sigmoid "
                                             r"output only where it is asked for: output='sigmoid'\.$"),
     (lambda X, Y: (np.where(np.arange(400) == 7, np.nan, X), Y), ValueError, r"X must be finite.*2 NaN or inf"),
