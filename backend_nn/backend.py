@@ -265,7 +265,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     if dtype is not None and dtype == getattr(xp, "float64", None):
         check_float64(xp)  # JAX would give float32 with a warning of its own
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
-        host = host_array(x)
+        host = _native(host_array(x), xp)
         with _placing(xp, device):
             if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):
                 import cupy
@@ -289,6 +289,20 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
         with _placing(xp, device):
             x = array_api_compat.to_device(x, device)
     return x if dtype is None or x.dtype == dtype else xp.astype(x, dtype)
+
+
+def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
+    """Host data as another library can take them in: in the machine's byte order (PyTorch refuses
+    big-endian ">f8" data, array-api-strict has no such dtype; NumPy computes with them as they are)
+    and, for PyTorch, which would share a read-only buffer with a warning that writing to it is
+    undefined, a copy. The caller's array is never written either way."""
+    if array_api_compat.is_numpy_namespace(xp):
+        return host
+    if not host.dtype.isnative:
+        return host.astype(host.dtype.newbyteorder("="))
+    if array_api_compat.is_torch_namespace(xp) and not host.flags.writeable:
+        return host.copy()
+    return host
 
 
 @contextmanager

@@ -35,7 +35,7 @@ from .activations import Activation, course_dZ, get_activation
 from .backend import count_true, namespace_of
 from .network import Network, Parameters, hidden_activations, network_of
 from .outputs import OutputLayer, encode_labels, get_output, output_for
-from .validation import check_parameters, check_X, is_real_number
+from .validation import check_parameters, check_X, dtype_name, is_real_number
 
 __all__ = [
     "Lines",
@@ -166,7 +166,7 @@ def check_inputs(X, parameters, **more):
 
 def _check_one_dtype(arrays: dict) -> None:
     dtypes = {name: a.dtype for name, a in arrays.items()}
-    if len(set(map(str, dtypes.values()))) > 1:
+    if len(set(map(dtype_name, dtypes.values()))) > 1:  # byte order aside: NumPy mixes ">f8" and "<f8" exactly
         raise TypeError(
             f"the arrays must share one dtype; got {', '.join(f'{k} {v}' for k, v in dtypes.items())}."
         )

@@ -91,7 +91,10 @@ def check_output_path(path: Any, what: str, *, example: str) -> None:
 
 
 def dtype_name(dtype: Any) -> str:
-    """"float64" for numpy.float64, torch.float64, array_api_strict.float64, dtype('float64'), ..."""
+    """"float64" for numpy.float64, torch.float64, array_api_strict.float64, dtype('float64'), ...;
+    a NumPy dtype by its name whatever its byte order (">f8", big-endian, is "float64" too)."""
+    if isinstance(dtype, np.dtype):
+        return dtype.name
     return str(getattr(dtype, "__name__", dtype)).rsplit(".", 1)[-1].strip("'>")
 
 

@@ -6,6 +6,7 @@ import pytest
 import backend_nn as bnn
 from backend_nn import activations as act
 from backend_nn.backend import to_numpy
+from backend_nn.validation import dtype_name
 from conftest import assert_close, assert_on_backend
 
 X, Y = bnn.load_planar_dataset()
@@ -199,6 +200,41 @@ def test_to_backend_moves_a_models_parameters_with_their_description(backend):
     with pytest.raises(TypeError, match=r"takes an array or a dict of arrays; got tuple; this is a \(parameters, "
                                         r"costs\) pair: .* unpack them: parameters, costs = nn_model\(\.\.\.\)"):
         bnn.to_backend((p, [0.5]), backend.xp)
+
+
+def test_host_data_in_any_byte_order_or_read_only_trains_on_every_backend(backend):
+    """Big-endian data (">f8", as FITS or network-order files give them) and read-only arrays (a
+    memory map opened "r") train and predict as the native ones do: PyTorch refused ">f8" with
+    "byte order different from the native byte order", array-api-strict had no such dtype, and
+    PyTorch warned that writing to a tensor on a read-only buffer was undefined."""
+    ref, _ = bnn.nn_model(X, Y, 4, 20, backend=backend.xp, device=backend.device)
+    big = X.astype(">f8")
+    ro = X.copy()
+    ro.setflags(write=False)
+    for Xh, Yh in ((big, Y.astype(">f8")), (ro, Y)):
+        p, _ = bnn.nn_model(Xh, Yh, 4, 20, backend=backend.xp, device=backend.device)
+        for k in ref:
+            assert_close(p[k], to_numpy(ref[k]), backend, rtol=0, atol=0)
+        np.testing.assert_array_equal(bnn.to_numpy(bnn.predict(p, Xh)), bnn.to_numpy(bnn.predict(ref, X)))
+        moved = bnn.to_backend(Xh, backend.xp, device=backend.device)  # NumPy keeps them as they are
+        assert dtype_name(moved.dtype) == "float64"
+        np.testing.assert_array_equal(to_numpy(moved), X)
+    assert big.dtype.byteorder == ">" and not ro.flags.writeable  # the caller's arrays as they were
+
+
+def test_course_functions_take_numpy_arrays_in_either_byte_order():
+    """NumPy multiplies ">f8" by "<f8" exactly; "the arrays must share one dtype; got X >f8, W1 float64"
+    refused what was one dtype, and W1 ">f8" was "not float64 or float32"."""
+    p = bnn.initialize_parameters_deep([2, 4, 1])
+    AL, _ = bnn.L_model_forward(X, p)
+    big = {k: v.astype(">f8") for k, v in p.items()}
+    for Xh, ph in ((X.astype(">f8"), p), (X, big)):
+        AL_h, caches = bnn.L_model_forward(Xh, ph)
+        np.testing.assert_array_equal(AL_h, AL)
+        grads = bnn.L_model_backward(AL_h, Y, caches)
+        assert grads["dW1"].dtype == np.float64
+    with pytest.raises(TypeError, match=r"must share one dtype; got A >f8, W float32, b float64"):
+        bnn.linear_forward(X.astype(">f8"), p["W1"].astype(np.float32), p["b1"])
 
 
 def test_to_numpy_round_trip(backend):
