@@ -340,4 +340,4 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
         # fractional targets are taken (soft labels); against outputs of exactly 0 and 1 they are the probabilities
         raise ValueError(f"Y holds values between 0 and 1 (targets) where {swapped}")
     cost = out.cost_from_probabilities(AL, Yf, xp=xp) if ZL is None else out.cost_from_logits(ZL, Yf, xp=xp)
-    return float(cost)
+    return float(to_numpy(cost))  # to_numpy: a PyTorch cost that tracks gradients is detached, as a float is

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .backend import device_of, namespace_of, to_backend, to_numpy
 from .validation import check_number
 
 __all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob", "Dropout",
@@ -69,7 +70,6 @@ def dropout_masks(layer_dims, m: int, keep_prob: float, *, xp: Any, dtype: Any, 
     RandomState(seed), in layer order, as the course draws them."""
     import numpy as np
 
-    from .backend import to_backend
 
     rng = np.random.RandomState(seed)
     return [to_backend((rng.rand(int(n), int(m)) < keep_prob).astype(np.float64), xp, device=device, dtype=dtype)
@@ -116,7 +116,6 @@ def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: f
     a float too (``isinstance(cost, float)``), on any backend.
 
     A3 : (n_y, m); Y : (n_y, m) labels; parameters : W1, b1, ..., WL, bL; lambd >= 0."""
-    from .backend import namespace_of
     from .outputs import compute_cost
     from .validation import check_parameters
 
@@ -124,7 +123,7 @@ def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: f
     check_parameters(parameters)
     cross_entropy = compute_cost(A3, Y)
     xp = namespace_of(A3=A3, **parameters)
-    return np.float64(cross_entropy + float(l2_cost(parameters, lambd, int(A3.shape[1]), xp=xp)))
+    return np.float64(cross_entropy + float(to_numpy(l2_cost(parameters, lambd, int(A3.shape[1]), xp=xp))))
 
 
 def forward_propagation_with_dropout(X: Any, parameters: dict, keep_prob: float = 0.5) -> tuple[Any, tuple]:
@@ -146,7 +145,6 @@ def tuple_cache_forward(X: Any, parameters: dict, keep_prob: float | None, *, na
     The tuple holds arrays only, and the backward functions that read it take the network to be the
     assignments' (relu hidden layers): parameters of any other network are refused here, never
     carried into a backward pass that would differentiate the wrong activation."""
-    from .backend import device_of
     from .network import Network
     from .propagation import check_inputs, forward_pass, week4_network
 

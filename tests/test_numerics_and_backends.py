@@ -368,3 +368,18 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert "holds a float64 model, and JAX's 64-bit mode is off: JAX would hold it as float32" in r.stdout
     assert "to_backend refused: dtype='float64' on JAX needs JAX's 64-bit mode" in r.stdout
     assert "to_backend float32: float32" in r.stdout
+
+
+def test_costs_of_pytorch_tensors_that_track_gradients_are_floats_without_a_warning():
+    """compute_cost returns a Python float as the course's does; float() of a tensor with
+    requires_grad warned "Converting a tensor with requires_grad=True to a scalar may lead to
+    unexpected behavior" (an error under this suite's warning filter)."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    host = bnn.initialize_parameters_deep([2, 3, 1])
+    p = {k: torch.tensor(v, requires_grad=True) for k, v in host.items()}
+    AL, _ = bnn.L_model_forward(torch.tensor(X), p)
+    cost = bnn.compute_cost(AL, torch.tensor(Y))
+    assert type(cost) is float and cost == pytest.approx(bnn.compute_cost(bnn.L_model_forward(X, host)[0], Y), rel=1e-12)
+    reg = bnn.compute_cost_with_regularization(AL, torch.tensor(Y), p, 0.7)
+    assert isinstance(reg, np.float64)
+    assert reg == pytest.approx(cost + 0.7 / (2 * X.shape[1]) * sum(np.sum(host[f"W{l}"] ** 2) for l in (1, 2)), rel=1e-12)
