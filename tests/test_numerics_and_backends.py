@@ -1,5 +1,7 @@
 """Numerics that never warn or overflow, divergence that stops loudly, and the backend edge."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -373,13 +375,15 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
 def test_costs_of_pytorch_tensors_that_track_gradients_are_floats_without_a_warning():
     """compute_cost returns a Python float as the course's does; float() of a tensor with
     requires_grad warned "Converting a tensor with requires_grad=True to a scalar may lead to
-    unexpected behavior" (an error under this suite's warning filter)."""
+    unexpected behavior"."""
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     host = bnn.initialize_parameters_deep([2, 3, 1])
     p = {k: torch.tensor(v, requires_grad=True) for k, v in host.items()}
     AL, _ = bnn.L_model_forward(torch.tensor(X), p)
-    cost = bnn.compute_cost(AL, torch.tensor(Y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cost = bnn.compute_cost(AL, torch.tensor(Y))
+        reg = bnn.compute_cost_with_regularization(AL, torch.tensor(Y), p, 0.7)
     assert type(cost) is float and cost == pytest.approx(bnn.compute_cost(bnn.L_model_forward(X, host)[0], Y), rel=1e-12)
-    reg = bnn.compute_cost_with_regularization(AL, torch.tensor(Y), p, 0.7)
     assert isinstance(reg, np.float64)
     assert reg == pytest.approx(cost + 0.7 / (2 * X.shape[1]) * sum(np.sum(host[f"W{l}"] ** 2) for l in (1, 2)), rel=1e-12)
