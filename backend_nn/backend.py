@@ -238,7 +238,7 @@ def host_array(x: Any) -> np.ndarray:
     return x if isinstance(x, np.memmap) else np.asarray(x)
 
 
-def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None) -> Any:
+def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:
     """Move host data (a NumPy array, a list, ...) onto backend ``xp``, once.
 
     ``xp`` is a namespace or a backend name (see :func:`get_namespace`). An array
@@ -250,7 +250,8 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     how to turn that mode on, never a float32.
 
     A dict of arrays (a model's Parameters, gradients) has each of its arrays moved;
-    Parameters keep their network and their training state (its arrays moved too).
+    Parameters keep their network and their training state (its arrays moved too). ``name``
+    is what errors call ``x`` ("Y is a torch.Tensor but the backend is numpy ...").
     """
     if isinstance(xp, str):
         xp = get_namespace(xp)
@@ -275,15 +276,16 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
             else:
                 out = xp.asarray(host, device=device)
         return out if dtype is None or out.dtype == dtype else xp.astype(out, dtype)
-    check_plain_array(x, "x")
+    check_plain_array(x, name)
     try:
         src = array_namespace(x)
     except TypeError:
-        raise TypeError(f"expected an array or host data (NumPy array, list); got {_describe(x)}.") from None
+        raise TypeError(f"{name} must be an array or host data (NumPy array, list); got {_describe(x)}.") from None
     if src is not xp:
+        what = _describe(x)
         raise TypeError(
-            f"got a {_describe(x)} but the backend is {backend_name(xp)}; bring it to the "
-            "host with backend_nn.to_numpy(x) first, or choose the matching backend."
+            f"{name} is {'an' if what[0] in 'aeiou' else 'a'} {what} but the backend is {backend_name(xp)}; bring it "
+            f"to the host with backend_nn.to_numpy({name}) first, or choose the matching backend."
         )
     if device is not None and str(device_of(x)) != str(device):
         with _placing(xp, device):

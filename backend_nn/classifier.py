@@ -182,7 +182,7 @@ class NNClassifier(*_BASES):
             if X.ndim != 2:
                 raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(X.shape)}.")
             return X.T
-        Xb = to_backend(X, xp, device=self.device)
+        Xb = to_backend(X, xp, device=self.device, name="X")
         if len(Xb.shape) != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(Xb.shape)}.")
         return Xb.T

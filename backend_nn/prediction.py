@@ -141,7 +141,7 @@ def accuracy(predictions: Any, Y: Any) -> float:
     shape_of(predictions, "predictions")  # sizes that are known (a dask array's may not be)
     shape_of(Y, "Y")
     if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
-        Y = to_backend(host_labels(Y), xp, device=device_of(predictions))
+        Y = to_backend(host_labels(Y), xp, device=device_of(predictions), name="Y")
     xp = namespace_of(predictions=predictions, Y=Y)
     hits = _matches(predictions, Y, xp=xp)
     return int(count_true(hits, xp)) / math.prod(hits.shape)

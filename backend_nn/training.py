@@ -82,7 +82,7 @@ def _prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
     caller's arrays are never written to.
     """
     check_plain_array(X, "X")
-    Xb = to_backend(X, xp, device=device)
+    Xb = to_backend(X, xp, device=device, name="X")
     check_X_kind(Xb, xp=xp)
     if not xp.isdtype(Xb.dtype, "real floating"):
         Xb = xp.astype(Xb, dtype)
@@ -97,7 +97,7 @@ def _prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
 def _prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
     """Y on X's backend and device, shape-checked against X (not yet encoded)."""
     check_plain_array(Y, "Y")
-    Yb = to_backend(Y, xp, device=device_of(Xb))
+    Yb = to_backend(Y, xp, device=device_of(Xb), name="Y")
     namespace_of(X=Xb, Y=Yb)
     check_X_Y(Xb, Yb, xp=xp)
     return Yb
