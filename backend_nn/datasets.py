@@ -211,6 +211,20 @@ def load_extra_datasets(m: int = 200) -> tuple[tuple[np.ndarray, np.ndarray], ..
     return tuple(out)
 
 
+def _npz_numbers(f: Any, key: str, path: Any) -> np.ndarray:
+    """Array ``key`` of an open .npz as float64, or an error that names the file and the array."""
+    try:
+        a = f[key]
+    except ValueError:  # NumPy: "Object arrays cannot be loaded when allow_pickle=False"
+        raise ValueError(f"{path}: {key} is an array of Python objects, which is not read (it would need "
+                         "pickle); store numbers, e.g. np.savez(path, X=X.astype(float), Y=Y).") from None
+    try:
+        return np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        hint = (" Number the labels 0..K-1 first (np.unique(Y, return_inverse=True)[1])." if key == "Y" else "")
+        raise ValueError(f"{path}: {key} must hold numbers; it holds dtype {a.dtype}.{hint}") from None
+
+
 def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.ndarray | None]:
     """A user's data file, as X (n_x, m) and Y (1, m) (Y None when absent).
 
@@ -235,8 +249,8 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
             with np.load(path, allow_pickle=False) as f:
                 if "X" not in f.files:
                     raise ValueError(f"{path} must hold an array 'X' (n_x, m); it holds {f.files}.")
-                X = np.asarray(f["X"], dtype=np.float64)
-                Y = np.asarray(f["Y"], dtype=np.float64) if "Y" in f.files else None
+                X = _npz_numbers(f, "X", path)
+                Y = _npz_numbers(f, "Y", path) if "Y" in f.files else None
         except (OSError, EOFError) as exc:
             raise ValueError(f"{path} is not a readable .npz file: {exc}") from None
         if labels and Y is None:
@@ -248,8 +262,10 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
             if Y.ndim == 1 and Y.shape[0] == m:
                 Y = Y.reshape(1, m)  # one label per example, unambiguous
             if Y.ndim != 2 or Y.shape[1] != m:
+                rows = X.shape[0] in (Y.shape[-1], Y.size)  # X stored example by example
                 raise ValueError(f"{path}: Y must label X's m = {m} examples, as (1, m) labels or a one-hot (K, m); "
-                                 f"it has shape {Y.shape}.")
+                                 f"it has shape {Y.shape}" + (f": X {X.shape} looks stored with examples as rows; "
+                                                              "save X.T, (n_x, m)." if rows else "."))
         return X, (Y if labels is not False else None)
     raw = path.read_bytes()
     if raw.startswith(b"\x93NUMPY"):  # one array, without its labels or its layout said

@@ -92,7 +92,8 @@ def test_an_npz_data_file_gives_X_and_its_labels_or_says_what_is_wrong(tmp_path)
     with pytest.raises(ValueError, match=r"short.npz: Y must label X's m = 400 examples, .*; it has shape \(1, 10\)"):
         bnn.load_data_file(tmp_path / "short.npz")
     np.savez(tmp_path / "rows.npz", X=X.T, Y=Y)
-    with pytest.raises(ValueError, match=r"Y must label X's m = 2 examples"):
+    with pytest.raises(ValueError, match=r"Y must label X's m = 2 examples, .*; it has shape \(1, 400\): X \(400, 2\) "
+                                         r"looks stored with examples as rows; save X.T, \(n_x, m\)\."):
         bnn.load_data_file(tmp_path / "rows.npz")
     np.savez(tmp_path / "flatX.npz", X=X[0], Y=Y)
     with pytest.raises(ValueError, match=r"flatX.npz: X must be 2-D \(n_x, m\), examples as columns; it has shape \(400,\)"):
@@ -101,6 +102,14 @@ def test_an_npz_data_file_gives_X_and_its_labels_or_says_what_is_wrong(tmp_path)
     with pytest.raises(ValueError, match=r"noY.npz has no array 'Y' \(1, m\) of labels"):
         bnn.load_data_file(tmp_path / "noY.npz")
     assert bnn.load_data_file(tmp_path / "noY.npz", labels=None)[1] is None
+    # NumPy's own "Object arrays cannot be loaded when allow_pickle=False" named neither the file nor X
+    np.savez(tmp_path / "objects.npz", X=np.array([[1.0, "a"]], dtype=object), Y=Y[:, :2])
+    with pytest.raises(ValueError, match=r"objects.npz: X is an array of Python objects, which is not read \(it would "
+                                         r"need pickle\); store numbers"):
+        bnn.load_data_file(tmp_path / "objects.npz")
+    np.savez(tmp_path / "words.npz", X=X[:, :3], Y=np.array([["cat", "dog", "cat"]]))
+    with pytest.raises(ValueError, match=r"words.npz: Y must hold numbers; it holds dtype <U3\. Number the labels 0..K-1"):
+        bnn.load_data_file(tmp_path / "words.npz")
 
 
 def test_load_extra_datasets_is_the_notebooks_call_and_layout():
