@@ -47,9 +47,13 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
     (``parameters.training_state``, from :func:`backend_nn.model` and the mini-batch front doors),
     so that ``model(..., parameters=load_model(path))`` resumes where the run stopped.
     """
+    if isinstance(parameters, (str, os.PathLike)) and isinstance(path, dict):
+        raise TypeError(f"save_model takes (path, parameters); got ({type(path).__name__}, "
+                        f"{type(parameters).__name__}): did you swap them?")
     check_parameters(parameters)
     net = network_of(parameters, activation, output, negative_slope=negative_slope)
     arrays = {k: to_numpy(v) for k, v in parameters.items()}
+    arrays = {k: a.astype(a.dtype.newbyteorder("="), copy=False) for k, a in arrays.items()}  # files in one byte order
     dtypes = {str(a.dtype) for a in arrays.values()}
     if len(dtypes) != 1:
         raise TypeError(f"parameters must share one dtype; got {sorted(dtypes)}.")

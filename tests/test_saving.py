@@ -75,6 +75,26 @@ def test_copies_keep_the_description_and_plain_dicts_are_refused(tmp_path):
         bnn.predict(dict(deep), X)
 
 
+def test_parameters_in_either_byte_order_save_and_load(tmp_path):
+    """Big-endian parameters (">f8") wrote a file whose dtype field read ">f8", which load_model then
+    refused ("must be 'float64' or 'float32'"); a model of mixed byte orders was "two dtypes"."""
+    params, _ = bnn.nn_model(X, Y, 4, 100)
+    for keys in (params.keys(), ["W1"]):
+        big = bnn.Parameters({k: v.astype(">f8") if k in keys else v for k, v in params.items()}, network=params.network)
+        again = bnn.load_model(bnn.save_model(tmp_path / "big.npz", big))
+        for k in params:
+            assert again[k].dtype == np.float64
+            np.testing.assert_array_equal(again[k], params[k])
+
+
+def test_swapped_arguments_are_named(tmp_path):
+    params, _ = bnn.nn_model(X, Y, 4, 10)
+    with pytest.raises(TypeError, match=r"save_model takes \(path, parameters\); got \(Parameters, PosixPath\): "
+                                        r"did you swap them\?"):
+        bnn.save_model(params, tmp_path / "m.npz")
+    assert not list(tmp_path.iterdir())
+
+
 def test_files_of_the_first_format_still_load(tmp_path):
     path = _write(tmp_path / "old.npz", **_good_arrays())
     old = bnn.load_model(path)
