@@ -243,9 +243,9 @@ def ratios(rows: list[dict]) -> list[str]:
         here = {k[2]: v for k, v in by.items() if k[:2] == (size, dt)}
         if not base or not here:
             continue
-        parts = [f"{name}: {base['us_per_step'] / r['us_per_step']:.2f}x" for name, r in here.items()
+        parts = [f"{name}: {r['us_per_step'] / base['us_per_step']:.2f}x" for name, r in here.items()
                  if name != "plain NumPy (course code)"]
-        out.append(f"{size} {dt}: speed relative to plain NumPy (higher is faster) -- " + "; ".join(parts))
+        out.append(f"{size} {dt}: time over the plain NumPy course code's (below 1 is faster) -- " + "; ".join(parts))
     return out
 
 
