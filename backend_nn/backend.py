@@ -425,6 +425,18 @@ def free_memory_of(xp: Namespace, device: Any = None) -> int | None:
     return _host_available()
 
 
+def float64_in_own_process(backend: Any) -> None:
+    """For a process of this library's own (the command line): where the backend is JAX, turn on its
+    64-bit mode, so that float64 (the default dtype) is float64 there as everywhere. Library calls
+    never do this (:func:`check_float64`: a user's JAX configuration is theirs). An environment that
+    sets JAX_ENABLE_X64 itself keeps its choice."""
+    if backend != "jax" or "JAX_ENABLE_X64" in os.environ:
+        return
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+
+
 def check_float64(xp: Namespace) -> None:
     """float64 must mean float64: JAX computes in float32 unless its 64-bit mode is on, with only a
     warning to say so. Refuse rather than train in a lower precision than asked; the user's JAX

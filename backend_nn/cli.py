@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .backend import backend_name, namespace_of, to_numpy
+from .backend import backend_name, float64_in_own_process, namespace_of, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset
 from .initialization import INITIALIZATIONS
 from .prediction import accuracy, predict
@@ -298,6 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = lambda message, *_, **__: print(
                 f"backend-nn {args.command}: warning: {message}", file=sys.stderr)
+            float64_in_own_process(getattr(args, "backend", None))  # --backend jax: float64 is float64
             return args.func(args)
     except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError, MemoryError) as exc:
         print(f"backend-nn {args.command}: error: {exc}", file=sys.stderr)

@@ -237,3 +237,22 @@ def test_compile_flag_auto_on_off(tmp_path):
     assert accuracy[()] == accuracy[("--compile", "off")] and accuracy[()]
     bad = cli("train", "--compile", "maybe", cwd=tmp_path)
     assert bad.returncode == 2 and "invalid choice: 'maybe'" in bad.stderr
+
+
+def test_train_on_jax_is_float64_by_default_and_an_environment_setting_is_kept(tmp_path):
+    """The command line owns its process: --backend jax turns on JAX's 64-bit mode there, so the
+    default --dtype float64 trains in float64 (it was an error that spoke of jax.config.update).
+    JAX_ENABLE_X64 set in the environment is the user's choice and stays."""
+    pytest.importorskip("jax", reason="JAX is not installed")
+    env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "environ", env)
+        r = cli("train", "--backend", "jax", "--iterations", "1001", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines()[:2] == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083"]
+        assert "jax, float64, 1001 iterations" in r.stdout
+        env["JAX_ENABLE_X64"] = "0"
+        r = cli("train", "--backend", "jax", "--iterations", "10", cwd=tmp_path)
+        assert r.returncode == 2 and "dtype='float64' on JAX needs JAX's 64-bit mode" in r.stderr
+        r = cli("train", "--backend", "jax", "--dtype", "float32", "--iterations", "10", cwd=tmp_path)
+        assert r.returncode == 0 and "jax, float32, 10 iterations" in r.stdout, r.stderr
