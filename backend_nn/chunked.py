@@ -144,8 +144,9 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     from .initialization import resolve_dtype
     from .validation import check_in_range, check_labels_dtype, check_X_kind, check_X_Y_shapes, not_finite
 
-    if not is_dask(X):
-        X = to_dask(X, chunks=chunks)
+    if not is_dask(X):  # host X beside a dask Y takes Y's chunks, as a host Y takes X's
+        like_Y = chunks is None and is_dask(Y) and Y.ndim == 2 and np.ndim(X) == 2 and np.shape(X)[1] == Y.shape[1]
+        X = to_dask(X, chunks=chunks, like=Y if like_Y else None)
     elif chunks is not None:
         X = X.rechunk({1: chunks})
     Y = to_dask(Y, like=X) if not is_dask(Y) and np.ndim(Y) == 2 and np.shape(Y)[1] == X.shape[1] \

@@ -318,6 +318,9 @@ def test_host_Y_is_chunked_like_dask_X(flower):
     p1, _ = bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=10)
     p0, _ = bnn.nn_model(X, Y, 4, num_iterations=10)
     _close(p0, p1)
+    # and host X is chunked like a dask Y: it was "X and Y are chunked differently: X (400,), Y (100, ...)"
+    p2, _ = bnn.nn_model(X, da.from_array(Y, chunks=(-1, 100)), 4, num_iterations=10)
+    _close(p0, p2)
 
 
 def test_string_labels_in_a_dask_Y_are_refused_with_what_to_do(flower):
