@@ -261,6 +261,52 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
 _VJP = {"sigmoid": sigmoid_vjp}
 
 
+def is_named(activation: Activation) -> bool:
+    """Whether ``activation`` is the library's activation of its name (and slope), not one of the user's."""
+    slope = 0.01 if activation.negative_slope is None else activation.negative_slope
+    try:
+        return get_activation(activation.name, negative_slope=slope) == activation
+    except ValueError:
+        return False
+
+
+def check_custom(activation: Activation, *, xp: Any, dtype: Any, device: Any = None) -> None:
+    """Try an activation of the user's once on a small Z (3, 2) of the training's dtype before a run:
+    g(Z, xp=xp) and g'(Z, A, xp=xp) must take those arguments and give arrays of Z's shape and dtype
+    (g' may give a number). A mistake there surfaced mid-run as a foreign error ("tanh() got an
+    unexpected keyword argument 'xp'") after a warning that blamed a fast path, and a g returning
+    float32 in a float64 run lowered its precision in silence. The library's own activations pass by."""
+    if is_named(activation):
+        return
+    name = activation.name
+    Z = xp.reshape(xp.linspace(-1.0, 1.0, 6, dtype=dtype, device=device), (3, 2))
+    try:
+        A = activation(Z, xp=xp)
+    except TypeError as exc:
+        raise TypeError(f"activation {name!r}: its forward must be g(Z, *, xp) -> A, an array of Z's shape; calling "
+                        f"it so failed: {exc}") from None
+    _check_result(A, Z, xp, f"activation {name!r}: g(Z, xp=xp)")
+    if activation.vjp is None and activation.derivative is None:
+        raise ValueError(f"activation {name!r} has no derivative: give Activation({name!r}, forward, derivative) "
+                         "with derivative(Z, A, *, xp) = g'(Z).")
+    try:
+        dZ = activation.backward(xp.ones_like(Z), Z, A, xp=xp)
+    except TypeError as exc:
+        raise TypeError(f"activation {name!r}: its derivative must be g'(Z, A, *, xp), with A = g(Z); calling it so "
+                        f"failed: {exc}") from None
+    _check_result(dZ, Z, xp, f"activation {name!r}: dA * g'(Z, A, xp=xp)")
+
+
+def _check_result(out: Any, Z: Any, xp: Any, what: str) -> None:
+    if not hasattr(out, "shape") or not hasattr(out, "dtype"):
+        raise TypeError(f"{what} must give an array of the backend; got {type(out).__name__}.")
+    if tuple(out.shape) != tuple(Z.shape):
+        raise ValueError(f"{what} gave shape {tuple(out.shape)} for Z of shape {tuple(Z.shape)}; a hidden "
+                         "activation works elementwise and keeps Z's shape.")
+    if out.dtype != Z.dtype:
+        raise TypeError(f"{what} gave {out.dtype} for {Z.dtype} Z; it must keep Z's dtype (the run's precision).")
+
+
 # --- the course's backward helpers (week 4's dnn_utils): cache = Z -------------------------------------
 def course_dZ(g: Activation, dA: Any, Z: Any, *, xp: Any) -> Any:
     """dZ = dA * g'(Z) as the course's ``relu_backward`` / ``sigmoid_backward`` return it, for its

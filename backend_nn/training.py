@@ -29,7 +29,7 @@ import numpy as np
 
 from . import chunked, step, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
-from .activations import Activation
+from .activations import Activation, check_custom
 from .backend import (array_namespace, backend_name, check_plain_array, count_true, device_of, get_namespace,
                       memory_of, namespace_of, to_backend, to_numpy)
 from .initialization import check_scale, initialize_parameters_deep, resolve_dtype
@@ -403,6 +403,8 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     n_y = _n_outputs(Yb, output, xp=_data_xp(Xb, xp)) if n_y is None else n_y
     net = Network.build([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope)
     _check_fits(net, _examples_at_once(Xb, batch_size), dtype=dt, xp=xp, device=_device(Xb))
+    for g in set(net.hidden):  # an activation of the user's, tried once before any work
+        check_custom(g, xp=xp, dtype=dt, device=_device(Xb))
     Xb, Yf = _place(Xb, _encode(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
     parameters = initialize_parameters_deep(
         net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=_device(Xb)
@@ -474,6 +476,8 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
         raise TypeError(f"xp is {backend_name(get_namespace(xp))}, but the arrays are {backend_name(found)}'s; "
                         "leave xp unset (the arrays' namespace is taken).")
     xp = found
+    for g in set(net.hidden):
+        check_custom(g, xp=xp, dtype=X.dtype, device=device_of(X))
     n_y, m = int(net.layer_dims[-1]), int(X.shape[1])
     if check:
         Yf = encode_labels(Y, n_y, net.output, dtype=X.dtype, xp=xp, m=m, name_out="A_L")

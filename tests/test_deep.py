@@ -728,3 +728,38 @@ def test_one_example_with_a_one_hot_Y_trains():
                                          r"class label instead, Y = \[\[k\]\]"):
         bnn.L_layer_model(X3, np.eye(3)[:, 1:2], [3, 2, 3], num_iterations=2)
     assert len(bnn.L_layer_model(X3, [[1]], [3, 2, 3], num_iterations=2)[1]) == 1
+
+
+def test_an_activation_of_your_own_trains_everywhere_and_its_mistakes_are_said_before_any_work(backend):
+    """Activation(name, forward, derivative) is tried once on a small Z of the run's dtype. A forward
+    without the xp keyword was "tanh() got an unexpected keyword argument 'xp'" after a FastPathWarning
+    that blamed the NumPy replay; a forward that returned float32 lowered a float64 run in silence."""
+    import warnings
+
+    X, Y = bnn.load_planar_dataset()
+    Xb, Yb = backend.asarray(X), backend.asarray(Y)
+    softsign = bnn.Activation("softsign", lambda Z, xp: Z / (1 + xp.abs(Z)), lambda Z, A, xp: 1 / (1 + xp.abs(Z)) ** 2)
+    p, costs = bnn.nn_model(Xb, Yb, 4, 50, activation=softsign)
+    assert_on_backend(p["W1"], backend, backend.xp.float64)
+    A = to_numpy(bnn.predict_output(p, Xb))
+    ref = _np_sigmoid(to_numpy(p["W2"]) @ (lambda Z: Z / (1 + np.abs(Z)))(to_numpy(p["W1"]) @ X + to_numpy(p["b1"]))
+                      + to_numpy(p["b2"]))
+    np.testing.assert_allclose(A, ref, rtol=1e-12)
+    mistakes = [
+        (bnn.Activation("t1", np.tanh, lambda Z, A, xp: 1 - A ** 2), TypeError,
+         r"activation 't1': its forward must be g\(Z, \*, xp\) -> A, .*; calling it so failed: .*'xp'"),
+        (bnn.Activation("t2", lambda Z, xp: xp.tanh(Z), lambda Z, A: 1 - A ** 2), TypeError,
+         r"activation 't2': its derivative must be g'\(Z, A, \*, xp\)"),
+        (bnn.Activation("t3", lambda Z, xp: xp.tanh(Z), None), ValueError, r"activation 't3' has no derivative"),
+        (bnn.Activation("t4", lambda Z, xp: xp.astype(xp.tanh(Z), xp.float32), lambda Z, A, xp: 1 - A ** 2), TypeError,
+         r"activation 't4': g\(Z, xp=xp\) gave .*float32 for .*float64 Z; it must keep Z's dtype"),
+        (bnn.Activation("t5", lambda Z, xp: Z[:1, ...], lambda Z, A, xp: Z), ValueError,
+         r"activation 't5': g\(Z, xp=xp\) gave shape \(1, 2\) for Z of shape \(3, 2\)"),
+    ]
+    for act, exc, match in mistakes:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no FastPathWarning first
+            with pytest.raises(exc, match=match):
+                bnn.nn_model(Xb, Yb, 4, 5, activation=act)
+            with pytest.raises(exc, match=match):
+                bnn.train_step(dict(p), Xb, Yb, learning_rate=0.1, net=bnn.Network.build([2, 4, 1], act))
