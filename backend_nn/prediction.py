@@ -136,6 +136,10 @@ def accuracy(predictions: Any, Y: Any) -> float:
     predictions : (1, m) labels, as ``predict`` returns them (bool or class labels).
     Y : (1, m) labels (0/1 or 0..K-1), or one-hot (K, m). Host labels (a NumPy array, a list) are
         moved to the predictions' backend and device, as ``predict`` moves host X.
+
+    A sigmoid output of K > 1 units (independent 0/1 labels per row, ``output="sigmoid"``) predicts
+    bool (K, m); against 0/1 Y (K, m) the accuracy is the fraction of examples whose K labels all
+    match (scikit-learn's subset accuracy for multi-label data).
     """
     xp = namespace_of(predictions=predictions)
     shape_of(predictions, "predictions")  # sizes that are known (a dask array's may not be)
@@ -155,6 +159,15 @@ def _matches(predictions: Any, Y: Any, *, xp: Any) -> Any:
         hint = " — did you mean Y.T? (examples go in columns)" if int(Y.shape[0]) == m != int(Y.shape[1]) else ""
         raise ValueError(f"predictions and Y must label the same m examples; got {tuple(predictions.shape)} "
                          f"and {tuple(Y.shape)}{hint or '.'}")
+    if (both_2d and xp.isdtype(predictions.dtype, "bool") and int(predictions.shape[0]) > 1
+            and tuple(Y.shape) == tuple(predictions.shape)):  # a multi-label sigmoid output's: every row counts
+        check_labels_dtype(Y, xp=xp, name="Y")
+        if not xp.isdtype(Y.dtype, "bool"):
+            if not bool(xp.all((Y == 0) | (Y == 1))):
+                raise ValueError(f"Y must hold 0/1 labels in each of its {int(Y.shape[0])} rows to be compared with "
+                                 "a sigmoid output's bool predictions (K, m) of independent labels.")
+            Y = Y == 1
+        return xp.all(predictions == Y, axis=0, keepdims=True)
     P = _as_labels(predictions, xp=xp, name="predictions")
     T = _as_labels(Y, xp=xp, name="Y")
     for name, labels in (("predictions", P), ("Y", T)):

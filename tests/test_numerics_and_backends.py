@@ -164,6 +164,23 @@ def test_accuracy_takes_one_hot_columns_and_refuses_other_k_rows(backend):
         bnn.accuracy(backend.asarray(labels), backend.asarray(np.array([[1., 1, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0]])))
 
 
+def test_accuracy_of_a_multi_label_sigmoid_output_counts_examples_whose_labels_all_match(backend):
+    """predict of a sigmoid output of K units gives bool (K, m); accuracy refused it as "not one-hot" and
+    told the user to take predict's labels, which they had."""
+    Y2 = np.r_[Y, (X[0:1] > 0).astype(float)]  # two independent labels per example
+    p, _ = bnn.nn_model(backend.asarray(X), backend.asarray(Y2), 4, 300, output="sigmoid")
+    pred = bnn.predict(p, X)
+    assert_on_backend(pred, backend, backend.xp.bool)
+    assert pred.shape == (2, 400)
+    P = to_numpy(pred)
+    expected = float(np.mean(np.all(P == (Y2 == 1), axis=0)))
+    assert 0.5 < expected < 1.0
+    assert bnn.accuracy(pred, backend.asarray(Y2)) == expected == bnn.accuracy(pred, Y2.astype(bool))
+    with pytest.raises(ValueError, match=r"Y must hold 0/1 labels in each of its 2 rows to be compared with a sigmoid "
+                                         r"output's bool predictions"):
+        bnn.accuracy(pred, backend.asarray(Y2 * 2))
+
+
 @pytest.mark.parametrize("Y, match", [
     ([[0, 1, 2, 5, 1, 0]], r"labels must be in 0\.\.2 for the 3 output units; found \[5\.0\]\."),
     ([[0, 0.5, 2, 1, 1, 0]], r"labels must be whole numbers 0\.\.2; found \[0\.5\]\."),
