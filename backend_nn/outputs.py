@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import Activation, get_activation
-from .backend import count_true, default_int, device_of, namespace_of, to_numpy
+from .backend import count_true, default_int, device_of, first_values, namespace_of, to_numpy
 from .validation import check_labels_dtype, check_labels_shape, did_you_mean
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
@@ -172,10 +172,6 @@ def output_for(n_y: int, output: str | OutputLayer | None = None) -> OutputLayer
 
 
 # --- labels at the edge ---------------------------------------------------------------------------
-def _first_bad(mask, values, *, xp) -> list[float]:
-    return [float(v) for v in to_numpy(values[mask])[:5]]  # sliced on the host: the Array API has no stop past the end
-
-
 def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
                        hint: str = "Pass integer labels (1, m) in 0..K-1 to have them encoded.") -> None:
     """Y (n_y, m) as the output needs it: 0/1 labels for sigmoid (or fractional targets, see
@@ -192,7 +188,7 @@ def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
         if output is SIGMOID:
             return check_sigmoid_targets(Y, ok, xp=xp, name=name)
         raise ValueError(f"{name} must hold only 0 and 1 (one-hot columns, (K, m)); found other values, e.g. "
-                         f"{_first_bad(~ok, Y, xp=xp)}. {hint}")
+                         f"{first_values(Y, ~ok)}. {hint}")
     if output is SOFTMAX:
         sums = xp.sum(Y, axis=0)
         bad = sums != 1
@@ -200,7 +196,7 @@ def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
             cols = [int(i) for i in to_numpy(xp.nonzero(bad)[0])[:5]] if hasattr(xp, "nonzero") else []
             raise ValueError(
                 f"{name} (K, m) must be one-hot, exactly one 1 in every column; columns {cols} sum to "
-                f"{_first_bad(bad, sums, xp=xp)}. {hint}"
+                f"{[float(v) for v in to_numpy(sums[bad])[:5]]}. {hint}"  # column by column, repeats kept
             )
 
 
@@ -216,11 +212,11 @@ def check_sigmoid_targets(Y, ok, *, xp, name: str = "Y") -> None:
     if floating:
         finite = xp.isfinite(Y)
         if not bool(xp.all(finite)):
-            raise ValueError(f"{name} must hold 0/1 labels or finite targets; found {_first_bad(~finite, Y, xp=xp)}.")
+            raise ValueError(f"{name} must hold 0/1 labels or finite targets; found {first_values(Y, ~finite)}.")
     whole = ~ok & (Y == xp.round(Y)) if floating else ~ok
     if bool(xp.any(whole)):
         raise ValueError(f"{name} must hold 0/1 labels (binary), or fractional targets between them; found other "
-                         f"whole numbers, e.g. {_first_bad(whole, Y, xp=xp)}: class labels 0..K-1 need a softmax "
+                         f"whole numbers, e.g. {first_values(Y, whole)}: class labels 0..K-1 need a softmax "
                          "output of K units.")
     outside = (Y < 0) | (Y > 1)
     if bool(xp.any(outside)):
@@ -228,7 +224,7 @@ def check_sigmoid_targets(Y, ok, *, xp, name: str = "Y") -> None:
 
         from .validation import user_stacklevel
 
-        warnings.warn(f"{name} holds targets outside [0, 1], e.g. {_first_bad(outside, Y, xp=xp)[:3]}: a sigmoid "
+        warnings.warn(f"{name} holds targets outside [0, 1], e.g. {first_values(Y, outside)[:3]}: a sigmoid "
                       "output trains on them as the course's equations do (dZ_L = A_L - Y), but the cross-entropy "
                       "then has no lower bound. For classification, give 0/1 labels.", UserWarning,
                       stacklevel=user_stacklevel())
@@ -253,11 +249,11 @@ def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None 
         if xp.isdtype(Y.dtype, "real floating"):
             whole = Y == xp.round(Y)
             if not bool(xp.all(whole)):
-                raise ValueError(f"labels must be whole numbers 0..{n_y - 1}; found {_first_bad(~whole, Y, xp=xp)}.")
+                raise ValueError(f"labels must be whole numbers 0..{n_y - 1}; found {first_values(Y, ~whole)}.")
         inside = (Y >= 0) & (Y <= n_y - 1)
         if not bool(xp.all(inside)):
             raise ValueError(
-                f"labels must be in 0..{n_y - 1} for the {n_y} output units; found {_first_bad(~inside, Y, xp=xp)}."
+                f"labels must be in 0..{n_y - 1} for the {n_y} output units; found {first_values(Y, ~inside)}."
             )
         check_labels_shape(Y, (1, m), name_out=f"{name_out} as labels")
         classes = xp.reshape(xp.arange(n_y, dtype=Y.dtype, device=device_of(Y)), (n_y, 1))
@@ -318,7 +314,7 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
         if not bool(xp.all(inside)):
             n_nan = int(count_true(xp.isnan(AL), xp))
             where = (f" ({n_nan} NaN: the forward pass met a NaN or inf in X or the parameters)" if n_nan else "")
-            raise ValueError(f"AL must hold probabilities in [0, 1]; found {_first_bad(~inside, AL, xp=xp)}{where}.")
+            raise ValueError(f"AL must hold probabilities in [0, 1]; found {first_values(AL, ~inside)}{where}.")
         if out is SOFTMAX:  # the categorical cost of columns that are no distribution is no cross-entropy
             tol = 1e-3 if xp.finfo(AL.dtype).bits < 64 else 1e-6
             sums = xp.sum(AL, axis=0)
@@ -326,7 +322,7 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
             if bool(xp.any(off)):
                 raise ValueError(
                     f"AL {tuple(AL.shape)} is a softmax output over {int(AL.shape[0])} classes: each column must sum "
-                    f"to 1; {int(count_true(off, xp))} column(s) do not, e.g. sums {_first_bad(off, sums, xp=xp)}. "
+                    f"to 1; {int(count_true(off, xp))} column(s) do not, e.g. sums {first_values(sums, off)}. "
                     "A sigmoid per unit is no softmax: compute AL with linear_activation_forward(..., 'softmax') "
                     "(or pass output='sigmoid' for independent 0/1 labels per row).")
     swapped = "AL holds only 0s and 1s: did you swap them? compute_cost takes (AL, Y), the output first."

@@ -614,9 +614,11 @@ def test_targets_outside_0_1_that_run_away_are_named_when_the_run_diverges():
     (np.array([[0.0, 1, 2, 1]]), r"found other whole numbers, e\.g\. \[2\.0\]: class labels 0\.\.K-1 need a softmax"),
     (np.array([[0.0, 1, np.nan, 0.5]]), r"Y must hold 0/1 labels or finite targets; found \[nan\]"),
     (np.array([[0, 1, -1, 1]]), r"found other whole numbers, e\.g\. \[-1\.0\]"),
+    # the first distinct values, in their order: it read "e.g. [2.0, 2.0, 2.0, 2.0, 2.0]"
+    (np.array([[0, 2, 1, 2, 2, 2, 2, 5, 2, 3, 4, 7, 9]]), r"e\.g\. \[2\.0, 5\.0, 3\.0, 4\.0, 7\.0\]: class labels"),
 ])
 def test_whole_numbers_and_nan_are_no_sigmoid_targets(Y, match):
-    X = np.random.RandomState(0).randn(2, 4)
+    X = np.random.RandomState(0).randn(2, Y.shape[1])
     with pytest.raises(ValueError, match=match):
         bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2)
 
