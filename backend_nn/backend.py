@@ -161,8 +161,8 @@ def count_true(mask: Any, xp: Namespace) -> Any:
 
 def first_values(values: Any, mask: Any, n: int = 5) -> list[float]:
     """For error messages: the first ``n`` distinct values of ``values`` where ``mask`` holds, in their
-    order ([2.0, 5.0], not [2.0, 2.0, 2.0, ...]), read on the host (a device sync; on the host, as the
-    Array API has no slice stop past the end)."""
+    order ([2.0, 5.0], not [2.0, 2.0, 2.0, ...]). Read on the host (a device sync), where a slice may
+    stop past the end, as the Array API's may not."""
     bad = np.ravel(to_numpy(values[mask]))
     _, first = np.unique(bad, return_index=True)
     return [float(v) for v in bad[np.sort(first)[:n]]]
