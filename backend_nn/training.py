@@ -401,10 +401,8 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     if n_x is not None:
         _layers_dims([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
     n_y = _n_outputs(Yb, output, xp=_data_xp(Xb, xp)) if n_y is None else n_y
-    net = Network.build([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope)
-    _check_fits(net, _examples_at_once(Xb, batch_size), dtype=dt, xp=xp, device=_device(Xb))
-    for g in set(net.hidden):  # an activation of the user's, tried once before any work
-        check_custom(g, xp=xp, dtype=dt, device=_device(Xb))
+    net = _run_network([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope,
+                       Xb=Xb, batch=batch_size, dtype=dt, xp=xp)
     Xb, Yf = _place(Xb, _encode(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
     parameters = initialize_parameters_deep(
         net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=_device(Xb)
@@ -489,6 +487,17 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
         Yf = Y
     new, cost = step.train_step(dict(parameters), X, Yf, net=net, learning_rate=learning_rate, xp=xp)
     return Parameters(new, network=net), cost
+
+
+def _run_network(layer_dims: list[int], activation: Any, output: Any, *, negative_slope: float, Xb: Any,
+                 batch: int | None, dtype: Any, xp: Any) -> Network:
+    """A run's network, checked before any work: its largest step fits the backend's memory, and an
+    activation of the user's is tried once (:func:`backend_nn.activations.check_custom`)."""
+    net = Network.build(layer_dims, activation, output, negative_slope=negative_slope)
+    _check_fits(net, _examples_at_once(Xb, batch), dtype=dtype, xp=xp, device=_device(Xb))
+    for g in set(net.hidden):
+        check_custom(g, xp=xp, dtype=dtype, device=_device(Xb))
+    return net
 
 
 def _check_fits(net: Network, m: int, *, dtype: Any, xp: Any, device: Any) -> None:
@@ -928,8 +937,8 @@ def model(
                                    batch_size=mini_batch_size)
     chunked.check_shuffle(shuffle, Xb)
     _layers_dims(dims, Xb)  # layers_dims[0] against X's rows (host lists have no shape before this)
-    net = Network.build(dims, activation, output, negative_slope=negative_slope)
-    _check_fits(net, _examples_at_once(Xb, mini_batch_size), dtype=dt, xp=xp, device=_device(Xb))
+    net = _run_network(dims, activation, output, negative_slope=negative_slope, Xb=Xb, batch=mini_batch_size,
+                       dtype=dt, xp=xp)
     Xb, Yf = _place(Xb, _encode(Yb, dims[-1], net, dtype=dt, xp=xp, Xb=Xb))
     state, start = None, 0
     if parameters is None:

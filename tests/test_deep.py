@@ -763,5 +763,7 @@ def test_an_activation_of_your_own_trains_everywhere_and_its_mistakes_are_said_b
             warnings.simplefilter("error")  # no FastPathWarning first
             with pytest.raises(exc, match=match):
                 bnn.nn_model(Xb, Yb, 4, 5, activation=act)
+            with pytest.raises(exc, match=match):  # the mini-batch model builds its network on its own
+                bnn.model(Xb, Yb, [2, 4, 1], "adam", num_epochs=1, print_cost=False, activation=act)
             with pytest.raises(exc, match=match):
                 bnn.train_step(dict(p), Xb, Yb, learning_rate=0.1, net=bnn.Network.build([2, 4, 1], act))
