@@ -40,6 +40,7 @@ import numpy as np
 from .backend import array_namespace, backend_name, memory_of
 from .network import Network
 from .step import EpochRunner, Runner, gradients
+from .step import cost as step_cost
 from .update import descend
 
 __all__ = [
@@ -447,6 +448,21 @@ def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate
         return params, xp.stack(costs) if costs else xp.zeros((0,), dtype=X.dtype)
 
     return runner
+
+
+def _chunk_cost(params: dict, Xk: Any, Yk: Any, weight: float, *, net: Network, xp: Any) -> Any:
+    return step_cost(params, Xk, Yk, net=net, xp=xp) * weight
+
+
+def cost(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any) -> Any:
+    """J of ``parameters`` over dask X (n_x, m), Y (n_L, m) chunked alike over the examples (as the
+    runner has them): each chunk's cost weighted by its share m_k / m, summed; one compute, a 0-d array."""
+    dask, _ = _dask()
+    m = int(X.shape[1])
+    p = dask.delayed(dict(parameters), traverse=False)
+    parts = [dask.delayed(_chunk_cost, pure=False)(p, Xk, Yk, X.chunks[1][i] / m, net=net, xp=xp)
+             for i, (Xk, Yk) in enumerate(zip(X.to_delayed().ravel(), Y.to_delayed().ravel()))]
+    return dask.delayed(sum, pure=False)(parts).compute()
 
 
 # --- mini-batch epochs --------------------------------------------------------------------------------

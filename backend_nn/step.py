@@ -27,13 +27,20 @@ from .propagation import GENERIC_LINES, Lines, backward_pass, forward_pass
 from .regularization import add_l2_gradients, dropout_for, l2_cost
 from .update import descend
 
-__all__ = ["gradients", "train_step", "optimizer_step", "Runner", "EpochRunner", "step_by_step", "eager_runner",
+__all__ = ["cost", "gradients", "train_step", "optimizer_step", "Runner", "EpochRunner", "step_by_step", "eager_runner",
            "eager_epochs"]
 
 Runner = Callable[[dict, int, int], tuple[dict, Any]]
 #: ``epoch(parameters, state, Xs, Ys, learning_rate) -> (parameters, state, total)``: one pass over the
 #: shuffled data's mini-batches in order; total = sum over batches of (batch cost x batch width), on the device.
 EpochRunner = Callable[[dict, dict, Any, Any, float], tuple[dict, dict, Any]]
+
+
+def cost(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any) -> Any:
+    """J of ``parameters`` on X (n_x, m), Y float (n_L, m): the forward pass and the output's cost from
+    the logits, no step (a run's last parameters, whose cost no step computed). A 0-d array."""
+    _, caches = forward_pass(X, parameters, net=net, xp=xp)
+    return net.output.cost_from_logits(caches[-1][1], Y, xp=xp)
 
 
 def gradients(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lines: Lines = GENERIC_LINES,

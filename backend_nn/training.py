@@ -49,7 +49,7 @@ __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "train_step"
 #: Which path each run takes (``logging.getLogger("backend_nn")`` at INFO; the CLI's --verbose shows it).
 _log = logging.getLogger("backend_nn")
 
-#: A recorded cost above this many times its start (or above this many, where it started below 1)
+#: A cost above this many times its start (or above this many, where it started below 1), recorded or the run's last,
 #: is divergence: gradient descent that works does not climb so far (with tanh or sigmoid units the
 #: stable cost stays finite as the weights blow up, so waiting for a NaN would report a success).
 DIVERGED_FACTOR = 10.0
@@ -61,7 +61,9 @@ class ConvergenceWarning(UserWarning):
 
 
 class TrainingDivergedError(FloatingPointError):
-    """Training produced a NaN or infinite cost; ``iteration`` says where it was first seen."""
+    """Training diverged: a NaN or infinite cost, one above :data:`DIVERGED_FACTOR` times its start
+    (recorded, or the run's last), or NaN or inf weights at the end; ``iteration`` says where it was
+    first seen."""
 
     def __init__(self, message: str, iteration: int) -> None:
         super().__init__(message)
@@ -158,13 +160,17 @@ class _Recorder:
     resumed run goes on with the numbers where the first one stopped."""
 
     def __init__(self, *, total: int, every: int, unit: str, print_cost: bool, print_every: int,
-                 print_format: str, progress: bool | None, desc: str, first: int = 0) -> None:
+                 print_format: str, progress: bool | None, desc: str, first: int = 0, lambd: float = 0.0) -> None:
         self.every, self.unit, self.first = every, unit, first
+        # what a diverged or rising run is told to try: the step, and the L2 term where it has one
+        # (learning_rate * lambd / m above 2 makes the weight decay itself overshoot)
+        self.advice = "Try a smaller learning_rate" + (" or lambd." if lambd else ".")
         self.print_cost, self.print_every, self.print_format = print_cost, print_every, print_format
         self.bar = _progress_bar(total, progress, desc)
         self.say = print if self.bar is None else (lambda text: self.bar.write(text, file=sys.stdout))
         self.costs: list[float] = []
         self.finished = False  # set by finish(): the run ended with finite parameters
+        self.end: tuple[float, str] | None = None  # set by finish(): (the run's last cost, where it was taken)
         # NumPy's floating-point warnings (overflow in matmul, ...) are held for the run: they come
         # before a TrainingDivergedError that says more, and point into the library; a run that
         # ends well reports them once, at the user's line. The user's "raise" or "ignore" stays.
@@ -199,7 +205,7 @@ class _Recorder:
                           f"diverged between {unit}s {it - every + 1} and {it} (costs are recorded every {every} "
                           f"{unit}s)")
             seen = [*recorded, *new[: bad[0]].tolist()]
-            advice = "Try a smaller learning_rate."
+            advice = self.advice
             if seen and min(seen) < 0:  # a cross-entropy of targets in [0, 1] is never negative
                 advice = (f"The cost fell below 0 first (to {min(seen):.6g}): Y's targets outside [0, 1] give the "
                           "cross-entropy no lower bound; for classification, give 0/1 labels.")
@@ -221,15 +227,18 @@ class _Recorder:
         cost = float(to_numpy(chunk).astype(np.float64).reshape(-1)[0])
         if not math.isfinite(cost):
             raise TrainingDivergedError(f"training diverged: the cost is {cost} at {self.unit} "
-                                        f"{self.first + done - 1}. Try a smaller learning_rate.",
+                                        f"{self.first + done - 1}. {self.advice}",
                                         iteration=self.first + done - 1)
         if self.print_cost:
             self.say(self.print_format.format(unit=self.unit, i=self.first + done - 1, cost=cost))
         self.advance(done)
 
-    def finish(self, parameters: dict, done: int) -> None:
-        """The trained parameters hold no NaN or inf (one more host sync, once per run): the steps
-        after the last recorded cost can diverge too, and their parameters are what the run returns."""
+    def finish(self, parameters: dict, done: int, last_cost: Any = None, last_is: str = "") -> None:
+        """The end of a run, checked once (one more host sync or two): the steps after the last recorded
+        cost can diverge too, and their parameters are what the run returns. They must hold no NaN or
+        inf; ``last_cost`` (a 0-d device array: the returned parameters' cost, or the last epoch's,
+        ``last_is`` says which, as a phrase after the number) must stay finite and under the divergence
+        limit, and is the run's end in the check that the cost fell (:meth:`close`)."""
         arrays = list(parameters.values())
         xp = array_namespace(*arrays)
         bad = to_numpy(xp.stack([count_true(~xp.isfinite(P), xp) for P in arrays]))
@@ -240,10 +249,22 @@ class _Recorder:
                     f"{self._at(len(self.costs) - 1)}, was finite, so it diverged after that") if self.costs else ""
             raise TrainingDivergedError(
                 f"training diverged: after {self.unit} {self.first + done} the parameters hold NaN or inf values "
-                f"({where}){last}. Try a smaller learning_rate.",
+                f"({where}){last}. {self.advice}",
                 iteration=self.first + done,
             )
-
+        if last_cost is not None and self.costs:
+            cost, start = float(to_numpy(last_cost)), self.costs[0]
+            ceiling = DIVERGED_FACTOR * max(start, 1.0)
+            if not math.isfinite(cost) or cost > ceiling:
+                k = len(self.costs) - 1
+                last = (f"; the last recorded cost, {self.costs[k]:.6g} at {self.unit} {self._at(k)}, was under "
+                        "it, so it diverged after that") if k else ""
+                raise TrainingDivergedError(
+                    f"training diverged: the cost rose from {start:.6g} at {self.unit} {self._at(0)} to {cost:.6g}"
+                    f"{last_is} (the limit is {ceiling:g}){last}. {self.advice}",
+                    iteration=self.first + done,
+                )
+            self.end = (cost, last_is)
         self.finished = True
 
     def advance(self, done: int) -> None:
@@ -264,11 +285,16 @@ class _Recorder:
             warnings.warn(f"NumPy met floating-point errors in the training's arithmetic: {seen}; the costs and "
                           "parameters the run returns are finite, but a smaller learning_rate may be safer.",
                           RuntimeWarning, stacklevel=user_stacklevel())
-        if self.finished and len(costs) > 1 and costs[-1] > costs[0] * (1 + 1e-6):  # not a rounding of a flat run
+        ends = []  # the run's last cost (where finish() had one), then its last recorded one
+        if self.finished and self.end is not None:
+            ends.append(self.end)
+        if self.finished and len(costs) > 1:
+            ends.append((costs[-1], f" at {self.unit} {self._at(len(costs) - 1)}"))
+        rose = [(c, where) for c, where in ends if c > costs[0] * (1 + 1e-6)]  # not a rounding of a flat run
+        if rose:
             warnings.warn(f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} {self._at(0)} to "
-                          f"{costs[-1]:.6g} at {self.unit} {self._at(len(costs) - 1)}: the run did "
-                          f"not learn, and its parameters are those of the last {self.unit}. Try a smaller "
-                          "learning_rate.", ConvergenceWarning,
+                          f"{rose[0][0]:.6g}{rose[0][1]}: the run did not learn, and its parameters are those of "
+                          f"the last {self.unit}. {self.advice}", ConvergenceWarning,
                           stacklevel=user_stacklevel())
         return np.asarray(costs, dtype=np.float64)
 
@@ -305,7 +331,9 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
                 rec.sync(chunk, num_iterations)  # a cost the run records anyway
             else:
                 rec.last(chunk, num_iterations)
-        rec.finish(parameters, num_iterations)
+        final = (chunked.cost if chunked.is_dask(X) else step.cost)(parameters, X, Y, net=net, xp=xp)
+        rec.finish(parameters, num_iterations, final,
+                   f" for the returned parameters after iteration {rec.first + num_iterations}")
     finally:
         costs = rec.close()
     return parameters, costs, choice
@@ -652,13 +680,15 @@ def nn_model(
     TrainingDivergedError
         When a recorded cost is NaN or infinite, or has risen above 10 times its start (try a
         smaller learning rate); it names the iteration and the window the run diverged in. Also
-        when the trained parameters hold NaN or inf (steps after the last recorded cost).
+        for the steps after the last recorded cost: when the trained parameters hold NaN or inf,
+        or their cost (one forward pass at the end) is above that limit.
 
     Warns
     -----
     ConvergenceWarning
-        When the last recorded cost is above the first without reaching that limit: the run did
-        not learn. The parameters and costs are returned all the same.
+        When the run ends (the trained parameters' cost, or the last recorded one) above its first
+        cost without reaching that limit: the run did not learn. The parameters and costs are
+        returned all the same.
     """
     return _fit(
         X, Y, _hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
@@ -1091,7 +1121,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     size = "full batch" if batch_size is None or batch_size >= m else f"batches of {batch_size}"
     _log.info("training %s on %s, %s, %s: %s", net, backend_name(xp), optimizer.name, size, choice)
     rec = _Recorder(total=num_epochs, every=cost_every, unit=unit, print_cost=print_cost, print_every=print_every,
-                    print_format=print_format, progress=progress, first=start_epoch,
+                    print_format=print_format, progress=progress, first=start_epoch, lambd=lambd,
                     desc=f"{backend_name(xp)}, {choice.path}, {optimizer.name}, {size}")
     # a resumed run goes on with the schedule: epoch e trains at decay(learning_rate, e - 1), as it would have
     lr = learning_rate if decay is None or start_epoch == 0 else decay(learning_rate, start_epoch - 1, decay_rate)
@@ -1116,7 +1146,8 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 for line in lr_lines:  # after the cost of the same epoch, as the course prints them
                     rec.say(line)
                 lr_lines.clear()
-        rec.finish(params, num_epochs)  # this run's epochs; the recorder reports them after start_epoch
+        last = start_epoch + num_epochs - 1  # this run's epochs; the recorder reports them after start_epoch
+        rec.finish(params, num_epochs, total / m, f" in the last {unit}, {last}" if num_epochs > 1 else "")
     finally:
         costs = rec.close()
     return params, state, costs

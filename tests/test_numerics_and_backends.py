@@ -87,10 +87,49 @@ def test_a_run_whose_cost_rose_without_exploding_warns(train):
     divergence; 0.98 to 6.91 from model's He start) and the weights to 9e4; it was returned as a result
     without a word (accuracy 50%)."""
     with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 0.\d+ at (iteration|epoch) "
-                      r"0 to [5-7].\d+ at (iteration|epoch) 2900: the run did not learn.*Try a smaller learning_rate") as w:
+                      r"0 to [5-7].\d+ (for the returned parameters after iteration 3000|in the last epoch, 2999): "
+                      r"the run did not learn.*Try a smaller learning_rate") as w:
         params, costs = train()
     assert costs[-1] > 7 * costs[0] and len(costs) == 30  # the result is still returned
     assert w[0].filename == __file__  # the warning names the caller's line, not the library's
+
+
+@pytest.mark.parametrize("options", [{}, {"compile": False}, {"backend": "dask"}], ids=["auto", "eager", "dask"])
+def test_a_run_that_diverged_after_its_last_recorded_cost_is_an_error(options):
+    """Costs are recorded every 100 iterations (the week-3 model: every 1000); a run of 10 records only
+    iteration 0's. At learning rate 1e6 the flower's tanh network ends with a cost of 4e5 and finite
+    weights, which was returned as a result without a word (accuracy 50%). The returned parameters' cost
+    is checked once at the end, against the same limit as the recorded ones."""
+    if options.get("backend") == "dask":
+        pytest.importorskip("dask")
+    with pytest.raises(bnn.TrainingDivergedError, match=r"the cost rose from 0.693048 at iteration 0 to \d+ for the "
+                       r"returned parameters after iteration 10 \(the limit is 10\)\. Try a smaller") as info:
+        bnn.nn_model(X, Y, 4, num_iterations=10, learning_rate=1e6, **options)
+    assert info.value.iteration == 10
+
+
+def test_a_mini_batch_run_that_diverged_in_its_last_epochs_is_an_error():
+    """The same for epochs: the last epoch's cost (computed anyway) is checked at the end. (One batch an
+    epoch: with more, the first epoch's mean cost would hold the divergence already.)"""
+    with pytest.raises(bnn.TrainingDivergedError, match=r"the cost rose from 1.72808 at epoch 0 to \S+ in the last "
+                       r"epoch, 4 \(the limit is 17.2808\)\. Try") as info:
+        bnn.model(X, Y, [2, 8, 1], "gd", learning_rate=30, mini_batch_size=400, num_epochs=5, print_cost=False)
+    assert info.value.iteration == 5
+
+
+def test_a_run_diverged_by_its_l2_term_names_lambd():
+    """learning_rate * lambd / m above 2 makes the weight decay overshoot (1.2 * 1000 / 400 = 3): the run
+    diverges with a sound learning rate, and the advice named only the learning rate."""
+    with pytest.raises(bnn.TrainingDivergedError, match=r"Try a smaller learning_rate or lambd\.$"):
+        bnn.nn_model(X, Y, 4, lambd=1000, num_iterations=300)
+
+
+def test_a_short_run_whose_cost_rose_warns():
+    """One recorded cost, and a run that did not learn: the returned parameters' cost says so."""
+    with pytest.warns(bnn.ConvergenceWarning, match=r"from 0.\d+ at iteration 0 to \S+ for the returned parameters "
+                      r"after iteration 50: the run did not learn") as w:
+        params, costs = bnn.L_layer_model(X, Y, [2, 8, 8, 1], learning_rate=50, num_iterations=50)
+    assert len(costs) == 1 and w[0].filename == __file__
 
 
 def test_a_flat_or_falling_run_does_not_warn():

@@ -135,7 +135,7 @@ def test_auto_streams_what_would_not_fit(monkeypatch, caplog, small_windows):
     # full batch needs all of X at once: auto does not stream it
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="backend_nn"):
-        bnn.nn_model(X, Y, 3, num_iterations=2, optimizer="adam")
+        bnn.nn_model(X, Y, 3, num_iterations=2, optimizer="adam", learning_rate=0.01)
     assert "streamed" not in caplog.text
 
 
