@@ -341,5 +341,10 @@ def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
             raise ValueError(f"the file names {len(names)} hidden activation(s) for "
                              f"{len(layer_dims) - 2} hidden layer(s) (layer sizes {layer_dims}).")
         hidden = tuple(_named_activation(n, float(s)) for n, s in zip(names, slopes, strict=True))
+        for a, s in zip(hidden, slopes.astype(np.float64)):  # save_model writes NaN exactly where there is no slope
+            if (a.negative_slope is None) != bool(np.isnan(s)):
+                has = "has no negative slope" if a.negative_slope is None else "needs its negative slope"
+                raise ValueError(f"activation {a.name!r} {has}, and the file gives {float(s)} for it: it was not written "
+                                 "by save_model, or was changed since.")
         output = str(contents["output"])
     return Network.build(layer_dims, list(hidden), output)

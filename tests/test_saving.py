@@ -148,6 +148,12 @@ def _good_deep_arrays():
     # "invalid literal for int()", "iteration over a 0-d array", without the file's name
     (lambda a: a.update(negative_slopes=np.array(["x", "y"])), r"field 'negative_slopes' must hold numbers"),
     (lambda a: a.update(layer_dims=np.array(["x"])), r"field 'layer_dims' must hold the layer sizes"),
+    # NaN is the file's "no slope": a leaky_relu given NaN loaded with the default 0.01, whatever it was trained
+    # with, and a slope beside relu was dropped without a word
+    (lambda a: a.update(activations=np.array(["leaky_relu", "tanh"])),
+     r"activation 'leaky_relu' needs its negative slope, and the file gives nan for it"),
+    (lambda a: a.update(negative_slopes=np.array([0.2, np.nan])),
+     r"activation 'relu' has no negative slope, and the file gives 0.2 for it"),
     (lambda a: a.update(layer_dims=np.array(7)), r"layer sizes \[3, 5, 4, 3\] but the file says \[7\]"),
     (lambda a: a.update(train_optimizer=np.array("sgd"), train_epochs=np.array(3)),
      r"field 'train_optimizer' must name one of \['gd', 'momentum', 'adam'\]; it holds 'sgd'"),
