@@ -322,8 +322,14 @@ def _read_members(path: Path) -> dict:
 
 
 def _named_activation(name: Any, slope: float) -> Any:
-    """The activation a file's name and slope (NaN: none) stand for; save_model refuses any other."""
-    return get_activation(str(name), negative_slope=0.01 if np.isnan(slope) else float(slope))
+    """The activation a file's name and slope (NaN: none) stand for; save_model refuses any other.
+    The slope is NaN exactly where the activation has none, as save_model writes it."""
+    act = get_activation(str(name), negative_slope=0.01 if np.isnan(slope) else float(slope))
+    if (act.negative_slope is None) != bool(np.isnan(slope)):
+        has = "has no negative slope" if act.negative_slope is None else "needs its negative slope"
+        raise ValueError(f"activation {act.name!r} {has}, and the file gives {float(slope)} for it: it was not "
+                         "written by save_model, or was changed since.")
+    return act
 
 
 def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
@@ -341,10 +347,5 @@ def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
             raise ValueError(f"the file names {len(names)} hidden activation(s) for "
                              f"{len(layer_dims) - 2} hidden layer(s) (layer sizes {layer_dims}).")
         hidden = tuple(_named_activation(n, float(s)) for n, s in zip(names, slopes, strict=True))
-        for a, s in zip(hidden, slopes.astype(np.float64)):  # save_model writes NaN exactly where there is no slope
-            if (a.negative_slope is None) != bool(np.isnan(s)):
-                has = "has no negative slope" if a.negative_slope is None else "needs its negative slope"
-                raise ValueError(f"activation {a.name!r} {has}, and the file gives {float(s)} for it: it was not written "
-                                 "by save_model, or was changed since.")
         output = str(contents["output"])
     return Network.build(layer_dims, list(hidden), output)

@@ -119,6 +119,8 @@ def _good_arrays():
     (lambda a: a.update(layer_dims=np.array([2, 5, 1])), r"layer sizes \[2, 4, 1\] but the file says \[2, 5, 1\]"),
     (lambda a: a.pop("activation"), r"missing model fields \['activation'\]"),
     (lambda a: a.update(activation=np.array("swish")), r"unknown activation 'swish'"),
+    (lambda a: a.update(activation=np.array("leaky_relu")), r"'leaky_relu' needs its negative slope, .* gives nan"),
+    (lambda a: a.update(negative_slope=np.array(0.2)), r"'tanh' has no negative slope, and the file gives 0.2"),
     (lambda a: a.update(W1=np.zeros((4, 2), dtype=np.int64)), r"W1 must have a real floating dtype .* got int64"),
 ])
 def test_malformed_models_are_refused(tmp_path, mutate, match):
