@@ -195,6 +195,7 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
             raise ValueError(f"{path} is missing model fields {missing}.")
         arrays = {k: v for k, v in contents.items() if k not in meta_keys}
         net = _checked_network(arrays, contents, fmt)
+        _check_moments(training_state, str(contents["dtype"]))
     except (TypeError, ValueError) as exc:
         text = str(exc)
         raise type(exc)(text if text.startswith(str(path)) else f"{path}: {text}") from None
@@ -252,10 +253,9 @@ def _training_from(contents: dict) -> dict | None:
         return None
     def count(key: str) -> int:
         value = contents.pop(key, 0)
-        try:
+        if np.ndim(value) == 0 and np.asarray(value).dtype.kind in "iu" and int(value) >= 0:
             return int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"its field {key!r} must hold a count; it holds {value!r}.") from None
+        raise ValueError(f"its field {key!r} must hold a count (an integer >= 0); it holds {value!r}.")
 
     name = str(contents.pop("train_optimizer"))
     if name not in OPTIMIZERS:
@@ -267,6 +267,21 @@ def _training_from(contents: dict) -> dict | None:
     if "train_t" in contents:  # after v and s: the order a run's own state has (v, s, t)
         ts["t"] = count("train_t")
     return ts
+
+
+def _check_moments(ts: dict | None, dtype: str) -> None:
+    """The optimizer's moments in the file: the parameters' dtype, finite, and s (Adam's mean of squared
+    gradients) >= 0; a run resumed from others would train on NaN or stall without a word. Their keys and
+    shapes are checked against the parameters when a run resumes (optimizers.check_state)."""
+    for part, moments in ((p, ts.get(p, {})) for p in ("v", "s")) if ts else ():
+        for d, a in moments.items():
+            where = f"its training state's {part}[{d!r}] (train_{part}_{d})"
+            if str(a.dtype) != dtype:
+                raise ValueError(f"{where} must be {dtype}, as the parameters are; it is {a.dtype}.")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"{where} holds NaN or inf values; resuming from it would train on them.")
+            if part == "s" and np.any(a < 0):
+                raise ValueError(f"{where} holds negative values; Adam's s is a mean of squared gradients, >= 0.")
 
 
 #: What a load may allocate: 2 GiB of parameters (a model far larger than the course's).

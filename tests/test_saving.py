@@ -353,3 +353,26 @@ def test_leftovers_of_killed_saves_are_recognisable_and_cleared(tmp_path):
     bnn.save_model(tmp_path / "m.npz", params)
     assert not stale.exists() and live.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.npz", live.name])
+
+
+@pytest.mark.parametrize("change, match", [
+    # each of these loaded, and the resumed run trained on NaN ("the cost is nan at epoch 3. Try a smaller
+    # learning_rate"), took square roots of negative numbers, froze W1 (s = inf), or counted from epoch -1
+    ({"train_v_dW1": np.full((4, 2), np.nan)}, r"train_v_dW1\) holds NaN or inf values"),
+    ({"train_s_dW1": np.full((4, 2), np.inf)}, r"train_s_dW1\) holds NaN or inf values"),
+    ({"train_s_dW1": -np.ones((4, 2))}, r"train_s_dW1\) holds negative values; Adam's s is a mean of squared"),
+    ({"train_v_dW1": np.zeros((4, 2), dtype=np.float32)}, r"must be float64, as the parameters are; it is float32"),
+    ({"train_t": np.array(-5)}, r"field 'train_t' must hold a count \(an integer >= 0\); it holds array\(-5\)"),
+    ({"train_t": np.array(2.5)}, r"field 'train_t' must hold a count"),
+    ({"train_epochs": np.array(-1)}, r"field 'train_epochs' must hold a count"),
+])
+def test_a_malformed_training_state_is_refused(tmp_path, change, match):
+    X, Y = bnn.load_planar_dataset()
+    params, _ = bnn.model(X, Y, [2, 4, 1], "adam", num_epochs=3, print_cost=False)
+    good = bnn.save_model(tmp_path / "good.npz", params, with_training_state=True)
+    arrays = dict(np.load(good, allow_pickle=False))
+    assert bnn.load_model(good).training_state["t"] == arrays["train_t"]
+    path = _write(tmp_path / "bad.npz", **{**arrays, **change})
+    with pytest.raises(ValueError, match=match) as info:
+        bnn.load_model(path)
+    assert str(info.value).startswith(str(path))
