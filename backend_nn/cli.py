@@ -90,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "Labels 0/1 give a sigmoid output, labels 0..K-1 a softmax over K classes.")
     _add_training_options(train, 10000)
     size = train.add_mutually_exclusive_group()
-    size.add_argument("--n-h", type=int, default=4, help="hidden units of the one hidden layer (default: 4)")
+    # default None, 4 set after parsing: argparse lets an option through a mutually exclusive group when
+    # its value is the default object itself, and int("4") is 4, so "--n-h 4 --layers 3" passed unremarked
+    size.add_argument("--n-h", type=int, default=None, help="hidden units of the one hidden layer (default: 4)")
     size.add_argument("--layers", type=int, nargs="+", metavar="N", help="hidden-layer sizes, e.g. --layers 32 16")
     train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
     train.add_argument("--plot-boundary", metavar="PNG", help="draw the decision boundary (needs matplotlib)")
@@ -278,6 +280,8 @@ def _sweep(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "n_h", 0) is None:
+        args.n_h = 4
     if args.command is None:
         parser.print_help(sys.stderr)
         print("\nbackend-nn: error: give a command: train, predict or sweep (backend-nn train runs the course's demo)",

@@ -209,6 +209,17 @@ def test_unknown_option_is_a_usage_error(tmp_path):
     assert r.returncode == 2 and "unrecognized arguments: --bogus" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("n_h", ["4", "5"])
+def test_n_h_and_layers_together_are_a_usage_error(capsys, n_h):
+    """argparse lets an option through a mutually exclusive group when its value is the default object
+    itself (int("4") is 4): "--n-h 4 --layers 3" trained [2, 3, 1] without a word, "--n-h 5" was refused."""
+    from backend_nn.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--n-h", n_h, "--layers", "3"])
+    assert info.value.code == 2 and "argument --layers: not allowed with argument --n-h" in capsys.readouterr().err
+
+
 def test_help_for_each_command(tmp_path):
     for cmd in ("train", "predict", "sweep"):
         r = cli(cmd, "--help", cwd=tmp_path)
