@@ -55,6 +55,11 @@ _log = logging.getLogger("backend_nn")
 DIVERGED_FACTOR = 10.0
 
 
+def _limit(start: float) -> float:
+    """The cost above which a run that started at ``start`` has diverged."""
+    return DIVERGED_FACTOR * max(start, 1.0)
+
+
 class ConvergenceWarning(UserWarning):
     """A run that finished with a higher cost than it started with: it did not learn (most often a
     learning rate too large for the cost to fall, though not so large that it explodes)."""
@@ -191,7 +196,7 @@ class _Recorder:
         new = to_numpy(chunk).astype(np.float64).reshape(-1)
         recorded, every, unit = self.costs, self.every, self.unit
         start = recorded[0] if recorded else (float(new[0]) if new.size else 0.0)
-        ceiling = DIVERGED_FACTOR * max(start, 1.0)
+        ceiling = _limit(start)
         bad = np.flatnonzero(~np.isfinite(new) | (new > ceiling))
         if bad.size:
             k = len(recorded) + int(bad[0])
@@ -254,7 +259,7 @@ class _Recorder:
             )
         if last_cost is not None and self.costs:
             cost, start = float(to_numpy(last_cost)), self.costs[0]
-            ceiling = DIVERGED_FACTOR * max(start, 1.0)
+            ceiling = _limit(start)
             if not math.isfinite(cost) or cost > ceiling:
                 k = len(self.costs) - 1
                 last = (f"; the last recorded cost, {self.costs[k]:.6g} at {self.unit} {self._at(k)}, was under "
