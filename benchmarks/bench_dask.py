@@ -44,6 +44,7 @@ import dask.array as da  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 
 import backend_nn as bnn  # noqa: E402
+from implementations import positive_int, results_file  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -255,8 +256,8 @@ def out_of_core(n_x, m, n_h, chunk, limit, steps, log):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--rounds", type=positive_int, default=5)
+    ap.add_argument("--out", type=results_file, default=None)
     args = ap.parse_args(argv)
     if args.quick:
         args.rounds = 1

@@ -31,7 +31,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import SETTLE_S, Unavailable, need_backend, no_gpu, settle  # noqa: E402
+from implementations import (SETTLE_S, Unavailable, need_backend, no_gpu, positive_int, results_file,  # noqa: E402
+                             settle)
 from backend_nn.network import Network  # noqa: E402
 from backend_nn.step import train_step  # noqa: E402
 
@@ -260,8 +261,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gpu", action="store_true", help="add the GPU rows (CuPy, PyTorch CUDA)")
     ap.add_argument("--quick", action="store_true", help="a tiny size, few rounds")
-    ap.add_argument("--rounds", type=int, default=None, help="interleaved timing rounds (default 5; 2 with --quick)")
-    ap.add_argument("--out", type=Path, default=None, help="JSON results (default: results/deep-<host>.json)")
+    ap.add_argument("--rounds", type=positive_int, default=None, help="interleaved timing rounds (default 5; 2 with --quick)")
+    ap.add_argument("--out", type=results_file, default=None, help="JSON results (default: results/deep-<host>.json)")
     args = ap.parse_args(argv)
     if args.gpu and (why := no_gpu()):
         print(f"--gpu: {why}: no GPU rows to run, nothing written.")

@@ -35,7 +35,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import SETTLE_S, Unavailable, need_backend, no_gpu, settle  # noqa: E402
+from implementations import (SETTLE_S, Unavailable, need_backend, no_gpu, positive_int, results_file,  # noqa: E402
+                             settle)
 from backend_nn.network import Network  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -282,9 +283,9 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--gpu", action="store_true", help="the CUDA rows instead (CuPy, PyTorch CUDA, torch.compile): "
                     "the GPU targets compare with the GPU peers")
-    ap.add_argument("--rounds", type=int, default=None)
-    ap.add_argument("--batches", type=int, nargs="+", default=None, help="batch sizes (default 64 256 1024)")
-    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--rounds", type=positive_int, default=None)
+    ap.add_argument("--batches", type=positive_int, nargs="+", default=None, help="batch sizes (default 64 256 1024)")
+    ap.add_argument("--out", type=results_file, default=None)
     args = ap.parse_args(argv)
     if args.gpu and (why := no_gpu()):
         print(f"--gpu: {why}: no GPU rows to run, nothing written.")

@@ -43,6 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
+from implementations import positive_int, results_file  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -109,8 +110,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--gpu", action="store_true", help="the CuPy rows instead of the CPU ones")
     ap.add_argument("--quick", action="store_true", help="a tiny problem, one round")
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    ap.add_argument("--rounds", type=positive_int, default=3)
+    ap.add_argument("--out", type=results_file, default=None, help="write the results as JSON here")
     args = ap.parse_args(argv)
     if args.gpu and bnn.cuda_device_count() == 0:  # its GPU rows are CuPy's
         print("--gpu: no CUDA device is counted (CuPy counts 0): no GPU rows to run, nothing written.")
@@ -161,7 +162,6 @@ def main(argv=None) -> int:
                                         "ratio": ratio, "peak_mib": peak, "max_rel_diff": diff,
                                         "runs_ms": [1e3 * t for t in times[i]]})
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1))
     return 0
 

@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import SETTLE_S, Problem, Unavailable, all_makers, make_plain_numpy, settle  # noqa: E402
+from implementations import (SETTLE_S, Problem, Unavailable, all_makers, make_plain_numpy, positive_float,  # noqa: E402
+                             positive_int, results_file, settle)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -253,12 +254,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gpu", action="store_true", help="include the GPU rows (CuPy, PyTorch CUDA)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes and repeats, to prove the script works")
-    ap.add_argument("--sizes", nargs="*", help="subset of: flower mid large sweep")
+    ap.add_argument("--sizes", nargs="*", choices=[*SIZES, "sweep"], help="subset of: flower mid large sweep")
     ap.add_argument("--cpu-baselines-only", action="store_true",
                     help="of the CPU rows keep only plain NumPy and backend_nn [numpy] (for a short GPU run)")
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--min-time", type=float, default=0.2, help="seconds per timed repeat (default 0.2)")
-    ap.add_argument("--out", default=None, help="JSON file (default: benchmarks/results/<machine>.json)")
+    ap.add_argument("--repeats", type=positive_int, default=5)
+    ap.add_argument("--min-time", type=positive_float, default=0.2, help="seconds per timed repeat (default 0.2)")
+    ap.add_argument("--out", type=results_file, default=None, help="JSON file (default: benchmarks/results/<machine>.json)")
     args = ap.parse_args(argv)
     if args.quick:
         args.repeats, args.min_time = 2, 0.01
@@ -322,7 +323,7 @@ def main(argv=None) -> int:
 
     RESULTS.mkdir(exist_ok=True)
     tag = "quick" if args.quick else ("gpu" if args.gpu else "cpu")
-    out = Path(args.out) if args.out else RESULTS / f"{tag}-{platform.node() or 'machine'}.json"
+    out = args.out or RESULTS / f"{tag}-{platform.node() or 'machine'}.json"
     out.write_text(json.dumps({"environment": env, "peaks": {f"{d}/{t}": v for (d, t), v in peaks.items()},
                                "rows": rows}, indent=1, default=str))
     print(f"wrote {out}")

@@ -9,9 +9,13 @@ gradient-descent steps (forward, cost, backward, update) and whose
 
 from __future__ import annotations
 
+import argparse
+import math
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -31,6 +35,44 @@ class Unavailable(Exception):
 #: batch 1024: backend_nn on PyTorch timed right after a NumPy row took 113 ms an epoch, and 65 ms
 #: after a 0.2 s pause; PyTorch by hand, timed after it, 57 and 61 ms.
 SETTLE_S = 0.25
+
+
+# --- the scripts' command lines: a bad value is refused before minutes of timing, not after ---------
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (rounds, repeats, batch sizes)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {n}")
+    return n
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0 (seconds)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}") from None
+    if not (math.isfinite(x) and x > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive, finite number; got {text}")
+    return x
+
+
+def results_file(text: str) -> Path:
+    """argparse type for --out: a file whose folder is made now, so that a path that cannot be written
+    fails at once rather than after the run (whose results would be lost)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a folder; give a file name in it (results.json)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot make the folder {path.parent}: {exc.strerror or exc}") from None
+    if not os.access(path.parent, os.W_OK):
+        raise argparse.ArgumentTypeError(f"the folder {path.parent} is not writable")
+    return path
 
 
 def settle(seconds: float = SETTLE_S) -> None:

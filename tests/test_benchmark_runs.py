@@ -98,6 +98,25 @@ def test_gpu_benchmarks_without_a_gpu_say_so_and_write_nothing(tmp_path, script)
     assert not out.exists() and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("script, args, message", [
+    # each ran: "--repeats 0" to a StatisticsError after its set-up, "--min-time -1" the whole benchmark, a
+    # bad --out to a FileNotFoundError once the timings were done (and lost), "--sizes bogus" no size at all
+    # (writing an empty results file), "--batches 0" to a ZeroDivisionError, "--rounds 0" with its default
+    ("bench_training.py", ["--repeats", "0"], "argument --repeats: expected a positive integer; got 0"),
+    ("bench_training.py", ["--min-time", "-1"], "argument --min-time: expected a positive, finite number; got -1"),
+    ("bench_training.py", ["--sizes", "bogus"], "argument --sizes: invalid choice: 'bogus'"),
+    ("bench_training.py", ["--out", "results"], "argument --out: results is a folder; give a file name in it"),
+    ("bench_minibatch.py", ["--batches", "0"], "argument --batches: expected a positive integer; got 0"),
+    ("bench_deep.py", ["--rounds", "0"], "argument --rounds: expected a positive integer; got 0"),
+])
+def test_benchmark_arguments_are_checked_before_the_run(tmp_path, script, args, message):
+    (tmp_path / "results").mkdir()
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick", *args],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert proc.stdout == ""  # nothing ran
+
+
 def test_the_cupy_profile_without_a_gpu_says_so():
     import backend_nn as bnn
 
