@@ -265,7 +265,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     if isinstance(xp, str):
         xp = get_namespace(xp)
     if isinstance(x, dict):
-        return _dict_to_backend(x, xp, device=device, dtype=dtype)
+        return _map_arrays(x, lambda a, key: to_backend(a, xp, device=device, dtype=dtype, name=f"{name}[{key!r}]"))
     if model_pair_hint(x):
         raise TypeError(f"to_backend takes an array or a dict of arrays; got {type(x).__name__}{model_pair_hint(x)}.")
     if isinstance(dtype, str):  # "float32", as the rest of the library takes it
@@ -330,25 +330,34 @@ def _placing(xp: Namespace, device: Any):
                          f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
 
 
-def _dict_to_backend(x: dict, xp: Namespace, *, device: Any, dtype: Any) -> dict:
-    def move(v: Any) -> Any:
+def _map_arrays(x: dict, move_array: Any) -> dict:
+    """A dict of arrays (nested dicts too) with ``move_array(array, key)`` applied to each array; other
+    values (t, names, counts) kept. Parameters keep their network and training state (its arrays moved)."""
+    def move(v: Any, key: Any) -> Any:
         if isinstance(v, dict):
-            return {k: move(a) for k, a in v.items()}
-        return to_backend(v, xp, device=device, dtype=dtype) if hasattr(v, "shape") else v  # t, names, counts
+            return {k: move(a, k) for k, a in v.items()}
+        return move_array(v, key) if hasattr(v, "shape") else v
 
-    moved = {k: move(v) for k, v in x.items()}
+    moved = {k: move(v, k) for k, v in x.items()}
     if hasattr(x, "network"):  # Parameters (imported here: the backend module is the bottom layer)
         from .network import Parameters
 
         if isinstance(x, Parameters):
-            return Parameters(moved, network=x.network, training_state=move(x.training_state or {}) or None)
+            return Parameters(moved, network=x.network,
+                              training_state=move(x.training_state or {}, "training_state") or None)
     return moved
 
 
-def to_numpy(x: Any) -> np.ndarray:
-    """Bring an array from any backend back to a NumPy array (the one explicit exit)."""
+def to_numpy(x: Any) -> Any:
+    """Bring an array from any backend back to a NumPy array (the one explicit exit). A dict of
+    arrays (a model's Parameters, gradients) comes home whole: each of its arrays brought back,
+    Parameters keeping their network and training state, as :func:`to_backend` moves them."""
     if x is None:  # np.asarray would make it an array of one object, in silence
         raise TypeError("to_numpy expects an array (of any backend) or host data such as a list; got None.")
+    if isinstance(x, dict):  # np.asarray would make it an array of one object, in silence
+        return _map_arrays(x, lambda a, key: to_numpy(a))
+    if model_pair_hint(x):
+        raise TypeError(f"to_numpy takes an array or a dict of arrays; got {type(x).__name__}{model_pair_hint(x)}.")
     if isinstance(x, np.ndarray):
         return x
     if array_api_compat.is_cupy_array(x):

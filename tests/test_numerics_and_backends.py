@@ -260,6 +260,27 @@ def test_to_backend_moves_a_models_parameters_with_their_description(backend):
         bnn.to_backend((p, [0.5]), backend.xp)
 
 
+def test_to_numpy_brings_a_models_parameters_home_whole(backend):
+    """to_backend(p, "numpy") of a model trained elsewhere says "bring it to the host with to_numpy first",
+    and to_numpy(p) gave a 0-d array of one object: a GPU-trained model could not come home whole."""
+    p, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=2, print_cost=False, backend=backend.xp,
+                     device=backend.device)
+    q = bnn.to_numpy(p)
+    assert isinstance(q, bnn.Parameters) and q.network == p.network and list(q) == list(p)
+    for k in p:
+        assert isinstance(q[k], np.ndarray) and q[k].dtype == np.float64
+        np.testing.assert_array_equal(q[k], to_numpy(p[k]))
+    state = q.training_state
+    assert state["optimizer"] == "adam" and state["epochs"] == 2 and int(state["t"]) == int(p.training_state["t"])
+    assert isinstance(state["v"]["dW1"], np.ndarray) and isinstance(state["s"]["db2"], np.ndarray)
+    np.testing.assert_array_equal(bnn.predict(q, X), bnn.to_numpy(bnn.predict(p, X)))
+    grads = bnn.to_numpy({"dW1": backend.asarray(np.ones((3, 2))), "note": "kept"})  # any dict of arrays
+    assert isinstance(grads["dW1"], np.ndarray) and grads["note"] == "kept"
+    with pytest.raises(TypeError, match=r"to_numpy takes an array or a dict of arrays; got TrainingResult; this is "
+                                        r"a \(parameters, costs\) pair"):
+        bnn.to_numpy(bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=False))
+
+
 def test_host_data_in_any_byte_order_or_read_only_trains_on_every_backend(backend):
     """Big-endian data (">f8", as FITS or network-order files give them) and read-only arrays (a
     memory map opened "r") train and predict as the native ones do: PyTorch refused ">f8" with
