@@ -273,8 +273,10 @@ def _check_moments(ts: dict | None, dtype: str) -> None:
     """The optimizer's moments in the file: the parameters' dtype, finite, and s (Adam's mean of squared
     gradients) >= 0; a run resumed from others would train on NaN or stall without a word. Their keys and
     shapes are checked against the parameters when a run resumes (optimizers.check_state)."""
-    for part, moments in ((p, ts.get(p, {})) for p in ("v", "s")) if ts else ():
-        for d, a in moments.items():
+    if not ts:
+        return
+    for part in ("v", "s"):
+        for d, a in ts.get(part, {}).items():
             where = f"its training state's {part}[{d!r}] (train_{part}_{d})"
             if str(a.dtype) != dtype:
                 raise ValueError(f"{where} must be {dtype}, as the parameters are; it is {a.dtype}.")
