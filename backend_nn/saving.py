@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .activations import get_activation
+from .activations import HIDDEN_ACTIVATIONS, get_activation, is_named
 from .backend import check_float64, get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
 from .optimizers import OPTIMIZERS, update_count
@@ -58,12 +58,9 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
     if len(dtypes) != 1:
         raise TypeError(f"parameters must share one dtype; got {sorted(dtypes)}.")
     for a in net.hidden:  # stored by name: a name that loads as something else would change the model
-        try:
-            known = _named_activation(a.name, np.nan if a.negative_slope is None else a.negative_slope)
-        except ValueError:
-            known = None
-        if known != a:
-            what = "a custom activation" if known is None else "a custom activation that shares a library name"
+        if not is_named(a):
+            what = "a custom activation that shares a library name" if a.name in HIDDEN_ACTIVATIONS else \
+                "a custom activation"
             raise ValueError(f"save_model stores hidden activations by name, and this network's {a.name!r} is {what}: "
                              "the file would load as another network, or not at all. Save the arrays with "
                              "np.savez(path, **{k: to_numpy(v) for k, v in parameters.items()}) and rebuild "

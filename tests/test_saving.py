@@ -251,7 +251,10 @@ def test_a_custom_activation_is_refused_at_save_time_not_at_load_time(tmp_path):
     swish = bnn.Activation("swish", forward=lambda Z, xp: Z * sigmoid(Z, xp),
                            derivative=lambda Z, A, xp: sigmoid(Z, xp) * (1 + Z * (1 - sigmoid(Z, xp))))
     doubled = bnn.Activation("relu", forward=lambda Z, xp: 2 * Z, derivative=lambda Z, A, xp: 2 + 0 * Z)
-    for act, what in [(swish, "a custom activation:"), (doubled, "a custom activation that shares a library name")]:
+    leaky = bnn.Activation("leaky_relu", forward=lambda Z, xp: xp.maximum(0.02 * Z, Z),  # a slope of its own, unset
+                           derivative=lambda Z, A, xp: xp.where(Z > 0, 1.0, 0.02))
+    for act, what in [(swish, "a custom activation:"), (doubled, "a custom activation that shares a library name"),
+                      (leaky, "a custom activation that shares a library name")]:
         params, _ = bnn.nn_model(X, Y, 3, 5, activation=act)
         with pytest.raises(ValueError, match=rf"stores hidden activations by name, and this network's '{act.name}' is "
                                              rf"{what}.*the file would load as another network, or not at all"):
