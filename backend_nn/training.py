@@ -507,8 +507,7 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
         raise TypeError(f"xp is {backend_name(get_namespace(xp))}, but the arrays are {backend_name(found)}'s; "
                         "leave xp unset (the arrays' namespace is taken).")
     xp = found
-    for g in set(net.hidden):
-        check_custom(g, xp=xp, dtype=X.dtype, device=device_of(X))
+    _check_activations(net, xp=xp, dtype=X.dtype, device=device_of(X))
     n_y, m = int(net.layer_dims[-1]), int(X.shape[1])
     if check:
         Yf = encode_labels(Y, n_y, net.output, dtype=X.dtype, xp=xp, m=m, name_out="A_L")
@@ -528,9 +527,14 @@ def _run_network(layer_dims: list[int], activation: Any, output: Any, *, negativ
     activation of the user's is tried once (:func:`backend_nn.activations.check_custom`)."""
     net = Network.build(layer_dims, activation, output, negative_slope=negative_slope)
     _check_fits(net, _examples_at_once(Xb, batch), dtype=dtype, xp=xp, device=_device(Xb))
-    for g in set(net.hidden):
-        check_custom(g, xp=xp, dtype=dtype, device=_device(Xb))
+    _check_activations(net, xp=xp, dtype=dtype, device=_device(Xb))
     return net
+
+
+def _check_activations(net: Network, *, xp: Any, dtype: Any, device: Any) -> None:
+    """Each distinct hidden activation of the user's tried once (:func:`backend_nn.activations.check_custom`)."""
+    for g in set(net.hidden):
+        check_custom(g, xp=xp, dtype=dtype, device=device)
 
 
 def _check_fits(net: Network, m: int, *, dtype: Any, xp: Any, device: Any) -> None:
