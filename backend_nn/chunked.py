@@ -315,16 +315,18 @@ def shuffled_chunks(X: Any, Y: Any, seed: int) -> tuple[Any, Any]:
 
 
 # --- the full-batch step as a task graph --------------------------------------------------------------
-def _chunk_part(params: dict, Xk: Any, Yk: Any, weight: float, with_cost: bool, *, net: Network, xp: Any):
+def _chunk_part(params: dict, Xk: Any, Yk: Any, weight: float, with_cost: bool, *, net: Network, xp: Any,
+                mean_in_dZ: bool = False):
     """(cost, grads) of one chunk, weighted by its share m_k / m of the examples."""
-    cost, grads = gradients(params, Xk, Yk, net=net, xp=xp, with_cost=with_cost)
+    cost, grads = gradients(params, Xk, Yk, net=net, xp=xp, with_cost=with_cost, mean_in_dZ=mean_in_dZ)
     return (None if cost is None else cost * weight), {k: g * weight for k, g in grads.items()}
 
 
-def _group_part(params: dict, weights: tuple, with_cost: bool, *blocks: Any, net: Network, xp: Any):
+def _group_part(params: dict, weights: tuple, with_cost: bool, *blocks: Any, net: Network, xp: Any,
+                mean_in_dZ: bool = False):
     """The summed (cost, grads) of several chunks (X_0, Y_0, X_1, Y_1, ...) held by one worker, in turn."""
-    return _add(*(_chunk_part(params, blocks[2 * i], blocks[2 * i + 1], w, with_cost, net=net, xp=xp)
-                  for i, w in enumerate(weights)))
+    return _add(*(_chunk_part(params, blocks[2 * i], blocks[2 * i + 1], w, with_cost, net=net, xp=xp,
+                              mean_in_dZ=mean_in_dZ) for i, w in enumerate(weights)))
 
 
 def _groups(X: Any) -> list[list[int]]:
@@ -368,14 +370,14 @@ def _apply(params: dict, learning_rate: float, *parts: tuple) -> tuple[dict, Any
 
 
 def _group_step(start: dict | None, learning_rate: float, weights: tuple, with_cost: bool, n_prev: int, *args: Any,
-                net: Network, xp: Any) -> tuple[dict, Any, dict]:
+                net: Network, xp: Any, mean_in_dZ: bool = False) -> tuple[dict, Any, dict]:
     """One group's task of a step where few groups share the work: first the previous step's update, from
     every group's previous (parameters, cost, grads) summed in group order, so that every group computes
     the same new parameters (no separate update task, one hop a step); then this group's part.
     Returns (the parameters it used, its cost, its grads)."""
     prevs, blocks = args[:n_prev], args[n_prev:]
     params = start if not prevs else _updated(learning_rate, *prevs)
-    cost, grads = _group_part(params, weights, with_cost, *blocks, net=net, xp=xp)
+    cost, grads = _group_part(params, weights, with_cost, *blocks, net=net, xp=xp, mean_in_dZ=mean_in_dZ)
     return params, cost, grads
 
 
@@ -397,9 +399,11 @@ def _tree(parts: list, split_every: int, delayed: Any) -> list:
 
 
 def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
-                steps_per_compute: int | None = None, split_every: int | None = None) -> Runner:
+                steps_per_compute: int | None = None, split_every: int | None = None,
+                mean_in_dZ: bool = False) -> Runner:
     """The runner over dask X (n_x, m), Y (n_L, m) chunked over the examples; parameters of the chunks'
-    library. Each step: every chunk's weighted (cost, gradients), tree-summed, then the update."""
+    library. Each step: every chunk's weighted (cost, gradients), tree-summed, then the update
+    (``mean_in_dZ`` as in :func:`~backend_nn.step.gradients`, within each chunk)."""
     dask, _ = _dask()
     delayed = dask.delayed
     # Data read from their source hold a graph's chunks until its last step is done: one step a graph
@@ -409,10 +413,10 @@ def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate
     m = int(X.shape[1])
     Xk, Yk = X.to_delayed().ravel(), Y.to_delayed().ravel()
     groups = [(tuple(X.chunks[1][i] / m for i in g), [a for i in g for a in (Xk[i], Yk[i])]) for g in _groups(X)]
-    part = partial(_group_part, net=net, xp=xp)
+    part = partial(_group_part, net=net, xp=xp, mean_in_dZ=mean_in_dZ)
     names = itertools.count()
 
-    step = partial(_group_step, net=net, xp=xp)
+    step = partial(_group_step, net=net, xp=xp, mean_in_dZ=mean_in_dZ)
 
     def run_few(params: dict, flags: list[bool]) -> tuple[dict, list]:
         """Up to ``split_every`` groups: each step's tasks also do the previous update (one hop a step)."""

@@ -12,6 +12,14 @@ Layer l (A0 = X) computes, and backpropagation runs the same two steps in revers
 For L = 2 these are the course's week-3 equations: dZ2 = A2 - Y, dW2 = dZ2 A1^T / m, ...,
 dZ1 = W2^T dZ2 * g'(Z1), dW1 = dZ1 X^T / m, db1 = sum(dZ1) / m.
 
+Where the 1/m of the mean is taken moves only round-off, but round-off is what a learner's
+notebook and the library must agree to, and a chaotic run (course 2's x10 "random"
+initialization) turns one ulp into a different run. Weeks 3 and 4 (and course 2's
+regularization and gradient-checking helpers) take it in each dW_l and db_l, as above
+(``1./m * np.dot(dZ, A_prev.T)``); course 2's init_utils and opt_utils take it once, in
+dZ_L = (A_L - Y) / m (``dz3 = 1./m * (a3 - Y)``), and then dW_l = dZ_l A_{l-1}^T,
+db_l = sum(dZ_l): ``backward_pass(..., mean_in_dZ=True)``.
+
 Three faces of the same equations:
 - the course's week-4 functions, by their names, arguments, return values and caches:
   ``linear_forward``, ``linear_activation_forward``, ``L_model_forward``, ``linear_backward``,
@@ -64,19 +72,25 @@ def _outer_or_matmul(a, b, *, xp):
     return a * b if a.shape[1] == 1 else xp.matmul(a, b)
 
 
-def _linear_backward(dZ, A_prev, W, *, xp, need_dA: bool = True, need_db: bool = True):
+def _linear_backward(dZ, A_prev, W, *, xp, inv_m: float | None, need_dA: bool = True, need_db: bool = True):
     """dA_prev = W^T dZ (n_{l-1}, m), dW = dZ A_prev^T / m (n_l, n_{l-1}), db = sum(dZ, axis=1) / m (n_l, 1).
-    ``need_dA=False`` skips W_1^T dZ_1, which training never uses; ``need_db=False`` leaves db to
-    the caller (the training step has it from the line that made dZ). What is skipped is None."""
-    m = A_prev.shape[1]
-    dW = (1.0 / m) * xp.matmul(dZ, A_prev.T)  # the course's 1./m * np.dot(dZ, A_prev.T), to its last bit
-    db = _db(dZ, m, xp=xp) if need_db else None
+    ``inv_m``: 1.0 / m, or None where dZ already holds the 1/m (``mean_in_dZ``). ``need_dA=False``
+    skips W_1^T dZ_1, which training never uses; ``need_db=False`` leaves db to the caller (the
+    training step has it from the line that made dZ). What is skipped is None."""
+    dW = mean_of(xp.matmul(dZ, A_prev.T), inv_m)  # the course's 1./m * np.dot(dZ, A_prev.T), to its last bit
+    db = _db(dZ, inv_m, xp=xp) if need_db else None
     return (_outer_or_matmul(W.T, dZ, xp=xp) if need_dA else None), dW, db
 
 
-def _db(dZ, m: int, *, xp):
+def _db(dZ, inv_m: float | None, *, xp):
     """db_l = sum(dZ_l, axis=1, keepdims=True) / m: (n_l, 1), as the course writes it, 1./m * np.sum(...)."""
-    return (1.0 / m) * xp.sum(dZ, axis=1, keepdims=True)
+    return mean_of(xp.sum(dZ, axis=1, keepdims=True), inv_m)
+
+
+def mean_of(total, inv_m: float | None):
+    """``inv_m * total``, the course's ``1./m * ...``; ``total`` itself where inv_m is None (the 1/m
+    was taken in dZ_L: ``mean_in_dZ``). The one place a fast path's Lines scale their sums too."""
+    return total if inv_m is None else inv_m * total
 
 
 class Lines:
@@ -92,19 +106,20 @@ class Lines:
         Z = _linear_forward(A_prev, W, b, xp=xp)
         return Z, g(Z, xp=xp)
 
-    def backward(self, dZ, A_prev, Z_prev, W, g_prev: Activation, *, xp, dropout=None, l: int = 0):
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev: Activation, *, xp, inv_m: float | None, dropout=None,
+                 l: int = 0):
         """(dW_l, dZ_{l-1}, db_{l-1}) for a layer l whose input A_{l-1} = g_prev(Z_{l-1}) is hidden:
         dW_l = dZ_l A_{l-1}^T / m, dZ_{l-1} = W_l^T dZ_l * g_prev'(Z_{l-1}), db_{l-1} = sum(dZ_{l-1}) / m:
-        the products of one pass over A_{l-1}.
+        the products of one pass over A_{l-1}. ``inv_m``: 1.0 / m, or None where dZ_l holds the 1/m
+        already (:func:`mean_of` applies it).
 
         With ``dropout`` (a :class:`~backend_nn.regularization.Dropout`), A_{l-1} is the dropped-out
         activation and dA_{l-1} = W_l^T dZ_l * D_{l-1} / keep_prob; g' is then taken from Z_{l-1}
         (or g(Z_{l-1}) where it is written through A). A fast path serves only ``dropout=None``.
         """
-        m = A_prev.shape[1]
-        dA_prev, dW, _ = _linear_backward(dZ, A_prev, W, xp=xp, need_db=False)
+        dA_prev, dW, _ = _linear_backward(dZ, A_prev, W, xp=xp, inv_m=inv_m, need_db=False)
         _, dZ_prev = _through_hidden(dA_prev, Z_prev, A_prev, g_prev, xp=xp, dropout=dropout, l=l - 1)
-        return dW, dZ_prev, _db(dZ_prev, m, xp=xp)
+        return dW, dZ_prev, _db(dZ_prev, inv_m, xp=xp)
 
 
 def _through_hidden(dA, Z, A, g: Activation, *, xp, dropout=None, l: int = 0):
@@ -138,19 +153,26 @@ def forward_pass(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINE
     return net.output(Z, xp=xp), caches
 
 
-def backward_pass(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES, dropout=None) -> dict:
-    """Gradients {"dW1", "db1", ..., "dWL", "dbL"} from dZ_L = A_L - Y; Y float (n_L, m)."""
+def backward_pass(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LINES, dropout=None,
+                  mean_in_dZ: bool = False) -> dict:
+    """Gradients {"dW1", "db1", ..., "dWL", "dbL"} from dZ_L = A_L - Y; Y float (n_L, m).
+
+    ``mean_in_dZ``: the 1/m taken once, in dZ_L = 1./m * (A_L - Y), and not in each dW_l, db_l
+    (course 2's init_utils and opt_utils; see the module's docstring). The same gradients, rounded
+    as those helpers round them."""
     L = len(caches)
-    m = AL.shape[1]
+    inv_m = 1.0 / AL.shape[1]
     dZ = net.output.dZ(AL, Y, xp=xp)
-    grads = {f"db{L}": _db(dZ, m, xp=xp)}
+    if mean_in_dZ:
+        dZ, inv_m = inv_m * dZ, None
+    grads = {f"db{L}": _db(dZ, inv_m, xp=xp)}
     for l in range(L, 1, -1):
         (A_prev, W, _), _ = caches[l - 1]
         Z_prev = caches[l - 2][1]
         grads[f"dW{l}"], dZ, grads[f"db{l - 1}"] = lines.backward(dZ, A_prev, Z_prev, W, net.hidden[l - 2], xp=xp,
-                                                                dropout=dropout, l=l)
+                                                                inv_m=inv_m, dropout=dropout, l=l)
     (X, W1, _), _ = caches[0]
-    _, grads["dW1"], _ = _linear_backward(dZ, X, W1, xp=xp, need_dA=False, need_db=False)
+    _, grads["dW1"], _ = _linear_backward(dZ, X, W1, xp=xp, inv_m=inv_m, need_dA=False, need_db=False)
     return grads
 
 
@@ -265,7 +287,7 @@ def linear_backward(dZ: Any, cache: tuple) -> tuple[Any, Any, Any]:
     _check_layer(A_prev, W, b, xp=xp)
     if tuple(dZ.shape) != (W.shape[0], A_prev.shape[1]):
         raise ValueError(f"dZ must have shape (n_l, m) = {(W.shape[0], A_prev.shape[1])}; got {tuple(dZ.shape)}.")
-    return _linear_backward(dZ, A_prev, W, xp=xp)
+    return _linear_backward(dZ, A_prev, W, xp=xp, inv_m=1.0 / A_prev.shape[1])
 
 
 def linear_activation_backward(dA: Any, cache: tuple, activation: str) -> tuple[Any, Any, Any]:

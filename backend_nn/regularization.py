@@ -227,7 +227,7 @@ def tuple_cache_backward(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: 
     grads = {}
     for l in range(L, 0, -1):
         dA_prev, dW, db = _linear_backward(dZ, X if l == 1 else A[l - 1], parameters[f"W{l}"], xp=xp,
-                                           need_dA=l > 1)
+                                           inv_m=1.0 / AL.shape[1], need_dA=l > 1)
         grads[f"dZ{l}"], grads[f"dW{l}"], grads[f"db{l}"] = dZ, dW, db
         if l > 1:
             grads[f"dA{l - 1}"], dZ = _through_hidden(dA_prev, Z[l - 1], A[l - 1], net.hidden[l - 2], xp=xp,

@@ -44,16 +44,19 @@ def cost(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any) -> Any:
 
 
 def gradients(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lines: Lines = GENERIC_LINES,
-              lambd: float = 0.0, dropout: Any = None, with_cost: bool = True) -> tuple[Any, dict]:
+              lambd: float = 0.0, dropout: Any = None, with_cost: bool = True,
+              mean_in_dZ: bool = False) -> tuple[Any, dict]:
     """(cost, grads) of one batch: forward, the cost (where asked), backward, and the L2 terms
     when lambd > 0 (J + lambd / (2 m) sum ||W_l||^2, dW_l + lambd / m W_l); ``dropout`` (a
-    :class:`~backend_nn.regularization.Dropout` of this batch's shape) on the hidden layers.
+    :class:`~backend_nn.regularization.Dropout` of this batch's shape) on the hidden layers;
+    ``mean_in_dZ``: the 1/m taken in dZ_L, as course 2's init_utils and opt_utils take it
+    (:func:`~backend_nn.propagation.backward_pass`).
 
     X : (n_x, m); Y : float (n_L, m) (one-hot for softmax); cost : 0-d array or None.
     """
     AL, caches = forward_pass(X, parameters, net=net, xp=xp, lines=lines, dropout=dropout)
     cost = net.output.cost_from_logits(caches[-1][1], Y, xp=xp) if with_cost else None
-    grads = backward_pass(AL, Y, caches, net=net, xp=xp, lines=lines, dropout=dropout)
+    grads = backward_pass(AL, Y, caches, net=net, xp=xp, lines=lines, dropout=dropout, mean_in_dZ=mean_in_dZ)
     if lambd:
         m = X.shape[1]
         cost = None if cost is None else cost + l2_cost(parameters, lambd, m, xp=xp)
@@ -62,24 +65,27 @@ def gradients(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lines:
 
 
 def train_step(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
-               lines: Lines = GENERIC_LINES, inplace: bool = False, with_cost: bool = True) -> tuple[dict, Any]:
+               lines: Lines = GENERIC_LINES, inplace: bool = False, with_cost: bool = True,
+               mean_in_dZ: bool = False) -> tuple[dict, Any]:
     """One full-batch gradient-descent step; returns (parameters, cost before the step).
 
     X : (n_x, m); Y : float (n_L, m) (one-hot for softmax); cost : 0-d array, or None when
     ``with_cost`` is False. Pure when ``inplace`` is False, so backend compilers (jax.jit,
     torch.compile, CUDA graph capture) can take it as it is.
     """
-    cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, with_cost=with_cost)
+    cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, with_cost=with_cost, mean_in_dZ=mean_in_dZ)
     return descend(parameters, grads, learning_rate=learning_rate, inplace=inplace), cost
 
 
 def optimizer_step(parameters: dict, state: dict, X: Any, Y: Any, *, net: Network, optimizer: Any,
                    learning_rate: float, xp: Any, lambd: float = 0.0, dropout: Any = None,
-                   lines: Lines = GENERIC_LINES, inplace: bool = False) -> tuple[dict, dict, Any]:
+                   lines: Lines = GENERIC_LINES, inplace: bool = False, mean_in_dZ: bool = False
+                   ) -> tuple[dict, dict, Any]:
     """One step of any optimizer on one (mini-)batch: (parameters, state, cost before the step).
     Pure (the optimizer makes new arrays) unless ``inplace``: then it writes into the parameter and
     state arrays, which must be the caller's own buffers, and returns them."""
-    cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, lambd=lambd, dropout=dropout)
+    cost, grads = gradients(parameters, X, Y, net=net, xp=xp, lines=lines, lambd=lambd, dropout=dropout,
+                            mean_in_dZ=mean_in_dZ)
     parameters, state = optimizer.update(parameters, grads, state, learning_rate=learning_rate, inplace=inplace, xp=xp)
     return parameters, state, cost
 
@@ -101,12 +107,13 @@ def step_by_step(step_with_cost: Callable, step: Callable, stack: Callable) -> R
 
 
 def eager_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
-                 lines: Lines = GENERIC_LINES) -> Runner:
+                 lines: Lines = GENERIC_LINES, mean_in_dZ: bool = False) -> Runner:
     """The generic step, eagerly. Where the namespace's arrays are writeable it updates in place,
     on parameter buffers of its own (the caller's arrays are never written); JAX's are not, and
     each step makes new ones."""
     inplace = is_writeable_array(parameters["W1"])
-    kw = dict(X=X, Y=Y, net=net, learning_rate=learning_rate, xp=xp, lines=lines, inplace=inplace)
+    kw = dict(X=X, Y=Y, net=net, learning_rate=learning_rate, xp=xp, lines=lines, inplace=inplace,
+              mean_in_dZ=mean_in_dZ)
     # one partial each, not a partial of a partial: at the flower's size a step is ~30 us of calls
     steps = step_by_step(partial(train_step, **kw, with_cost=True), partial(train_step, **kw, with_cost=False),
                          xp.stack)
@@ -123,7 +130,7 @@ def eager_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
 
 
 def eager_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                 dropouts: dict | None = None) -> EpochRunner:
+                 dropouts: dict | None = None, mean_in_dZ: bool = False) -> EpochRunner:
     """The generic epoch: :func:`optimizer_step` on each batch's columns in turn. Where the namespace's
     arrays are writeable the optimizer updates in place, on parameter and state buffers of the epochs'
     own (copied from the first ones handed in; the caller's arrays are never written), and hands them
@@ -143,7 +150,8 @@ def eager_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
             Xm, Ym = (Xs, Ys) if len(slices) == 1 else (Xs[:, sl], Ys[:, sl])
             params, state, cost = optimizer_step(params, state, Xm, Ym, net=net, optimizer=optimizer,
                                                  learning_rate=learning_rate, xp=xp, lambd=lambd,
-                                                 dropout=dropout_for(dropouts, w), inplace=inplace)
+                                                 dropout=dropout_for(dropouts, w), inplace=inplace,
+                                                 mean_in_dZ=mean_in_dZ)
             part = cost * w  # the course sums the losses over the epoch, then divides by m
             total = part if total is None else total + part
         return params, state, total

@@ -76,7 +76,8 @@ def main(argv):
     lines, g = CupyLines(), get_activation("tanh")
     fused = {
         "forward line (W1 X, + b1, tanh)": lambda: lines.forward(c["X"], c["W1"], c["b1"], g, xp=cupy),
-        "backward kernel (dW2, dZ1, db1)": lambda: lines.backward(c["dZ2"], c["A1"], None, c["W2"], g, xp=cupy),
+        "backward kernel (dW2, dZ1, db1)": lambda: lines.backward(c["dZ2"], c["A1"], None, c["W2"], g, xp=cupy,
+                                                                     inv_m=1.0 / c["A1"].shape[1]),
     }
     print("\nbackend_nn fused lines (cupy), replacing the rows above from 'Z1 + b1' to 'db1' except the GEMMs")
     for name, fn in fused.items():

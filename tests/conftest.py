@@ -130,10 +130,11 @@ def assert_close(actual, expected, backend: Backend, *, rtol=1e-7, atol=0.0, dty
     np.testing.assert_allclose(to_numpy(actual), np.asarray(expected), rtol=rtol, atol=atol)
 
 
-def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=None, cache_atol=None):
+def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=None, cache_atol=None,
+                       mean_in_dZ=False):
     """Forward and backward propagation through a fast path's ``lines`` (a Lines subclass) against
     the generic lines: every Z and A the fast forward kept, and every gradient's values, shape and
-    dtype. Returns the fast path's caches."""
+    dtype (both with ``mean_in_dZ``, course 2's order). Returns the fast path's caches."""
     from backend_nn.propagation import backward_pass, forward_pass
 
     cache_rtol = rtol if cache_rtol is None else cache_rtol
@@ -146,8 +147,8 @@ def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=N
         if Z_f is not None:
             np.testing.assert_allclose(to_numpy(Z_f), to_numpy(Z), rtol=cache_rtol, atol=cache_atol, err_msg=f"Z{l}")
     np.testing.assert_allclose(to_numpy(AL_f), to_numpy(AL), rtol=cache_rtol, atol=cache_atol, err_msg="AL")
-    plain = backward_pass(AL, Y, caches, net=net, xp=xp)
-    via_lines = backward_pass(AL_f, Y, caches_f, net=net, xp=xp, lines=lines)
+    plain = backward_pass(AL, Y, caches, net=net, xp=xp, mean_in_dZ=mean_in_dZ)
+    via_lines = backward_pass(AL_f, Y, caches_f, net=net, xp=xp, lines=lines, mean_in_dZ=mean_in_dZ)
     assert set(plain) == set(via_lines)
     for k in plain:
         np.testing.assert_allclose(to_numpy(via_lines[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)
@@ -158,7 +159,9 @@ def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=N
 def course_model(X, Y, dims, optimizer, lr, size, epochs, beta=0.9, beta1=0.9, beta2=0.999, eps=1e-8, lambd=0.0,
                  batches=None):
     """The course's optimization model, in plain NumPy: He init (seed 3), reseeded shuffles from 10,
-    relu hidden layers and a sigmoid output, the cost summed over the epoch and divided by m.
+    relu hidden layers and a sigmoid output, the cost summed over the epoch and divided by m; the
+    gradients in the order of its opt_utils.backward_propagation (the 1/m in dz3 = 1./m * (a3 - Y),
+    then dW = np.dot(dz, a_prev.T), db = np.sum(dz), dz = np.multiply(da, np.int64(a > 0))).
     ``batches(seed, m, size)``: the epoch's batches as column indices (default: the course's
     permutation of all m, cut in order)."""
     L, m = len(dims) - 1, X.shape[1]
@@ -184,13 +187,13 @@ def course_model(X, Y, dims, optimizer, lr, size, epochs, beta=0.9, beta1=0.9, b
                 A = np.maximum(Z, 0) if l < L else 1 / (1 + np.exp(-Z))
             total += np.sum(-y * np.log(A) - (1 - y) * np.log(1 - A)) + lambd / 2 * sum(
                 np.sum(p[f"W{l}"] ** 2) for l in range(1, L + 1))
-            dZ, g = A - y, {}
+            dZ, g = 1. / mb * (A - y), {}
             for l in range(L, 0, -1):
                 A_prev, _ = cache[l - 1]
-                g[f"dW{l}"] = dZ @ A_prev.T / mb + lambd / mb * p[f"W{l}"]
-                g[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / mb
+                g[f"dW{l}"] = np.dot(dZ, A_prev.T) + (lambd * p[f"W{l}"]) / mb
+                g[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)
                 if l > 1:
-                    dZ = (p[f"W{l}"].T @ dZ) * (cache[l - 2][1] > 0)
+                    dZ = np.multiply(np.dot(p[f"W{l}"].T, dZ), np.int64(A_prev > 0))
             t += 1
             for k2 in p:
                 d = "d" + k2

@@ -140,15 +140,18 @@ def test_fused_lines_match_the_generic_lines(cp, activation, dtype, n_h, m):
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_fused_lines_on_a_deep_network(cp, activation):
+@pytest.mark.parametrize("mean_in_dZ", [False, True])
+def test_fused_lines_on_a_deep_network(cp, activation, mean_in_dZ):
     """With L = 3 the fused backward kernel applies to layer 3 (n_y = 1) and the generic lines
-    run for W2^T dZ2 (a matrix product), taking db2 from the kernel's row sums."""
+    run for W2^T dZ2 (a matrix product), taking db2 from the kernel's row sums; with the 1/m taken
+    in dZ_L (course 2's order) the kernel's sums are not scaled again."""
     from backend_nn.accelerate.cupy_lines import CupyLines
 
     X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
     p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=cp)
     net = Network.build([2, 6, 3, 1], activation, negative_slope=0.05)
-    assert_lines_match(p, X, Y, net, CupyLines(), xp=cp, rtol=1e-12, atol=1e-15, cache_rtol=1e-14, cache_atol=1e-15)
+    assert_lines_match(p, X, Y, net, CupyLines(), xp=cp, rtol=1e-12, atol=1e-15, cache_rtol=1e-14, cache_atol=1e-15,
+                       mean_in_dZ=mean_in_dZ)
 
 
 @pytest.mark.parametrize("activation", ["relu", ["tanh", "relu"]])

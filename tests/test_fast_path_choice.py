@@ -154,6 +154,36 @@ def test_a_declined_path_is_passed_over_silently(monkeypatch):
     assert choice.path == "eager" and choice.passed_over == [("picky", "not here")]
 
 
+def test_every_fast_path_is_handed_the_steps_order_of_rounding(monkeypatch):
+    """Course 2's init_utils and opt_utils take the 1/m in dZ_L (``mean_in_dZ``): every builder takes it on
+    to its step, choose_runner hands it to the path it builds, and the fused kernel, whose sums are
+    its own, declines it (without a GPU: it says so before touching CUDA)."""
+    import inspect
+
+    from backend_nn.accelerate.cupy_fused import fused_runner
+
+    for path in FAST_PATHS:
+        module, function = path.builder.split(":")
+        build = getattr(importlib.import_module(f"backend_nn.accelerate.{module}"), function)
+        assert "mean_in_dZ" in inspect.signature(build).parameters, path.name
+    seen = []
+
+    class Recording(FastPath):
+        def build(self, *args, **kwargs):
+            seen.append(kwargs["mean_in_dZ"])
+            raise Declined("recorded")
+
+    monkeypatch.setattr(accelerate, "FAST_PATHS", (Recording("recording", "numpy", "unused:unused"),))
+    X, Y = FLOWER
+    net = Network.build([2, 4, 1], "tanh")
+    p = bnn.initialize_parameters_deep([2, 4, 1], seed=3)
+    for flag in (True, False):
+        choose_runner(p, X, Y, net=net, learning_rate=1.0, xp=np, compile="auto", mean_in_dZ=flag)
+    assert seen == [True, False]
+    with pytest.raises(Declined, match=r"takes the mean in dW and db \(weeks 3 and 4\), not in dZ_L"):
+        fused_runner(p, X, Y, net=net, learning_rate=1.0, xp=np, mean_in_dZ=True)
+
+
 # --- the CUDA graph's cuBLAS probe, without a GPU --------------------------------------------------------------
 def test_every_cublas_entry_point_is_declared_for_ctypes():
     from backend_nn.accelerate import cupy_graph

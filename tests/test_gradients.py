@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings, strategies as st
 import backend_nn as bnn
 from backend_nn.activations import HIDDEN_ACTIVATIONS
 from backend_nn.network import Network
-from backend_nn.propagation import Lines
+from backend_nn.propagation import Lines, mean_of
 from conftest import assert_close, assert_lines_match
 
 ACTS = list(HIDDEN_ACTIVATIONS)
@@ -167,21 +167,22 @@ class _CountingLines(Lines):
         Z = W @ A_prev + b
         return (Z if g.needs_Z else None), g(Z, xp=xp)
 
-    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, dropout=None, l=0):
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, inv_m, dropout=None, l=0):
         if W.shape[0] != 1:
             self.calls["fallback"] += 1
-            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp)
+            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, inv_m=inv_m)
         self.calls["backward"] += 1
-        m = A_prev.shape[1]
         dZ_prev = (W.T @ dZ) * g_prev.grad(Z_prev, A_prev, xp=xp)
-        return dZ @ A_prev.T / m, dZ_prev, np.sum(dZ_prev, axis=1, keepdims=True) / m
+        return mean_of(dZ @ A_prev.T, inv_m), dZ_prev, mean_of(np.sum(dZ_prev, axis=1, keepdims=True), inv_m)
 
 
 @pytest.mark.parametrize("activation", ACTS)
 @pytest.mark.parametrize("dims", [[3, 5, 1], [3, 5, 4, 1], [3, 4, 1, 1], [3, 6, 5, 4]])
-def test_a_fast_paths_lines_are_wired_like_the_generic_lines(activation, dims):
+@pytest.mark.parametrize("mean_in_dZ", [False, True])
+def test_a_fast_paths_lines_are_wired_like_the_generic_lines(activation, dims, mean_in_dZ):
     """Through the seam the gradients are the generic ones, with the fast path's lines called
-    once per hidden layer forward and once per layer above a hidden one backward."""
+    once per hidden layer forward and once per layer above a hidden one backward; with the 1/m
+    taken in dZ_L too (course 2's order), where the lines get inv_m=None."""
     lines = _CountingLines()
     rng = np.random.RandomState(0)
     params = {}
@@ -193,7 +194,7 @@ def test_a_fast_paths_lines_are_wired_like_the_generic_lines(activation, dims):
         Y = (rng.rand(1, 11) > 0.5) * 1.0
     else:
         Y = (np.arange(dims[-1])[:, None] == rng.randint(0, dims[-1], size=11)[None, :]) * 1.0
-    assert_lines_match(params, X, Y, net, lines, xp=np, rtol=1e-13, atol=1e-15)
+    assert_lines_match(params, X, Y, net, lines, xp=np, rtol=1e-13, atol=1e-15, mean_in_dZ=mean_in_dZ)
     assert lines.calls["forward"] == len(dims) - 2
     assert lines.calls["backward"] == sum(1 for l in range(2, len(dims)) if dims[l] == 1)
     assert lines.calls["fallback"] == sum(1 for l in range(2, len(dims)) if dims[l] != 1)

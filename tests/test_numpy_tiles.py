@@ -34,6 +34,15 @@ def test_tiled_lines_match_the_generic_lines(activation, n_h, m):
     assert (caches[0][1] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
 
 
+@pytest.mark.parametrize("n_h, m", [(37, 1003), (3, 2 * TILE_ELEMENTS + 7)])
+def test_tiled_lines_take_the_mean_where_the_step_says(n_h, m):
+    """With the 1/m taken in dZ_L (course 2's init_utils and opt_utils), the tiles' sums are not scaled
+    again: the gradients are the generic lines' with the same order."""
+    X, Y, p = _problem(4, n_h, m)
+    net = Network.build([4, n_h, 1], "relu")
+    assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=1e-12, atol=1e-15, mean_in_dZ=True)
+
+
 def test_training_with_compile_follows_the_eager_run():
     X, Y, p0 = _problem(3, 24, 3000)
     assert 24 * 3000 >= MIN_ELEMENTS

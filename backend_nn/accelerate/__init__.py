@@ -34,8 +34,11 @@ a failed build raised; False: eager.
   buffers on a stream of their own, beside the generic transfer (:func:`choose_transfer`).
 
 Adding a fast path: a module with a builder ``(parameters, X, Y, *, net, learning_rate,
-xp) -> Runner`` (raising :class:`Declined` with the reason where it cannot serve), and one
-:class:`FastPath` row here.
+xp, mean_in_dZ) -> Runner`` (raising :class:`Declined` with the reason where it cannot serve),
+and one :class:`FastPath` row here. ``mean_in_dZ`` (course 2's init_utils and opt_utils: the 1/m
+taken in dZ_L, :func:`~backend_nn.propagation.backward_pass`) goes on to the generic step, or to
+the Lines' ``inv_m``: it moves only round-off, which a path with an order of sums of its own
+(the fused kernel) cannot follow, so that one declines it.
 """
 
 from __future__ import annotations
@@ -127,10 +130,11 @@ class FastPath:
     support: Support = Support()
     not_by_default: str | None = None
 
-    def build(self, parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+    def build(self, parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+              mean_in_dZ: bool = False) -> Runner:
         module, function = self.builder.split(":")
         build = getattr(import_module(f"{__name__}.{module}"), function)
-        return build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp)
+        return build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ)
 
 
 def _fused_size(net: Network, m: int, dtype: str) -> str | None:
@@ -213,19 +217,22 @@ def _failed(name: str, exc: Exception, compile: bool | str) -> str:
 
 
 def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
-                  compile: bool | str = False, prefer: str | None = None) -> tuple[Runner, Choice]:
+                  compile: bool | str = False, prefer: str | None = None,
+                  mean_in_dZ: bool = False) -> tuple[Runner, Choice]:
     """The runner for this network and backend: with ``compile``, the first fast path of the
     array's library that supports it and builds; else (or when none does) the eager runner.
     ``compile="auto"`` tries only the paths taken by default (:attr:`FastPath.not_by_default`),
     and a path that fails to build with anything but :class:`Declined` is passed over with one
     :class:`FastPathWarning`; with ``compile=True`` that failure is raised.
 
-    ``prefer`` names one fast path (tests, benchmarks): only that one is tried.
+    ``prefer`` names one fast path (tests, benchmarks): only that one is tried. ``mean_in_dZ``: the
+    step's (:func:`~backend_nn.step.gradients`), for every runner.
     """
     if array_api_compat.is_dask_array(X):  # the data in chunks: each step a task graph over them
         from ..chunked import dask_runner
 
-        return dask_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp), Choice("dask chunks")
+        return dask_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
+                           mean_in_dZ=mean_in_dZ), Choice("dask chunks")
     choice = Choice("eager")
     if compile:
         library = _library(xp)
@@ -238,7 +245,8 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
             reason = reason or path.support.reason_against(net, m, dtype)
             if reason is None:
                 try:
-                    runner = path.build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp)
+                    runner = path.build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
+                                        mean_in_dZ=mean_in_dZ)
                 except Declined as exc:
                     reason = str(exc)
                 except Exception as exc:
@@ -250,7 +258,7 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
             choice.passed_over.append((path.name, reason))
         if library is None:
             choice.passed_over.append(("fast paths", "none for this array library"))
-    return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp), choice
+    return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ), choice
 
 
 #: Why compile="auto" does not take the CUDA graph epochs yet (compile=True does).
@@ -259,7 +267,8 @@ GRAPH_EPOCHS_NOT_BY_DEFAULT = ("not yet run on a GPU: taken by default once its 
 
 
 def _windowed(inner_compile: bool | str, *, net: Network, optimizer: Any, xp: Any, lambd: float,
-              dropouts: dict | None, parameters: dict | None, state: dict | None) -> tuple[Callable[[list], Any], list]:
+              dropouts: dict | None, parameters: dict | None, state: dict | None,
+              mean_in_dZ: bool) -> tuple[Callable[[list], Any], list]:
     """``inner(window's batch slices)``: the array library's epoch for one window of data that arrive
     window by window (dask, streamed host data), and the list of the Choices it made. The epoch is traced
     or recorded with the run's parameters and state and the window's shapes (no data: a window is
@@ -274,7 +283,7 @@ def _windowed(inner_compile: bool | str, *, net: Network, optimizer: Any, xp: An
                          X=SimpleNamespace(shape=(net.layer_dims[0], width), dtype=dtype),
                          Y=SimpleNamespace(shape=(net.layer_dims[-1], width), dtype=dtype))
         run, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=window_slices, lambd=lambd,
-                                    dropouts=dropouts, compile=inner_compile, **start)
+                                    dropouts=dropouts, compile=inner_compile, mean_in_dZ=mean_in_dZ, **start)
         choices.append(choice)
         return run
 
@@ -295,8 +304,8 @@ def choose_transfer(X: Any, compile: bool | str) -> Callable:
 
 def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
                   dropouts: dict | None = None, compile: bool | str = False, X: Any = None, Y: Any = None,
-                  per_chunk: bool = False, parameters: dict | None = None, state: dict | None = None
-                  ) -> tuple[Any, Choice]:
+                  per_chunk: bool = False, parameters: dict | None = None, state: dict | None = None,
+                  mean_in_dZ: bool = False) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
     epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step, with
     ``compile=True`` only), else the eager epoch. Where the data arrive window by window, that epoch
@@ -307,7 +316,7 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
 
     if array_api_compat.is_dask_array(X) or is_host_data(X):
         inner, choices = _windowed(compile, net=net, optimizer=optimizer, xp=xp, lambd=lambd, dropouts=dropouts,
-                                   parameters=parameters, state=state)
+                                   parameters=parameters, state=state, mean_in_dZ=mean_in_dZ)
         if is_host_data(X):
             from ..streaming import host_epochs
 
@@ -322,7 +331,7 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         return epochs, Choice(f"{where}, {choices[0].path}", choices[0].passed_over)
     from ..step import eager_epochs
 
-    kw = dict(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd, dropouts=dropouts)
+    kw = dict(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd, dropouts=dropouts, mean_in_dZ=mean_in_dZ)
     start = None if parameters is None else (parameters, state, X, Y)  # to trace or record the step with here
 
     def built(name: str, build: Callable[[], Any]) -> tuple[Any, Choice]:
@@ -365,8 +374,8 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
 
 
 def compiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
-                    prefer: str | None = None) -> Runner | None:
+                    prefer: str | None = None, mean_in_dZ: bool = False) -> Runner | None:
     """The fast path's runner, or None where only the eager runner would serve (tests, benchmarks)."""
     runner, choice = choose_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
-                                   compile=True, prefer=prefer)
+                                   compile=True, prefer=prefer, mean_in_dZ=mean_in_dZ)
     return None if choice.path == "eager" else runner

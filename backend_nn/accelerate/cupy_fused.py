@@ -17,6 +17,7 @@ import numpy as np
 
 from ..network import Network
 from ..step import Runner
+from . import Declined
 from ._cuda import cuda_source
 
 __all__ = ["fused_runner", "MAX_ACCUMULATORS", "MAX_M"]
@@ -37,9 +38,13 @@ def _kernel(device: int, dtype: str, n_x: int, n_h: int, activation: str):
     return cupy.RawKernel(cuda_source("shallow_step.cu", dtype, activation, NX=n_x, NH=n_h), "shallow_train")
 
 
-def fused_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+def fused_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                 mean_in_dZ: bool = False) -> Runner:
     """A runner for the fused kernel; what it takes is declared in accelerate.FAST_PATHS
-    (two layers, one sigmoid unit, :data:`MAX_ACCUMULATORS`, :data:`MAX_M`)."""
+    (two layers, one sigmoid unit, :data:`MAX_ACCUMULATORS`, :data:`MAX_M`). The kernel takes the
+    1/m of weeks 3 and 4, in each dW and db; it declines ``mean_in_dZ`` (course 2's order)."""
+    if mean_in_dZ:
+        raise Declined("takes the mean in dW and db (weeks 3 and 4), not in dZ_L (course 2's init_utils, opt_utils)")
     return _FusedRunner(parameters, X, Y, g=net.hidden[0], learning_rate=learning_rate, xp=xp)
 
 

@@ -34,7 +34,8 @@ _WORKSPACE_BYTES = 32 * 2**20
 _OP_N, _OP_T = 0, 1
 
 
-def graph_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+def graph_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                 mean_in_dZ: bool = False) -> Runner:
     """A runner replaying the captured step (raises Declined where the graph cannot serve)."""
     from .cupy_lines import CupyLines
 
@@ -49,7 +50,8 @@ def graph_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
             raise Declined(f"no capturable cuBLAS ({why}), and n_l * n_(l-1) * m = {largest} > "
                            f"{GRAPH_MAX_ELEMENTS} for the broadcast matmul")
     namespace = _CaptureSafeNamespace(xp, gemm)
-    step = partial(train_step, net=net, learning_rate=learning_rate, xp=namespace, lines=CupyLines())
+    step = partial(train_step, net=net, learning_rate=learning_rate, xp=namespace, lines=CupyLines(),
+                   mean_in_dZ=mean_in_dZ)
     try:
         runner = _CupyGraphRunner(step, parameters, X, Y, xp=xp, stream=stream, keep=gemm)
     except Exception as exc:  # an optional path: say why, and let the caller take the next one
@@ -63,7 +65,7 @@ def graph_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
 
 
 def graph_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                 dropouts: dict | None = None) -> EpochRunner:
+                 dropouts: dict | None = None, mean_in_dZ: bool = False) -> EpochRunner:
     """Mini-batch epochs as CUDA graphs: the optimizer step of each batch width recorded once
     (:class:`~backend_nn.accelerate.replay.StaticEpochs`, cuBLAS called inside the capture, the hidden
     lines as kernels), each batch copied into its width's buffers and the graph replayed, on a
@@ -80,7 +82,7 @@ def graph_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
     if gemm is None:
         raise Declined(f"no capturable cuBLAS ({why})")
     step = partial(optimizer_step, net=net, optimizer=optimizer, xp=_CaptureSafeNamespace(xp, gemm), lambd=lambd,
-                   lines=CupyLines())
+                   lines=CupyLines(), mean_in_dZ=mean_in_dZ)
     pool = cupy.cuda.MemoryPool()  # the graphs' temporaries: their addresses are baked into the graphs
 
     @contextlib.contextmanager

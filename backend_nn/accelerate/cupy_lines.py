@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..network import Network
-from ..propagation import Lines
+from ..propagation import Lines, mean_of
 from ..step import Runner, eager_runner
 from ._cuda import ACT_CODES, cuda_source
 
@@ -91,7 +91,7 @@ class CupyLines(Lines):
             WA, b, WA, A, np.int64(m), np.int32(g.needs_Z), slope))
         return (WA if g.needs_Z else None), A
 
-    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, dropout=None, l=0):
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, inv_m, dropout=None, l=0):
         """dW_l = dZ_l A_{l-1}^T / m, dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and db_{l-1} in one kernel
         where n_l = 1; the generic lines (cuBLAS) otherwise."""
         import cupy
@@ -100,7 +100,7 @@ class CupyLines(Lines):
         n, m = A_prev.shape
         if (dropout is not None or W.shape[0] != 1 or g_prev.name not in ACT_CODES or n > _MAX_ROWS
                 or not all(map(_c_layout, (W, dZ, Z_read, A_prev)))):
-            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, dropout=dropout, l=l)
+            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, inv_m=inv_m, dropout=dropout, l=l)
         dt = A_prev.dtype
         dZ_prev = cupy.empty((n, m), dtype=dt)
         blocks_x = _column_blocks(n, m)
@@ -109,10 +109,11 @@ class CupyLines(Lines):
         _kernels(cupy.cuda.Device().id, str(dt), g_prev.name)[1]((blocks_x, n), (_THREADS,), (
             W, dZ, Z_read, A_prev, dZ_prev, partial[0], partial[1], np.int64(m), slope))
         sums = partial[:, 0] if blocks_x == 1 else cupy.sum(partial, axis=1)  # (2, n)
-        return sums[0][None, :] / m, dZ_prev, sums[1][:, None] / m
+        return mean_of(sums[0][None, :], inv_m), dZ_prev, mean_of(sums[1][:, None], inv_m)
 
 
-def lines_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+def lines_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                 mean_in_dZ: bool = False) -> Runner:
     """The generic eager step, in place on buffers of its own, with the hidden lines as kernels: any size.
     The kernels are compiled here (CuPy compiles at first use), so that a failure is the build's, passed over
     under compile="auto", and not the first step's."""
@@ -120,4 +121,5 @@ def lines_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
 
     for name in {g.name for g in net.hidden} & set(ACT_CODES):
         _kernels(cupy.cuda.Device().id, str(np.dtype(X.dtype)), name)
-    return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, lines=CupyLines())
+    return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, lines=CupyLines(),
+                        mean_in_dZ=mean_in_dZ)

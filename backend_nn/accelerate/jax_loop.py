@@ -20,11 +20,12 @@ from ..regularization import dropout_for
 from ..step import EpochRunner, Runner, optimizer_step, train_step
 
 
-def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+               mean_in_dZ: bool = False) -> Runner:
     """runner(params, n_records, cost_every): one compiled program per chunk length."""
     import jax
 
-    step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp)
+    step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ)
     jax.eval_shape(partial(step, with_cost=True), dict(parameters), X, Y)  # traces here, or fails where it is built
 
     @partial(jax.jit, static_argnums=(1, 2))
@@ -43,7 +44,7 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
 
 
 def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-               dropouts: dict | None = None, check: tuple | None = None) -> EpochRunner:
+               dropouts: dict | None = None, check: tuple | None = None, mean_in_dZ: bool = False) -> EpochRunner:
     """epoch(params, state, Xs, Ys, lr) as one compiled scan over the complete batches (+ the tail).
 
     ``check``: (parameters, state, X, Y) of the run, to trace the epoch with here (``jax.eval_shape``:
@@ -56,7 +57,7 @@ def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: fl
     size = slices[0].stop - slices[0].start
     n_full = sum(1 for sl in slices if sl.stop - sl.start == size)
     tail = slices[-1].stop - slices[-1].start if n_full < len(slices) else 0
-    step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd)
+    step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd, mean_in_dZ=mean_in_dZ)
 
     @jax.jit
     def full_batches(params, state, Xs, Ys, lr):

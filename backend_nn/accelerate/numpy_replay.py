@@ -498,16 +498,17 @@ class _ReplayRunner:
         return self.params, costs
 
 
-def replay_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+def replay_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                  mean_in_dZ: bool = False) -> Runner:
     """The generic in-place step, recorded at its first run and replayed (NumPy arrays)."""
     if not all(isinstance(a, np.ndarray) for a in (X, Y, *parameters.values())):
         raise Declined("takes NumPy arrays")
-    step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, inplace=True)
+    step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, inplace=True, mean_in_dZ=mean_in_dZ)
     return _ReplayRunner(step, parameters, X, Y)
 
 
 def numpy_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                 dropouts: dict | None = None, start: tuple | None = None) -> EpochRunner:
+                 dropouts: dict | None = None, start: tuple | None = None, mean_in_dZ: bool = False) -> EpochRunner:
     """Mini-batch epochs on static buffers (:class:`~backend_nn.accelerate.replay.StaticEpochs`), the
     optimizer step of each batch width recorded once as NumPy calls and replayed per batch.
 
@@ -517,7 +518,7 @@ def numpy_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
     one that cannot be is run eagerly on the same buffers, with a FastPathWarning."""
     from .replay import StaticEpochs
 
-    step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd)
+    step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd, mean_in_dZ=mean_in_dZ)
     epochs = StaticEpochs(step, xp=xp, slices=slices, dropouts=dropouts,
                           capture=_record_or_run if start is None else _record)
     if start is not None:

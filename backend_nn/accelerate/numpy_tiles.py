@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..network import Network
-from ..propagation import Lines
+from ..propagation import Lines, mean_of
 from ..step import Runner, eager_runner
 
 __all__ = ["TiledLines", "tiled_runner", "TILE_ELEMENTS", "MIN_ELEMENTS"]
@@ -69,11 +69,11 @@ class TiledLines(Lines):
         _for_each_tile(tile, *WA.shape)
         return (WA if g.needs_Z else None), A
 
-    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, dropout=None, l=0):
+    def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, inv_m, dropout=None, l=0):
         """dW_l, dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and db_{l-1}, in one pass over A_{l-1}, where
         n_l = 1 (W_l^T dZ_l is an outer product); the generic lines otherwise."""
         if W.shape[0] != 1 or dropout is not None:  # a real matrix product, or dropout: the generic lines
-            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, dropout=dropout, l=l)
+            return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, inv_m=inv_m, dropout=dropout, l=l)
         n, m = A_prev.shape
         Z_prev = A_prev if Z_prev is None else Z_prev  # read only where g' needs Z
         WT, d = W.T, dZ[0]
@@ -89,9 +89,12 @@ class TiledLines(Lines):
             part_db[k, r] = np.sum(out, axis=1)
 
         _for_each_tile(tile, n, m)
-        return np.sum(part_dW, axis=0)[None, :] / m, dZ_prev, np.sum(part_db, axis=0)[:, None] / m
+        dW, db = np.sum(part_dW, axis=0)[None, :], np.sum(part_db, axis=0)[:, None]
+        return mean_of(dW, inv_m), dZ_prev, mean_of(db, inv_m)
 
 
-def tiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+def tiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                 mean_in_dZ: bool = False) -> Runner:
     """The generic eager step with the hidden lines in tiles."""
-    return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, lines=TiledLines())
+    return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, lines=TiledLines(),
+                        mean_in_dZ=mean_in_dZ)

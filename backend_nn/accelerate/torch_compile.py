@@ -66,17 +66,18 @@ def _compile(step: Any) -> Any:
     return compile_own(step, dynamic=False)
 
 
-def torch_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any) -> Runner:
+def torch_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
+                 mean_in_dZ: bool = False) -> Runner:
     import torch
 
-    step = partial(train_step, net=net, learning_rate=learning_rate, xp=_TraceableNamespace(xp))
+    step = partial(train_step, net=net, learning_rate=learning_rate, xp=_TraceableNamespace(xp), mean_in_dZ=mean_in_dZ)
     compiled_cost = _compile(partial(step, with_cost=True))
     compiled_plain = _compile(partial(step, with_cost=False))
     return step_by_step(lambda p: compiled_cost(p, X, Y), lambda p: compiled_plain(p, X, Y), torch.stack)
 
 
 def torch_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                 dropouts: dict | None = None) -> EpochRunner:
+                 dropouts: dict | None = None, mean_in_dZ: bool = False) -> EpochRunner:
     """epoch(params, state, Xs, Ys, lr): the compiled optimizer step on each batch in turn."""
     import torch
 
@@ -86,7 +87,7 @@ def torch_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
     def step_for(w):
         if w not in compiled:
             step = partial(optimizer_step, net=net, optimizer=optimizer, xp=_TraceableNamespace(xp), lambd=lambd,
-                           dropout=dropout_for(dropouts, w))
+                           dropout=dropout_for(dropouts, w), mean_in_dZ=mean_in_dZ)
             compiled[w] = _compile(step)
         return compiled[w]
 
