@@ -307,12 +307,13 @@ class _Recorder:
 def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, learning_rate: float,
                 num_iterations: int, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
                 print_format: str, progress: bool | None, compile: bool | str, prefer: str | None = None,
-                print_last: bool = False) -> tuple[dict, np.ndarray, Choice]:
+                print_last: bool = False, mean_in_dZ: bool = False) -> tuple[dict, np.ndarray, Choice]:
     """Train: a runner advances the steps on the device; recorded costs come home once per
     ``sync_every`` steps (the loop's only host sync). ``print_last``: with print_cost, the last
-    iteration's cost is printed too (not recorded), as the course's week-4 models print it."""
+    iteration's cost is printed too (not recorded), as the course's week-4 models print it.
+    ``mean_in_dZ``: the step's (:func:`backend_nn.step.gradients`)."""
     runner, choice = choose_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
-                                   compile=compile, prefer=prefer)
+                                   compile=compile, prefer=prefer, mean_in_dZ=mean_in_dZ)
     _log.info("training %s on %s: %s", net, backend_name(xp), choice)
     rec = _Recorder(total=num_iterations, every=cost_every, unit="iteration", print_cost=print_cost,
                     print_every=print_every, print_format=print_format, progress=progress,
@@ -411,10 +412,12 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
          optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
          shuffle_seed: int = 10, chunks: Any = None, shuffle: str = "course",
-         stream: Any = "auto", print_last: bool = False) -> tuple[Parameters, np.ndarray]:
+         stream: Any = "auto", print_last: bool = False, mean_in_dZ: bool = False) -> tuple[Parameters, np.ndarray]:
     """What every model shares: data onto the backend, the network, initialization, the loop:
     the runners (full-batch gradient descent, where the fast paths are) or, with another
-    optimizer, mini-batches, L2 or dropout, the epoch loop (num_iterations counts epochs)."""
+    optimizer, mini-batches, L2 or dropout, the epoch loop (num_iterations counts epochs).
+    ``mean_in_dZ``: the gradients rounded as course 2's init_utils and opt_utils round them
+    (:func:`backend_nn.propagation.backward_pass`)."""
     from .regularization import check_keep_prob, check_lambd
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
@@ -446,14 +449,14 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
             num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed,
             cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
             print_format=print_format, progress=progress, unit="iteration" if batch_size is None else "epoch",
-            compile=compile, shuffle=shuffle,
+            compile=compile, shuffle=shuffle, mean_in_dZ=mean_in_dZ,
         )
         return TrainingResult(Parameters(params, network=net, training_state=_training_state(opt, state, num_iterations)),
                               costs)
     params, costs, _ = _train_loop(
         parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
         cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
-        print_format=print_format, progress=progress, compile=compile, print_last=print_last,
+        print_format=print_format, progress=progress, compile=compile, print_last=print_last, mean_in_dZ=mean_in_dZ,
     )
     return TrainingResult(Parameters(params, network=net), costs)
 
@@ -990,7 +993,7 @@ def model(
         num_epochs=num_epochs, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay_fn,
         decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
         print_every=1000, print_format="Cost after {unit} {i}: {cost:f}", progress=progress, unit="epoch",
-        compile=compile, state=state, start_epoch=start, shuffle=shuffle,
+        compile=compile, state=state, start_epoch=start, shuffle=shuffle, mean_in_dZ=True,
     )
     return TrainingResult(Parameters(params, network=net, training_state=_training_state(opt, state, start + num_epochs)),
                           costs.tolist())
@@ -1052,7 +1055,8 @@ def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations:
         X, Y, hidden, n_y=1, num_iterations=iterations if num_iterations is None else num_iterations,
         learning_rate=rate if learning_rate is None else learning_rate, seed=seed, init=init, init_scale=scale,
         cost_every=1000 if cost_every is None else cost_every, print_cost=print_cost, print_every=print_every,
-        print_format="Cost after {unit} {i}: {cost}", lambd=lambd, keep_prob=keep_prob, **options)
+        print_format="Cost after {unit} {i}: {cost}", lambd=lambd, keep_prob=keep_prob,
+        mean_in_dZ=initialization is not None, **options)
     return TrainingResult(params, costs.tolist())
 
 
@@ -1095,12 +1099,13 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 sync_every: int = 100, print_cost: bool = False, print_every: int = 1000,
                 print_format: str = "Cost after {unit} {i}: {cost:f}", progress: bool | None = None,
                 unit: str = "epoch", state: dict | None = None, compile: bool | str = "auto", start_epoch: int = 0,
-                shuffle: str = "course") -> tuple[dict, dict, np.ndarray]:
+                shuffle: str = "course", mean_in_dZ: bool = False) -> tuple[dict, dict, np.ndarray]:
     """Epochs of any optimizer over mini-batches (course 2): each epoch shuffles with
     RandomState(shuffle_seed + 1 + epoch) and steps through the batches in order; the epoch's
     cost is the mean over its examples. ``batch_size=None`` is full batch (no shuffle).
     ``shuffle="chunks"`` (dask X): :func:`backend_nn.chunked.shuffled_chunks` instead, the batches
-    cut within each chunk. Returns (parameters, optimizer state, the costs recorded every ``cost_every`` epochs)."""
+    cut within each chunk. ``mean_in_dZ``: the step's (:func:`backend_nn.step.gradients`). Returns
+    (parameters, optimizer state, the costs recorded every ``cost_every`` epochs)."""
     from .batches import batch_slices, shuffled
     from .regularization import Dropout, check_keep_prob, check_lambd, dropout_masks
 
@@ -1120,7 +1125,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     state = optimizer.init(params) if state is None else state
     run_epoch, choice = choose_epochs(net=net, optimizer=optimizer, xp=xp, slices=slices, lambd=lambd,
                                       dropouts=dropouts, compile=compile, X=Xb, Y=Yf, per_chunk=per_chunk,
-                                      parameters=params, state=state)
+                                      parameters=params, state=state, mean_in_dZ=mean_in_dZ)
     if per_chunk:
         reorder = chunked.shuffled_chunks
     elif streaming.is_host_data(Xb):
