@@ -17,6 +17,7 @@ are one line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import warnings
@@ -277,6 +278,17 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The library's argument names, as its messages give them ("Try a smaller learning_rate."), and the
+#: options that set them here.
+CLI_OPTIONS = {"learning_rate": "--learning-rate", "lambd": "--lambd", "keep_prob": "--keep-prob",
+               "batch_size": "--batch-size"}
+
+
+def in_cli_terms(message: str) -> str:
+    """A library message for the command line: each argument name it gives as the option that sets it."""
+    return re.sub(r"\b(" + "|".join(CLI_OPTIONS) + r")\b", lambda match: CLI_OPTIONS[match.group(1)], message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -301,11 +313,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # line here, as an error is: not the library's file and source line.
         with warnings.catch_warnings():
             warnings.showwarning = lambda message, *_, **__: print(
-                f"backend-nn {args.command}: warning: {message}", file=sys.stderr)
+                f"backend-nn {args.command}: warning: {in_cli_terms(str(message))}", file=sys.stderr)
             float64_in_own_process(getattr(args, "backend", None))  # --backend jax: float64 is float64
             return args.func(args)
     except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError, MemoryError) as exc:
-        print(f"backend-nn {args.command}: error: {exc}", file=sys.stderr)
+        print(f"backend-nn {args.command}: error: {in_cli_terms(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

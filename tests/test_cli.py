@@ -149,6 +149,10 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--layers", "4", "-2"), "--layers takes positive integers; got -2"),  # it named n_h[1]
     (("train", "--n-h", "0"), "--n-h takes positive integers; got 0"),
     (("train", "--batch-size", "0"), "--batch-size takes positive integers; got 0"),
+    # the library's checks, in the options' names (they said learning_rate, keep_prob, lambd)
+    (("train", "--learning-rate", "-1"), "error: --learning-rate must be a positive, finite number; got -1.0"),
+    (("train", "--keep-prob", "2"), "error: --keep-prob must be in (0, 1]"),
+    (("train", "--lambd", "nan"), "error: --lambd must be a finite number >= 0; got nan"),
     (("sweep", "--sizes", "3", "0"), "--sizes takes positive integers; got 0"),
     (("predict", "notes.npz", "bad.csv"), "not a backend_nn model: not an .npz (zip) archive"),
 ])
@@ -178,7 +182,17 @@ def test_a_diverged_run_is_one_line_and_a_nonzero_exit(tmp_path):
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "RuntimeWarning" not in r.stderr, r.stderr
     assert "training diverged: after iteration 50 the parameters hold NaN or inf values" in r.stderr
+    assert r.stderr.endswith("Try a smaller --learning-rate.\n")  # the option, not nn_model's learning_rate
     assert r.stdout.startswith("Cost after iteration 0: ")
+
+
+def test_library_messages_name_the_options_that_set_what_they_name():
+    from backend_nn.cli import in_cli_terms
+
+    assert in_cli_terms("Try a smaller learning_rate or lambd.") == "Try a smaller --learning-rate or --lambd."
+    assert in_cli_terms("keep_prob, batch_size") == "--keep-prob, --batch-size"
+    assert in_cli_terms("update_lr(learning_rate0, ...) and learning_rates") == \
+        "update_lr(learning_rate0, ...) and learning_rates"  # whole names only
 
 
 def test_a_warning_is_one_line_too(tmp_path):
@@ -186,6 +200,7 @@ def test_a_warning_is_one_line_too(tmp_path):
             "--no-progress", cwd=tmp_path)
     assert r.returncode == 0 and r.stderr.count("\n") == 1, r.stderr
     assert r.stderr.startswith("backend-nn train: warning: the cost rose over the run, from 0.693147 at iteration 0")
+    assert r.stderr.endswith("Try a smaller --learning-rate.\n")
     assert "Accuracy: " in r.stdout
 
 
