@@ -953,6 +953,11 @@ def model(
     Where the course's cost log(1 - a3) overflows (the "random" initialization's first
     iterations print ``inf``), the cost here comes from the logits and is finite; the parameters
     are the same.
+
+    Each model rounds its gradients as its assignment's helpers do: the mini-batch model and the
+    initialization model as opt_utils and init_utils (the 1/m once, in ``dz3 = 1./m * (a3 - Y)``),
+    the regularization model as reg_utils (the 1/m in each dW and db, as weeks 3 and 4). On NumPy
+    each is its assignment's loop bit for bit, the chaotic "random" initialization too.
     """
     if layers_dims is None and optimizer is None:
         _refuse_mini_batch_options(locals())
