@@ -281,7 +281,7 @@ def _sweep(args: argparse.Namespace) -> int:
 #: The library's argument names, as its messages give them ("Try a smaller learning_rate."), and the
 #: options that set them here.
 CLI_OPTIONS = {"learning_rate": "--learning-rate", "lambd": "--lambd", "keep_prob": "--keep-prob",
-               "batch_size": "--batch-size"}
+               "batch_size": "--batch-size", "seed": "--seed"}
 
 
 def in_cli_terms(message: str) -> str:

@@ -125,13 +125,24 @@ def _rebuild(items: dict, network: Network, training_state: dict | None = None) 
 class TrainingResult(tuple):
     """``(parameters, costs)``, as nn_model, L_layer_model and model return them: a plain pair,
     which also says what it is where a notebook indexes it by a parameter's name (the course's
-    models return the parameters alone: ``parameters = nn_model(...); parameters["W1"]``)."""
+    models return the parameters alone: ``parameters = nn_model(...); parameters["W1"]``). Its two
+    parts are also named: ``result.parameters`` and ``result.costs``."""
 
     def __new__(cls, parameters: Parameters, costs: Any) -> "TrainingResult":
         return super().__new__(cls, (parameters, costs))
 
     def __getnewargs__(self) -> tuple:
         return tuple(self)
+
+    @property
+    def parameters(self) -> Parameters:
+        """The trained parameters, ``result[0]``."""
+        return tuple.__getitem__(self, 0)
+
+    @property
+    def costs(self) -> Any:
+        """The recorded costs, ``result[1]``."""
+        return tuple.__getitem__(self, 1)
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):

@@ -477,4 +477,5 @@ def test_a_models_pair_handed_on_whole_says_to_unpack_it(data):
             result["W1"]
         parameters, costs = result  # a pair in every other way
         assert isinstance(result, tuple) and result == (parameters, costs) and result[0] is parameters
+        assert result.parameters is parameters and result.costs is costs  # and named, like a result object
     assert type(pickle.loads(pickle.dumps(pair))) is type(pair)
