@@ -18,7 +18,9 @@ Layout (each course equation has one home):
 - ``gradient_check`` backpropagation against centred differences (gradient_check_n and the assignment's
                      forward_propagation_n / backward_propagation_n; the 1-D warm-up gradient_check)
 - ``step``           one pure training step, and the eager runner
-- ``training``       the models (nn_model, two_layer_model, L_layer_model, model), their loops, a checked train_step
+- ``models``         the course's models: nn_model, two_layer_model, L_layer_model, model
+- ``training``       the loops under them (fit: full-batch runners, course 2's epochs), a checked train_step
+- ``inputs``         the user's X and Y onto the backend: checked, moved and cast once; Y encoded
 - ``prediction``     predict_output (A_L), predict (labels; the course's predict(X, y, parameters)), accuracy
 - ``accelerate``     optional fast paths beside the eager runner, and the one place one is chosen
 - ``chunked``        dask arrays (NumPy or CuPy chunks, a cluster's memory): each step a task graph over the chunks
@@ -83,15 +85,8 @@ from .regularization import (
 from .plotting import plot_costs, plot_decision_boundary
 from .saving import load_model, save_model
 from .prediction import accuracy, predict, predict_dec, predict_output
-from .training import (
-    ConvergenceWarning,
-    L_layer_model,
-    TrainingDivergedError,
-    model,
-    nn_model,
-    train_step,
-    two_layer_model,
-)
+from .models import L_layer_model, model, nn_model, two_layer_model
+from .training import ConvergenceWarning, TrainingDivergedError, train_step
 from .update import update_parameters
 
 

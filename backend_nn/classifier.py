@@ -24,7 +24,8 @@ from . import chunked
 from .backend import array_namespace, namespace_of, to_backend, to_numpy
 from .regularization import check_lambd
 from .prediction import predict_output
-from .training import _backend_for, _hidden_sizes, nn_model
+from .inputs import backend_for
+from .models import check_hidden_sizes, nn_model
 from .validation import check_positive
 
 __all__ = ["NNClassifier", "ShallowNNClassifier"]
@@ -197,21 +198,21 @@ class NNClassifier(*_BASES):
         """The hidden-layer sizes: hidden_layer_sizes where given (an int is one layer, as in
         scikit-learn's MLPClassifier), else the one layer of n_h units."""
         if self.hidden_layer_sizes is None:
-            return _hidden_sizes(self.n_h)
-        return _hidden_sizes(self.hidden_layer_sizes, name="hidden_layer_sizes")
+            return check_hidden_sizes(self.n_h)
+        return check_hidden_sizes(self.hidden_layer_sizes, name="hidden_layer_sizes")
 
     def fit(self, X: Any, y: Any) -> "NNClassifier":
         """Fit on X (n_samples, n_features) and y (n_samples,) with two or more classes."""
         hidden, alpha = self._hidden(), check_lambd(self.alpha, name="alpha")  # named as the caller named them
         _refuse_course_layout(X, y)
         if _is_backend_array(X):
-            xp = _backend_for(X, self.backend)
+            xp = backend_for(X, self.backend)
             Xc = self._rows_to_course(X, xp)
             y_host = to_numpy(y) if _is_backend_array(y) else np.asarray(y)
             self.n_features_in_ = int(Xc.shape[0])
         else:
             X, y_host = self._host_rows(X, y, reset=True)
-            xp = _backend_for(X, self.backend)
+            xp = backend_for(X, self.backend)
             Xc = self._rows_to_course(X, xp)
         if y_host is None or y_host.ndim != 1:
             raise ValueError(f"y must be 1-D (n_samples,); got {None if y_host is None else y_host.shape}.")

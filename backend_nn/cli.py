@@ -32,7 +32,7 @@ from .datasets import DATASETS, load_data_file, load_dataset
 from .initialization import INITIALIZATIONS
 from .prediction import accuracy, predict
 from .saving import check_writable, load_model, save_model
-from .training import nn_model
+from .models import nn_model
 from .validation import check_output_path
 
 __all__ = ["main", "build_parser"]

@@ -24,7 +24,7 @@ from .outputs import encode_labels
 from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
-from .training import _prepare_X
+from .inputs import prepare_X
 from .validation import (check_flag, check_parameter_keys, check_parameters, check_positive, check_X, host_labels,
                          parameter_keys)
 
@@ -135,7 +135,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     net = week4_network(parameters, activation, output)
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)
-    Xh = _prepare_X(to_numpy(X), xp=np, dtype=np.float64, device=None)  # as the models check and cast X
+    Xh = prepare_X(to_numpy(X), xp=np, dtype=np.float64, device=None)  # as the models check and cast X
     check_X(Xh, xp=np, n_x=dims[0])
     m = Xh.shape[1]
     Yh = _label_row(to_numpy(host_labels(Y)).astype(np.float64), m)

@@ -22,7 +22,7 @@ from .backend import count_true, default_int, device_of, namespace_of, to_backen
 from .network import network_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, forward_pass, week4_activation
-from .training import _prepare_X
+from .inputs import prepare_X
 from .validation import check_finite, check_labels_dtype, host_labels, model_pair_hint, shape_of
 
 __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
@@ -39,7 +39,7 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
         return chunked.predict_blocks(parameters, X, net=net, xp=xp), net
     if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
         return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype, device=device_of(W1)), net
-    Xb = _prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
+    Xb = prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
     xp, _ = check_inputs(Xb, parameters)
     AL, _ = forward_pass(Xb, parameters, net=net, xp=xp)
     return AL, net

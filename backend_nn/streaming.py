@@ -20,7 +20,7 @@ computes its windows from the chunks). The copy is a *transfer*: the generic one
 copied on a stream of their own (:mod:`backend_nn.accelerate.cupy_stream`), chosen in
 :func:`backend_nn.accelerate.choose_transfer`.
 
-Whether to stream (``stream=`` of :func:`~backend_nn.training.model`, ``nn_model``,
+Whether to stream (``stream=`` of :func:`~backend_nn.models.model`, ``nn_model``,
 ``L_layer_model``): "auto" streams mini-batch training of host data that would not fit in the
 backend's free memory (the data and each epoch's shuffled copy, :func:`wanted`); True always
 streams host data; False never does.

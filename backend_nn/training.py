@@ -1,23 +1,19 @@
-"""The models: gradient-descent training.
+"""Training: the loops under every model.
 
-- ``nn_model``: the course's week-3 model (one hidden layer of n_h tanh units, or
-  several hidden layers), its argument order and defaults;
-- ``two_layer_model`` / ``L_layer_model``: the course's week-4 models, theirs;
-- ``model``: course 2's models (optimizers, mini-batches; week 1's initialization and
-  regularization models). Prediction is :mod:`backend_nn.prediction`.
-
-All train through one loop, :func:`_train_loop`: a runner (the eager one, or the
-fast path :func:`backend_nn.accelerate.choose_runner` picks) advances the steps on
-the device; the recorded costs stay there as 0-d arrays and come to the host in one
-transfer every ``sync_every`` iterations (default 1000). That is when divergence is
-checked, the progress bar moves (the epoch loop also counts each epoch on it, without a sync) and
-``print_cost`` prints; the trained parameters are checked for NaN and inf once, at the end. No
-step forces a host sync.
+:func:`fit` is what every model shares: the data onto the backend (:mod:`backend_nn.inputs`),
+the network, initialization, and one of two loops. Full-batch gradient descent trains through
+:func:`_train_loop`: a runner (the eager one, or the fast path
+:func:`backend_nn.accelerate.choose_runner` picks) advances the steps on the device; the
+recorded costs stay there as 0-d arrays and come to the host in one transfer every
+``sync_every`` iterations (default 1000). That is when divergence is checked, the progress bar
+moves and ``print_cost`` prints; the trained parameters are checked for NaN and inf once, at the
+end. No step forces a host sync. Other optimizers, mini-batches, L2 and dropout train through
+:func:`_epoch_loop` (course 2), the same way per epoch. :func:`train_step` is one step, for a
+loop of one's own.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 import sys
@@ -29,21 +25,20 @@ import numpy as np
 
 from . import chunked, step, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
-from .activations import Activation, check_custom
-from .backend import (array_namespace, backend_name, check_plain_array, count_true, device_of, get_namespace,
-                      memory_of, namespace_of, to_backend, to_numpy)
-from .initialization import check_scale, initialize_parameters_deep, resolve_dtype
+from .activations import check_custom
+from .backend import (array_namespace, backend_name, count_true, device_of, get_namespace, memory_of, to_backend,
+                      to_numpy)
+from .initialization import check_scale, initialize_parameters_deep
+from .inputs import (data_device, data_namespace, encode_Y, examples_at_once, layers_dims_for, n_outputs, place_data,
+                     prepare_data)
 from .network import Network, Parameters, TrainingResult
-from .optimizers import (check_decay_rate, check_state, get_optimizer, schedule_lr_decay, update_count,
-                         update_lr)
-from .outputs import SOFTMAX, encode_labels, output_for
+from .optimizers import check_state, get_optimizer, update_count
+from .outputs import encode_labels
 from .propagation import check_inputs
-from .validation import (check_finite, check_flag, check_in_range, check_labels_shape, check_layer_dims, check_positive,
-                         check_X_kind, check_X_Y, did_you_mean, dtype_name, host_labels, in_course_order, model_pair_hint,
+from .validation import (check_flag, check_labels_shape, check_positive, dtype_name, in_course_order, model_pair_hint,
                          user_stacklevel)
 
-__all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "train_step", "TrainingDivergedError",
-           "ConvergenceWarning"]
+__all__ = ["train_step", "TrainingDivergedError", "ConvergenceWarning"]
 
 
 #: Which path each run takes (``logging.getLogger("backend_nn")`` at INFO; the CLI's --verbose shows it).
@@ -73,69 +68,6 @@ class TrainingDivergedError(FloatingPointError):
     def __init__(self, message: str, iteration: int) -> None:
         super().__init__(message)
         self.iteration = iteration
-
-
-def _backend_for(X: Any, backend: Any) -> Any:
-    """The namespace: the chosen backend, or X's own when ``backend`` is None."""
-    if backend is not None or isinstance(X, (np.ndarray, list, tuple)):
-        return get_namespace(backend)
-    return namespace_of(X=X)
-
-
-def _prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
-    """X on the backend, once, checked (2-D, finite) and cast to the training dtype.
-
-    Integer and boolean X are cast to ``dtype`` explicitly (like scikit-learn). The
-    caller's arrays are never written to.
-    """
-    check_plain_array(X, "X")
-    Xb = to_backend(X, xp, device=device, name="X")
-    check_X_kind(Xb, xp=xp)
-    if not xp.isdtype(Xb.dtype, "real floating"):
-        Xb = xp.astype(Xb, dtype)
-    check_finite(Xb, xp=xp)
-    if Xb.dtype == dtype:
-        return Xb
-    if xp.finfo(dtype).bits < xp.finfo(Xb.dtype).bits:
-        check_in_range(float(xp.max(xp.abs(Xb))), dtype)
-    return xp.astype(Xb, dtype)
-
-
-def _prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
-    """Y on X's backend and device, shape-checked against X (not yet encoded)."""
-    check_plain_array(Y, "Y")
-    Yb = to_backend(Y, xp, device=device_of(Xb), name="Y")
-    namespace_of(X=Xb, Y=Yb)
-    check_X_Y(Xb, Yb, xp=xp)
-    return Yb
-
-
-def _n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
-    """n_L from the labels: K rows of a (K, m) Y; for a (1, m) Y, 1 where it is 0/1 (binary) and
-    no softmax is asked for, else the labels' K = max + 1 (labels 0..K-1)."""
-    n = int(Y.shape[0])
-    if n > 1:
-        return n
-    if output is not None and output_for(2, output) is not SOFTMAX:
-        return 1
-    if xp.isdtype(Y.dtype, "bool"):
-        return 2 if output is not None else 1
-    values = chunked.label_values(Y) if chunked.is_dask(Y) else np.unique(to_numpy(Y))
-    finite = values[np.isfinite(values)]
-    if output is None and np.all(np.isin(values, (0, 1))):
-        return 1
-    K = finite.size
-    if not (finite.size == values.size and K >= 2 and np.array_equal(finite, np.arange(K))):
-        shown = "[" + ", ".join(map(str, finite[:10].tolist())) + (", ...]" if K > 10 else "]")
-        raise ValueError(
-            f"Y must hold 0/1 labels (binary) or class labels 0..K-1 with every class present; it holds "
-            f"{shown}{' and NaN or inf' if finite.size < values.size else ''}. "
-            "Number the classes 0..K-1 (np.unique(Y, return_inverse=True)[1] does it); to keep classes that are "
-            "absent from Y, give their number, L_layer_model(X, Y, [n_x, ..., K]), or a one-hot Y (K, m)."
-            + (" Fractional values are targets of a sigmoid output only where it is asked for: output='sigmoid'."
-               if output is None and np.any(finite != np.round(finite)) else "")
-        )
-    return K
 
 
 def _progress_bar(total: int, enabled: bool | None, desc: str):
@@ -345,79 +277,23 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
     return parameters, costs, choice
 
 
-def _prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunks: Any = None,
-                  stream: Any = False, batch_size: int | None = None):
-    """(xp, dtype, X, Y): the data checked and on their backend (Y not yet encoded). A dask X, or
-    backend="dask", keeps the data in dask arrays chunked over the examples; xp is then the
-    library of their chunks, which the parameters use (:mod:`backend_nn.chunked`). Host data that
-    are to be streamed (:func:`backend_nn.streaming.wanted`) stay on the host, X as a
-    :class:`~backend_nn.streaming.HostData`, Y a NumPy array."""
-    Y = host_labels(Y)
-    if chunked.is_dask(X) or chunked.is_dask(Y) or backend == "dask":
-        if backend not in (None, "dask"):
-            raise ValueError(f"X is a dask array; leave backend= unset (the chunks' library is used) or give "
-                             f"backend='dask', not {backend!r}.")
-        if streaming.check_stream(stream) is True:
-            raise ValueError("stream=True streams host data; dask data are read chunk by chunk already (leave "
-                             "stream unset).")
-        xp, Xb, Yb = chunked.prepare_X_Y(X, Y, dtype=dtype, chunks=chunks)
-        return xp, Xb.dtype, Xb, Yb
-    if chunks is not None:
-        raise ValueError("chunks= is for dask arrays: give backend='dask' (or a dask X) with it.")
-    xp = _backend_for(X, backend)
-    dt = resolve_dtype(dtype, xp)
-    if streaming.wanted(stream, X, Y, xp, dtype=dt, device=device, batch_size=batch_size):
-        Xh, Yh = streaming.prepare(X, Y, xp=xp, dtype=dt, device=device)
-        return xp, dt, Xh, Yh
-    Xb = _prepare_X(X, xp=xp, dtype=dt, device=device)
-    return xp, dt, Xb, _prepare_Y(Y, Xb, xp=xp)
-
-
-def _encode(Y: Any, n_y: int, net: Network, *, dtype: Any, xp: Any, Xb: Any = None) -> Any:
-    if chunked.is_dask(Y):
-        return chunked.encode(Y, n_y, net.output, dtype=dtype, xp=xp)
-    if streaming.is_host_data(Xb):  # streamed: the labels stay on the host, gathered with X's windows
-        return np.ascontiguousarray(encode_labels(Y, n_y, net.output, dtype=Xb.host_dtype, xp=_data_xp(Xb, xp)))
-    return encode_labels(Y, n_y, net.output, dtype=dtype, xp=xp)
-
-
-def _data_xp(Xb: Any, xp: Any) -> Any:
-    """The namespace the data are in: the backend's, or the host's for streamed data."""
-    return streaming.host_namespace() if streaming.is_host_data(Xb) else xp
-
-
-def _place(Xb: Any, Yf: Any) -> tuple[Any, Any]:
-    """Dask data kept in the workers' memory where they fit (else read from their source per step)."""
-    return chunked.place(Xb, Yf) if chunked.is_dask(Xb) else (Xb, Yf)
-
-
-def _device(Xb: Any) -> Any:
-    """Where the parameters go: X's device (a dask X's chunks: the library's default; streamed
-    host data: the device they are streamed to)."""
-    if streaming.is_host_data(Xb):
-        return Xb.device
-    return None if chunked.is_dask(Xb) else device_of(Xb)
-
-
-def _examples_at_once(Xb: Any, batch: int | None = None) -> int:
-    """The most examples one step holds: X's (or a dask chunk's) columns, at most one batch."""
-    m = max(Xb.chunks[1]) if chunked.is_dask(Xb) else int(Xb.shape[1])
-    return m if batch is None else min(m, batch)
-
-
-def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negative_slope: float, output: Any,
+def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negative_slope: float, output: Any,
          num_iterations: int, learning_rate: float, backend: Any, device: Any, dtype: Any, seed: int, init: str,
          init_scale: float, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
          print_format: str, progress: bool | None, compile: bool | str, n_y: int | None = None, n_x: int | None = None,
          optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
          shuffle_seed: int = 10, chunks: Any = None, shuffle: str = "course",
-         stream: Any = "auto", print_last: bool = False, mean_in_dZ: bool = False) -> tuple[Parameters, np.ndarray]:
+         stream: Any = "auto", print_last: bool = False, mean_in_dZ: bool = False, decay: Any = None,
+         decay_rate: float = 1.0, resume: Any = None) -> tuple[Parameters, np.ndarray]:
     """What every model shares: data onto the backend, the network, initialization, the loop:
     the runners (full-batch gradient descent, where the fast paths are) or, with another
-    optimizer, mini-batches, L2 or dropout, the epoch loop (num_iterations counts epochs).
-    ``mean_in_dZ``: the gradients rounded as course 2's init_utils and opt_utils round them
-    (:func:`backend_nn.propagation.backward_pass`)."""
+    optimizer, mini-batches, L2, dropout, a learning-rate ``decay`` or a run to ``resume``, the
+    epoch loop (num_iterations counts epochs). ``hidden_sizes``: n_1 .. n_{L-1}; ``n_x`` (checked
+    against X's rows) and ``n_y`` where the caller gives the whole layers_dims, else n_y from the
+    labels. ``mean_in_dZ``: the gradients rounded as course 2's init_utils and opt_utils round them
+    (:func:`backend_nn.propagation.backward_pass`). ``resume``: Parameters a run returned (their
+    training state goes on)."""
     from .regularization import check_keep_prob, check_lambd
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
@@ -431,27 +307,34 @@ def _fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negati
     cost_every = check_positive("cost_every", cost_every, integer=True)
     sync_every = check_positive("sync_every", sync_every, integer=True)
     print_cost, progress = check_flag("print_cost", print_cost), check_flag("progress", progress, none=True)
-    xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
+    xp, dt, Xb, Yb = prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
                                    batch_size=batch_size)
     chunked.check_shuffle(shuffle, Xb)
     if n_x is not None:
-        _layers_dims([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
-    n_y = _n_outputs(Yb, output, xp=_data_xp(Xb, xp)) if n_y is None else n_y
+        layers_dims_for([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
+    n_y = n_outputs(Yb, output, xp=data_namespace(Xb, xp)) if n_y is None else n_y
     net = _run_network([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope,
                        Xb=Xb, batch=batch_size, dtype=dt, xp=xp)
-    Xb, Yf = _place(Xb, _encode(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
-    parameters = initialize_parameters_deep(
-        net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=_device(Xb)
-    )
-    if opt.name != "gd" or batch_size is not None or lambd or keep_prob != 1.0:
+    Xb, Yf = place_data(Xb, encode_Y(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
+    state, start = None, 0
+    if resume is None:
+        parameters = initialize_parameters_deep(
+            net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=data_device(Xb)
+        )
+    else:
+        parameters, state, start = _resume(resume, net, opt, xp=xp, dtype=dt, device=data_device(Xb))
+    if (opt.name != "gd" or batch_size is not None or lambd or keep_prob != 1.0 or decay is not None
+            or resume is not None):
         params, state, costs = _epoch_loop(
             parameters, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate, batch_size=batch_size,
-            num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed,
-            cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
-            print_format=print_format, progress=progress, unit="iteration" if batch_size is None else "epoch",
-            compile=compile, shuffle=shuffle, mean_in_dZ=mean_in_dZ,
+            num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay,
+            decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
+            print_every=print_every, print_format=print_format, progress=progress,
+            unit="iteration" if batch_size is None else "epoch", compile=compile, state=state, start_epoch=start,
+            shuffle=shuffle, mean_in_dZ=mean_in_dZ,
         )
-        return TrainingResult(Parameters(params, network=net, training_state=_training_state(opt, state, num_iterations)),
+        return TrainingResult(Parameters(params, network=net, training_state=_training_state(opt, state,
+                                                                                            start + num_iterations)),
                               costs)
     params, costs, _ = _train_loop(
         parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
@@ -529,8 +412,8 @@ def _run_network(layer_dims: list[int], activation: Any, output: Any, *, negativ
     """A run's network, checked before any work: its largest step fits the backend's memory, and an
     activation of the user's is tried once (:func:`backend_nn.activations.check_custom`)."""
     net = Network.build(layer_dims, activation, output, negative_slope=negative_slope)
-    _check_fits(net, _examples_at_once(Xb, batch), dtype=dtype, xp=xp, device=_device(Xb))
-    _check_activations(net, xp=xp, dtype=dtype, device=_device(Xb))
+    _check_fits(net, examples_at_once(Xb, batch), dtype=dtype, xp=xp, device=data_device(Xb))
+    _check_activations(net, xp=xp, dtype=dtype, device=data_device(Xb))
     return net
 
 
@@ -557,512 +440,6 @@ def _check_fits(net: Network, m: int, *, dtype: Any, xp: Any, device: Any) -> No
                 f"({dtype_name(dtype)}: {P:,} parameters, their gradients, and each layer's activations), more than "
                 f"the {limit / 2**30:,.1f} GiB of {place}. Choose smaller layers or fewer examples."
             )
-
-
-def _hidden_sizes(n_h: Any, name: str = "n_h") -> list[int]:
-    """n_h: one hidden layer's size, or a sequence of sizes, one per hidden layer (``name``: what the
-    caller called it, for the errors)."""
-    one = isinstance(n_h, (int, np.integer)) or not hasattr(n_h, "__iter__")
-    sizes = [n_h] if one else list(n_h)
-    if not sizes:
-        raise ValueError(f"{name} must be a positive integer or a non-empty list of hidden-layer sizes; got [].")
-    return [check_positive(name if one else f"{name}[{i}]", n, integer=True) for i, n in enumerate(sizes)]
-
-
-def nn_model(
-    X: Any,
-    Y: Any,
-    n_h: int | Sequence[int],
-    num_iterations: int = 10000,
-    print_cost: bool = False,
-    *,
-    learning_rate: float = 1.2,
-    activation: str | Activation | Sequence[str] = "tanh",
-    negative_slope: float = 0.01,
-    output: str | None = None,
-    backend: Any = None,
-    device: Any = None,
-    dtype: Any = "float64",
-    seed: int = 2,
-    init: str = "random",
-    init_scale: float = 0.01,
-    cost_every: int = 100,
-    sync_every: int = 1000,
-    progress: bool | None = None,
-    compile: bool | str = "auto",
-    optimizer: str = "gd",
-    batch_size: int | None = None,
-    lambd: float = 0.0,
-    keep_prob: float = 1.0,
-    chunks: int | None = None,
-    shuffle: str = "course",
-    stream: bool | str = "auto",
-) -> tuple[Parameters, np.ndarray]:
-    """Train the course's week-3 network by full-batch gradient descent (or a deeper one).
-
-    Parameters
-    ----------
-    X : array (n_x, m)
-        Training inputs, examples as columns (NumPy data or an array of the backend).
-    Y : array (1, m) or (K, m)
-        Labels: 0/1 (bool or numbers) for a binary sigmoid output; class labels 0..K-1
-        (1, m) or one-hot (K, m) for a softmax output over K classes.
-    n_h : int or sequence of int
-        Size of the hidden layer, or the sizes of several hidden layers ([32, 16]).
-    num_iterations : int
-        Gradient-descent steps (course: 10000).
-    print_cost : bool
-        Print "Cost after iteration i: J" every 1000 iterations, as the course does.
-    learning_rate : float, keyword-only
-        Step size (course: 1.2).
-    activation : str or list of str
-        Hidden activation: "tanh" (course), "relu", "sigmoid", "leaky_relu", "linear";
-        one name for all hidden layers or one per hidden layer.
-    negative_slope : float
-        Slope of leaky ReLU below 0 (course: 0.01).
-    output : "sigmoid" or "softmax", optional
-        Default: sigmoid where Y is (1, m) of 0/1, softmax for class labels or one-hot Y.
-    backend : str or namespace, optional
-        "numpy", "cupy", "auto", "array_api_strict", "torch", "jax" or a
-        namespace. Default: the library of X (NumPy for host data; for a dask array, the
-        library of its chunks, trained chunk by chunk on dask's scheduler). "dask" moves host
-        data into a dask array of ``chunks`` examples per chunk (:mod:`backend_nn.chunked`).
-    device : optional
-        Device of the backend (e.g. a CuPy device id); default: X's device.
-    dtype : "float64" (default) or "float32"
-        Integer or boolean X is cast to this dtype.
-    seed, init, init_scale :
-        Initialization (:mod:`backend_nn.initialization`): ``RandomState(seed)``, W = randn *
-        init_scale (course: seed 2, 0.01); "zeros", "xavier", "he".
-    cost_every : int
-        Record the cost every ``cost_every`` iterations (1 records every step).
-    sync_every : int
-        Bring recorded costs to the host (check for divergence, update the
-        progress bar, print) every ``sync_every`` iterations.
-    progress : bool, optional
-        Show a progress bar (tqdm) on stderr; default: when stderr is a terminal and the
-        run is long (num_iterations >= 2000).
-    compile : "auto" (default), True or False
-        The backend's fast path (:data:`backend_nn.accelerate.FAST_PATHS`), each tested
-        against the generic step: jax.jit of the whole chunk between syncs; on CuPy the
-        fused whole-chunk kernel (small binary shallow networks), else a CUDA graph of the
-        step with the hidden lines as kernels; on NumPy the hidden lines tile by tile in
-        cache (from n_l * m = 2**16); torch.compile of the step. "auto" takes each of them
-        where it supports the network, except torch.compile (its compile time is more than
-        it saves on a short run), and goes on without a path that fails to build, with a
-        :class:`~backend_nn.accelerate.FastPathWarning`. True takes torch.compile too and
-        raises such failures; False is the eager step. The progress bar and the
-        ``backend_nn`` logger (INFO) say which path runs.
-    optimizer, batch_size, lambd, keep_prob :
-        Course 2: "gd" (default), "momentum" or "adam" (the course's betas and epsilon);
-        mini-batches of ``batch_size`` shuffled each epoch as :func:`model` does; L2 (lambd)
-        and inverted dropout (keep_prob). With any of them the epoch loop runs (its fast paths
-        are chosen by :func:`backend_nn.accelerate.choose_epochs`) and ``num_iterations`` counts
-        epochs; with ``batch_size`` the printed lines say "Cost after epoch i", J averaged over
-        the epoch as :func:`model`'s.
-    chunks : int, optional
-        With backend="dask": examples per chunk (default: dask's "auto", about 128 MiB a chunk);
-        a dask X is rechunked over its columns to it.
-    shuffle : "course" (default) or "chunks"
-        How mini-batch epochs shuffle. "course": the course's permutation of all m examples. "chunks"
-        (dask X only): each epoch visits the chunks in a shuffled order, each chunk's columns shuffled
-        within it, and cuts the batches within each chunk (each chunk's last batch may be smaller);
-        drawn from RandomState(epoch's seed) on the host, so the same on every backend, but not the
-        course's stream (:func:`backend_nn.chunked.shuffled_chunks`). Faster: no batch gathers columns
-        from every chunk, and data read from Zarr are read once an epoch.
-    stream : "auto" (default), True or False
-        With mini-batches (``batch_size``), host data (a NumPy array, or a memory-mapped .npy from
-        ``np.load(path, mmap_mode="r")``) may stay on the host and be streamed to the backend window
-        by window, the next window copied while the current one trains (:mod:`backend_nn.streaming`):
-        the same batches in the same order as in memory, so the same results. "auto" streams where
-        the data and an epoch's shuffled copy would not fit the backend's free memory; True always
-        streams host data; False never does. A memory map is best stored example by example (an
-        (m, n_x) file, passed as its ``.T``): each example is then read as one piece.
-
-    Returns
-    -------
-    parameters : Parameters
-        W1 (n_1, n_x), b1 (n_1, 1), ..., WL (n_y, n_{L-1}), bL (n_y, 1) on the backend;
-        a dict whose ``.network`` says the layer sizes, activations and output.
-    costs : numpy.ndarray (ceil(num_iterations / cost_every),)
-        costs[k] is the cost at iteration k * cost_every, before that step's update.
-
-    Raises
-    ------
-    TrainingDivergedError
-        When a recorded cost is NaN or infinite, or has risen above 10 times its start (try a
-        smaller learning rate); it names the iteration and the window the run diverged in. Also
-        for the steps after the last recorded cost: when the trained parameters hold NaN or inf,
-        or their cost (one forward pass at the end) is above that limit.
-
-    Warns
-    -----
-    ConvergenceWarning
-        When the run ends (the trained parameters' cost, or the last recorded one) above its first
-        cost without reaching that limit: the run did not learn. The parameters and costs are
-        returned all the same.
-    """
-    return _fit(
-        X, Y, _hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
-        num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
-        seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
-        print_cost=print_cost, print_every=1000, print_format="Cost after {unit} {i}: {cost:f}",
-        progress=progress, compile=compile, optimizer=optimizer, batch_size=batch_size, lambd=lambd,
-        keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream,
-    )
-
-
-def _layers_dims(layers_dims: Any, X: Any) -> list[int]:
-    dims = check_layer_dims(layers_dims, "layers_dims")
-    n_x = int(X.shape[0]) if hasattr(X, "shape") and len(X.shape) == 2 else None
-    if n_x is not None and dims[0] != n_x:
-        hint = " — did you mean X.T? (examples go in columns)" if int(X.shape[1]) == dims[0] else ""
-        raise ValueError(f"layers_dims[0] = {dims[0]} must be n_x, the number of rows of X {tuple(X.shape)}{hint}.")
-    return dims
-
-
-def L_layer_model(
-    X: Any,
-    Y: Any,
-    layers_dims: Sequence[int],
-    learning_rate: float = 0.0075,
-    num_iterations: int = 3000,
-    print_cost: bool = False,
-    *,
-    activation: str | Sequence[str] = "relu",
-    negative_slope: float = 0.01,
-    output: str | None = None,
-    backend: Any = None,
-    device: Any = None,
-    dtype: Any = "float64",
-    seed: int = 1,
-    init: str = "xavier",
-    init_scale: float = 0.01,
-    cost_every: int = 100,
-    sync_every: int = 1000,
-    progress: bool | None = None,
-    compile: bool | str = "auto",
-    optimizer: str = "gd",
-    batch_size: int | None = None,
-    lambd: float = 0.0,
-    keep_prob: float = 1.0,
-    chunks: int | None = None,
-    shuffle: str = "course",
-    stream: bool | str = "auto",
-) -> tuple[Parameters, list[np.ndarray]]:
-    """The course's week-4 L-layer model: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
-
-    Parameters
-    ----------
-    X : array (n_x, m)
-    Y : array (1, m) of 0/1 for n_L = 1 (or fractional targets, as the course's equations take
-        them: soft labels, and values outside [0, 1] with a warning); class labels 0..K-1 (1, m)
-        or one-hot (K, m) for n_L = K > 1 (a softmax output).
-    layers_dims : list [n_x, n_1, ..., n_L]
-    learning_rate, num_iterations, print_cost :
-        The course's (0.0075, 3000, False); print_cost prints every 100 iterations and the last one
-        ("Cost after iteration 2999: ..."), as the course's loop does.
-    activation : hidden activation(s), "relu" (course) or one per hidden layer.
-    output : "sigmoid" (n_L = 1) or "softmax" (n_L > 1) by default.
-    seed, init : the week-4 application's initialization: seed 1, W_l = randn / sqrt(n_{l-1}).
-    optimizer, batch_size, lambd, keep_prob : course 2's, as in :func:`nn_model`.
-    chunks, shuffle : with dask data, as in :func:`nn_model`.
-    stream : host data streamed to the backend in windows, as in :func:`nn_model`.
-    Other options as in :func:`nn_model`.
-
-    Returns
-    -------
-    (parameters, costs) : Parameters, and the list of costs recorded every 100 iterations, each a
-    0-d NumPy float64 array, as the course's loop appends them (its ``compute_cost`` returns
-    ``np.squeeze(cost)``) and its tests check them (``[np.array(0.70723944)]``: the type and the
-    shape ()). ``float(c)`` gives a Python float; ``plot_costs(costs)`` takes the list as it is.
-    """
-    dims = _layers_dims(layers_dims, X)
-    params, costs = _fit(
-        X, Y, dims[1:-1], activation=activation, negative_slope=negative_slope, output=output,
-        num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
-        seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
-        print_cost=print_cost, print_every=100, print_format="Cost after {unit} {i}: {cost}",
-        progress=progress, compile=compile, n_y=dims[-1], n_x=dims[0], optimizer=optimizer, batch_size=batch_size,
-        lambd=lambd, keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream, print_last=True,
-    )
-    # the costs as 0-d arrays (not np.float64 scalars), the course's type
-    return TrainingResult(params, [np.asarray(c) for c in costs.tolist()])
-
-
-def two_layer_model(
-    X: Any,
-    Y: Any,
-    layers_dims: Sequence[int],
-    learning_rate: float = 0.0075,
-    num_iterations: int = 3000,
-    print_cost: bool = False,
-    **options: Any,
-) -> tuple[Parameters, list[np.ndarray]]:
-    """The course's week-4 two-layer model: LINEAR -> RELU -> LINEAR -> SIGMOID.
-
-    layers_dims = (n_x, n_h, n_y). Initialized as the course's week-4
-    ``initialize_parameters``: seed 1, W = randn * 0.01. Other options (keyword-only) as in
-    :func:`L_layer_model`. Returns (parameters, costs), costs every 100 iterations (0-d arrays,
-    as :func:`L_layer_model`'s).
-    """
-    dims = list(layers_dims) if hasattr(layers_dims, "__iter__") else layers_dims
-    if not isinstance(dims, list) or len(dims) != 3:
-        raise ValueError(f"two_layer_model takes layers_dims = (n_x, n_h, n_y); got {layers_dims!r}.")
-    options.setdefault("init", "random")
-    return L_layer_model(X, Y, dims, learning_rate, num_iterations, print_cost, **options)
-
-
-# --- course 2: mini-batches and optimizers -------------------------------------------------------------
-def _decay_rule(decay: Any):
-    """The course's decay argument: None, a function (update_lr, schedule_lr_decay) or its name; a
-    function of one's own is checked for its arguments here and for each rate it returns."""
-    if decay is None:
-        return None
-    rules = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
-    if not callable(decay):
-        if decay not in rules:
-            raise ValueError(f"decay must be None, a function of (learning_rate0, epoch_num, decay_rate), or one of "
-                             f"{list(rules)}; got {decay!r}.")
-        return rules[decay]
-    if decay in rules.values():
-        return decay
-    try:
-        inspect.signature(decay).bind(0.1, 0, 1.0)
-    except TypeError as exc:
-        raise TypeError(f"decay must be a function of (learning_rate0, epoch_num, decay_rate), as update_lr is; "
-                        f"{getattr(decay, '__name__', decay)!r} cannot be called so: {exc}.") from None
-    except ValueError:  # no signature to read (a builtin): it is called as it is
-        pass
-
-    def checked(learning_rate0: float, epoch_num: int, decay_rate: float) -> float:
-        """The user's rule, whose rate must be a number >= 0: a negative one would climb the cost in silence."""
-        rate = decay(learning_rate0, epoch_num, decay_rate)
-        try:
-            value = float(rate)
-        except (TypeError, ValueError):
-            value = math.nan
-        if not (value >= 0 and math.isfinite(value)):
-            raise ValueError(f"decay({learning_rate0}, {epoch_num}, {decay_rate}) returned {rate!r}; it must return "
-                             "the epoch's learning rate, a finite number >= 0.")
-        return value
-
-    return checked
-
-
-def model(
-    X: Any,
-    Y: Any,
-    layers_dims: Sequence[int] | None = None,
-    optimizer: Any = None,
-    learning_rate: float | None = None,
-    mini_batch_size: int = 64,
-    beta: float = 0.9,
-    beta1: float = 0.9,
-    beta2: float = 0.999,
-    epsilon: float = 1e-8,
-    num_epochs: int = 5000,
-    print_cost: bool = True,
-    decay: Any = None,
-    decay_rate: float = 1,
-    *,
-    lambd: float = 0.0,
-    keep_prob: float = 1.0,
-    activation: Any = "relu",
-    negative_slope: float = 0.01,
-    output: str | None = None,
-    backend: Any = None,
-    device: Any = None,
-    dtype: Any = "float64",
-    seed: int = 3,
-    init: str | None = None,
-    init_scale: float = 0.01,
-    shuffle_seed: int = 10,
-    cost_every: int | None = None,
-    sync_every: int = 100,
-    progress: bool | None = None,
-    compile: bool | str = "auto",
-    parameters: Parameters | None = None,
-    chunks: int | None = None,
-    shuffle: str = "course",
-    stream: bool | str = "auto",
-    initialization: str | None = None,
-    num_iterations: int | None = None,
-) -> tuple[Parameters, list[float]]:
-    """The course's mini-batch model (course 2, week 2): gd, momentum or Adam over shuffled mini-batches.
-
-    Without ``layers_dims`` and ``optimizer``, course 2 week 1's two models of the same name (see
-    below): full-batch gradient descent on their fixed networks.
-
-    Parameters
-    ----------
-    X : (n_x, m); Y : (1, m) 0/1, or labels 0..K-1 / one-hot (K, m) for a softmax output
-    layers_dims : [n_x, n_1, ..., n_L]
-    optimizer : "gd", "momentum", "adam" (or an :class:`~backend_nn.optimizers.Optimizer`)
-    learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs, print_cost, decay, decay_rate :
-        The course's (learning_rate 0.0007): ``decay`` is ``update_lr`` or ``schedule_lr_decay`` (or
-        their names), applied after each epoch i as ``learning_rate = decay(learning_rate0, i, decay_rate)``.
-    lambd : L2 regularization, keyword-only (course 2, week 1); 0 for none.
-    keep_prob : inverted dropout on the hidden layers (course 2, week 1); 1 for none. The masks
-        are the course's (RandomState(1), the same at every step), one set per batch width.
-    seed, init : initialization, the course's He (seed 3, sqrt(2 / n_{l-1})) unless ``init`` says otherwise.
-    shuffle_seed : the epochs shuffle with RandomState(shuffle_seed + 1 + epoch), as the course's
-        loop reseeds with seed + 1 every epoch from seed = 10.
-    cost_every, sync_every : record the epoch cost every ``cost_every`` epochs (course: 100; week 1's
-        models: every 1000 iterations) and bring costs home every ``sync_every`` epochs.
-    compile : "auto" (default), True or False: the array library's compiled epoch where it has
-        one (JAX: jax.jit of a scan over the batches, the optimizer state carried; PyTorch:
-        torch.compile of the step, with True only); else the eager epoch.
-    parameters : Parameters to resume from (a model's result, or ``load_model`` of one saved with
-        its training state): their weights, optimizer state and epoch count carry on (the shuffles,
-        the decay schedule, the epoch numbers printed), so 10 + 10 epochs are 20 epochs; the costs
-        returned start at the resumed run's first epoch. Their network must be ``layers_dims``' and
-        their optimizer this one.
-    chunks : with backend="dask", examples per chunk, as in :func:`nn_model`. On dask data each
-        epoch gathers the course's shuffled batches window by window (about a chunk at a time).
-    shuffle : "course" (default) or, for dask X, "chunks", as in :func:`nn_model`.
-    stream : "auto" (default), True or False: host X (a NumPy array, or ``np.load(path,
-        mmap_mode="r")``) kept on the host and streamed to the backend window by window, as in
-        :func:`nn_model`; "auto" streams where X would not fit on the backend. The results equal
-        the in-memory run's.
-    Other options as in :func:`L_layer_model`.
-
-    initialization, num_iterations : week 1's models only, below.
-
-    Returns
-    -------
-    (parameters, costs) : Parameters; the cost averaged over the epoch's examples, every
-    ``cost_every`` epochs (Python floats). Prints "Cost after epoch i: J" every 1000 epochs.
-
-    Course 2, week 1
-    ----------------
-    The initialization and regularization assignments each define a ``model`` of their own,
-    called with keywords and without ``layers_dims`` or ``optimizer``; both are here too, on any
-    backend, returning (parameters, costs) as every model here does:
-
-    - ``model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initialization="he")``:
-      the network [n_x, 10, 5, 1] (relu, relu, sigmoid) initialized by ``initialization``, "zeros",
-      "random" (RandomState(3), randn * 10) or "he" (RandomState(3), randn * sqrt(2 / n_{l-1}));
-      the cost recorded and printed every 1000 iterations.
-    - ``model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1)``:
-      the network [n_x, 20, 3, 1] initialized as its ``initialize_parameters`` (RandomState(3),
-      randn / sqrt(n_{l-1})), with L2 (``lambd``) or inverted dropout (``keep_prob``, the course's
-      masks); the cost recorded every 1000 iterations, printed every 10000. (Both at once, which
-      the assignment's loop refuses, is L2 and dropout together here.)
-
-    Where the course's cost log(1 - a3) overflows (the "random" initialization's first
-    iterations print ``inf``), the cost here comes from the logits and is finite; the parameters
-    are the same.
-
-    Each model rounds its gradients as its assignment's helpers do: the mini-batch model and the
-    initialization model as opt_utils and init_utils (the 1/m once, in ``dz3 = 1./m * (a3 - Y)``),
-    the regularization model as reg_utils (the 1/m in each dW and db, as weeks 3 and 4). On NumPy
-    each is its assignment's loop bit for bit, the chaotic "random" initialization too.
-    """
-    if layers_dims is None and optimizer is None:
-        _refuse_mini_batch_options(locals())
-        return _week1_model(
-            X, Y, learning_rate=learning_rate, num_iterations=num_iterations, print_cost=print_cost,
-            initialization=initialization, lambd=lambd, keep_prob=keep_prob, seed=seed, cost_every=cost_every,
-            activation=activation, negative_slope=negative_slope, output=output, backend=backend, device=device,
-            dtype=dtype, sync_every=sync_every, progress=progress, compile=compile, chunks=chunks, stream=stream)
-    _check_mini_batch_call(layers_dims, optimizer, initialization=initialization, num_iterations=num_iterations)
-    learning_rate = 0.0007 if learning_rate is None else learning_rate
-    init = "he" if init is None else init
-    cost_every = 100 if cost_every is None else cost_every
-    opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
-    compile = check_compile(compile)
-    init_scale = check_scale(init_scale, "init_scale")
-    mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
-    num_epochs = check_positive("num_epochs", num_epochs, integer=True)
-    print_cost, progress = check_flag("print_cost", print_cost), check_flag("progress", progress, none=True)
-    learning_rate0 = check_positive("learning_rate", learning_rate, integer=False)
-    decay_rate = check_decay_rate(decay_rate) if decay is not None else decay_rate
-    decay_fn = _decay_rule(decay)
-    dims = _layers_dims(layers_dims, X)
-    xp, dt, Xb, Yb = _prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
-                                   batch_size=mini_batch_size)
-    chunked.check_shuffle(shuffle, Xb)
-    _layers_dims(dims, Xb)  # layers_dims[0] against X's rows (host lists have no shape before this)
-    net = _run_network(dims, activation, output, negative_slope=negative_slope, Xb=Xb, batch=mini_batch_size,
-                       dtype=dt, xp=xp)
-    Xb, Yf = _place(Xb, _encode(Yb, dims[-1], net, dtype=dt, xp=xp, Xb=Xb))
-    state, start = None, 0
-    if parameters is None:
-        params = initialize_parameters_deep(dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp,
-                                            device=_device(Xb))
-    else:
-        params, state, start = _resume(parameters, net, opt, xp=xp, dtype=dt, device=_device(Xb))
-    params, state, costs = _epoch_loop(
-        params, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate0, batch_size=mini_batch_size,
-        num_epochs=num_epochs, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay_fn,
-        decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
-        print_every=1000, print_format="Cost after {unit} {i}: {cost:f}", progress=progress, unit="epoch",
-        compile=compile, state=state, start_epoch=start, shuffle=shuffle, mean_in_dZ=True,
-    )
-    return TrainingResult(Parameters(params, network=net, training_state=_training_state(opt, state, start + num_epochs)),
-                          costs.tolist())
-
-
-#: The mini-batch model's own options, which course 2 week 1's models do not take.
-_MINI_BATCH_ONLY = ("mini_batch_size", "beta", "beta1", "beta2", "epsilon", "num_epochs", "decay", "decay_rate",
-                    "init", "init_scale", "shuffle_seed", "parameters", "shuffle")
-
-
-def _refuse_mini_batch_options(given: dict) -> None:
-    """Week 1's models take none of the mini-batch model's options: each must hold model's default."""
-    defaults = inspect.signature(model).parameters
-    changed = [name for name in _MINI_BATCH_ONLY
-               if given[name] is not defaults[name].default and given[name] != defaults[name].default]
-    if changed:
-        raise TypeError(
-            f"model(X, Y, ...) without layers_dims and optimizer is course 2 week 1's full-batch model, which takes "
-            f"no {', '.join(changed)}: give layers_dims and optimizer for the optimization assignment's model(X, Y, "
-            "layers_dims, optimizer, ...), or use initialization= for week 1's initializations.")
-
-
-def _check_mini_batch_call(layers_dims: Any, optimizer: Any, **week1: Any) -> None:
-    """The optimization assignment's call: layers_dims and optimizer both, none of week 1's options."""
-    if isinstance(layers_dims, (int, float)) and not isinstance(layers_dims, bool):
-        raise TypeError(f"model's third argument is layers_dims, [n_x, n_1, ..., n_L]; got {layers_dims!r}. "
-                        "Course 2 week 1's model(X, Y, learning_rate=..., num_iterations=...) takes its options by "
-                        "keyword here.")
-    if layers_dims is None or optimizer is None:
-        missing = "layers_dims" if layers_dims is None else "optimizer ('gd', 'momentum' or 'adam')"
-        raise TypeError(f"model(X, Y, layers_dims, optimizer, ...) needs {missing} as well. (Without both, model(X, "
-                        "Y, ...) is course 2 week 1's full-batch model, which takes learning_rate=, num_iterations=, "
-                        "initialization=, lambd= and keep_prob=.)")
-    given = [f"{name}=" for name, value in week1.items() if value is not None]
-    if given:
-        raise TypeError(f"{' and '.join(given)} {'belong' if len(given) > 1 else 'belongs'} to course 2 week 1's "
-                        "model(X, Y, ...), without layers_dims and optimizer; the mini-batch model counts num_epochs "
-                        "and initializes with init= and seed=.")
-
-
-#: Course 2 week 1's initialization assignment: its model's initialize_parameters_<name>, as (init, scale).
-WEEK1_INITIALIZATIONS = {"zeros": ("zeros", 0.0), "random": ("random", 10.0), "he": ("he", 0.0)}
-
-
-def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations: int | None, print_cost: bool,
-                 initialization: str | None, lambd: float, keep_prob: float, seed: int, cost_every: int | None,
-                 **options: Any) -> tuple[Parameters, list[float]]:
-    """Course 2 week 1's ``model``s (see :func:`model`): the initialization assignment's where
-    ``initialization`` is given, else the regularization assignment's."""
-    if initialization is not None:
-        if initialization not in WEEK1_INITIALIZATIONS:
-            raise ValueError(f"initialization must be one of {', '.join(map(repr, WEEK1_INITIALIZATIONS))}; got "
-                             f"{initialization!r}{did_you_mean(initialization, WEEK1_INITIALIZATIONS) or '.'}")
-        hidden, (init, scale), rate, iterations, print_every = [10, 5], WEEK1_INITIALIZATIONS[initialization], \
-            0.01, 15000, 1000
-    else:
-        hidden, (init, scale), rate, iterations, print_every = [20, 3], ("xavier", 0.0), 0.3, 30000, 10000
-    params, costs = _fit(
-        X, Y, hidden, n_y=1, num_iterations=iterations if num_iterations is None else num_iterations,
-        learning_rate=rate if learning_rate is None else learning_rate, seed=seed, init=init, init_scale=scale,
-        cost_every=1000 if cost_every is None else cost_every, print_cost=print_cost, print_every=print_every,
-        print_format="Cost after {unit} {i}: {cost}", lambd=lambd, keep_prob=keep_prob,
-        mean_in_dZ=initialization is not None, **options)
-    return TrainingResult(params, costs.tolist())
 
 
 def _training_state(opt: Any, state: dict, epochs: int) -> dict:

@@ -1,0 +1,158 @@
+"""The user's data onto the backend, at the edge of every model: X and Y checked once, moved once
+and cast to the training dtype; n_L read from the labels and Y encoded for the output layer; dask
+data kept chunked (:mod:`backend_nn.chunked`) and host data to be streamed kept on the host
+(:mod:`backend_nn.streaming`). The equations never see a list, a wrong shape or a NaN.
+
+    X : (n_x, m), examples as columns;  Y : (n_y, m)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import chunked, streaming
+from .backend import check_plain_array, device_of, get_namespace, namespace_of, to_backend, to_numpy
+from .initialization import resolve_dtype
+from .network import Network
+from .outputs import SOFTMAX, encode_labels, output_for
+from .validation import check_finite, check_in_range, check_layer_dims, check_X_kind, check_X_Y, host_labels
+
+__all__ = ["backend_for", "prepare_X", "prepare_Y", "prepare_data", "n_outputs", "encode_Y", "layers_dims_for",
+           "data_namespace", "place_data", "data_device", "examples_at_once"]
+
+
+def backend_for(X: Any, backend: Any) -> Any:
+    """The namespace: the chosen backend, or X's own when ``backend`` is None."""
+    if backend is not None or isinstance(X, (np.ndarray, list, tuple)):
+        return get_namespace(backend)
+    return namespace_of(X=X)
+
+
+def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
+    """X on the backend, once, checked (2-D, finite) and cast to the training dtype.
+
+    Integer and boolean X are cast to ``dtype`` explicitly (like scikit-learn). The
+    caller's arrays are never written to.
+    """
+    check_plain_array(X, "X")
+    Xb = to_backend(X, xp, device=device, name="X")
+    check_X_kind(Xb, xp=xp)
+    if not xp.isdtype(Xb.dtype, "real floating"):
+        Xb = xp.astype(Xb, dtype)
+    check_finite(Xb, xp=xp)
+    if Xb.dtype == dtype:
+        return Xb
+    if xp.finfo(dtype).bits < xp.finfo(Xb.dtype).bits:
+        check_in_range(float(xp.max(xp.abs(Xb))), dtype)
+    return xp.astype(Xb, dtype)
+
+
+def prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
+    """Y on X's backend and device, shape-checked against X (not yet encoded)."""
+    check_plain_array(Y, "Y")
+    Yb = to_backend(Y, xp, device=device_of(Xb), name="Y")
+    namespace_of(X=Xb, Y=Yb)
+    check_X_Y(Xb, Yb, xp=xp)
+    return Yb
+
+
+def n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
+    """n_L from the labels: K rows of a (K, m) Y; for a (1, m) Y, 1 where it is 0/1 (binary) and
+    no softmax is asked for, else the labels' K = max + 1 (labels 0..K-1)."""
+    n = int(Y.shape[0])
+    if n > 1:
+        return n
+    if output is not None and output_for(2, output) is not SOFTMAX:
+        return 1
+    if xp.isdtype(Y.dtype, "bool"):
+        return 2 if output is not None else 1
+    values = chunked.label_values(Y) if chunked.is_dask(Y) else np.unique(to_numpy(Y))
+    finite = values[np.isfinite(values)]
+    if output is None and np.all(np.isin(values, (0, 1))):
+        return 1
+    K = finite.size
+    if not (finite.size == values.size and K >= 2 and np.array_equal(finite, np.arange(K))):
+        shown = "[" + ", ".join(map(str, finite[:10].tolist())) + (", ...]" if K > 10 else "]")
+        raise ValueError(
+            f"Y must hold 0/1 labels (binary) or class labels 0..K-1 with every class present; it holds "
+            f"{shown}{' and NaN or inf' if finite.size < values.size else ''}. "
+            "Number the classes 0..K-1 (np.unique(Y, return_inverse=True)[1] does it); to keep classes that are "
+            "absent from Y, give their number, L_layer_model(X, Y, [n_x, ..., K]), or a one-hot Y (K, m)."
+            + (" Fractional values are targets of a sigmoid output only where it is asked for: output='sigmoid'."
+               if output is None and np.any(finite != np.round(finite)) else "")
+        )
+    return K
+
+
+def prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunks: Any = None,
+                  stream: Any = False, batch_size: int | None = None):
+    """(xp, dtype, X, Y): the data checked and on their backend (Y not yet encoded). A dask X, or
+    backend="dask", keeps the data in dask arrays chunked over the examples; xp is then the
+    library of their chunks, which the parameters use (:mod:`backend_nn.chunked`). Host data that
+    are to be streamed (:func:`backend_nn.streaming.wanted`) stay on the host, X as a
+    :class:`~backend_nn.streaming.HostData`, Y a NumPy array."""
+    Y = host_labels(Y)
+    if chunked.is_dask(X) or chunked.is_dask(Y) or backend == "dask":
+        if backend not in (None, "dask"):
+            raise ValueError(f"X is a dask array; leave backend= unset (the chunks' library is used) or give "
+                             f"backend='dask', not {backend!r}.")
+        if streaming.check_stream(stream) is True:
+            raise ValueError("stream=True streams host data; dask data are read chunk by chunk already (leave "
+                             "stream unset).")
+        xp, Xb, Yb = chunked.prepare_X_Y(X, Y, dtype=dtype, chunks=chunks)
+        return xp, Xb.dtype, Xb, Yb
+    if chunks is not None:
+        raise ValueError("chunks= is for dask arrays: give backend='dask' (or a dask X) with it.")
+    xp = backend_for(X, backend)
+    dt = resolve_dtype(dtype, xp)
+    if streaming.wanted(stream, X, Y, xp, dtype=dt, device=device, batch_size=batch_size):
+        Xh, Yh = streaming.prepare(X, Y, xp=xp, dtype=dt, device=device)
+        return xp, dt, Xh, Yh
+    Xb = prepare_X(X, xp=xp, dtype=dt, device=device)
+    return xp, dt, Xb, prepare_Y(Y, Xb, xp=xp)
+
+
+def encode_Y(Y: Any, n_y: int, net: Network, *, dtype: Any, xp: Any, Xb: Any = None) -> Any:
+    """Y as the output layer takes it (0/1, or one-hot (n_y, m)), where the data are: dask chunks,
+    the host for streamed data (:func:`backend_nn.outputs.encode_labels`)."""
+    if chunked.is_dask(Y):
+        return chunked.encode(Y, n_y, net.output, dtype=dtype, xp=xp)
+    if streaming.is_host_data(Xb):  # streamed: the labels stay on the host, gathered with X's windows
+        return np.ascontiguousarray(encode_labels(Y, n_y, net.output, dtype=Xb.host_dtype, xp=data_namespace(Xb, xp)))
+    return encode_labels(Y, n_y, net.output, dtype=dtype, xp=xp)
+
+
+def data_namespace(Xb: Any, xp: Any) -> Any:
+    """The namespace the data are in: the backend's, or the host's for streamed data."""
+    return streaming.host_namespace() if streaming.is_host_data(Xb) else xp
+
+
+def place_data(Xb: Any, Yf: Any) -> tuple[Any, Any]:
+    """Dask data kept in the workers' memory where they fit (else read from their source per step)."""
+    return chunked.place(Xb, Yf) if chunked.is_dask(Xb) else (Xb, Yf)
+
+
+def data_device(Xb: Any) -> Any:
+    """Where the parameters go: X's device (a dask X's chunks: the library's default; streamed
+    host data: the device they are streamed to)."""
+    if streaming.is_host_data(Xb):
+        return Xb.device
+    return None if chunked.is_dask(Xb) else device_of(Xb)
+
+
+def examples_at_once(Xb: Any, batch: int | None = None) -> int:
+    """The most examples one step holds: X's (or a dask chunk's) columns, at most one batch."""
+    m = max(Xb.chunks[1]) if chunked.is_dask(Xb) else int(Xb.shape[1])
+    return m if batch is None else min(m, batch)
+
+
+def layers_dims_for(layers_dims: Any, X: Any) -> list[int]:
+    """layers_dims checked (positive integers, at least [n_x, n_L]) and its n_x against X's rows."""
+    dims = check_layer_dims(layers_dims, "layers_dims")
+    n_x = int(X.shape[0]) if hasattr(X, "shape") and len(X.shape) == 2 else None
+    if n_x is not None and dims[0] != n_x:
+        hint = " — did you mean X.T? (examples go in columns)" if int(X.shape[1]) == dims[0] else ""
+        raise ValueError(f"layers_dims[0] = {dims[0]} must be n_x, the number of rows of X {tuple(X.shape)}{hint}.")
+    return dims
