@@ -108,9 +108,7 @@ def to_dask(X: Any, *, chunks: Any = None, like: Any = None) -> Any:
     elif chunks is None:
         cols = "auto"
     else:
-        from .validation import check_positive
-
-        cols = check_positive("chunks", chunks, integer=True)
+        cols = chunks
     return da.from_array(host, chunks=(-1, cols))
 
 
@@ -143,8 +141,10 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     Host X or Y become dask arrays chunked over the columns (``chunks`` examples each)."""
     dask, da = _dask()
     from .initialization import resolve_dtype
-    from .validation import check_in_range, check_labels_dtype, check_X_kind, check_X_Y_shapes, not_finite
+    from .validation import check_in_range, check_labels_dtype, check_positive, check_X_kind, check_X_Y_shapes, not_finite
 
+    if chunks is not None:  # before any rechunk: dask's own error for chunks=0 was a ZeroDivisionError
+        chunks = check_positive("chunks", chunks, integer=True)
     if not is_dask(X):  # host X beside a dask Y takes Y's chunks, as a host Y takes X's
         like_Y = chunks is None and is_dask(Y) and Y.ndim == 2 and np.ndim(X) == 2 and np.shape(X)[1] == Y.shape[1]
         X = to_dask(X, chunks=chunks, like=Y if like_Y else None)

@@ -402,6 +402,11 @@ def test_other_backend_or_chunks_without_dask(flower):
         bnn.nn_model(X, Y, 4, num_iterations=5, chunks=100)
     with pytest.raises(ValueError, match="chunks must be a positive integer"):
         bnn.nn_model(X, Y, 4, num_iterations=5, backend="dask", chunks=0)
+    # a dask X is rechunked by chunks=: checked first (dask's own error was a ZeroDivisionError)
+    Xd = da.from_array(X, chunks=(-1, 100))
+    for bad, error in ((0, ValueError), (-5, ValueError), (2.5, TypeError)):
+        with pytest.raises(error, match="chunks must be a positive integer"):
+            bnn.nn_model(Xd, Y, 4, num_iterations=5, chunks=bad)
 
 
 def test_non_finite_dask_X_and_bad_labels(flower):
