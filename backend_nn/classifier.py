@@ -117,7 +117,8 @@ class NNClassifier(*_BASES):
     Parameters
     ----------
     n_h : int
-        Hidden units of the one hidden layer (course: 4), unless ``hidden_layer_sizes`` is given.
+        Hidden units of the one hidden layer (course: 4), unless ``hidden_layer_sizes`` is given
+        (then n_h stays at its default: both is an error).
     hidden_layer_sizes : int or sequence of int, optional
         Sizes of the hidden layers, as in scikit-learn's MLPClassifier, e.g. (32, 16); an int is one layer.
     optimizer : "gd" (default), "momentum" or "adam"; batch_size : mini-batches (None: full batch);
@@ -199,6 +200,11 @@ class NNClassifier(*_BASES):
         scikit-learn's MLPClassifier), else the one layer of n_h units."""
         if self.hidden_layer_sizes is None:
             return check_hidden_sizes(self.n_h)
+        default_n_h = inspect.signature(type(self).__init__).parameters["n_h"].default
+        if self.n_h != default_n_h:  # one of them would be dropped without a word
+            raise ValueError(f"n_h={self.n_h!r} and hidden_layer_sizes={self.hidden_layer_sizes!r} were both given; "
+                             "n_h is the size of the one hidden layer, hidden_layer_sizes the sizes of all of them: "
+                             "give one.")
         return check_hidden_sizes(self.hidden_layer_sizes, name="hidden_layer_sizes")
 
     def fit(self, X: Any, y: Any) -> "NNClassifier":

@@ -83,6 +83,9 @@ def test_an_int_hidden_layer_sizes_is_one_layer_as_in_scikit_learn():
     seq = bnn.NNClassifier(hidden_layer_sizes=(5,), num_iterations=50).fit(Xr, Y.ravel())
     assert one.parameters_.network.layer_dims == (2, 5, 1)
     np.testing.assert_array_equal(one.costs_, seq.costs_)
+    # n_h beside hidden_layer_sizes: one of them would be dropped in silence
+    with pytest.raises(ValueError, match=r"n_h=3 and hidden_layer_sizes=\[5\] were both given; .* give one"):
+        bnn.NNClassifier(3, hidden_layer_sizes=[5], num_iterations=5).fit(Xr, Y.ravel())
 
 
 def test_keeps_its_arrays_on_the_backend(backend):
