@@ -33,11 +33,14 @@ from .validation import (check_layer_dims, check_number, check_positive, check_s
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype",
-           "check_scale"]
+           "check_scale", "check_init", "DEFAULT_SCALE"]
 
 #: init= choices: the course's small random weights, all zeros (symmetry lesson), the week-4
 #: application's 1 / sqrt(n_{l-1}) ("xavier") and He's sqrt(2 / n_{l-1}) for ReLU networks.
 INITIALIZATIONS = ("random", "zeros", "xavier", "he")
+
+#: The course's factor for "random" (weeks 3 and 4): W = randn * 0.01.
+DEFAULT_SCALE = 0.01
 
 
 def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
@@ -46,9 +49,21 @@ def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
     return shape_of(X)[0], n_h, shape_of(Y)[0]
 
 
-def check_scale(scale: Any, name: str = "scale") -> float:
-    """The "random" initialization's factor: a finite number (0 gives zeros, a negative one flips signs)."""
-    return check_number(name, scale, "a finite number", math.isfinite, "a finite number")
+#: What each init other than "random" scales randn by, for the error that refuses a scale beside it.
+_OWN_SCALE = {"zeros": "none: W = 0", "xavier": "1 / sqrt(n_{l-1})", "he": "sqrt(2 / n_{l-1})"}
+
+
+def check_scale(scale: Any, name: str = "scale", *, init: str = "random") -> float | None:
+    """The "random" initialization's factor: a finite number (0 gives zeros, a negative one flips signs),
+    or None for the default, 0.01. The other inits set their own: a scale beside them is refused, not
+    dropped in silence."""
+    if scale is None:
+        return None
+    scale = check_number(name, scale, "a finite number", math.isfinite, "a finite number")
+    if init in _OWN_SCALE:
+        raise ValueError(f"{name}={scale} multiplies randn for init='random' only; init={init!r} sets its own "
+                         f"scale ({_OWN_SCALE[init]}): leave {name} unset, or use init='random'.")
+    return scale
 
 
 def resolve_dtype(dtype: Any, xp: Any) -> Any:
@@ -70,11 +85,18 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
     return getattr(xp, name)
 
 
-def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: float) -> dict[str, np.ndarray]:
-    """W_l (n_l, n_{l-1}) and b_l (n_l, 1) as NumPy float64, drawn in layer order."""
+def check_init(init: Any) -> str:
+    """One of :data:`INITIALIZATIONS`."""
     if init not in INITIALIZATIONS:
         raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITIALIZATIONS))}"
                          f"{did_you_mean(init, INITIALIZATIONS) or '.'}")
+    return init
+
+
+def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: float | None) -> dict[str, np.ndarray]:
+    """W_l (n_l, n_{l-1}) and b_l (n_l, 1) as NumPy float64, drawn in layer order (scale None: 0.01)."""
+    check_init(init)
+    scale = DEFAULT_SCALE if scale is None else scale
     rng = np.random.RandomState(check_seed(seed))
     params: dict[str, np.ndarray] = {}
     for l in range(1, len(layer_dims)):
@@ -97,7 +119,7 @@ def initialize_parameters_deep(
     *,
     seed: int = 3,
     init: str = "random",
-    scale: float = 0.01,
+    scale: float | None = None,
     dtype: Any = "float64",
     backend: Any = "numpy",
     device: Any = None,
@@ -105,11 +127,12 @@ def initialize_parameters_deep(
     """Parameters of an L-layer network, layer_dims = [n_x, n_1, ..., n_L].
 
     With the defaults, the course's week-4 ``initialize_parameters_deep``: seed 3,
-    W_l = randn(n_l, n_{l-1}) * 0.01, b_l = 0. Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}``
+    W_l = randn(n_l, n_{l-1}) * 0.01, b_l = 0. ``scale`` is init="random"'s factor (default
+    0.01; course 2's "random" is 10); "xavier", "he" and "zeros" set their own and refuse one. Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}``
     on the chosen backend and device.
     """
     dims = check_layer_dims(layer_dims)
-    scale = check_scale(scale)
+    scale = check_scale(scale, init=check_init(init))
     xp = get_namespace(backend)
     dt = resolve_dtype(dtype, xp)
     host = _draw_on_host(dims, seed=seed, init=init, scale=scale)
@@ -123,7 +146,7 @@ def initialize_parameters(
     *,
     seed: int = 2,
     init: str = "random",
-    scale: float = 0.01,
+    scale: float | None = None,
     dtype: Any = "float64",
     backend: Any = "numpy",
     device: Any = None,

@@ -54,7 +54,7 @@ def nn_model(
     dtype: Any = "float64",
     seed: int = 2,
     init: str = "random",
-    init_scale: float = 0.01,
+    init_scale: float | None = None,
     cost_every: int = 100,
     sync_every: int = 1000,
     progress: bool | None = None,
@@ -102,7 +102,8 @@ def nn_model(
         Integer or boolean X is cast to this dtype.
     seed, init, init_scale :
         Initialization (:mod:`backend_nn.initialization`): ``RandomState(seed)``, W = randn *
-        init_scale (course: seed 2, 0.01); "zeros", "xavier", "he".
+        init_scale (course: seed 2, 0.01); "zeros", "xavier", "he" set their own scale (an
+        init_scale beside them is refused).
     cost_every : int
         Record the cost every ``cost_every`` iterations (1 records every step).
     sync_every : int
@@ -197,7 +198,7 @@ def L_layer_model(
     dtype: Any = "float64",
     seed: int = 1,
     init: str = "xavier",
-    init_scale: float = 0.01,
+    init_scale: float | None = None,
     cost_every: int = 100,
     sync_every: int = 1000,
     progress: bool | None = None,
@@ -336,7 +337,7 @@ def model(
     dtype: Any = "float64",
     seed: int = 3,
     init: str | None = None,
-    init_scale: float = 0.01,
+    init_scale: float | None = None,
     shuffle_seed: int = 10,
     cost_every: int | None = None,
     sync_every: int = 100,
@@ -482,7 +483,7 @@ def _check_mini_batch_call(layers_dims: Any, optimizer: Any, **week1: Any) -> No
 
 
 #: Course 2 week 1's initialization assignment: its model's initialize_parameters_<name>, as (init, scale).
-WEEK1_INITIALIZATIONS = {"zeros": ("zeros", 0.0), "random": ("random", 10.0), "he": ("he", 0.0)}
+WEEK1_INITIALIZATIONS = {"zeros": ("zeros", None), "random": ("random", 10.0), "he": ("he", None)}
 
 
 def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations: int | None, print_cost: bool,
@@ -497,7 +498,7 @@ def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations:
         hidden, (init, scale), rate, iterations, print_every = [10, 5], WEEK1_INITIALIZATIONS[initialization], \
             0.01, 15000, 1000
     else:
-        hidden, (init, scale), rate, iterations, print_every = [20, 3], ("xavier", 0.0), 0.3, 30000, 10000
+        hidden, (init, scale), rate, iterations, print_every = [20, 3], ("xavier", None), 0.3, 30000, 10000
     params, costs = fit(
         X, Y, hidden, n_y=1, num_iterations=iterations if num_iterations is None else num_iterations,
         learning_rate=rate if learning_rate is None else learning_rate, seed=seed, init=init, init_scale=scale,

@@ -28,7 +28,7 @@ from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import check_custom
 from .backend import (array_namespace, backend_name, count_true, device_of, get_namespace, memory_of, to_backend,
                       to_numpy)
-from .initialization import check_scale, initialize_parameters_deep
+from .initialization import check_init, check_scale, initialize_parameters_deep
 from .inputs import (data_device, data_namespace, encode_Y, examples_at_once, layers_dims_for, n_outputs, place_data,
                      prepare_data)
 from .network import Network, Parameters, TrainingResult
@@ -279,7 +279,7 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
 
 def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negative_slope: float, output: Any,
          num_iterations: int, learning_rate: float, backend: Any, device: Any, dtype: Any, seed: int, init: str,
-         init_scale: float, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
+         init_scale: float | None, cost_every: int, sync_every: int, print_cost: bool, print_every: int,
          print_format: str, progress: bool | None, compile: bool | str, n_y: int | None = None, n_x: int | None = None,
          optimizer: Any = "gd", batch_size: int | None = None, lambd: float = 0.0, keep_prob: float = 1.0,
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
@@ -299,7 +299,7 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
     compile = check_compile(compile)
-    init_scale = check_scale(init_scale, "init_scale")
+    init_scale = check_scale(init_scale, "init_scale", init=check_init(init))
     if batch_size is not None:
         batch_size = check_positive("batch_size", batch_size, integer=True)
     num_iterations = check_positive("num_iterations", num_iterations, integer=True)

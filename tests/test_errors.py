@@ -295,6 +295,15 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      ValueError, r"init_scale must be a finite number; got inf"),
     (lambda X, Y: bnn.initialize_parameters_deep([2, 3, 1], scale="0.01"), TypeError,
      r"scale must be a finite number; got str"),
+    # a scale beside an init that sets its own was dropped in silence
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, init="he", init_scale=0.5), ValueError,
+     r"init_scale=0.5 multiplies randn for init='random' only; init='he' sets its own scale \(sqrt\(2 / n_\{l-1\}\)\)"),
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, init_scale=0.1), ValueError,
+     r"init_scale=0.1 multiplies randn for init='random' only; init='he'"),
+    (lambda X, Y: bnn.initialize_parameters_deep([2, 3, 1], init="xavier", scale=2), ValueError,
+     r"scale=2.0 multiplies randn for init='random' only; init='xavier' sets its own scale"),
+    (lambda X, Y: bnn.initialize_parameters(2, 3, 1, init="zeros", scale=1.0), ValueError,
+     r"init='zeros' sets its own scale \(none: W = 0\)"),
     # m examples of one feature as rows: X (m, 1), Y (m, 1) (was "got (400, 1) — did you mean Y.T?", which then
     # led to X's error)
     (lambda X, Y: bnn.nn_model(X[:1].T, Y.T, 4, 10), ValueError,
