@@ -20,6 +20,7 @@ are these equations with the course's arguments and return values; ``update_lr``
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -179,6 +180,7 @@ def get_optimizer(optimizer: Any, *, beta: float = 0.9, beta1: float = 0.9, beta
     """An Optimizer from its course name ("gd", "momentum", "adam") and hyperparameters, or as is."""
     if isinstance(optimizer, Optimizer):
         return optimizer
+    _refuse_others_hyperparameters(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     if optimizer == "gd":
         return GradientDescent()
     if optimizer == "momentum":
@@ -188,6 +190,23 @@ def get_optimizer(optimizer: Any, *, beta: float = 0.9, beta1: float = 0.9, beta
         return Adam(_check_beta("beta1", beta1), _check_beta("beta2", beta2), eps)
     raise ValueError(f"unknown optimizer {optimizer!r}; expected 'gd', 'momentum' or 'adam'"
                      f"{did_you_mean(optimizer, OPTIMIZERS) or '.'}")
+
+
+#: Each optimizer's own hyperparameters (the others' must keep their defaults: a value set for them
+#: would be dropped in silence).
+_HYPERPARAMETERS = {"gd": (), "momentum": ("beta",), "adam": ("beta1", "beta2", "epsilon")}
+
+
+def _refuse_others_hyperparameters(optimizer: Any, **given: Any) -> None:
+    own = _HYPERPARAMETERS.get(optimizer) if isinstance(optimizer, str) else None
+    if own is None:
+        return  # an unknown name: get_optimizer says so
+    defaults = inspect.signature(get_optimizer).parameters
+    unused = [f"{name}={value!r}" for name, value in given.items()
+              if name not in own and not (value is defaults[name].default or value == defaults[name].default)]
+    if unused:
+        raise ValueError(f"{', '.join(unused)} would not be used by optimizer {optimizer!r}: beta is momentum's; "
+                         "beta1, beta2 and epsilon are Adam's.")
 
 
 def check_state(state: Any, parameters: dict, optimizer: Optimizer) -> None:

@@ -276,6 +276,13 @@ def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefi
      r"lambd must be a finite number >= 0; got -0.1"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "momentum", beta=1.2, num_epochs=1), ValueError,
      r"beta must be in \[0, 1\)"),
+    # another optimizer's hyperparameter was dropped in silence
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", beta=0.5, num_epochs=1), ValueError,
+     r"beta=0.5 would not be used by optimizer 'gd': beta is momentum's; beta1, beta2 and epsilon are Adam's"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "momentum", beta1=0.8, epsilon=1e-6, num_epochs=1), ValueError,
+     r"beta1=0.8, epsilon=1e-06 would not be used by optimizer 'momentum'"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "adam", beta=0.95, num_epochs=1), ValueError,
+     r"beta=0.95 would not be used by optimizer 'adam'"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay=bnn.update_lr, decay_rate=-1), ValueError,
      r"decay_rate must be a finite number >= 0; got -1.0"),
     # a rule of its own: a negative rate climbed the cost in silence, NaN said "Try a smaller learning_rate",
