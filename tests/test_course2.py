@@ -283,6 +283,9 @@ def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefi
      r"beta1=0.8, epsilon=1e-06 would not be used by optimizer 'momentum'"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "adam", beta=0.95, num_epochs=1), ValueError,
      r"beta=0.95 would not be used by optimizer 'adam'"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", decay_rate=0.3, num_epochs=1), ValueError,
+     r"decay_rate=0.3 would not be used: it is the rate of a learning-rate decay; give the rule too, "
+     r"decay=update_lr or decay=schedule_lr_decay"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay=bnn.update_lr, decay_rate=-1), ValueError,
      r"decay_rate must be a finite number >= 0; got -1.0"),
     # a rule of its own: a negative rate climbed the cost in silence, NaN said "Try a smaller learning_rate",
