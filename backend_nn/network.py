@@ -26,6 +26,9 @@ from .validation import check_layer_dims, check_parameters, in_course_order, use
 
 __all__ = ["Network", "Parameters", "TrainingResult", "network_of", "hidden_activations"]
 
+#: leaky_relu's slope where none is given (the course's 0.01).
+DEFAULT_SLOPE = 0.01
+
 
 def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float = 0.01) -> tuple[Activation, ...]:
     """One Activation per hidden layer, from one name (for all of them) or a list of names."""
@@ -46,7 +49,17 @@ def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float 
         acts = tuple(get_activation(a, negative_slope=negative_slope) for a in names)
     if any(a.name == "softmax" for a in acts):
         raise ValueError("softmax is an output activation; hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
+    if not any(a.name == "leaky_relu" for a in acts):
+        _refuse_unused_slope(negative_slope, acts)
     return acts
+
+
+def _refuse_unused_slope(negative_slope: Any, hidden: tuple[Activation, ...]) -> None:
+    """A negative_slope other than the default, where no hidden layer is leaky_relu: it would be dropped in
+    silence."""
+    if not (isinstance(negative_slope, (int, float)) and negative_slope == DEFAULT_SLOPE):
+        raise ValueError(f"negative_slope={negative_slope!r} is leaky_relu's slope, but the hidden layers are "
+                         f"{[a.label for a in hidden]}: leave negative_slope unset, or use activation='leaky_relu'.")
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,11 @@ def network_of(parameters: Any, activation: Any = None, output: Any = None, *, n
         net = parameters.network
         if tuple(dims) != net.layer_dims:
             raise ValueError(f"the parameters' layer sizes {dims} are not their network's {list(net.layer_dims)}.")
+        if activation is None and not (isinstance(negative_slope, (int, float)) and negative_slope == DEFAULT_SLOPE):
+            names = [a if a.name != "leaky_relu" else "leaky_relu" for a in net.hidden]  # with the slope asked for
+            if hidden_activations(names, len(dims) - 2, negative_slope=negative_slope) != net.hidden:
+                raise ValueError(f"negative_slope={negative_slope!r} was asked for, but these parameters were trained "
+                                 f"with {[a.label for a in net.hidden]}; leave negative_slope unset to use theirs.")
         if activation is not None:
             asked = hidden_activations(activation, len(dims) - 2, negative_slope=negative_slope)
             if asked != net.hidden:

@@ -71,7 +71,7 @@ def _compare_runner_with_eager(xp, kind, p0, X, Y, net, lr, dtype, n_records=30,
 def test_fast_paths_match_the_generic_step_on_the_flower(cp, kind, activation, dtype):
     dt = getattr(cp, dtype)
     X, Y = bnn.to_backend(FLOWER[0], cp, dtype=dt), bnn.to_backend(FLOWER[1], cp, dtype=dt)
-    net = Network.build([2, 4, 1], activation, negative_slope=0.05)
+    net = Network.build([2, 4, 1], bnn.get_activation(activation, negative_slope=0.05))
     lr = 1.2 if activation in ("tanh", "sigmoid") else 0.05
     p0 = bnn.initialize_parameters(2, 4, 1, backend=cp, dtype=dtype)
     _compare_runner_with_eager(cp, kind, p0, X, Y, net, lr, dtype)
@@ -133,7 +133,7 @@ def test_fused_lines_match_the_generic_lines(cp, activation, dtype, n_h, m):
     X, Y = _data(cp, 5, m, getattr(cp, dtype))
     p = bnn.initialize_parameters_deep([5, n_h, 1], seed=4, init="he", backend=cp, dtype=dtype)
     assert (_column_blocks(n_h, m) > 1) == (n_h == 3)
-    net = Network.build([5, n_h, 1], activation, negative_slope=0.05)
+    net = Network.build([5, n_h, 1], bnn.get_activation(activation, negative_slope=0.05))
     rtol, atol = (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
     caches = assert_lines_match(p, X, Y, net, CupyLines(), xp=cp, rtol=rtol, atol=atol)
     assert (caches[0][1] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
@@ -149,7 +149,7 @@ def test_fused_lines_on_a_deep_network(cp, activation, mean_in_dZ):
 
     X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
     p = bnn.initialize_parameters_deep([2, 6, 3, 1], seed=3, init="he", backend=cp)
-    net = Network.build([2, 6, 3, 1], activation, negative_slope=0.05)
+    net = Network.build([2, 6, 3, 1], bnn.get_activation(activation, negative_slope=0.05))
     assert_lines_match(p, X, Y, net, CupyLines(), xp=cp, rtol=1e-12, atol=1e-15, cache_rtol=1e-14, cache_atol=1e-15,
                        mean_in_dZ=mean_in_dZ)
 

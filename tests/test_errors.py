@@ -57,6 +57,9 @@ def test_nn_model_rejects_bad_data(data, bad, exc, match):
     (dict(learning_rate=float("nan")), ValueError, r"learning_rate must be a positive, finite number"),
     (dict(activation="swish"), ValueError, r"unknown activation 'swish'; expected one of 'relu', 'tanh', 'sigmoid'"),
     (dict(activation="leaky_relu", negative_slope=-0.5), ValueError, r"negative_slope must be in \[0, 1\)"),
+    # a slope beside activations without one was dropped in silence
+    (dict(negative_slope=0.2), ValueError, r"negative_slope=0.2 is leaky_relu's slope, but the hidden layers are "
+                                           r"\['tanh'\]: leave negative_slope unset, or use activation='leaky_relu'"),
     (dict(backend="tensorflow"), ValueError, r"unknown backend 'tensorflow'; expected one of 'numpy', 'cupy'"),
     (dict(backend=42), TypeError, r"backend must be a name .* got int 42"),
     (dict(dtype="float16"), ValueError, r"dtype must be float64 or float32; got 'float16'"),
@@ -67,6 +70,21 @@ def test_nn_model_rejects_bad_options(data, kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         bnn.nn_model(*data, args.pop("n_h"), args.pop("num_iterations"), **args)
+
+
+def test_a_slope_asked_of_trained_parameters_must_be_theirs(data):
+    X, Y = data
+    tanh, _ = bnn.nn_model(X, Y, 4, 10)
+    leaky, _ = bnn.nn_model(X, Y, 4, 10, activation="leaky_relu", negative_slope=0.2)
+    with pytest.raises(ValueError, match=r"negative_slope=0.2 is leaky_relu's slope, but the hidden layers are \['tanh'\]"):
+        bnn.predict(tanh, X, negative_slope=0.2)
+    with pytest.raises(ValueError, match=r"negative_slope=0.3 was asked for, but these parameters were trained with "
+                                         r"\['leaky_relu\(0.2\)'\]; leave negative_slope unset to use theirs"):
+        bnn.predict(leaky, X, negative_slope=0.3)
+    np.testing.assert_array_equal(bnn.predict(leaky, X, negative_slope=0.2), bnn.predict(leaky, X))  # theirs: fine
+    # a list with one leaky layer takes the slope for it
+    p, _ = bnn.nn_model(X, Y, [4, 3], 10, activation=["tanh", "leaky_relu"], negative_slope=0.2)
+    assert [a.label for a in p.network.hidden] == ["tanh", "leaky_relu(0.2)"]
 
 
 def test_integer_and_boolean_X_are_cast_explicitly(data):

@@ -28,7 +28,7 @@ def _problem(n_x, n_h, m, seed=0):
 @pytest.mark.parametrize("n_h, m", [(37, 1003), (3, 2 * TILE_ELEMENTS + 7)])  # partial tiles by rows; by columns
 def test_tiled_lines_match_the_generic_lines(activation, n_h, m):
     X, Y, p = _problem(4, n_h, m)
-    net = Network.build([4, n_h, 1], activation, negative_slope=0.05)
+    net = Network.build([4, n_h, 1], bnn.get_activation(activation, negative_slope=0.05))
     caches = assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=1e-12, atol=1e-15,
                                 cache_rtol=0, cache_atol=0)  # A1 and Z1: bit for bit
     assert (caches[0][1] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A alone"
