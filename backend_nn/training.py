@@ -526,7 +526,9 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     try:
         for epoch in range(num_epochs):
             done_before = start_epoch + epoch  # a resumed run goes on with the stream and the schedule
-            Xs, Ys = (Xb, Yf) if len(slices) == 1 else _shuffle_or_say(reorder, Xb, Yf, shuffle_seed + 1 + done_before)
+            # mini-batches are shuffled each epoch, one batch too (the course's random_mini_batches permutes the
+            # columns whatever their number: the sums then run in its order); full batch is not
+            Xs, Ys = (Xb, Yf) if batch_size is None else _shuffle_or_say(reorder, Xb, Yf, shuffle_seed + 1 + done_before)
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)

@@ -537,6 +537,19 @@ def test_model_equals_the_courses_loop_on_every_backend(backend, optimizer, lr):
     assert p.network.layer_dims == (2, 6, 4, 1) and p.network.output.name == "sigmoid"
 
 
+@pytest.mark.parametrize("compile", ["auto", False])
+def test_one_mini_batch_is_shuffled_as_the_course_shuffles_it(compile):
+    """m <= mini_batch_size: the course's random_mini_batches still permutes the columns, so its sums run
+    in that order; unshuffled, the parameters differed in the last bit (2.2e-16 after 50 epochs)."""
+    X, Y = FLOWER[0][:, :50], FLOWER[1][:, :50]
+    for optimizer, lr in [("gd", 0.3), ("adam", 0.01)]:
+        ref, ref_costs = course_model(X, Y, [2, 6, 4, 1], optimizer, lr, 64, 101)
+        p, costs = bnn.model(X, Y, [2, 6, 4, 1], optimizer, lr, num_epochs=101, print_cost=False, compile=compile)
+        for k, v in ref.items():
+            np.testing.assert_array_equal(p[k], v, err_msg=f"{optimizer} {k}")
+        np.testing.assert_allclose(costs, ref_costs, rtol=1e-13)
+
+
 def test_model_with_L2_and_decay_and_its_prints(capsys):
     X, Y = FLOWER
     ref_p, _ = course_model(X, Y, [2, 5, 1], "adam", 0.01, 100, 30, lambd=0.5)
