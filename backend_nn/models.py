@@ -81,7 +81,9 @@ def nn_model(
     num_iterations : int
         Gradient-descent steps (course: 10000).
     print_cost : bool
-        Print "Cost after iteration i: J" every 1000 iterations, as the course does.
+        Print "Cost after iteration i: J" every 1000 iterations, as the course does. (Only recorded
+        costs are printed: with a ``cost_every`` that does not divide 1000, the first one recorded in
+        each 1000 iterations, under its own iteration, e.g. 0, 1200, 2100 for cost_every=300.)
     learning_rate : float, keyword-only
         Step size (course: 1.2).
     activation : str or list of str
