@@ -26,7 +26,7 @@ from .regularization import check_lambd
 from .prediction import predict_output
 from .inputs import backend_for
 from .models import check_hidden_sizes, nn_model
-from .validation import check_positive
+from .validation import at_default, check_positive
 
 __all__ = ["NNClassifier", "ShallowNNClassifier"]
 
@@ -201,7 +201,7 @@ class NNClassifier(*_BASES):
         if self.hidden_layer_sizes is None:
             return check_hidden_sizes(self.n_h)
         default_n_h = inspect.signature(type(self).__init__).parameters["n_h"].default
-        if self.n_h != default_n_h:  # one of them would be dropped without a word
+        if not at_default(self.n_h, default_n_h):  # one of them would be dropped without a word
             raise ValueError(f"n_h={self.n_h!r} and hidden_layer_sizes={self.hidden_layer_sizes!r} were both given; "
                              "n_h is the size of the one hidden layer, hidden_layer_sizes the sizes of all of them: "
                              "give one.")

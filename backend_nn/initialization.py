@@ -94,8 +94,8 @@ def check_init(init: Any) -> str:
 
 
 def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: float | None) -> dict[str, np.ndarray]:
-    """W_l (n_l, n_{l-1}) and b_l (n_l, 1) as NumPy float64, drawn in layer order (scale None: 0.01)."""
-    check_init(init)
+    """W_l (n_l, n_{l-1}) and b_l (n_l, 1) as NumPy float64, drawn in layer order (init checked by the
+    caller; scale None: 0.01)."""
     scale = DEFAULT_SCALE if scale is None else scale
     rng = np.random.RandomState(check_seed(seed))
     params: dict[str, np.ndarray] = {}

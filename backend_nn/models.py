@@ -23,7 +23,7 @@ from .inputs import layers_dims_for
 from .network import Parameters, TrainingResult
 from .optimizers import check_decay_rate, schedule_lr_decay, update_lr
 from .training import fit
-from .validation import check_positive, did_you_mean, is_real_number
+from .validation import at_default, check_positive, did_you_mean
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "check_hidden_sizes"]
 
@@ -433,7 +433,7 @@ def model(
     # model's own names checked here, where its errors call them so (fit counts num_iterations and batch_size)
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     num_epochs = check_positive("num_epochs", num_epochs, integer=True)
-    if decay is None and not (is_real_number(decay_rate) and decay_rate == 1):  # 1: the course's default
+    if decay is None and not at_default(decay_rate, 1):  # 1: the course's default
         raise ValueError(f"decay_rate={decay_rate!r} would not be used: it is the rate of a learning-rate decay; "
                          "give the rule too, decay=update_lr or decay=schedule_lr_decay.")
     decay_rate = check_decay_rate(decay_rate) if decay is not None else decay_rate

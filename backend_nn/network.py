@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
 from .outputs import OutputLayer, output_for
-from .validation import check_layer_dims, check_parameters, in_course_order, user_stacklevel
+from .validation import at_default, check_layer_dims, check_parameters, in_course_order, user_stacklevel
 
 __all__ = ["Network", "Parameters", "TrainingResult", "network_of", "hidden_activations"]
 
@@ -30,7 +30,7 @@ __all__ = ["Network", "Parameters", "TrainingResult", "network_of", "hidden_acti
 DEFAULT_SLOPE = 0.01
 
 
-def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float = 0.01) -> tuple[Activation, ...]:
+def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float = DEFAULT_SLOPE) -> tuple[Activation, ...]:
     """One Activation per hidden layer, from one name (for all of them) or a list of names."""
     check_not_a_function(activation, HIDDEN_ACTIVATIONS)
     if isinstance(activation, (str, Activation)):
@@ -57,7 +57,7 @@ def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float 
 def _refuse_unused_slope(negative_slope: Any, hidden: tuple[Activation, ...]) -> None:
     """A negative_slope other than the default, where no hidden layer is leaky_relu: it would be dropped in
     silence."""
-    if not (isinstance(negative_slope, (int, float)) and negative_slope == DEFAULT_SLOPE):
+    if not at_default(negative_slope, DEFAULT_SLOPE):
         raise ValueError(f"negative_slope={negative_slope!r} is leaky_relu's slope, but the hidden layers are "
                          f"{[a.label for a in hidden]}: leave negative_slope unset, or use activation='leaky_relu'.")
 
@@ -72,7 +72,7 @@ class Network:
 
     @classmethod
     def build(cls, layer_dims: Sequence[int], activation: Any = "relu", output: Any = None, *,
-              negative_slope: float = 0.01) -> "Network":
+              negative_slope: float = DEFAULT_SLOPE) -> "Network":
         dims = tuple(check_layer_dims(layer_dims))
         hidden = hidden_activations(activation, len(dims) - 2, negative_slope=negative_slope)
         return cls(dims, hidden, output_for(dims[-1], output))
@@ -165,7 +165,7 @@ class TrainingResult(tuple):
         return super().__getitem__(key)
 
 
-def network_of(parameters: Any, activation: Any = None, output: Any = None, *, negative_slope: float = 0.01,
+def network_of(parameters: Any, activation: Any = None, output: Any = None, *, negative_slope: float = DEFAULT_SLOPE,
                week3: bool = False) -> Network:
     """The description of ``parameters``: theirs, or the one ``activation=`` (and ``output=``) give.
 
@@ -179,7 +179,7 @@ def network_of(parameters: Any, activation: Any = None, output: Any = None, *, n
         net = parameters.network
         if tuple(dims) != net.layer_dims:
             raise ValueError(f"the parameters' layer sizes {dims} are not their network's {list(net.layer_dims)}.")
-        if activation is None and not (isinstance(negative_slope, (int, float)) and negative_slope == DEFAULT_SLOPE):
+        if activation is None and not at_default(negative_slope, DEFAULT_SLOPE):
             names = [a if a.name != "leaky_relu" else "leaky_relu" for a in net.hidden]  # with the slope asked for
             if hidden_activations(names, len(dims) - 2, negative_slope=negative_slope) != net.hidden:
                 raise ValueError(f"negative_slope={negative_slope!r} was asked for, but these parameters were trained "

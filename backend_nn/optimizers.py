@@ -28,7 +28,7 @@ from typing import Any
 from .backend import namespace_of, to_numpy
 from .network import Parameters
 from .update import descend
-from .validation import as_index, check_number, check_positive, did_you_mean
+from .validation import as_index, at_default, check_number, check_positive, did_you_mean
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
            "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
@@ -203,7 +203,7 @@ def _refuse_others_hyperparameters(optimizer: Any, **given: Any) -> None:
         return  # an unknown name: get_optimizer says so
     defaults = inspect.signature(get_optimizer).parameters
     unused = [f"{name}={value!r}" for name, value in given.items()
-              if name not in own and not (value is defaults[name].default or value == defaults[name].default)]
+              if name not in own and not at_default(value, defaults[name].default)]
     if unused:
         raise ValueError(f"{', '.join(unused)} would not be used by optimizer {optimizer!r}: beta is momentum's; "
                          "beta1, beta2 and epsilon are Adam's.")

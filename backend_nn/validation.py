@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "at_default",
     "check_X",
     "check_X_Y",
     "check_X_Y_shapes",
@@ -59,6 +60,12 @@ def is_real_number(v: Any) -> bool:
     """A Python or NumPy real number (not a bool, not an array): the gradient-checking assignment's
     one-dimensional x and theta, which its forward_propagation(x, theta) takes."""
     return not isinstance(v, (bool, np.bool_)) and isinstance(v, (int, float, np.integer, np.floating))
+
+
+def at_default(value: Any, default: Any) -> bool:
+    """Whether an option holds its default (the object, or a real number equal to it). An option
+    that differs from it where the run would not use it is refused, not dropped in silence."""
+    return value is default or (is_real_number(value) and value == default)
 
 
 def user_stacklevel() -> int:
