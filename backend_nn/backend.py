@@ -19,7 +19,7 @@ import numpy as np
 import array_api_compat
 from array_api_compat import array_namespace as _compat_namespace, device as device_of
 
-from .validation import did_you_mean, model_pair_hint
+from .validation import check_in_range, did_you_mean, dtype_name, model_pair_hint
 
 __all__ = [
     "BACKENDS",
@@ -256,7 +256,9 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     than silently copied through the host. Without ``dtype`` the data take the dtype
     the backend's ``asarray`` gives them (JAX without its 64-bit mode holds float64 as
     float32, as ``jnp.asarray`` does); ``dtype="float64"`` there is an error that says
-    how to turn that mode on, never a float32.
+    how to turn that mode on, never a float32. A ``dtype`` narrower than the data's (float64 to
+    float32) is refused where it would turn finite values into inf (a ValueError that names the
+    largest |x|); NaN and inf already there pass as they are.
 
     A dict of arrays (a model's Parameters, gradients) has each of its arrays moved;
     Parameters keep their network and their training state (its arrays moved too). ``name``
@@ -276,6 +278,8 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
         check_float64(xp)  # JAX would give float32 with a warning of its own
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
         host = _native(host_array(x), xp)
+        if dtype is not None:
+            _check_narrowing(host, np, dtype, name)
         with _placing(xp, device):
             if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):
                 import cupy
@@ -299,7 +303,28 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     if device is not None and str(device_of(x)) != str(device):
         with _placing(xp, device):
             x = array_api_compat.to_device(x, device)
+    if dtype is not None:
+        _check_narrowing(x, xp, dtype, name)
     return x if dtype is None or x.dtype == dtype else xp.astype(x, dtype)
+
+
+def _bits(dtype: Any) -> int:
+    """The width of a real floating dtype (any library's); 0 for the rest, which no check here narrows."""
+    try:
+        kind = np.dtype(dtype_name(dtype))
+    except TypeError:
+        return 0
+    return kind.itemsize * 8 if kind.kind == "f" else 0
+
+
+def _check_narrowing(a: Any, xp: Namespace, dtype: Any, name: str) -> None:
+    """A cast to a narrower float must not turn finite values into inf (NumPy warns, PyTorch and JAX
+    do not): the largest finite |a| must fit. Reads the data (one sync on a GPU) only when the cast
+    narrows, once, at this edge."""
+    if _bits(a.dtype) > _bits(dtype) > 0:
+        finite = xp.isfinite(a)
+        if bool(xp.any(finite)):
+            check_in_range(float(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a)))), dtype, name)
 
 
 def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .backend import device_of, namespace_of, to_backend, to_numpy
-from .validation import check_number
+from .validation import check_number, dtype_name
 
 __all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob", "Dropout",
            "compute_cost_with_regularization", "forward_propagation_with_dropout",
@@ -68,11 +68,9 @@ def dropout_masks(layer_dims, m: int, keep_prob: float, *, xp: Any, dtype: Any, 
                   seed: int = 1) -> list:
     """D_1 .. D_{L-1}, (n_l, m) of 0/1 in ``dtype`` on the backend: (rand(n_l, m) < keep_prob) from
     RandomState(seed), in layer order, as the course draws them."""
-    import numpy as np
-
-
     rng = np.random.RandomState(seed)
-    return [to_backend((rng.rand(int(n), int(m)) < keep_prob).astype(np.float64), xp, device=device, dtype=dtype)
+    host = np.dtype(dtype_name(dtype))  # 0/1 are exact in any float: made in the dtype on the host
+    return [to_backend((rng.rand(int(n), int(m)) < keep_prob).astype(host), xp, device=device)
             for n in layer_dims[1:-1]]
 
 

@@ -304,11 +304,12 @@ def not_finite(name: str = "X", n_bad: int | None = None) -> ValueError:
     return ValueError(f"{name} must be finite; it holds {count}NaN or inf value(s).")
 
 
-def check_in_range(largest: float, dtype: Any) -> None:
-    """X's largest |x| must survive the cast to ``dtype`` (a narrowing cast must not overflow to inf)."""
+def check_in_range(largest: float, dtype: Any, name: str = "X") -> None:
+    """The largest finite |x| of ``name`` must survive the cast to ``dtype`` (a narrowing cast must
+    not overflow to inf)."""
     if largest > float(np.finfo(dtype_name(dtype)).max):
-        raise ValueError(f"X holds values beyond the range of {dtype_name(dtype)} (largest |x| = {largest:.3g}): "
-                         "choose dtype='float64' or rescale X.")
+        raise ValueError(f"{name} holds values beyond the range of {dtype_name(dtype)} (largest |x| = "
+                         f"{largest:.3g}): choose dtype='float64' or rescale {name}.")
 
 
 def check_finite(X: Any, *, xp: Any, name: str = "X") -> None:

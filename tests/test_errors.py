@@ -185,6 +185,25 @@ def test_to_backend_takes_dtype_names_and_refuses_a_device_it_cannot_place_on():
         bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, device="cuda")
 
 
+def test_to_backend_refuses_a_narrowing_cast_that_would_turn_finite_values_into_inf(backend):
+    # was: [inf, 1, inf] (NumPy and array-api-strict with a RuntimeWarning, PyTorch and JAX silently)
+    big = np.array([[1e300, 1.0, -np.inf]])
+    with pytest.raises(ValueError, match=r"^x holds values beyond the range of float32 \(largest \|x\| = 1e\+300\): "
+                                         r"choose dtype='float64' or rescale x\.$"):
+        bnn.to_backend(big, backend.xp, device=backend.device, dtype="float32")
+    on_backend = backend.asarray(big)  # float64 there already: the cast on the backend is checked too
+    with pytest.raises(ValueError, match=r"beyond the range of float32"):
+        bnn.to_backend(on_backend, backend.xp, dtype="float32")
+    with pytest.raises(ValueError, match=r"^x\['W1'\] holds values beyond the range of float32"):
+        bnn.to_backend({"W1": big, "b1": np.zeros((1, 1))}, backend.xp, device=backend.device, dtype="float32")
+    assert bnn.to_numpy(on_backend).tolist() == big.tolist()  # nothing changed
+    # inf and NaN that are there already, and values within range, cast as the library casts them
+    fine = np.array([[np.inf, np.nan, -3e38, 0.5]])
+    got = bnn.to_numpy(bnn.to_backend(fine, backend.xp, device=backend.device, dtype="float32"))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, fine.astype(np.float32))
+
+
 def test_to_numpy_brings_bfloat16_home_as_float32_exactly():
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     x = torch.tensor([1.0, 3.140625, -2.5e-3], dtype=torch.bfloat16)  # NumPy has no bfloat16
