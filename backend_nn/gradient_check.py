@@ -15,6 +15,7 @@ difference is the notebook's (the round-off of J, divided by 2 eps, is most of i
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,8 @@ from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
 from .inputs import prepare_X
-from .validation import (check_flag, check_parameter_keys, check_parameters, check_positive, check_X, host_labels,
-                         parameter_keys)
+from .validation import (check_flag, check_parameter_keys, check_parameters, check_positive, check_X, dtype_name,
+                         host_labels, parameter_keys)
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "forward_propagation_n", "backward_propagation_n", "forward_propagation_1d", "backward_propagation_1d",
@@ -128,6 +129,10 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     Returns
     -------
     difference : float
+
+    The check is float64's: J runs in float64 whatever the backend. Gradients computed in float32
+    carry round-off of about the threshold itself, so a difference above it from float32 gradients
+    comes with a UserWarning that says so rather than the verdict alone.
     """
     dims = check_parameters(parameters)
     epsilon = check_positive("epsilon", epsilon, integer=False)
@@ -163,7 +168,23 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
         minus[i, 0] -= epsilon
         gradapprox[i, 0] = (J(vector_to_dictionary(plus, parameters)) - J(vector_to_dictionary(minus, parameters))) \
             / (2 * epsilon)
-    return _difference(grad, gradapprox, print_msg, names)
+    difference = _difference(grad, gradapprox, print_msg, names)
+    _warn_if_narrow(gradients, names, difference)
+    return difference
+
+
+def _warn_if_narrow(gradients: dict, names: list[str], difference: float) -> None:
+    """Gradients computed in float32 (or narrower) carry their own round-off, a few units of 6e-8 per
+    entry and more through each layer: about the course's threshold itself. A difference above it is
+    then no verdict on backpropagation, and the warning says so (the course's check is float64's)."""
+    held = {dtype_name(getattr(gradients["d" + k], "dtype", "float64")) for k in names}
+    narrow = sorted(held & {"float32", "float16", "bfloat16"})
+    if narrow and difference > THRESHOLD:
+        warnings.warn(
+            f"the gradients are {' and '.join(narrow)}: their own round-off is about the course's threshold "
+            f"{THRESHOLD:g}, so a difference of {difference:.3g} may be {narrow[0]}'s, not a mistake in backward "
+            "propagation. Compute them in float64 (dtype='float64', and float64 parameters and X) to check them "
+            "against the threshold.", UserWarning, stacklevel=3)
 
 
 def _label_row(Y: Any, m: int) -> Any:

@@ -497,6 +497,27 @@ def test_gradient_check_prints_the_courses_verdict(capsys):
         np.testing.assert_array_equal(back[k], p[k])
 
 
+def test_gradient_check_says_when_float32_round_off_may_be_the_difference(recwarn):
+    # The flower with the 0.01 initialization: correct float32 gradients differ by about 5e-6 (float64:
+    # 5e-7, most of it J's round-off over 2 epsilon), above 2e-7; the verdict alone read as a mistake.
+    X, Y = bnn.load_dataset("flower")
+    p32 = bnn.initialize_parameters_deep([2, 3, 1], dtype="float32")
+    AL, caches = bnn.L_model_forward(X.astype(np.float32), p32)
+    g32 = bnn.L_model_backward(AL, Y.astype(np.float32), caches)
+    with pytest.warns(UserWarning, match=r"^the gradients are float32: their own round-off is about the course's "
+                                         r"threshold 2e-07, so a difference of \S+ may be float32's, not a mistake"):
+        assert bnn.gradient_check_n(p32, g32, X, Y) > 2e-7
+    he = bnn.initialize_parameters_deep([2, 3, 1], init="he", dtype="float32")  # larger gradients: below 2e-7
+    AL, caches = bnn.L_model_forward(X.astype(np.float32), he)
+    assert bnn.gradient_check_n(he, bnn.L_model_backward(AL, Y.astype(np.float32), caches), X, Y) < 2e-7
+    X3, Y3, p = _gc_problem(3, [3, 4, 1], "sigmoid")
+    AL, caches = bnn.L_model_forward(X3, p)
+    grads = bnn.L_model_backward(AL, Y3, caches)
+    grads["db1"] = grads["db1"] + 0.1  # a mistake, in float64: the verdict stands alone
+    assert bnn.gradient_check_n(p, grads, X3, Y3) > 2e-7
+    assert not [w for w in recwarn if "round-off" in str(w.message)]
+
+
 def test_the_vector_helpers_take_the_courses_own_calls():
     """The assignment calls gradients_to_vector(gradients) and vector_to_dictionary(theta), the latter with
     its network's shapes written out by hand: W1 (5, 4), b1 (5, 1), W2 (3, 5), b2 (3, 1), W3 (1, 3), b3 (1, 1)."""
