@@ -10,6 +10,7 @@ NumPy (explicitly), and where a CUDA GPU is detected (by counting devices:
 from __future__ import annotations
 
 import importlib
+import math
 import os
 from contextlib import contextmanager
 from types import ModuleType
@@ -308,23 +309,33 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     return x if dtype is None or x.dtype == dtype else xp.astype(x, dtype)
 
 
-def _bits(dtype: Any) -> int:
-    """The width of a real floating dtype (any library's); 0 for the rest, which no check here narrows."""
+def _largest(dtype: Any) -> tuple[str, float] | None:
+    """(kind, largest finite value) of a real floating ("f") or integer ("i", "u") dtype of any
+    library; None for the rest (bool, bfloat16, complex), which no check here narrows."""
     try:
         kind = np.dtype(dtype_name(dtype))
     except TypeError:
-        return 0
-    return kind.itemsize * 8 if kind.kind == "f" else 0
+        return None
+    if kind.kind == "f":
+        return "f", float(np.finfo(kind).max)
+    if kind.kind in "iu":
+        return kind.kind, float(np.iinfo(kind).max)
+    return None
 
 
 def _check_narrowing(a: Any, xp: Namespace, dtype: Any, name: str) -> None:
-    """A cast to a narrower float must not turn finite values into inf (NumPy warns, PyTorch and JAX
-    do not): the largest finite |a| must fit. Reads the data (one sync on a GPU) only when the cast
-    narrows, once, at this edge."""
-    if _bits(a.dtype) > _bits(dtype) > 0:
+    """A cast to a float of smaller range must not turn finite values into inf (NumPy warns, PyTorch
+    and JAX do not): float64 to float32, or integers to float16. The largest finite |a| must fit.
+    Reads the data (one sync on a GPU) only when the range narrows, once, at this edge."""
+    src, dst = _largest(a.dtype), _largest(dtype)
+    if src is None or dst is None or dst[0] != "f" or src[1] <= dst[1]:
+        return
+    if src[0] == "f":
         finite = xp.isfinite(a)
         if bool(xp.any(finite)):
             check_in_range(float(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a)))), dtype, name)
+    elif math.prod(a.shape):  # integers: |min| may not be representable in their own dtype
+        check_in_range(max(abs(float(xp.max(a))), abs(float(xp.min(a)))), dtype, name)
 
 
 def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:

@@ -197,6 +197,11 @@ def test_to_backend_refuses_a_narrowing_cast_that_would_turn_finite_values_into_
     with pytest.raises(ValueError, match=r"^x\['W1'\] holds values beyond the range of float32"):
         bnn.to_backend({"W1": big, "b1": np.zeros((1, 1))}, backend.xp, device=backend.device, dtype="float32")
     assert bnn.to_numpy(on_backend).tolist() == big.tolist()  # nothing changed
+    if hasattr(backend.xp, "float16"):  # integers past float16's 65504 (array-api-strict has no float16)
+        with pytest.raises(ValueError, match=r"beyond the range of float16 \(largest \|x\| = 7e\+04\)"):
+            bnn.to_backend(np.array([[-70000, 3]]), backend.xp, device=backend.device, dtype="float16")
+        assert bnn.to_numpy(bnn.to_backend(np.array([[-60000, 3]]), backend.xp, device=backend.device,
+                                           dtype="float16")).tolist() == [[-60000.0, 3.0]]
     # inf and NaN that are there already, and values within range, cast as the library casts them
     fine = np.array([[np.inf, np.nan, -3e38, 0.5]])
     got = bnn.to_numpy(bnn.to_backend(fine, backend.xp, device=backend.device, dtype="float32"))
