@@ -524,10 +524,10 @@ def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
     """A_L (n_L, m) of dask X, lazily: the forward pass on each chunk, chunked like X's columns (whose sizes
     may be unknown: the number of columns a boolean mask kept)."""
     _dask()
-    from .validation import check_X_shape
+    from .validation import check_X_shape, not_2d
 
     if X.ndim != 2:
-        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {tuple(X.shape)}.")
+        raise not_2d(tuple(X.shape))
     Xxp = chunk_namespace(X, "X")
     if Xxp is not xp:
         raise TypeError(f"X's chunks are {backend_name(Xxp)} arrays but the parameters are {backend_name(xp)} arrays; "

@@ -20,6 +20,7 @@ __all__ = [
     "check_X_Y_shapes",
     "check_X_shape",
     "check_X_kind",
+    "not_2d",
     "check_in_range",
     "not_finite",
     "check_labels_shape",
@@ -176,12 +177,17 @@ def check_number(name: str, value: Any, kind: str, ok: Any, range_text: str) -> 
     return value
 
 
+def not_2d(shape: tuple) -> ValueError:
+    """The error for an X that is not 2-D; a 1-D one is told the two ways it could be meant."""
+    hint = " — did you mean X.reshape(1, -1) (one feature) or X.reshape(-1, 1) (one example)?" if len(shape) == 1 else ""
+    return ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape}{hint or '.'}")
+
+
 def check_X(X: Any, *, xp: Any, n_x: int | None = None) -> None:
     """X must be a 2-D real floating array of shape (n_x, m), examples as columns."""
     shape = shape_of(X)
     if len(shape) != 2:
-        hint = " — did you mean X.reshape(1, -1) (one feature) or X.reshape(-1, 1) (one example)?" if len(shape) == 1 else ""
-        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape}{hint or '.'}")
+        raise not_2d(shape)
     if not xp.isdtype(X.dtype, "real floating"):
         raise TypeError(
             f"X must have a real floating dtype (float64 or float32); got {X.dtype}. "
@@ -291,7 +297,7 @@ def check_X_kind(X: Any, *, xp: Any) -> None:
     if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
     if len(X.shape) != 2:
-        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape_of(X)}.")
+        raise not_2d(shape_of(X))
     n_x, m = shape_of(X)
     if m == 0 or n_x == 0:
         raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "

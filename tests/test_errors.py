@@ -39,7 +39,8 @@ def params():
                                             r"output only where it is asked for: output='sigmoid'\.$"),
     (lambda X, Y: (np.where(np.arange(400) == 7, np.nan, X), Y), ValueError, r"X must be finite.*2 NaN or inf"),
     (lambda X, Y: (np.where(np.arange(400) < 3, np.inf, X), Y), ValueError, r"X must be finite.*6 NaN or inf"),
-    (lambda X, Y: (X[0], Y), ValueError, r"X must be 2-D.*got shape \(400,\)"),
+    (lambda X, Y: (X[0], Y), ValueError, r"X must be 2-D.*got shape \(400,\) — did you mean X\.reshape\(1, -1\) "
+                                         r"\(one feature\) or X\.reshape\(-1, 1\) \(one example\)\?"),
     (lambda X, Y: (X.astype(complex), Y), TypeError, r"X must hold real numbers; got dtype complex128"),
 ])
 def test_nn_model_rejects_bad_data(data, bad, exc, match):
@@ -154,6 +155,14 @@ def test_predict_refuses_an_activation_the_parameters_were_not_trained_with(data
     with pytest.raises(ValueError, match=r"activation=\['tanh'\] was asked for, but these parameters were trained with \['relu'\]"):
         bnn.predict(p, data[0], activation="tanh")
     assert bnn.predict(p, data[0]).shape == (1, 400)
+
+
+def test_predict_of_one_example_as_a_1d_array_says_how_to_make_it_a_column(data):
+    p, _ = bnn.nn_model(*data, 4, 10)
+    with pytest.raises(ValueError, match=r"got shape \(2,\) — did you mean X\.reshape\(1, -1\) \(one feature\) or "
+                                         r"X\.reshape\(-1, 1\) \(one example\)\?"):
+        bnn.predict(p, data[0][:, 0])
+    assert bnn.predict(p, data[0][:, 0].reshape(-1, 1)).shape == (1, 1)
 
 
 def test_backward_propagation_checks_Y_and_cache(data):
