@@ -328,14 +328,15 @@ def _check_narrowing(a: Any, xp: Namespace, dtype: Any, name: str) -> None:
     and JAX do not): float64 to float32, or integers to float16. The largest finite |a| must fit.
     Reads the data (one sync on a GPU) only when the range narrows, once, at this edge."""
     src, dst = _largest(a.dtype), _largest(dtype)
-    if src is None or dst is None or dst[0] != "f" or src[1] <= dst[1]:
+    if src is None or dst is None or dst[0] != "f" or src[1] <= dst[1] or not math.prod(a.shape):
         return
-    if src[0] == "f":
+    hi, lo = float(xp.max(a)), float(xp.min(a))  # two reductions, no temporary the size of a
+    if not (math.isfinite(hi) and math.isfinite(lo)):  # NaN or inf there already pass; the rest must fit
         finite = xp.isfinite(a)
-        if bool(xp.any(finite)):
-            check_in_range(float(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a)))), dtype, name)
-    elif math.prod(a.shape):  # integers: |min| may not be representable in their own dtype
-        check_in_range(max(abs(float(xp.max(a))), abs(float(xp.min(a)))), dtype, name)
+        if not bool(xp.any(finite)):
+            return
+        hi = lo = float(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a))))
+    check_in_range(max(abs(hi), abs(lo)), dtype, name)  # abs of a float: an integer's |min| is not its dtype's
 
 
 def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
