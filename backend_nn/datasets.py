@@ -11,6 +11,7 @@ NumPy's global random state.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import math
 import re
@@ -194,7 +195,14 @@ def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}"
                          f"{did_you_mean(name, DATASETS) or '.'}")
-    return DATASETS[name](**kwargs)
+    make = DATASETS[name]
+    takes = inspect.signature(make).parameters
+    unknown = [k for k in kwargs if k not in takes]
+    if unknown:
+        options = ", ".join(f"{k}=" for k in takes) or "no options"
+        raise TypeError(f"load_dataset({name!r}) takes {options}; got {', '.join(f'{k}=' for k in unknown)}"
+                        f"{did_you_mean(unknown[0], list(takes)) or '.'}")
+    return make(**kwargs)
 
 
 def load_extra_datasets(m: int = 200) -> tuple[tuple[np.ndarray, np.ndarray], ...]:

@@ -29,6 +29,15 @@ def test_unknown_dataset():
         bnn.load_dataset("iris")
 
 
+def test_an_option_a_data_set_does_not_take_is_named_with_the_ones_it_does():
+    # was: "blobs() got an unexpected keyword argument 'n'", a function the caller never called
+    with pytest.raises(TypeError, match=r"^load_dataset\('blobs'\) takes m=, centers=, seed=; got n=\.$"):
+        bnn.load_dataset("blobs", n=3)
+    with pytest.raises(TypeError, match=r"^load_dataset\('digits'\) takes no options; got n_class=\.$"):
+        bnn.load_dataset("digits", n_class=3)
+    assert bnn.load_dataset("flower", m=10, seed=1)[0].shape == (2, 10)
+
+
 @pytest.mark.parametrize("name, kwargs, match", [
     ("flower", {"m": 401}, r"m must be a positive multiple of 2 \(m / 2 points on each class's petals\); got 401"),
     ("flower", {"m": -1}, r"m must be a positive integer; got -1"),
