@@ -330,13 +330,19 @@ def _check_narrowing(a: Any, xp: Namespace, dtype: Any, name: str) -> None:
     src, dst = _largest(a.dtype), _largest(dtype)
     if src is None or dst is None or dst[0] != "f" or src[1] <= dst[1] or not math.prod(a.shape):
         return
-    hi, lo = float(xp.max(a)), float(xp.min(a))  # two reductions, no temporary the size of a
-    if not (math.isfinite(hi) and math.isfinite(lo)):  # NaN or inf there already pass; the rest must fit
+    hi, lo = _scalar(xp.max(a)), _scalar(xp.min(a))  # two reductions, no temporary the size of a
+    if not (np.isfinite(hi) and np.isfinite(lo)):  # NaN or inf there already pass; the rest must fit
         finite = xp.isfinite(a)
         if not bool(xp.any(finite)):
             return
-        hi = lo = float(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a))))
-    check_in_range(max(abs(hi), abs(lo)), dtype, name)  # abs of a float: an integer's |min| is not its dtype's
+        hi = lo = _scalar(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a))))
+    check_in_range(max(abs(hi), abs(lo)), dtype, name)
+
+
+def _scalar(v: Any) -> Any:
+    """A reduction's result on the host: a NumPy float as it is (a long double past float64's range
+    stays itself), anything else a Python float (an integer's |min| does not fit its own dtype)."""
+    return v if isinstance(v, np.floating) else float(v)
 
 
 def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:

@@ -310,12 +310,15 @@ def not_finite(name: str = "X", n_bad: int | None = None) -> ValueError:
     return ValueError(f"{name} must be finite; it holds {count}NaN or inf value(s).")
 
 
-def check_in_range(largest: float, dtype: Any, name: str = "X") -> None:
-    """The largest finite |x| of ``name`` must survive the cast to ``dtype`` (a narrowing cast must
-    not overflow to inf)."""
+def check_in_range(largest: Any, dtype: Any, name: str = "X") -> None:
+    """The largest finite |x| of ``name`` (a float, or a NumPy long double) must survive the cast to
+    ``dtype`` (a narrowing cast must not overflow to inf)."""
     if largest > float(np.finfo(dtype_name(dtype)).max):
+        shown = f"{largest:.3g}" if math.isfinite(largest) else np.format_float_scientific(largest, 2, trim="-")
+        fits = dtype_name(dtype) != "float64" and largest <= float(np.finfo(np.float64).max)
+        wider = "choose dtype='float64' or " if fits else ""
         raise ValueError(f"{name} holds values beyond the range of {dtype_name(dtype)} (largest |x| = "
-                         f"{largest:.3g}): choose dtype='float64' or rescale {name}.")
+                         f"{shown}): {wider}rescale {name}.")
 
 
 def check_finite(X: Any, *, xp: Any, name: str = "X") -> None:

@@ -211,6 +211,12 @@ def test_to_backend_refuses_a_narrowing_cast_that_would_turn_finite_values_into_
             bnn.to_backend(np.array([[-70000, 3]]), backend.xp, device=backend.device, dtype="float16")
         assert bnn.to_numpy(bnn.to_backend(np.array([[-60000, 3]]), backend.xp, device=backend.device,
                                            dtype="float16")).tolist() == [[-60000.0, 3.0]]
+    if np.finfo(np.longdouble).max > np.finfo(np.float64).max and backend.name == "numpy":
+        # a long double past float64's range (was: "largest |x| = inf: choose dtype='float64'", into float64)
+        beyond = np.array([[np.longdouble("-1e400"), 1.0]])
+        with pytest.raises(ValueError, match=r"^X holds values beyond the range of float64 \(largest \|x\| = 1e\+400\): "
+                                             r"rescale X\.$"):
+            bnn.nn_model(np.repeat(beyond, 200, axis=1), np.tile([[0, 1]], 200), 4, 10)
     # inf and NaN that are there already, and values within range, cast as the library casts them
     fine = np.array([[np.inf, np.nan, -3e38, 0.5]])
     got = bnn.to_numpy(bnn.to_backend(fine, backend.xp, device=backend.device, dtype="float32"))
