@@ -228,7 +228,8 @@ def namespace_of(**arrays: Any) -> Namespace:
             f"arrays come from different backends: {which}. Move them to one backend "
             "first (backend_nn.to_backend / backend_nn.to_numpy)."
         )
-    devices = {name: device_of(a) for name, a in arrays.items()}
+    # an array being traced (inside jax.jit or jax.grad) has no device yet: it is not compared
+    devices = {name: d for name, a in arrays.items() if (d := device_of(a)) is not None}
     if len({str(d) for d in devices.values()}) > 1:
         which = ", ".join(f"{n} on {d}" for n, d in devices.items())
         raise ValueError(f"arrays live on different devices: {which}. Move them to one device first.")

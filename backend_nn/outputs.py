@@ -28,7 +28,7 @@ from typing import Any
 
 from .activations import Activation, get_activation
 from .backend import count_true, default_int, device_of, first_values, namespace_of, to_numpy
-from .validation import check_labels_dtype, check_labels_shape, did_you_mean
+from .validation import check_labels_dtype, check_labels_shape, did_you_mean, found, holds
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
            "encode_labels", "check_label_values"]
@@ -184,7 +184,7 @@ def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
         else:
             return
     ok = (Y == 0) | (Y == 1)
-    if not bool(xp.all(ok)):
+    if not holds(xp.all(ok)):
         if output is SIGMOID:
             return check_sigmoid_targets(Y, ok, xp=xp, name=name)
         raise ValueError(f"{name} must hold only 0 and 1 (one-hot columns, (K, m)); found other values, e.g. "
@@ -192,7 +192,7 @@ def check_label_values(Y, output: OutputLayer, *, xp, name: str = "Y",
     if output is SOFTMAX:
         sums = xp.sum(Y, axis=0)
         bad = sums != 1
-        if bool(xp.any(bad)):
+        if found(xp.any(bad)):
             cols = [int(i) for i in to_numpy(xp.nonzero(bad)[0])[:5]] if hasattr(xp, "nonzero") else []
             raise ValueError(
                 f"{name} (K, m) must be one-hot, exactly one 1 in every column; columns {cols} sum to "
@@ -211,15 +211,15 @@ def check_sigmoid_targets(Y, ok, *, xp, name: str = "Y") -> None:
     floating = xp.isdtype(Y.dtype, "real floating")
     if floating:
         finite = xp.isfinite(Y)
-        if not bool(xp.all(finite)):
+        if not holds(xp.all(finite)):
             raise ValueError(f"{name} must hold 0/1 labels or finite targets; found {first_values(Y, ~finite)}.")
     whole = ~ok & (Y == xp.round(Y)) if floating else ~ok
-    if bool(xp.any(whole)):
+    if found(xp.any(whole)):
         raise ValueError(f"{name} must hold 0/1 labels (binary), or fractional targets between them; found other "
                          f"whole numbers, e.g. {first_values(Y, whole)}: class labels 0..K-1 need a softmax "
                          "output of K units.")
     outside = (Y < 0) | (Y > 1)
-    if bool(xp.any(outside)):
+    if found(xp.any(outside)):
         import warnings
 
         from .validation import user_stacklevel
@@ -248,10 +248,10 @@ def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None 
             Y = xp.astype(Y, default_int(xp))
         if xp.isdtype(Y.dtype, "real floating"):
             whole = Y == xp.round(Y)
-            if not bool(xp.all(whole)):
+            if not holds(xp.all(whole)):
                 raise ValueError(f"labels must be whole numbers 0..{n_y - 1}; found {first_values(Y, ~whole)}.")
         inside = (Y >= 0) & (Y <= n_y - 1)
-        if not bool(xp.all(inside)):
+        if not holds(xp.all(inside)):
             raise ValueError(
                 f"labels must be in 0..{n_y - 1} for the {n_y} output units; found {first_values(Y, ~inside)}."
             )
@@ -311,7 +311,7 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
     out = output_for(int(AL.shape[0]), output)
     if ZL is None:
         inside = (AL >= 0) & (AL <= 1)
-        if not bool(xp.all(inside)):
+        if not holds(xp.all(inside)):
             n_nan = int(count_true(xp.isnan(AL), xp))
             where = (f" ({n_nan} NaN: the forward pass met a NaN or inf in X or the parameters)" if n_nan else "")
             raise ValueError(f"AL must hold probabilities in [0, 1]; found {first_values(AL, ~inside)}{where}.")
@@ -319,7 +319,7 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
             tol = 1e-3 if xp.finfo(AL.dtype).bits < 64 else 1e-6
             sums = xp.sum(AL, axis=0)
             off = xp.abs(sums - 1) > tol
-            if bool(xp.any(off)):
+            if found(xp.any(off)):
                 raise ValueError(
                     f"AL {tuple(AL.shape)} is a softmax output over {int(AL.shape[0])} classes: each column must sum "
                     f"to 1; {int(count_true(off, xp))} column(s) do not, e.g. sums {first_values(sums, off)}. "
@@ -332,7 +332,7 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
         if tuple(Y.shape) == tuple(AL.shape) and bool(xp.all((AL == 0) | (AL == 1))):
             raise ValueError(f"{exc} {swapped}") from None
         raise
-    if out is SIGMOID and bool(xp.all((AL == 0) | (AL == 1))) and not bool(xp.all((Yf == 0) | (Yf == 1))):
+    if out is SIGMOID and found(xp.all((AL == 0) | (AL == 1))) and not holds(xp.all((Yf == 0) | (Yf == 1))):
         # fractional targets are taken (soft labels); against outputs of exactly 0 and 1 they are the probabilities
         raise ValueError(f"Y holds values between 0 and 1 (targets) where {swapped}")
     cost = out.cost_from_probabilities(AL, Yf, xp=xp) if ZL is None else out.cost_from_logits(ZL, Yf, xp=xp)

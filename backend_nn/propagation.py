@@ -43,7 +43,7 @@ from .activations import Activation, course_dZ, get_activation
 from .backend import count_true, namespace_of
 from .network import Network, Parameters, hidden_activations, network_of
 from .outputs import OutputLayer, encode_labels, get_output, output_for
-from .validation import check_parameters, check_X, dtype_name, is_real_number
+from .validation import check_parameters, check_X, dtype_name, found, is_real_number
 
 __all__ = [
     "Lines",
@@ -342,7 +342,7 @@ def _check_divisible(AL: Any, *, xp: Any) -> None:
     """dA_L = -(Y / AL - (1 - Y) / (1 - AL)) divides by AL and by 1 - AL: an AL of exactly 0 or 1 (a
     sigmoid that rounded off) or NaN would make every gradient NaN, with a warning from NumPy alone."""
     bad = ~xp.isfinite(AL) | (AL == 0) | (AL == 1)
-    if bool(xp.any(bad)):
+    if found(xp.any(bad)):
         raise ValueError(
             f"AL holds {int(count_true(bad, xp))} value(s) of exactly 0 or 1, or NaN or inf: dA_L = -(Y / AL - "
             "(1 - Y) / (1 - AL)), the course's route into the sigmoid layer, divides by AL and 1 - AL there, and "

@@ -21,6 +21,8 @@ __all__ = [
     "check_X_shape",
     "check_X_kind",
     "not_2d",
+    "holds",
+    "found",
     "check_in_range",
     "not_finite",
     "check_labels_shape",
@@ -304,6 +306,28 @@ def check_X_kind(X: Any, *, xp: Any) -> None:
                          "(n_x, its rows).")
 
 
+def _concrete(condition: Any, unknown: bool) -> bool:
+    """bool() of a 0-d boolean array; ``unknown`` where its value is not there yet: an array that
+    jax.jit or jax.grad is tracing holds no values, so a check on values runs where they are (a call
+    outside the trace); its shapes are checked either way."""
+    try:
+        return bool(condition)
+    except TypeError:  # JAX's TracerBoolConversionError (a ConcretizationTypeError)
+        if type(condition).__module__.split(".")[0] == "jax":
+            return unknown
+        raise
+
+
+def holds(condition: Any) -> bool:
+    """A check that all is well (``xp.all(ok)``) passes: bool(condition), or True while traced."""
+    return _concrete(condition, True)
+
+
+def found(condition: Any) -> bool:
+    """A check for something wrong (``xp.any(bad)``) finds it: bool(condition), or False while traced."""
+    return _concrete(condition, False)
+
+
 def not_finite(name: str = "X", n_bad: int | None = None) -> ValueError:
     """The error for data holding NaN or inf (``n_bad`` of them, where counted)."""
     count = "" if n_bad is None else f"{n_bad} "
@@ -323,7 +347,7 @@ def check_in_range(largest: Any, dtype: Any, name: str = "X") -> None:
 
 def check_finite(X: Any, *, xp: Any, name: str = "X") -> None:
     """X holds no NaN or inf. Reads the data (one device sync); run once per call, not per step."""
-    if not bool(xp.all(xp.isfinite(X))):
+    if not holds(xp.all(xp.isfinite(X))):
         from .backend import count_true  # backend imports this module
 
         raise not_finite(name, int(count_true(~xp.isfinite(X), xp)))

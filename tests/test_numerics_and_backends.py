@@ -494,3 +494,39 @@ def test_training_on_pytorch_tensors_that_track_gradients_records_no_autograd_hi
                                                     for (a, w, b), z in caches])
     for k in host:
         torch.testing.assert_close(grads["d" + k], p[k].grad, rtol=1e-10, atol=1e-14)
+
+
+def test_the_course_functions_run_under_jax_jit_and_jax_grad():
+    """A JAX user's own jax.jit of the week-4 functions (and of predict): the checks on values (labels
+    0/1, A_L not exactly 0 or 1, X finite) raised JAX's TracerBoolConversionError, and jax.grad through
+    L_model_forward was refused as "arrays live on different devices: X on cpu:0, W1 on None". Under a
+    trace the checks on values wait for values (an eager call still makes them); shapes are checked
+    either way."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    jnp = jax.numpy
+    p = bnn.initialize_parameters_deep([2, 3, 1], init="he", backend="jax")
+    Xj, Yj = jnp.asarray(X), jnp.asarray(Y, dtype=jnp.float64)
+
+    def backward(X, Y, p):
+        AL, caches = bnn.L_model_forward(X, p)
+        return bnn.L_model_backward(AL, Y, caches)
+
+    eager, traced = backward(Xj, Yj, p), jax.jit(backward)(Xj, Yj, p)
+    for k in eager:
+        np.testing.assert_allclose(np.asarray(traced[k]), np.asarray(eager[k]), rtol=1e-12, atol=1e-15)
+
+    def J(p):
+        AL, _ = bnn.L_model_forward(Xj, p)
+        return -jnp.mean(Yj * jnp.log(AL) + (1 - Yj) * jnp.log(1 - AL))
+
+    auto = jax.grad(J)(p)
+    for k in p:
+        np.testing.assert_allclose(np.asarray(auto[k]), np.asarray(eager["d" + k]), rtol=1e-10, atol=1e-14)
+    stepped = jax.jit(lambda p: bnn.update_parameters(p, backward(Xj, Yj, p), 0.1))(p)
+    np.testing.assert_allclose(np.asarray(stepped["W1"]), np.asarray(p["W1"] - 0.1 * eager["dW1"]), rtol=1e-12)
+    trained, _ = bnn.nn_model(Xj, Yj, 4, 20)
+    assert bool(jnp.all(jax.jit(lambda X: bnn.predict(trained, X))(Xj) == bnn.predict(trained, Xj)))
+    with pytest.raises(ValueError, match=r"found other whole numbers, e\.g\. \[3\.0\]"):
+        backward(Xj, Yj * 3, p)  # eager: the values are checked
+    with pytest.raises(ValueError, match=r"W \(3, 3\) expects 3 input rows"):  # traced: shapes are
+        jax.jit(lambda X: bnn.linear_forward(X, jnp.ones((3, 3)), jnp.zeros((3, 1)))[0])(Xj)
