@@ -30,6 +30,7 @@ __all__ = [
     "device_of",
     "to_backend",
     "host_array",
+    "host_scalar",
     "to_numpy",
     "backend_name",
     "memory_of",
@@ -332,22 +333,23 @@ def _largest(dtype: Any) -> tuple[str, float] | None:
 def _check_narrowing(a: Any, xp: Namespace, dtype: Any, name: str) -> None:
     """A cast to a float of smaller range must not turn finite values into inf (NumPy warns, PyTorch
     and JAX do not): float64 to float32, or integers to float16. The largest finite |a| must fit.
-    Reads the data (one sync on a GPU) only when the range narrows, once, at this edge."""
+    Reads the data (its max and min: two syncs on a GPU) only when the range narrows, once, at this edge."""
     src, dst = _largest(a.dtype), _largest(dtype)
     if src is None or dst is None or dst[0] != "f" or src[1] <= dst[1] or not math.prod(a.shape):
         return
-    hi, lo = _scalar(xp.max(a)), _scalar(xp.min(a))  # two reductions, no temporary the size of a
+    hi, lo = host_scalar(xp.max(a)), host_scalar(xp.min(a))  # two reductions, no temporary the size of a
     if not (np.isfinite(hi) and np.isfinite(lo)):  # NaN or inf there already pass; the rest must fit
         finite = xp.isfinite(a)
         if not bool(xp.any(finite)):
             return
-        hi = lo = _scalar(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a))))
+        hi = lo = host_scalar(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a))))
     check_in_range(max(abs(hi), abs(lo)), dtype, name)
 
 
-def _scalar(v: Any) -> Any:
-    """A reduction's result on the host: a NumPy float as it is (a long double past float64's range
-    stays itself), anything else a Python float (an integer's |min| does not fit its own dtype)."""
+def host_scalar(v: Any) -> Any:
+    """A 0-d reduction's result (any library's) on the host: a NumPy float as it is (a long double
+    past float64's range stays itself), anything else a Python float (an integer's |min| does not
+    fit its own dtype)."""
     return v if isinstance(v, np.floating) else float(v)
 
 

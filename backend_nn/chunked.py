@@ -37,7 +37,7 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-from .backend import array_namespace, backend_name, memory_of
+from .backend import array_namespace, backend_name, host_scalar, memory_of
 from .network import Network
 from .step import EpochRunner, Runner, gradients
 from .step import cost as step_cost
@@ -171,7 +171,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     if not bool(finite):
         raise not_finite("X")
     if X.dtype != dt and xp.isdtype(X.dtype, "real floating"):
-        check_in_range(float(big), dt)
+        check_in_range(host_scalar(big), dt)
     return xp, (X if X.dtype == dt else X.astype(dt)), Y
 
 

@@ -161,7 +161,7 @@ def _check_host_X(X: np.ndarray, dtype: np.dtype) -> None:
         if not finite.all():
             n_bad += int(block.size - np.count_nonzero(finite))
         elif not n_bad:
-            big = max(big, float(np.max(np.abs(block))))
+            big = max(big, np.max(np.abs(block)))  # a NumPy float: a long double past float64's stays itself
     if n_bad:
         raise not_finite("X", n_bad)
     if dtype.itemsize < X.dtype.itemsize:
