@@ -249,7 +249,9 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
     path = Path(path)
     labels = check_flag("labels", labels, none=True)
     if not path.exists():
-        raise FileNotFoundError(f"no such data file: {path}")
+        named = (f" ({str(path)!r} is a course data set: load_dataset({str(path)!r}), or --dataset {path} on the "
+                 "command line)") if str(path) in DATASETS else ""
+        raise FileNotFoundError(f"no such data file: {path}{named}")
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; give a data file in it (CSV or .npz).")
     if path.suffix == ".npz":

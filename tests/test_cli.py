@@ -127,6 +127,8 @@ def test_sweep_table_and_grid(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (("predict", "missing.npz", "x.csv"), "no such model file: missing.npz"),
     (("train", "--data", "missing.csv"), "no such data file: missing.csv"),
+    (("train", "--data", "blobs"), "no such data file: blobs ('blobs' is a course data set: load_dataset('blobs'), "
+                                   "or --dataset blobs on the command line)"),
     (("train", "--data", "bad.csv"), "bad.csv, line 3, column 2: not a number: 'x'"),
     (("train", "--data", "ragged.csv"), "ragged.csv, line 2: expected 3 comma-separated values, found 2"),
     (("train", "--data", "gap.csv"), "gap.csv, line 1, column 2: an empty cell"),  # data, not a header
