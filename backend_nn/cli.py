@@ -181,9 +181,10 @@ def _check_outputs(args: argparse.Namespace, X) -> None:
     _png(getattr(args, "plot_boundary", None), "--plot-boundary")
     _png(getattr(args, "plot_cost", None), "--plot-cost")
     _png(getattr(args, "plot", None), "--plot")
-    if (getattr(args, "plot_boundary", None) or getattr(args, "plot", None)) and X.shape[0] != 2:
+    flag = "--plot-boundary" if getattr(args, "plot_boundary", None) else "--plot" if getattr(args, "plot", None) else None
+    if flag and X.shape[0] != 2:
         raise ValueError(f"a decision boundary is drawn in the plane of 2 features; these data have {X.shape[0]}. "
-                         "Leave out --plot-boundary / --plot.")
+                         f"Leave out {flag}.")
 
 
 def _check_counts(args: argparse.Namespace) -> None:

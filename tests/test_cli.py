@@ -145,7 +145,9 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--plot-boundary", "b.txt"), "--plot-boundary writes a PNG picture: give a file name ending in .png"),
     (("train", "--plot-cost", "nowhere/c.png"), "--plot-cost: the folder nowhere does not exist"),
     pytest.param(("train", "--data", "wide.csv", "--plot-boundary", "b.png"),
-                 "drawn in the plane of 2 features; these data have 3", marks=NEEDS_MATPLOTLIB),
+                 "these data have 3. Leave out --plot-boundary.\n", marks=NEEDS_MATPLOTLIB),  # named --plot too
+    pytest.param(("sweep", "--dataset", "digits", "--plot", "s.png"),
+                 "these data have 64. Leave out --plot.\n", marks=NEEDS_MATPLOTLIB),
     (("train", "--backend", "tensorflow"), "unknown backend 'tensorflow'"),
     (("train", "--iterations", "0"), "--iterations takes positive integers; got 0"),
     (("train", "--layers", "4", "-2"), "--layers takes positive integers; got -2"),  # it named n_h[1]
