@@ -5,7 +5,8 @@
 #   bash benchmarks/run_gpu.sh [OUTDIR] [PART ...]
 # PART: tests profile training deep minibatch stream (default: all, in that order). A lent machine
 # allows 10 minutes a command: run the parts in two or three calls (tests stream; training deep;
-# minibatch, whose torch.compile peer compiles a few graphs).
+# minibatch, whose torch.compile peer compiles a few graphs). Each part is stopped after PART_SECONDS
+# (default 280), so that one that hangs (a capture that never ends, say) leaves the call's time to the next.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUTDIR=${1:-benchmarks/results}; shift || true
@@ -21,6 +22,12 @@ fi
 export PYTHONPATH=.:${PYTHONPATH:-} PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$OUTDIR/gpu-device.txt"
 quiet() { grep -v -i "warn"; }
+python3() {  # env: the program, not this function
+  timeout --kill-after=10 "${PART_SECONDS:-280}" env python3 "$@"
+  local rc=$?
+  if [ $rc = 124 ] || [ $rc = 137 ]; then echo "run_gpu.sh: stopped after ${PART_SECONDS:-280} s (PART_SECONDS): python3 $*"; fi
+  return $rc
+}
 for part in $PARTS; do
   case $part in
     tests) python3 -m pytest -m gpu -q -ra -p no:cacheprovider 2>&1 | tee "$OUTDIR/gpu-tests.log" | tail -25 ;;
