@@ -29,6 +29,7 @@ once its part is computed.
 from __future__ import annotations
 
 import itertools
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from types import SimpleNamespace
@@ -414,13 +415,17 @@ def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate
     Xk, Yk = X.to_delayed().ravel(), Y.to_delayed().ravel()
     groups = [(tuple(X.chunks[1][i] / m for i in g), [a for i in g for a in (Xk[i], Yk[i])]) for g in _groups(X)]
     part = partial(_group_part, net=net, xp=xp, mean_in_dZ=mean_in_dZ)
-    names = itertools.count()
+
+    def parameters_task(params: dict) -> Any:
+        # a key of its own (not tokenized: that would hash the parameters every compute), unique across runs:
+        # a cluster that still held a key of an earlier run's parameters would hand those to this one
+        return delayed(dict(params), name=f"backend_nn-parameters-{uuid.uuid4().hex}", traverse=False)
 
     step = partial(_group_step, net=net, xp=xp, mean_in_dZ=mean_in_dZ)
 
     def run_few(params: dict, flags: list[bool]) -> tuple[dict, list]:
         """Up to ``split_every`` groups: each step's tasks also do the previous update (one hop a step)."""
-        p = delayed(dict(params), name=f"backend_nn-parameters-{id(groups)}-{next(names)}", traverse=False)
+        p = parameters_task(params)
         outs: list = []
         costs = []
         for with_cost in flags:
@@ -433,7 +438,7 @@ def dask_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate
     def run(params: dict, flags: list[bool]) -> tuple[dict, list]:
         if len(groups) <= split_every:
             return run_few(params, flags)
-        p = delayed(dict(params), name=f"backend_nn-parameters-{id(groups)}-{next(names)}", traverse=False)
+        p = parameters_task(params)
         costs = []
         for with_cost in flags:
             parts = [delayed(part, pure=False)(p, weights, with_cost, *blocks) for weights, blocks in groups]

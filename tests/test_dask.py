@@ -233,6 +233,30 @@ def test_graph_does_not_grow_with_iterations(flower):
     assert largest(200) == largest(40)
 
 
+def test_each_run_names_its_parameters_tasks_afresh(flower, monkeypatch):
+    """The parameters enter each compute under a key of their own. They were named after id() of a list of the
+    run and a count from 0, which the next run in the process could repeat (CPython reuses the memory of a freed
+    list): a cluster still holding such a key would hand an earlier run's parameters to the next. Here every id()
+    in the module is the same, as when each run's list lands where the last one was."""
+    from dask.callbacks import Callback
+
+    monkeypatch.setattr(chunked, "id", lambda obj: 1, raising=False)
+
+    X, Y = flower
+    Xd, Yd = da.from_array(X, chunks=(-1, 100)), da.from_array(Y, chunks=(-1, 100))
+    runs: list[set] = []
+
+    class Keys(Callback):
+        def _start_state(self, dsk, state):
+            runs[-1].update(str(k) for k in dsk if str(k).startswith("backend_nn-parameters"))
+
+    for seed in (2, 5, 2):
+        runs.append(set())
+        with Keys():
+            bnn.nn_model(Xd, Yd, 4, num_iterations=30, cost_every=10, seed=seed)
+    assert all(runs) and len(set.union(*runs)) == sum(map(len, runs))
+
+
 def test_out_of_core_from_zarr_equals_in_memory(flower, tmp_path, monkeypatch):
     """Data that do not fit are not persisted: each step reads the chunks from Zarr again."""
     pytest.importorskip("zarr", reason="zarr is not installed")
