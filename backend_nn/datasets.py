@@ -306,6 +306,8 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
                     other = " "
                 if other is not None:  # a file separated by something else reads as one column
                     what += f" (the file is read as comma-separated; this line looks separated by {other!r})"
+                elif labels and j == width - 1 and cell.strip():
+                    what += " (the last column holds the labels, which are numbers: 0/1, or 0..K-1 for K classes)"
                 raise ValueError(f"{path}, line {n}, column {j + 1}: {what}.") from None
     bad = np.argwhere(~np.isfinite(data))  # float() reads 'nan' and 'inf': a missing value, most often
     if bad.size:

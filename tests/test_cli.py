@@ -129,7 +129,9 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--data", "missing.csv"), "no such data file: missing.csv"),
     (("train", "--data", "blobs"), "no such data file: blobs ('blobs' is a course data set: load_dataset('blobs'), "
                                    "or --dataset blobs on the command line)"),
-    (("train", "--data", "bad.csv"), "bad.csv, line 3, column 2: not a number: 'x'"),
+    (("train", "--data", "bad.csv"), "bad.csv, line 3, column 2: not a number: 'x'."),
+    (("train", "--data", "words.csv"), "words.csv, line 2, column 3: not a number: 'yes' (the last column holds the "
+                                       "labels, which are numbers: 0/1, or 0..K-1 for K classes)."),
     (("train", "--data", "ragged.csv"), "ragged.csv, line 2: expected 3 comma-separated values, found 2"),
     (("train", "--data", "gap.csv"), "gap.csv, line 1, column 2: an empty cell"),  # data, not a header
     (("train", "--data", "nan.csv"), "nan.csv, line 2, column 1: 'NaN' is not a finite number"),  # was 'X must be finite'
@@ -163,6 +165,7 @@ def test_sweep_table_and_grid(tmp_path):
 def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
     (tmp_path / "bad.csv").write_text("a,b,c\n1,2,0\n1,x,1\n")
     (tmp_path / "ragged.csv").write_text("1,2,0\n1,2\n")
+    (tmp_path / "words.csv").write_text("x1,x2,label\n1,2,yes\n3,4,no\n")
     (tmp_path / "notes.npz").write_text("not a zip")
     (tmp_path / "gap.csv").write_text("1,,0\n1,2,0\n3,4,1\n2,2,1\n")
     (tmp_path / "nan.csv").write_text("1,2,0\nNaN,2,0\n3,4,1\n2,2,1\n")
