@@ -68,9 +68,11 @@ def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     return Xh, Yh
 
 
-def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h: float = 0.01) -> None:
+def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h: float = 0.01,
+              legend: bool = True) -> list:
     """The course's plot: predictions on a grid of step h over the data's range +-1, then the
-    points, with a legend of which colour is which class (any number of classes)."""
+    points, with a legend of which colour is which class (any number of classes; ``legend=False``:
+    not drawn, for a figure that has one legend for all). Returns the legend's handles."""
     from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D
 
@@ -92,11 +94,15 @@ def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h:
     ax.scatter(X[0], X[1], c=labels, cmap=cmap, vmin=-0.5, vmax=K - 0.5, s=12, edgecolors="k", linewidths=0.3)
     handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=colours[k], markeredgecolor="k",
                       label=f"class {k}") for k in range(K)]
-    ax.legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.8,
-              title="region and points", title_fontsize="small")
+    if legend:
+        ax.legend(handles=handles, loc="best", fontsize="small", framealpha=0.8, **_LEGEND_TITLE)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
+    return handles
+
+
+_LEGEND_TITLE = {"title": "region and points", "title_fontsize": "small"}
 
 
 def _model_labels(model: Any, rows: np.ndarray) -> np.ndarray:
@@ -194,13 +200,15 @@ def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, ti
     n = len(results)
     cols = min(4, n)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows + 0.4), squeeze=False, layout="constrained")
+    handles = []
     for ax, (n_h, params, acc) in zip(axes.ravel()[:n], results, strict=True):
-        _boundary(ax, params, Xh, Yh, f"n_h = {n_h}: accuracy {100 * acc:.2f}%")
+        handles = _boundary(ax, params, Xh, Yh, f"n_h = {n_h}: accuracy {100 * acc:.2f}%", legend=False)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.suptitle(title)
-    fig.tight_layout()
+    # one legend for the grid, below it (matplotlib >= 3.7's "outside"), where it hides no points
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize="small", **_LEGEND_TITLE)
     return fig
 
 

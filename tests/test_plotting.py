@@ -31,6 +31,20 @@ def test_the_boundary_draws_regions_points_and_a_legend_per_class(flower_params,
     assert [t.get_text() for t in legend.get_texts()] == ["class 0", "class 1", "class 2"]
 
 
+@pytest.mark.parametrize("n", [1, 4, 7])
+def test_the_sweep_grid_has_one_legend_below_its_panels(flower_params, n):
+    """One legend for the grid, outside every panel (a legend in each panel's corner hid points there)."""
+    fig = plotting.plot_sweep([(k + 1, flower_params, 0.9) for k in range(n)], X, Y, title="sweep")
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == n and all(ax.get_legend() is None for ax in fig.axes)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["class 0", "class 1"]
+    fig.canvas.draw()
+    box = legend.get_window_extent()
+    assert all(box.y1 <= ax.get_tightbbox().y0 for ax in panels)  # below every panel, its labels included
+    matplotlib.pyplot.close(fig)
+
+
 @pytest.mark.parametrize("X_bad, Y_bad, match", [
     (np.vstack([X, X[:1]]), Y, r"drawn for 2 features; X has shape \(3, 400\)"),
     (X, Y[:, :10], r"X and Y must have the same number of examples m \(columns\); got X \(2, 400\) and Y \(1, 10\)"),
