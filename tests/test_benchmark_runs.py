@@ -1,6 +1,7 @@
 """The benchmark script works (at a tiny size). It asserts no time: benchmarks are not tests."""
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,9 @@ def test_dask_benchmark_quick_run(tmp_path):
     proc, data = quick_run("bench_dask.py", tmp_path, "--rounds", "1")
     for size in (data["data_bound"], *[v for k, v in data["sweep"].items() if k != "flower"]):
         assert set(size) == {"numpy", "dask threads", "LocalCluster"}, size  # none WRONG
-        assert all(r["step_s"] > 0 for r in size.values())
+        # a step time is a difference of two run times, (T(n2) - T(n1)) / (n2 - n1): in a one-round quick run on a
+        # busy machine it can come out below 0; the script's job here is to produce one for every row
+        assert all(math.isfinite(r["step_s"]) for r in size.values())
     assert data["out_of_core"]["same_result"] is True
     assert data["model"]["per_task_s"] > 0 and data["model"]["chunk_compute_s"] > 0
 

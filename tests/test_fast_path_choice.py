@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import sys
 import warnings
 from types import SimpleNamespace
 
@@ -138,8 +139,9 @@ def test_a_step_jax_cannot_trace_is_a_warning_under_auto_and_an_error_under_true
 
     with pytest.raises(jax.errors.ConcretizationTypeError) as raised:
         train(True)
-    assert any(f"building the fast path '{name}' (compile=True); compile='auto' trains without it" in note
-               for note in getattr(raised.value, "__notes__", []))
+    if sys.version_info >= (3, 11):  # exceptions take notes from 3.11; on 3.10 the error is raised as it is
+        assert any(f"building the fast path '{name}' (compile=True); compile='auto' trains without it" in note
+                   for note in getattr(raised.value, "__notes__", []))
 
 
 def test_a_declined_path_is_passed_over_silently(monkeypatch):

@@ -207,8 +207,9 @@ def _failed(name: str, exc: Exception, compile: bool | str) -> str:
     """A fast path that failed to build: raised under compile=True (with a note of what the other modes do),
     else one FastPathWarning; returns the reason the path was passed over."""
     if compile is True:
-        exc.add_note(f"backend_nn: raised while building the fast path {name!r} (compile=True); compile='auto' "
-                     "trains without it after a FastPathWarning, compile=False skips the fast paths.")
+        if hasattr(exc, "add_note"):  # Python >= 3.11
+            exc.add_note(f"backend_nn: raised while building the fast path {name!r} (compile=True); compile='auto' "
+                         "trains without it after a FastPathWarning, compile=False skips the fast paths.")
         raise exc
     what = f"{type(exc).__name__}: {exc}"
     warnings.warn(f"backend_nn: the fast path {name!r} failed to build ({what}); training without it. "
