@@ -285,8 +285,14 @@ CLI_OPTIONS = {"learning_rate": "--learning-rate", "lambd": "--lambd", "keep_pro
                "batch_size": "--batch-size", "seed": "--seed"}
 
 
+#: Arguments whose values a library message may show as ``name='value'``: on the command line, ``--name value``.
+CLI_VALUES = ("backend", "dtype")
+
+
 def in_cli_terms(message: str) -> str:
-    """A library message for the command line: each argument name it gives as the option that sets it."""
+    """A library message for the command line: each argument name it gives as the option that sets it
+    (``backend='numpy'`` as ``--backend numpy``)."""
+    message = re.sub(r"\b(" + "|".join(CLI_VALUES) + r")='([\w.:-]+)'", r"--\1 \2", message)
     return re.sub(r"\b(" + "|".join(CLI_OPTIONS) + r")\b", lambda match: CLI_OPTIONS[match.group(1)], message)
 
 

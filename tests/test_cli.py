@@ -193,12 +193,22 @@ def test_a_diverged_run_is_one_line_and_a_nonzero_exit(tmp_path):
     assert r.stdout.startswith("Cost after iteration 0: ")
 
 
+def test_cupy_without_a_gpu_is_one_line_in_the_options_terms(tmp_path):
+    if bnn.cuda_device_count():
+        pytest.skip("a CUDA GPU is counted here: --backend cupy trains")
+    r = cli("train", "--backend", "cupy", "--iterations", "10", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "error: --backend cupy needs " in r.stderr and "backend='" not in r.stderr  # it said backend='numpy'
+
+
 def test_library_messages_name_the_options_that_set_what_they_name():
     from backend_nn.cli import in_cli_terms
 
     assert in_cli_terms("Try a smaller learning_rate or lambd.") == "Try a smaller --learning-rate or --lambd."
     assert in_cli_terms("keep_prob, batch_size") == "--keep-prob, --batch-size"
     assert in_cli_terms("seed must be an integer") == "--seed must be an integer"
+    assert in_cli_terms("backend='cupy' needs a CUDA GPU; use backend='numpy', or dtype='float64'") == \
+        "--backend cupy needs a CUDA GPU; use --backend numpy, or --dtype float64"
     assert in_cli_terms("update_lr(learning_rate0, ...) and learning_rates") == \
         "update_lr(learning_rate0, ...) and learning_rates"  # whole names only
 
