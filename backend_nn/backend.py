@@ -272,6 +272,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     """
     if isinstance(xp, str):
         xp = get_namespace(xp)
+    device = _native_device(xp, device)
     if isinstance(x, dict):
         return _map_arrays(x, lambda a, key: to_backend(a, xp, device=device, dtype=dtype, name=f"{name}[{key!r}]"))
     if model_pair_hint(x):
@@ -365,6 +366,35 @@ def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
     if array_api_compat.is_torch_namespace(xp) and not host.flags.writeable:
         return host.copy()
     return host
+
+
+def _native_device(xp: Namespace, device: Any) -> Any:
+    """``device`` as ``xp`` takes it. JAX takes only its Device objects: a name ("cpu", "gpu", "cuda:1",
+    "tpu:0", as the command line gives one) or a number is looked up in ``jax.devices()``. PyTorch's
+    "meta" device holds no values, so no data are placed there."""
+    if device is None:
+        return None
+    if array_api_compat.is_jax_namespace(xp) and isinstance(device, (str, int)) and not isinstance(device, bool):
+        import jax
+
+        if isinstance(device, int):
+            platform, index, devices = None, device, jax.devices()
+        else:
+            platform, _, number = device.lower().partition(":")
+            platform = {"cuda": "gpu", "rocm": "gpu"}.get(platform, platform)
+            try:
+                devices = jax.devices(platform)
+            except RuntimeError:
+                devices = []
+            index = int(number) if number.isdigit() else 0 if not number else -1
+        if not 0 <= index < len(devices):
+            raise ValueError(f"jax has no device {device!r} here; its devices are {jax.devices()} (give one of them, "
+                             f"or a name such as 'cpu', 'gpu:0').")
+        return devices[index]
+    if array_api_compat.is_torch_namespace(xp) and str(device).split(":")[0] == "meta":
+        raise ValueError("device='meta' holds no values (PyTorch's meta tensors have shapes only): choose a device "
+                         "that holds data, 'cpu' or 'cuda'.")
+    return device
 
 
 @contextmanager

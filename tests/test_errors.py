@@ -194,6 +194,29 @@ def test_to_backend_takes_dtype_names_and_refuses_a_device_it_cannot_place_on():
         bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, device="cuda")
 
 
+def test_torch_meta_device_is_refused_with_why():
+    pytest.importorskip("torch", reason="PyTorch is not installed")
+    # was: "Tensor.item() cannot be called on meta tensors", from somewhere inside training
+    with pytest.raises(ValueError, match=r"device='meta' holds no values"):
+        bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, backend="torch", device="meta")
+
+
+def test_jax_devices_by_name_or_number():
+    """JAX takes only its Device objects; the command line's --device gives a name or a number (it was
+    "sharding='cpu' must be an instance of jax.sharding.Sharding")."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    cpu = jax.devices("cpu")[0]
+    for name in ("cpu", "CPU:0", 0, cpu):
+        x = bnn.to_backend(np.ones(2), "jax", device=name, dtype="float32")
+        assert x.devices() == {cpu}, name
+    X, Y = bnn.load_planar_dataset()
+    params, _ = bnn.nn_model(X, Y, 4, 10, backend="jax", device="cpu", dtype="float32")
+    assert params["W1"].devices() == {cpu}
+    for bad in ("cpu:7", "cpu:x", "quantum", len(jax.devices())):
+        with pytest.raises(ValueError, match=rf"jax has no device {bad!r} here; its devices are \["):
+            bnn.to_backend(np.ones(2), "jax", device=bad, dtype="float32")
+
+
 def test_to_backend_refuses_a_narrowing_cast_that_would_turn_finite_values_into_inf(backend):
     # was: [inf, 1, inf] (NumPy and array-api-strict with a RuntimeWarning, PyTorch and JAX silently)
     big = np.array([[1e300, 1.0, -np.inf]])
