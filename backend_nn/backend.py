@@ -370,8 +370,8 @@ def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
 
 def _native_device(xp: Namespace, device: Any) -> Any:
     """``device`` as ``xp`` takes it. JAX takes only its Device objects: a name ("cpu", "gpu", "cuda:1",
-    "tpu:0", as the command line gives one) or a number is looked up in ``jax.devices()``. PyTorch's
-    "meta" device holds no values, so no data are placed there."""
+    "tpu:0", as the command line gives one) or a number is looked up in ``jax.devices()``. CuPy takes
+    device numbers: "cuda:1" is 1, "cuda" the current device. PyTorch's "meta" device holds no values, so no data are placed there."""
     if device is None:
         return None
     if array_api_compat.is_jax_namespace(xp) and isinstance(device, (str, int)) and not isinstance(device, bool):
@@ -391,6 +391,11 @@ def _native_device(xp: Namespace, device: Any) -> Any:
             raise ValueError(f"jax has no device {device!r} here; its devices are {jax.devices()} (give one of them, "
                              f"or a name such as 'cpu', 'gpu:0').")
         return devices[index]
+    if array_api_compat.is_cupy_namespace(xp) and isinstance(device, str):
+        platform, _, number = device.lower().partition(":")
+        if platform not in ("cuda", "gpu") or not (number.isdigit() or not number):
+            raise ValueError(f"cupy takes a CUDA device number (0, 1, ...) or 'cuda:N'; got device={device!r}.")
+        return int(number) if number else None  # "cuda": the current device, as PyTorch reads it
     if array_api_compat.is_torch_namespace(xp) and str(device).split(":")[0] == "meta":
         raise ValueError("device='meta' holds no values (PyTorch's meta tensors have shapes only): choose a device "
                          "that holds data, 'cpu' or 'cuda'.")

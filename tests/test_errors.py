@@ -201,6 +201,17 @@ def test_torch_meta_device_is_refused_with_why():
         bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, backend="torch", device="meta")
 
 
+def test_cupy_device_names_are_device_numbers():
+    """CuPy takes device numbers; 'cuda:1' (PyTorch's way of naming one) is 1. Checked on the namespace alone,
+    which imports without a GPU."""
+    cp = pytest.importorskip("array_api_compat.cupy", reason="CuPy is not installed")
+    from backend_nn.backend import _native_device
+
+    assert [_native_device(cp, d) for d in ("cuda:1", "GPU:2", "cuda", 3)] == [1, 2, None, 3]
+    with pytest.raises(ValueError, match=r"cupy takes a CUDA device number \(0, 1, ...\) or 'cuda:N'; got device='cpu'"):
+        _native_device(cp, "cpu")
+
+
 def test_jax_devices_by_name_or_number():
     """JAX takes only its Device objects; the command line's --device gives a name or a number (it was
     "sharding='cpu' must be an instance of jax.sharding.Sharding")."""
