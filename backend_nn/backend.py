@@ -371,14 +371,15 @@ def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
 def _native_device(xp: Namespace, device: Any) -> Any:
     """``device`` as ``xp`` takes it. JAX takes only its Device objects: a name ("cpu", "gpu", "cuda:1",
     "tpu:0", as the command line gives one) or a number is looked up in ``jax.devices()``. CuPy takes
-    device numbers: "cuda:1" is 1, "cuda" the current device. PyTorch's "meta" device holds no values, so no data are placed there."""
+    device numbers: "cuda:1" is 1, "cuda" the current device. PyTorch's "meta" device holds no values,
+    so no data are placed there."""
     if device is None:
         return None
     if array_api_compat.is_jax_namespace(xp) and isinstance(device, (str, int)) and not isinstance(device, bool):
         import jax
 
         if isinstance(device, int):
-            platform, index, devices = None, device, jax.devices()
+            devices, index = jax.devices(), device
         else:
             platform, _, number = device.lower().partition(":")
             platform = {"cuda": "gpu", "rocm": "gpu"}.get(platform, platform)

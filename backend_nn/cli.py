@@ -54,7 +54,8 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     p.add_argument("--learning-rate", type=float, default=1.2, help="gradient-descent step (default: 1.2)")
     p.add_argument("--iterations", type=int, default=iterations, help=f"gradient-descent steps (default: {iterations})")
     p.add_argument("--backend", default="numpy", help="numpy, cupy, auto, array_api_strict, torch, jax (default: numpy)")
-    p.add_argument("--device", default=None, help="backend device: a CUDA device number (cupy), 'cuda:1' (torch), 'gpu:0' or 'cpu' (jax)")
+    p.add_argument("--device", default=None,
+                   help="backend device: a CUDA device number (cupy), 'cuda:1' (torch), 'gpu:0' or 'cpu' (jax)")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     p.add_argument("--seed", type=int, default=2, help="initialization seed (default: 2, the course's)")
     p.add_argument("--init", default="random", choices=list(INITIALIZATIONS),
@@ -181,7 +182,8 @@ def _check_outputs(args: argparse.Namespace, X) -> None:
     _png(getattr(args, "plot_boundary", None), "--plot-boundary")
     _png(getattr(args, "plot_cost", None), "--plot-cost")
     _png(getattr(args, "plot", None), "--plot")
-    flag = "--plot-boundary" if getattr(args, "plot_boundary", None) else "--plot" if getattr(args, "plot", None) else None
+    flag = next((f for f, given in (("--plot-boundary", getattr(args, "plot_boundary", None)),
+                                    ("--plot", getattr(args, "plot", None))) if given), None)
     if flag and X.shape[0] != 2:
         raise ValueError(f"a decision boundary is drawn in the plane of 2 features; these data have {X.shape[0]}. "
                          f"Leave out {flag}.")

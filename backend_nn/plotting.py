@@ -68,6 +68,9 @@ def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     return Xh, Yh
 
 
+_LEGEND_TITLE = {"title": "region and points", "title_fontsize": "small"}
+
+
 def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h: float = 0.01,
               legend: bool = True) -> list:
     """The course's plot: predictions on a grid of step h over the data's range +-1, then the
@@ -100,9 +103,6 @@ def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h:
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
     return handles
-
-
-_LEGEND_TITLE = {"title": "region and points", "title_fontsize": "small"}
 
 
 def _model_labels(model: Any, rows: np.ndarray) -> np.ndarray:

@@ -297,6 +297,7 @@ def test_train_on_jax_is_float64_by_default_and_an_environment_setting_is_kept(t
         assert "jax, float64, 1001 iterations" in r.stdout
         env["JAX_ENABLE_X64"] = "0"
         r = cli("train", "--backend", "jax", "--iterations", "10", cwd=tmp_path)
-        assert r.returncode == 2 and "dtype='float64' on JAX needs JAX's 64-bit mode" in r.stderr
+        assert r.returncode == 2 and "error: --dtype float64 on JAX needs JAX's 64-bit mode" in r.stderr
+        assert r.stderr.endswith("or choose --dtype float32.\n")  # the options' terms (it said dtype='float32')
         r = cli("train", "--backend", "jax", "--dtype", "float32", "--iterations", "10", cwd=tmp_path)
         assert r.returncode == 0 and "jax, float32, 10 iterations" in r.stdout, r.stderr
