@@ -470,6 +470,7 @@ def to_numpy(x: Any) -> Any:
 def memory_of(xp: Namespace, device: Any = None) -> tuple[int | None, str]:
     """(bytes, what) of the memory arrays of ``xp`` on ``device`` live in: a CUDA device's for CuPy,
     else this machine's physical memory; (None, ...) where it cannot be told."""
+    device = _native_device(xp, device)
     if array_api_compat.is_cupy_namespace(xp):
         try:
             import cupy
@@ -504,6 +505,7 @@ def free_memory_of(xp: Namespace, device: Any = None) -> int | None:
     """Bytes free for new arrays of ``xp`` on ``device``: a CUDA device's free memory plus what CuPy's
     or PyTorch's pool holds unused; JAX's device limit less its use; else this machine's available
     memory. None where it cannot be told."""
+    device = _native_device(xp, device)  # "gpu:0" on JAX, "cuda:1" on CuPy: the device itself
     try:
         if array_api_compat.is_cupy_namespace(xp):
             import cupy

@@ -201,6 +201,22 @@ def test_torch_meta_device_is_refused_with_why():
         bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, backend="torch", device="meta")
 
 
+def test_jax_device_names_reach_the_free_memory_check(monkeypatch):
+    """Whether to stream is decided from the device's free memory; a device given by name ("gpu:0") was asked
+    for its memory as a string, which failed in silence (never streamed). Here JAX's device list is a GPU's."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    from backend_nn.backend import free_memory_of
+
+    class FakeGPU:
+        platform = "gpu"
+
+        def memory_stats(self):
+            return {"bytes_limit": 8 * 2**30, "bytes_in_use": 2**30}
+
+    monkeypatch.setattr(jax, "devices", lambda platform=None: [FakeGPU()] if platform in (None, "gpu") else [])
+    assert free_memory_of(bnn.get_namespace("jax"), "gpu:0") == 7 * 2**30
+
+
 def test_cupy_device_names_are_device_numbers():
     """CuPy takes device numbers; 'cuda:1' (PyTorch's way of naming one) is 1. Checked on the namespace alone,
     which imports without a GPU."""
