@@ -131,6 +131,18 @@ def test_a_recording_replays_its_calls_on_its_buffers():
     assert len(tape.ops) == 10  # matmul, add, greater, where, multiply, sum, divide; matmul, multiply, subtract
 
 
+def test_the_astype_method_is_recorded():
+    """A step may call the array's method (a user's Activation in NumPy's habits; array-api-compat's astype on
+    NumPy 2.0): the recording had none ("'Traced' object has no attribute 'astype'", and the replay was passed
+    over with a FastPathWarning)."""
+    X = np.array([[0.5, -1.5], [2.25, 3.0]])
+    tape, (Y, same) = record(lambda X: (X.astype(np.float32) * 2, X.astype(np.float64, copy=False)), X)
+    assert same is X and Y.dtype == np.float32
+    X[...] = [[1.0, 2.0], [3.0, 4.0]]
+    tape.replay()
+    np.testing.assert_array_equal(Y, np.float32(2) * X.astype(np.float32))
+
+
 def test_a_0d_power_is_replayed_as_pythons_power():
     """Adam's corrections 1 - beta ** t with t a 0-d buffer: each replay computes what the eager step's
     Python numbers give. NumPy's SIMD power on AVX-512 differs from C's pow in the last bit at 0.999 ** 7

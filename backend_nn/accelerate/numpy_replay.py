@@ -254,6 +254,11 @@ def _scalar_power(base: Any, exponent: Any) -> np.generic:
     return dtype.type(float(base) ** float(exponent)) if dtype.kind == "f" else np.power(base, exponent)
 
 
+def _astype(a: np.ndarray, dtype: Any, copy: bool = True) -> np.ndarray:
+    """``a.astype(dtype, copy=copy)``, as a function the tape can call."""
+    return a.astype(dtype, copy=copy)
+
+
 def _into(buf: np.ndarray, fn: Callable, args: tuple, kwargs: dict) -> None:
     """A call without ``out=``: its new result copied into the recording's buffer."""
     np.copyto(buf, fn(*args, **kwargs))
@@ -412,6 +417,11 @@ class Traced(NDArrayOperatorsMixin):
 
     def __getitem__(self, key):
         return self.tape.getitem(self, key)  # the Traced: a view stays one of the recording's arrays
+
+    def astype(self, dtype: Any, *, copy: bool = True) -> Any:
+        # a step that calls the method (an Activation of the user's written with NumPy's habits; array-api-compat's
+        # astype on NumPy 2.0, which had no np.astype) is recorded as np.astype is
+        return self.tape._call(_astype, (self, dtype), {"copy": copy}, takes_out=False)
 
     def __setitem__(self, key, value):
         self.tape.setitem(self.value, key, value)
