@@ -148,8 +148,8 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--plot-cost", "nowhere/c.png"), "--plot-cost: the folder nowhere does not exist"),
     pytest.param(("train", "--data", "wide.csv", "--plot-boundary", "b.png"),
                  "these data have 3. Leave out --plot-boundary.\n", marks=NEEDS_MATPLOTLIB),  # named --plot too
-    pytest.param(("sweep", "--dataset", "digits", "--plot", "s.png"),
-                 "these data have 64. Leave out --plot.\n", marks=NEEDS_MATPLOTLIB),
+    pytest.param(("sweep", "--data", "wide.csv", "--plot", "s.png"),
+                 "these data have 3. Leave out --plot.\n", marks=NEEDS_MATPLOTLIB),
     (("train", "--backend", "tensorflow"), "unknown backend 'tensorflow'"),
     (("train", "--iterations", "0"), "--iterations takes positive integers; got 0"),
     (("train", "--layers", "4", "-2"), "--layers takes positive integers; got -2"),  # it named n_h[1]
