@@ -27,7 +27,7 @@ from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_mask
                              tuple_cache_forward)
 from .inputs import prepare_X
 from .validation import (check_flag, check_parameter_keys, check_parameters, check_positive, check_X, dtype_name,
-                         host_labels, parameter_keys)
+                         host_labels, parameter_keys, user_stacklevel)
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "forward_propagation_n", "backward_propagation_n", "forward_propagation_1d", "backward_propagation_1d",
@@ -184,7 +184,7 @@ def _warn_if_narrow(gradients: dict, names: list[str], difference: float) -> Non
             f"the gradients are {' and '.join(narrow)}: their own round-off is about the course's threshold "
             f"{THRESHOLD:g}, so a difference of {difference:.3g} may be {narrow[0]}'s, not a mistake in backward "
             "propagation. Compute them in float64 (dtype='float64', and float64 parameters and X) to check them "
-            "against the threshold.", UserWarning, stacklevel=3)
+            "against the threshold.", UserWarning, stacklevel=user_stacklevel())
 
 
 def _label_row(Y: Any, m: int) -> Any:

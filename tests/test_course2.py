@@ -505,8 +505,9 @@ def test_gradient_check_says_when_float32_round_off_may_be_the_difference(recwar
     AL, caches = bnn.L_model_forward(X.astype(np.float32), p32)
     g32 = bnn.L_model_backward(AL, Y.astype(np.float32), caches)
     with pytest.warns(UserWarning, match=r"^the gradients are float32: their own round-off is about the course's "
-                                         r"threshold 2e-07, so a difference of \S+ may be float32's, not a mistake"):
+                                         r"threshold 2e-07, so a difference of \S+ may be float32's, not a mistake") as rec:
         assert bnn.gradient_check_n(p32, g32, X, Y) > 2e-7
+    assert rec[0].filename == __file__  # the caller's line, not the library's
     he = bnn.initialize_parameters_deep([2, 3, 1], init="he", dtype="float32")  # larger gradients: below 2e-7
     AL, caches = bnn.L_model_forward(X.astype(np.float32), he)
     assert bnn.gradient_check_n(he, bnn.L_model_backward(AL, Y.astype(np.float32), caches), X, Y) < 2e-7
