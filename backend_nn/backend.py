@@ -20,7 +20,7 @@ import numpy as np
 import array_api_compat
 from array_api_compat import array_namespace as _compat_namespace, device as device_of
 
-from .validation import check_in_range, did_you_mean, dtype_name, model_pair_hint
+from .validation import check_in_range, check_not_dict, did_you_mean, dtype_name, model_pair_hint
 
 __all__ = [
     "BACKENDS",
@@ -178,7 +178,9 @@ def _describe(x: Any) -> str:
 def check_plain_array(x: Any, name: str) -> None:
     """A TypeError for what looks like an array but cannot enter the equations: a sparse matrix or
     tensor (its arithmetic is another's, or missing), a PyTorch tensor on the "meta" device, which
-    has a shape and no values, or a pandas table (rows as samples, where the course's X is (n_x, m))."""
+    has a shape and no values, a pandas table (rows as samples, where the course's X is (n_x, m)), or a
+    dict (parameters or gradients where data belong)."""
+    check_not_dict(x, name)
     module = type(x).__module__
     if module.startswith("pandas"):
         how = (f"{name}.to_numpy().reshape(1, -1) (one row of m values)" if getattr(x, "ndim", 2) == 1 else
@@ -270,7 +272,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     Parameters keep their network and their training state (its arrays moved too). ``name``
     is what errors call ``x`` ("Y is a torch.Tensor but the backend is numpy ...").
     """
-    if isinstance(xp, str):
+    if not isinstance(xp, ModuleType):  # a name, or None for NumPy; anything else is get_namespace's TypeError
         xp = get_namespace(xp)
     device = _native_device(xp, device)
     if isinstance(x, dict):
@@ -285,6 +287,8 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
         check_float64(xp)  # JAX would give float32 with a warning of its own
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
         host = _native(host_array(x), xp)
+        if host.dtype.kind in "OSUVMm":  # objects, text, records, dates: not numbers any backend computes with
+            raise TypeError(f"{name} must hold numbers (bool, integer or floating); got dtype {host.dtype}.")
         if dtype is not None:
             _check_narrowing(host, np, dtype, name)
         with _placing(xp, device):

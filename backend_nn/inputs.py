@@ -37,6 +37,8 @@ def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
     caller's arrays are never written to.
     """
     check_plain_array(X, "X")
+    if isinstance(X, np.ndarray):
+        check_X_kind(X, xp=np)  # on the host first: text or objects would meet each library's own message
     Xb = to_backend(X, xp, device=device, name="X")
     check_X_kind(Xb, xp=xp)
     if not xp.isdtype(Xb.dtype, "real floating"):

@@ -16,8 +16,8 @@ import numpy as np
 from .backend import to_numpy
 from .prediction import predict
 from .outputs import SOFTMAX, check_label_values
-from .validation import (check_labels_dtype, check_positive, check_X_kind, check_X_Y_shapes, host_labels,
-                         model_pair_hint, not_finite)
+from .validation import (check_labels_dtype, check_not_dict, check_positive, check_X_kind, check_X_Y_shapes,
+                         host_labels, model_pair_hint, not_finite)
 
 __all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]
 
@@ -48,6 +48,7 @@ def _labels_of(Y: np.ndarray) -> np.ndarray:
 def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     """X (2, m) and Y (1, m) or (K, m) on the host, checked: a picture of the plane, of finite points,
     one label per point: 0/1 or 0..K-1 (a (K, m) Y one-hot), never a colour guessed from another value."""
+    check_not_dict(X, "X")
     Xh, Yh = to_numpy(X), to_numpy(host_labels(Y))
     if Yh.ndim == 1 and Xh.ndim == 2 and Yh.shape[0] == Xh.shape[1] != 1:
         Yh = Yh.reshape(1, -1)  # one label per point, as the course's helper (matplotlib's scatter) takes them

@@ -317,8 +317,8 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
         raise TypeError("caches must be the non-empty list of caches that L_model_forward returns.")
     L = len(caches)
     hidden = hidden_activations(activation, L - 1)
-    out = output_for(int(AL.shape[0]), output) if len(AL.shape) == 2 else get_output(output or "sigmoid")
     xp = namespace_of(AL=AL, Y=Y)
+    out = output_for(int(AL.shape[0]), output) if len(AL.shape) == 2 else get_output(output or "sigmoid")
     if len(AL.shape) != 2:
         raise ValueError(f"AL must be 2-D (n_L, m); got shape {tuple(AL.shape)}.")
     if tuple(Y.shape) != tuple(AL.shape) and math.prod(Y.shape) == math.prod(AL.shape) and out.name == "sigmoid":

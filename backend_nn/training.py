@@ -35,8 +35,8 @@ from .network import Network, Parameters, TrainingResult
 from .optimizers import check_state, get_optimizer, update_count
 from .outputs import encode_labels
 from .propagation import check_inputs
-from .validation import (check_flag, check_labels_shape, check_positive, dtype_name, in_course_order, model_pair_hint,
-                         user_stacklevel)
+from .validation import (check_flag, check_labels_shape, check_positive, check_shuffle_seed, dtype_name,
+                         in_course_order, model_pair_hint, user_stacklevel)
 
 __all__ = ["train_step", "TrainingDivergedError", "ConvergenceWarning"]
 
@@ -494,6 +494,8 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
     cost_every = check_positive("cost_every", cost_every, integer=True)
     sync_every = check_positive("sync_every", sync_every, integer=True)
+    if batch_size is not None:
+        shuffle_seed = check_shuffle_seed(shuffle_seed, start_epoch, num_epochs)
     per_chunk = chunked.check_shuffle(shuffle, Xb) and batch_size is not None
     m = int(Xb.shape[1])
     if per_chunk:

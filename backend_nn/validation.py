@@ -163,6 +163,20 @@ def check_seed(seed: Any) -> int:
     return value
 
 
+def check_shuffle_seed(shuffle_seed: Any, first_epoch: int, num_epochs: int) -> int:
+    """``model``'s shuffle_seed: epoch e shuffles with RandomState(shuffle_seed + 1 + e), the course's reseeding,
+    for e from ``first_epoch`` (a resumed run's count) through ``first_epoch + num_epochs - 1``: every one of those
+    seeds must be one RandomState takes, which is checked here, before the first epoch, not at the failing one."""
+    value = as_index(shuffle_seed)
+    lo, hi = -1 - first_epoch, 2**32 - 1 - first_epoch - num_epochs
+    if value is None or not lo <= value <= hi:
+        resumed = f" from epoch {first_epoch}" if first_epoch else ""
+        raise ValueError(f"shuffle_seed must be an integer in [{lo}, {hi}]: epoch e shuffles with "
+                         f"RandomState(shuffle_seed + 1 + e), for the {num_epochs} epoch(s){resumed} asked for, and "
+                         f"RandomState takes seeds in [0, 2**32 - 1]; got {shuffle_seed!r}.")
+    return value
+
+
 def check_number(name: str, value: Any, kind: str, ok: Any, range_text: str) -> float:
     """A real number (not a string or a bool) for which ``ok(value)`` holds, as a float.
 
@@ -226,10 +240,20 @@ def check_labels_dtype(Y: Any, *, xp: Any, name: str = "Y") -> None:
         raise _labels_dtype_error(Y.dtype, name)
 
 
+def check_not_dict(x: Any, name: str) -> None:
+    """A TypeError for a dict where data (X, Y, AL, ...) belong: parameters or gradients given in the wrong
+    place would otherwise fail deep inside, on a missing ``.dtype``."""
+    if isinstance(x, dict):
+        keys = ", ".join(repr(k) for k in list(x)[:4]) + (", ..." if len(x) > 4 else "")
+        what = f"a dict (keys {{{keys}}}): parameters or gradients where data belong?" if x else "an empty dict."
+        raise TypeError(f"{name} must be an array; got {what} Check the order of the arguments.")
+
+
 def host_labels(Y: Any, name: str = "Y") -> Any:
     """Host labels as the data doors take them: a NumPy array of object dtype (or a list) holding
     numbers becomes a float64 array; strings there are refused before any conversion, with what to
     do. Arrays of other libraries, and numeric NumPy arrays, are returned as they are."""
+    check_not_dict(Y, name)
     if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and Y.dtype.kind in "OUS"):
         try:
             A = np.asarray(Y)

@@ -441,6 +441,33 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"parameters must hold W1, b1, ..., WL, bL for L >= 1 layers; got keys \['W1'\]"),
     (lambda X, Y: bnn.dictionary_to_vector({**params(), "W3": np.zeros((1, 1))}), ValueError,
      r"got keys \['W1', 'W2', 'W3', 'b1', 'b2'\]"),
+    # a dict where data belong reached a missing .dtype, .astype or .ndim (AttributeError)
+    (lambda X, Y: bnn.predict(params(), params(), activation="tanh"), TypeError,
+     r"^X must be an array; got a dict \(keys \{'W1', 'b1', 'W2', 'b2'\}\): parameters or gradients where data "
+     r"belong\? Check the order of the arguments\.$"),
+    (lambda X, Y: bnn.gradient_check_n(params(), {}, X, {}), TypeError, r"^Y must be an array; got an empty dict\."),
+    (lambda X, Y: bnn.plot_decision_boundary(params(), {}, Y), TypeError, r"^X must be an array; got an empty dict"),
+    (lambda X, Y: bnn.plot_decision_boundary(params(), X, params()), TypeError, r"^Y must be an array; got a dict"),
+    (lambda X, Y: bnn.nn_model(X, {}, 4, 10), TypeError, r"^Y must be an array; got an empty dict"),
+    # L_model_backward read AL.shape before asking whether AL is an array at all
+    (lambda X, Y: bnn.L_model_backward([[0.5] * 400], Y, bnn.L_model_forward(X, params())[1]), TypeError,
+     r"AL must be an array of an Array API library \(numpy, cupy, \.\.\.\); got builtins\.list"),
+    # to_backend's backend was None or a number: "'int' object has no attribute '__name__'"
+    (lambda X, Y: bnn.to_backend(X, 3), TypeError, r"backend must be a name \('numpy', .*got int 3"),
+    # text and objects reached each library's own message (JAX: "Error interpreting argument to stage")
+    (lambda X, Y: bnn.to_backend(np.array(["a", "b"]), "numpy"), TypeError,
+     r"x must hold numbers \(bool, integer or floating\); got dtype <U1\."),
+    (lambda X, Y: bnn.nn_model(X.astype(object), Y, 4, 10, backend="array_api_strict"), TypeError,
+     r"^X must hold real numbers; got dtype object\.$"),
+    (lambda X, Y: bnn.nn_model([["a", "b"]] * 2, Y[:, :2], 4, 10, backend="array_api_strict"), TypeError,
+     r"^X must hold numbers \(bool, integer or floating\); got dtype <U1\.$"),
+    # model's shuffle_seed failed at the epoch whose seed left RandomState's range, naming "seed" and the
+    # epoch's seed (-4 for shuffle_seed=-5); a bool was taken as 1
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "gd", mini_batch_size=64, num_epochs=2, shuffle_seed=-5), ValueError,
+     r"^shuffle_seed must be an integer in \[-1, 4294967293\]: epoch e shuffles with RandomState\(shuffle_seed \+ 1 "
+     r"\+ e\), for the 2 epoch\(s\) asked for, and RandomState takes seeds in \[0, 2\*\*32 - 1\]; got -5\.$"),
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "gd", mini_batch_size=64, num_epochs=2, shuffle_seed=True), ValueError,
+     r"^shuffle_seed must be an integer .*; got True\.$"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data
