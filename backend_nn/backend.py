@@ -272,8 +272,8 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     Parameters keep their network and their training state (its arrays moved too). ``name``
     is what errors call ``x`` ("Y is a torch.Tensor but the backend is numpy ...").
     """
-    if not isinstance(xp, ModuleType):  # a name, or None for NumPy; anything else is get_namespace's TypeError
-        xp = get_namespace(xp)
+    if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
+        xp = get_namespace(xp)  # a name, or None for NumPy; what is neither a name nor a namespace, its TypeError
     device = _native_device(xp, device)
     if isinstance(x, dict):
         return _map_arrays(x, lambda a, key: to_backend(a, xp, device=device, dtype=dtype, name=f"{name}[{key!r}]"))
