@@ -222,9 +222,18 @@ def check_state(state: Any, parameters: dict, optimizer: Optimizer) -> None:
             raise ValueError(f"{optimizer.name} state {part!r} must have the keys {sorted(expected)} of the parameters' "
                              f"gradients; got {sorted(got)}.")
         for d, shape in expected.items():
+            if not hasattr(got[d], "shape"):
+                raise TypeError(f"{optimizer.name} state {part}[{d!r}] must be an array of the shape of {d[1:]}, "
+                                f"{shape}; got {type(got[d]).__name__}.")
             if tuple(got[d].shape) != shape:
                 raise ValueError(f"{optimizer.name} state {part}[{d!r}] must have the shape of {d[1:]}, {shape}; "
                                  f"got {tuple(got[d].shape)}.")
+
+
+def _check_state_beside(parameters: dict, state: dict) -> None:
+    """The course's update functions take v (and s) as given: on the parameters' backend and device (a
+    training run's saved state is moved there instead, by :func:`backend_nn.training`)."""
+    namespace_of(**parameters, **{f"{part}[{d!r}]": a for part, entries in state.items() for d, a in entries.items()})
 
 
 # --- the course's functions ---------------------------------------------------------------------
@@ -251,6 +260,7 @@ def update_parameters_with_momentum(parameters: dict, grads: dict, v: dict, beta
     lr = _check_update_args(parameters, grads, learning_rate)
     opt = Momentum(_check_beta("beta", beta))
     check_state({"v": v}, parameters, opt)
+    _check_state_beside(parameters, {"v": v})
     new, state = opt.update(parameters, grads, {"v": v}, learning_rate=lr)
     return new, state["v"]
 
@@ -271,6 +281,7 @@ def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict,
     t = check_positive("t", t, integer=True)
     opt = get_optimizer("adam", beta1=beta1, beta2=beta2, epsilon=epsilon)
     check_state({"v": v, "s": s}, parameters, opt)
+    _check_state_beside(parameters, {"v": v, "s": s})
     state = {"v": v, "s": s, "t": t - 1}
     xp = namespace_of(**grads)
     corrected = opt.corrected(parameters, grads, state, xp=xp)

@@ -133,6 +133,23 @@ def test_arrays_from_two_backends(data):
         bnn.compute_cost(p["W2"] @ p["W1"][:, :1], np.zeros((1, 1)))
 
 
+def test_optimizer_state_of_another_backend_or_not_arrays(data):
+    """The course's momentum and Adam updates took v and s on trust: NumPy moments beside array-api-strict
+    parameters failed inside the arithmetic, and a list of numbers at ``.shape``."""
+    pytest.importorskip("array_api_strict")
+    p = bnn.initialize_parameters_deep([2, 3, 1], backend="array_api_strict")
+    grads = {"d" + k: v * 0 for k, v in p.items()}
+    host_v = bnn.initialize_velocity(bnn.to_numpy(p))
+    with pytest.raises(TypeError, match=r"different backends: W1 is array_api_strict.*v\['dW1'\] is numpy\.ndarray"):
+        bnn.update_parameters_with_momentum(p, grads, host_v, 0.9, 0.1)
+    host_s = bnn.initialize_adam(bnn.to_numpy(p))[1]
+    with pytest.raises(TypeError, match=r"different backends: .*s\['dW1'\] is numpy\.ndarray"):
+        bnn.update_parameters_with_adam(p, grads, bnn.initialize_velocity(p), host_s, 1)
+    listed = {k: bnn.to_numpy(a).tolist() for k, a in host_v.items()}
+    with pytest.raises(TypeError, match=r"^momentum state v\['dW1'\] must be an array of the shape of W1, \(3, 2\); got list\.$"):
+        bnn.update_parameters_with_momentum(bnn.to_numpy(p), bnn.to_numpy(grads), listed, 0.9, 0.1)
+
+
 def test_arrays_on_two_devices(data):
     strict = pytest.importorskip("array_api_strict")
     p = bnn.initialize_parameters(2, 4, 1, backend="array_api_strict", device=strict.Device("device1"))
