@@ -479,6 +479,13 @@ def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: A
     missing = [k for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}") if k not in cache]
     if missing:
         raise ValueError(f"cache must hold Z1, A1, ..., Z{L}, A{L} from forward_propagation; missing {missing}.")
+    namespace_of(X=X, **{k: cache[k] for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}")})
+    m = int(X.shape[1])
+    wrong = [f"{k} {tuple(cache[k].shape)}" for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}")
+             if tuple(cache[k].shape) != (int(parameters[f"W{l}"].shape[0]), m)]
+    if wrong:
+        raise ValueError(f"cache must hold each layer's Z_l and A_l of shape (n_l, m), m = {m} as in X, from "
+                         f"forward_propagation of these parameters and X; got {', '.join(wrong)}.")
     AL = cache[f"A{L}"]
     n_y = int(AL.shape[0])
     Yf = encode_labels(Y, n_y, net.output, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out=f"A{L}")

@@ -466,6 +466,12 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.plot_decision_boundary(params(), {}, Y), TypeError, r"^X must be an array; got an empty dict"),
     (lambda X, Y: bnn.plot_decision_boundary(params(), X, params()), TypeError, r"^Y must be an array; got a dict"),
     (lambda X, Y: bnn.nn_model(X, {}, 4, 10), TypeError, r"^Y must be an array; got an empty dict"),
+    # week 3's backward_propagation took the cache's shapes on trust: an A1 of 10 columns beside X's 400 was
+    # NumPy's "matmul: Input operand 1 has a mismatch in its core dimension 0"
+    (lambda X, Y: bnn.backward_propagation(params(), {**bnn.forward_propagation(X, params())[1],
+                                                      "A1": np.zeros((4, 10))}, X, Y), ValueError,
+     r"^cache must hold each layer's Z_l and A_l of shape \(n_l, m\), m = 400 as in X, from forward_propagation of "
+     r"these parameters and X; got A1 \(4, 10\)\.$"),
     # L_model_backward read AL.shape before asking whether AL is an array at all
     (lambda X, Y: bnn.L_model_backward([[0.5] * 400], Y, bnn.L_model_forward(X, params())[1]), TypeError,
      r"AL must be an array of an Array API library \(numpy, cupy, \.\.\.\); got builtins\.list"),
