@@ -99,8 +99,8 @@ def _model_path(path: Any) -> Path:
     symbolic link is followed to its target, as ``cp`` and NumPy's own save do."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
+    check_output_path(path, f"cannot save to {os.fspath(path) or repr('')}", example="model.npz")
     path = Path(path)
-    check_output_path(path, f"cannot save to {path}", example="model.npz")
     if path.suffix.lower() != ".npz":
         path = path.with_name(path.name + ".npz")
     if path.is_symlink():

@@ -90,12 +90,16 @@ def check_output_path(path: Any, what: str, *, example: str) -> None:
     import os
     from pathlib import Path
 
+    if os.fspath(path) == "":
+        raise FileNotFoundError(f"{what}: the path is empty; give a file name, e.g. {example}.")
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{what}: {path} is a directory; give a file name, e.g. {path / example}.")
     folder = path.parent
     if not folder.is_dir():
-        raise FileNotFoundError(f"{what}: the folder {folder} does not exist.")
+        # Python's files, as NumPy's, take "~" as a folder of that name; only a shell expands it
+        tilde = " (~ is not expanded here: give os.path.expanduser(path))" if path.parts[0].startswith("~") else ""
+        raise FileNotFoundError(f"{what}: the folder {folder} does not exist{tilde}.")
     if not os.access(folder, os.W_OK):
         raise PermissionError(f"{what}: the folder {folder} is not writable.")
 

@@ -335,8 +335,15 @@ def test_saved_files_behave_as_cp_would(tmp_path):
     (tmp_path / "somedir").mkdir()
     with pytest.raises(IsADirectoryError, match=r"somedir is a directory"):
         bnn.save_model(tmp_path / "somedir", params)
-    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist\.$"):
         bnn.save_model(tmp_path / "nowhere" / "m.npz", params)
+    # "" was Path("."): "cannot save to .: . is a directory"; "~" is no home folder to Python's files
+    with pytest.raises(FileNotFoundError, match=r"^cannot save to '': the path is empty; give a file name, e\.g\. "
+                                                 r"model\.npz\.$"):
+        bnn.save_model("", params)
+    with pytest.raises(FileNotFoundError, match=r"^cannot save to ~/no-such-folder-\w+/m\.npz: the folder ~/no-such-folder-"
+                                                 r"\w+ does not exist \(~ is not expanded here: give os\.path\.expanduser\(path\)\)\.$"):
+        bnn.save_model(f"~/no-such-folder-{tmp_path.name}/m.npz", params)
 
 
 def test_leftovers_of_killed_saves_are_recognisable_and_cleared(tmp_path):
