@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _data(args) -> tuple[np.ndarray, np.ndarray, str]:
-    if args.data:
+    if args.data is not None:
         X, Y = load_data_file(args.data, labels=True)
         return X, Y, Path(args.data).name
     X, Y = load_dataset(args.dataset)
@@ -177,13 +177,13 @@ def _png(path: str | None, what: str) -> None:
 
 def _check_outputs(args: argparse.Namespace, X) -> None:
     """Every output a run will write, checked before it trains: no work is lost at the end."""
-    if getattr(args, "save", None):
+    if getattr(args, "save", None) is not None:  # "" too: an empty name is an error, not "no --save"
         check_writable(args.save)
     _png(getattr(args, "plot_boundary", None), "--plot-boundary")
     _png(getattr(args, "plot_cost", None), "--plot-cost")
     _png(getattr(args, "plot", None), "--plot")
     flag = next((f for f, given in (("--plot-boundary", getattr(args, "plot_boundary", None)),
-                                    ("--plot", getattr(args, "plot", None))) if given), None)
+                                    ("--plot", getattr(args, "plot", None))) if given is not None), None)
     if flag and X.shape[0] != 2:
         raise ValueError(f"a decision boundary is drawn in the plane of 2 features; these data have {X.shape[0]}. "
                          f"Leave out {flag}.")
@@ -207,7 +207,7 @@ def _train(args: argparse.Namespace) -> int:
     _check_outputs(args, X)
     hidden = args.layers if args.layers else args.n_h
     start = time.perf_counter()
-    every = _cost_every(args.iterations) if args.plot_cost else 100
+    every = _cost_every(args.iterations) if args.plot_cost is not None else 100
     params, costs = _fit(args, X, Y, hidden, print_cost=True, progress=False if args.no_progress else None,
                          cost_every=every)
     elapsed = time.perf_counter() - start
@@ -216,16 +216,16 @@ def _train(args: argparse.Namespace) -> int:
     net = params.network
     print(f"Accuracy: {100 * acc:.2f}% on {X.shape[1]} training examples "
           f"({name}; layers {net}; {xp_name}, {args.dtype}, {_run_text(args)} in {elapsed:.2f} s)")
-    if args.save:
+    if args.save is not None:
         print(f"saved model to {save_model(args.save, params)}")
-    if args.plot_boundary or args.plot_cost:
+    if args.plot_boundary is not None or args.plot_cost is not None:
         from . import plotting
 
-        if args.plot_boundary:
+        if args.plot_boundary is not None:
             sizes = f"layers {list(net.layer_dims)}" if args.layers else f"n_h = {args.n_h}"
             fig = plotting.plot_decision_boundary(params, X, Y, title=f"Decision boundary, {sizes} ({name})")
             print(f"wrote {plotting.save(fig, args.plot_boundary)}")
-        if args.plot_cost:
+        if args.plot_cost is not None:
             optimizer = "" if args.optimizer == "gd" else f"{args.optimizer}, "
             fig = plotting.plot_costs(costs, cost_every=every, title=f"Cost, {optimizer}learning rate {args.learning_rate} "
                                       f"({name})", unit="iteration" if args.batch_size is None else "epoch")
@@ -234,7 +234,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    if args.out:
+    if args.out is not None:
         check_output_path(args.out, "--out", example="predictions.txt")  # before any work, as train's outputs
     params = load_model(args.model, backend=args.backend)
     n_x = int(params["W1"].shape[1])
@@ -245,7 +245,7 @@ def _predict(args: argparse.Namespace) -> int:
         raise ValueError(f"the model expects {n_x} features per example; {args.data} has {X.shape[0]}.")
     labels = to_numpy(predict(params, X)).astype(int).ravel()
     text = "\n".join(map(str, labels)) + "\n"
-    if args.out:
+    if args.out is not None:
         Path(args.out).write_text(text)
         print(f"wrote {len(labels)} predictions to {args.out}", file=sys.stderr)
     else:
@@ -273,7 +273,7 @@ def _sweep(args: argparse.Namespace) -> int:
         acc = accuracy(to_numpy(predict(params, X)), Y)
         results.append((n_h, params, acc))
         print(f"{n_h:>5} {100 * acc:>8.2f}% {costs[-1]:>11.6f} {time.perf_counter() - start:>8.2f}", flush=True)
-    if args.plot:
+    if args.plot is not None:
         from . import plotting
 
         fig = plotting.plot_sweep(results, X, Y, title=f"Accuracy against hidden-layer size ({name})")

@@ -14,12 +14,13 @@ import csv
 import inspect
 import io
 import math
+import os
 import re
 from typing import Any, Callable
 
 import numpy as np
 
-from .validation import check_flag, check_number, check_positive, check_seed, did_you_mean
+from .validation import check_flag, check_number, check_positive, check_seed, did_you_mean, tilde_hint
 
 __all__ = [
     "load_planar_dataset",
@@ -246,12 +247,14 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
     """
     from pathlib import Path
 
+    if isinstance(path, (str, os.PathLike)) and os.fspath(path) == "":  # Path("") is the current folder
+        raise FileNotFoundError("no such data file: the path is empty; give the file's name, e.g. data.csv.")
     path = Path(path)
     labels = check_flag("labels", labels, none=True)
     if not path.exists():
         named = (f" ({str(path)!r} is a course data set: load_dataset({str(path)!r}), or --dataset {path} on the "
                  "command line)") if str(path) in DATASETS else ""
-        raise FileNotFoundError(f"no such data file: {path}{named}")
+        raise FileNotFoundError(f"no such data file: {path}{named}{tilde_hint(path)}")
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; give a data file in it (CSV or .npz).")
     if path.suffix == ".npz":

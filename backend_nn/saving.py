@@ -22,7 +22,7 @@ from .activations import HIDDEN_ACTIVATIONS, get_activation, is_named
 from .backend import check_float64, get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
 from .optimizers import OPTIMIZERS, update_count
-from .validation import check_flag, check_output_path, check_parameters
+from .validation import check_flag, check_output_path, check_parameters, tilde_hint
 
 __all__ = ["save_model", "load_model", "FORMAT"]
 
@@ -174,11 +174,15 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
+    if os.fspath(path) == "":  # Path("") is the current folder
+        raise FileNotFoundError("no such model file: the path is empty; give the file's name, e.g. model.npz.")
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give a model file in it (.npz, as save_model writes).")
     if not path.exists():
         saved = path.with_name(path.name + ".npz")
         hint = f" (save_model adds .npz to a name without it: did you mean {saved}?)" if saved.exists() else ""
-        raise FileNotFoundError(f"no such model file: {path}{hint}")
+        raise FileNotFoundError(f"no such model file: {path}{hint}{tilde_hint(path)}")
     contents = _read_members(path)
     try:  # every reason names the file, and a field that cannot be read says which
         training_state = _training_from(contents)

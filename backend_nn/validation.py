@@ -84,6 +84,16 @@ def user_stacklevel() -> int:
     return level
 
 
+def tilde_hint(path: Any) -> str:
+    """What to say where a path that starts with "~" was not found: Python's files, as NumPy's, take "~" as
+    a folder of that name; only a shell expands it."""
+    from pathlib import Path
+
+    parts = Path(path).parts
+    return (" (~ is taken literally here: spell the home folder out, or use os.path.expanduser(path))"
+            if parts and parts[0].startswith("~") else "")
+
+
 def check_output_path(path: Any, what: str, *, example: str) -> None:
     """A file a run will write: not a directory, in a folder that exists and is writable. ``what``
     starts each message ("cannot save to m.npz", "--plot-cost"); ``example`` is a file name to suggest."""
@@ -97,9 +107,7 @@ def check_output_path(path: Any, what: str, *, example: str) -> None:
         raise IsADirectoryError(f"{what}: {path} is a directory; give a file name, e.g. {path / example}.")
     folder = path.parent
     if not folder.is_dir():
-        # Python's files, as NumPy's, take "~" as a folder of that name; only a shell expands it
-        tilde = " (~ is not expanded here: give os.path.expanduser(path))" if path.parts[0].startswith("~") else ""
-        raise FileNotFoundError(f"{what}: the folder {folder} does not exist{tilde}.")
+        raise FileNotFoundError(f"{what}: the folder {folder} does not exist{tilde_hint(path)}.")
     if not os.access(folder, os.W_OK):
         raise PermissionError(f"{what}: the folder {folder} is not writable.")
 

@@ -161,6 +161,16 @@ def test_sweep_table_and_grid(tmp_path):
     (("train", "--lambd", "nan"), "error: --lambd must be a finite number >= 0; got nan"),
     (("sweep", "--sizes", "3", "0"), "--sizes takes positive integers; got 0"),
     (("predict", "notes.npz", "bad.csv"), "not a backend_nn model: not an .npz (zip) archive"),
+    # an empty name was taken as no option at all: --data '' trained the flower, --save '' saved nothing
+    (("train", "--data", ""), "no such data file: the path is empty; give the file's name, e.g. data.csv.\n"),
+    (("train", "--save", ""), "cannot save to '': the path is empty; give a file name, e.g. model.npz.\n"),
+    (("predict", "missing.npz", "x.csv", "--out", ""), "--out: the path is empty; give a file name"),
+    (("predict", "", "x.csv"), "no such model file: the path is empty"),
+    (("predict", "adir", "x.csv"), "adir is a folder; give a model file in it (.npz, as save_model writes).\n"),
+    # a quoted ~ reaches the library as it is
+    (("train", "--data", "~/no-such-file-here.csv"), "no such data file: ~/no-such-file-here.csv (~ is taken "
+                                                     "literally here: spell the home folder out, or use "
+                                                     "os.path.expanduser(path))\n"),
 ])
 def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
     (tmp_path / "bad.csv").write_text("a,b,c\n1,2,0\n1,x,1\n")

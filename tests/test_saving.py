@@ -342,7 +342,8 @@ def test_saved_files_behave_as_cp_would(tmp_path):
                                                  r"model\.npz\.$"):
         bnn.save_model("", params)
     with pytest.raises(FileNotFoundError, match=r"^cannot save to ~/no-such-folder-\w+/m\.npz: the folder ~/no-such-folder-"
-                                                 r"\w+ does not exist \(~ is not expanded here: give os\.path\.expanduser\(path\)\)\.$"):
+                                                 r"\w+ does not exist \(~ is taken literally here: spell the home folder out, or use "
+                                                 r"os\.path\.expanduser\(path\)\)\.$"):
         bnn.save_model(f"~/no-such-folder-{tmp_path.name}/m.npz", params)
 
 
