@@ -14,13 +14,12 @@ import csv
 import inspect
 import io
 import math
-import os
 import re
 from typing import Any, Callable
 
 import numpy as np
 
-from .validation import check_flag, check_number, check_positive, check_seed, did_you_mean, tilde_hint
+from .validation import check_flag, check_input_path, check_number, check_positive, check_seed, did_you_mean
 
 __all__ = [
     "load_planar_dataset",
@@ -234,6 +233,11 @@ def _npz_numbers(f: Any, key: str, path: Any) -> np.ndarray:
         raise ValueError(f"{path}: {key} must hold numbers; it holds dtype {a.dtype}.{hint}") from None
 
 
+def _dataset_name_hint(path: Any) -> str:
+    return (f" ({str(path)!r} is a course data set: load_dataset({str(path)!r}), or --dataset {path} on the "
+            "command line)") if str(path) in DATASETS else ""
+
+
 def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.ndarray | None]:
     """A user's data file, as X (n_x, m) and Y (1, m) (Y None when absent).
 
@@ -245,18 +249,8 @@ def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.
     - NPZ: arrays ``X`` (n_x, m) and, for training, ``Y`` (1, m), the course's layout (a one-hot
       (K, m), or m labels (m,), are taken too); a Y that does not label X's m examples is an error.
     """
-    from pathlib import Path
-
-    if isinstance(path, (str, os.PathLike)) and os.fspath(path) == "":  # Path("") is the current folder
-        raise FileNotFoundError("no such data file: the path is empty; give the file's name, e.g. data.csv.")
-    path = Path(path)
     labels = check_flag("labels", labels, none=True)
-    if not path.exists():
-        named = (f" ({str(path)!r} is a course data set: load_dataset({str(path)!r}), or --dataset {path} on the "
-                 "command line)") if str(path) in DATASETS else ""
-        raise FileNotFoundError(f"no such data file: {path}{named}{tilde_hint(path)}")
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder; give a data file in it (CSV or .npz).")
+    path = check_input_path(path, "data", example="data.csv", holds="CSV or .npz", hint=_dataset_name_hint)
     if path.suffix == ".npz":
         try:
             with np.load(path, allow_pickle=False) as f:

@@ -22,7 +22,7 @@ from .activations import HIDDEN_ACTIVATIONS, get_activation, is_named
 from .backend import check_float64, get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
 from .optimizers import OPTIMIZERS, update_count
-from .validation import check_flag, check_output_path, check_parameters, tilde_hint
+from .validation import check_flag, check_input_path, check_output_path, check_parameters
 
 __all__ = ["save_model", "load_model", "FORMAT"]
 
@@ -166,6 +166,11 @@ def _write_atomically(target: Path, write) -> None:
         raise
 
 
+def _unsaved_hint(path: Path) -> str:
+    saved = path.with_name(path.name + ".npz")
+    return f" (save_model adds .npz to a name without it: did you mean {saved}?)" if saved.exists() else ""
+
+
 def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any = None) -> Parameters:
     """Read a model saved by :func:`save_model` onto ``backend`` (NumPy by default).
 
@@ -174,15 +179,8 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
-    if os.fspath(path) == "":  # Path("") is the current folder
-        raise FileNotFoundError("no such model file: the path is empty; give the file's name, e.g. model.npz.")
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder; give a model file in it (.npz, as save_model writes).")
-    if not path.exists():
-        saved = path.with_name(path.name + ".npz")
-        hint = f" (save_model adds .npz to a name without it: did you mean {saved}?)" if saved.exists() else ""
-        raise FileNotFoundError(f"no such model file: {path}{hint}{tilde_hint(path)}")
+    path = check_input_path(path, "model", example="model.npz", holds=".npz, as save_model writes",
+                            hint=_unsaved_hint)
     contents = _read_members(path)
     try:  # every reason names the file, and a field that cannot be read says which
         training_state = _training_from(contents)

@@ -94,6 +94,23 @@ def tilde_hint(path: Any) -> str:
             if parts and parts[0].startswith("~") else "")
 
 
+def check_input_path(path: Any, kind: str, *, example: str, holds: str, hint: Any = None) -> Any:
+    """A file a loader will read, as a Path: not empty (``Path("")`` is the current folder), not a folder,
+    and there. ``kind`` names the file ("model", "data"), ``example`` a name to suggest, ``holds`` what a
+    file of its kind is; ``hint(path)``, where given, adds to the "no such file" message."""
+    import os
+    from pathlib import Path
+
+    if isinstance(path, (str, os.PathLike)) and os.fspath(path) == "":
+        raise FileNotFoundError(f"no such {kind} file: the path is empty; give the file's name, e.g. {example}.")
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give a {kind} file in it ({holds}).")
+    if not path.exists():
+        raise FileNotFoundError(f"no such {kind} file: {path}{hint(path) if hint else ''}{tilde_hint(path)}")
+    return path
+
+
 def check_output_path(path: Any, what: str, *, example: str) -> None:
     """A file a run will write: not a directory, in a folder that exists and is writable. ``what``
     starts each message ("cannot save to m.npz", "--plot-cost"); ``example`` is a file name to suggest."""
