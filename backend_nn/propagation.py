@@ -476,12 +476,13 @@ def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: A
     xp, _ = check_inputs(X, parameters, Y=Y)
     if not isinstance(cache, dict):
         raise TypeError(f"cache must be the dict that forward_propagation returns; got {type(cache).__name__}.")
-    missing = [k for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}") if k not in cache]
+    keys = {k: l for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}")}  # each entry's layer
+    missing = [k for k in keys if k not in cache]
     if missing:
         raise ValueError(f"cache must hold Z1, A1, ..., Z{L}, A{L} from forward_propagation; missing {missing}.")
-    namespace_of(X=X, **{k: cache[k] for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}")})
+    namespace_of(X=X, **{k: cache[k] for k in keys})
     m = int(X.shape[1])
-    wrong = [f"{k} {tuple(cache[k].shape)}" for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}")
+    wrong = [f"{k} {tuple(cache[k].shape)}" for k, l in keys.items()
              if tuple(cache[k].shape) != (int(parameters[f"W{l}"].shape[0]), m)]
     if wrong:
         raise ValueError(f"cache must hold each layer's Z_l and A_l of shape (n_l, m), m = {m} as in X, from "
