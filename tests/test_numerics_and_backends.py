@@ -281,16 +281,23 @@ def test_to_numpy_brings_a_models_parameters_home_whole(backend):
         bnn.to_numpy(bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=False))
 
 
-def test_host_data_in_any_byte_order_or_read_only_trains_on_every_backend(backend):
-    """Big-endian data (">f8", as FITS or network-order files give them) and read-only arrays (a
-    memory map opened "r") train and predict as the native ones do: PyTorch refused ">f8" with
-    "byte order different from the native byte order", array-api-strict had no such dtype, and
-    PyTorch warned that writing to a tensor on a read-only buffer was undefined."""
+def test_host_data_in_any_byte_order_layout_or_read_only_trains_on_every_backend(backend):
+    """Big-endian data (">f8", as FITS or network-order files give them), read-only arrays (a
+    memory map opened "r") and views in any layout (X_rows.T, reversed or strided columns) train
+    and predict as the native C-ordered ones do, to the last bit: PyTorch refused ">f8" with
+    "byte order different from the native byte order", array-api-strict had no such dtype,
+    PyTorch warned that writing to a tensor on a read-only buffer was undefined, refused
+    X[:, ::-1] ("tensors with negative strides are not currently supported"), and trained a
+    Fortran-ordered or strided X to parameters 2e-16 away from the C-ordered X's."""
     ref, _ = bnn.nn_model(X, Y, 4, 20, backend=backend.xp, device=backend.device)
     big = X.astype(">f8")
     ro = X.copy()
     ro.setflags(write=False)
-    for Xh, Yh in ((big, Y.astype(">f8")), (ro, Y)):
+    fortran = np.asfortranarray(X)
+    reversed_ = np.ascontiguousarray(X[:, ::-1])[:, ::-1]  # the same numbers, negative strides
+    wide = np.zeros((X.shape[0], 2 * X.shape[1]))
+    wide[:, ::2] = X
+    for Xh, Yh in ((big, Y.astype(">f8")), (ro, Y), (fortran, Y), (reversed_, Y), (wide[:, ::2], Y)):
         p, _ = bnn.nn_model(Xh, Yh, 4, 20, backend=backend.xp, device=backend.device)
         for k in ref:
             assert_close(p[k], to_numpy(ref[k]), backend, rtol=0, atol=0)
@@ -299,6 +306,7 @@ def test_host_data_in_any_byte_order_or_read_only_trains_on_every_backend(backen
         assert dtype_name(moved.dtype) == "float64"
         np.testing.assert_array_equal(to_numpy(moved), X)
     assert big.dtype.byteorder == ">" and not ro.flags.writeable  # the caller's arrays as they were
+    assert fortran.flags.f_contiguous and reversed_.strides[1] < 0
 
 
 def test_course_functions_take_numpy_arrays_in_either_byte_order():
