@@ -483,6 +483,14 @@ def _chunk_windows(chunks: tuple[int, ...], batch_size: int) -> list[tuple[int, 
     return [(a, b, tuple(batch_slices(b - a, batch_size))) for a, b in itertools.pairwise(edges)]
 
 
+def columns(X: Any, Y: Any, a: int, b: int, *, xp: Any, scheduler: Any = None) -> tuple[Any, Any]:
+    """Columns a:b of dask X and Y, computed (with ``scheduler``: the caller's Client where there is one) into
+    the chunk library ``xp``."""
+    dask, _ = _dask()
+    Xw, Yw = dask.compute(X[:, a:b], Y[:, a:b], scheduler=scheduler if scheduler is not None else _client())
+    return xp.asarray(Xw), xp.asarray(Yw)
+
+
 def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = False) -> EpochRunner:
     """An epoch over dask data already shuffled (lazily), window by window
     (:func:`backend_nn.streaming.run_windows`), each window's columns computed into the chunk library
@@ -505,8 +513,7 @@ def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = 
         scheduler = _client()  # the caller's Client (it may be current in this thread only)
 
         def fetch(a: int, b: int):
-            Xw, Yw = dask.compute(Xs[:, a:b], Ys[:, a:b], scheduler=scheduler)
-            return xp.asarray(Xw), xp.asarray(Yw), None
+            return *columns(Xs, Ys, a, b, xp=xp, scheduler=scheduler), None
 
         return run_windows(params, state, learning_rate, spans=spans, fetch=fetch, runners=runners, pool=pool)
 

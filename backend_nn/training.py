@@ -45,7 +45,8 @@ __all__ = ["train_step", "TrainingDivergedError", "ConvergenceWarning"]
 _log = logging.getLogger("backend_nn")
 
 #: A cost above this many times its start (or above this many, where it started below 1), recorded or the run's last,
-#: is divergence: gradient descent that works does not climb so far (with tanh or sigmoid units the
+#: is divergence (the start: the first recorded cost, or, where that is an epoch's mean over mini-batches, the cost
+#: before the first update): gradient descent that works does not climb so far (with tanh or sigmoid units the
 #: stable cost stays finite as the weights blow up, so waiting for a NaN would report a success).
 DIVERGED_FACTOR = 10.0
 
@@ -62,7 +63,7 @@ class ConvergenceWarning(UserWarning):
 
 class TrainingDivergedError(FloatingPointError):
     """Training diverged: a NaN or infinite cost, one above :data:`DIVERGED_FACTOR` times its start
-    (recorded, or the run's last), or NaN or inf weights at the end; ``iteration`` says where it was
+    (the cost before the first update; recorded, or the run's last), or NaN or inf weights at the end; ``iteration`` says where it was
     first seen."""
 
     def __init__(self, message: str, iteration: int) -> None:
@@ -106,6 +107,9 @@ class _Recorder:
         self.bar = _progress_bar(total, progress, desc)
         self.say = print if self.bar is None else (lambda text: self.bar.write(text, file=sys.stdout))
         self.costs: list[float] = []
+        # the cost before the run's first update where the first recorded one comes after some (an epoch's
+        # mean over mini-batches): what the divergence limit is taken from (a 0-d device array until the first sync)
+        self.before: Any = None
         self.finished = False  # set by finish(): the run ended with finite parameters
         self.end: tuple[float, str] | None = None  # set by finish(): (the run's last cost, where it was taken)
         # NumPy's floating-point warnings (overflow in matmul, ...) are held for the run: they come
@@ -123,18 +127,34 @@ class _Recorder:
         """The unit of the k-th recorded cost, counted from the start of the first run."""
         return self.first + k * self.every
 
+    def start_before(self, cost: Any) -> None:
+        """The run's cost before its first update (a 0-d device array, brought home with the first sync), where
+        the first recorded cost is taken after updates: the mean of an epoch of mini-batches, which an epoch that
+        diverged from its first steps already holds (Adam at learning_rate=1e4 recorded 1.2e8 at epoch 0, and a
+        limit of 10 times that let the run return). The divergence limit is then 10 times this cost."""
+        self.before = cost
+
+    def _start(self, new: np.ndarray) -> tuple[float, str]:
+        """(the cost the divergence limit is taken from, where it was taken, as a phrase)."""
+        if self.before is not None:
+            if not isinstance(self.before, float):
+                self.before = float(to_numpy(self.before))
+            return self.before, "before the first update (the first mini-batch's cost)"
+        start = self.costs[0] if self.costs else (float(new[0]) if new.size else 0.0)
+        return start, f"at {self.unit} {self._at(0)}"
+
     def sync(self, chunk: Any, done: int) -> None:
         """Record a 1-d device array of costs (the loop's only host sync); ``done`` units so far."""
         new = to_numpy(chunk).astype(np.float64).reshape(-1)
         recorded, every, unit = self.costs, self.every, self.unit
-        start = recorded[0] if recorded else (float(new[0]) if new.size else 0.0)
+        start, start_at = self._start(new)
         ceiling = _limit(start)
         bad = np.flatnonzero(~np.isfinite(new) | (new > ceiling))
         if bad.size:
             k = len(recorded) + int(bad[0])
             it = self._at(k)
             finite = bool(np.isfinite(new[bad[0]]))
-            what = f"rose from {start:.6g} at {unit} {self._at(0)} to" if finite else "is"
+            what = f"rose from {start:.6g} {start_at} to" if finite else "is"
             limit = f" (the limit is {ceiling:g})" if finite else ""
             window = ""
             if k and every > 1:
@@ -190,14 +210,15 @@ class _Recorder:
                 iteration=self.first + done,
             )
         if last_cost is not None and self.costs:
-            cost, start = float(to_numpy(last_cost)), self.costs[0]
+            cost = float(to_numpy(last_cost))
+            start, start_at = self._start(np.asarray(self.costs))
             ceiling = _limit(start)
             if not math.isfinite(cost) or cost > ceiling:
                 k = len(self.costs) - 1
                 last = (f"; the last recorded cost, {self.costs[k]:.6g} at {self.unit} {self._at(k)}, was under "
                         "it, so it diverged after that") if k else ""
                 raise TrainingDivergedError(
-                    f"training diverged: the cost rose from {start:.6g} at {self.unit} {self._at(0)} to {cost:.6g}"
+                    f"training diverged: the cost rose from {start:.6g} {start_at} to {cost:.6g}"
                     f"{last_is} (the limit is {ceiling:g}){last}. {self.advice}",
                     iteration=self.first + done,
                 )
@@ -531,6 +552,8 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
             # mini-batches are shuffled each epoch, one batch too (the course's random_mini_batches permutes the
             # columns whatever their number: the sums then run in its order); full batch is not
             Xs, Ys = (Xb, Yf) if batch_size is None else _shuffle_or_say(reorder, Xb, Yf, shuffle_seed + 1 + done_before)
+            if epoch == 0 and len(slices) > 1:  # the epoch's mean cost comes after updates: the limit needs the one before
+                rec.start_before(_batch_cost(params, Xs, Ys, slices[0], net=net, xp=xp, lambd=lambd))
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)
@@ -551,6 +574,23 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     finally:
         costs = rec.close()
     return params, state, costs
+
+
+def _batch_cost(params: dict, Xs: Any, Ys: Any, sl: slice, *, net: Network, xp: Any, lambd: float) -> Any:
+    """The cost of ``params`` on the batch ``sl`` of an epoch's shuffled data, whatever holds them (the backend,
+    dask, or the host for streaming), with its L2 term but without dropout: a 0-d array on the backend."""
+    from .batches import permutation
+    from .regularization import l2_cost
+
+    if streaming.is_host_data(Xs):
+        cols = np.arange(sl.start, sl.stop) if Xs.seed is None else permutation(Xs.shape[1], Xs.seed)[sl]
+        Xm, Ym, _ = streaming.GenericTransfer(Xs, Ys, sl.stop - sl.start).put(Xs.host, Ys, cols)
+    elif chunked.is_dask(Xs):
+        Xm, Ym = chunked.columns(Xs, Ys, sl.start, sl.stop, xp=xp)
+    else:
+        Xm, Ym = Xs[:, sl], Ys[:, sl]
+    cost = step.cost(params, Xm, Ym, net=net, xp=xp)
+    return cost + l2_cost(params, lambd, sl.stop - sl.start, xp=xp) if lambd else cost
 
 
 def _shuffle_or_say(reorder: Any, Xb: Any, Yf: Any, seed: int) -> tuple[Any, Any]:

@@ -61,12 +61,13 @@ def test_divergence_with_a_finite_cost_is_an_error_too(activation, lr):
     assert info.value.iteration == 100
 
 
-@pytest.mark.parametrize("options", [{}, {"compile": False}, {"optimizer": "momentum", "batch_size": 4}],
+@pytest.mark.parametrize("options", [{}, {"compile": False}, {"optimizer": "momentum", "batch_size": 10}],
                          ids=["default", "eager", "momentum epochs"])
 def test_divergence_after_the_last_recorded_cost_is_an_error(backend, options):
     """Costs are recorded every cost_every steps, but the run returns the parameters after its last
     step: where those steps diverged (NaN weights after 50 steps, with only iteration 0's cost
-    recorded), the run is an error, not a result."""
+    recorded), the run is an error, not a result. (Epochs of one batch: with more, epoch 0's mean
+    cost already holds the divergence, and the run stops there.)"""
     rng = np.random.RandomState(0)
     Xb, Yb = backend.asarray(rng.randn(3, 10) * 1e3), backend.asarray((rng.rand(1, 10) > 0.5) * 1.0)
     with np.errstate(all="ignore"), pytest.raises(  # NumPy's overflow warnings are not the point here
@@ -110,11 +111,49 @@ def test_a_run_that_diverged_after_its_last_recorded_cost_is_an_error(options):
 
 def test_a_mini_batch_run_that_diverged_in_its_last_epochs_is_an_error():
     """The same for epochs: the last epoch's cost (computed anyway) is checked at the end. (One batch an
-    epoch: with more, the first epoch's mean cost would hold the divergence already.)"""
+    epoch, so that epoch 0's cost is the one before its update; with more, see the next test.)"""
     with pytest.raises(bnn.TrainingDivergedError, match=r"the cost rose from 1.72808 at epoch 0 to \S+ in the last "
                        r"epoch, 4 \(the limit is 17.2808\)\. Try") as info:
         bnn.model(X, Y, [2, 8, 1], "gd", learning_rate=30, mini_batch_size=400, num_epochs=5, print_cost=False)
     assert info.value.iteration == 5
+
+
+def test_a_mini_batch_run_that_diverged_in_its_first_epoch_is_an_error(backend):
+    """An epoch's cost is the mean over its mini-batches, taken after updates: Adam at learning_rate=1e4
+    recorded 1.2e8 at epoch 0, the limit was 10 times that, and the run returned its parameters without a
+    word. The limit is taken from the cost before the first update (the first mini-batch's), as the
+    full-batch loop's first recorded cost is."""
+    kw = dict(backend=backend.xp, device=backend.device)
+    with pytest.raises(bnn.TrainingDivergedError, match=r"the cost rose from 1.5785\d before the first update \(the "
+                       r"first mini-batch's cost\) to 1.239\d+e\+08 at epoch 0 \(the limit is 15.785\d\)\. Try a "
+                       r"smaller learning_rate\.$") as info:
+        bnn.model(X, Y, [2, 8, 1], "adam", learning_rate=1e4, num_epochs=20, print_cost=False, **kw)
+    assert info.value.iteration == 0
+    params, costs = bnn.model(X, Y, [2, 8, 1], "adam", num_epochs=20, print_cost=False, **kw)  # a sound run passes
+    assert len(costs) == 1 and 1.5 < costs[0] < 2
+
+
+@pytest.mark.parametrize("data", ["streamed", "dask", "dask chunks"])
+def test_a_first_epoch_that_diverged_is_an_error_whatever_holds_the_data(tmp_path, data):
+    """The cost before the first update is the first mini-batch's of the epoch's order, wherever the data
+    are: a memory map streamed in windows, dask chunks (the course's shuffle, or the per-chunk one)."""
+    options = {}
+    if data == "streamed":
+        np.save(tmp_path / "X.npy", X)
+        Xd, options["stream"] = np.load(tmp_path / "X.npy", mmap_mode="r"), True
+    else:
+        da = pytest.importorskip("dask.array")
+        Xd = da.from_array(X, chunks=(2, 100))
+        if data == "dask chunks":
+            options["shuffle"] = "chunks"
+    first = 1.57859 if data != "dask chunks" else 2.00239  # the per-chunk shuffle starts with another batch
+    with pytest.raises(bnn.TrainingDivergedError, match=rf"the cost rose from {first} before the first update .* at "
+                       r"epoch 0"):
+        bnn.model(Xd, Y, [2, 8, 1], "adam", learning_rate=1e4, num_epochs=20, print_cost=False, **options)
+    batch = bnn.random_mini_batches(X, Y, 64, seed=11)[0]  # epoch 0 shuffles with seed + 1 (the course's loop)
+    p0 = bnn.initialize_parameters_deep([2, 8, 1], init="he", seed=3)
+    if data != "dask chunks":
+        assert bnn.compute_cost(bnn.L_model_forward(batch[0], p0)[0], batch[1]) == pytest.approx(first, abs=1e-5)
 
 
 def test_a_run_diverged_by_its_l2_term_names_lambd():
