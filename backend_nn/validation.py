@@ -390,6 +390,8 @@ def not_finite(name: str = "X", n_bad: int | None = None) -> ValueError:
 def check_in_range(largest: Any, dtype: Any, name: str = "X") -> None:
     """The largest finite |x| of ``name`` (a float, or a NumPy long double) must survive the cast to
     ``dtype`` (a narrowing cast must not overflow to inf)."""
+    if isinstance(largest, np.floating) and largest.dtype.itemsize <= 8:
+        largest = float(largest)  # a float32 compared with float64's max would be cast to float32: inf, a warning
     if largest > float(np.finfo(dtype_name(dtype)).max):
         shown = f"{largest:.3g}" if math.isfinite(largest) else np.format_float_scientific(largest, 2, trim="-")
         fits = dtype_name(dtype) != "float64" and largest <= float(np.finfo(np.float64).max)

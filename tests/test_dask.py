@@ -445,6 +445,20 @@ def test_non_finite_dask_X_and_bad_labels(flower):
         bnn.nn_model(da.from_array(X.T, chunks=(100, -1)), Y, 4, num_iterations=5)
 
 
+@pytest.mark.filterwarnings("error")
+def test_float32_or_integer_dask_X_trains_in_float64_without_a_warning(flower):
+    """The range check of a cast compared a float32 |X| max with float64's largest value, which NumPy cast
+    to float32: "RuntimeWarning: overflow encountered in cast" on every run of a float32 dask X (a
+    widening cast, which cannot overflow). The result is the in-memory one."""
+    X, Y = flower
+    for Xh in (X.astype(np.float32), np.round(X * 100).astype(np.int32)):
+        p, costs = bnn.nn_model(da.from_array(Xh, chunks=(-1, 100)), Y, 4, num_iterations=5)
+        ref, ref_costs = bnn.nn_model(Xh, Y, 4, num_iterations=5)
+        assert p["W1"].dtype == np.float64
+        np.testing.assert_allclose(costs, ref_costs, rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(p["W1"], ref["W1"], rtol=RTOL, atol=ATOL)
+
+
 def test_diverging_run_on_dask_is_an_error(flower):
     X, Y = flower
     with pytest.raises(bnn.TrainingDivergedError, match="diverged between iterations 1 and 100") as info:
