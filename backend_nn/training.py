@@ -63,8 +63,8 @@ class ConvergenceWarning(UserWarning):
 
 class TrainingDivergedError(FloatingPointError):
     """Training diverged: a NaN or infinite cost, one above :data:`DIVERGED_FACTOR` times its start
-    (the cost before the first update; recorded, or the run's last), or NaN or inf weights at the end; ``iteration`` says where it was
-    first seen."""
+    (the cost before the first update; recorded, or the run's last), or NaN or inf weights at the end;
+    ``iteration`` says where it was first seen."""
 
     def __init__(self, message: str, iteration: int) -> None:
         super().__init__(message)
@@ -139,7 +139,8 @@ class _Recorder:
         if self.before is not None:
             if not isinstance(self.before, float):
                 self.before = float(to_numpy(self.before))
-            return self.before, "before the first update (the first mini-batch's cost)"
+            if math.isfinite(self.before):  # else the data or parameters hold NaN: the epoch's costs will say so
+                return self.before, "before the first update (the first mini-batch's cost)"
         start = self.costs[0] if self.costs else (float(new[0]) if new.size else 0.0)
         return start, f"at {self.unit} {self._at(0)}"
 
