@@ -41,8 +41,8 @@ from .validation import check_in_range, check_seed, check_X_kind, check_X_shape,
 
 __all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
            "prepare", "host_namespace", "predicts_in_windows", "forward_in_windows", "shuffled", "windows",
-           "window_key", "runners_for", "rows_layout", "gather", "gather_shape", "GenericTransfer", "run_windows",
-           "host_epochs"]
+           "window_key", "runners_for", "rows_layout", "gather", "gather_shape", "GenericTransfer",
+           "to_backend_as_laid_out", "run_windows", "host_epochs"]
 
 #: About how many bytes of X one window holds (whole batches, at least one): two windows are on the
 #: backend at a time, the one training and the one arriving.
@@ -205,7 +205,7 @@ def forward_in_windows(parameters: dict, X: Any, *, net: Any, xp: Any, dtype: An
     width = max(1, WINDOW_BYTES // (n_x * host_dtype.itemsize))
     parts = []
     for a in range(0, m, width):
-        Xw = to_backend(np.asarray(Xh[:, a:a + width], dtype=host_dtype), xp, device=device)
+        Xw = to_backend_as_laid_out(np.asarray(Xh[:, a:a + width], dtype=host_dtype), xp, device)
         parts.append(forward_pass(Xw, parameters, net=net, xp=xp)[0])
     return parts[0] if len(parts) == 1 else xp.concat(parts, axis=1)
 
@@ -275,16 +275,18 @@ class GenericTransfer:
         self.xp, self.device, self.dtype = X.xp, X.device, X.host_dtype
 
     def put(self, X: np.ndarray, Y: np.ndarray, cols: np.ndarray) -> tuple[Any, Any, None]:
-        return self._moved(gather(X, cols, self.dtype)), self._moved(gather(Y, cols, self.dtype)), None
+        Xw, Yw = gather(X, cols, self.dtype), gather(Y, cols, self.dtype)
+        return to_backend_as_laid_out(Xw, self.xp, self.device), to_backend_as_laid_out(Yw, self.xp, self.device), None
 
-    def _moved(self, w: np.ndarray) -> Any:
-        """A window onto the backend in the layout it was gathered in: a column-major one (rows gathered from
-        an example-by-example X) goes as its C-contiguous transpose and is transposed there, a view where
-        the library has them (to_backend would make it C-contiguous first: a host copy of every window,
-        1.4x the epoch on PyTorch)."""
-        if w.ndim == 2 and not w.flags.c_contiguous and w.T.flags.c_contiguous:
-            return to_backend(w.T, self.xp, device=self.device).T
-        return to_backend(w, self.xp, device=self.device)
+
+def to_backend_as_laid_out(w: np.ndarray, xp: Any, device: Any) -> Any:
+    """A host window onto the backend in the layout it has: a column-major one (an example-by-example X's
+    columns) goes as its C-contiguous transpose and is transposed there, a view where the library has
+    them. (:func:`~backend_nn.backend.to_backend` would make it C-contiguous first: a host copy of every
+    window, 1.4x a PyTorch epoch.)"""
+    if w.ndim == 2 and not w.flags.c_contiguous and w.T.flags.c_contiguous:
+        return to_backend(w.T, xp, device=device).T
+    return to_backend(w, xp, device=device)
 
 
 def run_windows(params: dict, state: dict, learning_rate: float, *, spans: list[tuple[int, int, tuple]],
