@@ -324,7 +324,9 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
                     f"AL {tuple(AL.shape)} is a softmax output over {int(AL.shape[0])} classes: each column must sum "
                     f"to 1; {int(count_true(off, xp))} column(s) do not, e.g. sums {first_values(sums, off)}. "
                     "A sigmoid per unit is no softmax: compute AL with linear_activation_forward(..., 'softmax') "
-                    "(or pass output='sigmoid' for independent 0/1 labels per row).")
+                    "(or pass output='sigmoid' for independent 0/1 labels per row)."
+                    + (" Or is AL one probability per example as a column? Examples are columns: pass AL.T (and Y.T)."
+                       if int(AL.shape[1]) == 1 else ""))
     swapped = "AL holds only 0s and 1s: did you swap them? compute_cost takes (AL, Y), the output first."
     try:
         Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")

@@ -445,6 +445,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.compute_cost(np.full((3, 400), 0.5), np.eye(3)[:, np.arange(400) % 3]), ValueError,
      r"AL \(3, 400\) is a softmax output over 3 classes: each column must sum to 1; 400 column\(s\) do not, e.g. "
      r"sums \[1.5\]\. "),
+    # probabilities in a column, one per example (rows as samples): it said only "a softmax output over 400 classes"
+    (lambda X, Y: bnn.compute_cost(np.full((400, 1), 0.5), Y.T), ValueError,
+     r"AL \(400, 1\) is a softmax output over 400 classes: .* Or is AL one probability per example as a column\? "
+     r"Examples are columns: pass AL.T \(and Y.T\)\.$"),
     # a truthy string saved the training state
     (lambda X, Y: bnn.save_model("nowhere/m.npz", bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)[0],
                                  with_training_state="no"), TypeError,
