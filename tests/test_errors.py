@@ -453,6 +453,13 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.save_model("nowhere/m.npz", bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)[0],
                                  with_training_state="no"), TypeError,
      r"with_training_state must be True or False; got str 'no'"),
+    # a label the network never predicts only lowered the printed accuracy (0.3375 for Y * 2), in silence
+    (lambda X, Y: bnn.predict(X, Y * 2, bnn.initialize_parameters_deep([2, 3, 1])), ValueError,
+     r"Y holds labels the predictions never take, e.g. \[2.0\]: they are 0/1 \(a sigmoid output\), and such a "
+     r"label would only lower the accuracy\."),
+    (lambda X, Y: bnn.predict(X, Y + 3, bnn.initialize_parameters_deep([2, 3, 4])), ValueError,
+     r"e.g. \[4.0\]: they are 0..3 \(a softmax over 4 classes\)"),
+    (lambda X, Y: bnn.accuracy(Y == 1, Y - 1), ValueError, r"e.g. \[-1.0\]: they are 0/1 \(a sigmoid output\)"),
     # accuracy of no examples was a ZeroDivisionError
     (lambda X, Y: bnn.accuracy(Y[:, :0], Y[:, :0]), ValueError,
      r"predictions has shape \(1, 0\): an accuracy needs at least one example"),
