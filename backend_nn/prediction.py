@@ -98,7 +98,8 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     p = xp.astype(net.output.predict(AL, xp=xp), default_int(xp))  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
     P, T = to_numpy(p), to_numpy(host_labels(y))  # compared on the host, where y may be, as X may be
     n_y = int(net.layer_dims[-1])
-    classes = n_y if net.output is SOFTMAX else 2 if n_y == 1 else None  # K sigmoids: 0/1 rows, checked there
+    classes = ((n_y, f"a softmax over {n_y} classes") if net.output is SOFTMAX
+               else (2, "a sigmoid output") if n_y == 1 else None)  # K sigmoids: 0/1 rows, checked there
     hits = _matches(P, T, xp=namespace_of(p=P, y=T), classes=classes)
     print("Accuracy: " + str(np.mean(hits[0, :])))
     return p
@@ -154,10 +155,11 @@ def accuracy(predictions: Any, Y: Any) -> float:
     return int(count_true(hits, xp)) / math.prod(hits.shape)
 
 
-def _matches(predictions: Any, Y: Any, *, xp: Any, classes: int | None = None) -> Any:
+def _matches(predictions: Any, Y: Any, *, xp: Any, classes: tuple[int, str] | None = None) -> Any:
     """bool (1, m): where the predicted labels equal Y's (both checked as in :func:`accuracy`). ``classes``:
-    the network's (2 for a sigmoid output, K for a softmax; bool predictions are a sigmoid's): Y's labels
-    must be among them, since one the predictions never take would only lower the accuracy, in silence."""
+    the network's number of classes and its output, in words ((2, "a sigmoid output"); bool predictions are
+    a sigmoid's): Y's labels must be among them, since one the predictions never take would only lower the
+    accuracy, in silence."""
     both_2d = len(predictions.shape) == len(Y.shape) == 2
     if both_2d and int(predictions.shape[1]) != int(Y.shape[1]):  # before their values are read as one-hot
         m = int(predictions.shape[1])
@@ -182,14 +184,14 @@ def _matches(predictions: Any, Y: Any, *, xp: Any, classes: int | None = None) -
                 raise ValueError(f"{name} must be labels ({what}); it holds NaN or inf.")
             raise ValueError(f"{name} must be labels ({what}), not probabilities; got non-whole values.")
     if classes is None and xp.isdtype(predictions.dtype, "bool"):
-        classes = 2
+        classes = (2, "a sigmoid output's True/False")
     if classes is not None:
-        outside = (T < 0) | (T >= classes)
+        K, output = classes
+        outside = (T < 0) | (T >= K)
         if found(xp.any(outside)):
-            kind = "0/1 (a sigmoid output)" if classes == 2 else f"0..{classes - 1} (a softmax over {classes} classes)"
             raise ValueError(f"Y holds labels the predictions never take, e.g. {first_values(T, outside)}: they are "
-                             f"{kind}, and such a label would only lower the accuracy. Number Y's classes as the "
-                             "network was trained on them.")
+                             f"{'0/1' if K == 2 else f'0..{K - 1}'} ({output}), and such a label would only lower "
+                             "the accuracy. Number Y's classes as the network was trained on them.")
     if P.dtype != T.dtype:
         P, T = xp.astype(P, widest_float(xp)), xp.astype(T, widest_float(xp))
     return P == T

@@ -459,7 +459,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"label would only lower the accuracy\."),
     (lambda X, Y: bnn.predict(X, Y + 3, bnn.initialize_parameters_deep([2, 3, 4])), ValueError,
      r"e.g. \[4.0\]: they are 0..3 \(a softmax over 4 classes\)"),
-    (lambda X, Y: bnn.accuracy(Y == 1, Y - 1), ValueError, r"e.g. \[-1.0\]: they are 0/1 \(a sigmoid output\)"),
+    (lambda X, Y: bnn.accuracy(Y == 1, Y - 1), ValueError,
+     r"e.g. \[-1.0\]: they are 0/1 \(a sigmoid output's True/False\)"),
+    (lambda X, Y: bnn.predict(X, Y * 2, bnn.initialize_parameters_deep([2, 3, 2])), ValueError,
+     r"e.g. \[2.0\]: they are 0/1 \(a softmax over 2 classes\)"),
     # accuracy of no examples was a ZeroDivisionError
     (lambda X, Y: bnn.accuracy(Y[:, :0], Y[:, :0]), ValueError,
      r"predictions has shape \(1, 0\): an accuracy needs at least one example"),
