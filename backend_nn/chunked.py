@@ -484,10 +484,10 @@ def _chunk_windows(chunks: tuple[int, ...], batch_size: int) -> list[tuple[int, 
 
 
 def columns(X: Any, Y: Any, a: int, b: int, *, xp: Any, scheduler: Any = None) -> tuple[Any, Any]:
-    """Columns a:b of dask X and Y, computed (with ``scheduler``: the caller's Client where there is one) into
-    the chunk library ``xp``."""
+    """Columns a:b of dask X and Y, computed into the chunk library ``xp``. ``scheduler`` as ``dask.compute``
+    takes it: None, dask's default (the Client current in the calling thread, where there is one)."""
     dask, _ = _dask()
-    Xw, Yw = dask.compute(X[:, a:b], Y[:, a:b], scheduler=scheduler if scheduler is not None else _client())
+    Xw, Yw = dask.compute(X[:, a:b], Y[:, a:b], scheduler=scheduler)
     return xp.asarray(Xw), xp.asarray(Yw)
 
 
@@ -501,7 +501,6 @@ def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = 
     batch layout."""
     from .streaming import run_windows, runners_for, windows
 
-    dask, _ = _dask()
     size = max(s.stop - s.start for s in slices)  # the batch size (a first chunk may be narrower than it)
     fixed = None if per_chunk else windows(slices, max(size, max(X.chunks[1]) // size * size))
     # a shuffled chunk order visits the same chunk widths, so the same layouts
