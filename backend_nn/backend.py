@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from types import ModuleType
 from typing import Any
 
@@ -564,3 +564,23 @@ def check_float64(xp: Namespace) -> None:
                 "Turn it on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the "
                 "environment variable JAX_ENABLE_X64=1), or choose dtype='float32'."
             )
+
+
+def full_precision(xp: Namespace):
+    """A context in which the library's own runs (training, prediction) multiply float32 matrices in
+    float32.
+
+    JAX's default precision for float32 matmuls is the platform's fastest: TF32 (10 mantissa bits,
+    about 1e-3 relative) on NVIDIA GPUs since Ampere, bfloat16 passes on TPUs. A run asked for in
+    float32 would be computed in less, without a word. Where the user has not chosen a precision
+    (``jax_default_matmul_precision`` unset), this sets "float32" for the run. A precision the user
+    chose is theirs, and kept. It sets it the way ``jax.default_matmul_precision`` does, for this
+    thread and for the duration of the run. It changes nothing on CPUs, where float32 is float32
+    already, or for float64. Other libraries compute float32 in float32 unless their user asks
+    otherwise (PyTorch's ``allow_tf32``, CuPy's ``CUPY_TF32``)."""
+    if array_api_compat.is_jax_namespace(xp):
+        import jax
+
+        if jax.config.jax_default_matmul_precision is None:
+            return jax.default_matmul_precision("float32")
+    return nullcontext()

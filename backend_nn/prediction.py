@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from . import chunked, streaming
-from .backend import (count_true, default_int, device_of, first_values, namespace_of, to_backend, to_numpy,
-                      widest_float)
+from .backend import (count_true, default_int, device_of, first_values, full_precision, namespace_of, to_backend,
+                      to_numpy, widest_float)
 from .network import network_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, forward_pass, week4_activation
@@ -38,11 +38,13 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
         check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything
     if chunked.is_dask(X):  # lazy, chunked like X
         return chunked.predict_blocks(parameters, X, net=net, xp=xp), net
-    if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
-        return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype, device=device_of(W1)), net
-    Xb = prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
-    xp, _ = check_inputs(Xb, parameters)
-    AL, _ = forward_pass(Xb, parameters, net=net, xp=xp)
+    with full_precision(xp):  # float32 in float32 (JAX on GPUs: TF32 otherwise)
+        if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
+            return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype,
+                                                device=device_of(W1)), net
+        Xb = prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
+        xp, _ = check_inputs(Xb, parameters)
+        AL, _ = forward_pass(Xb, parameters, net=net, xp=xp)
     return AL, net
 
 

@@ -26,8 +26,8 @@ import numpy as np
 from . import chunked, step, streaming
 from .accelerate import Choice, check_compile, choose_epochs, choose_runner
 from .activations import check_custom
-from .backend import (array_namespace, backend_name, count_true, device_of, get_namespace, memory_of, to_backend,
-                      to_numpy)
+from .backend import (array_namespace, backend_name, count_true, device_of, full_precision, get_namespace, memory_of,
+                      to_backend, to_numpy)
 from .initialization import check_init, check_scale, initialize_parameters_deep
 from .inputs import (data_device, data_namespace, encode_Y, examples_at_once, layers_dims_for, n_outputs, place_data,
                      prepare_data)
@@ -331,39 +331,39 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
     print_cost, progress = check_flag("print_cost", print_cost), check_flag("progress", progress, none=True)
     xp, dt, Xb, Yb = prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
                                    batch_size=batch_size)
-    chunked.check_shuffle(shuffle, Xb)
-    if n_x is not None:
-        layers_dims_for([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
-    n_y = n_outputs(Yb, output, xp=data_namespace(Xb, xp)) if n_y is None else n_y
-    net = _run_network([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope,
-                       Xb=Xb, batch=batch_size, dtype=dt, xp=xp)
-    Xb, Yf = place_data(Xb, encode_Y(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
-    state, start = None, 0
-    if resume is None:
-        parameters = initialize_parameters_deep(
-            net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=data_device(Xb)
+    with full_precision(xp):  # float32 runs in float32 (JAX on GPUs: TF32 otherwise)
+        chunked.check_shuffle(shuffle, Xb)
+        if n_x is not None:
+            layers_dims_for([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
+        n_y = n_outputs(Yb, output, xp=data_namespace(Xb, xp)) if n_y is None else n_y
+        net = _run_network([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope,
+                           Xb=Xb, batch=batch_size, dtype=dt, xp=xp)
+        Xb, Yf = place_data(Xb, encode_Y(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
+        state, start = None, 0
+        if resume is None:
+            parameters = initialize_parameters_deep(
+                net.layer_dims, seed=seed, init=init, scale=init_scale, dtype=dt, backend=xp, device=data_device(Xb)
+            )
+        else:
+            parameters, state, start = _resume(resume, net, opt, xp=xp, dtype=dt, device=data_device(Xb))
+        if (opt.name != "gd" or batch_size is not None or lambd or keep_prob != 1.0 or decay is not None
+                or resume is not None):
+            params, state, costs = _epoch_loop(
+                parameters, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate, batch_size=batch_size,
+                num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay,
+                decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
+                print_every=print_every, print_format=print_format, progress=progress,
+                unit="iteration" if batch_size is None else "epoch", compile=compile, state=state, start_epoch=start,
+                shuffle=shuffle, mean_in_dZ=mean_in_dZ,
+            )
+            trained = Parameters(params, network=net, training_state=_training_state(opt, state, start + num_iterations))
+            return TrainingResult(trained, costs)
+        params, costs, _ = _train_loop(
+            parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
+            cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
+            print_format=print_format, progress=progress, compile=compile, print_last=print_last, mean_in_dZ=mean_in_dZ,
         )
-    else:
-        parameters, state, start = _resume(resume, net, opt, xp=xp, dtype=dt, device=data_device(Xb))
-    if (opt.name != "gd" or batch_size is not None or lambd or keep_prob != 1.0 or decay is not None
-            or resume is not None):
-        params, state, costs = _epoch_loop(
-            parameters, Xb, Yf, net=net, xp=xp, optimizer=opt, learning_rate=learning_rate, batch_size=batch_size,
-            num_epochs=num_iterations, lambd=lambd, keep_prob=keep_prob, shuffle_seed=shuffle_seed, decay=decay,
-            decay_rate=decay_rate, cost_every=cost_every, sync_every=sync_every, print_cost=print_cost,
-            print_every=print_every, print_format=print_format, progress=progress,
-            unit="iteration" if batch_size is None else "epoch", compile=compile, state=state, start_epoch=start,
-            shuffle=shuffle, mean_in_dZ=mean_in_dZ,
-        )
-        return TrainingResult(Parameters(params, network=net, training_state=_training_state(opt, state,
-                                                                                            start + num_iterations)),
-                              costs)
-    params, costs, _ = _train_loop(
-        parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
-        cost_every=cost_every, sync_every=sync_every, print_cost=print_cost, print_every=print_every,
-        print_format=print_format, progress=progress, compile=compile, print_last=print_last, mean_in_dZ=mean_in_dZ,
-    )
-    return TrainingResult(Parameters(params, network=net), costs)
+        return TrainingResult(Parameters(params, network=net), costs)
 
 
 def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: Network | None = None,
@@ -425,7 +425,8 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
             raise TypeError(f"with check=False, Y must be in X's dtype ({X.dtype}), as the equations take it; got "
                             f"{Y.dtype}.")
         Yf = Y
-    new, cost = step.train_step(dict(parameters), X, Yf, net=net, learning_rate=learning_rate, xp=xp)
+    with full_precision(xp):
+        new, cost = step.train_step(dict(parameters), X, Yf, net=net, learning_rate=learning_rate, xp=xp)
     return Parameters(new, network=net), cost
 
 

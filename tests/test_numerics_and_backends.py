@@ -496,6 +496,44 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert "to_backend float32: float32" in r.stdout
 
 
+
+def test_jax_float32_runs_multiply_in_float32_and_a_users_own_precision_is_kept(monkeypatch):
+    """JAX multiplies float32 matrices in TF32 on NVIDIA GPUs since Ampere (bfloat16 passes on TPUs) unless
+    told otherwise: a float32 run would be computed in less, in silence. The library's runs ask for float32
+    where the user has not chosen a precision. On a CPU the numbers do not move, so this reads the precision
+    each matmul is traced with (the sizes are odd ones, so that JAX traces them here)."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    from jax.lax import Precision
+
+    seen = []
+    bind = jax.lax.dot_general_p.bind
+
+    def spy(*args, **params):
+        seen.append(params.get("precision"))
+        return bind(*args, **params)
+
+    monkeypatch.setattr(jax.lax.dot_general_p, "bind", spy)
+    runs = {
+        "nn_model": lambda m: bnn.nn_model(X[:, :m], Y[:, :m], 3, 5, backend="jax", dtype="float32", progress=False),
+        "eager": lambda m: bnn.nn_model(X[:, :m], Y[:, :m], 3, 5, backend="jax", dtype="float32", progress=False,
+                                        compile=False),
+        "adam": lambda m: bnn.model(X[:, :m], Y[:, :m], [2, 3, 1], "adam", num_epochs=2, mini_batch_size=8,
+                                    backend="jax", dtype="float32", print_cost=False, progress=False),
+        "predict": lambda m: bnn.predict(trained, X[:, :m]),
+        "train_step": lambda m: bnn.train_step(trained, bnn.to_backend(X[:, :m], "jax", dtype="float32"),
+                                               bnn.to_backend(Y[:, :m], "jax", dtype="float32"), learning_rate=0.1),
+    }
+    trained, _ = runs["nn_model"](400)
+    for precision, expected, sizes in ((None, Precision.HIGHEST, (53, 59, 61, 67, 71)),
+                                       ("tensorfloat32", Precision.HIGH, (73, 79, 83, 89, 97))):
+        for (name, run), m in zip(runs.items(), sizes):
+            seen.clear()
+            with jax.default_matmul_precision(precision):
+                run(m)
+                assert jax.config.jax_default_matmul_precision == precision  # the user's setting, as it was
+            assert seen and set(seen) == {(expected, expected)}, (name, precision, seen)
+
+
 def test_costs_of_pytorch_tensors_that_track_gradients_are_floats_without_a_warning():
     """compute_cost returns a Python float as the course's does; float() of a tensor with
     requires_grad warned "Converting a tensor with requires_grad=True to a scalar may lead to
