@@ -14,6 +14,7 @@ import csv
 import inspect
 import io
 import math
+import os
 import re
 from typing import Any, Callable
 
@@ -238,7 +239,7 @@ def _dataset_name_hint(path: Any) -> str:
             "command line)") if str(path) in DATASETS else ""
 
 
-def load_data_file(path, *, labels: bool | None = True) -> tuple[np.ndarray, np.ndarray | None]:
+def load_data_file(path: str | os.PathLike, *, labels: bool | None = True) -> tuple[np.ndarray, np.ndarray | None]:
     """A user's data file, as X (n_x, m) and Y (1, m) (Y None when absent).
 
     - CSV: one example per row, features in columns, the label (0/1) in the last

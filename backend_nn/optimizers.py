@@ -272,7 +272,8 @@ def initialize_adam(parameters: dict) -> tuple[dict, dict]:
 
 
 def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict, t: int, learning_rate: float = 0.01,
-                                beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8):
+                                beta1: float = 0.9, beta2: float = 0.999,
+                                epsilon: float = 1e-8) -> tuple[dict, dict, dict, dict, dict]:
     """One Adam update, the t-th (t counts from 1).
 
     Returns (parameters, v, s, v_corrected, s_corrected), as the course's function does.

@@ -9,7 +9,7 @@ Each returns the matplotlib Figure; ``save`` writes a PNG.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from .prediction import predict
 from .outputs import SOFTMAX, check_label_values
 from .validation import (check_labels_dtype, check_not_dict, check_positive, check_X_kind, check_X_Y_shapes,
                          host_labels, model_pair_hint, not_finite)
+
+if TYPE_CHECKING:  # matplotlib is optional: imported when a picture is drawn
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]
 
@@ -143,7 +146,8 @@ def _axes_for(plt, ax: Any, figsize: tuple[float, float]):
     return fig, ax, True
 
 
-def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None, title: str | None = None):
+def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None,
+                           title: str | None = None) -> Figure:
     """Regions the network assigns to each class, over the data X (2, m) coloured by Y: (1, m)
     labels (0/1 or 0..K-1) or (K, m) one-hot.
 
@@ -164,13 +168,14 @@ def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None, t
 
 
 def plot_costs(costs: Sequence[float], learning_rate: float | None = None, *, cost_every: int = 100,
-               title: str | None = None, unit: str = "iteration", ax: Any = None):
+               title: str | None = None, unit: str = "iteration", ax: Any = None) -> Figure:
     """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every), or the
     epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch).
 
     ``plot_costs(costs, learning_rate)`` is the week-4 notebook's call: the title then names the
     learning rate, as its helper's does ("Learning rate = 0.0075"). ``ax`` as in
-    :func:`plot_decision_boundary`: without it, empty current axes, else a new figure."""
+    :func:`plot_decision_boundary`: without it, empty current axes, else a new figure. Returns the
+    Figure."""
     if title is None:
         title = "Cost during training" if learning_rate is None else f"Learning rate = {learning_rate}"
     try:
