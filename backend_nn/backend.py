@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import sys
 from contextlib import contextmanager, nullcontext
 from types import ModuleType
 from typing import Any
@@ -584,3 +585,48 @@ def full_precision(xp: Namespace):
         if jax.config.jax_default_matmul_precision is None:
             return jax.default_matmul_precision("float32")
     return nullcontext()
+
+
+class _ByIdentity:
+    """A value carried through JAX's pytrees as it is, compared by identity: a training state holds
+    arrays, which neither hash nor compare as the static part of a pytree must."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByIdentity) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+
+_PYTREES: set = set()
+
+
+def register_pytree(cls: type) -> None:
+    """Make ``cls`` (:class:`~backend_nn.network.Parameters`) a node of JAX's pytrees, where JAX is
+    imported, so that ``jax.jit``, ``jax.grad``, ``jax.device_put`` and ``jax.tree_util`` take a
+    model's parameters as they take a dict, and give back Parameters with the same network and
+    training state. Without it JAX takes a dict subclass for one leaf, and refuses it ("not a valid
+    JAX type"). Called whenever Parameters are made, so those made before JAX was imported are
+    taken too once any are made after; nothing imports JAX for it."""
+    jax = sys.modules.get("jax")
+    if cls in _PYTREES or jax is None or not hasattr(jax, "tree_util"):
+        return
+    _PYTREES.add(cls)
+    DictKey = jax.tree_util.DictKey
+
+    def flatten_with_keys(p):
+        return [(DictKey(k), v) for k, v in p.items()], (tuple(p), p.network, _ByIdentity(p.training_state))
+
+    def flatten(p):
+        return tuple(p.values()), (tuple(p), p.network, _ByIdentity(p.training_state))
+
+    def unflatten(aux, children):
+        keys, network, state = aux
+        return cls(zip(keys, children), network=network, training_state=state.value)
+
+    jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)

@@ -20,6 +20,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from .backend import register_pytree
 from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
 from .outputs import OutputLayer, output_for
 from .validation import at_default, check_layer_dims, check_parameters, in_course_order, user_stacklevel
@@ -110,6 +111,7 @@ class Parameters(dict):
         #: Where training can resume from, when the epoch loop trained them: {"optimizer": name,
         #: "epochs": epochs done, and the optimizer's state ("v", "s", "t")}; None otherwise.
         self.training_state = training_state
+        register_pytree(Parameters)  # where JAX is imported: jax.jit and jax.grad take them as a dict
 
     def copy(self) -> "Parameters":
         """A shallow copy that keeps the description (``dict.copy`` would drop it)."""

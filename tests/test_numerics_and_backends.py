@@ -615,3 +615,41 @@ def test_the_course_functions_run_under_jax_jit_and_jax_grad():
         backward(Xj, Yj * 3, p)  # eager: the values are checked
     with pytest.raises(ValueError, match=r"W \(3, 3\) expects 3 input rows"):  # traced: shapes are
         jax.jit(lambda X: bnn.linear_forward(X, jnp.ones((3, 3)), jnp.zeros((3, 1)))[0])(Xj)
+
+
+def test_a_models_parameters_pass_through_jax_jit_grad_and_tree_map_with_their_network_and_state():
+    """The Parameters a model returns were one leaf to JAX (a dict subclass it does not know):
+    jax.jit(f)(parameters, X) was "not a valid JAX type", jax.grad of them too, and
+    jax.tree_util.tree_map(lambda a: 2 * a, parameters) multiplied the dict. They are a pytree now:
+    JAX takes them as a dict and gives back Parameters with the same network and training state."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    jnp = jax.numpy
+    trained, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=3, backend="jax", print_cost=False, progress=False)
+    Xj, Yj = jnp.asarray(X), jnp.asarray(Y, dtype=jnp.float64)
+
+    AL = jax.jit(lambda p, X: bnn.predict_output(p, X))(trained, Xj)
+    np.testing.assert_allclose(np.asarray(AL), np.asarray(bnn.predict_output(trained, Xj)), rtol=1e-12)
+
+    def J(p):
+        AL, _ = bnn.L_model_forward(Xj, p)
+        return -jnp.mean(Yj * jnp.log(AL) + (1 - Yj) * jnp.log(1 - AL))
+
+    grads = jax.grad(J)(trained)
+    AL, caches = bnn.L_model_forward(Xj, trained)
+    by_hand = bnn.L_model_backward(AL, Yj, caches)
+    assert isinstance(grads, bnn.Parameters) and grads.network == trained.network
+    for k in trained:
+        np.testing.assert_allclose(np.asarray(grads[k]), np.asarray(by_hand["d" + k]), rtol=1e-10, atol=1e-14)
+
+    doubled = jax.tree_util.tree_map(lambda a: 2 * a, trained)
+    assert isinstance(doubled, bnn.Parameters) and list(doubled) == ["W1", "b1", "W2", "b2"]
+    assert all(bool(jnp.all(doubled[k] == 2 * trained[k])) for k in trained)
+    assert [str(path[0]) for path, _ in jax.tree_util.tree_flatten_with_path(trained)[0]] == \
+        ["['W1']", "['b1']", "['W2']", "['b2']"]
+
+    moved = jax.device_put(trained)  # the training state goes along: resuming from it is resuming
+    assert moved.training_state is trained.training_state
+    resumed, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=3, backend="jax", print_cost=False, progress=False,
+                           parameters=moved)
+    straight, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=6, backend="jax", print_cost=False, progress=False)
+    assert all(bool(jnp.all(resumed[k] == straight[k])) for k in straight)
