@@ -588,7 +588,7 @@ def full_precision(xp: Namespace):
 
 
 class _ByIdentity:
-    """A value carried through JAX's pytrees as it is, compared by identity: a training state holds
+    """A value carried through pytrees (JAX's, PyTorch's) as it is, compared by identity: a training state holds
     arrays, which neither hash nor compare as the static part of a pytree must."""
 
     __slots__ = ("value",)
@@ -606,27 +606,30 @@ class _ByIdentity:
 _PYTREES: set = set()
 
 
+def _flatten(p: Any) -> tuple[list, tuple]:
+    return list(p.values()), (tuple(p), p.network, _ByIdentity(p.training_state))
+
+
 def register_pytree(cls: type) -> None:
-    """Make ``cls`` (:class:`~backend_nn.network.Parameters`) a node of JAX's pytrees, where JAX is
-    imported, so that ``jax.jit``, ``jax.grad``, ``jax.device_put`` and ``jax.tree_util`` take a
-    model's parameters as they take a dict, and give back Parameters with the same network and
-    training state. Without it JAX takes a dict subclass for one leaf, and refuses it ("not a valid
-    JAX type"). Called whenever Parameters are made, so those made before JAX was imported are
-    taken too once any are made after; nothing imports JAX for it."""
-    jax = sys.modules.get("jax")
-    if cls in _PYTREES or jax is None or not hasattr(jax, "tree_util"):
-        return
-    _PYTREES.add(cls)
-    DictKey = jax.tree_util.DictKey
-
-    def flatten_with_keys(p):
-        return [(DictKey(k), v) for k, v in p.items()], (tuple(p), p.network, _ByIdentity(p.training_state))
-
-    def flatten(p):
-        return tuple(p.values()), (tuple(p), p.network, _ByIdentity(p.training_state))
-
-    def unflatten(aux, children):
+    """Make ``cls`` (:class:`~backend_nn.network.Parameters`) a node of JAX's and PyTorch's pytrees,
+    where those are imported, so that ``jax.jit``, ``jax.grad``, ``jax.device_put``,
+    ``jax.tree_util`` and ``torch.func`` take a model's parameters as they take a dict, and give
+    back Parameters with the same network and training state. Without it each takes a dict
+    subclass for one leaf, and refuses it ("not a valid JAX type", "must be Tensor"). Called
+    whenever Parameters are made, so those made before the library was imported are taken too
+    once any are made after; nothing is imported for it."""
+    def unflatten(children: Any, aux: tuple) -> Any:
         keys, network, state = aux
         return cls(zip(keys, children), network=network, training_state=state.value)
 
-    jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)
+    jax = sys.modules.get("jax")
+    if ("jax", cls) not in _PYTREES and hasattr(jax, "tree_util"):
+        _PYTREES.add(("jax", cls))
+        DictKey = jax.tree_util.DictKey
+        jax.tree_util.register_pytree_with_keys(
+            cls, lambda p: ([(DictKey(k), v) for k, v in p.items()], _flatten(p)[1]),
+            lambda aux, children: unflatten(children, aux), _flatten)
+    pytree = sys.modules.get("torch.utils._pytree")  # PyTorch's (torch.func's, torch.compile's); private by name
+    if ("torch", cls) not in _PYTREES and hasattr(pytree, "register_pytree_node"):
+        _PYTREES.add(("torch", cls))
+        pytree.register_pytree_node(cls, _flatten, unflatten)

@@ -653,3 +653,27 @@ def test_a_models_parameters_pass_through_jax_jit_grad_and_tree_map_with_their_n
                            parameters=moved)
     straight, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=6, backend="jax", print_cost=False, progress=False)
     assert all(bool(jnp.all(resumed[k] == straight[k])) for k in straight)
+
+
+def test_a_models_parameters_pass_through_torch_func_grad_and_torch_pytrees():
+    """torch.func.grad of a model's Parameters was "Thing passed to transform API must be Tensor": PyTorch's
+    pytrees took the dict subclass for one leaf too."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    import torch.utils._pytree as pytree
+
+    trained, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=3, backend="torch", print_cost=False, progress=False)
+    Xt, Yt = bnn.to_backend(X, "torch"), bnn.to_backend(Y, "torch")
+
+    def J(p):
+        AL, _ = bnn.L_model_forward(Xt, p)
+        return -torch.mean(Yt * torch.log(AL) + (1 - Yt) * torch.log(1 - AL))
+
+    grads = torch.func.grad(J)(trained)
+    AL, caches = bnn.L_model_forward(Xt, trained)
+    by_hand = bnn.L_model_backward(AL, Yt, caches)
+    assert isinstance(grads, bnn.Parameters) and grads.network == trained.network
+    for k in trained:
+        np.testing.assert_allclose(grads[k].numpy(), by_hand["d" + k].numpy(), rtol=1e-10, atol=1e-14)
+    doubled = pytree.tree_map(lambda a: 2 * a, trained)
+    assert isinstance(doubled, bnn.Parameters) and doubled.training_state is trained.training_state
+    assert all(bool((doubled[k] == 2 * trained[k]).all()) for k in trained)
