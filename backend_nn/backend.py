@@ -626,10 +626,23 @@ def register_pytree(cls: type) -> None:
     if ("jax", cls) not in _PYTREES and hasattr(jax, "tree_util"):
         _PYTREES.add(("jax", cls))
         DictKey = jax.tree_util.DictKey
-        jax.tree_util.register_pytree_with_keys(
-            cls, lambda p: ([(DictKey(k), v) for k, v in p.items()], _flatten(p)[1]),
-            lambda aux, children: unflatten(children, aux), _flatten)
+        with _registered_already():
+            jax.tree_util.register_pytree_with_keys(
+                cls, lambda p: ([(DictKey(k), v) for k, v in p.items()], _flatten(p)[1]),
+                lambda aux, children: unflatten(children, aux), _flatten)
     pytree = sys.modules.get("torch.utils._pytree")  # PyTorch's (torch.func's, torch.compile's); private by name
     if ("torch", cls) not in _PYTREES and hasattr(pytree, "register_pytree_node"):
         _PYTREES.add(("torch", cls))
-        pytree.register_pytree_node(cls, _flatten, unflatten)
+        with _registered_already():
+            pytree.register_pytree_node(cls, _flatten, unflatten)
+
+
+@contextmanager
+def _registered_already():
+    """A class registered before this module was (re)loaded (importlib.reload, IPython's autoreload) is
+    registered still: the library's "duplicate registration" ValueError is not the user's concern."""
+    try:
+        yield
+    except ValueError as exc:
+        if "regist" not in str(exc):
+            raise

@@ -677,3 +677,16 @@ def test_a_models_parameters_pass_through_torch_func_grad_and_torch_pytrees():
     doubled = pytree.tree_map(lambda a: 2 * a, trained)
     assert isinstance(doubled, bnn.Parameters) and doubled.training_state is trained.training_state
     assert all(bool((doubled[k] == 2 * trained[k]).all()) for k in trained)
+
+
+def test_parameters_are_made_as_before_after_the_module_is_reloaded(monkeypatch):
+    """importlib.reload or IPython's autoreload runs backend.py again, and its record of the pytree
+    registrations starts empty: registering Parameters again raised "Duplicate custom PyTreeDef type
+    registration" (JAX) or "already registered" (PyTorch) from every Parameters made after."""
+    pytest.importorskip("torch", reason="PyTorch is not installed")
+    import backend_nn.backend as edge
+
+    trained, _ = bnn.nn_model(X, Y, 4, 5, progress=False)  # registers with what is imported
+    monkeypatch.setattr(edge, "_PYTREES", set())  # what a reload leaves
+    again = trained.copy()
+    assert again.network == trained.network and {lib for lib, _ in edge._PYTREES} >= {"torch"}
