@@ -4,7 +4,9 @@ Everything else in backend_nn gets its namespace ``xp`` from the arrays it is
 given. This module is where a user's *choice* of backend becomes a namespace,
 where host data moves onto that backend (once), where results come back to
 NumPy (explicitly), and where a CUDA GPU is detected (by counting devices:
-``import cupy`` succeeds on machines without a GPU).
+``import cupy`` succeeds on machines without a GPU). Also where a library's own settings meet
+the library's runs: JAX's float64 mode and float32 matmul precision, and the pytrees of JAX and
+PyTorch that a model's Parameters join.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import importlib
 import math
 import os
 import sys
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import ModuleType
 from typing import Any
 
@@ -567,7 +569,7 @@ def check_float64(xp: Namespace) -> None:
             )
 
 
-def full_precision(xp: Namespace):
+def full_precision(xp: Namespace) -> AbstractContextManager:
     """A context in which the library's own runs (training, prediction) multiply float32 matrices in
     float32.
 
@@ -616,7 +618,7 @@ def register_pytree(cls: type) -> None:
     ``jax.tree_util`` and ``torch.func`` take a model's parameters as they take a dict, and give
     back Parameters with the same network and training state. Without it each takes a dict
     subclass for one leaf, and refuses it ("not a valid JAX type", "must be Tensor"). Called
-    whenever Parameters are made, so those made before the library was imported are taken too
+    whenever Parameters are made, so those made before JAX or PyTorch was imported are taken too
     once any are made after; nothing is imported for it."""
     def unflatten(children: Any, aux: tuple) -> Any:
         keys, network, state = aux

@@ -111,7 +111,7 @@ class Parameters(dict):
         #: Where training can resume from, when the epoch loop trained them: {"optimizer": name,
         #: "epochs": epochs done, and the optimizer's state ("v", "s", "t")}; None otherwise.
         self.training_state = training_state
-        register_pytree(Parameters)  # where JAX is imported: jax.jit and jax.grad take them as a dict
+        register_pytree(Parameters)  # where JAX or PyTorch is imported: jax.jit, torch.func take them as a dict
 
     def copy(self) -> "Parameters":
         """A shallow copy that keeps the description (``dict.copy`` would drop it)."""
