@@ -608,8 +608,21 @@ class _ByIdentity:
 _PYTREES: set = set()
 
 
+def _aux(p: Any) -> tuple:
+    """What a pytree keeps of Parameters besides their arrays: the keys, the network, the training state."""
+    return tuple(p), p.network, _ByIdentity(p.training_state)
+
+
 def _flatten(p: Any) -> tuple[list, tuple]:
-    return list(p.values()), (tuple(p), p.network, _ByIdentity(p.training_state))
+    return list(p.values()), _aux(p)
+
+
+def _unflattener(cls: type) -> Any:
+    def unflatten(children: Any, aux: tuple) -> Any:
+        keys, network, state = aux
+        return cls(zip(keys, children), network=network, training_state=state.value)
+
+    return unflatten
 
 
 def register_pytree(cls: type) -> None:
@@ -620,23 +633,19 @@ def register_pytree(cls: type) -> None:
     subclass for one leaf, and refuses it ("not a valid JAX type", "must be Tensor"). Called
     whenever Parameters are made, so those made before JAX or PyTorch was imported are taken too
     once any are made after; nothing is imported for it."""
-    def unflatten(children: Any, aux: tuple) -> Any:
-        keys, network, state = aux
-        return cls(zip(keys, children), network=network, training_state=state.value)
-
     jax = sys.modules.get("jax")
     if ("jax", cls) not in _PYTREES and hasattr(jax, "tree_util"):
         _PYTREES.add(("jax", cls))
-        DictKey = jax.tree_util.DictKey
+        DictKey, unflatten = jax.tree_util.DictKey, _unflattener(cls)
         with _registered_already():
             jax.tree_util.register_pytree_with_keys(
-                cls, lambda p: ([(DictKey(k), v) for k, v in p.items()], _flatten(p)[1]),
+                cls, lambda p: ([(DictKey(k), v) for k, v in p.items()], _aux(p)),
                 lambda aux, children: unflatten(children, aux), _flatten)
     pytree = sys.modules.get("torch.utils._pytree")  # PyTorch's (torch.func's, torch.compile's); private by name
     if ("torch", cls) not in _PYTREES and hasattr(pytree, "register_pytree_node"):
         _PYTREES.add(("torch", cls))
         with _registered_already():
-            pytree.register_pytree_node(cls, _flatten, unflatten)
+            pytree.register_pytree_node(cls, _flatten, _unflattener(cls))
 
 
 @contextmanager
