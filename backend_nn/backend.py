@@ -584,7 +584,7 @@ def full_precision(xp: Namespace) -> AbstractContextManager:
     if array_api_compat.is_jax_namespace(xp):
         import jax
 
-        if jax.config.jax_default_matmul_precision is None:
+        if jax.config.jax_default_matmul_precision is None:  # type: ignore[attr-defined]  # a flag, not in JAX's stubs
             return jax.default_matmul_precision("float32")
     return nullcontext()
 
@@ -633,7 +633,7 @@ def register_pytree(cls: type) -> None:
     subclass for one leaf, and refuses it ("not a valid JAX type", "must be Tensor"). Called
     whenever Parameters are made, so those made before JAX or PyTorch was imported are taken too
     once any are made after; nothing is imported for it."""
-    jax = sys.modules.get("jax")
+    jax: Any = sys.modules.get("jax")  # None where not imported
     if ("jax", cls) not in _PYTREES and hasattr(jax, "tree_util"):
         _PYTREES.add(("jax", cls))
         DictKey, unflatten = jax.tree_util.DictKey, _unflattener(cls)
@@ -641,7 +641,7 @@ def register_pytree(cls: type) -> None:
             jax.tree_util.register_pytree_with_keys(
                 cls, lambda p: ([(DictKey(k), v) for k, v in p.items()], _aux(p)),
                 lambda aux, children: unflatten(children, aux), _flatten)
-    pytree = sys.modules.get("torch.utils._pytree")  # PyTorch's (torch.func's, torch.compile's); private by name
+    pytree: Any = sys.modules.get("torch.utils._pytree")  # PyTorch's (torch.func's, torch.compile's); private by name
     if ("torch", cls) not in _PYTREES and hasattr(pytree, "register_pytree_node"):
         _PYTREES.add(("torch", cls))
         with _registered_already():

@@ -179,7 +179,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
 def label_values(Y: Any) -> np.ndarray:
     """The distinct values of a dask Y, on the host."""
     _, da = _dask()
-    return np.asarray(da.unique(Y.ravel()).compute()) if is_dask(Y) else None
+    return np.asarray(da.unique(Y.ravel()).compute())
 
 
 def encode(Y: Any, n_y: int, output: Any, *, dtype: Any, xp: Any) -> Any:
@@ -350,7 +350,7 @@ def _groups(X: Any) -> list[list[int]]:
     for i, key in enumerate(flatten(X.__dask_keys__())):
         holders = who.get(key) or [None]
         by_worker.setdefault(holders[0], []).append(i)
-    groups = []
+    groups: list[list[int]] = []
     for worker, idx in by_worker.items():
         t = max(1, min(int(threads.get(worker, 1)), len(idx)))
         groups.extend(idx[j::t] for j in range(t))
@@ -377,7 +377,8 @@ def _group_step(start: dict | None, learning_rate: float, weights: tuple, with_c
     the same new parameters (no separate update task, one hop a step); then this group's part.
     Returns (the parameters it used, its cost, its grads)."""
     prevs, blocks = args[:n_prev], args[n_prev:]
-    params = start if not prevs else _updated(learning_rate, *prevs)
+    params = _updated(learning_rate, *prevs) if prevs else start
+    assert params is not None, "the first step of a run starts from the given parameters"
     cost, grads = _group_part(params, weights, with_cost, *blocks, net=net, xp=xp, mean_in_dZ=mean_in_dZ)
     return params, cost, grads
 
@@ -502,13 +503,15 @@ def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = 
     from .streaming import run_windows, runners_for, windows
 
     size = max(s.stop - s.start for s in slices)  # the batch size (a first chunk may be narrower than it)
-    fixed = None if per_chunk else windows(slices, max(size, max(X.chunks[1]) // size * size))
     # a shuffled chunk order visits the same chunk widths, so the same layouts
-    runners = runners_for(_chunk_windows(X.chunks[1], size) if per_chunk else fixed, inner)
+    layouts = (_chunk_windows(X.chunks[1], size) if per_chunk
+               else windows(slices, max(size, max(X.chunks[1]) // size * size)))
+    fixed = None if per_chunk else layouts  # the course's shuffle: the same windows every epoch
+    runners = runners_for(layouts, inner)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backend_nn-window")
 
     def epoch(params, state, Xs, Ys, learning_rate):
-        spans = _chunk_windows(Xs.chunks[1], size) if per_chunk else fixed
+        spans = fixed if fixed is not None else _chunk_windows(Xs.chunks[1], size)  # per chunk: this epoch's order
         scheduler = _client()  # the caller's Client (it may be current in this thread only)
 
         def fetch(a: int, b: int):

@@ -62,7 +62,7 @@ except ImportError:  # pragma: no cover - exercised where scikit-learn is absent
     _BASES = (_ParamsMixin,)
     validate_data = None
 
-    class NotFittedError(ValueError, AttributeError):
+    class NotFittedError(ValueError, AttributeError):  # type: ignore[no-redef]
         """Raised by predict before fit (scikit-learn's exception, where it is absent)."""
 
 
@@ -109,7 +109,7 @@ def _refuse_course_layout(X: Any, y: Any) -> None:
                          f"mean {fix}?")
 
 
-class NNClassifier(*_BASES):
+class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where it is installed
     """Classifier: the course's network (one hidden layer, or several), trained by gradient descent.
 
     Two classes train a sigmoid output, more a softmax over the classes.
@@ -138,7 +138,7 @@ class NNClassifier(*_BASES):
 
     def __init__(self, n_h: int = 4, *, hidden_layer_sizes: Sequence[int] | None = None, activation: Any = "tanh",
                  negative_slope: float = 0.01, learning_rate: float = 1.2, num_iterations: int = 10000,
-                 backend: Any = None, device: Any = None, dtype: str = "float64", seed: int = 2,
+                 backend: Any = None, device: Any = None, dtype: Any = "float64", seed: int = 2,
                  init: str = "random", cost_every: int = 100, compile: bool | str = "auto", optimizer: str = "gd",
                  batch_size: int | None = None, alpha: float = 0.0):
         self.n_h = n_h

@@ -38,6 +38,7 @@ from .validation import check_output_path
 __all__ = ["main", "build_parser"]
 
 SWEEP_SIZES = [1, 2, 3, 4, 5, 20, 50]
+COMPILE: dict[str, bool | str] = {"auto": "auto", "on": True, "off": False}  # --compile's words: compile=
 
 
 def _device(text: str | None):
@@ -136,7 +137,7 @@ def _fit(args, X, Y, n_h, *, print_cost: bool, progress, cost_every: int = 100):
     return nn_model(
         X, Y, n_h, args.iterations, print_cost=print_cost, learning_rate=args.learning_rate, cost_every=cost_every,
         activation=_activation(args), backend=args.backend, device=_device(args.device), dtype=args.dtype,
-        seed=args.seed, init=args.init, compile={"auto": "auto", "on": True, "off": False}[args.compile],
+        seed=args.seed, init=args.init, compile=COMPILE[args.compile],
         progress=progress, optimizer=args.optimizer, batch_size=args.batch_size, lambd=args.lambd,
         keep_prob=args.keep_prob,
     )

@@ -16,7 +16,7 @@ import io
 import math
 import os
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Literal, overload
 
 import numpy as np
 
@@ -239,6 +239,12 @@ def _dataset_name_hint(path: Any) -> str:
             "command line)") if str(path) in DATASETS else ""
 
 
+@overload
+def load_data_file(path: str | os.PathLike, *, labels: Literal[True] = ...) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def load_data_file(path: str | os.PathLike, *, labels: Literal[False]) -> tuple[np.ndarray, None]: ...
+@overload
+def load_data_file(path: str | os.PathLike, *, labels: bool | None) -> tuple[np.ndarray, np.ndarray | None]: ...
 def load_data_file(path: str | os.PathLike, *, labels: bool | None = True) -> tuple[np.ndarray, np.ndarray | None]:
     """A user's data file, as X (n_x, m) and Y (1, m) (Y None when absent).
 
@@ -270,10 +276,10 @@ def load_data_file(path: str | os.PathLike, *, labels: bool | None = True) -> tu
             if Y.ndim == 1 and Y.shape[0] == m:
                 Y = Y.reshape(1, m)  # one label per example, unambiguous
             if Y.ndim != 2 or Y.shape[1] != m:
-                rows = X.shape[0] in (Y.shape[-1], Y.size)  # X stored example by example
+                as_rows = X.shape[0] in (Y.shape[-1], Y.size)  # X stored example by example
                 raise ValueError(f"{path}: Y must label X's m = {m} examples, as (1, m) labels or a one-hot (K, m); "
                                  f"it has shape {Y.shape}" + (f": X {X.shape} looks stored with examples as rows; "
-                                                              "save X.T, (n_x, m)." if rows else "."))
+                                                              "save X.T, (n_x, m)." if as_rows else "."))
         return X, (Y if labels is not False else None)
     raw = path.read_bytes()
     if raw.startswith(b"\x93NUMPY"):  # one array, without its labels or its layout said

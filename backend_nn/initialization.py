@@ -76,8 +76,8 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
             if name == "float64":
                 check_float64(xp)
             return dtype
-    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or getattr(dtype, "__name__", str(dtype))
-    name = str(name).rsplit(".", 1)[-1].strip("'>")
+    given = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or getattr(dtype, "__name__", str(dtype))
+    name = str(given).rsplit(".", 1)[-1].strip("'>")
     if name not in ("float64", "float32"):
         raise ValueError(f"dtype must be float64 or float32; got {dtype!r}.")
     if name == "float64":

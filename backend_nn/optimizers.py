@@ -23,7 +23,7 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .backend import namespace_of, to_numpy
 from .network import Parameters
@@ -280,7 +280,7 @@ def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict,
     """
     lr = _check_update_args(parameters, grads, learning_rate)
     t = check_positive("t", t, integer=True)
-    opt = get_optimizer("adam", beta1=beta1, beta2=beta2, epsilon=epsilon)
+    opt = cast(Adam, get_optimizer("adam", beta1=beta1, beta2=beta2, epsilon=epsilon))
     check_state({"v": v, "s": s}, parameters, opt)
     _check_state_beside(parameters, {"v": v, "s": s})
     state = {"v": v, "s": s, "t": t - 1}

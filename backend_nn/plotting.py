@@ -21,6 +21,7 @@ from .validation import (check_labels_dtype, check_not_dict, check_positive, che
 
 if TYPE_CHECKING:  # matplotlib is optional: imported when a picture is drawn
     from matplotlib.figure import Figure
+    from numpy.typing import ArrayLike
 
 __all__ = ["plot_decision_boundary", "plot_costs", "plot_sweep", "save", "pyplot"]
 
@@ -167,7 +168,7 @@ def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None,
     return fig
 
 
-def plot_costs(costs: Sequence[float], learning_rate: float | None = None, *, cost_every: int = 100,
+def plot_costs(costs: ArrayLike, learning_rate: float | None = None, *, cost_every: int = 100,
                title: str | None = None, unit: str = "iteration", ax: Any = None) -> Figure:
     """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every), or the
     epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch).

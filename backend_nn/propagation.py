@@ -204,7 +204,7 @@ def _check_cache(cache: Any, what: str = "cache") -> tuple:
 
 
 def _activation_arg(activation: Any) -> Activation:
-    """The course's activation argument: "sigmoid", "relu", ..., or "softmax"."""
+    """The course's activation argument: "sigmoid", "relu", ..., or "softmax" (or an Activation)."""
     if isinstance(activation, OutputLayer):
         return activation.activation
     return get_activation(activation)
@@ -234,7 +234,7 @@ def _check_layer(A, W, b, *, xp) -> None:
     _check_one_dtype({"A": A, "W": W, "b": b})
 
 
-def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str) -> tuple[Any, tuple]:
+def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str | Activation) -> tuple[Any, tuple]:
     """A = g(W A_prev + b) for activation "relu", "sigmoid" (the course's two), "tanh",
     "leaky_relu", "linear" or "softmax".
 
@@ -290,7 +290,7 @@ def linear_backward(dZ: Any, cache: tuple) -> tuple[Any, Any, Any]:
     return _linear_backward(dZ, A_prev, W, xp=xp, inv_m=1.0 / A_prev.shape[1])
 
 
-def linear_activation_backward(dA: Any, cache: tuple, activation: str) -> tuple[Any, Any, Any]:
+def linear_activation_backward(dA: Any, cache: tuple, activation: str | Activation) -> tuple[Any, Any, Any]:
     """dZ = dA * g'(Z) (the course's relu_backward: 0 where Z <= 0; sigmoid_backward:
     dA s (1 - s)), then :func:`linear_backward`.
 

@@ -84,7 +84,7 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
     if check_flag("with_training_state", with_training_state):
         meta.update(_training_members(parameters))
     target = _model_path(path)
-    _write_atomically(target, lambda f: np.savez(f, **arrays, **meta))
+    _write_atomically(target, lambda f: np.savez(f, **arrays, **meta))  # type: ignore[arg-type]  # names, not savez's flags
     return Path(path) if Path(path).suffix.lower() == ".npz" else target
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import array_api_compat
@@ -76,7 +76,8 @@ class HostData:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return tuple(int(n) for n in self.host.shape)
+        n_x, m = self.host.shape
+        return int(n_x), int(m)
 
     @property
     def host_dtype(self) -> np.dtype:
@@ -177,7 +178,7 @@ def prepare(X: Any, Y: Any, *, xp: Any, dtype: Any, device: Any) -> tuple[HostDa
     return HostData(X, xp, device, dtype), Yh
 
 
-def predicts_in_windows(X: Any, xp: Any, *, dtype: Any, device: Any, layer_dims: list[int]) -> bool:
+def predicts_in_windows(X: Any, xp: Any, *, dtype: Any, device: Any, layer_dims: Sequence[int]) -> bool:
     """Whether a prediction on host X goes window by window: where X on the backend (unless NumPy uses
     it in place) and every layer's Z and A for all its columns would not fit the backend's free memory."""
     if not isinstance(X, np.ndarray) or X.ndim != 2:
@@ -289,7 +290,7 @@ def to_backend_as_laid_out(w: np.ndarray, xp: Any, device: Any) -> Any:
     return to_backend(w, xp, device=device)
 
 
-def run_windows(params: dict, state: dict, learning_rate: float, *, spans: list[tuple[int, int, tuple]],
+def run_windows(params: dict, state: dict, learning_rate: float, *, spans: list[tuple[int, int, tuple[slice, ...]]],
                 fetch: Callable[[int, int], tuple], runners: dict, pool: ThreadPoolExecutor, first: Any = None,
                 then: Callable[[], None] | None = None) -> tuple[dict, dict, Any]:
     """One epoch window by window: ``fetch(start, stop) -> (Xw, Yw, ticket)`` on ``pool`` for the next
@@ -316,7 +317,7 @@ def run_windows(params: dict, state: dict, learning_rate: float, *, spans: list[
     return params, state, total
 
 
-def runners_for(spans: list[tuple[int, int, tuple]], inner: Callable[[list[slice]], Any]) -> dict:
+def runners_for(spans: list[tuple[int, int, tuple[slice, ...]]], inner: Callable[[list[slice]], Any]) -> dict:
     """One epoch runner per batch layout among the windows (``inner(batch slices)``, built here once)."""
     runners: dict[tuple, Any] = {}
     for _, _, rel in spans:
@@ -332,8 +333,7 @@ def host_epochs(inner: Callable[[list[slice]], Any], *, slices: list[slice], X: 
     ``transfer(X, Y, widest window)`` (a :class:`GenericTransfer` or a faster one), and trained by
     ``inner(window's batch slices)``. The next epoch's first window (in the order of
     ``Xs.seed + 1``, the loop's next seed) is fetched while this epoch's last one trains; an epoch
-    that comes with another seed fetches its own. ``epoch.spans``: its windows, (start, stop, the
-    batches' slices within)."""
+    that comes with another seed fetches its own."""
     from .batches import permutation
 
     size = max(s.stop - s.start for s in slices)
@@ -370,5 +370,4 @@ def host_epochs(inner: Callable[[list[slice]], Any], *, slices: list[slice], X: 
         return run_windows(params, state, learning_rate, spans=spans, fetch=fetch_in(order, Xs.host, Ys),
                            runners=runners, pool=pool, first=first, then=next_epoch)
 
-    epoch.spans = spans
     return epoch

@@ -116,7 +116,7 @@ class _Recorder:
         # before a TrainingDivergedError that says more, and point into the library; a run that
         # ends well reports them once, at the user's line. The user's "raise" or "ignore" stays.
         self.float_errors: dict[str, int] = {}
-        modes = {k: ("call" if v == "warn" else v) for k, v in np.geterr().items()}
+        modes: dict[str, Any] = {k: ("call" if v == "warn" else v) for k, v in np.geterr().items()}
         self._errstate = np.errstate(**modes, call=self._float_error)
         self._errstate.__enter__()
 
@@ -367,7 +367,7 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
 
 
 def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: Network | None = None,
-               xp: Any = None, check: bool = True) -> tuple[dict, Any]:
+               xp: Any = None, check: bool = True) -> tuple[Parameters, Any]:
     """One full-batch gradient-descent step, for a loop of your own: (new parameters, J before the step).
 
     Forward, cost, backward and update, the step every model here repeats::
@@ -521,7 +521,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
         shuffle_seed = check_shuffle_seed(shuffle_seed, start_epoch, num_epochs)
     per_chunk = chunked.check_shuffle(shuffle, Xb) and batch_size is not None
     m = int(Xb.shape[1])
-    if per_chunk:
+    if per_chunk and batch_size is not None:  # (per_chunk is a mini-batch run's)
         slices = chunked.chunk_slices(Xb.chunks[1], batch_size)
     else:
         slices = batch_slices(m, m if batch_size is None else batch_size)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "at_default",
@@ -78,7 +82,8 @@ def user_stacklevel() -> int:
     import sys
 
     package = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
         frame, level = frame.f_back, level + 1
     return level
@@ -94,7 +99,7 @@ def tilde_hint(path: Any) -> str:
             if parts and parts[0].startswith("~") else "")
 
 
-def check_input_path(path: Any, kind: str, *, example: str, holds: str, hint: Any = None) -> Any:
+def check_input_path(path: Any, kind: str, *, example: str, holds: str, hint: Any = None) -> Path:
     """A file a loader will read, as a Path: not empty (``Path("")`` is the current folder), not a folder,
     and there. ``kind`` names the file ("model", "data"), ``example`` a name to suggest, ``holds`` what a
     file of its kind is; ``hint(path)``, where given, adds to the "no such file" message."""
@@ -162,6 +167,10 @@ def check_positive(name: str, value: Any, *, integer: bool) -> Any:
                         "a positive, finite number")
 
 
+@overload
+def check_flag(name: str, value: Any, *, none: Literal[False] = ...) -> bool: ...
+@overload
+def check_flag(name: str, value: Any, *, none: bool) -> bool | None: ...
 def check_flag(name: str, value: Any, *, none: bool = False) -> bool | None:
     """True or False (a bool, NumPy's bool, or the ints 0 and 1); None too where ``none`` (progress's "decide
     for me")."""

@@ -277,7 +277,7 @@ def _windowed(inner_compile: bool | str, *, net: Network, optimizer: Any, xp: An
     choices: list[Choice] = []
 
     def inner(window_slices):
-        start = {}
+        start: dict[str, Any] = {}
         if parameters is not None:
             width, dtype = max(sl.stop for sl in window_slices), parameters["W1"].dtype
             start = dict(parameters=parameters, state=state,  # the shapes and dtype a window has on the backend
@@ -291,9 +291,9 @@ def _windowed(inner_compile: bool | str, *, net: Network, optimizer: Any, xp: An
     return inner, choices
 
 
-def choose_transfer(X: Any, compile: bool | str) -> Callable:
-    """How streamed host windows reach the backend: on CuPy (unless ``compile=False``) pinned buffers
-    copied on a stream of their own; else the generic :func:`~backend_nn.backend.to_backend`."""
+def choose_transfer(X: Any, compile: bool | str) -> Any:
+    """How streamed host windows reach the backend, a transfer class: on CuPy (unless ``compile=False``)
+    pinned buffers copied on a stream of their own; else the generic :func:`~backend_nn.backend.to_backend`."""
     from ..streaming import GenericTransfer
 
     if compile and _library(X.xp) == "cupy":
@@ -355,7 +355,7 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
 
         return torch_epochs(**kw), Choice("torch.compile steps")
     if compile == "auto" and _library(xp) == "torch":
-        return eager_epochs(**kw), Choice("eager", [("torch.compile steps", torch_compile.not_by_default)])
+        return eager_epochs(**kw), Choice("eager", [("torch.compile steps", str(torch_compile.not_by_default))])
     if compile is True and _library(xp) == "cupy":
         from .cupy_graph import graph_epochs
 

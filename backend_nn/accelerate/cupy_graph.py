@@ -248,6 +248,7 @@ class _CapturableGemm:
         op_b, b, ldb = self._transposed(b)
         op_a, a, lda = self._transposed(a)
         _int32(M=M, N=N, K=K, lda=lda, ldb=ldb)
+        scalar: type[ctypes.c_double | ctypes.c_float]
         if np.dtype(out.dtype) == np.float64:
             gemm, scalar = self.lib.cublasDgemm_v2, ctypes.c_double
         else:
@@ -289,6 +290,7 @@ class _CupyGraphRunner:
         import cupy
 
         self.xp, self.dtype = xp, X.dtype
+        self.note: str | None = None  # why the broadcast matmul stands in for cuBLAS, where it does
         self.keep = keep  # what the graphs point into beside the pool (the cuBLAS handle and workspace)
         self.params = {k: v.copy() for k, v in parameters.items()}  # the graphs own these buffers
         self.pool = cupy.cuda.MemoryPool()

@@ -60,7 +60,7 @@ class Tape:
     """The calls of one recorded run, each a zero-argument callable bound to its buffers."""
 
     def __init__(self) -> None:
-        self.ops: list[Callable[[], Any]] = []
+        self.ops: list[partial] = []  # zero-argument calls: each replays as op()
 
     def wrap(self, value: Any) -> Traced:
         return Traced(value, self)
@@ -196,7 +196,7 @@ class Tape:
             return self._call(reduce, args, kwargs, takes_out=True)  # what np.sum itself calls, without its layers
         return self._call(func, args, kwargs, takes_out=_takes_out(func))
 
-    def getitem(self, value: np.ndarray, key: Any) -> Any:
+    def getitem(self, value: Any, key: Any) -> Any:
         return self._call(operator.getitem, (value, key), {}, takes_out=False)
 
     def setitem(self, target: np.ndarray, key: Any, value: Any) -> None:
@@ -272,7 +272,7 @@ def _takes_out(func: Callable) -> bool:
 
 
 def _name(fn: Callable) -> str:
-    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+    return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn)))
 
 
 def _unwrap(obj: Any) -> tuple[Any, bool]:
@@ -283,8 +283,8 @@ def _unwrap(obj: Any) -> tuple[Any, bool]:
         items = [_unwrap(o) for o in obj]
         return type(obj)(v for v, _ in items), any(t for _, t in items)
     if isinstance(obj, dict):
-        items = {k: _unwrap(v) for k, v in obj.items()}
-        return {k: v for k, (v, _) in items.items()}, any(t for _, t in items.values())
+        entries = {k: _unwrap(v) for k, v in obj.items()}
+        return {k: v for k, (v, _) in entries.items()}, any(t for _, t in entries.values())
     return obj, False
 
 
@@ -582,8 +582,9 @@ class _BatchReplay:
     def _slots(self, op: partial) -> list[tuple[int | str, str]] | None:
         """Where ``op`` takes the batch among its own arguments: [(position or keyword, "X", "Y" or "XT")];
         None where it is held deeper (in a tuple or list), which :func:`_rebind` then finds per batch."""
-        slots = []
-        for where, a in [*enumerate(op.args), *(op.keywords or {}).items()]:
+        slots: list[tuple[int | str, str]] = []
+        places: list[tuple[int | str, Any]] = [*enumerate(op.args), *(op.keywords or {}).items()]
+        for where, a in places:
             if isinstance(a, np.ndarray):
                 kind = "X" if a is self.X else "Y" if a is self.Y else \
                     "XT" if a.base is not None and _is_transpose(a, self.X) else None

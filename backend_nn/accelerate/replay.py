@@ -59,6 +59,7 @@ class StaticEpochs:
         self.capture, self.context = capture, context
         self.widths = sorted({sl.stop - sl.start for sl in slices}, reverse=True)
         self.P: dict | None = None
+        self.keep: Any = None  # what a capture's recordings point into beside these buffers (set by its maker)
 
     def _own(self, params: dict, state: dict, Xs: Any, Ys: Any) -> None:
         """The buffers, and one recording per batch width."""
