@@ -1,0 +1,65 @@
+"""A learner's calls of the public API, as the README and the course write them: type-checked by
+tests/test_typing.py (mypy, with the package's own hints), never run. Each call is one a user makes;
+an annotation too narrow for it is an error here, as it would be in the user's own checked code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing_extensions import assert_type  # typing.assert_type from Python 3.11; mypy brings typing_extensions
+
+import numpy as np
+
+import backend_nn as bnn
+
+# week 3: the flower, on the default backend and on others by name
+X, Y = bnn.load_planar_dataset()
+assert_type(X, np.ndarray)
+params, costs = bnn.nn_model(X, Y, n_h=4, num_iterations=10000, learning_rate=1.2)
+assert_type(params, bnn.Parameters)
+params, costs = bnn.nn_model(X, Y, 4, backend="auto", dtype=np.float32, compile=False, progress=None)
+params, costs = bnn.nn_model(X, Y, [8, 4], 200, activation=["relu", bnn.get_activation("tanh")])
+pred = bnn.predict(params, X)
+score: float = bnn.accuracy(pred, Y)
+W1 = bnn.to_numpy(params["W1"])
+params_t = bnn.to_backend(params, "torch")
+
+# a loop of one's own, as the README writes it
+net = bnn.Network.build([2, 4, 1], "tanh")
+stepped, step_cost = bnn.train_step(bnn.initialize_parameters(2, 4, 1), X, Y, learning_rate=1.2, net=net)
+print(stepped.network, float(step_cost))
+
+# week 4 and softmax, by the course's names and argument order
+Xd, Yd = bnn.load_dataset("digits")
+deep, deep_costs = bnn.L_layer_model(Xd, Yd, [64, 32, 16, 10], 0.1, 3000, True)
+deep, deep_costs = bnn.L_layer_model(Xd, Yd, (64, 32, 10), activation=bnn.get_activation("leaky_relu"))
+two, two_costs = bnn.two_layer_model(Xd, Yd, (64, 7, 10), num_iterations=2)
+parameters = bnn.initialize_parameters_deep([5, 4, 3])
+AL, caches = bnn.L_model_forward(Xd, parameters)
+cost: float = bnn.compute_cost(AL, Yd)
+grads = bnn.L_model_backward(AL, Yd, caches)
+parameters = bnn.update_parameters(parameters, grads, 0.0075)
+A, cache = bnn.linear_activation_forward(Xd, parameters["W1"], parameters["b1"], "relu")
+dA_prev, dW, db = bnn.linear_activation_backward(A, cache, bnn.get_activation("relu"))
+
+# course 2: mini-batches, optimizers, regularization, gradient checking
+batches = bnn.random_mini_batches(X, Y, 64, seed=0)
+v, s = bnn.initialize_adam(parameters)
+parameters, v, s, v_corrected, s_corrected = bnn.update_parameters_with_adam(parameters, grads, v, s, 2)
+trained, epoch_costs = bnn.model(Xd, Yd, [64, 32, 10], "adam", learning_rate=0.0007, mini_batch_size=64,
+                                 num_epochs=10, print_cost=False, decay=bnn.schedule_lr_decay, lambd=0.7)
+first: float = epoch_costs[0]
+difference: float = bnn.gradient_check_n(parameters, grads, Xd, Yd)
+
+# files, the classifier, pictures
+path: Path = bnn.save_model("flower.npz", params)
+params = bnn.load_model(path, backend="numpy")
+Xf, Yf = bnn.load_data_file("points.csv")
+assert_type(Yf, np.ndarray)  # labels=True: a file without them is an error, never a None
+Xu, none = bnn.load_data_file("points.csv", labels=False)
+assert_type(none, None)
+clf = bnn.NNClassifier(hidden_layer_sizes=(32, 16), activation="relu", dtype=np.float32, num_iterations=3000)
+clf.fit(Xd.T, Yd.ravel())
+figure = bnn.plot_decision_boundary(params, X, Y)
+figure = bnn.plot_costs(costs, 1.2)
+figure = bnn.plot_costs(deep_costs, 0.0075)  # the week-4 notebook's call: a list of 0-d arrays
+figure = bnn.plot_costs(epoch_costs)
