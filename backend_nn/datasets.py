@@ -192,7 +192,21 @@ DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
 
 
 def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
-    """A course data set by name: one of :data:`DATASETS`."""
+    """A course data set by name, as (X, Y) in the course's layout: X (n_x, m), examples as columns.
+
+    - "flower": the week-3 planar set, X (2, 400), Y (1, 400) of 0/1 (``load_planar_dataset``;
+      options ``m``, ``seed``).
+    - "noisy_circles", "noisy_moons", "blobs", "gaussian_quantiles", "no_structure": the week-3
+      notebook's extra sets, X (2, 200), Y (1, 200) of 0/1 (options ``m``, ``seed`` and each one's
+      own: ``noise``, ``factor``, ``centers``, ``cov``).
+    - "spiral": a multi-class planar set, X (2, 300), Y (1, 300) of labels 0..2 (options ``m``,
+      ``classes``, ``noise``, ``seed``).
+    - "digits": scikit-learn's handwritten digits, X (64, 1797), Y (1, 1797) of labels 0..9 (needs
+      scikit-learn; no download).
+
+    ``kwargs`` are the set's options, e.g. ``load_dataset("spiral", classes=5)``; the same options give
+    the same points. The names are the keys of :data:`DATASETS`.
+    """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}"
                          f"{did_you_mean(name, DATASETS) or '.'}")
