@@ -13,7 +13,7 @@ device (window by window) or a dask array (lazily, chunk by chunk).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -63,6 +63,12 @@ def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: 
     return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)[0]
 
 
+@overload
+def predict(parameters: dict, X: Any, *, activation: Any = None, output: Any = None,
+            negative_slope: float = 0.01) -> Any: ...
+@overload
+def predict(X: Any, y: Any, parameters: dict, /, *, activation: Any = None, output: Any = None,
+            negative_slope: float = 0.01) -> Any: ...  # the course's call
 def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any = None, output: Any = None,
             negative_slope: float = 0.01) -> Any:
     """Predictions on the backend of the parameters: for a sigmoid output A_L > 0.5, a bool

@@ -63,3 +63,23 @@ figure = bnn.plot_decision_boundary(params, X, Y)
 figure = bnn.plot_costs(costs, 1.2)
 figure = bnn.plot_costs(deep_costs, 0.0075)  # the week-4 notebook's call: a list of 0-d arrays
 figure = bnn.plot_costs(epoch_costs)
+
+# course 2's notebooks' own calls
+predictions = bnn.predict(X, Y, trained)  # predict(X, y, parameters): prints the accuracy
+bnn.predict_dec(trained, X)
+figure = bnn.plot_decision_boundary(lambda x: bnn.predict_dec(trained, x.T), X, Y)
+cost_n, cache_n = bnn.forward_propagation_n(X, Y, parameters)
+grads_n = bnn.backward_propagation_n(X, Y, cache_n)
+he, he_costs = bnn.model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initialization="he")
+l2, l2_costs = bnn.model(X, Y, lambd=0.7)
+dropped, dropped_costs = bnn.model(X, Y, keep_prob=0.86, learning_rate=0.3)
+n_x, n_h, n_y = bnn.layer_sizes(X, Y)
+shallow = bnn.initialize_parameters(n_x, n_h, n_y)
+A2, cache2 = bnn.forward_propagation(X, shallow)
+cost2: float = bnn.compute_cost(A2, Y, shallow)
+grads2 = bnn.backward_propagation(shallow, cache2, X, Y)
+v_m = bnn.initialize_velocity(shallow)
+shallow, v_m = bnn.update_parameters_with_momentum(shallow, grads2, v_m, 0.9, 0.01)
+decayed, decayed_costs = bnn.model(X, Y, [2, 5, 2, 1], optimizer="gd", learning_rate=0.1, num_epochs=5000,
+                                   decay=bnn.update_lr)
+rate: float = bnn.schedule_lr_decay(0.5, 100, 1, 100)
