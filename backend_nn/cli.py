@@ -30,6 +30,7 @@ from .activations import ACTIVATIONS
 from .backend import backend_name, float64_in_own_process, namespace_of, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset
 from .initialization import INITIALIZATIONS
+from .inputs import n_outputs
 from .prediction import accuracy, predict
 from .saving import check_writable, load_model, save_model
 from .models import nn_model
@@ -124,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _data(args) -> tuple[np.ndarray, np.ndarray, str]:
     if args.data is not None:
         X, Y = load_data_file(args.data, labels=True)
+        where = "Y" if Path(args.data).suffix == ".npz" else "the last column"
+        n_outputs(Y, None, xp=np, fix=f"Number the labels ({where} of {args.data}) 0..K-1 for K classes, 0/1 for two, "
+                  "every class with at least one example.")  # before training, in the file's terms
         return X, Y, Path(args.data).name
     X, Y = load_dataset(args.dataset)
     return X, Y, args.dataset

@@ -56,9 +56,10 @@ def prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
     return Yb
 
 
-def n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
+def n_outputs(Y: Any, output: Any, *, xp: Any, fix: str | None = None) -> int:
     """n_L from the labels: K rows of a (K, m) Y; for a (1, m) Y, 1 where it is 0/1 (binary) and
-    no softmax is asked for, else the labels' K = max + 1 (labels 0..K-1)."""
+    no softmax is asked for, else the labels' K = max + 1 (labels 0..K-1). ``fix``: what the error
+    for other labels advises, in the caller's terms (the command line's: its data file)."""
     n = int(Y.shape[0])
     if n > 1:
         return n
@@ -75,11 +76,11 @@ def n_outputs(Y: Any, output: Any, *, xp: Any) -> int:
         shown = "[" + ", ".join(map(str, finite[:10].tolist())) + (", ...]" if K > 10 else "]")
         raise ValueError(
             f"Y must hold 0/1 labels (binary) or class labels 0..K-1 with every class present; it holds "
-            f"{shown}{' and NaN or inf' if finite.size < values.size else ''}. "
-            "Number the classes 0..K-1 (np.unique(Y, return_inverse=True)[1] does it); to keep classes that are "
-            "absent from Y, give their number, L_layer_model(X, Y, [n_x, ..., K]), or a one-hot Y (K, m)."
-            + (" Fractional values are targets of a sigmoid output only where it is asked for: output='sigmoid'."
-               if output is None and np.any(finite != np.round(finite)) else "")
+            f"{shown}{' and NaN or inf' if finite.size < values.size else ''}. " + (fix or (
+                "Number the classes 0..K-1 (np.unique(Y, return_inverse=True)[1] does it); to keep classes that "
+                "are absent from Y, give their number, L_layer_model(X, Y, [n_x, ..., K]), or a one-hot Y (K, m)."
+                + (" Fractional values are targets of a sigmoid output only where it is asked for: output='sigmoid'."
+                   if output is None and np.any(finite != np.round(finite)) else "")))
         )
     return K
 

@@ -140,6 +140,11 @@ def test_sweep_table_and_grid(tmp_path):
                                       "comma-separated; this line looks separated by ';')"),
     (("train", "--data", "latin1.csv"), "latin1.csv is not a UTF-8 text file"),
     (("train", "--data", "x.npy"), "x.npy is a NumPy .npy array; data files are CSV (one example per row) or .npz"),
+    # labels the network cannot take: the advice was Python's (np.unique(...), L_layer_model(...), output='sigmoid')
+    (("train", "--data", "labels12.csv"), "it holds [1.0, 2.0]. Number the labels (the last column of labels12.csv) "
+                                          "0..K-1 for K classes, 0/1 for two, every class with at least one example.\n"),
+    (("sweep", "--data", "soft.csv"), "it holds [0.0, 0.3, 1.0]. Number the labels (the last column of soft.csv)"),
+    (("train", "--data", "labels.npz"), "it holds [1.0, 3.0]. Number the labels (Y of labels.npz) 0..K-1"),
     # every output is checked before training: nothing is lost at the end of a run
     (("train", "--save", "nowhere/m.npz"), "cannot save to nowhere/m.npz: the folder nowhere does not exist"),
     (("train", "--save", "adir"), "adir is a directory"),
@@ -182,6 +187,9 @@ def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, args, message):
     (tmp_path / "semi.csv").write_text("1;2;0\n3;4;1\n")
     (tmp_path / "latin1.csv").write_bytes("1,2,0\n1,\u00e9,1\n".encode("latin-1"))
     (tmp_path / "wide.csv").write_text("1,2,3,0\n2,3,4,1\n")
+    (tmp_path / "labels12.csv").write_text("1,2,1\n3,4,2\n2,2,1\n")
+    (tmp_path / "soft.csv").write_text("1,2,0.3\n3,4,1\n2,2,0\n")
+    np.savez(tmp_path / "labels.npz", X=np.ones((2, 3)), Y=np.array([[1.0, 3.0, 1.0]]))
     (tmp_path / "adir").mkdir()
     np.save(tmp_path / "x.npy", np.zeros((2, 5)))
     r = cli(*args, cwd=tmp_path)
