@@ -367,10 +367,13 @@ def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
     C-contiguous (PyTorch refuses negative strides, X[:, ::-1], and shares a Fortran-ordered or
     strided view, X_rows.T or X[:, ::2], as it is, whose matrix products round differently from the
     same numbers laid out in rows: 2e-16 apart after 50 steps) and, for PyTorch, which would share a
-    read-only buffer with a warning that writing to it is undefined, a copy. The caller's array is
-    never written either way."""
+    read-only buffer with a warning that writing to it is undefined, a copy. NumPy takes an array as it
+    is, but for a view with negative or gapped strides (neither C- nor F-contiguous), whose matrix
+    products NumPy 2.1 rounds differently from the same numbers laid out contiguously (1.4e-16 apart
+    after 20 steps; NumPy 2.5 gives the same bits): copied. The caller's array is never written either way."""
     if array_api_compat.is_numpy_namespace(xp):
-        return host
+        contiguous = host.flags.c_contiguous or host.flags.f_contiguous
+        return host if contiguous or host.ndim < 2 else np.ascontiguousarray(host)
     if not host.dtype.isnative or not host.flags.c_contiguous:
         return host.astype(host.dtype.newbyteorder("="), order="C")
     if array_api_compat.is_torch_namespace(xp) and not host.flags.writeable:

@@ -109,9 +109,10 @@ def _is_host(X: Any) -> bool:
 
 
 def _used_in_place(X: np.ndarray, xp: Any, host_dtype: np.dtype) -> bool:
-    """Whether the in-memory path uses host X as it is (NumPy, X in memory in the training dtype)
-    rather than making a copy of it on the backend."""
-    return array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype
+    """Whether the in-memory path uses host X as it is (NumPy, X in memory in the training dtype, laid
+    out C- or F-contiguous: see :func:`~backend_nn.backend.to_backend`) rather than making a copy of it."""
+    return (array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype
+            and (X.flags.c_contiguous or X.flags.f_contiguous))
 
 
 def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, batch_size: int | None) -> bool:
