@@ -145,8 +145,8 @@ class Tape:
             for k in ends.get(i, ()):
                 arena.give(offset[k], arrays[k].nbytes, when=i)
         memory = arena.allocate()
-        moved = {k: np.ndarray(arrays[k].shape, arrays[k].dtype, buffer=memory, offset=offset[k])
-                 for k in temporaries}
+        moved: dict[int, np.ndarray] = {
+            k: np.ndarray(arrays[k].shape, arrays[k].dtype, buffer=memory, offset=offset[k]) for k in temporaries}
         self.ops = [_rebind(op, moved) for op in self.ops]
         return reused
 
