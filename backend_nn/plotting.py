@@ -16,8 +16,8 @@ import numpy as np
 from .backend import to_numpy
 from .prediction import predict
 from .outputs import SOFTMAX, check_label_values
-from .validation import (check_labels_dtype, check_not_dict, check_positive, check_X_kind, check_X_Y_shapes,
-                         host_labels, model_pair_hint, not_finite)
+from .validation import (check_labels_dtype, check_not_dict, check_path_type, check_positive, check_X_kind,
+                         check_X_Y_shapes, host_labels, model_pair_hint, not_finite)
 
 if TYPE_CHECKING:  # matplotlib is optional: imported when a picture is drawn
     from matplotlib.figure import Figure
@@ -222,6 +222,7 @@ def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, ti
 def save(fig, path: str | Path) -> Path:
     """Write a figure in the format its name says (.png, .pdf, .svg, ...: matplotlib's; PNG where the
     name has no suffix) and close it."""
+    check_path_type(path)
     path = Path(path)
     try:
         fig.savefig(path, dpi=100, format=None if path.suffix else "png")

@@ -22,7 +22,7 @@ from .activations import HIDDEN_ACTIVATIONS, get_activation, is_named
 from .backend import check_float64, get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, network_of
 from .optimizers import OPTIMIZERS, update_count
-from .validation import check_flag, check_input_path, check_output_path, check_parameters
+from .validation import check_flag, check_input_path, check_output_path, check_parameters, check_path_type
 
 __all__ = ["save_model", "load_model", "FORMAT"]
 
@@ -97,8 +97,7 @@ PARTIAL = "backend_nn-partial"
 def _model_path(path: Any) -> Path:
     """Where a save to ``path`` writes: ``.npz`` added unless the name ends in it (any case); a
     symbolic link is followed to its target, as ``cp`` and NumPy's own save do."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
+    check_path_type(path)  # before its name is put in a message
     check_output_path(path, f"cannot save to {os.fspath(path) or repr('')}", example="model.npz")
     path = Path(path)
     if path.suffix.lower() != ".npz":
@@ -177,8 +176,6 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
     Returns :class:`Parameters` that remember their activation, so
     ``predict(load_model(path), X)`` works as it did before saving.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
     path = check_input_path(path, "model", example="model.npz", holds=".npz, as save_model writes",
                             hint=_unsaved_hint)
     contents = _read_members(path)

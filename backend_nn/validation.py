@@ -99,6 +99,15 @@ def tilde_hint(path: Any) -> str:
             if parts and parts[0].startswith("~") else "")
 
 
+def check_path_type(path: Any) -> None:
+    """A file path is a str or an os.PathLike: bytes and the rest are refused here, before pathlib's or
+    NumPy's own messages ("argument should be a str object or an os.PathLike object returning str")."""
+    import os
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}.")
+
+
 def check_input_path(path: Any, kind: str, *, example: str, holds: str, hint: Any = None) -> Path:
     """A file a loader will read, as a Path: not empty (``Path("")`` is the current folder), not a folder,
     and there. ``kind`` names the file ("model", "data"), ``example`` a name to suggest, ``holds`` what a
@@ -106,7 +115,8 @@ def check_input_path(path: Any, kind: str, *, example: str, holds: str, hint: An
     import os
     from pathlib import Path
 
-    if isinstance(path, (str, os.PathLike)) and os.fspath(path) == "":
+    check_path_type(path)
+    if os.fspath(path) == "":
         raise FileNotFoundError(f"no such {kind} file: the path is empty; give the file's name, e.g. {example}.")
     path = Path(path)
     if path.is_dir():
@@ -122,6 +132,7 @@ def check_output_path(path: Any, what: str, *, example: str) -> None:
     import os
     from pathlib import Path
 
+    check_path_type(path)
     if os.fspath(path) == "":
         raise FileNotFoundError(f"{what}: the path is empty; give a file name, e.g. {example}.")
     path = Path(path)

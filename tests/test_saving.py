@@ -1,6 +1,8 @@
 """Saved models: round trip on every backend, refused when malformed, written atomically."""
 
 
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -387,3 +389,22 @@ def test_a_malformed_training_state_is_refused(tmp_path, change, match):
     with pytest.raises(ValueError, match=match) as info:
         bnn.load_model(path)
     assert str(info.value).startswith(str(path))
+
+
+@pytest.mark.parametrize("path", [b"model.npz", 3, None])
+def test_every_function_that_takes_a_path_says_what_a_path_is(tmp_path, monkeypatch, path):
+    """bytes paths met pathlib's 'argument should be a str object or an os.PathLike object returning str'
+    in load_data_file and plotting.save; save_model and load_model said this already."""
+    monkeypatch.chdir(tmp_path)
+    params, costs = bnn.nn_model(X, Y, 4, 20)
+    calls = [lambda: bnn.save_model(path, params), lambda: bnn.load_model(path),
+             lambda: bnn.load_data_file(path)]
+    if importlib.util.find_spec("matplotlib") is not None:
+        from backend_nn import plotting
+
+        calls.append(lambda: plotting.save(bnn.plot_costs(costs), path))
+    for call in calls:
+        with pytest.raises(TypeError, match=rf"^path must be a file path \(str or os.PathLike\); got "
+                                            rf"{type(path).__name__}\.$"):
+            call()
+    assert list(tmp_path.iterdir()) == []
