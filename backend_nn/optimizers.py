@@ -244,7 +244,10 @@ def _check_update_args(parameters: dict, grads: dict, learning_rate: Any) -> flo
 
 
 def update_parameters_with_gd(parameters: dict, grads: dict, learning_rate: float) -> dict:
-    """One step of gradient descent: W_l := W_l - learning_rate dW_l, b_l likewise. Returns new arrays."""
+    """One step of gradient descent: W_l := W_l - learning_rate dW_l, b_l likewise, for every layer.
+
+    parameters : W1 (n_1, n_0), b1 (n_1, 1), ...; grads : dW1, db1, ... of the same shapes. Returns new
+    arrays; nothing given is written to."""
     lr = _check_update_args(parameters, grads, learning_rate)
     return GradientDescent().update(parameters, grads, {}, learning_rate=lr)[0]
 
@@ -256,7 +259,11 @@ def initialize_velocity(parameters: dict) -> dict:
 
 def update_parameters_with_momentum(parameters: dict, grads: dict, v: dict, beta: float,
                                     learning_rate: float) -> tuple[dict, dict]:
-    """v := beta v + (1 - beta) dW; W := W - learning_rate v. Returns (parameters, v)."""
+    """Momentum: v["dW_l"] := beta v["dW_l"] + (1 - beta) dW_l; W_l := W_l - learning_rate v["dW_l"] (b_l likewise).
+
+    parameters : W1 (n_1, n_0), b1 (n_1, 1), ...; grads : dW1, db1, ... of the same shapes; v : the
+    velocity (keys "dW1", "db1", ..., each shaped like its parameter), from :func:`initialize_velocity`
+    or the previous update. Returns (parameters, v), new dicts; nothing given is written to."""
     lr = _check_update_args(parameters, grads, learning_rate)
     opt = Momentum(_check_beta("beta", beta))
     check_state({"v": v}, parameters, opt)
@@ -274,9 +281,17 @@ def initialize_adam(parameters: dict) -> tuple[dict, dict]:
 def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict, t: int, learning_rate: float = 0.01,
                                 beta1: float = 0.9, beta2: float = 0.999,
                                 epsilon: float = 1e-8) -> tuple[dict, dict, dict, dict, dict]:
-    """One Adam update, the t-th (t counts from 1).
+    """One Adam update, the t-th (t counts from 1), for every layer l (and likewise for b_l)::
 
-    Returns (parameters, v, s, v_corrected, s_corrected), as the course's function does.
+        v["dW_l"] = beta1 v["dW_l"] + (1 - beta1) dW_l        v_corrected = v / (1 - beta1^t)
+        s["dW_l"] = beta2 s["dW_l"] + (1 - beta2) dW_l^2      s_corrected = s / (1 - beta2^t)
+        W_l = W_l - learning_rate v_corrected / (sqrt(s_corrected) + epsilon)
+
+    parameters : W1 (n_1, n_0), b1 (n_1, 1), ...; grads : dW1, db1, ... of the same shapes; v, s : the
+    moments (keys "dW1", "db1", ..., each shaped like its parameter), from :func:`initialize_adam` or
+    the previous update. Nothing given is written to.
+
+    Returns (parameters, v, s, v_corrected, s_corrected), new dicts, as the course's function does.
     """
     lr = _check_update_args(parameters, grads, learning_rate)
     t = check_positive("t", t, integer=True)

@@ -173,6 +173,7 @@ def _tuple_cache(AL: Any, caches: list, dropout: Dropout | None) -> tuple:
 def backward_propagation_with_regularization(X: Any, Y: Any, cache: tuple, lambd: float) -> dict:
     """Backpropagation with the L2 term, dW_l = dZ_l A_{l-1}^T / m + lambd / m * W_l.
 
+    X : (n_x, m); Y : (1, m) of 0/1; lambd >= 0.
     cache : (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), as the assignment's forward_propagation returns it
     (relu hidden layers, a sigmoid output), and here :func:`~backend_nn.forward_propagation_n`.
     Returns the assignment's gradients: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and
@@ -185,8 +186,10 @@ def backward_propagation_with_regularization(X: Any, Y: Any, cache: tuple, lambd
 def backward_propagation_with_dropout(X: Any, Y: Any, cache: tuple, keep_prob: float) -> dict:
     """Backpropagation through the dropped-out units: dA_l = W_{l+1}^T dZ_{l+1} * D_l / keep_prob.
 
-    cache : as :func:`forward_propagation_with_dropout` returns it. Returns the assignment's
-    gradients: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down)."""
+    X : (n_x, m); Y : (1, m) of 0/1; keep_prob in (0, 1], the forward pass's.
+    cache : as :func:`forward_propagation_with_dropout` returns it (Z1, D1, A1, W1, b1, ..., each D_l
+    (n_l, m) the layer's mask). Returns the assignment's gradients, each shaped like its array:
+    dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down)."""
     keep_prob = check_keep_prob(keep_prob)
     return tuple_cache_backward(X, Y, cache, masks=True, keep_prob=keep_prob)[0]
 
