@@ -66,7 +66,7 @@ def nn_model(
     chunks: int | None = None,
     shuffle: str = "course",
     stream: bool | str = "auto",
-) -> tuple[Parameters, np.ndarray]:
+) -> TrainingResult[np.ndarray]:
     """Train the course's week-3 network by full-batch gradient descent (or a deeper one).
 
     Parameters
@@ -212,7 +212,7 @@ def L_layer_model(
     chunks: int | None = None,
     shuffle: str = "course",
     stream: bool | str = "auto",
-) -> tuple[Parameters, list[np.ndarray]]:
+) -> TrainingResult[list[np.ndarray]]:
     """The course's week-4 L-layer model: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
 
     Parameters
@@ -261,7 +261,7 @@ def two_layer_model(
     num_iterations: int = 3000,
     print_cost: bool = False,
     **options: Any,
-) -> tuple[Parameters, list[np.ndarray]]:
+) -> TrainingResult[list[np.ndarray]]:
     """The course's week-4 two-layer model: LINEAR -> RELU -> LINEAR -> SIGMOID.
 
     layers_dims = (n_x, n_h, n_y). Initialized as the course's week-4
@@ -351,7 +351,7 @@ def model(
     stream: bool | str = "auto",
     initialization: str | None = None,
     num_iterations: int | None = None,
-) -> tuple[Parameters, list[float]]:
+) -> TrainingResult[list[float]]:
     """The course's mini-batch model (course 2, week 2): gd, momentum or Adam over shuffled mini-batches.
 
     Without ``layers_dims`` and ``optimizer``, course 2 week 1's two models of the same name (see
@@ -493,7 +493,7 @@ WEEK1_INITIALIZATIONS = {"zeros": ("zeros", None), "random": ("random", 10.0), "
 
 def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations: int | None, print_cost: bool,
                  initialization: str | None, lambd: float, keep_prob: float, seed: int, cost_every: int | None,
-                 **options: Any) -> tuple[Parameters, list[float]]:
+                 **options: Any) -> TrainingResult[list[float]]:
     """Course 2 week 1's ``model``s (see :func:`model`): the initialization assignment's where
     ``initialization`` is given, else the regularization assignment's."""
     if initialization is not None:

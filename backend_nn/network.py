@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Generic, Sequence, TypeVar, cast
 
 from .backend import register_pytree
 from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
@@ -137,13 +137,16 @@ def _rebuild(items: dict, network: Network, training_state: dict | None = None) 
     return Parameters(items, network=network, training_state=training_state)
 
 
-class TrainingResult(tuple):
+Costs = TypeVar("Costs")  # what a model records: nn_model an ndarray, L_layer_model 0-d arrays, model floats
+
+
+class TrainingResult(tuple[Parameters, Costs], Generic[Costs]):
     """``(parameters, costs)``, as nn_model, L_layer_model and model return them: a plain pair,
     which also says what it is where a notebook indexes it by a parameter's name (the course's
     models return the parameters alone: ``parameters = nn_model(...); parameters["W1"]``). Its two
     parts are also named: ``result.parameters`` and ``result.costs``."""
 
-    def __new__(cls, parameters: Parameters, costs: Any) -> "TrainingResult":
+    def __new__(cls, parameters: Parameters, costs: Costs) -> TrainingResult[Costs]:
         return super().__new__(cls, (parameters, costs))
 
     def __getnewargs__(self) -> tuple:
@@ -152,12 +155,12 @@ class TrainingResult(tuple):
     @property
     def parameters(self) -> Parameters:
         """The trained parameters, ``result[0]``."""
-        return tuple.__getitem__(self, 0)
+        return cast(Parameters, tuple.__getitem__(self, 0))
 
     @property
-    def costs(self) -> Any:
+    def costs(self) -> Costs:
         """The recorded costs, ``result[1]``."""
-        return tuple.__getitem__(self, 1)
+        return cast(Costs, tuple.__getitem__(self, 1))
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):

@@ -307,7 +307,7 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
          beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
          shuffle_seed: int = 10, chunks: Any = None, shuffle: str = "course",
          stream: Any = "auto", print_last: bool = False, mean_in_dZ: bool = False, decay: Any = None,
-         decay_rate: float = 1.0, resume: Any = None) -> tuple[Parameters, np.ndarray]:
+         decay_rate: float = 1.0, resume: Any = None) -> TrainingResult[np.ndarray]:
     """What every model shares: data onto the backend, the network, initialization, the loop:
     the runners (full-batch gradient descent, where the fast paths are) or, with another
     optimizer, mini-batches, L2, dropout, a learning-rate ``decay`` or a run to ``resume``, the

@@ -32,6 +32,7 @@ print(stepped.network, float(step_cost))
 Xd, Yd = bnn.load_dataset("digits")
 deep, deep_costs = bnn.L_layer_model(Xd, Yd, [64, 32, 16, 10], 0.1, 3000, True)
 deep, deep_costs = bnn.L_layer_model(Xd, Yd, (64, 32, 10), activation=bnn.get_activation("leaky_relu"))
+assert_type(deep_costs, list[np.ndarray])  # the course's: np.squeeze(cost), 0-d arrays
 two, two_costs = bnn.two_layer_model(Xd, Yd, (64, 7, 10), num_iterations=2)
 parameters = bnn.initialize_parameters_deep([5, 4, 3])
 AL, caches = bnn.L_model_forward(Xd, parameters)
@@ -47,7 +48,7 @@ v, s = bnn.initialize_adam(parameters)
 parameters, v, s, v_corrected, s_corrected = bnn.update_parameters_with_adam(parameters, grads, v, s, 2)
 trained, epoch_costs = bnn.model(Xd, Yd, [64, 32, 10], "adam", learning_rate=0.0007, mini_batch_size=64,
                                  num_epochs=10, print_cost=False, decay=bnn.schedule_lr_decay, lambd=0.7)
-first: float = epoch_costs[0]
+assert_type(epoch_costs, list[float])  # model's: the epochs' mean costs, as the course's
 difference: float = bnn.gradient_check_n(parameters, grads, Xd, Yd)
 
 # files, the classifier, pictures
@@ -83,3 +84,19 @@ shallow, v_m = bnn.update_parameters_with_momentum(shallow, grads2, v_m, 0.9, 0.
 decayed, decayed_costs = bnn.model(X, Y, [2, 5, 2, 1], optimizer="gd", learning_rate=0.1, num_epochs=5000,
                                    decay=bnn.update_lr)
 rate: float = bnn.schedule_lr_decay(0.5, 100, 1, 100)
+
+# the results by name, the helpers of week 4's notebook, errors to catch
+result = bnn.nn_model(X, Y, 4, 100)
+named: bnn.Parameters = result.parameters
+assert_type(result.costs, np.ndarray)  # the recorded costs, one every cost_every iterations
+from backend_nn.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward  # noqa: E402
+
+A_s, z_cache = sigmoid(AL)
+dZ = sigmoid_backward(A_s, z_cache)
+A_r, r_cache = relu(AL)
+dZ = relu_backward(A_r, r_cache)
+s_only = bnn.sigmoid(AL)
+try:
+    bnn.nn_model(X, Y, 4, learning_rate=1e6)
+except bnn.TrainingDivergedError as exc:
+    where: int = exc.iteration
