@@ -59,7 +59,8 @@ assert_type(Yf, np.ndarray)  # labels=True: a file without them is an error, nev
 Xu, none = bnn.load_data_file("points.csv", labels=False)
 assert_type(none, None)
 clf = bnn.NNClassifier(hidden_layer_sizes=(32, 16), activation="relu", dtype=np.float32, num_iterations=3000)
-clf.fit(Xd.T, Yd.ravel())
+accuracy_rows: float = clf.fit(Xd.T, Yd.ravel()).score(Xd.T, Yd.ravel())
+probabilities = clf.predict_proba(Xd.T)
 figure = bnn.plot_decision_boundary(params, X, Y)
 figure = bnn.plot_costs(costs, 1.2)
 figure = bnn.plot_costs(deep_costs, 0.0075)  # the week-4 notebook's call: a list of 0-d arrays
