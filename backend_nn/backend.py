@@ -260,7 +260,8 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
 
     ``xp`` is a namespace or a backend name (see :func:`get_namespace`). An array
     already in ``xp`` is returned as is (cast to ``dtype`` if given, moved to
-    ``device`` if given). An array of another device library is refused rather
+    ``device`` if given; a NumPy view with gapped or negative strides is copied
+    contiguous, as other libraries get host data, so that it computes the same bits). An array of another device library is refused rather
     than silently copied through the host. Without ``dtype`` the data take the dtype
     the backend's ``asarray`` gives them (JAX without its 64-bit mode holds float64 as
     float32, as ``jnp.asarray`` does); ``dtype="float64"`` there is an error that says
