@@ -34,6 +34,8 @@ Layout (each course equation has one home):
 - ``cli``            the ``backend-nn`` command
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .activations import Activation, get_activation, relu, relu_backward, sigmoid, sigmoid_backward
 from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
 from .datasets import DATASETS, load_data_file, load_dataset, load_extra_datasets, load_planar_dataset
@@ -90,7 +92,12 @@ from .training import ConvergenceWarning, TrainingDivergedError, train_step
 from .update import update_parameters
 
 
-def __getattr__(name: str):
+if TYPE_CHECKING:  # what __getattr__ below gives, as type checkers and editors (Pylance) are to see it
+    from . import classifier as classifier, cli as cli, dnn_utils as dnn_utils  # re-exported, as "x as x" says
+    from .classifier import NNClassifier, ShallowNNClassifier
+
+
+def __getattr__(name: str) -> Any:
     # imported on first use: classifier imports scikit-learn when that is installed
     if name in ("NNClassifier", "ShallowNNClassifier"):
         from . import classifier
