@@ -5,12 +5,14 @@ formulas and loop), and centred differences.
 """
 
 import math
+from functools import partial
 import warnings
 
 import numpy as np
 import pytest
 
 import backend_nn as bnn
+from backend_nn.backend import to_numpy
 from conftest import assert_close, assert_on_backend, course_model
 
 FLOWER = bnn.load_planar_dataset()
@@ -232,6 +234,47 @@ def test_the_optimization_assignments_published_numbers(backend):
     assert_close(v["dW1"], v_dW1, backend, rtol=0, atol=5e-9)
     assert_close(s["dW1"], [[0.00121136, 0.00131039, 0.00081287], [0.0002525, 0.00081154, 0.00046748]],
                  backend, rtol=0, atol=5e-9)
+
+
+def test_the_current_optimization_notebooks_test_cases(backend):
+    """The notebook's current test cases, W2 (3, 2) (seed 1: W1, b1, W2, b2, then their gradients): gd at 0.01,
+    momentum (0.9, 0.01), Adam at t = 2 with its own hyperparameters (0.02, beta1 0.8, beta2 0.888, epsilon
+    0.01), and random_mini_batches of a boolean Y (its randn(1, 7) < 0.5), which stays boolean."""
+    rng = np.random.RandomState(1)
+    shapes = [("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1))]
+    p = {k: backend.asarray(rng.randn(*shape)) for k, shape in shapes}
+    g = {"d" + k: backend.asarray(rng.randn(*shape)) for k, shape in shapes}
+    close = partial(assert_close, backend=backend, rtol=0, atol=5e-9)
+
+    new = bnn.update_parameters_with_gd(p, g, 0.01)
+    close(new["W1"], [[1.63312395, -0.61217855, -0.5339999], [-1.06196243, 0.85396039, -2.3105546]])
+    close(new["b2"], [[1.13773698], [-1.09301954], [-0.16397615]])
+    new, v = bnn.update_parameters_with_momentum(p, g, bnn.initialize_velocity(p), 0.9, 0.01)
+    close(new["W1"], [[1.62522322, -0.61179863, -0.52875457], [-1.071868, 0.86426291, -2.30244029]])
+    close(v["dW1"], [[-0.08778584, 0.00422137, 0.05828152], [-0.11006192, 0.11447237, 0.09015907]])
+    close(v["db2"], [[-0.03967535], [-0.06871727], [-0.08452056]])
+    new, v, s, v_c, s_c = bnn.update_parameters_with_adam(p, g, *bnn.initialize_adam(p), 2, 0.02, 0.8, 0.888, 1e-2)
+    first_rows = {"W1": [1.63937725, -0.62327448, -0.54308727], "W2": [0.33400549, -0.23563857], "b1": [1.72995096],
+                  "b2": [1.14852557]}
+    v_rows = {"dW1": [-0.17557168, 0.00844275, 0.11656304], "dW2": [-0.13674557, -0.02457805], "db1": [0.10049887],
+              "db2": [-0.07935071]}
+    s_rows = {"dW1": [0.08631117, 0.00019958, 0.03804344], "dW2": [0.05235818, 0.00169142], "db1": [0.02828006],
+              "db2": [0.0176303]}
+    for k, row in first_rows.items():
+        close(new[k][0, :], row)
+        close(v["d" + k][0, :], v_rows["d" + k])
+        close(s["d" + k][0, :], s_rows["d" + k])
+        close(v_c["d" + k][0, :], np.array(v_rows["d" + k]) / (1 - 0.8**2), atol=2e-8)  # the printed digits, scaled
+        close(s_c["d" + k][0, :], np.array(s_rows["d" + k]) / (1 - 0.888**2), atol=5e-8)
+
+    rng = np.random.RandomState(1)
+    X = rng.randn(5, 7)
+    Y = rng.randn(1, 7) < 0.5
+    batches = bnn.random_mini_batches(backend.asarray(X), backend.asarray(Y, backend.xp.bool), 2)
+    assert [to_numpy(b).tolist() for _, b in batches] == [[[True, True]], [[True, False]], [[True, True]], [[False]]]
+    assert all(to_numpy(b).dtype == np.bool_ for _, b in batches)
+    close(batches[0][0][:, 0], [1.74481176, -0.38405435, -1.10061918, -0.93576943, -0.67124613])
+    close(batches[3][0][:, 0], [0.86540763, -2.06014071, 0.04221375, -0.68372786, -0.6871727])
 
 
 def test_learning_rate_decay():
