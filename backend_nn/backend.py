@@ -362,6 +362,12 @@ def host_scalar(v: Any) -> Any:
     return v if isinstance(v, np.floating) else float(v)
 
 
+def numpy_takes_as_is(host: np.ndarray) -> bool:
+    """Whether a NumPy backend computes with host array ``host`` where it lies (C- or F-contiguous) rather
+    than with a contiguous copy (see :func:`_native`)."""
+    return bool(host.flags.c_contiguous or host.flags.f_contiguous)
+
+
 def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
     """Host data as another library can take them in: in the machine's byte order (PyTorch refuses
     big-endian ">f8" data, array-api-strict has no such dtype; NumPy computes with them as they are),
@@ -373,8 +379,7 @@ def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
     products NumPy 2.1 rounds differently from the same numbers laid out contiguously (1.4e-16 apart
     after 20 steps; NumPy 2.5 gives the same bits): copied. The caller's array is never written either way."""
     if array_api_compat.is_numpy_namespace(xp):
-        contiguous = host.flags.c_contiguous or host.flags.f_contiguous
-        return host if contiguous or host.ndim < 2 else np.ascontiguousarray(host)
+        return host if host.ndim < 2 or numpy_takes_as_is(host) else np.ascontiguousarray(host)
     if not host.dtype.isnative or not host.flags.c_contiguous:
         return host.astype(host.dtype.newbyteorder("="), order="C")
     if array_api_compat.is_torch_namespace(xp) and not host.flags.writeable:

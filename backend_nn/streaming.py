@@ -36,7 +36,7 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-from .backend import backend_name, free_memory_of, get_namespace, host_array, to_backend
+from .backend import backend_name, free_memory_of, get_namespace, host_array, numpy_takes_as_is, to_backend
 from .validation import check_in_range, check_seed, check_X_kind, check_X_shape, check_X_Y_shapes, dtype_name, not_finite
 
 __all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
@@ -112,7 +112,7 @@ def _used_in_place(X: np.ndarray, xp: Any, host_dtype: np.dtype) -> bool:
     """Whether the in-memory path uses host X as it is (NumPy, X in memory in the training dtype, laid
     out C- or F-contiguous: see :func:`~backend_nn.backend.to_backend`) rather than making a copy of it."""
     return (array_api_compat.is_numpy_namespace(xp) and not isinstance(X, np.memmap) and X.dtype == host_dtype
-            and (X.flags.c_contiguous or X.flags.f_contiguous))
+            and numpy_takes_as_is(X))
 
 
 def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, batch_size: int | None) -> bool:
