@@ -26,7 +26,7 @@ from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
 from .inputs import prepare_X
-from .validation import (check_flag, check_parameter_keys, check_parameters, check_positive, check_X, dtype_name,
+from .validation import (check_flag, check_labels_dtype, check_parameter_keys, check_parameters, check_positive, check_X, dtype_name,
                          host_labels, parameter_keys, user_stacklevel)
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
@@ -66,7 +66,7 @@ def vector_to_dictionary(theta: np.ndarray, like: dict | None = None) -> dict:
     Without ``like``, the course's own call ``vector_to_dictionary(theta)``: the shapes of the
     assignment's network, layer_dims :data:`COURSE_LAYER_DIMS` (4, 5, 3, 1), 47 entries."""
     theta = np.asarray(theta).reshape(-1)
-    shapes = _course_shapes() if like is None else {k: tuple(int(s) for s in like[k].shape) for k in _order(like)}
+    shapes = _course_shapes() if like is None else {k: tuple(int(s) for s in np.shape(like[k])) for k in _order(like)}
     entries = sum(int(np.prod(s)) for s in shapes.values())
     if theta.size != entries:
         whose = (f"without like= it is taken as the course's network {list(COURSE_LAYER_DIMS)} ({entries} entries). "
@@ -140,10 +140,12 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     net = week4_network(parameters, activation, output)
     lambd = check_lambd(lambd)
     keep_prob = check_keep_prob(keep_prob)
-    Xh = prepare_X(to_numpy(X), xp=np, dtype=np.float64, device=None)  # as the models check and cast X
+    Xh = prepare_X(_on_host(X, "X"), xp=np, dtype=np.float64, device=None)  # as the models check and cast X
     check_X(Xh, xp=np, n_x=dims[0])
     m = Xh.shape[1]
-    Yh = _label_row(to_numpy(host_labels(Y)).astype(np.float64), m)
+    Yh = _on_host(host_labels(Y), "Y")
+    check_labels_dtype(Yh, xp=np)
+    Yh = _label_row(Yh.astype(np.float64), m)
     Yh = encode_labels(Yh, dims[-1], net.output, dtype=np.float64, xp=np, m=m, name_out="the output")
     dropout = None if keep_prob == 1.0 else Dropout(keep_prob, dropout_masks(dims, m, keep_prob, xp=np,
                                                                              dtype=np.float64))
@@ -171,6 +173,14 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     difference = _difference(grad, gradapprox, print_msg, names)
     _warn_if_narrow(gradients, names, difference)
     return difference
+
+
+def _on_host(x: Any, name: str) -> np.ndarray:
+    """Data of any backend, or host data (a list), as a NumPy array: the check computes on the host."""
+    if x is None or isinstance(x, (str, bytes)):  # np.asarray would make an array of them, in silence
+        raise TypeError(f"{name} must be an array (of any backend) or host data such as a list; got "
+                        f"{type(x).__name__} {x!r}.")
+    return to_numpy(x)
 
 
 def _warn_if_narrow(gradients: dict, names: list[str], difference: float) -> None:

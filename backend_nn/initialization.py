@@ -46,7 +46,7 @@ DEFAULT_SCALE = 0.01
 def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
     """(n_x, n_h, n_y) from X (n_x, m) and Y (n_y, m); the course fixes n_h = 4."""
     check_X_Y_shapes(X, Y)
-    return shape_of(X)[0], n_h, shape_of(Y)[0]
+    return shape_of(X)[0], check_positive("n_h", n_h, integer=True), shape_of(Y)[0]
 
 
 #: What each init other than "random" scales randn by, for the error that refuses a scale beside it.
@@ -108,7 +108,11 @@ def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: flo
         elif init == "xavier":
             W = rng.randn(*shape) / np.sqrt(layer_dims[l - 1])
         else:
-            W = rng.randn(*shape) * scale
+            with np.errstate(over="ignore"):
+                W = rng.randn(*shape) * scale
+            if not np.all(np.isfinite(W)):  # a scale near float64's largest: inf weights, not a start
+                raise ValueError(f"scale {scale:g} times randn's draws overflows float64 in W{l} (the largest "
+                                 f"finite value is {np.finfo(np.float64).max:.4g}); choose a smaller scale.")
         params[f"W{l}"] = W
         params[f"b{l}"] = np.zeros((layer_dims[l], 1))
     return params

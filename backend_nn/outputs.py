@@ -31,7 +31,7 @@ from .backend import count_true, default_int, device_of, first_values, namespace
 from .validation import check_labels_dtype, check_labels_shape, did_you_mean, found, holds
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
-           "encode_labels", "check_label_values"]
+           "encode_labels", "check_label_values", "check_probabilities_dtype"]
 
 
 def _softplus(Z, *, xp):
@@ -155,10 +155,16 @@ def get_output(output: str | OutputLayer) -> OutputLayer:
     """An output layer by name: "sigmoid" or "softmax"."""
     if isinstance(output, OutputLayer):
         return output
-    if output not in OUTPUTS:
+    if not isinstance(output, str) or output not in OUTPUTS:
         raise ValueError(f"unknown output {output!r}; expected 'sigmoid' (binary) or 'softmax' (K classes)"
                          f"{did_you_mean(output, OUTPUTS) or '.'}")
     return OUTPUTS[output]
+
+
+def check_probabilities_dtype(AL: Any, *, xp: Any) -> None:
+    """AL holds probabilities: a real floating dtype (what a cost or dA_L computes with)."""
+    if not xp.isdtype(AL.dtype, "real floating"):
+        raise TypeError(f"AL must hold probabilities as floats (float64 or float32); got dtype {AL.dtype}.")
 
 
 def output_for(n_y: int, output: str | OutputLayer | None = None) -> OutputLayer:
@@ -302,8 +308,7 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
     if len(AL.shape) != 2:
         hint = " — did you mean AL.reshape(1, -1)?" if len(AL.shape) == 1 else ""
         raise ValueError(f"AL must be 2-D (n_y, m), examples as columns; got shape {tuple(AL.shape)}{hint or '.'}")
-    if not xp.isdtype(AL.dtype, "real floating"):
-        raise TypeError(f"AL must hold probabilities as floats (float64 or float32); got dtype {AL.dtype}.")
+    check_probabilities_dtype(AL, xp=xp)
     if int(AL.shape[1]) == 0:
         raise ValueError(f"AL has shape {tuple(AL.shape)}: there are no examples (m = 0) to average the cost over.")
     if ZL is not None and tuple(ZL.shape) != tuple(AL.shape):

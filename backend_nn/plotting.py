@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .backend import to_numpy
+from .backend import host_array, to_numpy
 from .prediction import predict
 from .outputs import SOFTMAX, check_label_values
 from .validation import (check_labels_dtype, check_not_dict, check_path_type, check_positive, check_X_kind,
@@ -53,7 +53,7 @@ def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     """X (2, m) and Y (1, m) or (K, m) on the host, checked: a picture of the plane, of finite points,
     one label per point: 0/1 or 0..K-1 (a (K, m) Y one-hot), never a colour guessed from another value."""
     check_not_dict(X, "X")
-    Xh, Yh = to_numpy(X), to_numpy(host_labels(Y))
+    Xh, Yh = host_array(to_numpy(X)), host_array(to_numpy(host_labels(Y)))  # np.matrix, masked: plain arrays
     if Yh.ndim == 1 and Xh.ndim == 2 and Yh.shape[0] == Xh.shape[1] != 1:
         Yh = Yh.reshape(1, -1)  # one label per point, as the course's helper (matplotlib's scatter) takes them
     check_X_kind(Xh, xp=np)

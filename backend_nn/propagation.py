@@ -41,8 +41,8 @@ from typing import Any
 
 from .activations import Activation, course_dZ, get_activation
 from .backend import count_true, namespace_of
-from .network import Network, Parameters, hidden_activations, network_of
-from .outputs import OutputLayer, encode_labels, get_output, output_for
+from .network import DEFAULT_SLOPE, Network, Parameters, hidden_activations, network_of
+from .outputs import OutputLayer, check_probabilities_dtype, encode_labels, get_output, output_for
 from .validation import check_parameters, check_X, dtype_name, found, is_real_number
 
 __all__ = [
@@ -321,6 +321,7 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
     out = output_for(int(AL.shape[0]), output) if len(AL.shape) == 2 else get_output(output or "sigmoid")
     if len(AL.shape) != 2:
         raise ValueError(f"AL must be 2-D (n_L, m); got shape {tuple(AL.shape)}.")
+    check_probabilities_dtype(AL, xp=xp)
     if tuple(Y.shape) != tuple(AL.shape) and math.prod(Y.shape) == math.prod(AL.shape) and out.name == "sigmoid":
         Y = xp.reshape(Y, AL.shape)  # "Y reshaped like AL", as the course does
     Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
@@ -351,8 +352,21 @@ def _check_divisible(AL: Any, *, xp: Any) -> None:
             "start from it; or keep Z_L moderate (scaled inputs, a smaller learning rate).")
 
 
+def check_cached_shapes(arrays: dict, parameters: Any, X: Any, source: str) -> None:
+    """A cache's arrays, named by layer ("Z1", "A1", "D1", ...), each of shape (n_l, m) with m as in X:
+    from ``source``'s pass of these parameters and this X, not another's."""
+    namespace_of(X=X, **arrays)
+    m = int(X.shape[1])
+    wrong = [f"{k} {tuple(a.shape)}" for k, a in arrays.items()
+             if tuple(a.shape) != (int(parameters[f"W{k[1:]}"].shape[0]), m)]
+    if wrong:
+        raise ValueError(f"cache must hold each layer's Z_l and A_l of shape (n_l, m), m = {m} as in X, from "
+                         f"{source} of these parameters and X; got {', '.join(wrong)}.")
+
+
 # --- the course's week-3 functions --------------------------------------------------------------------
-def _week3_network(parameters: Any, activation: Any, output: Any = None) -> Network:
+def _week3_network(parameters: Any, activation: Any, output: Any = None, negative_slope: float = DEFAULT_SLOPE
+                   ) -> Network:
     """Parameters' own network; a plain dict of week 3's two layers is its network, tanh, unless
     activation= says. A plain dict of more layers is no week-3 network: its activations are asked for."""
     if activation is None and not isinstance(parameters, Parameters):
@@ -369,7 +383,7 @@ def _week3_network(parameters: Any, activation: Any, output: Any = None) -> Netw
                 "that backward_propagation_n and backward_propagation_with_regularization(X, Y, cache, lambd) read."
             )
         activation = "tanh"  # these functions are the course's week-3 ones: tanh by definition
-    return network_of(parameters, activation, output)
+    return network_of(parameters, activation, output, negative_slope=negative_slope)
 
 
 def _cache_dict(AL, caches) -> dict:
@@ -410,19 +424,10 @@ def forward_propagation(X: Any, parameters: dict, *, activation: Any = None, neg
         from .gradient_check import forward_propagation_1d
 
         return forward_propagation_1d(X, parameters)
-    net = _week3_network(parameters, activation if activation is None else _with_slope(activation, negative_slope),
-                         output)
+    net = _week3_network(parameters, activation, output, negative_slope)
     xp, _ = check_inputs(X, parameters)
     AL, caches = forward_pass(X, parameters, net=net, xp=xp)
     return AL, _cache_dict(AL, caches)
-
-
-def _with_slope(activation: Any, negative_slope: float) -> Any:
-    if isinstance(activation, str):
-        return get_activation(activation, negative_slope=negative_slope)
-    if isinstance(activation, Activation):
-        return activation
-    return [get_activation(a, negative_slope=negative_slope) for a in activation]
 
 
 class _Required:
@@ -470,8 +475,7 @@ def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: A
                         "arguments" + (": course 2's backward_propagation(X, Y, cache) is backward_propagation_n(X, Y, "
                                        "cache) here, with the tuple cache of forward_propagation_n." if course2 else
                                        ", without Y."))
-    net = _week3_network(parameters, activation if activation is None else _with_slope(activation, negative_slope),
-                         output)
+    net = _week3_network(parameters, activation, output, negative_slope)
     L = net.L
     xp, _ = check_inputs(X, parameters, Y=Y)
     if not isinstance(cache, dict):
@@ -480,13 +484,7 @@ def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: A
     missing = [k for k in keys if k not in cache]
     if missing:
         raise ValueError(f"cache must hold Z1, A1, ..., Z{L}, A{L} from forward_propagation; missing {missing}.")
-    namespace_of(X=X, **{k: cache[k] for k in keys})
-    m = int(X.shape[1])
-    wrong = [f"{k} {tuple(cache[k].shape)}" for k, l in keys.items()
-             if tuple(cache[k].shape) != (int(parameters[f"W{l}"].shape[0]), m)]
-    if wrong:
-        raise ValueError(f"cache must hold each layer's Z_l and A_l of shape (n_l, m), m = {m} as in X, from "
-                         f"forward_propagation of these parameters and X; got {', '.join(wrong)}.")
+    check_cached_shapes({k: cache[k] for k in keys}, parameters, X, "forward_propagation")
     AL = cache[f"A{L}"]
     n_y = int(AL.shape[0])
     Yf = encode_labels(Y, n_y, net.output, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out=f"A{L}")

@@ -198,7 +198,7 @@ def tuple_cache_backward(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: 
     """(grads with the dZ, dW, db and dA of every layer, the parameters) from a tuple cache: with
     ``masks``, 5 entries a hidden layer (Z, D, A, W, b) and 4 the output's; without, 4 each."""
     from .outputs import encode_labels
-    from .propagation import check_inputs, _linear_backward, _through_hidden, week4_network
+    from .propagation import check_cached_shapes, check_inputs, _linear_backward, _through_hidden, week4_network
 
     per = 5 if masks else 4
     n = len(cache) if isinstance(cache, tuple) else -1
@@ -221,6 +221,8 @@ def tuple_cache_backward(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: 
         i += 4
     net = week4_network(parameters, None, None)
     xp, _ = check_inputs(X, parameters, Y=Y)
+    check_cached_shapes({**{f"Z{l}": Z[l] for l in Z}, **{f"A{l}": A[l] for l in A}, **{f"D{l}": D[l] for l in D}},
+                        parameters, X, "forward_propagation_with_dropout" if masks else "forward_propagation_n")
     drop = Dropout(keep_prob, [D[l] for l in range(1, L)]) if masks else None
     AL = A[L]
     dZ = net.output.dZ(AL, encode_labels(Y, int(AL.shape[0]), net.output, dtype=AL.dtype, xp=xp,

@@ -44,6 +44,7 @@ def check_update_args(parameters: Any, grads: Any, learning_rate: Any) -> float:
     """What every update needs: W/b entries, a gradient of the same shape for each, one backend;
     returns the learning rate as a float."""
     check_parameter_entries(parameters)
+    namespace_of(**parameters)  # arrays, before their shapes are read
     if not isinstance(grads, dict):
         raise TypeError(f"grads must be a dict of dW1, db1, ...; got {type(grads).__name__}.")
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)

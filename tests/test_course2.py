@@ -538,6 +538,9 @@ def test_gradient_check_prints_the_courses_verdict(capsys):
     back = bnn.vector_to_dictionary(theta, p)
     for k in p:
         np.testing.assert_array_equal(back[k], p[k])
+    as_lists = bnn.vector_to_dictionary(theta, {k: v.tolist() for k, v in p.items()})  # "'list' has no .shape"
+    for k in p:
+        np.testing.assert_array_equal(as_lists[k], p[k])
 
 
 def test_gradient_check_says_when_float32_round_off_may_be_the_difference(recwarn):

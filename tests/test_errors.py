@@ -83,6 +83,17 @@ def test_a_slope_asked_of_trained_parameters_must_be_theirs(data):
                                          r"\['leaky_relu\(0.2\)'\]; leave negative_slope unset to use theirs"):
         bnn.predict(leaky, X, negative_slope=0.3)
     np.testing.assert_array_equal(bnn.predict(leaky, X, negative_slope=0.2), bnn.predict(leaky, X))  # theirs: fine
+    # the week-3 functions dropped the slope in silence: tanh for a plain dict, the trained one's for Parameters
+    with pytest.raises(ValueError, match=r"negative_slope=0.2 is leaky_relu's slope, but the hidden layers are \['tanh'\]"):
+        bnn.forward_propagation(X, params(), negative_slope=0.2)
+    with pytest.raises(ValueError, match=r"negative_slope=0.3 was asked for, but these parameters were trained with"):
+        bnn.forward_propagation(X, leaky, negative_slope=0.3)
+    with pytest.raises(ValueError, match=r"negative_slope=0.3 was asked for, but these parameters were trained with"):
+        bnn.backward_propagation(leaky, bnn.forward_propagation(X, leaky)[1], X, Y, negative_slope=0.3)
+    A2, _ = bnn.forward_propagation(X, leaky, negative_slope=0.2)  # theirs
+    np.testing.assert_array_equal(A2, bnn.forward_propagation(X, leaky)[0])
+    A2, _ = bnn.forward_propagation(X, dict(leaky), activation="leaky_relu", negative_slope=0.2)  # said whole
+    np.testing.assert_array_equal(A2, bnn.forward_propagation(X, leaky)[0])
     # a list with one leaky layer takes the slope for it
     p, _ = bnn.nn_model(X, Y, [4, 3], 10, activation=["tanh", "leaky_relu"], negative_slope=0.2)
     assert [a.label for a in p.network.hidden] == ["tanh", "leaky_relu(0.2)"]
@@ -505,6 +516,45 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"\+ e\), for the 2 epoch\(s\) asked for, and RandomState takes seeds in \[0, 2\*\*32 - 1\]; got -5\.$"),
     (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "gd", mini_batch_size=64, num_epochs=2, shuffle_seed=True), ValueError,
      r"^shuffle_seed must be an integer .*; got True\.$"),
+    # found by a sweep of hostile arguments through every public function (session 29):
+    # more epochs than RandomState has seeds named shuffle_seed and an empty range, [-1, -9223372032559808513]
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=2**63), ValueError,
+     r"^num_epochs=9223372036854775808 is more epochs than the course's reseeding can number"),
+    # NumPy's "ufunc 'subtract' did not contain a loop" / "numpy boolean subtract ... is not supported"
+    (lambda X, Y: bnn.L_model_backward(np.full((1, 400), "0.5"), Y, bnn.L_model_forward(X, params())[1]), TypeError,
+     r"^AL must hold probabilities as floats \(float64 or float32\); got dtype <U3\.$"),
+    (lambda X, Y: bnn.L_model_backward(np.ones((1, 400), bool), Y, bnn.L_model_forward(X, params())[1]), TypeError,
+     r"^AL must hold probabilities as floats \(float64 or float32\); got dtype bool\.$"),
+    # "'list' object has no attribute 'shape'"
+    (lambda X, Y: bnn.update_parameters({k: v.tolist() for k, v in params().items()},
+                                        {"d" + k: v for k, v in params().items()}, 0.1), TypeError,
+     r"^W1 must be an array of an Array API library \(numpy, cupy, \.\.\.\); got builtins\.list\.$"),
+    # "unhashable type: 'list'"
+    (lambda X, Y: bnn.compute_cost(np.full((1, 400), 0.5), Y, output=["sigmoid"]), ValueError,
+     r"^unknown output \['sigmoid'\]; expected 'sigmoid' \(binary\) or 'softmax'"),
+    # "'int' object is not iterable"
+    (lambda X, Y: bnn.forward_propagation(X, params(), activation=3), TypeError,
+     r"^activation must be a name or a list of names, one per hidden layer; got 3\.$"),
+    # to_numpy's own name for X; NumPy's "could not convert string to float" for Y
+    (lambda X, Y: bnn.gradient_check_n(params(), {"d" + k: v for k, v in params().items()}, None, Y), TypeError,
+     r"^X must be an array \(of any backend\) or host data such as a list; got NoneType None\.$"),
+    (lambda X, Y: bnn.gradient_check_n(params(), {"d" + k: v for k, v in params().items()}, X, "abc"), TypeError,
+     r"^Y must be an array \(of any backend\) or host data such as a list; got str 'abc'\.$"),
+    # layer_sizes returned (2, -1, 1), or (2, None, 1)
+    (lambda X, Y: bnn.layer_sizes(X, Y, n_h=-1), ValueError, r"^n_h must be a positive integer; got -1\.$"),
+    (lambda X, Y: bnn.layer_sizes(X, Y, n_h=None), TypeError, r"^n_h must be a positive integer; got NoneType None"),
+    # inf weights with a RuntimeWarning only
+    (lambda X, Y: bnn.initialize_parameters(2, 4, 1, scale=1e308), ValueError,
+     r"^scale 1e\+308 times randn's draws overflows float64 in W1 .*; choose a smaller scale\.$"),
+    # NumPy's "matmul: Input operand 1 has a mismatch in its core dimension 0"
+    (lambda X, Y: bnn.backward_propagation_with_dropout(
+        X[:, :5], Y[:, :5], bnn.forward_propagation_with_dropout(X, bnn.initialize_parameters_deep([2, 3, 2, 1]))[1],
+        0.5), ValueError,
+     r"^cache must hold each layer's Z_l and A_l of shape \(n_l, m\), m = 5 as in X, from "
+     r"forward_propagation_with_dropout of these parameters and X; got Z1 \(3, 400\)"),
+    (lambda X, Y: bnn.backward_propagation_with_regularization(
+        X[:, :5], Y[:, :5], bnn.forward_propagation_n(X, Y, bnn.initialize_parameters_deep([2, 3, 2, 1]))[1], 0.7),
+     ValueError, r"^cache must hold .*, m = 5 as in X, from forward_propagation_n of these parameters and X"),
 ])
 def test_errors_that_once_said_the_wrong_thing(data, call, exc, match):
     X, Y = data

@@ -180,3 +180,18 @@ def test_the_course_sweep_draws_into_its_own_subplots(flower_params):
 def test_data_of_the_wrong_kind_are_type_errors(flower_params, X_bad, Y_bad, model, match):
     with pytest.raises(TypeError, match=match):
         plotting.plot_decision_boundary(model or flower_params, X_bad, Y_bad)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_a_matrix_or_a_masked_array_is_drawn_as_its_plain_array(flower_params):
+    """np.matrix X reached matplotlib, whose "Masked arrays must be 1-D" was the error; the front doors
+    (nn_model, predict) take both as the plain arrays they hold, and so does the picture."""
+    plain = plotting.plot_decision_boundary(flower_params, X, Y).axes[0]
+    for Xk, Yk in [(np.asmatrix(X), np.asmatrix(Y)), (np.ma.masked_array(X), np.ma.masked_array(Y))]:
+        ax = plotting.plot_decision_boundary(flower_params, Xk, Yk).axes[0]
+        np.testing.assert_array_equal(ax.collections[-1].get_offsets(), plain.collections[-1].get_offsets())
+        np.testing.assert_array_equal(ax.collections[-1].get_array(), plain.collections[-1].get_array())
+    with pytest.raises(ValueError, match=r"masked array with 1 masked cell\(s\); the network would read the values "
+                                         r"under the mask"):
+        plotting.plot_decision_boundary(flower_params, np.ma.masked_array(X, mask=X == X.max()), Y)
+    matplotlib.pyplot.close("all")
