@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import array_namespace, to_numpy
+from .backend import array_namespace, check_plain_array, to_numpy
 from .outputs import encode_labels
 from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
@@ -180,6 +180,7 @@ def _on_host(x: Any, name: str) -> np.ndarray:
     if x is None or isinstance(x, (str, bytes)):  # np.asarray would make an array of them, in silence
         raise TypeError(f"{name} must be an array (of any backend) or host data such as a list; got "
                         f"{type(x).__name__} {x!r}.")
+    check_plain_array(x, name)  # a sparse matrix, a pandas table, a tensor on PyTorch's "meta" device
     return to_numpy(x)
 
 

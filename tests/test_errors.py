@@ -589,6 +589,11 @@ def test_sparse_and_meta_arrays_are_refused_with_the_dense_call(data):
         bnn.nn_model(torch.empty(tuple(X.shape), dtype=torch.float64, device="meta"), Yt, 3, 2)
     with pytest.raises(TypeError, match=r"^W1 is a PyTorch tensor of layout torch.sparse_coo"):
         bnn.L_model_forward(Xt, {**{k: torch.asarray(v) for k, v in p.items()}, "W1": torch.asarray(p["W1"]).to_sparse()})
+    grads = {"d" + k: v for k, v in p.items()}  # the gradient check brings X and Y home: "Cannot copy out of meta tensor"
+    with pytest.raises(TypeError, match=r"^Y is on PyTorch's 'meta' device, which holds shapes but no values"):
+        bnn.gradient_check_n(p, grads, X, torch.empty(tuple(Y.shape), device="meta"))
+    with pytest.raises(TypeError, match=r"^X is a SciPy sparse csr_matrix; "):
+        bnn.gradient_check_n(p, grads, sparse.csr_matrix(X), Y)
 
 
 def test_a_pandas_table_is_refused_with_the_call_that_gives_the_courses_layout(data):
