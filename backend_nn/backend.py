@@ -419,6 +419,15 @@ def _native_device(xp: Namespace, device: Any) -> Any:
     if array_api_compat.is_torch_namespace(xp) and str(device).split(":")[0] == "meta":
         raise ValueError("device='meta' holds no values (PyTorch's meta tensors have shapes only): choose a device "
                          "that holds data, 'cpu' or 'cuda'.")
+    if array_api_compat.is_torch_namespace(xp) and str(device).split(":")[0] == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():  # its own message is a page about dispatch keys (a CPU build)
+            why = ("this PyTorch is a CPU-only build" if torch.version.cuda is None else
+                   "this PyTorch counts no CUDA device")
+            raise ValueError(f"torch cannot place data on device={device!r}: {why} (torch.cuda.is_available() is "
+                             "False). Leave device unset (or 'cpu'), or install PyTorch's CUDA build on a machine "
+                             "with an NVIDIA GPU.")
     return device
 
 
@@ -432,8 +441,9 @@ def _placing(xp: Namespace, device: Any):
     except (RuntimeError, NotImplementedError, AssertionError, ValueError, TypeError) as exc:
         if device is None:
             raise
+        said = str(exc).splitlines()[0] if str(exc) else ""
         raise ValueError(f"{backend_name(xp)} cannot place data on device={device!r}: {type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
+                         f"{said if len(said) <= 300 else said[:300] + ' ...'}") from exc
 
 
 def _map_arrays(x: dict, move_array: Any) -> dict:
