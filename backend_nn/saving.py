@@ -356,9 +356,13 @@ def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
         names, slopes = contents["activations"].reshape(-1), contents["negative_slopes"].reshape(-1)
         if slopes.dtype.kind not in "fiu":
             raise ValueError(f"its field 'negative_slopes' must hold numbers; it holds {contents['negative_slopes']!r}.")
-        if len(names) != len(layer_dims) - 2 or len(slopes) != len(names):
+        if len(names) != len(layer_dims) - 2:
             raise ValueError(f"the file names {len(names)} hidden activation(s) for "
                              f"{len(layer_dims) - 2} hidden layer(s) (layer sizes {layer_dims}).")
+        if len(slopes) != len(names):  # one slope per activation, NaN where it takes none
+            raise ValueError(f"the file gives {len(slopes)} negative slope(s) for its {len(names)} hidden "
+                             f"activation(s) {[str(n) for n in names]}: it was not written by save_model, or was "
+                             "changed since.")
         hidden = tuple(_named_activation(n, float(s)) for n, s in zip(names, slopes, strict=True))
         output = str(contents["output"])
     return Network.build(layer_dims, list(hidden), output)

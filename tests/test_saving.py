@@ -145,6 +145,10 @@ def _good_deep_arrays():
     (lambda a: a.update(W3=np.zeros((3, 5))), r"do not chain: W3 has shape \(3, 5\)"),
     (lambda a: a.update(activations=np.array(["relu"]), negative_slopes=np.array([np.nan])),
      r"names 1 hidden activation\(s\) for 2 hidden layer\(s\)"),
+    # the count of slopes was reported as a count of activations: "names 2 hidden activation(s) for 2 hidden layer(s)"
+    (lambda a: a.update(negative_slopes=np.array([np.nan])),
+     r"gives 1 negative slope\(s\) for its 2 hidden activation\(s\) \['relu', 'tanh'\]: it was not written by "
+     r"save_model, or was changed since\.$"),
     (lambda a: a.update(output=np.array("softplus")), r"unknown output 'softplus'"),
     (lambda a: a.update(activations=np.array(["relu", "softmax"])), r"softmax is an output activation"),
     (lambda a: a.pop("output"), r"missing model fields \['output'\]"),
