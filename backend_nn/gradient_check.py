@@ -26,8 +26,8 @@ from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
 from .inputs import prepare_X
-from .validation import (check_flag, check_labels_dtype, check_parameter_keys, check_parameters, check_positive, check_X, dtype_name,
-                         host_labels, parameter_keys, user_stacklevel)
+from .validation import (check_flag, check_labels_dtype, check_parameter_keys, check_parameters, check_positive,
+                         check_X, dtype_name, host_labels, parameter_keys, user_stacklevel)
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "forward_propagation_n", "backward_propagation_n", "forward_propagation_1d", "backward_propagation_1d",
