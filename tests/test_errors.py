@@ -397,6 +397,17 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.initialize_parameters_deep(5), TypeError, r"layer_dims must be a list of layer sizes .* got int 5"),
     (lambda X, Y: bnn.L_layer_model(X, Y, "2 4 1"), TypeError, r"layers_dims must be a list of layer sizes .* got str"),
     (lambda X, Y: bnn.initialize_parameters_he(np.array([[2, 4, 1]])), TypeError, r"got ndarray"),
+    # sizes with no order of the caller's, or characters: a set {4, 3} trained [2, 3, 4, 1], bytes b"\x04" a layer
+    # of 4 units, a dict its keys
+    (lambda X, Y: bnn.L_layer_model(X, Y, {2, 4, 1}, num_iterations=2), TypeError,
+     r"^layers_dims must be a list of layer sizes \[n_x, n_1, \.\.\., n_L\], in order; got set \{1, 2, 4\}\.$"),
+    (lambda X, Y: bnn.nn_model(X, Y, {4, 3}, 2), TypeError,
+     r"^n_h must be a positive integer or a list of hidden-layer sizes, in order; got set \{3, 4\}\.$"),
+    (lambda X, Y: bnn.nn_model(X, Y, b"\x04", 2), TypeError, r"^n_h must be .*; got bytes b'\\x04'\.$"),
+    (lambda X, Y: bnn.nn_model(X, Y, {4: "units"}, 2), TypeError, r"^n_h must be .*; got dict \{4: 'units'\}\.$"),
+    (lambda X, Y: bnn.nn_model(X, Y, "4", 2), TypeError, r"^n_h must be .*; got str '4'\.$"),  # was "n_h[0] must be"
+    (lambda X, Y: bnn.NNClassifier(hidden_layer_sizes={4, 3}, num_iterations=2).fit(X.T, Y.ravel()), TypeError,
+     r"^hidden_layer_sizes must be a positive integer or a list of hidden-layer sizes, in order; got set"),
     # a masked array was NumPy's "operands could not be broadcast" from inside the equations
     (lambda X, Y: bnn.L_model_forward(np.ma.masked_array(X, mask=X > 3), bnn.initialize_parameters_deep([2, 3, 1])),
      TypeError, r"X is a NumPy masked array, .* pass X.filled\(value\)"),
