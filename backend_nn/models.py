@@ -23,7 +23,7 @@ from .inputs import layers_dims_for
 from .network import Parameters, TrainingResult
 from .optimizers import check_decay_rate, schedule_lr_decay, update_lr
 from .training import fit
-from .validation import at_default, check_positive, did_you_mean, ordered_sizes
+from .validation import at_default, check_positive, did_you_mean, ordered_list
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "check_hidden_sizes"]
 
@@ -32,7 +32,7 @@ def check_hidden_sizes(n_h: Any, name: str = "n_h") -> list[int]:
     """n_h: one hidden layer's size, or a sequence of sizes, one per hidden layer (``name``: what the
     caller called it, for the errors)."""
     one = isinstance(n_h, (int, np.integer)) or not hasattr(n_h, "__iter__") or getattr(n_h, "ndim", None) == 0
-    sizes = [n_h] if one else ordered_sizes(n_h, name, "a positive integer or a list of hidden-layer sizes, in order")
+    sizes = [n_h] if one else ordered_list(n_h, name, "a positive integer or a list of hidden-layer sizes, in order")
     if not sizes:
         raise ValueError(f"{name} must be a positive integer or a non-empty list of hidden-layer sizes; got [].")
     return [check_positive(name if one else f"{name}[{i}]", n, integer=True) for i, n in enumerate(sizes)]

@@ -23,7 +23,7 @@ from typing import Any, Generic, Sequence, TypeVar, cast
 from .backend import register_pytree
 from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
 from .outputs import OutputLayer, output_for
-from .validation import at_default, check_layer_dims, check_parameters, in_course_order, user_stacklevel
+from .validation import at_default, check_layer_dims, check_parameters, in_course_order, ordered_list, user_stacklevel
 
 __all__ = ["Network", "Parameters", "TrainingResult", "network_of", "hidden_activations"]
 
@@ -37,11 +37,7 @@ def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float 
     if isinstance(activation, (str, Activation)):
         acts = tuple(get_activation(activation, negative_slope=negative_slope) for _ in range(n_hidden))
     else:
-        try:
-            names = list(activation)
-        except TypeError:
-            raise TypeError(
-                f"activation must be a name or a list of names, one per hidden layer; got {activation!r}.") from None
+        names = ordered_list(activation, "activation", "a name or a list of names, one per hidden layer, in order")
         if len(names) != n_hidden:
             raise ValueError(
                 f"activation lists {len(names)} activation(s) but the network has {n_hidden} hidden layer(s); "

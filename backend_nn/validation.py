@@ -193,10 +193,11 @@ def check_flag(name: str, value: Any, *, none: bool = False) -> bool | None:
     raise TypeError(f"{name} must be {either}; got {type(value).__name__} {value!r}.")
 
 
-def ordered_sizes(sizes: Any, name: str, expected: str) -> list:
-    """The entries of a sequence of layer sizes, in the caller's order: a list, tuple, range or 1-D array.
-    A set or a dict has no order of the caller's (a set of {32, 16} iterates as 16, 32), text and bytes are
-    characters (b"\\x03" iterates as 3), a 2-D array is rows: each a TypeError that says ``expected``."""
+def ordered_list(sizes: Any, name: str, expected: str) -> list:
+    """The entries of a per-layer sequence (sizes, activations) in the caller's order: a list, tuple, range or
+    1-D array. A set or a dict has no order of the caller's (a set {32, 16} iterates as 16, 32; a set of names
+    in an order that changes with each process's hash seed), text and bytes are characters (b"\\x03" iterates
+    as 3), a 2-D array is rows: each a TypeError that says ``expected``."""
     if (isinstance(sizes, (str, bytes, set, frozenset, dict)) or not hasattr(sizes, "__iter__")
             or getattr(sizes, "ndim", 1) != 1):
         raise TypeError(f"{name} must be {expected}; got {type(sizes).__name__} {sizes!r}.")
@@ -205,7 +206,7 @@ def ordered_sizes(sizes: Any, name: str, expected: str) -> list:
 
 def check_layer_dims(layer_dims: Any, name: str = "layer_dims") -> list[int]:
     """[n_x, n_1, ..., n_L] as a list of positive ints: a list, tuple or 1-D integer array of at least two sizes."""
-    values = ordered_sizes(layer_dims, name, "a list of layer sizes [n_x, n_1, ..., n_L], in order")
+    values = ordered_list(layer_dims, name, "a list of layer sizes [n_x, n_1, ..., n_L], in order")
     dims = [check_positive(f"{name}[{i}]", n, integer=True) for i, n in enumerate(values)]
     if len(dims) < 2:
         raise ValueError(f"{name} needs at least [n_x, n_L], the input size and the output size; got {dims}.")

@@ -550,7 +550,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"^unknown output \['sigmoid'\]; expected 'sigmoid' \(binary\) or 'softmax'"),
     # "'int' object is not iterable"
     (lambda X, Y: bnn.forward_propagation(X, params(), activation=3), TypeError,
-     r"^activation must be a name or a list of names, one per hidden layer; got 3\.$"),
+     r"^activation must be a name or a list of names, one per hidden layer, in order; got int 3\.$"),
+    # a set of names trained its layers in the order of the process's string hashes: ['tanh', 'relu'] in one run,
+    # ['relu', 'tanh'] in another
+    (lambda X, Y: bnn.nn_model(X, Y, [3, 3], 2, activation={"relu", "tanh"}), TypeError,
+     r"^activation must be a name or a list of names, one per hidden layer, in order; got set"),
     # to_numpy's own name for X; NumPy's "could not convert string to float" for Y
     (lambda X, Y: bnn.gradient_check_n(params(), {"d" + k: v for k, v in params().items()}, None, Y), TypeError,
      r"^X must be an array \(of any backend\) or host data such as a list; got NoneType None\.$"),
