@@ -551,6 +551,14 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # "'int' object is not iterable"
     (lambda X, Y: bnn.forward_propagation(X, params(), activation=3), TypeError,
      r"^activation must be a name or a list of names, one per hidden layer, in order; got int 3\.$"),
+    # a Network made directly was not checked: "tuple index out of range" inside the step, "'str' object has no
+    # attribute 'negative_slope'" for a name where build() takes names
+    (lambda X, Y: bnn.train_step(params(), X, Y, learning_rate=0.1,
+                                 net=bnn.Network((2, 4, 1), (), bnn.outputs.SIGMOID)), ValueError,
+     r"^activation lists 0 activation\(s\) but the network has 1 hidden layer\(s\)"),
+    (lambda X, Y: bnn.Network((2, 4, 1), (bnn.get_activation("tanh"),), bnn.outputs.SOFTMAX), ValueError,
+     r"^a softmax output needs K >= 2 units; the last layer has 1\.$"),
+    (lambda X, Y: bnn.Network((2, 4, 1), ("tanh",), None), TypeError, r"^output must be an output layer"),
     # a set of names trained its layers in the order of the process's string hashes: ['tanh', 'relu'] in one run,
     # ['relu', 'tanh'] in another
     (lambda X, Y: bnn.nn_model(X, Y, [3, 3], 2, activation={"relu", "tanh"}), TypeError,
@@ -734,3 +742,13 @@ def test_a_models_pair_handed_on_whole_says_to_unpack_it(data):
         assert isinstance(result, tuple) and result == (parameters, costs) and result[0] is parameters
         assert result.parameters is parameters and result.costs is costs  # and named, like a result object
     assert type(pickle.loads(pickle.dumps(pair))) is type(pair)
+
+
+def test_a_network_made_directly_is_the_one_build_makes():
+    """Network(layer_dims, hidden, output) takes what Network.build takes, names included, and holds the same."""
+    built = bnn.Network.build([2, 4, 3, 1], ["tanh", "leaky_relu"], negative_slope=0.2)
+    direct = bnn.Network([2, 4, 3, 1], ("tanh", bnn.get_activation("leaky_relu", negative_slope=0.2)), "sigmoid")
+    assert direct == built and hash(direct) == hash(built) and direct.layer_dims == (2, 4, 3, 1)
+    p = bnn.initialize_parameters_deep([2, 4, 3, 1])
+    np.testing.assert_array_equal(bnn.train_step(p, X, Y, learning_rate=0.1, net=direct)[0]["W1"],
+                                  bnn.train_step(p, X, Y, learning_rate=0.1, net=built)[0]["W1"])
