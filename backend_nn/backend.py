@@ -283,6 +283,8 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
         return _map_arrays(x, lambda a, key: to_backend(a, xp, device=device, dtype=dtype, name=f"{name}[{key!r}]"))
     if model_pair_hint(x):
         raise TypeError(f"to_backend takes an array or a dict of arrays; got {type(x).__name__}{model_pair_hint(x)}.")
+    if isinstance(dtype, np.dtype) or (isinstance(dtype, type) and issubclass(dtype, np.generic)):
+        dtype = np.dtype(dtype).name  # np.float32 for another backend: its float32, as the models take it
     if isinstance(dtype, str):  # "float32", as the rest of the library takes it
         if not hasattr(xp, dtype):
             raise ValueError(f"dtype {dtype!r} is not a dtype of {backend_name(xp)}.")

@@ -213,6 +213,10 @@ def test_update_parameters_checks_grads():
 def test_to_backend_takes_dtype_names_and_refuses_a_device_it_cannot_place_on():
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     assert bnn.to_backend(np.ones(2), "torch", dtype="float32").dtype == torch.float32  # was torch's to() TypeError
+    # NumPy's dtypes, as nn_model(..., dtype=np.float32, backend="torch") takes them: "to() received an invalid
+    # combination of arguments - got (copy=bool, dtype=type, )"
+    assert bnn.to_backend(np.ones(2), "torch", dtype=np.float32).dtype == torch.float32
+    assert bnn.to_backend(torch.ones(2, dtype=torch.float64), "torch", dtype=np.dtype("float32")).dtype == torch.float32
     with pytest.raises(ValueError, match=r"dtype 'float33' is not a dtype of torch"):
         bnn.to_backend(np.ones(2), "torch", dtype="float33")
     # PyTorch's CPU build raised NotImplementedError "Could not run 'aten::empty_strided' ... 'CUDA' backend"
