@@ -200,6 +200,12 @@ def _matches(predictions: Any, Y: Any, *, xp: Any, classes: tuple[int, str] | No
             raise ValueError(f"Y holds labels the predictions never take, e.g. {first_values(T, outside)}: they are "
                              f"{'0/1' if K == 2 else f'0..{K - 1}'} ({output}), and such a label would only lower "
                              "the accuracy. Number Y's classes as the network was trained on them.")
+    if xp.isdtype(Y.dtype, "bool") and Y.shape[0] == 1 and not xp.isdtype(predictions.dtype, "bool"):
+        outside = (P < 0) | (P > 1)  # a bool row Y is a binary task's: a class label 2 is no prediction of it
+        if found(xp.any(outside)):
+            raise ValueError(f"predictions hold class labels {first_values(P, outside)}, but Y is bool, a binary "
+                             "task's 0/1 labels: are the arguments swapped? accuracy takes (predictions, Y), the "
+                             "predictions first.")
     if P.dtype != T.dtype:
         P, T = xp.astype(P, widest_float(xp)), xp.astype(T, widest_float(xp))
     return P == T

@@ -563,6 +563,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.Network((2, 4, 1), (bnn.get_activation("tanh"),), bnn.outputs.SOFTMAX), ValueError,
      r"^a softmax output needs K >= 2 units; the last layer has 1\.$"),
     (lambda X, Y: bnn.Network((2, 4, 1), ("tanh",), None), TypeError, r"^output must be an output layer"),
+    # swapped arguments: accuracy(Y, predictions) of a binary task's bool predictions was 0.25 here; the other way
+    # round it was already an error ("Y holds labels the predictions never take")
+    (lambda X, Y: bnn.accuracy(np.array([[0, 1, 2, 1]]), np.array([[True, False, True, True]])), ValueError,
+     r"^predictions hold class labels \[2\.0\], but Y is bool, a binary task's 0/1 labels: are the arguments "
+     r"swapped\? accuracy takes \(predictions, Y\), the predictions first\.$"),
     # a set of names trained its layers in the order of the process's string hashes: ['tanh', 'relu'] in one run,
     # ['relu', 'tanh'] in another
     (lambda X, Y: bnn.nn_model(X, Y, [3, 3], 2, activation={"relu", "tanh"}), TypeError,
