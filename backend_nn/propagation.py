@@ -43,7 +43,7 @@ from .activations import Activation, course_dZ, get_activation
 from .backend import count_true, namespace_of
 from .network import DEFAULT_SLOPE, Network, Parameters, hidden_activations, network_of
 from .outputs import OutputLayer, check_probabilities_dtype, encode_labels, get_output, output_for
-from .validation import check_parameters, check_X, dtype_name, found, is_real_number
+from .validation import check_parameters, check_X, dtype_name, found, holds, is_real_number
 
 __all__ = [
     "Lines",
@@ -177,8 +177,16 @@ def backward_pass(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LIN
 
 
 # --- checks at the public doors --------------------------------------------------------------------
+def refuse_swapped(X: Any, parameters: Any) -> None:
+    """(parameters, X) given for (X, parameters): a clear error, before either is read as the other."""
+    if isinstance(X, dict) and not isinstance(parameters, dict):
+        raise TypeError(f"X is a dict (keys {list(X)[:4]}) and parameters a {type(parameters).__name__}: did you "
+                        "swap them? X (n_x, m) is the data, parameters the dict of W1, b1, ...")
+
+
 def check_inputs(X, parameters, **more):
     """xp and layer_dims; X (n_x, m) real floating, sharing the parameters' dtype and device."""
+    refuse_swapped(X, parameters)
     layer_dims = check_parameters(parameters)
     xp = namespace_of(X=X, **parameters, **more)
     check_X(X, xp=xp, n_x=layer_dims[0])
@@ -257,6 +265,7 @@ def L_model_forward(X: Any, parameters: dict, *, activation: Any = None, output:
     X : (n_x, m). Returns ``(AL, caches)``: AL (n_L, m); caches, a list of the L caches
     ((A_prev, W, b), Z) in layer order.
     """
+    refuse_swapped(X, parameters)
     net = week4_network(parameters, activation, output)
     xp, _ = check_inputs(X, parameters)
     return forward_pass(X, parameters, net=net, xp=xp)
@@ -344,8 +353,12 @@ def _check_divisible(AL: Any, *, xp: Any) -> None:
     sigmoid that rounded off) or NaN would make every gradient NaN, with a warning from NumPy alone."""
     bad = ~xp.isfinite(AL) | (AL == 0) | (AL == 1)
     if found(xp.any(bad)):
+        n_bad = int(count_true(bad, xp))
+        if n_bad == math.prod(AL.shape) and holds(xp.all(xp.isfinite(AL))):  # 0s and 1s alone: labels
+            raise ValueError("AL holds only 0s and 1s, as labels do: did you swap AL and Y? L_model_backward takes "
+                             "(AL, Y, caches), the output first.")
         raise ValueError(
-            f"AL holds {int(count_true(bad, xp))} value(s) of exactly 0 or 1, or NaN or inf: dA_L = -(Y / AL - "
+            f"AL holds {n_bad} value(s) of exactly 0 or 1, or NaN or inf: dA_L = -(Y / AL - "
             "(1 - Y) / (1 - AL)), the course's route into the sigmoid layer, divides by AL and 1 - AL there, and "
             "every gradient would be NaN. A sigmoid rounds to 1 where Z_L passes about 37 (float64) or 17 "
             "(float32), and to 0 far below: its dZ_L = AL - Y needs no division, and L_layer_model and train_step "
@@ -424,6 +437,7 @@ def forward_propagation(X: Any, parameters: dict, *, activation: Any = None, neg
         from .gradient_check import forward_propagation_1d
 
         return forward_propagation_1d(X, parameters)
+    refuse_swapped(X, parameters)
     net = _week3_network(parameters, activation, output, negative_slope)
     xp, _ = check_inputs(X, parameters)
     AL, caches = forward_pass(X, parameters, net=net, xp=xp)

@@ -144,8 +144,9 @@ def tuple_cache_forward(X: Any, parameters: dict, keep_prob: float | None, *, na
     assignments' (relu hidden layers): parameters of any other network are refused here, never
     carried into a backward pass that would differentiate the wrong activation."""
     from .network import Network
-    from .propagation import check_inputs, forward_pass, week4_network
+    from .propagation import check_inputs, forward_pass, refuse_swapped, week4_network
 
+    refuse_swapped(X, parameters)
     net = week4_network(parameters, None, None)
     if net != Network.build(net.layer_dims, "relu"):
         raise ValueError(

@@ -37,7 +37,10 @@ def check_parameter_entries(parameters: Any) -> None:
                         f"{model_pair_hint(parameters)}.")
     bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
     if bad:
-        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL entries; got unexpected keys {bad}.")
+        swapped = all(isinstance(k, str) and k.startswith("d") for k in parameters)  # dW1, db1, dA0: gradients
+        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL entries; got unexpected keys {bad}"
+                         + (": these are gradients' keys. Did you swap parameters and grads? The updates take "
+                            "(parameters, grads, ...)." if swapped else "."))
 
 
 def check_update_args(parameters: Any, grads: Any, learning_rate: Any) -> float:

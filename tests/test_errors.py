@@ -568,6 +568,19 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.accuracy(np.array([[0, 1, 2, 1]]), np.array([[True, False, True, True]])), ValueError,
      r"^predictions hold class labels \[2\.0\], but Y is bool, a binary task's 0/1 labels: are the arguments "
      r"swapped\? accuracy takes \(predictions, Y\), the predictions first\.$"),
+    # the course's functions given their arguments swapped said what was wrong with one, not that they were swapped
+    # ("parameters must be a dict ...; got ndarray"; "unexpected keys ['dA1', ...]"; "AL holds 400 value(s) of
+    # exactly 0 or 1 ... A sigmoid rounds to 1 where Z_L passes about 37")
+    (lambda X, Y: bnn.L_model_forward(params(), X), TypeError,
+     r"^X is a dict \(keys \['W1', 'b1', 'W2', 'b2'\]\) and parameters a ndarray: did you swap them\?"),
+    (lambda X, Y: bnn.forward_propagation_with_dropout(bnn.initialize_parameters_deep([2, 3, 1]), X), TypeError,
+     r"^X is a dict .* did you swap them\?"),
+    (lambda X, Y: bnn.update_parameters({"d" + k: v for k, v in params().items()}, params(), 0.1), ValueError,
+     r"got unexpected keys \['dW1', 'db1', 'dW2', 'db2'\]: these are gradients' keys\. Did you swap parameters and "
+     r"grads\? The updates take \(parameters, grads, \.\.\.\)\.$"),
+    (lambda X, Y: bnn.L_model_backward(Y.astype(float), *bnn.L_model_forward(X, bnn.initialize_parameters_deep([2, 3, 1]))),
+     ValueError, r"^AL holds only 0s and 1s, as labels do: did you swap AL and Y\? L_model_backward takes \(AL, Y, "
+                 r"caches\), the output first\.$"),
     # a set of names trained its layers in the order of the process's string hashes: ['tanh', 'relu'] in one run,
     # ['relu', 'tanh'] in another
     (lambda X, Y: bnn.nn_model(X, Y, [3, 3], 2, activation={"relu", "tanh"}), TypeError,
