@@ -8,7 +8,7 @@ import re
 
 from .backend import namespace_of
 from .network import Parameters
-from .validation import check_positive, model_pair_hint
+from .validation import check_positive, gradients_hint, model_pair_hint
 
 __all__ = ["update_parameters"]
 
@@ -37,10 +37,8 @@ def check_parameter_entries(parameters: Any) -> None:
                         f"{model_pair_hint(parameters)}.")
     bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
     if bad:
-        swapped = all(isinstance(k, str) and k.startswith("d") for k in parameters)  # dW1, db1, dA0: gradients
         raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL entries; got unexpected keys {bad}"
-                         + (": these are gradients' keys. Did you swap parameters and grads? The updates take "
-                            "(parameters, grads, ...)." if swapped else "."))
+                         f"{gradients_hint(parameters)}")
 
 
 def check_update_args(parameters: Any, grads: Any, learning_rate: Any) -> float:

@@ -471,6 +471,14 @@ def in_course_order(entries: dict, prefix: str = "") -> dict:
     return {k: entries[k] for k in keys} if list(entries) != keys and set(entries) == set(keys) else entries
 
 
+def gradients_hint(parameters: dict) -> str:
+    """The end of the error for a dict of gradients (dW1, db1, dA0, ...) where parameters belong."""
+    if parameters and all(isinstance(k, str) and k.startswith("d") for k in parameters):
+        return (": these are gradients' keys. Did you pass the gradients where the parameters belong? The functions "
+                "take the parameters first (update_parameters(parameters, grads, ...)).")
+    return "."
+
+
 def check_parameter_keys(parameters: Any) -> int:
     """A dict with exactly the keys W1, b1, ..., WL, bL (L >= 1); returns L. Shapes are not looked at."""
     if not isinstance(parameters, dict):
@@ -478,7 +486,8 @@ def check_parameter_keys(parameters: Any) -> int:
                         f"{model_pair_hint(parameters)}.")
     bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
     if bad:
-        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL; got unexpected keys {bad}.")
+        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL; got unexpected keys {bad}"
+                         f"{gradients_hint(parameters)}")
     L = len(parameters) // 2
     if L == 0 or set(parameters) != set(parameter_keys(L)):
         raise ValueError(

@@ -576,8 +576,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.forward_propagation_with_dropout(bnn.initialize_parameters_deep([2, 3, 1]), X), TypeError,
      r"^X is a dict .* did you swap them\?"),
     (lambda X, Y: bnn.update_parameters({"d" + k: v for k, v in params().items()}, params(), 0.1), ValueError,
-     r"got unexpected keys \['dW1', 'db1', 'dW2', 'db2'\]: these are gradients' keys\. Did you swap parameters and "
-     r"grads\? The updates take \(parameters, grads, \.\.\.\)\.$"),
+     r"got unexpected keys \['dW1', 'db1', 'dW2', 'db2'\]: these are gradients' keys\. Did you pass the gradients "
+     r"where the parameters belong\? The functions take the parameters first \(update_parameters\(parameters, "
+     r"grads, \.\.\.\)\)\.$"),
+    (lambda X, Y: bnn.gradient_check_n({"d" + k: v for k, v in params().items()}, params(), X, Y), ValueError,
+     r"^parameters may hold only W1, b1, \.\.\., WL, bL; got unexpected keys .*: these are gradients' keys\."),
     (lambda X, Y: bnn.L_model_backward(Y.astype(float), *bnn.L_model_forward(X, bnn.initialize_parameters_deep([2, 3, 1]))),
      ValueError, r"^AL holds only 0s and 1s, as labels do: did you swap AL and Y\? L_model_backward takes \(AL, Y, "
                  r"caches\), the output first\.$"),
