@@ -72,12 +72,12 @@ class Network:
         positive sizes, one Activation per hidden layer, an output layer that fits n_L (names are looked up as
         build looks them up). Unchecked, ``Network((2, 3, 1), (), SIGMOID)`` failed inside a step with
         "tuple index out of range"."""
-        dims = tuple(check_layer_dims(self.layer_dims))
-        hidden = hidden_activations(self.hidden, len(dims) - 2)
-        output = self.output if self.output is None else output_for(dims[-1], self.output)
-        if output is None:
+        if self.output is None:
             raise TypeError("output must be an output layer, 'sigmoid' or 'softmax'; got None (Network.build "
                             "chooses one from n_L).")
+        dims = tuple(check_layer_dims(self.layer_dims))
+        hidden = hidden_activations(self.hidden, len(dims) - 2)
+        output = output_for(dims[-1], self.output)
         for name, value in (("layer_dims", dims), ("hidden", hidden), ("output", output)):
             object.__setattr__(self, name, value)  # frozen: set once, here
 

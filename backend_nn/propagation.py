@@ -186,7 +186,6 @@ def refuse_swapped(X: Any, parameters: Any) -> None:
 
 def check_inputs(X, parameters, **more):
     """xp and layer_dims; X (n_x, m) real floating, sharing the parameters' dtype and device."""
-    refuse_swapped(X, parameters)
     layer_dims = check_parameters(parameters)
     xp = namespace_of(X=X, **parameters, **more)
     check_X(X, xp=xp, n_x=layer_dims[0])
@@ -494,7 +493,7 @@ def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: A
     xp, _ = check_inputs(X, parameters, Y=Y)
     if not isinstance(cache, dict):
         raise TypeError(f"cache must be the dict that forward_propagation returns; got {type(cache).__name__}.")
-    keys = {k: l for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}")}  # each entry's layer
+    keys = [k for l in range(1, L + 1) for k in (f"Z{l}", f"A{l}")]
     missing = [k for k in keys if k not in cache]
     if missing:
         raise ValueError(f"cache must hold Z1, A1, ..., Z{L}, A{L} from forward_propagation; missing {missing}.")

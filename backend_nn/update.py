@@ -45,19 +45,16 @@ def check_update_args(parameters: Any, grads: Any, learning_rate: Any) -> float:
     """What every update needs: W/b entries, a gradient of the same shape for each, one backend;
     returns the learning rate as a float."""
     check_parameter_entries(parameters)
-    namespace_of(**parameters)  # arrays, before their shapes are read
     if not isinstance(grads, dict):
         raise TypeError(f"grads must be a dict of dW1, db1, ...; got {type(grads).__name__}.")
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
     missing = sorted({"d" + k for k in parameters} - set(grads))
     if missing:
         raise ValueError(f"grads must hold a gradient for every parameter; missing {missing}.")
+    namespace_of(**parameters, **{"d" + k: grads["d" + k] for k in parameters})  # arrays of one backend, first
     for k, P in parameters.items():
-        dP = grads["d" + k]
-        if not hasattr(dP, "shape") or tuple(dP.shape) != tuple(P.shape):
-            got = tuple(dP.shape) if hasattr(dP, "shape") else type(dP).__name__
-            raise ValueError(f"d{k} must have the shape of {k}, {tuple(P.shape)}; got {got}.")
-    namespace_of(**parameters, **{"d" + k: grads["d" + k] for k in parameters})
+        if tuple(grads["d" + k].shape) != tuple(P.shape):
+            raise ValueError(f"d{k} must have the shape of {k}, {tuple(P.shape)}; got {tuple(grads['d' + k].shape)}.")
     return learning_rate
 
 
