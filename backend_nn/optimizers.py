@@ -28,7 +28,7 @@ from typing import Any, cast
 from .backend import namespace_of, to_numpy
 from .network import Parameters
 from .update import descend
-from .validation import as_index, at_default, check_number, check_positive, did_you_mean
+from .validation import as_index, at_default, check_number, check_parameter_entries, check_positive, did_you_mean
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
            "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
@@ -307,8 +307,6 @@ def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict,
 
 
 def _checked(parameters: dict) -> dict:
-    from .update import check_parameter_entries
-
     check_parameter_entries(parameters)
     return parameters
 

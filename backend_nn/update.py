@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import re
-
 from .backend import namespace_of
 from .network import Parameters
-from .validation import check_positive, gradients_hint, model_pair_hint
+from .validation import check_parameter_entries, check_positive
 
 __all__ = ["update_parameters"]
-
-_KEY = re.compile(r"^[Wb]\d+$")
 
 
 def descend(parameters: dict, grads: dict, *, learning_rate: float, inplace: bool) -> dict:
@@ -28,17 +24,6 @@ def descend(parameters: dict, grads: dict, *, learning_rate: float, inplace: boo
         return parameters
     new = {key: P - learning_rate * grads["d" + key] for key, P in parameters.items()}
     return Parameters(new, network=parameters.network) if isinstance(parameters, Parameters) else new
-
-
-def check_parameter_entries(parameters: Any) -> None:
-    """A non-empty dict of W1, b1, ... entries (their shapes need not chain)."""
-    if not isinstance(parameters, dict) or not parameters:
-        raise TypeError(f"parameters must be a non-empty dict of W1, b1, ...; got {type(parameters).__name__}"
-                        f"{model_pair_hint(parameters)}.")
-    bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
-    if bad:
-        raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL entries; got unexpected keys {bad}"
-                         f"{gradients_hint(parameters)}")
 
 
 def check_update_args(parameters: Any, grads: Any, learning_rate: Any) -> float:

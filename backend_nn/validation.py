@@ -479,15 +479,23 @@ def gradients_hint(parameters: dict) -> str:
     return "."
 
 
-def check_parameter_keys(parameters: Any) -> int:
-    """A dict with exactly the keys W1, b1, ..., WL, bL (L >= 1); returns L. Shapes are not looked at."""
+def check_parameter_entries(parameters: Any) -> None:
+    """A non-empty dict whose keys are all W1, b1, ... names (they need not make a whole network: the course's
+    updates take any such dict)."""
     if not isinstance(parameters, dict):
         raise TypeError(f"parameters must be a dict with keys W1, b1, W2, b2, ...; got {type(parameters).__name__}"
                         f"{model_pair_hint(parameters)}.")
+    if not parameters:
+        raise ValueError("parameters must hold W1, b1, ..., WL, bL for L >= 1 layers; got an empty dict.")
     bad = [k for k in parameters if not (isinstance(k, str) and _KEY.match(k))]
     if bad:
         raise ValueError(f"parameters may hold only W1, b1, ..., WL, bL; got unexpected keys {bad}"
                          f"{gradients_hint(parameters)}")
+
+
+def check_parameter_keys(parameters: Any) -> int:
+    """A dict with exactly the keys W1, b1, ..., WL, bL (L >= 1); returns L. Shapes are not looked at."""
+    check_parameter_entries(parameters)
     L = len(parameters) // 2
     if L == 0 or set(parameters) != set(parameter_keys(L)):
         raise ValueError(

@@ -129,6 +129,20 @@ def test_parameters_whose_shapes_do_not_chain(data, mutate, match):
         bnn.forward_propagation(data[0], p)
 
 
+@pytest.mark.parametrize("call", [
+    lambda: bnn.forward_propagation(np.zeros((2, 3)), {}),
+    lambda: bnn.predict({}, np.zeros((2, 3))),
+    lambda: bnn.update_parameters({}, {}, 0.1),
+    lambda: bnn.update_parameters_with_momentum({}, {}, {}, 0.9, 0.1),
+    lambda: bnn.initialize_velocity({}),
+    lambda: bnn.initialize_adam({}),
+])
+def test_empty_parameters_are_one_error_at_every_door(call):
+    """The week-4 checks and the updates' checks are one check: an empty dict is the same ValueError from each."""
+    with pytest.raises(ValueError, match=r"^parameters must hold W1, b1, \.\.\., WL, bL for L >= 1 layers; got an empty dict\.$"):
+        call()
+
+
 def test_parameters_and_X_of_different_dtypes(data):
     p = bnn.initialize_parameters(2, 4, 1, dtype="float32")
     with pytest.raises(TypeError, match=r"share one dtype.*X float64.*W1 float32"):
@@ -437,6 +451,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.compute_cost(Y, bnn.forward_propagation(X, params())[0]), ValueError,
      r"Y holds values between 0 and 1 \(targets\) where AL holds only 0s and 1s: did you swap them\? compute_cost "
      r"takes \(AL, Y\)"),
+    # the same swap in the L2 cost named compute_cost, the function it calls, not the one called
+    (lambda X, Y: bnn.compute_cost_with_regularization(Y, bnn.forward_propagation(X, params())[0], params(), 0.1),
+     ValueError, r"did you swap them\? compute_cost_with_regularization takes \(A3, Y, parameters, lambd\), the output"),
     (lambda X, Y: bnn.predict(X, bnn.nn_model(X, Y, 4, 5)[0]), TypeError,
      r"predict takes \(parameters, X\); got \(ndarray, Parameters\): did you swap them\?"),
     # gradient_check_n cast any X to float64 first: complex was a ComplexWarning, numeric strings were read
