@@ -45,7 +45,10 @@ def _like(parameters: dict, new: dict) -> dict:
 
 
 def _zeros_like(parameters: dict, *, xp) -> dict:
-    return {"d" + k: xp.zeros_like(P) for k, P in parameters.items()}
+    """Zeros shaped like each parameter, in its dtype where that is floating (float32 state for float32
+    parameters); float64 otherwise, as the course's ``np.zeros(shape)`` is for integer weights."""
+    return {"d" + k: xp.zeros_like(P) if xp.isdtype(P.dtype, "real floating") else xp.zeros_like(P, dtype=xp.float64)
+            for k, P in parameters.items()}
 
 
 def update_count(t: Any) -> int:

@@ -188,6 +188,16 @@ def test_gradient_descent_and_momentum(backend):
         assert_close(pb[k], p[k], backend, rtol=0)
 
 
+def test_the_optimizer_state_of_integer_weights_is_float64_as_the_courses():
+    """The course's np.zeros(shape) is float64 whatever the weights are; zeros_like of integer weights was integer."""
+    p = {"W1": np.ones((2, 2), dtype=np.int64), "b1": np.zeros((2, 1), dtype=np.int32)}
+    for state in (bnn.initialize_velocity(p), *bnn.initialize_adam(p)):
+        assert {k: z.dtype for k, z in state.items()} == {"dW1": np.float64, "db1": np.float64}
+        assert not any(z.any() for z in state.values())
+    p32 = {"W1": np.ones((2, 2), dtype=np.float32), "b1": np.zeros((2, 1), dtype=np.float32)}
+    assert bnn.initialize_velocity(p32)["dW1"].dtype == np.float32  # floating weights keep their dtype
+
+
 def test_adam_returns_the_courses_tuple(backend):
     p, g, pb, gb = _params_and_grads(backend)
     v, s = bnn.initialize_adam(pb)
