@@ -302,7 +302,12 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
                         "as ZL=.")
     if ZL is not None and Z2 is not None:
         raise TypeError("pass the logits once, as ZL= (or the week-3 name Z2=), not both.")
-    ZL = Z2 if ZL is None else ZL
+    return cross_entropy(AL, Y, ZL=Z2 if ZL is None else ZL, output=output, door="compute_cost takes (AL, Y)")
+
+
+def cross_entropy(AL: Any, Y: Any, *, ZL: Any, output: str | None, door: str) -> float:
+    """:func:`compute_cost` of AL, Y and the logits ZL (None: from AL alone) after its arguments' types; ``door``
+    names the function a learner called and its argument order, for the error of swapped arguments."""
     arrays = {"AL": AL, "Y": Y} if ZL is None else {"AL": AL, "Y": Y, "ZL": ZL}
     xp = namespace_of(**arrays)
     if len(AL.shape) != 2:
@@ -332,7 +337,7 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
                     "(or pass output='sigmoid' for independent 0/1 labels per row)."
                     + (" Or is AL one probability per example as a column? Examples are columns: pass AL.T (and Y.T)."
                        if int(AL.shape[1]) == 1 else ""))
-    swapped = "AL holds only 0s and 1s: did you swap them? compute_cost takes (AL, Y), the output first."
+    swapped = f"AL holds only 0s and 1s: did you swap them? {door}, the output first."
     try:
         Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
     except ValueError as exc:

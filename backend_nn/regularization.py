@@ -114,14 +114,15 @@ def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: f
     a float too (``isinstance(cost, float)``), on any backend.
 
     A3 : (n_y, m); Y : (n_y, m) labels; parameters : W1, b1, ..., WL, bL; lambd >= 0."""
-    from .outputs import compute_cost
+    from .outputs import cross_entropy
     from .validation import check_parameters
 
     lambd = check_lambd(lambd)
     check_parameters(parameters)
-    cross_entropy = compute_cost(A3, Y)
+    cost = cross_entropy(A3, Y, ZL=None, output=None,
+                         door="compute_cost_with_regularization takes (A3, Y, parameters, lambd)")
     xp = namespace_of(A3=A3, **parameters)
-    return np.float64(cross_entropy + float(to_numpy(l2_cost(parameters, lambd, int(A3.shape[1]), xp=xp))))
+    return np.float64(cost + float(to_numpy(l2_cost(parameters, lambd, int(A3.shape[1]), xp=xp))))
 
 
 def forward_propagation_with_dropout(X: Any, parameters: dict, keep_prob: float = 0.5) -> tuple[Any, tuple]:
