@@ -190,7 +190,7 @@ def plot_costs(costs: ArrayLike, learning_rate: float | None = None, *, cost_eve
     cost_every = check_positive("cost_every", cost_every, integer=True)
     plt = pyplot()
     fig, ax, new = _axes_for(plt, ax, (6, 4))
-    ax.plot(np.arange(len(c)) * cost_every, c)
+    ax.plot(np.arange(len(c), dtype=np.float64) * cost_every, c)  # float: any count of iterations, no int64 overflow
     ax.set_xlabel(unit)
     ax.set_ylabel("cost J (cross-entropy)")
     ax.set_title(title)

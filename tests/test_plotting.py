@@ -132,6 +132,12 @@ def test_plot_costs_takes_the_week4_notebooks_call():
     assert plotting.plot_costs([0.7, 0.5]).axes[0].get_title() == "Cost during training"
 
 
+def test_plot_costs_takes_any_count_of_iterations():
+    """cost_every past int64's range was Python's "int too large to convert to C long", without the argument."""
+    x = plotting.plot_costs([0.7, 0.5], cost_every=2**63).axes[0].lines[0].get_xdata()
+    np.testing.assert_array_equal(x, [0.0, 2.0**63])
+
+
 def test_the_course_sweep_draws_into_its_own_subplots(flower_params):
     """The week-3 notebook's hidden-layer sweep prepares plt.subplot(5, 2, i + 1) and its title, then calls
     plot_decision_boundary: the picture goes into that subplot and keeps the title, as the course's helper
