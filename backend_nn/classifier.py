@@ -290,9 +290,21 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         return to_backend(labels, xp, device=self.device)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Mean accuracy of predict(X) against y (weighted by sample_weight where given)."""
-        hits = to_numpy(self.predict(X)) == (to_numpy(y) if _is_backend_array(y) else np.asarray(y))
-        return float(np.average(hits, weights=None if sample_weight is None else np.asarray(sample_weight)))
+        """Mean accuracy of predict(X) against y (n_samples,) (weighted by sample_weight where given): scikit-learn's
+        ``accuracy_score`` of host copies where it is installed (a backend's arrays are moved to NumPy first)."""
+        predicted = to_numpy(self.predict(X))
+        truth, weights = (None if a is None else to_numpy(a) if _is_backend_array(a) else np.asarray(a)
+                          for a in (y, sample_weight))
+        if validate_data is not None:
+            from sklearn.metrics import accuracy_score
+
+            return float(accuracy_score(truth, predicted, sample_weight=weights))
+        if truth is not None and truth.ndim == 2 and truth.shape[1] == 1:  # a column, as scikit-learn takes it
+            truth = truth[:, 0]
+        if truth is None or truth.shape != predicted.shape:  # == would broadcast (n,) against (n, 1) to (n, n)
+            raise ValueError(f"y must hold one label per sample of X, shape {predicted.shape}; got "
+                             f"{None if truth is None else truth.shape}.")
+        return float(np.average(truth == predicted, weights=weights))
 
 
 #: The name of earlier releases: the same classifier (its n_h is the one hidden layer's size).

@@ -177,6 +177,30 @@ def test_accepts_what_scikit_learn_accepts():
     assert np.all(scores > 0.75), scores
 
 
+@pytest.mark.parametrize("sklearn_installed", [True, False])
+def test_score_of_a_column_of_labels_is_the_score_of_the_labels(monkeypatch, sklearn_installed):
+    """y as a column (n, 1) (a one-column DataFrame, y[:, None]) was compared with the (n,) predictions by ==,
+    which broadcast to (n, n): the flower scored 0.5 instead of 0.875, in silence. Now scikit-learn's
+    accuracy_score (or, without it, the same rule by hand) scores it, and a y of another length is an error."""
+    from backend_nn import classifier
+
+    if sklearn_installed:
+        pytest.importorskip("sklearn", reason="scikit-learn is not installed")
+    else:
+        monkeypatch.setattr(classifier, "validate_data", None)
+    y = Y.ravel()
+    clf = bnn.NNClassifier(num_iterations=300).fit(Xr, y)
+    expected = float(np.mean(clf.predict(Xr) == y))
+    assert 0.6 < expected < 1
+    assert clf.score(Xr, y) == clf.score(Xr, y[:, None]) == expected
+    weights = np.arange(400.0)
+    assert clf.score(Xr, y[:, None], sample_weight=weights) == pytest.approx(
+        np.average(clf.predict(Xr) == y, weights=weights), rel=1e-12)
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[399, 400\]|one label per sample of X, "
+                                         r"shape \(400,\); got \(399,\)"):
+        clf.score(Xr, y[:399])
+
+
 def test_the_submodules_the_layout_names_are_attributes_of_the_package():
     """``bnn.classifier.NNClassifier`` (and ``bnn.dnn_utils``, ``bnn.cli``) in a fresh interpreter, where
     nothing has imported them yet: they load on first use, as SciPy's submodules do."""
