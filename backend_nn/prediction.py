@@ -13,6 +13,7 @@ device (window by window) or a dask array (lazily, chunk by chunk).
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, overload
 
 import numpy as np
@@ -24,7 +25,7 @@ from .network import network_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, forward_pass, week4_activation
 from .inputs import prepare_X
-from .validation import check_finite, check_labels_dtype, found, host_labels, model_pair_hint, shape_of
+from .validation import check_finite, check_labels_dtype, found, host_labels, model_pair_hint, shape_of, user_stacklevel
 
 __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
 
@@ -177,6 +178,12 @@ def _matches(predictions: Any, Y: Any, *, xp: Any, classes: tuple[int, str] | No
     if (both_2d and xp.isdtype(predictions.dtype, "bool") and int(predictions.shape[0]) > 1
             and tuple(Y.shape) == tuple(predictions.shape)):  # a multi-label sigmoid output's: every row counts
         check_labels_dtype(Y, xp=xp, name="Y")
+        if int(Y.shape[1]) == 1:  # or one label per example, rows as samples: (m, 1) either way, and 0 or 1
+            K = int(Y.shape[0])
+            warnings.warn(f"predictions and Y have shape ({K}, 1): one example with {K} independent 0/1 labels "
+                          f"(a multi-label sigmoid output's), all of which must match, so the accuracy is 0 or 1. If "
+                          f"they are {K} examples' labels, examples go in columns: pass predictions.T and Y.T, "
+                          "(1, m).", UserWarning, stacklevel=user_stacklevel())
         if not xp.isdtype(Y.dtype, "bool"):
             if not bool(xp.all((Y == 0) | (Y == 1))):
                 raise ValueError(f"Y must hold 0/1 labels in each of its {int(Y.shape[0])} rows to be compared with "

@@ -257,6 +257,16 @@ def test_accuracy_of_a_multi_label_sigmoid_output_counts_examples_whose_labels_a
     with pytest.raises(ValueError, match=r"Y must hold 0/1 labels in each of its 2 rows to be compared with a sigmoid "
                                          r"output's bool predictions"):
         bnn.accuracy(pred, backend.asarray(Y2 * 2))
+    # one example of K labels is (K, 1), as is a transposed binary task's (m, 1) bool predictions and labels: the
+    # flower's scored 0.0 (not all 400 "labels" of the one "example" matched) without a word. Both are said.
+    one = bnn.predict(p, X[:, :1])
+    with pytest.warns(UserWarning, match=r"shape \(2, 1\): one example with 2 independent 0/1 labels"):
+        assert bnn.accuracy(one, Y2[:, :1]) == float(np.all(to_numpy(one) == (Y2[:, :1] == 1)))
+    binary, _ = bnn.nn_model(X, Y, 4, 300)
+    with pytest.warns(UserWarning, match=r"shape \(400, 1\): one example with 400 independent 0/1 labels .* accuracy is "
+                                         r"0 or 1\. If they are 400 examples' labels, examples go in columns: pass "
+                                         r"predictions\.T and Y\.T"):
+        assert bnn.accuracy(bnn.predict(binary, X).T, Y.T) in (0.0, 1.0)
 
 
 @pytest.mark.parametrize("Y, match", [
