@@ -104,8 +104,9 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     kw["activation"] = week4_activation(parameters, kw["activation"])  # as L_model_forward takes a plain dict
     AL, net = _predict_output(parameters, X, **kw)
     xp = namespace_of(AL=AL)
-    p = xp.astype(net.output.predict(AL, xp=xp), default_int(xp))  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
-    P, T = to_numpy(p), to_numpy(host_labels(y))  # compared on the host, where y may be, as X may be
+    predicted = net.output.predict(AL, xp=xp)  # bool for a sigmoid output: K sigmoids' rows compared as such
+    p = xp.astype(predicted, default_int(xp))  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
+    P, T = to_numpy(predicted), to_numpy(host_labels(y))  # compared on the host, where y may be, as X may be
     n_y = int(net.layer_dims[-1])
     classes = ((n_y, f"a softmax over {n_y} classes") if net.output is SOFTMAX
                else (2, "a sigmoid output") if n_y == 1 else None)  # K sigmoids: 0/1 rows, checked there

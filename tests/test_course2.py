@@ -761,6 +761,13 @@ def test_predict_takes_the_courses_call_X_y_parameters(backend, capsys):
     trained, _ = bnn.L_layer_model(X, Y, [2, 4, 1], 0.5, 200, activation="tanh")
     assert bnn.predict(X, Y, trained).shape == (1, 400)  # the network the Parameters carry, tanh
     assert capsys.readouterr().out == f"Accuracy: {bnn.accuracy(bnn.predict(trained, X), Y)}\n"
+    # a sigmoid output of K units (independent labels): its 0/1 rows were cast to integers first and then
+    # refused as "not one-hot"; they are compared as accuracy compares predict's bool rows
+    Y2 = np.r_[Y, (X[0:1] > 0).astype(float)]
+    multi, _ = bnn.nn_model(X, Y2, 4, 100, output="sigmoid")
+    out = bnn.predict(X, Y2, multi)
+    assert capsys.readouterr().out == f"Accuracy: {bnn.accuracy(bnn.predict(multi, X), Y2)}\n"
+    np.testing.assert_array_equal(out, bnn.predict(multi, X).astype(np.int64))
 
 
 def test_predict_dec_draws_the_notebooks_decision_boundary(backend):
