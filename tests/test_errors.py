@@ -467,6 +467,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      ValueError, r"init_scale must be a finite number; got inf"),
     (lambda X, Y: bnn.initialize_parameters_deep([2, 3, 1], scale="0.01"), TypeError,
      r"scale must be a finite number; got str"),
+    # an empty tuple of hidden sizes was reported as "got []", what it became, not what arrived
+    (lambda X, Y: bnn.nn_model(X, Y, (), 5), ValueError,
+     r"n_h must be a positive integer or a non-empty list of hidden-layer sizes; got \(\)\.$"),
+    (lambda X, Y: bnn.NNClassifier(hidden_layer_sizes=np.array([], dtype=int)).fit(X.T, Y.ravel()), ValueError,
+     r"hidden_layer_sizes must be .* got array\(\[\], dtype=int64\)\.$"),
     # a scale beside an init that sets its own was dropped in silence
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, init="he", init_scale=0.5), ValueError,
      r"init_scale=0.5 multiplies randn for init='random' only; init='he' sets its own scale \(sqrt\(2 / n_\{l-1\}\)\)"),
