@@ -204,6 +204,11 @@ def tuple_cache_backward(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: 
 
     per = 5 if masks else 4
     n = len(cache) if isinstance(cache, tuple) else -1
+    other = ("" if n < 4 else  # the cache the other backward pass reads has this length (both, at 24, 44, ...)
+             ", the length of forward_propagation_with_dropout's cache (its masks D_l beside each hidden layer): "
+             "backward_propagation_with_dropout reads it" if not masks and (n + 1) % 5 == 0 else
+             ", the length of a cache without masks (forward_propagation_n's): backward_propagation_n and "
+             "backward_propagation_with_regularization read it" if masks and n % 4 == 0 else "")
     if n < 4 or (n + int(masks)) % per:
         layout = "(Z1, D1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_with_dropout" if masks \
             else "(Z1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_n (the assignments' forward_propagation)"
@@ -212,7 +217,7 @@ def tuple_cache_backward(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: 
             got += " (forward_propagation's cache dict holds no W and b)"
         elif isinstance(cache, list):
             got += " (L_model_forward's caches are read by L_model_backward)"
-        raise TypeError(f"cache must be the tuple {layout}; got {got}.")
+        raise TypeError(f"cache must be the tuple {layout}; got {got}{other}.")
     L = (n + int(masks)) // per
     Z, D, A, parameters, i = {}, {}, {}, {}, 0
     for l in range(1, L + 1):
@@ -221,8 +226,13 @@ def tuple_cache_backward(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: 
             D[l], i = cache[i + 1], i + 1
         A[l], parameters[f"W{l}"], parameters[f"b{l}"] = cache[i + 1], cache[i + 2], cache[i + 3]
         i += 4
-    net = week4_network(parameters, None, None)
-    xp, _ = check_inputs(X, parameters, Y=Y)
+    try:
+        net = week4_network(parameters, None, None)
+        xp, _ = check_inputs(X, parameters, Y=Y)
+    except ValueError as exc:  # entries read as W and b that are none: the other pass's cache, of a length both take
+        if other:
+            raise ValueError(f"{exc} The cache is a tuple of {n}{other}.") from None
+        raise
     check_cached_shapes({**{f"Z{l}": Z[l] for l in Z}, **{f"A{l}": A[l] for l in A}, **{f"D{l}": D[l] for l in D}},
                         parameters, X, "forward_propagation_with_dropout" if masks else "forward_propagation_n")
     drop = Dropout(keep_prob, [D[l] for l in range(1, L)]) if masks else None

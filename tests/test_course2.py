@@ -1120,6 +1120,17 @@ def test_the_regularization_functions_take_any_depth_and_check_their_input():
         bnn.backward_propagation_with_regularization(X, Y, flat[:5], 0.3)
     with pytest.raises(TypeError, match=r"cache must be the tuple \(Z1, D1, A1, W1, b1, .*; got dict"):
         bnn.backward_propagation_with_dropout(X, Y, {"Z1": 1}, 0.9)
+    # one backward pass handed the other's cache says so (at 24 entries both lengths fit: the shapes then say it)
+    with pytest.raises(TypeError, match=r"got a tuple of 19, the length of forward_propagation_with_dropout's cache .*: "
+                                        r"backward_propagation_with_dropout reads it\.$"):
+        bnn.backward_propagation_with_regularization(X, Y, cache, 0.3)
+    with pytest.raises(TypeError, match=r"got a tuple of 16, the length of a cache without masks .*: "
+                                        r"backward_propagation_n and backward_propagation_with_regularization read it\.$"):
+        bnn.backward_propagation_with_dropout(X, Y, flat, 0.9)
+    X5, Y5, p5 = _gc_problem(3, [3, 6, 5, 4, 4, 1], "sigmoid")
+    _, cache5 = bnn.forward_propagation_with_dropout(X5, p5, keep_prob=0.9)
+    with pytest.raises(ValueError, match=r"The cache is a tuple of 24, the length of forward_propagation_with_dropout's"):
+        bnn.backward_propagation_with_regularization(X5, Y5, cache5, 0.3)
     with pytest.raises(ValueError, match=r"keep_prob must be in \(0, 1\]"):
         bnn.forward_propagation_with_dropout(X, p, keep_prob=0)
     with pytest.raises(ValueError, match=r"lambd must be a finite number >= 0; got -1.0"):
