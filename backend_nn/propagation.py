@@ -335,6 +335,10 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
     Yf = encode_labels(Y, int(AL.shape[0]), out, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out="AL")
     grads = {}
     A_prev, W, b, Z = _check_cache(caches[-1], "caches[-1]")
+    if tuple(Z.shape) != tuple(AL.shape):
+        raise ValueError(f"AL {tuple(AL.shape)} is not the output of caches[-1], whose Z_L is {tuple(Z.shape)}: AL and "
+                         "caches come from one L_model_forward (AL, caches = L_model_forward(X, parameters)), the "
+                         "caches in layer order.")
     if out.name == "sigmoid":
         _check_divisible(AL, xp=xp)
         dA = out.dA(AL, Yf, xp=xp)

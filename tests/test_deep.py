@@ -601,6 +601,18 @@ def test_L_model_backward_refuses_an_AL_its_division_cannot_take(backend):
     assert sorted(grads) == ["dA0", "dA1", "dW1", "dW2", "db1", "db2"]
 
 
+def test_L_model_backward_refuses_caches_of_another_forward_pass():
+    """Caches in reverse order, or from a forward pass over other examples, were reported by the layer that
+    failed, "dA must have the shape of Z, (4, 400); got (1, 400)", a function the learner never called."""
+    X, Y = bnn.load_planar_dataset()
+    p = bnn.initialize_parameters_deep([2, 4, 1])
+    AL, caches = bnn.L_model_forward(X, p)
+    for wrong, z in ((caches[::-1], r"\(4, 400\)"), (bnn.L_model_forward(X[:, :10], p)[1], r"\(1, 10\)")):
+        with pytest.raises(ValueError, match=r"^AL \(1, 400\) is not the output of caches\[-1\], whose Z_L is "
+                                             + z + r": AL and caches come from one L_model_forward"):
+            bnn.L_model_backward(AL, Y, wrong)
+
+
 def test_targets_outside_0_1_that_run_away_are_named_when_the_run_diverges():
     rng = np.random.RandomState(1)
     X, Y = rng.randn(10, 10), rng.randn(1, 10)
