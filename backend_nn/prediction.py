@@ -54,7 +54,8 @@ def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: 
     """A_L (n_L, m): the output layer's probabilities, on the backend of the parameters.
 
     X : (n_x, m), host data or an array of the parameters' backend; it is checked (finite,
-    2-D, n_x matching W1) and integer or boolean X is cast to the parameters' dtype. Host data
+    2-D, n_x matching W1) and cast to the parameters' dtype: integer or boolean X, and floating X of another
+    precision (a float32 model predicts in float32, as it trained, from float64 X too). Host data
     (a memory map too) that would not fit the backend's free memory with the layers' outputs go
     through window by window (:func:`backend_nn.streaming.forward_in_windows`). A dask
     array (of chunks of the parameters' library) gives a lazy dask array chunked like X. The
