@@ -189,15 +189,16 @@ def check_inputs(X, parameters, **more):
     layer_dims = check_parameters(parameters)
     xp = namespace_of(X=X, **parameters, **more)
     check_X(X, xp=xp, n_x=layer_dims[0])
-    _check_one_dtype({"X": X, **parameters})
+    check_one_dtype({"X": X, **parameters})
     return xp, layer_dims
 
 
-def _check_one_dtype(arrays: dict) -> None:
+def check_one_dtype(arrays: dict, what: str = "the arrays") -> None:
+    """The named arrays share one dtype (the message lists each one's)."""
     dtypes = {name: a.dtype for name, a in arrays.items()}
     if len(set(map(dtype_name, dtypes.values()))) > 1:  # byte order aside: NumPy mixes ">f8" and "<f8" exactly
         raise TypeError(
-            f"the arrays must share one dtype; got {', '.join(f'{k} {v}' for k, v in dtypes.items())}."
+            f"{what} must share one dtype; got {', '.join(f'{k} {v}' for k, v in dtypes.items())}."
         )
 
 
@@ -238,7 +239,7 @@ def _check_layer(A, W, b, *, xp) -> None:
         raise ValueError(f"b must have shape ({W.shape[0]}, 1) to match W {tuple(W.shape)}; got {tuple(b.shape)}.")
     if not xp.isdtype(A.dtype, "real floating"):
         raise TypeError(f"A must have a real floating dtype (float64 or float32); got {A.dtype}.")
-    _check_one_dtype({"A": A, "W": W, "b": b})
+    check_one_dtype({"A": A, "W": W, "b": b})
 
 
 def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str | Activation) -> tuple[Any, tuple]:

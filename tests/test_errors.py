@@ -149,6 +149,19 @@ def test_parameters_and_X_of_different_dtypes(data):
         bnn.forward_propagation(data[0], p)
 
 
+def test_parameters_of_mixed_dtypes_are_named_by_predict(data):
+    """predict casts X to W1's dtype first: a model with W1 float32 beside float64 was reported as "X float32",
+    and the caller's X was float64."""
+    p, _ = bnn.nn_model(*data, 4, 10)
+    mixed = p.copy()
+    mixed["W1"] = mixed["W1"].astype(np.float32)
+    for call in (lambda: bnn.predict(mixed, data[0]), lambda: bnn.predict_output(mixed, data[0]),
+                 lambda: bnn.predict(data[0], data[1], mixed)):
+        with pytest.raises(TypeError, match=r"^the parameters must share one dtype; got W1 float32, b1 float64, "
+                                            r"W2 float64, b2 float64\.$"):
+            call()
+
+
 def test_arrays_from_two_backends(data):
     pytest.importorskip("array_api_strict")
     p = bnn.initialize_parameters(2, 4, 1, backend="array_api_strict")
