@@ -263,9 +263,10 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     ``device`` if given; a NumPy view with gapped or negative strides is copied
     contiguous, as other libraries get host data, so that it computes the same bits). An array of another device library is refused rather
     than silently copied through the host. Without ``dtype`` the data take the dtype
-    the backend's ``asarray`` gives them (JAX without its 64-bit mode holds float64 as
-    float32, as ``jnp.asarray`` does); ``dtype="float64"`` there is an error that says
-    how to turn that mode on, never a float32. A ``dtype`` narrower than the data's (float64 to
+    the backend's ``asarray`` gives them, with one exception: float64 host data on JAX without
+    its 64-bit mode, which ``jnp.asarray`` would make float32 in silence, are an error that says how
+    to turn that mode on or to pass ``dtype="float32"``; ``dtype="float64"`` there is an error
+    too, never a float32. A ``dtype`` narrower than the data's (float64 to
     float32) is refused where it would turn finite values into inf (a ValueError that names the
     largest |x|); NaN and inf already there pass as they are. A PyTorch tensor that requires grad
     comes back detached (the same memory, no autograd history): the library computes its own
@@ -276,11 +277,52 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     Parameters keep their network and their training state (its arrays moved too). ``name``
     is what errors call ``x`` ("Y is a torch.Tensor but the backend is numpy ...").
     """
+    if dtype is None:
+        _refuse_float64_narrowing(x, xp, name)
+    return backend_asarray(x, xp, device=device, dtype=dtype, name=name)
+
+
+def _refuse_float64_narrowing(x: Any, xp: Namespace, name: str) -> None:
+    """Host float64 data bound for JAX without its 64-bit mode, where ``jnp.asarray`` would hold them as float32:
+    a TypeError that says how to keep float64 or to ask for float32."""
+    if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
+        xp = get_namespace(xp)
+    if not array_api_compat.is_jax_namespace(xp):
+        return
+    found: list[str] = []
+
+    def note(a: Any, key: Any) -> Any:
+        if isinstance(a, np.ndarray) and a.dtype.kind in "fc" and a.dtype.itemsize == (8 if a.dtype.kind == "f" else 16):
+            found.append(name if key is None else f"{name}[{key!r}]")
+        return a
+
+    if isinstance(x, dict):
+        _map_arrays(x, note)
+    elif isinstance(x, (np.ndarray, np.generic, list, tuple, float)):
+        try:
+            note(x if isinstance(x, np.ndarray) else np.asarray(x), None)
+        except (TypeError, ValueError):  # ragged or not numbers: _to_backend says what is wrong with them
+            return
+    if not found:
+        return
+    try:
+        check_float64(xp)
+    except TypeError:
+        which = f"{found[0]} is" if len(found) == 1 else f"{found[0]} and {len(found) - 1} more are"
+        raise TypeError(f"{which} float64, and JAX's 64-bit mode is off: JAX would hold it as float32. Turn the mode "
+                        "on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the environment "
+                        "variable JAX_ENABLE_X64=1), or pass dtype='float32' to move it as float32.") from None
+
+
+def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:
+    """:func:`to_backend` without its float64 check: host data as the backend's ``asarray`` takes them (float64
+    as float32 on JAX without its 64-bit mode), for the library's own moves whose dtype is the run's, cast next
+    (X, Y, labels), never for a user's data or parameters as they are."""
     if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
         xp = get_namespace(xp)  # a name, or None for NumPy; what is neither a name nor a namespace, its TypeError
     device = _native_device(xp, device)
     if isinstance(x, dict):
-        return _map_arrays(x, lambda a, key: to_backend(a, xp, device=device, dtype=dtype, name=f"{name}[{key!r}]"))
+        return _map_arrays(x, lambda a, key: backend_asarray(a, xp, device=device, dtype=dtype, name=f"{name}[{key!r}]"))
     if model_pair_hint(x):
         raise TypeError(f"to_backend takes an array or a dict of arrays; got {type(x).__name__}{model_pair_hint(x)}.")
     if isinstance(dtype, np.dtype) or (isinstance(dtype, type) and issubclass(dtype, np.generic)):

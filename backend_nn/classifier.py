@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import chunked
-from .backend import array_namespace, namespace_of, to_backend, to_numpy
+from .backend import array_namespace, backend_asarray, namespace_of, to_numpy
 from .regularization import check_lambd
 from .prediction import predict_output
 from .inputs import backend_for
@@ -184,7 +184,7 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
             if X.ndim != 2:
                 raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(X.shape)}.")
             return X.T
-        Xb = to_backend(X, xp, device=self.device, name="X")
+        Xb = backend_asarray(X, xp, device=self.device, name="X")
         if len(Xb.shape) != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(Xb.shape)}.")
         return Xb.T
@@ -287,7 +287,7 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         labels = _labels_of(AL, self.classes_)
         if host or labels.dtype.kind not in "biuf":
             return labels
-        return to_backend(labels, xp, device=self.device)
+        return backend_asarray(labels, xp, device=self.device)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy of predict(X) against y (n_samples,) (weighted by sample_weight where given): scikit-learn's

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import chunked, streaming
-from .backend import check_plain_array, device_of, get_namespace, namespace_of, to_backend, to_numpy
+from .backend import backend_asarray, check_plain_array, device_of, get_namespace, namespace_of, to_backend, to_numpy
 from .initialization import resolve_dtype
 from .network import Network
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -39,7 +39,7 @@ def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
     check_plain_array(X, "X")
     if isinstance(X, np.ndarray):
         check_X_kind(X, xp=np)  # on the host first: text or objects would meet each library's own message
-    Xb = to_backend(X, xp, device=device, name="X")
+    Xb = backend_asarray(X, xp, device=device, name="X")
     check_X_kind(Xb, xp=xp)
     if not xp.isdtype(Xb.dtype, "real floating"):
         Xb = xp.astype(Xb, dtype)
@@ -50,7 +50,7 @@ def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
 def prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
     """Y on X's backend and device, shape-checked against X (not yet encoded)."""
     check_plain_array(Y, "Y")
-    Yb = to_backend(Y, xp, device=device_of(Xb), name="Y")
+    Yb = backend_asarray(Y, xp, device=device_of(Xb), name="Y")
     namespace_of(X=Xb, Y=Yb)
     check_X_Y(Xb, Yb, xp=xp)
     return Yb

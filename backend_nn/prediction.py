@@ -19,8 +19,7 @@ from typing import Any, overload
 import numpy as np
 
 from . import chunked, streaming
-from .backend import (count_true, default_int, device_of, first_values, full_precision, namespace_of, to_backend,
-                      to_numpy, widest_float)
+from .backend import (backend_asarray, count_true, default_int, device_of, first_values, full_precision, namespace_of, to_numpy, widest_float)
 from .network import network_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, check_one_dtype, forward_pass, week4_activation
@@ -161,7 +160,7 @@ def accuracy(predictions: Any, Y: Any) -> float:
     shape_of(predictions, "predictions")  # sizes that are known (a dask array's may not be)
     shape_of(Y, "Y")
     if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
-        Y = to_backend(host_labels(Y), xp, device=device_of(predictions), name="Y")
+        Y = backend_asarray(host_labels(Y), xp, device=device_of(predictions), name="Y")
     xp = namespace_of(predictions=predictions, Y=Y)
     hits = _matches(predictions, Y, xp=xp)
     return int(count_true(hits, xp)) / math.prod(hits.shape)

@@ -492,6 +492,15 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
         "except TypeError as e:\n"
         "    print('to_backend refused:', e)\n"
         "print('to_backend float32:', bnn.to_backend(X, 'jax', dtype='float32').dtype)\n"
+        # without a dtype, float64 host data and a float64 model became float32 in silence (jnp.asarray's way)
+        "for what, data in (('data', X), ('model', bnn.nn_model(X, Y, 4, 5)[0])):\n"
+        "    try:\n"
+        "        bnn.to_backend(data, 'jax')\n"
+        "    except TypeError as e:\n"
+        "        print(f'to_backend {what} refused:', e)\n"
+        "print('labels as they are:', bnn.to_backend(Y.astype(int), 'jax').dtype, bnn.to_backend(X.astype('float32'), 'jax').dtype)\n"
+        "clf = bnn.NNClassifier(num_iterations=5, backend='jax', dtype='float32').fit(X.T, Y.ravel())\n"
+        "print('classifier float32:', clf.parameters_['W1'].dtype, clf.predict(X.T).shape, clf.score(X.T, Y.ravel()) > 0)\n"
         "print('x64 untouched:', jax.config.read('jax_enable_x64'))\n"
     )
     env = {k: v for k, v in __import__("os").environ.items() if k != "JAX_ENABLE_X64"}
@@ -504,6 +513,11 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert "holds a float64 model, and JAX's 64-bit mode is off: JAX would hold it as float32" in r.stdout
     assert "to_backend refused: dtype='float64' on JAX needs JAX's 64-bit mode" in r.stdout
     assert "to_backend float32: float32" in r.stdout
+    assert ("to_backend data refused: x is float64, and JAX's 64-bit mode is off: JAX would hold it as float32. Turn "
+            "the mode on") in r.stdout and "or pass dtype='float32' to move it as float32." in r.stdout
+    assert "to_backend model refused: x['W1'] and 3 more are float64, and JAX's 64-bit mode is off" in r.stdout
+    assert "labels as they are: int32 float32" in r.stdout
+    assert "classifier float32: float32 (400,) True" in r.stdout
 
 
 
