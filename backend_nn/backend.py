@@ -287,7 +287,7 @@ def _refuse_float64_narrowing(x: Any, xp: Namespace, name: str) -> None:
     a TypeError that says how to keep float64 or to ask for float32."""
     if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
         xp = get_namespace(xp)
-    if not array_api_compat.is_jax_namespace(xp):
+    if not _jax_without_x64(xp):
         return
     found: list[str] = []
 
@@ -303,15 +303,11 @@ def _refuse_float64_narrowing(x: Any, xp: Namespace, name: str) -> None:
             note(x if isinstance(x, np.ndarray) else np.asarray(x), None)
         except (TypeError, ValueError):  # ragged or not numbers: _to_backend says what is wrong with them
             return
-    if not found:
-        return
-    try:
-        check_float64(xp)
-    except TypeError:
+    if found:
         which = f"{found[0]} is" if len(found) == 1 else f"{found[0]} and {len(found) - 1} more are"
         raise TypeError(f"{which} float64, and JAX's 64-bit mode is off: JAX would hold it as float32. Turn the mode "
                         "on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the environment "
-                        "variable JAX_ENABLE_X64=1), or pass dtype='float32' to move it as float32.") from None
+                        "variable JAX_ENABLE_X64=1), or pass dtype='float32' to move it as float32.")
 
 
 def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:
@@ -339,6 +335,14 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
             raise TypeError(f"{name} must hold numbers (bool, integer or floating); got dtype {host.dtype}.")
         if dtype is not None:
             _check_narrowing(host, np, dtype, name)
+        elif host.dtype.kind in "iu" and host.dtype.itemsize == 8 and host.size and _jax_without_x64(xp):
+            info = np.iinfo(np.int32 if host.dtype.kind == "i" else np.uint32)  # JAX's integers there
+            if host.min() < info.min or host.max() > info.max:  # jnp.asarray would wrap them: 2**40 became 0
+                beyond = host.max() if host.max() > info.max else host.min()
+                raise ValueError(f"{name} holds integers beyond {info.dtype}'s range (e.g. {beyond}), and JAX's 64-bit "
+                                 f"mode is off: JAX would hold them as {info.dtype}, wrapped. Turn the mode on before "
+                                 "any JAX array is made (jax.config.update('jax_enable_x64', True), or the environment "
+                                 "variable JAX_ENABLE_X64=1).")
         with _placing(xp, device):
             if array_api_compat.is_cupy_namespace(xp) and isinstance(device, int):
                 import cupy
@@ -617,19 +621,25 @@ def float64_in_own_process(backend: Any) -> None:
     jax.config.update("jax_enable_x64", True)
 
 
+def _jax_without_x64(xp: Namespace) -> bool:
+    """JAX with its 64-bit mode off: float64 and int64 data become float32 and int32 there."""
+    if not array_api_compat.is_jax_namespace(xp):
+        return False
+    import jax
+
+    return not jax.config.read("jax_enable_x64")
+
+
 def check_float64(xp: Namespace) -> None:
     """float64 must mean float64: JAX computes in float32 unless its 64-bit mode is on, with only a
     warning to say so. Refuse rather than train in a lower precision than asked; the user's JAX
     configuration is theirs to change, not this library's."""
-    if array_api_compat.is_jax_namespace(xp):
-        import jax
-
-        if not jax.config.read("jax_enable_x64"):
-            raise TypeError(
-                "dtype='float64' on JAX needs JAX's 64-bit mode, which is off: without it JAX computes in float32. "
-                "Turn it on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the "
-                "environment variable JAX_ENABLE_X64=1), or choose dtype='float32'."
-            )
+    if _jax_without_x64(xp):
+        raise TypeError(
+            "dtype='float64' on JAX needs JAX's 64-bit mode, which is off: without it JAX computes in float32. "
+            "Turn it on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the "
+            "environment variable JAX_ENABLE_X64=1), or choose dtype='float32'."
+        )
 
 
 def full_precision(xp: Namespace) -> AbstractContextManager:

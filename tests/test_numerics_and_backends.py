@@ -499,6 +499,11 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
         "    except TypeError as e:\n"
         "        print(f'to_backend {what} refused:', e)\n"
         "print('labels as they are:', bnn.to_backend(Y.astype(int), 'jax').dtype, bnn.to_backend(X.astype('float32'), 'jax').dtype)\n"
+        # int64 beyond int32's range was wrapped in silence: 2**40 became 0
+        "try:\n"
+        "    bnn.to_backend(__import__('numpy').array([3, 2**40]), 'jax')\n"
+        "except ValueError as e:\n"
+        "    print('wrap refused:', e)\n"
         "clf = bnn.NNClassifier(num_iterations=5, backend='jax', dtype='float32').fit(X.T, Y.ravel())\n"
         "print('classifier float32:', clf.parameters_['W1'].dtype, clf.predict(X.T).shape, clf.score(X.T, Y.ravel()) > 0)\n"
         "print('x64 untouched:', jax.config.read('jax_enable_x64'))\n"
@@ -517,6 +522,8 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
             "the mode on") in r.stdout and "or pass dtype='float32' to move it as float32." in r.stdout
     assert "to_backend model refused: x['W1'] and 3 more are float64, and JAX's 64-bit mode is off" in r.stdout
     assert "labels as they are: int32 float32" in r.stdout
+    assert ("wrap refused: x holds integers beyond int32's range (e.g. 1099511627776), and JAX's 64-bit mode is off: "
+            "JAX would hold them as int32, wrapped.") in r.stdout
     assert "classifier float32: float32 (400,) True" in r.stdout
 
 
