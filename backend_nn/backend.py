@@ -266,7 +266,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     the backend's ``asarray`` gives them, with one exception: float64 host data on JAX without
     its 64-bit mode, which ``jnp.asarray`` would make float32 in silence, are an error that says how
     to turn that mode on or to pass ``dtype="float32"``; ``dtype="float64"`` there is an error
-    too, never a float32. A ``dtype`` narrower than the data's (float64 to
+    too, never a float32, and so are integers beyond int32's range, which JAX would wrap. A ``dtype`` narrower than the data's (float64 to
     float32) is refused where it would turn finite values into inf (a ValueError that names the
     largest |x|); NaN and inf already there pass as they are. A PyTorch tensor that requires grad
     comes back detached (the same memory, no autograd history): the library computes its own
@@ -301,13 +301,14 @@ def _refuse_float64_narrowing(x: Any, xp: Namespace, name: str) -> None:
     elif isinstance(x, (np.ndarray, np.generic, list, tuple, float)):
         try:
             note(x if isinstance(x, np.ndarray) else np.asarray(x), None)
-        except (TypeError, ValueError):  # ragged or not numbers: _to_backend says what is wrong with them
+        except (TypeError, ValueError):  # ragged or not numbers: backend_asarray says what is wrong
             return
     if found:
         which = f"{found[0]} is" if len(found) == 1 else f"{found[0]} and {len(found) - 1} more are"
-        raise TypeError(f"{which} float64, and JAX's 64-bit mode is off: JAX would hold it as float32. Turn the mode "
+        it = "it" if len(found) == 1 else "them"
+        raise TypeError(f"{which} float64, and JAX's 64-bit mode is off: JAX would hold {it} as float32. Turn the mode "
                         "on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the environment "
-                        "variable JAX_ENABLE_X64=1), or pass dtype='float32' to move it as float32.")
+                        f"variable JAX_ENABLE_X64=1), or pass dtype='float32' to move {it} as float32.")
 
 
 def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:

@@ -520,7 +520,7 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert "to_backend float32: float32" in r.stdout
     assert ("to_backend data refused: x is float64, and JAX's 64-bit mode is off: JAX would hold it as float32. Turn "
             "the mode on") in r.stdout and "or pass dtype='float32' to move it as float32." in r.stdout
-    assert "to_backend model refused: x['W1'] and 3 more are float64, and JAX's 64-bit mode is off" in r.stdout
+    assert "to_backend model refused: x['W1'] and 3 more are float64, and JAX's 64-bit mode is off: JAX would hold them as float32" in r.stdout
     assert "labels as they are: int32 float32" in r.stdout
     assert ("wrap refused: x holds integers beyond int32's range (e.g. 1099511627776), and JAX's 64-bit mode is off: "
             "JAX would hold them as int32, wrapped.") in r.stdout
