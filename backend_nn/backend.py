@@ -277,18 +277,16 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     Parameters keep their network and their training state (its arrays moved too). ``name``
     is what errors call ``x`` ("Y is a torch.Tensor but the backend is numpy ...").
     """
-    if dtype is None:
-        _refuse_float64_narrowing(x, xp, name)
+    if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
+        xp = get_namespace(xp)  # a name, or None for NumPy; what is neither a name nor a namespace, its TypeError
+    if dtype is None and _jax_without_x64(xp):
+        _refuse_float64_narrowing(x, name)
     return backend_asarray(x, xp, device=device, dtype=dtype, name=name)
 
 
-def _refuse_float64_narrowing(x: Any, xp: Namespace, name: str) -> None:
+def _refuse_float64_narrowing(x: Any, name: str) -> None:
     """Host float64 data bound for JAX without its 64-bit mode, where ``jnp.asarray`` would hold them as float32:
     a TypeError that says how to keep float64 or to ask for float32."""
-    if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
-        xp = get_namespace(xp)
-    if not _jax_without_x64(xp):
-        return
     found: list[str] = []
 
     def note(a: Any, key: Any) -> Any:

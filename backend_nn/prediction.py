@@ -19,7 +19,8 @@ from typing import Any, overload
 import numpy as np
 
 from . import chunked, streaming
-from .backend import (backend_asarray, count_true, default_int, device_of, first_values, full_precision, namespace_of, to_numpy, widest_float)
+from .backend import (backend_asarray, count_true, default_int, device_of, first_values, full_precision, namespace_of,
+                      to_numpy, widest_float)
 from .network import network_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, check_one_dtype, forward_pass, week4_activation
@@ -32,7 +33,7 @@ __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
 def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):
     """(A_L, network): see :func:`predict_output`."""
     net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
-    check_one_dtype(dict(parameters), "the parameters")  # before X is cast to W1's: a mixed model is named as such, not X
+    check_one_dtype(parameters, "the parameters")  # before X is cast to W1's: a mixed model is named as such, not X
     W1 = parameters["W1"]
     xp = namespace_of(W1=W1)
     for k, P in parameters.items():
