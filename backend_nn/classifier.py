@@ -124,7 +124,8 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
     optimizer : "gd" (default), "momentum" or "adam"; batch_size : mini-batches (None: full batch);
     alpha : L2 regularization (the course's lambd, scikit-learn's alpha). With any of them
         ``num_iterations`` counts epochs.
-    Others are those of :func:`backend_nn.nn_model`.
+    Others are those of :func:`backend_nn.nn_model` (``backend="dask"`` included: host rows go into dask chunks of
+    samples, and the parameters come back in the chunks' library).
 
     Attributes (after fit)
     ----------------------
@@ -176,6 +177,7 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         return Xh, (None if y is None else np.asarray(y))
 
     def _rows_to_course(self, X: Any, xp: Any) -> Any:
+        """X (n_samples, n_features) -> (n_x, m) on xp (None: as it is, for backend='dask')."""
         if chunked.is_dask(X):  # dask (n_samples, n_features) chunked over the samples -> (n_x, m)
             if X.ndim == 2 and len(X.chunks[1]) > 1:
                 raise ValueError(f"X {tuple(X.shape)} is chunked over its columns (features) into {len(X.chunks[1])} "
@@ -184,7 +186,7 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
             if X.ndim != 2:
                 raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(X.shape)}.")
             return X.T
-        Xb = backend_asarray(X, xp, device=self.device, name="X")
+        Xb = X if xp is None else backend_asarray(X, xp, device=self.device, name="X")  # None: nn_model's dask moves it
         if len(Xb.shape) != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {tuple(Xb.shape)}.")
         return Xb.T
@@ -211,14 +213,15 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         """Fit on X (n_samples, n_features) and y (n_samples,) with two or more classes."""
         hidden, alpha = self._hidden(), check_lambd(self.alpha, name="alpha")  # named as the caller named them
         _refuse_course_layout(X, y)
+        to_dask = isinstance(self.backend, str) and self.backend == "dask"  # nn_model moves the columns into chunks
         if _is_backend_array(X):
-            xp = backend_for(X, self.backend)
+            xp = None if to_dask else backend_for(X, self.backend)
             Xc = self._rows_to_course(X, xp)
             y_host = to_numpy(y) if _is_backend_array(y) else np.asarray(y)
             self.n_features_in_ = int(Xc.shape[0])
         else:
             X, y_host = self._host_rows(X, y, reset=True)
-            xp = backend_for(X, self.backend)
+            xp = None if to_dask else backend_for(X, self.backend)
             Xc = self._rows_to_course(X, xp)
         if y_host is None or y_host.ndim != 1:
             raise ValueError(f"y must be 1-D (n_samples,); got {None if y_host is None else y_host.shape}.")
@@ -233,7 +236,7 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         self.parameters_, self.costs_ = nn_model(
             Xc, Y, hidden, self.num_iterations, learning_rate=self.learning_rate,
             activation=self.activation, negative_slope=self.negative_slope,
-            output="sigmoid" if len(classes) == 2 else "softmax", backend=None if chunked.is_dask(Xc) else xp,
+            output="sigmoid" if len(classes) == 2 else "softmax", backend="dask" if to_dask else None if chunked.is_dask(Xc) else xp,
             device=self.device,
             dtype=self.dtype, seed=self.seed, init=self.init, cost_every=self.cost_every, compile=self.compile,
             progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=alpha,

@@ -324,6 +324,22 @@ def test_classifier_takes_dask_rows(cluster_client):
         c0.predict(da.from_array(rows, chunks=(100, 1)))
 
 
+def test_the_classifier_takes_backend_dask_as_nn_model_does():
+    # it was "unknown backend 'dask'": the classifier's other options are nn_model's, and nn_model takes it
+    pytest.importorskip("sklearn", reason="scikit-learn is not installed")
+    X, Y = bnn.load_dataset("spiral")
+    rows, y = X.T, Y.ravel()
+    c0 = bnn.NNClassifier(n_h=8, num_iterations=100).fit(rows, y)
+    c1 = bnn.NNClassifier(n_h=8, num_iterations=100, backend="dask").fit(rows, y)
+    assert isinstance(c1.parameters_["W1"], np.ndarray)  # trained on dask's NumPy chunks
+    _close(c0.parameters_, c1.parameters_)
+    np.testing.assert_array_equal(c1.predict(rows), c0.predict(rows))
+    c2 = bnn.NNClassifier(n_h=8, num_iterations=100, backend="dask").fit(da.from_array(rows, chunks=(100, -1)), y)
+    _close(c0.parameters_, c2.parameters_)
+    with pytest.raises(ValueError, match=r"X must be 2-D \(n_samples, n_features\); got shape \(300, 2, 1\)"):
+        bnn.NNClassifier(backend="dask").fit(da.from_array(rows[:, :, None]), y)
+
+
 # --- bad input: each a clear error, the caller's arrays unchanged ------------------------------------
 def test_X_chunked_over_features_says_how_to_rechunk(flower):
     X, Y = flower
