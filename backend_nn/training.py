@@ -489,7 +489,8 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
         return params, None, 0
     if ts.get("optimizer") != opt.name:
         raise ValueError(f"these parameters were trained with {ts.get('optimizer')!r}; resume them with that "
-                         f"optimizer, not {opt.name!r} (or pass a copy without training_state to start it afresh).")
+                         f"optimizer, not {opt.name!r}; or start {opt.name!r} afresh from their weights with a copy that "
+                         "forgets the state: p = parameters.copy(); p.training_state = None.")
     state = {k: v for k, v in ts.items() if k not in ("optimizer", "epochs")}
     check_state(state, params, opt)
     state = to_backend(state, xp, device=device, dtype=dtype)

@@ -876,8 +876,14 @@ def test_training_resumes_from_a_saved_model(tmp_path, backend):
             for d, a in loaded.training_state[part].items():
                 np.testing.assert_array_equal(bnn.to_numpy(a), state_before[f"{part}{d}"])
     assert "train_v_dW1" not in np.load(bnn.save_model(tmp_path / "plain.npz", first)).files  # only when asked
-    with pytest.raises(ValueError, match=r"trained with 'adam'; resume them with that optimizer, not 'momentum'"):
+    with pytest.raises(ValueError, match=r"trained with 'adam'; resume them with that optimizer, not 'momentum'.*"
+                                         r"p = parameters.copy\(\); p.training_state = None"):
         bnn.model(X, Y, [2, 5, 1], "momentum", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
+    fresh = bnn.load_model(path).copy()  # the error's recipe: momentum from the weights, its state from zeros
+    fresh.training_state = None
+    p_m, _ = bnn.model(X, Y, [2, 5, 1], "momentum", num_epochs=1, print_cost=False, parameters=fresh)
+    assert p_m.training_state["optimizer"] == "momentum" and p_m.training_state["epochs"] == 1
+    assert bnn.load_model(path).training_state["optimizer"] == "adam"
     with pytest.raises(ValueError, match=r"describe the network \[2, 5, 1\]"):
         bnn.model(X, Y, [2, 6, 1], "adam", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
 
