@@ -50,6 +50,23 @@ _log = logging.getLogger("backend_nn")
 #: stable cost stays finite as the weights blow up, so waiting for a NaN would report a success).
 DIVERGED_FACTOR = 10.0
 
+#: In mini-batch training the start (the cost the checks compare with: an epoch's mean comes after its updates) is
+#: the cost before any update of the epoch's first this many examples (all of them where there are fewer; at least
+#: one batch; at most a streamed window's bytes of the widest layer). One batch of 64 was a noisy estimate of the
+#: whole data's start: the whole data's cost was 0.6x to 2.2x of it with course 2's x10 random initialization
+#: (flower, moons, 20,000 Gaussian examples, 50 shuffles, measured); 1024 examples gave 0.78x to 1.18x.
+START_EXAMPLES = 1024
+
+#: A mini-batch run whose end is above this many times its start did not learn, even where its first epoch's mean
+#: (taken after that epoch's updates) was higher still: Adam at learning_rate=1.2 on the digits went from 2.30 to
+#: 15.5 in epoch 0 and ended at 4 to 12 (the BLAS's round-off decides), accuracy 10%, without a word. The margin
+#: covers the start's noise (:data:`START_EXAMPLES`); a run that learns ends below its start.
+NOT_LEARNED_FACTOR = 1.5
+
+#: A run that ends above its start by at most this fraction of it stayed flat: it has not begun to learn (a smaller
+#: learning rate, the advice for a cost that climbs, would only keep it there).
+FLAT_RISE = 0.01
+
 
 def _limit(start: float) -> float:
     """The cost above which a run that started at ``start`` has diverged."""
@@ -110,6 +127,7 @@ class _Recorder:
         # the cost before the run's first update where the first recorded one comes after some (an epoch's
         # mean over mini-batches): what the divergence limit is taken from (a 0-d device array until the first sync)
         self.before: Any = None
+        self.before_on = ""
         self.finished = False  # set by finish(): the run ended with finite parameters
         self.end: tuple[float, str] | None = None  # set by finish(): (the run's last cost, where it was taken)
         # NumPy's floating-point warnings (overflow in matmul, ...) are held for the run: they come
@@ -127,12 +145,13 @@ class _Recorder:
         """The unit of the k-th recorded cost, counted from the start of the first run."""
         return self.first + k * self.every
 
-    def start_before(self, cost: Any) -> None:
-        """The run's cost before its first update (a 0-d device array, brought home with the first sync), where
-        the first recorded cost is taken after updates: the mean of an epoch of mini-batches, which an epoch that
-        diverged from its first steps already holds (Adam at learning_rate=1e4 recorded 1.2e8 at epoch 0, and a
-        limit of 10 times that let the run return). The divergence limit is then 10 times this cost."""
-        self.before = cost
+    def start_before(self, cost: Any, on: str) -> None:
+        """The run's cost before its first update (a 0-d device array, brought home with the first sync; ``on``:
+        which examples, as a phrase), where the first recorded cost is taken after updates: the mean of an
+        epoch of mini-batches, which an epoch that diverged from its first steps already holds (Adam at
+        learning_rate=1e4 recorded 1.2e8 at epoch 0, and a limit of 10 times that let the run return). The
+        divergence limit is then 10 times this cost."""
+        self.before, self.before_on = cost, on
 
     def _start(self, new: np.ndarray) -> tuple[float, str]:
         """(the cost the divergence limit is taken from, where it was taken, as a phrase)."""
@@ -140,7 +159,7 @@ class _Recorder:
             if not isinstance(self.before, float):
                 self.before = float(to_numpy(self.before))
             if math.isfinite(self.before):  # else the data or parameters hold NaN: the epoch's costs will say so
-                return self.before, "before the first update (the first mini-batch's cost)"
+                return self.before, f"before the first update ({self.before_on})"
         start = self.costs[0] if self.costs else (float(new[0]) if new.size else 0.0)
         return start, f"at {self.unit} {self._at(0)}"
 
@@ -249,12 +268,21 @@ class _Recorder:
             ends.append(self.end)
         if self.finished and len(costs) > 1:
             ends.append((costs[-1], f" at {self.unit} {self._at(len(costs) - 1)}"))
-        rose = [(c, where) for c, where in ends if c > costs[0] * (1 + 1e-6)]  # not a rounding of a flat run
+        starts = [(costs[0], costs[0] * (1 + 1e-6), f"at {self.unit} {self._at(0)}")] if costs else []
+        if costs:  # not a rounding of a flat run; and against the cost before any update, where there was one
+            before, before_at = self._start(np.asarray(costs))
+            if before_at != starts[0][2]:
+                starts.append((before, before * NOT_LEARNED_FACTOR, before_at))
+        rose = [(start, start_at, c, where) for start, above, start_at in starts for c, where in ends if c > above]
         if rose:
-            warnings.warn(f"the cost rose over the run, from {costs[0]:.6g} at {self.unit} {self._at(0)} to "
-                          f"{rose[0][0]:.6g}{rose[0][1]}: the run did not learn, and its parameters are those of "
-                          f"the last {self.unit}. {self.advice}", ConvergenceWarning,
-                          stacklevel=user_stacklevel())
+            start, start_at, c, where = rose[0]
+            advice = self.advice
+            if c <= start * (1 + FLAT_RISE):  # the epochs' noise around a cost that has not begun to fall
+                advice = (f"The cost stayed flat (it rose by {100 * (c / start - 1):.2g}%): the run has not started to "
+                          f"learn. More {self.unit}s, a larger learning_rate or another init may move it.")
+            warnings.warn(f"the cost rose over the run, from {start:.6g} {start_at} to {c:.6g}{where}: the run did "
+                          f"not learn, and its parameters are those of the last {self.unit}. {advice}",
+                          ConvergenceWarning, stacklevel=user_stacklevel())
         return np.asarray(costs, dtype=np.float64)
 
 
@@ -556,7 +584,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
             # columns whatever their number: the sums then run in its order); full batch is not
             Xs, Ys = (Xb, Yf) if batch_size is None else _shuffle_or_say(reorder, Xb, Yf, shuffle_seed + 1 + done_before)
             if epoch == 0 and len(slices) > 1:  # the epoch's mean cost comes after updates: the limit needs the one before
-                rec.start_before(_batch_cost(params, Xs, Ys, slices[0], net=net, xp=xp, lambd=lambd))
+                rec.start_before(*_start_cost(params, Xs, Ys, slices[0], net=net, xp=xp, lambd=lambd))
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)
@@ -579,9 +607,24 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     return params, state, costs
 
 
-def _batch_cost(params: dict, Xs: Any, Ys: Any, sl: slice, *, net: Network, xp: Any, lambd: float) -> Any:
-    """The cost of ``params`` on the batch ``sl`` of an epoch's shuffled data, whatever holds them (the backend,
-    dask, or the host for streaming), with its L2 term but without dropout: a 0-d array on the backend."""
+def _start_cost(params: dict, Xs: Any, Ys: Any, first: slice, *, net: Network, xp: Any,
+                lambd: float) -> tuple[Any, str]:
+    """(the cost of ``params`` on the first :data:`START_EXAMPLES` examples of an epoch's shuffled data, as a
+    0-d array on the backend, and which examples, as a phrase): a mini-batch run's start. The L2 term is a batch's, as the
+    epoch's costs have it (``first``: the epoch's first batch)."""
+    batch = first.stop - first.start
+    fits = streaming.WINDOW_BYTES // (max(net.layer_dims) * np.dtype(dtype_name(params["W1"].dtype)).itemsize)
+    m = int(Xs.shape[1])
+    n = min(m, max(batch, min(START_EXAMPLES, fits)))
+    on = f"on all {m} examples" if n == m else f"on the epoch's first {n} of {m} examples"
+    return _batch_cost(params, Xs, Ys, slice(0, n), net=net, xp=xp, lambd=lambd, l2_m=batch), on
+
+
+def _batch_cost(params: dict, Xs: Any, Ys: Any, sl: slice, *, net: Network, xp: Any, lambd: float,
+                l2_m: int | None = None) -> Any:
+    """The cost of ``params`` on the columns ``sl`` of an epoch's shuffled data, whatever holds them (the backend,
+    dask, or the host for streaming), with its L2 term (over ``l2_m`` examples, default theirs) but without
+    dropout: a 0-d array on the backend."""
     from .batches import permutation
     from .regularization import l2_cost
 
@@ -593,7 +636,7 @@ def _batch_cost(params: dict, Xs: Any, Ys: Any, sl: slice, *, net: Network, xp: 
     else:
         Xm, Ym = Xs[:, sl], Ys[:, sl]
     cost = step.cost(params, Xm, Ym, net=net, xp=xp)
-    return cost + l2_cost(params, lambd, sl.stop - sl.start, xp=xp) if lambd else cost
+    return cost + l2_cost(params, lambd, l2_m or sl.stop - sl.start, xp=xp) if lambd else cost
 
 
 def _shuffle_or_say(reorder: Any, Xb: Any, Yf: Any, seed: int) -> tuple[Any, Any]:

@@ -225,6 +225,7 @@ def test_library_messages_name_the_options_that_set_what_they_name():
     assert in_cli_terms("Try a smaller learning_rate or lambd.") == "Try a smaller --learning-rate or --lambd."
     assert in_cli_terms("keep_prob, batch_size") == "--keep-prob, --batch-size"
     assert in_cli_terms("seed must be an integer") == "--seed must be an integer"
+    assert in_cli_terms("a larger learning_rate or another init") == "a larger --learning-rate or another --init"
     assert in_cli_terms("backend='cupy' needs a CUDA GPU; use backend='numpy', or dtype='float64'") == \
         "--backend cupy needs a CUDA GPU; use --backend numpy, or --dtype float64"
     assert in_cli_terms("update_lr(learning_rate0, ...) and learning_rates") == \

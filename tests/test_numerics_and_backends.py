@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
-from backend_nn import activations as act
+from backend_nn import activations as act, training
 from backend_nn.backend import to_numpy
 from backend_nn.validation import dtype_name
 from conftest import assert_close, assert_on_backend
@@ -121,11 +121,11 @@ def test_a_mini_batch_run_that_diverged_in_its_last_epochs_is_an_error():
 def test_a_mini_batch_run_that_diverged_in_its_first_epoch_is_an_error(backend):
     """An epoch's cost is the mean over its mini-batches, taken after updates: Adam at learning_rate=1e4
     recorded 1.2e8 at epoch 0, the limit was 10 times that, and the run returned its parameters without a
-    word. The limit is taken from the cost before the first update (the first mini-batch's), as the
-    full-batch loop's first recorded cost is."""
+    word. The limit is taken from the cost before the first update (of the epoch's first 1024 examples: here
+    all 400), as the full-batch loop's first recorded cost is."""
     kw = dict(backend=backend.xp, device=backend.device)
-    with pytest.raises(bnn.TrainingDivergedError, match=r"the cost rose from 1.5785\d before the first update \(the "
-                       r"first mini-batch's cost\) to 1.239\d+e\+08 at epoch 0 \(the limit is 15.785\d\)\. Try a "
+    with pytest.raises(bnn.TrainingDivergedError, match=r"the cost rose from 1.7280\d before the first update \(on "
+                       r"all 400 examples\) to 1.239\d+e\+08 at epoch 0 \(the limit is 17.280\d\)\. Try a "
                        r"smaller learning_rate\.$") as info:
         bnn.model(X, Y, [2, 8, 1], "adam", learning_rate=1e4, num_epochs=20, print_cost=False, **kw)
     assert info.value.iteration == 0
@@ -134,9 +134,11 @@ def test_a_mini_batch_run_that_diverged_in_its_first_epoch_is_an_error(backend):
 
 
 @pytest.mark.parametrize("data", ["streamed", "dask", "dask chunks"])
-def test_a_first_epoch_that_diverged_is_an_error_whatever_holds_the_data(tmp_path, data):
-    """The cost before the first update is the first mini-batch's of the epoch's order, wherever the data
-    are: a memory map streamed in windows, dask chunks (the course's shuffle, or the per-chunk one)."""
+def test_a_first_epoch_that_diverged_is_an_error_whatever_holds_the_data(tmp_path, data, monkeypatch):
+    """The cost before the first update is that of the epoch's first examples, in the epoch's order, wherever
+    the data are: a memory map streamed in windows, dask chunks (the course's shuffle, or the per-chunk one).
+    (The first 64 here: with the 1024 of a run, they would be all 400, in any order.)"""
+    monkeypatch.setattr(training, "START_EXAMPLES", 64)
     options = {}
     if data == "streamed":
         np.save(tmp_path / "X.npy", X)
@@ -147,7 +149,8 @@ def test_a_first_epoch_that_diverged_is_an_error_whatever_holds_the_data(tmp_pat
         if data == "dask chunks":
             options["shuffle"] = "chunks"
     first = 1.57859 if data != "dask chunks" else 2.00239  # the per-chunk shuffle starts with another batch
-    with pytest.raises(bnn.TrainingDivergedError, match=rf"the cost rose from {first} before the first update .* at "
+    with pytest.raises(bnn.TrainingDivergedError, match=rf"the cost rose from {first} before the first update \(on the "
+                       r"epoch's first 64 of 400 examples\) .* at "
                        r"epoch 0"):
         bnn.model(Xd, Y, [2, 8, 1], "adam", learning_rate=1e4, num_epochs=20, print_cost=False, **options)
     batch = bnn.random_mini_batches(X, Y, 64, seed=11)[0]  # epoch 0 shuffles with seed + 1 (the course's loop)
@@ -179,6 +182,44 @@ def test_a_flat_or_falling_run_does_not_warn():
         _, flat = bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=300, init="zeros")  # the symmetry lesson
         _, falling = bnn.nn_model(X, Y, 4, 1000)
     assert flat[-1] == flat[0] and falling[-1] < falling[0]
+
+
+def test_a_mini_batch_run_that_ended_above_its_start_warns_though_its_first_epoch_was_higher():
+    """Adam at learning_rate=1.2 (the CLI's default rate) on the digits: 2.30 before any update, 15.5 as epoch 0's
+    mean (taken after that epoch's 29 updates), 6.8 at the end (4 to 12 with other BLAS kernels), accuracy 10%.
+    Measured against epoch 0's mean the cost fell, and the run returned without a word."""
+    X_d, Y_d = bnn.load_dataset("digits")
+    with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 2.30259 before the first "
+                      r"update \(on the epoch's first 1024 of 1797 examples\) to \S+ in the last epoch, 9: the run "
+                      r"did not learn.*Try a smaller learning_rate\.$") as w:
+        params, costs = bnn.nn_model(X_d, Y_d, [32, 16], 10, optimizer="adam", batch_size=64, learning_rate=1.2,
+                                     cost_every=1)
+    assert costs[0] > 10 > costs[-1] > training.NOT_LEARNED_FACTOR * 2.30259  # epoch 0 higher than the end
+    assert bnn.accuracy(bnn.predict(params, X_d), Y_d) < 0.2 and w[0].filename == __file__
+
+
+def test_mini_batch_runs_that_learn_do_not_warn_with_any_start():
+    """The start is an estimate (1024 examples of the epoch's order): runs that learn, from He, the course's x10
+    random and the 0.01 initializations, stay silent."""
+    X_d, Y_d = bnn.load_dataset("digits")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", bnn.ConvergenceWarning)
+        for init, scale in [("he", None), ("random", 10.0), ("random", None)]:
+            for Xs, Ys, hidden in [(X, Y, [8]), (X_d, Y_d, [16])]:
+                _, costs = bnn.nn_model(Xs, Ys, hidden, 3, optimizer="adam", batch_size=64, learning_rate=0.01,
+                                        init=init, init_scale=scale, cost_every=1)
+                assert costs[-1] < costs[0]
+
+
+def test_a_flat_run_is_told_to_move_not_to_take_smaller_steps():
+    """A cost that stays at log 2 and ends 0.02% above it has not begun to learn: 'Try a smaller learning_rate'
+    (the advice for a climbing cost) would keep it there."""
+    X_q, Y_q = bnn.load_dataset("gaussian_quantiles")
+    with pytest.warns(bnn.ConvergenceWarning, match=r"at epoch 0 to 0.69\d+ in the last epoch, 19: the run did not "
+                      r"learn.*The cost stayed flat \(it rose by 0.0\d+%\): the run has not started to learn\. More "
+                      r"epochs, a larger learning_rate or another init may move it\.$"):
+        _, costs = bnn.nn_model(X_q, Y_q, [8], 20, optimizer="gd", learning_rate=0.1, batch_size=32, cost_every=1)
+    assert abs(costs[-1] / costs[0] - 1) < 1e-3
 
 
 def test_a_diverging_run_is_its_error_alone_without_numpys_warnings_before_it():
