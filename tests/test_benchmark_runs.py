@@ -55,6 +55,18 @@ def test_minibatch_benchmark_quick_run(tmp_path):
     assert all(r.get("why") for r in rows if r["status"] != "ok")
 
 
+def test_minibatch_benchmark_with_batches_of_a_third_of_m_or_more(tmp_path):
+    """The parity check ran 3 batches whatever m held: at m = 512, batch 256 made a third, empty one, and every row
+    was an error or WRONG (NaN); a batch above m was the same. Now the check runs the whole batches there are, and
+    a batch above m is skipped with a line."""
+    proc, data = quick_run("bench_minibatch.py", tmp_path, "--batches", "256", "1024")
+    rows = data["rows"]
+    assert {r["batch"] for r in rows} == {256}
+    assert all(r["status"] in ("ok", "skipped") for r in rows), [r for r in rows if r["status"] not in ("ok", "skipped")]
+    assert any(r["status"] == "ok" and r["impl"] == "backend_nn [numpy, default]" for r in rows)
+    assert "batch 1024 is more than its m = 512 examples: skipped" in proc.stdout
+
+
 def test_dask_benchmark_quick_run(tmp_path):
     pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'backend-nn[dask]')")
     pytest.importorskip("threadpoolctl", reason="threadpoolctl is not installed (the bench extra)")
