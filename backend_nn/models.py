@@ -85,7 +85,8 @@ def nn_model(
         costs are printed: with a ``cost_every`` that does not divide 1000, the first one recorded in
         each 1000 iterations, under its own iteration, e.g. 0, 1200, 2100 for cost_every=300.)
     learning_rate : float, keyword-only
-        Step size (course: 1.2).
+        Step size (course: 1.2, for gradient descent; Adam's steps are about learning_rate per weight
+        whatever the gradient's scale: give it about 0.001, as :func:`model`'s 0.0007).
     activation : str or list of str
         Hidden activation: "tanh" (course), "relu", "sigmoid", "leaky_relu", "linear";
         one name for all hidden layers or one per hidden layer.
