@@ -268,12 +268,13 @@ class _Recorder:
             ends.append(self.end)
         if self.finished and len(costs) > 1:
             ends.append((costs[-1], f" at {self.unit} {self._at(len(costs) - 1)}"))
-        starts = [(costs[0], costs[0] * (1 + 1e-6), f"at {self.unit} {self._at(0)}")] if costs else []
-        if costs:  # not a rounding of a flat run; and against the cost before any update, where there was one
+        starts = []  # (a start, the factor above which an end rose from it, where it was taken)
+        if costs:
+            starts.append((costs[0], 1 + 1e-6, f"at {self.unit} {self._at(0)}"))  # not a rounding of a flat run
             before, before_at = self._start(np.asarray(costs))
-            if before_at != starts[0][2]:
-                starts.append((before, before * NOT_LEARNED_FACTOR, before_at))
-        rose = [(start, start_at, c, where) for start, above, start_at in starts for c, where in ends if c > above]
+            if before_at != starts[0][2]:  # a mini-batch run: its cost before any update, too
+                starts.append((before, NOT_LEARNED_FACTOR, before_at))
+        rose = [(start, at, c, where) for start, factor, at in starts for c, where in ends if c > start * factor]
         if rose:
             start, start_at, c, where = rose[0]
             advice = self.advice
@@ -609,25 +610,17 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
 
 def _start_cost(params: dict, Xs: Any, Ys: Any, first: slice, *, net: Network, xp: Any,
                 lambd: float) -> tuple[Any, str]:
-    """(the cost of ``params`` on the first :data:`START_EXAMPLES` examples of an epoch's shuffled data, as a
-    0-d array on the backend, and which examples, as a phrase): a mini-batch run's start. The L2 term is a batch's, as the
-    epoch's costs have it (``first``: the epoch's first batch)."""
-    batch = first.stop - first.start
-    fits = streaming.WINDOW_BYTES // (max(net.layer_dims) * np.dtype(dtype_name(params["W1"].dtype)).itemsize)
-    m = int(Xs.shape[1])
-    n = min(m, max(batch, min(START_EXAMPLES, fits)))
-    on = f"on all {m} examples" if n == m else f"on the epoch's first {n} of {m} examples"
-    return _batch_cost(params, Xs, Ys, slice(0, n), net=net, xp=xp, lambd=lambd, l2_m=batch), on
-
-
-def _batch_cost(params: dict, Xs: Any, Ys: Any, sl: slice, *, net: Network, xp: Any, lambd: float,
-                l2_m: int | None = None) -> Any:
-    """The cost of ``params`` on the columns ``sl`` of an epoch's shuffled data, whatever holds them (the backend,
-    dask, or the host for streaming), with its L2 term (over ``l2_m`` examples, default theirs) but without
-    dropout: a 0-d array on the backend."""
+    """A mini-batch run's start: (the cost of ``params`` on the first :data:`START_EXAMPLES` examples of an
+    epoch's shuffled data, whatever holds them (the backend, dask, or the host for streaming), as a 0-d array
+    on the backend; which examples, as a phrase). Without dropout; the L2 term is a batch's, as the epoch's
+    costs have it (``first``: the epoch's first batch)."""
     from .batches import permutation
     from .regularization import l2_cost
 
+    batch = first.stop - first.start
+    fits = streaming.WINDOW_BYTES // (max(net.layer_dims) * np.dtype(dtype_name(params["W1"].dtype)).itemsize)
+    m = int(Xs.shape[1])
+    sl = slice(0, min(m, max(batch, min(START_EXAMPLES, fits))))
     if streaming.is_host_data(Xs):
         cols = np.arange(sl.start, sl.stop) if Xs.seed is None else permutation(Xs.shape[1], Xs.seed)[sl]
         Xm, Ym, _ = streaming.GenericTransfer(Xs, Ys, sl.stop - sl.start).put(Xs.host, Ys, cols)
@@ -636,7 +629,8 @@ def _batch_cost(params: dict, Xs: Any, Ys: Any, sl: slice, *, net: Network, xp: 
     else:
         Xm, Ym = Xs[:, sl], Ys[:, sl]
     cost = step.cost(params, Xm, Ym, net=net, xp=xp)
-    return cost + l2_cost(params, lambd, l2_m or sl.stop - sl.start, xp=xp) if lambd else cost
+    on = f"on all {m} examples" if sl.stop == m else f"on the epoch's first {sl.stop} of {m} examples"
+    return (cost + l2_cost(params, lambd, batch, xp=xp) if lambd else cost), on
 
 
 def _shuffle_or_say(reorder: Any, Xb: Any, Yf: Any, seed: int) -> tuple[Any, Any]:
