@@ -186,26 +186,33 @@ def test_a_flat_or_falling_run_does_not_warn():
 
 def test_a_mini_batch_run_that_ended_above_its_start_warns_though_its_first_epoch_was_higher():
     """Adam at learning_rate=1.2 (the CLI's default rate) on the digits: 2.30 before any update, 15.5 as epoch 0's
-    mean (taken after that epoch's 29 updates), 6.8 at the end (4 to 12 with other BLAS kernels), accuracy 10%.
-    Measured against epoch 0's mean the cost fell, and the run returned without a word."""
-    X_d, Y_d = bnn.load_dataset("digits")
-    with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 2.30259 before the first "
-                      r"update \(on the epoch's first 1024 of 1797 examples\) to \S+ in the last epoch, 9: the run "
-                      r"did not learn.*Try a smaller learning_rate\.$") as w:
-        params, costs = bnn.nn_model(X_d, Y_d, [32, 16], 10, optimizer="adam", batch_size=64, learning_rate=1.2,
-                                     cost_every=1)
-    assert costs[0] > 10 > costs[-1] > training.NOT_LEARNED_FACTOR * 2.30259  # epoch 0 higher than the end
-    assert bnn.accuracy(bnn.predict(params, X_d), Y_d) < 0.2 and w[0].filename == __file__
+    mean (taken after that epoch's 29 updates), 6.8 at the end, accuracy 10%; measured against epoch 0's mean the
+    cost fell, and the run returned without a word. Here the flower at 2.0: 0.693, then 3.58, then 2.03 (the same
+    with each of 4 OpenBLAS kernels; the digits' end is chaotic)."""
+    with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 0.69302\d before the first "
+                      r"update \(on all 400 examples\) to 2.03\d+ in the last epoch, 9: the run did not learn.*Try a "
+                      r"smaller learning_rate\.$") as w:
+        params, costs = bnn.nn_model(X, Y, [16], 10, optimizer="adam", batch_size=32, learning_rate=2.0, cost_every=1)
+    assert costs[0] > costs[-1] > training.NOT_LEARNED_FACTOR * 0.693026  # epoch 0 higher than the end
+    assert w[0].filename == __file__
+
+
+def test_a_mini_batch_start_is_the_epochs_first_1024_examples():
+    """Where m is larger than 1024: the start the message names is that of the epoch's first 1024 examples."""
+    X_t, Y_t = np.tile(X, 3), np.tile(Y, 3)  # m = 1200
+    with pytest.raises(bnn.TrainingDivergedError, match=r"from 0.6930\d+ before the first update \(on the epoch's "
+                       r"first 1024 of 1200 examples\)"):
+        bnn.nn_model(X_t, Y_t, [16], 10, optimizer="adam", batch_size=32, learning_rate=1e4)
 
 
 def test_mini_batch_runs_that_learn_do_not_warn_with_any_start():
     """The start is an estimate (1024 examples of the epoch's order): runs that learn, from He, the course's x10
     random and the 0.01 initializations, stay silent."""
-    X_d, Y_d = bnn.load_dataset("digits")
+    X_s, Y_s = bnn.load_dataset("spiral")
     with warnings.catch_warnings():
         warnings.simplefilter("error", bnn.ConvergenceWarning)
         for init, scale in [("he", None), ("random", 10.0), ("random", None)]:
-            for Xs, Ys, hidden in [(X, Y, [8]), (X_d, Y_d, [16])]:
+            for Xs, Ys, hidden in [(X, Y, [8]), (X_s, Y_s, [16])]:
                 _, costs = bnn.nn_model(Xs, Ys, hidden, 3, optimizer="adam", batch_size=64, learning_rate=0.01,
                                         init=init, init_scale=scale, cost_every=1)
                 assert costs[-1] < costs[0]
