@@ -31,7 +31,8 @@ from .backend import backend_name, float64_in_own_process, namespace_of, to_nump
 from .datasets import DATASETS, load_data_file, load_dataset
 from .initialization import INITIALIZATIONS
 from .inputs import n_outputs
-from .prediction import accuracy, predict
+from .prediction import accuracy, predict, predict_output
+from .outputs import compute_cost
 from .saving import check_writable, load_model, save_model
 from .models import nn_model
 from .validation import check_output_path
@@ -274,10 +275,12 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"{'n_h':>5} {'accuracy':>9} {'final cost':>11} {'seconds':>8}")
     for n_h in args.sizes:
         start = time.perf_counter()
-        params, costs = _fit(args, X, Y, n_h, print_cost=False, progress=False)
+        params, _ = _fit(args, X, Y, n_h, print_cost=False, progress=False)
         acc = accuracy(to_numpy(predict(params, X)), Y)
+        # the trained parameters' cost: the last recorded one is iteration 4900's of 5000, or 0's of 10
+        final = compute_cost(to_numpy(predict_output(params, X)), Y, output=params.network.output.name)
         results.append((n_h, params, acc))
-        print(f"{n_h:>5} {100 * acc:>8.2f}% {costs[-1]:>11.6f} {time.perf_counter() - start:>8.2f}", flush=True)
+        print(f"{n_h:>5} {100 * acc:>8.2f}% {final:>11.6f} {time.perf_counter() - start:>8.2f}", flush=True)
     if args.plot is not None:
         from . import plotting
 

@@ -124,6 +124,18 @@ def test_sweep_table_and_grid(tmp_path):
     assert _is_png(tmp_path / "grid.png")
 
 
+def test_sweep_reports_the_trained_parameters_cost(tmp_path):
+    """The "final cost" column was the last recorded cost: at 50 iterations (costs every 100), iteration 0's,
+    0.693 for every size. It is the trained parameters' cost."""
+    r = cli("sweep", "--sizes", "3", "--iterations", "50", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    final = float(r.stdout.splitlines()[1].split()[2])
+    X, Y = bnn.load_dataset("flower")
+    params, costs = bnn.nn_model(X, Y, 3, 50)
+    expected = bnn.compute_cost(bnn.predict_output(params, X), Y)
+    assert final == pytest.approx(expected, abs=1e-6) and abs(final - costs[-1]) > 0.01
+
+
 @pytest.mark.parametrize("args, message", [
     (("predict", "missing.npz", "x.csv"), "no such model file: missing.npz"),
     (("train", "--data", "missing.csv"), "no such data file: missing.csv"),
