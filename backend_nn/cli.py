@@ -219,6 +219,8 @@ def _train(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     acc = accuracy(to_numpy(predict(params, X)), Y)
     xp_name = backend_name(namespace_of(W1=params["W1"]))
+    if args.backend == "dask":  # the parameters are in the chunks' library
+        xp_name = f"dask ({xp_name} chunks)"
     net = params.network
     print(f"Accuracy: {100 * acc:.2f}% on {X.shape[1]} training examples "
           f"({name}; layers {net}; {xp_name}, {args.dtype}, {_run_text(args)} in {elapsed:.2f} s)")

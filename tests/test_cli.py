@@ -124,6 +124,13 @@ def test_sweep_table_and_grid(tmp_path):
     assert _is_png(tmp_path / "grid.png")
 
 
+def test_train_on_dask_says_dask(tmp_path):
+    pytest.importorskip("dask", reason="dask is not installed")
+    r = cli("train", "--backend", "dask", "--iterations", "20", "--no-progress", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "; dask (numpy chunks), float64, 20 iterations in " in r.stdout  # it said "numpy"
+
+
 def test_sweep_reports_the_trained_parameters_cost(tmp_path):
     """The "final cost" column was the last recorded cost: at 50 iterations (costs every 100), iteration 0's,
     0.693 for every size. It is the trained parameters' cost."""
