@@ -236,8 +236,8 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         self.parameters_, self.costs_ = nn_model(
             Xc, Y, hidden, self.num_iterations, learning_rate=self.learning_rate,
             activation=self.activation, negative_slope=self.negative_slope,
-            output="sigmoid" if len(classes) == 2 else "softmax", backend="dask" if to_dask else None if chunked.is_dask(Xc) else xp,
-            device=self.device,
+            output="sigmoid" if len(classes) == 2 else "softmax",
+            backend="dask" if to_dask else None if chunked.is_dask(Xc) else xp, device=self.device,
             dtype=self.dtype, seed=self.seed, init=self.init, cost_every=self.cost_every, compile=self.compile,
             progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=alpha,
         )

@@ -54,7 +54,8 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
                                                     "0/1, or 0..K-1 for K classes) or NPZ with X (n_x, m) and Y (1, m)")
     p.add_argument("--activation", default=["tanh"], nargs="+", choices=list(ACTIVATIONS), metavar="ACTIVATION",
                    help=f"hidden activation, or one per hidden layer: {', '.join(ACTIVATIONS)} (default: tanh)")
-    p.add_argument("--learning-rate", type=float, default=1.2, help="gradient-descent step (default: 1.2, the course's for week 3; Adam wants about 0.001)")
+    p.add_argument("--learning-rate", type=float, default=1.2,
+                   help="gradient-descent step (default: 1.2, the course's week-3 rate; Adam wants about 0.001)")
     p.add_argument("--iterations", type=int, default=iterations, help=f"gradient-descent steps (default: {iterations})")
     p.add_argument("--backend", default="numpy", help="numpy, cupy, auto, array_api_strict, torch, jax (default: numpy)")
     p.add_argument("--device", default=None,
