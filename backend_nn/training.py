@@ -153,13 +153,20 @@ class _Recorder:
         divergence limit is then 10 times this cost."""
         self.before, self.before_on = cost, on
 
+    def _before(self) -> float | None:
+        """The cost before the first update, brought home, where one was taken and is finite (else the data or
+        parameters hold NaN, and the epoch's costs will say so); None otherwise."""
+        if self.before is None:
+            return None
+        if not isinstance(self.before, float):
+            self.before = float(to_numpy(self.before))
+        return self.before if math.isfinite(self.before) else None
+
     def _start(self, new: np.ndarray) -> tuple[float, str]:
         """(the cost the divergence limit is taken from, where it was taken, as a phrase)."""
-        if self.before is not None:
-            if not isinstance(self.before, float):
-                self.before = float(to_numpy(self.before))
-            if math.isfinite(self.before):  # else the data or parameters hold NaN: the epoch's costs will say so
-                return self.before, f"before the first update ({self.before_on})"
+        before = self._before()
+        if before is not None:
+            return before, f"before the first update ({self.before_on})"
         start = self.costs[0] if self.costs else (float(new[0]) if new.size else 0.0)
         return start, f"at {self.unit} {self._at(0)}"
 
@@ -271,8 +278,8 @@ class _Recorder:
         starts = []  # (a start, the factor above which an end rose from it, where it was taken)
         if costs:
             starts.append((costs[0], 1 + 1e-6, f"at {self.unit} {self._at(0)}"))  # not a rounding of a flat run
-            before, before_at = self._start(np.asarray(costs))
-            if before_at != starts[0][2]:  # a mini-batch run: its cost before any update, too
+            if self._before() is not None:  # a mini-batch run: its cost before any update, too
+                before, before_at = self._start(np.asarray(costs))
                 starts.append((before, NOT_LEARNED_FACTOR, before_at))
         rose = [(start, at, c, where) for start, factor, at in starts for c, where in ends if c > start * factor]
         if rose:
