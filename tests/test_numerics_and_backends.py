@@ -437,6 +437,41 @@ def test_backend_names_resolve():
     assert bnn.get_namespace("array_api_strict") is strict
 
 
+def test_pytorchs_namespace_calls_matmul_and_maximum_straight_with_array_api_compats_values():
+    """The lean namespace of PyTorch (backend._lean_torch) gives array-api-compat's values and dtypes for
+    every argument mix, promoting where compat promotes; and it is the one torch namespace found everywhere."""
+    torch = pytest.importorskip("torch")
+    import array_api_compat
+    import array_api_compat.torch as compat
+
+    from backend_nn.backend import array_namespace, backend_name
+
+    xp = bnn.get_namespace("torch")
+    assert xp is bnn.get_namespace(torch) is array_namespace(torch.zeros(2)) is bnn.get_namespace(compat)
+    assert xp is not compat and array_api_compat.is_torch_namespace(xp) and backend_name(xp) == "torch"
+    assert xp.matmul is not compat.matmul and xp.sum is compat.sum
+
+    def same(a, b):  # the same dtype, values, NaNs and signs (of zeros and NaNs)
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert torch.equal(torch.isnan(a), torch.isnan(b)) and torch.equal(a[~torch.isnan(a)], b[~torch.isnan(b)])
+        assert torch.equal(torch.signbit(a), torch.signbit(b))
+
+    special = torch.tensor([[float("nan"), -0.0, 0.0, -1.0, 2.0], [float("inf"), -float("inf"), -800.0, 1e-320, 5.0]],
+                           dtype=torch.float64)
+    for Z in (special, special.float(), torch.tensor([[1, -2, 3]]), torch.tensor(-3.0)):
+        for s in (0.0, -0.0, -709.0, 0.5, 0, -88, np.float64(-1.5), float("nan"), float("inf"), -float("inf")):
+            same(xp.maximum(Z, s), compat.maximum(Z, s))
+            same(xp.maximum(s, Z), compat.maximum(s, Z))
+        same(xp.maximum(Z, Z * 0.5), compat.maximum(Z, Z * 0.5))
+    W = torch.randn(3, 2, dtype=torch.float64)
+    for A in (torch.randn(2, 5, dtype=torch.float64), torch.randn(2, 5, dtype=torch.float32), torch.ones(2, 5, dtype=torch.int64),
+              torch.randn(2, dtype=torch.float64)):
+        same(xp.matmul(W, A), compat.matmul(W, A))
+        same(xp.matmul(W.float(), A), compat.matmul(W.float(), A))
+    with pytest.raises(RuntimeError):  # a shape mismatch is PyTorch's own error, as before
+        xp.matmul(W, torch.randn(3, 5, dtype=torch.float64))
+
+
 def test_auto_is_cupy_exactly_when_a_gpu_is_counted():
     name = bnn.get_namespace("auto").__name__
     assert ("cupy" in name) == (bnn.cuda_device_count() > 0)
