@@ -470,6 +470,12 @@ def test_pytorchs_namespace_calls_matmul_and_maximum_straight_with_array_api_com
         same(xp.matmul(W.float(), A), compat.matmul(W.float(), A))
     with pytest.raises(RuntimeError):  # a shape mismatch is PyTorch's own error, as before
         xp.matmul(W, torch.randn(3, 5, dtype=torch.float64))
+    # the kept 0-d tensor of a scalar: not one made under inference mode, which autograd cannot save later
+    with torch.inference_mode():
+        xp.maximum(torch.zeros(2, dtype=torch.float64), -12.5)
+    Z = torch.tensor([-20.0, 3.0], dtype=torch.float64, requires_grad=True)
+    xp.maximum(Z, -12.5).sum().backward()
+    assert Z.grad.tolist() == [0.0, 1.0]
 
 
 def test_auto_is_cupy_exactly_when_a_gpu_is_counted():
