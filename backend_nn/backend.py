@@ -85,6 +85,7 @@ def _lean_torch(compat: ModuleType) -> ModuleType:
         import torch
 
         compat_matmul, compat_maximum = compat.matmul, compat.maximum
+        is_compiling = getattr(getattr(torch, "compiler", None), "is_compiling", lambda: False)  # PyTorch >= 2.3
         scalars: dict[tuple, Any] = {}  # (value's bits, dtype, device) -> its 0-d tensor
 
         def matmul(x1: Any, x2: Any, /) -> Any:
@@ -104,7 +105,7 @@ def _lean_torch(compat: ModuleType) -> ModuleType:
             return t
 
         def maximum(x1: Any, x2: Any, /) -> Any:
-            if torch.compiler.is_compiling():  # traced: no tensors kept from a trace (its fake tensors)
+            if is_compiling():  # traced: no tensors kept from a trace (its fake tensors)
                 return compat_maximum(x1, x2)
             if isinstance(x2, float) and isinstance(x1, torch.Tensor) and x1.is_floating_point():
                 return torch.maximum(x1, as_tensor(x2, x1))
