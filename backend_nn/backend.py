@@ -98,15 +98,14 @@ def _lean_torch(compat: ModuleType) -> ModuleType:
             t = scalars.get(key)
             if t is None:
                 t = torch.asarray(s, dtype=like.dtype, device=like.device)
-                # kept: the equations' few constants (not a caller's stream of values), and not one made
-                # under inference mode, which autograd could not save for a later backward pass
-                if len(scalars) < 64 and not torch.is_inference_mode_enabled():
+                # kept: the equations' few constants (not a caller's stream of values); not one made under
+                # inference mode, which autograd could not save for a later backward pass, nor one of a
+                # torch.compile trace (its fake tensors)
+                if len(scalars) < 64 and not is_compiling() and not torch.is_inference_mode_enabled():
                     scalars[key] = t
             return t
 
         def maximum(x1: Any, x2: Any, /) -> Any:
-            if is_compiling():  # traced: no tensors kept from a trace (its fake tensors)
-                return compat_maximum(x1, x2)
             if isinstance(x2, float) and isinstance(x1, torch.Tensor) and x1.is_floating_point():
                 return torch.maximum(x1, as_tensor(x2, x1))
             if isinstance(x1, float) and isinstance(x2, torch.Tensor) and x2.is_floating_point():

@@ -476,6 +476,12 @@ def test_pytorchs_namespace_calls_matmul_and_maximum_straight_with_array_api_com
     Z = torch.tensor([-20.0, 3.0], dtype=torch.float64, requires_grad=True)
     xp.maximum(Z, -12.5).sum().backward()
     assert Z.grad.tolist() == [0.0, 1.0]
+    # nor one of a torch.compile trace, which traces the scalar's tensor whole (values: a compiled kernel's
+    # signed zeros are its compiler's)
+    Z = torch.tensor([-20.0, 3.0, -0.0], dtype=torch.float64)
+    compiled = torch.compile(lambda z: xp.maximum(z, -11.5) + xp.maximum(0.0, z), fullgraph=True)
+    assert torch.equal(compiled(Z), compat.maximum(Z, -11.5) + compat.maximum(0.0, Z))
+    torch._dynamo.reset()
 
 
 def test_auto_is_cupy_exactly_when_a_gpu_is_counted():
