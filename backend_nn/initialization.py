@@ -101,6 +101,7 @@ def _draw_on_host(layer_dims: Sequence[int], *, seed: int, init: str, scale: flo
     params: dict[str, np.ndarray] = {}
     for l in range(1, len(layer_dims)):
         shape = (layer_dims[l], layer_dims[l - 1])
+        W: np.ndarray  # one type for every branch (NumPy 2.2's stubs type zeros' shape and randn's apart)
         if init == "zeros":
             W = np.zeros(shape)
         elif init == "he":
