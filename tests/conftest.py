@@ -111,6 +111,19 @@ def dtype_name(request) -> str:
     return request.param
 
 
+def compat_torch_takes_scalars() -> bool:
+    """Whether array-api-compat's torch ``maximum`` takes a Python scalar beside a tensor (1.16 and later; before,
+    PyTorch's TypeError): the tests that compare the library's scalar calls with array-api-compat's need it."""
+    import array_api_compat.torch as compat
+    import torch
+
+    try:
+        compat.maximum(torch.zeros(1), 0.0)
+    except TypeError:
+        return False
+    return True
+
+
 def assert_on_backend(actual, backend: Backend, dtype=None):
     """The result came back on the backend under test, on its device, in the expected dtype."""
     from array_api_compat import device

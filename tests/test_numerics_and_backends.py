@@ -9,7 +9,7 @@ import backend_nn as bnn
 from backend_nn import activations as act, training
 from backend_nn.backend import to_numpy
 from backend_nn.validation import dtype_name
-from conftest import assert_close, assert_on_backend
+from conftest import assert_close, assert_on_backend, compat_torch_takes_scalars
 
 X, Y = bnn.load_planar_dataset()
 
@@ -451,23 +451,13 @@ def test_pytorchs_namespace_calls_matmul_and_maximum_straight_with_array_api_com
     assert xp is not compat and array_api_compat.is_torch_namespace(xp) and backend_name(xp) == "torch"
     assert xp.matmul is not compat.matmul and xp.sum is compat.sum
 
-    def same(a, b):  # the same dtype, values, NaNs and signs (of zeros and NaNs)
-        assert a.dtype == b.dtype and a.shape == b.shape
-        assert torch.equal(torch.isnan(a), torch.isnan(b)) and torch.equal(a[~torch.isnan(a)], b[~torch.isnan(b)])
-        assert torch.equal(torch.signbit(a), torch.signbit(b))
-
-    special = torch.tensor([[float("nan"), -0.0, 0.0, -1.0, 2.0], [float("inf"), -float("inf"), -800.0, 1e-320, 5.0]],
-                           dtype=torch.float64)
-    for Z in (special, special.float(), torch.tensor([[1, -2, 3]]), torch.tensor(-3.0)):
-        for s in (0.0, -0.0, -709.0, 0.5, 0, -88, np.float64(-1.5), float("nan"), float("inf"), -float("inf")):
-            same(xp.maximum(Z, s), compat.maximum(Z, s))
-            same(xp.maximum(s, Z), compat.maximum(s, Z))
-        same(xp.maximum(Z, Z * 0.5), compat.maximum(Z, Z * 0.5))
+    for Z in _special_tensors():
+        _same_tensor(xp.maximum(Z, Z * 0.5), compat.maximum(Z, Z * 0.5))
     W = torch.randn(3, 2, dtype=torch.float64)
     for A in (torch.randn(2, 5, dtype=torch.float64), torch.randn(2, 5, dtype=torch.float32), torch.ones(2, 5, dtype=torch.int64),
               torch.randn(2, dtype=torch.float64)):
-        same(xp.matmul(W, A), compat.matmul(W, A))
-        same(xp.matmul(W.float(), A), compat.matmul(W.float(), A))
+        _same_tensor(xp.matmul(W, A), compat.matmul(W, A))
+        _same_tensor(xp.matmul(W.float(), A), compat.matmul(W.float(), A))
     with pytest.raises(RuntimeError):  # a shape mismatch is PyTorch's own error, as before
         xp.matmul(W, torch.randn(3, 5, dtype=torch.float64))
     # the kept 0-d tensor of a scalar: not one made under inference mode, which autograd cannot save later
@@ -480,8 +470,43 @@ def test_pytorchs_namespace_calls_matmul_and_maximum_straight_with_array_api_com
     # signed zeros are its compiler's)
     Z = torch.tensor([-20.0, 3.0, -0.0], dtype=torch.float64)
     compiled = torch.compile(lambda z: xp.maximum(z, -11.5) + xp.maximum(0.0, z), fullgraph=True)
-    assert torch.equal(compiled(Z), compat.maximum(Z, -11.5) + compat.maximum(0.0, Z))
+    assert torch.equal(compiled(Z), xp.maximum(Z, -11.5) + xp.maximum(0.0, Z))  # the eager values, as the test below
     torch._dynamo.reset()
+
+
+def _same_tensor(a, b):
+    """The same dtype, shape, values, NaNs and signs (of zeros and NaNs)."""
+    import torch
+
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert torch.equal(torch.isnan(a), torch.isnan(b)) and torch.equal(a[~torch.isnan(a)], b[~torch.isnan(b)])
+    assert torch.equal(torch.signbit(a), torch.signbit(b))
+
+
+def _special_tensors():
+    """Float64 and float32 tensors of NaN, signed zeros, infinities, a subnormal; an integer tensor; a 0-d one."""
+    import torch
+
+    special = torch.tensor([[float("nan"), -0.0, 0.0, -1.0, 2.0], [float("inf"), -float("inf"), -800.0, 1e-320, 5.0]],
+                           dtype=torch.float64)
+    return special, special.float(), torch.tensor([[1, -2, 3]]), torch.tensor(-3.0)
+
+
+def test_pytorchs_lean_maximum_gives_array_api_compats_values_beside_python_scalars():
+    """``maximum`` of a tensor and a Python scalar (either order; float and integer tensors and scalars, signed
+    zeros, NaN, inf): array-api-compat's dtype and values to the bit, where array-api-compat takes scalars."""
+    pytest.importorskip("torch")
+    import array_api_compat
+    import array_api_compat.torch as compat
+
+    if not compat_torch_takes_scalars():
+        pytest.skip(f"array-api-compat {array_api_compat.__version__}'s maximum refuses Python scalars (1.16 takes "
+                    "them): nothing to compare with")
+    xp = bnn.get_namespace("torch")
+    for Z in _special_tensors():
+        for s in (0.0, -0.0, -709.0, 0.5, 0, -88, np.float64(-1.5), float("nan"), float("inf"), -float("inf")):
+            _same_tensor(xp.maximum(Z, s), compat.maximum(Z, s))
+            _same_tensor(xp.maximum(s, Z), compat.maximum(s, Z))
 
 
 def test_auto_is_cupy_exactly_when_a_gpu_is_counted():
