@@ -111,17 +111,18 @@ def dtype_name(request) -> str:
     return request.param
 
 
-def compat_torch_takes_scalars() -> bool:
-    """Whether array-api-compat's torch ``maximum`` takes a Python scalar beside a tensor (1.16 and later; before,
-    PyTorch's TypeError): the tests that compare the library's scalar calls with array-api-compat's need it."""
+def skip_unless_compat_torch_takes_scalars() -> None:
+    """Skip, saying why, where array-api-compat's torch ``maximum`` refuses a Python scalar beside a tensor
+    (before 1.16: PyTorch's TypeError): the tests that compare the library's scalar calls with it need it."""
+    import array_api_compat
     import array_api_compat.torch as compat
     import torch
 
     try:
         compat.maximum(torch.zeros(1), 0.0)
     except TypeError:
-        return False
-    return True
+        pytest.skip(f"array-api-compat {array_api_compat.__version__}'s maximum refuses Python scalars (1.16 takes "
+                    "them): nothing to compare with")
 
 
 def assert_on_backend(actual, backend: Backend, dtype=None):

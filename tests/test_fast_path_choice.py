@@ -312,14 +312,10 @@ def test_the_traceable_namespace_gives_array_api_compats_values_and_dtypes():
     """maximum/minimum with a Python scalar: the same values, signed zeros, NaNs and dtypes as array-api-compat's
     torch (an integer tensor and a float scalar are left to array-api-compat, which promotes them to float)."""
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
-    import array_api_compat
-
     from backend_nn.accelerate.torch_compile import _TraceableNamespace
-    from conftest import compat_torch_takes_scalars
+    from conftest import skip_unless_compat_torch_takes_scalars
 
-    if not compat_torch_takes_scalars():
-        pytest.skip(f"array-api-compat {array_api_compat.__version__}'s maximum refuses Python scalars (1.16 takes "
-                    "them): nothing to compare with")
+    skip_unless_compat_torch_takes_scalars()
     xp = bnn.get_namespace("torch")
     ns = _TraceableNamespace(xp)
     z64 = torch.tensor([-1.5, -0.0, 0.0, 2.0, float("nan"), float("-inf")], dtype=torch.float64)

@@ -9,7 +9,7 @@ import backend_nn as bnn
 from backend_nn import activations as act, training
 from backend_nn.backend import to_numpy
 from backend_nn.validation import dtype_name
-from conftest import assert_close, assert_on_backend, compat_torch_takes_scalars
+from conftest import assert_close, assert_on_backend, skip_unless_compat_torch_takes_scalars
 
 X, Y = bnn.load_planar_dataset()
 
@@ -496,12 +496,9 @@ def test_pytorchs_lean_maximum_gives_array_api_compats_values_beside_python_scal
     """``maximum`` of a tensor and a Python scalar (either order; float and integer tensors and scalars, signed
     zeros, NaN, inf): array-api-compat's dtype and values to the bit, where array-api-compat takes scalars."""
     pytest.importorskip("torch")
-    import array_api_compat
     import array_api_compat.torch as compat
 
-    if not compat_torch_takes_scalars():
-        pytest.skip(f"array-api-compat {array_api_compat.__version__}'s maximum refuses Python scalars (1.16 takes "
-                    "them): nothing to compare with")
+    skip_unless_compat_torch_takes_scalars()
     xp = bnn.get_namespace("torch")
     for Z in _special_tensors():
         for s in (0.0, -0.0, -709.0, 0.5, 0, -88, np.float64(-1.5), float("nan"), float("inf"), -float("inf")):
