@@ -124,6 +124,9 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
     optimizer : "gd" (default), "momentum" or "adam"; batch_size : mini-batches (None: full batch);
     alpha : L2 regularization (the course's lambd, scikit-learn's alpha). With any of them
         ``num_iterations`` counts epochs.
+    learning_rate : float, optional
+        Step size. Default (None): the optimizer's own, 1.2 for "gd" (the course's week 3) and
+        "momentum", 0.001 for "adam" (scikit-learn's learning_rate_init).
     Others are those of :func:`backend_nn.nn_model` (``backend="dask"`` included: host rows go into dask chunks of
     samples, and the parameters come back in the chunks' library).
 
@@ -138,7 +141,7 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
     """
 
     def __init__(self, n_h: int = 4, *, hidden_layer_sizes: Sequence[int] | None = None, activation: Any = "tanh",
-                 negative_slope: float = 0.01, learning_rate: float = 1.2, num_iterations: int = 10000,
+                 negative_slope: float = 0.01, learning_rate: float | None = None, num_iterations: int = 10000,
                  backend: Any = None, device: Any = None, dtype: Any = "float64", seed: int = 2,
                  init: str = "random", cost_every: int = 100, compile: bool | str = "auto", optimizer: str = "gd",
                  batch_size: int | None = None, alpha: float = 0.0):

@@ -35,6 +35,7 @@ from .prediction import accuracy, predict, predict_output
 from .outputs import compute_cost
 from .saving import check_writable, load_model, save_model
 from .models import nn_model
+from .optimizers import learning_rate_for
 from .validation import check_output_path
 
 __all__ = ["main", "build_parser"]
@@ -54,8 +55,9 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
                                                     "0/1, or 0..K-1 for K classes) or NPZ with X (n_x, m) and Y (1, m)")
     p.add_argument("--activation", default=["tanh"], nargs="+", choices=list(ACTIVATIONS), metavar="ACTIVATION",
                    help=f"hidden activation, or one per hidden layer: {', '.join(ACTIVATIONS)} (default: tanh)")
-    p.add_argument("--learning-rate", type=float, default=1.2,
-                   help="gradient-descent step (default: 1.2, the course's week-3 rate; Adam wants about 0.001)")
+    p.add_argument("--learning-rate", type=float, default=None,
+                   help="step size (default: the optimizer's: 1.2 for gd and momentum, the course's week-3 rate; "
+                        "0.001 for adam)")
     p.add_argument("--iterations", type=int, default=iterations, help=f"gradient-descent steps (default: {iterations})")
     p.add_argument("--backend", default="numpy", help="numpy, cupy, auto, array_api_strict, torch, jax (default: numpy)")
     p.add_argument("--device", default=None,
@@ -236,7 +238,8 @@ def _train(args: argparse.Namespace) -> int:
             print(f"wrote {plotting.save(fig, args.plot_boundary)}")
         if args.plot_cost is not None:
             optimizer = "" if args.optimizer == "gd" else f"{args.optimizer}, "
-            fig = plotting.plot_costs(costs, cost_every=every, title=f"Cost, {optimizer}learning rate {args.learning_rate} "
+            rate = learning_rate_for(args.optimizer, args.learning_rate)
+            fig = plotting.plot_costs(costs, cost_every=every, title=f"Cost, {optimizer}learning rate {rate:g} "
                                       f"({name})", unit="iteration" if args.batch_size is None else "epoch")
             print(f"wrote {plotting.save(fig, args.plot_cost)}")
     return 0

@@ -21,7 +21,7 @@ import numpy as np
 from .activations import Activation
 from .inputs import layers_dims_for
 from .network import Parameters, TrainingResult
-from .optimizers import check_decay_rate, schedule_lr_decay, update_lr
+from .optimizers import check_decay_rate, learning_rate_for, schedule_lr_decay, update_lr
 from .training import fit
 from .validation import at_default, check_positive, did_you_mean, ordered_list
 
@@ -45,7 +45,7 @@ def nn_model(
     num_iterations: int = 10000,
     print_cost: bool = False,
     *,
-    learning_rate: float = 1.2,
+    learning_rate: float | None = None,
     activation: str | Activation | Sequence[str | Activation] = "tanh",
     negative_slope: float = 0.01,
     output: str | None = None,
@@ -85,8 +85,9 @@ def nn_model(
         costs are printed: with a ``cost_every`` that does not divide 1000, the first one recorded in
         each 1000 iterations, under its own iteration, e.g. 0, 1200, 2100 for cost_every=300.)
     learning_rate : float, keyword-only
-        Step size (course: 1.2, for gradient descent; Adam's steps are about learning_rate per weight
-        whatever the gradient's scale: give it about 0.001, as :func:`model`'s 0.0007).
+        Step size. Default (None): the optimizer's own, 1.2 for "gd" (the course's week 3) and
+        "momentum", 0.001 for "adam" (Adam moves each weight by about the learning rate whatever its
+        gradient's scale, so 1.2 would move every weight by about 1.2 a step).
     activation : str or list of str
         Hidden activation: "tanh" (course), "relu", "sigmoid", "leaky_relu", "linear";
         one name for all hidden layers or one per hidden layer.
@@ -177,8 +178,8 @@ def nn_model(
     """
     return fit(
         X, Y, check_hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
-        num_iterations=num_iterations, learning_rate=learning_rate, backend=backend, device=device, dtype=dtype,
-        seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
+        num_iterations=num_iterations, learning_rate=learning_rate_for(optimizer, learning_rate), backend=backend,
+        device=device, dtype=dtype, seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
         print_cost=print_cost, print_every=1000, print_format="Cost after {unit} {i}: {cost:f}",
         progress=progress, compile=compile, optimizer=optimizer, batch_size=batch_size, lambd=lambd,
         keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from .backend import namespace_of, to_numpy
 from .network import Parameters
@@ -82,6 +82,8 @@ class Optimizer:
     a fifth of a NumPy Adam update at (784, 128, 10)."""
 
     name = "optimizer"
+    #: The step size where the caller gives none (nn_model, NNClassifier, the CLI): None asks for one.
+    default_learning_rate: ClassVar[float | None] = None
 
     def init(self, parameters: dict) -> dict:
         raise NotImplementedError
@@ -96,6 +98,7 @@ class Optimizer:
 @dataclass(frozen=True)
 class GradientDescent(Optimizer):
     name = "gd"
+    default_learning_rate = 1.2  # the course's week 3
 
     def init(self, parameters: dict) -> dict:
         return {}
@@ -109,6 +112,7 @@ class GradientDescent(Optimizer):
 class Momentum(Optimizer):
     beta: float = 0.9
     name = "momentum"
+    default_learning_rate = 1.2  # gradient descent's: its steps are the gradients' size too (v averages them)
 
     def init(self, parameters: dict) -> dict:
         """{"v": {"dW1": zeros, "db1": zeros, ...}}."""
@@ -129,6 +133,9 @@ class Adam(Optimizer):
     beta2: float = 0.999
     epsilon: float = 1e-8
     name = "adam"
+    #: Kingma and Ba's (and PyTorch's, Keras's, scikit-learn's): Adam moves each weight by about the learning rate
+    #: whatever its gradient's scale, so gradient descent's 1.2 would move every weight by about 1.2 a step.
+    default_learning_rate = 0.001
 
     def init(self, parameters: dict) -> dict:
         """{"v": zeros like each parameter, "s": zeros, "t": 0}: t counts updates."""
@@ -193,6 +200,18 @@ def get_optimizer(optimizer: Any, *, beta: float = 0.9, beta1: float = 0.9, beta
         return Adam(_check_beta("beta1", beta1), _check_beta("beta2", beta2), eps)
     raise ValueError(f"unknown optimizer {optimizer!r}; expected 'gd', 'momentum' or 'adam'"
                      f"{did_you_mean(optimizer, OPTIMIZERS) or '.'}")
+
+
+def learning_rate_for(optimizer: Any, learning_rate: Any) -> Any:
+    """``learning_rate``, or where it is None the optimizer's :attr:`~Optimizer.default_learning_rate`
+    (1.2 for "gd" and "momentum", 0.001 for "adam"). ``optimizer``: a name or an :class:`Optimizer`."""
+    if learning_rate is not None:
+        return learning_rate
+    opt = get_optimizer(optimizer)  # an unknown name is refused here, as the run would refuse it
+    if opt.default_learning_rate is None:
+        raise TypeError(f"learning_rate is None and the optimizer {type(opt).__name__} has no "
+                        "default_learning_rate: give learning_rate=, a number > 0.")
+    return opt.default_learning_rate
 
 
 #: Each optimizer's own hyperparameters (the others' must keep their defaults: a value set for them

@@ -56,6 +56,18 @@ def test_train_with_course_2_options_is_nn_model_with_them(tmp_path):
     assert "1001 epochs, batches of 64, he init, adam, L2 lambd 0.1, dropout keep_prob 0.9 in " in lines[2]
 
 
+def test_train_without_a_learning_rate_takes_the_optimizers_own(tmp_path):
+    """--optimizer adam alone trains at Adam's 0.001 (nn_model's default for it), not gradient descent's 1.2."""
+    r = cli("train", "--optimizer", "adam", "--iterations", "1001", "--no-progress", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    X, Y = bnn.load_planar_dataset()
+    params, costs = bnn.nn_model(X, Y, 4, 1001, optimizer="adam", learning_rate=0.001)
+    acc = bnn.accuracy(bnn.predict(params, X), Y)
+    lines = r.stdout.splitlines()
+    assert lines[:2] == [f"Cost after iteration 0: {costs[0]:f}", f"Cost after iteration 1000: {costs[10]:f}"]
+    assert lines[2].startswith(f"Accuracy: {100 * acc:.2f}% ")
+
+
 def test_train_draws_pictures(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib is not installed")
     r = cli("train", "--dataset", "noisy_moons", "--iterations", "300", "--plot-boundary", "b.png",

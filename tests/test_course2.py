@@ -829,6 +829,40 @@ def test_the_front_doors_take_an_optimizer_batches_and_L2():
         bnn.nn_model(X, Y, 4, 5, batch_size=0)
 
 
+def test_the_front_doors_default_learning_rate_is_the_optimizers_own():
+    """Without a learning_rate, nn_model and the classifier take the optimizer's: 1.2 for gd and momentum (the
+    course's week 3), 0.001 for Adam. Gradient descent's 1.2 moved every Adam weight by about 1.2 a step: the digits'
+    full-batch run ended at its start, 10% accurate, without a word."""
+    from backend_nn.optimizers import Optimizer, learning_rate_for
+
+    X, Y = FLOWER
+    for optimizer, rate in [("gd", 1.2), ("momentum", 1.2), ("adam", 0.001)]:
+        assert learning_rate_for(optimizer, None) == rate and learning_rate_for(optimizer, 0.3) == 0.3
+        default, costs = bnn.nn_model(X, Y, 3, 20, optimizer=optimizer, batch_size=64, cost_every=5)
+        given, given_costs = bnn.nn_model(X, Y, 3, 20, optimizer=optimizer, batch_size=64, cost_every=5,
+                                          learning_rate=rate)
+        np.testing.assert_array_equal(costs, given_costs)
+        for k in given:
+            np.testing.assert_array_equal(default[k], given[k], err_msg=f"{optimizer} {k}")
+    clf = bnn.NNClassifier(3, num_iterations=20, optimizer="adam", batch_size=64)
+    assert clf.get_params()["learning_rate"] is None  # scikit-learn's rule: __init__ stores what it is given
+    clf.fit(X.T, Y.ravel())
+    for k in given:
+        np.testing.assert_array_equal(clf.parameters_[k], given[k], err_msg=k)
+    Xd, Yd = bnn.load_dataset("digits")
+    p, _ = bnn.nn_model(Xd[:, :300], Yd[:, :300], [32, 16], 300, activation="relu", optimizer="adam")
+    assert bnn.accuracy(bnn.predict(p, Xd[:, :300]), Yd[:, :300]) > 0.9  # at 1.2: 0.10, the cost flat at 2.30
+
+    class Mine(Optimizer):
+        pass
+
+    with pytest.raises(TypeError, match=r"learning_rate is None and the optimizer Mine has no default_learning_rate: "
+                                        r"give learning_rate=, a number > 0\."):
+        bnn.nn_model(X, Y, 3, 5, optimizer=Mine())
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adma'; expected 'gd', 'momentum' or 'adam'"):
+        bnn.nn_model(X, Y, 3, 5, optimizer="adma")
+
+
 @pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
 @pytest.mark.parametrize("size", [64, 100])  # a last, smaller batch (300 = 4 x 64 + 44), and none (3 x 100)
 def test_the_compiled_jax_epoch_equals_the_eager_epochs(optimizer, size):
