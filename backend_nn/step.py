@@ -36,10 +36,11 @@ Runner = Callable[[dict, int, int], tuple[dict, Any]]
 EpochRunner = Callable[[dict, dict, Any, Any, float], tuple[dict, dict, Any]]
 
 
-def cost(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any) -> Any:
+def cost(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, dropout: Any = None) -> Any:
     """J of ``parameters`` on X (n_x, m), Y float (n_L, m): the forward pass and the output's cost from
-    the logits, no step (a run's last parameters, whose cost no step computed). A 0-d array."""
-    _, caches = forward_pass(X, parameters, net=net, xp=xp)
+    the logits, no step (a run's last parameters, whose cost no step computed); with ``dropout`` (a
+    :class:`~backend_nn.regularization.Dropout` of X's width), the cost the step would take. A 0-d array."""
+    _, caches = forward_pass(X, parameters, net=net, xp=xp, dropout=dropout)
     return net.output.cost_from_logits(caches[-1][1], Y, xp=xp)
 
 

@@ -185,7 +185,7 @@ def test_a_flat_or_falling_run_does_not_warn():
 
 
 def test_a_mini_batch_run_that_ended_above_its_start_warns_though_its_first_epoch_was_higher():
-    """Adam at learning_rate=1.2 (the CLI's default rate) on the digits: 2.30 before any update, 15.5 as epoch 0's
+    """Adam at learning_rate=1.2 (gradient descent's default rate, once the CLI's for every optimizer) on the digits: 2.30 before any update, 15.5 as epoch 0's
     mean (taken after that epoch's 29 updates), 6.8 at the end, accuracy 10%; measured against epoch 0's mean the
     cost fell, and the run returned without a word. Here the flower at 2.0: 0.693, then 3.58, then 2.03 (the same
     with each of 4 OpenBLAS kernels; the digits' end is chaotic)."""
@@ -216,6 +216,37 @@ def test_mini_batch_runs_that_learn_do_not_warn_with_any_start():
                 _, costs = bnn.nn_model(Xs, Ys, hidden, 3, optimizer="adam", batch_size=64, learning_rate=0.01,
                                         init=init, init_scale=scale, cost_every=1)
                 assert costs[-1] < costs[0]
+
+
+def test_a_run_with_dropout_starts_from_its_cost_with_the_masks_and_its_epochs_may_scatter():
+    """A network with dropout costs more than one without: with course 2's x10 initialization and keep_prob 0.2 on
+    the moons, 16.2 at epoch 0 against 1.34 without the masks. The start before the first update was taken without
+    them, and at learning_rate=1e-12 (nothing moves) the run was called diverged (limit 13.4). The start is now the
+    epoch's first batches' cost, each batch with its masks (checked here by hand), and an end within
+    NOT_LEARNED_FACTOR of the first epoch is the masks' scatter (they fall on other examples each epoch: 14.5 to
+    17.1 here; with keep_prob 0.9, 2.62 at epoch 0 and 3.39 at the end), not a warning that the run rose."""
+    X_m, Y_m = bnn.load_dataset("noisy_moons")
+    options = dict(activation="tanh", optimizer="adam", batch_size=64, keep_prob=0.2, init_scale=10, cost_every=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, costs = bnn.nn_model(X_m, Y_m, [20, 3], 5, learning_rate=1e-12, **options)
+        _, scattered = bnn.nn_model(X_m, Y_m, [20, 3], 5, learning_rate=1e-12, **{**options, "keep_prob": 0.9})
+    assert costs.max() > costs[0] * (1 + 1e-3) and costs.max() < costs[0] * training.NOT_LEARNED_FACTOR
+    assert scattered[0] * (1 + 1e-3) < scattered[-1] < scattered[0] * training.NOT_LEARNED_FACTOR  # 2.62, ..., 3.39
+    with pytest.raises(bnn.TrainingDivergedError, match=r"before the first update \(on all 200 examples, with the "
+                       r"run's dropout masks\)") as info:
+        bnn.nn_model(X_m, Y_m, [20, 3], 5, learning_rate=1e4, **options)
+    # by hand: epoch 0's batches (seed 11), each with its width's masks from RandomState(1), as the course draws them
+    p = bnn.initialize_parameters_deep([2, 20, 3, 1], seed=2, init="random", scale=10)
+    total = 0.0
+    for Xb, Yb in bnn.random_mini_batches(X_m, Y_m, 64, seed=11):
+        rng, A = np.random.RandomState(1), Xb
+        for l in (1, 2):
+            A = np.tanh(p[f"W{l}"] @ A + p[f"b{l}"]) * (rng.rand(p[f"W{l}"].shape[0], Xb.shape[1]) < 0.2) / 0.2
+        Z = p["W3"] @ A + p["b3"]
+        total += np.sum(np.logaddexp(0, Z) - Yb * Z)  # the cross-entropy from the logits, summed over the batch
+    start = float(str(info.value).split("the cost rose from ")[1].split(" ")[0])
+    assert start == pytest.approx(total / 200, rel=1e-5)
 
 
 def test_a_flat_run_is_told_to_move_not_to_take_smaller_steps():
