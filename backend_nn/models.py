@@ -179,8 +179,8 @@ def nn_model(
     return fit(
         X, Y, check_hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
         num_iterations=num_iterations, learning_rate=learning_rate_for(optimizer, learning_rate), backend=backend,
-        device=device, dtype=dtype, seed=seed, init=init, init_scale=init_scale, cost_every=cost_every, sync_every=sync_every,
-        print_cost=print_cost, print_every=1000, print_format="Cost after {unit} {i}: {cost:f}",
+        device=device, dtype=dtype, seed=seed, init=init, init_scale=init_scale, cost_every=cost_every,
+        sync_every=sync_every, print_cost=print_cost, print_every=1000, print_format="Cost after {unit} {i}: {cost:f}",
         progress=progress, compile=compile, optimizer=optimizer, batch_size=batch_size, lambd=lambd,
         keep_prob=keep_prob, chunks=chunks, shuffle=shuffle, stream=stream,
     )

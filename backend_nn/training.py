@@ -284,7 +284,8 @@ class _Recorder:
         starts = []  # (a start, the factor above which an end rose from it, where it was taken)
         if costs:
             # not a rounding of a flat run; with moving masks, not their scatter
-            starts.append((costs[0], NOT_LEARNED_FACTOR if self.masks_move else 1 + 1e-6, f"at {self.unit} {self._at(0)}"))
+            factor = NOT_LEARNED_FACTOR if self.masks_move else 1 + 1e-6
+            starts.append((costs[0], factor, f"at {self.unit} {self._at(0)}"))
             if self._before() is not None:  # a mini-batch run: its cost before any update, too
                 before, before_at = self._start(np.asarray(costs))
                 starts.append((before, NOT_LEARNED_FACTOR, before_at))
@@ -630,7 +631,7 @@ def _start_cost(params: dict, Xs: Any, Ys: Any, slices: list[slice], *, net: Net
     on the backend; which examples, as a phrase). The cost the epoch's costs are means of: each batch's
     L2 term (``slices``: the epoch's batches), and with dropout, batch by batch with each batch's masks (a
     network with dropout costs more than one without: with course 2's x10 initialization and keep_prob 0.2,
-    13x on the moons, which a start without the masks called a divergence)."""
+    12x on the moons, which a start without the masks called a divergence)."""
     from .batches import permutation
     from .regularization import dropout_for, l2_cost
 

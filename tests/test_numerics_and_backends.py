@@ -185,10 +185,10 @@ def test_a_flat_or_falling_run_does_not_warn():
 
 
 def test_a_mini_batch_run_that_ended_above_its_start_warns_though_its_first_epoch_was_higher():
-    """Adam at learning_rate=1.2 (gradient descent's default rate, once the CLI's for every optimizer) on the digits: 2.30 before any update, 15.5 as epoch 0's
-    mean (taken after that epoch's 29 updates), 6.8 at the end, accuracy 10%; measured against epoch 0's mean the
-    cost fell, and the run returned without a word. Here the flower at 2.0: 0.693, then 3.58, then 2.03 (the same
-    with each of 4 OpenBLAS kernels; the digits' end is chaotic)."""
+    """Adam at learning_rate=1.2 (gradient descent's default, once the CLI's for every optimizer) on the digits:
+    2.30 before any update, 15.5 as epoch 0's mean (taken after that epoch's 29 updates), 6.8 at the end, accuracy
+    10%; measured against epoch 0's mean the cost fell, and the run returned without a word. Here the flower at
+    2.0: 0.693, then 3.58, then 2.03 (the same with each of 4 OpenBLAS kernels; the digits' end is chaotic)."""
     with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 0.69302\d before the first "
                       r"update \(on all 400 examples\) to 2.03\d+ in the last epoch, 9: the run did not learn.*Try a "
                       r"smaller learning_rate\.$") as w:
