@@ -849,9 +849,6 @@ def test_the_front_doors_default_learning_rate_is_the_optimizers_own():
     clf.fit(X.T, Y.ravel())
     for k in given:
         np.testing.assert_array_equal(clf.parameters_[k], given[k], err_msg=k)
-    Xd, Yd = bnn.load_dataset("digits")
-    p, _ = bnn.nn_model(Xd[:, :300], Yd[:, :300], [32, 16], 300, activation="relu", optimizer="adam")
-    assert bnn.accuracy(bnn.predict(p, Xd[:, :300]), Yd[:, :300]) > 0.9  # at 1.2: 0.10, the cost flat at 2.30
 
     class Mine(Optimizer):
         pass
@@ -861,6 +858,15 @@ def test_the_front_doors_default_learning_rate_is_the_optimizers_own():
         bnn.nn_model(X, Y, 3, 5, optimizer=Mine())
     with pytest.raises(ValueError, match=r"unknown optimizer 'adma'; expected 'gd', 'momentum' or 'adam'"):
         bnn.nn_model(X, Y, 3, 5, optimizer="adma")
+
+
+def test_adam_by_default_learns_where_gradient_descents_rate_left_it_at_its_start():
+    """The digits (300 of them), [64, 32, 16, 10] relu, full batch: Adam at 1.2 ends 10% accurate, its cost flat at
+    2.30, without a warning; at its own default it learns."""
+    pytest.importorskip("sklearn", reason="the digits ship with scikit-learn, which is not installed")
+    Xd, Yd = bnn.load_dataset("digits")
+    p, _ = bnn.nn_model(Xd[:, :300], Yd[:, :300], [32, 16], 300, activation="relu", optimizer="adam")
+    assert bnn.accuracy(bnn.predict(p, Xd[:, :300]), Yd[:, :300]) > 0.9
 
 
 @pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
