@@ -833,8 +833,13 @@ def test_the_front_doors_default_learning_rate_is_the_optimizers_own():
     """Without a learning_rate, nn_model and the classifier take the optimizer's: 1.2 for gd and momentum (the
     course's week 3), 0.001 for Adam. Gradient descent's 1.2 moved every Adam weight by about 1.2 a step: the digits'
     full-batch run ended at its start, 10% accurate, without a word."""
-    from backend_nn.optimizers import Optimizer, learning_rate_for
+    import dataclasses
 
+    from backend_nn.optimizers import Adam, Momentum, Optimizer, learning_rate_for
+
+    # a class constant, not a field: Momentum(0.5) is beta 0.5, Adam's fields are the course's hyperparameters
+    assert [f.name for f in dataclasses.fields(Momentum)] == ["beta"] and Momentum(0.5).beta == 0.5
+    assert [f.name for f in dataclasses.fields(Adam)] == ["beta1", "beta2", "epsilon"]
     X, Y = FLOWER
     for optimizer, rate in [("gd", 1.2), ("momentum", 1.2), ("adam", 0.001)]:
         assert learning_rate_for(optimizer, None) == rate and learning_rate_for(optimizer, 0.3) == 0.3
