@@ -75,8 +75,9 @@ def _lean_torch(compat: ModuleType) -> ModuleType:
     0-d tensor, a quarter of PyTorch's eager step on the CPU. So tensors of one dtype go to
     ``torch.matmul``, and a float scalar beside a floating tensor becomes the 0-d tensor array-api-compat
     makes (its dtype and device; array-api-compat before 1.16 refuses the scalar itself), kept for the next
-    call; anything else (two dtypes, an integer tensor) goes to array-api-compat's functions as before. The results are theirs to the bit, signed zeros and
-    NaNs too (``torch.clamp_min`` is faster still, but keeps a -0.0 where ``torch.maximum`` gives 0.0).
+    call; anything else (two dtypes, an integer tensor) goes to array-api-compat's functions as before. The
+    results are theirs to the bit, signed zeros and NaNs too (``torch.clamp_min`` is faster still, but keeps
+    a -0.0 where ``torch.maximum`` gives 0.0).
 
     A module, so that attribute lookups cost what they cost on array-api-compat's; named as that
     module, so that ``array_api_compat.is_torch_namespace`` and :func:`backend_name` see what it is."""
