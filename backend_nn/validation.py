@@ -7,6 +7,7 @@ entry points that take user data (``nn_model``, ``predict``), never per step.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from types import FrameType
@@ -55,12 +56,19 @@ def shape_of(a: Any, name: str | None = None) -> tuple[int, ...]:
 
 
 def did_you_mean(value: object, names) -> str:
-    """" — did you mean 'relu'?" where ``value`` is one of ``names`` up to case, spaces and hyphens
-    ("ReLU", "Leaky-ReLU", "Adam", "NumPy"); "" otherwise. A hint: the name is still refused."""
+    """" — did you mean 'relu'?" where ``value`` names one of ``names`` up to case, spaces and hyphens
+    ("ReLU", "Leaky-ReLU", "Adam", "NumPy"), is a part of just one of them ("moons", "leaky"), or is
+    spelled close to one (difflib's ratio of 0.75 or more: "adma", "numpi", "rlu", "flowr"); "" otherwise.
+    A hint: the name is still refused."""
     if not isinstance(value, str):
         return ""
+    names = [n for n in names if isinstance(n, str)]
     spelled = value.strip().lower().replace("-", "_").replace(" ", "_")
-    return f" — did you mean {spelled!r}?" if spelled in names and spelled != value else ""
+    if spelled in names:
+        return f" — did you mean {spelled!r}?" if spelled != value else ""
+    holding = [n for n in names if len(spelled) >= 3 and spelled in n]
+    close = holding if len(holding) == 1 else difflib.get_close_matches(spelled, names, n=1, cutoff=0.75)
+    return f" — did you mean {close[0]!r}?" if close else ""
 
 
 def is_real_number(v: Any) -> bool:

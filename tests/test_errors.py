@@ -420,6 +420,19 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.load_dataset("Flower"), ValueError, r"unknown data set 'Flower'; .* did you mean 'flower'\?"),
     (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], init="He"), ValueError, r"unknown init 'He'; .* did you mean 'he'\?"),
     (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], output="Sigmoid"), ValueError, r"did you mean 'sigmoid'\?"),
+    # a name misspelled, or a part of one: the hint names the closest (difflib), else nothing
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "adma"), ValueError,
+     r"unknown optimizer 'adma'; .* did you mean 'adam'\?$"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="rlu"), ValueError, r"did you mean 'relu'\?$"),
+    (lambda X, Y: bnn.load_dataset("flowr"), ValueError, r"did you mean 'flower'\?$"),
+    (lambda X, Y: bnn.load_dataset("moons"), ValueError, r"did you mean 'noisy_moons'\?$"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, backend="numpi"), ValueError, r"did you mean 'numpy'\?$"),
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "rmsprop"), ValueError, r"expected 'gd', 'momentum' or 'adam'\.$"),
+    (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], init="glorot"), ValueError, r"'xavier', 'he'\.$"),
+    # a device named as the backend
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, backend="gpu"), ValueError,
+     r"unknown backend 'gpu'; .* for a CUDA GPU, did you mean 'cupy' .*'torch' with device='cuda', or 'jax' with "
+     r"device='gpu'\?$"),
     # layer_sizes read X.shape[0] of any X: a 1-D X of 400 examples gave n_x = 400
     (lambda X, Y: bnn.layer_sizes(X[0], Y), ValueError, r"X must be 2-D .* got shape \(400,\) — did you mean X.reshape"),
     (lambda X, Y: bnn.layer_sizes(X.T, Y), ValueError, r"X looks like examples as rows"),
