@@ -8,6 +8,7 @@ Each returns the matplotlib Figure; ``save`` writes a PNG.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -213,7 +214,8 @@ def plot_sweep(results: Sequence[tuple[int, dict, float]], X: Any, Y: Any, *, ti
         handles = _boundary(ax, params, Xh, Yh, f"n_h = {n_h}: accuracy {100 * acc:.2f}%", legend=False)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    fig.suptitle(title)
+    # wrapped to the grid's width (about 9 characters of the title's font to an inch): one panel is 4 inches
+    fig.suptitle(textwrap.fill(title, width=36 * cols))
     # one legend for the grid, below it (matplotlib >= 3.7's "outside"), where it hides no points
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize="small", **_LEGEND_TITLE)
     return fig

@@ -35,7 +35,8 @@ def test_train_prints_the_course_trajectory_and_saves(tmp_path):
     assert lines[:3] == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083",
                          "Cost after iteration 2000: 0.254385"]
     assert lines[3].startswith("Accuracy: ")
-    assert "(flower; layers [2, 4, 1], hidden tanh, output sigmoid; numpy, float64, 3000 iterations" in lines[3]
+    assert "(flower; layers [2, 4, 1], hidden tanh, output sigmoid; numpy, float64, learning rate 1.2, 3000 iterations" \
+        in lines[3]
     assert r.stderr == ""  # no progress bar when stderr is not a terminal
     params = bnn.load_model(tmp_path / "model.npz")
     assert params["W1"].shape == (4, 2)
@@ -53,7 +54,8 @@ def test_train_with_course_2_options_is_nn_model_with_them(tmp_path):
     assert lines[:2] == [f"Cost after epoch 0: {costs[0]:f}", f"Cost after epoch 1000: {costs[10]:f}"]
     acc = bnn.accuracy(bnn.predict(params, X), Y)
     assert lines[2].startswith(f"Accuracy: {100 * acc:.2f}% ")
-    assert "1001 epochs, batches of 64, he init, adam, L2 lambd 0.1, dropout keep_prob 0.9 in " in lines[2]
+    assert "he init, adam, learning rate 0.01, L2 lambd 0.1, dropout keep_prob 0.9, 1001 epochs, batches of 64 in " \
+        in lines[2]
 
 
 def test_train_without_a_learning_rate_takes_the_optimizers_own(tmp_path):
@@ -136,11 +138,30 @@ def test_sweep_table_and_grid(tmp_path):
     assert _is_png(tmp_path / "grid.png")
 
 
+def test_sweep_picture_names_the_run(tmp_path, monkeypatch):
+    """The grid's title named only the data set: a shared picture did not say the optimizer, rate or steps.
+    It says what the accuracy line says, wrapped to the grid's width."""
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    from backend_nn import plotting
+    from backend_nn.cli import main
+
+    drawn = []
+    sweep = plotting.plot_sweep
+    monkeypatch.setattr(plotting, "plot_sweep", lambda *a, **k: drawn.append(sweep(*a, **k)) or drawn[-1])
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", "--sizes", "2", "--iterations", "3", "--batch-size", "64", "--optimizer", "adam",
+                 "--lambd", "0.1", "--plot", "grid.png"]) == 0
+    title = drawn[0]._suptitle.get_text()
+    assert title.replace("\n", " ") == ("Accuracy against hidden-layer size (flower; adam, learning rate 0.001, L2 "
+                                        "lambd 0.1, 3 epochs, batches of 64)")
+    assert max(map(len, title.splitlines())) <= 36  # one panel of 4 inches
+
+
 def test_train_on_dask_says_dask(tmp_path):
     pytest.importorskip("dask", reason="dask is not installed")
     r = cli("train", "--backend", "dask", "--iterations", "20", "--no-progress", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "; dask (numpy chunks), float64, 20 iterations in " in r.stdout  # it said "numpy"
+    assert "; dask (numpy chunks), float64, learning rate 1.2, 20 iterations in " in r.stdout  # it said "numpy"
 
 
 def test_sweep_reports_the_trained_parameters_cost(tmp_path):
@@ -344,10 +365,10 @@ def test_train_on_jax_is_float64_by_default_and_an_environment_setting_is_kept(t
         r = cli("train", "--backend", "jax", "--iterations", "1001", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         assert r.stdout.splitlines()[:2] == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083"]
-        assert "jax, float64, 1001 iterations" in r.stdout
+        assert "jax, float64, learning rate 1.2, 1001 iterations" in r.stdout
         env["JAX_ENABLE_X64"] = "0"
         r = cli("train", "--backend", "jax", "--iterations", "10", cwd=tmp_path)
         assert r.returncode == 2 and "error: --dtype float64 on JAX needs JAX's 64-bit mode" in r.stderr
         assert r.stderr.endswith("or choose --dtype float32.\n")  # the options' terms (it said dtype='float32')
         r = cli("train", "--backend", "jax", "--dtype", "float32", "--iterations", "10", cwd=tmp_path)
-        assert r.returncode == 0 and "jax, float32, 10 iterations" in r.stdout, r.stderr
+        assert r.returncode == 0 and "jax, float32, learning rate 1.2, 10 iterations" in r.stdout, r.stderr
