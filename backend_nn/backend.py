@@ -184,10 +184,10 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
                     f"backend={backend!r} needs the package {name!r}, which is not installed."
                 ) from None
             return get_namespace(mod)
-        hint = did_you_mean(backend, BACKENDS)
-        if name in ("gpu", "cuda", "nvidia"):  # a device, not a library: the libraries that run on one
-            hint = (" — for a CUDA GPU, did you mean 'cupy' ('auto' takes it where a device is counted), or "
-                    "'torch' with device='cuda', or 'jax' with device='gpu'?")
+        # a device named, not a library: the libraries that run on one
+        hint = (" — for a CUDA GPU, did you mean 'cupy' ('auto' takes it where a device is counted), or 'torch' "
+                "with device='cuda', or 'jax' with device='gpu'?") if name in ("gpu", "cuda", "nvidia") \
+            else did_you_mean(backend, BACKENDS)
         raise ValueError(
             f"unknown backend {backend!r}; expected one of {', '.join(map(repr, BACKENDS))} "
             f"or an Array API namespace such as array_api_strict{hint or '.'}"

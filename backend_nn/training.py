@@ -652,8 +652,9 @@ def _start_cost(params: dict, Xs: Any, Ys: Any, slices: list[slice], *, net: Net
         total = 0.0
         for b in parts:
             w = b.stop - b.start
-            part = step.cost(params, Xm[:, b], Ym[:, b], net=net, xp=xp, dropout=dropout_for(dropouts, w))
-            total = total + (part + l2_cost(params, lambd, w, xp=xp) if lambd else part) * w
+            total = total + step.cost(params, Xm[:, b], Ym[:, b], net=net, xp=xp, dropout=dropout_for(dropouts, w)) * w
+        if lambd:  # each batch's L2 term, lambd / (2 w) * sum ||W_l||^2, weighted by its w: lambd / 2 * sum, for each
+            total = total + len(parts) * l2_cost(params, lambd, 1, xp=xp)
         cost = total / sl.stop
     else:
         cost = step.cost(params, Xm, Ym, net=net, xp=xp)
