@@ -276,8 +276,9 @@ def shuffled(X: Any, Y: Any, seed: int) -> tuple[Any, Any]:
 SHUFFLES = ("course", "chunks")
 
 
-def check_shuffle(shuffle: Any, X: Any) -> bool:
-    """Whether ``shuffle`` asks for the per-chunk shuffle (validated against X: only dask data have chunks)."""
+def check_shuffle(shuffle: Any, X: Any, batch_size: int | None) -> bool:
+    """Whether ``shuffle`` asks for the per-chunk shuffle (validated against X: only dask data have chunks, and
+    against ``batch_size``: only mini-batch epochs shuffle)."""
     if shuffle not in SHUFFLES:
         raise ValueError(f"shuffle must be one of {SHUFFLES}: 'course' draws the course's permutation of all "
                          f"examples, 'chunks' shuffles within each chunk of a dask X; got {shuffle!r}.")
@@ -288,6 +289,9 @@ def check_shuffle(shuffle: Any, X: Any) -> bool:
                 f"an array of {type(X).__module__.split('.')[0]}")
         raise ValueError(f"shuffle='chunks' shuffles within the chunks of a dask array, and X is {kind}: pass X as "
                          "a dask array (or backend='dask'), or keep shuffle='course' (the default).")
+    if shuffle == "chunks" and batch_size is None:
+        raise ValueError("shuffle='chunks' orders the examples of mini-batch epochs, and this run is full batch (each "
+                         "step takes every example, unshuffled): give batch_size= with it, or leave shuffle out.")
     return shuffle == "chunks"
 
 

@@ -376,7 +376,7 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
     xp, dt, Xb, Yb = prepare_data(X, Y, backend=backend, dtype=dtype, device=device, chunks=chunks, stream=stream,
                                    batch_size=batch_size)
     with full_precision(xp):  # float32 runs in float32 (JAX on GPUs: TF32 otherwise)
-        chunked.check_shuffle(shuffle, Xb)
+        chunked.check_shuffle(shuffle, Xb, batch_size)
         if n_x is not None:
             layers_dims_for([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
         n_y = n_outputs(Yb, output, xp=data_namespace(Xb, xp)) if n_y is None else n_y
@@ -564,7 +564,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     sync_every = check_positive("sync_every", sync_every, integer=True)
     if batch_size is not None:
         shuffle_seed = check_shuffle_seed(shuffle_seed, start_epoch, num_epochs)
-    per_chunk = chunked.check_shuffle(shuffle, Xb) and batch_size is not None
+    per_chunk = chunked.check_shuffle(shuffle, Xb, batch_size)
     m = int(Xb.shape[1])
     if per_chunk and batch_size is not None:  # (per_chunk is a mini-batch run's)
         slices = chunked.chunk_slices(Xb.chunks[1], batch_size)

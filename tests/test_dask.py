@@ -432,6 +432,10 @@ def test_shuffle_option_errors(flower):
         bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=2, shuffle="chunks", stream=True)
     with pytest.raises(ValueError, match=r"shuffle must be one of \('course', 'chunks'\).*got 'rows'"):
         bnn.nn_model(da.from_array(X), da.from_array(Y), 4, num_iterations=2, shuffle="rows")
+    Xd, Yd = da.from_array(X, chunks=(-1, 100)), da.from_array(Y, chunks=(-1, 100))
+    with pytest.raises(ValueError, match=r"shuffle='chunks' orders the examples of mini-batch epochs, and this run is "
+                                         r"full batch .*give batch_size= with it"):  # was dropped in silence
+        bnn.nn_model(Xd, Yd, 4, num_iterations=2, shuffle="chunks")
 
 
 def test_other_backend_or_chunks_without_dask(flower):
