@@ -439,6 +439,14 @@ def model(
         raise ValueError(f"decay_rate={decay_rate!r} would not be used: it is the rate of a learning-rate decay; "
                          "give the rule too, decay=update_lr or decay=schedule_lr_decay.")
     decay_rate = check_decay_rate(decay_rate) if decay is not None else decay_rate
+    if parameters is not None:  # a resumed run starts from their weights: nothing is drawn
+        unused = [f"{name}={value!r}" for name, value, default in (("seed", seed, 3), ("init", init, None),
+                                                                   ("init_scale", init_scale, None))
+                  if not at_default(value, default)]
+        if unused:
+            raise ValueError(f"{', '.join(unused)} would not be used: parameters= resumes a run from its weights, "
+                             f"and nothing is initialized. Leave {'it' if len(unused) == 1 else 'them'} out, or drop parameters= to "
+                             "start afresh.")
     dims = layers_dims_for(layers_dims, X)
     params, costs = fit(
         X, Y, dims[1:-1], n_x=dims[0], n_y=dims[-1], activation=activation, negative_slope=negative_slope,

@@ -339,6 +339,19 @@ def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefi
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", decay_rate=0.3, num_epochs=1), ValueError,
      r"decay_rate=0.3 would not be used: it is the rate of a learning-rate decay; give the rule too, "
      r"decay=update_lr or decay=schedule_lr_decay"),
+    # a resumed run draws nothing: its seed and init were dropped in silence
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "adam", num_epochs=1, print_cost=False, seed=5,
+                            parameters=bnn.model(*FLOWER, [2, 3, 1], "adam", num_epochs=1, print_cost=False)[0]),
+     ValueError, r"seed=5 would not be used: parameters= resumes a run from its weights, and nothing is initialized\. "
+                 r"Leave it out"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, print_cost=False, init="xavier", init_scale=2.0,
+                            parameters=bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, print_cost=False)[0]),
+     ValueError, r"init='xavier', init_scale=2.0 would not be used: parameters= resumes .* Leave them out"),
+    # dropout on a network without a hidden layer (logistic regression) dropped nothing, in silence
+    (lambda p, g: bnn.model(*FLOWER, [2, 1], "adam", num_epochs=1, keep_prob=0.5), ValueError,
+     r"keep_prob=0.5 drops hidden units, and the network \[2, 1\] has no hidden layer"),
+    (lambda p, g: bnn.L_layer_model(*FLOWER, [2, 1], num_iterations=1, keep_prob=0.8), ValueError,
+     r"keep_prob=0.8 drops hidden units, and the network \[2, 1\] has no hidden layer .*leave keep_prob at 1"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay=bnn.update_lr, decay_rate=-1), ValueError,
      r"decay_rate must be a finite number >= 0; got -1.0"),
     # a rule of its own: a negative rate climbed the cost in silence, NaN said "Try a smaller learning_rate",
