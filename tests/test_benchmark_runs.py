@@ -141,3 +141,32 @@ def test_the_cupy_profile_without_a_gpu_says_so():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "no CUDA device is counted (CuPy counts 0): nothing to profile." in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def test_sweep_picture_tells_every_row_apart():
+    """Eleven rows drew two in the same blue (tab10 has ten colours): each row now has its own colour, and
+    backend_nn's rows are solid, the peers dashed. The flower alone (no sweep) draws no picture of dots."""
+    pytest.importorskip("matplotlib")
+    import importlib.util
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    spec = importlib.util.spec_from_file_location("bench_training", ROOT / "benchmarks" / "bench_training.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    names = [f"backend_nn [row {i}]" for i in range(7)] + [f"peer {i}" for i in range(6)]
+    rows = [dict(status="ok", n_x=2, n_h=4, dtype="float64", m=m, impl=name, us_per_step=1.0 + i)
+            for i, name in enumerate(names) for m in (100, 1000)]
+    fig = bench.sweep_figure(rows)
+    try:
+        lines = fig.axes[0].get_lines()
+        assert sorted(line.get_label() for line in lines) == sorted(names)
+        assert len({matplotlib.colors.to_hex(line.get_color()) for line in lines}) == len(names)
+        assert {line.get_linestyle() for line in lines if line.get_label().startswith("backend_nn")} == {"-"}
+        assert {line.get_linestyle() for line in lines if line.get_label().startswith("peer")} == {"--"}
+    finally:
+        plt.close(fig)
+    assert bench.sweep_figure([r for r in rows if r["m"] == 100]) is None
