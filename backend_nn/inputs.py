@@ -72,11 +72,14 @@ def n_outputs(Y: Any, output: Any, *, xp: Any, fix: str | None = None) -> int:
     if output is None and np.all(np.isin(values, (0, 1))):
         return 1
     K = finite.size
-    if not (finite.size == values.size and K >= 2 and np.array_equal(finite, np.arange(K))):
-        shown = "[" + ", ".join(map(str, finite[:10].tolist())) + (", ...]" if K > 10 else "]")
+    shown = "[" + ", ".join(map(str, finite[:10].tolist())) + (", ...]" if K > 10 else "]")
+    if finite.size < values.size:  # before the advice on numbering classes, which NaN is not
+        raise ValueError(f"Y must be finite; it holds NaN or inf{f' beside the labels {shown}' if K else ', only'}. "
+                         "Drop those examples, or give them their labels.")
+    if not (K >= 2 and np.array_equal(finite, np.arange(K))):
         raise ValueError(
             f"Y must hold 0/1 labels (binary) or class labels 0..K-1 with every class present; it holds "
-            f"{shown}{' and NaN or inf' if finite.size < values.size else ''}. " + (fix or (
+            f"{shown}. " + (fix or (
                 "Number the classes 0..K-1 (np.unique(Y, return_inverse=True)[1] does it); to keep classes that "
                 "are absent from Y, give their number, L_layer_model(X, Y, [n_x, ..., K]), or a one-hot Y (K, m)."
                 + (" Fractional values are targets of a sigmoid output only where it is asked for: output='sigmoid'."

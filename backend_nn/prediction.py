@@ -196,7 +196,9 @@ def _matches(predictions: Any, Y: Any, *, xp: Any, classes: tuple[int, str] | No
     P = _as_labels(predictions, xp=xp, name="predictions")
     T = _as_labels(Y, xp=xp, name="Y")
     for name, labels in (("predictions", P), ("Y", T)):
-        if xp.isdtype(labels.dtype, "real floating") and not bool(xp.all(labels == xp.round(labels))):
+        # inf is a whole number to round(): checked with the NaN (an inf label compared unequal, in silence)
+        if (xp.isdtype(labels.dtype, "real floating")
+                and not bool(xp.all(xp.isfinite(labels) & (labels == xp.round(labels))))):
             what = "predict's output" if name == "predictions" else "0/1 or 0..K-1"
             if not bool(xp.all(xp.isfinite(labels))):
                 raise ValueError(f"{name} must be labels ({what}); it holds NaN or inf.")

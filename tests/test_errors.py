@@ -460,6 +460,16 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # a NaN from the forward pass was reported as a value outside [0, 1]
     (lambda X, Y: bnn.compute_cost(np.full((1, 400), np.nan), Y), ValueError, r"found \[nan\] \(400 NaN: the forward"),
     (lambda X, Y: bnn.accuracy(Y, np.where(Y > 0, np.nan, 0.0)), ValueError, r"Y must be labels \(0/1 or 0..K-1\); it holds NaN"),
+    # inf is a whole number to round(): an inf label was compared unequal in silence
+    (lambda X, Y: bnn.accuracy(Y, np.where(np.arange(400) == 5, np.inf, Y)), ValueError,
+     r"Y must be labels \(0/1 or 0..K-1\); it holds NaN or inf"),
+    (lambda X, Y: bnn.accuracy(np.where(np.arange(400) == 5, -np.inf, Y), Y), ValueError,
+     r"predictions must be labels \(predict's output\); it holds NaN or inf"),
+    # a NaN label was told to number its classes 0..K-1 ("it holds [] and NaN or inf" where all were NaN)
+    (lambda X, Y: bnn.nn_model(X, np.where(np.arange(400) == 5, np.nan, Y), 4, 2), ValueError,
+     r"Y must be finite; it holds NaN or inf beside the labels \[0.0, 1.0\]\. Drop those examples, or give them "
+     r"their labels\.$"),
+    (lambda X, Y: bnn.nn_model(X, Y * np.nan, 4, 2), ValueError, r"Y must be finite; it holds NaN or inf, only\."),
     # print_cost / progress were never checked: None was "unsupported operand type(s) for -: 'int' and 'NoneType'"
     (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2, print_cost=None), TypeError,
      r"print_cost must be True or False; got NoneType None"),
