@@ -445,8 +445,8 @@ def model(
                   if not at_default(value, default)]
         if unused:
             raise ValueError(f"{', '.join(unused)} would not be used: parameters= resumes a run from its weights, "
-                             f"and nothing is initialized. Leave {'it' if len(unused) == 1 else 'them'} out, or drop parameters= to "
-                             "start afresh.")
+                             f"and nothing is initialized. Leave {'it' if len(unused) == 1 else 'them'} out, or drop "
+                             "parameters= to start afresh.")
     dims = layers_dims_for(layers_dims, X)
     params, costs = fit(
         X, Y, dims[1:-1], n_x=dims[0], n_y=dims[-1], activation=activation, negative_slope=negative_slope,

@@ -383,9 +383,9 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
         net = _run_network([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope,
                            Xb=Xb, batch=batch_size, dtype=dt, xp=xp)
         if keep_prob != 1.0 and not net.hidden:
-            raise ValueError(f"keep_prob={keep_prob!r} drops hidden units, and the network {list(net.layer_dims)} has no hidden "
-                             "layer (dropout never touches the input or the output): leave keep_prob at 1, or add a "
-                             "hidden layer.")
+            raise ValueError(f"keep_prob={keep_prob!r} drops hidden units, and the network {list(net.layer_dims)} has "
+                             "no hidden layer (dropout never touches the input or the output): leave keep_prob at 1, "
+                             "or add a hidden layer.")
         Xb, Yf = place_data(Xb, encode_Y(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
         state, start = None, 0
         if resume is None:

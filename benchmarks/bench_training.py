@@ -365,8 +365,8 @@ def sweep_figure(rows):
         pts = sorted((r["m"], r["us_per_step"]) for r in sweep if r["impl"] == name)
         ours = name.startswith("backend_nn")
         # the dark colours first, then the light ones
-        ax.loglog([p[0] for p in pts], [p[1] for p in pts], marker="o" if ours else "s", linestyle="-" if ours else "--",
-                  color=colors[(2 * i) % 20 + (2 * i) // 20 % 2], label=name)
+        ax.loglog([p[0] for p in pts], [p[1] for p in pts], marker="o" if ours else "s",
+                  linestyle="-" if ours else "--", color=colors[(2 * i) % 20 + (2 * i) // 20 % 2], label=name)
     ax.set_xlabel("m (examples)")
     ax.set_ylabel("time per training step (µs)")
     ax.set_title("Shallow network (n_x=2, n_h=4), float64: time per full-batch step")
