@@ -55,9 +55,17 @@ def shape_of(a: Any, name: str | None = None) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
+#: What other libraries (scikit-learn's MLPClassifier, Keras, PyTorch) or the usual import aliases call the
+#: names of this one's, for :func:`did_you_mean` (each hinted only where its name here is among those asked for).
+OTHER_NAMES = {"logistic": "sigmoid", "identity": "linear", "lrelu": "leaky_relu", "sgd": "gd",
+               "kaiming": "he", "kaiming_normal": "he", "he_normal": "he", "lecun": "xavier", "lecun_normal": "xavier",
+               "np": "numpy", "cp": "cupy", "jnp": "jax", "pytorch": "torch"}
+
+
 def did_you_mean(value: object, names) -> str:
     """" — did you mean 'relu'?" where ``value`` names one of ``names`` up to case, spaces and hyphens
-    ("ReLU", "Leaky-ReLU", "Adam", "NumPy"), is a part of just one of them ("moons", "leaky"), or is
+    ("ReLU", "Leaky-ReLU", "Adam", "NumPy"), is another library's name for one (:data:`OTHER_NAMES`:
+    "logistic", "identity", "kaiming", "np"), is a part of just one of them ("moons", "leaky"), or is
     spelled close to one (difflib's ratio of 0.75 or more: "adma", "numpi", "rlu", "flowr"); "" otherwise.
     A hint: the name is still refused."""
     if not isinstance(value, str):
@@ -66,6 +74,8 @@ def did_you_mean(value: object, names) -> str:
     spelled = value.strip().lower().replace("-", "_").replace(" ", "_")
     if spelled in names:
         return f" — did you mean {spelled!r}?" if spelled != value else ""
+    if OTHER_NAMES.get(spelled) in names:
+        return f" — did you mean {OTHER_NAMES[spelled]!r}?"
     holding = [n for n in names if len(spelled) >= 3 and spelled in n]
     close = holding if len(holding) == 1 else difflib.get_close_matches(spelled, names, n=1, cutoff=0.75)
     return f" — did you mean {close[0]!r}?" if close else ""

@@ -429,6 +429,13 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, backend="numpi"), ValueError, r"did you mean 'numpy'\?$"),
     (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "rmsprop"), ValueError, r"expected 'gd', 'momentum' or 'adam'\.$"),
     (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], init="glorot"), ValueError, r"'xavier', 'he'\.$"),
+    # another library's name for one of ours: scikit-learn's MLPClassifier, Keras, the usual import aliases
+    (lambda X, Y: bnn.NNClassifier(activation="logistic", num_iterations=2).fit(X.T, Y.ravel()), ValueError,
+     r"unknown activation 'logistic'; .* did you mean 'sigmoid'\?$"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="identity"), ValueError, r"did you mean 'linear'\?$"),
+    (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], init="kaiming"), ValueError, r"did you mean 'he'\?$"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, backend="np"), ValueError, r"did you mean 'numpy'\?$"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, backend="jnp"), ValueError, r"did you mean 'jax'\?$"),
     # a device named as the backend
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, backend="gpu"), ValueError,
      r"unknown backend 'gpu'; .* for a CUDA GPU, did you mean 'cupy' .*'torch' with device='cuda', or 'jax' with "
