@@ -307,17 +307,28 @@ def namespace_of(**arrays: Any) -> Namespace:
     return next(iter(spaces.values()))
 
 
-def host_array(x: Any) -> np.ndarray:
+def host_array(x: Any, name: str = "x") -> np.ndarray:
     """Host data (a NumPy array, a memory map, a list, ...) as a NumPy array, copying nothing that need
     not be: a memory map stays one; a masked array without masked cells is its data; with masked cells
-    it is refused (the network would train on the values under the mask)."""
+    it is refused (the network would train on the values under the mask), and so are nested lists whose
+    rows differ in length (``name``: what the errors call ``x``)."""
     if isinstance(x, np.ma.MaskedArray):
         n_masked = int(np.ma.count_masked(x))
         if n_masked:
-            raise ValueError(f"got a masked array with {n_masked} masked cell(s); the network would read the "
-                             "values under the mask. Fill them (x.filled(value)) or drop those examples first.")
+            raise ValueError(f"{name} is a masked array with {n_masked} masked cell(s); the network would read the "
+                             f"values under the mask. Fill them ({name}.filled(value)) or drop those examples first.")
         x = np.ma.getdata(x)
-    return x if isinstance(x, np.memmap) else np.asarray(x)
+    if isinstance(x, np.memmap):
+        return x
+    try:
+        return np.asarray(x)
+    except ValueError as exc:  # NumPy's "setting an array element with a sequence ... inhomogeneous shape"
+        if not isinstance(x, (list, tuple)):
+            raise
+        lengths = sorted({len(row) if isinstance(row, (list, tuple, np.ndarray)) else 1 for row in x})
+        rows = f": its rows hold {' or '.join(map(str, lengths))} values" if len(lengths) > 1 else ""
+        raise ValueError(f"{name} is a nested list that is not rectangular{rows}, so it is no array. Give every "
+                         "row the same number of values.") from exc
 
 
 def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:
@@ -394,7 +405,7 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
     if dtype is not None and dtype == getattr(xp, "float64", None):
         check_float64(xp)  # JAX would give float32 with a warning of its own
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
-        host = _native(host_array(x), xp)
+        host = _native(host_array(x, name), xp)
         if host.dtype.kind in "OSUVMm":  # objects, text, records, dates: not numbers any backend computes with
             raise TypeError(f"{name} must hold numbers (bool, integer or floating); got dtype {host.dtype}.")
         if dtype is not None:

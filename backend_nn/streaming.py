@@ -129,7 +129,7 @@ def wanted(stream: Any, X: Any, Y: Any, xp: Any, *, dtype: Any, device: Any, bat
                              f"a {type(X).__module__.split('.')[0]}.{type(X).__name__}, on its backend already. Pass "
                              "the host array, or leave stream='auto'.")
         return False
-    X = X if isinstance(X, np.ndarray) else np.asarray(X)
+    X = X if isinstance(X, np.ndarray) else host_array(X, "X")  # a ragged list: an error that names X
     if batch_size is None:
         if stream is True:
             raise ValueError("stream=True streams mini-batches: give batch_size= (mini_batch_size= in model()); a "

@@ -472,6 +472,15 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"Y must be labels \(0/1 or 0..K-1\); it holds NaN or inf"),
     (lambda X, Y: bnn.accuracy(np.where(np.arange(400) == 5, -np.inf, Y), Y), ValueError,
      r"predictions must be labels \(predict's output\); it holds NaN or inf"),
+    # a ragged nested list was NumPy's "setting an array element with a sequence ... inhomogeneous shape", naming neither
+    (lambda X, Y: bnn.nn_model([[1, 2], [3]], [[0, 1]], 4, 2), ValueError,
+     r"X is a nested list that is not rectangular: its rows hold 1 or 2 values, so it is no array"),
+    (lambda X, Y: bnn.nn_model([[1, 2], [3, 4]], [[0, 1], [1]], 4, 2), ValueError,
+     r"Y is a nested list that is not rectangular: its rows hold 1 or 2 values"),
+    (lambda X, Y: bnn.predict(bnn.nn_model(X, Y, 4, 2)[0], [[1, 2], [3]]), ValueError,
+     r"X is a nested list that is not rectangular"),
+    (lambda X, Y: bnn.nn_model(np.ma.masked_greater(X, 3), Y, 4, 2), ValueError,
+     r"X is a masked array with 78 masked cell\(s\); .* Fill them \(X\.filled\(value\)\)"),
     # a NaN label was told to number its classes 0..K-1 ("it holds [] and NaN or inf" where all were NaN)
     (lambda X, Y: bnn.nn_model(X, np.where(np.arange(400) == 5, np.nan, Y), 4, 2), ValueError,
      r"Y must be finite; it holds NaN or inf beside the labels \[0.0, 1.0\]\. Drop those examples, or give them "
