@@ -472,7 +472,7 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"Y must be labels \(0/1 or 0..K-1\); it holds NaN or inf"),
     (lambda X, Y: bnn.accuracy(np.where(np.arange(400) == 5, -np.inf, Y), Y), ValueError,
      r"predictions must be labels \(predict's output\); it holds NaN or inf"),
-    # a ragged nested list was NumPy's "setting an array element with a sequence ... inhomogeneous shape", naming neither
+    # a ragged nested list was NumPy's "setting an array element with a sequence ...", naming neither
     (lambda X, Y: bnn.nn_model([[1, 2], [3]], [[0, 1]], 4, 2), ValueError,
      r"X is a nested list that is not rectangular: its rows hold 1 or 2 values, so it is no array"),
     (lambda X, Y: bnn.nn_model([[1, 2], [3, 4]], [[0, 1], [1]], 4, 2), ValueError,
