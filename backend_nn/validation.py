@@ -494,6 +494,9 @@ def gradients_hint(parameters: dict) -> str:
     if parameters and all(isinstance(k, str) and k.startswith("d") for k in parameters):
         return (": these are gradients' keys. Did you pass the gradients where the parameters belong? The functions "
                 "take the parameters first (update_parameters(parameters, grads, ...)).")
+    if parameters and all(isinstance(k, str) and k[:1] in ("Z", "A") and k[1:].isdigit() for k in parameters):
+        return (": these are a forward pass's cache keys (Z1, A1, ...). Did you pass the cache where the parameters "
+                "belong? backward_propagation takes (parameters, cache, X, Y).")
     return "."
 
 

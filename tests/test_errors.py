@@ -655,6 +655,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"grads, \.\.\.\)\)\.$"),
     (lambda X, Y: bnn.gradient_check_n({"d" + k: v for k, v in params().items()}, params(), X, Y), ValueError,
      r"^parameters may hold only W1, b1, \.\.\., WL, bL; got unexpected keys .*: these are gradients' keys\."),
+    (lambda X, Y: bnn.backward_propagation(bnn.forward_propagation(X, params())[1], params(), X, Y), ValueError,
+     r"got unexpected keys \['Z1', 'A1', 'Z2', 'A2'\]: these are a forward pass's cache keys \(Z1, A1, \.\.\.\)\. Did "
+     r"you pass the cache where the parameters belong\? backward_propagation takes \(parameters, cache, X, Y\)\.$"),
     (lambda X, Y: bnn.L_model_backward(Y.astype(float), *bnn.L_model_forward(X, bnn.initialize_parameters_deep([2, 3, 1]))),
      ValueError, r"^AL holds only 0s and 1s, as labels do: did you swap AL and Y\? L_model_backward takes \(AL, Y, "
                  r"caches\), the output first\.$"),
