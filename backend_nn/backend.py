@@ -247,7 +247,7 @@ def check_plain_array(x: Any, name: str) -> None:
     """A TypeError for what looks like an array but cannot enter the equations: a sparse matrix or
     tensor (its arithmetic is another's, or missing), a PyTorch tensor on the "meta" device, which
     has a shape and no values, a pandas table (rows as samples, where the course's X is (n_x, m)), or a
-    dict (parameters or gradients where data belong)."""
+    dict (parameters, gradients or a cache where data belong)."""
     check_not_dict(x, name)
     module = type(x).__module__
     if module.startswith("pandas"):

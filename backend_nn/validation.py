@@ -325,7 +325,8 @@ def check_not_dict(x: Any, name: str) -> None:
     place would otherwise fail deep inside, on a missing ``.dtype``."""
     if isinstance(x, dict):
         keys = ", ".join(repr(k) for k in list(x)[:4]) + (", ..." if len(x) > 4 else "")
-        what = f"a dict (keys {{{keys}}}): parameters or gradients where data belong?" if x else "an empty dict."
+        what = f"a dict (keys {{{keys}}}): parameters, gradients or a cache where data belong?" if x else \
+            "an empty dict."
         raise TypeError(f"{name} must be an array; got {what} Check the order of the arguments.")
 
 

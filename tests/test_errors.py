@@ -579,8 +579,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"got keys \['W1', 'W2', 'W3', 'b1', 'b2'\]"),
     # a dict where data belong reached a missing .dtype, .astype or .ndim (AttributeError)
     (lambda X, Y: bnn.predict(params(), params(), activation="tanh"), TypeError,
-     r"^X must be an array; got a dict \(keys \{'W1', 'b1', 'W2', 'b2'\}\): parameters or gradients where data "
-     r"belong\? Check the order of the arguments\.$"),
+     r"^X must be an array; got a dict \(keys \{'W1', 'b1', 'W2', 'b2'\}\): parameters, gradients or a cache where "
+     r"data belong\? Check the order of the arguments\.$"),
+    (lambda X, Y: bnn.backward_propagation(params(), X, bnn.forward_propagation(X, params())[1], Y), TypeError,
+     r"^X must be an array; got a dict \(keys \{'Z1', 'A1', 'Z2', 'A2'\}\): parameters, gradients or a cache"),
     (lambda X, Y: bnn.gradient_check_n(params(), {}, X, {}), TypeError, r"^Y must be an array; got an empty dict\."),
     (lambda X, Y: bnn.plot_decision_boundary(params(), {}, Y), TypeError, r"^X must be an array; got an empty dict"),
     (lambda X, Y: bnn.plot_decision_boundary(params(), X, params()), TypeError, r"^Y must be an array; got a dict"),
