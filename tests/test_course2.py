@@ -944,6 +944,11 @@ def test_training_resumes_from_a_saved_model(tmp_path, backend):
     assert bnn.load_model(path).training_state["optimizer"] == "adam"
     with pytest.raises(ValueError, match=r"describe the network \[2, 5, 1\]"):
         bnn.model(X, Y, [2, 6, 1], "adam", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
+    # the initialization's options at their defaults, given explicitly, are what a resumed run takes anyway
+    explicit, _ = bnn.model(X, Y, [2, 5, 1], "adam", 0.01, 64, num_epochs=10, print_cost=False, cost_every=1,
+                            parameters=bnn.load_model(path), seed=3, init=None, init_scale=None)
+    for k in straight:
+        np.testing.assert_allclose(explicit[k], bnn.to_numpy(straight[k]), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("decay", ["update_lr", "schedule_lr_decay"])
