@@ -27,7 +27,8 @@ import numpy as np
 from .backend import device_of, namespace_of, to_backend, to_numpy
 from .validation import check_number, dtype_name
 
-__all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob", "Dropout",
+__all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob",
+           "check_dropout_layers", "Dropout",
            "compute_cost_with_regularization", "forward_propagation_with_dropout",
            "backward_propagation_with_regularization", "backward_propagation_with_dropout", "tuple_cache_forward",
            "tuple_cache_backward"]
@@ -64,10 +65,20 @@ def check_keep_prob(keep_prob: Any) -> float:
                         "in (0, 1] (the probability of keeping a unit)")
 
 
+def check_dropout_layers(keep_prob: float, layer_dims) -> None:
+    """Refuse dropout (keep_prob < 1) on a network with no hidden layer: there would be nothing to drop."""
+    if keep_prob != 1.0 and len(layer_dims) < 3:
+        raise ValueError(f"keep_prob={keep_prob!r} drops hidden units, and the network {[int(n) for n in layer_dims]} "
+                         "has no hidden layer (dropout never touches the input or the output): leave keep_prob at 1, "
+                         "or add a hidden layer.")
+
+
 def dropout_masks(layer_dims, m: int, keep_prob: float, *, xp: Any, dtype: Any, device: Any = None,
                   seed: int = 1) -> list:
     """D_1 .. D_{L-1}, (n_l, m) of 0/1 in ``dtype`` on the backend: (rand(n_l, m) < keep_prob) from
-    RandomState(seed), in layer order, as the course draws them."""
+    RandomState(seed), in layer order, as the course draws them. A network with no hidden layer is
+    refused (:func:`check_dropout_layers`)."""
+    check_dropout_layers(keep_prob, layer_dims)
     rng = np.random.RandomState(seed)
     host = np.dtype(dtype_name(dtype))  # 0/1 are exact in any float: made in the dtype on the host
     return [to_backend((rng.rand(int(n), int(m)) < keep_prob).astype(host), xp, device=device)

@@ -360,7 +360,7 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
     labels. ``mean_in_dZ``: the gradients rounded as course 2's init_utils and opt_utils round them
     (:func:`backend_nn.propagation.backward_pass`). ``resume``: Parameters a run returned (their
     training state goes on)."""
-    from .regularization import check_keep_prob, check_lambd
+    from .regularization import check_dropout_layers, check_keep_prob, check_lambd
 
     opt = get_optimizer(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
@@ -382,10 +382,7 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
         n_y = n_outputs(Yb, output, xp=data_namespace(Xb, xp)) if n_y is None else n_y
         net = _run_network([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope,
                            Xb=Xb, batch=batch_size, dtype=dt, xp=xp)
-        if keep_prob != 1.0 and not net.hidden:
-            raise ValueError(f"keep_prob={keep_prob!r} drops hidden units, and the network {list(net.layer_dims)} has "
-                             "no hidden layer (dropout never touches the input or the output): leave keep_prob at 1, "
-                             "or add a hidden layer.")
+        check_dropout_layers(keep_prob, net.layer_dims)  # before any work
         Xb, Yf = place_data(Xb, encode_Y(Yb, n_y, net, dtype=dt, xp=xp, Xb=Xb))
         state, start = None, 0
         if resume is None:

@@ -16,6 +16,7 @@ from backend_nn.backend import to_numpy
 from conftest import assert_close, assert_on_backend, course_model
 
 FLOWER = bnn.load_planar_dataset()
+_LOGISTIC = {"W1": np.array([[0.3, -0.2]]), "b1": np.zeros((1, 1))}  # the network [2, 1]: no hidden layer
 
 
 # --- initializations ---------------------------------------------------------------------------------
@@ -352,6 +353,12 @@ def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefi
      r"keep_prob=0.5 drops hidden units, and the network \[2, 1\] has no hidden layer"),
     (lambda p, g: bnn.L_layer_model(*FLOWER, [2, 1], num_iterations=1, keep_prob=0.8), ValueError,
      r"keep_prob=0.8 drops hidden units, and the network \[2, 1\] has no hidden layer .*leave keep_prob at 1"),
+    # ... and so did the gradient check and the course's forward pass with dropout, on logistic regression
+    (lambda p, g: bnn.gradient_check_n(_LOGISTIC, {"dW1": _LOGISTIC["W1"], "db1": _LOGISTIC["b1"]}, FLOWER[0][:, :5],
+                                       FLOWER[1][:, :5], activation="relu", keep_prob=0.5), ValueError,
+     r"keep_prob=0.5 drops hidden units, and the network \[2, 1\] has no hidden layer"),
+    (lambda p, g: bnn.forward_propagation_with_dropout(FLOWER[0][:, :5], _LOGISTIC, keep_prob=0.7), ValueError,
+     r"keep_prob=0.7 drops hidden units, and the network \[2, 1\] has no hidden layer"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay=bnn.update_lr, decay_rate=-1), ValueError,
      r"decay_rate must be a finite number >= 0; got -1.0"),
     # a rule of its own: a negative rate climbed the cost in silence, NaN said "Try a smaller learning_rate",
