@@ -238,15 +238,18 @@ def check_not_a_function(activation: Any, names) -> None:
                         f"{activation.__name__}.")
 
 
-def get_activation(activation: str | Activation = "tanh", *, negative_slope: float = 0.01) -> Activation:
+def get_activation(activation: str | Activation = "tanh", *, negative_slope: float = 0.01,
+                   hidden: bool = False) -> Activation:
     """Look up an activation by name: a hidden one ("relu", "tanh", "sigmoid", "leaky_relu",
-    "linear") or "softmax" (an output activation)."""
+    "linear") or "softmax" (an output activation, refused where ``hidden``)."""
+    if hidden and getattr(activation, "name", activation) == "softmax":
+        raise ValueError("softmax is an output activation; hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
     if isinstance(activation, Activation):
         return activation
     if activation == "softmax":
         return Activation("softmax", softmax, None, vjp=softmax_backward)
     if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
-        names = [*HIDDEN_ACTIVATIONS, "softmax"]
+        names = [*HIDDEN_ACTIVATIONS] if hidden else [*HIDDEN_ACTIVATIONS, "softmax"]
         check_not_a_function(activation, names)
         hint = did_you_mean(activation, names)
         raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(map(repr, names))}{hint or '.'}")

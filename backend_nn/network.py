@@ -35,7 +35,7 @@ def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float 
     """One Activation per hidden layer, from one name (for all of them) or a list of names."""
     check_not_a_function(activation, HIDDEN_ACTIVATIONS)
     if isinstance(activation, (str, Activation)):
-        acts = tuple(get_activation(activation, negative_slope=negative_slope) for _ in range(n_hidden))
+        acts = tuple(get_activation(activation, negative_slope=negative_slope, hidden=True) for _ in range(n_hidden))
     else:
         names = ordered_list(activation, "activation", "a name or a list of names, one per hidden layer, in order")
         if len(names) != n_hidden:
@@ -43,9 +43,7 @@ def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float 
                 f"activation lists {len(names)} activation(s) but the network has {n_hidden} hidden layer(s); "
                 "give one name for all of them or one per hidden layer."
             )
-        acts = tuple(get_activation(a, negative_slope=negative_slope) for a in names)
-    if any(a.name == "softmax" for a in acts):
-        raise ValueError("softmax is an output activation; hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
+        acts = tuple(get_activation(a, negative_slope=negative_slope, hidden=True) for a in names)
     if not any(a.name == "leaky_relu" for a in acts):
         _refuse_unused_slope(negative_slope, acts)
     return acts
