@@ -324,6 +324,30 @@ def test_n_h_and_layers_together_are_a_usage_error(capsys, n_h):
     assert info.value.code == 2 and "argument --layers: not allowed with argument --n-h" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("args, hint", [
+    (["--activation", "logistic"], "argument --activation: invalid choice: 'logistic' (choose from 'relu', 'tanh', "
+                                   "'sigmoid', 'leaky_relu', 'linear') — did you mean 'sigmoid'?"),
+    (["--activation", "relu", "ReLU"],
+     "argument --activation: invalid choice: 'ReLU' (choose from 'relu', .*) — did you mean 'relu'?"),
+    (["--init", "kaiming"], "argument --init: invalid choice: 'kaiming' .* — did you mean 'he'?"),
+    (["--optimizer", "SGD"], "argument --optimizer: invalid choice: 'SGD' .* — did you mean 'gd'?"),
+    (["--dataset", "moons"], "argument --dataset: invalid choice: 'moons' .* — did you mean 'noisy_moons'?"),
+    (["--init", "glorot"], "argument --init: invalid choice: 'glorot' (choose from 'random', 'zeros', 'xavier', 'he')"),
+])
+def test_a_name_that_is_not_a_choice_gets_the_librarys_hint(capsys, args, hint):
+    """argparse's own choices said "invalid choice" and listed them; the library's hint (another library's
+    name, the case, a part of a name) was the Python API's alone."""
+    import re
+
+    from backend_nn.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["train", *args])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert info.value.code == 2 and re.fullmatch(r"backend-nn train: error: " + re.escape(hint).replace(r"\.\*", ".*"),
+                                                 err), err
+
+
 def test_help_for_each_command(tmp_path):
     for cmd in ("train", "predict", "sweep"):
         r = cli(cmd, "--help", cwd=tmp_path)
