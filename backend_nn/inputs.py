@@ -30,17 +30,18 @@ def backend_for(X: Any, backend: Any) -> Any:
     return namespace_of(X=X)
 
 
-def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any) -> Any:
+def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any, n_x: int | None = None) -> Any:
     """X on the backend, once, checked (2-D, finite) and cast to the training dtype.
 
     Integer and boolean X are cast to ``dtype`` explicitly (like scikit-learn). The
-    caller's arrays are never written to.
+    caller's arrays are never written to. ``n_x``: the network's, where it is known (the
+    hint for a 1-D X).
     """
     check_plain_array(X, "X")
     if isinstance(X, np.ndarray):
-        check_X_kind(X, xp=np)  # on the host first: text or objects would meet each library's own message
+        check_X_kind(X, xp=np, n_x=n_x)  # on the host first: text or objects would meet each library's own message
     Xb = backend_asarray(X, xp, device=device, name="X")
-    check_X_kind(Xb, xp=xp)
+    check_X_kind(Xb, xp=xp, n_x=n_x)
     if not xp.isdtype(Xb.dtype, "real floating"):
         Xb = xp.astype(Xb, dtype)
     check_finite(Xb, xp=xp)

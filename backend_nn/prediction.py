@@ -44,7 +44,7 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
         if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
             return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype,
                                                 device=device_of(W1)), net
-        Xb = prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1))
+        Xb = prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1), n_x=net.layer_dims[0])
         xp, _ = check_inputs(Xb, parameters)
         AL, _ = forward_pass(Xb, parameters, net=net, xp=xp)
     return AL, net

@@ -273,9 +273,18 @@ def check_number(name: str, value: Any, kind: str, ok: Any, range_text: str) -> 
     return value
 
 
-def not_2d(shape: tuple) -> ValueError:
-    """The error for an X that is not 2-D; a 1-D one is told the two ways it could be meant."""
-    hint = " — did you mean X.reshape(1, -1) (one feature) or X.reshape(-1, 1) (one example)?" if len(shape) == 1 else ""
+def not_2d(shape: tuple, n_x: int | None = None) -> ValueError:
+    """The error for an X that is not 2-D; a 1-D one is told the ways it could be meant: the one that fits
+    where the network's ``n_x`` is known (predicting), both where it is not (training)."""
+    hint = ""
+    if len(shape) == 1:
+        hint = " — did you mean X.reshape(1, -1) (one feature) or X.reshape(-1, 1) (one example)?"
+        if n_x == 1:
+            hint = " — did you mean X.reshape(1, -1) (m examples of the network's one feature)?"
+        elif n_x is not None and shape[0] == n_x:
+            hint = f" — did you mean X.reshape(-1, 1) (one example of the network's n_x = {n_x} features)?"
+        elif n_x is not None:
+            hint = f"; the network takes n_x = {n_x} features per example, one per row."
     return ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {shape}{hint or '.'}")
 
 
@@ -283,7 +292,7 @@ def check_X(X: Any, *, xp: Any, n_x: int | None = None) -> None:
     """X must be a 2-D real floating array of shape (n_x, m), examples as columns."""
     shape = shape_of(X)
     if len(shape) != 2:
-        raise not_2d(shape)
+        raise not_2d(shape, n_x)
     if not xp.isdtype(X.dtype, "real floating"):
         raise TypeError(
             f"X must have a real floating dtype (float64 or float32); got {X.dtype}. "
@@ -398,13 +407,14 @@ def check_X_Y_shapes(X: Any, Y: Any) -> None:
     check_X_Y(_Shape(X), _Shape(Y), xp=_AnyDtype)
 
 
-def check_X_kind(X: Any, *, xp: Any) -> None:
+def check_X_kind(X: Any, *, xp: Any, n_x: int | None = None) -> None:
     """Training data X: real numbers (floating, integer or boolean: the last two are cast), 2-D (n_x, m),
-    at least one example and one feature. Reads the shape and dtype only."""
+    at least one example and one feature. Reads the shape and dtype only; ``n_x``, the network's where it
+    is known, makes the hint for a 1-D X precise."""
     if not xp.isdtype(X.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
     if len(X.shape) != 2:
-        raise not_2d(shape_of(X))
+        raise not_2d(shape_of(X), n_x)
     n_x, m = shape_of(X)
     if m == 0 or n_x == 0:
         raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "

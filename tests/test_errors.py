@@ -216,8 +216,8 @@ def test_predict_refuses_an_activation_the_parameters_were_not_trained_with(data
 
 def test_predict_of_one_example_as_a_1d_array_says_how_to_make_it_a_column(data):
     p, _ = bnn.nn_model(*data, 4, 10)
-    with pytest.raises(ValueError, match=r"got shape \(2,\) — did you mean X\.reshape\(1, -1\) \(one feature\) or "
-                                         r"X\.reshape\(-1, 1\) \(one example\)\?"):
+    with pytest.raises(ValueError, match=r"got shape \(2,\) — did you mean X\.reshape\(-1, 1\) \(one example of the "
+                                         r"network's n_x = 2 features\)\?$"):  # the one reshape that fits, of two
         bnn.predict(p, data[0][:, 0])
     assert bnn.predict(p, data[0][:, 0].reshape(-1, 1)).shape == (1, 1)
 
@@ -445,6 +445,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # layer_sizes read X.shape[0] of any X: a 1-D X of 400 examples gave n_x = 400
     (lambda X, Y: bnn.layer_sizes(X[0], Y), ValueError, r"X must be 2-D .* got shape \(400,\) — did you mean X.reshape"),
     (lambda X, Y: bnn.layer_sizes(X.T, Y), ValueError, r"X looks like examples as rows"),
+    # predicting, the network's n_x says which of the two reshapes a 1-D X needs, or that neither fits
+    (lambda X, Y: bnn.predict(params(), X[0], activation="tanh"), ValueError,
+     r"got shape \(400,\); the network takes n_x = 2 features per example, one per row\.$"),
+    (lambda X, Y: bnn.L_model_forward(X[0], bnn.initialize_parameters_deep([1, 3, 1])), ValueError,
+     r"got shape \(400,\) — did you mean X.reshape\(1, -1\) \(m examples of the network's one feature\)\?$"),
     (lambda X, Y: bnn.layer_sizes(X, Y.ravel()), ValueError, r"Y must be 2-D with shape \(1, m\)"),
     # layer_dims that is not a list: "'int' object is not iterable", or "layer_dims[0] ... got str 'a'"
     (lambda X, Y: bnn.initialize_parameters_deep(5), TypeError, r"layer_dims must be a list of layer sizes .* got int 5"),
