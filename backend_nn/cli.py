@@ -48,14 +48,16 @@ def _device(text: str | None):
     return int(text) if text is not None and text.isdigit() else text
 
 
-def _one_of(names) -> Callable[[str], str]:
+def _one_of(names, notes: dict[str, str] | None = None) -> Callable[[str], str]:
     """argparse's type for a name among ``names`` (kept as its choices, for the help): a name that is
-    not one gets the library's hint ("logistic" — did you mean 'sigmoid'?) in argparse's error."""
+    not one gets the library's hint ("logistic" — did you mean 'sigmoid'?) in argparse's error, or its
+    note in ``notes``."""
     def name(text: str) -> str:
         if text in names:
             return text
+        hint = (notes or {}).get(text.lower()) or did_you_mean(text, names)
         raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(map(repr, names))})"
-                                         f"{did_you_mean(text, names)}")
+                                         f"{hint}")
     return name
 
 
@@ -66,7 +68,8 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     src.add_argument("--data", metavar="FILE", help="your own data: CSV (rows = examples, last column = the label: "
                                                     "0/1, or 0..K-1 for K classes) or NPZ with X (n_x, m) and Y (1, m)")
     p.add_argument("--activation", default=["tanh"], nargs="+", choices=list(ACTIVATIONS), metavar="ACTIVATION",
-                   type=_one_of(list(ACTIVATIONS)),
+                   type=_one_of(list(ACTIVATIONS), {"softmax": ": softmax is the output layer's, and the labels "
+                                                          "choose it (0..K-1 for K classes)"}),
                    help=f"hidden activation, or one per hidden layer: {', '.join(ACTIVATIONS)} (default: tanh)")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="step size (default: the optimizer's: 1.2 for gd and momentum, the course's week-3 rate; "

@@ -333,6 +333,8 @@ def test_n_h_and_layers_together_are_a_usage_error(capsys, n_h):
     (["--optimizer", "SGD"], "argument --optimizer: invalid choice: 'SGD' .* — did you mean 'gd'?"),
     (["--dataset", "moons"], "argument --dataset: invalid choice: 'moons' .* — did you mean 'noisy_moons'?"),
     (["--init", "glorot"], "argument --init: invalid choice: 'glorot' (choose from 'random', 'zeros', 'xavier', 'he')"),
+    (["--activation", "softmax"], "argument --activation: invalid choice: 'softmax' (choose from .*): softmax is the "
+                                  "output layer's, and the labels choose it (0..K-1 for K classes)"),
 ])
 def test_a_name_that_is_not_a_choice_gets_the_librarys_hint(capsys, args, hint):
     """argparse's own choices said "invalid choice" and listed them; the library's hint (another library's
