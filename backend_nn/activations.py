@@ -243,7 +243,8 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
     """Look up an activation by name: a hidden one ("relu", "tanh", "sigmoid", "leaky_relu",
     "linear") or "softmax" (an output activation, refused where ``hidden``)."""
     if hidden and getattr(activation, "name", activation) == "softmax":
-        raise ValueError("softmax is an output activation; hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
+        raise ValueError("softmax is an output activation (output='softmax', which labels of three or more classes "
+                         "get by default); hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
     if isinstance(activation, Activation):
         return activation
     if activation == "softmax":

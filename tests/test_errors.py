@@ -58,7 +58,8 @@ def test_nn_model_rejects_bad_data(data, bad, exc, match):
     (dict(learning_rate=float("nan")), ValueError, r"learning_rate must be a positive, finite number"),
     (dict(activation="swish"), ValueError, r"unknown activation 'swish'; expected one of 'relu', 'tanh', 'sigmoid', "
                                            r"'leaky_relu', 'linear'\.$"),  # not softmax: an output, refused here
-    (dict(activation="softmax"), ValueError, r"softmax is an output activation; hidden layers take relu, tanh"),
+    (dict(activation="softmax"), ValueError, r"softmax is an output activation \(output='softmax', which labels of "
+                                             r"three or more classes get by default\); hidden layers take relu, tanh"),
     (dict(activation="leaky_relu", negative_slope=-0.5), ValueError, r"negative_slope must be in \[0, 1\)"),
     # a slope beside activations without one was dropped in silence
     (dict(negative_slope=0.2), ValueError, r"negative_slope=0.2 is leaky_relu's slope, but the hidden layers are "
