@@ -125,6 +125,26 @@ class Parameters(dict):
         """A shallow copy that keeps the description (``dict.copy`` would drop it)."""
         return Parameters(self, network=self.network, training_state=self.training_state)
 
+    def __or__(self, other: Any) -> Any:
+        """``parameters | {"W1": W1}``: a copy with those entries replaced, keeping the description
+        (``dict.__or__`` would drop it)."""
+        if not isinstance(other, dict):
+            return NotImplemented
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other: Any) -> Any:
+        """``{...} | parameters``: the parameters' entries win, and their description stays."""
+        if not isinstance(other, dict):
+            return NotImplemented
+        return Parameters({**other, **self}, network=self.network, training_state=self.training_state)
+
+    @classmethod
+    def fromkeys(cls, iterable: Any, value: Any = None) -> dict:
+        """A plain dict: keys alone describe no network."""
+        return dict.fromkeys(iterable, value)
+
     def __reduce__(self):
         return (_rebuild, (dict(self), self.network, self.training_state))
 

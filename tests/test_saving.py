@@ -62,10 +62,15 @@ def test_copies_keep_the_description_and_plain_dicts_are_refused(tmp_path):
 
     params, _ = bnn.nn_model(X, Y, 4, 200, activation="relu", learning_rate=0.5)
     labels = bnn.predict(params, X)
-    for same in (params.copy(), copy.copy(params), copy.deepcopy(params), pickle.loads(pickle.dumps(params))):
+    for same in (params.copy(), copy.copy(params), copy.deepcopy(params), pickle.loads(pickle.dumps(params)),
+                 params | {}, {} | params, params | {"b2": params["b2"]}):  # dict's | made a plain dict
         assert same.network == params.network
         np.testing.assert_array_equal(bnn.predict(same, X), labels)
     assert bnn.load_model(bnn.save_model(tmp_path / "c.npz", params.copy())).network == params.network
+    twice = params | {"W2": params["W2"] * 2}
+    assert twice.network == params.network and twice["W2"][0, 0] == 2 * params["W2"][0, 0]
+    assert params["W2"][0, 0] == twice["W2"][0, 0] / 2  # the original is not changed
+    assert type(bnn.Parameters.fromkeys(["W1"])) is dict  # keys alone describe no network (was a TypeError)
     plain = dict(params)
     with pytest.raises(ValueError, match=r"does not say its activations: pass activation="):
         bnn.save_model(tmp_path / "plain.npz", plain)
