@@ -433,6 +433,8 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
     xp : the namespace (default: the arrays')
     check : read Y's values (0/1, one-hot, labels in range): one read of the data, a host sync on a
         GPU. ``check=False`` skips that read; the shapes, dtypes and the network are checked always.
+        X's values are not read at any step (a NaN or inf in X gives a NaN cost): check them once,
+        before the loop, as the models do.
 
     Returns
     -------
