@@ -246,8 +246,9 @@ def _describe(x: Any) -> str:
 def check_plain_array(x: Any, name: str) -> None:
     """A TypeError for what looks like an array but cannot enter the equations: a sparse matrix or
     tensor (its arithmetic is another's, or missing), a PyTorch tensor on the "meta" device, which
-    has a shape and no values, a pandas table (rows as samples, where the course's X is (n_x, m)), or a
-    dict (parameters, gradients or a cache where data belong)."""
+    has a shape and no values, a pandas table (rows as samples, where the course's X is (n_x, m)), a
+    zarr or h5py array in storage (read through dask), or a dict (parameters, gradients or a cache
+    where data belong)."""
     check_not_dict(x, name)
     module = type(x).__module__
     if module.startswith("pandas"):
@@ -259,6 +260,12 @@ def check_plain_array(x: Any, name: str) -> None:
     if module.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a SciPy sparse {type(x).__name__}; the equations take dense arrays: pass "
                         f"{name}.toarray().")
+    if module.startswith(("zarr", "h5py")):  # stored arrays: read chunk by chunk, through dask
+        kind, read = (("a zarr", f"dask.array.from_zarr({name})") if module.startswith("zarr") else
+                      ("an h5py", f"dask.array.from_array({name}, chunks=(-1, 10_000))"))
+        raise TypeError(f"{name} is {kind} {type(x).__name__}, an array in storage: pass {read}, chunked over the "
+                        f"examples (columns), to train on it chunk by chunk, or {name}[...] to read it whole where it "
+                        "fits in memory.")
     if module.startswith("torch"):
         layout = str(getattr(x, "layout", "torch.strided"))
         if layout != "torch.strided":

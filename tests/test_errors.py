@@ -746,6 +746,32 @@ def test_a_pandas_table_is_refused_with_the_call_that_gives_the_courses_layout(d
         bnn.nn_model(X, pd.Series(Y[0]), 3, 2)
 
 
+def test_an_array_in_storage_is_refused_with_the_dask_call_that_reads_it(data):
+    """A zarr array was "X must be an array of an Array API library (numpy, cupy, ...); got zarr.Array", with
+    no word of dask.array.from_zarr, the README's way in for data kept in zarr; an h5py dataset likewise."""
+    X, Y = data
+    p, _ = bnn.nn_model(X, Y, 3, 2)
+    zarr = pytest.importorskip("zarr")
+    da = pytest.importorskip("dask.array")
+    Z = zarr.array(X)
+    for call in (lambda: bnn.nn_model(Z, Y, 3, 2), lambda: bnn.predict(p, Z),
+                 lambda: bnn.model(Z, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)):
+        with pytest.raises(TypeError, match=r"^X is a zarr Array, an array in storage: pass dask.array.from_zarr\(X\), "
+                                            r"chunked over the examples \(columns\), to train on it chunk by chunk, or "
+                                            r"X\[\.\.\.\] to read it whole where it fits in memory\.$"):
+            call()
+    _, costs = bnn.nn_model(da.from_zarr(Z), Y, 3, 2)  # the call the message gives trains
+    np.testing.assert_allclose(costs, bnn.nn_model(X, Y, 3, 2)[1], rtol=1e-12)
+
+    class Dataset:  # h5py's, as far as the check reads it (h5py is not a test dependency)
+        __module__ = "h5py._hl.dataset"
+        shape, dtype, ndim = Y.shape, Y.dtype, 2
+
+    with pytest.raises(TypeError, match=r"^Y is an h5py Dataset, an array in storage: pass "
+                                        r"dask.array.from_array\(Y, chunks=\(-1, 10_000\)\), chunked"):
+        bnn.nn_model(X, Dataset(), 3, 2)
+
+
 @pytest.mark.filterwarnings("ignore:the matrix subclass")
 def test_np_matrix_is_refused_by_the_equations_and_converted_by_the_front_doors(data):
     """np.matrix's * is a matrix product and its sum takes no keepdims: the equations ended in NumPy's
