@@ -247,8 +247,8 @@ def check_plain_array(x: Any, name: str) -> None:
     """A TypeError for what looks like an array but cannot enter the equations: a sparse matrix or
     tensor (its arithmetic is another's, or missing), a PyTorch tensor on the "meta" device, which
     has a shape and no values, a pandas table (rows as samples, where the course's X is (n_x, m)), a
-    zarr or h5py array in storage (read through dask), or a dict (parameters, gradients or a cache
-    where data belong)."""
+    structured array (a record per example), a zarr or h5py array in storage (read through dask), or a
+    dict (parameters, gradients or a cache where data belong)."""
     check_not_dict(x, name)
     module = type(x).__module__
     if module.startswith("pandas"):
@@ -260,6 +260,11 @@ def check_plain_array(x: Any, name: str) -> None:
     if module.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a SciPy sparse {type(x).__name__}; the equations take dense arrays: pass "
                         f"{name}.toarray().")
+    if isinstance(x, np.ndarray) and x.dtype.names:  # a record per example: np.isdtype fails on a recarray's dtype
+        how = (f"np.stack([{name}[f] for f in {name}.dtype.names]), one row per field" if x.ndim == 1 else
+               "one plain array of its fields' numbers")
+        raise TypeError(f"{name} is a structured array with fields {list(x.dtype.names)}; the equations take plain "
+                        f"numbers: pass {how}.")
     if module.startswith(("zarr", "h5py")):  # stored arrays: read chunk by chunk, through dask
         kind, read = (("a zarr", f"dask.array.from_zarr({name})") if module.startswith("zarr") else
                       ("an h5py", f"dask.array.from_array({name}, chunks=(-1, 10_000))"))

@@ -746,6 +746,22 @@ def test_a_pandas_table_is_refused_with_the_call_that_gives_the_courses_layout(d
         bnn.nn_model(X, pd.Series(Y[0]), 3, 2)
 
 
+def test_a_structured_array_is_refused_with_the_call_that_stacks_its_fields(data):
+    """A record array was NumPy's "dtype argument must be a NumPy dtype, but it is a <class VoidDType>" (a
+    plain structured array "X must hold real numbers"): neither said what to pass."""
+    X, Y = data
+    records = np.zeros(400, dtype=[("x1", "f8"), ("x2", "f8")])
+    records["x1"], records["x2"] = X
+    fix = r"the equations take plain numbers: pass np.stack\(\[X\[f\] for f in X.dtype.names\]\), one row per field\.$"
+    for bad in (records, records.view(np.recarray)):
+        with pytest.raises(TypeError, match=r"^X is a structured array with fields \['x1', 'x2'\]; " + fix):
+            bnn.nn_model(bad, Y, 3, 2)
+    stacked = np.stack([records[f] for f in records.dtype.names])  # the call the message gives
+    np.testing.assert_array_equal(bnn.nn_model(stacked, Y, 3, 2)[1], bnn.nn_model(X, Y, 3, 2)[1])
+    with pytest.raises(TypeError, match=r"^Y is a structured array with fields \['y'\]"):
+        bnn.nn_model(X, np.zeros(400, dtype=[("y", "i8")]), 3, 2)
+
+
 def test_an_array_in_storage_is_refused_with_the_dask_call_that_reads_it(data):
     """A zarr array was "X must be an array of an Array API library (numpy, cupy, ...); got zarr.Array", with
     no word of dask.array.from_zarr, the README's way in for data kept in zarr; an h5py dataset likewise."""
