@@ -8,6 +8,7 @@ Each returns the matplotlib Figure; ``save`` writes a PNG.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -17,8 +18,8 @@ import numpy as np
 from .backend import host_array, to_numpy
 from .prediction import predict
 from .outputs import SOFTMAX, check_label_values
-from .validation import (check_labels_dtype, check_not_dict, check_path_type, check_positive, check_X_kind,
-                         check_X_Y_shapes, host_labels, model_pair_hint, not_finite)
+from .validation import (check_labels_dtype, check_not_dict, check_output_path, check_path_type, check_positive,
+                         check_X_kind, check_X_Y_shapes, host_labels, model_pair_hint, not_finite)
 
 if TYPE_CHECKING:  # matplotlib is optional: imported when a picture is drawn
     from matplotlib.figure import Figure
@@ -227,8 +228,9 @@ def save(fig, path: str | Path) -> Path:
     """Write a figure in the format its name says (.png, .pdf, .svg, ...: matplotlib's; PNG where the
     name has no suffix) and close it."""
     check_path_type(path)
-    path = Path(path)
-    try:
+    try:  # the folder checked first: matplotlib's own error was "[Errno 2] No such file or directory"
+        check_output_path(path, f"cannot save to {os.fspath(path) or repr('')}", example="figure.png")
+        path = Path(path)
         fig.savefig(path, dpi=100, format=None if path.suffix else "png")
     finally:
         pyplot().close(fig)

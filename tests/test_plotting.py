@@ -125,6 +125,19 @@ def test_save_writes_the_format_its_name_says(tmp_path):
         plotting.save(plotting.plot_costs([0.7, 0.5]), tmp_path / "c.txt")
 
 
+
+def test_save_to_a_folder_that_is_not_there_names_it_and_closes_the_figure(tmp_path):
+    """It was matplotlib's "[Errno 2] No such file or directory: '.../no/c.png'", as save_model's is not."""
+    from matplotlib import pyplot as plt
+
+    open_before = len(plt.get_fignums())
+    with pytest.raises(FileNotFoundError, match=r"^cannot save to .*c\.png: the folder .*no does not exist\.$"):
+        plotting.save(plotting.plot_costs([0.7, 0.5]), tmp_path / "no" / "c.png")
+    with pytest.raises(IsADirectoryError, match=r"^cannot save to .*: .* is a directory; give a file name"):
+        plotting.save(plotting.plot_costs([0.7, 0.5]), tmp_path)
+    assert len(plt.get_fignums()) == open_before  # the refused figures were closed, as a saved one is
+
+
 def test_plot_costs_takes_the_week4_notebooks_call():
     """The application notebook plots with plot_costs(costs, learning_rate)."""
     ax = plotting.plot_costs([0.7, 0.5, 0.3], 0.0075).axes[0]
