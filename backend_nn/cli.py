@@ -269,6 +269,9 @@ def _train(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output_path(args.out, "--out", example="predictions.txt")  # before any work, as train's outputs
+    if Path(args.model).suffix.lower() == ".csv" and Path(args.data).suffix.lower() == ".npz":
+        raise ValueError(f"{args.model} is data and {args.data} may be the model: did you swap them? The model comes "
+                         f"first: backend-nn predict {args.data} {args.model}")
     params = load_model(args.model, backend=args.backend)
     n_x = int(params["W1"].shape[1])
     X, Y = load_data_file(args.data, labels=None)

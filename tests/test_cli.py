@@ -127,6 +127,10 @@ def test_predict_with_a_saved_model_on_a_csv(tmp_path):
     r = cli("predict", "m.npz", "train.csv", "--out", "pred.txt", cwd=tmp_path)
     assert r.returncode == 0 and "accuracy against the file's labels" in r.stderr
     assert len((tmp_path / "pred.txt").read_text().split()) == 400
+    swapped = cli("predict", "new.csv", "m.npz", cwd=tmp_path)  # was "new.csv is not a backend_nn model: not an .npz"
+    assert swapped.returncode == 2 and swapped.stderr.strip().endswith(
+        "error: new.csv is data and m.npz may be the model: did you swap them? The model comes first: "
+        "backend-nn predict m.npz new.csv")
 
 
 def test_sweep_table_and_grid(tmp_path):
