@@ -246,17 +246,17 @@ def _describe(x: Any) -> str:
 def check_plain_array(x: Any, name: str) -> None:
     """A TypeError for what looks like an array but cannot enter the equations: a sparse matrix or
     tensor (its arithmetic is another's, or missing), a PyTorch tensor on the "meta" device, which
-    has a shape and no values, a pandas table (rows as samples, where the course's X is (n_x, m)), a
-    structured array (a record per example), a zarr or h5py array in storage (read through dask), or a
-    dict (parameters, gradients or a cache where data belong)."""
+    has a shape and no values, a pandas or polars table (rows as samples, where the course's X is
+    (n_x, m)), a structured array (a record per example), a zarr or h5py array in storage (read through
+    dask), or a dict (parameters, gradients or a cache where data belong)."""
     check_not_dict(x, name)
     module = type(x).__module__
-    if module.startswith("pandas"):
-        how = (f"{name}.to_numpy().reshape(1, -1) (one row of m values)" if getattr(x, "ndim", 2) == 1 else
+    if module.startswith(("pandas", "polars")):
+        how = (f"{name}.to_numpy().reshape(1, -1) (one row of m values)" if len(getattr(x, "shape", ())) == 1 else
                f"{name}.to_numpy(), transposed ({name}.to_numpy().T) where its rows are examples (the course lays "
                "examples out as columns)")
-        raise TypeError(f"{name} is a pandas {type(x).__name__}; the equations take arrays: pass {how}, or use "
-                        "NNClassifier, which takes tables.")
+        raise TypeError(f"{name} is a {module.split('.')[0]} {type(x).__name__}; the equations take arrays: pass "
+                        f"{how}, or use NNClassifier, which takes tables.")
     if module.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a SciPy sparse {type(x).__name__}; the equations take dense arrays: pass "
                         f"{name}.toarray().")

@@ -746,6 +746,28 @@ def test_a_pandas_table_is_refused_with_the_call_that_gives_the_courses_layout(d
         bnn.nn_model(X, pd.Series(Y[0]), 3, 2)
 
 
+
+def test_a_polars_table_is_refused_as_a_pandas_one_is(data):
+    """A polars DataFrame was "X must be an array of an Array API library (numpy, cupy, ...); got
+    polars.DataFrame". polars is not a test dependency: classes of its modules' names, as far as the check
+    reads them."""
+    X, Y = data
+
+    class DataFrame:
+        __module__ = "polars.dataframe.frame"
+        shape = X.T.shape
+
+    class Series:
+        __module__ = "polars.series.series"
+        shape = Y[0].shape
+
+    with pytest.raises(TypeError, match=r"^X is a polars DataFrame; .* pass X.to_numpy\(\), transposed "
+                                        r"\(X.to_numpy\(\).T\)"):
+        bnn.nn_model(DataFrame(), Y, 3, 2)
+    with pytest.raises(TypeError, match=r"^Y is a polars Series; .* pass Y.to_numpy\(\).reshape\(1, -1\)"):
+        bnn.nn_model(X, Series(), 3, 2)
+
+
 def test_a_structured_array_is_refused_with_the_call_that_stacks_its_fields(data):
     """A record array was NumPy's "dtype argument must be a NumPy dtype, but it is a <class VoidDType>" (a
     plain structured array "X must hold real numbers"): neither said what to pass."""
