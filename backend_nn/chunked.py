@@ -545,7 +545,7 @@ def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
     from .validation import check_X_shape, not_2d
 
     if X.ndim != 2:
-        raise not_2d(tuple(X.shape))
+        raise not_2d(tuple(X.shape), int(net.layer_dims[0]))
     Xxp = chunk_namespace(X, "X")
     if Xxp is not xp:
         raise TypeError(f"X's chunks are {backend_name(Xxp)} arrays but the parameters are {backend_name(xp)} arrays; "

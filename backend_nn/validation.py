@@ -415,9 +415,9 @@ def check_X_kind(X: Any, *, xp: Any, n_x: int | None = None) -> None:
         raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
     if len(X.shape) != 2:
         raise not_2d(shape_of(X), n_x)
-    n_x, m = shape_of(X)
-    if m == 0 or n_x == 0:
-        raise ValueError(f"X has shape {(n_x, m)}: it needs at least one example (m, its columns) and one feature "
+    rows, m = shape_of(X)
+    if m == 0 or rows == 0:
+        raise ValueError(f"X has shape {(rows, m)}: it needs at least one example (m, its columns) and one feature "
                          "(n_x, its rows).")
 
 
