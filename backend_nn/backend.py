@@ -34,6 +34,7 @@ __all__ = [
     "to_backend",
     "host_array",
     "host_scalar",
+    "is_traced",
     "to_numpy",
     "backend_name",
     "memory_of",
@@ -488,6 +489,13 @@ def _check_narrowing(a: Any, xp: Namespace, dtype: Any, name: str) -> None:
             return
         hi = lo = host_scalar(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a))))
     check_in_range(max(abs(hi), abs(lo)), dtype, name)
+
+
+def is_traced(x: Any) -> bool:
+    """Whether ``x`` is an array that jax.jit, jax.grad or jax.vmap is tracing: it has a shape and a dtype,
+    and no values until the traced function runs (JAX is not imported for it)."""
+    jax = sys.modules.get("jax")
+    return jax is not None and isinstance(x, jax.core.Tracer)
 
 
 def host_scalar(v: Any) -> Any:

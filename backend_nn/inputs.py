@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from . import chunked, streaming
-from .backend import backend_asarray, check_plain_array, device_of, get_namespace, namespace_of, to_backend, to_numpy
+from .backend import (backend_asarray, check_plain_array, device_of, get_namespace, is_traced, namespace_of,
+                      to_backend, to_numpy)
 from .initialization import resolve_dtype
 from .network import Network
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -96,6 +97,10 @@ def prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunk
     library of their chunks, which the parameters use (:mod:`backend_nn.chunked`). Host data that
     are to be streamed (:func:`backend_nn.streaming.wanted`) stay on the host, X as a
     :class:`~backend_nn.streaming.HostData`, Y a NumPy array."""
+    if is_traced(X) or is_traced(Y):  # was JAX's TracerArrayConversionError from the first value read
+        raise TypeError(f"{'X' if is_traced(X) else 'Y'} is traced by JAX (this call is inside jax.jit, jax.grad or "
+                        "jax.vmap): training runs its own loop, which reads costs as they come and compiles its "
+                        "steps with jax.jit itself (compile='auto'). Call it outside the trace.")
     Y = host_labels(Y)
     if chunked.is_dask(X) or chunked.is_dask(Y) or backend == "dask":
         if backend not in (None, "dask"):

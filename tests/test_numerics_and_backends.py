@@ -786,6 +786,18 @@ def test_the_course_functions_run_under_jax_jit_and_jax_grad():
     auto = jax.grad(J)(p)
     for k in p:
         np.testing.assert_allclose(np.asarray(auto[k]), np.asarray(eager["d" + k]), rtol=1e-10, atol=1e-14)
+    # compute_cost returns a float, which a traced cost cannot be ("TracerArrayConversionError"): under the
+    # trace it returns the traced 0-d array, so jax.grad differentiates the course's own cost
+    course = jax.grad(lambda p: bnn.compute_cost(bnn.L_model_forward(Xj, p)[0], Yj))(p)
+    for k in p:
+        np.testing.assert_allclose(np.asarray(course[k]), np.asarray(eager["d" + k]), rtol=1e-10, atol=1e-14)
+    assert isinstance(bnn.compute_cost(bnn.L_model_forward(Xj, p)[0], Yj), float)  # eager: the course's float
+    regularized = jax.grad(lambda p: bnn.compute_cost_with_regularization(bnn.L_model_forward(Xj, p)[0], Yj, p, 0.7))(p)
+    np.testing.assert_allclose(np.asarray(regularized["W2"]), np.asarray(eager["dW2"] + 0.7 / 400 * p["W2"]),
+                               rtol=1e-10, atol=1e-14)
+    with pytest.raises(TypeError, match=r"^X is traced by JAX \(this call is inside jax.jit, jax.grad or jax.vmap\): "
+                                        r"training runs its own loop, .* Call it outside the trace\."):
+        jax.jit(lambda X: bnn.nn_model(X, Yj, 4, 2)[1])(Xj)  # was TracerArrayConversionError, from inside
     stepped = jax.jit(lambda p: bnn.update_parameters(p, backward(Xj, Yj, p), 0.1))(p)
     np.testing.assert_allclose(np.asarray(stepped["W1"]), np.asarray(p["W1"] - 0.1 * eager["dW1"]), rtol=1e-12)
     trained, _ = bnn.nn_model(Xj, Yj, 4, 20)
