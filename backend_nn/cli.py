@@ -22,7 +22,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from .prediction import accuracy, predict, predict_output
 from .outputs import compute_cost
 from .saving import check_writable, load_model, save_model
 from .models import nn_model
-from .optimizers import learning_rate_for
+from .optimizers import OPTIMIZERS, learning_rate_for
 from .validation import check_output_path, did_you_mean
 
 __all__ = ["main", "build_parser"]
@@ -48,28 +48,30 @@ def _device(text: str | None):
     return int(text) if text is not None and text.isdigit() else text
 
 
-def _one_of(names, notes: dict[str, str] | None = None) -> Callable[[str], str]:
-    """argparse's type for a name among ``names`` (kept as its choices, for the help): a name that is
-    not one gets the library's hint ("logistic" — did you mean 'sigmoid'?) in argparse's error, or its
-    note in ``notes``."""
+def _one_of(names, notes: dict[str, str] | None = None) -> dict:
+    """argparse's ``choices`` and ``type`` for a name among ``names``: the choices for the help and usage,
+    and a type that refuses a name that is not one with the library's hint ("logistic" — did you mean
+    'sigmoid'?), or its note in ``notes``, in argparse's error."""
+    names = list(names)
+
     def name(text: str) -> str:
         if text in names:
             return text
         hint = (notes or {}).get(text.lower()) or did_you_mean(text, names)
         raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(map(repr, names))})"
                                          f"{hint}")
-    return name
+    return {"choices": names, "type": name}
 
 
 def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--dataset", default="flower", choices=list(DATASETS), type=_one_of(list(DATASETS)),
+    src.add_argument("--dataset", default="flower", **_one_of(DATASETS),
                      help="a course data set (default: flower)")
     src.add_argument("--data", metavar="FILE", help="your own data: CSV (rows = examples, last column = the label: "
                                                     "0/1, or 0..K-1 for K classes) or NPZ with X (n_x, m) and Y (1, m)")
-    p.add_argument("--activation", default=["tanh"], nargs="+", choices=list(ACTIVATIONS), metavar="ACTIVATION",
-                   type=_one_of(list(ACTIVATIONS), {"softmax": ": softmax is the output layer's, and the labels "
-                                                          "choose it (0..K-1 for K classes)"}),
+    p.add_argument("--activation", default=["tanh"], nargs="+", metavar="ACTIVATION",
+                   **_one_of(ACTIVATIONS, {"softmax": ": softmax is the output layer's, and the labels choose it "
+                                                      "(0..K-1 for K classes)"}),
                    help=f"hidden activation, or one per hidden layer: {', '.join(ACTIVATIONS)} (default: tanh)")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="step size (default: the optimizer's: 1.2 for gd and momentum, the course's week-3 rate; "
@@ -80,15 +82,14 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
                    help="backend device: a CUDA device number (cupy), 'cuda:1' (torch), 'gpu:0' or 'cpu' (jax)")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     p.add_argument("--seed", type=int, default=2, help="initialization seed (default: 2, the course's)")
-    p.add_argument("--init", default="random", choices=list(INITIALIZATIONS), type=_one_of(list(INITIALIZATIONS)),
+    p.add_argument("--init", default="random", **_one_of(INITIALIZATIONS),
                    help="W = randn * 0.01 (random, week 3's; the default), zeros (the symmetry lesson), "
                         "randn / sqrt(n_(l-1)) (xavier, week 4's), randn * sqrt(2 / n_(l-1)) (he, for relu layers)")
     p.add_argument("--compile", nargs="?", const="on", default="auto", choices=["auto", "on", "off"],
                    help="the backend's fast path: auto (default: where it is known to win: jax.jit, the CUDA graph "
                         "and kernels, NumPy's tiles), on (torch.compile too; --compile alone), off (eager)")
     c2 = p.add_argument_group("course 2", "optimizers, mini-batches and regularization (default: the course 1 run)")
-    c2.add_argument("--optimizer", default="gd", choices=["gd", "momentum", "adam"],
-                    type=_one_of(["gd", "momentum", "adam"]),
+    c2.add_argument("--optimizer", default="gd", **_one_of(OPTIMIZERS),
                     help="gradient descent (default), momentum or Adam, with the course's betas and epsilon")
     c2.add_argument("--batch-size", type=int, default=None, metavar="N",
                     help="mini-batches of N examples, shuffled each epoch; --iterations then counts epochs "
