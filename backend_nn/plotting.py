@@ -69,8 +69,9 @@ def _points(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     if Yh.shape[0] > 1:  # one-hot (K, m)
         check_label_values(Yh, SOFTMAX, xp=np)
     else:
-        if not np.all(np.isfinite(labels)):  # as X's (it read "found [nan, nan, nan]")
-            raise not_finite("Y", int(np.sum(~np.isfinite(labels))))
+        n_bad = int(np.sum(~np.isfinite(labels)))
+        if n_bad:  # as X's (it read "found [nan, nan, nan]")
+            raise not_finite("Y", n_bad)
         bad = np.unique(labels[~((labels >= 0) & (labels == np.round(labels)))])
         if bad.size:
             raise ValueError(f"Y must hold class labels 0/1 or 0..K-1 (one colour each); found {bad[:3].tolist()}.")
