@@ -183,6 +183,12 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
         training_state = _training_from(contents)
         fmt = str(contents.get("format", ""))
         if fmt not in _FORMATS:
+            if contents and all(re.fullmatch(r"[Wb][1-9][0-9]*", k) for k in contents):  # np.savez(path, **params)
+                raise ValueError(
+                    f"{path} is not a backend_nn model: it holds arrays {list(contents)} without the description "
+                    "save_model writes beside them (np.savez writes such files). Read them with "
+                    f"dict(np.load({str(path)!r})), then give their activation: save_model(path, parameters, "
+                    "activation=...) writes a model, and predict(parameters, X, activation=...) predicts.")
             raise ValueError(f"{path} is not a backend_nn model: its format tag is {contents.get('format')!r}, "
                              f"expected one of {list(_FORMATS)}.")
         meta_keys = _META[fmt]

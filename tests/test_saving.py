@@ -138,6 +138,20 @@ def test_malformed_models_are_refused(tmp_path, mutate, match):
         bnn.load_model(path)
 
 
+def test_arrays_saved_without_their_description_are_told_how_to_give_it(tmp_path):
+    """np.savez(path, **parameters) writes the arrays alone: 'its format tag is None' did not say what to do."""
+    p = bnn.initialize_parameters_deep([2, 4, 1])
+    path = _write(tmp_path / "arrays.npz", **p)
+    with pytest.raises(ValueError, match=r"arrays.npz is not a backend_nn model: it holds arrays \['W1', 'b1', 'W2', "
+                       r"'b2'\] without the description save_model writes beside them \(np.savez writes such files\)\. "
+                       r"Read them with dict\(np.load\('.*arrays.npz'\)\), then give their activation: "
+                       r"save_model\(path, parameters, activation=\.\.\.\) writes a model"):
+        bnn.load_model(path)
+    arrays = dict(np.load(path))  # the way the message gives works
+    again = bnn.load_model(bnn.save_model(tmp_path / "model.npz", arrays, activation="relu"))
+    assert again.network == bnn.Network.build([2, 4, 1], "relu")
+
+
 def _good_deep_arrays():
     p = bnn.initialize_parameters_deep([3, 5, 4, 3])
     meta = dict(format=np.array("backend_nn.model/2"), activations=np.array(["relu", "tanh"]),
