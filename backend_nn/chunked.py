@@ -61,6 +61,7 @@ __all__ = [
     "shuffled",
     "shuffled_chunks",
     "to_dask",
+    "worker_memory_limits",
 ]
 
 #: Steps chained in one task graph before it is computed (the parameters come back after each graph).
@@ -208,12 +209,26 @@ def _client():
         return None
 
 
+def _memory_limit(dask_worker: Any) -> int:
+    """A worker's memory limit in bytes (0: none), run on the worker by :func:`worker_memory_limits`."""
+    return int(dask_worker.memory_manager.memory_limit or 0)
+
+
+def worker_memory_limits(client: Any) -> dict[str, int]:
+    """Each worker's memory limit in bytes (0: none), by address, asked of the workers themselves.
+
+    Not ``client.scheduler_info()["workers"]``: that is a cache, which the Client's periodic refresh
+    fills without the workers in recent distributed (``n_workers=0``), so a call that met a refresh
+    read no workers at all (an IndexError in the test suite's LocalCluster, 2 cores under load)."""
+    return client.run(_memory_limit)
+
+
 def _memory_for_data() -> int | None:
     """Bytes the data may take when persisted: half the workers' memory limits (a Client's), or half of
     this machine's memory with dask's local scheduler."""
     client = _client()
     if client is not None:
-        limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
+        limits = list(worker_memory_limits(client).values())
         return sum(limits) // 2 if limits and all(limits) else None
     total, _ = memory_of(array_namespace(np.asarray(0.0)))
     return None if total is None else total // 2
@@ -244,21 +259,29 @@ def _own_copy(block: Any) -> Any:
 
 def _spread(X: Any, Y: Any, client: Any) -> tuple[Any, Any]:
     """Persist on a Client with the chunks spread evenly over the workers, consecutive chunks together
-    (left to dask, chunks cut from one in-memory array would all land on the worker that holds it)."""
+    (left to dask, chunks cut from one in-memory array would all land on the worker that holds it).
+
+    The workers are those the scheduler counts now (``client.nthreads()``, asked, not cached); each
+    chunk's is a preference, so that a worker lost meanwhile moves its chunks to another rather than
+    leaving them waiting for it. With no worker yet, dask places the data as workers arrive."""
     _, da = _dask()
-    workers = sorted(client.scheduler_info()["workers"])
+    from distributed import futures_of, wait
+
+    workers = sorted(client.nthreads())
+    if not workers:
+        X, Y = client.persist([X.map_blocks(_own_copy), Y.map_blocks(_own_copy)])
+        wait(futures_of(X) + futures_of(Y))
+        return X, Y
     n = len(X.chunks[1])
     edges = np.cumsum((0, *X.chunks[1]))
     xs, ys = [], []
     for i in range(n):
         cols = slice(int(edges[i]), int(edges[i + 1]))
         xi, yi = client.persist([X[:, cols].map_blocks(_own_copy), Y[:, cols].map_blocks(_own_copy)],
-                                workers=[workers[i * len(workers) // n]], allow_other_workers=False)
+                                workers=[workers[i * len(workers) // n]], allow_other_workers=True)
         xs.append(xi)
         ys.append(yi)
     # persisted again, so that the arrays' own keys are held (each where its chunk already is)
-    from distributed import futures_of, wait
-
     X, Y = client.persist([da.concatenate(xs, axis=1), da.concatenate(ys, axis=1)])
     wait(futures_of(X) + futures_of(Y))
     return X, Y

@@ -44,6 +44,7 @@ import dask.array as da  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 
 import backend_nn as bnn  # noqa: E402
+from backend_nn import chunked  # noqa: E402
 from implementations import positive_int, results_file  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -230,7 +231,7 @@ def out_of_core(n_x, m, n_h, chunk, limit, steps, log):
         disk = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=limit,
                           dashboard_address=None, silence_logs=40) as cluster, Client(cluster) as client:
-            total_limit = sum(w["memory_limit"] for w in client.scheduler_info()["workers"].values())
+            total_limit = sum(chunked.worker_memory_limits(client).values())
             base = max(client.run(_peak_rss, True).values())
             t = time.perf_counter()
             p_disk, c_disk = bnn.nn_model(Xz, Yz, n_h, num_iterations=steps, cost_every=1)
