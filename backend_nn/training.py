@@ -67,6 +67,11 @@ NOT_LEARNED_FACTOR = 1.5
 #: (a smaller learning rate, the advice for a cost that climbs, would only keep it there).
 FLAT_RISE = 0.01
 
+#: A first cost above this is no network near its start at log K (0.69 for two classes, 2.3 for ten): outputs that
+#: sure and that wrong come from weights or inputs far from unit scale. Course 2's x10 initialization started at 183
+#: to 12,000 on the library's data sets, X * 1e200 at 2.9e199; the week-3, He and Xavier starts were 0.53 to 2.4.
+LARGE_START = 20.0
+
 
 def _limit(start: float) -> float:
     """The cost above which a run that started at ``start`` has diverged."""
@@ -174,6 +179,20 @@ class _Recorder:
             self.before = float(to_numpy(self.before))
         return self.before if math.isfinite(self.before) else None
 
+    def _advice(self, start: float | None = None) -> str:
+        """What a run that diverged or rose is told to try: smaller steps; and where its first cost (``start``, or
+        the first one known) was already far above a network's start near log K, weights or inputs nearer unit
+        scale, which smaller steps alone do not give (X * 1e200 was told only to try a smaller learning_rate)."""
+        if start is None:
+            start = self._before()
+            if start is None and self.costs:
+                start = self.costs[0]
+        if start is not None and start > LARGE_START:
+            return (f"Its first cost, {start:.6g}, was already far above the log K (0.69 for two classes) a network "
+                    "starts near: weights or inputs far from unit scale (a large init_scale, unscaled features) give "
+                    "outputs that sure and that wrong. Rescale X or start from smaller weights. " + self.advice)
+        return self.advice
+
     def _start(self, new: np.ndarray) -> tuple[float, str]:
         """(the cost the divergence limit is taken from, where it was taken, as a phrase)."""
         before = self._before()
@@ -201,7 +220,7 @@ class _Recorder:
                           f"diverged between {unit}s {it - every + 1} and {it} (costs are recorded every {every} "
                           f"{unit}s)")
             seen = [*recorded, *new[: bad[0]].tolist()]
-            advice = self.advice
+            advice = self._advice(start)
             if seen and min(seen) < 0:  # a cross-entropy of targets in [0, 1] is never negative
                 advice = (f"The cost fell below 0 first (to {min(seen):.6g}): Y's targets outside [0, 1] give the "
                           "cross-entropy no lower bound; for classification, give 0/1 labels.")
@@ -223,7 +242,7 @@ class _Recorder:
         cost = float(to_numpy(chunk).astype(np.float64).reshape(-1)[0])
         if not math.isfinite(cost):
             raise TrainingDivergedError(f"training diverged: the cost is {cost} at {self.unit} "
-                                        f"{self.first + done - 1}. {self.advice}",
+                                        f"{self.first + done - 1}. {self._advice()}",
                                         iteration=self.first + done - 1)
         if self.print_cost:
             self.say(self.print_format.format(unit=self.unit, i=self.first + done - 1, cost=cost))
@@ -245,7 +264,7 @@ class _Recorder:
                     f"{self._at(len(self.costs) - 1)}, was finite, so it diverged after that") if self.costs else ""
             raise TrainingDivergedError(
                 f"training diverged: after {self.unit} {self.first + done} the parameters hold NaN or inf values "
-                f"({where}){last}. {self.advice}",
+                f"({where}){last}. {self._advice()}",
                 iteration=self.first + done,
             )
         if last_cost is not None and self.costs:
@@ -258,7 +277,7 @@ class _Recorder:
                         "it, so it diverged after that") if k else ""
                 raise TrainingDivergedError(
                     f"training diverged: the cost rose from {start:.6g} {start_at} to {cost:.6g}"
-                    f"{last_is} (the limit is {ceiling:g}){last}. {self.advice}",
+                    f"{last_is} (the limit is {ceiling:g}){last}. {self._advice(start)}",
                     iteration=self.first + done,
                 )
             self.end = (cost, last_is)
@@ -298,7 +317,7 @@ class _Recorder:
         rose = [(start, at, c, where) for start, factor, at in starts for c, where in ends if c > start * factor]
         if rose:
             start, start_at, c, where = rose[0]
-            advice = self.advice
+            advice = self._advice(start)
             if self.scatters and c <= start * (1 + FLAT_RISE):  # the epochs' noise around a cost not yet falling
                 advice = (f"The cost stayed flat (it rose by {100 * (c / start - 1):.2g}%): the run has not started to "
                           f"learn. More {self.unit}s, a larger learning_rate or another init may move it.")

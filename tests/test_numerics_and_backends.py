@@ -275,6 +275,20 @@ def test_a_full_batch_run_that_ends_a_little_above_its_start_overshot():
     assert np.all(np.diff(costs) < 0)  # the smaller step the advice names: the cost falls at every record
 
 
+def test_a_run_that_starts_far_from_unit_scale_is_told_so_not_only_to_take_smaller_steps():
+    """X * 1e200 starts at a cost of 2.9e199 and was told only 'Try a smaller learning_rate.'; a network near unit
+    scale starts near log K (course 2's x10 initialization starts at 183 to 12,000 on the library's data)."""
+    with pytest.raises(bnn.TrainingDivergedError, match=r"Its first cost, 2.93\d*e\+199, was already far above the log "
+                       r"K \(0.69 for two classes\) a network starts near: weights or inputs far from unit scale \(a "
+                       r"large init_scale, unscaled features\) give outputs that sure and that wrong\. Rescale X or "
+                       r"start from smaller weights\. Try a smaller learning_rate\.$"):
+        bnn.L_layer_model(X * 1e200, Y, [2, 4, 1], num_iterations=100)
+    with pytest.raises(bnn.TrainingDivergedError) as info:  # a start near log 2: the step alone is said
+        bnn.L_layer_model(X, Y, [2, 50, 1], learning_rate=1e8, num_iterations=50)
+    assert "first cost" not in str(info.value) and str(info.value).endswith(". Try a smaller learning_rate.")
+    assert training.LARGE_START > 2.4  # above every start of the small inits measured (week 3, He, Xavier)
+
+
 def test_a_diverging_run_is_its_error_alone_without_numpys_warnings_before_it():
     """NumPy's "overflow encountered in matmul" (four RuntimeWarnings pointing into numpy_replay.py)
     came before the TrainingDivergedError that says what happened."""
