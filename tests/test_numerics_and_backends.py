@@ -302,6 +302,12 @@ def test_a_diverging_run_is_its_error_alone_without_numpys_warnings_before_it():
     with np.errstate(over="raise"), pytest.raises(FloatingPointError, match="overflow"):
         bnn.L_layer_model(X, Y, [2, 50, 1], learning_rate=1e8, num_iterations=50, compile=False)
     assert np.geterr()["over"] == "warn"  # and the library's hold on the warnings ends with the run
+    # with the fast paths too, the error alone: it was "FastPathWarning: the fast path 'numpy replay' failed to build
+    # (FloatingPointError: underflow encountered in exp); training without it", then the eager step's same error
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(under="raise"), pytest.raises(FloatingPointError, match="underflow encountered in exp"):
+            bnn.model(X, Y, initialization="random", num_iterations=20, print_cost=False)  # course 2's x10 init
 
 
 def test_floating_point_errors_of_a_run_that_ends_well_are_reported_once_at_the_users_line():

@@ -205,7 +205,11 @@ class Choice:
 
 def _failed(name: str, exc: Exception, compile: bool | str) -> str:
     """A fast path that failed to build: raised under compile=True (with a note of what the other modes do),
-    else one FastPathWarning; returns the reason the path was passed over."""
+    else one FastPathWarning; returns the reason the path was passed over. NumPy's FloatingPointError is raised
+    as it is, in every mode: it comes of the caller's ``np.seterr`` / ``np.errstate`` asking to raise, and the
+    eager step meets it too (it was a FastPathWarning, "failed to build", and then the same error)."""
+    if isinstance(exc, FloatingPointError):
+        raise exc
     if compile is True:
         if hasattr(exc, "add_note"):  # Python >= 3.11
             exc.add_note(f"backend_nn: raised while building the fast path {name!r} (compile=True); compile='auto' "
