@@ -137,6 +137,9 @@ class _Recorder:
         # what a diverged or rising run is told to try: the step, and the L2 term where it has one
         # (learning_rate * lambd / m above 2 makes the weight decay itself overshoot)
         self.advice = "Try a smaller learning_rate" + (" or lambd." if lambd else ".")
+        # a large first cost names the scale of weights or inputs only where the cost is the cross-entropy alone:
+        # the L2 term is a start of its own (lambd=1000 on the flower's regularization model: 32.5 at unit scale)
+        self.names_scale = not lambd
         self.print_cost, self.print_every, self.print_format = print_cost, print_every, print_format
         self.bar = _progress_bar(total, progress, desc)
         self.say = print if self.bar is None else (lambda text: self.bar.write(text, file=sys.stdout))
@@ -182,12 +185,13 @@ class _Recorder:
     def _advice(self, start: float | None = None) -> str:
         """What a run that diverged or rose is told to try: smaller steps; and where its first cost (``start``, or
         the first one known) was already far above a network's start near log K, weights or inputs nearer unit
-        scale, which smaller steps alone do not give (X * 1e200 was told only to try a smaller learning_rate)."""
+        scale, which smaller steps alone do not give (X * 1e200 was told only to try a smaller learning_rate). Not
+        with L2, whose term alone can start that high."""
         if start is None:
             start = self._before()
             if start is None and self.costs:
                 start = self.costs[0]
-        if start is not None and start > LARGE_START:
+        if self.names_scale and start is not None and start > LARGE_START:
             return (f"Its first cost, {start:.6g}, was already far above the log K (0.69 for two classes) a network "
                     "starts near: weights or inputs far from unit scale (a large init_scale, unscaled features) give "
                     "outputs that sure and that wrong. Rescale X or start from smaller weights. " + self.advice)

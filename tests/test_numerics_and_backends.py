@@ -286,6 +286,10 @@ def test_a_run_that_starts_far_from_unit_scale_is_told_so_not_only_to_take_small
     with pytest.raises(bnn.TrainingDivergedError) as info:  # a start near log 2: the step alone is said
         bnn.L_layer_model(X, Y, [2, 50, 1], learning_rate=1e8, num_iterations=50)
     assert "first cost" not in str(info.value) and str(info.value).endswith(". Try a smaller learning_rate.")
+    with pytest.raises(bnn.TrainingDivergedError) as info:  # L2's term alone starts at 32.5 here, at unit scale
+        bnn.model(X, Y, lambd=1000, learning_rate=1.0, num_iterations=2000, print_cost=False)
+    assert "it was 32.46" in str(info.value) and "first cost" not in str(info.value)
+    assert str(info.value).endswith(". Try a smaller learning_rate or lambd.")
     assert training.LARGE_START > 2.4  # above every start of the small inits measured (week 3, He, Xavier)
 
 
