@@ -268,17 +268,13 @@ def _spread(X: Any, Y: Any, client: Any) -> tuple[Any, Any]:
     from distributed import futures_of, wait
 
     workers = sorted(client.nthreads())
-    if not workers:
-        X, Y = client.persist([X.map_blocks(_own_copy), Y.map_blocks(_own_copy)])
-        wait(futures_of(X) + futures_of(Y))
-        return X, Y
     n = len(X.chunks[1])
     edges = np.cumsum((0, *X.chunks[1]))
     xs, ys = [], []
     for i in range(n):
         cols = slice(int(edges[i]), int(edges[i + 1]))
-        xi, yi = client.persist([X[:, cols].map_blocks(_own_copy), Y[:, cols].map_blocks(_own_copy)],
-                                workers=[workers[i * len(workers) // n]], allow_other_workers=True)
+        place = {"workers": [workers[i * len(workers) // n]], "allow_other_workers": True} if workers else {}
+        xi, yi = client.persist([X[:, cols].map_blocks(_own_copy), Y[:, cols].map_blocks(_own_copy)], **place)
         xs.append(xi)
         ys.append(yi)
     # persisted again, so that the arrays' own keys are held (each where its chunk already is)

@@ -188,9 +188,7 @@ class _Recorder:
         scale, which smaller steps alone do not give (X * 1e200 was told only to try a smaller learning_rate). Not
         with L2, whose term alone can start that high."""
         if start is None:
-            start = self._before()
-            if start is None and self.costs:
-                start = self.costs[0]
+            start = self._start(np.empty(0))[0]  # 0.0 where none is known yet
         if self.names_scale and start is not None and start > LARGE_START:
             return (f"Its first cost, {start:.6g}, was already far above the log K (0.69 for two classes) a network "
                     "starts near: weights or inputs far from unit scale (a large init_scale, unscaled features) give "
