@@ -45,6 +45,11 @@ def _logsumexp(Z, *, xp):
     return top + xp.log(xp.sum(xp.exp(Z - top), axis=0, keepdims=True))
 
 
+def _xlogx(p, *, xp):
+    """p log p, with 0 log 0 = 0."""
+    return xp.where(p > 0, p * xp.log(xp.where(p > 0, p, 1.0)), 0.0)
+
+
 def _clipped(A, *, xp):
     """A kept inside [tiny, 1 - eps / 2], the smallest normal number and the largest one below 1:
     probabilities that rounded to exactly 0 or 1 lost what the exact cost needs; clipped, each such
@@ -83,6 +88,11 @@ class OutputLayer:
         """J from A_L (n_y, m): the course's formula, with A_L clipped away from 0 and 1."""
         raise NotImplementedError
 
+    def constant_cost(self, p, *, xp):
+        """J of A_L = p for every example, p (n_y,) being Y's mean over the examples (the class frequencies):
+        the least cost a network that ignores X reaches; a 0-d array."""
+        raise NotImplementedError
+
     def dZ(self, AL, Y, *, xp):
         """dZ_L = A_L - Y: the activation's derivative and its cross-entropy's cancel."""
         return AL - Y
@@ -115,6 +125,10 @@ class _SigmoidOutput(OutputLayer):
         A = _clipped(AL, xp=xp)
         return (-1.0 / AL.shape[1]) * xp.sum(Y * xp.log(A) + (1.0 - Y) * xp.log(1.0 - A))
 
+    def constant_cost(self, p, *, xp):
+        """J = -sum(p log p + (1 - p) log(1 - p)), the entropy of Y's mean (soft targets too)."""
+        return -xp.sum(_xlogx(p, xp=xp) + _xlogx(1.0 - p, xp=xp))
+
     def dA(self, AL, Y, *, xp):
         """dA_L = -(Y / A_L - (1 - Y) / (1 - A_L))."""
         return -(Y / AL - (1.0 - Y) / (1.0 - AL))
@@ -136,6 +150,10 @@ class _SoftmaxOutput(OutputLayer):
 
     def cost_from_probabilities(self, AL, Y, *, xp):
         return (-1.0 / AL.shape[1]) * xp.sum(Y * xp.log(_clipped(AL, xp=xp)))
+
+    def constant_cost(self, p, *, xp):
+        """J = -sum_k p_k log p_k, the entropy of the class frequencies."""
+        return -xp.sum(_xlogx(p, xp=xp))
 
     def dA(self, AL, Y, *, xp):
         """dA_L = -Y / A_L."""

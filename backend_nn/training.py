@@ -14,6 +14,7 @@ loop of one's own.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import sys
@@ -72,6 +73,15 @@ FLAT_RISE = 0.01
 #: to 12,000 on the library's data sets, X * 1e200 at 2.9e199; the week-3, He and Xavier starts were 0.53 to 2.4.
 LARGE_START = 20.0
 
+#: A run whose last costs are within this fraction of the cost of predicting Y's mean alone (the class frequencies)
+#: learned nothing from X: unscaled breast cancer (features up to 4254) through NNClassifier() ended 1.2e-9 from
+#: it, 62.7% right (every example the larger class), without a word.
+CONSTANT_TOLERANCE = 1e-3
+
+#: Inputs whose largest |value| passes this are named as the likely cause of a run that learned only the class
+#: frequencies (breast cancer 4254, wine 1680; standardized, they stay within 12, images in [0, 1] within 1).
+FAR_FROM_UNIT = 100.0
+
 
 def _limit(start: float) -> float:
     """The cost above which a run that started at ``start`` has diverged."""
@@ -80,7 +90,9 @@ def _limit(start: float) -> float:
 
 class ConvergenceWarning(UserWarning):
     """A run that finished with a higher cost than it started with: it did not learn (most often a
-    learning rate too large for the cost to fall, though not so large that it explodes)."""
+    learning rate too large for the cost to fall, though not so large that it explodes); or one that
+    finished at the cost of predicting Y's mean for every example: it learned nothing from X (most
+    often inputs far from unit scale, which saturate the hidden units)."""
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -121,8 +133,11 @@ class _Recorder:
 
     def __init__(self, *, total: int, every: int, unit: str, print_cost: bool, print_every: int,
                  print_format: str, progress: bool | None, desc: str, first: int = 0, lambd: float = 0.0,
-                 masks_move: bool = False, scatters: bool = False) -> None:
+                 masks_move: bool = False, scatters: bool = False, data: _Data | None = None) -> None:
         self.every, self.unit, self.first = every, unit, first
+        # where the cost is the cross-entropy alone (no L2 term, no dropout): the data, read at the end for the
+        # check that the run learned more than the class frequencies, and for the scale of X
+        self.data = data
         # the recorded costs scatter where nothing is learned (means over shuffled mini-batches, or over moving
         # masks): a cost that ends a little above its start may not have begun to fall. Where they do not (full
         # batch, fixed or no masks), any rise is a step that overshot: gradient descent's cost falls at every
@@ -149,6 +164,7 @@ class _Recorder:
         self.before: Any = None
         self.before_on = ""
         self.finished = False  # set by finish(): the run ended with finite parameters
+        self.parameters: dict = {}  # set by finish(): the ones the run returns
         self.end: tuple[float, str] | None = None  # set by finish(): (the run's last cost, where it was taken)
         # NumPy's floating-point warnings (overflow in matmul, ...) are held for the run: they come
         # before a TrainingDivergedError that says more, and point into the library; a run that
@@ -284,6 +300,7 @@ class _Recorder:
                 )
             self.end = (cost, last_is)
         self.finished = True
+        self.parameters = parameters
 
     def advance(self, done: int) -> None:
         """Move the bar to ``done`` units without bringing a cost home (long epochs show progress)."""
@@ -292,8 +309,9 @@ class _Recorder:
 
     def close(self) -> np.ndarray:
         """The recorded costs. The bar is closed first, so that a warning about a finished run is a
-        line of its own: NumPy's floating-point errors met on the way, and a cost that ended above
-        its start (the run did not learn)."""
+        line of its own: NumPy's floating-point errors met on the way, a cost that ended above its
+        start (the run did not learn), or one that ended at the cost of predicting Y's mean for every
+        example (it learned nothing from X)."""
         self._errstate.__exit__(None, None, None)
         if self.bar is not None:
             self.bar.close()
@@ -323,10 +341,91 @@ class _Recorder:
             if self.scatters and c <= start * (1 + FLAT_RISE):  # the epochs' noise around a cost not yet falling
                 advice = (f"The cost stayed flat (it rose by {100 * (c / start - 1):.2g}%): the run has not started to "
                           f"learn. More {self.unit}s, a larger learning_rate or another init may move it.")
+            elif self.names_scale and start <= LARGE_START and self._scale_hint():  # (a large start names it already)
+                advice = f"{advice} {self._scale_hint()}"
             warnings.warn(f"the cost rose over the run, from {start:.6g} {start_at} to {c:.6g}{where}: the run did "
                           f"not learn, and its parameters are those of the last {self.unit}. {advice}",
                           ConvergenceWarning, stacklevel=user_stacklevel())
+        elif self.finished and self.data is not None and self.end is not None and len(costs) > 1:
+            self._check_constant()
         return np.asarray(costs, dtype=np.float64)
+
+    def _scale_hint(self) -> str:
+        """Inputs far from unit scale named, where they were measured; else ''."""
+        if self.data is None or self.data.largest <= FAR_FROM_UNIT:
+            return ""
+        return (f"X's features reach {self.data.largest:.6g} in size: inputs that far from unit scale saturate the "
+                "hidden units from the first step. Standardize each feature, (X - mean) / std, e.g. with "
+                "sklearn.preprocessing.StandardScaler.")
+
+    def _check_constant(self) -> None:
+        """Warn where the run's last recorded cost and its end are both the cost of predicting Y's mean for
+        every example: the network learned nothing from X but how often each class occurs."""
+        end, where = self.end  # type: ignore[misc]
+        floor, shares = self.data.constant  # type: ignore[union-attr]
+        if not floor or any(abs(c - floor) > CONSTANT_TOLERANCE * floor for c in (self.costs[-1], end)):
+            return
+        advice = self._scale_hint()
+        same = [] if advice else _symmetric_layers(self.parameters)
+        if same:
+            advice = (f"Every unit of hidden layer{'s' * (len(same) > 1)} {' and '.join(map(str, same))} computes the "
+                      "same function (the rows of each W_l and b_l are equal, as init='zeros' leaves them: the "
+                      "symmetry lesson); a random init (init='random' or 'he') breaks the symmetry.")
+        elif not advice:
+            advice = (f"Another learning_rate, more {self.unit}s or another init may move it, unless X carries "
+                      "nothing about Y.")
+        warnings.warn(f"the cost ended at {end:.6g}{where}, the cost of predicting {shares} for every example "
+                      f"({floor:.6g}): the network learned nothing from X but how often each class occurs. {advice}",
+                      ConvergenceWarning, stacklevel=user_stacklevel())
+
+
+def _symmetric_layers(parameters: dict) -> list[int]:
+    """The hidden layers l of more than one unit whose units are all the same (every row of W_l and of b_l equal):
+    each computes the same function, and gets the same gradient (a few small reductions, at the end of a run)."""
+    L = len(parameters) // 2
+    if not L:
+        return []
+    xp = array_namespace(*parameters.values())
+    same = []
+    for l in range(1, L):
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        if W.shape[0] > 1 and bool(xp.all(W == W[:1, :])) and bool(xp.all(b == b[:1, :])):
+            same.append(l)
+    return same
+
+
+class _Data:
+    """The training data as a finished run's checks read them (each at most once, after the run): the cost of
+    predicting Y's mean for every example, and X's largest |value|."""
+
+    def __init__(self, X: Any, Y: Any, *, net: Network, xp: Any) -> None:
+        self.X, self.Y, self.net, self.xp = X, Y, net, xp
+
+    @functools.cached_property
+    def constant(self) -> tuple[float, str]:
+        """(J of A_L = Y's mean for every example, that mean as a phrase)."""
+        Y = self.Y
+        if chunked.is_dask(Y):
+            p = chunked.compute_host(Y.mean(axis=1))
+        else:
+            p = to_numpy(array_namespace(Y).mean(Y, axis=1))
+        p = np.asarray(p, dtype=np.float64)
+        low, high = f"{p.min():.3g}", f"{p.max():.3g}"
+        what = "class shares" if self.net.output.name == "softmax" else "row means of Y"  # (sigmoid: Y's mean)
+        shares = (f"Y's mean, {high}," if p.size == 1 else f"the {p.size} {what}, {low} each," if low == high else
+                  f"the {p.size} {what}, {low} to {high},")
+        return float(self.net.output.constant_cost(p, xp=np)), shares
+
+    @functools.cached_property
+    def largest(self) -> float:
+        """X's largest |value|: two reductions, no temporary the size of X (streamed host data are read twice more,
+        less than an epoch reads them)."""
+        X, xp = self.X, self.xp
+        if streaming.is_host_data(X):
+            return max(float(np.max(X.host)), -float(np.min(X.host)))  # (as floats: -min of unsigned wraps)
+        if chunked.is_dask(X):
+            return float(np.max(np.abs(chunked.compute_host(X.max(), X.min()))))
+        return float(np.max(np.abs(to_numpy(xp.stack([xp.max(X), xp.min(X)])))))
 
 
 def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, learning_rate: float,
@@ -342,7 +441,7 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
     _log.info("training %s on %s: %s", net, backend_name(xp), choice)
     rec = _Recorder(total=num_iterations, every=cost_every, unit="iteration", print_cost=print_cost,
                     print_every=print_every, print_format=print_format, progress=progress,
-                    desc=f"{backend_name(xp)}, {choice.path}")
+                    desc=f"{backend_name(xp)}, {choice.path}", data=_Data(X, Y, net=net, xp=xp))
     try:
         per_sync = max(1, sync_every // cost_every)
         last_alone = print_last and print_cost  # the last step in a chunk of its own, for its cost
@@ -619,7 +718,8 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
     rec = _Recorder(total=num_epochs, every=cost_every, unit=unit, print_cost=print_cost, print_every=print_every,
                     print_format=print_format, progress=progress, first=start_epoch, lambd=lambd,
                     masks_move=bool(dropouts) and batch_size is not None, scatters=len(slices) > 1,
-                    desc=f"{backend_name(xp)}, {choice.path}, {optimizer.name}, {size}")
+                    desc=f"{backend_name(xp)}, {choice.path}, {optimizer.name}, {size}",
+                    data=None if lambd or dropouts else _Data(Xb, Yf, net=net, xp=xp))
     # a resumed run goes on with the schedule: epoch e trains at decay(learning_rate, e - 1), as it would have
     lr = learning_rate if decay is None or start_epoch == 0 else decay(learning_rate, start_epoch - 1, decay_rate)
     pending: list[Any] = []

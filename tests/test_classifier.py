@@ -1,5 +1,7 @@
 """NNClassifier (ShallowNNClassifier): rows as samples outside, the course's columns inside."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -153,7 +155,9 @@ def test_passes_scikit_learns_check_estimator():
     from sklearn.utils.estimator_checks import check_estimator
 
     for clf in (bnn.NNClassifier(num_iterations=300), bnn.NNClassifier(hidden_layer_sizes=(5, 3), num_iterations=300)):
-        results = check_estimator(clf, on_fail=None)
+        with warnings.catch_warnings():  # its data reach 102 and learn only their class shares here, as it says
+            warnings.simplefilter("ignore", bnn.ConvergenceWarning)
+            results = check_estimator(clf, on_fail=None)
         failed = [(r["check_name"], repr(r["exception"])[:200]) for r in results if r["status"] == "failed"]
         assert not failed, failed
         assert sum(r["status"] == "passed" for r in results) >= 50

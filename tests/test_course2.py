@@ -1458,7 +1458,12 @@ def test_the_initialization_notebooks_published_runs(capsys, initialization, cos
     np.random.seed(2)
     test_X, test_Y = datasets.make_circles(n_samples=100, noise=.05)
     train_X, test_X, train_Y, test_Y = train_X.T, test_X.T, train_Y.reshape(1, -1), test_Y.reshape(1, -1)
-    parameters, costs = bnn.model(train_X, train_Y, initialization=initialization, print_cost=False)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always", bnn.ConvergenceWarning)
+        parameters, costs = bnn.model(train_X, train_Y, initialization=initialization, print_cost=False)
+    # zeros learns nothing but the class shares (0.5, log 2), and is told why; He learns, without a word
+    said = ["Every unit of hidden layers 1 and 2 computes the same function" in str(x.message) for x in w]
+    assert said == ([True] if initialization == "zeros" else [])
     for i, cost in costs_at.items():
         assert costs[i // 1000] == pytest.approx(cost, rel=1e-12, abs=0), i
     capsys.readouterr()

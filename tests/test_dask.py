@@ -555,3 +555,13 @@ def test_empty_chunks_are_left_out(kwargs):
     np.testing.assert_array_equal(with_empty[1], without[1])
     for k in without[0]:
         np.testing.assert_array_equal(with_empty[0][k], without[0][k])
+
+
+def test_a_run_that_learned_only_the_class_shares_says_so(scheduler):
+    """The check reads dask data in one compute: Y's mean and X's largest |value|."""
+    from test_numerics_and_backends import _unscaled_flower
+
+    Xu, Yu = _unscaled_flower()
+    with pytest.warns(bnn.ConvergenceWarning, match=r"the cost of predicting Y's mean, 0.571, for every example "
+                      r"\(0.682908\): the network learned nothing from X .* X's features reach 1407.82 in size"):
+        bnn.nn_model(da.from_array(Xu, chunks=(2, 100)), Yu, 4, num_iterations=300, backend="dask")

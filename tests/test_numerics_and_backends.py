@@ -174,14 +174,96 @@ def test_a_short_run_whose_cost_rose_warns():
     assert len(costs) == 1 and w[0].filename == __file__
 
 
-def test_a_flat_or_falling_run_does_not_warn():
-    import warnings
-
+def test_a_flat_or_falling_run_does_not_warn_that_it_rose():
     with warnings.catch_warnings():
         warnings.simplefilter("error", bnn.ConvergenceWarning)
-        _, flat = bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=300, init="zeros")  # the symmetry lesson
         _, falling = bnn.nn_model(X, Y, 4, 1000)
-    assert flat[-1] == flat[0] and falling[-1] < falling[0]
+    # the symmetry lesson: flat at log 2, the cost of the flower's class shares (0.5), which is what it says
+    with pytest.warns(bnn.ConvergenceWarning, match=r"^the cost ended at 0.693147 for the returned parameters after "
+                      r"iteration 300, the cost of predicting Y's mean, 0.5, for every example \(0.693147\): the "
+                      r"network learned nothing from X but how often each class occurs\. Every unit of hidden layer 1 "
+                      r"computes the same function \(the rows of each W_l and b_l are equal, as init='zeros' leaves "
+                      r"them: the symmetry lesson\); a random init \(init='random' or 'he'\) breaks the "
+                      r"symmetry\.$") as w:
+        _, flat = bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=300, init="zeros")
+    assert len(w) == 1 and flat[-1] == flat[0] and falling[-1] < falling[0]
+    Xk, Yk = bnn.load_dataset("spiral")  # softmax: the entropy of the class shares, log 3
+    with pytest.warns(bnn.ConvergenceWarning, match=r"^the cost ended at 1.09861 .*, the cost of predicting the 3 "
+                      r"class shares, 0.333 each, for every example \(1.09861\): .* Every unit of hidden layers 1 and "
+                      r"2 computes the same function"):
+        bnn.L_layer_model(Xk, Yk, [2, 5, 4, 3], num_iterations=300, init="zeros")
+    # one unit has no symmetry to break: the advice is the general one
+    with pytest.warns(bnn.ConvergenceWarning, match=r"learned nothing from X but how often each class occurs\. "
+                      r"Another learning_rate, more iterations or another init may move it, unless X carries nothing "
+                      r"about Y\.$"):
+        bnn.nn_model(X, Y, 1, 300, init="zeros")
+
+
+def _unscaled_flower() -> tuple[np.ndarray, np.ndarray]:
+    """The flower as breast cancer's features come (large, all positive: 1000 +- 408) with its classes 4:3, as
+    breast cancer's are about 5:3: every hidden unit saturates the same way for every example."""
+    keep = np.r_[np.flatnonzero(Y[0] == 1), np.flatnonzero(Y[0] == 0)[:150]]
+    return X[:, keep] * 100 + 1000, Y[:, keep]
+
+
+def test_a_run_that_learned_only_the_class_shares_says_so_and_names_unscaled_inputs():
+    """Unscaled breast cancer through NNClassifier() (features up to 4254) ended 1.2e-9 from the cost of predicting
+    its class shares, 62.7% right (every example the larger class), without a word."""
+    Xu, Yu = _unscaled_flower()
+    said = (r"^the cost ended at 0.682908 {where}, the cost of predicting Y's mean, 0.571, for every example "
+            r"\(0.682908\): the network learned nothing from X but how often each class occurs\. X's features reach "
+            r"1407.82 in size: inputs that far from unit scale saturate the hidden units from the first step\. "
+            r"Standardize each feature, \(X - mean\) / std, e.g. with sklearn\.preprocessing\.StandardScaler\.$")
+    with pytest.warns(bnn.ConvergenceWarning, match=said.format(where="for the returned parameters after iteration "
+                                                                      "300")) as w:
+        params, _ = bnn.nn_model(Xu, Yu, 4, num_iterations=300)
+    assert len(w) == 1 and w[0].filename == __file__
+    assert np.all(to_numpy(bnn.predict(params, Xu)) == 1)  # the larger class, for every example
+    # mini-batches, the data streamed from the host: the same, its end the last epoch's mean
+    with pytest.warns(bnn.ConvergenceWarning, match=r"^the cost ended at 0.68\d+ in the last epoch, 49, the cost of "
+                      r"predicting Y's mean, 0.571, .* X's features reach 1407.82 in size"):
+        bnn.model(Xu, Yu, [2, 4, 1], "gd", learning_rate=0.05, num_epochs=50, print_cost=False, init="random",
+                  init_scale=0.01, cost_every=5, stream=True)
+    # what it says to do: standardized, the same run learns, and says nothing
+    Xs = (Xu - Xu.mean(axis=1, keepdims=True)) / Xu.std(axis=1, keepdims=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", bnn.ConvergenceWarning)
+        params, _ = bnn.nn_model(Xs, Yu, 4, num_iterations=300)
+    assert np.mean(to_numpy(bnn.predict(params, Xs)) == Yu) > 0.8
+
+
+def test_the_class_shares_check_reads_every_backend(backend):
+    Xu, Yu = _unscaled_flower()
+    with pytest.warns(bnn.ConvergenceWarning, match=r"predicting Y's mean, 0.571, for every example \(0.68290\d\): "
+                      r".* X's features reach 1407.8\d in size"):
+        bnn.nn_model(backend.asarray(Xu), backend.asarray(Yu), 4, num_iterations=300)
+    with pytest.warns(bnn.ConvergenceWarning, match=r"the cost of predicting Y's mean, 0.5, .* Every unit of hidden "
+                      r"layer 1 computes the same function"):
+        bnn.nn_model(backend.asarray(X), backend.asarray(Y), 4, num_iterations=300, init="zeros")
+
+
+def test_a_rise_from_unscaled_inputs_names_their_scale():
+    """Unscaled wine (features up to 1680) at week 3's 1.2 rose and was told only to take smaller steps; at 0.1 it
+    learned only its class shares."""
+    with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 0.69145 at iteration 0 to "
+                      r"0.693147 .* Try a smaller learning_rate\. X's features reach 2\d\d\.\d+ in size: inputs that "
+                      r"far from unit scale saturate the hidden units"):
+        bnn.nn_model(X * 30 + 100, Y, 4, num_iterations=300)
+
+
+def test_the_cost_of_predicting_the_class_shares_is_the_output_layers_cost_of_them():
+    from backend_nn.outputs import SIGMOID, SOFTMAX
+
+    Ys = np.array([[1.0, 0.0, 1.0, 1.0, 0.25]])  # a soft target too
+    p = Ys.mean(axis=1)
+    AL = np.broadcast_to(p[:, None], Ys.shape)
+    assert float(SIGMOID.constant_cost(p, xp=np)) == pytest.approx(bnn.compute_cost(AL, Ys), rel=1e-14)
+    assert float(SIGMOID.constant_cost(np.array([1.0]), xp=np)) == 0.0  # one class: nothing to predict
+    Yk = np.eye(3)[:, [0, 0, 1, 2, 2, 2]]
+    p = Yk.mean(axis=1)
+    cost = bnn.compute_cost(np.broadcast_to(p[:, None], Yk.shape), Yk, output="softmax")
+    assert float(SOFTMAX.constant_cost(p, xp=np)) == pytest.approx(cost, rel=1e-14)
+    assert float(SOFTMAX.constant_cost(np.array([0.5, 0.0, 0.5]), xp=np)) == pytest.approx(np.log(2), rel=1e-15)
 
 
 def test_a_mini_batch_run_that_ended_above_its_start_warns_though_its_first_epoch_was_higher():

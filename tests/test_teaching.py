@@ -13,14 +13,16 @@ xp = get_namespace("numpy")
 
 def test_zero_initialization_stays_symmetric():
     X, Y = bnn.load_planar_dataset()
-    params, costs = bnn.nn_model(X, Y, 4, 1000, init="zeros")
+    with pytest.warns(bnn.ConvergenceWarning, match="Every unit of hidden layer 1 computes the same function"):
+        params, costs = bnn.nn_model(X, Y, 4, 1000, init="zeros")
     assert np.all(params["W1"] == 0) and np.all(params["W2"] == 0) and np.all(params["b1"] == 0)
     A2, cache = bnn.forward_propagation(X, params)
     assert np.all(cache["A1"] == cache["A1"][0])  # every hidden unit computes the same function
     assert bnn.accuracy(bnn.predict(params, X), Y) == 0.5
     # Only b2 can learn; on the balanced flower its gradient mean(A2 - Y) is 0 too.
     Xu, Yu = X[:, :300], Y[:, :300]  # 200 of class 0, 100 of class 1
-    params, _ = bnn.nn_model(Xu, Yu, 4, 1000, init="zeros")
+    with pytest.warns(bnn.ConvergenceWarning, match=r"predicting Y's mean, 0.333, .* the symmetry lesson"):
+        params, _ = bnn.nn_model(Xu, Yu, 4, 1000, init="zeros")
     assert np.all(params["W1"] == 0) and np.all(params["W2"] == 0) and np.all(params["b1"] == 0)
     assert params["b2"][0, 0] == pytest.approx(np.log(100 / 200), abs=1e-3)  # the log-odds of the labels
 
