@@ -1488,7 +1488,9 @@ def test_the_optimization_notebooks_published_runs(capsys, optimizer, options, f
     np.random.seed(3)
     train_X, train_Y = datasets.make_moons(n_samples=300, noise=.2)
     train_X, train_Y = train_X.T, train_Y.reshape((1, train_Y.shape[0]))
-    parameters, costs = bnn.model(train_X, train_Y, [train_X.shape[0], 5, 2, 1], optimizer, **options)
+    with warnings.catch_warnings():  # each learns (update_lr's too, slowly: 0.65), and none is told otherwise
+        warnings.simplefilter("error", bnn.ConvergenceWarning)
+        parameters, costs = bnn.model(train_X, train_Y, [train_X.shape[0], 5, 2, 1], optimizer, **options)
     bnn.predict(train_X, train_Y, parameters)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == first_line and len(costs) == 50 and out[-1] == accuracy
