@@ -727,6 +727,14 @@ def test_sparse_and_meta_arrays_are_refused_with_the_dense_call(data):
         bnn.nn_model(Xt.to_sparse(), Yt, 3, 2)
     with pytest.raises(TypeError, match=r"^X is on PyTorch's 'meta' device, which holds shapes but no values"):
         bnn.nn_model(torch.empty(tuple(X.shape), dtype=torch.float64, device="meta"), Yt, 3, 2)
+    with warnings.catch_warnings():  # PyTorch's own: nested tensors are a prototype
+        warnings.simplefilter("ignore", UserWarning)
+        nested = torch.nested.nested_tensor([Xt[:, :5], Xt[:, 5:]])  # was "NestedTensorImpl doesn't support sizes"
+    with pytest.raises(TypeError, match=r"^X is a PyTorch nested tensor .* torch.cat\(X.unbind\(\), dim=1\)"):
+        bnn.nn_model(nested, Yt, 3, 2)
+    assert torch.equal(torch.cat(nested.unbind(), dim=1), Xt)  # what the message says to do
+    with pytest.raises(TypeError, match=r"^X is a PyTorch nested tensor"):
+        bnn.predict(p, nested)
     with pytest.raises(TypeError, match=r"^W1 is a PyTorch tensor of layout torch.sparse_coo"):
         bnn.L_model_forward(Xt, {**{k: torch.asarray(v) for k, v in p.items()}, "W1": torch.asarray(p["W1"]).to_sparse()})
     grads = {"d" + k: v for k, v in p.items()}  # the gradient check brings X and Y home: "Cannot copy out of meta tensor"
