@@ -279,8 +279,8 @@ def check_plain_array(x: Any, name: str) -> None:
                             f"{name}.to_dense().")
         if getattr(x, "is_nested", False):  # strided, but of no one shape: "NestedTensorImpl doesn't support sizes"
             raise TypeError(f"{name} is a PyTorch nested tensor (tensors of their own shapes in one); the equations "
-                            f"take one dense (n, m) tensor: join its parts, e.g. torch.cat({name}.unbind(), dim=1) "
-                            "where they share their rows.")
+                            f"take one dense tensor: join its parts along the examples, torch.cat({name}.unbind(), "
+                            "dim=1) in the course's (n_x, m) layout (dim=0 for rows of samples).")
         if str(getattr(x, "device", "")) == "meta":
             raise TypeError(f"{name} is on PyTorch's 'meta' device, which holds shapes but no values; give a tensor "
                             "with data.")

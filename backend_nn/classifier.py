@@ -92,7 +92,7 @@ def _labels_of(AL: Any, classes: np.ndarray) -> np.ndarray:
 def _shape(a: Any) -> tuple:
     try:
         return tuple(getattr(a, "shape", None) or np.shape(a))
-    except (TypeError, ValueError):  # ragged lists: scikit-learn's checks say what is wrong with them
+    except (TypeError, ValueError, RuntimeError):  # ragged lists, PyTorch's nested tensors: checked further on
         return ()
 
 

@@ -735,6 +735,8 @@ def test_sparse_and_meta_arrays_are_refused_with_the_dense_call(data):
     assert torch.equal(torch.cat(nested.unbind(), dim=1), Xt)  # what the message says to do
     with pytest.raises(TypeError, match=r"^X is a PyTorch nested tensor"):
         bnn.predict(p, nested)
+    with pytest.raises(TypeError, match=r"^X is a PyTorch nested tensor .* \(dim=0 for rows of samples\)"):
+        bnn.NNClassifier(num_iterations=2).fit(nested, Y.ravel())  # was the classifier's own layout hint failing
     with pytest.raises(TypeError, match=r"^W1 is a PyTorch tensor of layout torch.sparse_coo"):
         bnn.L_model_forward(Xt, {**{k: torch.asarray(v) for k, v in p.items()}, "W1": torch.asarray(p["W1"]).to_sparse()})
     grads = {"d" + k: v for k, v in p.items()}  # the gradient check brings X and Y home: "Cannot copy out of meta tensor"
