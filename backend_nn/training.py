@@ -133,11 +133,14 @@ class _Recorder:
 
     def __init__(self, *, total: int, every: int, unit: str, print_cost: bool, print_every: int,
                  print_format: str, progress: bool | None, desc: str, first: int = 0, lambd: float = 0.0,
-                 masks_move: bool = False, scatters: bool = False, data: _Data | None = None) -> None:
+                 masks_move: bool = False, scatters: bool = False, dropout: bool = False,
+                 data: _Data | None = None) -> None:
         self.every, self.unit, self.first = every, unit, first
-        # where the cost is the cross-entropy alone (no L2 term, no dropout): the data, read at the end for the
-        # check that the run learned more than the class frequencies, and for the scale of X
+        # the data, read at the end of a run (or where it fails) for X's scale, and where the cost is the
+        # cross-entropy alone (``pure``: no L2 term, no dropout) for the check that it learned more than the
+        # class frequencies
         self.data = data
+        self.pure = not lambd and not dropout
         # the recorded costs scatter where nothing is learned (means over shuffled mini-batches, or over moving
         # masks): a cost that ends a little above its start may not have begun to fall. Where they do not (full
         # batch, fixed or no masks), any rise is a step that overshot: gradient descent's cost falls at every
@@ -202,14 +205,15 @@ class _Recorder:
         """What a run that diverged or rose is told to try: smaller steps; and where its first cost (``start``, or
         the first one known) was already far above a network's start near log K, weights or inputs nearer unit
         scale, which smaller steps alone do not give (X * 1e200 was told only to try a smaller learning_rate). Not
-        with L2, whose term alone can start that high."""
+        with L2, whose term alone can start that high. Else X's scale where it is far from unit (read from the data
+        then, on this path only): unscaled wine was told only to take smaller steps, which learned its class shares."""
         if start is None:
             start = self._start(np.empty(0))[0]  # 0.0 where none is known yet
         if self.names_scale and start is not None and start > LARGE_START:
             return (f"Its first cost, {start:.6g}, was already far above the log K (0.69 for two classes) a network "
                     "starts near: weights or inputs far from unit scale (a large init_scale, unscaled features) give "
                     "outputs that sure and that wrong. Rescale X or start from smaller weights. " + self.advice)
-        return self.advice
+        return f"{self.advice} {self._scale_hint()}".rstrip()
 
     def _start(self, new: np.ndarray) -> tuple[float, str]:
         """(the cost the divergence limit is taken from, where it was taken, as a phrase)."""
@@ -341,12 +345,10 @@ class _Recorder:
             if self.scatters and c <= start * (1 + FLAT_RISE):  # the epochs' noise around a cost not yet falling
                 advice = (f"The cost stayed flat (it rose by {100 * (c / start - 1):.2g}%): the run has not started to "
                           f"learn. More {self.unit}s, a larger learning_rate or another init may move it.")
-            elif self.names_scale and start <= LARGE_START and self._scale_hint():  # (a large start names it already)
-                advice = f"{advice} {self._scale_hint()}"
             warnings.warn(f"the cost rose over the run, from {start:.6g} {start_at} to {c:.6g}{where}: the run did "
                           f"not learn, and its parameters are those of the last {self.unit}. {advice}",
                           ConvergenceWarning, stacklevel=user_stacklevel())
-        elif self.finished and self.data is not None and self.end is not None and len(costs) > 1:
+        elif self.finished and self.pure and self.data is not None and self.end is not None and len(costs) > 1:
             self._check_constant()
         return np.asarray(costs, dtype=np.float64)
 
@@ -354,16 +356,29 @@ class _Recorder:
         """Inputs far from unit scale named, where they were measured; else ''."""
         if self.data is None or self.data.largest <= FAR_FROM_UNIT:
             return ""
-        return (f"X's features reach {self.data.largest:.6g} in size: inputs that far from unit scale saturate the "
-                "hidden units from the first step. Standardize each feature, (X - mean) / std, e.g. with "
+        return (f"X's features reach {self.data.largest:.6g} in size, far from unit scale: hidden units saturate, and "
+                "one learning_rate cannot suit every feature. Standardize each feature, (X - mean) / std, e.g. with "
                 "sklearn.preprocessing.StandardScaler.")
 
     def _check_constant(self) -> None:
         """Warn where the run's last recorded cost and its end are both the cost of predicting Y's mean for
-        every example: the network learned nothing from X but how often each class occurs."""
+        every example: the network learned nothing from X but how often each class occurs; or where its end is
+        above :data:`NOT_LEARNED_FACTOR` times both that cost and its own lowest: it bounced, and does worse than
+        ignoring X."""
+        costs, unit = self.costs, self.unit
         end, where = self.end  # type: ignore[misc]
         floor, shares = self.data.constant  # type: ignore[union-attr]
-        if not floor or any(abs(c - floor) > CONSTANT_TOLERANCE * floor for c in (self.costs[-1], end)):
+        if not floor:
+            return
+        k = int(np.argmin(costs))
+        if end > NOT_LEARNED_FACTOR * max(floor, costs[k]):
+            warnings.warn(f"the cost ended at {end:.6g}{where}, {end / costs[k]:.3g} times its lowest ({costs[k]:.6g} "
+                          f"at {unit} {self._at(k)}) and {end / floor:.3g} times the cost of predicting {shares} for "
+                          f"every example ({floor:.6g}): the run bounced instead of settling, and its parameters do "
+                          f"worse than ignoring X. {self._advice(costs[0])}", ConvergenceWarning,
+                          stacklevel=user_stacklevel())
+            return
+        if any(abs(c - floor) > CONSTANT_TOLERANCE * floor for c in (costs[-1], end)):
             return
         advice = self._scale_hint()
         same = [] if advice else _symmetric_layers(self.parameters)
@@ -372,7 +387,7 @@ class _Recorder:
                       "same function (the rows of each W_l and b_l are equal, as init='zeros' leaves them: the "
                       "symmetry lesson); a random init (init='random' or 'he') breaks the symmetry.")
         elif not advice:
-            advice = (f"Another learning_rate, more {self.unit}s or another init may move it, unless X carries "
+            advice = (f"Another learning_rate, more {unit}s or another init may move it, unless X carries "
                       "nothing about Y.")
         warnings.warn(f"the cost ended at {end:.6g}{where}, the cost of predicting {shares} for every example "
                       f"({floor:.6g}): the network learned nothing from X but how often each class occurs. {advice}",
@@ -719,7 +734,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                     print_format=print_format, progress=progress, first=start_epoch, lambd=lambd,
                     masks_move=bool(dropouts) and batch_size is not None, scatters=len(slices) > 1,
                     desc=f"{backend_name(xp)}, {choice.path}, {optimizer.name}, {size}",
-                    data=None if lambd or dropouts else _Data(Xb, Yf, net=net, xp=xp))
+                    dropout=bool(dropouts), data=_Data(Xb, Yf, net=net, xp=xp))
     # a resumed run goes on with the schedule: epoch e trains at decay(learning_rate, e - 1), as it would have
     lr = learning_rate if decay is None or start_epoch == 0 else decay(learning_rate, start_epoch - 1, decay_rate)
     pending: list[Any] = []

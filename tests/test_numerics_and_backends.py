@@ -212,8 +212,8 @@ def test_a_run_that_learned_only_the_class_shares_says_so_and_names_unscaled_inp
     Xu, Yu = _unscaled_flower()
     said = (r"^the cost ended at 0.682908 {where}, the cost of predicting Y's mean, 0.571, for every example "
             r"\(0.682908\): the network learned nothing from X but how often each class occurs\. X's features reach "
-            r"1407.82 in size: inputs that far from unit scale saturate the hidden units from the first step\. "
-            r"Standardize each feature, \(X - mean\) / std, e.g. with sklearn\.preprocessing\.StandardScaler\.$")
+            r"1407.82 in size, far from unit scale: hidden units saturate, and one learning_rate cannot suit every "
+            r"feature\. Standardize each feature, \(X - mean\) / std, e.g. with sklearn\.preprocessing\.StandardScaler\.$")
     with pytest.warns(bnn.ConvergenceWarning, match=said.format(where="for the returned parameters after iteration "
                                                                       "300")) as w:
         params, _ = bnn.nn_model(Xu, Yu, 4, num_iterations=300)
@@ -242,13 +242,35 @@ def test_the_class_shares_check_reads_every_backend(backend):
         bnn.nn_model(backend.asarray(X), backend.asarray(Y), 4, num_iterations=300, init="zeros")
 
 
-def test_a_rise_from_unscaled_inputs_names_their_scale():
+def test_a_rise_or_divergence_from_unscaled_inputs_names_their_scale():
     """Unscaled wine (features up to 1680) at week 3's 1.2 rose and was told only to take smaller steps; at 0.1 it
-    learned only its class shares."""
+    learned only its class shares. Diverged, at 10, it was told the same."""
+    scale = r"X's features reach {} in size, far from unit scale: .* sklearn\.preprocessing\.StandardScaler\.$"
     with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 0.69145 at iteration 0 to "
-                      r"0.693147 .* Try a smaller learning_rate\. X's features reach 2\d\d\.\d+ in size: inputs that "
-                      r"far from unit scale saturate the hidden units"):
+                      r"0.693147 .* Try a smaller learning_rate\. " + scale.format(r"2\d\d\.\d+")):
         bnn.nn_model(X * 30 + 100, Y, 4, num_iterations=300)
+    Xu, Yu = _unscaled_flower()
+    with pytest.raises(bnn.TrainingDivergedError, match=r"Try a smaller learning_rate\. " + scale.format("1407.82")):
+        bnn.nn_model(Xu, Yu, 4, num_iterations=300, learning_rate=100)
+    with pytest.raises(bnn.TrainingDivergedError, match=r"Try a smaller learning_rate or lambd\. " +
+                       scale.format("1407.82")):  # the scale is X's, whatever the cost holds
+        bnn.nn_model(Xu, Yu, 4, num_iterations=300, learning_rate=100, lambd=0.1)
+    with pytest.raises(bnn.TrainingDivergedError) as info:  # at unit scale, the step alone
+        bnn.nn_model(X, Y, 4, num_iterations=300, learning_rate=1e4)
+    assert str(info.value).endswith(". Try a smaller learning_rate.")
+
+
+def test_a_run_that_bounced_above_the_cost_of_ignoring_X_says_so():
+    """He-initialized ReLU units at learning_rate=100 on unscaled inputs: the cost bounced between 3 and 25 and ended
+    at 15.3, under its start (25.0) and the divergence limit, 42.9% right (the class shares give 57.1%), silently."""
+    Xu, Yu = _unscaled_flower()
+    with pytest.warns(bnn.ConvergenceWarning, match=r"^the cost ended at 15.3\d* for the returned parameters after "
+                      r"iteration 300, 5.1\d times its lowest \(2.98\d* at iteration 100\) and 22.4 times the cost of "
+                      r"predicting Y's mean, 0.571, for every example \(0.682908\): the run bounced instead of "
+                      r"settling, and its parameters do worse than ignoring X\. Its first cost, 25.0\d*, was already "
+                      r"far above .* Try a smaller learning_rate\.$") as w:
+        _, costs = bnn.nn_model(Xu, Yu, [4], 300, learning_rate=100, activation="relu", init="he", cost_every=20)
+    assert len(w) == 1 and costs[-1] < costs[0]  # no rise: it ended under its start
 
 
 def test_the_cost_of_predicting_the_class_shares_is_the_output_layers_cost_of_them():
