@@ -20,6 +20,7 @@ Layout (each course equation has one home):
 - ``step``           one pure training step, and the eager runner
 - ``models``         the course's models: nn_model, two_layer_model, L_layer_model, model
 - ``training``       the loops under them (fit: full-batch runners, course 2's epochs), a checked train_step
+- ``recording``      the costs a loop brings home, and what they say: divergence, a run that did not learn
 - ``inputs``         the user's X and Y onto the backend: checked, moved and cast once; Y encoded
 - ``prediction``     predict_output (A_L), predict (labels; the course's predict(X, y, parameters)), accuracy
 - ``accelerate``     optional fast paths beside the eager runner, and the one place one is chosen

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
-from backend_nn import activations as act, training
+from backend_nn import activations as act, recording, training
 from backend_nn.backend import to_numpy
 from backend_nn.validation import dtype_name
 from conftest import assert_close, assert_on_backend, skip_unless_compat_torch_takes_scalars
@@ -297,7 +297,7 @@ def test_a_mini_batch_run_that_ended_above_its_start_warns_though_its_first_epoc
                       r"update \(on all 400 examples\) to 2.03\d+ in the last epoch, 9: the run did not learn.*Try a "
                       r"smaller learning_rate\.$") as w:
         params, costs = bnn.nn_model(X, Y, [16], 10, optimizer="adam", batch_size=32, learning_rate=2.0, cost_every=1)
-    assert costs[0] > costs[-1] > training.NOT_LEARNED_FACTOR * 0.693026  # epoch 0 higher than the end
+    assert costs[0] > costs[-1] > recording.NOT_LEARNED_FACTOR * 0.693026  # epoch 0 higher than the end
     assert w[0].filename == __file__
 
 
@@ -335,8 +335,8 @@ def test_a_run_with_dropout_starts_from_its_cost_with_the_masks_and_its_epochs_m
         warnings.simplefilter("error")
         _, costs = bnn.nn_model(X_m, Y_m, [20, 3], 5, learning_rate=1e-12, **options)
         _, scattered = bnn.nn_model(X_m, Y_m, [20, 3], 5, learning_rate=1e-12, **{**options, "keep_prob": 0.9})
-    assert costs.max() > costs[0] * (1 + 1e-3) and costs.max() < costs[0] * training.NOT_LEARNED_FACTOR
-    assert scattered[0] * (1 + 1e-3) < scattered[-1] < scattered[0] * training.NOT_LEARNED_FACTOR  # 2.62, ..., 3.39
+    assert costs.max() > costs[0] * (1 + 1e-3) and costs.max() < costs[0] * recording.NOT_LEARNED_FACTOR
+    assert scattered[0] * (1 + 1e-3) < scattered[-1] < scattered[0] * recording.NOT_LEARNED_FACTOR  # 2.62, ..., 3.39
     with pytest.raises(bnn.TrainingDivergedError, match=r"before the first update \(on all 200 examples, with the "
                        r"run's dropout masks\)") as info:
         bnn.nn_model(X_m, Y_m, [20, 3], 5, learning_rate=1e4, **options)
@@ -374,7 +374,7 @@ def test_a_full_batch_run_that_ends_a_little_above_its_start_overshot():
                       r"the run did not learn, and its parameters are those of the last iteration\. Try a smaller "
                       r"learning_rate\.$"):
         _, costs = bnn.nn_model(X_c, Y_c, 4, num_iterations=300)
-    assert costs[0] < costs[2] < costs[0] * (1 + training.FLAT_RISE)  # the rise the old advice called flat
+    assert costs[0] < costs[2] < costs[0] * (1 + recording.FLAT_RISE)  # the rise the old advice called flat
     _, costs = bnn.nn_model(X_c, Y_c, 4, num_iterations=300, learning_rate=0.1, cost_every=10)
     assert np.all(np.diff(costs) < 0)  # the smaller step the advice names: the cost falls at every record
 
@@ -394,7 +394,7 @@ def test_a_run_that_starts_far_from_unit_scale_is_told_so_not_only_to_take_small
         bnn.model(X, Y, lambd=1000, learning_rate=1.0, num_iterations=2000, print_cost=False)
     assert "it was 32.46" in str(info.value) and "first cost" not in str(info.value)
     assert str(info.value).endswith(". Try a smaller learning_rate or lambd.")
-    assert training.LARGE_START > 2.4  # above every start of the small inits measured (week 3, He, Xavier)
+    assert recording.LARGE_START > 2.4  # above every start of the small inits measured (week 3, He, Xavier)
 
 
 def test_a_diverging_run_is_its_error_alone_without_numpys_warnings_before_it():
@@ -419,9 +419,9 @@ def test_a_diverging_run_is_its_error_alone_without_numpys_warnings_before_it():
 
 
 def test_floating_point_errors_of_a_run_that_ends_well_are_reported_once_at_the_users_line():
-    from backend_nn.training import _Recorder
+    from backend_nn.recording import Recorder
 
-    rec = _Recorder(total=1, every=1, unit="iteration", print_cost=False, print_every=1, print_format="",
+    rec = Recorder(total=1, every=1, unit="iteration", print_cost=False, print_every=1, print_format="",
                     progress=False, desc="")
     np.minimum(np.exp(np.array([1000.0])), 1.0)  # an overflow on the way that leaves nothing behind
     rec.sync(np.array([0.5]), 1)
