@@ -371,6 +371,10 @@ def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
                 f"X has shape {xs} and Y has shape {ys}: X looks like examples as rows; "
                 f"the course lays out X as (n_x, m) with examples as columns — did you mean X.T?"
             )
+        if xs[0] == ys[0] > max(xs[1], ys[1]):  # both laid out with examples as rows (m above n_x and n_y)
+            raise ValueError(f"X {xs} and Y {ys} share their number of rows, not of columns: examples look laid out "
+                             "as rows; the course lays them out as columns, X (n_x, m) and Y (n_y, m) — did you mean "
+                             "X.T and Y.T?")
         raise ValueError(f"X and Y must have the same number of examples m (columns); got X {xs} and Y {ys}.")
     if len(xs) == 2 and xs[1] == ys[1] == 1 and xs[0] == ys[0] > 1:
         # one column each and as many rows: m examples of one feature laid out as rows, or one example whose

@@ -545,6 +545,13 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # led to X's error)
     (lambda X, Y: bnn.nn_model(X[:1].T, Y.T, 4, 10), ValueError,
      r"X \(400, 1\) and Y \(400, 1\) each have one column and 400 rows: .* did you mean X.T and Y.T\?"),
+    # both laid out as rows (was "X and Y must have the same number of examples m (columns)", without the fix)
+    (lambda X, Y: bnn.nn_model(X.T, Y.T, 4, 10), ValueError,
+     r"^X \(400, 2\) and Y \(400, 1\) share their number of rows, not of columns: .* did you mean X.T and Y.T\?$"),
+    (lambda X, Y: bnn.nn_model(X.T, np.eye(3)[:, np.arange(400) % 3].T, 4, 10), ValueError,
+     r"^X \(400, 2\) and Y \(400, 3\) share their number of rows"),
+    (lambda X, Y: bnn.nn_model(X[:, :300], np.vstack([Y, Y])[:, :200], 4, 10), ValueError,  # 2 rows each by chance
+     r"^X and Y must have the same number of examples m \(columns\); got X \(2, 300\) and Y \(2, 200\)\.$"),
     # course 2's notebooks call their three-layer relu network's forward pass forward_propagation: week 3's
     # took a plain dict of three layers as tanh, in silence
     (lambda X, Y: bnn.forward_propagation(X, bnn.initialize_parameters_he([2, 4, 3, 1])), ValueError,
