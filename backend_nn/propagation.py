@@ -323,7 +323,9 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
     grads["dA" + str(l - 1)], grads["dW" + str(l)], grads["db" + str(l)] for layer l.
     """
     if not isinstance(caches, (list, tuple)) or not caches:
-        raise TypeError("caches must be the non-empty list of caches that L_model_forward returns.")
+        swapped = " Y and caches look swapped: it takes (AL, Y, caches)." if isinstance(Y, (list, tuple)) else ""
+        raise TypeError(f"caches must be the non-empty list of caches that L_model_forward returns; got "
+                        f"{type(caches).__name__}.{swapped}")
     L = len(caches)
     hidden = hidden_activations(activation, L - 1)
     xp = namespace_of(AL=AL, Y=Y)

@@ -545,6 +545,13 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # led to X's error)
     (lambda X, Y: bnn.nn_model(X[:1].T, Y.T, 4, 10), ValueError,
      r"X \(400, 1\) and Y \(400, 1\) each have one column and 400 rows: .* did you mean X.T and Y.T\?"),
+    # L_model_backward(AL, caches, Y): said only that caches must be a list
+    (lambda X, Y: (lambda AL, caches: bnn.L_model_backward(AL, caches, Y))(
+        *bnn.L_model_forward(X, bnn.initialize_parameters_deep([2, 4, 1]))), TypeError,
+     r"^caches must be the non-empty list of caches that L_model_forward returns; got ndarray\. Y and caches look "
+     r"swapped: it takes \(AL, Y, caches\)\.$"),
+    (lambda X, Y: bnn.L_model_backward(bnn.L_model_forward(X, bnn.initialize_parameters_deep([2, 4, 1]))[0], Y, []),
+     TypeError, r"^caches must be the non-empty list of caches that L_model_forward returns; got list\.$"),
     # both laid out as rows (was "X and Y must have the same number of examples m (columns)", without the fix)
     (lambda X, Y: bnn.nn_model(X.T, Y.T, 4, 10), ValueError,
      r"^X \(400, 2\) and Y \(400, 1\) share their number of rows, not of columns: .* did you mean X.T and Y.T\?$"),
