@@ -331,7 +331,7 @@ class Recorder:
 
     def _scale_hint(self) -> str:
         """Inputs far from unit scale named, where they were measured; else ''."""
-        if self.data is None or self.data.largest <= FAR_FROM_UNIT:
+        if self.data is None or not FAR_FROM_UNIT < self.data.largest < math.inf:  # (NaN: not a scale to name)
             return ""
         return (f"X's features reach {self.data.largest:.6g} in size, far from unit scale: hidden units saturate, and "
                 "one learning_rate cannot suit every feature. Standardize each feature, (X - mean) / std, e.g. with "
