@@ -327,15 +327,18 @@ CLI_OPTIONS = {"learning_rate": "--learning-rate", "lambd": "--lambd", "keep_pro
                "batch_size": "--batch-size", "seed": "--seed", "init": "--init"}
 
 
-#: Arguments whose values a library message may show as ``name='value'``: on the command line, ``--name value``.
-CLI_VALUES = ("backend", "dtype")
+#: Arguments whose values a library message may show as ``name='value'``: on the command line, ``--name value``
+#: (as may those of :data:`CLI_OPTIONS`: ``init='he'`` is ``--init he``).
+CLI_VALUES = ("backend", "dtype", "optimizer")
 
 
 def in_cli_terms(message: str) -> str:
     """A library message for the command line: each argument name it gives as the option that sets it
-    (``backend='numpy'`` as ``--backend numpy``)."""
-    message = re.sub(r"\b(" + "|".join(CLI_VALUES) + r")='([\w.:-]+)'", r"--\1 \2", message)
-    return re.sub(r"\b(" + "|".join(CLI_OPTIONS) + r")\b", lambda match: CLI_OPTIONS[match.group(1)], message)
+    (``backend='numpy'`` as ``--backend numpy``, ``learning_rate`` as ``--learning-rate``)."""
+    options = {**CLI_OPTIONS, **{name: f"--{name}" for name in CLI_VALUES}}
+    message = re.sub(r"(?<![-\w])(" + "|".join(options) + r")='([\w.:-]+)'",
+                     lambda match: f"{options[match.group(1)]} {match.group(2)}", message)
+    return re.sub(r"(?<![-\w])(" + "|".join(CLI_OPTIONS) + r")\b", lambda match: CLI_OPTIONS[match.group(1)], message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -362,7 +362,7 @@ class Recorder:
         if same:
             advice = (f"Every unit of hidden layer{'s' * (len(same) > 1)} {' and '.join(map(str, same))} computes the "
                       "same function (the rows of each W_l and b_l are equal, as init='zeros' leaves them: the "
-                      "symmetry lesson); a random init (init='random' or 'he') breaks the symmetry.")
+                      "symmetry lesson); a random start (init='random' or init='he') breaks the symmetry.")
         elif not advice:
             advice = (f"Another learning_rate, more {unit}s or another init may move it, unless X carries "
                       "nothing about Y.")

@@ -286,6 +286,19 @@ def test_library_messages_name_the_options_that_set_what_they_name():
         "--backend cupy needs a CUDA GPU; use --backend numpy, or --dtype float64"
     assert in_cli_terms("update_lr(learning_rate0, ...) and learning_rates") == \
         "update_lr(learning_rate0, ...) and learning_rates"  # whole names only
+    # an option's value too (was "as --init='zeros' leaves them ... (--init='random' or 'he')")
+    assert in_cli_terms("as init='zeros' leaves them; a random start (init='random' or init='he')") == \
+        "as --init zeros leaves them; a random start (--init random or --init he)"
+    assert in_cli_terms("resume with optimizer='adam', not the optimizer's own") == \
+        "resume with --optimizer adam, not the optimizer's own"  # the bare word stays prose
+    assert in_cli_terms("--init he, --learning-rate 0.1") == "--init he, --learning-rate 0.1"  # options as they are
+
+
+def test_the_symmetry_lesson_names_the_option(tmp_path):
+    r = cli("train", "--init", "zeros", "--iterations", "300", "--no-progress", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.endswith("as --init zeros leaves them: the symmetry lesson); a random start (--init random or "
+                             "--init he) breaks the symmetry.\n")
 
 
 def test_a_warning_is_one_line_too(tmp_path):

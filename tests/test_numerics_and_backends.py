@@ -183,7 +183,7 @@ def test_a_flat_or_falling_run_does_not_warn_that_it_rose():
                       r"iteration 300, the cost of predicting Y's mean, 0.5, for every example \(0.693147\): the "
                       r"network learned nothing from X but how often each class occurs\. Every unit of hidden layer 1 "
                       r"computes the same function \(the rows of each W_l and b_l are equal, as init='zeros' leaves "
-                      r"them: the symmetry lesson\); a random init \(init='random' or 'he'\) breaks the "
+                      r"them: the symmetry lesson\); a random start \(init='random' or init='he'\) breaks the "
                       r"symmetry\.$") as w:
         _, flat = bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=300, init="zeros")
     assert len(w) == 1 and flat[-1] == flat[0] and falling[-1] < falling[0]
