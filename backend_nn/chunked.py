@@ -38,7 +38,7 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-from .backend import array_namespace, backend_name, host_scalar, memory_of, to_numpy
+from .backend import array_namespace, backend_name, host_scalar, memory_of
 from .network import Network
 from .step import EpochRunner, Runner, gradients
 from .step import cost as step_cost
@@ -496,13 +496,6 @@ def cost(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any) -> Any:
     parts = [dask.delayed(_chunk_cost, pure=False)(p, Xk, Yk, X.chunks[1][i] / m, net=net, xp=xp)
              for i, (Xk, Yk) in enumerate(zip(X.to_delayed().ravel(), Y.to_delayed().ravel()))]
     return dask.delayed(sum, pure=False)(parts).compute()
-
-
-def compute_host(*arrays: Any) -> Any:
-    """Dask arrays computed together and brought to the host (NumPy): one array, or a stacked one for several."""
-    dask, _ = _dask()
-    out = [to_numpy(a) for a in dask.compute(*arrays)]
-    return out[0] if len(out) == 1 else np.stack(out)
 
 
 # --- mini-batch epochs --------------------------------------------------------------------------------

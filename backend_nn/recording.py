@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import chunked, streaming
+from . import streaming
 from .backend import array_namespace, count_true, to_numpy
 from .network import Network
 from .validation import user_stacklevel
@@ -318,10 +318,11 @@ class Recorder:
         rose = [(start, at, c, where) for start, factor, at in starts for c, where in ends if c > start * factor]
         if rose:
             start, start_at, c, where = rose[0]
-            advice = self._advice(start)
             if self.scatters and c <= start * (1 + FLAT_RISE):  # the epochs' noise around a cost not yet falling
                 advice = (f"The cost stayed flat (it rose by {100 * (c / start - 1):.2g}%): the run has not started to "
                           f"learn. More {self.unit}s, a larger learning_rate or another init may move it.")
+            else:
+                advice = self._advice(start)  # (which may read X for its scale)
             warnings.warn(f"the cost rose over the run, from {start:.6g} {start_at} to {c:.6g}{where}: the run did "
                           f"not learn, and its parameters are those of the last {self.unit}. {advice}",
                           ConvergenceWarning, stacklevel=user_stacklevel())
@@ -390,18 +391,14 @@ class RunData:
     """The training data as a finished run's checks read them (each at most once, after the run): the cost of
     predicting Y's mean for every example, and X's largest |value|."""
 
-    def __init__(self, X: Any, Y: Any, *, net: Network, xp: Any) -> None:
-        self.X, self.Y, self.net, self.xp = X, Y, net, xp
+    def __init__(self, X: Any, Y: Any, *, net: Network) -> None:
+        self.X, self.Y, self.net = X, Y, net
 
     @functools.cached_property
     def constant(self) -> tuple[float, str]:
         """(J of A_L = Y's mean for every example, that mean as a phrase)."""
-        Y = self.Y
-        if chunked.is_dask(Y):
-            p = chunked.compute_host(Y.mean(axis=1))
-        else:
-            p = to_numpy(array_namespace(Y).mean(Y, axis=1))
-        p = np.asarray(p, dtype=np.float64)
+        Y = self.Y  # on the backend, in dask chunks (to_numpy computes them) or on the host for streamed data
+        p = np.asarray(to_numpy(array_namespace(Y).mean(Y, axis=1)), dtype=np.float64)
         low, high = f"{p.min():.3g}", f"{p.max():.3g}"
         what = "class shares" if self.net.output.name == "softmax" else "row means of Y"  # (sigmoid: Y's mean)
         shares = (f"Y's mean, {high}," if p.size == 1 else f"the {p.size} {what}, {low} each," if low == high else
@@ -412,9 +409,6 @@ class RunData:
     def largest(self) -> float:
         """X's largest |value|: two reductions, no temporary the size of X (streamed host data are read twice more,
         less than an epoch reads them)."""
-        X, xp = self.X, self.xp
-        if streaming.is_host_data(X):
-            return max(float(np.max(X.host)), -float(np.min(X.host)))  # (as floats: -min of unsigned wraps)
-        if chunked.is_dask(X):
-            return float(np.max(np.abs(chunked.compute_host(X.max(), X.min()))))
-        return float(np.max(np.abs(to_numpy(xp.stack([xp.max(X), xp.min(X)])))))
+        X = self.X.host if streaming.is_host_data(self.X) else self.X
+        xp = array_namespace(X)  # the data's own: a dask X's is computed once, by to_numpy
+        return float(np.max(np.abs(to_numpy(xp.stack([xp.max(X), xp.min(X)])).astype(np.float64))))

@@ -63,7 +63,7 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
     _log.info("training %s on %s: %s", net, backend_name(xp), choice)
     rec = Recorder(total=num_iterations, every=cost_every, unit="iteration", print_cost=print_cost,
                     print_every=print_every, print_format=print_format, progress=progress,
-                    desc=f"{backend_name(xp)}, {choice.path}", data=RunData(X, Y, net=net, xp=xp))
+                    desc=f"{backend_name(xp)}, {choice.path}", data=RunData(X, Y, net=net))
     try:
         per_sync = max(1, sync_every // cost_every)
         last_alone = print_last and print_cost  # the last step in a chunk of its own, for its cost
@@ -341,7 +341,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                     print_format=print_format, progress=progress, first=start_epoch, lambd=lambd,
                     masks_move=bool(dropouts) and batch_size is not None, scatters=len(slices) > 1,
                     desc=f"{backend_name(xp)}, {choice.path}, {optimizer.name}, {size}",
-                    dropout=bool(dropouts), data=RunData(Xb, Yf, net=net, xp=xp))
+                    dropout=bool(dropouts), data=RunData(Xb, Yf, net=net))
     # a resumed run goes on with the schedule: epoch e trains at decay(learning_rate, e - 1), as it would have
     lr = learning_rate if decay is None or start_epoch == 0 else decay(learning_rate, start_epoch - 1, decay_rate)
     pending: list[Any] = []
