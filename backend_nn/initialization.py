@@ -67,7 +67,8 @@ def check_scale(scale: Any, name: str = "scale", *, init: str = "random") -> flo
 
 
 def resolve_dtype(dtype: Any, xp: Any) -> Any:
-    """A dtype of namespace xp from "float64"/"float32", a NumPy dtype, or xp's own dtype."""
+    """A dtype of namespace xp from "float64"/"float32" (or NumPy's other names for them: "f8", "single",
+    float, ...), a NumPy dtype, or xp's own dtype."""
     if dtype is None:
         check_float64(xp)
         return xp.float64
@@ -78,6 +79,11 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
             return dtype
     given = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or getattr(dtype, "__name__", str(dtype))
     name = str(given).rsplit(".", 1)[-1].strip("'>")
+    if name not in ("float64", "float32") and isinstance(dtype, (str, type)):
+        try:  # NumPy's spellings of the same two: "f4", "<f8", "double", "single", float
+            name = np.dtype(dtype).name
+        except TypeError:
+            pass
     if name not in ("float64", "float32"):
         raise ValueError(f"dtype must be float64 or float32; got {dtype!r}.")
     if name == "float64":

@@ -76,6 +76,18 @@ def test_nn_model_rejects_bad_options(data, kwargs, exc, match):
         bnn.nn_model(*data, args.pop("n_h"), args.pop("num_iterations"), **args)
 
 
+@pytest.mark.parametrize("dtype, name", [("f4", "float32"), ("<f8", "float64"), ("single", "float32"),
+                                         ("double", "float64"), (float, "float64"), (np.dtype(">f4"), "float32")])
+def test_numpys_other_names_for_float64_and_float32_are_those_dtypes(data, dtype, name):
+    """NumPy's own spellings ("f4", "double", float) were refused as "not float64 or float32"."""
+    params, _ = bnn.nn_model(*data, 4, 2, dtype=dtype)
+    assert params["W1"].dtype == np.dtype(name)
+    with pytest.raises(ValueError, match=r"dtype must be float64 or float32; got 'f2'\.$"):
+        bnn.nn_model(*data, 4, 2, dtype="f2")
+    with pytest.raises(ValueError, match=r"dtype must be float64 or float32; got <class 'int'>\.$"):
+        bnn.nn_model(*data, 4, 2, dtype=int)
+
+
 def test_a_slope_asked_of_trained_parameters_must_be_theirs(data):
     X, Y = data
     tanh, _ = bnn.nn_model(X, Y, 4, 10)
