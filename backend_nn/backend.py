@@ -572,7 +572,7 @@ def _native_device(xp: Namespace, device: Any) -> Any:
         if not torch.cuda.is_available():  # its own message is a page about dispatch keys (a CPU build)
             why = ("this PyTorch is a CPU-only build" if torch.version.cuda is None else
                    "this PyTorch counts no CUDA device")
-            raise ValueError(f"torch cannot place data on device={device!r}: {why} (torch.cuda.is_available() is "
+            raise ValueError(f"backend='torch' cannot place data on device={device!r}: {why} (torch.cuda.is_available() is "
                              "False). Leave device unset (or 'cpu'), or install PyTorch's CUDA build on a machine "
                              "with an NVIDIA GPU.")
     return device
@@ -589,7 +589,7 @@ def _placing(xp: Namespace, device: Any):
         if device is None:
             raise
         said = str(exc).splitlines()[0] if str(exc) else ""
-        raise ValueError(f"{backend_name(xp)} cannot place data on device={device!r}: {type(exc).__name__}: "
+        raise ValueError(f"backend={backend_name(xp)!r} cannot place data on device={device!r}: {type(exc).__name__}: "
                          f"{said if len(said) <= 300 else said[:300] + ' ...'}") from exc
 
 

@@ -329,15 +329,15 @@ CLI_OPTIONS = {"learning_rate": "--learning-rate", "lambd": "--lambd", "keep_pro
 
 #: Arguments whose values a library message may show as ``name='value'``: on the command line, ``--name value``
 #: (as may those of :data:`CLI_OPTIONS`: ``init='he'`` is ``--init he``).
-CLI_VALUES = ("backend", "dtype", "optimizer")
+CLI_VALUES = ("backend", "device", "dtype", "optimizer")
 
 
 def in_cli_terms(message: str) -> str:
     """A library message for the command line: each argument name it gives as the option that sets it
     (``backend='numpy'`` as ``--backend numpy``, ``learning_rate`` as ``--learning-rate``)."""
     options = {**CLI_OPTIONS, **{name: f"--{name}" for name in CLI_VALUES}}
-    message = re.sub(r"(?<![-\w])(" + "|".join(options) + r")='([\w.:-]+)'",
-                     lambda match: f"{options[match.group(1)]} {match.group(2)}", message)
+    message = re.sub(r"(?<![-\w])(" + "|".join(options) + r")=(?:'([\w.:-]+)'|(\d+)\b)",
+                     lambda match: f"{options[match.group(1)]} {match.group(2) or match.group(3)}", message)
     return re.sub(r"(?<![-\w])(" + "|".join(CLI_OPTIONS) + r")\b", lambda match: CLI_OPTIONS[match.group(1)], message)
 
 

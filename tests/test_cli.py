@@ -292,6 +292,11 @@ def test_library_messages_name_the_options_that_set_what_they_name():
     assert in_cli_terms("resume with optimizer='adam', not the optimizer's own") == \
         "resume with --optimizer adam, not the optimizer's own"  # the bare word stays prose
     assert in_cli_terms("--init he, --learning-rate 0.1") == "--init he, --learning-rate 0.1"  # options as they are
+    # a device by number or name (was "numpy cannot place data on device=3")
+    assert in_cli_terms("backend='numpy' cannot place data on device=3: ...") == \
+        "--backend numpy cannot place data on --device 3: ..."
+    assert in_cli_terms("on device='cuda:1' (2 CUDA devices)") == "on --device cuda:1 (2 CUDA devices)"
+    assert in_cli_terms("keep_prob=0.5 drops hidden units") == "--keep-prob 0.5 drops hidden units"
 
 
 def test_the_symmetry_lesson_names_the_option(tmp_path):
