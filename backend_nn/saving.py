@@ -304,6 +304,10 @@ def _read_members(path: Path) -> dict:
     if head == b"\x93NUMPY":
         raise ValueError(f"{path} is a single .npy array, not a backend_nn model (.npz written by save_model).")
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK\x03\x04"):  # a zip's first member, without the directory at its end
+            raise ValueError(f"{path} is a damaged .npz (zip) archive: it starts as one, but its end (the zip's "
+                             "directory) is missing, as in a file cut short by an interrupted copy or download. "
+                             "Copy or save it again.")
         raise ValueError(f"{path} is not a backend_nn model: not an .npz (zip) archive.")
     every_meta = set().union(*_META.values())
     try:

@@ -221,8 +221,13 @@ def test_not_a_model_truncated_or_pickled(tmp_path):
     data = good.read_bytes()
     cut = tmp_path / "cut.npz"
     cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"cut.npz is a damaged .npz \(zip\) archive: it starts as one, but its end "
+                                         r"\(the zip's directory\) is missing, .*Copy or save it again\.$"):
+        bnn.load_model(cut)  # was "not an .npz (zip) archive", of a file that is one, cut short
+    damaged = tmp_path / "damaged.npz"
+    damaged.write_bytes(data[:100] + bytes(200) + data[300:])  # the directory whole, a member's bytes not
     with pytest.raises(ValueError, match=r"not a (readable )?backend_nn model"):
-        bnn.load_model(cut)
+        bnn.load_model(damaged)
     pickled = tmp_path / "pickled.npz"
     np.savez(pickled, **_good_arrays(), extra=np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError, match=r"unexpected members \['extra.npy'\]"):
