@@ -28,6 +28,7 @@ __all__ = [
     "ACTIVATIONS",
     "HIDDEN_ACTIVATIONS",
     "DERIVATIVE_FROM_A",
+    "KINKED_AT_ZERO",
     "get_activation",
     "sigmoid",
     "sigmoid_derivative",
@@ -171,6 +172,10 @@ def softmax_backward(dA, A, *, xp):
 #: sigmoid' = A (1 - A)): a fused forward line need not keep their Z.
 DERIVATIVE_FROM_A = frozenset({"tanh", "sigmoid"})
 
+#: Activations with a kink at Z = 0, where the course takes the slope of the left side (relu'(0) = 0,
+#: leaky_relu'(0) = negative_slope) and a centred difference across 0 takes the mean of both sides.
+KINKED_AT_ZERO = frozenset({"relu", "leaky_relu"})
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -211,6 +216,11 @@ class Activation:
     def needs_Z(self) -> bool:
         """Whether g' needs Z itself (False for tanh and sigmoid, written through A)."""
         return self.name not in DERIVATIVE_FROM_A
+
+    @property
+    def kinked(self) -> bool:
+        """Whether g has a kink at Z = 0 (relu, leaky_relu): g' jumps there."""
+        return self.name in KINKED_AT_ZERO
 
     @property
     def label(self) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "host_array",
     "host_scalar",
     "is_traced",
+    "has_no_value_yet",
     "to_numpy",
     "backend_name",
     "memory_of",
@@ -500,6 +501,19 @@ def is_traced(x: Any) -> bool:
     and no values until the traced function runs (JAX is not imported for it)."""
     jax = sys.modules.get("jax")
     return jax is not None and isinstance(x, jax.core.Tracer)
+
+
+def has_no_value_yet(x: Any) -> bool:
+    """Whether ``x`` is an array being differentiated or traced, that cannot be read as a value: a JAX
+    tracer (:func:`is_traced`), or a tensor inside PyTorch's ``torch.func.grad`` (a wrapper without
+    storage of its own; PyTorch is not imported for it). A tensor that merely requires grad has a value."""
+    if is_traced(x):
+        return True
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(x, torch.Tensor):
+        return False
+    wrapped = getattr(getattr(torch._C, "_functorch", None), "is_functorch_wrapped_tensor", None)
+    return bool(wrapped is not None and wrapped(x))
 
 
 def host_scalar(v: Any) -> Any:

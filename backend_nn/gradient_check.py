@@ -151,36 +151,78 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     dropout = None if keep_prob == 1.0 else Dropout(keep_prob, dropout_masks(dims, m, keep_prob, xp=np,
                                                                              dtype=np.float64))
 
-    def J(p: dict) -> float:
+    kinked = [l for l, g in enumerate(net.hidden) if g.kinked]
+
+    def J(p: dict) -> tuple[float, list[np.ndarray]]:
         # the assignment's J, forward_propagation_n's cost: the course's expression from A_L (not the
         # logits), whose round-off the centred differences magnify by 1 / (2 epsilon); the notebook's
-        # difference (1.1890913024229996e-07 for its test case) is this one's to the last digits
+        # difference (1.1890913024229996e-07 for its test case) is this one's to the last digits.
+        # Beside it, the side of the kink each relu / leaky_relu unit is on (Z > 0), for every example.
         AL, caches = forward_pass(Xh, p, net=net, xp=np, dropout=dropout)
         cost = (net.output.cost_from_logits(caches[-1][1], Yh, xp=np) if from_logits
                 else net.output.cost_from_probabilities(AL, Yh, xp=np))
-        return float(cost + l2_cost(p, lambd, m, xp=np)) if lambd else float(cost)
+        return float(cost + l2_cost(p, lambd, m, xp=np)) if lambd else float(cost), [caches[l][1] > 0 for l in kinked]
 
     theta, names = dictionary_to_vector(parameters)
     if problem := _not_finite(theta, names, "the parameters"):
         raise ValueError(problem[0].upper() + problem[1:] + ".")
     grad = gradients_to_vector(gradients, parameters)
-    difference = _difference(grad, _centred_differences(J, theta, parameters, epsilon), print_msg, names)
+    gradapprox, crossed = _centred_differences(J, theta, parameters, epsilon)
+    difference = _difference(grad, gradapprox, print_msg, names)
     if not _warn_if_narrow(gradients, names, difference) and difference > THRESHOLD:
-        _warn_if_round_off(grad, _centred_differences(J, theta, parameters, 10 * epsilon), difference, epsilon)
+        kept = ~crossed
+        if crossed.any():
+            _warn_of_kinks([net.hidden[l] for l in kinked], grad, gradapprox, crossed, names, difference)
+        if not crossed.any() or _difference(grad[kept], gradapprox[kept], False) > THRESHOLD:
+            wider, crossed_wider = _centred_differences(J, theta, parameters, 10 * epsilon)
+            kept &= ~crossed_wider
+            if kept.any():
+                _warn_if_round_off(grad[kept], wider[kept], difference, epsilon)
     return difference
 
 
-def _centred_differences(J: Callable[[dict], float], theta: np.ndarray, parameters: dict,
-                         epsilon: float) -> np.ndarray:
-    """gradapprox (P, 1): (J(theta + epsilon e_i) - J(theta - epsilon e_i)) / (2 epsilon) for each i."""
+def _centred_differences(J: Callable[[dict], tuple[float, list[np.ndarray]]], theta: np.ndarray, parameters: dict,
+                         epsilon: float) -> tuple[np.ndarray, np.ndarray]:
+    """gradapprox (P, 1): (J(theta + epsilon e_i) - J(theta - epsilon e_i)) / (2 epsilon) for each i; and
+    crossed (P, 1), True where theta +- epsilon e_i moves a kinked unit of some example across its kink (J's
+    second value, the sides Z > 0, differs from theta's): there the difference is the mean of two slopes."""
     gradapprox = np.zeros_like(theta)
+    crossed = np.zeros(theta.shape, dtype=bool)
+    _, sides = J(parameters)
     for i in range(theta.shape[0]):
         plus, minus = theta.copy(), theta.copy()
         plus[i, 0] += epsilon
         minus[i, 0] -= epsilon
-        gradapprox[i, 0] = (J(vector_to_dictionary(plus, parameters)) - J(vector_to_dictionary(minus, parameters))) \
-            / (2 * epsilon)
-    return gradapprox
+        (J_plus, sides_plus), (J_minus, sides_minus) = (J(vector_to_dictionary(plus, parameters)),
+                                                        J(vector_to_dictionary(minus, parameters)))
+        gradapprox[i, 0] = (J_plus - J_minus) / (2 * epsilon)
+        crossed[i, 0] = any(not np.array_equal(a, b) for shifted in (sides_plus, sides_minus)
+                            for a, b in zip(sides, shifted, strict=True))
+    return gradapprox, crossed
+
+
+def _warn_of_kinks(activations: list, grad: np.ndarray, gradapprox: np.ndarray,
+                   crossed: np.ndarray, names: list[str], difference: float) -> None:
+    """A difference above the threshold from centred differences that cross a ReLU's kink says so, with the
+    difference over the other entries: at a kink backpropagation takes the course's one-sided slope
+    (relu'(0) = 0), a centred difference across it the mean of both sides' (1/2), so the two disagree there
+    whatever backward propagation does. Units at exactly Z = 0 are common at the course's initializations:
+    with b = 0, a unit whose inputs from the layer below are all 0 for an example sits on its kink."""
+    kept = ~crossed
+    rest = _difference(grad[kept], gradapprox[kept], False) if kept.any() else float("nan")
+    which = sorted({names[i] for i in np.flatnonzero(crossed[:, 0])}, key=names.index)
+    kinds = " and ".join(sorted({g.name for g in activations}))
+    slopes = " and ".join(sorted({"relu'(0) = 0" if g.name == "relu" else f"{g.name}'(0) = its negative_slope"
+                                  for g in activations}))
+    verdict = (f"over the other {int(kept.sum())} entries the difference is {rest:.3g}, below the threshold: no "
+               "mistake in backward propagation shows there" if rest <= THRESHOLD else
+               f"over the other {int(kept.sum())} entries it is {rest:.3g}, still above the threshold")
+    warnings.warn(
+        f"the difference {difference:.3g} is above the course's threshold {THRESHOLD:g}, but {int(crossed.sum())} of "
+        f"the {crossed.size} centred differences (in {', '.join(which)}) move a {kinds} unit across its kink at "
+        f"Z = 0, where backpropagation takes the course's slope ({slopes}) and a centred difference the mean of "
+        f"both sides'; {verdict}. Check at parameters where no unit sits on a kink (b != 0, as after a few training "
+        "steps).", UserWarning, stacklevel=user_stacklevel())
 
 
 def _warn_if_round_off(grad: np.ndarray, wider: np.ndarray, difference: float, epsilon: float) -> None:

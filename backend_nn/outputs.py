@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import Activation, get_activation
-from .backend import count_true, default_int, device_of, first_values, is_traced, namespace_of, to_numpy
+from .backend import count_true, default_int, device_of, first_values, has_no_value_yet, namespace_of, to_numpy
 from .validation import check_labels_dtype, check_labels_shape, did_you_mean, found, holds
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
@@ -312,8 +312,9 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
     -------
     cost : float
         As the course's ``compute_cost`` returns it (one device sync on a GPU). The
-        training loop keeps its own costs on the device. Inside jax.jit or jax.grad, where
-        the cost has no value yet, the traced 0-d array (so a JAX user can differentiate it).
+        training loop keeps its own costs on the device. Inside jax.jit, jax.grad or
+        torch.func.grad, where the cost has no value yet, the traced 0-d array (so it can be
+        differentiated).
     """
     if parameters is not None and not isinstance(parameters, dict):
         raise TypeError(f"compute_cost(AL, Y, parameters): the third argument is the earlier notebooks' parameters "
@@ -367,6 +368,6 @@ def cross_entropy(AL: Any, Y: Any, *, ZL: Any, output: str | None, door: str) ->
         # fractional targets are taken (soft labels); against outputs of exactly 0 and 1 they are the probabilities
         raise ValueError(f"Y holds values between 0 and 1 (targets) where {swapped}")
     cost = out.cost_from_probabilities(AL, Yf, xp=xp) if ZL is None else out.cost_from_logits(ZL, Yf, xp=xp)
-    if is_traced(cost):  # inside jax.jit or jax.grad a cost has no value to be a float: the traced 0-d array
-        return cost
+    if has_no_value_yet(cost):  # inside jax.jit, jax.grad or torch.func.grad a cost has no value to be a float:
+        return cost  # the traced 0-d array
     return float(to_numpy(cost))  # to_numpy: a PyTorch cost that tracks gradients is detached, as a float is

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import device_of, is_traced, namespace_of, to_backend, to_numpy
+from .backend import device_of, has_no_value_yet, namespace_of, to_backend, to_numpy
 from .validation import check_number, dtype_name
 
 __all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob",
@@ -122,8 +122,8 @@ def dropout_for(dropouts: dict | None, width: int) -> Dropout | None:
 def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: float) -> np.float64:
     """The cross-entropy of A3 (the output A_L) plus lambd / (2 m) * sum_l ||W_l||_F^2, as a NumPy
     float64: the course's type (its sum of two NumPy costs), which its check reads the shape () of;
-    a float too (``isinstance(cost, float)``), on any backend. Inside jax.jit or jax.grad, the traced
-    0-d array.
+    a float too (``isinstance(cost, float)``), on any backend. Inside jax.jit, jax.grad or
+    torch.func.grad, the traced 0-d array.
 
     A3 : (n_y, m); Y : (n_y, m) labels; parameters : W1, b1, ..., WL, bL; lambd >= 0."""
     from .outputs import cross_entropy
@@ -135,7 +135,8 @@ def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: f
                          door="compute_cost_with_regularization takes (A3, Y, parameters, lambd)")
     xp = namespace_of(A3=A3, **parameters)
     l2 = l2_cost(parameters, lambd, int(A3.shape[1]), xp=xp)
-    if is_traced(cost) or is_traced(l2):  # inside jax.jit or jax.grad: the traced 0-d array, as compute_cost's
+    if has_no_value_yet(cost) or has_no_value_yet(l2):  # inside jax.jit, jax.grad or torch.func.grad: the traced
+        # 0-d array, as compute_cost's
         return cost + l2
     return np.float64(cost + float(to_numpy(l2)))
 

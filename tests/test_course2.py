@@ -619,6 +619,48 @@ def test_gradient_check_says_when_the_difference_is_round_off_of_J(capsys):
         assert bnn.gradient_check_n(p, dict(grads, dW1=2 * grads["dW1"]), X, Y) > 0.1
 
 
+def test_gradient_check_says_where_centred_differences_cross_a_relu_kink(capsys):
+    """He-initialized [2, 4, 3, 1] on the flower: b = 0, and 123 of Z2's 1200 entries are exactly 0 (examples
+    whose A1 column is all 0). Backpropagation takes relu'(0) = 0 there, as the course does, and a centred
+    difference of b2 across 0 the mean of both sides' slopes, 1/2: the difference was 0.015, "There is a mistake
+    in the backward propagation!", with nothing to say the backward pass was right."""
+    X, Y = bnn.load_dataset("flower")
+    p = bnn.initialize_parameters_he([2, 4, 3, 1])
+    AL, caches = bnn.L_model_forward(X, p)
+    assert int(np.sum(caches[1][1] == 0)) == 123
+    grads = bnn.L_model_backward(AL, Y, caches)
+    with pytest.warns(UserWarning, match=r"^the difference 0.015 is above the course's threshold 2e-07, but 3 of the "
+                      r"31 centred differences \(in b2\) move a relu unit across its kink at Z = 0, where "
+                      r"backpropagation takes the course's slope \(relu'\(0\) = 0\) and a centred difference the mean "
+                      r"of both sides'; over the other 28 entries the difference is \d\.\d\de-09, below the threshold: "
+                      r"no mistake in backward propagation shows there\. Check at parameters where no unit sits on a "
+                      r"kink \(b != 0, as after a few training steps\)\.$") as rec:
+        difference = bnn.gradient_check_n(p, grads, X, Y, print_msg=True)
+    assert len(rec) == 1 and rec[0].filename == __file__
+    assert difference == pytest.approx(0.015015, rel=1e-3)  # the course's value, as it is
+    assert "There is a mistake in the backward propagation!" in capsys.readouterr().out
+    # a mistake beside the kinks: the rest is above the threshold too, and said to be
+    with pytest.warns(UserWarning, match=r"over the other 28 entries it is 0.\d+, still above the threshold"):
+        assert bnn.gradient_check_n(p, dict(grads, dW1=1.5 * grads["dW1"]), X, Y) > 0.015
+    # leaky_relu's kink too (negative_slope at 0 in backpropagation): examples at X = 0 put Z1 = b1 = 0
+    X0 = X.copy()
+    X0[:, :5] = 0.0
+    AL, caches = bnn.L_model_forward(X0, p, activation="leaky_relu")
+    grads = bnn.L_model_backward(AL, Y, caches, activation="leaky_relu")
+    with pytest.warns(UserWarning, match=r"\(in b1, b2\) move a leaky_relu unit across its kink at Z = 0, where "
+                                         r"backpropagation takes the course's slope \(leaky_relu'\(0\) = its "
+                                         r"negative_slope\) .* below the threshold"):
+        bnn.gradient_check_n(p, grads, X0, Y, activation="leaky_relu")
+    # b != 0: no unit on a kink, no warning, and the check passes
+    p = {k: v + 0.1 if k.startswith("b") else v for k, v in p.items()}
+    AL, caches = bnn.L_model_forward(X, p)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert bnn.gradient_check_n(p, bnn.L_model_backward(AL, Y, caches), X, Y) < 2e-7
+
+
 def test_the_vector_helpers_take_the_courses_own_calls():
     """The assignment calls gradients_to_vector(gradients) and vector_to_dictionary(theta), the latter with
     its network's shapes written out by hand: W1 (5, 4), b1 (5, 1), W2 (3, 5), b2 (3, 1), W3 (1, 3), b3 (1, 1)."""

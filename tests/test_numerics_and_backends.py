@@ -991,7 +991,7 @@ def test_a_models_parameters_pass_through_jax_jit_grad_and_tree_map_with_their_n
 
 def test_a_models_parameters_pass_through_torch_func_grad_and_torch_pytrees():
     """torch.func.grad of a model's Parameters was "Thing passed to transform API must be Tensor": PyTorch's
-    pytrees took the dict subclass for one leaf too."""
+    pytrees took the dict subclass for one leaf too. And compute_cost could not be differentiated by it."""
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     import torch.utils._pytree as pytree
 
@@ -1008,6 +1008,17 @@ def test_a_models_parameters_pass_through_torch_func_grad_and_torch_pytrees():
     assert isinstance(grads, bnn.Parameters) and grads.network == trained.network
     for k in trained:
         np.testing.assert_allclose(grads[k].numpy(), by_hand["d" + k].numpy(), rtol=1e-10, atol=1e-14)
+    # the course's own cost, as under jax.grad: inside torch.func.grad it has no value to be a float ("Cannot
+    # access data pointer of Tensor that doesn't have storage"), and is the 0-d tensor there
+    course = torch.func.grad(lambda p: bnn.compute_cost(bnn.L_model_forward(Xt, p)[0], Yt))(trained)
+    for k in trained:
+        np.testing.assert_allclose(course[k].numpy(), by_hand["d" + k].numpy(), rtol=1e-10, atol=1e-14)
+    regularized = torch.func.grad(
+        lambda p: bnn.compute_cost_with_regularization(bnn.L_model_forward(Xt, p)[0], Yt, p, 0.7))(trained)
+    np.testing.assert_allclose(regularized["W2"].numpy(), (by_hand["dW2"] + 0.7 / 400 * trained["W2"]).numpy(),
+                               rtol=1e-10, atol=1e-14)
+    tracked = {k: v.clone().requires_grad_() for k, v in trained.items()}
+    assert isinstance(bnn.compute_cost(bnn.L_model_forward(Xt, tracked)[0], Yt), float)  # a value: the float
     doubled = pytree.tree_map(lambda a: 2 * a, trained)
     assert isinstance(doubled, bnn.Parameters) and doubled.training_state is trained.training_state
     assert all(bool((doubled[k] == 2 * trained[k]).all()) for k in trained)
