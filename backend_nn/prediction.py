@@ -19,13 +19,14 @@ from typing import Any, overload
 import numpy as np
 
 from . import chunked, streaming
-from .backend import (backend_asarray, count_true, default_int, device_of, first_values, full_precision, namespace_of,
-                      to_numpy, widest_float)
+from .backend import (backend_asarray, count_true, default_int, device_of, first_values, full_precision,
+                      has_no_value_yet, namespace_of, to_numpy, widest_float)
 from .network import network_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, check_one_dtype, forward_pass, week4_activation
 from .inputs import prepare_X
-from .validation import check_finite, check_labels_dtype, found, host_labels, model_pair_hint, shape_of, user_stacklevel
+from .validation import (check_finite, check_labels_dtype, found, holds, host_labels, model_pair_hint, shape_of,
+                         user_stacklevel)
 
 __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
 
@@ -147,7 +148,8 @@ def _as_labels(a: Any, *, xp: Any, name: str) -> Any:
 
 
 def accuracy(predictions: Any, Y: Any) -> float:
-    """Fraction of predictions equal to the labels, as a Python float.
+    """Fraction of predictions equal to the labels, as a Python float (inside jax.jit, where it has no
+    value yet, the traced 0-d array; the checks on values are made by a call outside the trace).
 
     predictions : (1, m) labels, as ``predict`` returns them (bool or class labels).
     Y : (1, m) labels (0/1 or 0..K-1), or one-hot (K, m). Host labels (a NumPy array, a list) are
@@ -164,6 +166,8 @@ def accuracy(predictions: Any, Y: Any) -> float:
         Y = backend_asarray(host_labels(Y), xp, device=device_of(predictions), name="Y")
     xp = namespace_of(predictions=predictions, Y=Y)
     hits = _matches(predictions, Y, xp=xp)
+    if has_no_value_yet(hits):  # inside jax.jit (or torch.func): no value to be a float yet, the traced 0-d array
+        return xp.mean(xp.astype(hits, widest_float(xp)))
     return int(count_true(hits, xp)) / math.prod(hits.shape)
 
 
@@ -188,7 +192,7 @@ def _matches(predictions: Any, Y: Any, *, xp: Any, classes: tuple[int, str] | No
                           f"they are {K} examples' labels, examples go in columns: pass predictions.T and Y.T, "
                           "(1, m).", UserWarning, stacklevel=user_stacklevel())
         if not xp.isdtype(Y.dtype, "bool"):
-            if not bool(xp.all((Y == 0) | (Y == 1))):
+            if not holds(xp.all((Y == 0) | (Y == 1))):
                 raise ValueError(f"Y must hold 0/1 labels in each of its {int(Y.shape[0])} rows to be compared with "
                                  "a sigmoid output's bool predictions (K, m) of independent labels.")
             Y = Y == 1
@@ -198,7 +202,7 @@ def _matches(predictions: Any, Y: Any, *, xp: Any, classes: tuple[int, str] | No
     for name, labels in (("predictions", P), ("Y", T)):
         # inf is a whole number to round(): checked with the NaN (an inf label compared unequal, in silence)
         if (xp.isdtype(labels.dtype, "real floating")
-                and not bool(xp.all(xp.isfinite(labels) & (labels == xp.round(labels))))):
+                and not holds(xp.all(xp.isfinite(labels) & (labels == xp.round(labels))))):
             what = "predict's output" if name == "predictions" else "0/1 or 0..K-1"
             if not bool(xp.all(xp.isfinite(labels))):
                 raise ValueError(f"{name} must be labels ({what}); it holds NaN or inf.")

@@ -945,6 +945,9 @@ def test_the_course_functions_run_under_jax_jit_and_jax_grad():
     np.testing.assert_allclose(np.asarray(stepped["W1"]), np.asarray(p["W1"] - 0.1 * eager["dW1"]), rtol=1e-12)
     trained, _ = bnn.nn_model(Xj, Yj, 4, 20)
     assert bool(jnp.all(jax.jit(lambda X: bnn.predict(trained, X))(Xj) == bnn.predict(trained, Xj)))
+    # accuracy too (was TracerBoolConversionError from its checks on values): the traced 0-d array there
+    assert float(jax.jit(lambda X: bnn.accuracy(bnn.predict(trained, X), Yj))(Xj)) == \
+        pytest.approx(bnn.accuracy(bnn.predict(trained, Xj), Yj), rel=1e-15)
     with pytest.raises(ValueError, match=r"found other whole numbers, e\.g\. \[3\.0\]"):
         backward(Xj, Yj * 3, p)  # eager: the values are checked
     with pytest.raises(ValueError, match=r"W \(3, 3\) expects 3 input rows"):  # traced: shapes are
