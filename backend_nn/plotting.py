@@ -91,8 +91,10 @@ def _boundary(ax, parameters: dict, X: np.ndarray, Y: np.ndarray, title: str, h:
 
     x_min, x_max = X[0].min() - 1, X[0].max() + 1
     y_min, y_max = X[1].min() - 1, X[1].max() + 1
-    step = max(h, (max(x_max - x_min, y_max - y_min)) / 600)  # at most ~600 x 600 predictions
-    xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
+    # at most ~600 x 600 predictions, each axis by its own range: features of other scales (x1 up to 1000, x2
+    # within 1) had one step for both, and 2 rows of predictions over x2
+    xx, yy = np.meshgrid(np.arange(x_min, x_max, max(h, (x_max - x_min) / 600)),
+                         np.arange(y_min, y_max, max(h, (y_max - y_min) / 600)))
     if callable(parameters):  # the course's call: plot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)
         Z, n_out = _model_labels(parameters, np.c_[xx.ravel(), yy.ravel()]).reshape(xx.shape), 2
     else:

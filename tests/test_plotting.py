@@ -92,6 +92,23 @@ def test_the_courses_call_with_a_model_function_draws_the_same_regions(flower_pa
         plotting.plot_decision_boundary(lambda x: bnn.predict_output(flower_params, x.T), X, Y)
 
 
+def test_each_axis_of_the_grid_spans_its_own_range_finely():
+    """Features of other scales (x1 up to 1000, x2 within 1) had one step for both axes, 1000 / 600: the grid had
+    2 rows over x2, and the picture a boundary in x2 it had never computed."""
+    rng = np.random.RandomState(0)
+    X_scales = np.vstack([rng.rand(50) * 1000, rng.rand(50)])
+    seen = []
+
+    def model(rows):
+        seen.append(rows)
+        return rows[:, 1] > 0.5
+
+    plotting.plot_decision_boundary(model, X_scales, (X_scales[1:] > 0.5) * 1)
+    xs, ys = np.unique(seen[0][:, 0]), np.unique(seen[0][:, 1])
+    assert 550 <= xs.size <= 601 and ys.size >= 290  # x1: (1000 + 2) / 600 a step; x2: the course's 0.01
+    assert np.diff(ys).max() == pytest.approx(0.01)
+
+
 @pytest.mark.parametrize("costs, kwargs, match", [
     ([], {}, r"costs must be a 1-d sequence .*; got shape \(0,\)"),  # drew an empty picture
     (np.ones((3, 3)), {}, r"got shape \(3, 3\)"),                   # drew three lines
