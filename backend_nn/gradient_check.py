@@ -214,12 +214,14 @@ def _warn_of_kinks(activations: list, grad: np.ndarray, gradapprox: np.ndarray,
     kinds = " and ".join(sorted({g.name for g in activations}))
     slopes = " and ".join(sorted({"relu'(0) = 0" if g.name == "relu" else f"{g.name}'(0) = its negative_slope"
                                   for g in activations}))
-    verdict = (f"over the other {int(kept.sum())} entries the difference is {rest:.3g}, below the threshold: no "
+    verdict = ("there are no other entries to compare" if not kept.any() else
+               f"over the other {int(kept.sum())} entries the difference is {rest:.3g}, below the threshold: no "
                "mistake in backward propagation shows there" if rest <= THRESHOLD else
                f"over the other {int(kept.sum())} entries it is {rest:.3g}, still above the threshold")
     warnings.warn(
         f"the difference {difference:.3g} is above the course's threshold {THRESHOLD:g}, but {int(crossed.sum())} of "
-        f"the {crossed.size} centred differences (in {', '.join(which)}) move a {kinds} unit across its kink at "
+        f"the {crossed.size} centred differences (in {', '.join(which)}) {'moves' if crossed.sum() == 1 else 'move'} "
+        f"a {kinds} unit across its kink at "
         f"Z = 0, where backpropagation takes the course's slope ({slopes}) and a centred difference the mean of "
         f"both sides'; {verdict}. Check at parameters where no unit sits on a kink (b != 0, as after a few training "
         "steps).", UserWarning, stacklevel=user_stacklevel())
