@@ -261,6 +261,13 @@ def test_to_backend_takes_dtype_names_and_refuses_a_device_it_cannot_place_on():
     assert bnn.to_backend(torch.ones(2, dtype=torch.float64), "torch", dtype=np.dtype("float32")).dtype == torch.float32
     with pytest.raises(ValueError, match=r"dtype 'float33' is not a dtype of torch"):
         bnn.to_backend(np.ones(2), "torch", dtype="float33")
+    # NumPy's other names, as nn_model takes them ("dtype 'f4' is not a dtype of torch"), and Python's types
+    assert bnn.to_backend(np.ones(2), "torch", dtype="f4").dtype == torch.float32
+    assert bnn.to_backend(np.ones(2), "torch", dtype="single").dtype == torch.float32
+    assert bnn.to_backend(np.ones(2), "numpy", dtype="<f4").dtype == np.float32
+    assert bnn.to_backend(np.ones(2), "torch", dtype=float).dtype == torch.float64
+    with pytest.raises(ValueError, match=r"dtype 'U3' is not a dtype of torch\.$"):
+        bnn.to_backend(np.ones(2), "torch", dtype="U3")
     # PyTorch's CPU build raised NotImplementedError "Could not run 'aten::empty_strided' ... 'CUDA' backend"
     with pytest.raises(ValueError, match=r"backend='torch' cannot place data on device='cuda:99'"):
         bnn.to_backend(np.ones(2), "torch", device="cuda:99")
