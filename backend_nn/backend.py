@@ -593,9 +593,9 @@ def _native_device(xp: Namespace, device: Any) -> Any:
         if not torch.cuda.is_available():  # its own message is a page about dispatch keys (a CPU build)
             why = ("this PyTorch is a CPU-only build" if torch.version.cuda is None else
                    "this PyTorch counts no CUDA device")
-            raise ValueError(f"backend='torch' cannot place data on device={device!r}: {why} (torch.cuda.is_available() is "
-                             "False). Leave device unset (or 'cpu'), or install PyTorch's CUDA build on a machine "
-                             "with an NVIDIA GPU.")
+            raise ValueError(f"backend='torch' cannot place data on device={device!r}: {why} "
+                             "(torch.cuda.is_available() is False). Leave device unset (or 'cpu'), or install "
+                             "PyTorch's CUDA build on a machine with an NVIDIA GPU.")
     return device
 
 
