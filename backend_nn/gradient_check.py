@@ -133,7 +133,11 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
 
     The check is float64's: J runs in float64 whatever the backend. Gradients computed in float32
     carry round-off of about the threshold itself, so a difference above it from float32 gradients
-    comes with a UserWarning that says so rather than the verdict alone.
+    comes with a UserWarning that says so rather than the verdict alone. So does a difference that falls at
+    10 x epsilon (J's round-off beside small gradients), and one from centred differences that move a relu or
+    leaky_relu unit across its kink at Z = 0 (where b = 0, as the course's inits leave it, and a unit's inputs
+    are all 0 for an example): there backpropagation takes the course's relu'(0) = 0 and a centred
+    difference the mean of both sides' slopes, and the warning gives the difference over the other entries.
     """
     dims = check_parameters(parameters)
     epsilon = check_positive("epsilon", epsilon, integer=False)
