@@ -39,8 +39,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .activations import Activation, course_dZ, get_activation
-from .backend import count_true, namespace_of
+from .activations import HIDDEN_ACTIVATIONS, Activation, course_dZ, get_activation
+from .backend import count_true, first_values, namespace_of
 from .network import DEFAULT_SLOPE, Network, Parameters, hidden_activations, network_of
 from .outputs import OutputLayer, check_probabilities_dtype, encode_labels, get_output, output_for
 from .validation import check_parameters, check_X, dtype_name, found, holds, is_real_number
@@ -348,10 +348,43 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
         grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_activation_backward(dA, caches[-1], "sigmoid")
     else:
         grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(out.dZ(AL, Yf, xp=xp), (A_prev, W, b))
+    check_cached_activations([(f"caches[{l - 1}][1] (Z{l})", _check_cache(caches[l - 1], f"caches[{l - 1}]")[3],
+                               f"caches[{l}][0][0] (A{l})", caches[l][0][0]) for l in range(1, L)], hidden, xp=xp,
+                             fix="L_model_backward(AL, Y, caches, activation=...) takes the forward pass's")
     for l in range(L - 1, 0, -1):
         grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
             grads[f"dA{l}"], caches[l - 1], hidden[l - 1])
     return grads
+
+
+def check_cached_activations(layers: list[tuple[str, Any, str, Any]], hidden: list[Activation], *, xp: Any,
+                             fix: str) -> None:
+    """Each hidden layer's cached A_l must be g_l(Z_l), for the g_l that backpropagation differentiates: a forward
+    pass of leaky_relu units (or relu, tanh) read back with the default relu (or tanh) gave other gradients, in
+    silence. ``layers``: (name of Z_l, Z_l, name of A_l, A_l) for l = 1 .. L-1. Up to round-off (1e-3 relative:
+    a learner's own sigmoid, written another way, computes the same function); NaN and inf are not compared. An
+    A_l that is no named activation of Z_l passes: the course's test cases draw their caches at random."""
+    for g, (z_name, Z, a_name, A) in zip(hidden, layers, strict=True):
+        if tuple(Z.shape) != tuple(A.shape):
+            continue  # the shapes are checked where they are read, with their own message
+
+        def off(h: Activation) -> Any:
+            gZ = h(Z, xp=xp)
+            return (xp.abs(A - gZ) > 1e-3 * (xp.abs(A) + xp.abs(gZ))) & xp.isfinite(A) & xp.isfinite(gZ)
+
+        wrong = off(g)
+        if not found(xp.any(wrong)):
+            continue
+        others = [get_activation(name) for name in HIDDEN_ACTIVATIONS if name != g.name]
+        match = [h.name for h in others if not found(xp.any(off(h)))]
+        if not match:  # no activation's output: caches made up of random draws, as the course's test cases are
+            continue
+        raise ValueError(
+            f"{a_name} is not {g.label}({z_name}) in {int(count_true(wrong, xp))} of {math.prod(A.shape)} entries "
+            f"(e.g. A = {first_values(A, wrong, 1)[0]:.6g} where {g.label}(Z) = "
+            f"{first_values(g(Z, xp=xp), wrong, 1)[0]:.6g}), but {' or '.join(match)} of {z_name}: the forward pass "
+            f"computed another activation than the {g.label} that backpropagation would differentiate. {fix}: "
+            f"activation={' or '.join(map(repr, match))}.")
 
 
 def _check_divisible(AL: Any, *, xp: Any) -> None:
@@ -508,6 +541,10 @@ def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: A
     AL = cache[f"A{L}"]
     n_y = int(AL.shape[0])
     Yf = encode_labels(Y, n_y, net.output, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out=f"A{L}")
+    check_cached_activations([(f"cache['Z{l}']", cache[f"Z{l}"], f"cache['A{l}']", cache[f"A{l}"]) for l in range(1, L)],
+                             list(net.hidden), xp=xp,
+                             fix="backward_propagation(parameters, cache, X, Y, activation=...) takes the forward "
+                                 "pass's")
     caches = []
     for l in range(1, L + 1):
         A_prev = X if l == 1 else cache[f"A{l - 1}"]

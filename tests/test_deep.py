@@ -327,6 +327,35 @@ def test_L_model_backward_takes_the_dAL_route_and_names_the_grads(backend):
     assert_close(g_flat["dW1"], ref["dW1"], backend, rtol=1e-10, atol=1e-14)
 
 
+def test_backpropagation_through_another_activation_than_the_forward_pass_is_refused(backend):
+    """L_model_forward(X, p, activation="leaky_relu"), then L_model_backward(AL, Y, caches) with its default relu,
+    gave relu's gradients of a leaky_relu network (dW1 off by 10%), in silence; week 3's pair the same, with tanh.
+    The caches say which activation made them: A_l is g(Z_l)."""
+    X, Y = bnn.load_dataset("flower")
+    p = {k: backend.asarray(v) for k, v in bnn.initialize_parameters_deep([2, 4, 3, 1]).items()}
+    Xb, Yb = backend.asarray(X), backend.asarray(Y)
+    AL, caches = bnn.L_model_forward(Xb, p, activation="leaky_relu")
+    with pytest.raises(ValueError, match=r"^caches\[1\]\[0\]\[0\] \(A1\) is not relu\(caches\[0\]\[1\] \(Z1\)\) in "
+                                         r"788 of 1600 entries \(e\.g\. A = -3\.63\d*e-05 where relu\(Z\) = 0\), but "
+                                         r"leaky_relu of caches\[0\]\[1\] \(Z1\): the forward pass computed another "
+                                         r"activation than the relu that backpropagation would differentiate\. "
+                                         r"L_model_backward\(AL, Y, caches, activation=\.\.\.\) takes the forward "
+                                         r"pass's: activation='leaky_relu'\.$"):
+        bnn.L_model_backward(AL, Yb, caches)
+    bnn.L_model_backward(AL, Yb, caches, activation="leaky_relu")  # said: fine
+    AL, caches = bnn.L_model_forward(Xb, p, activation=["relu", "tanh"])
+    with pytest.raises(ValueError, match=r"caches\[2\]\[0\]\[0\] \(A2\) is not relu.* activation='tanh'"):
+        bnn.L_model_backward(AL, Yb, caches)  # the second hidden layer's
+    bnn.L_model_backward(AL, Yb, caches, activation=["relu", "tanh"])
+    p3 = {k: backend.asarray(v) for k, v in bnn.initialize_parameters(2, 4, 1).items()}
+    _, cache = bnn.forward_propagation(Xb, p3, activation="relu")
+    with pytest.raises(ValueError, match=r"^cache\['A1'\] is not tanh\(cache\['Z1'\]\) .* but relu of cache\['Z1'\]: "
+                                         r".* backward_propagation\(parameters, cache, X, Y, activation=\.\.\.\) takes "
+                                         r"the forward pass's: activation='relu'\.$"):
+        bnn.backward_propagation(p3, cache, Xb, Yb)
+    assert set(bnn.backward_propagation(p3, cache, Xb, Yb, activation="relu")) == {"dW1", "db1", "dW2", "db2"}
+
+
 def test_the_week4_assignments_published_backward_numbers(backend):
     """The notebook's own test cases, as its testCases file draws them, and the values it prints:
     linear_backward (seed 1), linear_activation_backward (seed 2) and L_model_backward (seed 3; AL
