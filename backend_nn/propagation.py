@@ -37,6 +37,7 @@ Caches are the course's: one ``((A_prev, W, b), Z)`` per layer, in layer order.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from .activations import HIDDEN_ACTIVATIONS, Activation, course_dZ, get_activation
@@ -357,7 +358,7 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
     return grads
 
 
-def check_cached_activations(layers: list[tuple[str, Any, str, Any]], hidden: list[Activation], *, xp: Any,
+def check_cached_activations(layers: list[tuple[str, Any, str, Any]], hidden: Sequence[Activation], *, xp: Any,
                              fix: str) -> None:
     """Each hidden layer's cached A_l must be g_l(Z_l), for the g_l that backpropagation differentiates: a forward
     pass of leaky_relu units (or relu, tanh) read back with the default relu (or tanh) gave other gradients, in
@@ -541,8 +542,8 @@ def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: A
     AL = cache[f"A{L}"]
     n_y = int(AL.shape[0])
     Yf = encode_labels(Y, n_y, net.output, dtype=AL.dtype, xp=xp, m=int(AL.shape[1]), name_out=f"A{L}")
-    check_cached_activations([(f"cache['Z{l}']", cache[f"Z{l}"], f"cache['A{l}']", cache[f"A{l}"]) for l in range(1, L)],
-                             list(net.hidden), xp=xp,
+    check_cached_activations([(f"cache['Z{l}']", cache[f"Z{l}"], f"cache['A{l}']", cache[f"A{l}"])
+                              for l in range(1, L)], net.hidden, xp=xp,
                              fix="backward_propagation(parameters, cache, X, Y, activation=...) takes the forward "
                                  "pass's")
     caches = []
