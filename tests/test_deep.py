@@ -355,6 +355,17 @@ def test_backpropagation_through_another_activation_than_the_forward_pass_is_ref
                                          r"the forward pass's: activation='relu'\.$"):
         bnn.backward_propagation(p3, cache, Xb, Yb)
     assert set(bnn.backward_propagation(p3, cache, Xb, Yb, activation="relu")) == {"dW1", "db1", "dW2", "db2"}
+    # the week-3 assignment's own test-case cache, written out to 8 digits: A1 = tanh(Z1) to that round-off
+    cache = {k: backend.asarray(v) for k, v in {
+        "A1": [[-0.00616578, 0.0020626, 0.00349619], [-0.05225116, 0.02725659, -0.02646251],
+               [-0.02009721, 0.0036869, 0.02883756], [0.02152675, -0.01385234, 0.02599885]],
+        "A2": [[0.5002307, 0.49985831, 0.50023963]],
+        "Z1": [[-0.00616586, 0.0020626, 0.0034962], [-0.05229879, 0.02726335, -0.02646869],
+               [-0.02009991, 0.00368692, 0.02884556], [0.02153007, -0.01385322, 0.02600471]],
+        "Z2": [[0.00092281, -0.00056678, 0.00095853]]}.items()}
+    p3 = {k: backend.asarray(v) for k, v in bnn.initialize_parameters(3, 4, 1).items()}
+    grads = bnn.backward_propagation(p3, cache, backend.asarray(np.ones((3, 3))), backend.asarray([[1.0, 0.0, 1.0]]))
+    assert tuple(grads["dW1"].shape) == (4, 3)
 
 
 def test_the_week4_assignments_published_backward_numbers(backend):
