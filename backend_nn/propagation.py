@@ -350,7 +350,8 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
     else:
         grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(out.dZ(AL, Yf, xp=xp), (A_prev, W, b))
     check_cached_activations([(f"caches[{l - 1}][1] (Z{l})", _check_cache(caches[l - 1], f"caches[{l - 1}]")[3],
-                               f"caches[{l}][0][0] (A{l})", caches[l][0][0]) for l in range(1, L)], hidden, xp=xp,
+                               f"caches[{l}][0][0] (A{l})", _check_cache(caches[l], f"caches[{l}]")[0])
+                              for l in range(1, L)], hidden, xp=xp,
                              fix="L_model_backward(AL, Y, caches, activation=...) takes the forward pass's")
     for l in range(L - 1, 0, -1):
         grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
