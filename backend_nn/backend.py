@@ -416,17 +416,12 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
         raise TypeError(f"to_backend takes an array or a dict of arrays; got {type(x).__name__}{model_pair_hint(x)}.")
     if isinstance(dtype, np.dtype) or (isinstance(dtype, type) and (issubclass(dtype, np.generic)
                                                                     or dtype in (bool, int, float, complex))):
-        dtype = np.dtype(dtype).name  # np.float32 for another backend: its float32, as the models take it
+        dtype = dtype_name(dtype)  # np.float32 for another backend: its float32, as the models take it
     if isinstance(dtype, str):  # "float32", as the rest of the library takes it, or NumPy's "f4", "single", "i8"
-        given = dtype
-        if not hasattr(xp, dtype):
-            try:
-                dtype = np.dtype(dtype).name
-            except TypeError:
-                pass
-        if not hasattr(xp, dtype):
-            raise ValueError(f"dtype {given!r} is not a dtype of {backend_name(xp)}.")
-        dtype = getattr(xp, dtype)
+        attribute = dtype if hasattr(xp, dtype) else dtype_name(dtype)
+        if not hasattr(xp, attribute):
+            raise ValueError(f"dtype {dtype!r} is not a dtype of {backend_name(xp)}.")
+        dtype = getattr(xp, attribute)
     if dtype is not None and dtype == getattr(xp, "float64", None):
         check_float64(xp)  # JAX would give float32 with a warning of its own
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):

@@ -29,7 +29,7 @@ import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
 from .validation import (check_layer_dims, check_number, check_positive, check_seed, check_X_Y_shapes, did_you_mean,
-                         shape_of)
+                         dtype_name, shape_of)
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype",
@@ -77,13 +77,7 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
             if name == "float64":
                 check_float64(xp)
             return dtype
-    given = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or getattr(dtype, "__name__", str(dtype))
-    name = str(given).rsplit(".", 1)[-1].strip("'>")
-    if name not in ("float64", "float32") and isinstance(dtype, (str, type)):
-        try:  # NumPy's spellings of the same two: "f4", "<f8", "double", "single", float
-            name = np.dtype(dtype).name
-        except TypeError:
-            pass
+    name = dtype_name(dtype)  # NumPy's other names of the two too: "f4", "<f8", "double", "single", float
     if name not in ("float64", "float32"):
         raise ValueError(f"dtype must be float64 or float32; got {dtype!r}.")
     if name == "float64":

@@ -165,9 +165,15 @@ def check_output_path(path: Any, what: str, *, example: str) -> None:
 
 def dtype_name(dtype: Any) -> str:
     """"float64" for numpy.float64, torch.float64, array_api_strict.float64, dtype('float64'), ...;
-    a NumPy dtype by its name whatever its byte order (">f8", big-endian, is "float64" too)."""
+    a NumPy dtype by its name whatever its byte order (">f8", big-endian, is "float64" too), and so are
+    NumPy's other names of a dtype ("f8", "double", Python's float; "i8", "single")."""
     if isinstance(dtype, np.dtype):
         return dtype.name
+    if isinstance(dtype, str) or dtype in (bool, int, float, complex):
+        try:
+            return np.dtype(dtype).name
+        except TypeError:  # no NumPy name ("bfloat16", "torch.float32"): as it is written, below
+            pass
     return str(getattr(dtype, "__name__", dtype)).rsplit(".", 1)[-1].strip("'>")
 
 
