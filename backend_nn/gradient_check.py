@@ -175,9 +175,9 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     difference = _difference(grad, gradapprox, print_msg, names)
     if not _warn_if_narrow(gradients, names, difference) and difference > THRESHOLD:
         kept = ~crossed
-        if crossed.any():
-            _warn_of_kinks([net.hidden[l] for l in kinked], grad, gradapprox, crossed, names, difference)
-        if not crossed.any() or _difference(grad[kept], gradapprox[kept], False) > THRESHOLD:
+        rest = _warn_of_kinks([net.hidden[l] for l in kinked], grad, gradapprox, crossed, names, difference) \
+            if crossed.any() else difference
+        if rest > THRESHOLD:  # (NaN, where every entry crosses a kink: nothing left to compare)
             wider, crossed_wider = _centred_differences(J, theta, parameters, 10 * epsilon)
             kept &= ~crossed_wider
             if kept.any():
@@ -206,12 +206,13 @@ def _centred_differences(J: Callable[[dict], tuple[float, list[np.ndarray]]], th
 
 
 def _warn_of_kinks(activations: list, grad: np.ndarray, gradapprox: np.ndarray,
-                   crossed: np.ndarray, names: list[str], difference: float) -> None:
+                   crossed: np.ndarray, names: list[str], difference: float) -> float:
     """A difference above the threshold from centred differences that cross a ReLU's kink says so, with the
     difference over the other entries: at a kink backpropagation takes the course's one-sided slope
     (relu'(0) = 0), a centred difference across it the mean of both sides' (1/2), so the two disagree there
     whatever backward propagation does. Units at exactly Z = 0 are common at the course's initializations:
-    with b = 0, a unit whose inputs from the layer below are all 0 for an example sits on its kink."""
+    with b = 0, a unit whose inputs from the layer below are all 0 for an example sits on its kink. Returns the
+    difference over the entries that cross no kink (NaN where there are none)."""
     kept = ~crossed
     rest = _difference(grad[kept], gradapprox[kept], False) if kept.any() else float("nan")
     which = sorted({names[i] for i in np.flatnonzero(crossed[:, 0])}, key=names.index)
@@ -229,6 +230,7 @@ def _warn_of_kinks(activations: list, grad: np.ndarray, gradapprox: np.ndarray,
         f"Z = 0, where backpropagation takes the course's slope ({slopes}) and a centred difference the mean of "
         f"both sides'; {verdict}. Check at parameters where no unit sits on a kink (b != 0, as after a few training "
         "steps).", UserWarning, stacklevel=user_stacklevel())
+    return rest
 
 
 def _warn_if_round_off(grad: np.ndarray, wider: np.ndarray, difference: float, epsilon: float) -> None:
