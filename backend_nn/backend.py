@@ -418,7 +418,9 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
                                                                     or dtype in (bool, int, float, complex))):
         dtype = dtype_name(dtype)  # np.float32 for another backend: its float32, as the models take it
     if isinstance(dtype, str):  # "float32", as the rest of the library takes it, or NumPy's "f4", "single", "i8"
-        attribute = dtype if hasattr(xp, dtype) else dtype_name(dtype)
+        # NumPy's meaning first: "float" is float64 there, and torch.float is float32 (a quiet halving of precision);
+        # a name NumPy lacks ("bfloat16") is the backend's own
+        attribute = dtype_name(dtype) if hasattr(xp, dtype_name(dtype)) else dtype
         if not hasattr(xp, attribute):
             raise ValueError(f"dtype {dtype!r} is not a dtype of {backend_name(xp)}.")
         dtype = getattr(xp, attribute)

@@ -266,6 +266,10 @@ def test_to_backend_takes_dtype_names_and_refuses_a_device_it_cannot_place_on():
     assert bnn.to_backend(np.ones(2), "torch", dtype="single").dtype == torch.float32
     assert bnn.to_backend(np.ones(2), "numpy", dtype="<f4").dtype == np.float32
     assert bnn.to_backend(np.ones(2), "torch", dtype=float).dtype == torch.float64
+    # NumPy's meaning of a name both have: "float" is float64 on every backend (torch.float is float32), "int" int64
+    assert bnn.to_backend(np.ones(2), "torch", dtype="float").dtype == torch.float64
+    assert bnn.to_backend(np.ones(2), "torch", dtype="int").dtype == torch.int64
+    assert bnn.to_backend(np.ones(2), "torch", dtype="bfloat16").dtype == torch.bfloat16  # torch's own name
     with pytest.raises(ValueError, match=r"dtype 'U3' is not a dtype of torch\.$"):
         bnn.to_backend(np.ones(2), "torch", dtype="U3")
     # PyTorch's CPU build raised NotImplementedError "Could not run 'aten::empty_strided' ... 'CUDA' backend"
