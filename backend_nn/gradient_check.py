@@ -192,7 +192,7 @@ def _centred_differences(J: Callable[[dict], tuple[float, list[np.ndarray]]], th
     second value, the sides Z > 0, differs from theta's): there the difference is the mean of two slopes."""
     gradapprox = np.zeros_like(theta)
     crossed = np.zeros(theta.shape, dtype=bool)
-    _, sides = J(parameters)
+    _, sides = J(vector_to_dictionary(theta, parameters))  # theta's host float64 copy: J runs on NumPy
     for i in range(theta.shape[0]):
         plus, minus = theta.copy(), theta.copy()
         plus[i, 0] += epsilon
