@@ -74,6 +74,12 @@ def is_dask(x: Any) -> bool:
     return array_api_compat.is_dask_array(x)
 
 
+def computed(arrays: dict) -> dict:
+    """A dict of dask arrays (parameters, say), computed into their chunks' library in one dask.compute."""
+    dask, _ = _dask()
+    return dict(zip(arrays, dask.compute(*arrays.values())))
+
+
 def _dask():
     try:
         import dask

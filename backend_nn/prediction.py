@@ -36,6 +36,9 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
     net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
     check_one_dtype(parameters, "the parameters")  # before X is cast to W1's: a mixed model is named as such, not X
     W1 = parameters["W1"]
+    if chunked.is_dask(X) and chunked.is_dask(W1):  # each chunk's forward pass holds the (small) parameters
+        parameters = chunked.computed(parameters)
+        W1 = parameters["W1"]
     xp = namespace_of(W1=W1)
     for k, P in parameters.items():
         check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything

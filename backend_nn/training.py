@@ -278,7 +278,7 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
                         f"got {type(parameters).__name__}{model_pair_hint(parameters)}.")
     if parameters.network != net:
         raise ValueError(f"parameters= describe the network {parameters.network}, not {net}.")
-    params = to_backend(dict(parameters), xp, device=device, dtype=dtype)
+    params = to_backend(dict(parameters), xp, device=device, dtype=dtype, name="parameters")
     ts = parameters.training_state
     if ts is None:
         return params, None, 0
@@ -288,7 +288,7 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
                          "forgets the state: p = parameters.copy(); p.training_state = None.")
     state = {k: v for k, v in ts.items() if k not in ("optimizer", "epochs")}
     check_state(state, params, opt)
-    state = to_backend(state, xp, device=device, dtype=dtype)
+    state = to_backend(state, xp, device=device, dtype=dtype, name="parameters.training_state")
     if "t" in state:
         state["t"] = update_count(state["t"])
     return params, state, int(ts.get("epochs", 0))

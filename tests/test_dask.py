@@ -186,6 +186,11 @@ def test_predict_is_lazy_and_chunked_like_X(flower):
     np.testing.assert_array_equal(labels.compute(), bnn.predict(p, X))
     np.testing.assert_allclose(AL.compute(), bnn.predict_output(p, X), rtol=1e-13)
     assert bnn.accuracy(labels.compute(), Y) == bnn.accuracy(bnn.predict(p, X), Y)
+    # parameters that are dask arrays too (everything made with da.from_array): computed once, the same
+    # labels (it was "X's chunks are numpy arrays but the parameters are dask arrays")
+    lazy_p = bnn.Parameters({k: da.from_array(v) for k, v in p.items()}, network=p.network)
+    np.testing.assert_array_equal(bnn.predict(lazy_p, Xd).compute(), bnn.predict(p, X))
+    np.testing.assert_array_equal(bnn.predict(Xd, Y, lazy_p).compute(), bnn.predict(p, X))
 
 
 def test_predict_of_non_finite_chunk_says_so(flower):
@@ -440,7 +445,7 @@ def test_parameters_of_another_library_than_the_chunks(flower):
     q, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False)
     torch_q = bnn.Parameters({k: torch.asarray(v) for k, v in q.items()}, network=q.network,
                              training_state=q.training_state)
-    with pytest.raises(TypeError, match="torch"):
+    with pytest.raises(TypeError, match=r"^parameters\['W1'\] is a torch.Tensor but the backend is numpy"):
         bnn.model(da.from_array(X, chunks=(-1, 100)), Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False,
                   parameters=torch_q)
 
