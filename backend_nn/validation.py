@@ -561,12 +561,13 @@ def check_parameters(parameters: Any) -> list[int]:
                 raise TypeError(f"{key} must have a real floating dtype (float64 or float32); got {P.dtype}.")
         if len(W.shape) != 2:
             raise ValueError(f"W{l} must be 2-D (n_{l}, n_{l - 1}); got shape {shape_of(W)}.")
-        if shape_of(b) != (W.shape[0], 1):
-            raise ValueError(f"b{l} must have shape (n_{l}, 1) = ({W.shape[0]}, 1) to match W{l} {shape_of(W)}; got {shape_of(b)}.")
-        if l > 1 and W.shape[1] != parameters[f"W{l - 1}"].shape[0]:
+        if l > 1 and W.shape[1] != parameters[f"W{l - 1}"].shape[0]:  # before b_l: a transposed W_l is named
             prev = parameters[f"W{l - 1}"]
             raise ValueError(
                 f"parameter shapes do not chain: W{l} has shape {shape_of(W)}, so it expects "
-                f"{W.shape[1]} inputs, but W{l - 1} {shape_of(prev)} gives {prev.shape[0]} units."
+                f"{W.shape[1]} input{'' if W.shape[1] == 1 else 's'}, but W{l - 1} {shape_of(prev)} gives "
+                f"{prev.shape[0]} unit{'' if prev.shape[0] == 1 else 's'}."
             )
+        if shape_of(b) != (W.shape[0], 1):
+            raise ValueError(f"b{l} must have shape (n_{l}, 1) = ({W.shape[0]}, 1) to match W{l} {shape_of(W)}; got {shape_of(b)}.")
     return layer_dims_of(parameters)

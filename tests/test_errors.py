@@ -132,6 +132,8 @@ def test_forward_propagation_suggests_transpose(data):
 
 @pytest.mark.parametrize("mutate, match", [
     (lambda p: p.update(W2=np.zeros((1, 5))), r"do not chain: W2 has shape \(1, 5\).*W1 \(4, 2\) gives 4 units"),
+    # a transposed W2 is named as such, not its b2 (W2 (4, 1) beside b2 (1, 1) read as "b2 must have shape (4, 1)")
+    (lambda p: p.update(W2=p["W2"].T), r"do not chain: W2 has shape \(4, 1\), so it expects 1 input, but W1 \(4, 2\)"),
     (lambda p: p.update(b1=np.zeros((4,))), r"b1 must have shape \(n_1, 1\) = \(4, 1\).*got \(4,\)"),
     (lambda p: p.pop("b2"), r"must hold W1, b1, \.\.\., WL, bL"),
     (lambda p: p.update(W1=np.zeros(3)), r"W1 must be 2-D"),
