@@ -373,6 +373,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     """
     if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
         xp = get_namespace(xp)  # a name, or None for NumPy; what is neither a name nor a namespace, its TypeError
+    x = _parameters_of(x)
     if dtype is None and _jax_without_x64(xp):
         _refuse_float64_narrowing(x, name)
     return backend_asarray(x, xp, device=device, dtype=dtype, name=name)
@@ -611,6 +612,16 @@ def _placing(xp: Namespace, device: Any):
                          f"{said if len(said) <= 300 else said[:300] + ' ...'}") from exc
 
 
+def _parameters_of(x: Any) -> Any:
+    """network.parameters_of (imported here: the backend module is the bottom layer): a model's result kept
+    whole, ``parameters = nn_model(...)``, moves as its parameters."""
+    if isinstance(x, tuple) and hasattr(x, "costs"):
+        from .network import parameters_of
+
+        return parameters_of(x)
+    return x
+
+
 def _map_arrays(x: dict, move_array: Any) -> dict:
     """A dict of arrays (nested dicts too) with ``move_array(array, key)`` applied to each array; other
     values (t, names, counts) kept. Parameters keep their network and training state (its arrays moved)."""
@@ -635,6 +646,7 @@ def to_numpy(x: Any) -> Any:
     Parameters keeping their network and training state, as :func:`to_backend` moves them."""
     if x is None:  # np.asarray would make it an array of one object, in silence
         raise TypeError("to_numpy expects an array (of any backend) or host data such as a list; got None.")
+    x = _parameters_of(x)
     if isinstance(x, dict):  # np.asarray would make it an array of one object, in silence
         return _map_arrays(x, lambda a, key: to_numpy(a))
     if model_pair_hint(x):

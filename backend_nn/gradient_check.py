@@ -27,6 +27,7 @@ from .propagation import forward_pass, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
 from .inputs import prepare_X
+from .network import ParametersLike, parameters_of
 from .validation import (check_flag, check_labels_dtype, check_parameter_keys, check_parameters, check_positive,
                          check_X, dtype_name, host_labels, parameter_keys, user_stacklevel)
 
@@ -47,8 +48,9 @@ def _order(parameters: dict) -> list[str]:
     return parameter_keys(check_parameter_keys(parameters))
 
 
-def dictionary_to_vector(parameters: dict) -> tuple[np.ndarray, list[str]]:
+def dictionary_to_vector(parameters: ParametersLike) -> tuple[np.ndarray, list[str]]:
     """theta (P, 1), NumPy float64: W1, b1, ..., WL, bL flattened in that order; and the key of each entry."""
+    parameters = parameters_of(parameters)
     keys = _order(parameters)
     arrays = [to_numpy(parameters[k]).astype(np.float64).reshape(-1, 1) for k in keys]
     names = [k for k, a in zip(keys, arrays, strict=True) for _ in range(a.shape[0])]
@@ -61,11 +63,12 @@ def _course_shapes() -> dict[str, tuple[int, int]]:
                                                                     (f"b{l}", (dims[l], 1)))}
 
 
-def vector_to_dictionary(theta: np.ndarray, like: dict | None = None) -> dict:
+def vector_to_dictionary(theta: np.ndarray, like: ParametersLike | None = None) -> dict:
     """theta (P, 1) back into {"W1": ..., "bL": ...} shaped like ``like`` (NumPy float64).
 
     Without ``like``, the course's own call ``vector_to_dictionary(theta)``: the shapes of the
     assignment's network, layer_dims :data:`COURSE_LAYER_DIMS` (4, 5, 3, 1), 47 entries."""
+    like = parameters_of(like)
     theta = np.asarray(theta).reshape(-1)
     shapes = _course_shapes() if like is None else {k: tuple(int(s) for s in np.shape(like[k])) for k in _order(like)}
     entries = sum(int(np.prod(s)) for s in shapes.values())
@@ -82,12 +85,13 @@ def vector_to_dictionary(theta: np.ndarray, like: dict | None = None) -> dict:
     return out
 
 
-def gradients_to_vector(gradients: dict, parameters: dict | None = None) -> np.ndarray:
+def gradients_to_vector(gradients: dict, parameters: ParametersLike | None = None) -> np.ndarray:
     """grad (P, 1), NumPy float64: dW1, db1, ..., dWL, dbL in the order of :func:`dictionary_to_vector`.
 
     ``parameters`` gives the layers and checks each gradient's shape; without it (the course's call,
     ``gradients_to_vector(gradients)``) the layers are those of the dW1 ... dWL in ``gradients``
     (other entries, dA1 or dZ2, are left out, as the course leaves them)."""
+    parameters = parameters_of(parameters)
     if not isinstance(gradients, dict):
         raise TypeError(f"gradients must be a dict of dW1, db1, ..., dWL, dbL (as backward propagation returns "
                         f"them); got {type(gradients).__name__}.")
@@ -105,7 +109,7 @@ def gradients_to_vector(gradients: dict, parameters: dict | None = None) -> np.n
                            for k in _order(parameters)], axis=0)
 
 
-def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon: float = 1e-7,
+def gradient_check_n(parameters: ParametersLike, gradients: dict, X: Any, Y: Any, epsilon: float = 1e-7,
                      print_msg: bool = False, *, activation: Any = None, output: Any = None,
                      lambd: float = 0.0, keep_prob: float = 1.0, from_logits: bool = False) -> float:
     """The relative difference between backpropagation's gradients and centred differences of J.
@@ -139,6 +143,7 @@ def gradient_check_n(parameters: dict, gradients: dict, X: Any, Y: Any, epsilon:
     are all 0 for an example): there backpropagation takes the course's relu'(0) = 0 and a centred
     difference the mean of both sides' slopes, and the warning gives the difference over the other entries.
     """
+    parameters = parameters_of(parameters)
     dims = check_parameters(parameters)
     epsilon = check_positive("epsilon", epsilon, integer=False)
     from_logits = check_flag("from_logits", from_logits)
@@ -285,7 +290,7 @@ def _label_row(Y: Any, m: int) -> Any:
     return Y
 
 
-def forward_propagation_n(X: Any, Y: Any, parameters: dict) -> tuple[float, tuple]:
+def forward_propagation_n(X: Any, Y: Any, parameters: ParametersLike) -> tuple[float, tuple]:
     """The gradient-checking assignment's forward pass and cost, at any depth and on any backend.
 
     X : (n_x, m); Y : (n_L, m) labels, or (m,) read as the row (1, m); parameters : W1, b1, ...,
@@ -299,6 +304,7 @@ def forward_propagation_n(X: Any, Y: Any, parameters: dict) -> tuple[float, tupl
         (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), the assignment's layout, which
         :func:`backward_propagation_n` and ``backward_propagation_with_regularization`` read.
     """
+    parameters = parameters_of(parameters)
     from .outputs import compute_cost
 
     AL, cache = tuple_cache_forward(X, parameters, None, name="forward_propagation_n")

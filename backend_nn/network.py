@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Generic, Sequence, TypeVar, cast
+from typing import Any, Generic, Sequence, TypeVar, cast, overload
 
 from .backend import register_pytree
 from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
 from .outputs import OutputLayer, output_for
 from .validation import at_default, check_layer_dims, check_parameters, in_course_order, ordered_list, user_stacklevel
 
-__all__ = ["Network", "Parameters", "TrainingResult", "network_of", "hidden_activations"]
+__all__ = ["Network", "Parameters", "TrainingResult", "network_of", "ParametersLike", "parameters_of", "hidden_activations"]
 
 #: leaky_relu's slope where none is given (the course's 0.01).
 DEFAULT_SLOPE = 0.01
@@ -170,9 +170,14 @@ Costs = TypeVar("Costs")  # what a model records: nn_model an ndarray, L_layer_m
 
 class TrainingResult(tuple[Parameters, Costs], Generic[Costs]):
     """``(parameters, costs)``, as nn_model, L_layer_model and model return them: a plain pair,
-    which also says what it is where a notebook indexes it by a parameter's name (the course's
-    models return the parameters alone: ``parameters = nn_model(...); parameters["W1"]``). Its two
-    parts are also named: ``result.parameters`` and ``result.costs``."""
+    ``parameters, costs = nn_model(...)``, whose two parts are also named, ``result.parameters`` and
+    ``result.costs``.
+
+    The course's nn_model and model return the parameters alone, so a notebook keeps the result whole:
+    ``parameters = nn_model(...)``, then ``parameters["W1"]`` and ``predict(parameters, X)``. Kept whole, it
+    serves as those parameters: a parameter's name indexes them (``"W1" in result``, ``keys()``,
+    ``items()``, ``values()``, ``get()`` too), and every function that takes parameters takes it. Its
+    ``len()``, iteration and integer indices stay the pair's."""
 
     def __new__(cls, parameters: Parameters, costs: Costs) -> TrainingResult[Costs]:
         return super().__new__(cls, (parameters, costs))
@@ -191,11 +196,40 @@ class TrainingResult(tuple[Parameters, Costs], Generic[Costs]):
         return cast(Costs, tuple.__getitem__(self, 1))
 
     def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            raise TypeError(f"this is the pair (parameters, costs) that backend_nn's models return (the course's "
-                            f"return the parameters alone): unpack it, parameters, costs = nn_model(...) (or "
-                            f"L_layer_model, model, ...), then take parameters[{key!r}].")
+        if isinstance(key, str):  # the course's parameters = nn_model(...); parameters["W1"]
+            return self.parameters[key]
         return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self.parameters if isinstance(key, str) else super().__contains__(key)
+
+    def keys(self) -> Any:
+        return self.parameters.keys()
+
+    def values(self) -> Any:
+        return self.parameters.values()
+
+    def items(self) -> Any:
+        return self.parameters.items()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.parameters.get(key, default)
+
+
+#: What a function that takes parameters takes: a dict of W1, b1, ..., WL, bL (a model's Parameters among
+#: them), or a model's result kept whole (``parameters = nn_model(...)``).
+ParametersLike = dict | TrainingResult[Any]
+
+
+@overload
+def parameters_of(value: ParametersLike) -> dict: ...
+@overload
+def parameters_of(value: Any) -> Any: ...
+def parameters_of(value: Any) -> Any:
+    """The parameters of a model's result kept whole (``parameters = nn_model(...)``, as the course's
+    models return the parameters alone); anything else as it is. Each function that takes parameters
+    reads them through this."""
+    return value.parameters if isinstance(value, TrainingResult) else value
 
 
 def network_of(parameters: Any, activation: Any = None, output: Any = None, *, negative_slope: float = DEFAULT_SLOPE,

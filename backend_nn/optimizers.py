@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
 from .backend import namespace_of, to_numpy
-from .network import Parameters
+from .network import Parameters, ParametersLike, parameters_of
 from .update import descend
 from .validation import as_index, at_default, check_number, check_parameter_entries, check_positive, did_you_mean
 
@@ -265,27 +265,30 @@ def _check_update_args(parameters: dict, grads: dict, learning_rate: Any) -> flo
     return check_update_args(parameters, grads, learning_rate)
 
 
-def update_parameters_with_gd(parameters: dict, grads: dict, learning_rate: float) -> dict:
+def update_parameters_with_gd(parameters: ParametersLike, grads: dict, learning_rate: float) -> dict:
     """One step of gradient descent: W_l := W_l - learning_rate dW_l, b_l likewise, for every layer.
 
     parameters : W1 (n_1, n_0), b1 (n_1, 1), ...; grads : dW1, db1, ... of the same shapes. Returns new
     arrays; nothing given is written to."""
+    parameters = parameters_of(parameters)
     lr = _check_update_args(parameters, grads, learning_rate)
     return GradientDescent().update(parameters, grads, {}, learning_rate=lr)[0]
 
 
-def initialize_velocity(parameters: dict) -> dict:
+def initialize_velocity(parameters: ParametersLike) -> dict:
     """v: zeros shaped like each parameter, keys "dW1", "db1", ..., "dWL", "dbL"."""
+    parameters = parameters_of(parameters)
     return Momentum().init(_checked(parameters))["v"]
 
 
-def update_parameters_with_momentum(parameters: dict, grads: dict, v: dict, beta: float,
+def update_parameters_with_momentum(parameters: ParametersLike, grads: dict, v: dict, beta: float,
                                     learning_rate: float) -> tuple[dict, dict]:
     """Momentum: v["dW_l"] := beta v["dW_l"] + (1 - beta) dW_l; W_l := W_l - learning_rate v["dW_l"] (b_l likewise).
 
     parameters : W1 (n_1, n_0), b1 (n_1, 1), ...; grads : dW1, db1, ... of the same shapes; v : the
     velocity (keys "dW1", "db1", ..., each shaped like its parameter), from :func:`initialize_velocity`
     or the previous update. Returns (parameters, v), new dicts; nothing given is written to."""
+    parameters = parameters_of(parameters)
     lr = _check_update_args(parameters, grads, learning_rate)
     opt = Momentum(_check_beta("beta", beta))
     check_state({"v": v}, parameters, opt)
@@ -294,13 +297,14 @@ def update_parameters_with_momentum(parameters: dict, grads: dict, v: dict, beta
     return new, state["v"]
 
 
-def initialize_adam(parameters: dict) -> tuple[dict, dict]:
+def initialize_adam(parameters: ParametersLike) -> tuple[dict, dict]:
     """(v, s): zeros shaped like each parameter, keys "dW1", "db1", ..."""
+    parameters = parameters_of(parameters)
     state = Adam().init(_checked(parameters))
     return state["v"], state["s"]
 
 
-def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict, t: int, learning_rate: float = 0.01,
+def update_parameters_with_adam(parameters: ParametersLike, grads: dict, v: dict, s: dict, t: int, learning_rate: float = 0.01,
                                 beta1: float = 0.9, beta2: float = 0.999,
                                 epsilon: float = 1e-8) -> tuple[dict, dict, dict, dict, dict]:
     """One Adam update, the t-th (t counts from 1), for every layer l (and likewise for b_l)::
@@ -315,6 +319,7 @@ def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict,
 
     Returns (parameters, v, s, v_corrected, s_corrected), new dicts, as the course's function does.
     """
+    parameters = parameters_of(parameters)
     lr = _check_update_args(parameters, grads, learning_rate)
     t = check_positive("t", t, integer=True)
     opt = cast(Adam, get_optimizer("adam", beta1=beta1, beta2=beta2, epsilon=epsilon))

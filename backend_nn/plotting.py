@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .backend import host_array, to_numpy
+from .network import TrainingResult, parameters_of
 from .prediction import predict
 from .outputs import SOFTMAX, check_label_values
 from .validation import (check_labels_dtype, check_not_dict, check_output_path, check_path_type, check_positive,
@@ -166,6 +167,7 @@ def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None,
     puts it: the current axes if nothing is drawn there yet (the notebook's ``plt.subplot(...)``,
     ``plt.title(...)``, then this call), else a new figure. ``title``: the axes' title; without
     it a title already set stays, else "Decision boundary". Returns the Figure."""
+    parameters = parameters_of(parameters)
     Xh, Yh = _points(X, Y)
     plt = pyplot()
     fig, ax, new = _axes_for(plt, ax, (6, 5))
@@ -175,10 +177,11 @@ def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None,
     return fig
 
 
-def plot_costs(costs: ArrayLike, learning_rate: float | None = None, *, cost_every: int = 100,
+def plot_costs(costs: ArrayLike | TrainingResult[Any], learning_rate: float | None = None, *, cost_every: int = 100,
                title: str | None = None, unit: str = "iteration", ax: Any = None) -> Figure:
     """The recorded cost J against the iteration (costs[k] is at iteration k * cost_every), or the
-    epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch).
+    epoch (``unit="epoch"``: mini-batch training, where J is averaged over the epoch). ``costs`` may be a
+    model's whole result, ``plot_costs(nn_model(...))``: its costs.
 
     ``plot_costs(costs, learning_rate)`` is the week-4 notebook's call: the title then names the
     learning rate, as its helper's does ("Learning rate = 0.0075"). ``ax`` as in
@@ -186,6 +189,8 @@ def plot_costs(costs: ArrayLike, learning_rate: float | None = None, *, cost_eve
     Figure."""
     if title is None:
         title = "Cost during training" if learning_rate is None else f"Learning rate = {learning_rate}"
+    if isinstance(costs, TrainingResult):  # a model's result kept whole: its costs
+        costs = costs.costs
     try:
         c = np.asarray(costs, dtype=float)
     except (TypeError, ValueError):

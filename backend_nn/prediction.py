@@ -21,7 +21,7 @@ import numpy as np
 from . import chunked, streaming
 from .backend import (backend_asarray, count_true, default_int, device_of, first_values, full_precision,
                       has_no_value_yet, namespace_of, to_numpy, widest_float)
-from .network import network_of
+from .network import ParametersLike, network_of, parameters_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, check_one_dtype, forward_pass, week4_activation
 from .inputs import prepare_X
@@ -54,7 +54,7 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
     return AL, net
 
 
-def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: Any = None,
+def predict_output(parameters: ParametersLike, X: Any, *, activation: Any = None, output: Any = None,
                    negative_slope: float = 0.01) -> Any:
     """A_L (n_L, m): the output layer's probabilities, on the backend of the parameters.
 
@@ -67,16 +67,17 @@ def predict_output(parameters: dict, X: Any, *, activation: Any = None, output: 
     network is the one the parameters carry; a plain dict needs ``activation=`` (a two-layer
     one with one output unit is taken as the course's week-3 network, with a warning).
     """
+    parameters = parameters_of(parameters)
     return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)[0]
 
 
 @overload
-def predict(parameters: dict, X: Any, *, activation: Any = None, output: Any = None,
+def predict(parameters: ParametersLike, X: Any, *, activation: Any = None, output: Any = None,
             negative_slope: float = 0.01) -> Any: ...
 @overload
-def predict(X: Any, y: Any, parameters: dict, /, *, activation: Any = None, output: Any = None,
+def predict(X: Any, y: Any, parameters: ParametersLike, /, *, activation: Any = None, output: Any = None,
             negative_slope: float = 0.01) -> Any: ...  # the course's call
-def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any = None, output: Any = None,
+def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLike, activation: Any = None, output: Any = None,
             negative_slope: float = 0.01) -> Any:
     """Predictions on the backend of the parameters: for a sigmoid output A_L > 0.5, a bool
     array (1, m); for softmax, the argmax class labels (1, m), of the backend's default integer (int64; int32
@@ -92,12 +93,14 @@ def predict(parameters: dict, X: Any, *course_parameters: dict, activation: Any 
     the last digit, 0.9999999999999998 for 1.0.)
     """
     if course_parameters:
+        course_parameters = tuple(parameters_of(p) for p in course_parameters)
         if len(course_parameters) != 1 or isinstance(parameters, dict) or not isinstance(course_parameters[0], dict):
             raise TypeError("predict takes (parameters, X), or the course's (X, y, parameters); got "
                             f"({', '.join(type(a).__name__ for a in (parameters, X, *course_parameters))})"
                             f"{model_pair_hint(course_parameters[-1])}.")
         return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
                                negative_slope=negative_slope)
+    parameters = parameters_of(parameters)
     if isinstance(X, dict) and not isinstance(parameters, dict):
         raise TypeError(f"predict takes (parameters, X); got ({type(parameters).__name__}, {type(X).__name__}): "
                         "did you swap them?")
@@ -121,13 +124,14 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     return p
 
 
-def predict_dec(parameters: dict, X: Any) -> Any:
+def predict_dec(parameters: ParametersLike, X: Any) -> Any:
     """The course 2 assignments' helper for plotting decision boundaries: predictions = A_L > 0.5.
 
     ``plot_decision_boundary(lambda x: predict_dec(parameters, x.T), train_X, train_Y)``, as the
     notebooks call it. X : (n_x, m); a plain dict is the assignments' network (relu hidden layers,
     a sigmoid output), as their forward_propagation computes it. Returns a bool array (1, m) (the
     argmax labels for a softmax output)."""
+    parameters = parameters_of(parameters)
     return predict(parameters, X, activation=week4_activation(parameters, None))
 
 

@@ -42,7 +42,7 @@ from typing import Any
 
 from .activations import HIDDEN_ACTIVATIONS, Activation, course_dZ, get_activation
 from .backend import count_true, first_values, namespace_of
-from .network import DEFAULT_SLOPE, Network, Parameters, hidden_activations, network_of
+from .network import DEFAULT_SLOPE, Network, Parameters, ParametersLike, hidden_activations, network_of, parameters_of
 from .outputs import OutputLayer, check_probabilities_dtype, encode_labels, get_output, output_for
 from .validation import check_parameters, check_X, dtype_name, found, holds, is_real_number
 
@@ -256,7 +256,7 @@ def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str | Act
     return g(Z, xp=xp), (linear_cache, Z)
 
 
-def L_model_forward(X: Any, parameters: dict, *, activation: Any = None, output: Any = None) -> tuple[Any, list]:
+def L_model_forward(X: Any, parameters: ParametersLike, *, activation: Any = None, output: Any = None) -> tuple[Any, list]:
     """[LINEAR -> g] x (L-1) -> LINEAR -> output: L = len(parameters) // 2.
 
     As the course writes it, the hidden layers are relu and the output sigmoid; Parameters
@@ -266,6 +266,7 @@ def L_model_forward(X: Any, parameters: dict, *, activation: Any = None, output:
     X : (n_x, m). Returns ``(AL, caches)``: AL (n_L, m); caches, a list of the L caches
     ((A_prev, W, b), Z) in layer order.
     """
+    parameters = parameters_of(parameters)
     refuse_swapped(X, parameters)
     net = week4_network(parameters, activation, output)
     xp, _ = check_inputs(X, parameters)
@@ -453,7 +454,7 @@ def _cache_dict(AL, caches) -> dict:
     return cache
 
 
-def forward_propagation(X: Any, parameters: dict, *, activation: Any = None, negative_slope: float = 0.01,
+def forward_propagation(X: Any, parameters: ParametersLike, *, activation: Any = None, negative_slope: float = 0.01,
                         output: Any = None) -> tuple[Any, dict]:
     """Forward pass: Z1 = W1 X + b1, A1 = g(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2).
 
@@ -477,6 +478,7 @@ def forward_propagation(X: Any, parameters: dict, *, activation: Any = None, neg
     Given two numbers, ``forward_propagation(x, theta)``, it is the gradient-checking assignment's
     function of this name: J = theta x (:func:`backend_nn.gradient_check.forward_propagation_1d`).
     """
+    parameters = parameters_of(parameters)
     if _two_numbers(X, parameters):
         from .gradient_check import forward_propagation_1d
 
@@ -502,7 +504,7 @@ def _two_numbers(a: Any, b: Any) -> bool:
     return is_real_number(a) and is_real_number(b)
 
 
-def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: Any = _REQUIRED, *,
+def backward_propagation(parameters: ParametersLike, cache: dict, X: Any = _REQUIRED, Y: Any = _REQUIRED, *,
                          activation: Any = None, negative_slope: float = 0.01, output: Any = None) -> dict:
     """Backward pass (the course's argument order: parameters, cache, X, Y).
 
@@ -519,6 +521,7 @@ def backward_propagation(parameters: dict, cache: dict, X: Any = _REQUIRED, Y: A
     Given two numbers, ``backward_propagation(x, theta)``, it is the gradient-checking assignment's
     function of this name: dtheta = x (:func:`backend_nn.gradient_check.backward_propagation_1d`).
     """
+    parameters = parameters_of(parameters)
     if X is _REQUIRED and Y is _REQUIRED and _two_numbers(parameters, cache):
         from .gradient_check import backward_propagation_1d
 

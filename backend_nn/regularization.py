@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .backend import device_of, has_no_value_yet, namespace_of, to_backend, to_numpy
+from .network import ParametersLike, parameters_of
 from .validation import check_number, dtype_name
 
 __all__ = ["l2_cost", "add_l2_gradients", "check_lambd", "dropout_masks", "dropout_for", "check_keep_prob",
@@ -119,13 +120,14 @@ def dropout_for(dropouts: dict | None, width: int) -> Dropout | None:
 # any depth (the same layout, layer by layer) on any backend, built from the equations above and the generic
 # forward pass and layer lines of backend_nn.propagation.
 
-def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: float) -> np.float64:
+def compute_cost_with_regularization(A3: Any, Y: Any, parameters: ParametersLike, lambd: float) -> np.float64:
     """The cross-entropy of A3 (the output A_L) plus lambd / (2 m) * sum_l ||W_l||_F^2, as a NumPy
     float64: the course's type (its sum of two NumPy costs), which its check reads the shape () of;
     a float too (``isinstance(cost, float)``), on any backend. Inside jax.jit, jax.grad or
     torch.func.grad, the traced 0-d array.
 
     A3 : (n_y, m); Y : (n_y, m) labels; parameters : W1, b1, ..., WL, bL; lambd >= 0."""
+    parameters = parameters_of(parameters)
     from .outputs import cross_entropy
     from .validation import check_parameters
 
@@ -141,7 +143,7 @@ def compute_cost_with_regularization(A3: Any, Y: Any, parameters: dict, lambd: f
     return np.float64(cost + float(to_numpy(l2)))
 
 
-def forward_propagation_with_dropout(X: Any, parameters: dict, keep_prob: float = 0.5) -> tuple[Any, tuple]:
+def forward_propagation_with_dropout(X: Any, parameters: ParametersLike, keep_prob: float = 0.5) -> tuple[Any, tuple]:
     """Forward pass with inverted dropout on the hidden layers, the course's masks (RandomState(1)).
 
     X : (n_x, m); parameters : W1, b1, ..., WL, bL of the assignment's network, relu hidden layers
@@ -149,6 +151,7 @@ def forward_propagation_with_dropout(X: Any, parameters: dict, keep_prob: float 
     cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, ..., ZL, AL, WL, bL), A_l the dropped-out
     activation (A_l * D_l / keep_prob) and D_l its 0/1 mask (n_l, m), as the assignment's cache holds
     them."""
+    parameters = parameters_of(parameters)
     keep_prob = check_keep_prob(keep_prob)
     return tuple_cache_forward(X, parameters, keep_prob, name="forward_propagation_with_dropout")
 

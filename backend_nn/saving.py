@@ -20,7 +20,7 @@ import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, get_activation, is_named
 from .backend import check_float64, get_namespace, to_backend, to_numpy
-from .network import Network, Parameters, network_of
+from .network import Network, Parameters, ParametersLike, network_of, parameters_of
 from .optimizers import OPTIMIZERS, update_count
 from .validation import check_flag, check_input_path, check_output_path, check_parameters, check_path_type
 
@@ -34,7 +34,7 @@ _META = {
 }
 
 
-def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = None, output: Any = None,
+def save_model(path: str | os.PathLike, parameters: ParametersLike, *, activation: Any = None, output: Any = None,
                negative_slope: float = 0.01, with_training_state: bool = False) -> Path:
     """Write ``parameters`` (from any backend) and their network to ``path`` (``.npz``), atomically.
 
@@ -47,6 +47,7 @@ def save_model(path: str | os.PathLike, parameters: dict, *, activation: Any = N
     (``parameters.training_state``, from :func:`backend_nn.model` and the mini-batch front doors),
     so that ``model(..., parameters=load_model(path))`` resumes where the run stopped.
     """
+    parameters = parameters_of(parameters)
     if isinstance(parameters, (str, os.PathLike)) and isinstance(path, dict):
         raise TypeError(f"save_model takes (path, parameters); got ({type(path).__name__}, "
                         f"{type(parameters).__name__}): did you swap them?")

@@ -28,7 +28,7 @@ from .backend import backend_name, device_of, full_precision, get_namespace, mem
 from .initialization import check_init, check_scale, initialize_parameters_deep
 from .inputs import (data_device, data_namespace, encode_Y, examples_at_once, layers_dims_for, n_outputs, place_data,
                      prepare_data)
-from .network import Network, Parameters, TrainingResult
+from .network import Network, Parameters, ParametersLike, TrainingResult, parameters_of
 from .optimizers import check_state, get_optimizer, update_count
 from .outputs import encode_labels
 from .propagation import check_inputs
@@ -159,7 +159,7 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
         return TrainingResult(Parameters(params, network=net), costs)
 
 
-def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: Network | None = None,
+def train_step(parameters: ParametersLike, X: Any, Y: Any, *, learning_rate: float, net: Network | None = None,
                xp: Any = None, check: bool = True) -> tuple[Parameters, Any]:
     """One full-batch gradient-descent step, for a loop of your own: (new parameters, J before the step).
 
@@ -192,6 +192,7 @@ def train_step(parameters: dict, X: Any, Y: Any, *, learning_rate: float, net: N
     The fast paths (:mod:`backend_nn.accelerate`) compile :func:`backend_nn.step.train_step`, this
     step without the checks.
     """
+    parameters = parameters_of(parameters)
     if net is None:
         if not isinstance(parameters, Parameters):
             raise TypeError("a plain dict of parameters does not say its network: pass net=, e.g. "
@@ -273,6 +274,7 @@ def _training_state(opt: Any, state: dict, epochs: int) -> dict:
 
 def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, device: Any):
     """(params, optimizer state, epochs done) from Parameters a run returned or load_model read."""
+    parameters = parameters_of(parameters)
     if not isinstance(parameters, Parameters):
         raise TypeError("parameters= resumes from the Parameters a model returned (or load_model read); "
                         f"got {type(parameters).__name__}{model_pair_hint(parameters)}.")

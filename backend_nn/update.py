@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import namespace_of
-from .network import Parameters
+from .network import Parameters, ParametersLike, parameters_of
 from .validation import check_parameter_entries, check_positive
 
 __all__ = ["update_parameters"]
@@ -43,7 +43,7 @@ def check_update_args(parameters: Any, grads: Any, learning_rate: Any) -> float:
     return learning_rate
 
 
-def update_parameters(parameters: dict, grads: dict, learning_rate: float = 1.2) -> dict:
+def update_parameters(parameters: ParametersLike, grads: dict, learning_rate: float = 1.2) -> dict:
     """Gradient descent on every parameter: P := P - learning_rate * dP.
 
     Parameters
@@ -58,5 +58,6 @@ def update_parameters(parameters: dict, grads: dict, learning_rate: float = 1.2)
     Returns new arrays (Parameters stay Parameters, with their network); the caller's
     arrays are not modified.
     """
+    parameters = parameters_of(parameters)
     learning_rate = check_update_args(parameters, grads, learning_rate)
     return descend(parameters, grads, learning_rate=learning_rate, inplace=False)

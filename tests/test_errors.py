@@ -942,32 +942,53 @@ def test_labels_in_an_object_array_or_a_list_train_as_numbers(data):
             np.testing.assert_array_equal(p[k], ref[k])
 
 
-def test_a_models_pair_handed_on_whole_says_to_unpack_it(data):
-    """The course's models return the parameters alone, so a notebook's parameters = nn_model(...) holds
-    the library's (parameters, costs) pair; every door that takes parameters says to unpack it."""
+def test_a_models_result_kept_whole_serves_as_its_parameters(data, capsys, tmp_path):
+    """The course's nn_model and model return the parameters alone: a notebook's parameters = nn_model(...), then
+    parameters["W1"] and predict(parameters, X). The library's (parameters, costs) pair, kept whole, serves as those
+    parameters at every door that takes parameters (each said "got TrainingResult ... unpack them"), and stays a
+    pair for parameters, costs = nn_model(...)."""
     X, Y = data
     pair = bnn.nn_model(X, Y, 4, 10)
-    unpack = (r"got TrainingResult; this is a \(parameters, costs\) pair: .* parameters, costs = nn_model\(\.\.\.\) "
-              r"\(or L_layer_model, model, \.\.\.\)")
-    for call in (lambda: bnn.predict(pair, X), lambda: bnn.L_model_forward(X, pair),
-                 lambda: bnn.save_model("never-written.npz", pair), lambda: bnn.update_parameters(pair, {}, 0.1),
-                 lambda: bnn.initialize_adam(pair),
-                 lambda: bnn.model(X, Y, [2, 4, 1], "gd", num_epochs=1, print_cost=False, parameters=pair)):
-        with pytest.raises(TypeError, match=unpack):
-            call()
-    with pytest.raises(TypeError, match=r"got \(ndarray, ndarray, TrainingResult\); this is a \(parameters, costs\) pair"):
-        bnn.predict(X, Y, pair)
+    p = pair.parameters
+    np.testing.assert_array_equal(bnn.predict(pair, X), bnn.predict(p, X))
+    np.testing.assert_array_equal(bnn.predict_output(pair, X), bnn.predict_output(p, X))
+    np.testing.assert_array_equal(bnn.forward_propagation(X, pair)[0], bnn.forward_propagation(X, p)[0])
+    np.testing.assert_array_equal(bnn.L_model_forward(X, pair, activation="tanh")[0],
+                                  bnn.L_model_forward(X, p, activation="tanh")[0])
+    grads = bnn.backward_propagation(pair, bnn.forward_propagation(X, pair)[1], X, Y)
+    for update in (lambda q: bnn.update_parameters(q, grads, 0.1), lambda q: bnn.update_parameters_with_gd(q, grads, 0.1),
+                   lambda q: bnn.initialize_adam(q)[1], lambda q: bnn.initialize_velocity(q),
+                   lambda q: bnn.to_numpy(q), lambda q: bnn.to_backend(q, "numpy"),
+                   lambda q: bnn.vector_to_dictionary(bnn.dictionary_to_vector(q)[0], q)):
+        ours, theirs = update(pair), update(p)
+        assert list(ours) == list(theirs)
+        for k in theirs:
+            np.testing.assert_array_equal(ours[k], theirs[k])
+    assert type(bnn.to_numpy(pair)) is bnn.Parameters and bnn.to_numpy(pair).network == p.network
+    loaded = bnn.load_model(bnn.save_model(tmp_path / "pair.npz", pair))
+    assert loaded.network == p.network and all(np.array_equal(loaded[k], p[k]) for k in p)
+    relu = bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=2, print_cost=False)
+    AL, caches = bnn.L_model_forward(X, relu)
+    relu_grads = bnn.L_model_backward(AL, Y, caches)
+    assert bnn.gradient_check_n(relu, relu_grads, X, Y) == bnn.gradient_check_n(relu.parameters, relu_grads, X, Y)
+    resumed, _ = bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=False, parameters=relu)
+    assert resumed.training_state["epochs"] == 3
+    bnn.predict(X, Y, relu)  # the course's predict(X, y, parameters)
+    assert capsys.readouterr().out.startswith("Accuracy: ")
     # the course's parameters = nn_model(...); parameters["W1"] was "tuple indices must be integers or slices, not str"
-    for result in (pair, bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2),
-                   bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=False)):
-        with pytest.raises(TypeError, match=r"this is the pair \(parameters, costs\) that backend_nn's models return "
-                                            r".* unpack it, parameters, costs = nn_model\(\.\.\.\) .* then take "
-                                            r"parameters\['W1'\]"):
-            result["W1"]
-        parameters, costs = result  # a pair in every other way
-        assert isinstance(result, tuple) and result == (parameters, costs) and result[0] is parameters
-        assert result.parameters is parameters and result.costs is costs  # and named, like a result object
+    for result in (pair, bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2), relu):
+        parameters, costs = result  # a pair for unpacking, len() and integer indices
+        assert isinstance(result, tuple) and len(result) == 2 and result == (parameters, costs)
+        assert result[0] is parameters and result.parameters is parameters and result.costs is costs
+        assert result["W1"] is parameters["W1"] and "b2" in result and "W9" not in result
+        assert list(result.keys()) == list(parameters) and result.get("W9") is None
+        assert [k for k, _ in result.items()] == list(parameters) and len(list(result.values())) == 4
+        with pytest.raises(KeyError, match="W9"):
+            result["W9"]
     assert type(pickle.loads(pickle.dumps(pair))) is type(pair)
+    # a pair of one's own (a plain tuple) is still refused with what to do
+    with pytest.raises(TypeError, match=r"got tuple; this is a \(parameters, costs\) pair: .* unpack them"):
+        bnn.predict(tuple(pair), X)
 
 
 def test_a_network_made_directly_is_the_one_build_makes():

@@ -547,9 +547,12 @@ def test_to_numpy_brings_a_models_parameters_home_whole(backend):
     np.testing.assert_array_equal(bnn.predict(q, X), bnn.to_numpy(bnn.predict(p, X)))
     grads = bnn.to_numpy({"dW1": backend.asarray(np.ones((3, 2))), "note": "kept"})  # any dict of arrays
     assert isinstance(grads["dW1"], np.ndarray) and grads["note"] == "kept"
-    with pytest.raises(TypeError, match=r"to_numpy takes an array or a dict of arrays; got TrainingResult; this is "
+    kept_whole = bnn.to_numpy(bnn.model(backend.asarray(X), backend.asarray(Y), [2, 3, 1], "gd", num_epochs=1,
+                                        print_cost=False))  # parameters = model(...): its parameters come home
+    assert type(kept_whole) is bnn.Parameters and isinstance(kept_whole["W1"], np.ndarray)
+    with pytest.raises(TypeError, match=r"to_numpy takes an array or a dict of arrays; got tuple; this is "
                                         r"a \(parameters, costs\) pair"):
-        bnn.to_numpy(bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=False))
+        bnn.to_numpy((p, [0.5]))
 
 
 def test_host_data_in_any_byte_order_layout_or_read_only_trains_on_every_backend(backend):

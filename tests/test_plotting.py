@@ -122,6 +122,8 @@ def test_bad_costs_are_clear_errors(costs, kwargs, match):
 
 
 def test_a_models_pair_handed_to_plot_costs_says_to_unpack_it(flower_params):
+    result = bnn.nn_model(X, Y, 3, num_iterations=300)  # a model's result kept whole: its costs are plotted
+    np.testing.assert_array_equal(plotting.plot_costs(result).axes[0].lines[0].get_ydata(), result.costs)
     with pytest.raises(TypeError, match=r"got tuple; this is a \(parameters, costs\) pair: .* so unpack them"):
         plotting.plot_costs((flower_params, [0.7, 0.5]))
 

@@ -101,3 +101,14 @@ try:
     bnn.nn_model(X, Y, 4, learning_rate=1e6)
 except bnn.TrainingDivergedError as exc:
     where: int = exc.iteration
+
+# the course's nn_model and model return the parameters alone: a notebook keeps the result whole
+kept = bnn.nn_model(X, Y, 4, num_iterations=10000)
+print(kept["W1"], "W1" in kept, list(kept.keys()))
+kept_pred = bnn.predict(kept, X)
+bnn.plot_decision_boundary(lambda x: bnn.predict(kept, x.T), X, Y)
+kept2 = bnn.model(X, Y, [2, 5, 2, 1], optimizer="gd")
+course_pred = bnn.predict(X, Y, kept2)
+bnn.plot_decision_boundary(lambda x: bnn.predict_dec(kept2, x.T), X, Y)
+bnn.save_model("kept.npz", kept)
+bnn.plot_costs(kept)
