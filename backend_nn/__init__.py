@@ -7,7 +7,8 @@ Layout (each course equation has one home):
                      sigmoid(x), relu(x), relu_backward, sigmoid_backward (``dnn_utils``: week 4's (A, cache) pair)
 - ``outputs``        output layers (sigmoid, softmax): activation, cross-entropy from the logits, dZ_L, prediction
 - ``network``        a network's description (layer sizes, activations, output), the Parameters that carry it,
-                     and the (parameters, costs) pair the models return (TrainingResult)
+                     and the (parameters, costs) pair the models return (TrainingResult; kept whole, as the
+                     course's ``parameters = nn_model(...)`` keeps it, it serves as its parameters)
 - ``initialization`` W = randn * scale (or xavier, he, zeros), b = 0, drawn on the host; course 2's three by name
 - ``propagation``    forward beside backward, for L layers: the course's week-4 and week-3 functions,
                      and the hot path with its one seam for fast paths (``Lines``)
