@@ -25,7 +25,8 @@ from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, g
 from .outputs import OutputLayer, output_for
 from .validation import at_default, check_layer_dims, check_parameters, in_course_order, ordered_list, user_stacklevel
 
-__all__ = ["Network", "Parameters", "TrainingResult", "network_of", "ParametersLike", "parameters_of", "hidden_activations"]
+__all__ = ["Network", "Parameters", "ParametersLike", "TrainingResult", "network_of", "parameters_of",
+           "hidden_activations"]
 
 #: leaky_relu's slope where none is given (the course's 0.01).
 DEFAULT_SLOPE = 0.01

@@ -304,8 +304,8 @@ def initialize_adam(parameters: ParametersLike) -> tuple[dict, dict]:
     return state["v"], state["s"]
 
 
-def update_parameters_with_adam(parameters: ParametersLike, grads: dict, v: dict, s: dict, t: int, learning_rate: float = 0.01,
-                                beta1: float = 0.9, beta2: float = 0.999,
+def update_parameters_with_adam(parameters: ParametersLike, grads: dict, v: dict, s: dict, t: int,
+                                learning_rate: float = 0.01, beta1: float = 0.9, beta2: float = 0.999,
                                 epsilon: float = 1e-8) -> tuple[dict, dict, dict, dict, dict]:
     """One Adam update, the t-th (t counts from 1), for every layer l (and likewise for b_l)::
 

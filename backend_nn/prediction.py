@@ -77,8 +77,8 @@ def predict(parameters: ParametersLike, X: Any, *, activation: Any = None, outpu
 @overload
 def predict(X: Any, y: Any, parameters: ParametersLike, /, *, activation: Any = None, output: Any = None,
             negative_slope: float = 0.01) -> Any: ...  # the course's call
-def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLike, activation: Any = None, output: Any = None,
-            negative_slope: float = 0.01) -> Any:
+def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLike, activation: Any = None,
+            output: Any = None, negative_slope: float = 0.01) -> Any:
     """Predictions on the backend of the parameters: for a sigmoid output A_L > 0.5, a bool
     array (1, m); for softmax, the argmax class labels (1, m), of the backend's default integer (int64; int32
     on JAX without its 64-bit mode).

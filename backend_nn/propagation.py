@@ -256,7 +256,8 @@ def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str | Act
     return g(Z, xp=xp), (linear_cache, Z)
 
 
-def L_model_forward(X: Any, parameters: ParametersLike, *, activation: Any = None, output: Any = None) -> tuple[Any, list]:
+def L_model_forward(X: Any, parameters: ParametersLike, *, activation: Any = None,
+                    output: Any = None) -> tuple[Any, list]:
     """[LINEAR -> g] x (L-1) -> LINEAR -> output: L = len(parameters) // 2.
 
     As the course writes it, the hidden layers are relu and the output sigmoid; Parameters

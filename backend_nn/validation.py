@@ -569,5 +569,6 @@ def check_parameters(parameters: Any) -> list[int]:
                 f"{prev.shape[0]} unit{'' if prev.shape[0] == 1 else 's'}."
             )
         if shape_of(b) != (W.shape[0], 1):
-            raise ValueError(f"b{l} must have shape (n_{l}, 1) = ({W.shape[0]}, 1) to match W{l} {shape_of(W)}; got {shape_of(b)}.")
+            raise ValueError(f"b{l} must have shape (n_{l}, 1) = ({W.shape[0]}, 1) to match W{l} {shape_of(W)}; "
+                             f"got {shape_of(b)}.")
     return layer_dims_of(parameters)

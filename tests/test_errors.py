@@ -956,7 +956,8 @@ def test_a_models_result_kept_whole_serves_as_its_parameters(data, capsys, tmp_p
     np.testing.assert_array_equal(bnn.L_model_forward(X, pair, activation="tanh")[0],
                                   bnn.L_model_forward(X, p, activation="tanh")[0])
     grads = bnn.backward_propagation(pair, bnn.forward_propagation(X, pair)[1], X, Y)
-    for update in (lambda q: bnn.update_parameters(q, grads, 0.1), lambda q: bnn.update_parameters_with_gd(q, grads, 0.1),
+    for update in (lambda q: bnn.update_parameters(q, grads, 0.1),
+                   lambda q: bnn.update_parameters_with_gd(q, grads, 0.1),
                    lambda q: bnn.initialize_adam(q)[1], lambda q: bnn.initialize_velocity(q),
                    lambda q: bnn.to_numpy(q), lambda q: bnn.to_backend(q, "numpy"),
                    lambda q: bnn.vector_to_dictionary(bnn.dictionary_to_vector(q)[0], q)):
