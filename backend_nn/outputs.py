@@ -24,11 +24,14 @@ output takes fractional targets too (soft labels), as its equations do (:func:`c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .activations import Activation, get_activation
 from .backend import count_true, default_int, device_of, first_values, has_no_value_yet, namespace_of, to_numpy
 from .validation import check_labels_dtype, check_labels_shape, did_you_mean, found, holds
+
+if TYPE_CHECKING:  # network imports this module
+    from .network import ParametersLike
 
 __all__ = ["OutputLayer", "SIGMOID", "SOFTMAX", "OUTPUTS", "get_output", "output_for", "compute_cost",
            "encode_labels", "check_label_values", "check_probabilities_dtype"]
@@ -287,7 +290,7 @@ def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None 
     return Y if Y.dtype == dtype else xp.astype(Y, dtype)
 
 
-def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = None, output: str | None = None,
+def compute_cost(AL: Any, Y: Any, parameters: ParametersLike | None = None, *, ZL: Any = None, output: str | None = None,
                  Z2: Any = None) -> float:
     """The cross-entropy cost J of the output A_L against the labels Y, as a Python float.
 
@@ -316,6 +319,9 @@ def compute_cost(AL: Any, Y: Any, parameters: dict | None = None, *, ZL: Any = N
         torch.func.grad, where the cost has no value yet, the traced 0-d array (so it can be
         differentiated).
     """
+    from .network import parameters_of  # (here: network imports this module)
+
+    parameters = parameters_of(parameters)
     if parameters is not None and not isinstance(parameters, dict):
         raise TypeError(f"compute_cost(AL, Y, parameters): the third argument is the earlier notebooks' parameters "
                         f"dict, which the cost does not read; got {type(parameters).__name__}. Pass the logits "

@@ -966,6 +966,8 @@ def test_a_models_result_kept_whole_serves_as_its_parameters(data, capsys, tmp_p
         for k in theirs:
             np.testing.assert_array_equal(ours[k], theirs[k])
     assert type(bnn.to_numpy(pair)) is bnn.Parameters and bnn.to_numpy(pair).network == p.network
+    A2, _ = bnn.forward_propagation(X, pair)
+    assert bnn.compute_cost(A2, Y, pair) == bnn.compute_cost(A2, Y)  # the earlier notebooks' third argument
     loaded = bnn.load_model(bnn.save_model(tmp_path / "pair.npz", pair))
     assert loaded.network == p.network and all(np.array_equal(loaded[k], p[k]) for k in p)
     relu = bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=2, print_cost=False)
