@@ -347,7 +347,7 @@ def model(
     sync_every: int = 100,
     progress: bool | None = None,
     compile: bool | str = "auto",
-    parameters: Parameters | None = None,
+    parameters: Parameters | TrainingResult[Any] | None = None,
     chunks: int | None = None,
     shuffle: str = "course",
     stream: bool | str = "auto",

@@ -994,6 +994,24 @@ def test_a_models_result_kept_whole_serves_as_its_parameters(data, capsys, tmp_p
         bnn.predict(tuple(pair), X)
 
 
+def test_every_public_function_that_takes_parameters_takes_a_result_kept_whole():
+    """Each door reads its parameters through network.parameters_of; its annotation, ParametersLike, says so. A new
+    door annotated dict alone would refuse parameters = nn_model(...)."""
+    import inspect
+
+    doors = {}
+    for name in bnn.__all__:
+        obj = getattr(bnn, name)
+        if inspect.isfunction(obj):
+            for arg, p in inspect.signature(obj).parameters.items():
+                if arg in ("parameters", "like", "course_parameters"):
+                    doors[f"{name}({arg})"] = str(p.annotation)
+    assert len(doors) >= 24
+    narrow = {door: a for door, a in doors.items()
+              if "ParametersLike" not in a and "TrainingResult" not in a and a != "Any"}
+    assert not narrow, narrow
+
+
 def test_a_network_made_directly_is_the_one_build_makes():
     """Network(layer_dims, hidden, output) takes what Network.build takes, names included, and holds the same."""
     built = bnn.Network.build([2, 4, 3, 1], ["tanh", "leaky_relu"], negative_slope=0.2)
