@@ -304,9 +304,9 @@ def forward_propagation_n(X: Any, Y: Any, parameters: ParametersLike) -> tuple[f
         (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), the assignment's layout, which
         :func:`backward_propagation_n` and ``backward_propagation_with_regularization`` read.
     """
-    parameters = parameters_of(parameters)
     from .outputs import compute_cost
 
+    parameters = parameters_of(parameters)
     AL, cache = tuple_cache_forward(X, parameters, None, name="forward_propagation_n")
     return compute_cost(AL, _label_row(host_labels(Y), int(AL.shape[1]))), cache
 

@@ -127,10 +127,10 @@ def compute_cost_with_regularization(A3: Any, Y: Any, parameters: ParametersLike
     torch.func.grad, the traced 0-d array.
 
     A3 : (n_y, m); Y : (n_y, m) labels; parameters : W1, b1, ..., WL, bL; lambd >= 0."""
-    parameters = parameters_of(parameters)
     from .outputs import cross_entropy
     from .validation import check_parameters
 
+    parameters = parameters_of(parameters)
     lambd = check_lambd(lambd)
     check_parameters(parameters)
     cost = cross_entropy(A3, Y, ZL=None, output=None,
