@@ -38,7 +38,7 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-from .backend import array_namespace, backend_name, host_scalar, memory_of
+from .backend import array_namespace, backend_name, host_scalar, memory_of, to_numpy
 from .network import Network
 from .step import EpochRunner, Runner, gradients
 from .step import cost as step_cost
@@ -186,7 +186,7 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
 def label_values(Y: Any) -> np.ndarray:
     """The distinct values of a dask Y, on the host."""
     _, da = _dask()
-    return np.asarray(da.unique(Y.ravel()).compute())
+    return to_numpy(da.unique(Y.ravel()).compute())  # CuPy chunks refuse np.asarray
 
 
 def encode(Y: Any, n_y: int, output: Any, *, dtype: Any, xp: Any) -> Any:

@@ -194,10 +194,10 @@ def test_cupy_backward_line_falls_back_where_it_does_not_apply(cp, monkeypatch):
     monkeypatch.setattr(Lines, "backward", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
     lines, g = cupy_lines.CupyLines(), get_activation("tanh")
     A = cp.ones((4, 10))
-    lines.backward(cp.ones((2, 10)), A, None, cp.ones((2, 4)), g, xp=cp)
-    lines.backward(cp.ones((1, 10)), cp.ones((10, 4)).T, None, cp.ones((1, 4)), g, xp=cp)
+    lines.backward(cp.ones((2, 10)), A, None, cp.ones((2, 4)), g, xp=cp, inv_m=0.1)
+    lines.backward(cp.ones((1, 10)), cp.ones((10, 4)).T, None, cp.ones((1, 4)), g, xp=cp, inv_m=0.1)
     assert len(calls) == 2
-    lines.backward(cp.ones((1, 10)), A, None, cp.ones((1, 4)), g, xp=cp)
+    lines.backward(cp.ones((1, 10)), A, None, cp.ones((1, 4)), g, xp=cp, inv_m=0.1)
     assert len(calls) == 2, "the kernel serves n_l = 1 with C-ordered arrays"
 
 
