@@ -266,10 +266,12 @@ ROWS = [
     ("PyTorch autograd + torch.optim.Adam [cpu]", lambda *a: make_torch(*a, autograd=True), 1e-7),
     ("scikit-learn MLPClassifier adam", make_sklearn, 1e-2),
 ]
-#: With --gpu: backend_nn on CuPy (eager epochs, the default; CUDA graph epochs, compile=True), PyTorch on CUDA
-#: by hand and with autograd, and the compiled peer, torch.compile(mode="reduce-overhead").
+#: With --gpu: backend_nn on CuPy (the default, which takes the CUDA graph epochs; eager epochs, compile=False;
+#: the graph epochs asked for, compile=True), PyTorch on CUDA by hand and with autograd, and the compiled peer,
+#: torch.compile(mode="reduce-overhead").
 GPU_ROWS = [
-    ("backend_nn [cupy]", lambda *a: make_backend_nn(*a, backend="cupy", compile="auto"), 1e-7),
+    ("backend_nn [cupy, default]", lambda *a: make_backend_nn(*a, backend="cupy", compile="auto"), 1e-7),
+    ("backend_nn [cupy, eager]", lambda *a: make_backend_nn(*a, backend="cupy", compile=False), 1e-7),
     ("backend_nn [cupy, cuda graph epochs]", lambda *a: make_backend_nn(*a, backend="cupy", compile=True), 1e-7),
     ("PyTorch manual + Adam by hand [cuda]", lambda *a: make_torch(*a, autograd=False, device="cuda"), 1e-7),
     ("PyTorch autograd + torch.optim.Adam [cuda]", lambda *a: make_torch(*a, autograd=True, device="cuda"), 1e-7),

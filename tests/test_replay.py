@@ -87,7 +87,7 @@ def test_a_new_starting_point_is_loaded_into_the_buffers():
 
 @pytest.mark.gpu
 def test_cupy_graph_epochs_equal_the_eager_epochs(caplog):
-    """compile=True on CuPy: the step of each batch width a CUDA graph, replayed per batch."""
+    """compile=True on CuPy, and the default: the step of each batch width a CUDA graph, replayed per batch."""
     import logging
 
     if bnn.cuda_device_count() == 0:
@@ -102,3 +102,10 @@ def test_cupy_graph_epochs_equal_the_eager_epochs(caplog):
     for k in eager:
         np.testing.assert_allclose(to_numpy(graph[k]), to_numpy(eager[k]), rtol=1e-10, atol=1e-13, err_msg=k)
     np.testing.assert_allclose(c1, c2, rtol=1e-10)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="backend_nn"):
+        default, c0 = bnn.model(X, Y, [6, 5, 3, 1], "adam", **kw)
+    assert "cuda graph epochs" in caplog.text, "the default (compile='auto') takes the graph epochs"
+    for k in eager:
+        np.testing.assert_array_equal(to_numpy(default[k]), to_numpy(graph[k]), err_msg=k)
+    np.testing.assert_array_equal(c0, c1)

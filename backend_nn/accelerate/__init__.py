@@ -266,11 +266,6 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
     return eager_runner(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ), choice
 
 
-#: Why compile="auto" does not take the CUDA graph epochs yet (compile=True does).
-GRAPH_EPOCHS_NOT_BY_DEFAULT = ("not yet run on a GPU: taken by default once its GPU tests have passed "
-                               "(compile=True takes it)")
-
-
 def _windowed(inner_compile: bool | str, *, net: Network, optimizer: Any, xp: Any, lambd: float,
               dropouts: dict | None, parameters: dict | None, state: dict | None,
               mean_in_dZ: bool) -> tuple[Callable[[list], Any], list]:
@@ -360,12 +355,10 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         return torch_epochs(**kw), Choice("torch.compile steps")
     if compile == "auto" and _library(xp) == "torch":
         return eager_epochs(**kw), Choice("eager", [("torch.compile steps", str(torch_compile.not_by_default))])
-    if compile is True and _library(xp) == "cupy":
+    if compile and _library(xp) == "cupy":  # by default: its GPU tests pass (benchmarks/results/gpu-tests.log)
         from .cupy_graph import graph_epochs
 
-        return graph_epochs(**kw), Choice("cuda graph epochs")
-    if compile == "auto" and _library(xp) == "cupy":
-        return eager_epochs(**kw), Choice("eager", [("cuda graph epochs", GRAPH_EPOCHS_NOT_BY_DEFAULT)])
+        return built("cuda graph epochs", lambda: graph_epochs(**kw))
     if compile and _library(xp) == "numpy":
         width = max(sl.stop - sl.start for sl in slices)
         too_large = _replay_size(net, width, "")
