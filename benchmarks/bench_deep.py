@@ -31,8 +31,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import (SETTLE_S, Unavailable, need_backend, no_gpu, positive_int, results_file,  # noqa: E402
-                             settle)
+from implementations import (SETTLE_S, Unavailable, jax_on_gpu, need_backend, no_gpu, positive_int,  # noqa: E402
+                             results_file, settle)
 from backend_nn.network import Network  # noqa: E402
 from backend_nn.step import train_step  # noqa: E402
 
@@ -113,7 +113,7 @@ def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None):
             for _ in range(k):
                 p, _ = train_step(p, Xb, Yb, net=net, learning_rate=LR, xp=xp, inplace=inplace)
             state["p"] = p
-    device = "gpu" if backend == "cupy" else "cpu"
+    device = "gpu" if backend == "cupy" or (backend == "jax" and jax_on_gpu()) else "cpu"  # JAX on its GPU if it has one
     return name, device, step, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, _sync(backend, state)
 
 

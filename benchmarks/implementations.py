@@ -227,7 +227,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool | str, prefer: 
     Y = bnn.to_backend(pb.Y, xp, dtype=dt)
     state = {"p": {k: bnn.to_backend(v.copy(), xp, dtype=dt) for k, v in pb.params0.items()}}
     net = Network.build(pb.layer_dims, "tanh")
-    device = "gpu" if backend == "cupy" or (backend == "jax" and _jax_on_gpu()) else "cpu"
+    device = "gpu" if backend == "cupy" or (backend == "jax" and jax_on_gpu()) else "cpu"
     name = f"backend_nn [{backend}{', ' + (prefer or 'compiled') if compiled else ''}]"
     sync = _sync_for(backend, state)
     note = ""
@@ -274,7 +274,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool | str, prefer: 
                 note=note)
 
 
-def _jax_on_gpu() -> bool:
+def jax_on_gpu() -> bool:
     import jax
 
     return jax.default_backend() == "gpu"
