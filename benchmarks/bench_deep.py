@@ -113,7 +113,7 @@ def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None):
             for _ in range(k):
                 p, _ = train_step(p, Xb, Yb, net=net, learning_rate=LR, xp=xp, inplace=inplace)
             state["p"] = p
-    device = "gpu" if backend == "cupy" or (backend == "jax" and jax_on_gpu()) else "cpu"  # JAX on its GPU if it has one
+    device = "gpu" if backend == "cupy" or (backend == "jax" and jax_on_gpu()) else "cpu"  # JAX: where it runs
     return name, device, step, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, _sync(backend, state)
 
 
