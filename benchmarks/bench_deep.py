@@ -210,7 +210,11 @@ def make_jax(dims, X, Y, p0):
             lambda: {k: np.asarray(v) for k, v in state["p"].items()}, lambda: jax.block_until_ready(state["p"]))
 
 
-def makers(gpu: bool):
+#: The CPU rows --cpu-baselines-only keeps (a short run on the GPU machine: the others compile for a minute).
+CPU_BASELINES = ("backend_nn [numpy]", "PyTorch manual [cpu]")
+
+
+def makers(gpu: bool, cpu_baselines_only: bool = False):
     rows = [
         ("backend_nn [numpy]", lambda *a: make_backend_nn(*a, "numpy", compiled=False)),
         ("backend_nn [numpy, tiles]", lambda *a: make_backend_nn(*a, "numpy", compiled=True)),
@@ -221,6 +225,8 @@ def makers(gpu: bool):
         ("PyTorch autograd [cpu]", lambda *a: make_torch(*a, cuda=False, autograd=True)),
         ("JAX jit [cpu]", make_jax),
     ]
+    if cpu_baselines_only:  # the JAX rows stay: on a machine with a GPU they run on it
+        rows = [r for r in rows if r[0] in CPU_BASELINES or "jax" in r[0].lower()]
     if gpu:
         rows += [
             ("backend_nn [cupy]", lambda *a: make_backend_nn(*a, "cupy", compiled=False)),
@@ -261,6 +267,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gpu", action="store_true", help="add the GPU rows (CuPy, PyTorch CUDA)")
     ap.add_argument("--quick", action="store_true", help="a tiny size, few rounds")
+    ap.add_argument("--cpu-baselines-only", action="store_true",
+                    help=f"of the CPU rows keep only {' and '.join(CPU_BASELINES)} (and JAX's, which run on its GPU "
+                         "where it has one): for a short GPU run")
     ap.add_argument("--rounds", type=positive_int, default=None, help="interleaved timing rounds (default 5; 2 with --quick)")
     ap.add_argument("--out", type=results_file, default=None, help="JSON results (default: results/deep-<host>.json)")
     args = ap.parse_args(argv)
@@ -279,7 +288,7 @@ def main(argv=None) -> int:
     print("GEMM peak, GFLOP/s: " + ", ".join(f"{d} {v:,.0f}" for d, v in peaks.items()))
 
     rows, live = [], []
-    for label, make in makers(args.gpu):
+    for label, make in makers(args.gpu, args.cpu_baselines_only):
         row = {"impl": label}
         try:
             t0 = time.perf_counter()

@@ -143,6 +143,26 @@ def test_the_cupy_profile_without_a_gpu_says_so():
     assert "Traceback" not in proc.stderr
 
 
+def test_the_step_profile_runs_on_the_cpu_and_without_a_gpu_says_so():
+    """profile_step.py: the GEMMs alone and both implementations' operators (--cpu); on a machine with no GPU,
+    the GPU profile says so in one line."""
+    pytest.importorskip("torch")
+    import backend_nn as bnn
+
+    script = str(ROOT / "benchmarks" / "profile_step.py")
+    proc = subprocess.run([sys.executable, script, "--size", "quick", "--cpu", "--steps", "2", "--top", "3"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    out = proc.stdout
+    assert out.count(" = W") + out.count(" = dZ") == 8, out  # Z1..Z3, dW1..dW3, dA1, dA2 of [20, 16, 8, 3]
+    assert "sum: this size floor" in out
+    assert "backend_nn [torch, no flag: eager]:" in out and "PyTorch manual [cpu]:" in out
+    assert out.count("aten::mm") == 2, out  # the matrix products are among each side's top operators
+    if not bnn.cuda_device_count():
+        proc = subprocess.run([sys.executable, script, "--size", "quick"], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0 and "--cpu profiles the PyTorch backend on the CPU instead" in proc.stdout
+
+
 def test_sweep_picture_tells_every_row_apart():
     """Eleven rows drew two in the same blue (tab10 has ten colours): each row now has its own colour, and
     backend_nn's rows are solid, the peers dashed. The flower alone (no sweep) draws no picture of dots."""
