@@ -165,6 +165,7 @@ def make_torch(dims, X, Y, p0, *, cuda, autograd):
                         Z = p[f"W{l}"] @ A + p[f"b{l}"]
                         caches.append((A, Z))
                         A = torch.relu(Z) if l < L else torch.softmax(Z, dim=0)
+                    cost = torch.nn.functional.cross_entropy(Z.T, Yt.T)  # noqa: F841  (every step, as backend_nn's)
                     dZ = A - Yt
                     for l in range(L, 0, -1):
                         A_prev, _ = caches[l - 1]
