@@ -190,6 +190,29 @@ def test_gather_reads_columns_in_order_without_copying_x():
         np.testing.assert_array_equal(got, X[:, cols])
 
 
+@pytest.mark.parametrize("threads", [2, 3, 8])
+def test_a_gather_in_pieces_on_threads_writes_the_same_bytes(threads, monkeypatch, tmp_path):
+    """The pinned transfer's gather (threads=gather_threads()): every layout, a cast, a memory map, a window
+    with fewer rows than threads, an out buffer; the same bytes as one thread's."""
+    monkeypatch.setattr(streaming, "SPLIT_ELEMENTS", 64)  # small arrays, split as a window would be
+    rng = np.random.RandomState(4)
+    X = rng.randn(7, 300)
+    np.save(tmp_path / "rows.npy", np.ascontiguousarray(X.T))
+    cols = rng.permutation(300)[:211]
+    sources = (X, X.astype(np.float32), np.asfortranarray(X), np.ascontiguousarray(X.T).T, X[:, ::1][::-1][::-1],
+               np.load(tmp_path / "rows.npy", mmap_mode="r").T, X[:2])
+    for source in sources:
+        for dt in (np.dtype(np.float32), np.dtype(np.float64)):
+            want = streaming.gather(source, cols, dt)
+            got = streaming.gather(source, cols, dt, threads=threads)
+            assert got.flags.c_contiguous == want.flags.c_contiguous and got.dtype == dt
+            np.testing.assert_array_equal(got, np.asarray(source)[:, cols].astype(dt))
+            out = np.full(streaming.gather_shape(source, cols.size), np.nan, dt)
+            assert np.shares_memory(streaming.gather(source, cols, dt, out=out, threads=threads), out)
+            np.testing.assert_array_equal(out.T if streaming.rows_layout(source) else out, want)
+    assert 1 <= streaming.gather_threads() <= 8
+
+
 def test_a_window_gathered_from_rows_reaches_the_backend_without_a_host_copy(backend):
     """A window gathered from an example-by-example X is column-major; to_backend makes host data
     C-contiguous for other libraries, a host copy of every window (1.4x the epoch on PyTorch). It goes

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..streaming import HostData, gather, gather_shape, rows_layout
+from ..streaming import HostData, gather, gather_shape, gather_threads, rows_layout
 
 __all__ = ["PinnedTransfer"]
 
@@ -63,6 +63,7 @@ class PinnedTransfer:
             self.slots = [_Slot(cupy, cupyx, (gather_shape(X.host, width), gather_shape(Y, width)), self.dtype)
                           for _ in range(SLOTS)]
         self.turn = 0
+        self.threads = gather_threads()  # the host is idle while the GPU trains
 
     def put(self, X: np.ndarray, Y: np.ndarray, cols: np.ndarray) -> tuple[Any, Any, _Slot]:
         slot = self.slots[self.turn % SLOTS]
@@ -73,7 +74,7 @@ class PinnedTransfer:
         shapes = [gather_shape(a, cols.size) for a in sources]
         hosts = [p[: int(np.prod(s))].reshape(s) for p, s in zip(slot.pinned, shapes)]
         for a, h in zip(sources, hosts):
-            gather(a, cols, self.dtype, out=h)
+            gather(a, cols, self.dtype, out=h, threads=self.threads)
         with self.cupy.cuda.Device(self.device_id):
             if slot.released is not None:
                 self.stream.wait_event(slot.released)  # the steps reading the device buffers are over
