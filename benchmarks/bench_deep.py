@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
 from implementations import (SETTLE_S, Unavailable, jax_on_gpu, need_backend, no_gpu, positive_int,  # noqa: E402
-                             results_file, settle)
+                             results_file, settle, torch_manual_steps)
 from backend_nn.network import Network  # noqa: E402
 from backend_nn.step import train_step  # noqa: E402
 
@@ -141,7 +141,7 @@ def make_torch(dims, X, Y, p0, *, cuda, autograd):
     dev = "cuda" if cuda else "cpu"
     Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
     p = {k: torch.as_tensor(v, device=dev).clone() for k, v in p0.items()}
-    L, m = len(dims) - 1, X.shape[1]
+    L = len(dims) - 1
     if autograd:
         for v in p.values():
             v.requires_grad_(True)
@@ -157,23 +157,7 @@ def make_torch(dims, X, Y, p0, *, cuda, autograd):
                 torch.nn.functional.cross_entropy(ZL.T, Yt.T).backward()
                 opt.step()
     else:
-        def step(k):
-            with torch.no_grad():
-                for _ in range(k):
-                    A, caches = Xt, []
-                    for l in range(1, L + 1):
-                        Z = p[f"W{l}"] @ A + p[f"b{l}"]
-                        caches.append((A, Z))
-                        A = torch.relu(Z) if l < L else torch.softmax(Z, dim=0)
-                    cost = torch.nn.functional.cross_entropy(Z.T, Yt.T)  # noqa: F841  (every step, as backend_nn's)
-                    dZ = A - Yt
-                    for l in range(L, 0, -1):
-                        A_prev, _ = caches[l - 1]
-                        dW, db = dZ @ A_prev.T / m, dZ.sum(1, keepdim=True) / m
-                        if l > 1:
-                            dZ = (p[f"W{l}"].T @ dZ) * (caches[l - 2][1] > 0)
-                        p[f"W{l}"] -= LR * dW
-                        p[f"b{l}"] -= LR * db
+        step = torch_manual_steps(p, Xt, Yt, hidden="relu", output="softmax", learning_rate=LR)
     name = f"PyTorch {'autograd + SGD' if autograd else 'manual'} [{dev}]"
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     return name, "gpu" if cuda else "cpu", step, lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, sync

@@ -33,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import no_gpu, positive_int  # noqa: E402
+from implementations import no_gpu, positive_int, torch_manual_steps  # noqa: E402
 
 #: name: (layer_dims, m, hidden activation, output, default dtype) -- bench_training's and bench_deep's sizes
 SIZES = {
@@ -135,26 +135,7 @@ def implementations(dims, m, hidden, output, dtype, gpu: bool):
     sync = torch.cuda.synchronize if gpu else (lambda: None)
     Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
     p = {k: torch.as_tensor(v, device=dev).clone() for k, v in p0.items()}
-    L = len(dims) - 1
-    g = {"tanh": torch.tanh, "relu": torch.relu}[hidden]
-
-    def theirs(k):
-        with torch.no_grad():
-            for _ in range(k):
-                A, caches = Xt, []
-                for l in range(1, L + 1):
-                    Z = p[f"W{l}"] @ A + p[f"b{l}"]
-                    caches.append((A, Z))
-                    A = g(Z) if l < L else (torch.softmax(Z, dim=0) if output == "softmax" else torch.sigmoid(Z))
-                dZ = A - Yt
-                for l in range(L, 0, -1):
-                    A_prev = caches[l - 1][0]
-                    dW, db = dZ @ A_prev.T / m, dZ.sum(1, keepdim=True) / m
-                    if l > 1:
-                        dA = p[f"W{l}"].T @ dZ
-                        dZ = dA * (caches[l - 2][1] > 0) if hidden == "relu" else dA * (1 - A_prev * A_prev)
-                    p[f"W{l}"] -= 0.1 * dW
-                    p[f"b{l}"] -= 0.1 * db
+    theirs = torch_manual_steps(p, Xt, Yt, hidden=hidden, output=output, learning_rate=0.1)
 
     return [(f"backend_nn [{backend}, no flag: {choice.path}]", ours, sync),
             (f"PyTorch manual [{dev.type}]", theirs, sync)]
