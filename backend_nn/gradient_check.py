@@ -69,7 +69,10 @@ def vector_to_dictionary(theta: np.ndarray, like: ParametersLike | None = None) 
     Without ``like``, the course's own call ``vector_to_dictionary(theta)``: the shapes of the
     assignment's network, layer_dims :data:`COURSE_LAYER_DIMS` (4, 5, 3, 1), 47 entries."""
     like = parameters_of(like)
-    theta = np.asarray(theta).reshape(-1)
+    if theta is None:
+        raise TypeError("theta must be a vector (P, 1), as dictionary_to_vector returns it; got None.")
+    check_plain_array(theta, "theta")
+    theta = to_numpy(theta).reshape(-1)  # an array of any backend: CuPy's refuse np.asarray
     shapes = _course_shapes() if like is None else {k: tuple(int(s) for s in np.shape(like[k])) for k in _order(like)}
     entries = sum(int(np.prod(s)) for s in shapes.values())
     if theta.size != entries:

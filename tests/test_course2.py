@@ -495,6 +495,12 @@ def test_the_gradient_checking_assignments_forward_and_backward_on_every_backend
     # the planted mistakes of the notebook's copy (dW2 doubled, db1 times 4): the difference it prints
     planted = dict(grads, dW2=grads["dW2"] * 2, db1=grads["db1"] * 4)
     assert bnn.gradient_check_n(backend.params(p), planted, xb, yb) == pytest.approx(0.2850931567761623, rel=1e-7)
+    # theta back into a dict from an array of the backend (array-api-strict's device1 refuses np.asarray, as
+    # CuPy and CUDA PyTorch do: it was that RuntimeError), shaped like the backend's parameters
+    theta, _ = bnn.dictionary_to_vector(p)
+    back = bnn.vector_to_dictionary(backend.asarray(theta), backend.params(p))
+    for k in p:
+        np.testing.assert_array_equal(back[k], p[k])
 
 
 def test_the_tuple_cache_functions_refuse_a_network_their_backward_would_differentiate_wrongly():
