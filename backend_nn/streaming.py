@@ -271,6 +271,16 @@ def _pool() -> ThreadPoolExecutor:
         return _gather_pool
 
 
+def _forget_pool_in_child() -> None:
+    """A forked child has none of the pool's threads, and the pool would wait on them: it makes its own."""
+    global _gather_pool, _gather_pool_lock
+    _gather_pool, _gather_pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def _take(src: np.ndarray, cols: np.ndarray, axis: int, out: np.ndarray) -> None:
     """out = src.take(cols, axis) as out's dtype, without copying src whole."""
     if not src.flags.c_contiguous:  # np.take would first copy all of X into a contiguous array
