@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
+import subprocess
+import sys
 import tracemalloc
 
 import numpy as np
@@ -215,29 +216,37 @@ def test_a_gather_in_pieces_on_threads_writes_the_same_bytes(threads, monkeypatc
     assert 1 <= streaming.gather_threads() <= 8
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
-def test_a_forked_child_gathers_on_threads_of_its_own(monkeypatch):
-    """The gather's thread pool in a child forked after it ran: the child has none of its threads, and a
-    pool carried over waited for them forever (a plain ThreadPoolExecutor does)."""
-    import threading
+_FORKED_GATHER = """
+import os, signal, threading
+import numpy as np
+from backend_nn import streaming
+streaming.SPLIT_ELEMENTS = 10
+X, cols = np.random.RandomState(5).rand(8, 100), np.arange(99, -1, -2)
+want = streaming.gather(X, cols, np.dtype(np.float64), threads=8)
+pool = streaming._pool()
+everyone = threading.Barrier(pool._max_workers)  # all its threads made (a pool may make fewer), then idle
+for done in [pool.submit(everyone.wait) for _ in range(pool._max_workers)]:
+    done.result(timeout=20)
+pid = os.fork()
+if pid == 0:
+    code = 1
+    try:
+        signal.alarm(20)  # a hang ends the child (SIGALRM)
+        code = 0 if np.array_equal(streaming.gather(X, cols, np.dtype(np.float64), threads=8), want) else 2
+    finally:
+        os._exit(code)
+_, status = os.waitpid(pid, 0)
+raise SystemExit(os.waitstatus_to_exitcode(status))
+"""
 
-    monkeypatch.setattr(streaming, "SPLIT_ELEMENTS", 10)
-    X, cols = np.random.RandomState(5).rand(8, 100), np.arange(99, -1, -2)
-    want = streaming.gather(X, cols, np.dtype(np.float64), threads=8)
-    pool = streaming._pool()
-    everyone = threading.Barrier(pool._max_workers)  # all its threads made (a pool may make fewer), then idle
-    for done in [pool.submit(everyone.wait) for _ in range(pool._max_workers)]:
-        done.result(timeout=20)
-    pid = os.fork()
-    if pid == 0:  # the child: an exit code, never back into pytest
-        code = 1
-        try:
-            signal.alarm(20)  # a hang ends the child (SIGALRM), and the test fails
-            code = 0 if np.array_equal(streaming.gather(X, cols, np.dtype(np.float64), threads=8), want) else 2
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+def test_a_forked_child_gathers_on_threads_of_its_own():
+    """The gather's thread pool in a child forked after it ran: the child has none of its threads, and a
+    pool carried over waited for them forever (a plain ThreadPoolExecutor does). In a process of its own:
+    pytest's has JAX's and PyTorch's threads, which a fork does not take along either."""
+    proc = subprocess.run([sys.executable, "-c", _FORKED_GATHER], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
 
 
 def test_a_window_gathered_from_rows_reaches_the_backend_without_a_host_copy(backend):
