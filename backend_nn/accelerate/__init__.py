@@ -307,8 +307,9 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
                   per_chunk: bool = False, parameters: dict | None = None, state: dict | None = None,
                   mean_in_dZ: bool = False) -> tuple[Any, Choice]:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
-    epoch where it has one (jax.jit of a scan over the batches; torch.compile of the step, with
-    ``compile=True`` only), else the eager epoch. Where the data arrive window by window, that epoch
+    epoch where it has one (jax.jit of a scan over the batches; CUDA graphs of the step, one per
+    batch width, on CuPy; NumPy's recorded step where the batches are small; torch.compile of the
+    step, with ``compile=True`` only), else the eager epoch. Where the data arrive window by window, that epoch
     runs on each window of whole batches: X a dask array (windows of about a chunk, gathered from
     the chunks in turn; ``per_chunk``: a window per shuffled chunk), or host data streamed in
     (:class:`~backend_nn.streaming.HostData`, with its labels Y on the host)."""
