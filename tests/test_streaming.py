@@ -319,11 +319,13 @@ def test_streamed_data_are_checked_before_training(tmp_path):
 
 
 @pytest.mark.gpu
-def test_gpu_pinned_transfer_equals_the_generic_one(small_windows):
+def test_gpu_pinned_transfer_equals_the_generic_one(small_windows, monkeypatch):
     """CuPy: the pinned buffers and copy stream (compile='auto', which takes CUDA graph epochs a window) against
     the generic to_backend transfer (compile=False: eager epochs, generic copies), and against NumPy. The graphs'
-    kernels sum in another order than the eager lines (measured on an H100: 1 ulp in b1), so round-off apart."""
+    kernels sum in another order than the eager lines (measured on an H100: 1 ulp in b1), so round-off apart.
+    Each window of X is gathered in pieces on threads, as a large one is."""
     _need_gpu()
+    monkeypatch.setattr(streaming, "SPLIT_ELEMENTS", 64)
     X, Y = _data()
     for layout in (X, np.ascontiguousarray(X.T).T):
         kw = dict(mini_batch_size=64, num_epochs=6, print_cost=False, stream=True, backend="cupy")
@@ -463,6 +465,9 @@ def test_pinned_transfer_guards_each_slot_with_events(monkeypatch, layout):
     Yf = np.ascontiguousarray((np.arange(2)[:, None] == Y).astype(np.float32))
     data = streaming.HostData(Xh, None, 0, np.float32)
     transfer = PinnedTransfer(data, Yf, 40)
+    assert transfer.threads == streaming.gather_threads()
+    monkeypatch.setattr(streaming, "SPLIT_ELEMENTS", 16)  # each window of X gathered in pieces, on threads
+    transfer.threads = 3
     order = np.random.RandomState(0).permutation(100)
     got = []
     for a, b in ((0, 40), (40, 80), (80, 100)):  # three windows through two slots, the last one narrower
