@@ -113,9 +113,9 @@ def test_cupy_graph_epochs_equal_the_eager_epochs(caplog):
 
 @pytest.mark.gpu
 def test_cupy_graph_epochs_let_go_of_the_device_memory_they_took():
-    """A notebook trains one model after another: each run's graphs, their private pool, the cuBLAS handle and
-    its workspace (32 MiB) go with the run. The device's free memory after five more runs is what it was after
-    the first (within 8 MiB: the driver's own bookkeeping)."""
+    """A notebook trains one model after another: each run's graphs (mini-batch and full batch), their private
+    pools, the cuBLAS handles and their workspaces (32 MiB each) go with the run. The device's free memory after
+    five more runs is what it was after the first (within 8 MiB: the driver's own bookkeeping)."""
     import gc
 
     if bnn.cuda_device_count() == 0:
@@ -127,9 +127,10 @@ def test_cupy_graph_epochs_let_go_of_the_device_memory_they_took():
     kw = dict(mini_batch_size=256, num_epochs=2, print_cost=False, backend="cupy")
 
     def free_after_a_run() -> int:
-        result = bnn.model(X, Y, [20, 64, 32, 1], "adam", **kw)
-        assert np.isfinite(result.costs).all()
-        del result
+        result = bnn.model(X, Y, [20, 64, 32, 1], "adam", **kw)  # mini-batch: a graph per batch width
+        full = bnn.L_layer_model(X, Y, [20, 64, 32, 1], num_iterations=30, backend="cupy")  # full batch: one graph
+        assert np.isfinite(result.costs).all() and np.isfinite(full.costs).all()
+        del result, full
         gc.collect()
         cupy.get_default_memory_pool().free_all_blocks()
         cupy.cuda.Device().synchronize()
