@@ -69,8 +69,8 @@ def test_small_networks_do_not_take_the_tiles():
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", ["relu", "tanh"]])
 def test_tiled_lines_on_a_deep_network(activation):
-    """[4, 300, 5, 1]: the tiled forward line runs for both hidden layers, the tiled backward line
-    for layer 3 only (n_3 = 1); layer 2's W2^T dZ2 is a matrix product and takes the generic line."""
+    """[4, 300, 5, 1]: the tiled forward line runs for both hidden layers, the one-pass backward line
+    for layer 3 (n_3 = 1); layer 2's W2^T dZ2 is a matrix product, and g' is taken over it tile by tile."""
     rng = np.random.RandomState(2)
     X, Y = rng.randn(4, 700), (rng.rand(1, 700) > 0.5) * 1.0
     p = bnn.initialize_parameters_deep([4, 300, 5, 1], seed=2, init="he")
@@ -78,10 +78,11 @@ def test_tiled_lines_on_a_deep_network(activation):
     assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=1e-12, atol=1e-15, cache_rtol=0, cache_atol=0)
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "linear", ["leaky_relu", "sigmoid"]])
 def test_tiled_lines_on_a_deep_softmax_network(activation):
     """[5, 40, 30, 4] softmax: every hidden layer's forward line tiled; the backward lines are all
-    matrix products (n_l > 1) and take the generic lines, with the softmax output's dZ_L."""
+    matrix products (n_l > 1), g' taken over them tile by tile and in place: every gradient the generic
+    lines' to the bit, with the softmax output's dZ_L. The product is the step's own: nothing else changes."""
     rng = np.random.RandomState(3)
     X = rng.randn(5, 900)
     labels = rng.randint(0, 4, size=900)
@@ -89,4 +90,8 @@ def test_tiled_lines_on_a_deep_softmax_network(activation):
     p = bnn.initialize_parameters_deep([5, 40, 30, 4], seed=3, init="he")
     net = Network.build([5, 40, 30, 4], activation)
     assert net.output.name == "softmax"
-    assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=1e-12, atol=1e-15, cache_rtol=0, cache_atol=0)
+    X0, p0 = X.copy(), {k: v.copy() for k, v in p.items()}
+    assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=0, atol=0)
+    np.testing.assert_array_equal(X, X0)
+    for k in p:
+        np.testing.assert_array_equal(p[k], p0[k])
