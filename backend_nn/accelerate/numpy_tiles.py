@@ -108,11 +108,8 @@ class TiledLines(Lines):
         dZ_prev = np.matmul(W.T, dZ)
 
         def tile(r, c):
-            part, Z = dZ_prev[r, c], (None if Z_prev is None else Z_prev[r, c])
-            if g_prev.vjp is None:  # dA * g'(Z), as Activation.backward multiplies
-                np.multiply(part, g_prev.grad(Z, A_prev[r, c], xp=np), out=part)
-            else:  # sigmoid's product in the course's order of operations
-                part[...] = g_prev.backward(part, Z, A_prev[r, c], xp=np)
+            Z = None if Z_prev is None else Z_prev[r, c]
+            dZ_prev[r, c] = g_prev.backward(dZ_prev[r, c], Z, A_prev[r, c], xp=np)  # dA * g'(Z), a tile in cache
 
         _for_each_tile(tile, *dZ_prev.shape)
         dW = mean_of(np.matmul(dZ, A_prev.T), inv_m)
