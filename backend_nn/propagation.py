@@ -119,8 +119,15 @@ class Lines:
         (or g(Z_{l-1}) where it is written through A). A fast path serves only ``dropout=None``.
         """
         dA_prev, dW, _ = _linear_backward(dZ, A_prev, W, xp=xp, inv_m=inv_m, need_db=False)
-        _, dZ_prev = _through_hidden(dA_prev, Z_prev, A_prev, g_prev, xp=xp, dropout=dropout, l=l - 1)
-        return dW, dZ_prev, _db(dZ_prev, inv_m, xp=xp)
+        dZ_prev, db_prev = self.through(dA_prev, Z_prev, A_prev, g_prev, xp=xp, inv_m=inv_m, dropout=dropout, l=l - 1)
+        return dW, dZ_prev, db_prev
+
+    def through(self, dA, Z, A, g: Activation, *, xp, inv_m: float | None, dropout=None, l: int = 0):
+        """(dZ_l, db_l) of hidden layer l from dA_l = W_{l+1}^T dZ_{l+1}: dZ_l = dA_l * g'(Z_l) (with
+        ``dropout``, dA_l * D_l / keep_prob first), db_l = sum(dZ_l, axis=1) / m. ``dA`` is the fresh
+        product :meth:`backward` made: an override may write dZ_l over it."""
+        _, dZ = _through_hidden(dA, Z, A, g, xp=xp, dropout=dropout, l=l)
+        return dZ, _db(dZ, inv_m, xp=xp)
 
 
 def _through_hidden(dA, Z, A, g: Activation, *, xp, dropout=None, l: int = 0):

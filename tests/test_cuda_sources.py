@@ -14,7 +14,7 @@ import pytest
 
 from backend_nn.accelerate._cuda import ACT_CODES, cuda_source
 from backend_nn.accelerate.cupy_fused import MAX_ACCUMULATORS
-from backend_nn.accelerate.cupy_lines import _UNROLL
+from backend_nn.accelerate.cupy_lines import KERNELS, _UNROLL
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def _largest_shallow_network() -> tuple[int, int]:
 @pytest.mark.parametrize("dtype, activation", list(itertools.product(["float64", "float32"], ACT_CODES)))
 def test_the_cuda_sources_compile_with_nvrtc(nvrtc, dtype, activation):
     nvrtc, archs = nvrtc
-    sources = [("hidden_lines.cu", {"UNROLL": _UNROLL}, ("forward_rows", "backprop_rows"))]
+    sources = [("hidden_lines.cu", {"UNROLL": _UNROLL}, KERNELS)]
     for n_x, n_h in [(2, 4), (1, 1), _largest_shallow_network()]:
         sources.append(("shallow_step.cu", {"NX": n_x, "NH": n_h}, ("shallow_train",)))
     for (kernel_file, defines, kernels), arch in itertools.product(sources, archs):

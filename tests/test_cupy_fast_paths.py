@@ -184,21 +184,62 @@ def test_graph_on_a_deep_softmax_network(cp, dtype):
 
 
 def test_cupy_backward_line_falls_back_where_it_does_not_apply(cp, monkeypatch):
-    """n_l > 1 (a matrix product) and non-contiguous arrays take the generic line (super())."""
+    """n_l > 1 (a matrix product) and non-contiguous arrays take the generic line (super()); after a
+    matrix product, through() takes the kernel where the layouts allow it and the generic line where not."""
     from backend_nn.accelerate import cupy_lines
     from backend_nn.activations import get_activation
     from backend_nn.propagation import Lines
 
-    calls = []
-    original = Lines.backward
+    calls, throughs = [], []
+    original, original_through = Lines.backward, Lines.through
     monkeypatch.setattr(Lines, "backward", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    monkeypatch.setattr(Lines, "through", lambda self, *a, **k: throughs.append(1) or original_through(self, *a, **k))
     lines, g = cupy_lines.CupyLines(), get_activation("tanh")
     A = cp.ones((4, 10))
     lines.backward(cp.ones((2, 10)), A, None, cp.ones((2, 4)), g, xp=cp, inv_m=0.1)
+    assert (len(calls), len(throughs)) == (1, 0), "n_l = 2: the generic line, then the through kernel"
     lines.backward(cp.ones((1, 10)), cp.ones((10, 4)).T, None, cp.ones((1, 4)), g, xp=cp, inv_m=0.1)
-    assert len(calls) == 2
+    assert (len(calls), len(throughs)) == (2, 1), "an F-ordered A_prev: the generic lines throughout"
     lines.backward(cp.ones((1, 10)), A, None, cp.ones((1, 4)), g, xp=cp, inv_m=0.1)
-    assert len(calls) == 2, "the kernel serves n_l = 1 with C-ordered arrays"
+    assert (len(calls), len(throughs)) == (2, 1), "the kernel serves n_l = 1 with C-ordered arrays"
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("n, m", [(37, 1003), (3, 50001)])  # one column block per row; many
+def test_through_kernel_matches_the_generic_line(cp, activation, dtype, n, m):
+    """dZ = W^T dZ_next * g'(Z) and db = sum(dZ, axis=1) / m after a matrix product (n_l = 5), in one
+    kernel written over the product, against the generic line; with and without the 1/m; Z, A and the
+    product's inputs are not written; for relu, leaky relu and linear the same bits (dA times 1, 0 or the
+    slope), else round-off (g' formed in another order)."""
+    from backend_nn.accelerate.cupy_lines import CupyLines, _column_blocks
+    from backend_nn.activations import get_activation
+    from backend_nn.propagation import GENERIC_LINES
+
+    assert (_column_blocks(n, m) > 1) == (n == 3)
+    rng = np.random.RandomState(5)
+    dt = getattr(cp, dtype)
+    Z = bnn.to_backend(rng.randn(n, m), cp, dtype=dt)
+    Z[:, :7] = 0  # relu'(0) = 0, leaky_relu'(0) = the slope
+    g = get_activation(activation, negative_slope=0.05)
+    A = g(Z, xp=cp)
+    W, dZ_next = (bnn.to_backend(rng.randn(*shape), cp, dtype=dt) for shape in [(5, n), (5, m)])
+    inputs = {"Z": Z, "A": A, "W": W, "dZ_next": dZ_next}
+    before = {k: v.copy() for k, v in inputs.items()}
+    Z_kept = Z if g.needs_Z else None
+    exact = activation in ("relu", "leaky_relu", "linear")
+    rtol, atol = (0, 0) if exact else ((1e-13, 1e-15) if dtype == "float64" else (1e-5, 1e-6))
+    for inv_m in (1.0 / m, None):
+        want_dZ, want_db = GENERIC_LINES.through(cp.matmul(W.T, dZ_next), Z_kept, A, g, xp=cp, inv_m=inv_m)
+        product = cp.matmul(W.T, dZ_next)
+        dZ, db = CupyLines().through(product, Z_kept, A, g, xp=cp, inv_m=inv_m)
+        assert dZ is product, "dZ is written over the product"
+        np.testing.assert_allclose(to_numpy(dZ), to_numpy(want_dZ), rtol=rtol, atol=atol)
+        db_rtol = 1e-12 if dtype == "float64" else 1e-4  # the row sums are added in another order
+        np.testing.assert_allclose(to_numpy(db), to_numpy(want_db), rtol=db_rtol, atol=db_rtol * 1e-2)
+        assert db.shape == want_db.shape == (n, 1) and db.dtype == want_db.dtype == dt
+    for k, v in inputs.items():
+        np.testing.assert_array_equal(to_numpy(v), to_numpy(before[k]), err_msg=f"{k} was written to")
 
 
 def test_graph_without_a_loadable_cublas_falls_back_to_the_broadcast_matmul(cp, monkeypatch):

@@ -9,12 +9,16 @@
   times an elementwise derivative, and a row sum. One kernel does all three
   (a thread block per row), reading A1 once and writing dZ1 once; the generic
   code makes six passes (a GEMV, W2^T dZ2, A*A, 1 - ..., the product, the sum).
+- through, into a hidden layer from a layer of n_l > 1 units (deep networks): dW_l and
+  W_l^T dZ_l are cuBLAS's, in the generic line; then dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and
+  db_{l-1} = sum(dZ_{l-1}, axis=1) in one kernel, written over that product, where the generic code
+  makes up to four passes (relu: Z > 0, its cast, the product, the row sums).
 
 Passes count: at the large size one pass over a (1024, 60000) float32 array is
 ~85 µs of a ~5 ms step, beside GEMMs that cannot go faster. :class:`CupyLines` is a
 :class:`~backend_nn.propagation.Lines` with these kernels; wherever one does not apply
-(n_l > 1 in the backward line, more rows than a grid has, unusual layouts) it takes the
-generic line. Tested against the generic lines, for every hidden layer of deep networks.
+(dropout, more rows than a grid has, unusual layouts) it takes the generic line. Tested
+against the generic lines, for every hidden layer of deep networks.
 """
 
 from __future__ import annotations
@@ -36,14 +40,18 @@ _UNROLL = 4  # elements each thread has in flight per pass (UNROLL in hidden_lin
 _MAX_ROWS = 65535  # a grid's y dimension: one row of blocks per row of the array
 
 
+#: The kernels of ``hidden_lines.cu``, in the order :func:`_kernels` returns them.
+KERNELS = ("forward_rows", "backprop_rows", "through_rows")
+
+
 @lru_cache(maxsize=None)
-def _kernels(device: int, dtype: str, name: str) -> tuple[Any, Any]:
-    """(forward_rows, backprop_rows) compiled for one device, dtype and activation."""
+def _kernels(device: int, dtype: str, name: str) -> tuple[Any, ...]:
+    """(forward_rows, backprop_rows, through_rows) compiled for one device, dtype and activation."""
     import cupy
 
     with cupy.cuda.Device(device):
         module = cupy.RawModule(code=cuda_source("hidden_lines.cu", dtype, name, UNROLL=_UNROLL))
-        return module.get_function("forward_rows"), module.get_function("backprop_rows")
+        return tuple(module.get_function(k) for k in KERNELS)
 
 
 @lru_cache(maxsize=None)
@@ -99,7 +107,7 @@ class CupyLines(Lines):
         Z_read = A_prev if Z_prev is None else Z_prev  # the kernel reads Z only where g' needs it
         n, m = A_prev.shape
         if (dropout is not None or W.shape[0] != 1 or g_prev.name not in ACT_CODES or n > _MAX_ROWS
-                or not all(map(_c_layout, (W, dZ, Z_read, A_prev)))):
+                or not all(map(_c_layout, (W, dZ, Z_read, A_prev)))):  # the generic line, then through()
             return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, inv_m=inv_m, dropout=dropout, l=l)
         dt = A_prev.dtype
         dZ_prev = cupy.empty((n, m), dtype=dt)
@@ -110,6 +118,24 @@ class CupyLines(Lines):
             W, dZ, Z_read, A_prev, dZ_prev, partial[0], partial[1], np.int64(m), slope))
         sums = partial[:, 0] if blocks_x == 1 else cupy.sum(partial, axis=1)  # (2, n)
         return mean_of(sums[0][None, :], inv_m), dZ_prev, mean_of(sums[1][:, None], inv_m)
+
+    def through(self, dA, Z, A, g, *, xp, inv_m, dropout=None, l=0):
+        """dZ_l = dA_l * g'(Z_l) written over dA_l (W_{l+1}^T dZ_{l+1}, cuBLAS's fresh product), and
+        db_l = sum(dZ_l, axis=1) / m, in one kernel; the generic line with dropout or unusual layouts."""
+        import cupy
+
+        Z_read = A if Z is None else Z  # the kernel reads Z only where g' needs it
+        n, m = A.shape
+        if (dropout is not None or g.name not in ACT_CODES or n > _MAX_ROWS or dA.dtype != A.dtype
+                or not all(map(_c_layout, (dA, Z_read, A)))):
+            return super().through(dA, Z, A, g, xp=xp, inv_m=inv_m, dropout=dropout, l=l)
+        blocks_x = _column_blocks(n, m)
+        partial = cupy.empty((blocks_x, n), dtype=A.dtype)  # partial sums of db, per column block
+        slope = np.dtype(A.dtype).type(g.negative_slope or 0.0)
+        _kernels(cupy.cuda.Device().id, str(A.dtype), g.name)[2]((blocks_x, n), (_THREADS,), (
+            dA, Z_read, A, dA, partial, np.int64(m), slope))
+        db = partial[0] if blocks_x == 1 else cupy.sum(partial, axis=0)  # (n,)
+        return dA, mean_of(db[:, None], inv_m)
 
 
 def lines_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,

@@ -1,6 +1,6 @@
 // The lines around a hidden layer, one kernel each, for any size.
 //
-// An optional fast path beside the generic Array API code (backend_nn/accelerate/cupy_elementwise.py
+// An optional fast path beside the generic Array API code (backend_nn/accelerate/cupy_lines.py
 // compiles it with NVRTC; the parity tests compare it with the generic lines). Arrays are row-major.
 // Filled in by Python: T (float or double), ACT, UNROLL, and act_f / act_d from activations.cuh.
 //
@@ -21,6 +21,15 @@
 // so that all SMs get work). A block's threads stride over its columns; the two sums are reduced
 // by warp shuffles and shared memory into partial sums, one row of them per column block, which
 // the caller adds up. tanh and sigmoid write g' through A; Z is then not read.
+//
+// through_rows, into a hidden layer from a layer of n_l > 1 units, with D = W^T dZn (n, m) from
+// cuBLAS and Z, A = Z_{l-1}, A_{l-1} (n, m):
+//
+//   dZ[i,j] = D[i, j] g'(Z[i, j])                        (dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}))
+//   db[i]   = sum_j dZ[i, j]                             (db_{l-1} = sum(dZ_{l-1}, axis=1), before / m)
+//
+// One pass over D where the generic code makes four for relu (Z > 0, its cast, the product, the
+// row sums). The grid and the partial sums are backprop_rows'. dZ may be D itself (written in place).
 
 // Each thread loads UNROLL elements (blockDim apart, so a warp's loads stay coalesced) before
 // it computes and stores any: more bytes in flight per thread, which HBM needs to be kept busy.
@@ -105,4 +114,46 @@ extern "C" __global__ void backprop_rows(const T* __restrict__ W, const T* __res
             db[k] = sum_db;
         }
     }
+}
+
+__device__ __forceinline__ T block_sum(T v) {  // the sum over the block, in thread 0
+    __shared__ T part[32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    v = warp_sum(v);
+    if (lane == 0) part[warp] = v;
+    __syncthreads();
+    const int n_warps = (blockDim.x + 31) >> 5;
+    return warp == 0 ? warp_sum(lane < n_warps ? part[lane] : (T)0) : (T)0;
+}
+
+extern "C" __global__ void through_rows(const T* D, const T* __restrict__ Z, const T* __restrict__ A, T* dZ,
+                                        T* __restrict__ db, const long long m, const T slope) {
+    const long long row = (long long)blockIdx.y * m;
+    const long long chunk = (m + gridDim.x - 1) / gridDim.x;  // this block's columns: [begin, end)
+    const long long begin = (long long)blockIdx.x * chunk;
+    const long long end = begin + chunk < m ? begin + chunk : m;
+    T sum_db = 0;
+    const long long step = (long long)blockDim.x * UNROLL;
+    for (long long j0 = begin + threadIdx.x; j0 < end; j0 += step) {
+        T d[UNROLL], a[UNROLL], z[UNROLL];
+#pragma unroll
+        for (int u = 0; u < UNROLL; ++u) {
+            const long long j = j0 + (long long)u * blockDim.x;
+            const bool in = j < end;
+            d[u] = in ? D[row + j] : (T)0;
+            a[u] = in ? A[row + j] : (T)0;
+            z[u] = in ? Z[row + j] : (T)0;
+        }
+#pragma unroll
+        for (int u = 0; u < UNROLL; ++u) {
+            const long long j = j0 + (long long)u * blockDim.x;
+            if (j < end) {
+                const T dz = d[u] * act_d(z[u], a[u], slope);
+                dZ[row + j] = dz;
+                sum_db += dz;
+            }
+        }
+    }
+    sum_db = block_sum(sum_db);
+    if (threadIdx.x == 0) db[(long long)blockIdx.x * gridDim.y + blockIdx.y] = sum_db;  // (gridDim.x, n)
 }

@@ -77,10 +77,8 @@ class TiledLines(Lines):
         """dW_l, dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and db_{l-1}: where n_l = 1 (W_l^T dZ_l is an outer
         product) in one pass over A_{l-1}; where n_l > 1, g' taken tile by tile over the product (below);
         with dropout, the generic lines."""
-        if dropout is not None:
+        if dropout is not None or W.shape[0] != 1:  # the generic line, and g' in tiles (through)
             return super().backward(dZ, A_prev, Z_prev, W, g_prev, xp=xp, inv_m=inv_m, dropout=dropout, l=l)
-        if W.shape[0] != 1:
-            return self._through_a_product(dZ, A_prev, Z_prev, W, g_prev, inv_m=inv_m)
         n, m = A_prev.shape
         Z_prev = A_prev if Z_prev is None else Z_prev  # read only where g' needs Z
         WT, d = W.T, dZ[0]
@@ -99,21 +97,19 @@ class TiledLines(Lines):
         dW, db = np.sum(part_dW, axis=0)[None, :], np.sum(part_db, axis=0)[:, None]
         return mean_of(dW, inv_m), dZ_prev, mean_of(db, inv_m)
 
-    @staticmethod
-    def _through_a_product(dZ, A_prev, Z_prev, W, g_prev, *, inv_m):
-        """n_l > 1: dZ_{l-1} written over W_l^T dZ_l (a fresh product the step owns), tile by tile, each
-        tile's g'(Z_{l-1}) made and used in cache, where the generic lines make two full-size temporaries
-        (relu: Z > 0 and its float copy) and a third for the result. The same operations on each element,
-        so the same bits; dW_l and db_{l-1} are the generic lines' own."""
-        dZ_prev = np.matmul(W.T, dZ)
+    def through(self, dA, Z, A, g, *, xp, inv_m, dropout=None, l=0):
+        """n_l > 1: dZ_{l-1} written over W_l^T dZ_l (the fresh product of the generic line), tile by tile,
+        each tile's g'(Z_{l-1}) made and used in cache, where the generic lines make two full-size
+        temporaries (relu: Z > 0 and its float copy) and a third for the result. The same operations on
+        each element, so the same bits; db_{l-1} is the generic lines' own. With dropout, the generic line."""
+        if dropout is not None:
+            return super().through(dA, Z, A, g, xp=xp, inv_m=inv_m, dropout=dropout, l=l)
 
         def tile(r, c):
-            Z = None if Z_prev is None else Z_prev[r, c]
-            dZ_prev[r, c] = g_prev.backward(dZ_prev[r, c], Z, A_prev[r, c], xp=np)  # dA * g'(Z), a tile in cache
+            dA[r, c] = g.backward(dA[r, c], None if Z is None else Z[r, c], A[r, c], xp=np)  # dA * g'(Z), in cache
 
-        _for_each_tile(tile, *dZ_prev.shape)
-        dW = mean_of(np.matmul(dZ, A_prev.T), inv_m)
-        return dW, dZ_prev, mean_of(np.sum(dZ_prev, axis=1, keepdims=True), inv_m)
+        _for_each_tile(tile, *dA.shape)
+        return dA, mean_of(np.sum(dA, axis=1, keepdims=True), inv_m)
 
 
 def tiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
