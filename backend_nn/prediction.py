@@ -39,7 +39,7 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
     if chunked.is_dask(X) and chunked.is_dask(W1):  # each chunk's forward pass holds the (small) parameters
         parameters = chunked.computed(parameters)
         W1 = parameters["W1"]
-    xp = namespace_of(W1=W1)
+    xp = namespace_of(**parameters)  # all of one library and device: a mixed model is named as such
     for k, P in parameters.items():
         check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything
     if chunked.is_dask(X):  # lazy, chunked like X

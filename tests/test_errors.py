@@ -188,6 +188,20 @@ def test_arrays_from_two_backends(data):
         bnn.compute_cost(p["W2"] @ p["W1"][:, :1], np.zeros((1, 1)))
 
 
+def test_a_model_whose_parameters_come_from_two_backends_is_named_as_such(data):
+    """predict read the namespace of W1 alone: a b1 of another library failed inside NumPy's isfinite check
+    with "all() received an invalid combination of arguments"."""
+    pytest.importorskip("array_api_strict")
+    p, _ = bnn.nn_model(*data, 4, 10)
+    mixed = p.copy()
+    mixed["b1"] = bnn.to_backend(p["b1"], "array_api_strict")
+    for call in (lambda: bnn.predict(mixed, data[0]), lambda: bnn.predict_output(mixed, data[0]),
+                 lambda: bnn.predict_dec(mixed, data[0])):
+        with pytest.raises(TypeError, match=r"^arrays come from different backends: W1 is numpy\.ndarray, "
+                                            r"b1 is array_api_strict.*W2 is numpy\.ndarray"):
+            call()
+
+
 def test_optimizer_state_of_another_backend_or_not_arrays(data):
     """The course's momentum and Adam updates took v and s on trust: NumPy moments beside array-api-strict
     parameters failed inside the arithmetic, and a list of numbers at ``.shape``."""
