@@ -63,12 +63,14 @@ __device__ __forceinline__ T warp_sum(T v) {
     return v;
 }
 
-extern "C" __global__ void backprop_rows(const T* __restrict__ W, const T* __restrict__ dZn,
-                                         const T* __restrict__ Z, const T* __restrict__ A,
-                                         T* __restrict__ dZ, T* __restrict__ dW, T* __restrict__ db,
-                                         const long long m, const T slope) {
+// backprop_rows and through_rows are one body: the gradient flowing into row i is W[i] dZn[j] (OUTER,
+// n_l = 1: an outer product, and dW's sums beside db's) or D[i, j] (cuBLAS's product W^T dZn).
+template <bool OUTER>
+__device__ __forceinline__ void back_rows(const T* __restrict__ W, const T* __restrict__ dZn, const T* D,
+                                          const T* __restrict__ Z, const T* __restrict__ A, T* dZ,
+                                          T* __restrict__ dW, T* __restrict__ db, const long long m, const T slope) {
     const long long row = (long long)blockIdx.y * m;
-    const T w = W[blockIdx.y];
+    const T w = OUTER ? W[blockIdx.y] : (T)1;
     const long long chunk = (m + gridDim.x - 1) / gridDim.x;  // this block's columns: [begin, end)
     const long long begin = (long long)blockIdx.x * chunk;
     const long long end = begin + chunk < m ? begin + chunk : m;
@@ -80,7 +82,7 @@ extern "C" __global__ void backprop_rows(const T* __restrict__ W, const T* __res
         for (int u = 0; u < UNROLL; ++u) {
             const long long j = j0 + (long long)u * blockDim.x;
             const bool in = j < end;
-            d[u] = in ? dZn[j] : (T)0;
+            d[u] = in ? (OUTER ? dZn[j] : D[row + j]) : (T)0;
             a[u] = in ? A[row + j] : (T)0;
             z[u] = in ? Z[row + j] : (T)0;
         }
@@ -88,9 +90,9 @@ extern "C" __global__ void backprop_rows(const T* __restrict__ W, const T* __res
         for (int u = 0; u < UNROLL; ++u) {
             const long long j = j0 + (long long)u * blockDim.x;
             if (j < end) {
-                const T dz = w * d[u] * act_d(z[u], a[u], slope);
+                const T dz = (OUTER ? w * d[u] : d[u]) * act_d(z[u], a[u], slope);
                 dZ[row + j] = dz;
-                sum_dw += d[u] * a[u];
+                if (OUTER) sum_dw += d[u] * a[u];
                 sum_db += dz;
             }
         }
@@ -110,50 +112,20 @@ extern "C" __global__ void backprop_rows(const T* __restrict__ W, const T* __res
         sum_db = warp_sum(lane < n_warps ? part_db[lane] : (T)0);
         if (lane == 0) {  // partial sums, (gridDim.x, n): one row per column block
             const long long k = (long long)blockIdx.x * gridDim.y + blockIdx.y;
-            dW[k] = sum_dw;
+            if (OUTER) dW[k] = sum_dw;
             db[k] = sum_db;
         }
     }
 }
 
-__device__ __forceinline__ T block_sum(T v) {  // the sum over the block, in thread 0
-    __shared__ T part[32];
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    v = warp_sum(v);
-    if (lane == 0) part[warp] = v;
-    __syncthreads();
-    const int n_warps = (blockDim.x + 31) >> 5;
-    return warp == 0 ? warp_sum(lane < n_warps ? part[lane] : (T)0) : (T)0;
+extern "C" __global__ void backprop_rows(const T* __restrict__ W, const T* __restrict__ dZn,
+                                         const T* __restrict__ Z, const T* __restrict__ A,
+                                         T* __restrict__ dZ, T* __restrict__ dW, T* __restrict__ db,
+                                         const long long m, const T slope) {
+    back_rows<true>(W, dZn, nullptr, Z, A, dZ, dW, db, m, slope);
 }
 
 extern "C" __global__ void through_rows(const T* D, const T* __restrict__ Z, const T* __restrict__ A, T* dZ,
                                         T* __restrict__ db, const long long m, const T slope) {
-    const long long row = (long long)blockIdx.y * m;
-    const long long chunk = (m + gridDim.x - 1) / gridDim.x;  // this block's columns: [begin, end)
-    const long long begin = (long long)blockIdx.x * chunk;
-    const long long end = begin + chunk < m ? begin + chunk : m;
-    T sum_db = 0;
-    const long long step = (long long)blockDim.x * UNROLL;
-    for (long long j0 = begin + threadIdx.x; j0 < end; j0 += step) {
-        T d[UNROLL], a[UNROLL], z[UNROLL];
-#pragma unroll
-        for (int u = 0; u < UNROLL; ++u) {
-            const long long j = j0 + (long long)u * blockDim.x;
-            const bool in = j < end;
-            d[u] = in ? D[row + j] : (T)0;
-            a[u] = in ? A[row + j] : (T)0;
-            z[u] = in ? Z[row + j] : (T)0;
-        }
-#pragma unroll
-        for (int u = 0; u < UNROLL; ++u) {
-            const long long j = j0 + (long long)u * blockDim.x;
-            if (j < end) {
-                const T dz = d[u] * act_d(z[u], a[u], slope);
-                dZ[row + j] = dz;
-                sum_db += dz;
-            }
-        }
-    }
-    sum_db = block_sum(sum_db);
-    if (threadIdx.x == 0) db[(long long)blockIdx.x * gridDim.y + blockIdx.y] = sum_db;  // (gridDim.x, n)
+    back_rows<false>(nullptr, nullptr, D, Z, A, dZ, nullptr, db, m, slope);
 }
