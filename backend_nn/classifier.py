@@ -26,6 +26,7 @@ from .regularization import check_lambd
 from .prediction import predict_output
 from .inputs import backend_for
 from .models import check_hidden_sizes, nn_model
+from .recording import ConvergenceWarning, warn_as
 from .validation import at_default, check_positive
 
 __all__ = ["NNClassifier", "ShallowNNClassifier"]
@@ -53,14 +54,22 @@ class _ParamsMixin:
 
 try:  # scikit-learn is optional: derive from its bases and use its validation when it is there
     from sklearn.base import BaseEstimator, ClassifierMixin
-    from sklearn.exceptions import NotFittedError
+    from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning, NotFittedError
     from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import check_is_fitted, validate_data
 
     _BASES: tuple = (ClassifierMixin, BaseEstimator)
+
+    class NNConvergenceWarning(ConvergenceWarning, _SklearnConvergenceWarning):
+        """The classifier's :class:`~backend_nn.ConvergenceWarning`: scikit-learn's ConvergenceWarning too, so
+        that a filter of either class (``warnings.simplefilter("ignore", ConvergenceWarning)`` in a grid search,
+        scikit-learn's own ``ignore_warnings``) catches it, as it catches MLPClassifier's."""
+
+    _WARN_AS: type[ConvergenceWarning] = NNConvergenceWarning
 except ImportError:  # pragma: no cover - exercised where scikit-learn is absent
     _BASES = (_ParamsMixin,)
     validate_data = None
+    _WARN_AS = ConvergenceWarning
 
     class NotFittedError(ValueError, AttributeError):  # type: ignore[no-redef]
         """Raised by predict before fit (scikit-learn's exception, where it is absent)."""
@@ -236,14 +245,15 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         if len(classes) < 2:
             raise ValueError(f"a classifier needs at least 2 classes in y; got 1 class: {classes.tolist()}.")
         Y = index.astype(np.float64).reshape(1, -1)  # 0/1 for two classes, 0..K-1 for more
-        self.parameters_, self.costs_ = nn_model(
-            Xc, Y, hidden, self.num_iterations, learning_rate=self.learning_rate,
-            activation=self.activation, negative_slope=self.negative_slope,
-            output="sigmoid" if len(classes) == 2 else "softmax",
-            backend="dask" if to_dask else None if chunked.is_dask(Xc) else xp, device=self.device,
-            dtype=self.dtype, seed=self.seed, init=self.init, cost_every=self.cost_every, compile=self.compile,
-            progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=alpha,
-        )
+        with warn_as(_WARN_AS):  # a run that did not learn: scikit-learn's ConvergenceWarning too
+            self.parameters_, self.costs_ = nn_model(
+                Xc, Y, hidden, self.num_iterations, learning_rate=self.learning_rate,
+                activation=self.activation, negative_slope=self.negative_slope,
+                output="sigmoid" if len(classes) == 2 else "softmax",
+                backend="dask" if to_dask else None if chunked.is_dask(Xc) else xp, device=self.device,
+                dtype=self.dtype, seed=self.seed, init=self.init, cost_every=self.cost_every, compile=self.compile,
+                progress=False, optimizer=self.optimizer, batch_size=self._batch_size(Xc.shape[1]), lambd=alpha,
+            )
         self.classes_ = classes
         self.n_iter_ = int(self.num_iterations)  # iterations (epochs with batches or an optimizer); no early stop
         return self

@@ -11,11 +11,13 @@ at the end, or where the run fails).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import sys
 import warnings
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -69,7 +71,24 @@ class ConvergenceWarning(UserWarning):
     """A run that finished with a higher cost than it started with: it did not learn (most often a
     learning rate too large for the cost to fall, though not so large that it explodes); or one that
     finished at the cost of predicting Y's mean for every example: it learned nothing from X (most
-    often inputs far from unit scale, which saturate the hidden units)."""
+    often inputs far from unit scale, which saturate the hidden units). The scikit-learn-style classifier
+    raises it as a subclass that is scikit-learn's ConvergenceWarning too (:func:`warn_as`)."""
+
+
+#: The class a run's :class:`ConvergenceWarning` is raised as: a subclass where a front door asks for one
+#: (:func:`warn_as`; the scikit-learn-style classifier raises scikit-learn's ConvergenceWarning too).
+_WARNING_CLASS: ContextVar[type[ConvergenceWarning]] = ContextVar("convergence_warning", default=ConvergenceWarning)
+
+
+@contextlib.contextmanager
+def warn_as(cls: type[ConvergenceWarning]) -> Iterator[None]:
+    """Runs inside this context raise their :class:`ConvergenceWarning` as ``cls`` (a subclass), in this
+    thread and context only."""
+    token = _WARNING_CLASS.set(cls)
+    try:
+        yield
+    finally:
+        _WARNING_CLASS.reset(token)
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -325,7 +344,7 @@ class Recorder:
                 advice = self._advice(start)  # (which may read X for its scale)
             warnings.warn(f"the cost rose over the run, from {start:.6g} {start_at} to {c:.6g}{where}: the run did "
                           f"not learn, and its parameters are those of the last {self.unit}. {advice}",
-                          ConvergenceWarning, stacklevel=user_stacklevel())
+                          _WARNING_CLASS.get(), stacklevel=user_stacklevel())
         elif self.finished and self.pure and self.data is not None and self.end is not None and len(costs) > 1:
             self._check_constant()
         return np.asarray(costs, dtype=np.float64)
@@ -353,7 +372,7 @@ class Recorder:
             warnings.warn(f"the cost ended at {end:.6g}{where}, {end / costs[k]:.3g} times its lowest ({costs[k]:.6g} "
                           f"at {unit} {self._at(k)}) and {end / floor:.3g} times the cost of predicting {shares} for "
                           f"every example ({floor:.6g}): the run bounced instead of settling, and its parameters do "
-                          f"worse than ignoring X. {self._advice(costs[0])}", ConvergenceWarning,
+                          f"worse than ignoring X. {self._advice(costs[0])}", _WARNING_CLASS.get(),
                           stacklevel=user_stacklevel())
             return
         if any(abs(c - floor) > CONSTANT_TOLERANCE * floor for c in (costs[-1], end)):
@@ -369,7 +388,7 @@ class Recorder:
                       "nothing about Y.")
         warnings.warn(f"the cost ended at {end:.6g}{where}, the cost of predicting {shares} for every example "
                       f"({floor:.6g}): the network learned nothing from X but how often each class occurs. {advice}",
-                      ConvergenceWarning, stacklevel=user_stacklevel())
+                      _WARNING_CLASS.get(), stacklevel=user_stacklevel())
 
 
 def _symmetric_layers(parameters: dict) -> list[int]:

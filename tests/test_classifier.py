@@ -163,6 +163,29 @@ def test_passes_scikit_learns_check_estimator():
         assert sum(r["status"] == "passed" for r in results) >= 50
 
 
+def test_its_convergence_warning_is_scikit_learns_too():
+    """A fit that learned nothing (init="zeros": the symmetry lesson) warns with a class that is both
+    backend_nn's ConvergenceWarning and scikit-learn's, so a filter of scikit-learn's silences it, as it
+    silences MLPClassifier's; nn_model outside the classifier keeps backend_nn's own, also after a fit failed."""
+    pytest.importorskip("sklearn", reason="scikit-learn is not installed")
+    from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+
+    X, Y = bnn.load_planar_dataset()
+    clf = bnn.NNClassifier(num_iterations=200, init="zeros")
+    with pytest.warns(SklearnConvergenceWarning, match="learned nothing from X") as record:
+        clf.fit(X.T, Y.ravel())
+    assert all(isinstance(w.message, bnn.ConvergenceWarning) for w in record)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        clf.fit(X.T, Y.ravel())  # silenced by scikit-learn's class alone
+    with pytest.raises(bnn.TrainingDivergedError):  # raised inside the classifier's run
+        bnn.NNClassifier(num_iterations=200, learning_rate=1e4).fit(X.T, Y.ravel())
+    with pytest.warns(bnn.ConvergenceWarning) as record:
+        bnn.nn_model(X, Y, 4, 200, init="zeros")
+    assert not any(isinstance(w.message, SklearnConvergenceWarning) for w in record)
+
+
 def test_accepts_what_scikit_learn_accepts():
     """pandas DataFrames and Series, lists; cross_val_score over a DataFrame."""
     pd = pytest.importorskip("pandas", reason="pandas is not installed")
