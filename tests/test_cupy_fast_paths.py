@@ -275,6 +275,26 @@ def test_graph_on_a_deep_network(cp):
 
 
 @pytest.mark.parametrize("kind", ["fused", "graph", "lines"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_a_nan_in_the_hidden_layer_stays_nan_on_every_path(cp, kind, activation):
+    """A NaN in Z1 (here from a NaN weight) gives a NaN cost, as the generic step's maximum(0, Z) and
+    maximum(Z, -cap) give it: the kernels' relu and sigmoid compiled to PTX's max, which returns the other
+    operand, so a diverged unit read as 0 (relu) or ~0 (sigmoid) and the cost stayed finite."""
+    from backend_nn.accelerate import compiled_runner
+
+    X, Y = bnn.to_backend(FLOWER[0], cp), bnn.to_backend(FLOWER[1], cp)
+    p0 = bnn.initialize_parameters(2, 4, 1, backend=cp)
+    p0["W1"][1, 0] = float("nan")
+    net = Network.build([2, 4, 1], activation)
+    _, generic_cost = train_step(p0, X, Y, net=net, learning_rate=1.2, xp=cp)
+    assert np.isnan(float(generic_cost))
+    runner = compiled_runner(p0, X, Y, net=net, learning_rate=1.2, xp=cp, prefer=KINDS[kind])
+    assert runner is not None, f"the {kind} path declined this network"
+    _, costs = runner(p0, 2, 1)
+    assert np.isnan(to_numpy(costs)).all(), to_numpy(costs)
+
+
+@pytest.mark.parametrize("kind", ["fused", "graph", "lines"])
 def test_fast_paths_on_a_second_device(cp, kind):
     """The kernels are cached per device: after device 0 has compiled and run a path, the same path on
     device 1 (arrays made there, nn_model(device=1)) runs its own kernels and gives the same answer."""
