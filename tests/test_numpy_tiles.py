@@ -79,10 +79,14 @@ def test_tiled_lines_on_a_deep_network(activation):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "linear", ["leaky_relu", "sigmoid"]])
-def test_tiled_lines_on_a_deep_softmax_network(activation):
+def test_tiled_lines_on_a_deep_softmax_network(activation, monkeypatch):
     """[5, 40, 30, 4] softmax: every hidden layer's forward line tiled; the backward lines are all
-    matrix products (n_l > 1), g' taken over them tile by tile and in place: every gradient the generic
-    lines' to the bit, with the softmax output's dZ_L. The product is the step's own: nothing else changes."""
+    matrix products (n_l > 1), g' taken over them tile by tile and in place (TiledLines.through, once per
+    hidden layer): every gradient the generic lines' to the bit, with the softmax output's dZ_L. The
+    product is the step's own: nothing else changes."""
+    calls = []
+    tiled_through = TiledLines.through
+    monkeypatch.setattr(TiledLines, "through", lambda self, *a, **k: calls.append(1) or tiled_through(self, *a, **k))
     rng = np.random.RandomState(3)
     X = rng.randn(5, 900)
     labels = rng.randint(0, 4, size=900)
@@ -92,6 +96,7 @@ def test_tiled_lines_on_a_deep_softmax_network(activation):
     assert net.output.name == "softmax"
     X0, p0 = X.copy(), {k: v.copy() for k, v in p.items()}
     assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=0, atol=0)
+    assert len(calls) == 2, "g' of both hidden layers in tiles"
     np.testing.assert_array_equal(X, X0)
     for k in p:
         np.testing.assert_array_equal(p[k], p0[k])
