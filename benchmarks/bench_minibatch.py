@@ -7,7 +7,9 @@
 
 Every row runs the same epoch: the same shuffled columns cut into the same batches in order,
 ReLU hidden layers, a softmax output, Adam (lr 0.001, the course's betas and epsilon), from the
-same He parameters. Before a row is timed, it runs 3 batches (fewer where m holds fewer) in float64 and its parameters are
+same He parameters, and computes each batch's cost (the course's model sums them over the epoch; the
+autograd rows need it for their backward pass, and the rows by hand compute it from the logits too,
+since session 43). Before a row is timed, it runs 3 batches (fewer where m holds fewer) in float64 and its parameters are
 compared with a NumPy float64 run of the course's equations written out here (relative
 difference of all parameters together <= 1e-7); a row that disagrees is WRONG and not timed. The
 check is in float64 because Adam's first steps are about lr * sign(dW): in float32, an entry
@@ -164,9 +166,10 @@ def make_torch(dims, X, Y, labels, p0, bs, *, autograd, device="cpu"):
     else:
         v = {k: torch.zeros_like(a) for k, a in p.items()}
         s = {k: torch.zeros_like(a) for k, a in p.items()}
-        box = {"t": 0}
+        box = {"t": 0, "total": None}
 
         def epoch(n_batches=None):
+            box["total"] = None
             with torch.no_grad():
                 for k0 in range(0, m if n_batches is None else n_batches * bs, bs):
                     x, y = Xt[:, k0:k0 + bs], Yt[:, k0:k0 + bs]
@@ -176,6 +179,10 @@ def make_torch(dims, X, Y, labels, p0, bs, *, autograd, device="cpu"):
                         Z = p[f"W{l}"] @ A + p[f"b{l}"]
                         cache.append((A, Z))
                         A = torch.relu(Z) if l < L else torch.softmax(Z, dim=0)
+                    # the cost of each batch, summed over the epoch on the device, as the course's model and
+                    # backend_nn's epochs compute it
+                    part = torch.nn.functional.cross_entropy(Z.T, y.T) * mb
+                    box["total"] = part if box["total"] is None else box["total"] + part
                     dZ, g = A - y, {}
                     for l in range(L, 0, -1):
                         A_prev = cache[l - 1][0]
