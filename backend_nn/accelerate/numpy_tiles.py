@@ -29,7 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..network import Network
-from ..propagation import Lines, mean_of
+from ..propagation import Lines, _db, mean_of
 from ..step import Runner, eager_runner
 
 __all__ = ["TiledLines", "tiled_runner", "TILE_ELEMENTS", "MIN_ELEMENTS"]
@@ -109,7 +109,7 @@ class TiledLines(Lines):
             dA[r, c] = g.backward(dA[r, c], None if Z is None else Z[r, c], A[r, c], xp=np)  # dA * g'(Z), in cache
 
         _for_each_tile(tile, *dA.shape)
-        return dA, mean_of(np.sum(dA, axis=1, keepdims=True), inv_m)
+        return dA, _db(dA, inv_m, xp=np)
 
 
 def tiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
