@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
 from implementations import (SETTLE_S, Unavailable, need_backend, no_gpu, positive_int, results_file,  # noqa: E402
-                             settle)
+                             settle, torch_manual_gradients)
 from backend_nn.network import Network  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -173,22 +173,11 @@ def make_torch(dims, X, Y, labels, p0, bs, *, autograd, device="cpu"):
             with torch.no_grad():
                 for k0 in range(0, m if n_batches is None else n_batches * bs, bs):
                     x, y = Xt[:, k0:k0 + bs], Yt[:, k0:k0 + bs]
-                    mb = x.shape[1]
-                    A, cache = x, []
-                    for l in range(1, L + 1):
-                        Z = p[f"W{l}"] @ A + p[f"b{l}"]
-                        cache.append((A, Z))
-                        A = torch.relu(Z) if l < L else torch.softmax(Z, dim=0)
+                    cost, g = torch_manual_gradients(p, x, y, hidden="relu", output="softmax")
                     # the cost of each batch, summed over the epoch on the device, as the course's model and
                     # backend_nn's epochs compute it
-                    part = torch.nn.functional.cross_entropy(Z.T, y.T) * mb
+                    part = cost * x.shape[1]
                     box["total"] = part if box["total"] is None else box["total"] + part
-                    dZ, g = A - y, {}
-                    for l in range(L, 0, -1):
-                        A_prev = cache[l - 1][0]
-                        g[f"W{l}"], g[f"b{l}"] = dZ @ A_prev.T / mb, dZ.sum(1, keepdim=True) / mb
-                        if l > 1:
-                            dZ = (p[f"W{l}"].T @ dZ) * (cache[l - 2][1] > 0)
                     box["t"] += 1
                     t = box["t"]
                     for k in p:

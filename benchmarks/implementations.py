@@ -16,7 +16,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -313,35 +313,44 @@ def _torch_setup(pb: Problem, cuda: bool):
     return torch, X, Y, p, sync, memory
 
 
-def torch_manual_steps(p: dict, X, Y, *, hidden: str, output: str, learning_rate: float) -> Callable[[int], None]:
-    """``run(k)``: k full-batch steps of any depth written by hand in PyTorch, the course's equations (the cost
-    from the logits every step, relu or tanh hidden, a sigmoid or softmax output), updating ``p`` in place."""
+def torch_manual_gradients(p: dict, X, Y, *, hidden: str, output: str) -> tuple[Any, dict]:
+    """(cost, grads) of one batch written by hand in PyTorch, the course's equations at any depth: the cost
+    from the logits, relu or tanh hidden, a sigmoid or softmax output; grads keyed like ``p`` ("W1", "b1", ...).
+    Call it under ``torch.no_grad()``."""
     import torch
 
     L, m = len(p) // 2, X.shape[1]
     g = {"tanh": torch.tanh, "relu": torch.relu}[hidden]
+    A, caches = X, []
+    for l in range(1, L + 1):
+        Z = p[f"W{l}"] @ A + p[f"b{l}"]
+        caches.append((A, Z))
+        A = g(Z) if l < L else (torch.softmax(Z, dim=0) if output == "softmax" else torch.sigmoid(Z))
+    if output == "softmax":
+        cost = torch.nn.functional.cross_entropy(Z.T, Y.T)
+    else:
+        cost = torch.nn.functional.binary_cross_entropy_with_logits(Z, Y)
+    dZ, grads = A - Y, {}
+    for l in range(L, 0, -1):
+        A_prev = caches[l - 1][0]
+        grads[f"W{l}"], grads[f"b{l}"] = dZ @ A_prev.T / m, dZ.sum(1, keepdim=True) / m
+        if l > 1:
+            dA = p[f"W{l}"].T @ dZ
+            dZ = dA * (caches[l - 2][1] > 0) if hidden == "relu" else dA * (1 - A_prev * A_prev)
+    return cost, grads
+
+
+def torch_manual_steps(p: dict, X, Y, *, hidden: str, output: str, learning_rate: float) -> Callable[[int], None]:
+    """``run(k)``: k full-batch gradient-descent steps of :func:`torch_manual_gradients` (the cost every
+    step), updating ``p`` in place."""
+    import torch
 
     def run(k):
         with torch.no_grad():
             for _ in range(k):
-                A, caches = X, []
-                for l in range(1, L + 1):
-                    Z = p[f"W{l}"] @ A + p[f"b{l}"]
-                    caches.append((A, Z))
-                    A = g(Z) if l < L else (torch.softmax(Z, dim=0) if output == "softmax" else torch.sigmoid(Z))
-                if output == "softmax":
-                    cost = torch.nn.functional.cross_entropy(Z.T, Y.T)  # noqa: F841
-                else:
-                    cost = torch.nn.functional.binary_cross_entropy_with_logits(Z, Y)  # noqa: F841
-                dZ = A - Y
-                for l in range(L, 0, -1):
-                    A_prev = caches[l - 1][0]
-                    dW, db = dZ @ A_prev.T / m, dZ.sum(1, keepdim=True) / m
-                    if l > 1:
-                        dA = p[f"W{l}"].T @ dZ
-                        dZ = dA * (caches[l - 2][1] > 0) if hidden == "relu" else dA * (1 - A_prev * A_prev)
-                    p[f"W{l}"] -= learning_rate * dW
-                    p[f"b{l}"] -= learning_rate * db
+                _, grads = torch_manual_gradients(p, X, Y, hidden=hidden, output=output)
+                for key, d in grads.items():
+                    p[key] -= learning_rate * d
 
     return run
 
