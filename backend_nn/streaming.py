@@ -245,6 +245,8 @@ def rows_layout(X: np.ndarray) -> bool:
 
 #: A window of at least this many elements is gathered in pieces when :func:`gather` is given threads.
 SPLIT_ELEMENTS = 2**20
+#: The most threads a gather takes (:func:`gather_threads`), and the size of the pool they run on.
+MAX_GATHER_THREADS = 8
 
 _gather_pool: ThreadPoolExecutor | None = None
 _gather_pool_lock = threading.Lock()
@@ -260,14 +262,14 @@ def gather_threads() -> int:
         n = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         n = os.cpu_count() or 1
-    return max(1, min(8, 2 * n))
+    return max(1, min(MAX_GATHER_THREADS, 2 * n))
 
 
 def _pool() -> ThreadPoolExecutor:
     global _gather_pool
     with _gather_pool_lock:
         if _gather_pool is None:
-            _gather_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="backend_nn-gather")
+            _gather_pool = ThreadPoolExecutor(max_workers=MAX_GATHER_THREADS, thread_name_prefix="backend_nn-gather")
         return _gather_pool
 
 
