@@ -26,3 +26,9 @@ def cuda_source(kernel_file: str, dtype: Any, activation: str, **defines: int) -
     header = f"typedef {ctype(dtype)} T;\n#define ACT {ACT_CODES[activation]}\n"
     header += "".join(f"#define {name} {value}\n" for name, value in defines.items())
     return header + (_HERE / "activations.cuh").read_text() + (_HERE / kernel_file).read_text()
+
+
+def slope(g: Any, dtype: Any) -> np.generic:
+    """The kernels' ``slope`` argument: leaky relu's negative slope (0 for every other activation) as a
+    scalar of the kernel's T."""
+    return np.dtype(dtype).type(g.negative_slope or 0.0)

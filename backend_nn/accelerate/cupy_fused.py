@@ -18,7 +18,7 @@ import numpy as np
 from ..network import Network
 from ..step import Runner
 from . import Declined
-from ._cuda import cuda_source
+from ._cuda import cuda_source, slope
 
 __all__ = ["fused_runner", "MAX_ACCUMULATORS", "MAX_M"]
 
@@ -61,7 +61,7 @@ class _FusedRunner:
         self.Y = cupy.ascontiguousarray(Y)
         self.m = int(X.shape[1])
         self.lr = self.np_dtype(learning_rate)
-        self.slope = self.np_dtype(g.negative_slope or 0.0)
+        self.slope = slope(g, X.dtype)
         self.params = {k: cupy.ascontiguousarray(v).copy() for k, v in parameters.items()}
         limit = self.kernel.max_threads_per_block  # set by the kernel's register use
         self.threads = max(32, min(limit // 32 * 32, -(-self.m // 32) * 32))

@@ -31,7 +31,7 @@ import numpy as np
 from ..network import Network
 from ..propagation import Lines, mean_of
 from ..step import Runner, eager_runner
-from ._cuda import ACT_CODES, cuda_source
+from ._cuda import ACT_CODES, cuda_source, slope
 
 __all__ = ["CupyLines", "lines_runner"]
 
@@ -94,9 +94,8 @@ class CupyLines(Lines):
         b = b if _c_layout(b) else cupy.ascontiguousarray(b)
         A = cupy.empty_like(WA) if g.needs_Z else WA  # Z is written over W A_prev, or A is
         blocks_x = min(-(-m // (_THREADS * _UNROLL)), 2**16)
-        slope = np.dtype(WA.dtype).type(g.negative_slope or 0.0)
         _kernels(cupy.cuda.Device().id, str(WA.dtype), g.name)[0]((blocks_x, n), (_THREADS,), (
-            WA, b, WA, A, np.int64(m), np.int32(g.needs_Z), slope))
+            WA, b, WA, A, np.int64(m), np.int32(g.needs_Z), slope(g, WA.dtype)))
         return (WA if g.needs_Z else None), A
 
     def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, inv_m, dropout=None, l=0):
@@ -113,9 +112,8 @@ class CupyLines(Lines):
         dZ_prev = cupy.empty((n, m), dtype=dt)
         blocks_x = _column_blocks(n, m)
         partial = cupy.empty((2, blocks_x, n), dtype=dt)  # partial sums of dW and db, per column block
-        slope = np.dtype(dt).type(g_prev.negative_slope or 0.0)
         _kernels(cupy.cuda.Device().id, str(dt), g_prev.name)[1]((blocks_x, n), (_THREADS,), (
-            W, dZ, Z_read, A_prev, dZ_prev, partial[0], partial[1], np.int64(m), slope))
+            W, dZ, Z_read, A_prev, dZ_prev, partial[0], partial[1], np.int64(m), slope(g_prev, dt)))
         sums = partial[:, 0] if blocks_x == 1 else cupy.sum(partial, axis=1)  # (2, n)
         return mean_of(sums[0][None, :], inv_m), dZ_prev, mean_of(sums[1][:, None], inv_m)
 
@@ -131,9 +129,8 @@ class CupyLines(Lines):
             return super().through(dA, Z, A, g, xp=xp, inv_m=inv_m, dropout=dropout, l=l)
         blocks_x = _column_blocks(n, m)
         partial = cupy.empty((blocks_x, n), dtype=A.dtype)  # partial sums of db, per column block
-        slope = np.dtype(A.dtype).type(g.negative_slope or 0.0)
         _kernels(cupy.cuda.Device().id, str(A.dtype), g.name)[2]((blocks_x, n), (_THREADS,), (
-            dA, Z_read, A, dA, partial, np.int64(m), slope))
+            dA, Z_read, A, dA, partial, np.int64(m), slope(g, A.dtype)))
         db = partial[0] if blocks_x == 1 else cupy.sum(partial, axis=0)  # (n,)
         return dA, mean_of(db[:, None], inv_m)
 
