@@ -131,8 +131,9 @@ def eager_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
 
 
 def eager_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                 dropouts: dict | None = None, mean_in_dZ: bool = False) -> EpochRunner:
-    """The generic epoch: :func:`optimizer_step` on each batch's columns in turn. Where the namespace's
+                 dropouts: dict | None = None, mean_in_dZ: bool = False, lines: Lines = GENERIC_LINES) -> EpochRunner:
+    """The generic epoch: :func:`optimizer_step` on each batch's columns in turn (``lines``: the
+    generic ones, or a fast path's). Where the namespace's
     arrays are writeable the optimizer updates in place, on parameter and state buffers of the epochs'
     own (copied from the first ones handed in; the caller's arrays are never written), and hands them
     back: fewer temporaries a batch, the same bits. JAX's arrays are not writeable: each batch makes
@@ -152,7 +153,7 @@ def eager_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: 
             params, state, cost = optimizer_step(params, state, Xm, Ym, net=net, optimizer=optimizer,
                                                  learning_rate=learning_rate, xp=xp, lambd=lambd,
                                                  dropout=dropout_for(dropouts, w), inplace=inplace,
-                                                 mean_in_dZ=mean_in_dZ)
+                                                 mean_in_dZ=mean_in_dZ, lines=lines)
             part = cost * w  # the course sums the losses over the epoch, then divides by m
             total = part if total is None else total + part
         return params, state, total

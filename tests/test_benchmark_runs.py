@@ -156,7 +156,7 @@ def test_the_step_profile_runs_on_the_cpu_and_without_a_gpu_says_so():
     out = proc.stdout
     assert out.count(" = W") + out.count(" = dZ") == 8, out  # Z1..Z3, dW1..dW3, dA1, dA2 of [20, 16, 8, 3]
     assert "sum: this size floor" in out
-    assert "backend_nn [torch, no flag: eager]:" in out and "PyTorch manual [cpu]:" in out
+    assert "backend_nn [torch, no flag: torch lines]:" in out and "PyTorch manual [cpu]:" in out
     assert out.count("aten::mm") == 2, out  # the matrix products are among each side's top operators
     if not bnn.cuda_device_count():
         proc = subprocess.run([sys.executable, script, "--size", "quick"], capture_output=True, text=True, timeout=120)

@@ -17,6 +17,8 @@ a failed build raised; False: eager.
 - ``jax_loop``: ``jax.jit`` of the whole chunk of iterations between host syncs.
 - ``torch_compile``: ``torch.compile`` of the step, each with a Dynamo cache of its own
   (``compile_own``), so models compiled one after another in a process never run eager.
+- ``torch_lines``: the backward line into a relu or leaky-relu hidden layer as ATen's one-pass
+  backward operation (the generic line's values), in the eager step and epochs.
 - ``cupy_fused`` (+ ``shallow_step.cu``): the small binary shallow network's whole chunk
   of steps in one CUDA kernel: the one place the equations are written a second time,
   in CUDA, and tested against the generic ones.
@@ -105,7 +107,9 @@ class Support:
     dtypes: frozenset[str] = frozenset({"float32", "float64"})
     size: Callable[[Network, int, str], str | None] | None = field(default=None, compare=False)
 
-    def reason_against(self, net: Network, m: int, dtype: str) -> str | None:
+    def reason_against(self, net: Network, m: int, dtype: str | None) -> str | None:
+        """Why this path cannot serve ``net`` at m columns of ``dtype`` (None: not known yet, as where
+        the epochs are chosen before their data), or None."""
         lo, hi = self.depth
         if net.L < lo or (hi is not None and net.L > hi):
             return f"takes {lo}..{hi or 'any'} layers; this network has {net.L}"
@@ -113,9 +117,9 @@ class Support:
             return f"takes hidden activations {sorted(self.hidden)}"
         if net.output.name not in self.outputs:
             return f"takes outputs {sorted(self.outputs)}, not {net.output.name}"
-        if dtype not in self.dtypes:
+        if dtype is not None and dtype not in self.dtypes:
             return f"takes {sorted(self.dtypes)}, not {dtype}"
-        return self.size(net, m, dtype) if self.size is not None else None
+        return self.size(net, m, dtype) if self.size is not None and dtype is not None else None
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,8 @@ def _replay_size(net: Network, m: int, dtype: str) -> str | None:
 
 
 _CUDA_ACTS = frozenset({"tanh", "sigmoid", "relu", "leaky_relu", "linear"})
+#: The hidden activations whose backward line ATen does in one pass with the generic line's values (torch_lines).
+ATEN_LINE_ACTS = frozenset({"relu", "leaky_relu"})
 
 #: The fast paths, in order of preference within each library.
 FAST_PATHS: tuple[FastPath, ...] = (
@@ -174,6 +180,7 @@ FAST_PATHS: tuple[FastPath, ...] = (
     FastPath("torch.compile", "torch", "torch_compile:torch_runner",
              not_by_default="compiling takes seconds to minutes, more than it saves on a short run (compile=True "
                             "takes it)"),
+    FastPath("torch lines", "torch", "torch_lines:lines_runner", Support(depth=(2, None), hidden=ATEN_LINE_ACTS)),
     FastPath("numpy tiles", "numpy", "numpy_tiles:tiled_runner", Support(depth=(2, None), size=_tiles_size)),
     FastPath("numpy replay", "numpy", "numpy_replay:replay_runner", Support(size=_replay_size)),
     FastPath("cupy fused kernel", "cupy", "cupy_fused:fused_runner",
@@ -309,7 +316,8 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
     """The epoch runner for mini-batch training: with ``compile``, the array library's compiled
     epoch where it has one (jax.jit of a scan over the batches; CUDA graphs of the step, one per
     batch width, on CuPy; NumPy's recorded step where the batches are small; torch.compile of the
-    step, with ``compile=True`` only), else the eager epoch. Where the data arrive window by window, that epoch
+    step, with ``compile=True`` only; by default, the eager epoch with relu's backward line in one ATen
+    operation), else the eager epoch. Where the data arrive window by window, that epoch
     runs on each window of whole batches: X a dask array (windows of about a chunk, gathered from
     the chunks in turn; ``per_chunk``: a window per shuffled chunk), or host data streamed in
     (:class:`~backend_nn.streaming.HostData`, with its labels Y on the host)."""
@@ -355,7 +363,15 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
 
         return torch_epochs(**kw), Choice("torch.compile steps")
     if compile == "auto" and _library(xp) == "torch":
-        return eager_epochs(**kw), Choice("eager", [("torch.compile steps", str(torch_compile.not_by_default))])
+        passed = [("torch.compile steps", str(torch_compile.not_by_default))]
+        dtype = None if parameters is None else str(parameters["W1"].dtype).rsplit(".", 1)[-1]
+        width = max(sl.stop - sl.start for sl in slices)
+        reason = next(p for p in FAST_PATHS if p.name == "torch lines").support.reason_against(net, width, dtype)
+        if reason is None:
+            from .torch_lines import TorchLines
+
+            return eager_epochs(**kw, lines=TorchLines()), Choice("torch lines epochs", passed)
+        return eager_epochs(**kw), Choice("eager", passed + [("torch lines epochs", reason)])
     if compile and _library(xp) == "cupy":  # by default: its GPU tests pass (benchmarks/results/gpu-tests.log)
         from .cupy_graph import graph_epochs
 
