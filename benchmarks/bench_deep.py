@@ -204,6 +204,7 @@ def makers(gpu: bool, cpu_baselines_only: bool = False):
         ("backend_nn [numpy]", lambda *a: make_backend_nn(*a, "numpy", compiled=False)),
         ("backend_nn [numpy, tiles]", lambda *a: make_backend_nn(*a, "numpy", compiled=True)),
         ("backend_nn [torch]", lambda *a: make_backend_nn(*a, "torch", compiled=False)),
+        ("backend_nn [torch, lines]", lambda *a: make_backend_nn(*a, "torch", compiled=True, prefer="torch lines")),
         ("backend_nn [jax, jit]", lambda *a: make_backend_nn(*a, "jax", compiled=True)),
         ("backend_nn [torch, compile]", lambda *a: make_backend_nn(*a, "torch", compiled=True)),
         ("PyTorch manual [cpu]", lambda *a: make_torch(*a, cuda=False, autograd=False)),

@@ -256,7 +256,8 @@ def make_sklearn(dims, X, Y, labels, p0, bs):
 ROWS = [
     ("backend_nn [numpy, default]", lambda *a: make_backend_nn(*a, backend="numpy", compile="auto"), 1e-7),
     ("backend_nn [numpy, eager]", lambda *a: make_backend_nn(*a, backend="numpy", compile=False), 1e-7),
-    ("backend_nn [torch, default: eager]", lambda *a: make_backend_nn(*a, backend="torch", compile="auto"), 1e-7),
+    ("backend_nn [torch, default]", lambda *a: make_backend_nn(*a, backend="torch", compile="auto"), 1e-7),
+    ("backend_nn [torch, eager]", lambda *a: make_backend_nn(*a, backend="torch", compile=False), 1e-7),
     ("backend_nn [jax, default: jit epochs]", lambda *a: make_backend_nn(*a, backend="jax", compile="auto"), 1e-7),
     ("PyTorch manual + Adam by hand [cpu]", lambda *a: make_torch(*a, autograd=False), 1e-7),
     ("PyTorch autograd + torch.optim.Adam [cpu]", lambda *a: make_torch(*a, autograd=True), 1e-7),
