@@ -66,16 +66,20 @@ def test_relu_zeros_are_the_course_relu_backward_bit_for_bit(activation):
     assert torch.equal(db, db_generic)
 
 
-def test_dropout_takes_the_generic_line():
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh"])
+def test_with_dropout_the_values_are_the_generic_line_s(activation):
+    """dA * D / keep_prob first (layer 2's masks, so the right layer's are read), then g' from Z."""
     rng = np.random.RandomState(1)
     Z, dA = torch.asarray(rng.randn(6, 40)), torch.asarray(rng.randn(6, 40))
-    A = torch.relu(Z)
-    g = bnn.get_activation("relu")
-    dropout = Dropout(0.8, [torch.asarray((rng.rand(6, 40) < 0.8) * 1.0)])
-    fast = TorchLines().through(dA.clone(), Z, A, g, xp=xp, inv_m=1 / 40, dropout=dropout, l=1)
-    generic = GENERIC_LINES.through(dA.clone(), Z, A, g, xp=xp, inv_m=1 / 40, dropout=dropout, l=1)
-    for a, b in zip(fast, generic):
+    g = bnn.get_activation(activation)
+    masks = [torch.asarray((rng.rand(6, 40) < 0.8) * 1.0) for _ in range(2)]
+    A = g(Z, xp=xp) * masks[1] / 0.8  # the dropped-out activation, as the forward pass caches it
+    dropout = Dropout(0.8, masks)
+    fast = TorchLines().through(dA.clone(), Z, A, g, xp=xp, inv_m=1 / 40, dropout=dropout, l=2)
+    generic = GENERIC_LINES.through(dA.clone(), Z, A, g, xp=xp, inv_m=1 / 40, dropout=dropout, l=2)
+    for a, b in zip(fast, generic, strict=True):
         assert torch.equal(a, b)
+    assert torch.all(fast[0][masks[1] == 0] == 0)
 
 
 def test_the_default_takes_the_torch_lines_for_relu_networks_and_says_why_not_otherwise():
@@ -97,8 +101,8 @@ def test_the_default_takes_the_torch_lines_for_relu_networks_and_says_why_not_ot
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_training_on_the_torch_lines_equals_the_generic_run_bit_for_bit(dtype):
-    """L_layer_model (full batch) and model (mini-batch Adam, L2), default against compile=False: the same
-    costs and parameters to the last bit."""
+    """L_layer_model (full batch) and model (mini-batch Adam; with L2, and with dropout), default against
+    compile=False: the same costs and parameters to the last bit."""
     X, Y = bnn.load_dataset("digits")
     X, Y = X[:, :400], Y[:, :400]
     kw = dict(learning_rate=0.05, num_iterations=60, backend="torch", dtype=dtype)
@@ -107,9 +111,11 @@ def test_training_on_the_torch_lines_equals_the_generic_run_bit_for_bit(dtype):
     np.testing.assert_array_equal(bnn.to_numpy(c_fast), bnn.to_numpy(c_eager))
     for k in p_eager:
         np.testing.assert_array_equal(bnn.to_numpy(p_fast[k]), bnn.to_numpy(p_eager[k]), err_msg=k)
-    kw = dict(optimizer="adam", mini_batch_size=64, num_epochs=3, lambd=0.1, activation="leaky_relu",
-              backend="torch", dtype=dtype, print_cost=False, cost_every=1)
-    (p_fast, c_fast), (p_eager, c_eager) = (bnn.model(X, Y, [64, 20, 10], compile=c, **kw) for c in ("auto", False))
-    np.testing.assert_array_equal(c_fast, c_eager)
-    for k in p_eager:
-        np.testing.assert_array_equal(bnn.to_numpy(p_fast[k]), bnn.to_numpy(p_eager[k]), err_msg=k)
+    for extra in (dict(lambd=0.1, activation="leaky_relu"), dict(keep_prob=0.8)):
+        kw = dict(optimizer="adam", mini_batch_size=64, num_epochs=3, backend="torch", dtype=dtype, print_cost=False,
+                  cost_every=1, **extra)
+        (p_fast, c_fast), (p_eager, c_eager) = (bnn.model(X, Y, [64, 20, 16, 10], compile=c, **kw)
+                                                for c in ("auto", False))
+        np.testing.assert_array_equal(c_fast, c_eager)
+        for k in p_eager:
+            np.testing.assert_array_equal(bnn.to_numpy(p_fast[k]), bnn.to_numpy(p_eager[k]), err_msg=f"{extra} {k}")

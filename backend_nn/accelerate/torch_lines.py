@@ -17,8 +17,8 @@ dA and NaN for an infinite or NaN one. A zero's sign never reaches a weight (W -
 a non-finite dA_l = W_{l+1}^T dZ_{l+1} comes of a diverging run, which the training loop reports from
 its weights. db_l is the generic line's own sum. Tested against the generic lines.
 
-:class:`TorchLines` takes the generic line wherever this one does not apply (dropout, tanh and the
-other activations, whose ATen backward ops round differently from the course's formulas).
+:class:`TorchLines` takes the generic line wherever this one does not apply (tanh and the other
+activations, whose ATen backward ops round differently from the course's formulas).
 """
 
 from __future__ import annotations
@@ -48,10 +48,13 @@ class TorchLines(Lines):
     name = "torch lines"
 
     def through(self, dA, Z, A, g, *, xp, inv_m, dropout=None, l=0):
-        """dZ_l = dA_l * g'(Z_l) in one ATen operation, db_l = sum(dZ_l) / m (the generic sum); with
-        dropout, or another activation, the generic line."""
-        if dropout is not None or g.name not in ATEN_LINE_ACTS or Z is None:
+        """dZ_l = dA_l * g'(Z_l) in one ATen operation (with dropout, dA_l * D_l / keep_prob first, as the
+        generic line takes it; g' reads Z_l, which dropout leaves alone), db_l = sum(dZ_l) / m (the generic
+        sum); for another activation, the generic line."""
+        if g.name not in ATEN_LINE_ACTS or Z is None:
             return super().through(dA, Z, A, g, xp=xp, inv_m=inv_m, dropout=dropout, l=l)
+        if dropout is not None:
+            dA = dropout.backward(dA, l)
         dZ = _aten_dZ(dA, Z, g)
         return dZ, _db(dZ, inv_m, xp=xp)
 
