@@ -19,6 +19,7 @@ a failed build raised; False: eager.
   (``compile_own``), so models compiled one after another in a process never run eager.
 - ``torch_lines``: the backward line into a relu or leaky-relu hidden layer as ATen's one-pass
   backward operation (the generic line's values), in the eager step and epochs.
+- ``torch_adam``: the course's Adam as PyTorch's fused kernel in the eager epochs (round-off apart).
 - ``cupy_fused`` (+ ``shallow_step.cu``): the small binary shallow network's whole chunk
   of steps in one CUDA kernel: the one place the equations are written a second time,
   in CUDA, and tested against the generic ones.
@@ -317,7 +318,7 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
     epoch where it has one (jax.jit of a scan over the batches; CUDA graphs of the step, one per
     batch width, on CuPy; NumPy's recorded step where the batches are small; torch.compile of the
     step, with ``compile=True`` only; by default, the eager epoch with relu's backward line in one ATen
-    operation), else the eager epoch. Where the data arrive window by window, that epoch
+    operation and Adam as PyTorch's fused kernel), else the eager epoch. Where the data arrive window by window, that epoch
     runs on each window of whole batches: X a dask array (windows of about a chunk, gathered from
     the chunks in turn; ``per_chunk``: a window per shuffled chunk), or host data streamed in
     (:class:`~backend_nn.streaming.HostData`, with its labels Y on the host)."""
@@ -363,15 +364,8 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
 
         return torch_epochs(**kw), Choice("torch.compile steps")
     if compile == "auto" and _library(xp) == "torch":
-        passed = [("torch.compile steps", str(torch_compile.not_by_default))]
-        dtype = None if parameters is None else str(parameters["W1"].dtype).rsplit(".", 1)[-1]
-        width = max(sl.stop - sl.start for sl in slices)
-        reason = next(p for p in FAST_PATHS if p.name == "torch lines").support.reason_against(net, width, dtype)
-        if reason is None:
-            from .torch_lines import TorchLines
-
-            return eager_epochs(**kw, lines=TorchLines()), Choice("torch lines epochs", passed)
-        return eager_epochs(**kw), Choice("eager", passed + [("torch lines epochs", reason)])
+        return _torch_eager_epochs(kw, passed=[("torch.compile steps", str(torch_compile.not_by_default))],
+                                   parameters=parameters)
     if compile and _library(xp) == "cupy":  # by default: its GPU tests pass (benchmarks/results/gpu-tests.log)
         from .cupy_graph import graph_epochs
 
@@ -386,6 +380,30 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         return eager_epochs(**kw), Choice("eager", [("numpy replay epochs", too_large)])
     why = [("compiled epochs", f"none for {_library(xp) or 'this array library'} yet")] if compile else []
     return eager_epochs(**kw), Choice("eager", why)
+
+
+def _torch_eager_epochs(kw: dict, *, passed: list, parameters: dict | None) -> tuple[Any, Choice]:
+    """PyTorch's default epochs: eager, with :class:`~.torch_lines.TorchLines` where the network's hidden layers
+    take them, and the course's Adam as PyTorch's fused kernel (:class:`~.torch_adam.FusedAdam`)."""
+    from ..optimizers import Adam
+    from ..step import eager_epochs
+
+    net, slices = kw["net"], kw["slices"]
+    dtype = None if parameters is None else str(parameters["W1"].dtype).rsplit(".", 1)[-1]
+    width = max(sl.stop - sl.start for sl in slices)
+    reason = next(p for p in FAST_PATHS if p.name == "torch lines").support.reason_against(net, width, dtype)
+    path = "eager"
+    if reason is None:
+        from .torch_lines import TorchLines
+
+        kw, path = {**kw, "lines": TorchLines()}, "torch lines epochs"
+    else:
+        passed = passed + [("torch lines epochs", reason)]
+    if type(kw["optimizer"]) is Adam:  # the course's; a subclass of the user's own keeps its update
+        from .torch_adam import FusedAdam
+
+        kw, path = {**kw, "optimizer": FusedAdam.of(kw["optimizer"])}, f"{path}, fused adam"
+    return eager_epochs(**kw), Choice(path, passed)
 
 
 def compiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
