@@ -34,7 +34,9 @@ FUSED_DEVICES = frozenset({"cpu", "cuda"})
 @dataclass(frozen=True)
 class FusedAdam(Adam):
     """:class:`~backend_nn.optimizers.Adam` whose in-place update is PyTorch's fused Adam kernel on the CPU and
-    CUDA (the pure update, ``inplace=False``, and any other device's, is the course's expression)."""
+    CUDA, where every parameter, gradient and state array is C-contiguous. Otherwise (the pure update,
+    ``inplace=False``, another device, a transposed parameter) it is the course's expression: the fused kernel
+    pairs the elements of its arrays in memory order, and gave a transposed W1 a wrong update (tested).)"""
 
     @classmethod
     def of(cls, adam: Adam) -> FusedAdam:
@@ -42,16 +44,17 @@ class FusedAdam(Adam):
 
     def update(self, parameters, grads, state, *, learning_rate, inplace=False, xp=None):
         keys = list(parameters)
-        P = [parameters[k] for k in keys]
-        if not inplace or P[0].device.type not in FUSED_DEVICES:
+        P, G = [parameters[k] for k in keys], [grads["d" + k] for k in keys]
+        V, S = [state["v"]["d" + k] for k in keys], [state["s"]["d" + k] for k in keys]
+        if not inplace or P[0].device.type not in FUSED_DEVICES or not all(
+                a.is_contiguous() for a in (*P, *G, *V, *S)):  # the kernel pairs the arrays' elements in memory order
             return super().update(parameters, grads, state, learning_rate=learning_rate, inplace=inplace, xp=xp)
         import torch
         from torch.optim.adam import adam
 
         t = update_count(state["t"])
         steps = [torch.full((), t, dtype=torch.float32, device=p.device) for p in P]  # adam() counts them up first
-        adam(P, [grads["d" + k] for k in keys], [state["v"]["d" + k] for k in keys],
-             [state["s"]["d" + k] for k in keys], [], steps, fused=True, amsgrad=False, beta1=self.beta1,
-             beta2=self.beta2, lr=float(learning_rate), weight_decay=0.0, eps=self.epsilon, maximize=False)
+        adam(P, G, V, S, [], steps, fused=True, amsgrad=False, beta1=self.beta1, beta2=self.beta2,
+             lr=float(learning_rate), weight_decay=0.0, eps=self.epsilon, maximize=False)
         state["t"] = t + 1
         return parameters, state
