@@ -60,6 +60,17 @@ def test_the_pure_update_is_the_course_expression():
     assert got_state["t"] == want_state["t"] == 4 and state["t"] == 3
 
 
+def _assert_three_updates_equal(p, q, grads):
+    """3 in-place updates of p by the course's Adam and of q by FusedAdam: the same bits."""
+    adam, fused = Adam(), FusedAdam.of(Adam())
+    sp, sq = adam.init(p), fused.init(q)
+    for _ in range(3):
+        adam.update(p, grads, sp, learning_rate=0.01, inplace=True, xp=xp)
+        fused.update(q, grads, sq, learning_rate=0.01, inplace=True, xp=xp)
+    for k in p:
+        assert torch.equal(p[k], q[k]), k
+
+
 def test_another_device_takes_the_course_expression(monkeypatch):
     from backend_nn.accelerate import torch_adam
 
@@ -67,13 +78,7 @@ def test_another_device_takes_the_course_expression(monkeypatch):
     p, rng = _parameters("float64")
     q = {k: v.clone() for k, v in p.items()}
     grads = {"d" + k: torch.asarray(rng.randn(*v.shape)) for k, v in p.items()}
-    adam, fused = Adam(), FusedAdam.of(Adam())
-    sp, sq = adam.init(p), fused.init(q)
-    for _ in range(3):
-        adam.update(p, grads, sp, learning_rate=0.01, inplace=True, xp=xp)
-        fused.update(q, grads, sq, learning_rate=0.01, inplace=True, xp=xp)
-    for k in p:
-        assert torch.equal(p[k], q[k])
+    _assert_three_updates_equal(p, q, grads)
 
 
 def test_a_transposed_parameter_takes_the_course_expression():
@@ -85,13 +90,7 @@ def test_a_transposed_parameter_takes_the_course_expression():
     p, q = ({"W1": W.clone(), "b1": torch.zeros(30, 1, dtype=W.dtype)} for _ in range(2))
     assert not p["W1"].is_contiguous()
     grads = {"dW1": torch.asarray(rng.randn(30, 12)), "db1": torch.asarray(rng.randn(30, 1))}
-    adam, fused = Adam(), FusedAdam.of(Adam())
-    sp, sq = adam.init(p), fused.init(q)
-    for _ in range(3):
-        adam.update(p, grads, sp, learning_rate=0.01, inplace=True, xp=xp)
-        fused.update(q, grads, sq, learning_rate=0.01, inplace=True, xp=xp)
-    for k in p:
-        assert torch.equal(p[k], q[k]), k
+    _assert_three_updates_equal(p, q, grads)
 
 
 def test_the_default_epochs_take_it_for_the_course_adam_only():
