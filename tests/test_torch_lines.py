@@ -114,8 +114,8 @@ def test_training_on_the_torch_lines_equals_the_generic_run_bit_for_bit(dtype):
     for k in p_eager:
         np.testing.assert_array_equal(bnn.to_numpy(p_fast[k]), bnn.to_numpy(p_eager[k]), err_msg=k)
     for extra in (dict(lambd=0.1, activation="leaky_relu"), dict(keep_prob=0.8)):
-        kw = dict(optimizer="momentum", mini_batch_size=64, num_epochs=3, backend="torch", dtype=dtype, print_cost=False,
-                  cost_every=1, **extra)
+        kw = dict(optimizer="momentum", mini_batch_size=64, num_epochs=3, backend="torch", dtype=dtype,
+                  print_cost=False, cost_every=1, **extra)
         (p_fast, c_fast), (p_eager, c_eager) = (bnn.model(X, Y, [64, 20, 16, 10], compile=c, **kw)
                                                 for c in ("auto", False))
         np.testing.assert_array_equal(c_fast, c_eager)

@@ -36,7 +36,7 @@ class FusedAdam(Adam):
     """:class:`~backend_nn.optimizers.Adam` whose in-place update is PyTorch's fused Adam kernel on the CPU and
     CUDA, where every parameter, gradient and state array is C-contiguous. Otherwise (the pure update,
     ``inplace=False``, another device, a transposed parameter) it is the course's expression: the fused kernel
-    pairs the elements of its arrays in memory order, and gave a transposed W1 a wrong update (tested).)"""
+    pairs the elements of its arrays in memory order, and gave a transposed W1 a wrong update (tested)."""
 
     @classmethod
     def of(cls, adam: Adam) -> FusedAdam:
