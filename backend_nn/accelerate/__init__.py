@@ -319,9 +319,9 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
     batch width, on CuPy; NumPy's recorded step where the batches are small; torch.compile of the
     step, with ``compile=True`` only; by default, the eager epoch with relu's backward line in one ATen
     operation and Adam as PyTorch's fused kernel), else the eager epoch. Where the data arrive window by
-    window, that epoch runs on each window of whole batches: X a dask array (windows of about a chunk, gathered from
-    the chunks in turn; ``per_chunk``: a window per shuffled chunk), or host data streamed in
-    (:class:`~backend_nn.streaming.HostData`, with its labels Y on the host)."""
+    window, that epoch runs on each window of whole batches: X a dask array (windows of about a chunk,
+    gathered from the chunks in turn; ``per_chunk``: a window per shuffled chunk), or host data streamed
+    in (:class:`~backend_nn.streaming.HostData`, with its labels Y on the host)."""
     from ..streaming import is_host_data
 
     if array_api_compat.is_dask_array(X) or is_host_data(X):
