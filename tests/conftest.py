@@ -94,6 +94,17 @@ def _backend_params():
 BACKEND_PARAMS = _backend_params()
 
 
+def torch_device_params() -> list:
+    """"cpu" and "cuda" for PyTorch's own fast paths; "cuda" marked ``gpu``, skipped with the reason where
+    PyTorch counts no CUDA device. Call it after ``pytest.importorskip("torch")``."""
+    import torch
+
+    marks = [pytest.mark.gpu]
+    if not torch.cuda.is_available():
+        marks.append(pytest.mark.skip(reason="no CUDA GPU: PyTorch counts no CUDA device"))
+    return ["cpu", pytest.param("cuda", marks=marks)]
+
+
 def make_backend(name: str, device: Any = None) -> Backend:
     xp = get_namespace(name)
     if device is not None:

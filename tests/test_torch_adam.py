@@ -12,6 +12,7 @@ from backend_nn.accelerate import choose_epochs
 from backend_nn.backend import get_namespace
 from backend_nn.network import Network
 from backend_nn.optimizers import Adam, Momentum, get_optimizer
+from conftest import torch_device_params
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed")
 from backend_nn.accelerate.torch_adam import FusedAdam  # noqa: E402
@@ -19,21 +20,24 @@ from backend_nn.accelerate.torch_adam import FusedAdam  # noqa: E402
 xp = get_namespace("torch")
 
 
-def _parameters(dtype, seed=0):
+def _parameters(dtype, seed=0, device="cpu"):
     rng = np.random.RandomState(seed)
     shapes = {"W1": (30, 12), "b1": (30, 1), "W2": (4, 30), "b2": (4, 1)}
-    return {k: torch.asarray(rng.randn(*s).astype(dtype)) for k, s in shapes.items()}, rng
+    return {k: torch.asarray(rng.randn(*s).astype(dtype), device=device) for k, s in shapes.items()}, rng
 
 
+@pytest.mark.parametrize("device", torch_device_params())
 @pytest.mark.parametrize("dtype, updates, rtol", [("float64", 50, 1e-12), ("float32", 5, 1e-5)])
-def test_fused_adam_follows_the_course_adam(dtype, updates, rtol):
+def test_fused_adam_follows_the_course_adam(dtype, updates, rtol, device):
+    """On the CPU and on CUDA (each its own fused kernel)."""
     course, fused = Adam(0.8, 0.99, 1e-7), FusedAdam.of(Adam(0.8, 0.99, 1e-7))
-    p_course, rng = _parameters(dtype)
+    p_course, rng = _parameters(dtype, device=device)
     p_fused = {k: v.clone() for k, v in p_course.items()}
     s_course, s_fused = course.init(p_course), fused.init(p_fused)
     v_before = {k: v for k, v in s_fused["v"].items()}
     for _ in range(updates):
-        grads = {"d" + k: torch.asarray(rng.randn(*v.shape).astype(dtype)) for k, v in p_course.items()}
+        grads = {"d" + k: torch.asarray(rng.randn(*v.shape).astype(dtype), device=device)
+                 for k, v in p_course.items()}
         p_course, s_course = course.update(p_course, grads, s_course, learning_rate=0.01, inplace=True, xp=xp)
         out, s_fused = fused.update(p_fused, grads, s_fused, learning_rate=0.01, inplace=True, xp=xp)
         assert out is p_fused
@@ -43,8 +47,9 @@ def test_fused_adam_follows_the_course_adam(dtype, updates, rtol):
         for got, want in ((p_fused[k], p_course[k]), (s_fused["v"]["d" + k], s_course["v"]["d" + k]),
                           (s_fused["s"]["d" + k], s_course["s"]["d" + k])):
             assert got.dtype == want.dtype
-            scale = float(np.abs(want.numpy()).max())  # an entry near 0 holds the round-off of larger ones
-            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=rtol, atol=rtol * scale, err_msg=k)
+            got, want = got.cpu().numpy(), want.cpu().numpy()
+            scale = float(np.abs(want).max())  # an entry near 0 holds the round-off of larger ones
+            np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale, err_msg=k)
 
 
 def test_the_pure_update_is_the_course_expression():
@@ -107,13 +112,14 @@ def test_the_default_epochs_take_it_for_the_course_adam_only():
     assert choose_epochs(optimizer=MyAdam(), compile="auto", **kw)[1].path == "torch lines epochs"
 
 
+@pytest.mark.parametrize("device", torch_device_params())
 @pytest.mark.parametrize("dtype, rtol", [("float64", 1e-10), ("float32", 1e-3)])
-def test_model_with_adam_by_default_follows_the_course_expression(dtype, rtol):
+def test_model_with_adam_by_default_follows_the_course_expression(dtype, rtol, device):
     """model(optimizer="adam") on PyTorch, default against compile=False, 3 epochs of the digits: the costs and
     parameters to round-off; L2 and a decaying learning rate go through as in the course's run."""
     X, Y = bnn.load_dataset("digits")
     kw = dict(optimizer="adam", mini_batch_size=128, num_epochs=3, lambd=0.05, decay=bnn.update_lr, decay_rate=0.5,
-              learning_rate=0.005, backend="torch", dtype=dtype, print_cost=False, cost_every=1)
+              learning_rate=0.005, backend="torch", device=device, dtype=dtype, print_cost=False, cost_every=1)
     (p_fast, c_fast), (p_eager, c_eager) = (bnn.model(X, Y, [64, 20, 10], compile=c, **kw) for c in ("auto", False))
     np.testing.assert_allclose(c_fast, c_eager, rtol=rtol)
     for k in p_eager:

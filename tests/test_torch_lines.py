@@ -17,7 +17,7 @@ from backend_nn.network import Network
 from backend_nn.optimizers import get_optimizer
 from backend_nn.propagation import GENERIC_LINES
 from backend_nn.regularization import Dropout
-from conftest import assert_lines_match
+from conftest import assert_lines_match, torch_device_params
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed")
 from backend_nn.accelerate.torch_lines import TorchLines  # noqa: E402
@@ -25,23 +25,24 @@ from backend_nn.accelerate.torch_lines import TorchLines  # noqa: E402
 xp = get_namespace("torch")
 
 
-def _softmax_problem(dims, m, dtype, seed=3):
+def _softmax_problem(dims, m, dtype, seed=3, device="cpu"):
     rng = np.random.RandomState(seed)
     X = rng.randn(dims[0], m)
     labels = rng.randint(0, dims[-1], size=m)
     Y = (np.arange(dims[-1])[:, None] == labels[None, :]) * 1.0 if dims[-1] > 1 else (X[:1] * X[-1:] > 0) * 1.0
     p = bnn.initialize_parameters_deep(dims, seed=seed, init="he", dtype=dtype)
-    return (torch.asarray(X.astype(dtype)), torch.asarray(Y.astype(dtype)),
-            {k: torch.asarray(v) for k, v in p.items()})
+    return (torch.asarray(X.astype(dtype), device=device), torch.asarray(Y.astype(dtype), device=device),
+            {k: torch.asarray(v, device=device) for k, v in p.items()})
 
 
+@pytest.mark.parametrize("device", torch_device_params())
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "leaky_relu(0.2)", ["relu", "tanh"], ["tanh", "relu"]])
 @pytest.mark.parametrize("dims", [[5, 40, 30, 4], [6, 17, 9, 1]])
-def test_torch_lines_match_the_generic_lines(dims, activation, dtype):
+def test_torch_lines_match_the_generic_lines(dims, activation, dtype, device):
     """Every gradient and cache the generic lines' values exactly, softmax and sigmoid outputs, also with the
-    1/m taken in dZ_L (course 2's order); a tanh layer takes the generic line."""
-    X, Y, p = _softmax_problem(dims, 301, dtype)
+    1/m taken in dZ_L (course 2's order); a tanh layer takes the generic line. On the CPU and on CUDA."""
+    X, Y, p = _softmax_problem(dims, 301, dtype, device=device)
     if activation == "leaky_relu(0.2)":
         activation = bnn.get_activation("leaky_relu", negative_slope=0.2)
     net = Network.build(dims, activation)

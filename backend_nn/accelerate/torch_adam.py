@@ -26,8 +26,8 @@ from ..optimizers import Adam, update_count
 
 __all__ = ["FusedAdam", "FUSED_DEVICES"]
 
-#: The devices whose fused Adam kernel this path uses (tested on the CPU; CUDA's is ``torch.optim.Adam(fused=True)``'s
-#: own); on any other the update is the course's expression.
+#: The devices whose fused Adam kernel this path uses (CUDA's is ``torch.optim.Adam(fused=True)``'s own; its tests are
+#: marked gpu and have not yet run on one); on any other the update is the course's expression.
 FUSED_DEVICES = frozenset({"cpu", "cuda"})
 
 
