@@ -86,7 +86,7 @@ def reference(dims, X, Y, p0, bs, n_batches):
 
 
 # --- rows: make(dims, X, Y, labels, p0, bs) -> (epoch(n_batches or None), params(), sync()) -------------
-def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile):
+def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile, device=None):
     from backend_nn.accelerate import choose_epochs
     from backend_nn.batches import batch_slices
     from backend_nn.optimizers import Adam
@@ -98,10 +98,12 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile):
 
         jax.config.update("jax_enable_x64", True)
         jax.config.update("jax_default_matmul_precision", "highest")
-    Xb, Yb = bnn.to_backend(X, xp), bnn.to_backend(Y, xp)
+    if device == "cuda":
+        _torch_device(device)  # Unavailable where PyTorch counts no CUDA device
+    Xb, Yb = bnn.to_backend(X, xp, device=device), bnn.to_backend(Y, xp, device=device)
     net = Network.build(dims, "relu", "softmax")
     opt = Adam(B1, B2, EPS)
-    box = {"p": {k: bnn.to_backend(v.copy(), xp) for k, v in p0.items()}}
+    box = {"p": {k: bnn.to_backend(v.copy(), xp, device=device) for k, v in p0.items()}}
     box["s"] = opt.init(box["p"])
     m = X.shape[1]
     runners = {}  # one runner per epoch length, built once (a compiled one compiles once)
@@ -123,6 +125,8 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile):
         sync = lambda: __import__("jax").block_until_ready(box["p"])  # noqa: E731
     elif backend == "cupy":
         sync = lambda: __import__("cupy").cuda.Device().synchronize()  # noqa: E731
+    elif device == "cuda":
+        sync = _torch_sync(_torch_device(device))
     else:
         sync = lambda: None  # noqa: E731
     return epoch, lambda: {k: bnn.to_numpy(v) for k, v in box["p"].items()}, sync
@@ -264,12 +268,14 @@ ROWS = [
     ("scikit-learn MLPClassifier adam", make_sklearn, 1e-2),
 ]
 #: With --gpu: backend_nn on CuPy (the default, which takes the CUDA graph epochs; eager epochs, compile=False;
-#: the graph epochs asked for, compile=True), PyTorch on CUDA by hand and with autograd, and the compiled peer,
-#: torch.compile(mode="reduce-overhead").
+#: the graph epochs asked for, compile=True) and on PyTorch's CUDA (its default: eager epochs, torch lines, the
+#: fused Adam), PyTorch on CUDA by hand and with autograd, and the compiled peer, torch.compile(mode="reduce-overhead").
 GPU_ROWS = [
     ("backend_nn [cupy, default]", lambda *a: make_backend_nn(*a, backend="cupy", compile="auto"), 1e-7),
     ("backend_nn [cupy, eager]", lambda *a: make_backend_nn(*a, backend="cupy", compile=False), 1e-7),
     ("backend_nn [cupy, cuda graph epochs]", lambda *a: make_backend_nn(*a, backend="cupy", compile=True), 1e-7),
+    ("backend_nn [torch cuda, default]",
+     lambda *a: make_backend_nn(*a, backend="torch", compile="auto", device="cuda"), 1e-7),
     ("PyTorch manual + Adam by hand [cuda]", lambda *a: make_torch(*a, autograd=False, device="cuda"), 1e-7),
     ("PyTorch autograd + torch.optim.Adam [cuda]", lambda *a: make_torch(*a, autograd=True, device="cuda"), 1e-7),
     ("torch.compile reduce-overhead + Adam [cuda]", lambda *a: make_torch_compiled(*a, device="cuda"), 1e-7),
