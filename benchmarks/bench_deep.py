@@ -80,7 +80,8 @@ def numpy_reference(dims, X, Y, p0, steps):
     return p
 
 
-def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None):
+def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None, device=None):
+    """backend_nn's step on ``backend`` (``device="cuda"``: PyTorch's CUDA), eager or on a fast path."""
     need_backend(backend)
     xp = bnn.get_namespace(backend)
     if backend == "jax":
@@ -88,9 +89,15 @@ def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None):
 
         jax.config.update("jax_enable_x64", True)
         jax.config.update("jax_default_matmul_precision", "highest")
-    Xb, Yb = bnn.to_backend(X, xp), bnn.to_backend(Y, xp)
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise Unavailable("PyTorch sees no CUDA device")
+    Xb, Yb = bnn.to_backend(X, xp, device=device), bnn.to_backend(Y, xp, device=device)
     net = Network.build(dims, "relu", "softmax")
-    state = {"p": {k: bnn.to_backend(v.copy(), xp) for k, v in p0.items()}}
+    state = {"p": {k: bnn.to_backend(v.copy(), xp, device=device) for k, v in p0.items()}}
+    label = backend if device is None else f"{backend} {device}"
     if compiled:
         from backend_nn.accelerate import choose_runner
 
@@ -98,7 +105,7 @@ def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None):
                                        prefer=prefer)
         if choice.path == "eager":
             raise Unavailable(f"no fast path: {choice}")
-        name = f"backend_nn [{backend}, {choice.path}]"
+        name = f"backend_nn [{label}, {choice.path}]"
 
         def step(k):
             state["p"], _ = runner(state["p"], k, 1)
@@ -106,18 +113,19 @@ def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None):
         from array_api_compat import is_writeable_array
 
         inplace = is_writeable_array(state["p"]["W1"])
-        name = f"backend_nn [{backend}]"
+        name = f"backend_nn [{label}]"
 
         def step(k):
             p = state["p"]
             for _ in range(k):
                 p, _ = train_step(p, Xb, Yb, net=net, learning_rate=LR, xp=xp, inplace=inplace)
             state["p"] = p
-    device = "gpu" if backend == "cupy" or (backend == "jax" and jax_on_gpu()) else "cpu"  # JAX: where it runs
-    return name, device, step, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()}, _sync(backend, state)
+    gpu = backend == "cupy" or device == "cuda" or (backend == "jax" and jax_on_gpu())  # JAX: where it runs
+    return (name, "gpu" if gpu else "cpu", step, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()},
+            _sync(backend, state, device))
 
 
-def _sync(backend, state):
+def _sync(backend, state, device=None):
     if backend == "cupy":
         import cupy
 
@@ -126,7 +134,7 @@ def _sync(backend, state):
         import jax
 
         return lambda: jax.block_until_ready(state["p"])
-    if backend == "torch-cuda":
+    if device == "cuda":
         import torch
 
         return torch.cuda.synchronize
@@ -218,6 +226,8 @@ def makers(gpu: bool, cpu_baselines_only: bool = False):
             ("backend_nn [cupy]", lambda *a: make_backend_nn(*a, "cupy", compiled=False)),
             ("backend_nn [cupy, cuda graph]", lambda *a: make_backend_nn(*a, "cupy", compiled=True, prefer="cuda graph")),
             ("backend_nn [cupy, cupy lines]", lambda *a: make_backend_nn(*a, "cupy", compiled=True, prefer="cupy lines")),
+            ("backend_nn [torch cuda, lines]",
+             lambda *a: make_backend_nn(*a, "torch", compiled=True, prefer="torch lines", device="cuda")),
             ("PyTorch manual [cuda]", lambda *a: make_torch(*a, cuda=True, autograd=False)),
             ("PyTorch autograd [cuda]", lambda *a: make_torch(*a, cuda=True, autograd=True)),
         ]
