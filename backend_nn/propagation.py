@@ -116,7 +116,8 @@ class Lines:
 
         With ``dropout`` (a :class:`~backend_nn.regularization.Dropout`), A_{l-1} is the dropped-out
         activation and dA_{l-1} = W_l^T dZ_l * D_{l-1} / keep_prob; g' is then taken from Z_{l-1}
-        (or g(Z_{l-1}) where it is written through A). A fast path serves only ``dropout=None``.
+        (or g(Z_{l-1}) where it is written through A). Most fast paths take the generic line there
+        (the CuPy kernels, NumPy's tiles); PyTorch's takes dropout before its one-pass g'.
         """
         dA_prev, dW, _ = _linear_backward(dZ, A_prev, W, xp=xp, inv_m=inv_m, need_db=False)
         dZ_prev, db_prev = self.through(dA_prev, Z_prev, A_prev, g_prev, xp=xp, inv_m=inv_m, dropout=dropout, l=l - 1)

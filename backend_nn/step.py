@@ -131,13 +131,13 @@ def eager_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rat
 
 
 def eager_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
-                 dropouts: dict | None = None, mean_in_dZ: bool = False, lines: Lines = GENERIC_LINES) -> EpochRunner:
-    """The generic epoch: :func:`optimizer_step` on each batch's columns in turn (``lines``: the
-    generic ones, or a fast path's). Where the namespace's
-    arrays are writeable the optimizer updates in place, on parameter and state buffers of the epochs'
-    own (copied from the first ones handed in; the caller's arrays are never written), and hands them
-    back: fewer temporaries a batch, the same bits. JAX's arrays are not writeable: each batch makes
-    new ones."""
+                 dropouts: dict | None = None, mean_in_dZ: bool = False,
+                 lines: Lines = GENERIC_LINES) -> EpochRunner:
+    """The generic epoch: :func:`optimizer_step` on each batch's columns in turn (``lines``: the generic
+    ones, or a fast path's). Where the namespace's arrays are writeable the optimizer updates in place,
+    on parameter and state buffers of the epochs' own (copied from the first ones handed in; the caller's
+    arrays are never written), and hands them back: fewer temporaries a batch, the same bits. JAX's
+    arrays are not writeable: each batch makes new ones."""
     dropouts = dropouts or {}
     own: dict = {}
 
