@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
 from implementations import (SETTLE_S, Unavailable, jax_on_gpu, need_backend, no_gpu, positive_int,  # noqa: E402
-                             results_file, settle, torch_manual_steps)
+                             results_file, settle, torch_device, torch_manual_steps, torch_sync)
 from backend_nn.network import Network  # noqa: E402
 from backend_nn.step import train_step  # noqa: E402
 
@@ -90,10 +90,7 @@ def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None, device=No
         jax.config.update("jax_enable_x64", True)
         jax.config.update("jax_default_matmul_precision", "highest")
     if device == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise Unavailable("PyTorch sees no CUDA device")
+        torch_device(device)  # Unavailable where PyTorch counts no CUDA device
     Xb, Yb = bnn.to_backend(X, xp, device=device), bnn.to_backend(Y, xp, device=device)
     net = Network.build(dims, "relu", "softmax")
     state = {"p": {k: bnn.to_backend(v.copy(), xp, device=device) for k, v in p0.items()}}
@@ -144,9 +141,7 @@ def _sync(backend, state, device=None):
 def make_torch(dims, X, Y, p0, *, cuda, autograd):
     import torch
 
-    if cuda and not torch.cuda.is_available():
-        raise Unavailable("PyTorch sees no CUDA device")
-    dev = "cuda" if cuda else "cpu"
+    dev = torch_device("cuda" if cuda else "cpu")
     Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
     p = {k: torch.as_tensor(v, device=dev).clone() for k, v in p0.items()}
     L = len(dims) - 1
@@ -167,7 +162,7 @@ def make_torch(dims, X, Y, p0, *, cuda, autograd):
     else:
         step = torch_manual_steps(p, Xt, Yt, hidden="relu", output="softmax", learning_rate=LR)
     name = f"PyTorch {'autograd + SGD' if autograd else 'manual'} [{dev}]"
-    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    sync = torch_sync(dev)
     return name, "gpu" if cuda else "cpu", step, lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, sync
 
 

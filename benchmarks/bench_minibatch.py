@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
 from implementations import (SETTLE_S, Unavailable, need_backend, no_gpu, positive_int, results_file,  # noqa: E402
-                             settle, torch_manual_gradients)
+                             settle, torch_device, torch_manual_gradients, torch_sync)
 from backend_nn.network import Network  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -99,7 +99,7 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile, device=None
         jax.config.update("jax_enable_x64", True)
         jax.config.update("jax_default_matmul_precision", "highest")
     if device == "cuda":
-        _torch_device(device)  # Unavailable where PyTorch counts no CUDA device
+        torch_device(device)  # Unavailable where PyTorch counts no CUDA device
     Xb, Yb = bnn.to_backend(X, xp, device=device), bnn.to_backend(Y, xp, device=device)
     net = Network.build(dims, "relu", "softmax")
     opt = Adam(B1, B2, EPS)
@@ -126,30 +126,16 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile, device=None
     elif backend == "cupy":
         sync = lambda: __import__("cupy").cuda.Device().synchronize()  # noqa: E731
     elif device == "cuda":
-        sync = _torch_sync(_torch_device(device))
+        sync = torch_sync(torch_device(device))
     else:
         sync = lambda: None  # noqa: E731
     return epoch, lambda: {k: bnn.to_numpy(v) for k, v in box["p"].items()}, sync
 
 
-def _torch_device(device):
-    import torch
-
-    if device == "cuda" and not torch.cuda.is_available():
-        raise Unavailable("PyTorch counts no CUDA device")
-    return torch.device(device)
-
-
-def _torch_sync(dev):
-    import torch
-
-    return torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-
-
 def make_torch(dims, X, Y, labels, p0, bs, *, autograd, device="cpu"):
     import torch
 
-    dev = _torch_device(device)
+    dev = torch_device(device)
     Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
     p = {k: torch.as_tensor(v, device=dev).clone() for k, v in p0.items()}
     L, m = len(dims) - 1, X.shape[1]
@@ -188,7 +174,7 @@ def make_torch(dims, X, Y, labels, p0, bs, *, autograd, device="cpu"):
                         v[k].mul_(B1).add_(g[k], alpha=1 - B1)
                         s[k].mul_(B2).addcmul_(g[k], g[k], value=1 - B2)
                         p[k] -= LR * (v[k] / (1 - B1**t)) / (torch.sqrt(s[k] / (1 - B2**t)) + EPS)
-    return epoch, lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, _torch_sync(dev)
+    return epoch, lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, torch_sync(dev)
 
 
 def make_torch_compiled(dims, X, Y, labels, p0, bs, *, device="cuda"):
@@ -202,7 +188,7 @@ def make_torch_compiled(dims, X, Y, labels, p0, bs, *, device="cuda"):
 
     from backend_nn.accelerate.torch_compile import compile_own
 
-    dev = _torch_device(device)
+    dev = torch_device(device)
     Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
     p = {k: torch.nn.Parameter(torch.as_tensor(v, device=dev).clone()) for k, v in p0.items()}
     L, m = len(dims) - 1, X.shape[1]
@@ -222,7 +208,7 @@ def make_torch_compiled(dims, X, Y, labels, p0, bs, *, device="cuda"):
             compiled(Xt[:, k:k + bs], Yt[:, k:k + bs]).backward()
             opt.step()
 
-    return epoch, lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, _torch_sync(dev)
+    return epoch, lambda: {k: v.detach().cpu().numpy() for k, v in p.items()}, torch_sync(dev)
 
 
 def make_sklearn(dims, X, Y, labels, p0, bs):

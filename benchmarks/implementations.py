@@ -171,6 +171,21 @@ def no_gpu() -> str | None:
     return "no CUDA device is counted (CuPy counts 0; PyTorch sees none or is not installed)"
 
 
+def torch_device(device: str) -> Any:
+    """``torch.device(device)``; Unavailable for "cuda" where PyTorch counts no CUDA device."""
+    torch = _need("torch")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise Unavailable("PyTorch counts no CUDA device")
+    return torch.device(device)
+
+
+def torch_sync(dev: Any) -> Callable[[], None]:
+    """What waits for a PyTorch device's queued work: CUDA's synchronize, nothing on the CPU."""
+    import torch
+
+    return torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+
+
 # --- the zero-abstraction baseline: the course's code, as a learner writes it ------------------
 def make_plain_numpy(pb: Problem) -> Impl:
     X, Y = pb.X, pb.Y
@@ -296,9 +311,7 @@ def _sync_for(backend: str, state: dict) -> Callable[[], None]:
 # --- PyTorch: the same equations by hand, and autograd with torch.optim.SGD ----------------------
 def _torch_setup(pb: Problem, cuda: bool):
     torch = _need("torch")
-    if cuda and not torch.cuda.is_available():
-        raise Unavailable("PyTorch sees no CUDA device")
-    dev = torch.device("cuda" if cuda else "cpu")
+    dev = torch_device("cuda" if cuda else "cpu")
     dt = getattr(torch, pb.dtype)
     X = torch.as_tensor(pb.X, device=dev, dtype=dt)
     Y = torch.as_tensor(pb.Y, device=dev, dtype=dt)
