@@ -31,8 +31,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import (SETTLE_S, Unavailable, jax_on_gpu, need_backend, no_gpu, positive_int,  # noqa: E402
-                             results_file, settle, torch_device, torch_manual_steps, torch_sync)
+from implementations import (SETTLE_S, Unavailable, backend_nn_inputs, jax_full_precision, jax_on_gpu,  # noqa: E402
+                             no_gpu, positive_int, results_file, settle, sync_for, torch_device,
+                             torch_manual_steps, torch_sync)
 from backend_nn.network import Network  # noqa: E402
 from backend_nn.step import train_step  # noqa: E402
 
@@ -82,18 +83,9 @@ def numpy_reference(dims, X, Y, p0, steps):
 
 def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None, device=None):
     """backend_nn's step on ``backend`` (``device="cuda"``: PyTorch's CUDA), eager or on a fast path."""
-    need_backend(backend)
-    xp = bnn.get_namespace(backend)
-    if backend == "jax":
-        import jax
-
-        jax.config.update("jax_enable_x64", True)
-        jax.config.update("jax_default_matmul_precision", "highest")
-    if device == "cuda":
-        torch_device(device)  # Unavailable where PyTorch counts no CUDA device
-    Xb, Yb = bnn.to_backend(X, xp, device=device), bnn.to_backend(Y, xp, device=device)
+    xp, Xb, Yb, p = backend_nn_inputs(backend, X, Y, p0, device=device)
     net = Network.build(dims, "relu", "softmax")
-    state = {"p": {k: bnn.to_backend(v.copy(), xp, device=device) for k, v in p0.items()}}
+    state = {"p": p}
     label = backend if device is None else f"{backend} {device}"
     if compiled:
         from backend_nn.accelerate import choose_runner
@@ -119,23 +111,7 @@ def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None, device=No
             state["p"] = p
     gpu = backend == "cupy" or device == "cuda" or (backend == "jax" and jax_on_gpu())  # JAX: where it runs
     return (name, "gpu" if gpu else "cpu", step, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()},
-            _sync(backend, state, device))
-
-
-def _sync(backend, state, device=None):
-    if backend == "cupy":
-        import cupy
-
-        return lambda: cupy.cuda.get_current_stream().synchronize()
-    if backend == "jax":
-        import jax
-
-        return lambda: jax.block_until_ready(state["p"])
-    if device == "cuda":
-        import torch
-
-        return torch.cuda.synchronize
-    return lambda: None
+            sync_for(backend, state, device))
 
 
 def make_torch(dims, X, Y, p0, *, cuda, autograd):
@@ -167,11 +143,9 @@ def make_torch(dims, X, Y, p0, *, cuda, autograd):
 
 
 def make_jax(dims, X, Y, p0):
-    import jax
     import jax.numpy as jnp
 
-    jax.config.update("jax_enable_x64", True)
-    jax.config.update("jax_default_matmul_precision", "highest")
+    jax = jax_full_precision()
     Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
     L, m = len(dims) - 1, X.shape[1]
 

@@ -37,8 +37,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import (SETTLE_S, Unavailable, need_backend, no_gpu, positive_int, results_file,  # noqa: E402
-                             settle, torch_device, torch_manual_gradients, torch_sync)
+from implementations import (SETTLE_S, Unavailable, backend_nn_inputs, no_gpu, positive_int,  # noqa: E402
+                             results_file, settle, sync_for, torch_device, torch_manual_gradients, torch_sync)
 from backend_nn.network import Network  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -91,19 +91,10 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile, device=None
     from backend_nn.batches import batch_slices
     from backend_nn.optimizers import Adam
 
-    need_backend(backend)
-    xp = bnn.get_namespace(backend)
-    if backend == "jax":
-        import jax
-
-        jax.config.update("jax_enable_x64", True)
-        jax.config.update("jax_default_matmul_precision", "highest")
-    if device == "cuda":
-        torch_device(device)  # Unavailable where PyTorch counts no CUDA device
-    Xb, Yb = bnn.to_backend(X, xp, device=device), bnn.to_backend(Y, xp, device=device)
+    xp, Xb, Yb, p = backend_nn_inputs(backend, X, Y, p0, device=device)
     net = Network.build(dims, "relu", "softmax")
     opt = Adam(B1, B2, EPS)
-    box = {"p": {k: bnn.to_backend(v.copy(), xp, device=device) for k, v in p0.items()}}
+    box = {"p": p}
     box["s"] = opt.init(box["p"])
     m = X.shape[1]
     runners = {}  # one runner per epoch length, built once (a compiled one compiles once)
@@ -121,14 +112,7 @@ def make_backend_nn(dims, X, Y, labels, p0, bs, *, backend, compile, device=None
         box["p"], box["s"], _ = run(box["p"], box["s"], Xe, Ye, LR)
 
     epoch.paths = set()  # the paths choose_epochs took (shown beside the row)
-    if backend == "jax":
-        sync = lambda: __import__("jax").block_until_ready(box["p"])  # noqa: E731
-    elif backend == "cupy":
-        sync = lambda: __import__("cupy").cuda.Device().synchronize()  # noqa: E731
-    elif device == "cuda":
-        sync = torch_sync(torch_device(device))
-    else:
-        sync = lambda: None  # noqa: E731
+    sync = sync_for(backend, box, device)
     return epoch, lambda: {k: bnn.to_numpy(v) for k, v in box["p"].items()}, sync
 
 

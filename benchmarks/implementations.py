@@ -244,7 +244,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool | str, prefer: 
     net = Network.build(pb.layer_dims, "tanh")
     device = "gpu" if backend == "cupy" or (backend == "jax" and jax_on_gpu()) else "cpu"
     name = f"backend_nn [{backend}{', ' + (prefer or 'compiled') if compiled else ''}]"
-    sync = _sync_for(backend, state)
+    sync = sync_for(backend, state)
     note = ""
 
     if compiled == "auto":
@@ -295,8 +295,9 @@ def jax_on_gpu() -> bool:
     return jax.default_backend() == "gpu"
 
 
-def _sync_for(backend: str, state: dict) -> Callable[[], None]:
-    """Wait for the device: CuPy's stream; JAX dispatches asynchronously even on the CPU."""
+def sync_for(backend: str, state: dict, device: str | None = None) -> Callable[[], None]:
+    """What waits for a row's queued work: CuPy's stream, JAX's parameters ``state["p"]`` (JAX dispatches
+    asynchronously even on the CPU), PyTorch's CUDA (``device="cuda"``); nothing on a CPU library."""
     if backend == "cupy":
         import cupy
 
@@ -305,7 +306,30 @@ def _sync_for(backend: str, state: dict) -> Callable[[], None]:
         import jax
 
         return lambda: jax.block_until_ready(state["p"])
+    if device == "cuda":
+        return torch_sync(torch_device(device))
     return lambda: None
+
+
+def jax_full_precision() -> Any:
+    """JAX with float64 on and float32 matmuls in full precision (no TF32 on GPUs: like is compared with like)."""
+    jax = _need("jax")
+    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_default_matmul_precision", "highest")
+    return jax
+
+
+def backend_nn_inputs(backend: str, X: Any, Y: Any, p0: dict, *, device: str | None = None) -> tuple:
+    """(xp, X, Y, parameters) on ``backend`` for a backend_nn row, the parameters a copy of ``p0``; ``device="cuda"``
+    is PyTorch's CUDA. Unavailable where the row's GPU is not counted."""
+    need_backend(backend)
+    if backend == "jax":
+        jax_full_precision()
+    if device == "cuda":
+        torch_device(device)
+    xp = bnn.get_namespace(backend)
+    Xb, Yb = bnn.to_backend(X, xp, device=device), bnn.to_backend(Y, xp, device=device)
+    return xp, Xb, Yb, {k: bnn.to_backend(v.copy(), xp, device=device) for k, v in p0.items()}
 
 
 # --- PyTorch: the same equations by hand, and autograd with torch.optim.SGD ----------------------
@@ -415,9 +439,7 @@ def make_torch_autograd(pb: Problem, *, cuda: bool) -> Impl:
 
 # --- JAX: a jitted step, and the whole loop compiled ---------------------------------------------
 def make_jax(pb: Problem, *, loop: bool) -> Impl:
-    jax = _need("jax")
-    jax.config.update("jax_enable_x64", True)
-    jax.config.update("jax_default_matmul_precision", "highest")  # no TF32: compare like with like
+    jax = jax_full_precision()
     import jax.numpy as jnp
 
     dt = getattr(jnp, pb.dtype)
