@@ -55,7 +55,7 @@ from typing import Any, Callable
 import array_api_compat
 
 from ..network import Network
-from ..validation import user_stacklevel
+from ..validation import dtype_name, user_stacklevel
 from ..step import Runner, eager_runner
 
 __all__ = ["FastPath", "Support", "Choice", "Declined", "FastPathWarning", "FAST_PATHS", "COMPILE_MODES",
@@ -191,6 +191,11 @@ FAST_PATHS: tuple[FastPath, ...] = (
 )
 
 
+def fast_path(name: str) -> FastPath:
+    """The row of :data:`FAST_PATHS` named ``name``."""
+    return next(p for p in FAST_PATHS if p.name == name)
+
+
 def _library(xp: Any) -> str | None:
     for name, test in (("jax", array_api_compat.is_jax_namespace), ("torch", array_api_compat.is_torch_namespace),
                        ("numpy", array_api_compat.is_numpy_namespace), ("cupy", array_api_compat.is_cupy_namespace)):
@@ -249,7 +254,7 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
     choice = Choice("eager")
     if compile:
         library = _library(xp)
-        m, dtype = int(X.shape[1]), str(X.dtype).rsplit(".", 1)[-1]
+        m, dtype = int(X.shape[1]), dtype_name(X.dtype)
         candidates = [p for p in FAST_PATHS if p.library == library and (prefer is None or p.name == prefer)]
         if prefer is not None and not candidates:
             raise ValueError(f"no fast path {prefer!r} for {library}; known: {[p.name for p in FAST_PATHS]}.")
@@ -358,7 +363,7 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         from .jax_loop import jax_epochs
 
         return built("jax.jit epochs", lambda: jax_epochs(**kw, check=start))
-    torch_compile = next(p for p in FAST_PATHS if p.library == "torch")
+    torch_compile = fast_path("torch.compile")
     if compile is True and _library(xp) == "torch":
         from .torch_compile import torch_epochs
 
@@ -389,9 +394,9 @@ def _torch_eager_epochs(kw: dict, *, passed: list, parameters: dict | None) -> t
     from ..step import eager_epochs
 
     net, slices = kw["net"], kw["slices"]
-    dtype = None if parameters is None else str(parameters["W1"].dtype).rsplit(".", 1)[-1]
+    dtype = None if parameters is None else dtype_name(parameters["W1"].dtype)
     width = max(sl.stop - sl.start for sl in slices)
-    reason = next(p for p in FAST_PATHS if p.name == "torch lines").support.reason_against(net, width, dtype)
+    reason = fast_path("torch lines").support.reason_against(net, width, dtype)
     path = "eager"
     if reason is None:
         from .torch_lines import TorchLines
