@@ -340,7 +340,7 @@ def _torch_setup(pb: Problem, cuda: bool):
     X = torch.as_tensor(pb.X, device=dev, dtype=dt)
     Y = torch.as_tensor(pb.Y, device=dev, dtype=dt)
     p = {k: torch.as_tensor(v, device=dev, dtype=dt).clone() for k, v in pb.params0.items()}
-    sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
+    sync = torch_sync(dev)
     memory = lambda: None  # noqa: E731
     if cuda:
         torch.cuda.empty_cache()

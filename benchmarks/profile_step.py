@@ -33,7 +33,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import no_gpu, positive_int, torch_manual_steps  # noqa: E402
+from implementations import (backend_nn_inputs, no_gpu, positive_int, torch_device,  # noqa: E402
+                             torch_manual_steps, torch_sync)
 
 #: name: (layer_dims, m, hidden activation, output, default dtype) -- bench_training's and bench_deep's sizes
 SIZES = {
@@ -122,17 +123,16 @@ def implementations(dims, m, hidden, output, dtype, gpu: bool):
 
     X, Y, p0 = problem(dims, m, output, dtype)
     backend = "cupy" if gpu else "torch"
-    xp = bnn.get_namespace(backend)
+    xp, Xb, Yb, p = backend_nn_inputs(backend, X, Y, p0)
     net = Network.build(dims, hidden, output)
-    Xb, Yb = bnn.to_backend(X, xp), bnn.to_backend(Y, xp)
-    box = {"p": {k: bnn.to_backend(v.copy(), xp) for k, v in p0.items()}}
+    box = {"p": p}
     runner, choice = choose_runner(box["p"], Xb, Yb, net=net, learning_rate=0.1, xp=xp, compile="auto")
 
     def ours(k):  # one cost record of k steps, as nn_model's default records one every 100 or more
         box["p"], _ = runner(box["p"], 1, k)
 
-    dev = torch.device("cuda" if gpu else "cpu")
-    sync = torch.cuda.synchronize if gpu else (lambda: None)
+    dev = torch_device("cuda" if gpu else "cpu")
+    sync = torch_sync(dev)  # the whole device: CuPy's queued work too
     Xt, Yt = torch.as_tensor(X, device=dev), torch.as_tensor(Y, device=dev)
     p = {k: torch.as_tensor(v, device=dev).clone() for k, v in p0.items()}
     theirs = torch_manual_steps(p, Xt, Yt, hidden=hidden, output=output, learning_rate=0.1)
