@@ -365,7 +365,9 @@ def host_labels(Y: Any, name: str = "Y") -> Any:
 def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
     """X (n_x, m) and Y (n_y, m): 2-D each, examples as columns, the same m."""
     xs, ys = shape_of(X), shape_of(Y)
-    if len(ys) == 1 and len(xs) == 2 and ys[0] in xs:
+    if len(xs) != 2:  # X first, as the models check it: the first argument's error comes first
+        raise not_2d(xs)
+    if len(ys) == 1 and ys[0] in xs:
         raise ValueError(f"Y must be 2-D with shape (1, m); got {ys} — did you mean Y.reshape(1, -1)?")
     if len(ys) != 2:
         raise ValueError(f"Y must be 2-D with shape (n_y, m); got shape {ys}.")

@@ -737,6 +737,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # layer_sizes returned (2, -1, 1), or (2, None, 1)
     (lambda X, Y: bnn.layer_sizes(X, Y, n_h=-1), ValueError, r"^n_h must be a positive integer; got -1\.$"),
     (lambda X, Y: bnn.layer_sizes(X, Y, n_h=None), TypeError, r"^n_h must be a positive integer; got NoneType None"),
+    # X and Y both 1-D: layer_sizes named Y's shape first, where the models name X's (the first argument)
+    (lambda X, Y: bnn.layer_sizes(X[0], Y[0]), ValueError,
+     r"^X must be 2-D with shape \(n_x, m\), examples as columns; got shape \(400,\) — did you mean "),
     # inf weights with a RuntimeWarning only
     (lambda X, Y: bnn.initialize_parameters(2, 4, 1, scale=1e308), ValueError,
      r"^scale 1e\+308 times randn's draws overflows float64 in W1 .*; choose a smaller scale\.$"),
