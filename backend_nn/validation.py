@@ -371,7 +371,7 @@ def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
         raise ValueError(f"Y must be 2-D with shape (1, m); got {ys} — did you mean Y.reshape(1, -1)?")
     if len(ys) != 2:
         raise ValueError(f"Y must be 2-D with shape (n_y, m); got shape {ys}.")
-    if len(xs) == 2 and xs[1] != ys[1]:
+    if xs[1] != ys[1]:
         if ys[0] == xs[1]:  # Y laid out with examples as rows
             raise ValueError(f"Y must be (n_y, m) with examples as columns, like X {xs}; got {ys} — did you mean Y.T?")
         if xs[0] == ys[1]:
@@ -384,7 +384,7 @@ def check_X_Y(X: Any, Y: Any, *, xp: Any) -> None:
                              "as rows; the course lays them out as columns, X (n_x, m) and Y (n_y, m) — did you mean "
                              "X.T and Y.T?")
         raise ValueError(f"X and Y must have the same number of examples m (columns); got X {xs} and Y {ys}.")
-    if len(xs) == 2 and xs[1] == ys[1] == 1 and xs[0] == ys[0] > 1:
+    if xs[1] == ys[1] == 1 and xs[0] == ys[0] > 1:
         # one column each and as many rows: m examples of one feature laid out as rows, or one example whose
         # one-hot Y has as many classes as X has features. Not guessed: the first read as the second would
         # train on one example in silence. (A Y (K, 1) beside an X (n_x, 1) of another n_x is one example.)
