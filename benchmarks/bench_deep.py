@@ -31,8 +31,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import backend_nn as bnn  # noqa: E402
-from implementations import (SETTLE_S, Unavailable, backend_nn_inputs, jax_full_precision, jax_on_gpu,  # noqa: E402
-                             no_gpu, positive_int, results_file, settle, sync_for, torch_device,
+from implementations import (SETTLE_S, Unavailable, backend_nn_inputs, jax_full_precision,  # noqa: E402
+                             no_gpu, positive_int, results_file, runs_on, settle, sync_for, torch_device,
                              torch_manual_steps, torch_sync)
 from backend_nn.network import Network  # noqa: E402
 from backend_nn.step import train_step  # noqa: E402
@@ -109,8 +109,7 @@ def make_backend_nn(dims, X, Y, p0, backend, *, compiled, prefer=None, device=No
             for _ in range(k):
                 p, _ = train_step(p, Xb, Yb, net=net, learning_rate=LR, xp=xp, inplace=inplace)
             state["p"] = p
-    gpu = backend == "cupy" or device == "cuda" or (backend == "jax" and jax_on_gpu())  # JAX: where it runs
-    return (name, "gpu" if gpu else "cpu", step, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()},
+    return (name, runs_on(backend, device), step, lambda: {k: bnn.to_numpy(v) for k, v in state["p"].items()},
             sync_for(backend, state, device))
 
 
@@ -167,9 +166,9 @@ def make_jax(dims, X, Y, p0):
         for _ in range(k):
             state["p"] = one(state["p"])
 
-    gpu = jax.default_backend() == "gpu"
-    return (f"JAX jit step, jax.grad [{'gpu' if gpu else 'cpu'}]", "gpu" if gpu else "cpu", step,
-            lambda: {k: np.asarray(v) for k, v in state["p"].items()}, lambda: jax.block_until_ready(state["p"]))
+    where = runs_on("jax")
+    return (f"JAX jit step, jax.grad [{where}]", where, step, lambda: {k: np.asarray(v) for k, v in state["p"].items()},
+            sync_for("jax", state))
 
 
 #: The CPU rows --cpu-baselines-only keeps (a short run on the GPU machine: the others compile for a minute).

@@ -242,7 +242,7 @@ def make_backend_nn(pb: Problem, backend: str, *, compiled: bool | str, prefer: 
     Y = bnn.to_backend(pb.Y, xp, dtype=dt)
     state = {"p": {k: bnn.to_backend(v.copy(), xp, dtype=dt) for k, v in pb.params0.items()}}
     net = Network.build(pb.layer_dims, "tanh")
-    device = "gpu" if backend == "cupy" or (backend == "jax" and jax_on_gpu()) else "cpu"
+    device = runs_on(backend)
     name = f"backend_nn [{backend}{', ' + (prefer or 'compiled') if compiled else ''}]"
     sync = sync_for(backend, state)
     note = ""
@@ -293,6 +293,13 @@ def jax_on_gpu() -> bool:
     import jax
 
     return jax.default_backend() == "gpu"
+
+
+def runs_on(backend: str, device: str | None = None) -> str:
+    """"gpu" or "cpu": where a backend_nn row on ``backend`` runs (``device="cuda"``: PyTorch's CUDA; JAX where
+    JAX runs)."""
+    gpu = backend == "cupy" or device == "cuda" or (backend == "jax" and jax_on_gpu())
+    return "gpu" if gpu else "cpu"
 
 
 def sync_for(backend: str, state: dict, device: str | None = None) -> Callable[[], None]:
@@ -477,10 +484,9 @@ def make_jax(pb: Problem, *, loop: bool) -> Impl:
                 p, _ = jstep(p)
             state["p"] = p
 
-    gpu = jax.default_backend() == "gpu"
-    return Impl(f"JAX {'compiled loop' if loop else 'jit step'} [{'gpu' if gpu else 'cpu'}]", "gpu" if gpu else "cpu",
-                run, lambda: {k: np.asarray(v) for k, v in state["p"].items()},
-                lambda: jax.block_until_ready(state["p"]))
+    where = runs_on("jax")
+    return Impl(f"JAX {'compiled loop' if loop else 'jit step'} [{where}]", where, run,
+                lambda: {k: np.asarray(v) for k, v in state["p"].items()}, sync_for("jax", state))
 
 
 # --- scikit-learn's MLPClassifier: full batch, plain SGD ------------------------------------------
