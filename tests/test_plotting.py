@@ -163,6 +163,11 @@ def test_plot_costs_takes_the_week4_notebooks_call():
     assert ax.get_title() == "Learning rate = 0.0075"
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 100, 200])
     assert plotting.plot_costs([0.7, 0.5]).axes[0].get_title() == "Cost during training"
+    assert plotting.plot_costs([0.7], np.float32(0.0075)).axes[0].get_title() == "Learning rate = 0.0075"
+    with pytest.raises(TypeError, match=r"learning_rate must be a positive number; got dict"):  # was in the title
+        plotting.plot_costs([0.7, 0.5], {"W1": 1})
+    with pytest.raises(ValueError, match=r"learning_rate must be a positive, finite number; got -0.0075"):
+        plotting.plot_costs([0.7, 0.5], -0.0075)
 
 
 def test_plot_costs_takes_any_count_of_iterations():
