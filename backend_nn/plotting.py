@@ -187,7 +187,7 @@ def plot_costs(costs: ArrayLike | TrainingResult[Any], learning_rate: float | No
     learning rate, as its helper's does ("Learning rate = 0.0075"). ``ax`` as in
     :func:`plot_decision_boundary`: without it, empty current axes, else a new figure. Returns the
     Figure."""
-    if learning_rate is not None:  # checked, then named as str() names it (the course's title): float32(0.0075) is "0.0075"
+    if learning_rate is not None:  # checked, then named by str() as the course's title does (float32(0.0075): "0.0075")
         check_positive("learning_rate", learning_rate, integer=False)
     if title is None:
         title = "Cost during training" if learning_rate is None else f"Learning rate = {learning_rate!s}"
