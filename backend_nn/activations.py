@@ -243,9 +243,9 @@ ACTIVATIONS = HIDDEN_ACTIVATIONS  # the name earlier releases exported
 
 def check_not_a_function(activation: Any, names) -> None:
     """A TypeError for the function of a known activation passed where its name goes (bnn.relu for "relu")."""
-    if callable(activation) and not isinstance(activation, Activation) and getattr(activation, "__name__", None) in names:
-        raise TypeError(f"an activation is chosen by its name: pass {activation.__name__!r}, not the function "
-                        f"{activation.__name__}.")
+    named = getattr(activation, "__name__", None)
+    if callable(activation) and not isinstance(activation, Activation) and named in names:
+        raise TypeError(f"an activation is chosen by its name: pass {named!r}, not the function {named}.")
 
 
 def get_activation(activation: str | Activation = "tanh", *, negative_slope: float = 0.01,
@@ -263,7 +263,8 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
         names = [*HIDDEN_ACTIVATIONS] if hidden else [*HIDDEN_ACTIVATIONS, "softmax"]
         check_not_a_function(activation, names)
         hint = did_you_mean(activation, names)
-        raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(map(repr, names))}{hint or '.'}")
+        known = ", ".join(map(repr, names))
+        raise ValueError(f"unknown activation {activation!r}; expected one of {known}{hint or '.'}")
     if activation == "leaky_relu":
         slope = check_number("negative_slope", negative_slope, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0,
                              "in [0, 1) for leaky_relu")

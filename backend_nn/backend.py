@@ -352,20 +352,20 @@ def host_array(x: Any, name: str = "x") -> np.ndarray:
 def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:
     """Move host data (a NumPy array, a list, ...) onto backend ``xp``, once.
 
-    ``xp`` is a namespace or a backend name (see :func:`get_namespace`). An array
-    already in ``xp`` is returned as is (cast to ``dtype`` if given, moved to
-    ``device`` if given; a NumPy view with gapped or negative strides is copied
-    contiguous, as other libraries get host data, so that it computes the same bits). An array of another device library is refused rather
-    than silently copied through the host. Without ``dtype`` the data take the dtype
-    the backend's ``asarray`` gives them, with one exception: float64 host data on JAX without
-    its 64-bit mode, which ``jnp.asarray`` would make float32 in silence, are an error that says how
-    to turn that mode on or to pass ``dtype="float32"``; ``dtype="float64"`` there is an error
-    too, never a float32, and so are integers beyond int32's range, which JAX would wrap. A ``dtype`` narrower than the data's (float64 to
-    float32) is refused where it would turn finite values into inf (a ValueError that names the
-    largest |x|); NaN and inf already there pass as they are. A PyTorch tensor that requires grad
-    comes back detached (the same memory, no autograd history): the library computes its own
-    gradients, and a graph recorded through a run's steps grows with each (nn_model of such an X
-    held 2.8 GB after 3000 steps at m = 4000, against 0.24 GB, and ran 5.7x slower).
+    ``xp`` is a namespace or a backend name (see :func:`get_namespace`). An array already in ``xp`` is
+    returned as is (cast to ``dtype`` if given, moved to ``device`` if given; a NumPy view with gapped
+    or negative strides is copied contiguous, as other libraries get host data, so that it computes the
+    same bits). An array of another device library is refused rather than silently copied through the
+    host. Without ``dtype`` the data take the dtype the backend's ``asarray`` gives them, with one
+    exception: float64 host data on JAX without its 64-bit mode, which ``jnp.asarray`` would make
+    float32 in silence, are an error that says how to turn that mode on or to pass ``dtype="float32"``;
+    ``dtype="float64"`` there is an error too, never a float32, and so are integers beyond int32's
+    range, which JAX would wrap. A ``dtype`` narrower than the data's (float64 to float32) is refused
+    where it would turn finite values into inf (a ValueError that names the largest |x|); NaN and inf
+    already there pass as they are. A PyTorch tensor that requires grad comes back detached (the same
+    memory, no autograd history): the library computes its own gradients, and a graph recorded through a
+    run's steps grows with each (nn_model of such an X held 2.8 GB after 3000 steps at m = 4000, against
+    0.24 GB, and ran 5.7x slower).
 
     A dict of arrays (a model's Parameters, gradients) has each of its arrays moved;
     Parameters keep their network and their training state (its arrays moved too). ``name``
@@ -385,7 +385,8 @@ def _refuse_float64_narrowing(x: Any, name: str) -> None:
     found: list[str] = []
 
     def note(a: Any, key: Any) -> Any:
-        if isinstance(a, np.ndarray) and a.dtype.kind in "fc" and a.dtype.itemsize == (8 if a.dtype.kind == "f" else 16):
+        if (isinstance(a, np.ndarray) and a.dtype.kind in "fc"
+                and a.dtype.itemsize == (8 if a.dtype.kind == "f" else 16)):
             found.append(name if key is None else f"{name}[{key!r}]")
         return a
 
@@ -400,8 +401,8 @@ def _refuse_float64_narrowing(x: Any, name: str) -> None:
         which = f"{found[0]} is" if len(found) == 1 else f"{found[0]} and {len(found) - 1} more are"
         it = "it" if len(found) == 1 else "them"
         raise TypeError(f"{which} float64, and JAX's 64-bit mode is off: JAX would hold {it} as float32. Turn the mode "
-                        "on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the environment "
-                        f"variable JAX_ENABLE_X64=1), or pass dtype='float32' to move {it} as float32.")
+                        "on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the "
+                        f"environment variable JAX_ENABLE_X64=1), or pass dtype='float32' to move {it} as float32.")
 
 
 def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:
@@ -412,7 +413,8 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
         xp = get_namespace(xp)  # a name, or None for NumPy; what is neither a name nor a namespace, its TypeError
     device = _native_device(xp, device)
     if isinstance(x, dict):
-        return _map_arrays(x, lambda a, key: backend_asarray(a, xp, device=device, dtype=dtype, name=f"{name}[{key!r}]"))
+        return _map_arrays(
+            x, lambda a, key: backend_asarray(a, xp, device=device, dtype=dtype, name=f"{name}[{key!r}]"))
     if model_pair_hint(x):
         raise TypeError(f"to_backend takes an array or a dict of arrays; got {type(x).__name__}{model_pair_hint(x)}.")
     if isinstance(dtype, np.dtype) or (isinstance(dtype, type) and (issubclass(dtype, np.generic)

@@ -85,7 +85,8 @@ def _dask():
         import dask
         import dask.array as da
     except ImportError:
-        raise ImportError("backend='dask' needs dask, which is not installed: pip install 'backend-nn[dask]'.") from None
+        raise ImportError(
+            "backend='dask' needs dask, which is not installed: pip install 'backend-nn[dask]'.") from None
     return dask, da
 
 
@@ -97,8 +98,8 @@ def chunk_namespace(X: Any, name: str = "X") -> Any:
             raise TypeError
         return array_namespace(meta)
     except TypeError:
-        raise TypeError(f"{name} is a dask array of {type(meta).__module__}.{type(meta).__name__} chunks, which are not "
-                        "arrays of an Array API library; backend_nn trains on dask arrays of NumPy or CuPy chunks "
+        raise TypeError(f"{name} is a dask array of {type(meta).__module__}.{type(meta).__name__} chunks, which are "
+                        "not arrays of an Array API library; backend_nn trains on dask arrays of NumPy or CuPy chunks "
                         "(X.map_blocks(numpy.asarray), or build it with dask.array.from_array(numpy_array)).") from None
 
 
@@ -149,7 +150,8 @@ def prepare_X_Y(X: Any, Y: Any, *, dtype: Any, chunks: Any = None) -> tuple[Any,
     Host X or Y become dask arrays chunked over the columns (``chunks`` examples each)."""
     dask, da = _dask()
     from .initialization import resolve_dtype
-    from .validation import check_in_range, check_labels_dtype, check_positive, check_X_kind, check_X_Y_shapes, not_finite
+    from .validation import (check_in_range, check_labels_dtype, check_positive, check_X_kind, check_X_Y_shapes,
+                             not_finite)
 
     if chunks is not None:  # before any rechunk: dask's own error for chunks=0 was a ZeroDivisionError
         chunks = check_positive("chunks", chunks, integer=True)

@@ -77,7 +77,8 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
                    help="step size (default: the optimizer's: 1.2 for gd and momentum, the course's week-3 rate; "
                         "0.001 for adam)")
     p.add_argument("--iterations", type=int, default=iterations, help=f"gradient-descent steps (default: {iterations})")
-    p.add_argument("--backend", default="numpy", help="numpy, cupy, auto, array_api_strict, torch, jax (default: numpy)")
+    p.add_argument("--backend", default="numpy",
+                   help="numpy, cupy, auto, array_api_strict, torch, jax (default: numpy)")
     p.add_argument("--device", default=None,
                    help="backend device: a CUDA device number (cupy), 'cuda:1' (torch), 'gpu:0' or 'cpu' (jax)")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
@@ -98,7 +99,8 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
     c2.add_argument("--keep-prob", type=float, default=1.0,
                     help="inverted dropout on the hidden layers: the probability of keeping a unit (default: 1)")
     p.add_argument("-v", "--verbose", action="store_true",
-                   help="say on stderr which path trains (eager, a fast path, dask chunks) and why others were passed over")
+                   help="say on stderr which path trains (eager, a fast path, dask chunks) and why others were "
+                        "passed over")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser("sweep", help="accuracy against hidden-layer size (the course's experiment)",
                            description="Train one network per hidden-layer size; print a table, draw a grid.")
     _add_training_options(sweep, 5000)
-    sweep.add_argument("--sizes", type=int, nargs="+", default=SWEEP_SIZES, help="hidden-layer sizes (default: 1 2 3 4 5 20 50)")
+    sweep.add_argument("--sizes", type=int, nargs="+", default=SWEEP_SIZES,
+                       help="hidden-layer sizes (default: 1 2 3 4 5 20 50)")
     sweep.add_argument("--plot", metavar="PNG", help="draw the grid of decision boundaries (needs matplotlib)")
     sweep.set_defaults(func=_sweep)
     return parser

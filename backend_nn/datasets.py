@@ -334,7 +334,8 @@ def load_data_file(path: str | os.PathLike, *, labels: bool | None = True) -> tu
                          "a finite number; fill missing values or drop their rows first.")
     if labels:
         if width < 2:
-            raise ValueError(f"{path}: a training CSV needs feature columns and a last label column; found {width} column.")
+            raise ValueError(f"{path}: a training CSV needs feature columns and a last label column; "
+                             f"found {width} column.")
         return np.ascontiguousarray(data[:, :-1].T), data[:, -1:].T.copy()
     return np.ascontiguousarray(data.T), None
 

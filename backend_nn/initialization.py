@@ -133,8 +133,9 @@ def initialize_parameters_deep(
 
     With the defaults, the course's week-4 ``initialize_parameters_deep``: seed 3,
     W_l = randn(n_l, n_{l-1}) * 0.01, b_l = 0. ``scale`` is init="random"'s factor (default
-    0.01; course 2's "random" is 10); "xavier", "he" and "zeros" set their own and refuse one. Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}``
-    on the chosen backend and device.
+    0.01; course 2's "random" is 10); "xavier", "he" and "zeros" set their own and refuse one.
+    Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}`` on the
+    chosen backend and device.
     """
     dims = check_layer_dims(layer_dims)
     scale = check_scale(scale, init=check_init(init))

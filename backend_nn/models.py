@@ -34,7 +34,8 @@ def check_hidden_sizes(n_h: Any, name: str = "n_h") -> list[int]:
     one = isinstance(n_h, (int, np.integer)) or not hasattr(n_h, "__iter__") or getattr(n_h, "ndim", None) == 0
     sizes = [n_h] if one else ordered_list(n_h, name, "a positive integer or a list of hidden-layer sizes, in order")
     if not sizes:
-        raise ValueError(f"{name} must be a positive integer or a non-empty list of hidden-layer sizes; got {n_h!r:.80}.")
+        raise ValueError(f"{name} must be a positive integer or a non-empty list of hidden-layer sizes; "
+                         f"got {n_h!r:.80}.")
     return [check_positive(name if one else f"{name}[{i}]", n, integer=True) for i, n in enumerate(sizes)]
 
 

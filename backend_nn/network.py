@@ -32,7 +32,9 @@ __all__ = ["Network", "Parameters", "ParametersLike", "TrainingResult", "network
 DEFAULT_SLOPE = 0.01
 
 
-def hidden_activations(activation: Any, n_hidden: int, *, negative_slope: float = DEFAULT_SLOPE) -> tuple[Activation, ...]:
+def hidden_activations(
+    activation: Any, n_hidden: int, *, negative_slope: float = DEFAULT_SLOPE
+) -> tuple[Activation, ...]:
     """One Activation per hidden layer, from one name (for all of them) or a list of names."""
     check_not_a_function(activation, HIDDEN_ACTIVATIONS)
     if isinstance(activation, (str, Activation)):

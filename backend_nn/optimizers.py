@@ -239,10 +239,11 @@ def check_state(state: Any, parameters: dict, optimizer: Optimizer) -> None:
     for part in ("v", "s") if isinstance(optimizer, Adam) else ("v",):
         got = state.get(part) if isinstance(state, dict) else None
         if not isinstance(got, dict):
-            raise ValueError(f"{optimizer.name} state needs {part!r}: a dict of {sorted(expected)}; got {type(got).__name__}.")
+            raise ValueError(f"{optimizer.name} state needs {part!r}: a dict of {sorted(expected)}; "
+                             f"got {type(got).__name__}.")
         if set(got) != set(expected):
-            raise ValueError(f"{optimizer.name} state {part!r} must have the keys {sorted(expected)} of the parameters' "
-                             f"gradients; got {sorted(got)}.")
+            raise ValueError(f"{optimizer.name} state {part!r} must have the keys {sorted(expected)} of the "
+                             f"parameters' gradients; got {sorted(got)}.")
         for d, shape in expected.items():
             if not hasattr(got[d], "shape"):
                 raise TypeError(f"{optimizer.name} state {part}[{d!r}] must be an array of the shape of {d[1:]}, "

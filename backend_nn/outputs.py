@@ -290,8 +290,8 @@ def encode_labels(Y, n_y: int, output: OutputLayer, *, dtype, xp, m: int | None 
     return Y if Y.dtype == dtype else xp.astype(Y, dtype)
 
 
-def compute_cost(AL: Any, Y: Any, parameters: ParametersLike | None = None, *, ZL: Any = None, output: str | None = None,
-                 Z2: Any = None) -> float:
+def compute_cost(AL: Any, Y: Any, parameters: ParametersLike | None = None, *, ZL: Any = None,
+                 output: str | None = None, Z2: Any = None) -> float:
     """The cross-entropy cost J of the output A_L against the labels Y, as a Python float.
 
     Parameters

@@ -87,7 +87,8 @@ def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLi
 
     The course's other call, ``predict(X, y, parameters)`` (course 2's assignments and week 4's
     application), works too, as the course's does: it prints ``"Accuracy: " + str(np.mean(p[0, :]
-    == y[0, :]))`` and returns p, the predicted labels (1, m), int64 (int32 on JAX without x64; 0/1 for a sigmoid output).
+    == y[0, :]))`` and returns p, the predicted labels (1, m), int64 (int32 on JAX without x64; 0/1
+    for a sigmoid output).
     There a plain dict is the course's network: relu hidden layers, a sigmoid output. (Week 4's
     copy printed np.sum((p == y) / m) and returned floats: its accuracies can differ from these in
     the last digit, 0.9999999999999998 for 1.0.)

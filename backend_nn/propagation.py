@@ -241,7 +241,8 @@ def linear_forward(A: Any, W: Any, b: Any) -> tuple[Any, tuple]:
 
 def _check_layer(A, W, b, *, xp) -> None:
     if len(W.shape) != 2 or len(A.shape) != 2:
-        raise ValueError(f"A and W must be 2-D: A (n_prev, m), W (n, n_prev); got A {tuple(A.shape)}, W {tuple(W.shape)}.")
+        raise ValueError(f"A and W must be 2-D: A (n_prev, m), W (n, n_prev); "
+                         f"got A {tuple(A.shape)}, W {tuple(W.shape)}.")
     if W.shape[1] != A.shape[0]:
         raise ValueError(f"W {tuple(W.shape)} expects {W.shape[1]} input rows, but A has shape {tuple(A.shape)}.")
     if tuple(b.shape) != (W.shape[0], 1):

@@ -230,7 +230,8 @@ def tuple_cache_backward(X: Any, Y: Any, cache: Any, *, masks: bool, keep_prob: 
              "backward_propagation_with_regularization read it" if masks and n % 4 == 0 else "")
     if n < 4 or (n + int(masks)) % per:
         layout = "(Z1, D1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_with_dropout" if masks \
-            else "(Z1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_n (the assignments' forward_propagation)"
+            else ("(Z1, A1, W1, b1, ..., ZL, AL, WL, bL) from forward_propagation_n "
+                  "(the assignments' forward_propagation)")
         got = f"a tuple of {n}" if n >= 0 else type(cache).__name__
         if isinstance(cache, dict):
             got += " (forward_propagation's cache dict holds no W and b)"

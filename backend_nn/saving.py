@@ -220,7 +220,8 @@ def _checked_network(arrays: dict, contents: dict, fmt: str) -> Network:
     try:
         said = [int(n) for n in np.reshape(contents["layer_dims"], -1)]
     except (TypeError, ValueError):
-        raise ValueError(f"its field 'layer_dims' must hold the layer sizes; it holds {contents['layer_dims']!r}.") from None
+        raise ValueError(
+            f"its field 'layer_dims' must hold the layer sizes; it holds {contents['layer_dims']!r}.") from None
     if layer_dims != said:
         raise ValueError(f"the arrays give layer sizes {layer_dims} but the file says {said}.")
     dtype = str(contents["dtype"])
@@ -315,7 +316,8 @@ def _read_members(path: Path) -> dict:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             names = [i.filename for i in infos]
-            bad = [n for n in names if not n.endswith(".npy") or (n[:-4] not in every_meta and not _NAMES.match(n[:-4]))]
+            bad = [n for n in names
+                   if not n.endswith(".npy") or (n[:-4] not in every_meta and not _NAMES.match(n[:-4]))]
             if bad:
                 raise ValueError(f"{path} is not a backend_nn model: unexpected members {bad[:5]}.")
             total = 0
@@ -330,7 +332,8 @@ def _read_members(path: Path) -> dict:
                         np.lib.format.read_array_header_2_0
                     shape, _, dtype = read_header(member)
                     if dtype.hasobject:
-                        raise ValueError(f"{path}: member {info.filename} holds Python objects; models hold numbers only.")
+                        raise ValueError(f"{path}: member {info.filename} holds Python objects; "
+                                         "models hold numbers only.")
                     total += int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
                     if total > MAX_LOAD_BYTES:
                         raise ValueError(f"{path}: its arrays claim more than {MAX_LOAD_BYTES / 2**30:.0f} GiB "
@@ -366,7 +369,8 @@ def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
     else:
         names, slopes = contents["activations"].reshape(-1), contents["negative_slopes"].reshape(-1)
         if slopes.dtype.kind not in "fiu":
-            raise ValueError(f"its field 'negative_slopes' must hold numbers; it holds {contents['negative_slopes']!r}.")
+            raise ValueError(
+                f"its field 'negative_slopes' must hold numbers; it holds {contents['negative_slopes']!r}.")
         if len(names) != len(layer_dims) - 2:
             raise ValueError(f"the file names {len(names)} hidden activation(s) for "
                              f"{len(layer_dims) - 2} hidden layer(s) (layer sizes {layer_dims}).")

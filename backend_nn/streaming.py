@@ -39,7 +39,8 @@ import array_api_compat
 import numpy as np
 
 from .backend import backend_name, free_memory_of, get_namespace, host_array, numpy_takes_as_is, to_backend
-from .validation import check_in_range, check_seed, check_X_kind, check_X_shape, check_X_Y_shapes, dtype_name, not_finite
+from .validation import (check_in_range, check_seed, check_X_kind, check_X_shape, check_X_Y_shapes, dtype_name,
+                         not_finite)
 
 __all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
            "prepare", "host_namespace", "predicts_in_windows", "forward_in_windows", "shuffled", "windows",

@@ -149,7 +149,8 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
                 unit="iteration" if batch_size is None else "epoch", compile=compile, state=state, start_epoch=start,
                 shuffle=shuffle, mean_in_dZ=mean_in_dZ,
             )
-            trained = Parameters(params, network=net, training_state=_training_state(opt, state, start + num_iterations))
+            state_after = _training_state(opt, state, start + num_iterations)
+            trained = Parameters(params, network=net, training_state=state_after)
             return TrainingResult(trained, costs)
         params, costs, _ = _train_loop(
             parameters, Xb, Yf, net=net, xp=xp, learning_rate=learning_rate, num_iterations=num_iterations,
@@ -255,9 +256,10 @@ def _check_fits(net: Network, m: int, *, dtype: Any, xp: Any, device: Any) -> No
     for bytes_needed, limit, place in ((need, total, where), (8 * P, host_total, "this machine (the host draws them)")):
         if limit is not None and bytes_needed > limit:
             raise MemoryError(
-                f"a network of layer sizes {list(dims)} on m = {m} examples needs about {bytes_needed / 2**30:,.1f} GiB "
-                f"({dtype_name(dtype)}: {P:,} parameters, their gradients, and each layer's activations), more than "
-                f"the {limit / 2**30:,.1f} GiB of {place}. Choose smaller layers or fewer examples."
+                f"a network of layer sizes {list(dims)} on m = {m} examples needs about "
+                f"{bytes_needed / 2**30:,.1f} GiB ({dtype_name(dtype)}: {P:,} parameters, their gradients, and each "
+                f"layer's activations), more than the {limit / 2**30:,.1f} GiB of {place}. Choose smaller layers or "
+                "fewer examples."
             )
 
 
@@ -286,8 +288,8 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
         return params, None, 0
     if ts.get("optimizer") != opt.name:
         raise ValueError(f"these parameters were trained with {ts.get('optimizer')!r}; resume them with that "
-                         f"optimizer, not {opt.name!r}; or start {opt.name!r} afresh from their weights with a copy that "
-                         "forgets the state: p = parameters.copy(); p.training_state = None.")
+                         f"optimizer, not {opt.name!r}; or start {opt.name!r} afresh from their weights with a copy "
+                         "that forgets the state: p = parameters.copy(); p.training_state = None.")
     state = {k: v for k, v in ts.items() if k not in ("optimizer", "epochs")}
     check_state(state, params, opt)
     state = to_backend(state, xp, device=device, dtype=dtype, name="parameters.training_state")
@@ -353,8 +355,12 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
             done_before = start_epoch + epoch  # a resumed run goes on with the stream and the schedule
             # mini-batches are shuffled each epoch, one batch too (the course's random_mini_batches permutes the
             # columns whatever their number: the sums then run in its order); full batch is not
-            Xs, Ys = (Xb, Yf) if batch_size is None else _shuffle_or_say(reorder, Xb, Yf, shuffle_seed + 1 + done_before)
-            if epoch == 0 and len(slices) > 1:  # the epoch's mean cost comes after updates: the limit needs the one before
+            if batch_size is None:
+                Xs, Ys = Xb, Yf
+            else:
+                Xs, Ys = _shuffle_or_say(reorder, Xb, Yf, shuffle_seed + 1 + done_before)
+            # the epoch's mean cost comes after updates: the limit needs the one before
+            if epoch == 0 and len(slices) > 1:
                 rec.start_before(*_start_cost(params, Xs, Ys, slices, net=net, xp=xp, lambd=lambd, dropouts=dropouts))
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:

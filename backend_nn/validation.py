@@ -253,8 +253,9 @@ def check_shuffle_seed(shuffle_seed: Any, first_epoch: int, num_epochs: int) -> 
     lo, hi = -1 - first_epoch, 2**32 - 1 - first_epoch - num_epochs
     if lo > hi:  # no shuffle_seed serves: the epochs alone run past RandomState's seeds
         raise ValueError(f"num_epochs={num_epochs}{f' from epoch {first_epoch}' if first_epoch else ''} is more "
-                         "epochs than the course's reseeding can number: epoch e shuffles with RandomState(shuffle_seed "
-                         "+ 1 + e), and RandomState takes seeds in [0, 2**32 - 1]; train fewer epochs.")
+                         "epochs than the course's reseeding can number: epoch e shuffles with "
+                         "RandomState(shuffle_seed + 1 + e), and RandomState takes seeds in [0, 2**32 - 1]; "
+                         "train fewer epochs.")
     if value is None or not lo <= value <= hi:
         resumed = f" from epoch {first_epoch}" if first_epoch else ""
         raise ValueError(f"shuffle_seed must be an integer in [{lo}, {hi}]: epoch e shuffles with "

@@ -4,9 +4,9 @@
   generic code, one kernel here. Where g' is written through A alone (tanh,
   sigmoid) Z1 is not kept: A1 is written over W1 X in place, so the line reads
   one (n_h, m) array and writes one.
-- backward, into a hidden layer from a layer of one unit (n_y = 1 in week 3): dW2 = dZ2 A1^T, dZ1 = W2^T dZ2 * g'(Z1) and
-  db1 = sum(dZ1, axis=1) are, per row i of A1, a dot product, an outer product
-  times an elementwise derivative, and a row sum. One kernel does all three
+- backward, into a hidden layer from a layer of one unit (n_y = 1 in week 3): dW2 = dZ2 A1^T,
+  dZ1 = W2^T dZ2 * g'(Z1) and db1 = sum(dZ1, axis=1) are, per row i of A1, a dot product, an
+  outer product times an elementwise derivative, and a row sum. One kernel does all three
   (a thread block per row), reading A1 once and writing dZ1 once; the generic
   code makes six passes (a GEMV, W2^T dZ2, A*A, 1 - ..., the product, the sum).
 - through, into a hidden layer from a layer of n_l > 1 units (deep networks): dW_l and

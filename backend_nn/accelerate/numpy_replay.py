@@ -456,7 +456,9 @@ def record(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Tape, Any
     return tape, _unwrap(result)[0]
 
 
-def _checked_record(fn: Callable[..., Any], *args: Any, unchanged: Callable[[], Any], **kwargs: Any) -> tuple[Tape, Any]:
+def _checked_record(
+    fn: Callable[..., Any], *args: Any, unchanged: Callable[[], Any], **kwargs: Any
+) -> tuple[Tape, Any]:
     """``fn`` recorded (what it writes undone by the context ``unchanged()``), its copies elided, then
     replayed once from the same start and held to the recorded run bit for bit: a replay that does not
     reproduce the generic step is an error here, never a quietly different training run."""
