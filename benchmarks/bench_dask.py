@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -244,8 +245,9 @@ def out_of_core(n_x, m, n_h, chunk, limit, steps, log):
         same = close(p_mem, p_disk) and np.allclose(c_disk, c_mem, rtol=1e-10)
         log(f"out of core: X ({n_x}, {m:,}) float64 = {X.nbytes / 2**20:,.0f} MiB ({disk / 2**20:,.0f} MiB of Zarr "
             f"on disk), 2 workers with a {limit} memory limit each ({total_limit / 2**20:,.0f} MiB in all)")
-        log(f"  {steps} steps from Zarr in {t_disk:.1f} s; in memory (NumPy) {t_mem:.1f} s; largest worker's peak RSS "
-            f"{peak / 2**20:,.0f} MiB (at rest {base / 2**20:,.0f} MiB); same parameters and costs as in memory: {same}")
+        log(f"  {steps} steps from Zarr in {t_disk:.1f} s; in memory (NumPy) {t_mem:.1f} s; largest worker's peak "
+            f"RSS {peak / 2**20:,.0f} MiB (at rest {base / 2**20:,.0f} MiB); same parameters and costs as in memory: "
+            f"{same}")
         return {"X_MiB": X.nbytes / 2**20, "zarr_MiB": disk / 2**20, "limit_total_MiB": total_limit / 2**20,
                 "steps": steps, "disk_s": t_disk, "memory_s": t_mem, "peak_worker_rss_MiB": peak / 2**20,
                 "worker_rss_at_rest_MiB": base / 2**20,
@@ -269,11 +271,13 @@ def main(argv=None) -> int:
         print(s, flush=True)
         lines.append(s)
 
-    log(f"{platform.platform()}; numpy {np.__version__}, dask {dask.__version__}; {len(__import__('os').sched_getaffinity(0))} cores")
+    cores = len(os.sched_getaffinity(0))
+    log(f"{platform.platform()}; numpy {np.__version__}, dask {dask.__version__}; {cores} cores")
     results = {}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=40) as cluster, Client(cluster, set_as_default=False) as client:
-        log(f"LocalCluster: 2 worker processes x 1 thread; worker env {dask.config.get('distributed.nanny.pre-spawn-environ')}")
+        env = dask.config.get("distributed.nanny.pre-spawn-environ")
+        log(f"LocalCluster: 2 worker processes x 1 thread; worker env {env}")
         big = (64, 40_000, 32, 5_000) if args.quick else (64, 400_000, 32, 50_000)
         n1, n2 = (2, 6) if args.quick else (4, 16)
         log()

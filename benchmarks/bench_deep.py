@@ -192,8 +192,10 @@ def makers(gpu: bool, cpu_baselines_only: bool = False):
     if gpu:
         rows += [
             ("backend_nn [cupy]", lambda *a: make_backend_nn(*a, "cupy", compiled=False)),
-            ("backend_nn [cupy, cuda graph]", lambda *a: make_backend_nn(*a, "cupy", compiled=True, prefer="cuda graph")),
-            ("backend_nn [cupy, cupy lines]", lambda *a: make_backend_nn(*a, "cupy", compiled=True, prefer="cupy lines")),
+            ("backend_nn [cupy, cuda graph]",
+             lambda *a: make_backend_nn(*a, "cupy", compiled=True, prefer="cuda graph")),
+            ("backend_nn [cupy, cupy lines]",
+             lambda *a: make_backend_nn(*a, "cupy", compiled=True, prefer="cupy lines")),
             ("backend_nn [torch cuda, lines]",
              lambda *a: make_backend_nn(*a, "torch", compiled=True, prefer="torch lines", device="cuda")),
             ("PyTorch manual [cuda]", lambda *a: make_torch(*a, cuda=True, autograd=False)),
@@ -234,7 +236,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cpu-baselines-only", action="store_true",
                     help=f"of the CPU rows keep only {' and '.join(CPU_BASELINES)} (and JAX's, which run on its GPU "
                          "where it has one): for a short GPU run")
-    ap.add_argument("--rounds", type=positive_int, default=None, help="interleaved timing rounds (default 5; 2 with --quick)")
+    ap.add_argument("--rounds", type=positive_int, default=None,
+                    help="interleaved timing rounds (default 5; 2 with --quick)")
     ap.add_argument("--out", type=results_file, default=None, help="JSON results (default: results/deep-<host>.json)")
     args = ap.parse_args(argv)
     if args.gpu and (why := no_gpu()):

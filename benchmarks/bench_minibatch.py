@@ -9,9 +9,9 @@ Every row runs the same epoch: the same shuffled columns cut into the same batch
 ReLU hidden layers, a softmax output, Adam (lr 0.001, the course's betas and epsilon), from the
 same He parameters, and computes each batch's cost (the course's model sums them over the epoch; the
 autograd rows need it for their backward pass, and the rows by hand compute it from the logits too,
-since session 43). Before a row is timed, it runs 3 batches (fewer where m holds fewer) in float64 and its parameters are
-compared with a NumPy float64 run of the course's equations written out here (relative
-difference of all parameters together <= 1e-7); a row that disagrees is WRONG and not timed. The
+since session 43). Before a row is timed, it runs 3 batches (fewer where m holds fewer) in float64
+and its parameters are compared with a NumPy float64 run of the course's equations written out here
+(relative difference of all parameters together <= 1e-7); a row that disagrees is WRONG and not timed. The
 check is in float64 because Adam's first steps are about lr * sign(dW): in float32, an entry
 whose gradient is round-off moves by up to 2 lr between two correct implementations (measured:
 1.4e-4 between JAX and NumPy at the deep size). scikit-learn's Adam is another variant (its
@@ -319,8 +319,8 @@ def main(argv=None) -> int:
                 r["ms_per_epoch"] = 1e3 * statistics.median(r["times"])
             best_peer = min((r["ms_per_epoch"] for r in ok if not r["impl"].startswith("backend_nn")), default=None)
             print(f"\n{size}: layers {dims}, m = {m}, batch {bs}, float32, Adam ({-(-m // bs)} batches an epoch)")
-            print(f"{'implementation':<44} {'ms/epoch':>10} {'vs fastest peer':>16} {'first epoch s':>14} {'rel diff':>9}"
-                  "  path")
+            print(f"{'implementation':<44} {'ms/epoch':>10} {'vs fastest peer':>16} {'first epoch s':>14} "
+                  f"{'rel diff':>9}  path")
             for r in rows:
                 if r["status"] != "ok":
                     print(f"{r['impl']:<44} {r['status']:>10}  {r['why']}")

@@ -136,7 +136,8 @@ def blas_info() -> list:
     try:
         from threadpoolctl import threadpool_info
 
-        return [{k: d.get(k) for k in ("internal_api", "num_threads", "architecture", "version")} for d in threadpool_info()]
+        keys = ("internal_api", "num_threads", "architecture", "version")
+        return [{k: d.get(k) for k in keys} for d in threadpool_info()]
     except ImportError:
         return [{"note": "threadpoolctl not installed"}]
 
@@ -259,7 +260,8 @@ def main(argv=None) -> int:
                     help="of the CPU rows keep only plain NumPy and backend_nn [numpy] (for a short GPU run)")
     ap.add_argument("--repeats", type=positive_int, default=5)
     ap.add_argument("--min-time", type=positive_float, default=0.2, help="seconds per timed repeat (default 0.2)")
-    ap.add_argument("--out", type=results_file, default=None, help="JSON file (default: benchmarks/results/<machine>.json)")
+    ap.add_argument("--out", type=results_file, default=None,
+                    help="JSON file (default: benchmarks/results/<machine>.json)")
     args = ap.parse_args(argv)
     if args.quick:
         args.repeats, args.min_time = 2, 0.01

@@ -528,7 +528,8 @@ def make_sklearn(pb: Problem) -> Impl:
 
     def params():
         c = state["clf"]
-        return {"W1": c.coefs_[0].T, "b1": c.intercepts_[0][:, None], "W2": c.coefs_[1].T, "b2": c.intercepts_[1][:, None]}
+        return {"W1": c.coefs_[0].T, "b1": c.intercepts_[0][:, None],
+                "W2": c.coefs_[1].T, "b2": c.intercepts_[1][:, None]}
 
     return Impl("scikit-learn MLPClassifier [cpu]", "cpu", run, params)
 
@@ -541,7 +542,8 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
         ("plain NumPy (course code)", make_plain_numpy),
         ("backend_nn [numpy]", partial(make_backend_nn, backend="numpy", compiled=False)),
         ("backend_nn [numpy, default]", partial(make_backend_nn, backend="numpy", compiled="auto")),
-        ("backend_nn [numpy, numpy tiles]", partial(make_backend_nn, backend="numpy", compiled=True, prefer="numpy tiles")),
+        ("backend_nn [numpy, numpy tiles]",
+         partial(make_backend_nn, backend="numpy", compiled=True, prefer="numpy tiles")),
         ("backend_nn [torch]", partial(make_backend_nn, backend="torch", compiled=False)),
         ("backend_nn [jax, compiled]", partial(make_backend_nn, backend="jax", compiled=True)),
         ("backend_nn [torch, compiled]", partial(make_backend_nn, backend="torch", compiled=True)),
@@ -555,10 +557,12 @@ def all_makers(gpu: bool) -> list[tuple[str, Callable[[Problem], Impl]]]:
         makers += [
             ("backend_nn [cupy]", partial(make_backend_nn, backend="cupy", compiled=False)),
             ("backend_nn [cupy, default]", partial(make_backend_nn, backend="cupy", compiled="auto")),
-            ("backend_nn [cupy, cuda graph]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cuda graph")),
-            ("backend_nn [cupy, cupy fused kernel]", partial(make_backend_nn, backend="cupy", compiled=True, prefer="cupy fused kernel")),
-            ("backend_nn [cupy, cupy lines]", partial(make_backend_nn, backend="cupy", compiled=True,
-                                                       prefer="cupy lines")),
+            ("backend_nn [cupy, cuda graph]",
+             partial(make_backend_nn, backend="cupy", compiled=True, prefer="cuda graph")),
+            ("backend_nn [cupy, cupy fused kernel]",
+             partial(make_backend_nn, backend="cupy", compiled=True, prefer="cupy fused kernel")),
+            ("backend_nn [cupy, cupy lines]",
+             partial(make_backend_nn, backend="cupy", compiled=True, prefer="cupy lines")),
             ("PyTorch manual [cuda]", partial(make_torch_manual, cuda=True)),
             ("PyTorch autograd + SGD [cuda]", partial(make_torch_autograd, cuda=True)),
         ]
