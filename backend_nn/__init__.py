@@ -36,7 +36,7 @@ Layout (each course equation has one home):
 - ``cli``            the ``backend-nn`` command
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING as _TYPE_CHECKING, Any as _Any
 
 from .activations import Activation, get_activation, relu, relu_backward, sigmoid, sigmoid_backward
 from .backend import cuda_device_count, get_namespace, to_backend, to_numpy
@@ -94,22 +94,32 @@ from .training import ConvergenceWarning, TrainingDivergedError, train_step
 from .update import update_parameters
 
 
-if TYPE_CHECKING:  # what __getattr__ below gives, as type checkers and editors (Pylance) are to see it
+if _TYPE_CHECKING:  # what __getattr__ below gives, as type checkers and editors (Pylance) are to see it
     from . import classifier as classifier, cli as cli, dnn_utils as dnn_utils  # re-exported, as "x as x" says
     from .classifier import NNClassifier, ShallowNNClassifier
 
 
-def __getattr__(name: str) -> Any:
+_LAZY_CLASSES = ("NNClassifier", "ShallowNNClassifier")
+_LAZY_MODULES = ("classifier", "dnn_utils", "cli")
+
+
+def __getattr__(name: str) -> _Any:
     # imported on first use: classifier imports scikit-learn when that is installed
-    if name in ("NNClassifier", "ShallowNNClassifier"):
+    if name in _LAZY_CLASSES:
         from . import classifier
 
         return getattr(classifier, name)
-    if name in ("classifier", "dnn_utils", "cli"):  # bnn.classifier.NNClassifier, as the layout above names it
+    if name in _LAZY_MODULES:  # bnn.classifier.NNClassifier, as the layout above names it
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'backend_nn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # what tab completion offers: the names imported above, and those __getattr__ gives on first use
+    public = {name for name in globals() if not name.startswith("_")}
+    return sorted(public | {*_LAZY_CLASSES, *_LAZY_MODULES, "__version__"})
 
 
 __version__ = "0.2.0"

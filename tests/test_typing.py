@@ -5,7 +5,10 @@ one in the user's own checked code."""
 
 from __future__ import annotations
 
+import ast
 import importlib.resources
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,21 @@ def test_the_package_says_it_is_typed():
     assert importlib.resources.files("backend_nn").joinpath("py.typed").is_file()
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert '"backend_nn" = ["py.typed"]' in pyproject  # installed with the package, not only in the checkout
+
+
+
+def test_tab_completion_offers_the_public_names_and_not_typings_helpers():
+    """dir(bnn), which IPython and editors complete from, lists every name in __all__ (NNClassifier too, before
+    its first use imports scikit-learn) and the lazily imported modules, and not typing's Any or TYPE_CHECKING."""
+    code = ("import sys, backend_nn as bnn; names = dir(bnn); "
+            "assert 'backend_nn.classifier' not in sys.modules; print(repr(names))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    names = ast.literal_eval(out)
+    import backend_nn as bnn
+
+    assert set(bnn.__all__) <= set(names), set(bnn.__all__) - set(names)
+    assert {"classifier", "cli", "dnn_utils", "__version__", "training", "backend"} <= set(names)
+    assert not {"Any", "TYPE_CHECKING"} & set(names) and names == sorted(names)
 
 
 @pytest.fixture(scope="module")
