@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     # default None, 4 set after parsing: argparse lets an option through a mutually exclusive group when
     # its value is the default object itself, and int("4") is 4, so "--n-h 4 --layers 3" passed unremarked
     size.add_argument("--n-h", type=int, default=None, help="hidden units of the one hidden layer (default: 4)")
-    size.add_argument("--layers", type=int, nargs="+", metavar="N", help="hidden-layer sizes, e.g. --layers 32 16")
+    size.add_argument("--layers", type=int, nargs="+", metavar="N",
+                      help="hidden-layer sizes, e.g. --layers 32 16 (n_x and n_y come from the data)")
     train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
     train.add_argument("--plot-boundary", metavar="PNG", help="draw the decision boundary (needs matplotlib)")
     train.add_argument("--plot-cost", metavar="PNG", help="draw the cost curve (needs matplotlib)")
@@ -235,10 +236,23 @@ def _check_counts(args: argparse.Namespace) -> None:
             raise ValueError(f"{flag} takes positive integers; got {bad[0]}.")
 
 
+def _check_layers(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray) -> None:
+    """--layers takes the hidden layers alone; sizes that start at n_x and end at n_y read as the course's
+    layers_dims [n_x, n_1, ..., n_y], and a learner who typed those most likely meant that network: trained
+    as given (it is a network too), with a warning that names the command for the other."""
+    layers = args.layers or []
+    n_x, n_y = int(X.shape[0]), n_outputs(Y, None, xp=np)
+    if len(layers) >= 3 and layers[0] == n_x and layers[-1] == n_y:
+        warnings.warn(f"--layers takes the hidden-layer sizes alone (n_x and n_y come from the data), so these "
+                      f"layers are {[n_x, *layers, n_y]}. If {layers} is the course's layers_dims "
+                      f"[n_x, ..., n_y], give --layers {' '.join(map(str, layers[1:-1]))}.", stacklevel=2)
+
+
 def _train(args: argparse.Namespace) -> int:
     _check_counts(args)
     X, Y, name = _data(args)
     _check_outputs(args, X)
+    _check_layers(args, X, Y)
     hidden = args.layers if args.layers else args.n_h
     start = time.perf_counter()
     every = _cost_every(args.iterations) if args.plot_cost is not None else 100

@@ -315,6 +315,25 @@ def test_a_warning_is_one_line_too(tmp_path):
     assert "Accuracy: " in r.stdout
 
 
+def test_layers_given_as_the_courses_layers_dims_trains_them_as_hidden_and_says_so(tmp_path):
+    """--layers 2 5 2 1 on the flower (n_x = 2, n_y = 1) is read as the course's layers_dims: the run is the one
+    asked for, hidden layers [2, 5, 2, 1], with a one-line warning naming the command for [2, 5, 2, 1] itself;
+    hidden sizes that only start at n_x, or a softmax's K that is not the last, pass without one."""
+    r = cli("train", "--layers", "2", "5", "2", "1", "--iterations", "20", "--no-progress", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr == ("backend-nn train: warning: --layers takes the hidden-layer sizes alone (n_x and n_y come "
+                        "from the data), so these layers are [2, 2, 5, 2, 1, 1]. If [2, 5, 2, 1] is the course's "
+                        "layers_dims [n_x, ..., n_y], give --layers 5 2.\n")
+    assert "layers [2, 2, 5, 2, 1, 1]" in r.stdout
+    r = cli("train", "--dataset", "digits", "--layers", "64", "32", "10", "--iterations", "5", "--no-progress",
+            cwd=tmp_path)  # n_y is the softmax's K = 10
+    assert r.returncode == 0 and r.stderr.endswith("so these layers are [64, 64, 32, 10, 10]. If [64, 32, 10] is the "
+                                                   "course's layers_dims [n_x, ..., n_y], give --layers 32.\n")
+    for args in (["--layers", "2", "5", "2"], ["--dataset", "digits", "--layers", "64", "32", "1"]):
+        r = cli("train", *args, "--iterations", "5", "--no-progress", cwd=tmp_path)
+        assert r.returncode == 0 and r.stderr == "", (args, r.stderr)
+
+
 def test_no_command_is_an_error_and_version_is_there(tmp_path):
     r = cli(cwd=tmp_path)
     assert r.returncode == 2 and "give a command: train, predict or sweep" in r.stderr
