@@ -325,11 +325,11 @@ def test_layers_given_as_the_courses_layers_dims_trains_them_as_hidden_and_says_
                         "from the data), so these layers are [2, 2, 5, 2, 1, 1]. If [2, 5, 2, 1] is the course's "
                         "layers_dims [n_x, ..., n_y], give --layers 5 2.\n")
     assert "layers [2, 2, 5, 2, 1, 1]" in r.stdout
-    r = cli("train", "--dataset", "digits", "--layers", "64", "32", "10", "--iterations", "5", "--no-progress",
-            cwd=tmp_path)  # n_y is the softmax's K = 10
-    assert r.returncode == 0 and r.stderr.endswith("so these layers are [64, 64, 32, 10, 10]. If [64, 32, 10] is the "
-                                                   "course's layers_dims [n_x, ..., n_y], give --layers 32.\n")
-    for args in (["--layers", "2", "5", "2"], ["--dataset", "digits", "--layers", "64", "32", "1"]):
+    r = cli("train", "--dataset", "spiral", "--layers", "2", "8", "3", "--iterations", "5", "--no-progress",
+            cwd=tmp_path)  # n_y is the softmax's K = 3
+    assert r.returncode == 0 and r.stderr.endswith("so these layers are [2, 2, 8, 3, 3]. If [2, 8, 3] is the "
+                                                   "course's layers_dims [n_x, ..., n_y], give --layers 8.\n")
+    for args in (["--layers", "2", "5", "2"], ["--dataset", "spiral", "--layers", "2", "8", "1"]):
         r = cli("train", *args, "--iterations", "5", "--no-progress", cwd=tmp_path)
         assert r.returncode == 0 and r.stderr == "", (args, r.stderr)
 
