@@ -264,7 +264,8 @@ def _train(args: argparse.Namespace) -> int:
     if args.backend == "dask":  # the parameters are in the chunks' library
         xp_name = f"dask ({xp_name} chunks)"
     net = params.network
-    print(f"Accuracy: {100 * acc:.2f}% on {X.shape[1]} training examples "
+    m = int(X.shape[1])
+    print(f"Accuracy: {100 * acc:.2f}% on {m} training example{'' if m == 1 else 's'} "
           f"({name}; layers {net}; {xp_name}, {args.dtype}, {_run_text(args)} in {elapsed:.2f} s)")
     if args.save is not None:
         print(f"saved model to {save_model(args.save, params)}")

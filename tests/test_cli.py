@@ -334,6 +334,13 @@ def test_layers_given_as_the_courses_layers_dims_trains_them_as_hidden_and_says_
         assert r.returncode == 0 and r.stderr == "", (args, r.stderr)
 
 
+def test_a_one_example_file_trains_and_the_line_says_one_example(tmp_path):
+    (tmp_path / "one.csv").write_text("1.5,-2,1\n")
+    r = cli("train", "--data", "one.csv", "--iterations", "5", "--no-progress", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert "Accuracy: 100.00% on 1 training example (one.csv; layers [2, 4, 1]" in r.stdout
+
+
 def test_no_command_is_an_error_and_version_is_there(tmp_path):
     r = cli(cwd=tmp_path)
     assert r.returncode == 2 and "give a command: train, predict or sweep" in r.stderr
