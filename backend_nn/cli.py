@@ -241,11 +241,13 @@ def _check_layers(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray) -> Non
     layers_dims [n_x, n_1, ..., n_y], and a learner who typed those most likely meant that network: trained
     as given (it is a network too), with a warning that names the command for the other."""
     layers = args.layers or []
+    if len(layers) < 3 or layers[0] != X.shape[0]:  # the labels are read only where the sizes might be layers_dims
+        return
     n_x, n_y = int(X.shape[0]), n_outputs(Y, None, xp=np)
-    if len(layers) >= 3 and layers[0] == n_x and layers[-1] == n_y:
+    if layers[-1] == n_y:
         warnings.warn(f"--layers takes the hidden-layer sizes alone (n_x and n_y come from the data), so these "
                       f"layers are {[n_x, *layers, n_y]}. If {layers} is the course's layers_dims "
-                      f"[n_x, ..., n_y], give --layers {' '.join(map(str, layers[1:-1]))}.", stacklevel=2)
+                      f"[n_x, ..., n_y], give --layers {' '.join(map(str, layers[1:-1]))}.")
 
 
 def _train(args: argparse.Namespace) -> int:
