@@ -1,5 +1,6 @@
 """Numerics that never warn or overflow, divergence that stops loudly, and the backend edge."""
 
+import re
 import warnings
 
 import numpy as np
@@ -247,7 +248,7 @@ def test_a_rise_or_divergence_from_unscaled_inputs_names_their_scale():
     learned only its class shares. Diverged, at 10, it was told the same."""
     scale = r"X's features reach {} in size, far from unit scale: .* sklearn\.preprocessing\.StandardScaler\.$"
     with pytest.warns(bnn.ConvergenceWarning, match=r"the cost rose over the run, from 0.69145 at iteration 0 to "
-                      r"0.693147 .* Try a smaller learning_rate\. " + scale.format(r"2\d\d\.\d+")):
+                      r"0.69314\d .* Try a smaller learning_rate\. " + scale.format(r"2\d\d\.\d+")):  # ~ log 2
         bnn.nn_model(X * 30 + 100, Y, 4, num_iterations=300)
     Xu, Yu = _unscaled_flower()
     with pytest.raises(bnn.TrainingDivergedError, match=r"Try a smaller learning_rate\. " + scale.format("1407.82")):
@@ -367,14 +368,18 @@ def test_a_flat_run_is_told_to_move_not_to_take_smaller_steps():
 def test_a_full_batch_run_that_ends_a_little_above_its_start_overshot():
     """Full-batch gradient descent's cost falls at every step once the learning rate is small enough, so a rise,
     however small, is a step that overshot: it was told 'stayed flat ... a larger learning_rate' (unscaled iris at
-    week 3's 1.2 ended 0.02% above its start, 33% right; 0.1 learns)."""
+    week 3's 1.2 ended 0.02% above its start, 33% right; 0.1 learns). The run's last bits are the machine's (its
+    tanh and exp): the rise shows at the last record (iteration 200) on an Intel Xeon, at the returned parameters
+    (iteration 300) on an AMD EPYC."""
     X_c, Y_c = bnn.load_dataset("noisy_circles")
     X_c = 8 * X_c + 8  # features of a few units, not centred
-    with pytest.warns(bnn.ConvergenceWarning, match=r"from 0.6931\d* at iteration 0 to 0.6932\d* at iteration 200: "
-                      r"the run did not learn, and its parameters are those of the last iteration\. Try a smaller "
-                      r"learning_rate\.$"):
-        _, costs = bnn.nn_model(X_c, Y_c, 4, num_iterations=300)
-    assert costs[0] < costs[2] < costs[0] * (1 + recording.FLAT_RISE)  # the rise the old advice called flat
+    message = (r"^the cost rose over the run, from (0.6931\d*) at iteration 0 to (0.693\d*) (?:at iteration 200|for "
+               r"the returned parameters after iteration 300): the run did not learn, and its parameters are those of "
+               r"the last iteration\. Try a smaller learning_rate\.$")
+    with pytest.warns(bnn.ConvergenceWarning, match=message) as w:
+        bnn.nn_model(X_c, Y_c, 4, num_iterations=300)
+    start, end = (float(v) for v in re.match(message, str(w[0].message)).groups())
+    assert start < end < start * (1 + recording.FLAT_RISE)  # the rise the old advice called flat
     _, costs = bnn.nn_model(X_c, Y_c, 4, num_iterations=300, learning_rate=0.1, cost_every=10)
     assert np.all(np.diff(costs) < 0)  # the smaller step the advice names: the cost falls at every record
 
