@@ -22,7 +22,6 @@ def test_the_package_says_it_is_typed():
     assert '"backend_nn" = ["py.typed"]' in pyproject  # installed with the package, not only in the checkout
 
 
-
 def test_tab_completion_offers_the_public_names_and_not_typings_helpers():
     """dir(bnn), which IPython and editors complete from, lists every name in __all__ (NNClassifier too, before
     its first use imports scikit-learn) and the lazily imported modules, and not typing's Any or TYPE_CHECKING."""
