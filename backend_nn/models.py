@@ -287,9 +287,9 @@ def _decay_rule(decay: Any):
         return None
     rules = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
     if not callable(decay):
-        if decay not in rules:
+        if not isinstance(decay, str) or decay not in rules:  # (a list is no key: "unhashable type" said nothing)
             raise ValueError(f"decay must be None, a function of (learning_rate0, epoch_num, decay_rate), or one of "
-                             f"{list(rules)}; got {decay!r}.")
+                             f"{list(rules)}; got {decay!r}{did_you_mean(decay, rules)}.")
         return rules[decay]
     if decay in rules.values():
         return decay

@@ -368,6 +368,11 @@ def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefi
      r"decay\(0.0007, 0, 1.0\) returned -0.0007; it must return the epoch's learning rate, a finite number >= 0"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=2, decay=lambda lr, e, r: "x"), ValueError,
      r"decay\(0.0007, 0, 1.0\) returned 'x'"),
+    # a rule named wrongly: a list was "unhashable type: 'list'"
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay=["update_lr"]), ValueError,
+     r"decay must be None, a function of .* or one of \['update_lr', 'schedule_lr_decay'\]; got \['update_lr'\]\.$"),
+    (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay="update-lr"), ValueError,
+     r"got 'update-lr' — did you mean 'update_lr'\?"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=2, decay=lambda lr: lr), TypeError,
      r"decay must be a function of \(learning_rate0, epoch_num, decay_rate\), as update_lr is; '<lambda>' cannot"),
 ])
