@@ -150,7 +150,8 @@ class Recorder:
         self.masks_move = masks_move
         # what a diverged or rising run is told to try: the step, and the L2 term where it has one
         # (learning_rate * lambd / m above 2 makes the weight decay itself overshoot)
-        self.advice = "Try a smaller learning_rate" + (" or lambd." if lambd else ".")
+        self.smaller = "a smaller learning_rate" + (" or lambd" if lambd else "")
+        self.advice = f"Try {self.smaller}."
         # a large first cost names the scale of weights or inputs only where the cost is the cross-entropy alone:
         # the L2 term is a start of its own (lambd=1000 on the flower's regularization model: 32.5 at unit scale)
         self.names_scale = not lambd
@@ -319,7 +320,7 @@ class Recorder:
         if self.finished and self.float_errors:
             seen = ", ".join(f"{kind} ({n}x)" for kind, n in self.float_errors.items())
             warnings.warn(f"NumPy met floating-point errors in the training's arithmetic: {seen}; the costs and "
-                          "parameters the run returns are finite, but a smaller learning_rate may be safer.",
+                          f"parameters the run returns are finite, but {self.smaller} may be safer.",
                           RuntimeWarning, stacklevel=user_stacklevel())
         ends = []  # the run's last cost (where finish() had one), then its last recorded one
         if self.finished and self.end is not None:

@@ -423,6 +423,23 @@ def test_a_diverging_run_is_its_error_alone_without_numpys_warnings_before_it():
             bnn.model(X, Y, initialization="random", num_iterations=20, print_cost=False)  # course 2's x10 init
 
 
+def test_a_fast_paths_rehearsal_adds_no_numpy_warning_of_its_own(caplog):
+    """Building the replay runs the step once on the run's own parameters and data: Adam's s overflowing on the
+    gradients of lambd=1e300 came as four raw "overflow encountered in square" RuntimeWarnings from numpy_replay.py
+    before the run's own report. The run's steps meet the same errors; the report counts them, once."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="backend_nn"), warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        bnn.model(X[:, ::10], Y[:, ::10], [2, 3, 1], "adam", num_epochs=3, mini_batch_size=16, print_cost=False,
+                  lambd=1e300)
+    assert "numpy replay epochs" in caplog.text  # the path whose build rehearses the step
+    assert [(x.category, x.filename) for x in w] == [(RuntimeWarning, __file__)], [str(x.message) for x in w]
+    assert re.fullmatch(r"NumPy met floating-point errors in the training's arithmetic: overflow \(\d+x\); the "
+                        r"costs and parameters the run returns are finite, but a smaller learning_rate or lambd may "
+                        r"be safer\.", str(w[0].message))
+
+
 def test_floating_point_errors_of_a_run_that_ends_well_are_reported_once_at_the_users_line():
     from backend_nn.recording import Recorder
 

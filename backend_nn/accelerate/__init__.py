@@ -46,6 +46,7 @@ the Lines' ``inv_m``: it moves only round-off, which a path with an order of sum
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -53,6 +54,7 @@ from types import SimpleNamespace
 from typing import Any, Callable
 
 import array_api_compat
+import numpy as np
 
 from ..network import Network
 from ..validation import dtype_name, user_stacklevel
@@ -218,9 +220,10 @@ class Choice:
 
 def _failed(name: str, exc: Exception, compile: bool | str) -> str:
     """A fast path that failed to build: raised under compile=True (with a note of what the other modes do),
-    else one FastPathWarning; returns the reason the path was passed over. NumPy's FloatingPointError is raised
-    as it is, in every mode: it comes of the caller's ``np.seterr`` / ``np.errstate`` asking to raise, and the
-    eager step meets it too (it was a FastPathWarning, "failed to build", and then the same error)."""
+    else one FastPathWarning; returns the reason the path was passed over. A FloatingPointError is raised as it
+    is, in every mode: it comes of the caller asking to raise (``jax.debug_nans``), and the eager step meets it too
+    (it was a FastPathWarning, "failed to build", and then the same error). NumPy's do not come here: the build's
+    are held quiet (:func:`_rehearsal`), and the run's steps meet them."""
     if isinstance(exc, FloatingPointError):
         raise exc
     if compile is True:
@@ -232,6 +235,18 @@ def _failed(name: str, exc: Exception, compile: bool | str) -> str:
     warnings.warn(f"backend_nn: the fast path {name!r} failed to build ({what}); training without it. "
                   "compile=False skips the fast paths.", FastPathWarning, stacklevel=user_stacklevel())
     return f"failed: {what.splitlines()[0]}"
+
+
+@contextlib.contextmanager
+def _rehearsal():
+    """Around a fast path's build, which runs the step on the run's own parameters and data (recording it, tracing
+    it, checking it against the generic step): NumPy's floating-point errors held quiet. They are the rehearsal's;
+    the run's own steps meet them again, inside the Recorder, which reports them once at the user's line (or raises
+    them, under the user's np.seterr(all="raise")). Before, Adam with lambd=1e300 printed a raw "overflow
+    encountered in square" from inside the library four times before the run's own report, and under "raise" the
+    rehearsal's error passed the fast path over with a FastPathWarning."""
+    with np.errstate(all="ignore"):
+        yield
 
 
 def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
@@ -263,8 +278,9 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
             reason = reason or path.support.reason_against(net, m, dtype)
             if reason is None:
                 try:
-                    runner = path.build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
-                                        mean_in_dZ=mean_in_dZ)
+                    with _rehearsal():
+                        runner = path.build(parameters, X, Y, net=net, learning_rate=learning_rate, xp=xp,
+                                            mean_in_dZ=mean_in_dZ)
                 except Declined as exc:
                     reason = str(exc)
                 except Exception as exc:
@@ -353,7 +369,8 @@ def choose_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd:
         """The compiled epochs, or the eager ones with the reason: a Declined silently, any other failure
         as :func:`_failed` says (raised under compile=True)."""
         try:
-            return build(), Choice(name)
+            with _rehearsal():
+                return build(), Choice(name)
         except Declined as exc:
             return eager_epochs(**kw), Choice("eager", [(name, str(exc))])
         except Exception as exc:
