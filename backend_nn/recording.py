@@ -3,8 +3,9 @@ progress bar, and what they say about the run.
 
 A run that diverged is a :class:`TrainingDivergedError`: a NaN or infinite cost, one above
 :data:`DIVERGED_FACTOR` times its start, or NaN or inf weights at the end. One that finished without
-learning is a :class:`ConvergenceWarning`: its cost rose over the run; or it ended at the cost of
-predicting Y's mean for every example (it learned nothing from X); or it bounced above that cost. Each
+learning is a :class:`ConvergenceWarning`: its cost rose over the run; or it ended far above the log K
+a network starts near, where it started (weights or inputs far from unit scale); or it ended at the cost
+of predicting Y's mean for every example (it learned nothing from X); or it bounced above that cost. Each
 says what to try, and names X's scale where it is far from unit (:class:`RunData`, the data read once
 at the end, or where the run fails).
 """
@@ -50,6 +51,7 @@ FLAT_RISE = 0.01
 #: A first cost above this is no network near its start at log K (0.69 for two classes, 2.3 for ten): outputs that
 #: sure and that wrong come from weights or inputs far from unit scale. Course 2's x10 initialization started at 183
 #: to 12,000 on the library's data sets, X * 1e200 at 2.9e199; the week-3, He and Xavier starts were 0.53 to 2.4.
+#: A cross-entropy that ends above it has not learned either (the mean example's own class at e^-20 or less).
 LARGE_START = 20.0
 
 #: A run whose last costs are within this fraction of the cost of predicting Y's mean alone (the class frequencies)
@@ -346,9 +348,25 @@ class Recorder:
             warnings.warn(f"the cost rose over the run, from {start:.6g} {start_at} to {c:.6g}{where}: the run did "
                           f"not learn, and its parameters are those of the last {self.unit}. {advice}",
                           _WARNING_CLASS.get(), stacklevel=user_stacklevel())
+        elif self.finished and self.pure and self.end is not None and self.end[0] > LARGE_START:
+            self._warn_still_far()
         elif self.finished and self.pure and self.data is not None and self.end is not None and len(costs) > 1:
             self._check_constant()
         return np.asarray(costs, dtype=np.float64)
+
+    def _warn_still_far(self) -> None:
+        """Warn where a run that did not rise ended with its cross-entropy above :data:`LARGE_START`: where it
+        started that far from log K (weights or inputs far from unit scale) and has not come down. init_scale=1e300
+        on the flower stayed at 6.2e299 for 300 iterations, 60% right, without a word: no rise, no divergence from
+        its start, and nowhere near the cost of ignoring X."""
+        end, where = self.end  # type: ignore[misc]
+        start, start_at = self._start(np.asarray(self.costs))
+        warnings.warn(f"the cost ended at {end:.6g}{where}, far above the log K (0.69 for two classes) a network "
+                      f"starts near, and it was {start:.6g} {start_at}: outputs that sure and that wrong come from "
+                      f"weights or inputs far from unit scale (a large init_scale, unscaled features), and the run has "
+                      f"not come down from them. Rescale X or start from smaller weights, or train for more "
+                      f"{self.unit}s. {self._scale_hint()}".rstrip(), _WARNING_CLASS.get(),
+                      stacklevel=user_stacklevel())
 
     def _scale_hint(self) -> str:
         """Inputs far from unit scale named, where they were measured; else ''."""
