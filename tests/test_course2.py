@@ -1438,8 +1438,14 @@ def test_the_initialization_assignments_model_on_every_backend(backend, initiali
     X, Y = CIRCLES
     n = 40 if initialization == "random" else 300
     ref, ref_costs = _course_week1_model(X, Y, course_init([2, 10, 5, 1]), 0.01, n, init_utils=True)
-    p, costs = bnn.model(backend.asarray(X), backend.asarray(Y), initialization=initialization, num_iterations=n,
-                         print_cost=False)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        p, costs = bnn.model(backend.asarray(X), backend.asarray(Y), initialization=initialization, num_iterations=n,
+                             print_cost=False)
+    # x10 after 40 of the assignment's 15,000 iterations: still far above log K (27.7), and told so
+    said = [(x.category, str(x.message).split(",")[1 if initialization == "random" else 0]) for x in w]
+    assert said == ([(bnn.ConvergenceWarning, " far above the log K (0.69 for two classes) a network starts near")]
+                    if initialization == "random" else []), said
     assert p.network == bnn.Network.build([2, 10, 5, 1], "relu")
     for k, v in ref.items():
         assert_close(p[k], v, backend, rtol=1e-9, atol=1e-12)
