@@ -243,8 +243,7 @@ def _rehearsal():
     it, checking it against the generic step): NumPy's floating-point errors held quiet. They are the rehearsal's;
     the run's own steps meet them again, inside the Recorder, which reports them once at the user's line (or raises
     them, under the user's np.seterr(all="raise")). Before, Adam with lambd=1e300 printed a raw "overflow
-    encountered in square" from inside the library four times before the run's own report, and under "raise" the
-    rehearsal's error passed the fast path over with a FastPathWarning."""
+    encountered in square" from inside the library four times before the run's own report."""
     with np.errstate(all="ignore"):
         yield
 
