@@ -416,8 +416,8 @@ def test_a_run_that_starts_far_from_unit_scale_is_told_so_not_only_to_take_small
 ])
 def test_a_run_that_ends_far_above_log_k_is_told_it_has_not_come_down(fit, end, start):
     """init_scale=1e300 stayed at a cost of 6.2e299 for 300 iterations (every tenth flower example), 60% right,
-    without a word (the whole flower: 1.2e300, 57%): it neither rose
-    nor diverged from its start, and the check against the cost of ignoring X looks near log K only."""
+    without a word (the whole flower: 1.2e300, 57%): it neither rose nor diverged from its start, and the check
+    against the cost of ignoring X looks near log K only."""
     with pytest.warns(bnn.ConvergenceWarning, match=(
             rf"^the cost ended at (\S+) {end}, far above the log K \(0.69 for two classes\) a network starts near, "
             rf"and it was (\S+) {start}: outputs that sure and that wrong come from weights or inputs far from unit "
