@@ -47,7 +47,7 @@ def load_planar_dataset(m: int = 400, *, seed: int = 1) -> tuple[np.ndarray, np.
 
     Returns X (2, m) and Y (1, m).
     """
-    rng = _generator(m, seed, per=2, why="m / 2 points on each class's petals")
+    m, rng = _generator(m, seed, per=2, why="m / 2 points on each class's petals")
     N, a = m // 2, 4
     X = np.zeros((2 * N, 2))
     Y = np.zeros((2 * N, 1))
@@ -60,14 +60,14 @@ def load_planar_dataset(m: int = 400, *, seed: int = 1) -> tuple[np.ndarray, np.
     return X.T.copy(), Y.T.copy()
 
 
-def _generator(m: int, seed: int, *, per: int = 1, why: str = "") -> np.random.RandomState:
-    """The set's generator, once m is checked: at least 2 examples (two classes or more), a
-    multiple of ``per`` where the set draws m / per points per class (``why``), none dropped."""
+def _generator(m: int, seed: int, *, per: int = 1, why: str = "") -> tuple[int, np.random.RandomState]:
+    """m checked, as a Python int, and the set's generator: at least 2 examples (two classes or more),
+    a multiple of ``per`` where the set draws m / per points per class (``why``), none dropped."""
     m = check_positive("m", m, integer=True)
     if m < 2 or m % per:
         rule = f"a positive multiple of {per} ({why})" if per > 1 else "an integer >= 2 (two classes)"
         raise ValueError(f"m must be {rule}; got {m}.")
-    return np.random.RandomState(check_seed(seed))
+    return m, np.random.RandomState(check_seed(seed))
 
 
 def _scale(name: str, value: float, *, positive: bool = False) -> float:
@@ -85,7 +85,7 @@ def noisy_circles(m: int = 200, *, factor: float = 0.5, noise: float = 0.3, seed
     """Two concentric circles (inner radius ``factor``) with Gaussian noise. X (2, m), Y (1, m)."""
     factor = check_number("factor", factor, "a number in (0, 1)", lambda v: 0 < v < 1, "in (0, 1)")
     noise = _scale("noise", noise)
-    rng = _generator(m, seed)
+    m, rng = _generator(m, seed)
     n_out = m // 2
     n_in = m - n_out
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
@@ -100,7 +100,7 @@ def noisy_circles(m: int = 200, *, factor: float = 0.5, noise: float = 0.3, seed
 def noisy_moons(m: int = 200, *, noise: float = 0.2, seed: int = 0):
     """Two interleaving half circles with Gaussian noise. X (2, m), Y (1, m)."""
     noise = _scale("noise", noise)
-    rng = _generator(m, seed)
+    m, rng = _generator(m, seed)
     n_out = m // 2
     n_in = m - n_out
     t_out = np.linspace(0, np.pi, n_out)
@@ -117,7 +117,7 @@ def blobs(m: int = 200, *, centers: int = 6, seed: int = 5):
     centers = check_positive("centers", centers, integer=True)
     if centers < 2:
         raise ValueError(f"centers must be an integer >= 2 (labels are the centre's number mod 2); got {centers}.")
-    rng = _generator(m, seed)
+    m, rng = _generator(m, seed)
     c = rng.uniform(-10, 10, size=(centers, 2))
     lab = np.arange(m) % centers
     pts = c[lab] + rng.normal(size=(m, 2))
@@ -128,7 +128,7 @@ def blobs(m: int = 200, *, centers: int = 6, seed: int = 5):
 def gaussian_quantiles(m: int = 200, *, cov: float = 0.5, seed: int = 0):
     """A 2-D Gaussian (covariance cov * I) split into 2 classes by radius quantile. X (2, m), Y (1, m)."""
     cov = _scale("cov", cov, positive=True)
-    rng = _generator(m, seed)
+    m, rng = _generator(m, seed)
     pts = rng.normal(scale=np.sqrt(cov), size=(m, 2))
     r2 = np.sum(pts**2, axis=1)
     lab = np.zeros(m)
@@ -138,7 +138,7 @@ def gaussian_quantiles(m: int = 200, *, cov: float = 0.5, seed: int = 0):
 
 def no_structure(m: int = 200, *, seed: int = 0):
     """Uniform points in the unit square with random labels: nothing to learn. X (2, m), Y (1, m)."""
-    rng = _generator(m, seed)
+    m, rng = _generator(m, seed)
     return _columns(rng.rand(m, 2), rng.randint(0, 2, size=m))
 
 
@@ -153,7 +153,7 @@ def spiral(m: int = 300, *, classes: int = 3, noise: float = 0.2, seed: int = 0)
     if classes < 2:
         raise ValueError(f"spiral needs at least 2 classes; got {classes}.")
     noise = _scale("noise", noise)
-    rng = _generator(m, seed, per=classes, why="m / classes points on each arm")
+    m, rng = _generator(m, seed, per=classes, why="m / classes points on each arm")
     N = m // classes
     pts, lab = [], []
     for k in range(classes):
@@ -207,7 +207,7 @@ def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     ``kwargs`` are the set's options, e.g. ``load_dataset("spiral", classes=5)``; the same options give
     the same points. The names are the keys of :data:`DATASETS`.
     """
-    if name not in DATASETS:
+    if not isinstance(name, str) or name not in DATASETS:  # a list or an array: refused as unknown, not unhashable
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}"
                          f"{did_you_mean(name, DATASETS) or '.'}")
     make = DATASETS[name]

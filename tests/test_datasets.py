@@ -27,6 +27,18 @@ def test_extra_datasets_have_the_courses_layout(name):
 def test_unknown_dataset():
     with pytest.raises(ValueError, match=r"unknown data set 'iris'; expected one of 'flower'"):
         bnn.load_dataset("iris")
+    with pytest.raises(ValueError, match=r"unknown data set \['flower'\]; expected one of 'flower'"):
+        bnn.load_dataset(["flower"])  # was "unhashable type: 'list'"
+
+
+def test_a_size_given_as_a_numpy_scalar_or_0_d_array_works_as_the_int():
+    # a 0-d array passed the check of m, then reached RandomState.permutation: "x must be an integer or at
+    # least 1-dimensional" (IndexError)
+    for m in (np.int64(200), np.asarray(200)):
+        for (X, Y), (X_int, Y_int) in zip(bnn.load_extra_datasets(m), bnn.load_extra_datasets(200)):
+            np.testing.assert_array_equal(X, X_int)
+            np.testing.assert_array_equal(Y, Y_int)
+    np.testing.assert_array_equal(bnn.load_dataset("spiral", m=np.asarray(300))[0], bnn.load_dataset("spiral")[0])
 
 
 def test_an_option_a_data_set_does_not_take_is_named_with_the_ones_it_does():
