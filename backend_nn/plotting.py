@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -194,9 +195,11 @@ def plot_costs(costs: ArrayLike | TrainingResult[Any], learning_rate: float | No
     if isinstance(costs, TrainingResult):  # a model's result kept whole: its costs
         costs = costs.costs
     try:
-        c = np.asarray(costs, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"costs must be numbers (the costs training returns); got {type(costs).__name__}"
+        with warnings.catch_warnings():  # complex costs: refused, not cast to their real parts with NumPy's warning
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            c = np.asarray(costs, dtype=float)
+    except (TypeError, ValueError, np.exceptions.ComplexWarning):
+        raise TypeError(f"costs must be real numbers (the costs training returns); got {type(costs).__name__}"
                         f"{model_pair_hint(costs) or f' {costs!r:.80}'}.") from None
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got shape "

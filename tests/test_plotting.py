@@ -117,8 +117,10 @@ def test_each_axis_of_the_grid_spans_its_own_range_finely():
 def test_bad_costs_are_clear_errors(costs, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plotting.plot_costs(costs, **kwargs)
-    with pytest.raises(TypeError, match=r"costs must be numbers .*; got list \['a'\]"):  # "could not convert string"
+    with pytest.raises(TypeError, match=r"costs must be real numbers .*; got list \['a'\]"):  # "could not convert string"
         plotting.plot_costs(["a"])
+    with pytest.raises(TypeError, match=r"costs must be real numbers .*; got list \[\(0\.7\+1j\), 0\.5\]"):
+        plotting.plot_costs([0.7 + 1j, 0.5])  # not cast to 0.7 with NumPy's ComplexWarning (an error under pytest.ini)
 
 
 def test_a_models_pair_handed_to_plot_costs_says_to_unpack_it(flower_params):
