@@ -87,9 +87,17 @@ def is_real_number(v: Any) -> bool:
     return not isinstance(v, (bool, np.bool_)) and isinstance(v, (int, float, np.integer, np.floating))
 
 
+def is_bool_like(v: Any) -> bool:
+    """True, np.True_, a 0-d bool array or tensor: a flag, never taken as the number 1 or 0."""
+    return isinstance(v, (bool, np.bool_)) or str(getattr(v, "dtype", "")).removeprefix("torch.") == "bool"
+
+
 def at_default(value: Any, default: Any) -> bool:
-    """Whether an option holds its default (the object, or a real number equal to it). An option
-    that differs from it where the run would not use it is refused, not dropped in silence."""
+    """Whether an option holds its default (the object, or a real number equal to it, a 0-d array of one
+    included, as the checks of numbers take it). An option that differs from it where the run would not use
+    it is refused, not dropped in silence."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]
     return value is default or (is_real_number(value) and value == default)
 
 
@@ -179,8 +187,8 @@ def dtype_name(dtype: Any) -> str:
 
 def as_index(value: Any) -> int | None:
     """value as an int where it is one (an int, np.int64, a 0-d integer array); None for anything else,
-    bools and whole floats (2.0) included."""
-    if isinstance(value, (bool, np.bool_)):
+    bools (np.True_, a bool tensor) and whole floats (2.0) included."""
+    if is_bool_like(value):
         return None
     try:
         return int(value.__index__())
@@ -269,7 +277,7 @@ def check_number(name: str, value: Any, kind: str, ok: Any, range_text: str) -> 
 
     ``kind`` names what was expected in the TypeError ("a number in [0, 1)"); ``range_text`` in
     the ValueError ("in [0, 1)")."""
-    if isinstance(value, (str, bytes, bool)):
+    if isinstance(value, (str, bytes)) or is_bool_like(value):  # np.True_ too: float() takes it as 1.0
         raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {value!r}.")
     try:
         value = float(value)

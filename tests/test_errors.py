@@ -64,6 +64,9 @@ def test_nn_model_rejects_bad_data(data, bad, exc, match):
     # a slope beside activations without one was dropped in silence
     (dict(negative_slope=0.2), ValueError, r"negative_slope=0.2 is leaky_relu's slope, but the hidden layers are "
                                            r"\['tanh'\]: leave negative_slope unset, or use activation='leaky_relu'"),
+    # NumPy's bools were numbers: float(np.True_) is 1.0, so learning_rate=np.True_ trained at 1.0 (True is refused)
+    (dict(learning_rate=np.True_), TypeError, r"learning_rate must be a positive number; got bool np.True_\.$"),
+    (dict(keep_prob=np.asarray(True)), TypeError, r"keep_prob must be a number in \(0, 1\]; got ndarray array\(True\)"),
     (dict(backend="tensorflow"), ValueError, r"unknown backend 'tensorflow'; expected one of 'numpy', 'cupy'"),
     (dict(backend=42), TypeError, r"backend must be a name .* got int 42"),
     (dict(dtype="float16"), ValueError, r"dtype must be float64 or float32; got 'float16'"),
@@ -86,6 +89,19 @@ def test_numpys_other_names_for_float64_and_float32_are_those_dtypes(data, dtype
         bnn.nn_model(*data, 4, 2, dtype="f2")
     with pytest.raises(ValueError, match=r"dtype must be float64 or float32; got <class 'int'>\.$"):
         bnn.nn_model(*data, 4, 2, dtype=int)
+
+
+def test_an_option_given_its_default_as_a_0_d_array_is_that_default(data):
+    """negative_slope=np.asarray(0.01) beside tanh was refused as a slope "other than the default", which
+    0.01 and np.float64(0.01) are not; the checks of numbers take 0-d arrays, and so does the default's."""
+    X, Y = data
+    plain, _ = bnn.nn_model(X, Y, 4, 10)
+    for slope in (0.01, np.float64(0.01), np.asarray(0.01)):
+        params, _ = bnn.nn_model(X, Y, 4, 10, negative_slope=slope)
+        np.testing.assert_array_equal(params["W1"], plain["W1"])
+    with pytest.raises(ValueError, match=r"negative_slope=array\(0.2\) is leaky_relu's slope"):
+        bnn.nn_model(X, Y, 4, 10, negative_slope=np.asarray(0.2))
+    bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=1, print_cost=False, beta=np.asarray(0.9))  # momentum's default
 
 
 def test_a_slope_asked_of_trained_parameters_must_be_theirs(data):
