@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .validation import check_number, did_you_mean
+from .validation import check_flag, check_number, did_you_mean
 
 __all__ = [
     "Activation",
@@ -252,6 +252,7 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
                    hidden: bool = False) -> Activation:
     """Look up an activation by name: a hidden one ("relu", "tanh", "sigmoid", "leaky_relu",
     "linear") or "softmax" (an output activation, refused where ``hidden``)."""
+    hidden = check_flag("hidden", hidden)
     if hidden and getattr(activation, "name", activation) == "softmax":
         raise ValueError("softmax is an output activation (output='softmax', which labels of three or more classes "
                          "get by default); hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")

@@ -149,6 +149,7 @@ def gradient_check_n(parameters: ParametersLike, gradients: dict, X: Any, Y: Any
     parameters = parameters_of(parameters)
     dims = check_parameters(parameters)
     epsilon = check_positive("epsilon", epsilon, integer=False)
+    print_msg = check_flag("print_msg", print_msg)
     from_logits = check_flag("from_logits", from_logits)
     net = week4_network(parameters, activation, output)
     lambd = check_lambd(lambd)
@@ -403,6 +404,7 @@ def gradient_check(x: Any, theta: Any, epsilon: float = 1e-7, print_msg: bool = 
     Networks are checked by :func:`gradient_check_n`.
     """
     epsilon = check_positive("epsilon", epsilon, integer=False)
+    print_msg = check_flag("print_msg", print_msg)
     grad = backward_propagation_1d(x, theta)
     J_plus, J_minus = forward_propagation_1d(x, theta + epsilon), forward_propagation_1d(x, theta - epsilon)
     gradapprox = (J_plus - J_minus) / (2 * epsilon)

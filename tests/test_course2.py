@@ -540,6 +540,11 @@ def test_gradient_check_refuses_gradients_it_cannot_line_up_with_the_parameters(
         bnn.gradient_check_n(p, {**grads, "dW1": np.zeros((2, 2))}, X, Y)
     with pytest.raises(ValueError, match=r"epsilon must be a positive, finite number; got 0.0"):
         bnn.gradient_check_n(p, grads, X, Y, epsilon=0)
+    # print_msg as print_cost is checked (was any truthy value: "no" printed the verdict), before the work
+    with pytest.raises(TypeError, match=r"^print_msg must be True or False; got str 'no'\.$"):
+        bnn.gradient_check_n(p, grads, X, Y, print_msg="no")
+    with pytest.raises(TypeError, match=r"^print_msg must be True or False; got NoneType None\.$"):
+        bnn.gradient_check(3.0, 4.0, print_msg=None)
     # X as every other door checks it (it was NumPy's matmul error, or int(None) with dropout)
     with pytest.raises(ValueError, match=r"X must be 2-D with shape \(n_x, m\)"):
         bnn.gradient_check_n(p, grads, X[0], Y, keep_prob=0.8)

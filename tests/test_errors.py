@@ -91,6 +91,16 @@ def test_numpys_other_names_for_float64_and_float32_are_those_dtypes(data, dtype
         bnn.nn_model(*data, 4, 2, dtype=int)
 
 
+def test_get_activations_hidden_flag_is_true_or_false():
+    """hidden= took any truthy value ("no" refused softmax), as gradient_check's print_msg and train_step's check
+    did (their tests: test_course2, test_the_public_train_step_checks...); print_cost was checked already."""
+    with pytest.raises(TypeError, match=r"^hidden must be True or False; got str 'no'\.$"):
+        bnn.get_activation("softmax", hidden="no")
+    assert bnn.get_activation("softmax", hidden=0).name == "softmax"  # 0 and 1 are False and True, as everywhere
+    with pytest.raises(ValueError, match=r"softmax is an output activation"):
+        bnn.get_activation("softmax", hidden=np.True_)
+
+
 def test_an_option_given_its_default_as_a_0_d_array_is_that_default(data):
     """negative_slope=np.asarray(0.01) beside tanh was refused as a slope "other than the default", which
     0.01 and np.float64(0.01) are not; the checks of numbers take 0-d arrays, and so does the default's."""
@@ -947,6 +957,8 @@ def test_the_public_train_step_checks_what_the_pure_one_takes_on_trust(data):
         (lambda: bnn.train_step(p, X.T, Y, learning_rate=1.2), ValueError, r"did you mean X.T"),
         (lambda: bnn.train_step(p, X, Y.astype(int), learning_rate=1.2, check=False), TypeError,
          r"with check=False, Y must be in X's dtype \(float64\)"),
+        (lambda: bnn.train_step(p, X, Y, learning_rate=1.2, check="no"), TypeError,  # truthy: Y was read
+         r"^check must be True or False; got str 'no'\.$"),
         # xp="numpy" was "'str' object has no attribute 'isdtype'"; another library's namespace failed inside
         (lambda: bnn.train_step(p, X, Y, learning_rate=1.2, xp="array_api_strict"), TypeError,
          r"xp is array_api_strict, but the arrays are numpy's; leave xp unset"),
