@@ -28,12 +28,12 @@ from .backend import backend_name, device_of, full_precision, get_namespace, mem
 from .initialization import check_init, check_scale, initialize_parameters_deep
 from .inputs import (data_device, data_namespace, encode_Y, examples_at_once, layers_dims_for, n_outputs, place_data,
                      prepare_data)
-from .network import Network, Parameters, ParametersLike, TrainingResult, parameters_of
+from .network import Network, Parameters, ParametersLike, TrainingResult, network_of, parameters_of
 from .optimizers import check_state, get_optimizer, update_count
 from .outputs import encode_labels
 from .propagation import check_inputs
 from .recording import ConvergenceWarning, Recorder, RunData, TrainingDivergedError
-from .validation import (check_flag, check_labels_shape, check_positive, check_shuffle_seed, dtype_name,
+from .validation import (check_finite, check_flag, check_labels_shape, check_positive, check_shuffle_seed, dtype_name,
                          in_course_order, model_pair_hint)
 
 __all__ = ["train_step", "TrainingDivergedError", "ConvergenceWarning"]
@@ -283,7 +283,10 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
                         f"got {type(parameters).__name__}{model_pair_hint(parameters)}.")
     if parameters.network != net:
         raise ValueError(f"parameters= describe the network {parameters.network}, not {net}.")
+    network_of(parameters)  # and their arrays are that network's: keys, shapes, dtypes (a dict can be edited)
     params = to_backend(dict(parameters), xp, device=device, dtype=dtype, name="parameters")
+    for k, P in params.items():  # NaN weights gave "training diverged ... Try a smaller learning_rate" at epoch 1
+        check_finite(P, xp=xp, name=f"parameters['{k}']")
     ts = parameters.training_state
     if ts is None:
         return params, None, 0

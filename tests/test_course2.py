@@ -1041,6 +1041,15 @@ def test_training_resumes_from_a_saved_model(tmp_path, backend):
     assert bnn.load_model(path).training_state["optimizer"] == "adam"
     with pytest.raises(ValueError, match=r"describe the network \[2, 5, 1\]"):
         bnn.model(X, Y, [2, 6, 1], "adam", num_epochs=1, print_cost=False, parameters=bnn.load_model(path))
+    # Parameters are a dict, and can be edited: arrays that no longer are their network's trained on, under the
+    # network's description ([2, 6, 1] arrays came back labelled [2, 5, 1]); NaN weights ended with "training
+    # diverged ... Try a smaller learning_rate" at epoch 1
+    edited = bnn.load_model(path) | {"W1": np.zeros((6, 2)), "b1": np.zeros((6, 1)), "W2": np.zeros((1, 6))}
+    with pytest.raises(ValueError, match=r"^the parameters' layer sizes \[2, 6, 1\] are not their network's \[2, 5, 1\]\.$"):
+        bnn.model(X, Y, [2, 5, 1], "adam", num_epochs=1, print_cost=False, parameters=edited)
+    with pytest.raises(ValueError, match=r"^parameters\['b2'\] must be finite; it holds 1 NaN or inf value\(s\)\.$"):
+        bnn.model(X, Y, [2, 5, 1], "adam", num_epochs=1, print_cost=False,
+                  parameters=bnn.load_model(path) | {"b2": np.array([[np.nan]])})
     # the initialization's options at their defaults, given explicitly, are what a resumed run takes anyway
     explicit, _ = bnn.model(X, Y, [2, 5, 1], "adam", 0.01, 64, num_epochs=10, print_cost=False, cost_every=1,
                             parameters=bnn.load_model(path), seed=3, init=None, init_scale=None)
