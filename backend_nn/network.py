@@ -160,7 +160,8 @@ class Parameters(dict):
         return next(iter(acts))
 
     def __repr__(self) -> str:
-        shapes = ", ".join(f"{k}: {tuple(v.shape)}" for k, v in self.items())
+        shapes = ", ".join(f"{k}: {tuple(v.shape) if hasattr(v, 'shape') else type(v).__name__}"  # an edit's int too
+                           for k, v in self.items())
         return f"Parameters({{{shapes}}}, network={self.network})"
 
 

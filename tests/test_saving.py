@@ -71,6 +71,8 @@ def test_copies_keep_the_description_and_plain_dicts_are_refused(tmp_path):
     assert twice.network == params.network and twice["W2"][0, 0] == 2 * params["W2"][0, 0]
     assert params["W2"][0, 0] == twice["W2"][0, 0] / 2  # the original is not changed
     assert type(bnn.Parameters.fromkeys(["W1"])) is dict  # keys alone describe no network (was a TypeError)
+    assert repr(params) == "Parameters({W1: (4, 2), b1: (4, 1), W2: (1, 4), b2: (1, 1)}, network=[2, 4, 1], hidden relu, output sigmoid)"
+    assert repr(params | {"b2": 0.0}).startswith("Parameters({W1: (4, 2), b1: (4, 1), W2: (1, 4), b2: float}")  # was .shape's AttributeError
     plain = dict(params)
     with pytest.raises(ValueError, match=r"does not say its activations: pass activation="):
         bnn.save_model(tmp_path / "plain.npz", plain)
