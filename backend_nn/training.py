@@ -205,7 +205,7 @@ def train_step(parameters: ParametersLike, X: Any, Y: Any, *, learning_rate: flo
     elif isinstance(parameters, Parameters) and parameters.network != net:
         raise ValueError(f"net is {net}, but these parameters are {parameters.network}.")
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
-    check = check_flag("check", check)  # "no" or None would have read Y's values (truthy), 0 skipped them
+    check = check_flag("check", check)  # any truthy value ("no") read Y's values, any falsy one (None) skipped them
     found, layer_dims = check_inputs(X, parameters, Y=Y)  # Y on X's backend and device too
     if list(layer_dims) != list(net.layer_dims):
         raise ValueError(f"the parameters have layer sizes {list(layer_dims)}, but net is {net}.")
