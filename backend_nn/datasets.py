@@ -20,7 +20,7 @@ from typing import Any, Callable, Literal, overload
 
 import numpy as np
 
-from .validation import check_flag, check_input_path, check_number, check_positive, check_seed, did_you_mean
+from .validation import check_flag, check_input_path, check_number, check_positive, check_seed, did_you_mean, is_one_of
 
 __all__ = [
     "load_planar_dataset",
@@ -207,7 +207,7 @@ def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     ``kwargs`` are the set's options, e.g. ``load_dataset("spiral", classes=5)``; the same options give
     the same points. The names are the keys of :data:`DATASETS`.
     """
-    if not isinstance(name, str) or name not in DATASETS:  # a list or an array: refused as unknown, not unhashable
+    if not is_one_of(name, DATASETS):
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}"
                          f"{did_you_mean(name, DATASETS) or '.'}")
     make = DATASETS[name]

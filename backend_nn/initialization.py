@@ -29,7 +29,7 @@ import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
 from .validation import (check_layer_dims, check_number, check_positive, check_seed, check_X_Y_shapes, did_you_mean,
-                         dtype_name, shape_of)
+                         dtype_name, is_one_of, shape_of)
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype",
@@ -87,7 +87,7 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
 
 def check_init(init: Any) -> str:
     """One of :data:`INITIALIZATIONS`."""
-    if init not in INITIALIZATIONS:
+    if not is_one_of(init, INITIALIZATIONS):
         raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITIALIZATIONS))}"
                          f"{did_you_mean(init, INITIALIZATIONS) or '.'}")
     return init

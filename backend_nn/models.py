@@ -23,7 +23,7 @@ from .inputs import layers_dims_for
 from .network import Parameters, TrainingResult
 from .optimizers import check_decay_rate, learning_rate_for, schedule_lr_decay, update_lr
 from .training import fit
-from .validation import at_default, check_positive, did_you_mean, ordered_list
+from .validation import at_default, check_positive, did_you_mean, is_one_of, ordered_list
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "check_hidden_sizes"]
 
@@ -287,9 +287,9 @@ def _decay_rule(decay: Any):
         return None
     rules = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
     if not callable(decay):
-        if not isinstance(decay, str) or decay not in rules:  # (a list is no key: "unhashable type" said nothing)
+        if not is_one_of(decay, rules):
             raise ValueError(f"decay must be None, a function of (learning_rate0, epoch_num, decay_rate), or one of "
-                             f"{list(rules)}; got {decay!r}{did_you_mean(decay, rules)}.")
+                             f"{list(rules)}; got {decay!r}{did_you_mean(decay, rules) or '.'}")
         return rules[decay]
     if decay in rules.values():
         return decay
@@ -508,7 +508,7 @@ def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations:
     """Course 2 week 1's ``model``s (see :func:`model`): the initialization assignment's where
     ``initialization`` is given, else the regularization assignment's."""
     if initialization is not None:
-        if initialization not in WEEK1_INITIALIZATIONS:
+        if not is_one_of(initialization, WEEK1_INITIALIZATIONS):
             raise ValueError(f"initialization must be one of {', '.join(map(repr, WEEK1_INITIALIZATIONS))}; got "
                              f"{initialization!r}{did_you_mean(initialization, WEEK1_INITIALIZATIONS) or '.'}")
         hidden, (init, scale), rate, iterations, print_every = [10, 5], WEEK1_INITIALIZATIONS[initialization], \

@@ -62,6 +62,12 @@ OTHER_NAMES = {"logistic": "sigmoid", "identity": "linear", "lrelu": "leaky_relu
                "np": "numpy", "cp": "cupy", "jnp": "jax", "pytorch": "torch"}
 
 
+def is_one_of(value: object, names) -> bool:
+    """Whether ``value`` is one of the string ``names`` (a table's keys): a list or an array is not, and is
+    refused as unknown by the caller, never as Python's "unhashable type" from the lookup."""
+    return isinstance(value, str) and value in names
+
+
 def did_you_mean(value: object, names) -> str:
     """" — did you mean 'relu'?" where ``value`` names one of ``names`` up to case, spaces and hyphens
     ("ReLU", "Leaky-ReLU", "Adam", "NumPy"), is another library's name for one (:data:`OTHER_NAMES`:

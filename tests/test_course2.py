@@ -372,7 +372,7 @@ def test_learning_rate_decay_refuses_what_would_make_the_rate_negative_or_undefi
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay=["update_lr"]), ValueError,
      r"decay must be None, a function of .* or one of \['update_lr', 'schedule_lr_decay'\]; got \['update_lr'\]\.$"),
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=1, decay="update-lr"), ValueError,
-     r"got 'update-lr' — did you mean 'update_lr'\?"),
+     r"got 'update-lr' — did you mean 'update_lr'\?$"),  # the hint ends it (was "?.")
     (lambda p, g: bnn.model(*FLOWER, [2, 3, 1], "gd", num_epochs=2, decay=lambda lr: lr), TypeError,
      r"decay must be a function of \(learning_rate0, epoch_num, decay_rate\), as update_lr is; '<lambda>' cannot"),
 ])
@@ -1514,6 +1514,8 @@ def test_the_week1_models_costs_and_prints_are_the_assignments(capsys):
                                                           r"mini_batch_size, num_epochs: give layers_dims and optimizer"),
     ({"initialization": "He"}, ValueError, r"initialization must be one of 'zeros', 'random', 'he'; got 'He' — did "
                                            r"you mean 'he'\?"),
+    # a list was "unhashable type: 'list'"
+    ({"initialization": ["he"]}, ValueError, r"initialization must be one of 'zeros', 'random', 'he'; got \['he'\]\.$"),
     ({"initialization": "he", "num_iterations": 0}, ValueError, r"num_iterations must be a positive integer; got 0"),
 ])
 def test_the_week1_models_are_told_apart_from_the_mini_batch_model_clearly(kw, exc, match):
