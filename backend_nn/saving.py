@@ -48,7 +48,7 @@ def save_model(path: str | os.PathLike, parameters: ParametersLike, *, activatio
     so that ``model(..., parameters=load_model(path))`` resumes where the run stopped.
     """
     parameters = parameters_of(parameters)
-    if isinstance(parameters, (str, os.PathLike)) and isinstance(path, dict):
+    if isinstance(parameters, (str, os.PathLike)) and isinstance(parameters_of(path), dict):
         raise TypeError(f"save_model takes (path, parameters); got ({type(path).__name__}, "
                         f"{type(parameters).__name__}): did you swap them?")
     check_parameters(parameters)

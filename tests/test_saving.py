@@ -97,10 +97,13 @@ def test_parameters_in_either_byte_order_save_and_load(tmp_path):
 
 
 def test_swapped_arguments_are_named(tmp_path):
-    params, _ = bnn.nn_model(X, Y, 4, 10)
-    with pytest.raises(TypeError, match=r"save_model takes \(path, parameters\); got \(Parameters, PosixPath\): "
-                                        r"did you swap them\?"):
-        bnn.save_model(params, tmp_path / "m.npz")
+    result = bnn.nn_model(X, Y, 4, 10)
+    # the model's result kept whole (was "parameters must be a dict with keys W1, b1, W2, b2, ...; got str.")
+    for swapped, path, name in [(result.parameters, tmp_path / "m.npz", r"Parameters, PosixPath"),
+                                (result, str(tmp_path / "m.npz"), r"TrainingResult, str")]:
+        with pytest.raises(TypeError, match=rf"save_model takes \(path, parameters\); got \({name}\): "
+                                            r"did you swap them\?"):
+            bnn.save_model(swapped, path)
     assert not list(tmp_path.iterdir())
 
 
