@@ -102,7 +102,7 @@ def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLi
         return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
                                negative_slope=negative_slope)
     parameters = parameters_of(parameters)
-    if isinstance(X, dict) and not isinstance(parameters, dict):
+    if isinstance(parameters_of(X), dict) and not isinstance(parameters, dict):
         raise TypeError(f"predict takes (parameters, X); got ({type(parameters).__name__}, {type(X).__name__}): "
                         "did you swap them?")
     AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)

@@ -188,8 +188,10 @@ def backward_pass(AL, Y, caches, *, net: Network, xp, lines: Lines = GENERIC_LIN
 # --- checks at the public doors --------------------------------------------------------------------
 def refuse_swapped(X: Any, parameters: Any) -> None:
     """(parameters, X) given for (X, parameters): a clear error, before either is read as the other."""
-    if isinstance(X, dict) and not isinstance(parameters, dict):
-        raise TypeError(f"X is a dict (keys {list(X)[:4]}) and parameters a {type(parameters).__name__}: did you "
+    held = parameters_of(X)  # a model's result kept whole holds its parameters
+    if isinstance(held, dict) and not isinstance(parameters_of(parameters), dict):
+        what = "a dict" if held is X else f"a {type(X).__name__}, a model's result"
+        raise TypeError(f"X is {what} (keys {list(held)[:4]}) and parameters a {type(parameters).__name__}: did you "
                         "swap them? X (n_x, m) is the data, parameters the dict of W1, b1, ...")
 
 

@@ -582,6 +582,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      ValueError, r"did you swap them\? compute_cost_with_regularization takes \(A3, Y, parameters, lambd\), the output"),
     (lambda X, Y: bnn.predict(X, bnn.nn_model(X, Y, 4, 5)[0]), TypeError,
      r"predict takes \(parameters, X\); got \(ndarray, Parameters\): did you swap them\?"),
+    # the same swap with the model's result kept whole said "parameters must be a dict ...; got ndarray."
+    (lambda X, Y: bnn.predict(X, bnn.nn_model(X, Y, 4, 5)), TypeError,
+     r"predict takes \(parameters, X\); got \(ndarray, TrainingResult\): did you swap them\?"),
     # gradient_check_n cast any X to float64 first: complex was a ComplexWarning, numeric strings were read
     (lambda X, Y: bnn.gradient_check_n(params(), {f"d{k}": v for k, v in params().items()}, X.astype(str), Y),
      TypeError, r"X must hold real numbers; got dtype <U"),
@@ -739,6 +742,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"^X is a dict \(keys \['W1', 'b1', 'W2', 'b2'\]\) and parameters a ndarray: did you swap them\?"),
     (lambda X, Y: bnn.forward_propagation_with_dropout(bnn.initialize_parameters_deep([2, 3, 1]), X), TypeError,
      r"^X is a dict .* did you swap them\?"),
+    (lambda X, Y: bnn.L_model_forward(bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2), X), TypeError,
+     r"^X is a TrainingResult, a model's result \(keys \['W1', 'b1', 'W2', 'b2'\]\) and parameters a ndarray: did "
+     r"you swap them\?"),
     (lambda X, Y: bnn.update_parameters({"d" + k: v for k, v in params().items()}, params(), 0.1), ValueError,
      r"got unexpected keys \['dW1', 'db1', 'dW2', 'db2'\]: these are gradients' keys\. Did you pass the gradients "
      r"where the parameters belong\? The functions take the parameters first \(update_parameters\(parameters, "
