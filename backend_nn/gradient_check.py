@@ -23,7 +23,7 @@ import numpy as np
 
 from .backend import array_namespace, check_plain_array, to_numpy
 from .outputs import encode_labels
-from .propagation import forward_pass, week4_network
+from .propagation import forward_pass, refuse_swapped, week4_network
 from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_masks, l2_cost, tuple_cache_backward,
                              tuple_cache_forward)
 from .inputs import prepare_X
@@ -95,6 +95,11 @@ def gradients_to_vector(gradients: dict, parameters: ParametersLike | None = Non
     ``gradients_to_vector(gradients)``) the layers are those of the dW1 ... dWL in ``gradients``
     (other entries, dA1 or dZ2, are left out, as the course leaves them)."""
     parameters = parameters_of(parameters)
+    if isinstance(parameters, dict) and parameters and all(isinstance(k, str) and k[:1] == "d" for k in parameters):
+        held = parameters_of(gradients)  # a model's result kept whole
+        given = f"the keys {list(held)[:4]}" if isinstance(held, dict) else f"a {type(gradients).__name__}"
+        raise TypeError(f"parameters holds gradients' keys {list(parameters)[:4]} and gradients {given}: did you "
+                        "swap them? gradients_to_vector takes (gradients, parameters), the gradients first.")
     if not isinstance(gradients, dict):
         raise TypeError(f"gradients must be a dict of dW1, db1, ..., dWL, dbL (as backward propagation returns "
                         f"them); got {type(gradients).__name__}.")
@@ -147,6 +152,7 @@ def gradient_check_n(parameters: ParametersLike, gradients: dict, X: Any, Y: Any
     difference the mean of both sides' slopes, and the warning gives the difference over the other entries.
     """
     parameters = parameters_of(parameters)
+    refuse_swapped(X, parameters)
     dims = check_parameters(parameters)
     epsilon = check_positive("epsilon", epsilon, integer=False)
     print_msg = check_flag("print_msg", print_msg)

@@ -23,7 +23,7 @@ from .backend import (backend_asarray, count_true, default_int, device_of, first
                       has_no_value_yet, namespace_of, to_numpy, widest_float)
 from .network import ParametersLike, network_of, parameters_of
 from .outputs import SOFTMAX, check_label_values
-from .propagation import check_inputs, check_one_dtype, forward_pass, week4_activation
+from .propagation import check_inputs, check_one_dtype, forward_pass, refuse_swapped, week4_activation
 from .inputs import prepare_X
 from .validation import (check_finite, check_labels_dtype, found, holds, host_labels, model_pair_hint, shape_of,
                          user_stacklevel)
@@ -68,6 +68,7 @@ def predict_output(parameters: ParametersLike, X: Any, *, activation: Any = None
     one with one output unit is taken as the course's week-3 network, with a warning).
     """
     parameters = parameters_of(parameters)
+    refuse_swapped(X, parameters)
     return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)[0]
 
 
@@ -102,9 +103,7 @@ def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLi
         return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
                                negative_slope=negative_slope)
     parameters = parameters_of(parameters)
-    if isinstance(parameters_of(X), dict) and not isinstance(parameters, dict):
-        raise TypeError(f"predict takes (parameters, X); got ({type(parameters).__name__}, {type(X).__name__}): "
-                        "did you swap them?")
+    refuse_swapped(X, parameters)
     AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)
     return net.output.predict(AL, xp=namespace_of(AL=AL))
 
@@ -133,6 +132,7 @@ def predict_dec(parameters: ParametersLike, X: Any) -> Any:
     a sigmoid output), as their forward_propagation computes it. Returns a bool array (1, m) (the
     argmax labels for a softmax output)."""
     parameters = parameters_of(parameters)
+    refuse_swapped(X, parameters)
     return predict(parameters, X, activation=week4_activation(parameters, None))
 
 

@@ -548,6 +548,7 @@ def backward_propagation(parameters: ParametersLike, cache: dict, X: Any = _REQU
                         "arguments" + (": course 2's backward_propagation(X, Y, cache) is backward_propagation_n(X, Y, "
                                        "cache) here, with the tuple cache of forward_propagation_n." if course2 else
                                        ", without Y."))
+    refuse_swapped(X, parameters)
     net = _week3_network(parameters, activation, output, negative_slope)
     L = net.L
     xp, _ = check_inputs(X, parameters, Y=Y)

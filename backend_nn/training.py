@@ -31,10 +31,10 @@ from .inputs import (data_device, data_namespace, encode_Y, examples_at_once, la
 from .network import Network, Parameters, ParametersLike, TrainingResult, network_of, parameters_of
 from .optimizers import check_state, get_optimizer, update_count
 from .outputs import encode_labels
-from .propagation import check_inputs
+from .propagation import check_inputs, refuse_swapped
 from .recording import ConvergenceWarning, Recorder, RunData, TrainingDivergedError
-from .validation import (check_finite, check_flag, check_labels_shape, check_positive, check_shuffle_seed, dtype_name,
-                         in_course_order, model_pair_hint)
+from .validation import (check_finite, check_flag, check_labels_shape, check_parameter_entries, check_positive,
+                         check_shuffle_seed, dtype_name, in_course_order, model_pair_hint)
 
 __all__ = ["train_step", "TrainingDivergedError", "ConvergenceWarning"]
 
@@ -194,8 +194,10 @@ def train_step(parameters: ParametersLike, X: Any, Y: Any, *, learning_rate: flo
     step without the checks.
     """
     parameters = parameters_of(parameters)
+    refuse_swapped(X, parameters)
     if net is None:
         if not isinstance(parameters, Parameters):
+            check_parameter_entries(parameters)  # not a dict at all: says so, and what arrived
             raise TypeError("a plain dict of parameters does not say its network: pass net=, e.g. "
                             "net=Network.build(layer_dims, 'relu'), or the Parameters a model returned.")
         net = parameters.network

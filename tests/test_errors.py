@@ -581,10 +581,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.compute_cost_with_regularization(Y, bnn.forward_propagation(X, params())[0], params(), 0.1),
      ValueError, r"did you swap them\? compute_cost_with_regularization takes \(A3, Y, parameters, lambd\), the output"),
     (lambda X, Y: bnn.predict(X, bnn.nn_model(X, Y, 4, 5)[0]), TypeError,
-     r"predict takes \(parameters, X\); got \(ndarray, Parameters\): did you swap them\?"),
+     r"^X is a dict \(keys \['W1', 'b1', 'W2', 'b2'\]\) and parameters a ndarray: did you swap them\?"),
     # the same swap with the model's result kept whole said "parameters must be a dict ...; got ndarray."
     (lambda X, Y: bnn.predict(X, bnn.nn_model(X, Y, 4, 5)), TypeError,
-     r"predict takes \(parameters, X\); got \(ndarray, TrainingResult\): did you swap them\?"),
+     r"^X is a TrainingResult, a model's result \(keys \['W1', 'b1', 'W2', 'b2'\]\) and parameters a ndarray: did "
+     r"you swap them\?"),
     # gradient_check_n cast any X to float64 first: complex was a ComplexWarning, numeric strings were read
     (lambda X, Y: bnn.gradient_check_n(params(), {f"d{k}": v for k, v in params().items()}, X.astype(str), Y),
      TypeError, r"X must hold real numbers; got dtype <U"),
@@ -745,6 +746,22 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.L_model_forward(bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2), X), TypeError,
      r"^X is a TrainingResult, a model's result \(keys \['W1', 'b1', 'W2', 'b2'\]\) and parameters a ndarray: did "
      r"you swap them\?"),
+    # predict_output, predict_dec, train_step, backward_propagation and gradient_check_n said "parameters must be
+    # a dict ...; got ndarray" (train_step: "a plain dict of parameters does not say its network"); predict_dec
+    # named predict; gradients_to_vector(parameters, grads) said "the functions take the parameters first"
+    (lambda X, Y: bnn.predict_output(X, bnn.nn_model(X, Y, 4, 5)), TypeError, r"^X is a TrainingResult, .* swap"),
+    (lambda X, Y: bnn.predict_dec(X, bnn.initialize_parameters_deep([2, 3, 1])), TypeError, r"^X is a dict .* swap"),
+    (lambda X, Y: bnn.train_step(X, bnn.nn_model(X, Y, 4, 5), Y, learning_rate=0.1), TypeError,
+     r"^X is a TrainingResult, .* swap"),
+    (lambda X, Y: bnn.train_step(X, Y, X, learning_rate=0.1), TypeError,
+     r"^parameters must be a dict with keys W1, b1, W2, b2, \.\.\.; got ndarray\.$"),
+    (lambda X, Y: bnn.backward_propagation(X, bnn.forward_propagation(X, params())[1], params(), Y), TypeError,
+     r"^X is a dict .* swap"),
+    (lambda X, Y: bnn.gradient_check_n(X, {"d" + k: v for k, v in params().items()}, params(), Y), TypeError,
+     r"^X is a dict .* swap"),
+    (lambda X, Y: bnn.gradients_to_vector(params(), {"d" + k: v for k, v in params().items()}), TypeError,
+     r"^parameters holds gradients' keys \['dW1', 'db1', 'dW2', 'db2'\] and gradients the keys \['W1', 'b1', 'W2', "
+     r"'b2'\]: did you swap them\? gradients_to_vector takes \(gradients, parameters\), the gradients first\.$"),
     (lambda X, Y: bnn.update_parameters({"d" + k: v for k, v in params().items()}, params(), 0.1), ValueError,
      r"got unexpected keys \['dW1', 'db1', 'dW2', 'db2'\]: these are gradients' keys\. Did you pass the gradients "
      r"where the parameters belong\? The functions take the parameters first \(update_parameters\(parameters, "
