@@ -21,7 +21,7 @@ from .network import TrainingResult, parameters_of
 from .prediction import predict
 from .outputs import SOFTMAX, check_label_values
 from .validation import (check_labels_dtype, check_not_dict, check_output_path, check_path_type, check_positive,
-                         check_X_kind, check_X_Y_shapes, host_labels, model_pair_hint, not_finite)
+                         check_X_kind, check_X_Y_shapes, host_labels, model_pair_hint, not_finite, shown)
 
 if TYPE_CHECKING:  # matplotlib is optional: imported when a picture is drawn
     from matplotlib.figure import Figure
@@ -200,10 +200,14 @@ def plot_costs(costs: ArrayLike | TrainingResult[Any], learning_rate: float | No
             c = np.asarray(costs, dtype=float)
     except (TypeError, ValueError, np.exceptions.ComplexWarning):
         raise TypeError(f"costs must be real numbers (the costs training returns); got {type(costs).__name__}"
-                        f"{model_pair_hint(costs) or f' {costs!r:.80}'}.") from None
+                        f"{model_pair_hint(costs) or f' {shown(costs)}'}.") from None
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got shape "
                          f"{c.shape}.")
+    if not np.isfinite(c).all():  # None reads as NaN; either would be a silent gap in the curve
+        bad = np.flatnonzero(~np.isfinite(c))
+        raise ValueError(f"costs must be finite (training stops with an error where J is not); got {shown(costs)}, "
+                         f"with {bad.size} NaN, inf or None value(s) from index {int(bad[0])}.")
     cost_every = check_positive("cost_every", cost_every, integer=True)
     plt = pyplot()
     fig, ax, new = _axes_for(plt, ax, (6, 4))

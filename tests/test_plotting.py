@@ -113,6 +113,10 @@ def test_each_axis_of_the_grid_spans_its_own_range_finely():
     ([], {}, r"costs must be a 1-d sequence .*; got shape \(0,\)"),  # drew an empty picture
     (np.ones((3, 3)), {}, r"got shape \(3, 3\)"),                   # drew three lines
     ([0.7, 0.5], {"cost_every": 0}, r"cost_every must be a positive integer; got 0"),  # all at x = 0
+    # a silent gap in the curve: None read as NaN
+    ([0.7, None, 0.5], {}, r"^costs must be finite \(training stops with an error where J is not\); got \[0\.7, None, "
+                           r"0\.5\], with 1 NaN, inf or None value\(s\) from index 1\.$"),
+    (np.array([0.7, 0.6, np.inf, np.nan]), {}, r"with 2 NaN, inf or None value\(s\) from index 2\.$"),
 ])
 def test_bad_costs_are_clear_errors(costs, kwargs, match):
     with pytest.raises(ValueError, match=match):
