@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .validation import check_flag, check_number, did_you_mean
+from .validation import check_flag, check_number, did_you_mean, is_one_of, shown
 
 __all__ = [
     "Activation",
@@ -253,19 +253,19 @@ def get_activation(activation: str | Activation = "tanh", *, negative_slope: flo
     """Look up an activation by name: a hidden one ("relu", "tanh", "sigmoid", "leaky_relu",
     "linear") or "softmax" (an output activation, refused where ``hidden``)."""
     hidden = check_flag("hidden", hidden)
-    if hidden and getattr(activation, "name", activation) == "softmax":
+    if hidden and is_one_of(getattr(activation, "name", activation), ("softmax",)):
         raise ValueError("softmax is an output activation (output='softmax', which labels of three or more classes "
                          "get by default); hidden layers take relu, tanh, sigmoid, leaky_relu or linear.")
     if isinstance(activation, Activation):
         return activation
-    if activation == "softmax":
+    if is_one_of(activation, ("softmax",)):  # not ==, which an array would answer elementwise
         return Activation("softmax", softmax, None, vjp=softmax_backward)
-    if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
+    if not is_one_of(activation, HIDDEN_ACTIVATIONS):
         names = [*HIDDEN_ACTIVATIONS] if hidden else [*HIDDEN_ACTIVATIONS, "softmax"]
         check_not_a_function(activation, names)
         hint = did_you_mean(activation, names)
         known = ", ".join(map(repr, names))
-        raise ValueError(f"unknown activation {activation!r}; expected one of {known}{hint or '.'}")
+        raise ValueError(f"unknown activation {shown(activation)}; expected one of {known}{hint or '.'}")
     if activation == "leaky_relu":
         slope = check_number("negative_slope", negative_slope, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0,
                              "in [0, 1) for leaky_relu")

@@ -23,7 +23,7 @@ import numpy as np
 import array_api_compat
 from array_api_compat import array_namespace as _compat_namespace, device as device_of
 
-from .validation import check_in_range, check_not_dict, did_you_mean, dtype_name, model_pair_hint
+from .validation import check_in_range, check_not_dict, did_you_mean, dtype_name, model_pair_hint, shown
 
 __all__ = [
     "BACKENDS",
@@ -183,7 +183,7 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
                 mod = importlib.import_module(module)
             except ImportError:
                 raise ImportError(
-                    f"backend={backend!r} needs the package {name!r}, which is not installed."
+                    f"backend={shown(backend)} needs the package {shown(name)}, which is not installed."
                 ) from None
             return get_namespace(mod)
         # a device named, not a library: the libraries that run on one
@@ -191,7 +191,7 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
                 "with device='cuda', or 'jax' with device='gpu'?") if name in ("gpu", "cuda", "nvidia") \
             else did_you_mean(backend, BACKENDS)
         raise ValueError(
-            f"unknown backend {backend!r}; expected one of {', '.join(map(repr, BACKENDS))} "
+            f"unknown backend {shown(backend)}; expected one of {', '.join(map(repr, BACKENDS))} "
             f"or an Array API namespace such as array_api_strict{hint or '.'}"
         )
     if isinstance(backend, ModuleType) and hasattr(backend, "asarray"):
@@ -203,7 +203,7 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
             pass
     raise TypeError(
         f"backend must be a name ({', '.join(map(repr, BACKENDS))}) or an Array API "
-        f"namespace module; got {type(backend).__name__} {backend!r}."
+        f"namespace module; got {type(backend).__name__} {shown(backend)}."
     )
 
 
@@ -425,7 +425,7 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
         # a name NumPy lacks ("bfloat16") is the backend's own
         attribute = dtype_name(dtype) if hasattr(xp, dtype_name(dtype)) else dtype
         if not hasattr(xp, attribute):
-            raise ValueError(f"dtype {dtype!r} is not a dtype of {backend_name(xp)}.")
+            raise ValueError(f"dtype {shown(dtype)} is not a dtype of {backend_name(xp)}.")
         dtype = getattr(xp, attribute)
     if dtype is not None and dtype == getattr(xp, "float64", None):
         check_float64(xp)  # JAX would give float32 with a warning of its own
@@ -576,13 +576,13 @@ def _native_device(xp: Namespace, device: Any) -> Any:
                 devices = []
             index = int(number) if number.isdigit() else 0 if not number else -1
         if not 0 <= index < len(devices):
-            raise ValueError(f"jax has no device {device!r} here; its devices are {jax.devices()} (give one of them, "
-                             f"or a name such as 'cpu', 'gpu:0').")
+            raise ValueError(f"jax has no device {shown(device)} here; its devices are {jax.devices()} (give one of "
+                             f"them, or a name such as 'cpu', 'gpu:0').")
         return devices[index]
     if array_api_compat.is_cupy_namespace(xp) and isinstance(device, str):
         platform, _, number = device.lower().partition(":")
         if platform not in ("cuda", "gpu") or not (number.isdigit() or not number):
-            raise ValueError(f"cupy takes a CUDA device number (0, 1, ...) or 'cuda:N'; got device={device!r}.")
+            raise ValueError(f"cupy takes a CUDA device number (0, 1, ...) or 'cuda:N'; got device={shown(device)}.")
         return int(number) if number else None  # "cuda": the current device, as PyTorch reads it
     if array_api_compat.is_torch_namespace(xp) and str(device).split(":")[0] == "meta":
         raise ValueError("device='meta' holds no values (PyTorch's meta tensors have shapes only): choose a device "
@@ -593,7 +593,7 @@ def _native_device(xp: Namespace, device: Any) -> Any:
         if not torch.cuda.is_available():  # its own message is a page about dispatch keys (a CPU build)
             why = ("this PyTorch is a CPU-only build" if torch.version.cuda is None else
                    "this PyTorch counts no CUDA device")
-            raise ValueError(f"backend='torch' cannot place data on device={device!r}: {why} "
+            raise ValueError(f"backend='torch' cannot place data on device={shown(device)}: {why} "
                              "(torch.cuda.is_available() is False). Leave device unset (or 'cpu'), or install "
                              "PyTorch's CUDA build on a machine with an NVIDIA GPU.")
     return device
@@ -610,7 +610,8 @@ def _placing(xp: Namespace, device: Any):
         if device is None:
             raise
         said = str(exc).splitlines()[0] if str(exc) else ""
-        raise ValueError(f"backend={backend_name(xp)!r} cannot place data on device={device!r}: {type(exc).__name__}: "
+        raise ValueError(f"backend={backend_name(xp)!r} cannot place data on device={shown(device)}: "
+                         f"{type(exc).__name__}: "
                          f"{said if len(said) <= 300 else said[:300] + ' ...'}") from exc
 
 

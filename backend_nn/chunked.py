@@ -43,6 +43,7 @@ from .network import Network
 from .step import EpochRunner, Runner, gradients
 from .step import cost as step_cost
 from .update import descend
+from .validation import is_one_of, shown
 
 __all__ = [
     "SHUFFLES",
@@ -306,9 +307,9 @@ SHUFFLES = ("course", "chunks")
 def check_shuffle(shuffle: Any, X: Any, batch_size: int | None) -> bool:
     """Whether ``shuffle`` asks for the per-chunk shuffle (validated against X: only dask data have chunks, and
     against ``batch_size``: only mini-batch epochs shuffle)."""
-    if shuffle not in SHUFFLES:
+    if not is_one_of(shuffle, SHUFFLES):
         raise ValueError(f"shuffle must be one of {SHUFFLES}: 'course' draws the course's permutation of all "
-                         f"examples, 'chunks' shuffles within each chunk of a dask X; got {shuffle!r}.")
+                         f"examples, 'chunks' shuffles within each chunk of a dask X; got {shown(shuffle)}.")
     if shuffle == "chunks" and not is_dask(X):
         from .streaming import HostData
 

@@ -27,7 +27,7 @@ from .prediction import predict_output
 from .inputs import backend_for
 from .models import check_hidden_sizes, nn_model
 from .recording import ConvergenceWarning, warn_as
-from .validation import at_default, check_positive
+from .validation import at_default, check_positive, shown
 
 __all__ = ["NNClassifier", "ShallowNNClassifier"]
 
@@ -216,9 +216,9 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
             return check_hidden_sizes(self.n_h)
         default_n_h = inspect.signature(type(self).__init__).parameters["n_h"].default
         if not at_default(self.n_h, default_n_h):  # one of them would be dropped without a word
-            raise ValueError(f"n_h={self.n_h!r} and hidden_layer_sizes={self.hidden_layer_sizes!r} were both given; "
-                             "n_h is the size of the one hidden layer, hidden_layer_sizes the sizes of all of them: "
-                             "give one.")
+            raise ValueError(f"n_h={shown(self.n_h)} and hidden_layer_sizes={shown(self.hidden_layer_sizes)} were both "
+                             "given; n_h is the size of the one hidden layer, hidden_layer_sizes the sizes of all of "
+                             "them: give one.")
         return check_hidden_sizes(self.hidden_layer_sizes, name="hidden_layer_sizes")
 
     def fit(self, X: Any, y: Any) -> "NNClassifier":

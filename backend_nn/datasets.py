@@ -20,7 +20,8 @@ from typing import Any, Callable, Literal, overload
 
 import numpy as np
 
-from .validation import check_flag, check_input_path, check_number, check_positive, check_seed, did_you_mean, is_one_of
+from .validation import (check_flag, check_input_path, check_number, check_positive, check_seed, did_you_mean,
+                         is_one_of, shown)
 
 __all__ = [
     "load_planar_dataset",
@@ -208,14 +209,14 @@ def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     the same points. The names are the keys of :data:`DATASETS`.
     """
     if not is_one_of(name, DATASETS):
-        raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}"
+        raise ValueError(f"unknown data set {shown(name)}; expected one of {', '.join(map(repr, DATASETS))}"
                          f"{did_you_mean(name, DATASETS) or '.'}")
     make = DATASETS[name]
     takes = inspect.signature(make).parameters
     unknown = [k for k in kwargs if k not in takes]
     if unknown:
         options = ", ".join(f"{k}=" for k in takes) or "no options"
-        raise TypeError(f"load_dataset({name!r}) takes {options}; got {', '.join(f'{k}=' for k in unknown)}"
+        raise TypeError(f"load_dataset({shown(name)}) takes {options}; got {', '.join(f'{k}=' for k in unknown)}"
                         f"{did_you_mean(unknown[0], list(takes)) or '.'}")
     return make(**kwargs)
 

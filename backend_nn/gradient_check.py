@@ -29,7 +29,7 @@ from .regularization import (Dropout, check_keep_prob, check_lambd, dropout_mask
 from .inputs import prepare_X
 from .network import ParametersLike, parameters_of
 from .validation import (check_flag, check_labels_dtype, check_parameter_keys, check_parameters, check_positive,
-                         check_X, dtype_name, host_labels, parameter_keys, user_stacklevel)
+                         check_X, dtype_name, host_labels, parameter_keys, shown, user_stacklevel)
 
 __all__ = ["dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector", "gradient_check", "gradient_check_n",
            "forward_propagation_n", "backward_propagation_n", "forward_propagation_1d", "backward_propagation_1d",
@@ -270,7 +270,7 @@ def _on_host(x: Any, name: str) -> np.ndarray:
     """Data of any backend, or host data (a list), as a NumPy array: the check computes on the host."""
     if x is None or isinstance(x, (str, bytes)):  # np.asarray would make an array of them, in silence
         raise TypeError(f"{name} must be an array (of any backend) or host data such as a list; got "
-                        f"{type(x).__name__} {x!r}.")
+                        f"{type(x).__name__} {shown(x)}.")
     check_plain_array(x, name)  # a sparse matrix, a pandas table, a tensor on PyTorch's "meta" device
     return to_numpy(x)
 
@@ -377,9 +377,9 @@ def _check_real(name: str, v: Any) -> None:
     a = np.asarray(v)
     if isinstance(v, bool) or a.ndim != 0 or a.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be a real number (the assignment's one-dimensional example; "
-                        f"gradient_check_n checks a network's parameters); got {type(v).__name__} {v!r}.")
+                        f"gradient_check_n checks a network's parameters); got {type(v).__name__} {shown(v)}.")
     if not np.isfinite(a):
-        raise ValueError(f"{name} must be finite; got {v!r}.")
+        raise ValueError(f"{name} must be finite; got {shown(v)}.")
 
 
 def forward_propagation_1d(x: Any, theta: Any) -> Any:

@@ -29,7 +29,7 @@ import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
 from .validation import (check_layer_dims, check_number, check_positive, check_seed, check_X_Y_shapes, did_you_mean,
-                         dtype_name, is_one_of, shape_of)
+                         dtype_name, is_one_of, shape_of, shown)
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype",
@@ -61,7 +61,7 @@ def check_scale(scale: Any, name: str = "scale", *, init: str = "random") -> flo
         return None
     scale = check_number(name, scale, "a finite number", math.isfinite, "a finite number")
     if init in _OWN_SCALE:
-        raise ValueError(f"{name}={scale} multiplies randn for init='random' only; init={init!r} sets its own "
+        raise ValueError(f"{name}={scale} multiplies randn for init='random' only; init={shown(init)} sets its own "
                          f"scale ({_OWN_SCALE[init]}): leave {name} unset, or use init='random'.")
     return scale
 
@@ -79,7 +79,7 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
             return dtype
     name = dtype_name(dtype)  # NumPy's other names of the two too: "f4", "<f8", "double", "single", float
     if name not in ("float64", "float32"):
-        raise ValueError(f"dtype must be float64 or float32; got {dtype!r}.")
+        raise ValueError(f"dtype must be float64 or float32; got {shown(dtype)}.")
     if name == "float64":
         check_float64(xp)
     return getattr(xp, name)
@@ -88,7 +88,7 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
 def check_init(init: Any) -> str:
     """One of :data:`INITIALIZATIONS`."""
     if not is_one_of(init, INITIALIZATIONS):
-        raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITIALIZATIONS))}"
+        raise ValueError(f"unknown init {shown(init)}; expected one of {', '.join(map(repr, INITIALIZATIONS))}"
                          f"{did_you_mean(init, INITIALIZATIONS) or '.'}")
     return init
 

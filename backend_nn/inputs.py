@@ -18,7 +18,7 @@ from .backend import (backend_asarray, check_plain_array, device_of, get_namespa
 from .initialization import resolve_dtype
 from .network import Network
 from .outputs import SOFTMAX, encode_labels, output_for
-from .validation import check_finite, check_layer_dims, check_X_kind, check_X_Y, host_labels
+from .validation import check_finite, check_layer_dims, check_X_kind, check_X_Y, host_labels, is_one_of, shown
 
 __all__ = ["backend_for", "prepare_X", "prepare_Y", "prepare_data", "n_outputs", "encode_Y", "layers_dims_for",
            "data_namespace", "place_data", "data_device", "examples_at_once"]
@@ -102,10 +102,10 @@ def prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunk
                         "jax.vmap): training runs its own loop, which reads costs as they come and compiles its "
                         "steps with jax.jit itself (compile='auto'). Call it outside the trace.")
     Y = host_labels(Y)
-    if chunked.is_dask(X) or chunked.is_dask(Y) or backend == "dask":
+    if chunked.is_dask(X) or chunked.is_dask(Y) or is_one_of(backend, ("dask",)):
         if backend not in (None, "dask"):
             raise ValueError(f"X is a dask array; leave backend= unset (the chunks' library is used) or give "
-                             f"backend='dask', not {backend!r}.")
+                             f"backend='dask', not {shown(backend)}.")
         if streaming.check_stream(stream) is True:
             raise ValueError("stream=True streams host data; dask data are read chunk by chunk already (leave "
                              "stream unset).")

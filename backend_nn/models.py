@@ -23,7 +23,7 @@ from .inputs import layers_dims_for
 from .network import Parameters, TrainingResult
 from .optimizers import check_decay_rate, learning_rate_for, schedule_lr_decay, update_lr
 from .training import fit
-from .validation import at_default, check_positive, did_you_mean, is_one_of, ordered_list
+from .validation import at_default, check_positive, did_you_mean, is_one_of, ordered_list, shown
 
 __all__ = ["nn_model", "two_layer_model", "L_layer_model", "model", "check_hidden_sizes"]
 
@@ -274,7 +274,7 @@ def two_layer_model(
     """
     dims = list(layers_dims) if hasattr(layers_dims, "__iter__") else layers_dims
     if not isinstance(dims, list) or len(dims) != 3:
-        raise ValueError(f"two_layer_model takes layers_dims = (n_x, n_h, n_y); got {layers_dims!r}.")
+        raise ValueError(f"two_layer_model takes layers_dims = (n_x, n_h, n_y); got {shown(layers_dims)}.")
     options.setdefault("init", "random")
     return L_layer_model(X, Y, dims, learning_rate, num_iterations, print_cost, **options)
 
@@ -289,7 +289,7 @@ def _decay_rule(decay: Any):
     if not callable(decay):
         if not is_one_of(decay, rules):
             raise ValueError(f"decay must be None, a function of (learning_rate0, epoch_num, decay_rate), or one of "
-                             f"{list(rules)}; got {decay!r}{did_you_mean(decay, rules) or '.'}")
+                             f"{list(rules)}; got {shown(decay)}{did_you_mean(decay, rules) or '.'}")
         return rules[decay]
     if decay in rules.values():
         return decay
@@ -297,7 +297,7 @@ def _decay_rule(decay: Any):
         inspect.signature(decay).bind(0.1, 0, 1.0)
     except TypeError as exc:
         raise TypeError(f"decay must be a function of (learning_rate0, epoch_num, decay_rate), as update_lr is; "
-                        f"{getattr(decay, '__name__', decay)!r} cannot be called so: {exc}.") from None
+                        f"{shown(getattr(decay, '__name__', decay))} cannot be called so: {exc}.") from None
     except ValueError:  # no signature to read (a builtin): it is called as it is
         pass
 
@@ -309,8 +309,8 @@ def _decay_rule(decay: Any):
         except (TypeError, ValueError):
             value = math.nan
         if not (value >= 0 and math.isfinite(value)):
-            raise ValueError(f"decay({learning_rate0}, {epoch_num}, {decay_rate}) returned {rate!r}; it must return "
-                             "the epoch's learning rate, a finite number >= 0.")
+            raise ValueError(f"decay({learning_rate0}, {epoch_num}, {decay_rate}) returned {shown(rate)}; it must "
+                             "return the epoch's learning rate, a finite number >= 0.")
         return value
 
     return checked
@@ -437,11 +437,11 @@ def model(
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     num_epochs = check_positive("num_epochs", num_epochs, integer=True)
     if decay is None and not at_default(decay_rate, 1):  # 1: the course's default
-        raise ValueError(f"decay_rate={decay_rate!r} would not be used: it is the rate of a learning-rate decay; "
+        raise ValueError(f"decay_rate={shown(decay_rate)} would not be used: it is the rate of a learning-rate decay; "
                          "give the rule too, decay=update_lr or decay=schedule_lr_decay.")
     decay_rate = check_decay_rate(decay_rate) if decay is not None else decay_rate
     if parameters is not None:  # a resumed run starts from their weights: nothing is drawn
-        unused = [f"{name}={value!r}" for name, value, default in (("seed", seed, 3), ("init", init, None),
+        unused = [f"{name}={shown(value)}" for name, value, default in (("seed", seed, 3), ("init", init, None),
                                                                    ("init_scale", init_scale, None))
                   if not at_default(value, default)]
         if unused:
@@ -471,8 +471,7 @@ _MINI_BATCH_ONLY = ("mini_batch_size", "beta", "beta1", "beta2", "epsilon", "num
 def _refuse_mini_batch_options(given: dict) -> None:
     """Week 1's models take none of the mini-batch model's options: each must hold model's default."""
     defaults = inspect.signature(model).parameters
-    changed = [name for name in _MINI_BATCH_ONLY
-               if given[name] is not defaults[name].default and given[name] != defaults[name].default]
+    changed = [name for name in _MINI_BATCH_ONLY if not at_default(given[name], defaults[name].default)]
     if changed:
         raise TypeError(
             f"model(X, Y, ...) without layers_dims and optimizer is course 2 week 1's full-batch model, which takes "
@@ -483,7 +482,7 @@ def _refuse_mini_batch_options(given: dict) -> None:
 def _check_mini_batch_call(layers_dims: Any, optimizer: Any, **week1: Any) -> None:
     """The optimization assignment's call: layers_dims and optimizer both, none of week 1's options."""
     if isinstance(layers_dims, (int, float)) and not isinstance(layers_dims, bool):
-        raise TypeError(f"model's third argument is layers_dims, [n_x, n_1, ..., n_L]; got {layers_dims!r}. "
+        raise TypeError(f"model's third argument is layers_dims, [n_x, n_1, ..., n_L]; got {shown(layers_dims)}. "
                         "Course 2 week 1's model(X, Y, learning_rate=..., num_iterations=...) takes its options by "
                         "keyword here.")
     if layers_dims is None or optimizer is None:
@@ -510,7 +509,7 @@ def _week1_model(X: Any, Y: Any, *, learning_rate: float | None, num_iterations:
     if initialization is not None:
         if not is_one_of(initialization, WEEK1_INITIALIZATIONS):
             raise ValueError(f"initialization must be one of {', '.join(map(repr, WEEK1_INITIALIZATIONS))}; got "
-                             f"{initialization!r}{did_you_mean(initialization, WEEK1_INITIALIZATIONS) or '.'}")
+                             f"{shown(initialization)}{did_you_mean(initialization, WEEK1_INITIALIZATIONS) or '.'}")
         hidden, (init, scale), rate, iterations, print_every = [10, 5], WEEK1_INITIALIZATIONS[initialization], \
             0.01, 15000, 1000
     else:

@@ -23,7 +23,8 @@ from typing import Any, Generic, Sequence, TypeVar, cast, overload
 from .backend import register_pytree
 from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
 from .outputs import OutputLayer, output_for
-from .validation import at_default, check_layer_dims, check_parameters, in_course_order, ordered_list, user_stacklevel
+from .validation import (at_default, check_layer_dims, check_parameters, in_course_order, ordered_list, shown,
+                         user_stacklevel)
 
 __all__ = ["Network", "Parameters", "ParametersLike", "TrainingResult", "network_of", "parameters_of",
            "hidden_activations"]
@@ -56,7 +57,7 @@ def _refuse_unused_slope(negative_slope: Any, hidden: tuple[Activation, ...]) ->
     """A negative_slope other than the default, where no hidden layer is leaky_relu: it would be dropped in
     silence."""
     if not at_default(negative_slope, DEFAULT_SLOPE):
-        raise ValueError(f"negative_slope={negative_slope!r} is leaky_relu's slope, but the hidden layers are "
+        raise ValueError(f"negative_slope={shown(negative_slope)} is leaky_relu's slope, but the hidden layers are "
                          f"{[a.label for a in hidden]}: leave negative_slope unset, or use activation='leaky_relu'.")
 
 
@@ -253,8 +254,9 @@ def network_of(parameters: Any, activation: Any = None, output: Any = None, *, n
         if activation is None and not at_default(negative_slope, DEFAULT_SLOPE):
             names = [a if a.name != "leaky_relu" else "leaky_relu" for a in net.hidden]  # with the slope asked for
             if hidden_activations(names, len(dims) - 2, negative_slope=negative_slope) != net.hidden:
-                raise ValueError(f"negative_slope={negative_slope!r} was asked for, but these parameters were trained "
-                                 f"with {[a.label for a in net.hidden]}; leave negative_slope unset to use theirs.")
+                raise ValueError(f"negative_slope={shown(negative_slope)} was asked for, but these parameters were "
+                                 f"trained with {[a.label for a in net.hidden]}; leave negative_slope unset to use "
+                                 "theirs.")
         if activation is not None:
             asked = hidden_activations(activation, len(dims) - 2, negative_slope=negative_slope)
             if asked != net.hidden:
@@ -263,7 +265,8 @@ def network_of(parameters: Any, activation: Any = None, output: Any = None, *, n
                     f"{[a.label for a in net.hidden]}; leave activation unset to use theirs."
                 )
         if output is not None and output_for(dims[-1], output) != net.output:
-            raise ValueError(f"output={output!r} was asked for, but these parameters have a {net.output.name} output.")
+            raise ValueError(f"output={shown(output)} was asked for, but these parameters have a {net.output.name} "
+                             "output.")
         return net
     if activation is None:
         if week3 and len(dims) == 3 and dims[-1] == 1 and output in (None, "sigmoid"):

@@ -28,7 +28,8 @@ from typing import Any, ClassVar, cast
 from .backend import namespace_of, to_numpy
 from .network import Parameters, ParametersLike, parameters_of
 from .update import descend
-from .validation import as_index, at_default, check_number, check_parameter_entries, check_positive, did_you_mean
+from .validation import (as_index, at_default, check_number, check_parameter_entries, check_positive, did_you_mean,
+                         is_one_of, shown)
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer", "OPTIMIZERS",
            "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
@@ -190,16 +191,16 @@ def get_optimizer(optimizer: Any, *, beta: float = 0.9, beta1: float = 0.9, beta
     """An Optimizer from its course name ("gd", "momentum", "adam") and hyperparameters, or as is."""
     if isinstance(optimizer, Optimizer):
         return optimizer
+    if not is_one_of(optimizer, OPTIMIZERS):  # before any ==, which an array would answer elementwise
+        raise ValueError(f"unknown optimizer {shown(optimizer)}; expected 'gd', 'momentum' or 'adam'"
+                         f"{did_you_mean(optimizer, OPTIMIZERS) or '.'}")
     _refuse_others_hyperparameters(optimizer, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     if optimizer == "gd":
         return GradientDescent()
     if optimizer == "momentum":
         return Momentum(_check_beta("beta", beta))
-    if optimizer == "adam":
-        eps = check_positive("epsilon", epsilon, integer=False)
-        return Adam(_check_beta("beta1", beta1), _check_beta("beta2", beta2), eps)
-    raise ValueError(f"unknown optimizer {optimizer!r}; expected 'gd', 'momentum' or 'adam'"
-                     f"{did_you_mean(optimizer, OPTIMIZERS) or '.'}")
+    eps = check_positive("epsilon", epsilon, integer=False)
+    return Adam(_check_beta("beta1", beta1), _check_beta("beta2", beta2), eps)
 
 
 def learning_rate_for(optimizer: Any, learning_rate: Any) -> Any:
@@ -220,14 +221,12 @@ _HYPERPARAMETERS = {"gd": (), "momentum": ("beta",), "adam": ("beta1", "beta2", 
 
 
 def _refuse_others_hyperparameters(optimizer: Any, **given: Any) -> None:
-    own = _HYPERPARAMETERS.get(optimizer) if isinstance(optimizer, str) else None
-    if own is None:
-        return  # an unknown name: get_optimizer says so
+    own = _HYPERPARAMETERS[optimizer]
     defaults = inspect.signature(get_optimizer).parameters
-    unused = [f"{name}={value!r}" for name, value in given.items()
+    unused = [f"{name}={shown(value)}" for name, value in given.items()
               if name not in own and not at_default(value, defaults[name].default)]
     if unused:
-        raise ValueError(f"{', '.join(unused)} would not be used by optimizer {optimizer!r}: beta is momentum's; "
+        raise ValueError(f"{', '.join(unused)} would not be used by optimizer {shown(optimizer)}: beta is momentum's; "
                          "beta1, beta2 and epsilon are Adam's.")
 
 
@@ -344,7 +343,7 @@ def _check_decay_args(learning_rate0: Any, epoch_num: Any, decay_rate: Any) -> t
     epoch = as_index(epoch_num)
     if epoch is None:
         raise TypeError(f"epoch_num must be an integer >= 0 (the epoch, counted from 0); "
-                        f"got {type(epoch_num).__name__} {epoch_num!r}.")
+                        f"got {type(epoch_num).__name__} {shown(epoch_num)}.")
     if epoch < 0:
         raise ValueError(f"epoch_num must be an integer >= 0 (the epoch, counted from 0); got {epoch}.")
     return lr0, epoch, check_decay_rate(decay_rate)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from .activations import Activation, get_activation
 from .backend import count_true, default_int, device_of, first_values, has_no_value_yet, namespace_of, to_numpy
-from .validation import check_labels_dtype, check_labels_shape, did_you_mean, found, holds, is_one_of
+from .validation import check_labels_dtype, check_labels_shape, did_you_mean, found, holds, is_one_of, shown
 
 if TYPE_CHECKING:  # network imports this module
     from .network import ParametersLike
@@ -177,7 +177,7 @@ def get_output(output: str | OutputLayer) -> OutputLayer:
     if isinstance(output, OutputLayer):
         return output
     if not is_one_of(output, OUTPUTS):
-        raise ValueError(f"unknown output {output!r}; expected 'sigmoid' (binary) or 'softmax' (K classes)"
+        raise ValueError(f"unknown output {shown(output)}; expected 'sigmoid' (binary) or 'softmax' (K classes)"
                          f"{did_you_mean(output, OUTPUTS) or '.'}")
     return OUTPUTS[output]
 

@@ -22,7 +22,7 @@ from .activations import HIDDEN_ACTIVATIONS, get_activation, is_named
 from .backend import check_float64, get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, ParametersLike, network_of, parameters_of
 from .optimizers import OPTIMIZERS, update_count
-from .validation import check_flag, check_input_path, check_output_path, check_parameters, check_path_type
+from .validation import check_flag, check_input_path, check_output_path, check_parameters, check_path_type, shown
 
 __all__ = ["save_model", "load_model", "FORMAT"]
 
@@ -190,7 +190,7 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
                     "save_model writes beside them (np.savez writes such files). Read them with "
                     f"dict(np.load({str(path)!r})), then give their activation: save_model(path, parameters, "
                     "activation=...) writes a model, and predict(parameters, X, activation=...) predicts.")
-            raise ValueError(f"{path} is not a backend_nn model: its format tag is {contents.get('format')!r}, "
+            raise ValueError(f"{path} is not a backend_nn model: its format tag is {shown(contents.get('format'))}, "
                              f"expected one of {list(_FORMATS)}.")
         meta_keys = _META[fmt]
         missing = sorted(meta_keys - set(contents))
@@ -221,12 +221,12 @@ def _checked_network(arrays: dict, contents: dict, fmt: str) -> Network:
         said = [int(n) for n in np.reshape(contents["layer_dims"], -1)]
     except (TypeError, ValueError):
         raise ValueError(
-            f"its field 'layer_dims' must hold the layer sizes; it holds {contents['layer_dims']!r}.") from None
+            f"its field 'layer_dims' must hold the layer sizes; it holds {shown(contents['layer_dims'])}.") from None
     if layer_dims != said:
         raise ValueError(f"the arrays give layer sizes {layer_dims} but the file says {said}.")
     dtype = str(contents["dtype"])
     if dtype not in ("float64", "float32"):
-        raise ValueError(f"its field 'dtype' must be 'float64' or 'float32'; it holds {contents['dtype']!r}.")
+        raise ValueError(f"its field 'dtype' must be 'float64' or 'float32'; it holds {shown(contents['dtype'])}.")
     if any(str(a.dtype) != dtype for a in arrays.values()):
         raise ValueError(f"parameters must all be {dtype} floats, as its field 'dtype' says; got "
                          f"{sorted({str(a.dtype) for a in arrays.values()})}.")
@@ -259,11 +259,11 @@ def _training_from(contents: dict) -> dict | None:
         value = contents.pop(key, 0)
         if np.ndim(value) == 0 and np.asarray(value).dtype.kind in "iu" and int(value) >= 0:
             return int(value)
-        raise ValueError(f"its field {key!r} must hold a count (an integer >= 0); it holds {value!r}.")
+        raise ValueError(f"its field {shown(key)} must hold a count (an integer >= 0); it holds {shown(value)}.")
 
     name = str(contents.pop("train_optimizer"))
     if name not in OPTIMIZERS:
-        raise ValueError(f"its field 'train_optimizer' must name one of {list(OPTIMIZERS)}; it holds {name!r}.")
+        raise ValueError(f"its field 'train_optimizer' must name one of {list(OPTIMIZERS)}; it holds {shown(name)}.")
     ts: dict = {"optimizer": name, "epochs": count("train_epochs")}
     for key in [k for k in contents if k.startswith(("train_v_", "train_s_"))]:
         _, part, d = key.split("_", 2)
@@ -370,7 +370,7 @@ def _network_from(contents: dict, fmt: str, layer_dims: list[int]) -> Network:
         names, slopes = contents["activations"].reshape(-1), contents["negative_slopes"].reshape(-1)
         if slopes.dtype.kind not in "fiu":
             raise ValueError(
-                f"its field 'negative_slopes' must hold numbers; it holds {contents['negative_slopes']!r}.")
+                f"its field 'negative_slopes' must hold numbers; it holds {shown(contents['negative_slopes'])}.")
         if len(names) != len(layer_dims) - 2:
             raise ValueError(f"the file names {len(names)} hidden activation(s) for "
                              f"{len(layer_dims) - 2} hidden layer(s) (layer sizes {layer_dims}).")

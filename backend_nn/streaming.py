@@ -40,7 +40,7 @@ import numpy as np
 
 from .backend import backend_name, free_memory_of, get_namespace, host_array, numpy_takes_as_is, to_backend
 from .validation import (check_in_range, check_seed, check_X_kind, check_X_shape, check_X_Y_shapes, dtype_name,
-                         not_finite)
+                         not_finite, shown)
 
 __all__ = ["WINDOW_BYTES", "CHECK_BYTES", "STREAM_MODES", "HostData", "is_host_data", "check_stream", "wanted",
            "prepare", "host_namespace", "predicts_in_windows", "forward_in_windows", "shuffled", "windows",
@@ -104,7 +104,7 @@ def check_stream(stream: Any) -> str | bool:
     if isinstance(stream, (bool, np.bool_)):
         return bool(stream)
     raise ValueError(f"stream must be 'auto' (the default: stream host data in windows when they would not fit on "
-                     f"the backend), True (always stream host data) or False; got {stream!r}.")
+                     f"the backend), True (always stream host data) or False; got {shown(stream)}.")
 
 
 def _is_host(X: Any) -> bool:

@@ -34,7 +34,7 @@ from .outputs import encode_labels
 from .propagation import check_inputs, refuse_swapped
 from .recording import ConvergenceWarning, Recorder, RunData, TrainingDivergedError
 from .validation import (check_finite, check_flag, check_labels_shape, check_parameter_entries, check_positive,
-                         check_shuffle_seed, dtype_name, in_course_order, model_pair_hint)
+                         check_shuffle_seed, dtype_name, in_course_order, model_pair_hint, shown)
 
 __all__ = ["train_step", "TrainingDivergedError", "ConvergenceWarning"]
 
@@ -203,7 +203,7 @@ def train_step(parameters: ParametersLike, X: Any, Y: Any, *, learning_rate: flo
         net = parameters.network
     elif not isinstance(net, Network):
         raise TypeError(f"net must be a Network (Network.build(layer_dims, activation), or Parameters.network); "
-                        f"got {type(net).__name__} {net!r}.")
+                        f"got {type(net).__name__} {shown(net)}.")
     elif isinstance(parameters, Parameters) and parameters.network != net:
         raise ValueError(f"net is {net}, but these parameters are {parameters.network}.")
     learning_rate = check_positive("learning_rate", learning_rate, integer=False)
@@ -293,7 +293,7 @@ def _resume(parameters: Any, net: Network, opt: Any, *, xp: Any, dtype: Any, dev
     if ts is None:
         return params, None, 0
     if ts.get("optimizer") != opt.name:
-        raise ValueError(f"these parameters were trained with {ts.get('optimizer')!r}; resume them with that "
+        raise ValueError(f"these parameters were trained with {shown(ts.get('optimizer'))}; resume them with that "
                          f"optimizer, not {opt.name!r}; or start {opt.name!r} afresh from their weights with a copy "
                          "that forgets the state: p = parameters.copy(); p.training_state = None.")
     state = {k: v for k, v in ts.items() if k not in ("optimizer", "epochs")}

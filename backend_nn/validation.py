@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import reprlib
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -41,7 +42,20 @@ __all__ = [
     "model_pair_hint",
     "check_positive",
     "layer_dims_of",
+    "shown",
 ]
+
+#: The limits of :func:`shown`: wide enough that a name, a number, a deep network's layer sizes or a small
+#: array show whole; a list of thousands of entries or a long string does not fill the screen.
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxdict, _SHOWN.maxlist, _SHOWN.maxtuple, _SHOWN.maxset = 3, 6, 20, 20, 20
+_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 100, 120, 60
+
+
+def shown(value: Any) -> str:
+    """repr(value) for an error's "got ...", within reprlib's limits above: a value given where a number
+    or a name belongs is named, not printed whole (a 2,000-entry list was 11,000 characters of error)."""
+    return _SHOWN.repr(value)
 
 
 def shape_of(a: Any, name: str | None = None) -> tuple[int, ...]:
@@ -99,11 +113,14 @@ def is_bool_like(v: Any) -> bool:
 
 
 def at_default(value: Any, default: Any) -> bool:
-    """Whether an option holds its default (the object, or a real number equal to it, a 0-d array of one
-    included, as the checks of numbers take it). An option that differs from it where the run would not use
-    it is refused, not dropped in silence."""
+    """Whether an option holds its default (the object, a string equal to a string default, or a real number
+    equal to it, a 0-d array of one included, as the checks of numbers take it). An option that differs from it
+    where the run would not use it is refused, not dropped in silence. Never ``==`` on anything else: an array
+    would answer elementwise."""
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
         value = value[()]
+    if isinstance(default, str):
+        return isinstance(value, str) and value == default
     return value is default or (is_real_number(value) and value == default)
 
 
@@ -207,7 +224,7 @@ def check_positive(name: str, value: Any, *, integer: bool) -> Any:
     if integer:
         index = as_index(value)
         if index is None:
-            raise TypeError(f"{name} must be a positive integer; got {type(value).__name__} {value!r}.")
+            raise TypeError(f"{name} must be a positive integer; got {type(value).__name__} {shown(value)}.")
         value = index
         if value <= 0:
             raise ValueError(f"{name} must be a positive integer; got {value}.")
@@ -228,7 +245,7 @@ def check_flag(name: str, value: Any, *, none: bool = False) -> bool | None:
     if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
         return bool(value)
     either = "True, False or None" if none else "True or False"
-    raise TypeError(f"{name} must be {either}; got {type(value).__name__} {value!r}.")
+    raise TypeError(f"{name} must be {either}; got {type(value).__name__} {shown(value)}.")
 
 
 def ordered_list(sizes: Any, name: str, expected: str) -> list:
@@ -238,7 +255,7 @@ def ordered_list(sizes: Any, name: str, expected: str) -> list:
     as 3), a 2-D array is rows: each a TypeError that says ``expected``."""
     if (isinstance(sizes, (str, bytes, set, frozenset, dict)) or not hasattr(sizes, "__iter__")
             or getattr(sizes, "ndim", 1) != 1):
-        raise TypeError(f"{name} must be {expected}; got {type(sizes).__name__} {sizes!r}.")
+        raise TypeError(f"{name} must be {expected}; got {type(sizes).__name__} {shown(sizes)}.")
     return list(sizes)
 
 
@@ -255,7 +272,7 @@ def check_seed(seed: Any) -> int:
     """A seed numpy.random.RandomState takes: an integer in [0, 2**32 - 1] (not a bool)."""
     value = as_index(seed)
     if value is None or not 0 <= value < 2**32:
-        raise ValueError(f"seed must be an integer in [0, 2**32 - 1] (numpy.random.RandomState's); got {seed!r}.")
+        raise ValueError(f"seed must be an integer in [0, 2**32 - 1] (numpy.random.RandomState's); got {shown(seed)}.")
     return value
 
 
@@ -274,7 +291,7 @@ def check_shuffle_seed(shuffle_seed: Any, first_epoch: int, num_epochs: int) -> 
         resumed = f" from epoch {first_epoch}" if first_epoch else ""
         raise ValueError(f"shuffle_seed must be an integer in [{lo}, {hi}]: epoch e shuffles with "
                          f"RandomState(shuffle_seed + 1 + e), for the {num_epochs} epoch(s){resumed} asked for, and "
-                         f"RandomState takes seeds in [0, 2**32 - 1]; got {shuffle_seed!r}.")
+                         f"RandomState takes seeds in [0, 2**32 - 1]; got {shown(shuffle_seed)}.")
     return value
 
 
@@ -284,11 +301,11 @@ def check_number(name: str, value: Any, kind: str, ok: Any, range_text: str) -> 
     ``kind`` names what was expected in the TypeError ("a number in [0, 1)"); ``range_text`` in
     the ValueError ("in [0, 1)")."""
     if isinstance(value, (str, bytes)) or is_bool_like(value):  # np.True_ too: float() takes it as 1.0
-        raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {value!r}.")
+        raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {shown(value)}.")
     try:
         value = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {value!r}.") from None
+        raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {shown(value)}.") from None
     if not ok(value):
         raise ValueError(f"{name} must be {range_text}; got {value}.")
     return value

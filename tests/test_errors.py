@@ -759,6 +759,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"^X is a dict .* swap"),
     (lambda X, Y: bnn.gradient_check_n(X, {"d" + k: v for k, v in params().items()}, params(), Y), TypeError,
      r"^X is a dict .* swap"),
+    # an array given where week 1's model takes none of the mini-batch options: "The truth value of an array with
+    # more than one element is ambiguous"
+    (lambda X, Y: bnn.model(X, Y, num_iterations=2, print_cost=False, mini_batch_size=np.arange(3)), TypeError,
+     r"^model\(X, Y, \.\.\.\) without layers_dims and optimizer is course 2 week 1's full-batch model, which takes no "
+     r"mini_batch_size"),
     (lambda X, Y: bnn.gradients_to_vector(params(), {"d" + k: v for k, v in params().items()}), TypeError,
      r"^parameters holds gradients' keys \['dW1', 'db1', 'dW2', 'db2'\] and gradients the keys \['W1', 'b1', 'W2', "
      r"'b2'\]: did you swap them\? gradients_to_vector takes \(gradients, parameters\), the gradients first\.$"),
@@ -1088,3 +1093,25 @@ def test_a_network_made_directly_is_the_one_build_makes():
     p = bnn.initialize_parameters_deep([2, 4, 3, 1])
     np.testing.assert_array_equal(bnn.train_step(p, X, Y, learning_rate=0.1, net=direct)[0]["W1"],
                                   bnn.train_step(p, X, Y, learning_rate=0.1, net=built)[0]["W1"])
+
+
+@pytest.mark.parametrize("call", [
+    lambda v: bnn.nn_model(X, Y, 4, 2, learning_rate=v),
+    lambda v: bnn.nn_model(X, Y, 4, 2, seed=v),
+    lambda v: bnn.nn_model(X, Y, 4, 2, backend=v),
+    lambda v: bnn.nn_model(X, Y, 4, 2, device=v),
+    lambda v: bnn.nn_model(X, Y, 4, 2, compile=v),
+    lambda v: bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=False, shuffle_seed=v),
+    lambda v: bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=1, print_cost=False, decay=v),
+    lambda v: bnn.model(X, Y, [2, 3, 1], v, num_epochs=1, print_cost=False),
+    lambda v: bnn.two_layer_model(X, Y, v, num_iterations=1),
+    lambda v: bnn.load_dataset(v),
+    lambda v: bnn.get_activation(v),
+])
+def test_a_long_value_where_a_number_or_a_name_belongs_is_named_not_printed_whole(call):
+    """Each error printed the value's whole repr: a 2,000-entry list was 11,000 characters of message."""
+    for value, start in [(list(range(2000)), "[0, 1, 2, 3"), ("x" * 5000, "'xxxx"), (np.arange(1000.0), "array([  0.,")]:
+        with pytest.raises((TypeError, ValueError)) as info:
+            call(value)
+        message = str(info.value)
+        assert start in message and len(message) < 600, message[:200]

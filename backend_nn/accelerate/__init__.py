@@ -57,7 +57,7 @@ import array_api_compat
 import numpy as np
 
 from ..network import Network
-from ..validation import dtype_name, user_stacklevel
+from ..validation import dtype_name, shown, user_stacklevel
 from ..step import Runner, eager_runner
 
 __all__ = ["FastPath", "Support", "Choice", "Declined", "FastPathWarning", "FAST_PATHS", "COMPILE_MODES",
@@ -97,7 +97,7 @@ def check_compile(compile: Any) -> str | bool:
     if isinstance(compile, bool) or type(compile).__name__ in ("bool", "bool_"):  # numpy's: np.bool / np.bool_
         return bool(compile)
     raise ValueError(f"compile must be 'auto' (the default: the fast path where it is known to win), True (every "
-                     f"fast path that supports the network) or False (the eager step); got {compile!r}.")
+                     f"fast path that supports the network) or False (the eager step); got {shown(compile)}.")
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def choose_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_ra
         m, dtype = int(X.shape[1]), dtype_name(X.dtype)
         candidates = [p for p in FAST_PATHS if p.library == library and (prefer is None or p.name == prefer)]
         if prefer is not None and not candidates:
-            raise ValueError(f"no fast path {prefer!r} for {library}; known: {[p.name for p in FAST_PATHS]}.")
+            raise ValueError(f"no fast path {shown(prefer)} for {library}; known: {[p.name for p in FAST_PATHS]}.")
         for path in candidates:
             reason = path.not_by_default if compile == "auto" else None
             reason = reason or path.support.reason_against(net, m, dtype)
