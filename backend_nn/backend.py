@@ -405,6 +405,21 @@ def _refuse_float64_narrowing(x: Any, name: str) -> None:
                         f"environment variable JAX_ENABLE_X64=1), or pass dtype='float32' to move {it} as float32.")
 
 
+#: The Array API's dtypes by name, and the half-precision ones some backends add.
+_DTYPE_NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "bfloat16",
+                "float32", "float64", "complex64", "complex128")
+
+
+def _is_dtype_of(xp: Namespace, dtype: Any) -> bool:
+    """Whether ``dtype`` is one of the namespace's dtypes (xp.float32, torch.float32, array_api_strict's)."""
+    for name in _DTYPE_NAMES:
+        own = getattr(xp, name, None)
+        if own is not None and (dtype is own or (type(dtype) is type(own) and not isinstance(own, type)
+                                                 and dtype == own)):
+            return True
+    return False
+
+
 def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:
     """:func:`to_backend` without its float64 check: host data as the backend's ``asarray`` takes them (float64
     as float32 on JAX without its 64-bit mode), for the library's own moves whose dtype is the run's, cast next
@@ -424,9 +439,12 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
         # NumPy's meaning first: "float" is float64 there, and torch.float is float32 (a quiet halving of precision);
         # a name NumPy lacks ("bfloat16") is the backend's own
         attribute = dtype_name(dtype) if hasattr(xp, dtype_name(dtype)) else dtype
-        if not hasattr(xp, attribute):
+        if not _is_dtype_of(xp, getattr(xp, attribute, None)):  # not xp.asarray for "asarray"
             raise ValueError(f"dtype {shown(dtype)} is not a dtype of {backend_name(xp)}.")
         dtype = getattr(xp, attribute)
+    elif dtype is not None and not _is_dtype_of(xp, dtype):  # before any ==, which an array answers elementwise
+        raise TypeError(f"dtype must be a name such as 'float32', a NumPy dtype, or a dtype of {backend_name(xp)}; "
+                        f"got {type(dtype).__name__} {shown(dtype)}.")
     if dtype is not None and dtype == getattr(xp, "float64", None):
         check_float64(xp)  # JAX would give float32 with a warning of its own
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):

@@ -72,6 +72,8 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
     if dtype is None:
         check_float64(xp)
         return xp.float64
+    if hasattr(dtype, "shape") and not isinstance(dtype, (np.dtype, type)):  # an array or a scalar: == elementwise
+        raise TypeError(f"dtype must be float64 or float32; got {type(dtype).__name__} {shown(dtype)}.")
     for name in ("float64", "float32"):
         if not isinstance(dtype, str) and dtype == getattr(xp, name):
             if name == "float64":

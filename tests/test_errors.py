@@ -70,6 +70,8 @@ def test_nn_model_rejects_bad_data(data, bad, exc, match):
     (dict(backend="tensorflow"), ValueError, r"unknown backend 'tensorflow'; expected one of 'numpy', 'cupy'"),
     (dict(backend=42), TypeError, r"backend must be a name .* got int 42"),
     (dict(dtype="float16"), ValueError, r"dtype must be float64 or float32; got 'float16'"),
+    # an array as dtype: "descriptor '__array_wrap__' for 'numpy.generic' objects doesn't apply to a 'numpy.ndarray'"
+    (dict(dtype=np.arange(2)), TypeError, r"^dtype must be float64 or float32; got ndarray array\(\[0, 1\]\)\.$"),
     (dict(init="ones"), ValueError, r"unknown init 'ones'; expected one of 'random', 'zeros', 'xavier', 'he'"),
 ])
 def test_nn_model_rejects_bad_options(data, kwargs, exc, match):
@@ -325,6 +327,25 @@ def test_to_backend_takes_dtype_names_and_refuses_a_device_it_cannot_place_on():
             bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, backend="torch", device="cuda")
     with pytest.raises(ValueError, match=r"backend='numpy' cannot place data on device='cuda'"):
         bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, device="cuda")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "array_api_strict"])
+def test_to_backend_names_a_dtype_that_is_not_one(backend):
+    """An array, a number, another library's dtype or a namespace attribute that is not a dtype, given as dtype:
+    was NumPy's "descriptor '__array_wrap__' for 'numpy.generic' objects doesn't apply", "Field elements must be
+    2- or 3-tuples", torch's to() signature table, array_api_strict's AttributeError '_np_dtype', or (for
+    "asarray") xp.asarray taken as the dtype."""
+    pytest.importorskip(backend)
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    others = [np.arange(3), 3, [1], np.float64(1.0)] + ([torch.float32] if backend != "torch" else [])
+    for dtype in others:
+        with pytest.raises(TypeError, match=rf"^dtype must be a name such as 'float32', a NumPy dtype, or a dtype of "
+                                            rf"{backend}; got {type(dtype).__name__} "):
+            bnn.to_backend(np.ones(2), backend, dtype=dtype)
+    with pytest.raises(ValueError, match=rf"^dtype 'asarray' is not a dtype of {backend}\.$"):
+        bnn.to_backend(np.ones(2), backend, dtype="asarray")
+    own = bnn.get_namespace(backend).float32  # the backend's own dtype object, as its arrays carry it
+    assert bnn.to_backend(np.ones(2), backend, dtype=own).dtype == own
 
 
 def test_torch_meta_device_is_refused_with_why():
