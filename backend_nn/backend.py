@@ -338,6 +338,7 @@ def host_array(x: Any, name: str = "x") -> np.ndarray:
         x = np.ma.getdata(x)
     if isinstance(x, np.memmap):
         return x
+    check_not_dict(x, name)  # np.asarray would make a dict an object array, a model's result a ragged list
     try:
         return np.asarray(x)
     except ValueError as exc:  # NumPy's "setting an array element with a sequence ... inhomogeneous shape"

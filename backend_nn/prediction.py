@@ -25,8 +25,8 @@ from .network import ParametersLike, network_of, parameters_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, check_one_dtype, forward_pass, refuse_swapped, week4_activation
 from .inputs import prepare_X
-from .validation import (check_finite, check_labels_dtype, found, holds, host_labels, model_pair_hint, shape_of,
-                         user_stacklevel)
+from .validation import (check_finite, check_labels_dtype, check_not_dict, found, holds, host_labels, model_pair_hint,
+                         shape_of, user_stacklevel)
 
 __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
 
@@ -169,6 +169,7 @@ def accuracy(predictions: Any, Y: Any) -> float:
     """
     xp = namespace_of(predictions=predictions)
     shape_of(predictions, "predictions")  # sizes that are known (a dask array's may not be)
+    check_not_dict(Y, "Y")
     shape_of(Y, "Y")
     if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
         Y = backend_asarray(host_labels(Y), xp, device=device_of(predictions), name="Y")

@@ -252,7 +252,10 @@ def ordered_list(sizes: Any, name: str, expected: str) -> list:
     """The entries of a per-layer sequence (sizes, activations) in the caller's order: a list, tuple, range or
     1-D array. A set or a dict has no order of the caller's (a set {32, 16} iterates as 16, 32; a set of names
     in an order that changes with each process's hash seed), text and bytes are characters (b"\\x03" iterates
-    as 3), a 2-D array is rows: each a TypeError that says ``expected``."""
+    as 3), a 2-D array is rows, a model's (parameters, costs) is not sizes: each a TypeError that says
+    ``expected``."""
+    if model_pair_hint(sizes):  # its entries would be named one by one: "layer_dims[0] must be ...; got Parameters"
+        raise TypeError(f"{name} must be {expected}; got {type(sizes).__name__}{model_pair_hint(sizes)}.")
     if (isinstance(sizes, (str, bytes, set, frozenset, dict)) or not hasattr(sizes, "__iter__")
             or getattr(sizes, "ndim", 1) != 1):
         raise TypeError(f"{name} must be {expected}; got {type(sizes).__name__} {shown(sizes)}.")
@@ -368,8 +371,12 @@ def check_labels_dtype(Y: Any, *, xp: Any, name: str = "Y") -> None:
 
 
 def check_not_dict(x: Any, name: str) -> None:
-    """A TypeError for a dict where data (X, Y, AL, ...) belong: parameters or gradients given in the wrong
-    place would otherwise fail deep inside, on a missing ``.dtype``."""
+    """A TypeError for a dict, or a model's (parameters, costs), where data (X, Y, AL, ...) belong: parameters
+    or gradients given in the wrong place would otherwise fail deep inside, on a missing ``.dtype`` (a model's
+    result, read as a ragged nested list, on NumPy's "inhomogeneous shape")."""
+    if model_pair_hint(x):
+        raise TypeError(f"{name} must be an array; got {type(x).__name__}{model_pair_hint(x)}. Check the order of "
+                        "the arguments.")
     if isinstance(x, dict):
         keys = ", ".join(repr(k) for k in list(x)[:4]) + (", ..." if len(x) > 4 else "")
         what = f"a dict (keys {{{keys}}}): parameters, gradients or a cache where data belong?" if x else \

@@ -700,6 +700,23 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.plot_decision_boundary(params(), {}, Y), TypeError, r"^X must be an array; got an empty dict"),
     (lambda X, Y: bnn.plot_decision_boundary(params(), X, params()), TypeError, r"^Y must be an array; got a dict"),
     (lambda X, Y: bnn.nn_model(X, {}, 4, 10), TypeError, r"^Y must be an array; got an empty dict"),
+    # a model's result where data belong: "X is a nested list that is not rectangular" (nn_model), NumPy's
+    # "setting an array element with a sequence ... inhomogeneous shape" (model, accuracy), "Y must be 2-D with
+    # shape (n_y, m); got shape ()" (plot_decision_boundary), "to_backend takes an array ..." (nn_model's Y)
+    *[(call, TypeError, rf"^{name} must be an array; got TrainingResult; this is a \(parameters, costs\) pair: .* Check "
+                        r"the order of the arguments\.$") for name, call in [
+        ("X", lambda X, Y: bnn.nn_model(bnn.nn_model(X, Y, 4, 2), Y, 4, 2)),
+        ("Y", lambda X, Y: bnn.nn_model(X, bnn.nn_model(X, Y, 4, 2), 4, 2)),
+        ("Y", lambda X, Y: bnn.model(X, bnn.nn_model(X, Y, 4, 2), [2, 3, 1], "gd", num_epochs=1)),
+        ("Y", lambda X, Y: bnn.accuracy(bnn.predict(bnn.nn_model(X, Y, 4, 2), X), bnn.nn_model(X, Y, 4, 2))),
+        ("Y", lambda X, Y: bnn.plot_decision_boundary(bnn.nn_model(X, Y, 4, 2), X, bnn.nn_model(X, Y, 4, 2))),
+    ]],
+    (lambda X, Y: bnn.accuracy(bnn.predict(params(), X, activation="tanh"), {}), TypeError,
+     r"^Y must be an array; got an empty dict"),
+    # ... and where layer sizes belong: "layers_dims[0] must be a positive integer; got Parameters Parameters(...)"
+    (lambda X, Y: bnn.model(X, Y, bnn.nn_model(X, Y, 4, 2), "gd", num_epochs=1), TypeError,
+     r"^layers_dims must be a list of layer sizes \[n_x, n_1, \.\.\., n_L\], in order; got TrainingResult; this is a "
+     r"\(parameters, costs\) pair"),
     # week 3's backward_propagation took the cache's shapes on trust: an A1 of 10 columns beside X's 400 was
     # NumPy's "matmul: Input operand 1 has a mismatch in its core dimension 0"
     (lambda X, Y: bnn.backward_propagation(params(), {**bnn.forward_propagation(X, params())[1],
