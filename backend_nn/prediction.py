@@ -33,6 +33,7 @@ __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
 
 def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):
     """(A_L, network): see :func:`predict_output`."""
+    refuse_swapped(X, parameters)  # before either is read as the other
     net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
     check_one_dtype(parameters, "the parameters")  # before X is cast to W1's: a mixed model is named as such, not X
     W1 = parameters["W1"]
@@ -68,7 +69,6 @@ def predict_output(parameters: ParametersLike, X: Any, *, activation: Any = None
     one with one output unit is taken as the course's week-3 network, with a warning).
     """
     parameters = parameters_of(parameters)
-    refuse_swapped(X, parameters)
     return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)[0]
 
 
@@ -103,7 +103,6 @@ def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLi
         return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
                                negative_slope=negative_slope)
     parameters = parameters_of(parameters)
-    refuse_swapped(X, parameters)
     AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)
     return net.output.predict(AL, xp=namespace_of(AL=AL))
 
