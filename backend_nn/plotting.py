@@ -204,8 +204,8 @@ def plot_costs(costs: ArrayLike | TrainingResult[Any], learning_rate: float | No
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got shape "
                          f"{c.shape}.")
-    if not np.isfinite(c).all():  # None reads as NaN; either would be a silent gap in the curve
-        bad = np.flatnonzero(~np.isfinite(c))
+    bad = np.flatnonzero(~np.isfinite(c))  # None reads as NaN; either would be a silent gap in the curve
+    if bad.size:
         raise ValueError(f"costs must be finite (training stops with an error where J is not); got {shown(costs)}, "
                          f"with {bad.size} NaN, inf or None value(s) from index {int(bad[0])}.")
     cost_every = check_positive("cost_every", cost_every, integer=True)
