@@ -17,6 +17,7 @@ are one line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -388,6 +389,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"backend-nn {args.command}: warning: {in_cli_terms(str(message))}", file=sys.stderr)
             float64_in_own_process(getattr(args, "backend", None))  # --backend jax: float64 is float64
             return args.func(args)
+    except BrokenPipeError:
+        # the reader left (`backend-nn train | head -1`): stop as a shell tool does, without a message, and
+        # point stdout at nothing so that Python's own flush at exit does not meet the closed pipe again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ValueError, TypeError, ImportError, RuntimeError, OSError, FloatingPointError, MemoryError) as exc:
         print(f"backend-nn {args.command}: error: {in_cli_terms(str(exc))}", file=sys.stderr)
         return 2

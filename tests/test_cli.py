@@ -267,6 +267,19 @@ def test_a_diverged_run_is_one_line_and_a_nonzero_exit(tmp_path):
     assert r.stdout.startswith("Cost after iteration 0: ")
 
 
+def test_a_reader_that_leaves_early_stops_the_run_quietly(tmp_path):
+    """`backend-nn train | head -1`: the closed pipe ends the run with exit status 1 and nothing on stderr
+    (it said 'backend-nn train: error: [Errno 32] Broken pipe', and exited 2 as for a bad option)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([PACKAGE_ROOT, os.environ.get("PYTHONPATH", "")])}
+    with subprocess.Popen([sys.executable, "-m", "backend_nn", "train", "--iterations", "5000", "--no-progress"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env) as proc:
+        assert proc.stdout.readline() == "Cost after iteration 0: 0.693048\n"
+        proc.stdout.close()  # the next cost line meets a closed pipe
+        stderr = proc.stderr.read()
+        assert proc.wait(timeout=300) == 1
+    assert stderr == ""
+
+
 def test_cupy_without_a_gpu_is_one_line_in_the_options_terms(tmp_path):
     if bnn.cuda_device_count():
         pytest.skip("a CUDA GPU is counted here: --backend cupy trains")
