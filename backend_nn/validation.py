@@ -200,11 +200,13 @@ def dtype_name(dtype: Any) -> str:
     NumPy's other names of a dtype ("f8", "double", Python's float; "i8", "single")."""
     if isinstance(dtype, np.dtype):
         return dtype.name
-    if isinstance(dtype, str) or dtype in (bool, int, float, complex):
+    if isinstance(dtype, str) or any(dtype is kind for kind in (bool, int, float, complex)):
         try:
             return np.dtype(dtype).name
         except TypeError:  # no NumPy name ("bfloat16", "torch.float32"): as it is written, below
             pass
+    if hasattr(dtype, "shape") and not isinstance(dtype, type):  # an array where a dtype belongs: as it is
+        return shown(dtype)
     return str(getattr(dtype, "__name__", dtype)).rsplit(".", 1)[-1].strip("'>")
 
 

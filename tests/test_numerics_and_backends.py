@@ -1090,3 +1090,14 @@ def test_parameters_are_made_as_before_after_the_module_is_reloaded(monkeypatch)
     monkeypatch.setattr(edge, "_PYTREES", set())  # what a reload leaves
     again = trained.copy()
     assert again.network == trained.network and {lib for lib, _ in edge._PYTREES} >= {"torch"}
+
+
+@pytest.mark.parametrize("dtype, name", [
+    ("f4", "float32"), (">f8", "float64"), (float, "float64"), (bool, "bool"), (np.float32, "float32"),
+    (np.dtype("int64"), "int64"), ("bfloat16", "bfloat16"),
+    (np.arange(3.0), "array([0., 1., 2.])"), (np.array(1.0), "array(1.)"),  # values, not dtypes: as they are
+])
+def test_dtype_name_names_each_spelling_and_shows_a_value_as_itself(dtype, name):
+    """An array where a dtype belongs was NumPy's 'truth value of an array ... is ambiguous' (``in`` compared
+    it with Python's types by ==), and a 0-d array 1.0 was named "0" (its text cut at the last dot)."""
+    assert dtype_name(dtype) == name
