@@ -103,7 +103,7 @@ def prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunk
                         "steps with jax.jit itself (compile='auto'). Call it outside the trace.")
     Y = host_labels(Y)
     if chunked.is_dask(X) or chunked.is_dask(Y) or is_one_of(backend, ("dask",)):
-        if backend not in (None, "dask"):
+        if not (backend is None or is_one_of(backend, ("dask",))):
             raise ValueError(f"X is a dask array; leave backend= unset (the chunks' library is used) or give "
                              f"backend='dask', not {shown(backend)}.")
         if streaming.check_stream(stream) is True:

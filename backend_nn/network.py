@@ -23,8 +23,8 @@ from typing import Any, Generic, Sequence, TypeVar, cast, overload
 from .backend import register_pytree
 from .activations import HIDDEN_ACTIVATIONS, Activation, check_not_a_function, get_activation
 from .outputs import OutputLayer, output_for
-from .validation import (at_default, check_layer_dims, check_parameters, in_course_order, ordered_list, shown,
-                         user_stacklevel)
+from .validation import (at_default, check_layer_dims, check_parameters, in_course_order, is_one_of, ordered_list,
+                         shown, user_stacklevel)
 
 __all__ = ["Network", "Parameters", "ParametersLike", "TrainingResult", "network_of", "parameters_of",
            "hidden_activations"]
@@ -269,7 +269,7 @@ def network_of(parameters: Any, activation: Any = None, output: Any = None, *, n
                              "output.")
         return net
     if activation is None:
-        if week3 and len(dims) == 3 and dims[-1] == 1 and output in (None, "sigmoid"):
+        if week3 and len(dims) == 3 and dims[-1] == 1 and (output is None or is_one_of(output, ("sigmoid",))):
             warnings.warn(
                 "a plain dict of parameters does not say its activations; it is taken as the course's week-3 "
                 "network (tanh hidden layer, sigmoid output). Pass activation=... to say which, or keep the "

@@ -469,6 +469,9 @@ def test_other_backend_or_chunks_without_dask(flower):
     X, Y = flower
     with pytest.raises(ValueError, match="leave backend= unset"):
         bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=5, backend="numpy")
+    with pytest.raises(ValueError, match=r"leave backend= unset .* not array\(\[0, 1, 2\]\)\.$"):
+        # an array there was NumPy's "truth value of an array ... is ambiguous" (compared by ==)
+        bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=5, backend=np.arange(3))
     with pytest.raises(ValueError, match="chunks= is for dask arrays"):
         bnn.nn_model(X, Y, 4, num_iterations=5, chunks=100)
     with pytest.raises(ValueError, match="chunks must be a positive integer"):

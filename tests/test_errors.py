@@ -802,6 +802,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.model(X, Y, num_iterations=2, print_cost=False, mini_batch_size=np.arange(3)), TypeError,
      r"^model\(X, Y, \.\.\.\) without layers_dims and optimizer is course 2 week 1's full-batch model, which takes no "
      r"mini_batch_size"),
+    # an array where predict's output= belongs, beside a plain dict: the same "truth value ... is ambiguous"
+    (lambda X, Y: bnn.predict(dict(params()), X, output=np.arange(3)), ValueError,
+     r"^a plain dict of parameters \(layer sizes \[2, 4, 1\]\) does not say its activations"),
+    (lambda X, Y: bnn.predict(dict(params()), X, activation="tanh", output=np.arange(3)), ValueError,
+     r"^unknown output array\(\[0, 1, 2\]\); expected 'sigmoid' \(binary\) or 'softmax'"),
     (lambda X, Y: bnn.gradients_to_vector(params(), {"d" + k: v for k, v in params().items()}), TypeError,
      r"^parameters holds gradients' keys \['dW1', 'db1', 'dW2', 'db2'\] and gradients the keys \['W1', 'b1', 'W2', "
      r"'b2'\]: did you swap them\? gradients_to_vector takes \(gradients, parameters\), the gradients first\.$"),
