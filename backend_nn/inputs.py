@@ -109,6 +109,9 @@ def prepare_data(X: Any, Y: Any, *, backend: Any, dtype: Any, device: Any, chunk
         if streaming.check_stream(stream) is True:
             raise ValueError("stream=True streams host data; dask data are read chunk by chunk already (leave "
                              "stream unset).")
+        if device is not None:  # it was dropped in silence
+            raise ValueError(f"dask data stay where their chunks are (the parameters go to the default device of "
+                             f"the chunks' library, each worker's): give no device; got device={shown(device)}.")
         xp, Xb, Yb = chunked.prepare_X_Y(X, Y, dtype=dtype, chunks=chunks)
         return xp, Xb.dtype, Xb, Yb
     if chunks is not None:

@@ -472,6 +472,11 @@ def test_other_backend_or_chunks_without_dask(flower):
     with pytest.raises(ValueError, match=r"leave backend= unset .* not array\(\[0, 1, 2\]\)\.$"):
         # an array there was NumPy's "truth value of an array ... is ambiguous" (compared by ==)
         bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=5, backend=np.arange(3))
+    for run in (lambda: bnn.nn_model(da.from_array(X, chunks=(-1, 100)), Y, 4, num_iterations=5, device="cpu"),
+                lambda: bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=2, print_cost=False, backend="dask", device=0)):
+        with pytest.raises(ValueError, match=r"^dask data stay where their chunks are .*: give no device; got "
+                                             r"device=('cpu'|0)\.$"):
+            run()  # it was dropped in silence
     with pytest.raises(ValueError, match="chunks= is for dask arrays"):
         bnn.nn_model(X, Y, 4, num_iterations=5, chunks=100)
     with pytest.raises(ValueError, match="chunks must be a positive integer"):
