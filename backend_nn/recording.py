@@ -5,9 +5,10 @@ A run that diverged is a :class:`TrainingDivergedError`: a NaN or infinite cost,
 :data:`DIVERGED_FACTOR` times its start, or NaN or inf weights at the end. One that finished without
 learning is a :class:`ConvergenceWarning`: its cost rose over the run; or it ended far above the log K
 a network starts near, where it started (weights or inputs far from unit scale); or it ended at the cost
-of predicting Y's mean for every example (it learned nothing from X); or it bounced above that cost. Each
-says what to try, and names X's scale where it is far from unit (:class:`RunData`, the data read once
-at the end, or where the run fails).
+of predicting Y's mean for every example (it learned nothing from X); or it bounced above that cost; or its
+cost did not move at all (steps too small to change the parameters). Each says what to try, and names
+X's scale where it is far from unit (:class:`RunData`, the data read once at the end, or where the run
+fails).
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ LARGE_START = 20.0
 #: learned nothing from X: unscaled breast cancer (features up to 4254) through NNClassifier() ended 1.2e-9 from
 #: it, 62.7% right (every example the larger class), without a word.
 CONSTANT_TOLERANCE = 1e-3
+
+#: A run whose end is within this fraction of its first recorded cost did not move: its steps were too small to
+#: change the parameters (Adam with epsilon=1e30 held a He-initialized network at 1.0016 for 300 epochs, 50% right,
+#: without a word: above the cost of ignoring X, so not "learned nothing", and not a rise). Round-off alone: a run
+#: that learns moves its cost by far more, and one that stops learning does not stop to the last 9 digits.
+UNMOVED_TOLERANCE = 1e-9
 
 #: Inputs whose largest |value| passes this are named as the likely cause of a run that learned only the class
 #: frequencies (breast cancer 4254, wine 1680; standardized, they stay within 12, images in [0, 1] within 1).
@@ -350,9 +357,23 @@ class Recorder:
                           _WARNING_CLASS.get(), stacklevel=user_stacklevel())
         elif self.finished and self.pure and self.end is not None and self.end[0] > LARGE_START:
             self._warn_still_far()
-        elif self.finished and self.pure and self.data is not None and self.end is not None and len(costs) > 1:
-            self._check_constant()
+        elif self.finished and self.end is not None and len(costs) > 1:
+            if not (self.pure and self.data is not None and self._check_constant()):
+                self._check_moved()
         return np.asarray(costs, dtype=np.float64)
+
+    def _check_moved(self) -> None:
+        """Warn where the run's end is its first recorded cost to :data:`UNMOVED_TOLERANCE`: no step changed the
+        parameters enough to change the cost (learning_rate=1e-20, Adam's epsilon=1e30, a decay that stopped it).
+        Not where the costs scatter around a cost that does not move (dropout masks that move over shuffled
+        batches)."""
+        start, (end, where) = self.costs[0], self.end  # type: ignore[misc]
+        if self.masks_move or abs(end - start) > UNMOVED_TOLERANCE * abs(start):
+            return
+        warnings.warn(f"the cost did not move, from {start:.10g} at {self.unit} {self._at(0)} to {end:.10g}{where}: "
+                      f"the run's steps were too small to change the parameters, and it learned nothing. A larger "
+                      f"learning_rate (or, where they apply, a smaller epsilon or a slower decay) moves them.",
+                      _WARNING_CLASS.get(), stacklevel=user_stacklevel())
 
     def _warn_still_far(self) -> None:
         """Warn where a run that did not rise ended with its cross-entropy above :data:`LARGE_START`: where it
@@ -376,16 +397,16 @@ class Recorder:
                 "one learning_rate cannot suit every feature. Standardize each feature, (X - mean) / std, e.g. with "
                 "sklearn.preprocessing.StandardScaler.")
 
-    def _check_constant(self) -> None:
+    def _check_constant(self) -> bool:
         """Warn where the run's last recorded cost and its end are both the cost of predicting Y's mean for
         every example: the network learned nothing from X but how often each class occurs; or where its end is
         above :data:`NOT_LEARNED_FACTOR` times both that cost and its own lowest: it bounced, and does worse than
-        ignoring X."""
+        ignoring X. Whether it warned."""
         costs, unit = self.costs, self.unit
         end, where = self.end  # type: ignore[misc]
         floor, shares = self.data.constant  # type: ignore[union-attr]
         if not floor:
-            return
+            return False
         k = int(np.argmin(costs))
         if end > NOT_LEARNED_FACTOR * max(floor, costs[k]):
             warnings.warn(f"the cost ended at {end:.6g}{where}, {end / costs[k]:.3g} times its lowest ({costs[k]:.6g} "
@@ -393,9 +414,9 @@ class Recorder:
                           f"every example ({floor:.6g}): the run bounced instead of settling, and its parameters do "
                           f"worse than ignoring X. {self._advice(costs[0])}", _WARNING_CLASS.get(),
                           stacklevel=user_stacklevel())
-            return
+            return True
         if any(abs(c - floor) > CONSTANT_TOLERANCE * floor for c in (costs[-1], end)):
-            return
+            return False
         advice = self._scale_hint()
         same = [] if advice else _symmetric_layers(self.parameters)
         if same:
@@ -408,6 +429,7 @@ class Recorder:
         warnings.warn(f"the cost ended at {end:.6g}{where}, the cost of predicting {shares} for every example "
                       f"({floor:.6g}): the network learned nothing from X but how often each class occurs. {advice}",
                       _WARNING_CLASS.get(), stacklevel=user_stacklevel())
+        return True
 
 
 def _symmetric_layers(parameters: dict) -> list[int]:

@@ -371,6 +371,32 @@ def test_a_flat_run_is_told_to_move_not_to_take_smaller_steps():
     assert abs(costs[-1] / costs[0] - 1) < 1e-3
 
 
+@pytest.mark.parametrize("run, where", [
+    (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=300, print_cost=False, epsilon=1e30),
+     r"0.9879566311 at epoch 0 to 0.9879566311 in the last epoch, 299"),
+    (lambda X, Y: bnn.L_layer_model(X, Y, [2, 5, 1], num_iterations=300, learning_rate=1e-20),
+     r"0.9059184111 at iteration 0 to 0.9059184111 for the returned parameters after iteration 300"),
+    (lambda X, Y: bnn.nn_model(X, Y, [3], 300, learning_rate=1e-20, lambd=0.5, init="he"),
+     r"0.7754937785 at iteration 0 to 0.7754937785 in the last iteration, 299"),
+])
+def test_a_run_whose_cost_did_not_move_says_so(run, where):
+    """Steps too small to change the parameters (Adam's epsilon=1e30, learning_rate=1e-20) left a He- or
+    Xavier-initialized network where it started, about 50% right, without a word: its cost is above that of ignoring
+    X (so not "learned nothing") and did not rise. The week-3 start, at the cost of ignoring X, keeps its own
+    message (below); a run that learns, and one with dropout on shuffled batches, whose costs scatter, say nothing."""
+    with pytest.warns(bnn.ConvergenceWarning, match=rf"^the cost did not move, from {where}: the run's steps were too "
+                      r"small to change the parameters, and it learned nothing\. A larger learning_rate \(or, where "
+                      r"they apply, a smaller epsilon or a slower decay\) moves them\.$") as w:
+        run(X, Y)
+    assert len(w) == 1
+    with pytest.warns(bnn.ConvergenceWarning, match=r"the network learned nothing from X but how often each class"):
+        bnn.nn_model(X, Y, 4, 300, learning_rate=1e-20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=30, print_cost=False, learning_rate=1e-20, keep_prob=0.8)
+        bnn.model(X, Y, [2, 5, 1], "adam", num_epochs=30, print_cost=False)
+
+
 def test_a_full_batch_run_that_ends_a_little_above_its_start_overshot():
     """Full-batch gradient descent's cost falls at every step once the learning rate is small enough, so a rise,
     however small, is a step that overshot: it was told 'stayed flat ... a larger learning_rate' (unscaled iris at
