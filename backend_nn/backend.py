@@ -23,7 +23,8 @@ import numpy as np
 import array_api_compat
 from array_api_compat import array_namespace as _compat_namespace, device as device_of
 
-from .validation import check_in_range, check_not_dict, did_you_mean, dtype_name, model_pair_hint, shown
+from .validation import (check_in_range, check_not_dict, did_you_mean, dtype_name, is_bool_like, model_pair_hint,
+                         shown)
 
 __all__ = [
     "BACKENDS",
@@ -581,6 +582,12 @@ def _native_device(xp: Namespace, device: Any) -> Any:
     so no data are placed there."""
     if device is None:
         return None
+    if is_bool_like(device) or (isinstance(device, (float, complex, np.inexact))):
+        # PyTorch's Tensor.to took 0.5 and True and left the data where they were
+        raise TypeError(f"device must be a device of the backend, or its name or number ('cpu', 'cuda:1', 0); got "
+                        f"{type(device).__name__} {shown(device)}.")
+    if isinstance(device, np.integer):  # a NumPy integer counts as the number it is (JAX looked it up as a sharding)
+        device = int(device)
     if array_api_compat.is_jax_namespace(xp) and isinstance(device, (str, int)) and not isinstance(device, bool):
         import jax
 

@@ -355,6 +355,21 @@ def test_torch_meta_device_is_refused_with_why():
         bnn.nn_model(*bnn.load_planar_dataset(), 4, 10, backend="torch", device="meta")
 
 
+@pytest.mark.parametrize("device", [0.5, np.float16(0.5), True, np.True_])
+def test_a_number_that_is_no_device_number_is_refused(device):
+    """PyTorch's Tensor.to took 0.5 and True and left a PyTorch X where it was: the run trained, the device=
+    given was dropped in silence. Refused on every backend, a device's name or number said."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    X, Y = bnn.load_planar_dataset()
+    message = (r"^device must be a device of the backend, or its name or number \('cpu', 'cuda:1', 0\); got "
+               rf"{type(device).__name__.replace('bool_', 'bool')} ")
+    for run in (lambda: bnn.nn_model(torch.from_numpy(X), torch.from_numpy(Y), 4, 3, device=device),
+                lambda: bnn.nn_model(X, Y, 4, 3, device=device),
+                lambda: bnn.to_backend(X, "torch", device=device)):
+        with pytest.raises(TypeError, match=message):
+            run()
+
+
 def test_jax_device_names_reach_the_free_memory_check(monkeypatch):
     """Whether to stream is decided from the device's free memory; a device given by name ("gpu:0") was asked
     for its memory as a string, which failed in silence (never streamed). Here JAX's device list is a GPU's."""
@@ -387,7 +402,7 @@ def test_jax_devices_by_name_or_number():
     "sharding='cpu' must be an instance of jax.sharding.Sharding")."""
     jax = pytest.importorskip("jax", reason="JAX is not installed")
     cpu = jax.devices("cpu")[0]
-    for name in ("cpu", "CPU:0", 0, cpu):
+    for name in ("cpu", "CPU:0", 0, np.int64(0), cpu):  # np.int64(0) was "sharding=np.int64(0) must be ..."
         x = bnn.to_backend(np.ones(2), "jax", device=name, dtype="float32")
         assert x.devices() == {cpu}, name
     X, Y = bnn.load_planar_dataset()
