@@ -582,7 +582,7 @@ def _native_device(xp: Namespace, device: Any) -> Any:
     so no data are placed there."""
     if device is None:
         return None
-    if is_bool_like(device) or (isinstance(device, (float, complex, np.inexact))):
+    if is_bool_like(device) or isinstance(device, (float, complex, np.inexact)):
         # PyTorch's Tensor.to took 0.5 and True and left the data where they were
         raise TypeError(f"device must be a device of the backend, or its name or number ('cpu', 'cuda:1', 0); got "
                         f"{type(device).__name__} {shown(device)}.")
