@@ -324,10 +324,11 @@ def _sweep(args: argparse.Namespace) -> int:
     X, Y, name = _data(args)
     _check_outputs(args, X)
     results = []
-    print(f"{'n_h':>5} {'accuracy':>9} {'final cost':>11} {'seconds':>8}")
     for n_h in args.sizes:
         start = time.perf_counter()
         params, _ = _fit(args, X, Y, n_h, print_cost=False, progress=False)
+        if not results:  # after the first run: an option the library refuses is its error alone, without a header
+            print(f"{'n_h':>5} {'accuracy':>9} {'final cost':>11} {'seconds':>8}")
         acc = accuracy(to_numpy(predict(params, X)), Y)
         # the trained parameters' cost: the last recorded one is iteration 4900's of 5000, or 0's of 10
         final = compute_cost(to_numpy(predict_output(params, X)), Y, output=params.network.output.name)

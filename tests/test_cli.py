@@ -221,6 +221,8 @@ def test_sweep_reports_the_trained_parameters_cost(tmp_path):
     (("train", "--keep-prob", "2"), "error: --keep-prob must be in (0, 1]"),
     (("train", "--lambd", "nan"), "error: --lambd must be a finite number >= 0; got nan"),
     (("sweep", "--sizes", "3", "0"), "--sizes takes positive integers; got 0"),
+    # the library's refusal came after the table's header line on stdout
+    (("sweep", "--sizes", "3", "--learning-rate", "-1"), "error: --learning-rate must be a positive, finite number"),
     (("predict", "notes.npz", "bad.csv"), "not a backend_nn model: not an .npz (zip) archive"),
     # an empty name was taken as no option at all: --data '' trained the flower, --save '' saved nothing
     (("train", "--data", ""), "no such data file: the path is empty; give the file's name, e.g. data.csv.\n"),
