@@ -323,7 +323,7 @@ def _sweep(args: argparse.Namespace) -> int:
     _check_counts(args)
     X, Y, name = _data(args)
     _check_outputs(args, X)
-    results = []
+    results: list[tuple[int, dict, float]] = []  # (n_h, parameters, accuracy), as plot_sweep takes them
     for n_h in args.sizes:
         start = time.perf_counter()
         params, _ = _fit(args, X, Y, n_h, print_cost=False, progress=False)
