@@ -300,7 +300,9 @@ def _predict(args: argparse.Namespace) -> int:
     if Path(args.data).suffix != ".npz" and X.shape[0] == n_x + 1:  # a CSV with a label column
         X, Y = X[:-1], X[-1:]
     if X.shape[0] != n_x:
-        raise ValueError(f"the model expects {n_x} features per example; {args.data} has {X.shape[0]}.")
+        as_rows = Path(args.data).suffix == ".npz" and X.shape[1] == n_x  # as load_data_file says it of a Y
+        raise ValueError(f"the model expects {n_x} features per example; {args.data} has {X.shape[0]}" + (
+            f": its X {X.shape} looks stored with examples as rows; save X.T, (n_x, m)." if as_rows else "."))
     labels = to_numpy(predict(params, X)).astype(int).ravel()
     text = "\n".join(map(str, labels)) + "\n"
     if args.out is not None:

@@ -127,6 +127,11 @@ def test_predict_with_a_saved_model_on_a_csv(tmp_path):
     r = cli("predict", "m.npz", "train.csv", "--out", "pred.txt", cwd=tmp_path)
     assert r.returncode == 0 and "accuracy against the file's labels" in r.stderr
     assert len((tmp_path / "pred.txt").read_text().split()) == 400
+    np.savez(tmp_path / "rows.npz", X=X.T[:7])  # examples as rows: it said only "... rows.npz has 7."
+    rows = cli("predict", "m.npz", "rows.npz", cwd=tmp_path)
+    assert rows.returncode == 2 and rows.stderr.strip().endswith(
+        "error: the model expects 2 features per example; rows.npz has 7: its X (7, 2) looks stored with examples "
+        "as rows; save X.T, (n_x, m).")
     swapped = cli("predict", "new.csv", "m.npz", cwd=tmp_path)  # was "new.csv is not a backend_nn model: not an .npz"
     assert swapped.returncode == 2 and swapped.stderr.strip().endswith(
         "error: new.csv is data and m.npz may be the model: did you swap them? The model comes first: "
