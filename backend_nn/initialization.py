@@ -29,7 +29,7 @@ import numpy as np
 
 from .backend import check_float64, get_namespace, to_backend
 from .validation import (check_layer_dims, check_number, check_positive, check_seed, check_X_Y_shapes, did_you_mean,
-                         dtype_name, is_one_of, shape_of, shown)
+                         dtype_name, is_one_of, is_value_not_dtype, shape_of, shown)
 
 __all__ = ["layer_sizes", "initialize_parameters", "initialize_parameters_deep", "initialize_parameters_zeros",
            "initialize_parameters_random", "initialize_parameters_he", "INITIALIZATIONS", "resolve_dtype",
@@ -72,7 +72,7 @@ def resolve_dtype(dtype: Any, xp: Any) -> Any:
     if dtype is None:
         check_float64(xp)
         return xp.float64
-    if hasattr(dtype, "shape") and not isinstance(dtype, (np.dtype, type)):  # an array or a scalar: == elementwise
+    if is_value_not_dtype(dtype):
         raise TypeError(f"dtype must be float64 or float32; got {type(dtype).__name__} {shown(dtype)}.")
     for name in ("float64", "float32"):
         if not isinstance(dtype, str) and dtype == getattr(xp, name):

@@ -194,6 +194,13 @@ def check_output_path(path: Any, what: str, *, example: str) -> None:
         raise PermissionError(f"{what}: the folder {folder} is not writable.")
 
 
+def is_value_not_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is an array or a scalar (it has a shape) given where a dtype belongs: not a NumPy dtype (which
+    has a shape too), not a type (np.float32). Such a value answers == elementwise, so it is named before any
+    comparison."""
+    return hasattr(dtype, "shape") and not isinstance(dtype, (np.dtype, type))
+
+
 def dtype_name(dtype: Any) -> str:
     """"float64" for numpy.float64, torch.float64, array_api_strict.float64, dtype('float64'), ...;
     a NumPy dtype by its name whatever its byte order (">f8", big-endian, is "float64" too), and so are
@@ -205,7 +212,7 @@ def dtype_name(dtype: Any) -> str:
             return np.dtype(dtype).name
         except TypeError:  # no NumPy name ("bfloat16", "torch.float32"): as it is written, below
             pass
-    if hasattr(dtype, "shape") and not isinstance(dtype, type):  # an array where a dtype belongs: as it is
+    if is_value_not_dtype(dtype):  # shown as it is
         return shown(dtype)
     return str(getattr(dtype, "__name__", dtype)).rsplit(".", 1)[-1].strip("'>")
 
