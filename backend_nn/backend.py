@@ -372,6 +372,23 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     A dict of arrays (a model's Parameters, gradients) has each of its arrays moved;
     Parameters keep their network and their training state (its arrays moved too). ``name``
     is what errors call ``x`` ("Y is a torch.Tensor but the backend is numpy ...").
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> bnn.to_backend([[1, 2, 3]], "numpy", dtype="float32")
+    array([[1., 2., 3.]], dtype=float32)
+
+    A model's parameters moved whole, network kept (here to array-api-strict, the standard's
+    reference library; "torch", "jax" and "cupy" alike where installed):
+
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters, costs = bnn.nn_model(X, Y, 4, num_iterations=1000)
+    >>> moved = bnn.to_backend(parameters, "array_api_strict")
+    >>> moved
+    Parameters({W1: (4, 2), b1: (4, 1), W2: (1, 4), b2: (1, 1)}, network=[2, 4, 1], hidden tanh, output sigmoid)
+    >>> type(moved["W1"]).__module__.split(".")[0]
+    'array_api_strict'
     """
     if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
         xp = get_namespace(xp)  # a name, or None for NumPy; what is neither a name nor a namespace, its TypeError
@@ -672,7 +689,17 @@ def _map_arrays(x: dict, move_array: Any) -> dict:
 def to_numpy(x: Any) -> Any:
     """Bring an array from any backend back to a NumPy array (the one explicit exit). A dict of
     arrays (a model's Parameters, gradients) comes home whole: each of its arrays brought back,
-    Parameters keeping their network and training state, as :func:`to_backend` moves them."""
+    Parameters keeping their network and training state, as :func:`to_backend` moves them.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> xs = bnn.to_backend(X, "array_api_strict")
+    >>> home = bnn.to_numpy(xs)
+    >>> type(home).__name__, home.shape, bool((home == X).all())
+    ('ndarray', (2, 400), True)
+    """
     if x is None:  # np.asarray would make it an array of one object, in silence
         raise TypeError("to_numpy expects an array (of any backend) or host data such as a list; got None.")
     x = _parameters_of(x)

@@ -53,6 +53,17 @@ def random_mini_batches(X: Any, Y: Any, mini_batch_size: int = 64, seed: int = 0
 
     X : (n_x, m); Y : (n_y, m). The last batch has m % mini_batch_size columns where that is
     not 0. The arrays stay on their backend.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> batches = bnn.random_mini_batches(np.zeros((5, 148)), np.zeros((1, 148)), mini_batch_size=64)
+    >>> [(mini_batch_X.shape, mini_batch_Y.shape) for mini_batch_X, mini_batch_Y in batches]
+    [((5, 64), (1, 64)), ((5, 64), (1, 64)), ((5, 20), (1, 20))]
+    >>> X, Y = np.arange(6.0).reshape(1, 6), np.array([[0, 1, 0, 1, 0, 1]])
+    >>> [mini_batch_X for mini_batch_X, _ in bnn.random_mini_batches(X, Y, mini_batch_size=4, seed=0)]
+    [array([[5., 2., 1., 3.]]), array([[0., 4.]])]
     """
     mini_batch_size = check_positive("mini_batch_size", mini_batch_size, integer=True)
     xp = namespace_of(X=X, Y=Y)

@@ -147,6 +147,20 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         training has no early stopping
     classes_ : numpy.ndarray (K,), the labels; for K = 2, classes_[1] is the positive class
     n_features_in_ : int
+
+    Examples
+    --------
+    Rows as samples, as scikit-learn has them; the course's columns inside:
+
+    >>> import backend_nn as bnn
+    >>> from backend_nn import NNClassifier
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> X_rows, y = X.T, Y.ravel()                    # (400, 2) and (400,)
+    >>> clf = NNClassifier(n_h=4).fit(X_rows, y)
+    >>> clf.score(X_rows, y)
+    0.9075
+    >>> clf.classes_, clf.predict(X_rows[:5])
+    (array([0., 1.]), array([0., 1., 1., 1., 0.]))
     """
 
     def __init__(self, n_h: int = 4, *, hidden_layer_sizes: Sequence[int] | None = None, activation: Any = "tanh",

@@ -47,6 +47,13 @@ def load_planar_dataset(m: int = 400, *, seed: int = 1) -> tuple[np.ndarray, np.
     the point (r sin t, r cos t), drawn from ``RandomState(1)`` in that order.
 
     Returns X (2, m) and Y (1, m).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> X.shape, Y.shape, int(Y.sum())
+    ((2, 400), (1, 400), 200)
     """
     m, rng = _generator(m, seed, per=2, why="m / 2 points on each class's petals")
     N, a = m // 2, 4
@@ -207,6 +214,17 @@ def load_dataset(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
 
     ``kwargs`` are the set's options, e.g. ``load_dataset("spiral", classes=5)``; the same options give
     the same points. The names are the keys of :data:`DATASETS`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_dataset("spiral")
+    >>> X.shape, Y.shape, np.unique(Y)
+    ((2, 300), (1, 300), array([0, 1, 2]))
+    >>> X, Y = bnn.load_dataset("noisy_moons", m=100)
+    >>> X.shape, Y.shape
+    ((2, 100), (1, 100))
     """
     if not is_one_of(name, DATASETS):
         raise ValueError(f"unknown data set {shown(name)}; expected one of {', '.join(map(repr, DATASETS))}"

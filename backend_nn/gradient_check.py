@@ -150,6 +150,19 @@ def gradient_check_n(parameters: ParametersLike, gradients: dict, X: Any, Y: Any
     leaky_relu unit across its kink at Z = 0 (where b = 0, as the course's inits leave it, and a unit's inputs
     are all 0 for an example): there backpropagation takes the course's relu'(0) = 0 and a centred
     difference the mean of both sides' slopes, and the warning gives the difference over the other entries.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters = bnn.initialize_parameters_deep([2, 4, 1], init="he")
+    >>> AL, caches = bnn.L_model_forward(X, parameters)
+    >>> grads = bnn.L_model_backward(AL, Y, caches)
+    >>> bnn.gradient_check_n(parameters, grads, X, Y) < 2e-7
+    True
+    >>> grads["dW1"][0, 0] += 1e-4                    # a mistake in one entry
+    >>> bnn.gradient_check_n(parameters, grads, X, Y) > 2e-7
+    True
     """
     parameters = parameters_of(parameters)
     refuse_swapped(X, parameters)

@@ -138,6 +138,17 @@ def initialize_parameters_deep(
     0.01; course 2's "random" is 10); "xavier", "he" and "zeros" set their own and refuse one.
     Returns ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": (n_L, n_{L-1}), "bL": (n_L, 1)}`` on the
     chosen backend and device.
+
+    Examples
+    --------
+    The course's published values (seed 3):
+
+    >>> import backend_nn as bnn
+    >>> parameters = bnn.initialize_parameters_deep([5, 4, 3])
+    >>> {k: v.shape for k, v in parameters.items()}
+    {'W1': (4, 5), 'b1': (4, 1), 'W2': (3, 4), 'b2': (3, 1)}
+    >>> parameters["W1"][0]
+    array([ 0.01788628,  0.0043651 ,  0.00096497, -0.01863493, -0.00277388])
     """
     dims = check_layer_dims(layer_dims)
     scale = check_scale(scale, init=check_init(init))
@@ -164,6 +175,20 @@ def initialize_parameters(
     Returns W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1). With the
     defaults (seed 2, W = randn * 0.01) these are the course's published values of week 3;
     week 4's copy of this function seeds 1: ``initialize_parameters(n_x, n_h, n_y, seed=1)``.
+
+    Examples
+    --------
+    The course's published values (seed 2):
+
+    >>> import backend_nn as bnn
+    >>> parameters = bnn.initialize_parameters(2, 4, 1)
+    >>> parameters["W1"]
+    array([[-0.00416758, -0.00056267],
+           [-0.02136196,  0.01640271],
+           [-0.01793436, -0.00841747],
+           [ 0.00502881, -0.01245288]])
+    >>> parameters["b2"]
+    array([[0.]])
     """
     sizes = [check_positive(name, n, integer=True) for name, n in (("n_x", n_x), ("n_h", n_h), ("n_y", n_y))]
     return initialize_parameters_deep(sizes, seed=seed, init=init, scale=scale, dtype=dtype, backend=backend,

@@ -176,6 +176,31 @@ def nn_model(
         When the run ends (the trained parameters' cost, or the last recorded one) above its first
         cost without reaching that limit: the run did not learn. The parameters and costs are
         returned all the same.
+
+    Examples
+    --------
+    The course's week-3 run on the planar "flower", with the notebook's numbers:
+
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()              # X (2, 400), Y (1, 400) of 0/1
+    >>> parameters, costs = bnn.nn_model(X, Y, n_h=4, num_iterations=10000, print_cost=True)
+    Cost after iteration 0: 0.693048
+    Cost after iteration 1000: 0.288083
+    Cost after iteration 2000: 0.254385
+    ...
+    >>> parameters
+    Parameters({W1: (4, 2), b1: (4, 1), W2: (1, 4), b2: (1, 1)}, network=[2, 4, 1], hidden tanh, output sigmoid)
+    >>> print(f"Accuracy: {bnn.accuracy(bnn.predict(parameters, X), Y):.2%}")
+    Accuracy: 90.75%
+
+    Class labels 0..K-1 train a softmax output over K classes:
+
+    >>> X, y = bnn.load_dataset("spiral")             # X (2, 300), y (1, 300) of 0, 1, 2
+    >>> parameters, costs = bnn.nn_model(X, y, n_h=50, num_iterations=2000, learning_rate=1.0)
+    >>> parameters
+    Parameters({W1: (50, 2), b1: (50, 1), W2: (3, 50), b2: (3, 1)}, network=[2, 50, 3], hidden tanh, output softmax)
+    >>> bnn.accuracy(bnn.predict(parameters, X), y)
+    0.98
     """
     return fit(
         X, Y, check_hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
@@ -242,6 +267,18 @@ def L_layer_model(
     0-d NumPy float64 array, as the course's loop appends them (its ``compute_cost`` returns
     ``np.squeeze(cost)``) and its tests check them (``[np.array(0.70723944)]``: the type and the
     shape ()). ``float(c)`` gives a Python float; ``plot_costs(costs)`` takes the list as it is.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_dataset("noisy_moons")        # X (2, 200), Y (1, 200) of 0/1
+    >>> parameters, costs = bnn.L_layer_model(X, Y, [2, 20, 7, 1], num_iterations=3000)
+    >>> parameters
+    Parameters({W1: (20, 2), b1: (20, 1), ..., b3: (1, 1)}, network=[2, 20, 7, 1], hidden relu x2, output sigmoid)
+    >>> len(costs), round(float(costs[0]), 6), round(float(costs[-1]), 4)
+    (30, 0.701701, 0.2306)
+    >>> bnn.accuracy(bnn.predict(parameters, X), Y)
+    0.89
     """
     dims = layers_dims_for(layers_dims, X)
     params, costs = fit(
@@ -424,6 +461,25 @@ def model(
     initialization model as opt_utils and init_utils (the 1/m once, in ``dz3 = 1./m * (a3 - Y)``),
     the regularization model as reg_utils (the 1/m in each dW and db, as weeks 3 and 4). On NumPy
     each is its assignment's loop bit for bit, the chaotic "random" initialization too.
+
+    Examples
+    --------
+    Adam over mini-batches of 64, printing the epoch's cost every 1000 epochs as the course does:
+
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_dataset("noisy_moons")
+    >>> parameters, costs = bnn.model(X, Y, [2, 5, 2, 1], "adam", num_epochs=1000)
+    Cost after epoch 0: 0.710227
+    >>> p = bnn.predict(X, Y, parameters)             # the course's predict prints its accuracy
+    Accuracy: 0.965
+
+    Gradient descent whose learning rate ``update_lr`` decays after every epoch, to 0.1 / (1 + epoch):
+    too fast, as the assignment finds before it turns to ``schedule_lr_decay``:
+
+    >>> parameters, costs = bnn.model(X, Y, [2, 5, 2, 1], "gd", learning_rate=0.1, num_epochs=1000,
+    ...                               decay=bnn.update_lr, print_cost=False)
+    >>> len(costs), round(costs[0], 4), round(costs[-1], 4)      # one cost every 100 epochs
+    (10, 0.7091, 0.6711)
     """
     if layers_dims is None and optimizer is None:
         _refuse_mini_batch_options(locals())

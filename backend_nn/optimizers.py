@@ -298,7 +298,17 @@ def update_parameters_with_momentum(parameters: ParametersLike, grads: dict, v: 
 
 
 def initialize_adam(parameters: ParametersLike) -> tuple[dict, dict]:
-    """(v, s): zeros shaped like each parameter, keys "dW1", "db1", ..."""
+    """(v, s): zeros shaped like each parameter, keys "dW1", "db1", ...
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> v, s = bnn.initialize_adam(bnn.initialize_parameters_deep([2, 3, 1]))
+    >>> sorted(v), v["dW1"]
+    (['dW1', 'dW2', 'db1', 'db2'], array([[0., 0.],
+           [0., 0.],
+           [0., 0.]]))
+    """
     parameters = parameters_of(parameters)
     state = Adam().init(_checked(parameters))
     return state["v"], state["s"]
@@ -318,6 +328,22 @@ def update_parameters_with_adam(parameters: ParametersLike, grads: dict, v: dict
     the previous update. Nothing given is written to.
 
     Returns (parameters, v, s, v_corrected, s_corrected), new dicts, as the course's function does.
+
+    Examples
+    --------
+    The first step moves each weight by about the learning rate, whatever its gradient's scale:
+
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> parameters = bnn.initialize_parameters_deep([2, 3, 1])
+    >>> grads = {"d" + k: np.full(p.shape, 1e-3) for k, p in parameters.items()}
+    >>> v, s = bnn.initialize_adam(parameters)
+    >>> new, v, s, v_corrected, s_corrected = bnn.update_parameters_with_adam(
+    ...     parameters, grads, v, s, t=1, learning_rate=0.01)
+    >>> (parameters["W1"] - new["W1"]).round(6)
+    array([[0.01, 0.01],
+           [0.01, 0.01],
+           [0.01, 0.01]])
     """
     parameters = parameters_of(parameters)
     lr = _check_update_args(parameters, grads, learning_rate)
@@ -360,6 +386,12 @@ def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float
 
     learning_rate0 > 0, epoch_num an integer >= 0, decay_rate >= 0 (0: no decay); anything
     else is refused, since it would make the learning rate negative, infinite or NaN.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> bnn.update_lr(0.5, 2, 1)                      # 0.5 / (1 + 1 * 2)
+    0.16666666666666666
     """
     lr0, epoch, rate = _check_decay_args(learning_rate0, epoch_num, decay_rate)
     return lr0 / (1.0 + rate * epoch)
@@ -369,6 +401,12 @@ def schedule_lr_decay(learning_rate0: float, epoch_num: int, decay_rate: float, 
     """learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval)): decay in steps.
 
     The arguments as :func:`update_lr`'s; time_interval a positive integer (epochs per step).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> bnn.schedule_lr_decay(0.5, 100, 1), bnn.schedule_lr_decay(0.5, 1000, 1)
+    (0.5, 0.25)
     """
     lr0, epoch, rate = _check_decay_args(learning_rate0, epoch_num, decay_rate)
     interval = check_positive("time_interval", time_interval, integer=True)

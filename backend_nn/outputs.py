@@ -318,6 +318,17 @@ def compute_cost(AL: Any, Y: Any, parameters: ParametersLike | None = None, *, Z
         training loop keeps its own costs on the device. Inside jax.jit, jax.grad or
         torch.func.grad, where the cost has no value yet, the traced 0-d array (so it can be
         differentiated).
+
+    Examples
+    --------
+    The course's test case, whose notebook prints ``cost = 0.2797765635793422`` (the last digit is the
+    CPU's ``log``):
+
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> cost = bnn.compute_cost(np.array([[0.8, 0.9, 0.4]]), np.array([[1, 1, 0]]))
+    >>> type(cost).__name__, round(cost, 12)
+    ('float', 0.279776563579)
     """
     from .network import parameters_of  # (here: network imports this module)
 

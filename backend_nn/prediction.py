@@ -93,6 +93,24 @@ def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLi
     There a plain dict is the course's network: relu hidden layers, a sigmoid output. (Week 4's
     copy printed np.sum((p == y) / m) and returned floats: its accuracies can differ from these in
     the last digit, 0.9999999999999998 for 1.0.)
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters, costs = bnn.nn_model(X, Y, 4)
+    >>> p = bnn.predict(parameters, X)
+    >>> p.shape, p.dtype
+    ((1, 400), dtype('bool'))
+    >>> bnn.accuracy(p, Y)
+    0.9075
+
+    The course's argument order prints the accuracy and returns 0/1 labels:
+
+    >>> p = bnn.predict(X, Y, parameters)
+    Accuracy: 0.9075
+    >>> p[:, :5]
+    array([[0, 1, 1, 1, 0]])
     """
     if course_parameters:
         course_parameters = tuple(parameters_of(p) for p in course_parameters)
@@ -165,6 +183,13 @@ def accuracy(predictions: Any, Y: Any) -> float:
     A sigmoid output of K > 1 units (independent 0/1 labels per row, ``output="sigmoid"``) predicts
     bool (K, m); against 0/1 Y (K, m) the accuracy is the fraction of examples whose K labels all
     match (scikit-learn's subset accuracy for multi-label data).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> bnn.accuracy(np.array([[True, False, True, True]]), np.array([[1, 0, 0, 1]]))
+    0.75
     """
     xp = namespace_of(predictions=predictions)
     shape_of(predictions, "predictions")  # sizes that are known (a dask array's may not be)

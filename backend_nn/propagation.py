@@ -235,6 +235,18 @@ def linear_forward(A: Any, W: Any, b: Any) -> tuple[Any, tuple]:
 
     A : (n_{l-1}, m), W : (n_l, n_{l-1}), b : (n_l, 1). Returns ``(Z, cache)``, Z (n_l, m) and
     cache = (A, W, b).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> A_prev = np.ones((3, 2))                      # n_{l-1} = 3, m = 2
+    >>> W, b = np.full((1, 3), 0.5), np.array([[0.1]])
+    >>> Z, cache = bnn.linear_forward(A_prev, W, b)
+    >>> Z
+    array([[1.6, 1.6]])
+    >>> cache[0] is A_prev
+    True
     """
     xp = namespace_of(A=A, W=W, b=b)
     _check_layer(A, W, b, xp=xp)
@@ -260,6 +272,20 @@ def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str | Act
 
     Returns ``(A, cache)``, A (n_l, m) and cache = ((A_prev, W, b), Z): the linear cache,
     then the activation cache Z.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> A_prev = np.array([[1.0, -2.0]])              # n_{l-1} = 1, m = 2
+    >>> W, b = np.array([[1.0], [-1.0]]), np.zeros((2, 1))
+    >>> A, ((A_prev, W, b), Z) = bnn.linear_activation_forward(A_prev, W, b, activation="relu")
+    >>> Z
+    array([[ 1., -2.],
+           [-1.,  2.]])
+    >>> A
+    array([[1., 0.],
+           [0., 2.]])
     """
     g = _activation_arg(activation)
     Z, linear_cache = linear_forward(A_prev, W, b)
@@ -277,6 +303,18 @@ def L_model_forward(X: Any, parameters: ParametersLike, *, activation: Any = Non
 
     X : (n_x, m). Returns ``(AL, caches)``: AL (n_L, m); caches, a list of the L caches
     ((A_prev, W, b), Z) in layer order.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters = bnn.initialize_parameters_deep([2, 4, 1])
+    >>> AL, caches = bnn.L_model_forward(X, parameters)
+    >>> AL.shape, len(caches)
+    ((1, 400), 2)
+    >>> (A_prev, W, b), Z = caches[0]
+    >>> A_prev.shape, W.shape, b.shape, Z.shape
+    ((2, 400), (4, 2), (4, 1), (4, 400))
     """
     parameters = parameters_of(parameters)
     refuse_swapped(X, parameters)
@@ -335,6 +373,16 @@ def L_model_backward(AL: Any, Y: Any, caches: list, *, activation: Any = "relu",
 
     Returns grads with keys "dA0" .. "dA{L-1}", "dW1" .. "dWL", "db1" .. "dbL":
     grads["dA" + str(l - 1)], grads["dW" + str(l)], grads["db" + str(l)] for layer l.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters = bnn.initialize_parameters_deep([2, 4, 1])
+    >>> AL, caches = bnn.L_model_forward(X, parameters)
+    >>> grads = bnn.L_model_backward(AL, Y, caches)
+    >>> {k: v.shape for k, v in grads.items()}
+    {'dA1': (4, 400), 'dW2': (1, 4), 'db2': (1, 1), 'dA0': (2, 400), 'dW1': (4, 2), 'db1': (4, 1)}
     """
     if not isinstance(caches, (list, tuple)) or not caches:
         swapped = " Y and caches look swapped: it takes (AL, Y, caches)." if isinstance(Y, (list, tuple)) else ""
@@ -489,6 +537,15 @@ def forward_propagation(X: Any, parameters: ParametersLike, *, activation: Any =
 
     Given two numbers, ``forward_propagation(x, theta)``, it is the gradient-checking assignment's
     function of this name: J = theta x (:func:`backend_nn.gradient_check.forward_propagation_1d`).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters = bnn.initialize_parameters(2, 4, 1)
+    >>> A2, cache = bnn.forward_propagation(X, parameters)
+    >>> A2.shape, sorted(cache)
+    ((1, 400), ['A1', 'A2', 'Z1', 'Z2'])
     """
     parameters = parameters_of(parameters)
     if _two_numbers(X, parameters):
@@ -532,6 +589,16 @@ def backward_propagation(parameters: ParametersLike, cache: dict, X: Any = _REQU
 
     Given two numbers, ``backward_propagation(x, theta)``, it is the gradient-checking assignment's
     function of this name: dtheta = x (:func:`backend_nn.gradient_check.backward_propagation_1d`).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters = bnn.initialize_parameters(2, 4, 1)
+    >>> A2, cache = bnn.forward_propagation(X, parameters)
+    >>> grads = bnn.backward_propagation(parameters, cache, X, Y)
+    >>> {k: v.shape for k, v in grads.items()}
+    {'db2': (1, 1), 'dW2': (1, 4), 'db1': (4, 1), 'dW1': (4, 2)}
     """
     parameters = parameters_of(parameters)
     if X is _REQUIRED and Y is _REQUIRED and _two_numbers(parameters, cache):

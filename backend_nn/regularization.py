@@ -126,7 +126,22 @@ def compute_cost_with_regularization(A3: Any, Y: Any, parameters: ParametersLike
     a float too (``isinstance(cost, float)``), on any backend. Inside jax.jit, jax.grad or
     torch.func.grad, the traced 0-d array.
 
-    A3 : (n_y, m); Y : (n_y, m) labels; parameters : W1, b1, ..., WL, bL; lambd >= 0."""
+    A3 : (n_y, m); Y : (n_y, m) labels; parameters : W1, b1, ..., WL, bL; lambd >= 0.
+
+    Examples
+    --------
+    The assignment's test case and its published cost:
+
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> rng = np.random.RandomState(1)           # the course's np.random.seed(1), kept local
+    >>> Y = np.array([[1, 1, 0, 1, 0]])
+    >>> parameters = {k: rng.randn(*shape) for k, shape in [
+    ...     ("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1)), ("W3", (1, 3)), ("b3", (1, 1))]}
+    >>> A3 = np.array([[0.40682402, 0.01629284, 0.16722898, 0.10118111, 0.40682402]])
+    >>> print(f"{bnn.compute_cost_with_regularization(A3, Y, parameters, lambd=0.1):.11f}")
+    1.78648594516
+    """
     from .outputs import cross_entropy
     from .validation import check_parameters
 
@@ -150,7 +165,22 @@ def forward_propagation_with_dropout(X: Any, parameters: ParametersLike, keep_pr
     and a sigmoid output (softmax for n_L > 1). Returns (A3, cache): A3 the output A_L (n_L, m), and
     cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, ..., ZL, AL, WL, bL), A_l the dropped-out
     activation (A_l * D_l / keep_prob) and D_l its 0/1 mask (n_l, m), as the assignment's cache holds
-    them."""
+    them.
+
+    Examples
+    --------
+    The assignment's test case and its published output:
+
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> rng = np.random.RandomState(1)           # the course's np.random.seed(1), kept local
+    >>> X = rng.randn(3, 5)
+    >>> parameters = {k: rng.randn(*shape) for k, shape in [
+    ...     ("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1)), ("W3", (1, 3)), ("b3", (1, 1))]}
+    >>> A3, cache = bnn.forward_propagation_with_dropout(X, parameters, keep_prob=0.7)
+    >>> A3.round(8)
+    array([[0.36974721, 0.00305176, 0.04565099, 0.49683389, 0.36974721]])
+    """
     parameters = parameters_of(parameters)
     keep_prob = check_keep_prob(keep_prob)
     return tuple_cache_forward(X, parameters, keep_prob, name="forward_propagation_with_dropout")

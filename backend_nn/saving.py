@@ -46,6 +46,21 @@ def save_model(path: str | os.PathLike, parameters: ParametersLike, *, activatio
     ``with_training_state=True`` also writes the optimizer's state and the epochs done
     (``parameters.training_state``, from :func:`backend_nn.model` and the mini-batch front doors),
     so that ``model(..., parameters=load_model(path))`` resumes where the run stopped.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters, costs = bnn.nn_model(X, Y, 4, num_iterations=1000)
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> path = bnn.save_model(folder / "flower.npz", parameters)
+    >>> loaded = bnn.load_model(path)
+    >>> loaded
+    Parameters({W1: (4, 2), b1: (4, 1), W2: (1, 4), b2: (1, 1)}, network=[2, 4, 1], hidden tanh, output sigmoid)
+    >>> bool((bnn.predict(loaded, X) == bnn.predict(parameters, X)).all())
+    True
+    >>> shutil.rmtree(folder)
     """
     parameters = parameters_of(parameters)
     if isinstance(parameters, (str, os.PathLike)) and isinstance(parameters_of(path), dict):

@@ -192,6 +192,21 @@ def train_step(parameters: ParametersLike, X: Any, Y: Any, *, learning_rate: flo
 
     The fast paths (:mod:`backend_nn.accelerate`) compile :func:`backend_nn.step.train_step`, this
     step without the checks.
+
+    Examples
+    --------
+    The course's week-3 loop written out, three steps of it:
+
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> net = bnn.Network.build([2, 4, 1], "tanh")
+    >>> parameters = bnn.initialize_parameters(2, 4, 1)
+    >>> for i in range(3):
+    ...     parameters, cost = bnn.train_step(parameters, X, Y, learning_rate=1.2, net=net)
+    ...     print(f"Cost before step {i}: {float(cost):.6f}")
+    Cost before step 0: 0.693048
+    Cost before step 1: 0.692981
+    Cost before step 2: 0.692886
     """
     parameters = parameters_of(parameters)
     refuse_swapped(X, parameters)

@@ -57,6 +57,17 @@ def update_parameters(parameters: ParametersLike, grads: dict, learning_rate: fl
 
     Returns new arrays (Parameters stay Parameters, with their network); the caller's
     arrays are not modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> parameters = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[0.5]])}
+    >>> grads = {"dW1": np.array([[0.1, -0.2]]), "db1": np.array([[1.0]])}
+    >>> bnn.update_parameters(parameters, grads, learning_rate=0.5)
+    {'W1': array([[0.95, 2.1 ]]), 'b1': array([[0.]])}
+    >>> parameters["W1"]                              # unchanged
+    array([[1., 2.]])
     """
     parameters = parameters_of(parameters)
     learning_rate = check_update_args(parameters, grads, learning_rate)
