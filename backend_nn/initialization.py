@@ -199,14 +199,36 @@ def initialize_parameters(
 def initialize_parameters_zeros(layers_dims: Sequence[int], *, dtype: Any = "float64", backend: Any = "numpy",
                                 device: Any = None) -> dict[str, Any]:
     """Course 2's zeros: every W_l (n_l, n_{l-1}) and b_l (n_l, 1) zero. Such a network never breaks
-    symmetry: every unit of a layer computes the same function and gets the same gradient."""
+    symmetry: every unit of a layer computes the same function and gets the same gradient.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> parameters = bnn.initialize_parameters_zeros([3, 2, 1])
+    >>> parameters["W1"], parameters["b2"]
+    (array([[0., 0., 0.],
+           [0., 0., 0.]]), array([[0.]]))
+    """
     return initialize_parameters_deep(layers_dims, init="zeros", dtype=dtype, backend=backend, device=device)
 
 
 def initialize_parameters_random(layers_dims: Sequence[int], *, dtype: Any = "float64", backend: Any = "numpy",
                                  device: Any = None) -> dict[str, Any]:
     """Course 2's random: ``RandomState(3)``, W_l = randn(n_l, n_{l-1}) * 10, b_l = 0, drawn in layer order.
-    Weights this large saturate the sigmoid output: the assignment's lesson in a bad start."""
+    Weights this large saturate the sigmoid output: the assignment's lesson in a bad start.
+
+    Examples
+    --------
+    The course's published values (seed 3, W = randn * 10):
+
+    >>> import backend_nn as bnn
+    >>> parameters = bnn.initialize_parameters_random([3, 2, 1])
+    >>> parameters["W1"]
+    array([[ 17.88628473,   4.36509851,   0.96497468],
+           [-18.63492703,  -2.77388203,  -3.54758979]])
+    >>> parameters["W2"]
+    array([[-0.82741481, -6.27000677]])
+    """
     return initialize_parameters_deep(layers_dims, seed=3, init="random", scale=10.0, dtype=dtype, backend=backend,
                                       device=device)
 
@@ -214,5 +236,20 @@ def initialize_parameters_random(layers_dims: Sequence[int], *, dtype: Any = "fl
 def initialize_parameters_he(layers_dims: Sequence[int], *, dtype: Any = "float64", backend: Any = "numpy",
                              device: Any = None) -> dict[str, Any]:
     """Course 2's He: ``RandomState(3)``, W_l = randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1}), b_l = 0, for ReLU
-    networks."""
+    networks.
+
+    Examples
+    --------
+    The course's published values (seed 3, W = randn * sqrt(2 / n_{l-1})):
+
+    >>> import backend_nn as bnn
+    >>> parameters = bnn.initialize_parameters_he([2, 4, 1])
+    >>> parameters["W1"]
+    array([[ 1.78862847,  0.43650985],
+           [ 0.09649747, -1.8634927 ],
+           [-0.2773882 , -0.35475898],
+           [-0.08274148, -0.62700068]])
+    >>> parameters["W2"]
+    array([[-0.03098412, -0.33744411, -0.92904268,  0.62552248]])
+    """
     return initialize_parameters_deep(layers_dims, seed=3, init="he", dtype=dtype, backend=backend, device=device)

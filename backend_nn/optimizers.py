@@ -276,7 +276,17 @@ def update_parameters_with_gd(parameters: ParametersLike, grads: dict, learning_
 
 
 def initialize_velocity(parameters: ParametersLike) -> dict:
-    """v: zeros shaped like each parameter, keys "dW1", "db1", ..., "dWL", "dbL"."""
+    """v: zeros shaped like each parameter, keys "dW1", "db1", ..., "dWL", "dbL".
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> v = bnn.initialize_velocity(bnn.initialize_parameters_deep([2, 3, 1]))
+    >>> sorted(v), v["db1"]
+    (['dW1', 'dW2', 'db1', 'db2'], array([[0.],
+           [0.],
+           [0.]]))
+    """
     parameters = parameters_of(parameters)
     return Momentum().init(_checked(parameters))["v"]
 
@@ -287,7 +297,21 @@ def update_parameters_with_momentum(parameters: ParametersLike, grads: dict, v: 
 
     parameters : W1 (n_1, n_0), b1 (n_1, 1), ...; grads : dW1, db1, ... of the same shapes; v : the
     velocity (keys "dW1", "db1", ..., each shaped like its parameter), from :func:`initialize_velocity`
-    or the previous update. Returns (parameters, v), new dicts; nothing given is written to."""
+    or the previous update. Returns (parameters, v), new dicts; nothing given is written to.
+
+    Examples
+    --------
+    The first step from v = 0 moves each weight by learning_rate (1 - beta) dW:
+
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> parameters = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[0.5]])}
+    >>> grads = {"dW1": np.array([[1.0, -1.0]]), "db1": np.array([[2.0]])}
+    >>> v = bnn.initialize_velocity(parameters)
+    >>> parameters, v = bnn.update_parameters_with_momentum(parameters, grads, v, beta=0.9, learning_rate=0.1)
+    >>> v["dW1"].round(12), parameters["W1"].round(12)
+    (array([[ 0.1, -0.1]]), array([[0.99, 2.01]]))
+    """
     parameters = parameters_of(parameters)
     lr = _check_update_args(parameters, grads, learning_rate)
     opt = Momentum(_check_beta("beta", beta))

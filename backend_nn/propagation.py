@@ -238,14 +238,16 @@ def linear_forward(A: Any, W: Any, b: Any) -> tuple[Any, tuple]:
 
     Examples
     --------
+    The course's test case (seed 1) and the value its notebook prints:
+
     >>> import numpy as np
     >>> import backend_nn as bnn
-    >>> A_prev = np.ones((3, 2))                      # n_{l-1} = 3, m = 2
-    >>> W, b = np.full((1, 3), 0.5), np.array([[0.1]])
-    >>> Z, cache = bnn.linear_forward(A_prev, W, b)
-    >>> Z
-    array([[1.6, 1.6]])
-    >>> cache[0] is A_prev
+    >>> rng = np.random.RandomState(1)
+    >>> A, W, b = rng.randn(3, 2), rng.randn(1, 3), rng.randn(1, 1)
+    >>> Z, linear_cache = bnn.linear_forward(A, W, b)
+    >>> Z.round(8)
+    array([[ 3.26295337, -1.23429987]])
+    >>> linear_cache[0] is A
     True
     """
     xp = namespace_of(A=A, W=W, b=b)
@@ -275,17 +277,18 @@ def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str | Act
 
     Examples
     --------
+    The course's test case (seed 2) and the values its notebook prints:
+
     >>> import numpy as np
     >>> import backend_nn as bnn
-    >>> A_prev = np.array([[1.0, -2.0]])              # n_{l-1} = 1, m = 2
-    >>> W, b = np.array([[1.0], [-1.0]]), np.zeros((2, 1))
-    >>> A, ((A_prev, W, b), Z) = bnn.linear_activation_forward(A_prev, W, b, activation="relu")
-    >>> Z
-    array([[ 1., -2.],
-           [-1.,  2.]])
-    >>> A
-    array([[1., 0.],
-           [0., 2.]])
+    >>> rng = np.random.RandomState(2)
+    >>> A_prev, W, b = rng.randn(3, 2), rng.randn(1, 3), rng.randn(1, 1)
+    >>> A, ((A_prev, W, b), Z) = bnn.linear_activation_forward(A_prev, W, b, activation="sigmoid")
+    >>> A.round(8)
+    array([[0.96890023, 0.11013289]])
+    >>> A, cache = bnn.linear_activation_forward(A_prev, W, b, activation="relu")
+    >>> A.round(8)
+    array([[3.43896131, 0.        ]])
     """
     g = _activation_arg(activation)
     Z, linear_cache = linear_forward(A_prev, W, b)
@@ -306,6 +309,7 @@ def L_model_forward(X: Any, parameters: ParametersLike, *, activation: Any = Non
 
     Examples
     --------
+    >>> import numpy as np
     >>> import backend_nn as bnn
     >>> X, Y = bnn.load_planar_dataset()
     >>> parameters = bnn.initialize_parameters_deep([2, 4, 1])
@@ -315,6 +319,16 @@ def L_model_forward(X: Any, parameters: ParametersLike, *, activation: Any = Non
     >>> (A_prev, W, b), Z = caches[0]
     >>> A_prev.shape, W.shape, b.shape, Z.shape
     ((2, 400), (4, 2), (4, 1), (4, 400))
+
+    The course's test case (seed 6, two hidden layers) and the values its notebook prints:
+
+    >>> rng = np.random.RandomState(6)
+    >>> X = rng.randn(5, 4)
+    >>> parameters = {k: rng.randn(*shape) for k, shape in [
+    ...     ("W1", (4, 5)), ("b1", (4, 1)), ("W2", (3, 4)), ("b2", (3, 1)), ("W3", (1, 3)), ("b3", (1, 1))]}
+    >>> AL, caches = bnn.L_model_forward(X, parameters)
+    >>> AL.round(8), len(caches)
+    (array([[0.03921668, 0.70498921, 0.19734387, 0.04728177]]), 3)
     """
     parameters = parameters_of(parameters)
     refuse_swapped(X, parameters)
@@ -339,6 +353,22 @@ def linear_backward(dZ: Any, cache: tuple) -> tuple[Any, Any, Any]:
 
     dZ : (n_l, m); cache = (A_prev, W, b) from linear_forward. Returns ``(dA_prev, dW, db)``
     shaped like A_prev, W and b.
+
+    Examples
+    --------
+    The course's test case (seed 1) and the values its notebook prints:
+
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> rng = np.random.RandomState(1)
+    >>> dZ, A_prev, W, b = rng.randn(3, 4), rng.randn(5, 4), rng.randn(3, 5), rng.randn(3, 1)
+    >>> dA_prev, dW, db = bnn.linear_backward(dZ, (A_prev, W, b))
+    >>> dA_prev.shape, dW.shape
+    ((5, 4), (3, 5))
+    >>> db.round(8)
+    array([[-0.14713786],
+           [-0.11313155],
+           [-0.13209101]])
     """
     try:
         A_prev, W, b = cache
@@ -356,6 +386,22 @@ def linear_activation_backward(dA: Any, cache: tuple, activation: str | Activati
     dA s (1 - s)), then :func:`linear_backward`.
 
     dA : (n_l, m); cache = ((A_prev, W, b), Z). Returns ``(dA_prev, dW, db)``.
+
+    Examples
+    --------
+    The course's test case (seed 2) and the values its notebook prints for "sigmoid":
+
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> rng = np.random.RandomState(2)
+    >>> dA, A_prev, W, b, Z = rng.randn(1, 2), rng.randn(3, 2), rng.randn(1, 3), rng.randn(1, 1), rng.randn(1, 2)
+    >>> dA_prev, dW, db = bnn.linear_activation_backward(dA, ((A_prev, W, b), Z), "sigmoid")
+    >>> dA_prev.round(8)
+    array([[ 0.11017994,  0.01105339],
+           [ 0.09466817,  0.00949723],
+           [-0.05743092, -0.00576154]])
+    >>> dW.round(8), db.round(8)
+    (array([[ 0.10266786,  0.09778551, -0.01968084]]), array([[-0.05729622]]))
     """
     g = _activation_arg(activation)
     A_prev, W, b, Z = _check_cache(cache)

@@ -26,6 +26,9 @@ EXAMPLED = [
     "initialize_adam", "update_parameters_with_adam", "update_lr", "schedule_lr_decay",
     "gradient_check_n", "compute_cost_with_regularization", "forward_propagation_with_dropout",
     "to_backend", "to_numpy", "save_model", "load_dataset", "load_planar_dataset", "train_step",
+    "linear_backward", "linear_activation_backward", "initialize_parameters_zeros",
+    "initialize_parameters_random", "initialize_parameters_he", "initialize_velocity",
+    "update_parameters_with_momentum",
 ]
 
 # As NumPy's and SciPy's doctest runners set them: "..." stands for output that varies
