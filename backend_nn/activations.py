@@ -251,7 +251,14 @@ def check_not_a_function(activation: Any, names) -> None:
 def get_activation(activation: str | Activation = "tanh", *, negative_slope: float = 0.01,
                    hidden: bool = False) -> Activation:
     """Look up an activation by name: a hidden one ("relu", "tanh", "sigmoid", "leaky_relu",
-    "linear") or "softmax" (an output activation, refused where ``hidden``)."""
+    "linear") or "softmax" (an output activation, refused where ``hidden``).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> bnn.get_activation("leaky_relu", negative_slope=0.2)
+    Activation(name='leaky_relu', negative_slope=0.2)
+    """
     hidden = check_flag("hidden", hidden)
     if hidden and is_one_of(getattr(activation, "name", activation), ("softmax",)):
         raise ValueError("softmax is an output activation (output='softmax', which labels of three or more classes "
@@ -354,6 +361,14 @@ def relu_backward(dA: Any, cache: Any) -> Any:
     """The course's relu_backward: dZ = dA where Z > 0, else 0 (relu'(0) = 0, ``dZ[Z <= 0] = 0``).
 
     dA : (n_l, m); cache : Z (n_l, m), of any backend. Returns dZ (n_l, m), a new array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> dA, Z = np.array([[1.0, 2.0, 3.0]]), np.array([[-1.0, 0.0, 1.0]])
+    >>> bnn.relu_backward(dA, Z)                       # 0 where Z <= 0
+    array([[0., 0., 3.]])
     """
     return _backward_helper("relu", dA, cache)
 
@@ -362,5 +377,12 @@ def sigmoid_backward(dA: Any, cache: Any) -> Any:
     """The course's sigmoid_backward: dZ = dA * s * (1 - s), s = sigmoid(Z).
 
     dA : (n_l, m); cache : Z (n_l, m), of any backend. Returns dZ (n_l, m), a new array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> bnn.sigmoid_backward(np.array([[1.0]]), np.array([[0.0]]))      # s (1 - s) at s = 0.5
+    array([[0.25]])
     """
     return _backward_helper("sigmoid", dA, cache)

@@ -167,6 +167,15 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
         ``"jax"``, or an array module / Array API namespace (``numpy``,
         ``cupy``, ``torch``, ``jax.numpy``, ``array_api_strict``, ...).
         ``None`` means ``"numpy"``.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> bnn.get_namespace("numpy").__name__
+    'numpy'
+    >>> xp = bnn.get_namespace("array_api_strict")
+    >>> xp.__name__, xp.asarray([1.0, 2.0]).dtype
+    ('array_api_strict', array_api_strict.float64)
     """
     if backend is None:
         backend = "numpy"

@@ -245,7 +245,19 @@ def load_extra_datasets(m: int = 200) -> tuple[tuple[np.ndarray, np.ndarray], ..
     scikit-learn's layout, X (m, 2) rows as samples and Y (m,), which the notebook then transposes
     (``X, Y = X.T, Y.reshape(1, Y.shape[0])``; its ``Y % 2`` for blobs changes nothing here, where the
     labels are taken mod 2 already). The same points as :func:`load_dataset` gives each by name,
-    seeded; the course's own draw from NumPy's global generator and differ run to run."""
+    seeded; the course's own draw from NumPy's global generator and differ run to run.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> noisy_circles, noisy_moons, blobs, gaussian_quantiles, no_structure = bnn.load_extra_datasets()
+    >>> X, Y = noisy_moons
+    >>> X.shape, Y.shape
+    ((200, 2), (200,))
+    >>> X, Y = X.T, Y.reshape(1, Y.shape[0])           # as the notebook does
+    >>> X.shape, Y.shape
+    ((2, 200), (1, 200))
+    """
     out = []
     for make in (noisy_circles, noisy_moons, blobs, gaussian_quantiles, no_structure):
         X, Y = make(m)
@@ -288,6 +300,22 @@ def load_data_file(path: str | os.PathLike, *, labels: bool | None = True) -> tu
       ``labels=None`` means "all columns are features".
     - NPZ: arrays ``X`` (n_x, m) and, for training, ``Y`` (1, m), the course's layout (a one-hot
       (K, m), or m labels (m,), are taken too); a Y that does not label X's m examples is an error.
+
+    Examples
+    --------
+    A CSV of three examples, a header, the label last:
+
+    >>> import pathlib, shutil, tempfile
+    >>> import backend_nn as bnn
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "data.csv").write_text("x1,x2,label\\n0.5,1.0,1\\n-0.2,0.3,0\\n1.5,-1.0,1\\n")
+    >>> X, Y = bnn.load_data_file(folder / "data.csv")
+    >>> X                                              # examples as columns
+    array([[ 0.5, -0.2,  1.5],
+           [ 1. ,  0.3, -1. ]])
+    >>> Y
+    array([[1., 0., 1.]])
+    >>> shutil.rmtree(folder)
     """
     labels = check_flag("labels", labels, none=True)
     path = check_input_path(path, "data", example="data.csv", holds="CSV or .npz", hint=_dataset_name_hint)

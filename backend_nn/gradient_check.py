@@ -421,6 +421,14 @@ def gradient_check(x: Any, theta: Any, epsilon: float = 1e-7, print_msg: bool = 
     x, theta : real numbers (J = np.dot(theta, x), as the course writes it)
     Returns the relative difference (the course's x = 3, theta = 4: 7.814075313343006e-11).
     Networks are checked by :func:`gradient_check_n`.
+
+    Examples
+    --------
+    The course's warm-up, x = 3 and theta = 4, and the difference its notebook prints:
+
+    >>> import backend_nn as bnn
+    >>> bnn.gradient_check(3, 4)
+    7.814075313343006e-11
     """
     epsilon = check_positive("epsilon", epsilon, integer=False)
     print_msg = check_flag("print_msg", print_msg)

@@ -44,7 +44,15 @@ DEFAULT_SCALE = 0.01
 
 
 def layer_sizes(X: Any, Y: Any, *, n_h: int = 4) -> tuple[int, int, int]:
-    """(n_x, n_h, n_y) from X (n_x, m) and Y (n_y, m); the course fixes n_h = 4."""
+    """(n_x, n_h, n_y) from X (n_x, m) and Y (n_y, m); the course fixes n_h = 4.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> bnn.layer_sizes(X, Y)
+    (2, 4, 1)
+    """
     check_X_Y_shapes(X, Y)
     return shape_of(X)[0], check_positive("n_h", n_h, integer=True), shape_of(Y)[0]
 

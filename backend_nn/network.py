@@ -63,7 +63,17 @@ def _refuse_unused_slope(negative_slope: Any, hidden: tuple[Activation, ...]) ->
 
 @dataclass(frozen=True)
 class Network:
-    """layer_dims [n_x, n_1, ..., n_L], the hidden activations g_1 .. g_{L-1}, the output layer."""
+    """layer_dims [n_x, n_1, ..., n_L], the hidden activations g_1 .. g_{L-1}, the output layer.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> net = bnn.Network.build([2, 4, 1], "tanh")     # week 3's network
+    >>> print(net)
+    [2, 4, 1], hidden tanh, output sigmoid
+    >>> print(bnn.Network.build([64, 32, 16, 10], ["relu", "tanh"]))      # 10 outputs: softmax
+    [64, 32, 16, 10], hidden relu, tanh, output softmax
+    """
 
     layer_dims: tuple[int, ...]
     hidden: tuple[Activation, ...]
@@ -109,6 +119,18 @@ class Parameters(dict):
 
     A dict in every other way, so the course's code that indexes
     ``parameters["W1"]`` works unchanged; ``.network`` says what the arrays are.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters, costs = bnn.nn_model(X, Y, 4, num_iterations=1000)
+    >>> parameters
+    Parameters({W1: (4, 2), b1: (4, 1), W2: (1, 4), b2: (1, 1)}, network=[2, 4, 1], hidden tanh, output sigmoid)
+    >>> parameters["W1"].shape, list(parameters)
+    ((4, 2), ['W1', 'b1', 'W2', 'b2'])
+    >>> print(parameters.network)
+    [2, 4, 1], hidden tanh, output sigmoid
     """
 
     def __init__(self, *args: Any, network: Network, training_state: dict | None = None, **kwargs: Any) -> None:
@@ -182,7 +204,19 @@ class TrainingResult(tuple[Parameters, Costs], Generic[Costs]):
     ``parameters = nn_model(...)``, then ``parameters["W1"]`` and ``predict(parameters, X)``. Kept whole, it
     serves as those parameters: a parameter's name indexes them (``"W1" in result``, ``keys()``,
     ``items()``, ``values()``, ``get()`` too), and every function that takes parameters takes it. Its
-    ``len()``, iteration and integer indices stay the pair's."""
+    ``len()``, iteration and integer indices stay the pair's.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> result = bnn.nn_model(X, Y, 4, num_iterations=1000)
+    >>> parameters, costs = result                     # the pair
+    >>> result.parameters is parameters, len(result.costs)
+    (True, 10)
+    >>> result["W1"].shape                             # kept whole, it serves as its parameters
+    (4, 2)
+    """
 
     def __new__(cls, parameters: Parameters, costs: Costs) -> TrainingResult[Costs]:
         return super().__new__(cls, (parameters, costs))

@@ -269,7 +269,17 @@ def update_parameters_with_gd(parameters: ParametersLike, grads: dict, learning_
     """One step of gradient descent: W_l := W_l - learning_rate dW_l, b_l likewise, for every layer.
 
     parameters : W1 (n_1, n_0), b1 (n_1, 1), ...; grads : dW1, db1, ... of the same shapes. Returns new
-    arrays; nothing given is written to."""
+    arrays; nothing given is written to.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> parameters = {"W1": np.array([[1.0]]), "b1": np.array([[0.0]])}
+    >>> grads = {"dW1": np.array([[0.5]]), "db1": np.array([[1.0]])}
+    >>> bnn.update_parameters_with_gd(parameters, grads, learning_rate=0.1)
+    {'W1': array([[0.95]]), 'b1': array([[-0.1]])}
+    """
     parameters = parameters_of(parameters)
     lr = _check_update_args(parameters, grads, learning_rate)
     return GradientDescent().update(parameters, grads, {}, learning_rate=lr)[0]

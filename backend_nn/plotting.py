@@ -167,7 +167,21 @@ def plot_decision_boundary(parameters: Any, X: Any, Y: Any, *, ax: Any = None,
     ``ax``: the matplotlib Axes to draw in. Without it the picture goes where the course's helper
     puts it: the current axes if nothing is drawn there yet (the notebook's ``plt.subplot(...)``,
     ``plt.title(...)``, then this call), else a new figure. ``title``: the axes' title; without
-    it a title already set stays, else "Decision boundary". Returns the Figure."""
+    it a title already set stays, else "Decision boundary". Returns the Figure.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters, costs = bnn.nn_model(X, Y, 4, num_iterations=1000)
+    >>> fig = bnn.plot_decision_boundary(parameters, X, Y)
+    >>> fig.axes[0].get_title()
+    'Decision boundary'
+    >>> plt.close(fig)
+    >>> fig = bnn.plot_decision_boundary(lambda x: bnn.predict(parameters, x.T), X, Y)   # the course's call
+    >>> plt.close(fig)
+    """
     parameters = parameters_of(parameters)
     Xh, Yh = _points(X, Y)
     plt = pyplot()
@@ -187,7 +201,20 @@ def plot_costs(costs: ArrayLike | TrainingResult[Any], learning_rate: float | No
     ``plot_costs(costs, learning_rate)`` is the week-4 notebook's call: the title then names the
     learning rate, as its helper's does ("Learning rate = 0.0075"). ``ax`` as in
     :func:`plot_decision_boundary`: without it, empty current axes, else a new figure. Returns the
-    Figure."""
+    Figure.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters, costs = bnn.nn_model(X, Y, 4, num_iterations=1000)
+    >>> fig = bnn.plot_costs(costs, learning_rate=1.2)
+    >>> ax, = fig.axes
+    >>> ax.get_title(), ax.get_xlabel()
+    ('Learning rate = 1.2', 'iteration')
+    >>> plt.close(fig)
+    """
     if learning_rate is not None:  # checked, then named by str() as the course's title does (float32(0.0075): "0.0075")
         check_positive("learning_rate", learning_rate, integer=False)
     if title is None:

@@ -67,6 +67,15 @@ def predict_output(parameters: ParametersLike, X: Any, *, activation: Any = None
     array (of chunks of the parameters' library) gives a lazy dask array chunked like X. The
     network is the one the parameters carry; a plain dict needs ``activation=`` (a two-layer
     one with one output unit is taken as the course's week-3 network, with a warning).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters, costs = bnn.nn_model(X, Y, 4, num_iterations=1000)
+    >>> A2 = bnn.predict_output(parameters, X)
+    >>> A2.shape, bool(((A2 > 0) & (A2 < 1)).all())
+    ((1, 400), True)
     """
     parameters = parameters_of(parameters)
     return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)[0]
@@ -147,7 +156,16 @@ def predict_dec(parameters: ParametersLike, X: Any) -> Any:
     ``plot_decision_boundary(lambda x: predict_dec(parameters, x.T), train_X, train_Y)``, as the
     notebooks call it. X : (n_x, m); a plain dict is the assignments' network (relu hidden layers,
     a sigmoid output), as their forward_propagation computes it. Returns a bool array (1, m) (the
-    argmax labels for a softmax output)."""
+    argmax labels for a softmax output).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters, costs = bnn.nn_model(X, Y, 4, num_iterations=1000)
+    >>> bnn.predict_dec(parameters, X).shape
+    (1, 400)
+    """
     parameters = parameters_of(parameters)
     refuse_swapped(X, parameters)
     return predict(parameters, X, activation=week4_activation(parameters, None))

@@ -103,7 +103,17 @@ def warn_as(cls: type[ConvergenceWarning]) -> Iterator[None]:
 class TrainingDivergedError(FloatingPointError):
     """Training diverged: a NaN or infinite cost, one above :data:`DIVERGED_FACTOR` times its start
     (the cost before the first update; recorded, or the run's last), or NaN or inf weights at the end;
-    ``iteration`` says where it was first seen."""
+    ``iteration`` says where it was first seen.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> bnn.nn_model(X, Y, 4, learning_rate=1000.0)
+    Traceback (most recent call last):
+        ...
+    backend_nn.recording.TrainingDivergedError: training diverged: the cost rose from 0.693048 at iteration 0 to ...
+    """
 
     def __init__(self, message: str, iteration: int) -> None:
         super().__init__(message)

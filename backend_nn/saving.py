@@ -191,6 +191,22 @@ def load_model(path: str | os.PathLike, *, backend: Any = "numpy", device: Any =
 
     Returns :class:`Parameters` that remember their activation, so
     ``predict(load_model(path), X)`` works as it did before saving.
+
+    Examples
+    --------
+    See :func:`save_model`; moved to another backend as it is read:
+
+    >>> import pathlib, shutil, tempfile
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> path = bnn.save_model(folder / "flower.npz", bnn.nn_model(X, Y, 4, num_iterations=1000))
+    >>> parameters = bnn.load_model(path, backend="array_api_strict")
+    >>> print(parameters.network)
+    [2, 4, 1], hidden tanh, output sigmoid
+    >>> type(parameters["W1"]).__module__.split(".")[0]
+    'array_api_strict'
+    >>> shutil.rmtree(folder)
     """
     path = check_input_path(path, "model", example="model.npz", holds=".npz, as save_model writes",
                             hint=_unsaved_hint)

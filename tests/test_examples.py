@@ -28,15 +28,20 @@ EXAMPLED = [
     "to_backend", "to_numpy", "save_model", "load_dataset", "load_planar_dataset", "train_step",
     "linear_backward", "linear_activation_backward", "initialize_parameters_zeros",
     "initialize_parameters_random", "initialize_parameters_he", "initialize_velocity",
-    "update_parameters_with_momentum",
+    "update_parameters_with_momentum", "TrainingDivergedError", "gradient_check", "get_namespace",
+    "relu_backward", "sigmoid_backward", "get_activation", "Network", "Parameters", "TrainingResult",
+    "layer_sizes", "predict_output", "predict_dec", "load_extra_datasets", "load_data_file", "load_model",
+    "update_parameters_with_gd", "plot_costs", "plot_decision_boundary",
 ]
 
 # As NumPy's and SciPy's doctest runners set them: "..." stands for output that varies
 # (a run's later costs), and line breaks in an array's repr are not significant.
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
-# Backends an example may name (the test extra installs array-api-strict; the others may be absent).
-OPTIONAL = ["array_api_strict", "torch", "jax", "cupy"]
+# Optional libraries an example may use, and how its source names them (the test extra installs
+# array-api-strict and matplotlib; the others may be absent).
+OPTIONAL = {"array_api_strict": '"array_api_strict"', "matplotlib": "import matplotlib", "torch": '"torch"',
+            "jax": '"jax"', "cupy": '"cupy"'}
 
 
 def _doctests() -> list[doctest.DocTest]:
@@ -66,8 +71,8 @@ def test_every_listed_name_has_an_examples_section():
 @pytest.mark.parametrize("test", DOCTESTS, ids=lambda test: test.name.removeprefix("backend_nn."))
 def test_docstring_example(test: doctest.DocTest):
     source = "".join(example.source for example in test.examples)
-    for library in OPTIONAL:  # an example that moves data to an optional library needs it installed
-        if f'"{library}"' in source:
+    for library, named in OPTIONAL.items():  # an example that uses an optional library needs it installed
+        if named in source:
             pytest.importorskip(library)
     report = io.StringIO()
     runner = doctest.DocTestRunner(optionflags=FLAGS)
