@@ -77,6 +77,13 @@ def sigmoid(Z: Any, *, xp: Any = None) -> Any:
     function agree to the last bit. The formula keeps its relative accuracy for
     negative Z (sigmoid(-40) is 4.2e-18, not 0). Where A rounds to 0 or 1 the
     cost is taken from Z instead (:mod:`backend_nn.outputs`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> bnn.sigmoid(np.array([[0.0, 2.0]])).round(6)
+    array([[0.5     , 0.880797]])
     """
     # maximum, not clip: array-api-compat's clip for CuPy assigns through boolean masks (a host
     # sync each call, and no CUDA graph capture); maximum is one elementwise kernel everywhere.
@@ -114,7 +121,17 @@ def relu(Z: Any, *, xp: Any = None) -> Any:
     """A = max(0, Z), the course's week-4 hidden activation, written as the course writes it
     (``np.maximum(0, Z)``): a NaN in Z stays NaN (and is caught as divergence), where
     ``where(Z > 0, Z, 0)`` would hide it as 0. NumPy's ``where`` is also ~10x slower here (a branch
-    per element on the sign). ``relu(x)`` is course 2's helper, on any backend's array."""
+    per element on the sign). ``relu(x)`` is course 2's helper, on any backend's array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> bnn.relu(np.array([[-1.0, 0.0, 2.0]]))
+    array([[0., 0., 2.]])
+    >>> from backend_nn.dnn_utils import relu          # week 4's, with its cache
+    >>> A, activation_cache = relu(np.array([[-1.0, 0.0, 2.0]]))
+    """
     if xp is None:
         Z, xp = _namespace(Z)
     return xp.maximum(0.0, Z)
@@ -185,6 +202,16 @@ class Activation:
     (two leaky ReLUs with different slopes are different activations).
     ``vjp(dA, A, xp=)``, where set, is dZ from dA and A: softmax's (not elementwise), and
     sigmoid's in the course's order of operations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> g = bnn.get_activation("tanh")
+    >>> Z = np.array([[0.0, 1.0]])
+    >>> A = g(Z, xp=np)
+    >>> A.round(6), g.grad(Z, A, xp=np).round(6)      # g'(Z) = 1 - A^2
+    (array([[0.      , 0.761594]]), array([[1.      , 0.419974]]))
     """
 
     name: str

@@ -127,6 +127,11 @@ def cuda_device_count() -> int:
     """Number of CUDA devices CuPy can use; 0 when CuPy or a GPU is missing.
 
     Importing CuPy succeeds without a GPU, so presence is decided by counting.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> backend = "cupy" if bnn.cuda_device_count() else "numpy"     # what backend="auto" chooses
     """
     try:
         import cupy

@@ -49,7 +49,18 @@ def _order(parameters: dict) -> list[str]:
 
 
 def dictionary_to_vector(parameters: ParametersLike) -> tuple[np.ndarray, list[str]]:
-    """theta (P, 1), NumPy float64: W1, b1, ..., WL, bL flattened in that order; and the key of each entry."""
+    """theta (P, 1), NumPy float64: W1, b1, ..., WL, bL flattened in that order; and the key of each entry.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> parameters = bnn.initialize_parameters_deep([4, 5, 3, 1])    # the assignment's network
+    >>> theta, keys = bnn.dictionary_to_vector(parameters)
+    >>> theta.shape, keys[:2], keys[-1]
+    ((47, 1), ['W1', 'W1'], 'b3')
+    >>> bool((bnn.vector_to_dictionary(theta)["W2"] == parameters["W2"]).all())
+    True
+    """
     parameters = parameters_of(parameters)
     keys = _order(parameters)
     arrays = [to_numpy(parameters[k]).astype(np.float64).reshape(-1, 1) for k in keys]
@@ -67,7 +78,16 @@ def vector_to_dictionary(theta: np.ndarray, like: ParametersLike | None = None) 
     """theta (P, 1) back into {"W1": ..., "bL": ...} shaped like ``like`` (NumPy float64).
 
     Without ``like``, the course's own call ``vector_to_dictionary(theta)``: the shapes of the
-    assignment's network, layer_dims :data:`COURSE_LAYER_DIMS` (4, 5, 3, 1), 47 entries."""
+    assignment's network, layer_dims :data:`COURSE_LAYER_DIMS` (4, 5, 3, 1), 47 entries.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> parameters = bnn.initialize_parameters_deep([2, 4, 1])
+    >>> theta, _ = bnn.dictionary_to_vector(parameters)
+    >>> {k: v.shape for k, v in bnn.vector_to_dictionary(theta, like=parameters).items()}
+    {'W1': (4, 2), 'b1': (4, 1), 'W2': (1, 4), 'b2': (1, 1)}
+    """
     like = parameters_of(like)
     if theta is None:
         raise TypeError("theta must be a vector (P, 1), as dictionary_to_vector returns it; got None.")
@@ -93,7 +113,17 @@ def gradients_to_vector(gradients: dict, parameters: ParametersLike | None = Non
 
     ``parameters`` gives the layers and checks each gradient's shape; without it (the course's call,
     ``gradients_to_vector(gradients)``) the layers are those of the dW1 ... dWL in ``gradients``
-    (other entries, dA1 or dZ2, are left out, as the course leaves them)."""
+    (other entries, dA1 or dZ2, are left out, as the course leaves them).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters = bnn.initialize_parameters_deep([2, 4, 1])
+    >>> AL, caches = bnn.L_model_forward(X, parameters)
+    >>> bnn.gradients_to_vector(bnn.L_model_backward(AL, Y, caches)).shape    # dW1, db1, dW2, db2
+    (17, 1)
+    """
     parameters = parameters_of(parameters)
     if isinstance(parameters, dict) and parameters and all(isinstance(k, str) and k[:1] == "d" for k in parameters):
         held = parameters_of(gradients)  # a model's result kept whole
@@ -326,6 +356,15 @@ def forward_propagation_n(X: Any, Y: Any, parameters: ParametersLike) -> tuple[f
     cache : tuple
         (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), the assignment's layout, which
         :func:`backward_propagation_n` and ``backward_propagation_with_regularization`` read.
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> parameters = bnn.initialize_parameters_he([2, 5, 3, 1])
+    >>> cost, cache = bnn.forward_propagation_n(X, Y, parameters)
+    >>> len(cache), cache[-3].shape                   # (Z1, A1, W1, b1, ..., Z3, A3, W3, b3): A3
+    (12, (1, 400))
     """
     from .outputs import compute_cost
 
@@ -341,7 +380,23 @@ def backward_propagation_n(X: Any, Y: Any, cache: tuple) -> dict:
     X : (n_x, m); Y : (n_L, m) labels, or (m,) read as the row (1, m); cache : from
     :func:`forward_propagation_n`. Returns the assignment's gradients, from layer L down: dZ3, dW3,
     db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 for its three layers (the notebook's copy holds two
-    planted mistakes for the learner to find; this one holds none)."""
+    planted mistakes for the learner to find; this one holds none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> rng = np.random.RandomState(1)                # the assignment's gradient_check_n_test_case
+    >>> X, Y = rng.randn(4, 3), np.array([[1, 1, 0]])
+    >>> parameters = {}
+    >>> for l, shape in enumerate([(5, 4), (3, 5), (1, 3)], start=1):
+    ...     parameters[f"W{l}"], parameters[f"b{l}"] = rng.randn(*shape), rng.randn(shape[0], 1)
+    >>> cost, cache = bnn.forward_propagation_n(X, Y, parameters)
+    >>> gradients = bnn.backward_propagation_n(X, Y, cache)
+    >>> difference = bnn.gradient_check_n(parameters, gradients, X, Y)
+    >>> print(f"{difference:.4g}")                     # the notebook: 1.1890913024229996e-07
+    1.189e-07
+    """
     m = int(X.shape[1]) if len(getattr(X, "shape", ())) == 2 else -1
     return tuple_cache_backward(X, _label_row(host_labels(Y), m), cache, masks=False)[0]
 

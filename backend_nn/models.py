@@ -308,6 +308,16 @@ def two_layer_model(
     ``initialize_parameters``: seed 1, W = randn * 0.01. Other options (keyword-only) as in
     :func:`L_layer_model`. Returns (parameters, costs), costs every 100 iterations (0-d arrays,
     as :func:`L_layer_model`'s).
+
+    Examples
+    --------
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_dataset("noisy_moons")
+    >>> parameters, costs = bnn.two_layer_model(X, Y, (2, 7, 1), num_iterations=2500)
+    >>> parameters
+    Parameters({W1: (7, 2), b1: (7, 1), W2: (1, 7), b2: (1, 1)}, network=[2, 7, 1], hidden relu, output sigmoid)
+    >>> len(costs), round(float(costs[0]), 6), round(float(costs[-1]), 4)
+    (25, 0.693122, 0.5597)
     """
     dims = list(layers_dims) if hasattr(layers_dims, "__iter__") else layers_dims
     if not isinstance(dims, list) or len(dims) != 3:

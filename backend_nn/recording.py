@@ -81,7 +81,21 @@ class ConvergenceWarning(UserWarning):
     learning rate too large for the cost to fall, though not so large that it explodes); or one that
     finished at the cost of predicting Y's mean for every example: it learned nothing from X (most
     often inputs far from unit scale, which saturate the hidden units). The scikit-learn-style classifier
-    raises it as a subclass that is scikit-learn's ConvergenceWarning too (:func:`warn_as`)."""
+    raises it as a subclass that is scikit-learn's ConvergenceWarning too (:func:`warn_as`).
+
+    Examples
+    --------
+    A run whose steps were too small to learn anything finishes, and says so:
+
+    >>> import warnings
+    >>> import backend_nn as bnn
+    >>> X, Y = bnn.load_planar_dataset()
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     parameters, costs = bnn.nn_model(X, Y, 4, num_iterations=300, learning_rate=1e-12)
+    >>> print(caught[0].category.__name__, caught[0].message)
+    ConvergenceWarning the cost ended at 0.693048 ... the network learned nothing from X but how often each ...
+    """
 
 
 #: The class a run's :class:`ConvergenceWarning` is raised as: a subclass where a front door asks for one

@@ -228,7 +228,22 @@ def backward_propagation_with_regularization(X: Any, Y: Any, cache: tuple, lambd
     cache : (Z1, A1, W1, b1, ..., ZL, AL, WL, bL), as the assignment's forward_propagation returns it
     (relu hidden layers, a sigmoid output), and here :func:`~backend_nn.forward_propagation_n`.
     Returns the assignment's gradients: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and
-    so on, from layer L down)."""
+    so on, from layer L down).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> rng = np.random.RandomState(1)                # the assignment's gradient_check_n_test_case
+    >>> X, Y = rng.randn(4, 3), np.array([[1, 1, 0]])
+    >>> parameters = {}
+    >>> for l, shape in enumerate([(5, 4), (3, 5), (1, 3)], start=1):
+    ...     parameters[f"W{l}"], parameters[f"b{l}"] = rng.randn(*shape), rng.randn(shape[0], 1)
+    >>> cost, cache = bnn.forward_propagation_n(X, Y, parameters)     # the assignment's tuple cache
+    >>> grads = bnn.backward_propagation_with_regularization(X, Y, cache, lambd=0.7)
+    >>> bnn.gradient_check_n(parameters, grads, X, Y, lambd=0.7) < 2e-7
+    True
+    """
     lambd = check_lambd(lambd)
     grads, parameters = tuple_cache_backward(X, Y, cache, masks=False)
     return add_l2_gradients(grads, parameters, lambd, int(X.shape[1])) if lambd else grads
@@ -240,7 +255,22 @@ def backward_propagation_with_dropout(X: Any, Y: Any, cache: tuple, keep_prob: f
     X : (n_x, m); Y : (1, m) of 0/1; keep_prob in (0, 1], the forward pass's.
     cache : as :func:`forward_propagation_with_dropout` returns it (Z1, D1, A1, W1, b1, ..., each D_l
     (n_l, m) the layer's mask). Returns the assignment's gradients, each shaped like its array:
-    dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down)."""
+    dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1 (and so on, from layer L down).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import backend_nn as bnn
+    >>> rng = np.random.RandomState(1)                # the assignment's gradient_check_n_test_case
+    >>> X, Y = rng.randn(4, 3), np.array([[1, 1, 0]])
+    >>> parameters = {}
+    >>> for l, shape in enumerate([(5, 4), (3, 5), (1, 3)], start=1):
+    ...     parameters[f"W{l}"], parameters[f"b{l}"] = rng.randn(*shape), rng.randn(shape[0], 1)
+    >>> A3, cache = bnn.forward_propagation_with_dropout(X, parameters, keep_prob=0.86)
+    >>> grads = bnn.backward_propagation_with_dropout(X, Y, cache, keep_prob=0.86)
+    >>> bnn.gradient_check_n(parameters, grads, X, Y, keep_prob=0.86, from_logits=True) < 2e-7   # the same masks
+    True
+    """
     keep_prob = check_keep_prob(keep_prob)
     return tuple_cache_backward(X, Y, cache, masks=True, keep_prob=keep_prob)[0]
 
