@@ -1,0 +1,73 @@
+"""The README's Python blocks that run on NumPy alone print what the README says they print.
+
+The README quotes numbers beside its code: the train_step loop's printed costs, and accuracies in
+the comment of the line that computes them (``bnn.accuracy(...)   # 0.9994 (train)``). Those
+blocks are run here as a reader would paste them (after ``import numpy as np`` and
+``import backend_nn as bnn``), and each quoted number is compared with what its line gives. The
+blocks that need a GPU, a cluster, PyTorch or files of the reader's own are not run.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"^```python\n(.*?)^```\n", README, flags=re.S | re.M)
+
+
+def _block(marker: str) -> str:
+    found = [block for block in BLOCKS if marker in block]
+    assert len(found) == 1, f"expected one README block with {marker!r}; found {len(found)}"
+    return found[0]
+
+
+def _output_after(block: str) -> str:
+    """The plain ``` block that follows ``block`` in the README: its printed output."""
+    tail = README[README.index(block) + len(block):]
+    match = re.match(r"```\n```\n(.*?)```\n", tail, flags=re.S)
+    assert match, "the README shows no output after this block"
+    return match.group(1)
+
+
+def _run_with_quoted_numbers(block: str) -> list[tuple[int, float, float]]:
+    """Run ``block`` statement by statement; for each expression line whose comment starts with a
+    number, (line, the number quoted, the expression's value)."""
+    namespace: dict = {"np": np, "bnn": bnn}
+    lines = block.splitlines()
+    quoted = []
+    for statement in ast.parse(block).body:
+        code = compile(ast.Module(body=[statement], type_ignores=[]), "README.md", "exec")
+        comment = re.search(r"#\s*([0-9]+\.[0-9]+)", lines[statement.end_lineno - 1])
+        if isinstance(statement, ast.Expr) and comment:
+            value = eval(compile(ast.Expression(statement.value), "README.md", "eval"), namespace)
+            quoted.append((statement.lineno, float(comment.group(1)), float(value)))
+        else:
+            exec(code, namespace)
+    return quoted
+
+
+def test_the_train_step_loop_prints_what_the_readme_shows():
+    block = _block("bnn.train_step(")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(block, {"np": np, "bnn": bnn})
+    assert printed.getvalue() == _output_after(block)
+
+
+@pytest.mark.parametrize("marker", ["bnn.L_layer_model(X, Y, [64, 32, 16, 10]", 'optimizer="adam", learning_rate=0.0007'])
+def test_the_quoted_accuracies_on_digits(marker):
+    pytest.importorskip("sklearn", reason="the digits data set is scikit-learn's")
+    quoted = _run_with_quoted_numbers(_block(marker))
+    assert quoted, "no line of this block quotes its value"
+    for line, number, value in quoted:
+        # to the digits quoted (a training accuracy over 1797 examples: 1/1797 = 0.00056 an example)
+        assert round(value, 4) == number, f"README line {line} of the block quotes {number}; it gives {value}"
