@@ -104,19 +104,62 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
                         "passed over")
 
 
+# Each command's --help ends with commands to copy; tests/test_cli.py parses every one of them.
+EXAMPLES = {
+    "train": [
+        ("the course's flower on NumPy: 90.75%", "backend-nn train"),
+        ("on the GPU where CuPy counts one; -v says which path trains", "backend-nn train --backend auto -v"),
+        ("deep, 3 classes (a softmax output), with its decision boundary",
+         "backend-nn train --dataset spiral --layers 32 16 --activation relu --learning-rate 0.5 "
+         "--plot-boundary spiral.png"),
+        ("your data: CSV rows are examples, the last column the label", "backend-nn train --data mine.csv"),
+        ("course 2: Adam on mini-batches of 64, 100 epochs",
+         "backend-nn train --dataset digits --layers 32 16 --activation relu --optimizer adam --batch-size 64 "
+         "--iterations 100"),
+        ("a model saved for 'backend-nn predict'", "backend-nn train --dataset noisy_moons --n-h 5 --save moons.npz"),
+    ],
+    "predict": [
+        ("labels for new rows (CSV: rows are examples), one per line",
+         "backend-nn predict moons.npz new.csv --out labels.txt"),
+    ],
+    "sweep": [
+        ("the course's experiment: n_h = 1 2 3 4 5 20 50 on the flower, and the grid of boundaries",
+         "backend-nn sweep --plot sweep.png"),
+        ("other sizes, on another data set", "backend-nn sweep --dataset noisy_moons --sizes 1 2 8 32"),
+    ],
+}
+
+
+def _examples(command: str) -> str:
+    return "examples:\n" + "\n".join(f"  # {what}\n  {line}" for what, line in EXAMPLES[command])
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, but the examples keep their lines (one command to copy per line)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:\n"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser = argparse.ArgumentParser(
         prog="backend-nn",
         description="The course's neural networks (shallow, deep, softmax), on NumPy, CuPy or any Array API library.",
+        epilog="examples:\n" + "\n".join(f"  {EXAMPLES[c][0][1]}" for c in EXAMPLES)
+               + "\n\n'backend-nn COMMAND --help' shows each command's options and more examples.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"backend-nn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = sub.add_parser("train", help="train on a data set; report cost and accuracy",
                            description="Train a network by gradient descent (defaults: the course's flower run). "
-                                       "Labels 0/1 give a sigmoid output, labels 0..K-1 a softmax over K classes.")
+                                       "Labels 0/1 give a sigmoid output, labels 0..K-1 a softmax over K classes.",
+                           epilog=_examples("train"), formatter_class=_HelpFormatter)
     _add_training_options(train, 10000)
     size = train.add_mutually_exclusive_group()
     # default None, 4 set after parsing: argparse lets an option through a mutually exclusive group when
@@ -131,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=_train)
 
     pred = sub.add_parser("predict", help="predict with a saved model",
-                          description="Predict labels (0/1, or 0..K-1) with a model saved by 'train --save'.")
+                          description="Predict labels (0/1, or 0..K-1) with a model saved by 'train --save'.",
+                          epilog=_examples("predict"), formatter_class=_HelpFormatter)
     pred.add_argument("model", help="the saved model (.npz)")
     pred.add_argument("data", help="CSV (rows = examples; all columns features, or features + a last label column) "
                                    "or NPZ with X (n_x, m)")
@@ -140,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     pred.set_defaults(func=_predict)
 
     sweep = sub.add_parser("sweep", help="accuracy against hidden-layer size (the course's experiment)",
-                           description="Train one network per hidden-layer size; print a table, draw a grid.")
+                           description="Train one network per hidden-layer size; print a table, draw a grid.",
+                           epilog=_examples("sweep"), formatter_class=_HelpFormatter)
     _add_training_options(sweep, 5000)
     sweep.add_argument("--sizes", type=int, nargs="+", default=SWEEP_SIZES,
                        help="hidden-layer sizes (default: 1 2 3 4 5 20 50)")

@@ -419,9 +419,36 @@ def test_a_name_that_is_not_a_choice_gets_the_librarys_hint(capsys, args, hint):
 
 
 def test_help_for_each_command(tmp_path):
+    from backend_nn.cli import EXAMPLES
+
     for cmd in ("train", "predict", "sweep"):
         r = cli(cmd, "--help", cwd=tmp_path)
         assert r.returncode == 0 and f"usage: backend-nn {cmd}" in r.stdout
+        for what, line in EXAMPLES[cmd]:  # the examples end the help, each command on a line of its own
+            assert f"\n  # {what}\n  {line}\n" in r.stdout
+
+
+def test_the_helps_examples_and_the_readmes_command_lines_parse():
+    """Every command line shown to a user (the --help examples, the README's command-line block) is one
+    the parser takes: an option renamed or dropped fails here, not in a reader's terminal."""
+    import shlex
+
+    from backend_nn.cli import EXAMPLES, build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## The command line", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    shown = [line for examples in EXAMPLES.values() for _, line in examples]
+    shown += [line for line in block.replace("\\\n", " ").splitlines() if line.strip()]
+    assert len(shown) > 12
+    parser = build_parser()
+    for line in shown:
+        words = shlex.split(line, comments=True)
+        assert words[0] == "backend-nn", line
+        try:
+            args = parser.parse_args(words[1:])
+        except SystemExit:
+            pytest.fail(f"the parser refuses a command line shown to users: {line}")
+        assert args.command == words[1]
 
 
 def test_verbose_says_which_path_trains(tmp_path):
