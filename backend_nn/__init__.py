@@ -1,6 +1,15 @@
 """backend_nn: the deeplearning.ai course's neural networks, written once on the
 Python Array API standard, running on NumPy, CuPy or any Array API library.
 
+The course's week-3 network on its planar "flower", on NumPy (``backend="cupy"``, ``"torch"``,
+``"jax"``, ... for the others; ``help(bnn.nn_model)`` for every option):
+
+>>> import backend_nn as bnn
+>>> X, Y = bnn.load_planar_dataset()              # X (2, 400), Y (1, 400): examples as columns
+>>> parameters, costs = bnn.nn_model(X, Y, n_h=4)
+>>> bnn.accuracy(bnn.predict(parameters, X), Y)
+0.9075
+
 Layout (each course equation has one home):
 
 - ``activations``    g(Z) beside g'(Z): relu, tanh, sigmoid, leaky relu, linear; softmax; the course's

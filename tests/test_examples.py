@@ -35,7 +35,7 @@ OPTIONAL = {"array_api_strict": '"array_api_strict"', "matplotlib": "import matp
 
 def _doctests() -> list[doctest.DocTest]:
     finder = doctest.DocTestFinder(recurse=False)
-    found, seen = [], set()
+    found, seen = finder.find(backend_nn, name="backend_nn", globs={}), set()  # the package's quick start
     for name in backend_nn.__all__:
         obj = getattr(backend_nn, name)
         if id(obj) in seen:  # an alias (ShallowNNClassifier is NNClassifier): its examples run once
@@ -56,6 +56,7 @@ def test_every_public_function_and_class_has_an_examples_section():
     missing = [name for name in EXAMPLED if "\nExamples\n--------\n" not in (inspect.getdoc(getattr(backend_nn, name)) or "")]
     assert not missing, f"no Examples section: {missing}"
     run = {test.name.removeprefix("backend_nn.") for test in DOCTESTS}
+    assert "backend_nn" in run, "the package docstring's quick start"
     assert set(EXAMPLED) <= run, f"an Examples section with no example: {sorted(set(EXAMPLED) - run)}"
 
 
