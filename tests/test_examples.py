@@ -27,10 +27,10 @@ EXAMPLED = [name for name in backend_nn.__all__
 # (a run's later costs), and line breaks in an array's repr are not significant.
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
-# Optional libraries an example may use, and how its source names them (the test extra installs
-# array-api-strict and matplotlib; the others may be absent).
-OPTIONAL = {"array_api_strict": '"array_api_strict"', "matplotlib": "import matplotlib", "torch": '"torch"',
-            "jax": '"jax"', "cupy": '"cupy"'}
+# Optional libraries an example uses, and how its source names them (the test extra installs both; an
+# example that used PyTorch, JAX or CuPy would join them here). cuda_device_count's example names "cupy"
+# as a backend to choose and runs without it.
+OPTIONAL = {"array_api_strict": '"array_api_strict"', "matplotlib": "import matplotlib"}
 
 
 def _doctests() -> list[doctest.DocTest]:
