@@ -100,3 +100,35 @@ def test_the_other_blocks_run_as_written(marker, tmp_path, monkeypatch):
     namespace = {"np": np, "bnn": bnn, "X": X, "Y": Y, "params": bnn.nn_model(X, Y, 4, num_iterations=1000)[0]}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(_block(marker), namespace)
+
+
+
+def _cited_files(document: str) -> list[tuple[str, list[Path]]]:
+    """Each path the document cites (``results/x.log``, ``benchmarks/results/x.*``, ``docs/images/x.png``,
+    or a recorded run's bare name, ``gpu-h100-s42-mid.log``; a brace list ``x.{json,log}`` spelled out)
+    with the files it names: relative to the document's folder, to the repository root or (bare names)
+    to benchmarks/, a glob's matches."""
+    root = Path(__file__).resolve().parents[1]
+    here = (root / document).parent
+    cited = []
+    text = (root / document).read_text(encoding="utf-8")
+    paths = r"(?:benchmarks/)?(?:results|docs/images)/[\w.*-]+(?:\{[\w,.-]+\})?[\w.*-]*"
+    bare = r"(?<![\w/.-])(?:cpu|gpu|deep|minibatch|stream|dask)-[\w.-]+\.(?:log|json|png|txt)\b"  # results' names
+    for ref in re.findall(paths, text) + ["results/" + name for name in re.findall(bare, text)]:
+        ref = ref.rstrip(".")
+        brace = re.search(r"\{([^}]*)\}", ref)
+        spelled = [ref[:brace.start()] + part + ref[brace.end():] for part in brace.group(1).split(",")] if brace else [ref]
+        for path in spelled:
+            found = sorted(here.glob(path)) or sorted(root.glob(path)) or sorted((root / "benchmarks").glob(path))
+            cited.append((path, [f for f in found if f.is_file()]))
+    return cited
+
+
+@pytest.mark.parametrize("document", ["README.md", "benchmarks/README.md"])
+def test_the_results_and_pictures_cited_exist(document):
+    """A recorded run or picture the text points the reader to is in the repository (a glob names one
+    file at least)."""
+    cited = _cited_files(document)
+    assert len(cited) >= 5, f"{document}: expected it to cite recorded results or pictures; found {len(cited)}"
+    missing = [path for path, found in cited if not found]
+    assert not missing, f"{document} cites files that are not in the repository: {missing}"
