@@ -228,9 +228,9 @@ def plot_costs(costs: ArrayLike | TrainingResult[Any], learning_rate: float | No
     except (TypeError, ValueError, np.exceptions.ComplexWarning):
         raise TypeError(f"costs must be real numbers (the costs training returns); got {type(costs).__name__}"
                         f"{model_pair_hint(costs) or f' {shown(costs)}'}.") from None
-    if c.ndim != 1 or c.size == 0:
-        raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got shape "
-                         f"{c.shape}.")
+    if c.ndim != 1 or c.size == 0:  # a single value (None too) named as it came, not as "shape ()"
+        raise ValueError(f"costs must be a 1-d sequence of recorded costs (as training returns them); got "
+                         f"{f'one value, {shown(costs)}' if c.ndim == 0 else f'shape {c.shape}'}.")
     bad = np.flatnonzero(~np.isfinite(c))  # None reads as NaN; either would be a silent gap in the curve
     if bad.size:
         raise ValueError(f"costs must be finite (training stops with an error where J is not); got {shown(costs)}, "

@@ -112,6 +112,8 @@ def test_each_axis_of_the_grid_spans_its_own_range_finely():
 @pytest.mark.parametrize("costs, kwargs, match", [
     ([], {}, r"costs must be a 1-d sequence .*; got shape \(0,\)"),  # drew an empty picture
     (np.ones((3, 3)), {}, r"got shape \(3, 3\)"),                   # drew three lines
+    (None, {}, r"1-d sequence .*; got one value, None\.$"),       # said "got shape ()"
+    (0.5, {}, r"1-d sequence .*; got one value, 0\.5\.$"),
     ([0.7, 0.5], {"cost_every": 0}, r"cost_every must be a positive integer; got 0"),  # all at x = 0
     # a silent gap in the curve: None read as NaN
     ([0.7, None, 0.5], {}, r"^costs must be finite \(training stops with an error where J is not\); got \[0\.7, None, "
