@@ -464,6 +464,10 @@ def check_X_shape(X: Any, *, n_x: int | None = None) -> None:
 def check_X_Y_shapes(X: Any, Y: Any) -> None:
     """:func:`check_X_Y`'s shape checks and messages alone, reading no data and no dtype (a dask array,
     host data to be cast window by window)."""
+    for name, a in (("X", X), ("Y", Y)):  # None, a number or a string: named as it came, not as "shape ()"
+        if getattr(a, "shape", None) is None and not isinstance(a, (list, tuple)):
+            raise TypeError(f"{name} must be an array or host data (NumPy array, list); got {type(a).__name__} "
+                            f"{shown(a)}.")
     check_X_Y(_Shape(X), _Shape(Y), xp=_AnyDtype)
 
 

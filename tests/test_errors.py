@@ -548,6 +548,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     # layer_sizes read X.shape[0] of any X: a 1-D X of 400 examples gave n_x = 400
     (lambda X, Y: bnn.layer_sizes(X[0], Y), ValueError, r"X must be 2-D .* got shape \(400,\) — did you mean X.reshape"),
     (lambda X, Y: bnn.layer_sizes(X.T, Y), ValueError, r"X looks like examples as rows"),
+    # read as shape (): "X must be 2-D ... got shape ()" for a None, a number or a string
+    (lambda X, Y: bnn.layer_sizes(None, Y), TypeError, r"^X must be an array or host data \(NumPy array, list\); got NoneType None\.$"),
+    (lambda X, Y: bnn.layer_sizes(X, 1), TypeError, r"^Y must be an array or host data .*; got int 1\.$"),
     # predicting, the network's n_x says which of the two reshapes a 1-D X needs, or that neither fits
     (lambda X, Y: bnn.predict(params(), X[0], activation="tanh"), ValueError,
      r"got shape \(400,\); the network takes n_x = 2 features per example, one per row\.$"),
