@@ -5,7 +5,7 @@ the comment of the line that computes them (``bnn.accuracy(...)   # 0.9994 (trai
 blocks are run here as a reader would paste them (after ``import numpy as np`` and
 ``import backend_nn as bnn``), and each quoted number is compared with what its line gives. The other
 blocks that run without a GPU, a cluster or files of the reader's own are run too, to show they
-still run as written.
+still run as written. The recorded runs and pictures the READMEs point to are in the repository.
 """
 
 from __future__ import annotations
@@ -100,7 +100,6 @@ def test_the_other_blocks_run_as_written(marker, tmp_path, monkeypatch):
     namespace = {"np": np, "bnn": bnn, "X": X, "Y": Y, "params": bnn.nn_model(X, Y, 4, num_iterations=1000)[0]}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(_block(marker), namespace)
-
 
 
 def _cited_files(document: str) -> list[tuple[str, list[Path]]]:
