@@ -5,7 +5,8 @@ NVRTC, CUDA's runtime compiler, needs no device: where CuPy and an NVRTC library
 compiles it on a GPU, for each dtype and activation, to PTX for the oldest architecture NVRTC
 supports and for the H100/H200's (sm_90), and the kernels the fast paths look up must be in it.
 A source broken by a change then fails on any machine with the toolkit, not first on a lent GPU.
-Whether the kernels compute the right values is test_cupy_fast_paths' (GPU) job.
+Whether the kernels compute the right values: test_cuda_kernels_on_cpu (their sources built for
+the CPU, where a C++ compiler is) and test_cupy_fast_paths (on a GPU).
 """
 
 import itertools

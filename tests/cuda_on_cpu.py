@@ -1,0 +1,162 @@
+"""backend_nn's CUDA kernels, from their own sources, on the CPU: a stand-in ``cupy`` for tests.
+
+A source (as ``backend_nn.accelerate._cuda.cuda_source`` puts it together) is compiled by the C++
+compiler with ``cuda_on_cpu.hpp`` in front, which gives the few CUDA features the kernels use a
+CPU meaning (threads, barriers, warp shuffles; see its header comment). :func:`fake_cupy` returns
+a module that the fast paths' Python takes for CuPy: ``RawModule``/``RawKernel`` launch these
+compiled kernels on NumPy arrays, the rest is NumPy. So the fast paths' host code (grids, partial
+sums, buffers written in place) and their kernels run together, here, against the generic lines.
+What it cannot check: speed, and anything the GPU's own compiler or memory model decides.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import types
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HEADER = Path(__file__).with_name("cuda_on_cpu.hpp")
+_BUILD = Path(tempfile.gettempdir()) / f"backend_nn-cuda-on-cpu-{getattr(os, 'getuid', lambda: 0)()}"  # kept between runs
+_KERNEL = re.compile(r'extern\s+"C"\s+__global__\s+void\s+(\w+)\s*\(([^)]*)\)', re.S)
+
+
+def compiler_problem() -> str | None:
+    """Why the kernels cannot be built here (no C++17 compiler), or None."""
+    cxx = shutil.which("g++") or shutil.which("clang++")
+    if cxx is None:
+        return "no C++ compiler (g++ or clang++) on PATH"
+    try:
+        _library("extern \"C\" __global__ void probe(int* x) { __syncthreads(); x[threadIdx.x] = 1; }")
+    except RuntimeError as exc:  # the compiler's first error, e.g. no <ucontext.h> (musl) or no C++17
+        lines = str(exc).splitlines()
+        return " ".join([lines[0]] + [line.strip() for line in lines[1:] if "error" in line][:1])
+    return None
+
+
+def _parameters(text: str, c_type: type) -> list[tuple[str, Any]]:
+    """(name, ctypes type) of each parameter of a kernel's signature."""
+    out = []
+    for piece in text.split(","):
+        name = re.findall(r"\w+", piece)[-1]
+        if "*" in piece:
+            out.append((name, ctypes.c_void_p))
+        elif "long long" in piece:
+            out.append((name, ctypes.c_longlong))
+        elif re.search(r"\bint\b", piece):
+            out.append((name, ctypes.c_int))
+        elif re.search(r"\bT\b", piece):
+            out.append((name, c_type))
+        else:
+            raise ValueError(f"cuda_on_cpu: no ctypes type for the kernel parameter {piece.strip()!r}")
+    return out
+
+
+def _scalar_type(source: str) -> type:
+    found = re.search(r"typedef\s+(float|double)\s+T\s*;", source)
+    return ctypes.c_float if found and found.group(1) == "float" else ctypes.c_double
+
+
+@lru_cache(maxsize=None)
+def _library(source: str) -> tuple[ctypes.CDLL, dict[str, list[tuple[str, Any]]]]:
+    """The source compiled as a shared library, each kernel with a launcher ``launch_<name>(gx, gy, bx, ...)``."""
+    c_type = _scalar_type(source)
+    kernels = {name: _parameters(params, c_type) for name, params in _KERNEL.findall(source)}
+    launchers = "".join(
+        f'\nextern "C" void launch_{name}(unsigned gx, unsigned gy, unsigned bx, {params}) {{\n'
+        f"    auto body = [&] {{ {name}({', '.join(p for p, _ in kernels[name])}); }};\n"
+        f"    cuda_on_cpu::launch(gx, gy, bx, [](void* b) {{ (*static_cast<decltype(body)*>(b))(); }}, &body);\n}}\n"
+        for name, params in _KERNEL.findall(source))
+    text = source + launchers
+    key = hashlib.sha256((text + HEADER.read_text()).encode()).hexdigest()[:20]
+    _BUILD.mkdir(exist_ok=True)
+    lib = _BUILD / f"{key}.so"
+    if not lib.exists():
+        src = _BUILD / f"{key}.cu"
+        src.write_text(text)
+        cxx = shutil.which("g++") or shutil.which("clang++") or "g++"
+        tmp = lib.with_suffix(f".{id(text)}.tmp")
+        cmd = [cxx, "-std=c++17", "-O1", "-fPIC", "-shared", "-Wno-unknown-pragmas",
+               "-include", str(HEADER), "-x", "c++", str(src), "-o", str(tmp)]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{cxx} could not build the kernels for the CPU:\n{done.stderr[-3000:]}")
+        tmp.replace(lib)
+    dll = ctypes.CDLL(str(lib))
+    for name, params in kernels.items():
+        getattr(dll, f"launch_{name}").argtypes = [ctypes.c_uint] * 3 + [t for _, t in params]
+        getattr(dll, f"launch_{name}").restype = None
+    return dll, kernels
+
+
+class Kernel:
+    """A kernel called as CuPy's are: ``kernel(grid, block, args)``, here on NumPy arrays."""
+
+    max_threads_per_block = 128  # what the fused runner sizes its one block by; OS threads here
+
+    def __init__(self, source: str, name: str) -> None:
+        dll, kernels = _library(source)
+        if name not in kernels:
+            raise AttributeError(f"no kernel {name!r} in the source (it has {sorted(kernels)})")
+        self.name, self._launch, self._params = name, getattr(dll, f"launch_{name}"), kernels[name]
+        self.launches: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+
+    def __call__(self, grid: tuple, block: tuple, args: tuple) -> None:
+        if len(args) != len(self._params):
+            raise TypeError(f"{self.name} takes {len(self._params)} arguments; got {len(args)}")
+        gx, gy = (tuple(grid) + (1,))[:2]
+        (bx,) = block
+        values = []
+        for (pname, ctype), a in zip(self._params, args):
+            if ctype is ctypes.c_void_p:
+                if not isinstance(a, np.ndarray) or not a.flags.c_contiguous:
+                    raise TypeError(f"{self.name}: {pname} must be a C-contiguous array; got {type(a).__name__}")
+                values.append(a.ctypes.data)
+            else:
+                values.append(a.item() if isinstance(a, np.generic) else a)
+        self.launches.append(((gx, gy), (bx,)))
+        self._launch(gx, gy, bx, *values)
+
+
+def fake_cupy(multiprocessors: int = 4) -> types.ModuleType:
+    """A module that the fast paths' Python takes for ``cupy``: the kernels run on the CPU from their
+    CUDA sources (:class:`Kernel`), every array is a NumPy array, and one device with
+    ``multiprocessors`` SMs is counted."""
+    cp = types.ModuleType("cupy", "a stand-in for CuPy: backend_nn's kernels on the CPU (tests/cuda_on_cpu.py)")
+
+    class RawModule:
+        def __init__(self, code: str, **_: Any) -> None:
+            self.code = code
+
+        def get_function(self, name: str) -> Kernel:
+            return Kernel(self.code, name)
+
+    class Device:
+        attributes = {"MultiProcessorCount": multiprocessors}
+
+        def __init__(self, device: int | None = None) -> None:
+            if device not in (None, 0):
+                raise ValueError(f"the CPU stand-in has one device, 0; got {device}")
+            self.id = 0
+
+        def __enter__(self) -> "Device":
+            return self
+
+        def __exit__(self, *exc: Any) -> None:
+            return None
+
+    cp.RawModule = RawModule
+    cp.RawKernel = lambda code, name, **_: Kernel(code, name)
+    cp.cuda = types.SimpleNamespace(Device=Device)
+    for name in ("empty", "empty_like", "ascontiguousarray", "sum", "asarray", "zeros", "float32", "float64"):
+        setattr(cp, name, getattr(np, name))
+    return cp

@@ -1,0 +1,194 @@
+"""The CuPy fast paths' CUDA kernels compute the generic equations: checked on the CPU.
+
+test_cuda_sources shows the kernels compile; test_cupy_fast_paths shows their values on a GPU,
+where one is lent. Between the two, here: each kernel's own source is built for the CPU by the C++
+compiler (tests/cuda_on_cpu.py: a thread per CUDA thread, barriers, warp shuffles) and the fast
+paths' Python runs with a stand-in ``cupy`` whose arrays are NumPy's, against the generic lines and
+the generic step. A change to a kernel's indexing, its partial sums, its NaN handling or the grid
+the Python gives it then fails on any machine with g++ or clang++ (C++17), before it meets a GPU. Speed, and
+what only a GPU's compiler or memory model decides, stay test_cupy_fast_paths'.
+
+Tolerances: the kernels sum in another order than NumPy: float64 rtol 1e-12, float32 1e-5 per line;
+over a run of steps as in test_cupy_fast_paths (1e-9 / 2e-4).
+"""
+
+import numpy as np
+import pytest
+
+import backend_nn as bnn
+from backend_nn.activations import get_activation
+from backend_nn.network import Network
+from backend_nn.propagation import GENERIC_LINES
+from backend_nn.step import train_step
+from conftest import assert_lines_match
+from cuda_on_cpu import compiler_problem, fake_cupy
+
+ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "linear"]
+SMS = 4  # the stand-in device's multiprocessors: a few rows of a small array already need several column blocks
+
+
+@pytest.fixture(scope="module")
+def built():
+    problem = compiler_problem()
+    if problem:
+        pytest.skip(f"the CUDA kernels cannot be built for the CPU here: {problem}")
+
+
+@pytest.fixture
+def cp(built, monkeypatch):
+    """The stand-in CuPy in place of any real one, and the fast paths' kernel caches empty before and
+    after (a kernel built here must never be handed to a real GPU, nor one of a GPU to this)."""
+    from backend_nn.accelerate import cupy_fused, cupy_lines
+
+    caches = (cupy_lines._kernels, cupy_lines._multiprocessors, cupy_fused._kernel)
+    for cache in caches:
+        cache.cache_clear()
+    fake = fake_cupy(multiprocessors=SMS)
+    monkeypatch.setitem(__import__("sys").modules, "cupy", fake)
+    yield fake
+    for cache in caches:
+        cache.cache_clear()
+
+
+def _data(n_x, m, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_x, m)
+    Y = (X[:1] * X[-1:] > 0) * 1.0  # a nonlinear rule: the hidden layer has work to do
+    return X.astype(dtype), Y.astype(dtype)
+
+
+def _tolerances(dtype):
+    return (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_hidden_lines_kernels_match_the_generic_lines(cp, activation, dtype):
+    """forward_rows and backprop_rows on shallow networks, with sizes that are not multiples of a block:
+    n_h = 37 with one column block per row, n_h = 3 with each row split among 5 column blocks whose
+    partial sums the Python adds up; then a deep network, where through_rows serves the layers fed by a
+    matrix product, with the 1/m in dW and db and in dZ_L (course 2's order)."""
+    from backend_nn.accelerate.cupy_lines import CupyLines, _column_blocks
+
+    g = get_activation(activation, negative_slope=0.05)
+    rtol, atol = _tolerances(dtype)
+    for n_h, m, blocks in [(37, 1003, 1), (3, 5001, 5)]:
+        assert _column_blocks(n_h, m) == blocks
+        X, Y = _data(5, m, dtype)
+        p = bnn.initialize_parameters_deep([5, n_h, 1], seed=4, init="he", dtype=dtype)
+        caches = assert_lines_match(p, X, Y, Network.build([5, n_h, 1], g), CupyLines(), xp=np, rtol=rtol, atol=atol)
+        assert (caches[0][1] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A"
+    X, Y = _data(5, 2100, dtype, seed=1)
+    p = bnn.initialize_parameters_deep([5, 9, 3, 1], seed=3, init="he", dtype=dtype)
+    for mean_in_dZ in (False, True):
+        assert_lines_match(p, X, Y, Network.build([5, 9, 3, 1], g), CupyLines(), xp=np, rtol=rtol, atol=atol,
+                           mean_in_dZ=mean_in_dZ)
+    launched = {name for name, kernel in zip(("forward_rows", "backprop_rows", "through_rows"),
+                                             cp_kernels(dtype, activation)) if kernel.launches}
+    assert launched == {"forward_rows", "backprop_rows", "through_rows"}, f"only {sorted(launched)} ran"
+
+
+def cp_kernels(dtype, activation):
+    from backend_nn.accelerate.cupy_lines import _kernels
+
+    return _kernels(0, dtype, activation)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_through_kernel_writes_over_the_product_and_nothing_else(cp, activation, dtype):
+    """dZ = D * g'(Z) and db = sum(dZ, axis=1) (/ m or not) in one kernel, written over D = W^T dZ_next,
+    against the generic line: for relu, leaky relu and linear the same bits (D times 1, 0 or the slope;
+    relu'(0) = 0, leaky_relu'(0) = the slope), else round-off; Z and A are not written."""
+    from backend_nn.accelerate.cupy_lines import CupyLines
+
+    n, m = 3, 5001
+    rng = np.random.RandomState(5)
+    Z = rng.randn(n, m).astype(dtype)
+    Z[:, :7] = 0
+    g = get_activation(activation, negative_slope=0.05)
+    A = g(Z, xp=np)
+    W, dZ_next = rng.randn(5, n).astype(dtype), rng.randn(5, m).astype(dtype)
+    before = {"Z": Z.copy(), "A": A.copy()}
+    Z_kept = Z if g.needs_Z else None
+    exact = activation in ("relu", "leaky_relu", "linear")
+    rtol, atol = (0, 0) if exact else _tolerances(dtype)
+    for inv_m in (1.0 / m, None):
+        want_dZ, want_db = GENERIC_LINES.through(W.T @ dZ_next, Z_kept, A, g, xp=np, inv_m=inv_m)
+        product = W.T @ dZ_next
+        dZ, db = CupyLines().through(product, Z_kept, A, g, xp=np, inv_m=inv_m)
+        assert dZ is product, "dZ is written over the product"
+        np.testing.assert_allclose(dZ, want_dZ, rtol=rtol, atol=atol)
+        db_rtol = 1e-12 if dtype == "float64" else 1e-4  # the row sums are added in another order
+        np.testing.assert_allclose(db, want_db, rtol=db_rtol, atol=db_rtol * 1e-2)
+        assert db.shape == want_db.shape == (n, 1) and db.dtype == want_db.dtype == np.dtype(dtype)
+    for k, v in {"Z": Z, "A": A}.items():
+        np.testing.assert_array_equal(v, before[k], err_msg=f"{k} was written to")
+
+
+def _compare_with_eager(runner, p0, X, Y, net, lr, dtype, n_records=3, cost_every=4):
+    start = {k: v.copy() for k, v in p0.items()}
+    fast_p, fast_costs = runner(p0, n_records, cost_every)
+    for k in p0:
+        np.testing.assert_array_equal(p0[k], start[k], err_msg=f"{k} was written to")
+    p, costs = dict(start), []
+    for i in range(n_records * cost_every):
+        p, c = train_step(p, X, Y, net=net, learning_rate=lr, xp=np, with_cost=i % cost_every == 0)
+        if c is not None:
+            costs.append(float(c))
+    rtol, atol = (1e-9, 1e-12) if dtype == "float64" else (2e-4, 1e-6)
+    np.testing.assert_allclose(np.asarray(fast_costs), costs, rtol=rtol, atol=atol)
+    for k in p:
+        np.testing.assert_allclose(fast_p[k], p[k], rtol=rtol, atol=atol, err_msg=k)
+        assert fast_p[k].dtype == p[k].dtype, k
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_fused_kernel_matches_the_generic_step(cp, activation, dtype):
+    """The whole shallow training chunk in one block (shallow_step.cu): 12 steps on the flower (4 warps
+    striding over 400 examples), then on 37 examples (a second warp with 5 of them), against the generic
+    step; the costs of the steps that record one, and the parameters after."""
+    from backend_nn.accelerate.cupy_fused import fused_runner
+
+    g = get_activation(activation, negative_slope=0.05)
+    X, Y = (a.astype(dtype) for a in bnn.load_planar_dataset())
+    for n_h, m in [(4, 400), (3, 37)]:
+        net = Network.build([2, n_h, 1], g)
+        p0 = bnn.initialize_parameters(2, n_h, 1, dtype=dtype)
+        runner = fused_runner(p0, X[:, :m], Y[:, :m], net=net, learning_rate=1.2, xp=np)
+        assert runner.threads == min(128, -(-m // 32) * 32)
+        _compare_with_eager(runner, p0, X[:, :m], Y[:, :m], net, 1.2, dtype)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "leaky_relu"])
+def test_a_nan_in_the_hidden_layer_stays_nan_in_the_kernels(cp, activation):
+    """A NaN weight makes a NaN cost through the fused kernel and through the lines' kernels, as it does
+    through the generic step's maximum(0, Z) and maximum(Z, -cap): a diverged unit is not read as 0."""
+    from backend_nn.accelerate.cupy_fused import fused_runner
+    from backend_nn.accelerate.cupy_lines import lines_runner
+
+    X, Y = bnn.load_planar_dataset()
+    p0 = bnn.initialize_parameters(2, 4, 1)
+    p0["W1"][1, 0] = float("nan")
+    net = Network.build([2, 4, 1], activation)
+    _, generic_cost = train_step(p0, X, Y, net=net, learning_rate=1.2, xp=np)
+    assert np.isnan(float(generic_cost))
+    for make in (fused_runner, lines_runner):
+        _, costs = make(p0, X, Y, net=net, learning_rate=1.2, xp=np)(p0, 2, 1)
+        assert np.isnan(np.asarray(costs)).all(), (make.__name__, costs)
+
+
+def test_lines_runner_trains_as_the_generic_step(cp):
+    """The whole eager step with the lines' kernels (lines_runner), on a deep softmax network and on a
+    shallow one, 6 steps each, against the generic step."""
+    from backend_nn.accelerate.cupy_lines import lines_runner
+
+    rng = np.random.RandomState(3)
+    X = rng.randn(5, 1500)
+    Y = (np.arange(4)[:, None] == rng.randint(0, 4, size=1500)[None, :]) * 1.0
+    for dims, activation, Yd in [([5, 12, 7, 4], ["tanh", "relu"], Y), ([5, 6, 1], "sigmoid", Y[:1])]:
+        net = Network.build(dims, activation)
+        p0 = bnn.initialize_parameters_deep(dims, seed=3, init="he")
+        runner = lines_runner(p0, X, Yd, net=net, learning_rate=0.1, xp=np)
+        _compare_with_eager(runner, p0, X, Yd, net, 0.1, "float64", n_records=2, cost_every=3)
