@@ -15,14 +15,20 @@
 //                        each side. Every lane of a warp must call it, as on a GPU.
 //   threadIdx, blockIdx  the running fiber's; blockDim, gridDim the launch's
 // A barrier that can never complete (threads of a block that do not all reach it) stops the process
-// with a message, as a hung kernel would be, rather than hanging.
+// with a message, as a hung kernel would be, rather than hanging. A read or write outside the arrays
+// (tests/cuda_on_cpu.py puts an inaccessible page after each) names the kernel, block and thread on
+// stderr (pytest -s shows it; captured, it is lost with the process), then lets the process's own
+// handler (Python's faulthandler: the test and the kernel's caller) report the segmentation fault.
 
 #pragma once
 
 #include <math.h>  // libstdc++'s and libc++'s: the float overloads of exp, tanh, ... as on a GPU
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <string.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #define __global__
 #define __device__
@@ -71,19 +77,47 @@ inline void wait(Barrier& b) {
     while (b.generation == generation) yield();
 }
 
+inline const char* kernel_name = "";
+inline struct sigaction previous_segv;
+
+inline void on_segv(int, siginfo_t*, void*) {  // async-signal-safe calls only
+    char line[256] = "cuda_on_cpu: kernel ";
+    strncat(line, kernel_name, 120);
+    strncat(line, " read or wrote outside its arrays (block ", 60);
+    char digits[3][16];
+    const unsigned values[3] = {block_idx.x, block_idx.y, thread_idx.x};
+    for (int i = 0; i < 3; ++i) {
+        char* d = digits[i] + 15;
+        *d = 0;
+        unsigned v = values[i];
+        do { *--d = char('0' + v % 10); v /= 10; } while (v);
+        strncat(line, d, 15);
+        strncat(line, i == 0 ? ", " : i == 1 ? "), thread " : "\n", 12);
+    }
+    ssize_t ignored = write(2, line, strlen(line));
+    (void)ignored;
+    sigaction(SIGSEGV, &previous_segv, nullptr);  // the fault recurs at once, for that handler
+}
+
 inline void fiber_main() {
     kernel_body(kernel_args);
     fibers[running].done = true;
     ++progress;
 }  // returns to the scheduler (uc_link)
 
-// Runs body(args) for every thread of a (gx, gy) grid of (bx, 1, 1) blocks, block by block.
-inline void launch(unsigned gx, unsigned gy, unsigned bx, void (*body)(void*), void* args) {
+// Runs body(args), the kernel called name, for every thread of a (gx, gy) grid of (bx, 1, 1) blocks, block by block.
+inline void launch(const char* name, unsigned gx, unsigned gy, unsigned bx, void (*body)(void*), void* args) {
     if (bx == 0 || bx > kMaxThreads) {
         fprintf(stderr, "cuda_on_cpu: a block has 1 to %u threads; got %u\n", kMaxThreads, bx);
         abort();
     }
+    kernel_name = name;
     kernel_body = body;
+    struct sigaction segv;
+    memset(&segv, 0, sizeof segv);
+    segv.sa_sigaction = on_segv;
+    segv.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &segv, &previous_segv);
     kernel_args = args;
     grid_dim = {gx, gy, 1};
     block_dim = {bx, 1, 1};
@@ -120,6 +154,7 @@ inline void launch(unsigned gx, unsigned gy, unsigned bx, void (*body)(void*), v
             }
         }
     }
+    sigaction(SIGSEGV, &previous_segv, nullptr);
     for (unsigned t = 0; t < bx; ++t) free(fibers[t].stack);
     kernel_body = nullptr;
 }

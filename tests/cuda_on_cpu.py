@@ -6,6 +6,8 @@ CPU meaning (threads, barriers, warp shuffles; see its header comment). :func:`f
 a module that the fast paths' Python takes for CuPy: ``RawModule``/``RawKernel`` launch these
 compiled kernels on NumPy arrays, the rest is NumPy. So the fast paths' host code (grids, partial
 sums, buffers written in place) and their kernels run together, here, against the generic lines.
+Each array a kernel gets ends where an inaccessible page begins, so a read or write past its end
+stops the process (a segmentation fault, with Python's traceback) instead of touching a neighbour.
 What it cannot check: speed, and anything the GPU's own compiler or memory model decides.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import mmap
 import os
 import re
 import shutil
@@ -74,7 +77,7 @@ def _library(source: str) -> tuple[ctypes.CDLL, dict[str, list[tuple[str, Any]]]
     launchers = "".join(
         f'\nextern "C" void launch_{name}(unsigned gx, unsigned gy, unsigned bx, {params}) {{\n'
         f"    auto body = [&] {{ {name}({', '.join(p for p, _ in kernels[name])}); }};\n"
-        f"    cuda_on_cpu::launch(gx, gy, bx, [](void* b) {{ (*static_cast<decltype(body)*>(b))(); }}, &body);\n}}\n"
+        f"    cuda_on_cpu::launch(\"{name}\", gx, gy, bx, [](void* b) {{ (*static_cast<decltype(body)*>(b))(); }}, &body);\n}}\n"
         for name, params in _KERNEL.findall(source))
     text = source + launchers
     key = hashlib.sha256((text + HEADER.read_text()).encode()).hexdigest()[:20]
@@ -98,10 +101,35 @@ def _library(source: str) -> tuple[ctypes.CDLL, dict[str, list[tuple[str, Any]]]
     return dll, kernels
 
 
+class _Guarded:
+    """A copy of an array whose last byte is followed by a page that can be neither read nor written."""
+
+    _mprotect = None
+
+    def __init__(self, a: np.ndarray) -> None:
+        pages = -(-a.nbytes // mmap.PAGESIZE) + 1
+        self.map = mmap.mmap(-1, pages * mmap.PAGESIZE)
+        start = (pages - 1) * mmap.PAGESIZE - a.nbytes  # a multiple of the itemsize: aligned as NumPy's
+        self.view = np.frombuffer(self.map, dtype=a.dtype, count=a.size, offset=start).reshape(a.shape)
+        self.view[...] = a
+        if _Guarded._mprotect is None:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+            _Guarded._mprotect = libc.mprotect
+        self.guard = self.view.ctypes.data + a.nbytes
+        if _Guarded._mprotect(self.guard, mmap.PAGESIZE, 0) != 0:  # PROT_NONE
+            raise OSError(ctypes.get_errno(), "mprotect of the guard page failed")
+
+    def release(self) -> None:
+        _Guarded._mprotect(self.guard, mmap.PAGESIZE, mmap.PROT_READ | mmap.PROT_WRITE)
+        del self.view
+        self.map.close()
+
+
 class Kernel:
     """A kernel called as CuPy's are: ``kernel(grid, block, args)``, here on NumPy arrays."""
 
-    max_threads_per_block = 128  # what the fused runner sizes its one block by; OS threads here
+    max_threads_per_block = 128  # what the fused runner sizes its one block by (fibers here: fewer run faster)
 
     def __init__(self, source: str, name: str) -> None:
         dll, kernels = _library(source)
@@ -115,16 +143,28 @@ class Kernel:
             raise TypeError(f"{self.name} takes {len(self._params)} arguments; got {len(args)}")
         gx, gy = (tuple(grid) + (1,))[:2]
         (bx,) = block
-        values = []
+        values, guarded = [], {}  # one guarded copy per array: an array passed twice stays one (in place)
         for (pname, ctype), a in zip(self._params, args):
             if ctype is ctypes.c_void_p:
                 if not isinstance(a, np.ndarray) or not a.flags.c_contiguous:
                     raise TypeError(f"{self.name}: {pname} must be a C-contiguous array; got {type(a).__name__}")
-                values.append(a.ctypes.data)
+                key = (a.ctypes.data, a.nbytes)
+                if key not in guarded:
+                    if any(np.may_share_memory(a, other) for other, _ in guarded.values()):
+                        raise TypeError(f"{self.name}: {pname} overlaps another argument without being it")
+                    guarded[key] = (a, _Guarded(a))
+                values.append(guarded[key][1].view.ctypes.data)
             else:
                 values.append(a.item() if isinstance(a, np.generic) else a)
         self.launches.append(((gx, gy), (bx,)))
-        self._launch(gx, gy, bx, *values)
+        try:
+            self._launch(gx, gy, bx, *values)
+            for a, g in guarded.values():
+                if a.flags.writeable:
+                    a[...] = g.view  # what the kernel wrote (and the rest as it was)
+        finally:
+            for _, g in guarded.values():
+                g.release()
 
 
 def fake_cupy(multiprocessors: int = 4) -> types.ModuleType:
