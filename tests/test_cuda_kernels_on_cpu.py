@@ -161,6 +161,21 @@ def test_fused_kernel_matches_the_generic_step(cp, activation, dtype):
         _compare_with_eager(runner, p0, X[:, :m], Y[:, :m], net, 1.2, dtype)
 
 
+@pytest.mark.parametrize("n_x, n_h, m, activation", [(1, 1, 5, "tanh"), (2, 15, 300, "relu"), (2, 4, 1, "leaky_relu")])
+def test_fused_kernel_at_the_edges_of_what_it_takes(cp, n_x, n_h, m, activation):
+    """The smallest network, the largest one the accumulators allow (n_h n_x + 2 n_h + 2 = 62 of
+    MAX_ACCUMULATORS = 64), and a single example (one warp, 31 lanes idle)."""
+    from backend_nn.accelerate.cupy_fused import MAX_ACCUMULATORS, fused_runner
+
+    assert n_h * n_x + 2 * n_h + 2 <= MAX_ACCUMULATORS
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(n_x, m), (rng.rand(1, m) > 0.5) * 1.0
+    net = Network.build([n_x, n_h, 1], activation)
+    p0 = bnn.initialize_parameters_deep([n_x, n_h, 1], seed=1, init="he")
+    runner = fused_runner(p0, X, Y, net=net, learning_rate=0.5, xp=np)
+    _compare_with_eager(runner, p0, X, Y, net, 0.5, "float64", n_records=2, cost_every=3)
+
+
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "leaky_relu"])
 def test_a_nan_in_the_hidden_layer_stays_nan_in_the_kernels(cp, activation):
     """A NaN weight makes a NaN cost through the fused kernel and through the lines' kernels, as it does
