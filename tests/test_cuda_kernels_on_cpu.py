@@ -12,6 +12,8 @@ Tolerances: the kernels sum in another order than NumPy: float64 rtol 1e-12, flo
 over a run of steps as in test_cupy_fast_paths (1e-9 / 2e-4).
 """
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -44,7 +46,7 @@ def cp(built, monkeypatch):
     for cache in caches:
         cache.cache_clear()
     fake = fake_cupy(multiprocessors=SMS)
-    monkeypatch.setitem(__import__("sys").modules, "cupy", fake)
+    monkeypatch.setitem(sys.modules, "cupy", fake)
     yield fake
     for cache in caches:
         cache.cache_clear()
@@ -59,6 +61,13 @@ def _data(n_x, m, dtype, seed=0):
 
 def _tolerances(dtype):
     return (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
+
+
+def _lines_kernels(dtype, activation):
+    """(forward_rows, backprop_rows, through_rows) as cupy_lines compiled them (each counts its launches)."""
+    from backend_nn.accelerate.cupy_lines import _kernels
+
+    return _kernels(0, dtype, activation)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -84,14 +93,8 @@ def test_hidden_lines_kernels_match_the_generic_lines(cp, activation, dtype):
         assert_lines_match(p, X, Y, Network.build([5, 9, 3, 1], g), CupyLines(), xp=np, rtol=rtol, atol=atol,
                            mean_in_dZ=mean_in_dZ)
     launched = {name for name, kernel in zip(("forward_rows", "backprop_rows", "through_rows"),
-                                             cp_kernels(dtype, activation)) if kernel.launches}
+                                             _lines_kernels(dtype, activation)) if kernel.launches}
     assert launched == {"forward_rows", "backprop_rows", "through_rows"}, f"only {sorted(launched)} ran"
-
-
-def cp_kernels(dtype, activation):
-    from backend_nn.accelerate.cupy_lines import _kernels
-
-    return _kernels(0, dtype, activation)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
