@@ -75,12 +75,16 @@ def _library(source: str) -> tuple[ctypes.CDLL, dict[str, list[tuple[str, Any]]]
     c_type = _scalar_type(source)
     kernels = {name: _parameters(params, c_type) for name, params in _KERNEL.findall(source)}
     launchers = "".join(
-        f'\nextern "C" void launch_{name}(unsigned gx, unsigned gy, unsigned bx, {params}) {{\n'
+        f'\nextern "C" __attribute__((visibility("default")))\n'
+        f"void launch_{name}(unsigned gx, unsigned gy, unsigned bx, {params}) {{\n"
         f"    auto body = [&] {{ {name}({', '.join(p for p, _ in kernels[name])}); }};\n"
         f"    cuda_on_cpu::launch(\"{name}\", gx, gy, bx, [](void* b) {{ (*static_cast<decltype(body)*>(b))(); }}, &body);\n}}\n"
         for name, params in _KERNEL.findall(source))
     text = source + launchers
-    key = hashlib.sha256((text + HEADER.read_text()).encode()).hexdigest()[:20]
+    # hidden: each library keeps its own state and functions (the same names, other activations); only the
+    # launchers are exported
+    flags = ["-std=c++17", "-O1", "-fPIC", "-shared", "-fvisibility=hidden", "-Wno-unknown-pragmas"]
+    key = hashlib.sha256("\n".join([text, HEADER.read_text(), *flags]).encode()).hexdigest()[:20]
     _BUILD.mkdir(exist_ok=True)
     lib = _BUILD / f"{key}.so"
     if not lib.exists():
@@ -88,8 +92,7 @@ def _library(source: str) -> tuple[ctypes.CDLL, dict[str, list[tuple[str, Any]]]
         src.write_text(text)
         cxx = shutil.which("g++") or shutil.which("clang++") or "g++"
         tmp = lib.with_suffix(f".{id(text)}.tmp")
-        cmd = [cxx, "-std=c++17", "-O1", "-fPIC", "-shared", "-Wno-unknown-pragmas",
-               "-include", str(HEADER), "-x", "c++", str(src), "-o", str(tmp)]
+        cmd = [cxx, *flags, "-include", str(HEADER), "-x", "c++", str(src), "-o", str(tmp)]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"{cxx} could not build the kernels for the CPU:\n{done.stderr[-3000:]}")
