@@ -2,7 +2,7 @@
 
 test_cuda_sources shows the kernels compile; test_cupy_fast_paths shows their values on a GPU,
 where one is lent. Between the two, here: each kernel's own source is built for the CPU by the C++
-compiler (tests/cuda_on_cpu.py: a thread per CUDA thread, barriers, warp shuffles) and the fast
+compiler (tests/cuda_on_cpu.py: each CUDA thread a fiber, barriers, warp shuffles) and the fast
 paths' Python runs with a stand-in ``cupy`` whose arrays are NumPy's, against the generic lines and
 the generic step. A change to a kernel's indexing, its partial sums, its NaN handling or the grid
 the Python gives it then fails on any machine with g++ or clang++ (C++17), before it meets a GPU. Speed, and
