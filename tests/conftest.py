@@ -181,6 +181,70 @@ def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=N
     return caches_f
 
 
+
+def hidden_layer_data(xp, n_x, m, dtype, seed=0):
+    """X (n_x, m) drawn from N(0, 1) and Y = [X[0] X[-1] > 0]: a nonlinear rule, so the hidden layer has work."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_x, m)
+    Y = (X[:1] * X[-1:] > 0) * 1.0
+    return to_backend(X, xp, dtype=dtype), to_backend(Y, xp, dtype=dtype)
+
+
+def assert_runner_matches_eager(runner, p0, X, Y, net, lr, dtype, *, xp, n_records, cost_every):
+    """A fast path's runner against the generic step taken n_records * cost_every times eagerly: the
+    costs it records, the parameters after (values and dtype), and p0 left as it was (the runner works on
+    buffers of its own). float64 rtol 1e-9 / atol 1e-12, float32 2e-4 / 1e-6 (sums in another order)."""
+    from backend_nn.step import train_step
+
+    start = {k: v.copy() for k, v in p0.items()}
+    fast_p, fast_costs = runner(p0, n_records, cost_every)
+    for k in p0:
+        np.testing.assert_array_equal(to_numpy(p0[k]), to_numpy(start[k]), err_msg=f"{k} was written to")
+    p, costs = start, []
+    for i in range(n_records * cost_every):
+        p, c = train_step(p, X, Y, net=net, learning_rate=lr, xp=xp, with_cost=i % cost_every == 0)
+        if c is not None:
+            costs.append(float(c))
+    rtol, atol = (1e-9, 1e-12) if dtype == "float64" else (2e-4, 1e-6)
+    np.testing.assert_allclose(to_numpy(fast_costs), costs, rtol=rtol, atol=atol)
+    for k in p:
+        np.testing.assert_allclose(to_numpy(fast_p[k]), to_numpy(p[k]), rtol=rtol, atol=atol, err_msg=k)
+        assert fast_p[k].dtype == p[k].dtype, k
+
+
+def assert_through_line_matches(lines, *, xp, activation, dtype, n, m):
+    """``lines.through`` after a matrix product (n_l = 5): dZ = W^T dZ_next * g'(Z) and db = sum(dZ, axis=1)
+    (/ m and not), written over the product, against the generic line; Z, A and the product's inputs not
+    written; for relu, leaky relu and linear the same bits (dA times 1, 0 or the slope; relu'(0) = 0,
+    leaky_relu'(0) = the slope), else round-off (g' formed in another order)."""
+    from backend_nn.activations import get_activation
+    from backend_nn.propagation import GENERIC_LINES
+
+    rng = np.random.RandomState(5)
+    dt = np.dtype(dtype)
+    Z = to_backend(rng.randn(n, m), xp, dtype=dt)
+    Z[:, :7] = 0
+    g = get_activation(activation, negative_slope=0.05)
+    A = g(Z, xp=xp)
+    W, dZ_next = (to_backend(rng.randn(*shape), xp, dtype=dt) for shape in [(5, n), (5, m)])
+    inputs = {"Z": Z, "A": A, "W": W, "dZ_next": dZ_next}
+    before = {k: v.copy() for k, v in inputs.items()}
+    Z_kept = Z if g.needs_Z else None
+    exact = activation in ("relu", "leaky_relu", "linear")
+    rtol, atol = (0, 0) if exact else ((1e-13, 1e-15) if dtype == "float64" else (1e-5, 1e-6))
+    for inv_m in (1.0 / m, None):
+        want_dZ, want_db = GENERIC_LINES.through(xp.matmul(W.T, dZ_next), Z_kept, A, g, xp=xp, inv_m=inv_m)
+        product = xp.matmul(W.T, dZ_next)
+        dZ, db = lines.through(product, Z_kept, A, g, xp=xp, inv_m=inv_m)
+        assert dZ is product, "dZ is written over the product"
+        np.testing.assert_allclose(to_numpy(dZ), to_numpy(want_dZ), rtol=rtol, atol=atol)
+        db_rtol = 1e-12 if dtype == "float64" else 1e-4  # the row sums are added in another order
+        np.testing.assert_allclose(to_numpy(db), to_numpy(want_db), rtol=db_rtol, atol=db_rtol * 1e-2)
+        assert db.shape == want_db.shape == (n, 1) and db.dtype == want_db.dtype == dt
+    for k, v in inputs.items():
+        np.testing.assert_array_equal(to_numpy(v), to_numpy(before[k]), err_msg=f"{k} was written to")
+
+
 def course_model(X, Y, dims, optimizer, lr, size, epochs, beta=0.9, beta1=0.9, beta2=0.999, eps=1e-8, lambd=0.0,
                  batches=None):
     """The course's optimization model, in plain NumPy: He init (seed 3), reseeded shuffles from 10,

@@ -113,12 +113,12 @@ inline void launch(const char* name, unsigned gx, unsigned gy, unsigned bx, void
     }
     kernel_name = name;
     kernel_body = body;
+    kernel_args = args;
     struct sigaction segv;
     memset(&segv, 0, sizeof segv);
     segv.sa_sigaction = on_segv;
     segv.sa_flags = SA_SIGINFO;
     sigaction(SIGSEGV, &segv, &previous_segv);
-    kernel_args = args;
     grid_dim = {gx, gy, 1};
     block_dim = {bx, 1, 1};
     for (unsigned t = 0; t < bx; ++t) fibers[t].stack = static_cast<char*>(malloc(kStackBytes));

@@ -9,7 +9,7 @@ the Python gives it then fails on any machine with g++ or clang++ (C++17), befor
 what only a GPU's compiler or memory model decides, stay test_cupy_fast_paths'.
 
 Tolerances: the kernels sum in another order than NumPy: float64 rtol 1e-12, float32 1e-5 per line;
-over a run of steps as in test_cupy_fast_paths (1e-9 / 2e-4).
+over a run of steps 1e-9 / 2e-4 (conftest.assert_runner_matches_eager, which test_cupy_fast_paths uses too).
 """
 
 import sys
@@ -20,9 +20,8 @@ import pytest
 import backend_nn as bnn
 from backend_nn.activations import get_activation
 from backend_nn.network import Network
-from backend_nn.propagation import GENERIC_LINES
 from backend_nn.step import train_step
-from conftest import assert_lines_match
+from conftest import assert_lines_match, assert_runner_matches_eager, assert_through_line_matches, hidden_layer_data
 from cuda_on_cpu import compiler_problem, fake_cupy
 
 ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "linear"]
@@ -52,13 +51,6 @@ def cp(built, monkeypatch):
         cache.cache_clear()
 
 
-def _data(n_x, m, dtype, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.randn(n_x, m)
-    Y = (X[:1] * X[-1:] > 0) * 1.0  # a nonlinear rule: the hidden layer has work to do
-    return X.astype(dtype), Y.astype(dtype)
-
-
 def _tolerances(dtype):
     return (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
 
@@ -83,11 +75,11 @@ def test_hidden_lines_kernels_match_the_generic_lines(cp, activation, dtype):
     rtol, atol = _tolerances(dtype)
     for n_h, m, blocks in [(37, 1003, 1), (3, 5001, 5)]:
         assert _column_blocks(n_h, m) == blocks
-        X, Y = _data(5, m, dtype)
+        X, Y = hidden_layer_data(np, 5, m, dtype)
         p = bnn.initialize_parameters_deep([5, n_h, 1], seed=4, init="he", dtype=dtype)
         caches = assert_lines_match(p, X, Y, Network.build([5, n_h, 1], g), CupyLines(), xp=np, rtol=rtol, atol=atol)
         assert (caches[0][1] is None) == (activation in ("tanh", "sigmoid")), "Z1 is dropped only where g' needs A"
-    X, Y = _data(5, 2100, dtype, seed=1)
+    X, Y = hidden_layer_data(np, 5, 2100, dtype, seed=1)
     p = bnn.initialize_parameters_deep([5, 9, 3, 1], seed=3, init="he", dtype=dtype)
     for mean_in_dZ in (False, True):
         assert_lines_match(p, X, Y, Network.build([5, 9, 3, 1], g), CupyLines(), xp=np, rtol=rtol, atol=atol,
@@ -100,50 +92,13 @@ def test_hidden_lines_kernels_match_the_generic_lines(cp, activation, dtype):
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_through_kernel_writes_over_the_product_and_nothing_else(cp, activation, dtype):
-    """dZ = D * g'(Z) and db = sum(dZ, axis=1) (/ m or not) in one kernel, written over D = W^T dZ_next,
-    against the generic line: for relu, leaky relu and linear the same bits (D times 1, 0 or the slope;
-    relu'(0) = 0, leaky_relu'(0) = the slope), else round-off; Z and A are not written."""
-    from backend_nn.accelerate.cupy_lines import CupyLines
+    """dZ = D * g'(Z) and db = sum(dZ, axis=1) (/ m or not) in one kernel, written over D = W^T dZ_next, with
+    each row split among 5 column blocks (conftest.assert_through_line_matches, as the GPU test has it)."""
+    from backend_nn.accelerate.cupy_lines import CupyLines, _column_blocks
 
     n, m = 3, 5001
-    rng = np.random.RandomState(5)
-    Z = rng.randn(n, m).astype(dtype)
-    Z[:, :7] = 0
-    g = get_activation(activation, negative_slope=0.05)
-    A = g(Z, xp=np)
-    W, dZ_next = rng.randn(5, n).astype(dtype), rng.randn(5, m).astype(dtype)
-    before = {"Z": Z.copy(), "A": A.copy()}
-    Z_kept = Z if g.needs_Z else None
-    exact = activation in ("relu", "leaky_relu", "linear")
-    rtol, atol = (0, 0) if exact else _tolerances(dtype)
-    for inv_m in (1.0 / m, None):
-        want_dZ, want_db = GENERIC_LINES.through(W.T @ dZ_next, Z_kept, A, g, xp=np, inv_m=inv_m)
-        product = W.T @ dZ_next
-        dZ, db = CupyLines().through(product, Z_kept, A, g, xp=np, inv_m=inv_m)
-        assert dZ is product, "dZ is written over the product"
-        np.testing.assert_allclose(dZ, want_dZ, rtol=rtol, atol=atol)
-        db_rtol = 1e-12 if dtype == "float64" else 1e-4  # the row sums are added in another order
-        np.testing.assert_allclose(db, want_db, rtol=db_rtol, atol=db_rtol * 1e-2)
-        assert db.shape == want_db.shape == (n, 1) and db.dtype == want_db.dtype == np.dtype(dtype)
-    for k, v in {"Z": Z, "A": A}.items():
-        np.testing.assert_array_equal(v, before[k], err_msg=f"{k} was written to")
-
-
-def _compare_with_eager(runner, p0, X, Y, net, lr, dtype, n_records=3, cost_every=4):
-    start = {k: v.copy() for k, v in p0.items()}
-    fast_p, fast_costs = runner(p0, n_records, cost_every)
-    for k in p0:
-        np.testing.assert_array_equal(p0[k], start[k], err_msg=f"{k} was written to")
-    p, costs = dict(start), []
-    for i in range(n_records * cost_every):
-        p, c = train_step(p, X, Y, net=net, learning_rate=lr, xp=np, with_cost=i % cost_every == 0)
-        if c is not None:
-            costs.append(float(c))
-    rtol, atol = (1e-9, 1e-12) if dtype == "float64" else (2e-4, 1e-6)
-    np.testing.assert_allclose(np.asarray(fast_costs), costs, rtol=rtol, atol=atol)
-    for k in p:
-        np.testing.assert_allclose(fast_p[k], p[k], rtol=rtol, atol=atol, err_msg=k)
-        assert fast_p[k].dtype == p[k].dtype, k
+    assert _column_blocks(n, m) == 5
+    assert_through_line_matches(CupyLines(), xp=np, activation=activation, dtype=dtype, n=n, m=m)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -161,7 +116,7 @@ def test_fused_kernel_matches_the_generic_step(cp, activation, dtype):
         p0 = bnn.initialize_parameters(2, n_h, 1, dtype=dtype)
         runner = fused_runner(p0, X[:, :m], Y[:, :m], net=net, learning_rate=1.2, xp=np)
         assert runner.threads == min(128, -(-m // 32) * 32)
-        _compare_with_eager(runner, p0, X[:, :m], Y[:, :m], net, 1.2, dtype)
+        assert_runner_matches_eager(runner, p0, X[:, :m], Y[:, :m], net, 1.2, dtype, xp=np, n_records=3, cost_every=4)
 
 
 @pytest.mark.parametrize("n_x, n_h, m, activation", [(1, 1, 5, "tanh"), (2, 15, 300, "relu"), (2, 4, 1, "leaky_relu")])
@@ -176,7 +131,7 @@ def test_fused_kernel_at_the_edges_of_what_it_takes(cp, n_x, n_h, m, activation)
     net = Network.build([n_x, n_h, 1], activation)
     p0 = bnn.initialize_parameters_deep([n_x, n_h, 1], seed=1, init="he")
     runner = fused_runner(p0, X, Y, net=net, learning_rate=0.5, xp=np)
-    _compare_with_eager(runner, p0, X, Y, net, 0.5, "float64", n_records=2, cost_every=3)
+    assert_runner_matches_eager(runner, p0, X, Y, net, 0.5, "float64", xp=np, n_records=2, cost_every=3)
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "leaky_relu"])
@@ -209,4 +164,4 @@ def test_lines_runner_trains_as_the_generic_step(cp):
         net = Network.build(dims, activation)
         p0 = bnn.initialize_parameters_deep(dims, seed=3, init="he")
         runner = lines_runner(p0, X, Yd, net=net, learning_rate=0.1, xp=np)
-        _compare_with_eager(runner, p0, X, Yd, net, 0.1, "float64", n_records=2, cost_every=3)
+        assert_runner_matches_eager(runner, p0, X, Yd, net, 0.1, "float64", xp=np, n_records=2, cost_every=3)

@@ -17,7 +17,7 @@ from backend_nn.accelerate import choose_runner
 from backend_nn.backend import get_namespace, to_numpy
 from backend_nn.network import Network
 from backend_nn.step import train_step
-from conftest import assert_lines_match
+from conftest import assert_lines_match, assert_runner_matches_eager, assert_through_line_matches, hidden_layer_data
 
 pytestmark = pytest.mark.gpu
 
@@ -32,13 +32,6 @@ def cp():
     return get_namespace("cupy")
 
 
-def _data(xp, n_x, m, dtype, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.randn(n_x, m)
-    Y = (X[:1] * X[-1:] > 0) * 1.0  # a nonlinear rule: the hidden layer has work to do
-    return bnn.to_backend(X, xp, dtype=dtype), bnn.to_backend(Y, xp, dtype=dtype)
-
-
 KINDS = {"fused": "cupy fused kernel", "graph": "cuda graph", "lines": "cupy lines"}
 
 
@@ -47,21 +40,7 @@ def _compare_runner_with_eager(xp, kind, p0, X, Y, net, lr, dtype, n_records=30,
 
     runner = compiled_runner(p0, X, Y, net=net, learning_rate=lr, xp=xp, prefer=KINDS[kind])
     assert runner is not None, f"the {kind} path declined this network"
-    start = {k: v.copy() for k, v in p0.items()}
-    fast_p, fast_costs = runner(p0, n_records, cost_every)
-    for k in p0:  # the runner worked on buffers of its own
-        np.testing.assert_array_equal(to_numpy(p0[k]), to_numpy(start[k]), err_msg=f"{k} was written to")
-    p = {k: v.copy() for k, v in p0.items()}
-    costs = []
-    for i in range(n_records * cost_every):
-        p, c = train_step(p, X, Y, net=net, learning_rate=lr, xp=xp, with_cost=i % cost_every == 0)
-        if c is not None:
-            costs.append(float(c))
-    rtol, atol = (1e-9, 1e-12) if dtype == "float64" else (2e-4, 1e-6)
-    np.testing.assert_allclose(to_numpy(fast_costs), costs, rtol=rtol, atol=atol)
-    for k in p:
-        np.testing.assert_allclose(to_numpy(fast_p[k]), to_numpy(p[k]), rtol=rtol, atol=atol, err_msg=k)
-        assert fast_p[k].dtype == p[k].dtype
+    assert_runner_matches_eager(runner, p0, X, Y, net, lr, dtype, xp=xp, n_records=n_records, cost_every=cost_every)
     return runner
 
 
@@ -85,7 +64,7 @@ def test_graph_with_cublas_on_a_network_too_big_for_the_broadcast_matmul(cp, act
 
     n_x, n_h, m = 64, 96, 3001
     assert n_x * n_h * m > GRAPH_MAX_ELEMENTS
-    X, Y = _data(cp, n_x, m, getattr(cp, dtype))
+    X, Y = hidden_layer_data(cp, n_x, m, getattr(cp, dtype))
     p0 = bnn.initialize_parameters(n_x, n_h, 1, backend=cp, dtype=dtype, init="he" if activation == "relu" else "random")
     runner = _compare_runner_with_eager(cp, "graph", p0, X, Y, Network.build([n_x, n_h, 1], activation), 0.5,
                                         dtype, n_records=5, cost_every=4)
@@ -130,7 +109,7 @@ def test_fused_lines_match_the_generic_lines(cp, activation, dtype, n_h, m):
     blocks whose partial sums are added afterwards."""
     from backend_nn.accelerate.cupy_lines import CupyLines, _column_blocks
 
-    X, Y = _data(cp, 5, m, getattr(cp, dtype))
+    X, Y = hidden_layer_data(cp, 5, m, getattr(cp, dtype))
     p = bnn.initialize_parameters_deep([5, n_h, 1], seed=4, init="he", backend=cp, dtype=dtype)
     assert (_column_blocks(n_h, m) > 1) == (n_h == 3)
     net = Network.build([5, n_h, 1], bnn.get_activation(activation, negative_slope=0.05))
@@ -213,33 +192,9 @@ def test_through_kernel_matches_the_generic_line(cp, activation, dtype, n, m):
     product's inputs are not written; for relu, leaky relu and linear the same bits (dA times 1, 0 or the
     slope), else round-off (g' formed in another order)."""
     from backend_nn.accelerate.cupy_lines import CupyLines, _column_blocks
-    from backend_nn.activations import get_activation
-    from backend_nn.propagation import GENERIC_LINES
 
     assert (_column_blocks(n, m) > 1) == (n == 3)
-    rng = np.random.RandomState(5)
-    dt = getattr(cp, dtype)
-    Z = bnn.to_backend(rng.randn(n, m), cp, dtype=dt)
-    Z[:, :7] = 0  # relu'(0) = 0, leaky_relu'(0) = the slope
-    g = get_activation(activation, negative_slope=0.05)
-    A = g(Z, xp=cp)
-    W, dZ_next = (bnn.to_backend(rng.randn(*shape), cp, dtype=dt) for shape in [(5, n), (5, m)])
-    inputs = {"Z": Z, "A": A, "W": W, "dZ_next": dZ_next}
-    before = {k: v.copy() for k, v in inputs.items()}
-    Z_kept = Z if g.needs_Z else None
-    exact = activation in ("relu", "leaky_relu", "linear")
-    rtol, atol = (0, 0) if exact else ((1e-13, 1e-15) if dtype == "float64" else (1e-5, 1e-6))
-    for inv_m in (1.0 / m, None):
-        want_dZ, want_db = GENERIC_LINES.through(cp.matmul(W.T, dZ_next), Z_kept, A, g, xp=cp, inv_m=inv_m)
-        product = cp.matmul(W.T, dZ_next)
-        dZ, db = CupyLines().through(product, Z_kept, A, g, xp=cp, inv_m=inv_m)
-        assert dZ is product, "dZ is written over the product"
-        np.testing.assert_allclose(to_numpy(dZ), to_numpy(want_dZ), rtol=rtol, atol=atol)
-        db_rtol = 1e-12 if dtype == "float64" else 1e-4  # the row sums are added in another order
-        np.testing.assert_allclose(to_numpy(db), to_numpy(want_db), rtol=db_rtol, atol=db_rtol * 1e-2)
-        assert db.shape == want_db.shape == (n, 1) and db.dtype == want_db.dtype == dt
-    for k, v in inputs.items():
-        np.testing.assert_array_equal(to_numpy(v), to_numpy(before[k]), err_msg=f"{k} was written to")
+    assert_through_line_matches(CupyLines(), xp=cp, activation=activation, dtype=dtype, n=n, m=m)
 
 
 def test_graph_without_a_loadable_cublas_falls_back_to_the_broadcast_matmul(cp, monkeypatch):
@@ -255,7 +210,7 @@ def test_graph_without_a_loadable_cublas_falls_back_to_the_broadcast_matmul(cp, 
     _, choice = choose_runner(p0, X, Y, net=Network.build([2, 4, 1], "tanh"), learning_rate=1.2, xp=cp,
                               compile="auto", prefer="cuda graph")
     assert choice.path == "cuda graph, broadcast matmul (no cuBLAS: test: none)"
-    Xb, Yb = _data(cp, 64, 3001, cp.float64)
+    Xb, Yb = hidden_layer_data(cp, 64, 3001, cp.float64)
     big = bnn.initialize_parameters(64, 96, 1, backend=cp)
     from backend_nn.accelerate import Declined
 
