@@ -212,6 +212,26 @@ def assert_runner_matches_eager(runner, p0, X, Y, net, lr, dtype, *, xp, n_recor
         assert fast_p[k].dtype == p[k].dtype, k
 
 
+def assert_row_sums_close(total, terms, inv_m: float | None, *, err_msg: str = "") -> None:
+    """``total`` (n, 1) is ``inv_m * sum(terms, axis=1)`` (or the plain sum where inv_m is None) added in
+    ``terms``' precision, in any order: against the sum of the same terms in float64, within 2 eps of the
+    sum of their magnitudes a row (the scale of a summation's round-off, whatever the order; a fixed rtol
+    is unsound where the terms cancel: 50,001 float32 terms of magnitude 25,873 in all summing to -0.24
+    differ by 3e-4 relative between NumPy's pairwise sum and a kernel's blocked one, both right), plus
+    eps of the total for the 1/m. Far below a term lost or counted twice."""
+    terms64 = to_numpy(terms).astype(np.float64)
+    scale = 1.0 if inv_m is None else inv_m
+    want = np.sum(terms64, axis=1, keepdims=True) * scale
+    eps = np.finfo(to_numpy(terms).dtype).eps
+    bound = 2 * eps * np.sum(np.abs(terms64), axis=1, keepdims=True) * scale + eps * np.abs(want)
+    got = to_numpy(total).astype(np.float64)
+    assert got.shape == want.shape, f"{err_msg}: shape {got.shape}, expected {want.shape}"
+    off = np.abs(got - want) > bound
+    assert not off.any(), (f"{err_msg}: rows {np.flatnonzero(off).tolist()} off by "
+                           f"{(np.abs(got - want) / bound)[off].max():.3g} times the round-off bound; "
+                           f"got {got[off].ravel()}, the float64 sums {want[off].ravel()}")
+
+
 def assert_through_line_matches(lines, *, xp, activation, dtype, n, m):
     """``lines.through`` after a matrix product (n_l = 5): dZ = W^T dZ_next * g'(Z) and db = sum(dZ, axis=1)
     (/ m and not), written over the product, against the generic line; Z, A and the product's inputs not
@@ -238,8 +258,8 @@ def assert_through_line_matches(lines, *, xp, activation, dtype, n, m):
         dZ, db = lines.through(product, Z_kept, A, g, xp=xp, inv_m=inv_m)
         assert dZ is product, "dZ is written over the product"
         np.testing.assert_allclose(to_numpy(dZ), to_numpy(want_dZ), rtol=rtol, atol=atol)
-        db_rtol = 1e-12 if dtype == "float64" else 1e-4  # the row sums are added in another order
-        np.testing.assert_allclose(to_numpy(db), to_numpy(want_db), rtol=db_rtol, atol=db_rtol * 1e-2)
+        assert_row_sums_close(db, dZ, inv_m, err_msg="the kernel's db against its own dZ")
+        assert_row_sums_close(want_db, want_dZ, inv_m, err_msg="the generic db against its own dZ")
         assert db.shape == want_db.shape == (n, 1) and db.dtype == want_db.dtype == dt
     for k, v in inputs.items():
         np.testing.assert_array_equal(to_numpy(v), to_numpy(before[k]), err_msg=f"{k} was written to")

@@ -91,13 +91,17 @@ def test_hidden_lines_kernels_match_the_generic_lines(cp, activation, dtype):
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_through_kernel_writes_over_the_product_and_nothing_else(cp, activation, dtype):
+@pytest.mark.parametrize("m, sms, blocks", [(5001, SMS, 5), (50001, 132, 49)])  # the second: an H100's grid
+def test_through_kernel_writes_over_the_product_and_nothing_else(cp, monkeypatch, activation, dtype, m, sms, blocks):
     """dZ = D * g'(Z) and db = sum(dZ, axis=1) (/ m or not) in one kernel, written over D = W^T dZ_next, with
-    each row split among 5 column blocks (conftest.assert_through_line_matches, as the GPU test has it)."""
-    from backend_nn.accelerate.cupy_lines import CupyLines, _column_blocks
+    each row split among column blocks (conftest.assert_through_line_matches, as the GPU test has it); at
+    m = 50,001 on 132 SMs the GPU test's own grid, where the float32 row sums cancel (-0.24 of 25,873)."""
+    from backend_nn.accelerate.cupy_lines import CupyLines, _column_blocks, _multiprocessors
 
-    n, m = 3, 5001
-    assert _column_blocks(n, m) == 5
+    monkeypatch.setitem(cp.cuda.Device.attributes, "MultiProcessorCount", sms)
+    _multiprocessors.cache_clear()
+    n = 3
+    assert _column_blocks(n, m) == blocks
     assert_through_line_matches(CupyLines(), xp=np, activation=activation, dtype=dtype, n=n, m=m)
 
 
