@@ -5,6 +5,8 @@ plain NumPy below (initialization streams, caches, the dA_L route, relu_backward
 centred finite differences in test_gradients.py.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -493,6 +495,11 @@ def test_softmax_network_forward_backward_against_numpy(backend):
         for k in ("dW1", "db1", "dW2", "db2", "dW3", "db3"):
             assert_close(grads[k], ref[k], backend, rtol=1e-10, atol=1e-14)
     assert bnn.compute_cost(ALb, labels) == pytest.approx(-np.sum(Y * np.log(AL)) / 10, rel=1e-12)
+    # without output=, the rule for K > 1 output units: softmax, forward and backward
+    assert_close(bnn.L_model_forward(backend.asarray(X), pb)[0], AL, backend, rtol=1e-12)
+    grads = bnn.L_model_backward(ALb, backend.asarray(Y), cachesb)
+    for k in ("dW1", "db1", "dW3", "db3"):
+        assert_close(grads[k], ref[k], backend, rtol=1e-10, atol=1e-14)
 
 
 def test_predict_returns_labels(backend):
@@ -612,8 +619,11 @@ def test_two_layer_model_gives_the_applications_published_values(learning_rate, 
 
 def test_soft_targets_train_a_sigmoid_output_on_every_backend(backend):
     rng = np.random.RandomState(0)
-    X, Y = rng.randn(3, 40), rng.uniform(0.05, 0.95, size=(1, 40))  # soft labels: no warning
-    eager, eager_costs = bnn.L_layer_model(X, Y, [3, 5, 1], 0.1, 30, cost_every=1, compile=False)
+    X, Y = rng.randn(3, 40), rng.uniform(0.05, 0.95, size=(1, 40))
+    Y[0, :2] = 0.0, 1.0  # soft targets beside 0/1 labels, all inside [0, 1]: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        eager, eager_costs = bnn.L_layer_model(X, Y, [3, 5, 1], 0.1, 30, cost_every=1, compile=False)
     params, costs = bnn.L_layer_model(backend.asarray(X), backend.asarray(Y), [3, 5, 1], 0.1, 30, cost_every=1)
     np.testing.assert_allclose(costs, eager_costs, rtol=1e-12)
     for k in eager:
@@ -640,6 +650,25 @@ def test_L_model_backward_refuses_an_AL_its_division_cannot_take(backend):
         bnn.L_model_backward(saturated, Yb, caches)
     grads = bnn.L_model_backward(AL * 3 - 1, Yb, caches)  # not probabilities, and taken (the general route)
     assert sorted(grads) == ["dA0", "dA1", "dW1", "dW2", "db1", "db2"]
+
+
+def test_a_learners_own_activation_written_another_way_is_taken_as_that_activation():
+    """The caches' A_l are compared with g_l(Z_l) up to round-off, relative to both: a notebook's tanh written
+    (e^Z - e^-Z) / (e^Z + e^-Z), and its sigmoid e^Z / (1 + e^Z), differ from the library's in the last bits on
+    either side, and are taken as they are, with the gradients of the A_l given."""
+    rng = np.random.RandomState(7)
+    X, Y = rng.randn(3, 50) * 0.01, (rng.rand(1, 50) > 0.5) * 1.0  # small Z too: there tanh(Z) is Z to 1e-4
+    p = bnn.initialize_parameters_deep([3, 6, 4, 1])
+    for name, own in (("tanh", lambda Z: (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z))),
+                      ("sigmoid", lambda Z: np.exp(Z) / (1 + np.exp(Z)))):
+        for scale in (1.0, 300.0):
+            AL, caches = bnn.L_model_forward(X * scale, p, activation=name)
+            mine = [((own(caches[l - 1][1]) if l else A_prev, W, b), Z) for l, ((A_prev, W, b), Z) in enumerate(caches)]
+            assert any(not np.array_equal(a[0][0], c[0][0]) for a, c in zip(mine, caches)), name
+            grads = bnn.L_model_backward(AL, Y, mine, activation=name)
+            want = bnn.L_model_backward(AL, Y, caches, activation=name)
+            for k in want:
+                np.testing.assert_allclose(grads[k], want[k], rtol=1e-9, atol=1e-15, err_msg=f"{name} {k}")
 
 
 def test_L_model_backward_refuses_caches_of_another_forward_pass():

@@ -274,6 +274,57 @@ def test_a_run_that_bounced_above_the_cost_of_ignoring_X_says_so():
     assert len(w) == 1 and costs[-1] < costs[0]  # no rise: it ended under its start
 
 
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_each_output_layers_dA_is_m_times_the_costs_derivative(output):
+    """The course's general route starts from dA_L = m dJ/dA_L (OutputLayer.dA): against centred differences of
+    compute_cost in A_L, entry by entry, for 0/1 labels and soft targets."""
+    from backend_nn.outputs import get_output
+
+    rng = np.random.RandomState(4)
+    K, m, h = (1 if output == "sigmoid" else 3), 5, 1e-6
+    AL = rng.uniform(0.2, 0.8, (K, m))
+    if output == "softmax":
+        AL /= AL.sum(axis=0)
+    Ys = [(rng.rand(K, m) > 0.5) * 1.0, rng.rand(K, m)] if output == "sigmoid" else [np.eye(K)[:, rng.randint(0, K, m)]]
+    for Y in Ys:
+        numeric = np.zeros_like(AL)
+        for i in np.ndindex(*AL.shape):
+            up, down = AL.copy(), AL.copy()
+            up[i] += h
+            down[i] -= h  # the cross-entropy of any A_L: the columns need not sum to 1 for its derivative
+            cost = (lambda A: -np.sum(Y * np.log(A)) / m) if output == "softmax" else (lambda A: bnn.compute_cost(A, Y))
+            numeric[i] = (cost(up) - cost(down)) / (2 * h)
+        np.testing.assert_allclose(get_output(output).dA(AL, Y, xp=np), m * numeric, rtol=1e-7, atol=1e-9)
+
+
+def test_the_cost_takes_probabilities_of_exactly_0_and_1_and_clips_them_to_the_nearest_normal_ones():
+    """A_L in [0, 1] inclusive is taken (a sigmoid that rounded off gives exact 0s and 1s); each is clipped to the
+    smallest normal number or the largest number below 1, 1 - eps/2, and every A_L strictly between is the course's
+    own: the cost of A = 1 - eps/2 against Y = 0 is -log(eps/2) with or without the clip."""
+    for dt in (np.float64, np.float32):
+        info = np.finfo(dt)
+        top, tiny = dt(1) - info.eps / 2, info.smallest_normal
+        assert top < 1 and np.nextafter(top, dt(2)) == 1
+        for AL, Y, want in (([[0.0, 1.0]], [[0, 1]], -(np.log(np.float64(top)) + np.log1p(-np.float64(tiny))) / 2),
+                            ([[1.0]], [[0]], -np.log(np.float64(info.eps) / 2)),
+                            ([[top]], [[0]], -np.log(np.float64(info.eps) / 2)),
+                            ([[0.0]], [[1]], -np.log(np.float64(tiny)))):
+            cost = bnn.compute_cost(np.array(AL, dtype=dt), np.array(Y))
+            assert cost == pytest.approx(want, rel=1e-5), (dt, AL, Y)
+
+
+def test_a_softmax_output_whose_columns_do_not_sum_to_1_is_refused_at_its_precisions_round_off():
+    """Column sums off by 1e-4 are refused in float64 (round-off there is 1e-16) and taken in float32 (the tolerance,
+    1e-3, of a float32 softmax over many classes); the course's own softmax is taken in both."""
+    Y = np.eye(3)[:, [0, 1, 2, 0]]
+    good = np.full((3, 4), 1 / 3)
+    off = good * (1 + 1e-4)
+    with pytest.raises(ValueError, match=r"each column must sum to 1; 4 column\(s\) do not"):
+        bnn.compute_cost(off, Y)
+    for AL in (good, good.astype(np.float32), off.astype(np.float32)):
+        assert bnn.compute_cost(AL, Y) == pytest.approx(np.log(3), rel=2e-4)
+
+
 def test_the_cost_of_predicting_the_class_shares_is_the_output_layers_cost_of_them():
     from backend_nn.outputs import SIGMOID, SOFTMAX
 
