@@ -1550,9 +1550,11 @@ def test_the_initialization_notebooks_published_runs(capsys, initialization, cos
     for i, cost in costs_at.items():
         assert costs[i // 1000] == pytest.approx(cost, rel=1e-12, abs=0), i
     capsys.readouterr()
-    bnn.predict(train_X, train_Y, parameters)
+    predictions_train = bnn.predict(train_X, train_Y, parameters)
     bnn.predict(test_X, test_Y, parameters)
     assert tuple(capsys.readouterr().out.splitlines()) == accuracies
+    if initialization == "zeros":  # A_L = sigmoid(0) = 0.5 exactly everywhere, and 0.5 is not > 0.5: all 0, as printed
+        assert not np.any(to_numpy(predictions_train)) and to_numpy(predictions_train).shape == (1, 300)
 
 
 @pytest.mark.parametrize("optimizer, options, first_line, accuracy", [
