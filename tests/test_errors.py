@@ -616,6 +616,10 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.compute_cost(Y, bnn.forward_propagation(X, params())[0]), ValueError,
      r"Y holds values between 0 and 1 \(targets\) where AL holds only 0s and 1s: did you swap them\? compute_cost "
      r"takes \(AL, Y\)"),
+    # the softmax swap: the one-hot Y taken as AL is a valid softmax output, and the probabilities are no one-hot Y
+    (lambda X, Y: bnn.compute_cost(np.eye(3)[:, [0, 1, 2, 0]], np.full((3, 4), 1 / 3)), ValueError,
+     r"^Y must hold only 0 and 1 \(one-hot columns, \(K, m\)\); found other values, e\.g\. \[0\.333\d*\]\. .* AL holds "
+     r"only 0s and 1s: did you swap them\? compute_cost takes \(AL, Y\), the output first\.$"),
     # the same swap in the L2 cost named compute_cost, the function it calls, not the one called
     (lambda X, Y: bnn.compute_cost_with_regularization(Y, bnn.forward_propagation(X, params())[0], params(), 0.1),
      ValueError, r"did you swap them\? compute_cost_with_regularization takes \(A3, Y, parameters, lambd\), the output"),
