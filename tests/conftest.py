@@ -215,10 +215,11 @@ def assert_runner_matches_eager(runner, p0, X, Y, net, lr, dtype, *, xp, n_recor
 def assert_row_sums_close(total, terms, inv_m: float | None, *, err_msg: str = "") -> None:
     """``total`` (n, 1) is ``inv_m * sum(terms, axis=1)`` (or the plain sum where inv_m is None) added in
     ``terms``' precision, in any order: against the sum of the same terms in float64, within 2 eps of the
-    sum of their magnitudes a row (the scale of a summation's round-off, whatever the order; a fixed rtol
-    is unsound where the terms cancel: 50,001 float32 terms of magnitude 25,873 in all summing to -0.24
-    differ by 3e-4 relative between NumPy's pairwise sum and a kernel's blocked one, both right), plus
-    eps of the total for the 1/m. Far below a term lost or counted twice."""
+    sum of their magnitudes a row, plus eps of the total for the 1/m. That is the scale of a summation's
+    round-off in any order (a blocked or pairwise sum's error was at most 0.075 of it in these tests); a fixed
+    rtol is unsound where the terms cancel: 50,001 float32 terms of magnitude 25,873 in all summing to -0.24
+    differ by 3e-4 relative between NumPy's pairwise sum and a kernel's blocked one, both right. A column
+    block lost or counted twice is orders of magnitude outside it (a single small term may not be)."""
     terms64 = to_numpy(terms).astype(np.float64)
     scale = 1.0 if inv_m is None else inv_m
     want = np.sum(terms64, axis=1, keepdims=True) * scale
