@@ -96,6 +96,25 @@ def test_random_mini_batches_follow_the_courses_stream(backend):
     assert len(exact) == 2  # no empty last batch
 
 
+def test_the_course_functions_defaults_are_the_courses():
+    """COURSE2.md: random_mini_batches(X, Y, mini_batch_size=64, seed=0) and update_parameters_with_adam's
+    learning_rate 0.01, beta1 0.9, beta2 0.999, epsilon 1e-8, by what they do: batches of 64 columns from seed 0's
+    permutation; an Adam step on gradients of 1e-8, where epsilon is as large as sqrt(s_corrected)."""
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(3, 150), (rng.rand(1, 150) > 0.5) * 1.0
+    perm = np.random.RandomState(0).permutation(150)
+    batches = bnn.random_mini_batches(X, Y)
+    assert [bx.shape[1] for bx, _ in batches] == [64, 64, 22]
+    np.testing.assert_array_equal(np.concatenate([bx for bx, _ in batches], axis=1), X[:, perm])
+    p = {"W1": rng.randn(2, 3), "b1": rng.randn(2, 1)}
+    g = {"dW1": rng.randn(2, 3) * 1e-8, "db1": rng.randn(2, 1) * 1e-8}
+    v, s = bnn.initialize_adam(p)
+    new = bnn.update_parameters_with_adam(p, g, v, s, 1)[0]
+    for k in p:  # t = 1: v_corrected = dW, s_corrected = dW^2
+        d = g["d" + k]
+        np.testing.assert_allclose(new[k], p[k] - 0.01 * d / (np.abs(d) + 1e-8), rtol=1e-12)
+
+
 def test_the_epochs_permutation_is_a_new_randomstates_in_any_order_and_any_thread():
     """batches.permutation reseeds one RandomState per thread instead of making one an epoch (its
     construction cost 170 us, more than the epoch's other host work at the course's sizes): the
