@@ -181,7 +181,6 @@ def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=N
     return caches_f
 
 
-
 def hidden_layer_data(xp, n_x, m, dtype, seed=0):
     """X (n_x, m) drawn from N(0, 1) and Y = [X[0] X[-1] > 0]: a nonlinear rule, so the hidden layer has work."""
     rng = np.random.RandomState(seed)
@@ -220,10 +219,11 @@ def assert_row_sums_close(total, terms, inv_m: float | None, *, err_msg: str = "
     rtol is unsound where the terms cancel: 50,001 float32 terms of magnitude 25,873 in all summing to -0.24
     differ by 3e-4 relative between NumPy's pairwise sum and a kernel's blocked one, both right. A column
     block lost or counted twice is orders of magnitude outside it (a single small term may not be)."""
-    terms64 = to_numpy(terms).astype(np.float64)
+    host = to_numpy(terms)
+    terms64 = host.astype(np.float64)
     scale = 1.0 if inv_m is None else inv_m
     want = np.sum(terms64, axis=1, keepdims=True) * scale
-    eps = np.finfo(to_numpy(terms).dtype).eps
+    eps = np.finfo(host.dtype).eps
     bound = 2 * eps * np.sum(np.abs(terms64), axis=1, keepdims=True) * scale + eps * np.abs(want)
     got = to_numpy(total).astype(np.float64)
     assert got.shape == want.shape, f"{err_msg}: shape {got.shape}, expected {want.shape}"

@@ -8,8 +8,10 @@ the generic step. A change to a kernel's indexing, its partial sums, its NaN han
 the Python gives it then fails on any machine with g++ or clang++ (C++17), before it meets a GPU. Speed, and
 what only a GPU's compiler or memory model decides, stay test_cupy_fast_paths'.
 
-Tolerances: the kernels sum in another order than NumPy: float64 rtol 1e-12, float32 1e-5 per line;
-over a run of steps 1e-9 / 2e-4 (conftest.assert_runner_matches_eager, which test_cupy_fast_paths uses too).
+Tolerances: the kernels sum in another order than NumPy: float64 rtol 1e-12, float32 1e-5 per line; the
+through kernel's row sums within round-off of the float64 sum of its own terms (conftest.assert_row_sums_close:
+a fixed rtol is unsound where they cancel); over a run of steps 1e-9 / 2e-4 (conftest.assert_runner_matches_eager,
+which test_cupy_fast_paths uses too).
 """
 
 import sys
