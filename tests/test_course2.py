@@ -720,6 +720,9 @@ def test_the_vector_helpers_take_the_courses_own_calls():
         np.testing.assert_array_equal(back[k], course[k])
     np.testing.assert_array_equal(bnn.gradients_to_vector(grads), bnn.gradients_to_vector(grads, p))
     assert bnn.gradients_to_vector(grads).shape == (47, 1)
+    # one layer (logistic regression): its two gradients make the vector without the parameters
+    one = {"dW1": np.arange(4.0).reshape(1, 4), "db1": np.array([[9.0]])}
+    np.testing.assert_array_equal(bnn.gradients_to_vector(one), [[0.0], [1.0], [2.0], [3.0], [9.0]])
     with pytest.raises(ValueError, match=r"theta has 17 entries; without like= it is taken as the course's network "
                                          r"\[4, 5, 3, 1\] \(47 entries\)"):
         bnn.vector_to_dictionary(np.zeros((17, 1)))
@@ -1204,6 +1207,11 @@ def test_the_regularization_assignments_published_numbers():
     A3, cache = bnn.forward_propagation_with_dropout(X, p, keep_prob=0.7)
     # the notebook prints A3 = [[0.36974721 0.00305176 0.04565099 0.49683389 0.36974721]]
     np.testing.assert_allclose(A3, [[0.36974721, 0.00305176, 0.04565099, 0.49683389, 0.36974721]], atol=5e-9)
+    # the course's signature keeps half the units by default: forward_propagation_with_dropout(X, parameters,
+    # keep_prob = 0.5)
+    half, _ = bnn.forward_propagation_with_dropout(X, p, keep_prob=0.5)
+    np.testing.assert_array_equal(bnn.forward_propagation_with_dropout(X, p)[0], half)
+    assert not np.allclose(half, A3)
     np.random.seed(1)
     Y = np.array([[1, 1, 0, 1, 0]])
     p = {k: np.random.randn(*s) for k, s in [("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1)),
