@@ -188,6 +188,17 @@ def test_leaky_relu_and_its_derivative_are_the_formulas_exactly(backend, slope):
     np.testing.assert_array_equal(g, np.where(Z > 0, 1.0, slope))
 
 
+def test_a_network_names_a_leaky_relus_slope_where_it_is_not_the_courses():
+    """str(Network), as the CLI and the progress line show a network: leaky_relu bare at the default 0.01,
+    with its slope otherwise."""
+    from backend_nn.network import Network
+
+    assert str(Network.build([2, 4, 3, 1], "leaky_relu")) == "[2, 4, 3, 1], hidden leaky_relu x2, output sigmoid"
+    assert str(Network.build([2, 4, 1], "leaky_relu", negative_slope=0.01)) == "[2, 4, 1], hidden leaky_relu, output sigmoid"
+    assert str(Network.build([2, 4, 3, 1], ["tanh", "leaky_relu"], negative_slope=0.2)) == \
+        "[2, 4, 3, 1], hidden tanh, leaky_relu(0.2), output sigmoid"
+
+
 def test_relu_backward_is_zero_at_zero(backend):
     """The course's relu_backward: dZ[Z <= 0] = 0."""
     A_prev = backend.asarray(np.eye(3))
