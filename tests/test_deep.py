@@ -21,13 +21,15 @@ def _np_sigmoid(Z):
 
 
 def _np_forward(X, params, hidden="relu", output="sigmoid"):
+    """The course's forward pass in plain NumPy; ``hidden`` one name for every hidden layer or a list."""
     L = len(params) // 2
+    hidden = [hidden] * (L - 1) if isinstance(hidden, str) else hidden
     A, caches = X, []
     for l in range(1, L + 1):
         Z = params[f"W{l}"] @ A + params[f"b{l}"]
         caches.append(((A, params[f"W{l}"], params[f"b{l}"]), Z))
         if l < L:
-            A = np.maximum(0, Z) if hidden == "relu" else np.tanh(Z)
+            A = np.maximum(0, Z) if hidden[l - 1] == "relu" else np.tanh(Z)
         elif output == "sigmoid":
             A = _np_sigmoid(Z)
         else:
@@ -38,13 +40,14 @@ def _np_forward(X, params, hidden="relu", output="sigmoid"):
 
 def _np_backward(AL, Y, caches, hidden="relu", output="sigmoid"):
     L, m = len(caches), AL.shape[1]
+    hidden = [hidden] * (L - 1) if isinstance(hidden, str) else hidden
     grads = {}
     dZ = AL - Y
     for l in range(L, 0, -1):
         (A_prev, W, b), Z = caches[l - 1]
         if l < L:
             dA = grads[f"dA{l}"]
-            dZ = dA * (Z > 0) if hidden == "relu" else dA * (1 - np.tanh(Z) ** 2)
+            dZ = dA * (Z > 0) if hidden[l - 1] == "relu" else dA * (1 - np.tanh(Z) ** 2)
         grads[f"dW{l}"] = dZ @ A_prev.T / m
         grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
         grads[f"dA{l - 1}"] = W.T @ dZ
@@ -360,7 +363,11 @@ def test_backpropagation_through_another_activation_than_the_forward_pass_is_ref
     AL, caches = bnn.L_model_forward(Xb, p, activation=["relu", "tanh"])
     with pytest.raises(ValueError, match=r"caches\[2\]\[0\]\[0\] \(A2\) is not relu.* activation='tanh'"):
         bnn.L_model_backward(AL, Yb, caches)  # the second hidden layer's
-    bnn.L_model_backward(AL, Yb, caches, activation=["relu", "tanh"])
+    grads = bnn.L_model_backward(AL, Yb, caches, activation=["relu", "tanh"])  # each layer through its own g
+    AL_ref, caches_ref = _np_forward(X, {k: bnn.to_numpy(v) for k, v in p.items()}, hidden=["relu", "tanh"])
+    ref = _np_backward(AL_ref, Y, caches_ref, hidden=["relu", "tanh"])
+    for k, v in ref.items():
+        assert_close(grads[k], v, backend, rtol=1e-10, atol=1e-14)
     p3 = {k: backend.asarray(v) for k, v in bnn.initialize_parameters(2, 4, 1).items()}
     _, cache = bnn.forward_propagation(Xb, p3, activation="relu")
     with pytest.raises(ValueError, match=r"^cache\['A1'\] is not tanh\(cache\['Z1'\]\) .* but relu of cache\['Z1'\]: "
