@@ -404,6 +404,22 @@ def test_bad_optimizer_input_is_a_clear_error(call, exc, match):
         np.testing.assert_array_equal(p[k], before[k])
 
 
+def test_keep_prob_1_on_a_network_without_a_hidden_layer_is_no_dropout_not_an_error():
+    """The refusals above are for units that would be dropped: at keep_prob = 1 logistic regression runs, the
+    course's forward pass with dropout is sigmoid(W1 X + b1) and the models train as without it."""
+    X = FLOWER[0][:, :5]
+    A1, cache = bnn.forward_propagation_with_dropout(X, _LOGISTIC, keep_prob=1.0)
+    np.testing.assert_allclose(A1, 1 / (1 + np.exp(-(_LOGISTIC["W1"] @ X))), rtol=1e-15)
+    assert len(cache) == 4  # (Z1, A1, W1, b1): no mask
+    for train in (lambda **kw: bnn.model(*FLOWER, [2, 1], "gd", num_epochs=2, print_cost=False, **kw),
+                  lambda **kw: bnn.L_layer_model(*FLOWER, [2, 1], num_iterations=2, **kw)):
+        p, costs = train(keep_prob=1.0)
+        p0, costs0 = train()
+        for k in p0:
+            np.testing.assert_array_equal(p[k], p0[k])
+        np.testing.assert_array_equal(costs, costs0)
+
+
 class _Host:
     def params(self, d):
         return d
