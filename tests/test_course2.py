@@ -406,11 +406,19 @@ def test_bad_optimizer_input_is_a_clear_error(call, exc, match):
 
 def test_keep_prob_1_on_a_network_without_a_hidden_layer_is_no_dropout_not_an_error():
     """The refusals above are for units that would be dropped: at keep_prob = 1 logistic regression runs, the
-    course's forward pass with dropout is sigmoid(W1 X + b1) and the models train as without it."""
-    X = FLOWER[0][:, :5]
+    course's forward pass with dropout is sigmoid(W1 X + b1), both backward passes read its one-layer cache and
+    the models train as without it."""
+    X, Y = FLOWER[0][:, :5], FLOWER[1][:, :5]
     A1, cache = bnn.forward_propagation_with_dropout(X, _LOGISTIC, keep_prob=1.0)
     np.testing.assert_allclose(A1, 1 / (1 + np.exp(-(_LOGISTIC["W1"] @ X))), rtol=1e-15)
     assert len(cache) == 4  # (Z1, A1, W1, b1): no mask
+    # the shortest tuple caches, one layer's 4 entries, are read by both backward passes: dZ1 = A1 - Y
+    _, cache_n = bnn.forward_propagation_n(X, Y, _LOGISTIC)
+    for grads in (bnn.backward_propagation_with_dropout(X, Y, cache, 1.0), bnn.backward_propagation_n(X, Y, cache_n)):
+        assert list(grads) == ["dZ1", "dW1", "db1"]
+        np.testing.assert_allclose(grads["dW1"], (A1 - Y) @ X.T / 5, rtol=1e-14)
+    with pytest.raises(TypeError, match=r"got a tuple of 0\.$"):
+        bnn.backward_propagation_n(X, Y, ())
     for train in (lambda **kw: bnn.model(*FLOWER, [2, 1], "gd", num_epochs=2, print_cost=False, **kw),
                   lambda **kw: bnn.L_layer_model(*FLOWER, [2, 1], num_iterations=2, **kw)):
         p, costs = train(keep_prob=1.0)
