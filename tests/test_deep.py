@@ -723,6 +723,14 @@ def test_whole_numbers_and_nan_are_no_sigmoid_targets(Y, match):
         bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2)
 
 
+@pytest.mark.parametrize("Y, shown", [(np.array([[0.0, 1.5, 1.0, 0.25]]), r"\[1\.5\]"),
+                                      (np.array([[0.0, 1.0, -0.25, 0.5]]), r"\[-0\.25\]")])
+def test_targets_above_1_or_below_0_are_named_on_either_side(Y, shown):
+    X = np.random.RandomState(0).randn(2, Y.shape[1])
+    with pytest.warns(UserWarning, match=r"^Y holds targets outside \[0, 1\], e\.g\. " + shown + ": a sigmoid"):
+        bnn.L_layer_model(X, Y, [2, 3, 1], num_iterations=2)
+
+
 def test_L_layer_model_prints_and_records_as_the_course_does(capsys):
     rng = np.random.RandomState(0)
     X, Y = rng.randn(3, 30), (rng.rand(1, 30) > 0.5) * 1.0
