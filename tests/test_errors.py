@@ -61,6 +61,8 @@ def test_nn_model_rejects_bad_data(data, bad, exc, match):
     (dict(activation="softmax"), ValueError, r"softmax is an output activation \(output='softmax', which labels of "
                                              r"three or more classes get by default\); hidden layers take relu, tanh"),
     (dict(activation="leaky_relu", negative_slope=-0.5), ValueError, r"negative_slope must be in \[0, 1\)"),
+    (dict(activation="leaky_relu", negative_slope=1), ValueError,  # slope 1: the linear activation, no kink
+     r"negative_slope must be in \[0, 1\) for leaky_relu; got 1\.0"),
     # a slope beside activations without one was dropped in silence
     (dict(negative_slope=0.2), ValueError, r"negative_slope=0.2 is leaky_relu's slope, but the hidden layers are "
                                            r"\['tanh'\]: leave negative_slope unset, or use activation='leaky_relu'"),
