@@ -488,6 +488,11 @@ def test_gradient_check_on_the_courses_own_test_case():
     assert difference == _course_gradient_check_n(p, _course_backward_with_regularization(
         x, y, _course_reg_forward(x, p)[1], 0.0), x, y)  # the notebook's code on this machine, to the last bit
     assert difference == pytest.approx(1.1890913024229996e-07, rel=1e-6)  # its printed value (its machine's log)
+    # and where the norms' sum is below 1 (weights a tenth as large): the formula itself, not a rescaled one
+    small = {k: v / 10 for k, v in p.items()}
+    g_small = bnn.backward_propagation_n(x, y, bnn.forward_propagation_n(x, y, small)[1])
+    assert np.linalg.norm(bnn.gradients_to_vector(g_small)) < 0.5
+    assert bnn.gradient_check_n(small, g_small, x, y) == _course_gradient_check_n(small, g_small, x, y)
     assert bnn.gradient_check_n(p, grads, x, y, from_logits=True) < 1e-8
     with pytest.raises(ValueError, match=r"Y must have the shape of the output, \(n_y, m\) = \(1, 3\); got \(4,\)"):
         bnn.gradient_check_n(p, grads, x, np.array([1, 1, 0, 1]))
