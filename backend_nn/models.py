@@ -199,8 +199,8 @@ def nn_model(
     >>> parameters, costs = bnn.nn_model(X, y, n_h=50, num_iterations=2000, learning_rate=1.0)
     >>> parameters
     Parameters({W1: (50, 2), b1: (50, 1), W2: (3, 50), b2: (3, 1)}, network=[2, 50, 3], hidden tanh, output softmax)
-    >>> bnn.accuracy(bnn.predict(parameters, X), y)
-    0.98
+    >>> print(f"Accuracy: {bnn.accuracy(bnn.predict(parameters, X), y):.0%}")  # 294 or 295 of 300, by the CPU
+    Accuracy: 98%
     """
     return fit(
         X, Y, check_hidden_sizes(n_h), activation=activation, negative_slope=negative_slope, output=output,
