@@ -101,9 +101,11 @@ class Lines:
 
     name = "generic"
 
-    def forward(self, A_prev, W, b, g: Activation, *, xp):
+    def forward(self, A_prev, W, b, g: Activation, *, xp, keep_Z: bool = False):
         """(Z, A) of a hidden layer: Z = W A_prev + b, A = g(Z). An override may return Z = None
-        where g' needs A alone (``not g.needs_Z``): the backward line then gets Z_prev = None."""
+        where g' needs A alone (``not g.needs_Z``) and ``keep_Z`` is False: the backward line then
+        gets Z_prev = None. With dropout the cache holds the dropped-out A, so g' is taken from Z
+        and :func:`forward_pass` asks for it (``keep_Z=True``)."""
         Z = _linear_forward(A_prev, W, b, xp=xp)
         return Z, g(Z, xp=xp)
 
@@ -153,7 +155,7 @@ def forward_pass(X, parameters, *, net: Network, xp, lines: Lines = GENERIC_LINE
     L = net.L
     for l in range(1, L):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
-        Z, A_next = lines.forward(A, W, b, net.hidden[l - 1], xp=xp)
+        Z, A_next = lines.forward(A, W, b, net.hidden[l - 1], xp=xp, keep_Z=dropout is not None)
         caches.append(((A, W, b), Z))
         A = A_next if dropout is None else dropout.forward(A_next, l)
     W, b = parameters[f"W{L}"], parameters[f"b{L}"]

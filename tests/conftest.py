@@ -156,24 +156,25 @@ def assert_close(actual, expected, backend: Backend, *, rtol=1e-7, atol=0.0, dty
 
 
 def assert_lines_match(params, X, Y, net, lines, *, xp, rtol, atol, cache_rtol=None, cache_atol=None,
-                       mean_in_dZ=False):
+                       mean_in_dZ=False, dropout=None):
     """Forward and backward propagation through a fast path's ``lines`` (a Lines subclass) against
     the generic lines: every Z and A the fast forward kept, and every gradient's values, shape and
-    dtype (both with ``mean_in_dZ``, course 2's order). Returns the fast path's caches."""
+    dtype (both with ``mean_in_dZ``, course 2's order; both with ``dropout``, a Dropout of the same
+    masks). Returns the fast path's caches."""
     from backend_nn.propagation import backward_pass, forward_pass
 
     cache_rtol = rtol if cache_rtol is None else cache_rtol
     cache_atol = atol if cache_atol is None else cache_atol
-    AL, caches = forward_pass(X, params, net=net, xp=xp)
-    AL_f, caches_f = forward_pass(X, params, net=net, xp=xp, lines=lines)
+    AL, caches = forward_pass(X, params, net=net, xp=xp, dropout=dropout)
+    AL_f, caches_f = forward_pass(X, params, net=net, xp=xp, lines=lines, dropout=dropout)
     for l, (((A_prev, _, _), Z), ((A_prev_f, _, _), Z_f)) in enumerate(zip(caches, caches_f, strict=True), start=1):
         np.testing.assert_allclose(to_numpy(A_prev_f), to_numpy(A_prev), rtol=cache_rtol, atol=cache_atol,
                                    err_msg=f"A{l - 1}")
         if Z_f is not None:
             np.testing.assert_allclose(to_numpy(Z_f), to_numpy(Z), rtol=cache_rtol, atol=cache_atol, err_msg=f"Z{l}")
     np.testing.assert_allclose(to_numpy(AL_f), to_numpy(AL), rtol=cache_rtol, atol=cache_atol, err_msg="AL")
-    plain = backward_pass(AL, Y, caches, net=net, xp=xp, mean_in_dZ=mean_in_dZ)
-    via_lines = backward_pass(AL_f, Y, caches_f, net=net, xp=xp, lines=lines, mean_in_dZ=mean_in_dZ)
+    plain = backward_pass(AL, Y, caches, net=net, xp=xp, mean_in_dZ=mean_in_dZ, dropout=dropout)
+    via_lines = backward_pass(AL_f, Y, caches_f, net=net, xp=xp, lines=lines, mean_in_dZ=mean_in_dZ, dropout=dropout)
     assert set(plain) == set(via_lines)
     for k in plain:
         np.testing.assert_allclose(to_numpy(via_lines[k]), to_numpy(plain[k]), rtol=rtol, atol=atol, err_msg=k)

@@ -92,6 +92,26 @@ def test_hidden_lines_kernels_match_the_generic_lines(cp, activation, dtype):
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_hidden_lines_kernels_with_dropout(cp, activation):
+    """The CUDA graph epochs (mini-batch training on CuPy, by default) run the step with these kernels, dropout
+    included. There the forward kernel keeps Z (the cache holds the dropped-out A, so g' is taken from Z) and
+    the backward lines are the generic ones after the mask. It dropped Z for tanh and sigmoid, and the generic
+    line failed on None: the graph epochs of nn_model(..., keep_prob=0.8) fell back to the eager ones."""
+    from backend_nn.accelerate.cupy_lines import CupyLines
+    from backend_nn.regularization import Dropout, dropout_masks
+
+    g = get_activation(activation, negative_slope=0.05)
+    dims, m = [5, 9, 3, 1], 700
+    X, Y = hidden_layer_data(np, 5, m, "float64", seed=2)
+    p = bnn.initialize_parameters_deep(dims, seed=2, init="he")
+    dropout = Dropout(0.8, dropout_masks(dims, m, 0.8, xp=np, dtype=np.float64))
+    caches = assert_lines_match(p, X, Y, Network.build(dims, g), CupyLines(), xp=np, rtol=1e-12, atol=1e-14,
+                                dropout=dropout)
+    assert all(Z is not None for _, Z in caches)
+    assert _lines_kernels("float64", g.name)[0].launches == 2, "the forward kernel, for both hidden layers"
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("m, sms, blocks", [(5001, SMS, 5), (50001, 132, 49)])  # the second: an H100's grid
 def test_through_kernel_writes_over_the_product_and_nothing_else(cp, monkeypatch, activation, dtype, m, sms, blocks):

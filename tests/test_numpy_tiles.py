@@ -100,3 +100,22 @@ def test_tiled_lines_on_a_deep_softmax_network(activation, monkeypatch):
     np.testing.assert_array_equal(X, X0)
     for k in p:
         np.testing.assert_array_equal(p[k], p0[k])
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_tiled_lines_with_dropout_equal_the_generic_lines(activation):
+    """With dropout (course 2's inverted dropout, the course's masks), the forward line is tiled and keeps Z, even
+    for tanh and sigmoid (the cache holds the dropped-out A, so g' is taken from Z: without it the generic line
+    failed on None); the backward lines are the generic ones, D_l / keep_prob applied before g': every gradient
+    the generic lines' to the bit. [4, 300, 5, 1] takes both backward routes: layer 3's one-pass line (n_3 = 1)
+    and layer 2's product with g' in tiles (TiledLines.through) give way to the generic lines where a mask is."""
+    from backend_nn.regularization import Dropout, dropout_masks
+
+    dims, m = [4, 300, 5, 1], 700
+    rng = np.random.RandomState(4)
+    X, Y = rng.randn(4, m), (rng.rand(1, m) > 0.5) * 1.0
+    p = bnn.initialize_parameters_deep(dims, seed=4, init="he")
+    net = Network.build(dims, activation)
+    dropout = Dropout(0.8, dropout_masks(dims, m, 0.8, xp=np, dtype=np.float64))
+    caches = assert_lines_match(p, X, Y, net, TiledLines(), xp=np, rtol=0, atol=0, dropout=dropout)
+    assert all(Z is not None for _, Z in caches)

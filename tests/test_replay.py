@@ -5,6 +5,7 @@ every backend with writeable arrays, against the eager epoch."""
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 
 import numpy as np
@@ -109,6 +110,30 @@ def test_cupy_graph_epochs_equal_the_eager_epochs(caplog):
     for k in eager:
         np.testing.assert_array_equal(to_numpy(default[k]), to_numpy(graph[k]), err_msg=k)
     np.testing.assert_array_equal(c0, c1)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_cupy_graph_epochs_take_dropout_on_every_hidden_activation(caplog, activation):
+    """keep_prob < 1 with tanh (nn_model's hidden layer) or sigmoid hidden layers: the graph's forward kernel
+    keeps Z for the dropout's backward line. It dropped Z there, the graph failed to build, and the run fell
+    back to the eager epochs with a FastPathWarning (here an error)."""
+    import logging
+
+    if bnn.cuda_device_count() == 0:
+        pytest.skip("no CUDA GPU: CuPy is not installed or counts 0 CUDA devices")
+    rng = np.random.RandomState(4)
+    X, Y = rng.randn(6, 500), (rng.rand(1, 500) > 0.5) * 1.0
+    kw = dict(learning_rate=0.01, num_iterations=3, activation=activation, optimizer="adam", batch_size=64,
+              keep_prob=0.8, backend="cupy", cost_every=1)
+    with warnings.catch_warnings(), caplog.at_level(logging.INFO, logger="backend_nn"):
+        warnings.simplefilter("error")
+        graph, c1 = bnn.L_layer_model(X, Y, [6, 5, 3, 1], **kw)
+    assert "cuda graph epochs" in caplog.text
+    eager, c2 = bnn.L_layer_model(X, Y, [6, 5, 3, 1], **kw, compile=False)
+    for k in eager:
+        np.testing.assert_allclose(to_numpy(graph[k]), to_numpy(eager[k]), rtol=1e-10, atol=1e-13, err_msg=k)
+    np.testing.assert_allclose([float(c) for c in c1], [float(c) for c in c2], rtol=1e-10)  # 0-d CuPy arrays
 
 
 @pytest.mark.gpu

@@ -79,24 +79,25 @@ class CupyLines(Lines):
 
     name = "cupy lines"
 
-    def forward(self, A_prev, W, b, g, *, xp):
+    def forward(self, A_prev, W, b, g, *, xp, keep_Z=False):
         """Z = W A_prev + b, A = g(Z) in one pass over W A_prev; Z is None (A written over
-        W A_prev) where g' needs A alone."""
+        W A_prev) where g' needs A alone, unless ``keep_Z`` (dropout follows)."""
         import cupy
 
         if g.name not in ACT_CODES:
-            return super().forward(A_prev, W, b, g, xp=xp)
+            return super().forward(A_prev, W, b, g, xp=xp, keep_Z=keep_Z)
         WA = xp.matmul(W, A_prev)  # xp: the CUDA graph's capture-safe namespace, or CuPy's
         n, m = WA.shape
         if n > _MAX_ROWS or not _c_layout(WA):
             Z = WA + b
             return Z, g(Z, xp=xp)
         b = b if _c_layout(b) else cupy.ascontiguousarray(b)
-        A = cupy.empty_like(WA) if g.needs_Z else WA  # Z is written over W A_prev, or A is
+        keep_Z = keep_Z or g.needs_Z
+        A = cupy.empty_like(WA) if keep_Z else WA  # Z is written over W A_prev, or A is
         blocks_x = min(-(-m // (_THREADS * _UNROLL)), 2**16)
         _kernels(cupy.cuda.Device().id, str(WA.dtype), g.name)[0]((blocks_x, n), (_THREADS,), (
-            WA, b, WA, A, np.int64(m), np.int32(g.needs_Z), slope(g, WA.dtype)))
-        return (WA if g.needs_Z else None), A
+            WA, b, WA, A, np.int64(m), np.int32(keep_Z), slope(g, WA.dtype)))
+        return (WA if keep_Z else None), A
 
     def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, inv_m, dropout=None, l=0):
         """dW_l = dZ_l A_{l-1}^T / m, dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and db_{l-1} in one kernel

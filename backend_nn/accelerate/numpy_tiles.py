@@ -59,11 +59,12 @@ class TiledLines(Lines):
 
     name = "numpy tiles"
 
-    def forward(self, A_prev, W, b, g, *, xp):
+    def forward(self, A_prev, W, b, g, *, xp, keep_Z=False):
         """Z = W A_prev + b, A = g(Z), tile by tile; Z is None (A written over W A_prev) where g'
-        needs A alone."""
+        needs A alone, unless ``keep_Z`` (dropout follows)."""
         WA = np.matmul(W, A_prev)
-        A = np.empty_like(WA) if g.needs_Z else WA
+        keep_Z = keep_Z or g.needs_Z
+        A = np.empty_like(WA) if keep_Z else WA
 
         def tile(r, c):
             Z = WA[r, c]
@@ -71,7 +72,7 @@ class TiledLines(Lines):
             A[r, c] = g(Z, xp=np)
 
         _for_each_tile(tile, *WA.shape)
-        return (WA if g.needs_Z else None), A
+        return (WA if keep_Z else None), A
 
     def backward(self, dZ, A_prev, Z_prev, W, g_prev, *, xp, inv_m, dropout=None, l=0):
         """dW_l, dZ_{l-1} = W_l^T dZ_l * g'(Z_{l-1}) and db_{l-1}: where n_l = 1 (W_l^T dZ_l is an outer
