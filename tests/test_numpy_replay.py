@@ -231,6 +231,9 @@ def test_calls_on_constants_alone_are_computed_once():
     tape, out = record(lambda x: x * np.shape(x)[1], X)  # a shape (a tuple of ints) is a constant too
     assert len(tape.ops) == 1
     np.testing.assert_array_equal(out, X * 3)
+    tape, out = record(lambda x: np.sum(x, axis=1, keepdims=True), X)  # np.sum's own reduction, without its layers
+    assert [op.func for op in tape.ops] == [np.add.reduce]
+    np.testing.assert_array_equal(out, X.sum(axis=1, keepdims=True))
 
 
 @pytest.mark.parametrize("read", [lambda a: float(np.sum(a)), lambda a: 1 if np.sum(a) > 0 else 0,
@@ -427,6 +430,13 @@ def _into_w(x, w, u):
     w[...] = x * 2.0 + 1.0
 
 
+def _among_other_calls(x, w, u):
+    v = x * 2.0
+    r = x + 1.0  # between the call and the copy: reads neither w nor v
+    w[...] = v
+    return r, x - 1.0  # after it: does not read v
+
+
 def _into_w_sliced(x, w, u):
     w[:] = x * 2.0  # a key other than ...: left as a copy
 
@@ -475,6 +485,12 @@ def _target_read_between(x, w, u):
     return r
 
 
+def _target_written_between(x, w, u):
+    v = x * 2.0
+    w[...] = x  # written here and then again: v's call must not write w before this copy
+    w[...] = v
+
+
 def _target_viewed_between(x, w, u):
     v = x * 2.0
     r = w.T * 1.0
@@ -503,10 +519,11 @@ def _value_viewed_between(x, w, u):
 
 
 @pytest.mark.parametrize("step, elided", [
-    (_into_w, 1), (_elementwise_reading_its_target, 1), (_into_w_sliced, 0), (_returned, 0), (_a_view_written, 0),
-    (_broadcast, 0), (_another_dtype, 0), (_written_twice, 0), (_without_out, 0), (_a_product_reading_its_target, 0),
-    (_target_read_between, 0), (_target_viewed_between, 0), (_value_read_after, 0), (_value_viewed_after, 0),
-    (_value_viewed_between, 0)], ids=lambda v: v.__name__.strip("_") if callable(v) else None)
+    (_into_w, 1), (_elementwise_reading_its_target, 1), (_among_other_calls, 1), (_into_w_sliced, 0),
+    (_returned, 0), (_a_view_written, 0), (_broadcast, 0), (_another_dtype, 0), (_written_twice, 0),
+    (_without_out, 0), (_a_product_reading_its_target, 0), (_target_read_between, 0), (_target_written_between, 0),
+    (_target_viewed_between, 0), (_value_read_after, 0), (_value_viewed_after, 0), (_value_viewed_between, 0)],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None)
 def test_a_copy_goes_only_where_its_producer_can_write_the_target_itself(step, elided):
     """Tape.elide_copies: ``w[...] = v`` goes, and v's call writes w, only where that changes no value: v
     not held by the caller, not a view, of w's shape and dtype, written by one call that takes out= (and, for
