@@ -621,6 +621,41 @@ def test_gradient_check_never_calls_a_nan_difference_fine(capsys):
         assert bnn.gradient_check_n(p, huge, X, Y) == pytest.approx(1.0, abs=1e-12)
 
 
+def test_gradient_check_scales_norms_that_would_overflow_or_underflow():
+    """||grad|| of entries near 1e300 overflows float64, and of entries near 1e-300 underflows to 0: the difference
+    is scale-free, so both vectors are divided by their largest entry first, with the course's formula after."""
+    from backend_nn.gradient_check import _difference
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for x in (1e300, -1e300, 1e-300):  # the warm-up J = theta x: as close as at x = 3 (7.8e-11)
+            assert bnn.gradient_check(x, 4) < 1e-8
+        big, tiny = np.array([[1e300], [2e300]]), np.array([[1e-300], [2e-300]])
+        assert _difference(big, np.array([[1e300], [1e300]]), False) == pytest.approx(1 / (5 ** 0.5 + 2 ** 0.5),
+                                                                                       rel=1e-12)
+        assert _difference(tiny, np.array([[1e-300], [1e-300]]), False) == pytest.approx(1 / (5 ** 0.5 + 2 ** 0.5),
+                                                                                         rel=1e-12)
+        assert _difference(big, np.zeros((2, 1)), False) == 1.0  # one of them 0: as far apart as they can be
+        assert _difference(np.zeros((2, 1)), tiny, False) == 1.0
+
+
+def test_a_passing_gradient_check_says_nothing_of_kinks():
+    """The kink diagnosis is for a difference above the threshold. Here the centred differences of b1 move the
+    relu units across Z = 0 for the all-zero example (b1 = 0), but W2 = 0 makes J flat in layer 1 on both sides:
+    the difference is 4e-10, and the check passes with its verdict alone, no warning."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(2, 6)
+    X[:, 2] = 0.0
+    Y = np.array([[1.0, 0.0, 1.0, 0.0, 1.0, 1.0]])
+    p = bnn.initialize_parameters_deep([2, 3, 1], init="he")
+    p["W2"][...] = 0.0
+    AL, caches = bnn.L_model_forward(X, p)
+    grads = bnn.L_model_backward(AL, Y, caches)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert bnn.gradient_check_n(p, grads, X, Y) < 1e-8
+
+
 def test_gradient_check_prints_the_courses_verdict(capsys):
     X, Y, p = _gc_problem(3, [3, 4, 1], "sigmoid")
     AL, caches = bnn.L_model_forward(X, p)
