@@ -535,6 +535,18 @@ def test_predict_returns_labels(backend):
     assert acc == bnn.accuracy(pred, backend.asarray(Y)) and 0.5 < acc <= 1.0  # one-hot Y gives the same
 
 
+def test_a_softmax_over_two_classes_takes_0_1_labels():
+    """output="softmax" with 0/1 labels (1, m) is K = 2 classes, one-hot encoded at the edge: nn_model, given the
+    hidden layer only, makes two output units; their labels are 0/1 integers, A_L's argmax, and fit the flower."""
+    X, Y = bnn.load_planar_dataset()
+    params, _ = bnn.nn_model(X, Y.astype(np.int64), [4], 1000, learning_rate=0.5, output="softmax")
+    assert str(params.network) == "[2, 4, 2], hidden tanh, output softmax"
+    pred = bnn.predict(params, X)
+    assert pred.dtype == np.int64 and set(np.unique(pred)) == {0, 1}
+    np.testing.assert_array_equal(pred, np.argmax(bnn.predict_output(params, X), axis=0)[None, :])
+    assert bnn.accuracy(pred, Y) > 0.85
+
+
 # --- training ------------------------------------------------------------------------------------------
 def _reference_training(X, Y, dims, lr, steps, hidden="relu", output="sigmoid", seed=1):
     p = bnn.initialize_parameters_deep(dims, seed=seed, init="xavier")

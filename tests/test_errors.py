@@ -273,6 +273,16 @@ def test_predict_refuses_an_activation_the_parameters_were_not_trained_with(data
     assert bnn.predict(p, data[0]).shape == (1, 400)
 
 
+def test_predict_takes_the_output_the_parameters_have_and_refuses_another(data):
+    X, _ = data
+    labels = (X[:1] > 0) * 1 + (X[1:] > 0) * 1  # 0, 1, 2
+    p, _ = bnn.L_layer_model(X, labels, [2, 4, 3], num_iterations=10)
+    np.testing.assert_array_equal(bnn.predict(p, X, output="softmax"), bnn.predict(p, X))  # theirs: fine
+    with pytest.raises(ValueError, match=r"^output='sigmoid' was asked for, but these parameters have a softmax "
+                                         r"output\.$"):
+        bnn.predict(p, X, output="sigmoid")
+
+
 def test_predict_of_one_example_as_a_1d_array_says_how_to_make_it_a_column(data):
     p, _ = bnn.nn_model(*data, 4, 10)
     with pytest.raises(ValueError, match=r"got shape \(2,\) — did you mean X\.reshape\(-1, 1\) \(one example of the "
