@@ -426,6 +426,7 @@ def test_what_is_kept_viewed_or_read_before_it_is_written_keeps_its_own_buffer()
         np.testing.assert_array_equal(c, (X * 2.0 + 1.0) * 3.0)
 
 
+# --- Tape.elide_copies: each case a step of (x, w, u), its replays against the same step on plain arrays ----------
 def _into_w(x, w, u):
     w[...] = x * 2.0 + 1.0
 
