@@ -762,9 +762,10 @@ def test_L_layer_model_prints_and_records_as_the_course_does(capsys):
     assert quiet_costs == costs
     for k in quiet:
         np.testing.assert_array_equal(quiet[k], params[k])
-    bnn.L_layer_model(X, Y, [3, 4, 1], num_iterations=201, print_cost=True)  # 200 is the last: printed once
-    assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == [
-        f"Cost after iteration {i}" for i in (0, 100, 200)]
+    _, costs201 = bnn.L_layer_model(X, Y, [3, 4, 1], num_iterations=201, print_cost=True)  # 200, the last: once
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == [f"Cost after iteration {i}" for i in (0, 100, 200)]
+    assert len(costs201) == 3 and float(out[2].split(": ")[1]) == costs201[2]  # and recorded, as i % 100 == 0 is
 
 
 def test_nn_model_takes_hidden_layer_sizes_and_class_labels():
