@@ -413,6 +413,34 @@ def test_a_run_with_dropout_starts_from_its_cost_with_the_masks_and_its_epochs_m
     assert start == pytest.approx(total / 200, rel=1e-5)
 
 
+@pytest.mark.parametrize("keep_prob", [1.0, 0.2])
+def test_a_mini_batch_start_with_l2_holds_each_batchs_term(keep_prob):
+    """With lambd, each batch's cost holds lambd / (2 w) * sum ||W_l||^2 for its own width w, and the epoch's
+    mean weighs it by w: lambd / 2 * sum ||W_l||^2 once per batch. With dropout the start is the epoch's first
+    batches, each with its masks and its L2 term (the moons' 200 examples: batches of 64, 64, 64 and 8); without,
+    the mean cross-entropy of the first examples and a full batch's term. Checked by hand."""
+    X_m, Y_m = bnn.load_dataset("noisy_moons")
+    lambd = 0.7
+    with pytest.raises(bnn.TrainingDivergedError, match=r"before the first update \(on all 200 examples") as info:
+        bnn.nn_model(X_m, Y_m, [20, 3], 5, activation="tanh", optimizer="adam", batch_size=64, keep_prob=keep_prob,
+                     lambd=lambd, init_scale=10, learning_rate=1e4)
+    p = bnn.initialize_parameters_deep([2, 20, 3, 1], seed=2, init="random", scale=10)
+    squares = sum(np.sum(p[f"W{l}"] ** 2) for l in (1, 2, 3))
+    batches = bnn.random_mini_batches(X_m, Y_m, 64, seed=11)
+    total = 0.0
+    for Xb, Yb in batches:
+        rng, A = np.random.RandomState(1), Xb
+        for l in (1, 2):
+            A = np.tanh(p[f"W{l}"] @ A + p[f"b{l}"])
+            if keep_prob < 1:
+                A = A * (rng.rand(p[f"W{l}"].shape[0], Xb.shape[1]) < keep_prob) / keep_prob
+        Z = p["W3"] @ A + p["b3"]
+        total += np.sum(np.logaddexp(0, Z) - Yb * Z)
+    l2 = len(batches) * lambd / 2 * squares / 200 if keep_prob < 1 else lambd / (2 * 64) * squares
+    start = float(str(info.value).split("the cost rose from ")[1].split(" ")[0])
+    assert start == pytest.approx(total / 200 + l2, rel=1e-5)
+
+
 def test_a_flat_run_is_told_to_move_not_to_take_smaller_steps():
     """A cost that stays at log 2 and ends 0.02% above it has not begun to learn: 'Try a smaller learning_rate'
     (the advice for a climbing cost) would keep it there."""
