@@ -937,6 +937,8 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
         "    bnn.load_model(path, backend='jax')\n"
         "except TypeError as e:\n"
         "    print('load refused:', e)\n"
+        "q32 = bnn.load_model(bnn.save_model(os.path.join(tempfile.mkdtemp(), 'm32.npz'), p), backend='jax')\n"
+        "print('float32 model loads:', q32['W1'].dtype)\n"
         "try:\n"
         "    bnn.to_backend(X, 'jax', dtype='float64')\n"
         "except TypeError as e:\n"
@@ -966,6 +968,7 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert "float32 works: float32" in r.stdout and "x64 untouched: False" in r.stdout
     assert "softmax labels: int32" in r.stdout and "counted: X must be finite; it holds 800 NaN" in r.stdout
     assert "holds a float64 model, and JAX's 64-bit mode is off: JAX would hold it as float32" in r.stdout
+    assert "float32 model loads: float32" in r.stdout
     assert "to_backend refused: dtype='float64' on JAX needs JAX's 64-bit mode" in r.stdout
     assert "to_backend float32: float32" in r.stdout
     assert ("to_backend data refused: x is float64, and JAX's 64-bit mode is off: JAX would hold it as float32. Turn "

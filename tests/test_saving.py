@@ -104,6 +104,11 @@ def test_swapped_arguments_are_named(tmp_path):
         with pytest.raises(TypeError, match=rf"save_model takes \(path, parameters\); got \({name}\): "
                                             r"did you swap them\?"):
             bnn.save_model(swapped, path)
+    # two paths, or parameters twice: nothing was swapped, and each argument is told what it should be
+    with pytest.raises(TypeError, match=r"^parameters must be a dict with keys W1, b1, W2, b2, \.\.\.; got str\.$"):
+        bnn.save_model(tmp_path / "m.npz", str(tmp_path / "n.npz"))
+    with pytest.raises(TypeError, match=r"^path must be a file path \(str or os.PathLike\); got Parameters\.$"):
+        bnn.save_model(result.parameters, result.parameters)
     assert not list(tmp_path.iterdir())
 
 
