@@ -4,6 +4,7 @@ References are the course's conventions written out in plain NumPy here (its str
 formulas and loop), and centred differences.
 """
 
+import logging
 import math
 import re
 from functools import partial
@@ -1164,6 +1165,19 @@ def test_a_resumed_run_goes_on_with_the_decay_schedule_and_the_epoch_numbers(cap
     assert lines_first + lines_rest == lines_all
     assert [line for line in lines_rest if line.startswith("Cost")] == ["Cost after epoch 2000: " + f"{c_all[20]:f}"]
     assert any(line.startswith("learning rate after epoch 2000: ") for line in lines_rest)
+
+
+def test_the_run_says_its_batches_and_a_batch_of_all_the_examples_is_full_batch(caplog):
+    """The log line and the progress bar name the batches: batches of 64, or full batch where one batch holds
+    every example (mini_batch_size 400 or more of the flower's 400), as without mini_batch_size."""
+    X, Y = FLOWER
+    said = []
+    for size in (64, 399, 400, 1000):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="backend_nn"):
+            bnn.model(X, Y, [2, 3, 1], "adam", mini_batch_size=size, num_epochs=1, print_cost=False, progress=False)
+        said.append(re.search(r"adam, (.*):", caplog.text).group(1))
+    assert said == ["batches of 64", "batches of 399", "full batch", "full batch"]
 
 
 def test_torch_compiled_mini_batch_steps_equal_the_eager_epochs():

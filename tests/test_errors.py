@@ -1082,6 +1082,20 @@ def test_sizes_that_cannot_fit_are_refused_before_anything_is_allocated(data):
     assert time.perf_counter() - start < 1.0
 
 
+def test_parameters_the_host_cannot_draw_are_refused_where_the_device_has_room(data, monkeypatch):
+    """The parameters are drawn on the host in float64 (8 bytes each), then moved: a GPU with room is not enough
+    where this machine has less. Here the device is told to have 1 PiB and the host 16 KiB, under the 32 KiB of
+    a [2, 1000, 1] network's 4,001 parameters."""
+    from backend_nn import training
+
+    memories = iter([(2**50, "CUDA device 0"), (2**14, "this machine")])
+    monkeypatch.setattr(training, "memory_of", lambda xp, device=None: next(memories))
+    with pytest.raises(MemoryError, match=r"layer sizes \[2, 1000, 1\] on m = 400 examples needs about 0.0 GiB "
+                                          r"\(float64: 4,001 parameters, .* more than the 0.0 GiB of this machine "
+                                          r"\(the host draws them\)\."):
+        bnn.nn_model(*data, 1000, 10)
+
+
 def test_labels_in_an_object_array_or_a_list_train_as_numbers(data):
     X, Y = data
     ref, ref_costs = bnn.nn_model(X, Y, 4, 20)

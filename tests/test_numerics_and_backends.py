@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
-from backend_nn import activations as act, recording, training
+from backend_nn import activations as act, recording, streaming, training
 from backend_nn.backend import to_numpy
 from backend_nn.validation import dtype_name
 from conftest import assert_close, assert_on_backend, skip_unless_compat_torch_takes_scalars
@@ -355,12 +355,19 @@ def test_a_mini_batch_run_that_ended_above_its_start_warns_though_its_first_epoc
     assert w[0].filename == __file__
 
 
-def test_a_mini_batch_start_is_the_epochs_first_1024_examples():
-    """Where m is larger than 1024: the start the message names is that of the epoch's first 1024 examples."""
+def test_a_mini_batch_start_is_the_epochs_first_1024_examples(monkeypatch):
+    """Where m is larger than 1024: the start the message names is that of the epoch's first 1024 examples, or
+    as many as a window of its widest layer holds (streaming.WINDOW_BYTES: 64 MiB, 682 examples of the cat
+    pictures' 12,288 float64 features), and never less than a batch."""
     X_t, Y_t = np.tile(X, 3), np.tile(Y, 3)  # m = 1200
     with pytest.raises(bnn.TrainingDivergedError, match=r"from 0.6930\d+ before the first update \(on the epoch's "
                        r"first 1024 of 1200 examples\)"):
         bnn.nn_model(X_t, Y_t, [16], 10, optimizer="adam", batch_size=32, learning_rate=1e4)
+    monkeypatch.setattr(streaming, "WINDOW_BYTES", 100 * 16 * 8)  # 100 columns of the 16 hidden units
+    for batch, first in [(32, 100), (128, 128)]:
+        with pytest.raises(bnn.TrainingDivergedError, match=rf"before the first update \(on the epoch's first {first} "
+                           r"of 1200 examples\)"):
+            bnn.nn_model(X_t, Y_t, [16], 10, optimizer="adam", batch_size=batch, learning_rate=1e4)
 
 
 def test_mini_batch_runs_that_learn_do_not_warn_with_any_start():

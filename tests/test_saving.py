@@ -387,7 +387,8 @@ def test_saved_files_behave_as_cp_would(tmp_path):
         bnn.save_model(f"~/no-such-folder-{tmp_path.name}/m.npz", params)
 
 
-def test_leftovers_of_killed_saves_are_recognisable_and_cleared(tmp_path):
+@pytest.mark.parametrize("name", ["m.npz", "run[1]*?.npz"])  # glob's own characters are the name's here
+def test_leftovers_of_killed_saves_are_recognisable_and_cleared(tmp_path, name):
     import os
     import subprocess
     import sys
@@ -397,13 +398,13 @@ def test_leftovers_of_killed_saves_are_recognisable_and_cleared(tmp_path):
     params, _ = bnn.nn_model(X, Y, 4, 20)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(dead.stdout)  # a process that has exited: its partial file is a leftover
-    stale = tmp_path / f".m.npz.{dead_pid}.{PARTIAL}"
+    stale = tmp_path / f".{name}.{dead_pid}.{PARTIAL}"
     stale.write_bytes(b"half a model")
-    live = tmp_path / f".m.npz.{os.getppid()}.{PARTIAL}"  # a live process's: another writer's file
+    live = tmp_path / f".{name}.{os.getppid()}.{PARTIAL}"  # a live process's: another writer's file
     live.write_bytes(b"being written")
-    bnn.save_model(tmp_path / "m.npz", params)
+    bnn.save_model(tmp_path / name, params)
     assert not stale.exists() and live.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.npz", live.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, live.name])
 
 
 @pytest.mark.parametrize("change, match", [
@@ -427,6 +428,18 @@ def test_a_malformed_training_state_is_refused(tmp_path, change, match):
     with pytest.raises(ValueError, match=match) as info:
         bnn.load_model(path)
     assert str(info.value).startswith(str(path))
+
+
+def test_counts_of_zero_load(tmp_path):
+    """A count is an integer >= 0: Adam's state before its first update (t = 0, v and s zeros) and 0 epochs
+    load as they are."""
+    X, Y = bnn.load_planar_dataset()
+    params, _ = bnn.model(X, Y, [2, 4, 1], "adam", num_epochs=3, print_cost=False)
+    arrays = dict(np.load(bnn.save_model(tmp_path / "good.npz", params, with_training_state=True), allow_pickle=False))
+    zero = {k: np.zeros_like(a) for k, a in arrays.items() if k.startswith(("train_v_", "train_s_"))}
+    path = _write(tmp_path / "zero.npz", **{**arrays, **zero, "train_t": np.array(0), "train_epochs": np.array(0)})
+    state = bnn.load_model(path).training_state
+    assert (state["t"], state["epochs"]) == (0, 0) and not np.any(state["v"]["dW1"])
 
 
 @pytest.mark.parametrize("path", [b"model.npz", 3, None])
