@@ -882,6 +882,13 @@ def test_progress_bar_on_request(capsys):
     # print_cost lines stay whole lines on stdout, never glued to the bar (tqdm's write)
     assert out.splitlines() == ["Cost after iteration 0: 0.693048", "Cost after iteration 1000: 0.288083",
                                 "Cost after iteration 2000: 0.254385"]
+    # a run that is not a whole number of records (150: one record of 100, then 50 iterations) ends full too, and
+    # so do the epochs' loop's
+    for run in (lambda: bnn.nn_model(X, Y, 4, 150, progress=True),
+                lambda: bnn.model(X, Y, [2, 4, 1], "adam", num_epochs=150, progress=True, print_cost=False)):
+        run()
+        last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+        assert "150/150" in last, last
 
 
 def test_progress_true_without_tqdm_says_so(monkeypatch):
