@@ -430,6 +430,20 @@ def test_a_malformed_training_state_is_refused(tmp_path, change, match):
     assert str(info.value).startswith(str(path))
 
 
+def test_a_load_reads_up_to_its_limit_in_bytes(tmp_path, monkeypatch):
+    """MAX_LOAD_BYTES bounds the bytes the arrays' headers claim, every member counted (here set to a saved
+    model's own total: it loads; a byte less: refused)."""
+    from backend_nn import saving
+
+    path = bnn.save_model(tmp_path / "m.npz", bnn.nn_model(X, Y, 4, 5)[0])
+    total = sum(a.nbytes for a in np.load(path).values())
+    monkeypatch.setattr(saving, "MAX_LOAD_BYTES", total)
+    assert bnn.load_model(path).network.layer_dims == (2, 4, 1)
+    monkeypatch.setattr(saving, "MAX_LOAD_BYTES", total - 1)
+    with pytest.raises(ValueError, match=r"its arrays claim more than 0 GiB \(\w+.npy has shape"):
+        bnn.load_model(path)
+
+
 def test_counts_of_zero_load(tmp_path):
     """A count is an integer >= 0: Adam's state before its first update (t = 0, v and s zeros) and 0 epochs
     load as they are."""
