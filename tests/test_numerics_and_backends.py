@@ -891,6 +891,22 @@ def test_progress_bar_on_request(capsys):
         assert "150/150" in last, last
 
 
+def test_costs_come_home_once_every_sync_every_units(monkeypatch):
+    """The loops' only host syncs (GPU work must not wait on the host every step): one per ``sync_every`` units and
+    one at the end, in gradient descent's loop and in the epochs' loop alike (Recorder.sync's ``done``, counted)."""
+    synced = []
+    real_sync = recording.Recorder.sync
+    monkeypatch.setattr(recording.Recorder, "sync", lambda self, chunk, done: synced.append(done) or
+                        real_sync(self, chunk, done))
+    for run in (lambda n: bnn.nn_model(X, Y, 4, n, cost_every=10, sync_every=250),
+                lambda n: bnn.model(X, Y, [2, 4, 1], "adam", num_epochs=n, cost_every=10, sync_every=250,
+                                    print_cost=False)):
+        for n, expected in [(1000, [250, 500, 750, 1000]), (1001, [250, 500, 750, 1000, 1001])]:
+            synced.clear()
+            _, costs = run(n)
+            assert synced == expected and len(costs) == -(-n // 10)  # units 0, 10, ..., 990 (and 1000)
+
+
 def test_progress_true_without_tqdm_says_so(monkeypatch):
     """It ran without the bar and without a word (a source tree on a machine without tqdm)."""
     import builtins
