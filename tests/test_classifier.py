@@ -75,6 +75,14 @@ def test_data_in_the_course_layout_are_told_to_turn():
         bnn.NNClassifier(num_iterations=5).fit(X, Y.ravel())
     with pytest.raises(ValueError, match=r"y \(1, 400\).* did you mean X\.T and y = Y\.ravel\(\), \(n_samples,\)\?"):
         bnn.NNClassifier(num_iterations=5).fit(X, Y)
+    # where the layout cannot be told, or X is not 2-D, scikit-learn's own checks speak (a 1-D X met an IndexError)
+    for X_, y, match in [(X[0], Y.ravel(), r"Expected 2D array, got 1D array instead"),
+                         (X[..., None], Y.ravel(), r"Found array with dim 3"),
+                         (Xr[:3], 1, r"y should be a 1d array, got an array of shape \(\) instead")]:
+        with pytest.raises(ValueError, match=match):
+            bnn.NNClassifier(num_iterations=5).fit(X_, y)
+    square = bnn.NNClassifier(num_iterations=5).fit(Xr[:2], [0, 1])  # (2, 2): 2 samples of 2 features, as given
+    assert square.parameters_.network.layer_dims == (2, 4, 1)
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     with pytest.raises(ValueError, match=r"did you mean X\.T\?"):  # arrays of a backend are taken as they are
         bnn.NNClassifier(num_iterations=5).fit(torch.asarray(X), torch.asarray(Y.ravel()))
