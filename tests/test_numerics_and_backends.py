@@ -132,6 +132,11 @@ def test_a_mini_batch_run_that_diverged_in_its_first_epoch_is_an_error(backend):
     assert info.value.iteration == 0
     params, costs = bnn.model(X, Y, [2, 8, 1], "adam", num_epochs=20, print_cost=False, **kw)  # a sound run passes
     assert len(costs) == 1 and 1.5 < costs[0] < 2
+    # one epoch that rose under the limit: its one cost is the last epoch's, said once
+    with pytest.warns(bnn.ConvergenceWarning, match=r"^the cost rose over the run, from 0.8333\d* before the first "
+                      r"update \(on all 400 examples\) to [\d.]+: the run did not learn, and its parameters are those "
+                      r"of the last epoch\."):
+        bnn.model(X, Y, [2, 4, 1], "adam", num_epochs=1, learning_rate=2, print_cost=False, **kw)
 
 
 @pytest.mark.parametrize("data", ["streamed", "dask", "dask chunks"])
