@@ -144,6 +144,59 @@ def test_get_set_params_without_scikit_learn():
         clf.set_params(momentum=1.0)
 
 
+def test_the_classifier_stands_without_scikit_learn():
+    """scikit-learn is optional: without it (its import fails, in a fresh interpreter) the classifier keeps its
+    parameters, checks and errors by hand, and fits, predicts and scores as with it."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys
+        sys.modules["sklearn"] = None  # scikit-learn absent: its import fails
+        import numpy as np
+        import backend_nn as bnn
+
+        X, Y = bnn.load_planar_dataset()
+        Xr, y = X.T, Y.ravel()
+        clf = bnn.NNClassifier(num_iterations=300)
+        print("bases:", [b.__name__ for b in type(clf).__mro__[1:]])
+        for call in (lambda: clf.predict(Xr), lambda: clf.fit(Xr, y[:, None]), lambda: clf.fit(Xr[:, 0], y),
+                     lambda: clf.fit(Xr, y[:399]), lambda: clf.set_params(bogus=1)):
+            try:
+                call()
+            except ValueError as e:
+                print(f"{type(e).__name__}: {e}", isinstance(e, AttributeError))
+        clf.set_params(num_iterations=200)
+        print("params:", clf.get_params()["num_iterations"])
+        clf.fit(Xr, y)
+        print("fitted:", clf.classes_.tolist(), clf.n_features_in_, clf.predict_proba(Xr).shape)
+        print("score:", clf.score(Xr, y) == clf.score(Xr, y[:, None]) == np.mean(clf.predict(Xr) == y))
+        for call in (lambda: clf.predict(Xr[:, :1]), lambda: clf.score(Xr, y[:399])):
+            try:
+                call()
+            except ValueError as e:
+                print(f"{type(e).__name__}: {e}")
+    """
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "bases: ['_ParamsMixin', 'object']",
+        # scikit-learn's NotFittedError is a ValueError and an AttributeError; so is the stand-in
+        "NotFittedError: This NNClassifier instance is not fitted yet; call fit(X, y) first. True",
+        "ValueError: y must be 1-D (n_samples,); got (400, 1). False",
+        "ValueError: X must be 2-D (n_samples, n_features); got shape (400,). False",
+        "ValueError: X has 400 samples (rows) but y has 399. False",
+        "ValueError: invalid parameter 'bogus' for NNClassifier; valid: ['n_h', 'hidden_layer_sizes', 'activation', "
+        "'negative_slope', 'learning_rate', 'num_iterations', 'backend', 'device', 'dtype', 'seed', 'init', "
+        "'cost_every', 'compile', 'optimizer', 'batch_size', 'alpha']. False",
+        "params: 200",
+        "fitted: [0.0, 1.0] 2 (400, 2)",
+        "score: True",
+        "ValueError: X has 1 features, but NNClassifier is expecting 2 features as input.",
+        "ValueError: y must hold one label per sample of X, shape (400,); got (399,).",
+    ]
+
+
 def test_many_classes_and_hidden_layers():
     Xs, labels = bnn.load_dataset("spiral")
     names = np.array(["ash", "birch", "cedar"])[labels.ravel()]
