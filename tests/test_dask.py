@@ -8,6 +8,8 @@ sum over m, so parameters and costs differ from NumPy's by round-off only: rtol 
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -351,14 +353,19 @@ def test_classifier_takes_dask_rows(cluster_client):
         c0.predict(da.from_array(rows, chunks=(100, 1)))
 
 
-def test_the_classifier_takes_backend_dask_as_nn_model_does():
+def test_the_classifier_takes_backend_dask_as_nn_model_does(caplog):
     # it was "unknown backend 'dask'": the classifier's other options are nn_model's, and nn_model takes it
     pytest.importorskip("sklearn", reason="scikit-learn is not installed")
     X, Y = bnn.load_dataset("spiral")
     rows, y = X.T, Y.ravel()
     c0 = bnn.NNClassifier(n_h=8, num_iterations=100).fit(rows, y)
-    c1 = bnn.NNClassifier(n_h=8, num_iterations=100, backend="dask").fit(rows, y)
+    with caplog.at_level(logging.INFO, logger="backend_nn"):
+        c1 = bnn.NNClassifier(n_h=8, num_iterations=100, backend="dask").fit(rows, y)
+        bnn.NNClassifier(n_h=8, num_iterations=100, backend="numpy").fit(rows, y)  # another name: not dask
     assert isinstance(c1.parameters_["W1"], np.ndarray)  # trained on dask's NumPy chunks
+    paths = [r.getMessage().split(": ")[1].split(" (")[0] for r in caplog.records
+             if r.getMessage().startswith("training")]
+    assert paths == ["dask chunks", "numpy replay"]
     _close(c0.parameters_, c1.parameters_)
     np.testing.assert_array_equal(c1.predict(rows), c0.predict(rows))
     c2 = bnn.NNClassifier(n_h=8, num_iterations=100, backend="dask").fit(da.from_array(rows, chunks=(100, -1)), y)
