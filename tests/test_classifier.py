@@ -75,6 +75,8 @@ def test_data_in_the_course_layout_are_told_to_turn():
         bnn.NNClassifier(num_iterations=5).fit(X, Y.ravel())
     with pytest.raises(ValueError, match=r"y \(1, 400\).* did you mean X\.T and y = Y\.ravel\(\), \(n_samples,\)\?"):
         bnn.NNClassifier(num_iterations=5).fit(X, Y)
+    with pytest.raises(ValueError, match=r"X has shape \(2, 400\) and y \(400,\).* did you mean X\.T\?"):
+        bnn.NNClassifier(num_iterations=5).fit(X.tolist(), Y.ravel().tolist())  # lists, shaped by NumPy's rules
     # where the layout cannot be told, or X is not 2-D, scikit-learn's own checks speak (a 1-D X met an IndexError)
     for X_, y, match in [(X[0], Y.ravel(), r"Expected 2D array, got 1D array instead"),
                          (X[..., None], Y.ravel(), r"Found array with dim 3"),
