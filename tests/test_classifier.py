@@ -199,6 +199,16 @@ def test_the_classifier_stands_without_scikit_learn():
     ]
 
 
+def test_two_classes_split_as_the_course_predicts():
+    """classes_[1] where A_L > 0.5, as the course's predict takes it: an output of exactly 0.5 (all weights zero
+    here) is classes_[0]."""
+    clf = bnn.NNClassifier(num_iterations=5).fit(Xr, np.where(Y.ravel() > 0, "blue", "red"))
+    for k in clf.parameters_:
+        clf.parameters_[k] = np.zeros_like(clf.parameters_[k])
+    np.testing.assert_array_equal(clf.predict_proba(Xr[:3]), np.full((3, 2), 0.5))
+    assert clf.predict(Xr[:3]).tolist() == ["blue"] * 3
+
+
 def test_many_classes_and_hidden_layers():
     Xs, labels = bnn.load_dataset("spiral")
     names = np.array(["ash", "birch", "cedar"])[labels.ravel()]
