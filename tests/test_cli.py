@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,8 @@ def test_train_prints_the_course_trajectory_and_saves(tmp_path):
     assert lines[3].startswith("Accuracy: ")
     assert "(flower; layers [2, 4, 1], hidden tanh, output sigmoid; numpy, float64, learning rate 1.2, 3000 iterations" \
         in lines[3]
+    seconds = float(re.search(r"3000 iterations in (\d+\.\d\d) s\)$", lines[3]).group(1))
+    assert 0 < seconds < 60  # the run's wall time
     assert r.stderr == ""  # no progress bar when stderr is not a terminal
     params = bnn.load_model(tmp_path / "model.npz")
     assert params["W1"].shape == (4, 2)
