@@ -112,6 +112,12 @@ def test_keeps_its_arrays_on_the_backend(backend):
     log_proba = clf.predict_log_proba(Xb)
     assert_on_backend(log_proba, backend, backend.xp.float64)
     np.testing.assert_allclose(to_numpy(log_proba), np.log(to_numpy(proba)), rtol=1e-12)
+    labels = clf.predict(Xb)  # numbers as labels: on the backend too
+    assert_on_backend(labels, backend, backend.xp.float64)
+    np.testing.assert_array_equal(to_numpy(labels), clf.predict(Xr))
+    named = bnn.NNClassifier(num_iterations=20, backend=backend.xp, device=backend.device).fit(Xr, y_str)
+    assert isinstance(named.predict(Xb), np.ndarray)  # strings, which no Array API library holds: NumPy's
+    np.testing.assert_array_equal(named.predict(Xb), named.predict(Xr))
 
 
 def test_works_inside_scikit_learn():
