@@ -48,6 +48,10 @@ def test_divergence_stops_with_an_error_naming_the_iteration():
                                                   match=r"diverged: the cost rose from 0.72\d+ at iteration 0 to") as info:
         bnn.nn_model(X * 1e3, Y, 4, 2000, activation="linear", learning_rate=1e3, cost_every=1, sync_every=100)
     assert info.value.iteration == 1
+    # after costs that came home rising (0.90, ..., 9.56 at iteration 3): the error alone, no warning that it rose
+    with warnings.catch_warnings(), pytest.raises(bnn.TrainingDivergedError, match=r"at iteration 4 ") as info:
+        warnings.simplefilter("error")
+        bnn.nn_model(X, Y, 4, 300, learning_rate=50, init="he", cost_every=1, sync_every=1)
 
 
 @pytest.mark.parametrize("activation, lr", [("tanh", 1e6), ("sigmoid", 1e300), ("tanh", 1e300)])
@@ -910,6 +914,23 @@ def test_costs_come_home_once_every_sync_every_units(monkeypatch):
             synced.clear()
             _, costs = run(n)
             assert synced == expected and len(costs) == -(-n // 10)  # units 0, 10, ..., 990 (and 1000)
+
+
+def test_the_bar_shows_by_default_on_a_terminal_for_runs_of_2000_units_or_more(monkeypatch):
+    pytest.importorskip("tqdm", reason="tqdm is not installed")
+    import io
+
+    shown = {}
+    for tty in (True, False):
+        err = io.StringIO()
+        err.isatty = lambda tty=tty: tty
+        monkeypatch.setattr("sys.stderr", err)
+        for total in (1999, 2000):
+            bar = recording._progress_bar(total, None, "run")
+            shown[tty, total] = bar is not None
+            if bar is not None:
+                bar.close()
+    assert shown == {(True, 1999): False, (True, 2000): True, (False, 1999): False, (False, 2000): False}
 
 
 def test_progress_true_without_tqdm_says_so(monkeypatch):
