@@ -135,6 +135,10 @@ def test_predict_with_a_saved_model_on_a_csv(tmp_path):
     assert rows.returncode == 2 and rows.stderr.strip().endswith(
         "error: the model expects 2 features per example; rows.npz has 7: its X (7, 2) looks stored with examples "
         "as rows; save X.T, (n_x, m).")
+    np.savetxt(tmp_path / "wide.csv", np.ones((2, 4)), delimiter=",")  # a CSV's rows are examples: no such hint
+    wide = cli("predict", "m.npz", "wide.csv", cwd=tmp_path)
+    assert wide.returncode == 2 and wide.stderr.strip().endswith(
+        "error: the model expects 2 features per example; wide.csv has 4.")
     swapped = cli("predict", "new.csv", "m.npz", cwd=tmp_path)  # was "new.csv is not a backend_nn model: not an .npz"
     assert swapped.returncode == 2 and swapped.stderr.strip().endswith(
         "error: new.csv is data and m.npz may be the model: did you swap them? The model comes first: "
