@@ -77,10 +77,14 @@ def test_data_in_the_course_layout_are_told_to_turn():
         bnn.NNClassifier(num_iterations=5).fit(X, Y)
     with pytest.raises(ValueError, match=r"X has shape \(2, 400\) and y \(400,\).* did you mean X\.T\?"):
         bnn.NNClassifier(num_iterations=5).fit(X.tolist(), Y.ravel().tolist())  # lists, shaped by NumPy's rules
-    # where the layout cannot be told, or X is not 2-D, scikit-learn's own checks speak (a 1-D X met an IndexError)
-    for X_, y, match in [(X[0], Y.ravel(), r"Expected 2D array, got 1D array instead"),
-                         (X[..., None], Y.ravel(), r"Found array with dim 3"),
-                         (Xr[:3], 1, r"y should be a 1d array, got an array of shape \(\) instead")]:
+    # where the layout cannot be told, or X is not 2-D, scikit-learn's own checks speak, or without it the
+    # classifier's (a 1-D X met an IndexError)
+    for X_, y, match in [(X[0], Y.ravel(), r"Expected 2D array, got 1D array instead|X must be 2-D \(n_samples, "
+                                           r"n_features\); got shape \(400,\)\.$"),
+                         (X[..., None], Y.ravel(), r"Found array with dim 3|X must be 2-D \(n_samples, n_features\); "
+                                                   r"got shape \(2, 400, 1\)\.$"),
+                         (Xr[:3], 1, r"y should be a 1d array, got an array of shape \(\) instead|y must be 1-D "
+                                     r"\(n_samples,\); got \(\)\.$")]:
         with pytest.raises(ValueError, match=match):
             bnn.NNClassifier(num_iterations=5).fit(X_, y)
     square = bnn.NNClassifier(num_iterations=5).fit(Xr[:2], [0, 1])  # (2, 2): 2 samples of 2 features, as given
