@@ -208,6 +208,10 @@ def test_gradient_descent_and_momentum(backend):
         assert_close(new[k], p[k] - 0.01 * v_ref, backend, rtol=1e-15)
     for k in p:  # the caller's arrays are left alone
         assert_close(pb[k], p[k], backend, rtol=0)
+    # beta = 0, the edge of [0, 1): no memory, v is the gradient and the step is gradient descent's
+    new, v = bnn.update_parameters_with_momentum(pb, gb, bnn.initialize_velocity(pb), 0.0, 0.01)
+    for k in p:
+        assert_close(new[k], p[k] - 0.01 * g["d" + k], backend, rtol=1e-15)
 
 
 def test_the_optimizer_state_of_integer_weights_is_float64_as_the_courses():
