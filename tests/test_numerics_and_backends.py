@@ -417,17 +417,26 @@ def test_a_run_with_dropout_starts_from_its_cost_with_the_masks_and_its_epochs_m
     with pytest.raises(bnn.TrainingDivergedError, match=r"before the first update \(on all 200 examples, with the "
                        r"run's dropout masks\)") as info:
         bnn.nn_model(X_m, Y_m, [20, 3], 5, learning_rate=1e4, **options)
-    # by hand: epoch 0's batches (seed 11), each with its width's masks from RandomState(1), as the course draws them
-    p = bnn.initialize_parameters_deep([2, 20, 3, 1], seed=2, init="random", scale=10)
-    total = 0.0
-    for Xb, Yb in bnn.random_mini_batches(X_m, Y_m, 64, seed=11):
-        rng, A = np.random.RandomState(1), Xb
-        for l in (1, 2):
-            A = np.tanh(p[f"W{l}"] @ A + p[f"b{l}"]) * (rng.rand(p[f"W{l}"].shape[0], Xb.shape[1]) < 0.2) / 0.2
-        Z = p["W3"] @ A + p["b3"]
-        total += np.sum(np.logaddexp(0, Z) - Yb * Z)  # the cross-entropy from the logits, summed over the batch
+    total, _ = _moons_epoch_zero_by_hand(X_m, Y_m, keep_prob=0.2)
     start = float(str(info.value).split("the cost rose from ")[1].split(" ")[0])
     assert start == pytest.approx(total / 200, rel=1e-5)
+
+
+def _moons_epoch_zero_by_hand(X_m, Y_m, *, keep_prob):
+    """(the cross-entropy summed over epoch 0's batches of 64 (seed 11), each with its width's masks from
+    RandomState(1) as the course draws them, of the x10 [2, 20, 3, 1] tanh network; the number of batches)."""
+    p = bnn.initialize_parameters_deep([2, 20, 3, 1], seed=2, init="random", scale=10)
+    batches = bnn.random_mini_batches(X_m, Y_m, 64, seed=11)
+    total = 0.0
+    for Xb, Yb in batches:
+        rng, A = np.random.RandomState(1), Xb
+        for l in (1, 2):
+            A = np.tanh(p[f"W{l}"] @ A + p[f"b{l}"])
+            if keep_prob < 1:
+                A = A * (rng.rand(p[f"W{l}"].shape[0], Xb.shape[1]) < keep_prob) / keep_prob
+        Z = p["W3"] @ A + p["b3"]
+        total += np.sum(np.logaddexp(0, Z) - Yb * Z)  # the cross-entropy from the logits, summed over the batch
+    return total, len(batches)
 
 
 @pytest.mark.parametrize("keep_prob", [1.0, 0.2])
@@ -443,17 +452,8 @@ def test_a_mini_batch_start_with_l2_holds_each_batchs_term(keep_prob):
                      lambd=lambd, init_scale=10, learning_rate=1e4)
     p = bnn.initialize_parameters_deep([2, 20, 3, 1], seed=2, init="random", scale=10)
     squares = sum(np.sum(p[f"W{l}"] ** 2) for l in (1, 2, 3))
-    batches = bnn.random_mini_batches(X_m, Y_m, 64, seed=11)
-    total = 0.0
-    for Xb, Yb in batches:
-        rng, A = np.random.RandomState(1), Xb
-        for l in (1, 2):
-            A = np.tanh(p[f"W{l}"] @ A + p[f"b{l}"])
-            if keep_prob < 1:
-                A = A * (rng.rand(p[f"W{l}"].shape[0], Xb.shape[1]) < keep_prob) / keep_prob
-        Z = p["W3"] @ A + p["b3"]
-        total += np.sum(np.logaddexp(0, Z) - Yb * Z)
-    l2 = len(batches) * lambd / 2 * squares / 200 if keep_prob < 1 else lambd / (2 * 64) * squares
+    total, n_batches = _moons_epoch_zero_by_hand(X_m, Y_m, keep_prob=keep_prob)
+    l2 = n_batches * lambd / 2 * squares / 200 if keep_prob < 1 else lambd / (2 * 64) * squares
     start = float(str(info.value).split("the cost rose from ")[1].split(" ")[0])
     assert start == pytest.approx(total / 200 + l2, rel=1e-5)
 
