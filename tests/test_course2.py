@@ -145,6 +145,19 @@ def test_bad_mini_batch_sizes(size, exc, match):
         bnn.model(*FLOWER, [2, 3, 1], "gd", mini_batch_size=size, num_epochs=1, print_cost=False)
 
 
+@pytest.mark.parametrize("X_cut, Y_cut", [
+    (lambda X: X, lambda Y: Y[:, :-1]),
+    (lambda X: X, lambda Y: Y[0]),
+    (lambda X: X[None], lambda Y: Y),
+], ids=["one label short", "1-D Y", "3-D X"])
+def test_x_and_y_that_are_not_2_d_with_one_m_are_refused(X_cut, Y_cut):
+    """Each of the three conditions alone refuses, naming both shapes; nothing is cut from a mismatch."""
+    X, Y = X_cut(FLOWER[0]), Y_cut(FLOWER[1])
+    got = re.escape(f"got {tuple(X.shape)} and {tuple(Y.shape)}.")
+    with pytest.raises(ValueError, match=r"X \(n_x, m\) and Y \(n_y, m\) must be 2-D with the same m; " + got):
+        bnn.random_mini_batches(X, Y, 64)
+
+
 def test_no_examples_is_an_error_not_an_empty_list():
     with pytest.raises(ValueError, match=r"X has shape \(2, 0\): there are no examples \(m = 0\)"):
         bnn.random_mini_batches(FLOWER[0][:, :0], FLOWER[1][:, :0], 64)
