@@ -858,6 +858,12 @@ def test_model_with_L2_and_decay_and_its_prints(capsys):
     plain, _ = bnn.model(X, Y, [2, 5, 1], "gd", 0.1, 100, num_epochs=3, print_cost=False)
     for k in plain:
         np.testing.assert_array_equal(still[k], plain[k], err_msg=k)
+    # a rule of the user's may return 0 (a learning rate of 0 stops the descent; only < 0 and non-finite are
+    # refused): epoch 0 runs at learning_rate0, the rates after it are 0, so three epochs end where one does
+    frozen, _ = bnn.model(X, Y, [2, 5, 1], "gd", 0.1, 100, num_epochs=3, print_cost=False, decay=lambda lr, e, r: 0.0)
+    one, _ = bnn.model(X, Y, [2, 5, 1], "gd", 0.1, 100, num_epochs=1, print_cost=False)
+    for k in one:
+        np.testing.assert_array_equal(frozen[k], one[k], err_msg=k)
 
 
 def test_model_trains_softmax_networks_and_is_the_same_on_every_backend(backend):
