@@ -101,6 +101,9 @@ def test_get_activations_hidden_flag_is_true_or_false():
     with pytest.raises(TypeError, match=r"^hidden must be True or False; got str 'no'\.$"):
         bnn.get_activation("softmax", hidden="no")
     assert bnn.get_activation("softmax", hidden=0).name == "softmax"  # 0 and 1 are False and True, as everywhere
+    for other in (2, 1.0, np.float64(0.0)):  # but no other int, and no float (1.0 is a number, not a flag)
+        with pytest.raises(TypeError, match=r"^hidden must be True or False; got "):
+            bnn.get_activation("softmax", hidden=other)
     with pytest.raises(ValueError, match=r"softmax is an output activation"):
         bnn.get_activation("softmax", hidden=np.True_)
 
@@ -167,7 +170,8 @@ def test_forward_propagation_suggests_transpose(data):
     (lambda p: p.update(b1=np.zeros((4,))), r"b1 must have shape \(n_1, 1\) = \(4, 1\).*got \(4,\)"),
     (lambda p: p.pop("b2"), r"must hold W1, b1, \.\.\., WL, bL"),
     (lambda p: p.update(W1=np.zeros(3)), r"W1 must be 2-D"),
-    (lambda p: p.update(gamma=np.zeros(3)), r"unexpected keys \['gamma'\]"),
+    # ends there: no gradients' or cache's hint for keys that are neither
+    (lambda p: p.update(gamma=np.zeros(3)), r"unexpected keys \['gamma'\]\.$"),
 ])
 def test_parameters_whose_shapes_do_not_chain(data, mutate, match):
     p = params()
