@@ -534,6 +534,11 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"Y must be \(n_y, m\) with examples as columns, like X \(2, 400\); got \(400, 3\) — did you mean Y.T\?"),
     (lambda X, Y: bnn.accuracy(Y > 0, np.eye(2)[Y.ravel().astype(int)]), ValueError,
      r"must label the same m examples; got \(1, 400\) and \(400, 2\) — did you mean Y.T\?"),
+    # the cost's own check of Y against AL: the transpose named as such, a row only where it is one of m labels
+    (lambda X, Y: bnn.compute_cost(np.full((1, 4), 0.5), np.array([[0], [1], [0], [1]])), ValueError,
+     r"^Y must have the shape of AL, \(n_y, m\) = \(1, 4\); got \(4, 1\) — did you mean Y.T\?$"),
+    (lambda X, Y: bnn.compute_cost(np.full((1, 4), 0.5), np.array([0, 1, 1])), ValueError,
+     r"^Y must have the shape of AL, \(n_y, m\) = \(1, 4\); got \(3,\)\.$"),
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="ReLU"), ValueError,
      r"unknown activation 'ReLU'; expected one of .* — did you mean 'relu'\?"),
     (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], activation="Leaky-ReLU"), ValueError, r"did you mean 'leaky_relu'\?"),
