@@ -295,6 +295,19 @@ def test_predict_of_one_example_as_a_1d_array_says_how_to_make_it_a_column(data)
     assert bnn.predict(p, data[0][:, 0].reshape(-1, 1)).shape == (1, 1)
 
 
+@pytest.mark.parametrize("args, got", [
+    (lambda X, Y, p: (p, X, Y), "Parameters, ndarray, ndarray"),               # the two orders mixed
+    (lambda X, Y, p: (X, Y, p, p), "ndarray, ndarray, Parameters, Parameters"),  # one parameters too many
+    (lambda X, Y, p: (X, Y, X), "ndarray, ndarray, ndarray"),                  # no parameters
+], ids=["parameters first and y", "two parameters", "no parameters"])
+def test_predict_takes_one_of_its_two_orders(data, args, got):
+    """Each of the three conditions alone refuses the call, naming what arrived, before any array is read."""
+    p, _ = bnn.nn_model(*data, 4, 5)
+    with pytest.raises(TypeError, match=r"^predict takes \(parameters, X\), or the course's \(X, y, parameters\); got "
+                                        rf"\({got}\)\.$"):
+        bnn.predict(*args(*data, p))
+
+
 def test_backward_propagation_checks_Y_and_cache(data):
     p = params()
     _, cache = bnn.forward_propagation(data[0], p)
