@@ -308,6 +308,14 @@ def test_predict_takes_one_of_its_two_orders(data, args, got):
         bnn.predict(*args(*data, p))
 
 
+def test_one_example_of_one_feature_is_data_not_a_layout_mistake():
+    """X (1, 1) and Y (1, 1) have one column and one row each: nothing looks laid out as rows (that takes more
+    rows than one), so it trains, and the run with one example descends."""
+    p, costs = bnn.nn_model(np.array([[0.5]]), np.array([[1]]), 2, 100, learning_rate=0.5, cost_every=10)
+    assert p["W1"].shape == (2, 1) and costs[-1] < costs[0]
+    assert bnn.predict(p, np.array([[0.5]])).tolist() == [[True]]
+
+
 def test_backward_propagation_checks_Y_and_cache(data):
     p = params()
     _, cache = bnn.forward_propagation(data[0], p)
