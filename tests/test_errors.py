@@ -473,6 +473,10 @@ def test_to_backend_refuses_a_narrowing_cast_that_would_turn_finite_values_into_
         with pytest.raises(ValueError, match=r"^X holds values beyond the range of float64 \(largest \|x\| = 1e\+400\): "
                                              r"rescale X\.$"):
             bnn.nn_model(np.repeat(beyond, 200, axis=1), np.tile([[0, 1]], 200), 4, 10)
+        # and into float32: float64 would not hold it either, so it is not offered
+        with pytest.raises(ValueError, match=r"^X holds values beyond the range of float32 \(largest \|x\| = 1e\+400\): "
+                                             r"rescale X\.$"):
+            bnn.nn_model(np.repeat(beyond, 200, axis=1), np.tile([[0, 1]], 200), 4, 10, dtype="float32")
     # inf and NaN that are there already, and values within range, cast as the library casts them
     fine = np.array([[np.inf, np.nan, -3e38, 0.5]])
     got = bnn.to_numpy(bnn.to_backend(fine, backend.xp, device=backend.device, dtype="float32"))
