@@ -1069,6 +1069,23 @@ def test_np_matrix_is_refused_by_the_equations_and_converted_by_the_front_doors(
         np.testing.assert_array_equal(p_matrix[k], p_array[k])
 
 
+def test_seeds_at_the_ends_of_their_ranges_are_taken_and_one_past_is_refused(data):
+    """seed: [0, 2**32 - 1], RandomState's. shuffle_seed: epoch e shuffles with RandomState(shuffle_seed + 1 + e), so
+    for 2 epochs it is [-1, 2**32 - 3]; resumed after 3 epochs, [-4, 2**32 - 6] (the range moves with the count)."""
+    X, Y = data
+    bnn.nn_model(X, Y, 4, 2, seed=2**32 - 1)
+    with pytest.raises(ValueError, match=r"^seed must be an integer in \[0, 2\*\*32 - 1\] .*; got 4294967296\.$"):
+        bnn.nn_model(X, Y, 4, 2, seed=2**32)
+    kw = dict(mini_batch_size=200, print_cost=False)
+    first, _ = bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=3, **kw)
+    for resume, (lo, hi) in ((None, (-1, 2**32 - 3)), (first, (-4, 2**32 - 6))):
+        for ends in (lo, hi):
+            bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=2, parameters=resume, shuffle_seed=ends, **kw)
+        for past in (lo - 1, hi + 1):
+            with pytest.raises(ValueError, match=rf"^shuffle_seed must be an integer in \[{lo}, {hi}\]: .*; got {past}\.$"):
+                bnn.model(X, Y, [2, 3, 1], "gd", num_epochs=2, parameters=resume, shuffle_seed=past, **kw)
+
+
 def test_counts_and_flags_that_index_like_ints_are_taken(data):
     X, Y = data
     assert len(bnn.random_mini_batches(X, Y, np.array(64))) == 7  # a 0-d integer array is an integer
