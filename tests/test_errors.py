@@ -577,6 +577,9 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="rlu"), ValueError, r"did you mean 'relu'\?$"),
     (lambda X, Y: bnn.load_dataset("flowr"), ValueError, r"did you mean 'flower'\?$"),
     (lambda X, Y: bnn.load_dataset("moons"), ValueError, r"did you mean 'noisy_moons'\?$"),
+    # a part of three letters is enough where difflib finds nothing ('lin' to 'linear' is 0.67); two is not
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="lin"), ValueError, r"did you mean 'linear'\?$"),
+    (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="li"), ValueError, r"'leaky_relu', 'linear'\.$"),
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, backend="numpi"), ValueError, r"did you mean 'numpy'\?$"),
     (lambda X, Y: bnn.model(X, Y, [2, 3, 1], "rmsprop"), ValueError, r"expected 'gd', 'momentum' or 'adam'\.$"),
     (lambda X, Y: bnn.L_layer_model(X, Y, [2, 3, 1], init="glorot"), ValueError, r"'xavier', 'he'\.$"),
