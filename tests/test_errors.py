@@ -169,7 +169,8 @@ def test_forward_propagation_suggests_transpose(data):
     (lambda p: p.update(W2=p["W2"].T), r"do not chain: W2 has shape \(4, 1\), so it expects 1 input, but W1 \(4, 2\)"),
     (lambda p: p.update(b1=np.zeros((4,))), r"b1 must have shape \(n_1, 1\) = \(4, 1\).*got \(4,\)"),
     (lambda p: p.pop("b2"), r"must hold W1, b1, \.\.\., WL, bL"),
-    (lambda p: p.update(W1=np.zeros(3)), r"W1 must be 2-D"),
+    (lambda p: p.update(W1=np.zeros(3)), r"W1 must be 2-D \(n_1, n_0\); got shape \(3,\)\.$"),
+    (lambda p: p.update(W2=np.zeros(3)), r"W2 must be 2-D \(n_2, n_1\); got shape \(3,\)\.$"),
     # ends there: no gradients' or cache's hint for keys that are neither
     (lambda p: p.update(gamma=np.zeros(3)), r"unexpected keys \['gamma'\]\.$"),
 ])
