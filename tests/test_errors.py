@@ -578,6 +578,17 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="rlu"), ValueError, r"did you mean 'relu'\?$"),
     (lambda X, Y: bnn.load_dataset("flowr"), ValueError, r"did you mean 'flower'\?$"),
     (lambda X, Y: bnn.load_dataset("moons"), ValueError, r"did you mean 'noisy_moons'\?$"),
+    # labels not numbered 0..K-1: ten are shown whole, more end in "..."; the sigmoid-targets hint only where no
+    # output was asked for (with output="softmax" the fractions are no sigmoid's targets)
+    (lambda X, Y: bnn.nn_model(X, (np.arange(400) % 10 + 1)[None, :], [3], 2), ValueError,
+     r"it holds \[1, 2, 3, 4, 5, 6, 7, 8, 9, 10\]\. Number the classes"),
+    (lambda X, Y: bnn.nn_model(X, (np.arange(400) % 11 + 1)[None, :], [3], 2), ValueError,
+     r"it holds \[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, \.\.\.\]\. Number the classes"),
+    (lambda X, Y: bnn.nn_model(X, Y * 0.5, [3], 2, output="softmax"), ValueError,
+     r"it holds \[0\.0, 0\.5\]\. Number the classes .* or a one-hot Y \(K, m\)\.$"),
+    (lambda X, Y: bnn.nn_model(X, Y * 0.5 + 0.5, [3], 2), ValueError,
+     r"it holds \[0\.5, 1\.0\]\. .* Fractional values are targets of a sigmoid output only where it is asked for: "
+     r"output='sigmoid'\.$"),
     # a part of three letters is enough where difflib finds nothing ('lin' to 'linear' is 0.67); two is not
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="lin"), ValueError, r"did you mean 'linear'\?$"),
     (lambda X, Y: bnn.nn_model(X, Y, 4, 10, activation="li"), ValueError, r"'leaky_relu', 'linear'\.$"),
