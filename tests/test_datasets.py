@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import backend_nn as bnn
+from backend_nn import datasets
 
 
 BINARY = ["noisy_circles", "noisy_moons", "blobs", "gaussian_quantiles", "no_structure"]
@@ -185,3 +186,32 @@ def test_a_csv_is_read_as_the_csv_module_reads_it_and_a_first_row_of_numbers_is_
         bnn.load_data_file(plain, labels="yes")
     with pytest.raises(IsADirectoryError, match=r"is a folder; give a data file in it"):
         bnn.load_data_file(tmp_path)
+
+
+def test_the_generated_sets_have_the_shapes_their_docstrings_describe():
+    """Each generator's geometry, read from its points (noise 0 where it takes one): the circles' two radii
+    all the way round, the moons' two half circles, the blobs' centres spread over [-10, 10]^2 with labels
+    mod 2, the quantiles split by radius, the spiral's arms; every class its share of m, and the smallest
+    sizes each one takes (m = 2, centers = 2, classes = 2)."""
+    X, Y = datasets.noisy_circles(200, factor=0.5, noise=0.0)
+    r, t = np.hypot(*X), np.arctan2(X[1], X[0])
+    np.testing.assert_allclose(r, np.where(Y[0] == 0, 1.0, 0.5), rtol=1e-12)
+    for k in (0, 1):  # evenly round the whole circle: 100 angles 2 pi / 100 apart
+        np.testing.assert_allclose(np.diff(np.sort(t[Y[0] == k])), 2 * np.pi / 100, rtol=1e-9)
+    X, Y = datasets.noisy_moons(201, noise=0.0)
+    assert [int(np.sum(Y == k)) for k in (0, 1)] == [100, 101]
+    np.testing.assert_allclose(np.hypot(*X[:, Y[0] == 0]), 1.0, rtol=1e-12)             # the upper half circle
+    np.testing.assert_allclose(np.hypot(X[0, Y[0] == 1] - 1, X[1, Y[0] == 1] - 0.5), 1.0, rtol=1e-12)
+    X, Y = datasets.blobs(600, centers=6)
+    assert np.ptp(X, axis=1).min() > 8 and np.all(np.abs(X) < 10 + 6)   # six centres in [-10, 10]^2, noise 1
+    assert int(np.sum(Y)) == 300                                            # centres 1, 3, 5: half the points
+    assert datasets.blobs(4, centers=2)[0].shape == (2, 4)
+    X, Y = datasets.gaussian_quantiles(200)
+    r2 = np.sum(X**2, axis=0)
+    assert int(np.sum(Y)) == 100 and r2[Y[0] == 1].min() > r2[Y[0] == 0].max()
+    X, Y = datasets.spiral(300, classes=3, noise=0.0)
+    for k in range(3):
+        arm = X[:, Y[0] == k]
+        np.testing.assert_allclose(np.hypot(*arm), np.linspace(0, 1, 100), atol=1e-12)
+    assert datasets.spiral(4, classes=2)[1].tolist() == [[0, 0, 1, 1]]
+    assert bnn.load_planar_dataset(m=2)[0].shape == (2, 2)
