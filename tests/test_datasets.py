@@ -58,6 +58,8 @@ def test_an_option_a_data_set_does_not_take_is_named_with_the_ones_it_does():
     ("noisy_circles", {"m": 1}, r"m must be an integer >= 2 \(two classes\); got 1"),
     ("noisy_circles", {"noise": -1}, r"noise must be a finite number >= 0; got -1.0"),
     ("noisy_circles", {"factor": 1.5}, r"factor must be in \(0, 1\); got 1.5"),
+    ("noisy_circles", {"factor": 1}, r"factor must be in \(0, 1\); got 1.0"),     # both ends open: one circle,
+    ("noisy_circles", {"factor": 0}, r"factor must be in \(0, 1\); got 0.0"),     # or a point
     ("noisy_moons", {"noise": float("nan")}, r"noise must be a finite number >= 0; got nan"),
     ("blobs", {"centers": 1}, r"centers must be an integer >= 2"),
     ("gaussian_quantiles", {"cov": 0}, r"cov must be a finite number > 0; got 0.0"),
