@@ -112,6 +112,9 @@ def test_an_npz_data_file_gives_X_and_its_labels_or_says_what_is_wrong(tmp_path)
     np.testing.assert_array_equal(Y2, Y)
     np.savez(tmp_path / "flat.npz", X=X, Y=Y.ravel())  # m labels (m,): one per example, unambiguous
     assert bnn.load_data_file(tmp_path / "flat.npz")[1].shape == (1, 400)
+    np.savez(tmp_path / "column.npz", X=X, Y=Y.T)  # (m, 1): a column, refused as the other layouts are, not turned
+    with pytest.raises(ValueError, match=r"column.npz: Y must label X's m = 400 examples, .*; it has shape \(400, 1\)"):
+        bnn.load_data_file(tmp_path / "column.npz")
     np.savez(tmp_path / "short.npz", X=X, Y=Y[:, :10])  # was returned as it was: 10 labels for 400 examples
     with pytest.raises(ValueError, match=r"short.npz: Y must label X's m = 400 examples, .*; it has shape \(1, 10\)"):
         bnn.load_data_file(tmp_path / "short.npz")
@@ -181,6 +184,9 @@ def test_a_csv_is_read_as_the_csv_module_reads_it_and_a_first_row_of_numbers_is_
     (tmp_path / "blank_row.csv").write_text("1,2,0\n,,\n3,4,1\n")  # a spreadsheet's empty row: not dropped
     with pytest.raises(ValueError, match=r"blank_row.csv, line 2, column 1: an empty cell"):
         bnn.load_data_file(tmp_path / "blank_row.csv")
+    (tmp_path / "gaps.csv").write_text("1,2,0\n\n   \n3,4,1\n\n")  # empty and blank lines hold no row: skipped
+    for a, b in zip(bnn.load_data_file(tmp_path / "gaps.csv"), bnn.load_data_file(plain), strict=True):
+        np.testing.assert_array_equal(a, b)
     (tmp_path / "inf.csv").write_text("1,2,0\n3,inf,1\n")  # a number, but no finite one: its line and column
     with pytest.raises(ValueError, match=r"inf.csv, line 2, column 2: 'inf' is not a finite number; fill missing "
                                          r"values or drop their rows first\.$"):
