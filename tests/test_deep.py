@@ -888,3 +888,25 @@ def test_an_activation_of_your_own_trains_everywhere_and_its_mistakes_are_said_b
                 bnn.model(Xb, Yb, [2, 4, 1], "adam", num_epochs=1, print_cost=False, activation=act)
             with pytest.raises(exc, match=match):
                 bnn.train_step(dict(p), Xb, Yb, learning_rate=0.1, net=bnn.Network.build([2, 4, 1], act))
+
+
+@pytest.mark.parametrize("output, dims", [("sigmoid", (5, 1)), ("softmax", (5, 3))])
+def test_a_network_without_hidden_layers_goes_forward_and_back(output, dims):
+    """layer_dims [n_x, n_y]: logistic (or softmax) regression, L = 1, no hidden layer to compare a cache
+    against; its gradients are the plain-NumPy reference's."""
+    X, Y, params = _problem(4, dims, 12, output)
+    AL, caches = bnn.L_model_forward(X, params, output=output)
+    grads = bnn.L_model_backward(AL, Y, caches, output=output)
+    ref = _np_backward(*_np_forward(X, params, output=output)[:1], Y, _np_forward(X, params, output=output)[1],
+                       output=output)
+    assert sorted(grads) == ["dA0", "dW1", "db1"]
+    for k in ("dW1", "db1", "dA0"):
+        np.testing.assert_allclose(grads[k], ref[k], rtol=1e-12, atol=1e-15, err_msg=k)
+
+
+def test_linear_forward_takes_2_d_arrays_only():
+    """A 1-D A whose length matches W's columns broadcast to a wrong (n, n) Z unless refused; so does a 1-D W."""
+    W, b = np.ones((3, 2)), np.zeros((3, 1))
+    for A, W_ in ((np.ones(2), W), (np.ones((2, 4)), np.ones(2))):
+        with pytest.raises(ValueError, match=r"^A and W must be 2-D: A \(n_prev, m\), W \(n, n_prev\); got A "):
+            bnn.linear_forward(A, W_, b)
