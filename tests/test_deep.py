@@ -910,3 +910,11 @@ def test_linear_forward_takes_2_d_arrays_only():
     for A, W_ in ((np.ones(2), W), (np.ones((2, 4)), np.ones(2))):
         with pytest.raises(ValueError, match=r"^A and W must be 2-D: A \(n_prev, m\), W \(n, n_prev\); got A "):
             bnn.linear_forward(A, W_, b)
+
+
+def test_L_model_backward_refuses_a_1_d_AL_without_an_output_named():
+    """The output kind is looked up before AL's shape is read; without output= that lookup must not fail first."""
+    X, Y, params = _problem(5, (5, 4, 1), 12)
+    AL, caches = bnn.L_model_forward(X, params)
+    with pytest.raises(ValueError, match=r"^AL must be 2-D \(n_L, m\); got shape \(12,\)\.$"):
+        bnn.L_model_backward(AL[0], Y, caches)
