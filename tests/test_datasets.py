@@ -227,3 +227,15 @@ def test_the_generated_sets_have_the_shapes_their_docstrings_describe():
         np.testing.assert_allclose(np.hypot(*arm), np.linspace(0, 1, 100), atol=1e-12)
     assert datasets.spiral(4, classes=2)[1].tolist() == [[0, 0, 1, 1]]
     assert bnn.load_planar_dataset(m=2)[0].shape == (2, 2)
+
+
+def test_a_csv_of_one_feature_and_its_label_is_two_columns_enough(tmp_path):
+    """The narrowest training CSV: one feature column and the label column (X (1, m), Y (1, m)); one column is
+    refused, as it holds no features beside its labels."""
+    (tmp_path / "two.csv").write_text("0.5,1\n-0.5,0\n")
+    X, Y = bnn.load_data_file(tmp_path / "two.csv")
+    assert X.tolist() == [[0.5, -0.5]] and Y.tolist() == [[1.0, 0.0]]
+    (tmp_path / "one.csv").write_text("1\n0\n")
+    with pytest.raises(ValueError, match=r"one.csv: a training CSV needs feature columns and a last label column; "
+                                         r"found 1 column\.$"):
+        bnn.load_data_file(tmp_path / "one.csv")
