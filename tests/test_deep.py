@@ -897,15 +897,15 @@ def test_a_network_without_hidden_layers_goes_forward_and_back(output, dims):
     X, Y, params = _problem(4, dims, 12, output)
     AL, caches = bnn.L_model_forward(X, params, output=output)
     grads = bnn.L_model_backward(AL, Y, caches, output=output)
-    ref = _np_backward(*_np_forward(X, params, output=output)[:1], Y, _np_forward(X, params, output=output)[1],
-                       output=output)
+    AL_ref, caches_ref = _np_forward(X, params, output=output)
+    ref = _np_backward(AL_ref, Y, caches_ref, output=output)
     assert sorted(grads) == ["dA0", "dW1", "db1"]
     for k in ("dW1", "db1", "dA0"):
         np.testing.assert_allclose(grads[k], ref[k], rtol=1e-12, atol=1e-15, err_msg=k)
 
 
 def test_linear_forward_takes_2_d_arrays_only():
-    """A 1-D A whose length matches W's columns broadcast to a wrong (n, n) Z unless refused; so does a 1-D W."""
+    """A 1-D A whose length matches W's columns would broadcast to a wrong (n, n) Z; a 1-D W is refused too."""
     W, b = np.ones((3, 2)), np.zeros((3, 1))
     for A, W_ in ((np.ones(2), W), (np.ones((2, 4)), np.ones(2))):
         with pytest.raises(ValueError, match=r"^A and W must be 2-D: A \(n_prev, m\), W \(n, n_prev\); got A "):
