@@ -682,8 +682,8 @@ def test_cupy_without_a_cuda_device(monkeypatch):
      r"^Y must hold only 0 and 1 \(one-hot columns, \(K, m\)\); found other values, e\.g\. \[0\.333\d*\]\. .* AL holds "
      r"only 0s and 1s: did you swap them\? compute_cost takes \(AL, Y\), the output first\.$"),
     # a boolean one-hot Y is checked as one: a column of two Trues is no one-hot column
-    (lambda X, Y: bnn.compute_cost(np.full((3, 4), 1 / 3), np.array([[1, 0, 0, 1], [1, 1, 0, 0], [0, 0, 1, 0]],
-                                                                            dtype=bool)),
+    (lambda X, Y: bnn.compute_cost(np.full((3, 4), 1 / 3),
+                                   np.array([[1, 0, 0, 1], [1, 1, 0, 0], [0, 0, 1, 0]], dtype=bool)),
      ValueError, r"^Y \(K, m\) must be one-hot, exactly one 1 in every column; columns \[0\] sum to \[2\.0\]\."),
     # probabilities strictly between 0 and 1 are no swapped Y: a wrong label is told without the swap's question
     (lambda X, Y: bnn.compute_cost(np.array([[0.2, 0.7, 0.4, 0.9]]), np.array([[0, 1, 2, 1]])), ValueError,
