@@ -31,11 +31,51 @@ def test_the_boundary_draws_regions_points_and_a_legend_per_class(flower_params,
     assert [t.get_text() for t in legend.get_texts()] == ["class 0", "class 1", "class 2"]
 
 
+@pytest.mark.parametrize("K", [2, 3, 5])
+def test_each_class_has_one_colour_of_its_own_in_its_region_its_points_and_the_legend(K):
+    """A class's region band, its points and its legend entry wear one colour, and no two classes share one: the
+    bands sit on the labels (level k - 0.5 to k + 0.5), the points' colour scale is the regions'."""
+    Xk, labels = bnn.load_dataset("spiral", classes=K)
+    params, _ = bnn.L_layer_model(Xk, labels, [2, 8, K if K > 2 else 1], num_iterations=30)
+    by_function = plotting.plot_decision_boundary(lambda x: bnn.predict(params, x.T), Xk, labels).axes[0]
+    ax = plotting.plot_decision_boundary(params, Xk, labels).axes[0]
+    bands, points = ax.collections[0], ax.collections[-1]
+    ax.figure.canvas.draw()
+    legend = np.array([h.get_markerfacecolor()[:3] for h in ax.get_legend().legend_handles])
+    assert len(legend) == K and len(np.unique(legend.round(6), axis=0)) == K  # K colours, all different
+    spectral = matplotlib.colormaps["Spectral"]  # the course's map, from one end to the other
+    np.testing.assert_allclose(legend[[0, -1]], [spectral(0.0)[:3], spectral(1.0)[:3]])
+    np.testing.assert_array_equal(bands.levels, np.arange(K + 1) - 0.5)
+    np.testing.assert_allclose(bands.get_facecolor()[:, :3], legend)
+    np.testing.assert_allclose(points.get_facecolors()[:, :3], legend[labels.ravel().astype(int)])
+    by_function.figure.canvas.draw()  # the course's call: the classes counted from the labels, as many colours
+    np.testing.assert_allclose(by_function.collections[-1].get_facecolors()[:, :3], points.get_facecolors()[:, :3])
+    assert len(by_function.get_legend().legend_handles) == K
+    matplotlib.pyplot.close("all")
+
+
+def test_the_regions_reach_one_unit_past_the_data_on_each_side_as_the_courses_plot():
+    seen = []
+
+    def model(rows):
+        seen.append(rows)
+        return rows[:, 0] > 0
+
+    plotting.plot_decision_boundary(model, X, Y)
+    for axis in range(2):
+        grid = np.unique(seen[0][:, axis])
+        step = np.diff(grid).max()  # the course's 0.01, or wider where that would be over 600 points
+        assert 590 <= grid.size <= 601 and step == pytest.approx((X[axis].max() - X[axis].min() + 2) / 600)
+        assert grid[0] == X[axis].min() - 1 and X[axis].max() + 1 - step <= grid[-1] < X[axis].max() + 1
+    matplotlib.pyplot.close("all")
+
+
 @pytest.mark.parametrize("n", [1, 4, 7])
 def test_the_sweep_grid_has_one_legend_below_its_panels(flower_params, n):
     """One legend for the grid, outside every panel (a legend in each panel's corner hid points there)."""
     fig = plotting.plot_sweep([(k + 1, flower_params, 0.9) for k in range(n)], X, Y, title="sweep")
     panels = [ax for ax in fig.axes if ax.axison]
+    assert len(fig.axes) == min(4, n) * -(-n // 4)  # rows of at most 4 panels, the last row's spare ones blank
     assert len(panels) == n and all(ax.get_legend() is None for ax in fig.axes)
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == ["class 0", "class 1"]
@@ -84,8 +124,11 @@ def test_the_courses_call_with_a_model_function_draws_the_same_regions(flower_pa
     function of the grid's points as rows. It was refused ("parameters must be a dict")."""
     by_function = plotting.plot_decision_boundary(lambda x: bnn.predict(flower_params, x.T), X, Y).axes[0]
     by_parameters = plotting.plot_decision_boundary(flower_params, X, Y).axes[0]
-    regions = [np.asarray(ax.collections[0].get_array()) for ax in (by_function, by_parameters)]
-    np.testing.assert_array_equal(*regions)
+    as_floats = plotting.plot_decision_boundary(lambda x: np.asarray(bnn.predict(flower_params, x.T), dtype=float),
+                                                X, Y).axes[0]  # labels 0.0 / 1.0: whole numbers, taken as labels
+    regions = [np.asarray(ax.collections[0].get_array()) for ax in (by_function, by_parameters, as_floats)]
+    np.testing.assert_array_equal(regions[0], regions[1])
+    np.testing.assert_array_equal(regions[0], regions[2])
     with pytest.raises(ValueError, match=r"one label per grid point .* it returned shape \(3,\)"):
         plotting.plot_decision_boundary(lambda x: np.zeros(3), X, Y)
     with pytest.raises(ValueError, match=r"must return labels \(e.g. predict\(parameters, x.T\)\), not probabilities"):
