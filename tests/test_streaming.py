@@ -282,6 +282,34 @@ def test_windows_hold_whole_batches():
     assert [(a, b) for a, b, _ in streaming.windows(slices, 10)] == [(s.start, s.stop) for s in slices]
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_auto_counts_the_memory_a_run_and_a_prediction_need(monkeypatch, tmp_path, dtype):
+    """'auto' streams where what it counts exceeds the backend's free memory, and not where it fits exactly: a run
+    needs X and Y in the training dtype and their shuffled copy (host float64 X used in place by NumPy counts once);
+    a prediction needs each layer's Z and A for every column, and X unless NumPy uses it in place."""
+    X, Y = _data()  # (6, 500) float64, Y (1, 500)
+    free: list = [None]
+    monkeypatch.setattr(streaming, "free_memory_of", lambda xp, device=None: free[0])
+    size = np.dtype(dtype).itemsize
+    in_place = dtype == "float64"
+    mapped = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=X.dtype, shape=X.shape)
+    mapped[...] = X
+    run = size * 500 * (6 + 1) * (1 if in_place else 2)
+    for Xh, need in [(X, run), (mapped, size * 500 * (6 + 1) * 2)]:
+        for free[0], streams in [(None, False), (need, False), (need - 1, True)]:
+            assert streaming.wanted("auto", Xh, Y, np, dtype=dtype, device=None, batch_size=64) is streams, need
+        assert streaming.wanted("auto", Xh, Y, np, dtype=dtype, device=None, batch_size=None) is False  # full batch
+    layers = size * 500 * 2 * (5 + 3)
+    for Xh, need in [(X, layers + (0 if in_place else size * 500 * 6)), (mapped, layers + size * 500 * 6)]:
+        for free[0], windows in [(None, False), (need, False), (need - 1, True)]:
+            assert streaming.predicts_in_windows(Xh, np, dtype=dtype, device=None, layer_dims=[6, 5, 3]) is windows
+    free[0] = 0
+    for not_2d in (X.tolist(), X[0], X[None]):  # predicted in one piece, where the checks speak of X's shape
+        assert streaming.predicts_in_windows(not_2d, np, dtype=dtype, device=None, layer_dims=[6, 5, 3]) is False
+    assert streaming.rows_layout(np.asfortranarray(X))  # an (m, n_x) file's .T: examples stored one by one
+    assert not any(streaming.rows_layout(a) for a in (X, X[:, ::2], X[:, :1].copy()))  # by rows, gapped, both
+
+
 # --- bad input: clear errors, nothing changed ------------------------------------------------------------
 def test_stream_true_needs_host_data_and_batches():
     X, Y = _data()
