@@ -193,6 +193,11 @@ def test_predict_is_lazy_and_chunked_like_X(flower):
     lazy_p = bnn.Parameters({k: da.from_array(v) for k, v in p.items()}, network=p.network)
     np.testing.assert_array_equal(bnn.predict(lazy_p, Xd).compute(), bnn.predict(p, X))
     np.testing.assert_array_equal(bnn.predict(Xd, Y, lazy_p).compute(), bnn.predict(p, X))
+    # a float32 model predicts float64 chunks in float32, as it does host X: each chunk cast to W1's dtype
+    p32 = bnn.to_backend(p, "numpy", dtype="float32")
+    AL32 = bnn.predict_output(p32, Xd)
+    assert AL32.dtype == np.float32 and AL32.compute().dtype == np.float32
+    np.testing.assert_array_equal(AL32.compute(), bnn.predict_output(p32, X))
 
 
 def test_predict_of_non_finite_chunk_says_so(flower):
@@ -330,6 +335,8 @@ def test_the_chunks_are_spread_over_the_workers_the_scheduler_counts_not_its_cac
         Xp, Yp = chunked.place(da.from_array(X, chunks=(-1, 100)), da.from_array(Y, chunks=(-1, 100)))
         holders = cluster_client.who_has(futures_of(Xp))
         assert {w for ws in holders.values() for w in ws} == set(cluster_client.nthreads())  # both workers
+        groups = chunked._groups(Xp)  # a step's tasks: one per worker thread, each over the chunks it holds
+        assert len(groups) == 2 and sorted(i for g in groups for i in g) == [0, 1, 2, 3]
         p1, c1 = bnn.nn_model(Xp, Yp, 4, num_iterations=30, cost_every=1)
     p0, c0 = bnn.nn_model(X, Y, 4, num_iterations=30, cost_every=1)
     np.testing.assert_allclose(c1, c0, rtol=RTOL)
