@@ -294,11 +294,14 @@ def test_auto_counts_the_memory_a_run_and_a_prediction_need(monkeypatch, tmp_pat
     in_place = dtype == "float64"
     mapped = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=X.dtype, shape=X.shape)
     mapped[...] = X
-    run = size * 500 * (6 + 1) * (1 if in_place else 2)
-    for Xh, need in [(X, run), (mapped, size * 500 * (6 + 1) * 2)]:
-        for free[0], streams in [(None, False), (need, False), (need - 1, True)]:
-            assert streaming.wanted("auto", Xh, Y, np, dtype=dtype, device=None, batch_size=64) is streams, need
-        assert streaming.wanted("auto", Xh, Y, np, dtype=dtype, device=None, batch_size=None) is False  # full batch
+    one_hot = np.eye(3)[:, np.arange(500) % 3]
+    for Yh, n_y in [(Y, 1), (Y.ravel(), 1), (one_hot, 3)]:  # one label per example, or K one-hot rows
+        run = size * 500 * (6 + n_y) * (1 if in_place else 2)
+        for Xh, need in [(X, run), (mapped, size * 500 * (6 + n_y) * 2)]:
+            for free[0], streams in [(None, False), (need, False), (need - 1, True)]:
+                assert streaming.wanted("auto", Xh, Yh, np, dtype=dtype, device=None, batch_size=64) is streams
+            # full batch needs all of X at once: never streamed
+            assert streaming.wanted("auto", Xh, Yh, np, dtype=dtype, device=None, batch_size=None) is False
     layers = size * 500 * 2 * (5 + 3)
     for Xh, need in [(X, layers + (0 if in_place else size * 500 * 6)), (mapped, layers + size * 500 * 6)]:
         for free[0], windows in [(None, False), (need, False), (need - 1, True)]:
