@@ -198,6 +198,8 @@ def test_predict_is_lazy_and_chunked_like_X(flower):
     AL32 = bnn.predict_output(p32, Xd)
     assert AL32.dtype == np.float32 and AL32.compute().dtype == np.float32
     np.testing.assert_array_equal(AL32.compute(), bnn.predict_output(p32, X))
+    # X chunked over its features too: each block gets all of them (one row each would be a 1-feature forward pass)
+    np.testing.assert_array_equal(bnn.predict(p, da.from_array(X, chunks=(1, 128))).compute(), bnn.predict(p, X))
 
 
 def test_predict_of_non_finite_chunk_says_so(flower):
@@ -500,6 +502,27 @@ def test_other_backend_or_chunks_without_dask(flower):
     for bad, error in ((0, ValueError), (-5, ValueError), (2.5, TypeError)):
         with pytest.raises(error, match="chunks must be a positive integer"):
             bnn.nn_model(Xd, Y, 4, num_iterations=5, chunks=bad)
+
+
+def test_chunks_rechunk_a_dask_X_and_a_narrower_dtype_is_range_checked(flower):
+    X, Y = flower
+    _, Xc, Yc = chunked.prepare_X_Y(da.from_array(X, chunks=(-1, 100)), Y, dtype="float64", chunks=50)
+    assert Xc.chunks[1] == Yc.chunks[1] == (50,) * 8
+    big = X.copy()
+    big[0, 3] = 1e300  # finite in float64, inf in float32: refused as host X is, not trained on as inf
+    with pytest.raises(ValueError, match=r"X holds values beyond the range of float32 \(largest \|x\| = 1e\+300\)"):
+        bnn.nn_model(da.from_array(big, chunks=(-1, 100)), Y, 4, num_iterations=2, dtype="float32")
+
+
+def test_data_are_persisted_where_they_take_at_most_the_room_counted(flower, monkeypatch):
+    X, Y = flower
+    Xd, Yd = da.from_array(X, chunks=(-1, 100)), da.from_array(Y, chunks=(-1, 100))
+    need = Xd.nbytes + Yd.nbytes
+    for room, persisted in [(need, True), (need - 1, False), (None, True)]:  # None: the room is not known
+        monkeypatch.setattr(chunked, "_memory_for_data", lambda: room)
+        Xp, Yp = chunked.place(Xd, Yd)
+        assert (Xp is not Xd and Yp is not Yd) is persisted, room
+        np.testing.assert_array_equal(Xp.compute(), X)
 
 
 def test_non_finite_dask_X_and_bad_labels(flower):
