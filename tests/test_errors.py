@@ -71,6 +71,9 @@ def test_nn_model_rejects_bad_data(data, bad, exc, match):
     (dict(keep_prob=np.asarray(True)), TypeError, r"keep_prob must be a number in \(0, 1\]; got ndarray array\(True\)"),
     (dict(backend="tensorflow"), ValueError, r"unknown backend 'tensorflow'; expected one of 'numpy', 'cupy'"),
     (dict(backend=42), TypeError, r"backend must be a name .* got int 42"),
+    (dict(backend=types), TypeError, r"backend must be a name .* namespace module; got module <module 'types'"),
+    (dict(backend=types.SimpleNamespace(asarray=np.asarray)), TypeError,  # not a module: asarray is not enough
+     r"backend must be a name .*; got SimpleNamespace namespace\(asarray="),
     (dict(dtype="float16"), ValueError, r"dtype must be float64 or float32; got 'float16'"),
     # an array as dtype: "descriptor '__array_wrap__' for 'numpy.generic' objects doesn't apply to a 'numpy.ndarray'"
     (dict(dtype=np.arange(2)), TypeError, r"^dtype must be float64 or float32; got ndarray array\(\[0, 1\]\)\.$"),
