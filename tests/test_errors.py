@@ -427,6 +427,16 @@ def test_jax_device_names_reach_the_free_memory_check(monkeypatch):
     assert free_memory_of(bnn.get_namespace("jax"), "gpu:0") == 7 * 2**30
 
 
+@pytest.mark.parametrize("name, device", [("numpy", None), ("torch", None), ("torch", "cpu"), ("jax", None)])
+def test_free_memory_on_the_host_is_the_machines_available_memory(name, device, monkeypatch):
+    """Backends computing on this machine's CPU count its available memory, with or without a device named."""
+    pytest.importorskip(name, reason=f"{name} is not installed")
+    from backend_nn import backend
+
+    monkeypatch.setattr(backend, "_host_available", lambda: 123 * 2**20)
+    assert backend.free_memory_of(bnn.get_namespace(name), device) == 123 * 2**20
+
+
 def test_cupy_device_names_are_device_numbers():
     """CuPy takes device numbers; 'cuda:1' (PyTorch's way of naming one) is 1. Checked on the namespace alone,
     which imports without a GPU."""
