@@ -1,6 +1,7 @@
 """Bad input: a clear ValueError/TypeError saying what was expected and what arrived,
 and the caller's arrays are never modified."""
 
+import os
 import pickle
 import sys
 import types
@@ -425,6 +426,39 @@ def test_jax_device_names_reach_the_free_memory_check(monkeypatch):
 
     monkeypatch.setattr(jax, "devices", lambda platform=None: [FakeGPU()] if platform in (None, "gpu") else [])
     assert free_memory_of(bnn.get_namespace("jax"), "gpu:0") == 7 * 2**30
+    monkeypatch.setattr(jax, "devices", lambda platform=None: [FakeGPU(), FakeGPU()] if platform != "cpu" else [])
+    for name in ("gpu:x", "gpu:-1", "gpu:2"):  # never another device than the one named, never a guess
+        with pytest.raises(ValueError, match=rf"^jax has no device '{name}' here"):
+            bnn.to_backend([1.0], "jax", device=name)
+
+
+def test_the_command_lines_jax_runs_in_float64_and_nothing_else_is_touched(monkeypatch):
+    """float64_in_own_process turns JAX's 64-bit mode on for the command line's own JAX runs only: not for another
+    backend (JAX is not even imported for it), not where the environment chose already."""
+    from backend_nn.backend import float64_in_own_process
+
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    updates = []
+    monkeypatch.setattr(jax.config, "update", lambda *a: updates.append(a))
+    monkeypatch.delenv("JAX_ENABLE_X64", raising=False)
+    for backend in ("numpy", "torch", "cupy", None):
+        float64_in_own_process(backend)
+    assert updates == []
+    float64_in_own_process("jax")
+    assert updates == [("jax_enable_x64", True)]
+    monkeypatch.setenv("JAX_ENABLE_X64", "0")  # the environment's choice, whatever it is, stays
+    float64_in_own_process("jax")
+    assert updates == [("jax_enable_x64", True)]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/meminfo"), reason="reads Linux's /proc/meminfo")
+def test_the_hosts_available_memory_is_counted_in_bytes():
+    """MemAvailable is in kB: at least the free pages (it counts them and what can be reclaimed), at most all."""
+    from backend_nn.backend import _host_available
+
+    page = os.sysconf("SC_PAGE_SIZE")
+    free, total = os.sysconf("SC_AVPHYS_PAGES") * page, os.sysconf("SC_PHYS_PAGES") * page
+    assert 0.5 * free <= _host_available() <= total
 
 
 @pytest.mark.parametrize("name, device", [("numpy", None), ("torch", None), ("torch", "cpu"), ("jax", None)])
