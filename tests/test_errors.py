@@ -568,6 +568,20 @@ def test_cupy_without_a_cuda_device(monkeypatch):
     assert be.backend_name(bnn.get_namespace("auto")) == "numpy"
 
 
+def test_cupy_given_as_a_module_without_a_cuda_device():
+    """CuPy itself or array-api-compat's CuPy namespace: the same clear error as backend='cupy', before any array is
+    made on a device that is not there."""
+    pytest.importorskip("cupy", reason="CuPy is not installed")
+    if bnn.cuda_device_count():
+        pytest.skip("a CUDA device is counted here: CuPy works")
+    import array_api_compat.cupy
+    import cupy
+
+    for module in (cupy, array_api_compat.cupy):
+        with pytest.raises(RuntimeError, match=r"needs a CUDA GPU, but CuPy counts 0 CUDA devices"):
+            bnn.get_namespace(module)
+
+
 @pytest.mark.parametrize("call, exc, match", [
     (lambda X, Y: bnn.nn_model(X[:, :0], Y[:, :0], 4, 10), ValueError, r"X has shape \(2, 0\): it needs at least one example"),
     (lambda X, Y: bnn.nn_model(X[:0], Y, 4, 10), ValueError, r"X has shape \(0, 400\): .* one feature"),

@@ -1018,6 +1018,7 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
         "    bnn.to_backend(__import__('numpy').array([3, 2**40]), 'jax')\n"
         "except ValueError as e:\n"
         "    print('wrap refused:', e)\n"
+        "print('int32 ends kept:', bnn.to_backend(__import__('numpy').array([-2**31, 2**31 - 1]), 'jax').tolist())\n"
         "clf = bnn.NNClassifier(num_iterations=5, backend='jax', dtype='float32').fit(X.T, Y.ravel())\n"
         "print('classifier float32:', clf.parameters_['W1'].dtype, clf.predict(X.T).shape, clf.score(X.T, Y.ravel()) > 0)\n"
         "print('x64 untouched:', jax.config.read('jax_enable_x64'))\n"
@@ -1039,6 +1040,7 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert "labels as they are: int32 float32" in r.stdout
     assert ("wrap refused: x holds integers beyond int32's range (e.g. 1099511627776), and JAX's 64-bit mode is off: "
             "JAX would hold them as int32, wrapped.") in r.stdout
+    assert "int32 ends kept: [-2147483648, 2147483647]" in r.stdout  # at the ends of int32's range: no wrap
     assert "classifier float32: float32 (400,) True" in r.stdout
 
 
