@@ -307,8 +307,8 @@ def test_auto_counts_the_memory_a_run_and_a_prediction_need(monkeypatch, tmp_pat
         for free[0], windows in [(None, False), (need, False), (need - 1, True)]:
             assert streaming.predicts_in_windows(Xh, np, dtype=dtype, device=None, layer_dims=[6, 5, 3]) is windows
     free[0] = 0
-    for not_2d in (X.tolist(), X[0], X[None]):  # predicted in one piece, where the checks speak of X's shape
-        assert streaming.predicts_in_windows(not_2d, np, dtype=dtype, device=None, layer_dims=[6, 5, 3]) is False
+    for other in (X.tolist(), X[0], X[None]):  # a list, a 1-D or a 3-D X: one piece, whose checks say what is wrong
+        assert streaming.predicts_in_windows(other, np, dtype=dtype, device=None, layer_dims=[6, 5, 3]) is False
     assert streaming.rows_layout(np.asfortranarray(X))  # an (m, n_x) file's .T: examples stored one by one
     assert not any(streaming.rows_layout(a) for a in (X, X[:, ::2], X[:, :1].copy()))  # by rows, gapped, both
 
