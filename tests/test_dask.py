@@ -196,8 +196,9 @@ def test_predict_is_lazy_and_chunked_like_X(flower):
     # a float32 model predicts float64 chunks in float32, as it does host X: each chunk cast to W1's dtype
     p32 = bnn.to_backend(p, "numpy", dtype="float32")
     AL32 = bnn.predict_output(p32, Xd)
-    assert AL32.dtype == np.float32 and AL32.compute().dtype == np.float32
-    np.testing.assert_array_equal(AL32.compute(), bnn.predict_output(p32, X))
+    computed = AL32.compute()
+    assert AL32.dtype == np.float32 and computed.dtype == np.float32
+    np.testing.assert_array_equal(computed, bnn.predict_output(p32, X))
     # X chunked over its features too: each block gets all of them (one row each would be a 1-feature forward pass)
     np.testing.assert_array_equal(bnn.predict(p, da.from_array(X, chunks=(1, 128))).compute(), bnn.predict(p, X))
 
