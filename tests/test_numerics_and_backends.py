@@ -757,6 +757,9 @@ def test_host_data_in_any_byte_order_layout_or_read_only_trains_on_every_backend
         moved = bnn.to_backend(Xh, backend.xp, device=backend.device)  # NumPy keeps them as they are
         assert dtype_name(moved.dtype) == "float64"
         np.testing.assert_array_equal(to_numpy(moved), X)
+        if backend.name == "numpy":  # in place where contiguous either way; a reversed or gapped view laid out anew
+            assert np.shares_memory(moved, Xh) == (Xh.flags.c_contiguous or Xh.flags.f_contiguous)
+            assert moved.flags.c_contiguous or moved.flags.f_contiguous
     assert big.dtype.byteorder == ">" and not ro.flags.writeable  # the caller's arrays as they were
     assert fortran.flags.f_contiguous and reversed_.strides[1] < 0
 
@@ -1043,6 +1046,35 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert "int32 ends kept: [-2147483648, 2147483647]" in r.stdout  # at the ends of int32's range: no wrap
     assert "classifier float32: float32 (400,) True" in r.stdout
 
+
+def test_jax_runs_on_the_device_named_among_several():
+    """A JAX run given its second device stays there, from the data to the prediction, with the same numbers as
+    on the first; an array on the first device is moved to the one named. Two CPU devices stand in for two GPUs
+    (XLA's host device count, set before JAX starts: a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax", reason="JAX is not installed")
+    code = (
+        "import jax, jax.numpy as jnp, numpy as np, backend_nn as bnn\n"
+        "first, second = jax.devices()\n"
+        "for device in ('cpu:1', second):\n"
+        "    assert bnn.to_backend(jnp.ones(3), 'jax', device=device).devices() == {second}\n"
+        "X, Y = bnn.load_planar_dataset()\n"
+        "p, _ = bnn.nn_model(X, Y, 4, 50, backend='jax', device='cpu:1')\n"
+        "ref, _ = bnn.nn_model(X, Y, 4, 50, backend='jax')\n"
+        "assert all(v.devices() == {second} for v in p.values()) and ref['W1'].devices() == {first}\n"
+        "assert all(np.array_equal(p[k], ref[k]) for k in ref)\n"
+        "assert bnn.predict(p, X).devices() == {second}\n"
+        "Xd, Yd = bnn.load_dataset('blobs')\n"
+        "q, _ = bnn.L_layer_model(Xd, Yd, [2, 6, 4], num_iterations=20, backend='jax', device=second)\n"
+        "assert all(v.devices() == {second} for v in q.values()) and bnn.predict(q, Xd).devices() == {second}\n"
+        "print('ok')\n"
+    )
+    env = {**__import__("os").environ, "JAX_ENABLE_X64": "1", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    r = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=300,
+                       env=env)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
 
 
 def test_jax_float32_runs_multiply_in_float32_and_a_users_own_precision_is_kept(monkeypatch):
