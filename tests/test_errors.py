@@ -715,6 +715,8 @@ def test_cupy_given_as_a_module_without_a_cuda_device():
      r"Y is a nested list that is not rectangular: its rows hold 1 or 2 values"),
     (lambda X, Y: bnn.predict(bnn.nn_model(X, Y, 4, 2)[0], [[1, 2], [3]]), ValueError,
      r"X is a nested list that is not rectangular"),
+    (lambda X, Y: bnn.nn_model([[1, 2], [3, [4, 5]]], [[0, 1]], 4, 2), ValueError,  # rows of one length, deeper ragged
+     r"X is a nested list that is not rectangular, so it is no array"),
     (lambda X, Y: bnn.nn_model(np.ma.masked_greater(X, 3), Y, 4, 2), ValueError,
      r"X is a masked array with 78 masked cell\(s\); .* Fill them \(X\.filled\(value\)\)"),
     # a NaN label was told to number its classes 0..K-1 ("it holds [] and NaN or inf" where all were NaN)

@@ -1222,7 +1222,11 @@ def test_a_models_parameters_pass_through_jax_jit_grad_and_tree_map_with_their_n
     trained, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=3, backend="jax", print_cost=False, progress=False)
     Xj, Yj = jnp.asarray(X), jnp.asarray(Y, dtype=jnp.float64)
 
-    AL = jax.jit(lambda p, X: bnn.predict_output(p, X))(trained, Xj)
+    traces = []
+    predict = jax.jit(lambda p, X: traces.append(p) or bnn.predict_output(p, X))
+    AL = predict(trained, Xj)
+    predict(trained, Xj)  # the same model: its network and state compare equal, so JAX reuses the trace
+    assert len(traces) == 1
     np.testing.assert_allclose(np.asarray(AL), np.asarray(bnn.predict_output(trained, Xj)), rtol=1e-12)
 
     def J(p):
