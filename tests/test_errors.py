@@ -462,6 +462,25 @@ def test_the_hosts_available_memory_is_counted_in_bytes():
     assert 0.5 * free <= _host_available() <= total
 
 
+def test_the_hosts_available_memory_without_proc_meminfo_is_its_free_pages(monkeypatch):
+    """Where /proc/meminfo cannot be read (macOS, a sandbox): the free pages times the page size; unknown (None)
+    where the system will not say either, so that nothing is streamed on a guess."""
+    from backend_nn import backend
+
+    def unreadable(*_, **__):
+        raise OSError("no /proc here")
+
+    monkeypatch.setattr(backend, "open", unreadable, raising=False)
+    monkeypatch.setattr(os, "sysconf", {"SC_AVPHYS_PAGES": 1000, "SC_PAGE_SIZE": 4096}.__getitem__)
+    assert backend._host_available() == 4096 * 1000
+
+    def unknown(name):
+        raise ValueError(f"unrecognized configuration name {name!r}")  # os.sysconf's own error for such a name
+
+    monkeypatch.setattr(os, "sysconf", unknown)
+    assert backend._host_available() is None
+
+
 @pytest.mark.parametrize("name, device", [("numpy", None), ("torch", None), ("torch", "cpu"), ("jax", None)])
 def test_free_memory_on_the_host_is_the_machines_available_memory(name, device, monkeypatch):
     """Backends computing on this machine's CPU count its available memory, with or without a device named."""
