@@ -760,6 +760,9 @@ def test_host_data_in_any_byte_order_layout_or_read_only_trains_on_every_backend
         if backend.name == "numpy":  # in place where contiguous either way; a reversed or gapped view laid out anew
             assert np.shares_memory(moved, Xh) == (Xh.flags.c_contiguous or Xh.flags.f_contiguous)
             assert moved.flags.c_contiguous or moved.flags.f_contiguous
+    if backend.name == "torch":  # a writeable C-ordered X shared as it is; a read-only one copied (PyTorch would
+        assert np.shares_memory(bnn.to_backend(X, "torch").numpy(), X)  # share it, writing to it undefined)
+        assert not np.shares_memory(bnn.to_backend(ro, "torch").numpy(), ro)
     assert big.dtype.byteorder == ">" and not ro.flags.writeable  # the caller's arrays as they were
     assert fortran.flags.f_contiguous and reversed_.strides[1] < 0
 
