@@ -1255,6 +1255,9 @@ def test_a_models_parameters_pass_through_jax_jit_grad_and_tree_map_with_their_n
                            parameters=moved)
     straight, _ = bnn.model(X, Y, [2, 3, 1], "adam", num_epochs=6, backend="jax", print_cost=False, progress=False)
     assert all(bool(jnp.all(resumed[k] == straight[k])) for k in straight)
+    same = jax.jit(lambda p: p)  # each model's own state comes back through one jit: never the first one traced
+    assert same(resumed).training_state is resumed.training_state
+    assert same(straight).training_state is straight.training_state
 
 
 def test_a_models_parameters_pass_through_torch_func_grad_and_torch_pytrees():
