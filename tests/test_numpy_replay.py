@@ -426,6 +426,27 @@ def test_what_is_kept_viewed_or_read_before_it_is_written_keeps_its_own_buffer()
         np.testing.assert_array_equal(c, (X * 2.0 + 1.0) * 3.0)
 
 
+def test_the_arena_takes_the_best_fit_the_latest_freed_and_merges_freed_neighbours():
+    """share_buffers' layout: 64-byte aligned blocks; a new block goes to the smallest freed block that holds it
+    (of equal ones, the most recently freed, whose memory is likeliest still in cache), else past the end; a freed
+    block merges with a freed neighbour on either side, so that later larger arrays fit where two small ones were."""
+    arena = numpy_replay._Arena()
+    a, b, c, d = (arena.take(n)[0] for n in (64, 8, 100, 64))
+    assert (a, b, c, d) == (0, 64, 128, 256) and arena.top == 320  # each rounded up to a cache line
+    arena.give(a, 64, when=1)
+    arena.give(d, 64, when=2)
+    assert arena.take(10) == (d, True)  # two free 64-byte blocks: the one freed last
+    assert arena.take(200) == (320, False)  # nothing free holds it: past the end
+    arena.give(c, 100, when=3)  # [128, 256) free, then its neighbour before it, then the one after it
+    arena.give(b, 8, when=4)  # merges with [0, 64) before it and [128, 256) after it: [0, 256) free
+    assert arena.take(256) == (0, True) and arena.free == []
+    arena.give(320, 200, when=5)
+    arena.give(256, 64, when=6)  # freed before its neighbour after it: one block [256, 576)
+    assert arena.take(300) == (256, True) and arena.free == []  # 300 rounds up to 320: the whole block
+    memory = arena.allocate()
+    assert memory.nbytes == arena.top == 576 and memory.ctypes.data % 64 == 0
+
+
 # --- Tape.elide_copies: each case a step of (x, w, u), its replays against the same step on plain arrays ----------
 def _into_w(x, w, u):
     w[...] = x * 2.0 + 1.0
