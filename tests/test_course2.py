@@ -1203,18 +1203,20 @@ def test_the_run_says_its_batches_and_a_batch_of_all_the_examples_is_full_batch(
     assert said == ["batches of 64", "batches of 399", "full batch", "full batch"]
 
 
-@pytest.mark.parametrize("regularization", [dict(lambd=0.1), dict(keep_prob=0.8)])
-def test_torch_compiled_mini_batch_steps_equal_the_eager_epochs(regularization):
+@pytest.mark.parametrize("optimizer, regularization", [("adam", dict(lambd=0.1)), ("adam", dict(keep_prob=0.8)),
+                                                        ("momentum", {}), ("gd", {})])
+def test_torch_compiled_mini_batch_steps_equal_the_eager_epochs(optimizer, regularization):
     """compile=True on PyTorch: torch.compile of the optimizer step, one graph per batch width
-    (300 = 4 x 64 + 44: two), against NumPy's eager epochs, rtol 1e-9; with L2, and with dropout (the
-    same host masks in both runs: a compiled step that dropped none would be 0.04 away in cost)."""
+    (300 = 4 x 64 + 44: two), against NumPy's eager epochs, rtol 1e-9; Adam with L2 and with dropout (the
+    same host masks in both runs: a compiled step that dropped none would be 0.04 away in cost), and the
+    optimizers whose state has no step count t."""
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     X, labels = bnn.load_dataset("spiral")
     xp = bnn.get_namespace("torch")
     kw = dict(learning_rate=0.01, mini_batch_size=64, num_epochs=6, print_cost=False, cost_every=2, **regularization)
-    fast, fast_costs = bnn.model(bnn.to_backend(X, xp), bnn.to_backend(labels, xp), [2, 12, 3], "adam",
+    fast, fast_costs = bnn.model(bnn.to_backend(X, xp), bnn.to_backend(labels, xp), [2, 12, 3], optimizer,
                                  compile=True, **kw)
-    eager, eager_costs = bnn.model(X, labels, [2, 12, 3], "adam", **kw)
+    eager, eager_costs = bnn.model(X, labels, [2, 12, 3], optimizer, **kw)
     np.testing.assert_allclose(fast_costs, eager_costs, rtol=1e-9)
     for k in eager:
         assert isinstance(fast[k], torch.Tensor)
