@@ -1074,7 +1074,8 @@ def test_jax_runs_on_the_device_named_among_several():
         "assert all(v.devices() == {second} for v in q.values()) and bnn.predict(q, Xd).devices() == {second}\n"
         "print('ok')\n"
     )
-    env = {**__import__("os").environ, "JAX_ENABLE_X64": "1", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    env = {**__import__("os").environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu",  # CPU devices, on a GPU too
+           "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
     r = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=300,
                        env=env)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

@@ -437,12 +437,12 @@ def test_the_arena_takes_the_best_fit_the_latest_freed_and_merges_freed_neighbou
     arena.give(d, 64, when=2)
     assert arena.take(10) == (d, True)  # two free 64-byte blocks: the one freed last
     assert arena.take(200) == (320, False)  # nothing free holds it: past the end
-    arena.give(c, 100, when=3)  # [128, 256) free, then its neighbour before it, then the one after it
+    arena.give(c, 100, when=3)  # [128, 256) free; b, between it and the free [0, 64), still taken
     arena.give(b, 8, when=4)  # merges with [0, 64) before it and [128, 256) after it: [0, 256) free
     assert arena.take(64) == (0, True) and arena.free == [[64, 192, 4]]  # its start taken, the rest still free
     assert arena.take(192) == (64, True) and arena.free == []
     arena.give(320, 200, when=5)
-    arena.give(256, 64, when=6)  # freed before its neighbour after it: one block [256, 576)
+    arena.give(256, 64, when=6)  # just before the free [320, 576): merged into one block [256, 576)
     assert arena.take(300) == (256, True) and arena.free == []  # 300 rounds up to 320: the whole block
     memory = arena.allocate()
     assert memory.nbytes == arena.top == 576 and memory.ctypes.data % 64 == 0
