@@ -156,6 +156,53 @@ def test_a_declined_path_is_passed_over_silently(monkeypatch):
     assert choice.path == "eager" and choice.passed_over == [("picky", "not here")]
 
 
+def test_each_fast_paths_declaration_gives_its_reason_on_either_side_of_each_bound():
+    """The rows of FAST_PATHS as the reasons the choice reports, the CuPy ones included (their declarations are
+    plain Python: no GPU needed); each bound tried where it just holds and where it just fails."""
+    from backend_nn.accelerate.cupy_fused import MAX_ACCUMULATORS, MAX_M
+    from backend_nn.accelerate.numpy_replay import MAX_ELEMENTS
+    from backend_nn.accelerate.numpy_tiles import MIN_ELEMENTS
+
+    def why(name, dims, m=400, dtype="float64", hidden="tanh", output=None):
+        net = Network.build(dims, hidden, output)
+        return accelerate.fast_path(name).support.reason_against(net, m, dtype)
+
+    fused, graph, lines = "cupy fused kernel", "cuda graph", "cupy lines"
+    # the fused kernel: two layers, one sigmoid unit, n_h n_x + 2 n_h + 2 accumulators, m up to MAX_M[dtype]
+    assert why(fused, [2, 4, 1]) is None and why(fused, [2, 4, 1], hidden="relu") is None
+    assert why(fused, [2, 4, 4, 1]) == "takes 2..2 layers; this network has 3"
+    assert why(fused, [2, 1]) == "takes 2..2 layers; this network has 1"
+    assert why(fused, [2, 4, 3]) == "takes outputs ['sigmoid'], not softmax"
+    assert why(fused, [2, 4, 2], output="sigmoid") == "takes one output unit"
+    assert MAX_ACCUMULATORS == 64  # (n_x, n_h) = (29, 2): 58 + 4 + 2 = 64, just fits; (30, 2): 66
+    assert why(fused, [29, 2, 1]) is None
+    assert why(fused, [30, 2, 1]) == "n_h * n_x + 2 n_h + 2 = 66 accumulators > 64"
+    for dtype in ("float64", "float32"):
+        assert why(fused, [2, 4, 1], MAX_M[dtype], dtype) is None
+        assert why(fused, [2, 4, 1], MAX_M[dtype] + 1, dtype).startswith(f"m = {MAX_M[dtype] + 1} > {MAX_M[dtype]} ")
+    assert why(fused, [2, 4, 1], 10**9, None) is None  # the epochs are chosen before their data: no size yet
+    # the graph takes any depth, activation and output; the lines two layers or more
+    assert why(graph, [2, 1]) is None and why(graph, [5, 8, 8, 3], hidden="relu") is None
+    assert why(graph, [2, 4, 1], dtype="float16") == "takes ['float32', 'float64'], not float16"
+    assert why(graph, [2, 4, 1], dtype=None) is None
+    assert why(lines, [2, 1]) == "takes 2..any layers; this network has 1"
+    assert why(lines, [2, 4, 4, 4, 1]) is None
+    # PyTorch's lines: relu and leaky relu hidden layers only
+    assert why("torch lines", [2, 4, 1], hidden="relu") is None
+    assert why("torch lines", [2, 4, 1], hidden=["leaky_relu"]) is None
+    assert why("torch lines", [2, 4, 4, 1], hidden=["relu", "tanh"]) == "takes hidden activations ['leaky_relu', 'relu']"
+    # NumPy's tiles from MIN_ELEMENTS hidden values (the output layer not counted); the replay below MAX_ELEMENTS
+    assert MIN_ELEMENTS % 16 == 0 and MAX_ELEMENTS % 4 == 0
+    assert why("numpy tiles", [2, 16, 1], MIN_ELEMENTS // 16) is None
+    low = 16 * (MIN_ELEMENTS // 16 - 1)
+    assert why("numpy tiles", [2, 16, 1], MIN_ELEMENTS // 16 - 1) == (f"n_l * m = {low} < {MIN_ELEMENTS}: the "
+                                                                        "generic lines are as fast")
+    assert why("numpy tiles", [2, 16, 1], 10**9, None) is None
+    assert why("numpy replay", [2, 4, 1], MAX_ELEMENTS // 4 - 1) is None
+    assert why("numpy replay", [2, 4, 1], MAX_ELEMENTS // 4).startswith(f"n_l * m = {MAX_ELEMENTS} >= {MAX_ELEMENTS}:")
+    assert why("numpy replay", [2, 1, 4], MAX_ELEMENTS // 4).startswith(f"n_l * m = {MAX_ELEMENTS} >= ")  # the output too
+
+
 def test_every_fast_path_is_handed_the_steps_order_of_rounding(monkeypatch):
     """Course 2's init_utils and opt_utils take the 1/m in dZ_L (``mean_in_dZ``): every builder takes it on
     to its step, choose_runner hands it to the path it builds, and the fused kernel, whose sums are
