@@ -69,6 +69,22 @@ def test_jax_default_is_jit():
     assert _choice(xp, X, Y, [2, 4, 1], "auto").path == "jax.jit"
 
 
+@pytest.mark.parametrize("compile", ["auto", True])
+def test_an_array_library_without_fast_paths_trains_eager_and_says_so(compile):
+    strict = pytest.importorskip("array_api_strict", reason="array-api-strict is not installed")
+    from backend_nn.accelerate import choose_epochs
+
+    X, Y = (strict.asarray(a) for a in FLOWER)
+    choice = _choice(strict, X, Y, [2, 4, 1], compile)
+    assert choice.path == "eager" and choice.passed_over == [("fast paths", "none for this array library")]
+    assert _choice(strict, X, Y, [2, 4, 1], False).passed_over == []
+    net = Network.build([2, 4, 1], "tanh")
+    for c, why in ((compile, [("compiled epochs", "none for this array library yet")]), (False, [])):
+        _, epochs = choose_epochs(net=net, optimizer=bnn.optimizers.get_optimizer("adam"), xp=strict,
+                                  slices=[slice(0, 64)], compile=c)
+        assert (epochs.path, epochs.passed_over) == ("eager", why)
+
+
 @pytest.mark.parametrize("bad", ["yes", 1, None, "True"])
 def test_compile_values(bad):
     assert check_compile("auto") == "auto" and check_compile(np.bool_(True)) is True and check_compile(False) is False
