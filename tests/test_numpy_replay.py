@@ -318,7 +318,12 @@ def test_model_takes_the_recorded_epochs_by_default_with_the_same_result(capsys)
     assert choice.path == "numpy replay epochs"
     _, wide = choose_epochs(net=Network.build([2, 2048, 1], "relu"), optimizer=get_optimizer("adam"), xp=np,
                             slices=slices, compile="auto")
-    assert wide.path == "eager" and wide.passed_over[0][0] == "numpy replay epochs"
+    assert wide.passed_over == [("numpy replay epochs", "n_l * m = 131072 >= 65536: a recording's buffers cost more "
+                                                        "than they save")] and wide.path == "eager"
+    # the widest batch decides, not m: 100,000 columns in batches of 64 are as small a step as 400 are
+    _, long = choose_epochs(net=net, optimizer=get_optimizer("adam"), xp=np, slices=batch_slices(100_000, 64),
+                            compile="auto")
+    assert long.path == "numpy replay epochs"
 
 
 def test_an_epoch_step_that_cannot_be_recorded_runs_eagerly_and_the_choice_says_why(monkeypatch):
