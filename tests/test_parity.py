@@ -16,6 +16,8 @@ Tolerances, and why:
   1000 steps of size 1.2 (measured: about 1e-6).
 """
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -99,6 +101,34 @@ def test_compiled_path_matches_eager(backend):
     for k, v in eager_p.items():
         np.testing.assert_allclose(to_numpy(params[k]), v, rtol=1e-9, atol=1e-12)
         assert_on_backend(params[k], backend, backend.xp.float64)
+
+
+def test_the_jax_loop_compiles_once_for_all_the_chunks_of_a_run(caplog, capsys):
+    """jax.jit's runner takes the chunk's length and cost_every as arguments of one program: the chunks of a
+    run differ (the longest first, then shorter ones, and the week-4 models' last step alone, for its cost),
+    and each length was a compilation of its own, 4 in a run of L_layer_model with print_cost. Each chunk
+    against the eager steps; a chunk longer than any before grows the costs' buffer (one compilation more)."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    from backend_nn.accelerate.jax_loop import jax_runner
+    from conftest import assert_runner_matches_eager
+
+    jax.config.update("jax_enable_x64", True)
+    xp = get_namespace("jax")
+    X, Y = (xp.asarray(a) for a in FLOWER)
+    net = Network.build([2, 5, 3, 1], "relu")
+    p0 = bnn.initialize_parameters_deep([2, 5, 3, 1], seed=1, backend=xp)
+    with caplog.at_level(logging.WARNING), jax.log_compiles():
+        runner = jax_runner(p0, X, Y, net=net, learning_rate=0.05, xp=xp)
+        for n, every in ((3, 4), (1, 7), (2, 1), (1, 1), (5, 2)):
+            assert_runner_matches_eager(runner, p0, X, Y, net, 0.05, "float64", xp=xp, n_records=n, cost_every=every)
+        assert [r.getMessage()[:18] for r in caplog.records].count("Compiling jit(run)") == 2
+        caplog.clear()
+        # 2500 iterations, a cost every 100, a sync every 1000: chunks of 10, 10 and 4 records, 99 steps, 1 step
+        _, costs = bnn.L_layer_model(X, Y, [2, 5, 3, 1], num_iterations=2500, print_cost=True)
+        assert [r.getMessage()[:18] for r in caplog.records].count("Compiling jit(run)") == 1
+    _, eager_costs = bnn.L_layer_model(*FLOWER, [2, 5, 3, 1], num_iterations=2500, print_cost=True, compile=False)
+    assert "Cost after iteration 2499" in capsys.readouterr().out
+    np.testing.assert_allclose(costs, eager_costs, rtol=1e-9)
 
 
 def test_float32_tracks_float64(backend):

@@ -1,8 +1,9 @@
 """JAX: the chunk of iterations between host syncs as one compiled program; an epoch of
 mini-batches as one too.
 
-- full batch: ``jax.jit`` of a ``lax.scan`` over the recorded costs, with a ``lax.fori_loop``
-  of plain steps in between; the step is the generic, pure ``train_step``;
+- full batch: ``jax.jit`` of a ``lax.fori_loop`` over the recorded costs, with a ``lax.fori_loop``
+  of plain steps in between, both lengths arguments (one compilation for every chunk of a run);
+  the step is the generic, pure ``train_step``;
 - mini-batches: ``jax.jit`` of a ``lax.scan`` over the epoch's complete batches (the shuffled
   columns reshaped to (batches, n_x, size)) carrying the parameters, the optimizer state and
   the epoch's cost, the step the generic, pure ``optimizer_step``; a last, smaller batch is
@@ -22,23 +23,38 @@ from ..step import EpochRunner, Runner, optimizer_step, train_step
 
 def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
                mean_in_dZ: bool = False) -> Runner:
-    """runner(params, n_records, cost_every): one compiled program per chunk length."""
+    """runner(params, n_records, cost_every): one compiled program for every chunk of a run.
+
+    The chunk's length is an argument of the program, not a constant of it: a run's chunks differ
+    (the last ones shorter, and the week-4 models' last step alone, for its cost), and each length
+    was a compilation of its own, 4 in a run of the course's L_layer_model. The costs come back in
+    a buffer as long as the longest chunk yet (the first, in the training loop), cut to the chunk's
+    records on the device."""
     import jax
+    import jax.numpy as jnp
 
     step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ)
-    jax.eval_shape(partial(step, with_cost=True), dict(parameters), X, Y)  # traces here, or fails where it is built
+    # traces here, or fails where it is built
+    cost = jax.eval_shape(partial(step, with_cost=True), dict(parameters), X, Y)[1]
 
-    @partial(jax.jit, static_argnums=(1, 2))
-    def run(params, n_records, cost_every):
-        def one_record(params, _):
+    @partial(jax.jit, static_argnums=(3,))
+    def run(params, n_records, cost_every, capacity):
+        def one_record(i, carry):
+            params, costs = carry
             params, cost = step(params, X, Y, with_cost=True)
-            params = jax.lax.fori_loop(0, cost_every - 1, lambda i, p: step(p, X, Y, with_cost=False)[0], params)
-            return params, cost
+            params = jax.lax.fori_loop(0, cost_every - 1, lambda _, p: step(p, X, Y, with_cost=False)[0], params)
+            return params, costs.at[i].set(cost)
 
-        return jax.lax.scan(one_record, params, None, length=n_records)
+        costs = jnp.zeros((capacity,), dtype=cost.dtype)
+        return jax.lax.fori_loop(0, n_records, one_record, (params, costs))
+
+    capacity = 0
 
     def runner(params, n_records, cost_every):
-        return run(dict(params), n_records, cost_every)
+        nonlocal capacity
+        capacity = max(capacity, n_records)
+        params, costs = run(dict(params), n_records, cost_every, capacity)
+        return params, costs[:n_records]
 
     return runner
 
