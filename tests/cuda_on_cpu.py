@@ -130,6 +130,10 @@ class _Guarded:
         self.map.close()
 
 
+#: CUDA's limits on a launch (compute capability 3.0 and later): a grid's x and y dimensions, a block's threads.
+GRID_MAX, BLOCK_MAX = (2**31 - 1, 65535), 1024
+
+
 class Kernel:
     """A kernel called as CuPy's are: ``kernel(grid, block, args)``, here on NumPy arrays."""
 
@@ -147,6 +151,9 @@ class Kernel:
             raise TypeError(f"{self.name} takes {len(self._params)} arguments; got {len(args)}")
         gx, gy = (tuple(grid) + (1,))[:2]
         (bx,) = block
+        if not (1 <= gx <= GRID_MAX[0] and 1 <= gy <= GRID_MAX[1] and 1 <= bx <= BLOCK_MAX):
+            raise RuntimeError(f"{self.name}: grid ({gx}, {gy}) of blocks of {bx} threads: CUDA takes grids up to "
+                               f"{GRID_MAX} and blocks of 1..{BLOCK_MAX} threads (cudaErrorInvalidConfiguration)")
         values, guarded = [], {}  # one guarded copy per array: an array passed twice stays one (in place)
         for (pname, ctype), a in zip(self._params, args):
             if ctype is ctypes.c_void_p:

@@ -180,14 +180,44 @@ def test_a_nan_in_the_hidden_layer_stays_nan_in_the_kernels(cp, activation):
 
 def test_lines_runner_trains_as_the_generic_step(cp):
     """The whole eager step with the lines' kernels (lines_runner), on a deep softmax network and on a
-    shallow one, 6 steps each, against the generic step."""
-    from backend_nn.accelerate.cupy_lines import lines_runner
+    shallow one, 6 steps each, against the generic step. It compiles the kernels of the network's own hidden
+    activations, at build, and no others."""
+    from backend_nn.accelerate.cupy_lines import _kernels, lines_runner
 
     rng = np.random.RandomState(3)
     X = rng.randn(5, 1500)
     Y = (np.arange(4)[:, None] == rng.randint(0, 4, size=1500)[None, :]) * 1.0
-    for dims, activation, Yd in [([5, 12, 7, 4], ["tanh", "relu"], Y), ([5, 6, 1], "sigmoid", Y[:1])]:
+    for dims, activation, Yd, compiled in [([5, 12, 7, 4], ["tanh", "relu"], Y, 2), ([5, 6, 1], "sigmoid", Y[:1], 3)]:
         net = Network.build(dims, activation)
         p0 = bnn.initialize_parameters_deep(dims, seed=3, init="he")
         runner = lines_runner(p0, X, Yd, net=net, learning_rate=0.1, xp=np)
+        assert _kernels.cache_info().currsize == compiled  # (device, dtype, activation): tanh, relu, then sigmoid
         assert_runner_matches_eager(runner, p0, X, Yd, net, 0.1, "float64", xp=np, n_records=2, cost_every=3)
+
+
+@pytest.mark.parametrize("dims", [[2, 7, 1], [2, 7, 2, 1], [2, 8, 1], [2, 8, 2, 1]])
+def test_the_lines_kernels_take_a_grids_rows_and_leave_more_to_the_generic_lines(cp, monkeypatch, dims):
+    """One row of blocks per row of the array, and a grid has at most 65,535 rows (CUDA's limit on gridDim.y,
+    which the stand-in keeps, and cupy_lines' _MAX_ROWS): a hidden layer of as many units runs the kernels
+    (forward and backprop_rows where the output is one unit, forward and through_rows where a layer of two
+    follows), one more the generic lines, with the same values. Here with both limits at 7 rows (65,535 rows
+    in the stand-in took 8 minutes)."""
+    import cuda_on_cpu
+    from backend_nn.accelerate import cupy_lines
+
+    assert cupy_lines._MAX_ROWS == cuda_on_cpu.GRID_MAX[1] == 65535
+    monkeypatch.setattr(cupy_lines, "_MAX_ROWS", 7)
+    monkeypatch.setattr(cuda_on_cpu, "GRID_MAX", (2**31 - 1, 7))
+    g = get_activation("relu")
+    X, Y = hidden_layer_data(np, 2, 300, "float64")
+    p = bnn.initialize_parameters_deep(dims, seed=1, init="he")
+    kernels = _lines_kernels("float64", "relu")
+    before = [k.launches for k in kernels]
+    assert_lines_match(p, X, Y, Network.build(dims, g), cupy_lines.CupyLines(), xp=np, rtol=1e-12, atol=1e-14)
+    launched = [k.launches - b for k, b in zip(kernels, before)]
+    fits, deep = dims[1] <= 7, len(dims) == 4
+    # (forward_rows, backprop_rows, through_rows): the layer of two units takes the kernels at any width
+    assert launched == [int(fits) + deep, 1 if deep or fits else 0, int(fits and deep)], launched
+    with pytest.raises(RuntimeError, match=r"grid \(1, 8\) of blocks of 256 threads: CUDA takes grids up to"):
+        kernels[0]((1, 8), (256,), (np.zeros((8, 1)), np.zeros((8, 1)), np.zeros((8, 1)), np.zeros((8, 1)),
+                                    np.int64(1), np.int32(0), np.float64(0)))
