@@ -300,15 +300,52 @@ def test_unloadable_candidates_are_named_in_the_reason(monkeypatch, tmp_path):
         cupy_graph._cublas_library.cache_clear()
 
 
-def test_sizes_past_cublas_32_bits_are_refused_not_truncated():
+def test_sizes_past_cublas_32_bits_are_refused_not_truncated(monkeypatch):
     from backend_nn.accelerate import cupy_graph
 
+    assert cupy_graph.INT32_MAX == 2**31 - 1 == np.iinfo(np.int32).max
     cupy_graph._int32(M=2**31 - 1, N=1, K=1, lda=1, ldb=1)
     with pytest.raises(OverflowError, match=r"\{'N': 2147483648\} exceed cuBLAS's 32-bit sizes"):
         cupy_graph._int32(M=4, N=2**31, K=3, lda=3, ldb=2)
-    X = SimpleNamespace(shape=(2, 2**31))
-    with pytest.raises(Declined, match="exceeds cuBLAS's 32-bit sizes"):
-        cupy_graph.graph_runner({}, X, None, net=Network.build([2, 4, 1], "tanh"), learning_rate=1.0, xp=None)
+
+    class PastTheSizeCheck(Exception):
+        pass
+
+    def no_stream():
+        raise PastTheSizeCheck
+
+    monkeypatch.setattr(cupy_graph, "_new_stream", no_stream)  # the next step of the build, here without a GPU
+    net = Network.build([2, 4, 1], "tanh")
+    with pytest.raises(PastTheSizeCheck):
+        cupy_graph.graph_runner({}, SimpleNamespace(shape=(2, 2**31 - 1)), None, net=net, learning_rate=1.0, xp=None)
+    for X, big in ((SimpleNamespace(shape=(2, 2**31)), net), (SimpleNamespace(shape=(2, 9)), Network.build([2**31, 1]))):
+        with pytest.raises(Declined, match="exceeds cuBLAS's 32-bit sizes"):
+            cupy_graph.graph_runner({}, X, None, net=big, learning_rate=1.0, xp=None)
+
+
+def test_without_a_capturable_cublas_the_graph_multiplies_by_broadcast_up_to_its_size_limit(monkeypatch):
+    """Where cuBLAS cannot be called inside the capture, the graph's matmul is a broadcast product whose temporary
+    holds n_l * n_(l-1) * m values: up to GRAPH_MAX_ELEMENTS (2**22) the graph is built that way, past it declined
+    with both reasons."""
+    from backend_nn.accelerate import cupy_graph
+
+    class Built(Exception):
+        pass
+
+    def namespace(xp, gemm):
+        assert gemm is None
+        raise Built
+
+    monkeypatch.setattr(cupy_graph, "_new_stream", lambda: None)
+    monkeypatch.setattr(cupy_graph._CapturableGemm, "create", staticmethod(lambda stream: (None, "no libcublas here")))
+    monkeypatch.setattr(cupy_graph, "_CaptureSafeNamespace", namespace)
+    assert cupy_graph.GRAPH_MAX_ELEMENTS == 2**22
+    net = Network.build([2, 4, 1], "tanh")  # the largest product: W1 A0, 4 x 2 x m
+    with pytest.raises(Built):
+        cupy_graph.graph_runner({}, SimpleNamespace(shape=(2, 2**19)), None, net=net, learning_rate=1.0, xp=None)
+    with pytest.raises(Declined, match=r"^no capturable cuBLAS \(no libcublas here\), and n_l \* n_\(l-1\) \* m = "
+                                       r"4194312 > 4194304 for the broadcast matmul$"):
+        cupy_graph.graph_runner({}, SimpleNamespace(shape=(2, 2**19 + 1)), None, net=net, learning_rate=1.0, xp=None)
 
 
 @pytest.mark.parametrize("hidden, output, optimizer", [("relu", "softmax", "adam"), ("tanh", "sigmoid", None)])
