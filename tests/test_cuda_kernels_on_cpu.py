@@ -132,7 +132,8 @@ def test_through_kernel_writes_over_the_product_and_nothing_else(cp, monkeypatch
 def test_fused_kernel_matches_the_generic_step(cp, activation, dtype):
     """The whole shallow training chunk in one block (shallow_step.cu): 12 steps on the flower (4 warps
     striding over 400 examples), then on 37 examples (a second warp with 5 of them), against the generic
-    step; the costs of the steps that record one, and the parameters after."""
+    step; the costs of the steps that record one, and the parameters after. Then from other parameters than
+    the ones it was built with (a runner starts where it is told, as the generic one does)."""
     from backend_nn.accelerate.cupy_fused import fused_runner
 
     g = get_activation(activation, negative_slope=0.05)
@@ -143,6 +144,8 @@ def test_fused_kernel_matches_the_generic_step(cp, activation, dtype):
         runner = fused_runner(p0, X[:, :m], Y[:, :m], net=net, learning_rate=1.2, xp=np)
         assert runner.threads == min(128, -(-m // 32) * 32)
         assert_runner_matches_eager(runner, p0, X[:, :m], Y[:, :m], net, 1.2, dtype, xp=np, n_records=3, cost_every=4)
+        p1 = bnn.initialize_parameters_deep([2, n_h, 1], seed=7, init="he", dtype=dtype)
+        assert_runner_matches_eager(runner, p1, X[:, :m], Y[:, :m], net, 1.2, dtype, xp=np, n_records=1, cost_every=2)
 
 
 @pytest.mark.parametrize("n_x, n_h, m, activation", [(1, 1, 5, "tanh"), (2, 15, 300, "relu"), (2, 4, 1, "leaky_relu")])
