@@ -497,6 +497,9 @@ def test_pinned_transfer_guards_each_slot_with_events(monkeypatch, layout):
     data = streaming.HostData(Xh, None, 0, np.float32)
     transfer = PinnedTransfer(data, Yf, 40)
     assert transfer.threads == streaming.gather_threads()
+    # the device the data go to: named by number or as CuPy's Device, else the current one
+    for device, where in ((1, 1), (_StandInCupy.Device(2), 2), (None, 0)):
+        assert PinnedTransfer(streaming.HostData(Xh, None, device, np.float32), Yf, 40).device_id == where
     monkeypatch.setattr(streaming, "SPLIT_ELEMENTS", 16)  # each window of X gathered in pieces, on threads
     transfer.threads = 3
     order = np.random.RandomState(0).permutation(100)
