@@ -103,11 +103,15 @@ def test_compiled_path_matches_eager(backend):
         assert_on_backend(params[k], backend, backend.xp.float64)
 
 
-def test_the_jax_loop_compiles_once_for_all_the_chunks_of_a_run(caplog, capsys):
-    """jax.jit's runner takes the chunk's length and cost_every as arguments of one program: the chunks of a
-    run differ (the longest first, then shorter ones, and the week-4 models' last step alone, for its cost),
-    and each length was a compilation of its own, 4 in a run of L_layer_model with print_cost. Each chunk
-    against the eager steps; a chunk longer than any before grows the costs' buffer (one compilation more)."""
+@pytest.mark.parametrize("lengths_as_arguments, compilations", [(True, 2), (False, 5)])
+def test_the_jax_loops_chunks_equal_the_eager_steps_and_compile_once_on_the_cpu(lengths_as_arguments, compilations,
+                                                                                caplog, capsys):
+    """jax.jit's runner on the CPU takes the chunk's length and cost_every as arguments of one program: the chunks
+    of a run differ (the longest first, then shorter ones, and the week-4 models' last step alone, for its cost),
+    and each length was a compilation of its own, 4 in a run of L_layer_model with print_cost. Off the CPU the
+    lengths stay constants, a program per distinct chunk (XLA's GPU while loop would read an uncounted condition
+    back to the host every iteration). Both against the eager steps, chunk by chunk; a chunk longer than any
+    before grows the costs' buffer (one compilation more)."""
     jax = pytest.importorskip("jax", reason="JAX is not installed")
     from backend_nn.accelerate.jax_loop import jax_runner
     from conftest import assert_runner_matches_eager
@@ -118,14 +122,17 @@ def test_the_jax_loop_compiles_once_for_all_the_chunks_of_a_run(caplog, capsys):
     net = Network.build([2, 5, 3, 1], "relu")
     p0 = bnn.initialize_parameters_deep([2, 5, 3, 1], seed=1, backend=xp)
     with caplog.at_level(logging.WARNING), jax.log_compiles():
-        runner = jax_runner(p0, X, Y, net=net, learning_rate=0.05, xp=xp)
+        runner = jax_runner(p0, X, Y, net=net, learning_rate=0.05, xp=xp, lengths_as_arguments=lengths_as_arguments)
         for n, every in ((3, 4), (1, 7), (2, 1), (1, 1), (5, 2)):
             assert_runner_matches_eager(runner, p0, X, Y, net, 0.05, "float64", xp=xp, n_records=n, cost_every=every)
-        assert [r.getMessage()[:18] for r in caplog.records].count("Compiling jit(run)") == 2
+        assert sum(r.getMessage().startswith("Compiling jit(run") for r in caplog.records) == compilations
+    if not lengths_as_arguments:
+        return
+    with caplog.at_level(logging.WARNING), jax.log_compiles():
         caplog.clear()
         # 2500 iterations, a cost every 100, a sync every 1000: chunks of 10, 10 and 4 records, 99 steps, 1 step
         _, costs = bnn.L_layer_model(X, Y, [2, 5, 3, 1], num_iterations=2500, print_cost=True)
-        assert [r.getMessage()[:18] for r in caplog.records].count("Compiling jit(run)") == 1
+        assert sum(r.getMessage().startswith("Compiling jit(run") for r in caplog.records) == 1
     _, eager_costs = bnn.L_layer_model(*FLOWER, [2, 5, 3, 1], num_iterations=2500, print_cost=True, compile=False)
     assert "Cost after iteration 2499" in capsys.readouterr().out
     np.testing.assert_allclose(costs, eager_costs, rtol=1e-9)

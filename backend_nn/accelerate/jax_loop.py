@@ -1,9 +1,9 @@
 """JAX: the chunk of iterations between host syncs as one compiled program; an epoch of
 mini-batches as one too.
 
-- full batch: ``jax.jit`` of a ``lax.fori_loop`` over the recorded costs, with a ``lax.fori_loop``
-  of plain steps in between, both lengths arguments (one compilation for every chunk of a run);
-  the step is the generic, pure ``train_step``;
+- full batch: ``jax.jit`` of a loop over the recorded costs, with a ``lax.fori_loop`` of plain
+  steps in between (on the CPU both lengths are arguments: one compilation for every chunk of a
+  run); the step is the generic, pure ``train_step``;
 - mini-batches: ``jax.jit`` of a ``lax.scan`` over the epoch's complete batches (the shuffled
   columns reshaped to (batches, n_x, size)) carrying the parameters, the optimizer state and
   the epoch's cost, the step the generic, pure ``optimizer_step``; a last, smaller batch is
@@ -22,41 +22,59 @@ from ..step import EpochRunner, Runner, optimizer_step, train_step
 
 
 def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
-               mean_in_dZ: bool = False) -> Runner:
-    """runner(params, n_records, cost_every): one compiled program for every chunk of a run.
+               mean_in_dZ: bool = False, lengths_as_arguments: bool | None = None) -> Runner:
+    """runner(params, n_records, cost_every): the chunk of steps between host syncs as one compiled program.
 
-    The chunk's length is an argument of the program, not a constant of it: a run's chunks differ
-    (the last ones shorter, and the week-4 models' last step alone, for its cost), and each length
-    was a compilation of its own, 4 in a run of the course's L_layer_model. The costs come back in
-    a buffer as long as the longest chunk yet (the first, in the training loop), cut to the chunk's
-    records on the device."""
+    A run's chunks differ (the last ones shorter, and the week-4 models' last step alone, for its cost).
+    On the CPU their lengths are arguments of one program that serves them all, its costs in a buffer as
+    long as the longest chunk yet (the first, in the training loop), cut to the chunk's records; as
+    constants, each length was a compilation of its own, 4 in a run of L_layer_model with print_cost.
+    Elsewhere they stay constants, a program per distinct chunk: XLA's GPU while loop reads a condition
+    whose trip count it cannot know in advance back to the host at every iteration, a host sync per step.
+    ``lengths_as_arguments`` chooses either way (tests); None: by the platform of X's devices."""
     import jax
     import jax.numpy as jnp
 
     step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ)
     # traces here, or fails where it is built
     cost = jax.eval_shape(partial(step, with_cost=True), dict(parameters), X, Y)[1]
+    if lengths_as_arguments is None:
+        lengths_as_arguments = all(d.platform == "cpu" for d in X.devices())
+
+    def one_record(params, cost_every):
+        """The step that records the cost, then cost_every - 1 that do not."""
+        params, cost = step(params, X, Y, with_cost=True)
+        params = jax.lax.fori_loop(0, cost_every - 1, lambda _, p: step(p, X, Y, with_cost=False)[0], params)
+        return params, cost
+
+    if not lengths_as_arguments:
+        @partial(jax.jit, static_argnums=(1, 2))
+        def run_chunk(params, n_records, cost_every):
+            return jax.lax.scan(lambda p, _: one_record(p, cost_every), params, None, length=n_records)
+
+        def runner(params, n_records, cost_every):
+            return run_chunk(dict(params), n_records, cost_every)
+
+        return runner
 
     @partial(jax.jit, static_argnums=(3,))
     def run(params, n_records, cost_every, capacity):
-        def one_record(i, carry):
+        def record(i, carry):
             params, costs = carry
-            params, cost = step(params, X, Y, with_cost=True)
-            params = jax.lax.fori_loop(0, cost_every - 1, lambda _, p: step(p, X, Y, with_cost=False)[0], params)
+            params, cost = one_record(params, cost_every)
             return params, costs.at[i].set(cost)
 
-        costs = jnp.zeros((capacity,), dtype=cost.dtype)
-        return jax.lax.fori_loop(0, n_records, one_record, (params, costs))
+        return jax.lax.fori_loop(0, n_records, record, (params, jnp.zeros((capacity,), dtype=cost.dtype)))
 
     capacity = 0
 
-    def runner(params, n_records, cost_every):
+    def runner_any_length(params, n_records, cost_every):
         nonlocal capacity
         capacity = max(capacity, n_records)
         params, costs = run(dict(params), n_records, cost_every, capacity)
         return params, costs[:n_records]
 
-    return runner
+    return runner_any_length
 
 
 def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
