@@ -126,16 +126,16 @@ def test_the_jax_loops_chunks_equal_the_eager_steps_and_compile_once_on_the_cpu(
         for n, every in ((3, 4), (1, 7), (2, 1), (1, 1), (5, 2)):
             assert_runner_matches_eager(runner, p0, X, Y, net, 0.05, "float64", xp=xp, n_records=n, cost_every=every)
         assert sum(r.getMessage().startswith("Compiling jit(run") for r in caplog.records) == compilations
-    if not lengths_as_arguments:
-        return
-    with caplog.at_level(logging.WARNING), jax.log_compiles():
-        caplog.clear()
-        # 2500 iterations, a cost every 100, a sync every 1000: chunks of 10, 10 and 4 records, 99 steps, 1 step
-        _, costs = bnn.L_layer_model(X, Y, [2, 5, 3, 1], num_iterations=2500, print_cost=True)
-        assert sum(r.getMessage().startswith("Compiling jit(run") for r in caplog.records) == 1
-    _, eager_costs = bnn.L_layer_model(*FLOWER, [2, 5, 3, 1], num_iterations=2500, print_cost=True, compile=False)
-    assert "Cost after iteration 2499" in capsys.readouterr().out
-    np.testing.assert_allclose(costs, eager_costs, rtol=1e-9)
+    if lengths_as_arguments:  # what a run on the CPU takes
+        with caplog.at_level(logging.WARNING), jax.log_compiles():
+            caplog.clear()
+            # 2500 iterations, a cost every 100, a sync every 1000: chunks of 10, 10 and 4 records, 99 steps, 1 step
+            _, costs = bnn.L_layer_model(X, Y, [2, 5, 3, 1], num_iterations=2500, print_cost=True)
+            assert sum(r.getMessage().startswith("Compiling jit(run") for r in caplog.records) == 1
+        _, eager_costs = bnn.L_layer_model(*FLOWER, [2, 5, 3, 1], num_iterations=2500, print_cost=True,
+                                           compile=False)
+        assert "Cost after iteration 2499" in capsys.readouterr().out
+        np.testing.assert_allclose(costs, eager_costs, rtol=1e-9)
 
 
 def test_float32_tracks_float64(backend):
