@@ -23,8 +23,8 @@ import numpy as np
 import array_api_compat
 from array_api_compat import array_namespace as _compat_namespace, device as device_of
 
-from .validation import (check_in_range, check_not_dict, did_you_mean, dtype_name, is_bool_like, model_pair_hint,
-                         shown)
+from .validation import (check_in_range, check_not_dict, did_you_mean, dtype_name, found, is_bool_like,
+                         model_pair_hint, shown)
 
 __all__ = [
     "BACKENDS",
@@ -376,9 +376,14 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     exception: float64 host data on JAX without its 64-bit mode, which ``jnp.asarray`` would make
     float32 in silence, are an error that says how to turn that mode on or to pass ``dtype="float32"``;
     ``dtype="float64"`` there is an error too, never a float32, and so are integers beyond int32's
-    range, which JAX would wrap. A ``dtype`` narrower than the data's (float64 to float32) is refused
-    where it would turn finite values into inf (a ValueError that names the largest |x|); NaN and inf
-    already there pass as they are. A PyTorch tensor that requires grad comes back detached (the same
+    range, which JAX would wrap, and so are dtype "int64", "uint64" and "complex128" there, which JAX would
+    hold in 32 bits. A ``dtype`` narrower than the data's (float64 to float32) is refused where it would
+    turn finite values into inf (a ValueError that names the largest |x|); NaN and inf already there pass
+    as they are. So is any other cast that would change a value: into an integer dtype, values past its
+    range, fractions, NaN or inf; into bool, values other than 0 and 1; into a real dtype, complex values
+    with imaginary parts. Host data of a dtype the backend lacks (a long double but on NumPy; float16 on
+    array-api-strict) are cast to ``dtype`` on the host before they move, and without ``dtype`` are a
+    TypeError that asks for one. A PyTorch tensor that requires grad comes back detached (the same
     memory, no autograd history): the library computes its own gradients, and a graph recorded through a
     run's steps grows with each (nn_model of such an X held 2.8 GB after 3000 steps at m = 4000, against
     0.24 GB, and ran 5.7x slower).
@@ -453,6 +458,19 @@ def _is_dtype_of(xp: Namespace, dtype: Any) -> bool:
     return False
 
 
+def has_dtype(xp: Namespace, dtype: np.dtype) -> bool:
+    """Whether the namespace has NumPy dtype ``dtype`` (PyTorch and JAX have no long double, array-api-strict no
+    float16)."""
+    return array_api_compat.is_numpy_namespace(xp) or _is_dtype_of(xp, getattr(xp, dtype.name, None))
+
+
+def host_cast_for(xp: Namespace, x: Any, dtype: Any) -> Any:
+    """The ``dtype=`` for :func:`backend_asarray` to move ``x`` with, where a library's own move would keep x's
+    dtype: None (keep it) but for a NumPy array of a dtype ``xp`` lacks (a long double, or float16 for
+    array-api-strict), which is then cast to ``dtype`` on the host, range-checked, before it moves."""
+    return dtype if isinstance(x, np.ndarray) and not has_dtype(xp, x.dtype) else None
+
+
 def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = None, name: str = "x") -> Any:
     """:func:`to_backend` without its float64 check: host data as the backend's ``asarray`` takes them (float64
     as float32 on JAX without its 64-bit mode), for the library's own moves whose dtype is the run's, cast next
@@ -478,14 +496,19 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
     elif dtype is not None and not _is_dtype_of(xp, dtype):  # before any ==, which an array answers elementwise
         raise TypeError(f"dtype must be a name such as 'float32', a NumPy dtype, or a dtype of {backend_name(xp)}; "
                         f"got {type(dtype).__name__} {shown(dtype)}.")
-    if dtype is not None and dtype == getattr(xp, "float64", None):
-        check_float64(xp)  # JAX would give float32 with a warning of its own
+    if dtype is not None and dtype_name(dtype) in _NARROWED_WITHOUT_X64:
+        check_float64(xp, dtype_name(dtype))  # JAX would give float32 (int32, ...) with a warning of its own
     if isinstance(x, (np.ndarray, np.generic, list, tuple, int, float, bool)):
         host = _native(host_array(x, name), xp)
         if host.dtype.kind in "OSUVMm":  # objects, text, records, dates: not numbers any backend computes with
             raise TypeError(f"{name} must hold numbers (bool, integer or floating); got dtype {host.dtype}.")
         if dtype is not None:
-            _check_narrowing(host, np, dtype, name)
+            host = _check_cast(host, np, dtype, name)
+            if not has_dtype(xp, host.dtype):  # cast on the host, as the backend has no dtype for the data as they are
+                host = host.astype(dtype_name(dtype))
+        elif not has_dtype(xp, host.dtype):
+            raise TypeError(f"{name} has dtype {host.dtype}, which {backend_name(xp)} has no dtype for: pass dtype= "
+                            f"(float64, say) to cast it on the host first.")
         elif host.dtype.kind in "iu" and host.dtype.itemsize == 8 and host.size and _jax_without_x64(xp):
             info = np.iinfo(np.int32 if host.dtype.kind == "i" else np.uint32)  # JAX's integers there
             if host.min() < info.min or host.max() > info.max:  # jnp.asarray would wrap them: 2**40 became 0
@@ -520,38 +543,90 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
         with _placing(xp, device):
             x = array_api_compat.to_device(x, device)
     if dtype is not None:
-        _check_narrowing(x, xp, dtype, name)
+        x = _check_cast(x, xp, dtype, name)
     return x if dtype is None or x.dtype == dtype else xp.astype(x, dtype)
 
 
-def _largest(dtype: Any) -> tuple[str, float] | None:
-    """(kind, largest finite value) of a real floating ("f") or integer ("i", "u") dtype of any
-    library; None for the rest (bool, bfloat16, complex), which no check here narrows."""
+def _numpy_kind(dtype: Any) -> np.dtype | None:
+    """The NumPy dtype of the same name as ``dtype`` (any library's): bool, an integer, a float or a complex;
+    None for the rest (bfloat16, which NumPy lacks or ml_dtypes adds as a kind of its own), which no check
+    here narrows."""
     try:
         kind = np.dtype(dtype_name(dtype))
     except TypeError:
         return None
-    if kind.kind == "f":
-        return "f", float(np.finfo(kind).max)
-    if kind.kind in "iu":
-        return kind.kind, float(np.iinfo(kind).max)
-    return None
+    return kind if kind.kind in "biufc" else None
 
 
-def _check_narrowing(a: Any, xp: Namespace, dtype: Any, name: str) -> None:
-    """A cast to a float of smaller range must not turn finite values into inf (NumPy warns, PyTorch
-    and JAX do not): float64 to float32, or integers to float16. The largest finite |a| must fit.
-    Reads the data (its max and min: two syncs on a GPU) only when the range narrows, once, at this edge."""
-    src, dst = _largest(a.dtype), _largest(dtype)
-    if src is None or dst is None or dst[0] != "f" or src[1] <= dst[1] or not math.prod(a.shape):
+def _check_cast(a: Any, xp: Namespace, dtype: Any, name: str) -> Any:
+    """A cast that ``to_backend`` is asked for must not change a value in silence, as the libraries' casts
+    do (NumPy at most warns; PyTorch and JAX say nothing): a float of smaller range must not turn finite
+    values into inf (float64 to float32, integers to float16; NaN and inf there already pass); an integer
+    dtype must hold every value as it is (none wrapped past its range, as -1 to uint8's 255, none cut to
+    its whole part, as 1.5 to 1, no NaN or inf, which have no integer); bool only 0 and 1 (2 would be
+    True); and a real dtype no complex value with an imaginary part, which the cast would drop. Reads the
+    data (a few reductions: syncs on a GPU) only where the cast could lose values, once, at this edge.
+    Returns what to cast: ``a``, or for complex ``a`` into a real dtype its real part (each library warns
+    of, or refuses, a cast of complex values to real ones)."""
+    src, dst = _numpy_kind(a.dtype), _numpy_kind(dtype)
+    if src is None or dst is None or src == dst or src.kind == "b" or not math.prod(a.shape):
+        return a
+    parts, to_real = [a], src.kind == "c" and dst.kind != "c"
+    if to_real:
+        if found(xp.any(xp.imag(a) != 0)):
+            raise ValueError(f"{name} holds complex values with imaginary parts, which dtype {dst.name!r} would drop; "
+                             f"pass its real part ({name}.real) if that is meant.")
+        parts = [xp.real(a)]
+    elif src.kind == "c":
+        parts = [xp.real(a), xp.imag(a)]
+    if dst.kind == "c":  # a complex dtype holds its parts in the float of half its size
+        dst = np.dtype(f"float{dst.itemsize * 4}")
+    for part in parts:
+        _check_real_cast(part, xp, dst, name)
+    return parts[0] if to_real else a
+
+
+def _check_real_cast(a: Any, xp: Namespace, dst: np.dtype, name: str) -> None:
+    """:func:`_check_cast` of real ``a`` (floats or integers) into ``dst``, a NumPy float, integer or bool dtype."""
+    src = np.dtype(dtype_name(a.dtype))
+    if dst.kind == "b":
+        n_bad = int(count_true((a != 0) & (a != 1), xp))
+        if n_bad:
+            raise ValueError(f"{name} holds {n_bad} value(s) other than 0 and 1, which dtype 'bool' would make True; "
+                             f"compare them first ({name} != 0, say) if that is meant.")
         return
-    hi, lo = host_scalar(xp.max(a)), host_scalar(xp.min(a))  # two reductions, no temporary the size of a
-    if not (np.isfinite(hi) and np.isfinite(lo)):  # NaN or inf there already pass; the rest must fit
-        finite = xp.isfinite(a)
-        if not bool(xp.any(finite)):
+    if src.kind == "f":
+        if dst.kind == "f" and float(np.finfo(src).max) <= float(np.finfo(dst).max):
             return
-        hi = lo = host_scalar(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a))))
-    check_in_range(max(abs(hi), abs(lo)), dtype, name)
+        hi, lo = host_scalar(xp.max(a)), host_scalar(xp.min(a))  # two reductions, no temporary the size of a
+        if not (np.isfinite(hi) and np.isfinite(lo)):
+            if dst.kind != "f":
+                raise ValueError(f"{name} holds {int(count_true(~xp.isfinite(a), xp))} NaN or inf value(s), which "
+                                 f"dtype {dst.name!r} has no value for; fill or drop them first.")
+            finite = xp.isfinite(a)  # NaN and inf pass into a float as they are; the finite rest must fit
+            if not found(xp.any(finite)):
+                return
+            hi = lo = host_scalar(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a))))
+    else:
+        src_info = np.iinfo(src)
+        if dst.kind == "f" and src_info.max <= float(np.finfo(dst).max):
+            return
+        if dst.kind != "f" and np.iinfo(dst).min <= src_info.min and src_info.max <= np.iinfo(dst).max:
+            return
+        hi, lo = int(xp.max(a)), int(xp.min(a))  # exact, as Python integers
+    if dst.kind == "f":
+        check_in_range(max(abs(hi), abs(lo)), dst, name)
+        return
+    if src.kind == "f":
+        n_cut = int(count_true(xp.floor(a) != a, xp))
+        if n_cut:
+            raise ValueError(f"{name} holds {n_cut} value(s) with a fractional part, which dtype {dst.name!r} would "
+                             f"cut off; round them first (xp.round({name})) if that is meant.")
+        hi, lo = int(hi), int(lo)  # whole numbers: exact as Python integers, compared exactly below
+    info = np.iinfo(dst)
+    if lo < info.min or hi > info.max:
+        raise ValueError(f"{name} holds values outside the range of {dst.name}, [{info.min}, {info.max}] (they run "
+                         f"from {lo} to {hi}), which the cast would wrap; choose a wider dtype or rescale {name}.")
 
 
 def is_traced(x: Any) -> bool:
@@ -829,15 +904,21 @@ def _jax_without_x64(xp: Namespace) -> bool:
     return not jax.config.read("jax_enable_x64")
 
 
-def check_float64(xp: Namespace) -> None:
+_NARROWED_WITHOUT_X64 = {"float64": "float32", "int64": "int32", "uint64": "uint32", "complex128": "complex64"}
+
+
+def check_float64(xp: Namespace, dtype: str = "float64") -> None:
     """float64 must mean float64: JAX computes in float32 unless its 64-bit mode is on, with only a
     warning to say so. Refuse rather than train in a lower precision than asked; the user's JAX
-    configuration is theirs to change, not this library's."""
+    configuration is theirs to change, not this library's. The same for JAX's other 64-bit dtypes
+    (``dtype``: "int64", "uint64", "complex128"), which it would hold in 32 bits, clipped or rounded."""
     if _jax_without_x64(xp):
+        narrow = _NARROWED_WITHOUT_X64[dtype]
+        holds = "computes in float32" if dtype == "float64" else f"holds {dtype} as {narrow}"
         raise TypeError(
-            "dtype='float64' on JAX needs JAX's 64-bit mode, which is off: without it JAX computes in float32. "
+            f"dtype={dtype!r} on JAX needs JAX's 64-bit mode, which is off: without it JAX {holds}. "
             "Turn it on before any JAX array is made (jax.config.update('jax_enable_x64', True), or the "
-            "environment variable JAX_ENABLE_X64=1), or choose dtype='float32'."
+            f"environment variable JAX_ENABLE_X64=1), or choose dtype={narrow!r}."
         )
 
 

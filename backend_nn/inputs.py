@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from . import chunked, streaming
-from .backend import (backend_asarray, check_plain_array, device_of, get_namespace, is_traced, namespace_of,
-                      to_backend, to_numpy)
+from .backend import (backend_asarray, check_plain_array, device_of, get_namespace, host_cast_for, is_traced,
+                      namespace_of, to_backend, to_numpy)
 from .initialization import resolve_dtype
 from .network import Network
 from .outputs import SOFTMAX, encode_labels, output_for
@@ -41,7 +41,7 @@ def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any, n_x: int | None = Non
     check_plain_array(X, "X")
     if isinstance(X, np.ndarray):
         check_X_kind(X, xp=np, n_x=n_x)  # on the host first: text or objects would meet each library's own message
-    Xb = backend_asarray(X, xp, device=device, name="X")
+    Xb = backend_asarray(X, xp, device=device, dtype=host_cast_for(xp, X, dtype), name="X")
     check_X_kind(Xb, xp=xp, n_x=n_x)
     if not xp.isdtype(Xb.dtype, "real floating"):
         Xb = xp.astype(Xb, dtype)
@@ -52,7 +52,7 @@ def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any, n_x: int | None = Non
 def prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
     """Y on X's backend and device, shape-checked against X (not yet encoded)."""
     check_plain_array(Y, "Y")
-    Yb = backend_asarray(Y, xp, device=device_of(Xb), name="Y")
+    Yb = backend_asarray(Y, xp, device=device_of(Xb), dtype=host_cast_for(xp, Y, Xb.dtype), name="Y")
     namespace_of(X=Xb, Y=Yb)
     check_X_Y(Xb, Yb, xp=xp)
     return Yb

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import chunked, streaming
 from .backend import (backend_asarray, count_true, default_int, device_of, first_values, full_precision,
-                      has_no_value_yet, namespace_of, to_numpy, widest_float)
+                      has_no_value_yet, host_cast_for, namespace_of, to_numpy, widest_float)
 from .network import ParametersLike, network_of, parameters_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, check_one_dtype, forward_pass, refuse_swapped, week4_activation
@@ -214,7 +214,9 @@ def accuracy(predictions: Any, Y: Any) -> float:
     check_not_dict(Y, "Y")
     shape_of(Y, "Y")
     if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
-        Y = backend_asarray(host_labels(Y), xp, device=device_of(predictions), name="Y")
+        labels = host_labels(Y)
+        cast = host_cast_for(xp, labels, widest_float(xp))  # a long double's labels as the widest float there
+        Y = backend_asarray(labels, xp, device=device_of(predictions), dtype=cast, name="Y")
     xp = namespace_of(predictions=predictions, Y=Y)
     hits = _matches(predictions, Y, xp=xp)
     if has_no_value_yet(hits):  # inside jax.jit (or torch.func): no value to be a float yet, the traced 0-d array

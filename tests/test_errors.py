@@ -552,6 +552,88 @@ def test_to_backend_refuses_a_narrowing_cast_that_would_turn_finite_values_into_
     np.testing.assert_array_equal(got, fine.astype(np.float32))
 
 
+@pytest.mark.parametrize("values, dtype, match", [
+    # were: 255, 44, -2147483648 (NumPy with a RuntimeWarning), 0, 1, True, True and 1.0 (NumPy with a ComplexWarning)
+    ([[-1, 3]], "uint8", r"^x holds values outside the range of uint8, \[0, 255\] \(they run from -1 to 3\), which the "
+                         r"cast would wrap; choose a wider dtype or rescale x\.$"),
+    ([[300.0, 2.0]], "int8", r"outside the range of int8, \[-128, 127\] \(they run from 2 to 300\)"),
+    ([[np.nan, 1.0, np.inf]], "int32", r"^x holds 2 NaN or inf value\(s\), which dtype 'int32' has no value for; fill "
+                                       r"or drop them first\.$"),
+    ([[2**40, 1]], "int32", r"outside the range of int32, \[-2147483648, 2147483647\] \(they run from 1 to 1099511627776\)"),
+    ([[1.5, 2.0, -0.25]], "int64", r"^x holds 2 value\(s\) with a fractional part, which dtype 'int64' would cut off; "
+                                   r"round them first \(xp\.round\(x\)\) if that is meant\.$"),
+    ([[2.0**63]], "int64", r"outside the range of int64, .* \(they run from 9223372036854775808 to 9223372036854775808\)"),
+    ([[0, 2, 1]], "bool", r"^x holds 1 value\(s\) other than 0 and 1, which dtype 'bool' would make True; compare them "
+                          r"first \(x != 0, say\) if that is meant\.$"),
+    ([[0.5, 1.0]], "bool", r"1 value\(s\) other than 0 and 1"),
+    ([[1 + 2j, 3 + 0j]], "float64", r"^x holds complex values with imaginary parts, which dtype 'float64' would drop; "
+                                    r"pass its real part \(x\.real\) if that is meant\.$"),
+    ([[1e300 + 0j, 1j]], "complex64", r"^x holds values beyond the range of float32 \(largest \|x\| = 1e\+300\)"),
+])
+def test_to_backend_refuses_a_cast_that_would_change_a_value(backend, values, dtype, match):
+    """A cast to_backend is asked for either keeps every value or says which it would change, on the host and on
+    the backend alike; the caller's array is unchanged."""
+    host = np.array(values)
+    before = host.copy()
+    if not hasattr(backend.xp, dtype):
+        pytest.skip(f"{backend.name} has no {dtype}")
+    with pytest.raises(ValueError, match=match):
+        bnn.to_backend(host, backend.xp, device=backend.device, dtype=dtype)
+    np.testing.assert_array_equal(host, before)
+    on_backend = bnn.to_backend(host, backend.xp, device=backend.device)
+    with pytest.raises(ValueError, match=match):
+        bnn.to_backend(on_backend, backend.xp, dtype=dtype)
+
+
+@pytest.mark.parametrize("values, dtype, expected", [
+    ([[3.0, -2.0, 0.0]], "int8", [[3, -2, 0]]),  # whole numbers within range
+    ([[2.0**63 - 1024, -2.0**63]], "int64", [[2**63 - 1024, -2**63]]),  # float64 at int64's ends
+    ([[255, 0]], "uint8", [[255, 0]]),
+    ([[0.0, 1.0, 1.0]], "bool", [[False, True, True]]),
+    ([[True, False]], "int8", [[1, 0]]),  # bool into anything
+    ([[1 + 0j, -2 + 0j]], "float64", [[1.0, -2.0]]),  # complex without imaginary parts
+    ([[3, -4]], "complex64", [[3 + 0j, -4 + 0j]]),
+    ([[1 + 2j, -0.5j]], "complex64", [[1 + 2j, -0.5j]]),  # complex stays complex, imaginary parts and all
+])
+def test_to_backend_casts_what_keeps_every_value(backend, values, dtype, expected):
+    """... without a warning of the library's own: complex values with zero imaginary parts are cast as their real
+    parts (NumPy warned "ComplexWarning: Casting complex values to real discards the imaginary part", PyTorch
+    alike, JAX that the cast will raise, array-api-strict refused it)."""
+    if not hasattr(backend.xp, dtype):
+        pytest.skip(f"{backend.name} has no {dtype}")
+    host = np.array(values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = bnn.to_numpy(bnn.to_backend(host, backend.xp, device=backend.device, dtype=dtype))
+        on_backend = bnn.to_backend(host, backend.xp, device=backend.device)
+        again = bnn.to_numpy(bnn.to_backend(on_backend, backend.xp, dtype=dtype))
+    assert got.dtype == np.dtype(dtype) and got.tolist() == expected
+    assert again.dtype == np.dtype(dtype) and again.tolist() == expected
+
+
+@pytest.mark.parametrize("lacked", [np.longdouble, np.float16])
+def test_host_data_of_a_dtype_the_backend_lacks_are_cast_on_the_host(backend, lacked):
+    """A long double X (PyTorch, JAX, array-api-strict and CuPy have none) or a float16 X on array-api-strict
+    trains as the same numbers cast first; it was the backend's own error ("can't convert np.ndarray of type
+    numpy.longdouble", "Error interpreting argument to stage as a JAX value")."""
+    if bnn.backend.has_dtype(backend.xp, np.dtype(lacked)):
+        pytest.skip(f"{backend.name} has {np.dtype(lacked)}")
+    Xl, Yl = X.astype(lacked), Y.astype(lacked)
+    p, costs = bnn.nn_model(Xl, Yl, 4, 30, backend=backend.xp, device=backend.device, dtype="float32")
+    q, expected = bnn.nn_model(X.astype(lacked).astype(np.float32), Y, 4, 30, backend=backend.xp,
+                               device=backend.device, dtype="float32")
+    assert [float(c) for c in costs] == [float(c) for c in expected]
+    assert bnn.accuracy(bnn.predict(p, Xl), Yl) == bnn.accuracy(bnn.predict(q, X), Y)
+    with pytest.raises(TypeError, match=rf"^x has dtype {np.dtype(lacked)}, which {be.backend_name(backend.xp)} "
+                                        r"has no dtype for: pass dtype= \(float64, say\) to cast it on the host first\.$"):
+        bnn.to_backend(Xl, backend.xp, device=backend.device)
+    moved = bnn.to_backend(Xl, backend.xp, device=backend.device, dtype="float32")
+    np.testing.assert_array_equal(bnn.to_numpy(moved), Xl.astype(np.float32))
+    if np.finfo(np.longdouble).max > np.finfo(np.float64).max and lacked is np.longdouble:
+        with pytest.raises(ValueError, match=r"beyond the range of float32 \(largest \|x\| = 1e\+300\)"):
+            bnn.to_backend(np.array([[np.longdouble(1e300)]]), backend.xp, device=backend.device, dtype="float32")
+
+
 def test_to_numpy_brings_bfloat16_home_as_float32_exactly():
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     x = torch.tensor([1.0, 3.140625, -2.5e-3], dtype=torch.bfloat16)  # NumPy has no bfloat16

@@ -1025,6 +1025,12 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
         "except ValueError as e:\n"
         "    print('wrap refused:', e)\n"
         "print('int32 ends kept:', bnn.to_backend(__import__('numpy').array([-2**31, 2**31 - 1]), 'jax').tolist())\n"
+        # dtype='int64' asked for was int32, clipped: 2.0**40 became 2147483647 (a warning from JAX, nothing else)
+        "for wide in ('int64', 'uint64', 'complex128'):\n"
+        "    try:\n"
+        "        bnn.to_backend(__import__('numpy').array([2.0**40]), 'jax', dtype=wide)\n"
+        "    except TypeError as e:\n"
+        "        print(f'{wide} refused:', e)\n"
         "clf = bnn.NNClassifier(num_iterations=5, backend='jax', dtype='float32').fit(X.T, Y.ravel())\n"
         "print('classifier float32:', clf.parameters_['W1'].dtype, clf.predict(X.T).shape, clf.score(X.T, Y.ravel()) > 0)\n"
         "print('x64 untouched:', jax.config.read('jax_enable_x64'))\n"
@@ -1047,6 +1053,9 @@ def test_jax_float64_without_x64_mode_is_an_error_not_a_silent_float32():
     assert ("wrap refused: x holds integers beyond int32's range (e.g. 1099511627776), and JAX's 64-bit mode is off: "
             "JAX would hold them as int32, wrapped.") in r.stdout
     assert "int32 ends kept: [-2147483648, 2147483647]" in r.stdout  # at the ends of int32's range: no wrap
+    for wide, narrow in (("int64", "int32"), ("uint64", "uint32"), ("complex128", "complex64")):
+        assert (f"{wide} refused: dtype='{wide}' on JAX needs JAX's 64-bit mode, which is off: without it JAX holds "
+                f"{wide} as {narrow}.") in r.stdout and f"or choose dtype='{narrow}'." in r.stdout
     assert "classifier float32: float32 (400,) True" in r.stdout
 
 
