@@ -222,6 +222,24 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
     )
 
 
+_NAMESPACES: dict[int, tuple[ModuleType, Namespace]] = {}
+
+
+def _as_namespace(xp: Any) -> Namespace:
+    """:func:`get_namespace` of a backend choice that :func:`to_backend` was given: a name, None, or a module,
+    which may be the library's own (``torch``, ``dask.array``) or array-api-compat's wrapper of it rather than the
+    namespace the library computes with (PyTorch's was "x is a torch.Tensor but the backend is torch", dask's
+    an error inside ``from_array``). A module's namespace is kept: the library's own moves pass theirs on every
+    step (dropout masks), where get_namespace's 2-5 µs would add up."""
+    if not isinstance(xp, ModuleType):
+        return xp if xp is not None and not isinstance(xp, str) and hasattr(xp, "asarray") else get_namespace(xp)
+    module, namespace = _NAMESPACES.get(id(xp), (None, None))
+    if module is not xp:
+        namespace = get_namespace(xp)
+        _NAMESPACES[id(xp)] = (xp, namespace)
+    return namespace
+
+
 def backend_name(xp: Namespace) -> str:
     """Short library name of a namespace, for messages and reports ('numpy', 'cupy', ...)."""
     name = getattr(xp, "__name__", type(xp).__name__)
@@ -409,8 +427,7 @@ def to_backend(x: Any, xp: Namespace | str, *, device: Any = None, dtype: Any = 
     >>> type(moved["W1"]).__module__.split(".")[0]
     'array_api_strict'
     """
-    if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
-        xp = get_namespace(xp)  # a name, or None for NumPy; what is neither a name nor a namespace, its TypeError
+    xp = _as_namespace(xp)
     x = _parameters_of(x)
     if dtype is None and _jax_without_x64(xp):
         _refuse_float64_narrowing(x, name)
@@ -475,8 +492,7 @@ def backend_asarray(x: Any, xp: Namespace | str, *, device: Any = None, dtype: A
     """:func:`to_backend` without its float64 check: host data as the backend's ``asarray`` takes them (float64
     as float32 on JAX without its 64-bit mode), for the library's own moves whose dtype is the run's, cast next
     (X, Y, labels), never for a user's data or parameters as they are."""
-    if xp is None or isinstance(xp, str) or not hasattr(xp, "asarray"):
-        xp = get_namespace(xp)  # a name, or None for NumPy; what is neither a name nor a namespace, its TypeError
+    xp = _as_namespace(xp)
     device = _native_device(xp, device)
     if isinstance(x, dict):
         return _map_arrays(

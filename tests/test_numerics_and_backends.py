@@ -8,7 +8,7 @@ import pytest
 
 import backend_nn as bnn
 from backend_nn import activations as act, recording, streaming, training
-from backend_nn.backend import to_numpy
+from backend_nn.backend import array_namespace, to_numpy
 from backend_nn.validation import dtype_name
 from conftest import assert_close, assert_on_backend, skip_unless_compat_torch_takes_scalars
 
@@ -707,6 +707,22 @@ def test_to_backend_moves_a_models_parameters_with_their_description(backend):
     with pytest.raises(TypeError, match=r"takes an array or a dict of arrays; got tuple; this is a \(parameters, "
                                         r"costs\) pair: .* unpack them: parameters, costs = nn_model\(\.\.\.\)"):
         bnn.to_backend((p, [0.5]), backend.xp)
+
+
+@pytest.mark.parametrize("library", ["torch", "array_api_compat.torch", "dask.array", "array_api_compat.dask.array",
+                                     "jax.numpy", "numpy", "array_api_compat.numpy", "array_api_strict"])
+def test_to_backend_takes_the_library_module_itself_or_array_api_compats_wrapper(library):
+    """to_backend(x, torch) of a tensor was "x is a torch.Tensor but the backend is torch" (the library computes
+    with a namespace of its own for PyTorch), and to_backend(X, dask.array) an error inside from_array (no
+    device=): each module names the namespace get_namespace gives for it, for host data and the library's own."""
+    module = pytest.importorskip(library, reason=f"{library} is not installed")
+    xp = bnn.get_namespace(module)
+    for data in (X, xp.asarray(X)):
+        moved = bnn.to_backend(data, module, dtype="float32")  # float32: JAX's too, in any mode
+        assert array_namespace(moved) is xp
+        np.testing.assert_array_equal(bnn.to_numpy(moved), X.astype(np.float32))
+    p, _ = bnn.nn_model(X, Y, 4, 5, backend=module, dtype="float32")
+    assert array_namespace(bnn.to_backend(p, module)["W1"]) is xp
 
 
 def test_to_numpy_brings_a_models_parameters_home_whole(backend):
