@@ -817,10 +817,12 @@ def to_numpy(x: Any) -> Any:
     if array_api_compat.is_cupy_array(x):
         return x.get()
     if array_api_compat.is_torch_array(x):
-        x = x.detach().cpu()
+        x = x.detach().cpu().resolve_conj().resolve_neg()  # a lazy conjugate or negative view: .numpy() refuses it
         if str(x.dtype) == "torch.bfloat16":  # NumPy has no bfloat16; float32 holds each of its values exactly
             x = x.float()
         return x.numpy()
+    if array_api_compat.is_jax_array(x) and str(x.dtype) == "bfloat16":  # as PyTorch's, not ml_dtypes' bfloat16
+        x = x.astype("float32")
     if array_api_compat.is_numpy_array(x) or array_api_compat.is_jax_array(x):
         return np.asarray(x)
     if array_api_compat.is_dask_array(x):  # computed, then its chunks' library brought home

@@ -634,11 +634,24 @@ def test_host_data_of_a_dtype_the_backend_lacks_are_cast_on_the_host(backend, la
             bnn.to_backend(np.array([[np.longdouble(1e300)]]), backend.xp, device=backend.device, dtype="float32")
 
 
-def test_to_numpy_brings_bfloat16_home_as_float32_exactly():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
-    x = torch.tensor([1.0, 3.140625, -2.5e-3], dtype=torch.bfloat16)  # NumPy has no bfloat16
+@pytest.mark.parametrize("library", ["torch", "jax.numpy"])
+def test_to_numpy_brings_bfloat16_home_as_float32_exactly(library):
+    """NumPy has no bfloat16: PyTorch's refused .numpy(), JAX's came home as ml_dtypes' bfloat16, a dtype of
+    kind 'V' that NumPy's own functions mostly refuse. Both come home as float32, which holds each value."""
+    xp = pytest.importorskip(library, reason=f"{library} is not installed")
+    x = xp.asarray([1.0, 3.140625, -2.5e-3], dtype=xp.bfloat16)
     got = bnn.to_numpy(x)
-    assert got.dtype == np.float32 and got.tolist() == x.float().tolist()
+    assert got.dtype == np.float32 and got.tolist() == [1.0, 3.140625, float(xp.asarray(-2.5e-3, dtype=xp.bfloat16))]
+
+
+def test_to_numpy_resolves_pytorchs_lazy_conjugate_and_negative_views():
+    """x.conj() of a complex tensor is a view with its conjugate bit set (and some of autograd's results carry a
+    negative bit); .numpy() refused them ("Can't call numpy() on Tensor that has conjugate bit set")."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    z = torch.tensor([1 + 2j, -3 - 0.5j])
+    assert bnn.to_numpy(z.conj()).tolist() == [1 - 2j, -3 + 0.5j]
+    assert bnn.to_numpy(z.conj().imag).tolist() == [-2.0, 0.5]  # a negative view of a real tensor
+    assert bnn.to_numpy(z).tolist() == [1 + 2j, -3 - 0.5j]  # the tensor itself untouched
 
 
 def test_to_numpy_of_none_is_an_error_not_an_object_array():
