@@ -22,7 +22,8 @@ from .activations import HIDDEN_ACTIVATIONS, get_activation, is_named
 from .backend import check_float64, get_namespace, to_backend, to_numpy
 from .network import Network, Parameters, ParametersLike, network_of, parameters_of
 from .optimizers import OPTIMIZERS, update_count
-from .validation import check_flag, check_input_path, check_output_path, check_parameters, check_path_type, shown
+from .validation import (byte_size, check_flag, check_input_path, check_output_path, check_parameters, check_path_type,
+                         shown)
 
 __all__ = ["save_model", "load_model", "FORMAT"]
 
@@ -367,7 +368,7 @@ def _read_members(path: Path) -> dict:
                                          "models hold numbers only.")
                     total += int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
                     if total > MAX_LOAD_BYTES:
-                        raise ValueError(f"{path}: its arrays claim more than {MAX_LOAD_BYTES / 2**30:.0f} GiB "
+                        raise ValueError(f"{path}: its arrays claim more than {byte_size(MAX_LOAD_BYTES)} "
                                          f"({info.filename} has shape {shape}); not a model this loader reads.")
             for info in infos:
                 with archive.open(info) as member:

@@ -33,8 +33,8 @@ from .optimizers import check_state, get_optimizer, update_count
 from .outputs import encode_labels
 from .propagation import check_inputs, refuse_swapped
 from .recording import ConvergenceWarning, Recorder, RunData, TrainingDivergedError
-from .validation import (check_finite, check_flag, check_labels_shape, check_parameter_entries, check_positive,
-                         check_shuffle_seed, dtype_name, in_course_order, model_pair_hint, shown)
+from .validation import (byte_size, check_finite, check_flag, check_labels_shape, check_parameter_entries,
+                         check_positive, check_shuffle_seed, dtype_name, in_course_order, model_pair_hint, shown)
 
 __all__ = ["train_step", "TrainingDivergedError", "ConvergenceWarning"]
 
@@ -275,8 +275,8 @@ def _check_fits(net: Network, m: int, *, dtype: Any, xp: Any, device: Any) -> No
         if limit is not None and bytes_needed > limit:
             raise MemoryError(
                 f"a network of layer sizes {list(dims)} on m = {m} examples needs about "
-                f"{bytes_needed / 2**30:,.1f} GiB ({dtype_name(dtype)}: {P:,} parameters, their gradients, and each "
-                f"layer's activations), more than the {limit / 2**30:,.1f} GiB of {place}. Choose smaller layers or "
+                f"{byte_size(bytes_needed)} ({dtype_name(dtype)}: {P:,} parameters, their gradients, and each "
+                f"layer's activations), more than the {byte_size(limit)} of {place}. Choose smaller layers or "
                 "fewer examples."
             )
 

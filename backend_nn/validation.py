@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "at_default",
+    "byte_size",
     "check_X",
     "check_X_Y",
     "check_X_Y_shapes",
@@ -56,6 +57,15 @@ def shown(value: Any) -> str:
     """repr(value) for an error's "got ...", within reprlib's limits above: a value given where a number
     or a name belongs is named, not printed whole (a 2,000-entry list was 11,000 characters of error)."""
     return _SHOWN.repr(value)
+
+
+def byte_size(n: float) -> str:
+    """A number of bytes as a message shows it: "9,030.1 GiB", "31.3 KiB", "400 bytes" (GiB at most, as
+    memory is told; a unit per 1024 below it, so that a few kilobytes do not read "0.0 GiB")."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n:,.0f} bytes"
 
 
 def shape_of(a: Any, name: str | None = None) -> tuple[int, ...]:

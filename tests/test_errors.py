@@ -1342,8 +1342,9 @@ def test_parameters_the_host_cannot_draw_are_refused_where_the_device_has_room(d
 
     memories = iter([(2**50, "CUDA device 0"), (2**14, "this machine")])
     monkeypatch.setattr(training, "memory_of", lambda xp, device=None: next(memories))
-    with pytest.raises(MemoryError, match=r"layer sizes \[2, 1000, 1\] on m = 400 examples needs about 0.0 GiB "
-                                          r"\(float64: 4,001 parameters, .* more than the 0.0 GiB of this machine "
+    # the sizes in units that show them (they read "needs about 0.0 GiB ... more than the 0.0 GiB")
+    with pytest.raises(MemoryError, match=r"layer sizes \[2, 1000, 1\] on m = 400 examples needs about 31.3 KiB "
+                                          r"\(float64: 4,001 parameters, .* more than the 16.0 KiB of this machine "
                                           r"\(the host draws them\)\."):
         bnn.nn_model(*data, 1000, 10)
 
