@@ -74,6 +74,8 @@ def _add_training_options(p: argparse.ArgumentParser, iterations: int) -> None:
                    **_one_of(ACTIVATIONS, {"softmax": ": softmax is the output layer's, and the labels choose it "
                                                       "(0..K-1 for K classes)"}),
                    help=f"hidden activation, or one per hidden layer: {', '.join(ACTIVATIONS)} (default: tanh)")
+    p.add_argument("--negative-slope", type=float, default=0.01, metavar="SLOPE",
+                   help="leaky_relu's slope for Z < 0, in [0, 1) (default: 0.01); with --activation leaky_relu")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="step size (default: the optimizer's: 1.2 for gd and momentum, the course's week-3 rate; "
                         "0.001 for adam)")
@@ -215,7 +217,7 @@ def _fit(args, X, Y, n_h, *, print_cost: bool, progress, cost_every: int = 100):
         activation=_activation(args), backend=args.backend, device=_device(args.device), dtype=args.dtype,
         seed=args.seed, init=args.init, compile=COMPILE[args.compile],
         progress=progress, optimizer=args.optimizer, batch_size=args.batch_size, lambd=args.lambd,
-        keep_prob=args.keep_prob,
+        keep_prob=args.keep_prob, negative_slope=args.negative_slope,
     )
 
 
@@ -393,12 +395,12 @@ def _sweep(args: argparse.Namespace) -> int:
 #: The library's argument names, as its messages give them ("Try a smaller learning_rate."), and the
 #: options that set them here.
 CLI_OPTIONS = {"learning_rate": "--learning-rate", "lambd": "--lambd", "keep_prob": "--keep-prob",
-               "batch_size": "--batch-size", "seed": "--seed", "init": "--init"}
+               "batch_size": "--batch-size", "seed": "--seed", "init": "--init", "negative_slope": "--negative-slope"}
 
 
 #: Arguments whose values a library message may show as ``name='value'``: on the command line, ``--name value``
 #: (as may those of :data:`CLI_OPTIONS`: ``init='he'`` is ``--init he``).
-CLI_VALUES = ("backend", "device", "dtype", "optimizer")
+CLI_VALUES = ("backend", "device", "dtype", "optimizer", "activation")
 
 
 def in_cli_terms(message: str) -> str:

@@ -73,6 +73,25 @@ def test_train_without_a_learning_rate_takes_the_optimizers_own(tmp_path):
     assert lines[2].startswith(f"Accuracy: {100 * acc:.2f}% ")
 
 
+def test_train_leaky_relu_with_its_slope_saves_it_for_predict(tmp_path):
+    """--negative-slope sets leaky_relu's slope (there was no option for it: every leaky_relu run had 0.01); the
+    saved model keeps it, and predict computes with it."""
+    r = cli("train", "--layers", "6", "--activation", "leaky_relu", "--negative-slope", "0.2", "--iterations", "1001",
+            "--learning-rate", "0.5", "--save", "leaky.npz", "--no-progress", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    X, Y = bnn.load_planar_dataset()
+    params, costs = bnn.nn_model(X, Y, [6], 1001, learning_rate=0.5, activation="leaky_relu", negative_slope=0.2)
+    lines = r.stdout.splitlines()
+    assert lines[:2] == [f"Cost after iteration 0: {costs[0]:f}", f"Cost after iteration 1000: {costs[10]:f}"]
+    assert "layers [2, 6, 1], hidden leaky_relu(0.2), output sigmoid" in lines[2]
+    saved = bnn.load_model(tmp_path / "leaky.npz")
+    assert saved.network == params.network
+    np.savetxt(tmp_path / "rows.csv", X.T, delimiter=",")
+    r = cli("predict", "leaky.npz", "rows.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [str(int(v)) for v in bnn.predict(params, X).ravel()]
+
+
 def test_train_draws_pictures(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib is not installed")
     r = cli("train", "--dataset", "noisy_moons", "--iterations", "300", "--plot-boundary", "b.png",
@@ -232,6 +251,9 @@ def test_sweep_reports_the_trained_parameters_cost(tmp_path):
     (("train", "--learning-rate", "-1"), "error: --learning-rate must be a positive, finite number; got -1.0"),
     (("train", "--keep-prob", "2"), "error: --keep-prob must be in (0, 1]"),
     (("train", "--lambd", "nan"), "error: --lambd must be a finite number >= 0; got nan"),
+    (("train", "--negative-slope", "0.3"), "error: --negative-slope 0.3 is leaky_relu's slope, but the hidden layers "
+                                           "are ['tanh']: leave --negative-slope unset, or use --activation leaky_relu."),
+    (("train", "--activation", "leaky_relu", "--negative-slope", "1"), "error: --negative-slope must be in [0, 1)"),
     (("sweep", "--sizes", "3", "0"), "--sizes takes positive integers; got 0"),
     # the library's refusal came after the table's header line on stdout
     (("sweep", "--sizes", "3", "--learning-rate", "-1"), "error: --learning-rate must be a positive, finite number"),
@@ -324,6 +346,9 @@ def test_library_messages_name_the_options_that_set_what_they_name():
         "--backend numpy cannot place data on --device 3: ..."
     assert in_cli_terms("on device='cuda:1' (2 CUDA devices)") == "on --device cuda:1 (2 CUDA devices)"
     assert in_cli_terms("keep_prob=0.5 drops hidden units") == "--keep-prob 0.5 drops hidden units"
+    assert in_cli_terms("leave negative_slope unset, or use activation='leaky_relu'") == \
+        "leave --negative-slope unset, or use --activation leaky_relu"
+    assert in_cli_terms("a hidden activation, activation= (one name)") == "a hidden activation, activation= (one name)"
 
 
 def test_the_symmetry_lesson_names_the_option(tmp_path):
