@@ -14,21 +14,38 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, overload
 
 import numpy as np
 
 from . import chunked, streaming
-from .backend import (backend_asarray, count_true, default_int, device_of, first_values, full_precision,
+from .backend import (backend_asarray, backend_name, count_true, default_int, device_of, first_values, full_precision,
                       has_no_value_yet, host_cast_for, namespace_of, to_numpy, widest_float)
 from .network import ParametersLike, network_of, parameters_of
 from .outputs import SOFTMAX, check_label_values
 from .propagation import check_inputs, check_one_dtype, forward_pass, refuse_swapped, week4_activation
 from .inputs import prepare_X
-from .validation import (check_finite, check_labels_dtype, check_not_dict, found, holds, host_labels, model_pair_hint,
-                         shape_of, user_stacklevel)
+from .validation import (OutOfRangeError, check_finite, check_labels_dtype, check_not_dict, found, holds, host_labels,
+                         model_pair_hint, shape_of, user_stacklevel)
 
 __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
+
+
+@contextmanager
+def _in_the_parameters_dtype(backend: str) -> Iterator[None]:
+    """X beyond the range of the parameters' dtype, in prediction's terms: the dtype is the model's, which
+    predict takes no ``dtype=`` to change (the error said "choose dtype='float64'"). ``backend``: their
+    library's name, for the advice."""
+    try:
+        yield
+    except OutOfRangeError as exc:
+        wider = (f"move the parameters to float64 first (bnn.to_backend(parameters, {backend!r}, dtype='float64')) "
+                 "or " if exc.fits_float64 else "")
+        raise OutOfRangeError(f"{exc.name} holds values beyond the range of {exc.dtype}, the parameters' dtype "
+                              f"(largest |x| = {exc.largest}): {wider}rescale {exc.name}.", name=exc.name,
+                              dtype=exc.dtype, largest=exc.largest, fits_float64=exc.fits_float64) from None
 
 
 def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):
@@ -45,7 +62,8 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
         check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything
     if chunked.is_dask(X):  # lazy, chunked like X
         return chunked.predict_blocks(parameters, X, net=net, xp=xp), net
-    with full_precision(xp):  # float32 in float32 (JAX on GPUs: TF32 otherwise)
+    # float32 in float32 (JAX on GPUs: TF32 otherwise)
+    with full_precision(xp), _in_the_parameters_dtype(backend_name(xp)):
         if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
             return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype,
                                                 device=device_of(W1)), net

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "OutOfRangeError",
     "at_default",
     "byte_size",
     "check_X",
@@ -523,17 +524,27 @@ def not_finite(name: str = "X", n_bad: int | None = None) -> ValueError:
     return ValueError(f"{name} must be finite; it holds {count}NaN or inf value(s).")
 
 
+class OutOfRangeError(ValueError):
+    """Data beyond the range of the float dtype they are cast to (:func:`check_in_range`); ``fits_float64``:
+    whether float64 would hold them."""
+
+    def __init__(self, message: str, *, name: str, dtype: str, largest: str, fits_float64: bool) -> None:
+        super().__init__(message)
+        self.name, self.dtype, self.largest, self.fits_float64 = name, dtype, largest, fits_float64
+
+
 def check_in_range(largest: Any, dtype: Any, name: str = "X") -> None:
     """The largest finite |x| of ``name`` (a float, or a NumPy long double) must survive the cast to
-    ``dtype`` (a narrowing cast must not overflow to inf)."""
+    ``dtype`` (a narrowing cast must not overflow to inf): an :class:`OutOfRangeError` otherwise."""
     if isinstance(largest, np.floating) and largest.dtype.itemsize <= 8:
         largest = float(largest)  # a float32 compared with float64's max would be cast to float32: inf, a warning
     if largest > float(np.finfo(dtype_name(dtype)).max):
         shown = f"{largest:.3g}" if math.isfinite(largest) else np.format_float_scientific(largest, 2, trim="-")
         fits = dtype_name(dtype) != "float64" and largest <= float(np.finfo(np.float64).max)
         wider = "choose dtype='float64' or " if fits else ""
-        raise ValueError(f"{name} holds values beyond the range of {dtype_name(dtype)} (largest |x| = "
-                         f"{shown}): {wider}rescale {name}.")
+        raise OutOfRangeError(f"{name} holds values beyond the range of {dtype_name(dtype)} (largest |x| = "
+                              f"{shown}): {wider}rescale {name}.", name=name, dtype=dtype_name(dtype), largest=shown,
+                              fits_float64=fits)
 
 
 def check_finite(X: Any, *, xp: Any, name: str = "X") -> None:

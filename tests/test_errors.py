@@ -634,6 +634,26 @@ def test_host_data_of_a_dtype_the_backend_lacks_are_cast_on_the_host(backend, la
             bnn.to_backend(np.array([[np.longdouble(1e300)]]), backend.xp, device=backend.device, dtype="float32")
 
 
+def test_predict_of_X_beyond_the_parameters_dtype_says_how_to_widen_the_parameters(backend, monkeypatch):
+    """predict takes no dtype=: the error said "choose dtype='float64'", the training's advice. Streamed X (a
+    host array larger than the backend's free memory) is told the same."""
+    from backend_nn import streaming
+
+    p32, _ = bnn.nn_model(X, Y, 4, 20, dtype="float32", backend=backend.xp, device=backend.device)
+    name = be.backend_name(backend.xp)
+    match = (r"^X holds values beyond the range of float32, the parameters' dtype \(largest \|x\| = 4\.21e\+300\): "
+             rf"move the parameters to float64 first \(bnn\.to_backend\(parameters, '{name}', dtype='float64'\)\) or "
+             r"rescale X\.$")
+    with pytest.raises(ValueError, match=match):
+        bnn.predict(p32, X * 1e300)
+    monkeypatch.setattr(streaming, "predicts_in_windows", lambda *args, **kwargs: True)
+    with pytest.raises(ValueError, match=match):
+        bnn.predict(p32, X * 1e300)
+    monkeypatch.undo()
+    p64 = bnn.to_backend(p32, backend.xp, device=backend.device, dtype="float64")  # as the error says
+    assert p64.network == p32.network and bnn.to_numpy(bnn.predict(p64, X * 1e300)).shape == (1, 400)
+
+
 @pytest.mark.parametrize("library", ["torch", "jax.numpy"])
 def test_to_numpy_brings_bfloat16_home_as_float32_exactly(library):
     """NumPy has no bfloat16: PyTorch's refused .numpy(), JAX's came home as ml_dtypes' bfloat16, a dtype of
