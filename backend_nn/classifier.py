@@ -27,7 +27,7 @@ from .prediction import predict_output
 from .inputs import backend_for
 from .models import check_hidden_sizes, nn_model
 from .recording import ConvergenceWarning, warn_as
-from .validation import at_default, check_positive, shown
+from .validation import OutOfRangeError, at_default, check_positive, shown
 
 __all__ = ["NNClassifier", "ShallowNNClassifier"]
 
@@ -289,7 +289,10 @@ class NNClassifier(*_BASES):  # type: ignore[misc]  # scikit-learn's bases where
         if Xc.shape[0] != self.n_features_in_:
             raise ValueError(f"X has {Xc.shape[0]} features, but {type(self).__name__} is expecting "
                              f"{self.n_features_in_} features as input.")
-        return predict_output(self.parameters_, Xc), host, xp
+        try:
+            return predict_output(self.parameters_, Xc), host, xp
+        except OutOfRangeError as exc:  # predict's advice is for a model's parameters; a classifier has dtype=
+            raise exc.advising("fit it with dtype='float64'", ", the dtype this classifier was fit in") from None
 
     def predict_proba(self, X: Any) -> Any:
         """(n_samples, K): the probability of each class in classes_."""

@@ -41,11 +41,8 @@ def _in_the_parameters_dtype(backend: str) -> Iterator[None]:
     try:
         yield
     except OutOfRangeError as exc:
-        wider = (f"move the parameters to float64 first (bnn.to_backend(parameters, {backend!r}, dtype='float64')) "
-                 "or " if exc.fits_float64 else "")
-        raise OutOfRangeError(f"{exc.name} holds values beyond the range of {exc.dtype}, the parameters' dtype "
-                              f"(largest |x| = {exc.largest}): {wider}rescale {exc.name}.", name=exc.name,
-                              dtype=exc.dtype, largest=exc.largest, fits_float64=exc.fits_float64) from None
+        raise exc.advising(f"move the parameters to float64 first (bnn.to_backend(parameters, {backend!r}, "
+                           "dtype='float64'))", ", the parameters' dtype") from None
 
 
 def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):

@@ -525,12 +525,29 @@ def not_finite(name: str = "X", n_bad: int | None = None) -> ValueError:
 
 
 class OutOfRangeError(ValueError):
-    """Data beyond the range of the float dtype they are cast to (:func:`check_in_range`); ``fits_float64``:
-    whether float64 would hold them."""
+    """Data beyond the range of the float dtype they are cast to (:func:`check_in_range`), with the advice of
+    the caller that chose the dtype: ``wider`` where float64 would hold them (``fits_float64``), ``what`` after
+    the dtype's name (", the parameters' dtype")."""
 
-    def __init__(self, message: str, *, name: str, dtype: str, largest: str, fits_float64: bool) -> None:
-        super().__init__(message)
+    def __init__(self, *, name: str, dtype: str, largest: str, fits_float64: bool,
+                 wider: str = "choose dtype='float64'", what: str = "") -> None:
+        advice = f"{wider} or " if fits_float64 else ""
+        super().__init__(f"{name} holds values beyond the range of {dtype}{what} (largest |x| = {largest}): "
+                         f"{advice}rescale {name}.")
         self.name, self.dtype, self.largest, self.fits_float64 = name, dtype, largest, fits_float64
+        self.wider, self.what = wider, what
+
+    def advising(self, wider: str, what: str) -> "OutOfRangeError":
+        """The same error in another caller's terms (predict's: the parameters hold the dtype)."""
+        return OutOfRangeError(name=self.name, dtype=self.dtype, largest=self.largest,
+                               fits_float64=self.fits_float64, wider=wider, what=what)
+
+    def __reduce__(self) -> tuple:  # pickled whole (from a dask worker, say): its fields are keyword-only
+        return _out_of_range, (self.name, self.dtype, self.largest, self.fits_float64, self.wider, self.what)
+
+
+def _out_of_range(name: str, dtype: str, largest: str, fits_float64: bool, wider: str, what: str) -> OutOfRangeError:
+    return OutOfRangeError(name=name, dtype=dtype, largest=largest, fits_float64=fits_float64, wider=wider, what=what)
 
 
 def check_in_range(largest: Any, dtype: Any, name: str = "X") -> None:
@@ -541,10 +558,7 @@ def check_in_range(largest: Any, dtype: Any, name: str = "X") -> None:
     if largest > float(np.finfo(dtype_name(dtype)).max):
         shown = f"{largest:.3g}" if math.isfinite(largest) else np.format_float_scientific(largest, 2, trim="-")
         fits = dtype_name(dtype) != "float64" and largest <= float(np.finfo(np.float64).max)
-        wider = "choose dtype='float64' or " if fits else ""
-        raise OutOfRangeError(f"{name} holds values beyond the range of {dtype_name(dtype)} (largest |x| = "
-                              f"{shown}): {wider}rescale {name}.", name=name, dtype=dtype_name(dtype), largest=shown,
-                              fits_float64=fits)
+        raise OutOfRangeError(name=name, dtype=dtype_name(dtype), largest=shown, fits_float64=fits)
 
 
 def check_finite(X: Any, *, xp: Any, name: str = "X") -> None:

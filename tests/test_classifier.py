@@ -55,6 +55,13 @@ def test_params_and_clear_errors():
         clf.predict(np.zeros((5, 3)))
     with pytest.raises(ValueError, match=r"NaN"):
         clf.predict_proba(np.array([[0.0, 1.0], [np.nan, 2.0]]))
+    # X beyond the range the classifier was fit in: its own dtype= is the advice (predict's named the parameters)
+    clf32 = bnn.NNClassifier(num_iterations=5, dtype="float32").fit(Xr, Y.ravel())
+    for method in (clf32.predict, clf32.predict_proba):
+        with pytest.raises(ValueError, match=r"^X holds values beyond the range of float32, the dtype this classifier "
+                                             r"was fit in \(largest \|x\| = 4\.21e\+300\): fit it with "
+                                             r"dtype='float64' or rescale X\.$"):
+            method(Xr * 1e300)
     # the errors name the classifier's own parameters (not nn_model's n_h and lambd)
     for params, exc, match in [({"hidden_layer_sizes": (8, 0)}, ValueError, r"hidden_layer_sizes\[1\] must be a positive"),
                                ({"hidden_layer_sizes": (0,)}, ValueError, r"hidden_layer_sizes\[0\] must be a positive"),

@@ -654,6 +654,20 @@ def test_predict_of_X_beyond_the_parameters_dtype_says_how_to_widen_the_paramete
     assert p64.network == p32.network and bnn.to_numpy(bnn.predict(p64, X * 1e300)).shape == (1, 400)
 
 
+def test_a_range_error_is_a_value_error_that_pickles_whole():
+    """Raised in a dask worker it travels pickled: an exception whose fields are keyword-only would come back as
+    a TypeError from its own __init__."""
+    with pytest.raises(ValueError) as info:
+        bnn.to_backend(np.array([[1e300]]), "numpy", dtype="float32")
+    error = info.value
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and str(again) == str(error)
+    assert (again.name, again.dtype, again.largest, again.fits_float64) == ("x", "float32", "1e+300", True)
+    reworded = pickle.loads(pickle.dumps(error.advising("refit in float64", ", the model's")))
+    assert str(reworded) == "x holds values beyond the range of float32, the model's (largest |x| = 1e+300): " \
+                            "refit in float64 or rescale x."
+
+
 @pytest.mark.parametrize("library", ["torch", "jax.numpy"])
 def test_to_numpy_brings_bfloat16_home_as_float32_exactly(library):
     """NumPy has no bfloat16: PyTorch's refused .numpy(), JAX's came home as ml_dtypes' bfloat16, a dtype of
