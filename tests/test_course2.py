@@ -1146,6 +1146,31 @@ def test_the_compiled_jax_epoch_compiles_once_per_run(optimizer, caplog):
         np.testing.assert_array_equal(to_numpy(again[k]), to_numpy(parameters[k]))
 
 
+def test_a_users_activation_is_traced_in_every_run_not_kept():
+    """The library's programs are kept between runs, but not one with an activation of the user's: a global it
+    reads may change between runs (a slope tried in a loop), which a program traced once would not see. Each
+    run follows its slope on JAX as on NumPy, full batch and epochs."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    jax.config.update("jax_enable_x64", True)
+    X, Y = FLOWER
+    slope = {"value": 0.5}
+
+    def leaky(Z, xp):
+        return xp.where(Z > 0, Z, slope["value"] * Z)
+
+    def leaky_grad(Z, A, xp):
+        return xp.where(Z > 0, xp.ones_like(Z), slope["value"] * xp.ones_like(Z))
+
+    g = bnn.Activation("my_leaky", leaky, leaky_grad)
+    for value in (0.5, 0.1):
+        slope["value"] = value
+        for train in (partial(bnn.L_layer_model, X, Y, [2, 4, 1], num_iterations=300, activation=g),
+                      partial(bnn.model, X, Y, [2, 4, 1], "adam", num_epochs=3, activation=g, print_cost=False)):
+            _, on_jax = train(backend="jax")
+            _, on_numpy = train(backend="numpy")
+            np.testing.assert_allclose(np.asarray(on_jax, dtype=float), np.asarray(on_numpy, dtype=float), rtol=1e-9)
+
+
 def test_training_resumes_from_a_saved_model(tmp_path, backend):
     """10 epochs, saved with their training state, loaded and resumed for 10 more, equal 20 epochs
     straight: the weights, Adam's v, s and t, and the epoch count (the shuffles go on) carry on."""

@@ -11,7 +11,8 @@ mini-batches as one too.
   is an argument, so a decay does not recompile.
 
 Both programs take the data as arguments and are kept between runs (:data:`PROGRAMS_KEPT`), so the next
-run of the same network and sizes (a cross-validation's folds, a model fitted again) compiles nothing.
+run of the same network and sizes (a cross-validation's folds, a model fitted again) compiles nothing;
+not where a user's activation is in the network, which may read a global the next run changes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Any
 
+from ..activations import is_named
 from ..network import Network
+from ..optimizers import Adam, GradientDescent, Momentum
+from ..outputs import OUTPUTS
 from ..regularization import dropout_for
 from ..step import EpochRunner, Runner, optimizer_step, train_step
 
@@ -38,14 +42,16 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
     ``lengths_as_arguments`` chooses either way (tests); None: by the platform of X's devices.
 
     X and Y are arguments of the program, which is kept for the next run of the same network, rate and
-    layout (:func:`_full_batch_program`): a run of the same sizes compiles nothing again."""
+    layout (:func:`_full_batch_program`): a run of the same sizes compiles nothing again (but for a user's
+    activation: :func:`_reusable`)."""
     import jax
 
     step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ)
     jax.eval_shape(partial(step, with_cost=True), dict(parameters), X, Y)  # traces here, or fails where it is built
     if lengths_as_arguments is None:
         lengths_as_arguments = all(d.platform == "cpu" for d in X.devices())
-    program = _full_batch_program(net, float(learning_rate), xp, mean_in_dZ, lengths_as_arguments)
+    make = _full_batch_program if _reusable(net) else _full_batch_program.__wrapped__
+    program = make(net, float(learning_rate), xp, mean_in_dZ, lengths_as_arguments)
 
     if not lengths_as_arguments:
         def runner(params, n_records, cost_every):
@@ -66,6 +72,15 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
 
 #: Compiled programs kept between runs, as many as this of each kind (least recently used first out).
 PROGRAMS_KEPT = 16
+
+
+def _reusable(net: Network, optimizer: Any = None) -> bool:
+    """Whether a program of ``net`` (and ``optimizer``) may serve later runs: where its equations are the
+    library's own (activations, output layer, optimizer), which read nothing but their arguments. A user's
+    activation may read a global that the next run changes (a slope tried in a loop), which a kept program,
+    traced once, would not see: it gets a program of its own in every run, as before."""
+    return (all(is_named(g) for g in net.hidden) and any(net.output is layer for layer in OUTPUTS.values())
+            and (optimizer is None or type(optimizer) in (GradientDescent, Momentum, Adam)))
 
 
 @lru_cache(maxsize=PROGRAMS_KEPT)
@@ -114,7 +129,7 @@ def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: fl
     no compiling, no data read), so that a step jax.jit cannot trace (a user's activation that
     branches on an array's value, say) fails where the path is chosen, not in the first epoch. The
     programs are kept for the next run of the same network, optimizer and batches (but with dropout,
-    whose masks are the run's own: :func:`_epoch_programs`)."""
+    whose masks are the run's own, or a user's activation: :func:`_reusable`)."""
     import jax
     import jax.numpy as jnp
 
@@ -122,7 +137,10 @@ def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: fl
     n_full = sum(1 for sl in slices if sl.stop - sl.start == size)
     tail = slices[-1].stop - slices[-1].start if n_full < len(slices) else 0
     key = (net, optimizer, xp, float(lambd), mean_in_dZ, size, n_full, tail)
-    full_batches, last_batch = _epoch_programs(*key, dropouts=dropouts) if dropouts else _kept_epoch_programs(*key)
+    if dropouts or not _reusable(net, optimizer):
+        full_batches, last_batch = _epoch_programs(*key, dropouts=dropouts)
+    else:
+        full_batches, last_batch = _kept_epoch_programs(*key)
 
     if check is not None:
         params, state, X, Y = check
