@@ -41,9 +41,9 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
     whose trip count it cannot know in advance back to the host at every iteration, a host sync per step.
     ``lengths_as_arguments`` chooses either way (tests); None: by the platform of X's devices.
 
-    X and Y are arguments of the program, which is kept for the next run of the same network, rate and
-    layout (:func:`_full_batch_program`): a run of the same sizes compiles nothing again (but for a user's
-    activation: :func:`_reusable`)."""
+    X, Y and the learning rate are arguments of the program, which is kept for the next run of the same
+    network and layout (:func:`_full_batch_program`): a run of the same sizes compiles nothing again (but for
+    a user's activation: :func:`_reusable`)."""
     import jax
 
     step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ)
@@ -51,11 +51,12 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
     if lengths_as_arguments is None:
         lengths_as_arguments = all(d.platform == "cpu" for d in X.devices())
     make = _full_batch_program if _reusable(net) else _full_batch_program.__wrapped__
-    program = make(net, float(learning_rate), xp, mean_in_dZ, lengths_as_arguments)
+    program = make(net, xp, mean_in_dZ, lengths_as_arguments)
+    lr = jax.numpy.asarray(learning_rate, dtype=X.dtype)
 
     if not lengths_as_arguments:
         def runner(params, n_records, cost_every):
-            return program(dict(params), X, Y, n_records, cost_every)
+            return program(dict(params), X, Y, lr, n_records, cost_every)
 
         return runner
 
@@ -64,7 +65,7 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
     def runner_any_length(params, n_records, cost_every):
         nonlocal capacity
         capacity = max(capacity, n_records)
-        params, costs = program(dict(params), X, Y, n_records, cost_every, capacity)
+        params, costs = program(dict(params), X, Y, lr, n_records, cost_every, capacity)
         return params, costs[:n_records]
 
     return runner_any_length
@@ -84,39 +85,36 @@ def _reusable(net: Network, optimizer: Any = None) -> bool:
 
 
 @lru_cache(maxsize=PROGRAMS_KEPT)
-def _full_batch_program(net: Network, learning_rate: float, xp: Any, mean_in_dZ: bool,
-                        lengths_as_arguments: bool) -> Callable:
-    """The jitted chunk of :func:`jax_runner` for one network, rate and layout, the same function for every run
-    that asks (JAX keeps its compilations per function and argument shapes: a program made anew in each run
-    was compiled anew, 0.26 s of a 0.31 s flower run of 1000 steps on this CPU)."""
+def _full_batch_program(net: Network, xp: Any, mean_in_dZ: bool, lengths_as_arguments: bool) -> Callable:
+    """The jitted chunk of :func:`jax_runner` for one network and layout, the same function for every run that
+    asks (JAX keeps its compilations per function and argument shapes: a program made anew in each run was
+    compiled anew, 0.26 s of a 0.31 s flower run of 1000 steps on this CPU). The data and the learning rate
+    are its arguments: a run at another rate compiles nothing either."""
     import jax
     import jax.numpy as jnp
 
-    step = partial(train_step, net=net, learning_rate=learning_rate, xp=xp, mean_in_dZ=mean_in_dZ)
-
-    def one_record(params, X, Y, cost_every):
+    def one_record(params, X, Y, lr, cost_every):
         """The step that records the cost, then cost_every - 1 that do not."""
-        params, cost = step(params, X, Y, with_cost=True)
-        params = jax.lax.fori_loop(0, cost_every - 1, lambda _, p: step(p, X, Y, with_cost=False)[0], params)
+        step = partial(train_step, X=X, Y=Y, net=net, learning_rate=lr, xp=xp, mean_in_dZ=mean_in_dZ)
+        params, cost = step(params, with_cost=True)
+        params = jax.lax.fori_loop(0, cost_every - 1, lambda _, p: step(p, with_cost=False)[0], params)
         return params, cost
 
     if not lengths_as_arguments:
-        @partial(jax.jit, static_argnums=(3, 4))
-        def run_chunk(params, X, Y, n_records, cost_every):
-            return jax.lax.scan(lambda p, _: one_record(p, X, Y, cost_every), params, None, length=n_records)
+        @partial(jax.jit, static_argnums=(4, 5))
+        def run_chunk(params, X, Y, lr, n_records, cost_every):
+            return jax.lax.scan(lambda p, _: one_record(p, X, Y, lr, cost_every), params, None, length=n_records)
 
         return run_chunk
 
-    @partial(jax.jit, static_argnums=(5,))
-    def run(params, X, Y, n_records, cost_every, capacity):
-        cost = jax.eval_shape(partial(step, with_cost=True), params, X, Y)[1]
-
+    @partial(jax.jit, static_argnums=(6,))
+    def run(params, X, Y, lr, n_records, cost_every, capacity):
         def record(i, carry):
             params, costs = carry
-            params, cost = one_record(params, X, Y, cost_every)
+            params, cost = one_record(params, X, Y, lr, cost_every)
             return params, costs.at[i].set(cost)
 
-        return jax.lax.fori_loop(0, n_records, record, (params, jnp.zeros((capacity,), dtype=cost.dtype)))
+        return jax.lax.fori_loop(0, n_records, record, (params, jnp.zeros((capacity,), dtype=X.dtype)))
 
     return run
 
