@@ -646,7 +646,7 @@ def _check_real_cast(a: Any, xp: Namespace, dst: np.dtype, name: str) -> None:
         n_cut = int(count_true(xp.floor(a) != a, xp))
         if n_cut:
             raise ValueError(f"{name} holds {n_cut} value(s) with a fractional part, which dtype {dst.name!r} would "
-                             f"cut off; round them first (xp.round({name})) if that is meant.")
+                             f"cut off; round them first ({name}.round(), say) if that is meant.")
         hi, lo = int(hi), int(lo)  # whole numbers: exact as Python integers, compared exactly below
     info = np.iinfo(dst)
     if lo < info.min or hi > info.max:

@@ -561,7 +561,7 @@ def test_to_backend_refuses_a_narrowing_cast_that_would_turn_finite_values_into_
                                        r"or drop them first\.$"),
     ([[2**40, 1]], "int32", r"outside the range of int32, \[-2147483648, 2147483647\] \(they run from 1 to 1099511627776\)"),
     ([[1.5, 2.0, -0.25]], "int64", r"^x holds 2 value\(s\) with a fractional part, which dtype 'int64' would cut off; "
-                                   r"round them first \(xp\.round\(x\)\) if that is meant\.$"),
+                                   r"round them first \(x\.round\(\), say\) if that is meant\.$"),
     ([[2.0**63]], "int64", r"outside the range of int64, .* \(they run from 9223372036854775808 to 9223372036854775808\)"),
     ([[0, 2, 1]], "bool", r"^x holds 1 value\(s\) other than 0 and 1, which dtype 'bool' would make True; compare them "
                           r"first \(x != 0, say\) if that is meant\.$"),
