@@ -222,7 +222,7 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
     )
 
 
-_NAMESPACES: dict[int, tuple[ModuleType, Namespace]] = {}
+_NAMESPACES: dict[ModuleType, Namespace] = {}
 
 
 def _as_namespace(xp: Any) -> Namespace:
@@ -233,10 +233,9 @@ def _as_namespace(xp: Any) -> Namespace:
     step (dropout masks), where get_namespace's 2-5 µs would add up."""
     if not isinstance(xp, ModuleType):
         return xp if xp is not None and not isinstance(xp, str) and hasattr(xp, "asarray") else get_namespace(xp)
-    module, namespace = _NAMESPACES.get(id(xp), (None, None))
-    if module is not xp:
-        namespace = get_namespace(xp)
-        _NAMESPACES[id(xp)] = (xp, namespace)
+    namespace = _NAMESPACES.get(xp)
+    if namespace is None:
+        namespace = _NAMESPACES[xp] = get_namespace(xp)
     return namespace
 
 
@@ -475,14 +474,14 @@ def _is_dtype_of(xp: Namespace, dtype: Any) -> bool:
     return False
 
 
-_HAS_DTYPE: dict[tuple[int, np.dtype], bool] = {}
+_HAS_DTYPE: dict[tuple[Namespace, np.dtype], bool] = {}
 
 
 def has_dtype(xp: Namespace, dtype: np.dtype) -> bool:
     """Whether the namespace has NumPy dtype ``dtype`` (PyTorch and JAX have no long double, array-api-strict no
     float16). Kept per namespace and dtype: every move of host data asks (dropout's masks, each step), and the
     lookup took 3.8 µs on PyTorch, nearly doubling the 4.4 µs of the move itself."""
-    key = (id(xp), dtype)
+    key = (xp, dtype)
     known = _HAS_DTYPE.get(key)
     if known is None:
         known = _HAS_DTYPE[key] = (array_api_compat.is_numpy_namespace(xp)
