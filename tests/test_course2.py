@@ -1149,7 +1149,7 @@ def test_the_compiled_jax_epoch_compiles_once_per_run(optimizer, caplog):
 def test_a_users_activation_is_traced_in_every_run_not_kept():
     """The library's programs are kept between runs, but not one with an activation of the user's: a global it
     reads may change between runs (a slope tried in a loop), which a program traced once would not see. Each
-    run follows its slope on JAX as on NumPy, full batch and epochs."""
+    run follows its slope on JAX as on NumPy, full batch and epochs, and so does each prediction."""
     jax = pytest.importorskip("jax", reason="JAX is not installed")
     jax.config.update("jax_enable_x64", True)
     X, Y = FLOWER
@@ -1169,6 +1169,12 @@ def test_a_users_activation_is_traced_in_every_run_not_kept():
             _, on_jax = train(backend="jax")
             _, on_numpy = train(backend="numpy")
             np.testing.assert_allclose(np.asarray(on_jax, dtype=float), np.asarray(on_numpy, dtype=float), rtol=1e-9)
+    # prediction too: its forward pass is a program kept per network, but not this one's
+    p, _ = bnn.L_layer_model(X, Y, [2, 4, 1], num_iterations=300, activation=g, backend="jax")
+    for value in (0.5, 0.1):
+        slope["value"] = value
+        np.testing.assert_allclose(bnn.to_numpy(bnn.predict_output(p, X)),
+                                   bnn.predict_output(bnn.to_numpy(p), X), rtol=1e-12)
 
 
 def test_training_resumes_from_a_saved_model(tmp_path, backend):

@@ -61,7 +61,7 @@ from ..validation import dtype_name, shown, user_stacklevel
 from ..step import Runner, eager_runner
 
 __all__ = ["FastPath", "Support", "Choice", "Declined", "FastPathWarning", "FAST_PATHS", "COMPILE_MODES",
-           "check_compile", "choose_runner", "choose_epochs", "choose_transfer", "compiled_runner"]
+           "check_compile", "choose_runner", "choose_epochs", "choose_transfer", "choose_forward", "compiled_runner"]
 
 
 class Declined(Exception):
@@ -425,6 +425,22 @@ def _torch_eager_epochs(kw: dict, *, passed: list, parameters: dict | None) -> t
 
         kw, path = {**kw, "optimizer": FusedAdam.of(kw["optimizer"])}, f"{path}, fused adam"
     return eager_epochs(**kw), Choice(path, passed)
+
+
+def choose_forward(net: Network, xp: Any) -> Callable[[dict, Any], Any]:
+    """forward(parameters, X) -> A_L (n_L, m), for prediction: on JAX the forward pass as one compiled program,
+    kept per network (:func:`~.jax_loop.jax_forward`); elsewhere, and for a network with an activation of the
+    user's, the generic forward pass, eager."""
+    if _library(xp) == "jax":
+        from .jax_loop import jax_forward
+
+        forward = jax_forward(net, xp)
+        if forward is not None:  # the W's and b's alone, in a plain dict (a pytree JAX knows)
+            keys = [f"{p}{l}" for l in range(1, net.L + 1) for p in "Wb"]
+            return lambda parameters, X: forward({k: parameters[k] for k in keys}, X)
+    from ..propagation import forward_pass
+
+    return lambda parameters, X: forward_pass(X, parameters, net=net, xp=xp)[0]
 
 
 def compiled_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate: float, xp: Any,
