@@ -20,12 +20,12 @@ from typing import Any, overload
 
 import numpy as np
 
-from . import chunked, streaming
+from . import chunked, step, streaming
 from .backend import (backend_asarray, backend_name, count_true, default_int, device_of, first_values, full_precision,
                       has_no_value_yet, host_cast_for, namespace_of, to_numpy, widest_float)
 from .network import ParametersLike, network_of, parameters_of
 from .outputs import SOFTMAX, check_label_values
-from .accelerate import choose_forward
+from .accelerate import kept_program
 from .propagation import check_inputs, check_one_dtype, refuse_swapped, week4_activation
 from .inputs import prepare_X
 from .validation import (OutOfRangeError, check_finite, check_labels_dtype, check_not_dict, found, holds, host_labels,
@@ -67,7 +67,7 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
                                                 device=device_of(W1)), net
         Xb = prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1), n_x=net.layer_dims[0])
         xp, _ = check_inputs(Xb, parameters)
-        AL = choose_forward(net, xp)(parameters, Xb)
+        AL = kept_program(step.forward, net=net, xp=xp)(dict(parameters), Xb)
     return AL, net
 
 

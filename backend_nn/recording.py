@@ -24,8 +24,9 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import streaming
-from .backend import array_namespace, count_true, to_numpy
+from .backend import array_namespace, to_numpy
 from .network import Network
+from .step import nonfinite_counts
 from .validation import user_stacklevel
 
 __all__ = ["Recorder", "RunData", "TrainingDivergedError", "ConvergenceWarning"]
@@ -300,15 +301,17 @@ class Recorder:
             self.say(self.print_format.format(unit=self.unit, i=self.first + done - 1, cost=cost))
         self.advance(done)
 
-    def finish(self, parameters: dict, done: int, last_cost: Any = None, last_is: str = "") -> None:
+    def finish(self, parameters: dict, done: int, last_cost: Any = None, last_is: str = "", *,
+               counts: Any = None) -> None:
         """The end of a run, checked once (one more host sync or two): the steps after the last recorded
         cost can diverge too, and their parameters are what the run returns. They must hold no NaN or
-        inf; ``last_cost`` (a 0-d device array: the returned parameters' cost, or the last epoch's,
+        inf (``counts``: :func:`~backend_nn.step.nonfinite_counts` of them, where the loop has them, compiled);
+        ``last_cost`` (a 0-d device array: the returned parameters' cost, or the last epoch's,
         ``last_is`` says which, as a phrase after the number) must stay finite and under the divergence
         limit, and is the run's end in the check that the cost fell (:meth:`close`)."""
-        arrays = list(parameters.values())
-        xp = array_namespace(*arrays)
-        bad = to_numpy(xp.stack([count_true(~xp.isfinite(P), xp) for P in arrays]))
+        if counts is None:
+            counts = nonfinite_counts(parameters, xp=array_namespace(*parameters.values()))
+        bad = to_numpy(counts)
         if bad.any():
             where = ", ".join(f"{k}: {int(n)} of {math.prod(P.shape)}" for (k, P), n in zip(parameters.items(), bad)
                               if n)

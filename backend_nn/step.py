@@ -22,13 +22,14 @@ from typing import Any, Callable
 
 from array_api_compat import is_writeable_array
 
+from .backend import count_true
 from .network import Network
 from .propagation import GENERIC_LINES, Lines, backward_pass, forward_pass
 from .regularization import add_l2_gradients, dropout_for, l2_cost
 from .update import descend
 
-__all__ = ["cost", "gradients", "train_step", "optimizer_step", "Runner", "EpochRunner", "step_by_step", "eager_runner",
-           "eager_epochs"]
+__all__ = ["cost", "forward", "nonfinite_counts", "gradients", "train_step", "optimizer_step", "Runner", "EpochRunner",
+           "step_by_step", "eager_runner", "eager_epochs"]
 
 Runner = Callable[[dict, int, int], tuple[dict, Any]]
 #: ``epoch(parameters, state, Xs, Ys, learning_rate) -> (parameters, state, total)``: one pass over the
@@ -42,6 +43,17 @@ def cost(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, dropout: An
     :class:`~backend_nn.regularization.Dropout` of X's width), the cost the step would take. A 0-d array."""
     _, caches = forward_pass(X, parameters, net=net, xp=xp, dropout=dropout)
     return net.output.cost_from_logits(caches[-1][1], Y, xp=xp)
+
+
+def forward(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
+    """A_L (n_L, m) of X (n_x, m): the forward pass alone (prediction)."""
+    return forward_pass(X, parameters, net=net, xp=xp)[0]
+
+
+def nonfinite_counts(parameters: dict, *, xp: Any) -> Any:
+    """How many NaN or inf entries each array of ``parameters`` holds, in their order: a 1-D array of the default
+    integer, on the device (a run's end is checked with it, one host sync)."""
+    return xp.stack([count_true(~xp.isfinite(P), xp) for P in parameters.values()])
 
 
 def gradients(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lines: Lines = GENERIC_LINES,

@@ -200,9 +200,10 @@ def forward_in_windows(parameters: dict, X: Any, *, net: Any, xp: Any, dtype: An
     """A_L (n_L, m) of host X, window by window (about :data:`WINDOW_BYTES` of X each): X is checked in
     one pass over its columns, each window cast to ``dtype`` and moved to the backend, its outputs
     kept there and joined. Nothing holds all of X on the backend."""
-    from .accelerate import choose_forward
+    from .accelerate import kept_program
+    from .step import forward as forward_pass
 
-    forward = choose_forward(net, xp)
+    forward = kept_program(forward_pass, net=net, xp=xp)
     Xh = host_array(X)
     check_X_shape(Xh, n_x=int(parameters["W1"].shape[1]))
     host_dtype = np.dtype(dtype_name(dtype))
@@ -212,7 +213,7 @@ def forward_in_windows(parameters: dict, X: Any, *, net: Any, xp: Any, dtype: An
     parts = []
     for a in range(0, m, width):
         Xw = to_backend_as_laid_out(np.asarray(Xh[:, a:a + width], dtype=host_dtype), xp, device)
-        parts.append(forward(parameters, Xw))
+        parts.append(forward(dict(parameters), Xw))
     return parts[0] if len(parts) == 1 else xp.concat(parts, axis=1)
 
 

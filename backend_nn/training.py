@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import chunked, step, streaming
-from .accelerate import Choice, check_compile, choose_epochs, choose_runner
+from .accelerate import Choice, check_compile, choose_epochs, choose_runner, kept_program
 from .activations import check_custom
 from .backend import backend_name, device_of, full_precision, get_namespace, memory_of, to_backend
 from .initialization import check_init, check_scale, initialize_parameters_deep
@@ -83,9 +83,13 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
                 rec.sync(chunk, num_iterations)  # a cost the run records anyway
             else:
                 rec.last(chunk, num_iterations)
-        final = (chunked.cost if chunked.is_dask(X) else step.cost)(parameters, X, Y, net=net, xp=xp)
+        if chunked.is_dask(X):
+            final = chunked.cost(parameters, X, Y, net=net, xp=xp)
+        else:  # compiled on JAX, as the steps were: eager, each of its operations was a compilation
+            final = kept_program(step.cost, net=net, xp=xp, compile=compile)(dict(parameters), X, Y)
         rec.finish(parameters, num_iterations, final,
-                   f" for the returned parameters after iteration {rec.first + num_iterations}")
+                   f" for the returned parameters after iteration {rec.first + num_iterations}",
+                   counts=kept_program(step.nonfinite_counts, xp=xp, compile=compile)(dict(parameters)))
     finally:
         costs = rec.close()
     return parameters, costs, choice
@@ -382,7 +386,8 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 Xs, Ys = _shuffle_or_say(reorder, Xb, Yf, shuffle_seed + 1 + done_before)
             # the epoch's mean cost comes after updates: the limit needs the one before
             if epoch == 0 and len(slices) > 1:
-                rec.start_before(*_start_cost(params, Xs, Ys, slices, net=net, xp=xp, lambd=lambd, dropouts=dropouts))
+                rec.start_before(*_start_cost(params, Xs, Ys, slices, net=net, xp=xp, lambd=lambd, dropouts=dropouts,
+                                             compile=compile))
             params, state, total = run_epoch(params, state, Xs, Ys, lr)
             if epoch % cost_every == 0:
                 pending.append(total / m)
@@ -399,14 +404,15 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                     rec.say(line)
                 lr_lines.clear()
         last = start_epoch + num_epochs - 1  # this run's epochs; the recorder reports them after start_epoch
-        rec.finish(params, num_epochs, total / m, f" in the last {unit}, {last}" if num_epochs > 1 else "")
+        rec.finish(params, num_epochs, total / m, f" in the last {unit}, {last}" if num_epochs > 1 else "",
+                   counts=kept_program(step.nonfinite_counts, xp=xp, compile=compile)(dict(params)))
     finally:
         costs = rec.close()
     return params, state, costs
 
 
 def _start_cost(params: dict, Xs: Any, Ys: Any, slices: list[slice], *, net: Network, xp: Any, lambd: float,
-                dropouts: dict) -> tuple[Any, str]:
+                dropouts: dict, compile: bool | str = "auto") -> tuple[Any, str]:
     """A mini-batch run's start: (the cost of ``params`` on the first :data:`START_EXAMPLES` examples of an
     epoch's shuffled data, whatever holds them (the backend, dask, or the host for streaming), as a 0-d array
     on the backend; which examples, as a phrase). The cost the epoch's costs are means of: each batch's
@@ -438,7 +444,7 @@ def _start_cost(params: dict, Xs: Any, Ys: Any, slices: list[slice], *, net: Net
             total = total + len(parts) * l2_cost(params, lambd, 1, xp=xp)
         cost = total / sl.stop
     else:
-        cost = step.cost(params, Xm, Ym, net=net, xp=xp)
+        cost = kept_program(step.cost, net=net, xp=xp, compile=compile)(dict(params), Xm, Ym)
         cost = cost + l2_cost(params, lambd, batch, xp=xp) if lambd else cost
     on = f"on all {m} examples" if sl.stop == m else f"on the epoch's first {sl.stop} of {m} examples"
     return cost, on + (", with the run's dropout masks" if dropouts else "")

@@ -10,7 +10,8 @@ mini-batches as one too.
   one more compiled step of its own shape (compiled once, not per epoch). The learning rate
   is an argument, so a decay does not recompile.
 
-- prediction: ``jax.jit`` of the forward pass (:func:`jax_forward`).
+- the computations at a run's edges (prediction's forward pass, a run's first and last costs, its end's check
+  of the parameters): ``jax.jit`` of each, kept (:func:`kept_jit`).
 
 The programs take the data as arguments and are kept between runs (:data:`PROGRAMS_KEPT`), so the next
 run of the same network and sizes (a cross-validation's folds, a model fitted again) compiles nothing;
@@ -217,26 +218,14 @@ def _arrays(state: dict, dtype: Any, like: Any = None) -> dict:
     return state
 
 
-def jax_forward(net: Network, xp: Any) -> Callable[[dict, Any], Any] | None:
-    """forward(parameters, X) -> A_L, the forward pass as one compiled program, kept for the network's later
-    predictions (:data:`PROGRAMS_KEPT`); None for a network with an activation of the user's (:func:`_reusable`),
-    which predicts with the eager forward pass. JAX's eager operations compile per shape: a prediction on a new
-    number of examples compiled each of the forward pass's operations (11 for the flower's network, 0.34 s on
-    this CPU; as one program, 0.06 to 0.12 s)."""
-    return _kept_forward(net, xp) if _reusable(net) else None
-
-
 @lru_cache(maxsize=PROGRAMS_KEPT)
-def _kept_forward(net: Network, xp: Any) -> Callable[[dict, Any], Any]:
+def kept_jit(function: Callable, net: Network | None, xp: Any) -> Callable:
+    """``jax.jit`` of ``function`` with ``net`` (where not None) and ``xp`` bound, the same program for every call
+    that asks (JAX keeps its compilations per function and argument shapes): one compilation per shape where
+    eager JAX compiles each operation anew for every new shape (:func:`backend_nn.accelerate.kept_program`)."""
     import jax
 
-    from ..propagation import forward_pass
-
-    @jax.jit
-    def forward(parameters, X):
-        return forward_pass(X, parameters, net=net, xp=xp)[0]
-
-    return forward
+    return jax.jit(partial(function, xp=xp) if net is None else partial(function, net=net, xp=xp))
 
 
 def clear_programs() -> None:
@@ -244,4 +233,4 @@ def clear_programs() -> None:
     them with them: the next run compiles anew."""
     _full_batch_program.cache_clear()
     _kept_epoch_programs.cache_clear()
-    _kept_forward.cache_clear()
+    kept_jit.cache_clear()
