@@ -14,7 +14,8 @@ paths taken by default (all but torch.compile, whose compile time is more than i
 short run), a failed build passed over with one :class:`FastPathWarning`; True: every path,
 a failed build raised; False: eager.
 
-- ``jax_loop``: ``jax.jit`` of the whole chunk of iterations between host syncs.
+- ``jax_loop``: ``jax.jit`` of the whole chunk of iterations between host syncs; and of the computations at a
+  run's edges (:func:`kept_program`: prediction's forward pass, a run's first and last costs, its end's check).
 - ``torch_compile``: ``torch.compile`` of the step, each with a Dynamo cache of its own
   (``compile_own``), so models compiled one after another in a process never run eager.
 - ``torch_lines``: the backward line into a relu or leaky-relu hidden layer as ATen's one-pass
