@@ -244,8 +244,8 @@ def train_step(parameters: ParametersLike, X: Any, Y: Any, *, learning_rate: flo
             raise TypeError(f"with check=False, Y must be in X's dtype ({X.dtype}), as the equations take it; got "
                             f"{Y.dtype}.")
         Yf = Y
-    with full_precision(xp):
-        new, cost = step.train_step(dict(parameters), X, Yf, net=net, learning_rate=learning_rate, xp=xp)
+    with full_precision(xp):  # on JAX one compiled program, kept (eager: 0.7 ms a flower step; jitted: 32 µs)
+        new, cost = kept_program(step.train_step, net=net, xp=xp)(dict(parameters), X, Yf, learning_rate=learning_rate)
     return Parameters(new, network=net), cost
 
 

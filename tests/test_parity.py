@@ -212,6 +212,29 @@ def test_a_jax_runs_edges_are_one_compiled_program_each(train, caplog):
             np.testing.assert_allclose(costs, eager, rtol=1e-9)
 
 
+def test_the_public_train_step_on_jax_is_one_program_kept_for_every_step_and_rate(caplog):
+    """bnn.train_step in a loop of the user's own: eager JAX dispatched each of the step's operations, 0.7 ms a
+    flower step on a 2-core CPU, against 32 µs for the step compiled. It is one program now, compiled once for
+    all the steps of a loop and any learning rate; its values are the eager step's, round-off apart."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    from backend_nn.accelerate.jax_loop import clear_programs
+
+    jax.config.update("jax_enable_x64", True)
+    clear_programs()
+    xp = get_namespace("jax")
+    X, Y = (xp.asarray(a) for a in FLOWER)
+    net = Network.build([2, 4, 1], "tanh")
+    p = eager = dict(bnn.initialize_parameters(2, 4, 1, backend="jax"))
+    with caplog.at_level(logging.WARNING), jax.log_compiles():
+        for rate in (1.2, 1.2, 0.5, 0.7):
+            p, cost = bnn.train_step(p, X, Y, learning_rate=rate, net=net, check=False)
+            eager, eager_cost = train_step(eager, X, Y, net=net, learning_rate=rate, xp=xp)
+            assert float(cost) == pytest.approx(float(eager_cost), rel=1e-13)
+    assert sum(r.getMessage().startswith("Compiling jit(train_step)") for r in caplog.records) == 1
+    for k in eager:
+        np.testing.assert_allclose(to_numpy(p[k]), to_numpy(eager[k]), rtol=1e-12, atol=1e-15)
+
+
 def test_float32_tracks_float64(backend):
     X, Y = backend.asarray(FLOWER[0]), backend.asarray(FLOWER[1])
     p32, c32 = bnn.nn_model(X, Y, 4, 1000, dtype="float32", cost_every=100)
