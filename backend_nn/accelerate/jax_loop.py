@@ -11,7 +11,7 @@ mini-batches as one too.
   is an argument, so a decay does not recompile.
 
 - the computations at a run's edges (prediction's forward pass, a run's first and last costs, its end's check
-  of the parameters): ``jax.jit`` of each, kept (:func:`kept_jit`).
+  of the parameters) and the public ``train_step``: ``jax.jit`` of each, kept (:func:`kept_jit`).
 
 The programs take the data as arguments and are kept between runs (:data:`PROGRAMS_KEPT`), so the next
 run of the same network and sizes (a cross-validation's folds, a model fitted again) compiles nothing;
