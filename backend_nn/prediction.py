@@ -22,7 +22,7 @@ import numpy as np
 
 from . import chunked, step, streaming
 from .backend import (backend_asarray, backend_name, count_true, default_int, device_of, first_values, full_precision,
-                      has_no_value_yet, host_cast_for, namespace_of, to_numpy, widest_float)
+                      has_no_value_yet, host_array, host_cast_for, namespace_of, to_numpy, widest_float)
 from .network import ParametersLike, network_of, parameters_of
 from .outputs import SOFTMAX, check_label_values
 from .accelerate import kept_program
@@ -157,7 +157,7 @@ def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:
     xp = namespace_of(AL=AL)
     predicted = net.output.predict(AL, xp=xp)  # bool for a sigmoid output: K sigmoids' rows compared as such
     p = xp.astype(predicted, default_int(xp))  # the course: np.zeros((1, m), dtype=int), 1 where A_L > 0.5
-    P, T = to_numpy(predicted), to_numpy(host_labels(y))  # compared on the host, where y may be, as X may be
+    P, T = to_numpy(predicted), to_numpy(_read_labels(y, "y"))  # compared on the host, where y may be, as X may be
     n_y = int(net.layer_dims[-1])
     classes = ((n_y, f"a softmax over {n_y} classes") if net.output is SOFTMAX
                else (2, "a sigmoid output") if n_y == 1 else None)  # K sigmoids: 0/1 rows, checked there
@@ -229,23 +229,30 @@ def accuracy(predictions: Any, Y: Any) -> float:
     xp = namespace_of(predictions=predictions)
     shape_of(predictions, "predictions")  # sizes that are known (a dask array's may not be)
     check_not_dict(Y, "Y")
+    Y = _read_labels(Y, "Y")
     shape_of(Y, "Y")
-    if (isinstance(Y, (list, tuple, np.ndarray)) and not isinstance(predictions, np.ndarray)
-            and not chunked.is_dask(predictions) and not has_no_value_yet(predictions)):
+    if (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray) and not chunked.is_dask(predictions)
+            and not has_no_value_yet(predictions)):
         # compared where host labels are, as the course's predict(X, y, parameters) compares them: the (1, m)
         # predictions come home, not Y to the device, and the checks on Y's values run as NumPy's. On JAX each
         # check was a compilation per new m: 14, 0.5 s of an accuracy of the flower's 200 examples on this CPU.
         predictions = to_numpy(predictions)
         xp = namespace_of(predictions=predictions)
-    if isinstance(Y, (list, tuple)) or (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray)):
-        labels = host_labels(Y)
-        cast = host_cast_for(xp, labels, widest_float(xp))  # a long double's labels as the widest float there
-        Y = backend_asarray(labels, xp, device=device_of(predictions), dtype=cast, name="Y")
+    if isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray):  # predictions lazy or traced: Y to them
+        cast = host_cast_for(xp, Y, widest_float(xp))  # a long double's labels as the widest float there
+        Y = backend_asarray(Y, xp, device=device_of(predictions), dtype=cast, name="Y")
     xp = namespace_of(predictions=predictions, Y=Y)
     hits = _matches(predictions, Y, xp=xp)
     if has_no_value_yet(hits):  # inside jax.jit (or torch.func): no value to be a float yet, the traced 0-d array
         return xp.mean(xp.astype(hits, widest_float(xp)))
     return int(count_true(hits, xp)) / math.prod(hits.shape)
+
+
+def _read_labels(Y: Any, name: str) -> Any:
+    """Host labels as a NumPy array, read as the models read them (a np.matrix, a masked array without masked
+    cells, numbers in an object array; a ragged list, text or masked cells refused with what to do); an array
+    of another library as it is."""
+    return host_labels(host_array(Y, name), name) if isinstance(Y, (list, tuple, np.ndarray)) else Y
 
 
 def _matches(predictions: Any, Y: Any, *, xp: Any, classes: tuple[int, str] | None = None) -> Any:

@@ -627,6 +627,36 @@ def test_predict_and_accuracy_stay_on_the_backend(backend):
     assert bnn.accuracy(pred, Y) == acc == bnn.accuracy(pred, Y.tolist())  # host labels move, as host X does
 
 
+@pytest.mark.filterwarnings("ignore:the matrix subclass")
+def test_host_labels_are_read_as_the_models_read_them_whatever_the_predictions_backend(backend, capsys):
+    """accuracy compares against host labels on the host. Read as nn_model reads Y: a np.matrix, a masked array
+    without masked cells and numbers in an object array are labels; masked cells, a ragged list and text are
+    refused with what to do. Before, a np.matrix Y or an object one was taken on every backend but NumPy, a ragged
+    list met NumPy's "setting an array element with a sequence", and uint64 labels 2**63 PyTorch's
+    NotImplementedError ("lt_cpu" not implemented for 'UInt64'). The course's predict(X, y, parameters) alike."""
+    p, _ = bnn.nn_model(backend.asarray(X), backend.asarray(Y), 4, 200)
+    pred = bnn.predict(p, X)
+    acc = bnn.accuracy(pred, Y)
+    assert 0.5 < acc < 1.0
+    for same in (np.asmatrix(Y), np.ma.masked_array(Y, mask=np.zeros_like(Y, dtype=bool)), Y.astype(object),
+                 Y.tolist(), tuple(map(tuple, Y.astype(int).tolist())), (Y > 0), Y.astype(np.int8)):
+        assert bnn.accuracy(pred, same) == acc
+    refused = [
+        (np.ma.masked_array(Y, mask=Y > 0), ValueError, r"^Y is a masked array with 200 masked cell\(s\)"),
+        ([[1, 0], [1]], ValueError, r"^Y is a nested list that is not rectangular: its rows hold 1 or 2 values"),
+        (np.where(Y > 0, "a", "b"), TypeError, r"^Y must hold numeric labels .* got dtype <U1"),
+        (np.full((1, 400), 2**63, dtype=np.uint64), ValueError, r"^Y holds labels the predictions never take, e\.g\. "
+                                                                r"\[9\.22"),
+    ]
+    for labels, exc, match in refused:
+        with pytest.raises(exc, match=match):
+            bnn.accuracy(pred, labels)
+    bnn.predict(X, np.asmatrix(Y), p)
+    assert capsys.readouterr().out == f"Accuracy: {acc}\n"
+    with pytest.raises(ValueError, match=r"^y is a nested list that is not rectangular"):
+        bnn.predict(X, Y.tolist() + [[1]], p)
+
+
 def test_accuracy_takes_one_hot_columns_and_refuses_other_k_rows(backend):
     labels = np.array([[0, 2, 1, 2]])
     one_hot = backend.asarray(np.eye(3)[:, labels[0]])
