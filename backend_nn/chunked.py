@@ -40,7 +40,7 @@ import numpy as np
 
 from .backend import array_namespace, backend_name, host_scalar, memory_of, to_numpy
 from .network import Network
-from .step import EpochRunner, Runner, gradients
+from .step import EpochRunner, Runner, forward, gradients
 from .step import cost as step_cost
 from .update import descend
 from .validation import is_one_of, shown
@@ -556,14 +556,12 @@ def dask_epochs(inner: Any, *, slices: list, X: Any, xp: Any, per_chunk: bool = 
 
 # --- prediction ---------------------------------------------------------------------------------------
 def _forward_block(Xk: Any, params: dict, *, net: Network, xp: Any) -> Any:
-    from .propagation import forward_pass
-
     W1 = params["W1"]
     if Xk.dtype != W1.dtype:
         Xk = xp.astype(Xk, W1.dtype)
     if not bool(xp.all(xp.isfinite(Xk))):
         raise ValueError("X must be finite; a chunk of it holds NaN or inf value(s).")
-    return forward_pass(Xk, params, net=net, xp=xp)[0]
+    return forward(params, Xk, net=net, xp=xp)
 
 
 def predict_blocks(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:

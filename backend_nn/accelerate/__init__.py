@@ -446,6 +446,11 @@ def kept_program(function: Callable, *, xp: Any, net: Network | None = None,
 
         if net is None or _reusable(net):
             return kept_jit(function, net, xp)
+    return bound(function, net=net, xp=xp)
+
+
+def bound(function: Callable, *, net: Network | None, xp: Any) -> Callable:
+    """``function`` with its keywords ``xp`` and, where not None, ``net`` given (:func:`kept_program`'s)."""
     return partial(function, xp=xp) if net is None else partial(function, net=net, xp=xp)
 
 

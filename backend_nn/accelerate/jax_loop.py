@@ -225,7 +225,9 @@ def kept_jit(function: Callable, net: Network | None, xp: Any) -> Callable:
     eager JAX compiles each operation anew for every new shape (:func:`backend_nn.accelerate.kept_program`)."""
     import jax
 
-    return jax.jit(partial(function, xp=xp) if net is None else partial(function, net=net, xp=xp))
+    from . import bound
+
+    return jax.jit(bound(function, net=net, xp=xp))
 
 
 def clear_programs() -> None:
