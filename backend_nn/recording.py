@@ -24,6 +24,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import streaming
+from .accelerate import kept_program
 from .backend import array_namespace, to_numpy
 from .network import Network
 from .step import nonfinite_counts
@@ -302,16 +303,15 @@ class Recorder:
         self.advance(done)
 
     def finish(self, parameters: dict, done: int, last_cost: Any = None, last_is: str = "", *,
-               counts: Any = None) -> None:
+               compile: bool | str = "auto") -> None:
         """The end of a run, checked once (one more host sync or two): the steps after the last recorded
         cost can diverge too, and their parameters are what the run returns. They must hold no NaN or
-        inf (``counts``: :func:`~backend_nn.step.nonfinite_counts` of them, where the loop has them, compiled);
+        inf (:func:`~backend_nn.step.nonfinite_counts`, as the run's ``compile`` has it: a kept program on JAX);
         ``last_cost`` (a 0-d device array: the returned parameters' cost, or the last epoch's,
         ``last_is`` says which, as a phrase after the number) must stay finite and under the divergence
         limit, and is the run's end in the check that the cost fell (:meth:`close`)."""
-        if counts is None:
-            counts = nonfinite_counts(parameters, xp=array_namespace(*parameters.values()))
-        bad = to_numpy(counts)
+        counts = kept_program(nonfinite_counts, xp=array_namespace(*parameters.values()), compile=compile)
+        bad = to_numpy(counts(dict(parameters)))
         if bad.any():
             where = ", ".join(f"{k}: {int(n)} of {math.prod(P.shape)}" for (k, P), n in zip(parameters.items(), bad)
                               if n)

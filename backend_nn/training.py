@@ -89,7 +89,7 @@ def _train_loop(parameters: dict, X: Any, Y: Any, *, net: Network, xp: Any, lear
             final = kept_program(step.cost, net=net, xp=xp, compile=compile)(dict(parameters), X, Y)
         rec.finish(parameters, num_iterations, final,
                    f" for the returned parameters after iteration {rec.first + num_iterations}",
-                   counts=kept_program(step.nonfinite_counts, xp=xp, compile=compile)(dict(parameters)))
+                   compile=compile)
     finally:
         costs = rec.close()
     return parameters, costs, choice
@@ -405,7 +405,7 @@ def _epoch_loop(params: dict, Xb: Any, Yf: Any, *, net: Network, xp: Any, optimi
                 lr_lines.clear()
         last = start_epoch + num_epochs - 1  # this run's epochs; the recorder reports them after start_epoch
         rec.finish(params, num_epochs, total / m, f" in the last {unit}, {last}" if num_epochs > 1 else "",
-                   counts=kept_program(step.nonfinite_counts, xp=xp, compile=compile)(dict(params)))
+                   compile=compile)
     finally:
         costs = rec.close()
     return params, state, costs
