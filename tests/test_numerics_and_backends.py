@@ -1,5 +1,6 @@
 """Numerics that never warn or overflow, divergence that stops loudly, and the backend edge."""
 
+import logging
 import re
 import warnings
 
@@ -718,6 +719,26 @@ def test_host_data_moves_to_the_chosen_backend_once(backend):
     for v in p.values():
         assert_on_backend(v, backend, backend.xp.float64)
     assert isinstance(costs, np.ndarray) and costs.dtype == np.float64 and costs.shape == (1,)
+
+
+def test_host_data_go_to_jax_as_a_copy_made_without_a_compiled_program(caplog):
+    """jnp.asarray compiled two programs (a copy and a cast) for each new shape it moved, five moves a run (X, Y and
+    the parameters), 10-30 ms each on a CPU. The move is jax.device_put, with may_alias=False: JAX's CPU device
+    would otherwise alias a small NumPy array, and the caller's later writes to it would show in the data."""
+    jax = pytest.importorskip("jax", reason="JAX is not installed")
+    jax.config.update("jax_enable_x64", True)
+    bnn.get_namespace("jax")  # made once a process
+    jax.clear_caches()
+    buffer = np.zeros(12 + 8)
+    start = (-buffer.ctypes.data % 64) // 8  # 64-byte aligned, as JAX's CPU device takes NumPy memory without a copy
+    x = buffer[start:start + 12].reshape(3, 4)
+    x[...] = np.arange(12.0).reshape(3, 4)
+    with caplog.at_level(logging.WARNING), jax.log_compiles():
+        moved = bnn.to_backend(x, "jax")
+    assert not [r.getMessage() for r in caplog.records if r.getMessage().startswith("Compiling")]
+    x[0, 0] = 99.0
+    assert isinstance(moved, jax.Array) and moved.dtype == np.float64
+    np.testing.assert_array_equal(np.asarray(moved), np.arange(12.0).reshape(3, 4))
 
 
 def test_to_backend_moves_a_models_parameters_with_their_description(backend):
