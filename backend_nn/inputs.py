@@ -13,15 +13,16 @@ from typing import Any
 import numpy as np
 
 from . import chunked, streaming
-from .backend import (backend_asarray, check_plain_array, device_of, get_namespace, host_cast_for, is_traced,
-                      namespace_of, to_backend, to_numpy)
+from .backend import (backend_asarray, check_plain_array, device_of, get_namespace, host_array, host_cast_for,
+                      is_traced, namespace_of, to_backend, to_numpy)
 from .initialization import resolve_dtype
 from .network import Network
 from .outputs import SOFTMAX, encode_labels, output_for
-from .validation import check_finite, check_layer_dims, check_X_kind, check_X_Y, host_labels, is_one_of, shown
+from .validation import (check_finite, check_labels_dtype, check_layer_dims, check_X_kind, check_X_Y, dtype_name,
+                         host_labels, is_one_of, shown)
 
 __all__ = ["backend_for", "prepare_X", "prepare_Y", "prepare_data", "n_outputs", "encode_Y", "layers_dims_for",
-           "data_namespace", "place_data", "data_device", "examples_at_once"]
+           "labels_namespace", "place_data", "data_device", "examples_at_once"]
 
 
 def backend_for(X: Any, backend: Any) -> Any:
@@ -39,19 +40,29 @@ def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any, n_x: int | None = Non
     hint for a 1-D X).
     """
     check_plain_array(X, "X")
-    if isinstance(X, np.ndarray):
-        check_X_kind(X, xp=np, n_x=n_x)  # on the host first: text or objects would meet each library's own message
+    on_host = isinstance(X, np.ndarray)
+    if on_host:  # on the host first: text or objects would meet each library's own message, and the values are read
+        check_X_kind(X, xp=np, n_x=n_x)  # where they are (on the device JAX compiled two programs for each new m)
+        check_finite(X, xp=np)
     Xb = backend_asarray(X, xp, device=device, dtype=host_cast_for(xp, X, dtype), name="X")
     check_X_kind(Xb, xp=xp, n_x=n_x)
+    checked = on_host and dtype_name(Xb.dtype) == X.dtype.name  # a move in another dtype may overflow
     if not xp.isdtype(Xb.dtype, "real floating"):
         Xb = xp.astype(Xb, dtype)
-    check_finite(Xb, xp=xp)
+    if not checked:
+        check_finite(Xb, xp=xp)
     return to_backend(Xb, xp, dtype=dtype, name="X")  # a narrowing cast checked: no finite x becomes inf
 
 
 def prepare_Y(Y: Any, Xb: Any, *, xp: Any) -> Any:
-    """Y on X's backend and device, shape-checked against X (not yet encoded)."""
+    """Y shape-checked against X (not yet encoded): host labels (a NumPy array, a list) as a NumPy array, to be
+    checked and encoded on the host and moved once (:func:`encode_Y`); others on X's backend and device."""
     check_plain_array(Y, "Y")
+    if isinstance(Y, (np.ndarray, list, tuple)):
+        Yh = host_array(Y, "Y")
+        check_labels_dtype(Yh, xp=np)
+        check_X_Y(Xb, Yh, xp=xp)
+        return Yh
     Yb = backend_asarray(Y, xp, device=device_of(Xb), dtype=host_cast_for(xp, Y, Xb.dtype), name="Y")
     namespace_of(X=Xb, Y=Yb)
     check_X_Y(Xb, Yb, xp=xp)
@@ -130,14 +141,17 @@ def encode_Y(Y: Any, n_y: int, net: Network, *, dtype: Any, xp: Any, Xb: Any = N
     the host for streamed data (:func:`backend_nn.outputs.encode_labels`)."""
     if chunked.is_dask(Y):
         return chunked.encode(Y, n_y, net.output, dtype=dtype, xp=xp)
-    if streaming.is_host_data(Xb):  # streamed: the labels stay on the host, gathered with X's windows
-        return np.ascontiguousarray(encode_labels(Y, n_y, net.output, dtype=Xb.host_dtype, xp=data_namespace(Xb, xp)))
+    if isinstance(Y, np.ndarray):  # host labels, checked and encoded where they are (no device program, no sync)
+        streamed = streaming.is_host_data(Xb)  # the labels then stay on the host, gathered with X's windows
+        host_dtype = Xb.host_dtype if streamed else np.dtype(dtype_name(dtype))
+        Yh = np.ascontiguousarray(encode_labels(Y, n_y, net.output, dtype=host_dtype, xp=streaming.host_namespace()))
+        return Yh if streamed else backend_asarray(Yh, xp, device=device_of(Xb), name="Y")
     return encode_labels(Y, n_y, net.output, dtype=dtype, xp=xp)
 
 
-def data_namespace(Xb: Any, xp: Any) -> Any:
-    """The namespace the data are in: the backend's, or the host's for streamed data."""
-    return streaming.host_namespace() if streaming.is_host_data(Xb) else xp
+def labels_namespace(Y: Any, xp: Any) -> Any:
+    """The namespace the labels are in before :func:`encode_Y`: the host's for NumPy labels, else the backend's."""
+    return streaming.host_namespace() if isinstance(Y, np.ndarray) else xp
 
 
 def place_data(Xb: Any, Yf: Any) -> tuple[Any, Any]:

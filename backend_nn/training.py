@@ -26,7 +26,7 @@ from .accelerate import Choice, check_compile, choose_epochs, choose_runner, kep
 from .activations import check_custom
 from .backend import backend_name, device_of, full_precision, get_namespace, memory_of, to_backend
 from .initialization import check_init, check_scale, initialize_parameters_deep
-from .inputs import (data_device, data_namespace, encode_Y, examples_at_once, layers_dims_for, n_outputs, place_data,
+from .inputs import (data_device, encode_Y, examples_at_once, labels_namespace, layers_dims_for, n_outputs, place_data,
                      prepare_data)
 from .network import Network, Parameters, ParametersLike, TrainingResult, network_of, parameters_of
 from .optimizers import check_state, get_optimizer, update_count
@@ -131,7 +131,7 @@ def fit(X: Any, Y: Any, hidden_sizes: Sequence[int], *, activation: Any, negativ
         chunked.check_shuffle(shuffle, Xb, batch_size)
         if n_x is not None:
             layers_dims_for([n_x, n_y or 1], Xb)  # layers_dims[0] against X's rows, before any work
-        n_y = n_outputs(Yb, output, xp=data_namespace(Xb, xp)) if n_y is None else n_y
+        n_y = n_outputs(Yb, output, xp=labels_namespace(Yb, xp)) if n_y is None else n_y
         net = _run_network([int(Xb.shape[0]), *hidden_sizes, n_y], activation, output, negative_slope=negative_slope,
                            Xb=Xb, batch=batch_size, dtype=dt, xp=xp)
         check_dropout_layers(keep_prob, net.layer_dims)  # before any work
