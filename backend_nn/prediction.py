@@ -28,7 +28,7 @@ from .outputs import SOFTMAX, check_label_values
 from .accelerate import kept_program
 from .propagation import check_inputs, check_one_dtype, refuse_swapped, week4_activation
 from .inputs import prepare_X
-from .validation import (OutOfRangeError, check_finite, check_labels_dtype, check_not_dict, found, holds, host_labels,
+from .validation import (OutOfRangeError, check_labels_dtype, check_not_dict, found, holds, host_labels, not_finite,
                          model_pair_hint, shape_of, user_stacklevel)
 
 __all__ = ["predict", "predict_output", "predict_dec", "accuracy"]
@@ -56,8 +56,10 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
         parameters = chunked.computed(parameters)
         W1 = parameters["W1"]
     xp = namespace_of(**parameters)  # all of one library and device: a mixed model is named as such
-    for k, P in parameters.items():
-        check_finite(P, xp=xp, name=k)  # NaN weights would predict one class for everything
+    # NaN weights would predict one class for everything: counted in one program, one read (each array's was two)
+    for k, n in zip(parameters, to_numpy(kept_program(step.nonfinite_counts, xp=xp)(dict(parameters)))):
+        if n:
+            raise not_finite(k, int(n))
     if chunked.is_dask(X):  # lazy, chunked like X
         return chunked.predict_blocks(parameters, X, net=net, xp=xp), net
     # float32 in float32 (JAX on GPUs: TF32 otherwise)
