@@ -22,7 +22,7 @@ import numpy as np
 
 from . import chunked, step, streaming
 from .backend import (backend_asarray, backend_name, count_true, default_int, device_of, first_values, full_precision,
-                      has_no_value_yet, host_array, host_cast_for, namespace_of, to_numpy, widest_float)
+                      has_no_value_yet, host_array, host_cast_for, is_traced, namespace_of, to_numpy, widest_float)
 from .network import ParametersLike, network_of, parameters_of
 from .outputs import SOFTMAX, check_label_values
 from .accelerate import kept_program
@@ -56,8 +56,10 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
         parameters = chunked.computed(parameters)
         W1 = parameters["W1"]
     xp = namespace_of(**parameters)  # all of one library and device: a mixed model is named as such
-    # NaN weights would predict one class for everything: counted in one program, one read (each array's was two)
-    for k, n in zip(parameters, to_numpy(kept_program(step.nonfinite_counts, xp=xp)(dict(parameters)))):
+    # NaN weights would predict one class for everything: counted in one program, one read (each array's was two);
+    # under a jax.jit of the caller's, where the values are not there yet, checked where they are (an eager call)
+    counts = kept_program(step.nonfinite_counts, xp=xp)(dict(parameters))
+    for k, n in zip(parameters, [] if is_traced(counts) else to_numpy(counts)):
         if n:
             raise not_finite(k, int(n))
     if chunked.is_dask(X):  # lazy, chunked like X
