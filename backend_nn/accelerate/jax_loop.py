@@ -124,58 +124,51 @@ def _full_batch_program(net: Network, xp: Any, mean_in_dZ: bool, lengths_as_argu
 
 def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: float = 0.0,
                dropouts: dict | None = None, check: tuple | None = None, mean_in_dZ: bool = False) -> EpochRunner:
-    """epoch(params, state, Xs, Ys, lr) as one compiled scan over the complete batches (+ the tail).
+    """epoch(params, state, Xs, Ys, lr) as one compiled program: a scan over the complete batches, then the tail.
 
     ``check``: (parameters, state, X, Y) of the run, to trace the epoch with here (``jax.eval_shape``:
     no compiling, no data read), so that a step jax.jit cannot trace (a user's activation that
     branches on an array's value, say) fails where the path is chosen, not in the first epoch. The
-    programs are kept for the next run of the same network, optimizer and batches (but with dropout,
+    program is kept for the next run of the same network, optimizer and batches (but with dropout,
     whose masks are the run's own, or a user's activation: :func:`_reusable`)."""
     import jax
-    import jax.numpy as jnp
 
     size = slices[0].stop - slices[0].start
     n_full = sum(1 for sl in slices if sl.stop - sl.start == size)
     tail = slices[-1].stop - slices[-1].start if n_full < len(slices) else 0
     key = (net, optimizer, xp, float(lambd), mean_in_dZ, size, n_full, tail)
     if dropouts or not _reusable(net, optimizer):
-        full_batches, last_batch = _epoch_programs(*key, dropouts=dropouts)
+        program = _epoch_program(*key, dropouts=dropouts)
     else:
-        full_batches, last_batch = _kept_epoch_programs(*key)
+        program = _kept_epoch_program(*key)
 
     if check is not None:
         params, state, X, Y = check
-        state, lr = _arrays(state, X.dtype), jax.ShapeDtypeStruct((), X.dtype)
-        jax.eval_shape(full_batches, dict(params), state, X, Y, lr)
-        if tail:
-            jax.eval_shape(last_batch, dict(params), state, jax.ShapeDtypeStruct((X.shape[0], tail), X.dtype),
-                           jax.ShapeDtypeStruct((Y.shape[0], tail), Y.dtype), lr)
+        jax.eval_shape(program, dict(params), _arrays(state, X.dtype), X, Y, jax.ShapeDtypeStruct((), X.dtype))
 
     def epoch(params, state, Xs, Ys, lr):
-        params, state = dict(params), _arrays(state, Xs.dtype, like=params["W1"])
-        lr = jnp.asarray(lr, dtype=Xs.dtype)
-        params, state, total = full_batches(params, state, Xs, Ys, lr)
-        if tail:
-            params, state, part = last_batch(params, state, Xs[:, n_full * size:], Ys[:, n_full * size:], lr)
-            total = total + part
-        return params, state, total
+        return program(dict(params), _arrays(state, Xs.dtype, like=params["W1"]), Xs, Ys, lr)
 
     return epoch
 
 
-def _epoch_programs(net: Network, optimizer: Any, xp: Any, lambd: float, mean_in_dZ: bool, size: int, n_full: int,
-                    tail: int, dropouts: dict | None = None) -> tuple[Callable, Callable]:
-    """(full_batches, last_batch): the jitted scan over an epoch's complete batches of ``size``, and the step
-    of its last, ``tail`` columns wide."""
+def _epoch_program(net: Network, optimizer: Any, xp: Any, lambd: float, mean_in_dZ: bool, size: int, n_full: int,
+                   tail: int, dropouts: dict | None = None) -> Callable:
+    """The jitted epoch (params, state, Xs, Ys, lr) -> (params, state, total): a scan over its ``n_full`` complete
+    batches of ``size``, then the step of its last, ``tail`` columns wide (where tail > 0); total = the sum of
+    each batch's cost times its width. One program, one dispatch an epoch (the learning rate cast inside it,
+    the tail sliced inside it: each was an eager operation of every epoch, and on a new shape a compilation)."""
     import jax
     import jax.numpy as jnp
 
     step = partial(optimizer_step, net=net, optimizer=optimizer, xp=xp, lambd=lambd, mean_in_dZ=mean_in_dZ)
 
+    def batched(A):  # (n, n_full * size) -> (n_full, n, size)
+        return jnp.transpose(jnp.reshape(A[:, : n_full * size], (A.shape[0], n_full, size)), (1, 0, 2))
+
     @jax.jit
-    def full_batches(params, state, Xs, Ys, lr):
-        def batched(A):  # (n, n_full * size) -> (n_full, n, size)
-            return jnp.transpose(jnp.reshape(A[:, : n_full * size], (A.shape[0], n_full, size)), (1, 0, 2))
+    def epoch(params, state, Xs, Ys, lr):
+        lr = jnp.asarray(lr, dtype=Xs.dtype)
 
         def body(carry, batch):
             params, state, total = carry
@@ -185,20 +178,18 @@ def _epoch_programs(net: Network, optimizer: Any, xp: Any, lambd: float, mean_in
 
         zero = jnp.zeros((), dtype=Xs.dtype)
         (params, state, total), _ = jax.lax.scan(body, (params, state, zero), (batched(Xs), batched(Ys)))
+        if tail:
+            params, state, cost = step(params, state, Xs[:, n_full * size:], Ys[:, n_full * size:], learning_rate=lr,
+                                       dropout=dropout_for(dropouts, tail))
+            total = total + cost * tail
         return params, state, total
 
-    @jax.jit
-    def last_batch(params, state, X_tail, Y_tail, lr):
-        params, state, cost = step(params, state, X_tail, Y_tail, learning_rate=lr,
-                                   dropout=dropout_for(dropouts, tail))
-        return params, state, cost * tail
-
-    return full_batches, last_batch
+    return epoch
 
 
-#: :func:`_epoch_programs` without dropout, kept between runs (JAX compiles a function made anew anew: 0.64 s
+#: :func:`_epoch_program` without dropout, kept between runs (JAX compiles a function made anew anew: 0.64 s
 #: of each 0.86 s run of 2 Adam epochs at the mid size, (784, 128, 10) on 10,000 examples, on this CPU).
-_kept_epoch_programs = lru_cache(maxsize=PROGRAMS_KEPT)(_epoch_programs)
+_kept_epoch_program = lru_cache(maxsize=PROGRAMS_KEPT)(_epoch_program)
 
 
 def _arrays(state: dict, dtype: Any, like: Any = None) -> dict:
@@ -234,5 +225,5 @@ def clear_programs() -> None:
     """Drop the programs kept between runs (:data:`PROGRAMS_KEPT` of each kind), and JAX's compilations of
     them with them: the next run compiles anew."""
     _full_batch_program.cache_clear()
-    _kept_epoch_programs.cache_clear()
+    _kept_epoch_program.cache_clear()
     kept_jit.cache_clear()
