@@ -11,7 +11,6 @@ PyTorch that a model's Parameters join.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import math
 import os
@@ -183,6 +182,8 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
     >>> xp.__name__, xp.asarray([1.0, 2.0]).dtype
     ('array_api_strict', array_api_strict.float64)
     """
+    if isinstance(backend, ModuleType) and backend in _NAMESPACES:  # a module's namespace is made once
+        return _NAMESPACES[backend]
     if backend is None:
         backend = "numpy"
     if isinstance(backend, str):
@@ -212,17 +213,23 @@ def get_namespace(backend: str | ModuleType | None = "numpy") -> Namespace:
         )
     if isinstance(backend, ModuleType) and hasattr(backend, "asarray"):
         if backend.__name__.split(".")[0] == "cupy" or array_api_compat.is_cupy_namespace(backend):
-            return _cupy_namespace()
-        try:
-            return _namespace_of_module(backend)
-        except TypeError:
-            pass
+            namespace = _cupy_namespace()
+        else:
+            try:  # that of an array it makes (JAX compiled a program for it at each call)
+                namespace = array_namespace(backend.asarray(0.0))
+            except TypeError:
+                namespace = None
+        if namespace is not None:
+            _NAMESPACES[backend] = namespace
+            return namespace
     raise TypeError(
         f"backend must be a name ({', '.join(map(repr, BACKENDS))}) or an Array API "
         f"namespace module; got {type(backend).__name__} {shown(backend)}."
     )
 
 
+#: a module's namespace, as :func:`get_namespace` made it: the library's own moves pass theirs on every step
+#: (dropout masks, through :func:`to_backend`), where making it again (2-5 µs) would add up
 _NAMESPACES: dict[ModuleType, Namespace] = {}
 
 
@@ -230,14 +237,10 @@ def _as_namespace(xp: Any) -> Namespace:
     """:func:`get_namespace` of a backend choice that :func:`to_backend` was given: a name, None, or a module,
     which may be the library's own (``torch``, ``dask.array``) or array-api-compat's wrapper of it rather than the
     namespace the library computes with (PyTorch's was "x is a torch.Tensor but the backend is torch", dask's
-    an error inside ``from_array``). A module's namespace is kept: the library's own moves pass theirs on every
-    step (dropout masks), where get_namespace's 2-5 µs would add up."""
-    if not isinstance(xp, ModuleType):
-        return xp if xp is not None and not isinstance(xp, str) and hasattr(xp, "asarray") else get_namespace(xp)
-    namespace = _NAMESPACES.get(xp)
-    if namespace is None:
-        namespace = _NAMESPACES[xp] = get_namespace(xp)
-    return namespace
+    an error inside ``from_array``)."""
+    if not isinstance(xp, (ModuleType, str)) and xp is not None and hasattr(xp, "asarray"):
+        return xp  # a namespace already
+    return get_namespace(xp)
 
 
 def backend_name(xp: Namespace) -> str:
@@ -709,13 +712,6 @@ def _native(host: np.ndarray, xp: Namespace) -> np.ndarray:
     if array_api_compat.is_torch_namespace(xp) and not host.flags.writeable:
         return host.copy()
     return host
-
-
-@functools.cache
-def _namespace_of_module(module: ModuleType) -> Namespace:
-    """The Array API namespace of an array library's module: that of an array it makes, made once (JAX
-    compiled a program for it at each call, after its caches were cleared)."""
-    return array_namespace(module.asarray(0.0))
 
 
 def _jax_put(host: np.ndarray, device: Any) -> Any:

@@ -235,16 +235,16 @@ def accuracy(predictions: Any, Y: Any) -> float:
     check_not_dict(Y, "Y")
     Y = _read_labels(Y, "Y")
     shape_of(Y, "Y")
-    if (isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray) and not chunked.is_dask(predictions)
-            and not has_no_value_yet(predictions)):
-        # compared where host labels are, as the course's predict(X, y, parameters) compares them: the (1, m)
-        # predictions come home, not Y to the device, and the checks on Y's values run as NumPy's. On JAX each
-        # check was a compilation per new m: 14, 0.5 s of an accuracy of the flower's 200 examples on this CPU.
-        predictions = to_numpy(predictions)
-        xp = namespace_of(predictions=predictions)
-    if isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray):  # predictions lazy or traced: Y to them
-        cast = host_cast_for(xp, Y, widest_float(xp))  # a long double's labels as the widest float there
-        Y = backend_asarray(Y, xp, device=device_of(predictions), dtype=cast, name="Y")
+    if isinstance(Y, np.ndarray) and not isinstance(predictions, np.ndarray):
+        if not (chunked.is_dask(predictions) or has_no_value_yet(predictions)):
+            # compared where host labels are, as the course's predict(X, y, parameters) compares them: the (1, m)
+            # predictions come home, not Y to the device, and the checks on Y's values run as NumPy's. On JAX each
+            # check was a compilation per new m: 14, 0.5 s of an accuracy of the flower's 200 examples on this CPU.
+            predictions = to_numpy(predictions)
+            xp = namespace_of(predictions=predictions)
+        else:  # predictions lazy or traced: Y goes to them
+            cast = host_cast_for(xp, Y, widest_float(xp))  # a long double's labels as the widest float there
+            Y = backend_asarray(Y, xp, device=device_of(predictions), dtype=cast, name="Y")
     xp = namespace_of(predictions=predictions, Y=Y)
     hits = _matches(predictions, Y, xp=xp)
     if has_no_value_yet(hits):  # inside jax.jit (or torch.func): no value to be a float yet, the traced 0-d array
