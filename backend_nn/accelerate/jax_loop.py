@@ -24,6 +24,8 @@ from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Any
 
+import numpy as np
+
 from ..activations import is_named
 from ..network import Network
 from ..optimizers import Adam, GradientDescent, Momentum
@@ -202,19 +204,19 @@ _kept_epoch_programs = lru_cache(maxsize=PROGRAMS_KEPT)(_epoch_programs)
 
 
 def _arrays(state: dict, dtype: Any, like: Any = None) -> dict:
-    """The optimizer state with its step count t as a 0-d array (a Python int would be a constant
-    of the compiled program, and recompile it every step), placed as ``like`` (W1) is: on its device
-    where it is committed there, else uncommitted as it is. The epoch's later calls take the t the
-    first one returned, placed as the parameters are: a t placed otherwise in the first call alone
-    compiled the epoch twice (0.7 s more for the flower on a CPU)."""
+    """The optimizer state as the compiled epoch takes it: its step count t a 0-d array (a Python int would be a
+    constant of the compiled program, and recompile it every step), and every array placed as ``like`` (W1) is:
+    on its device where it is committed there, else left as it is. The epoch's later calls take the state the
+    first one returned, placed as the parameters are: a state placed otherwise in the first call alone compiled
+    the epoch twice (a t made here, 0.7 s more for the flower on a CPU; zeros from a compiled program, which come
+    uncommitted)."""
     import jax
-    import jax.numpy as jnp
 
     if "t" in state and not hasattr(state["t"], "shape"):
-        t = jnp.asarray(float(state["t"]), dtype=dtype)
-        if getattr(like, "committed", False) and len(like.devices()) == 1:
-            t = jax.device_put(t, like.sharding)
-        return {**state, "t": t}
+        state = {**state, "t": jax.device_put(np.asarray(float(state["t"]), dtype=dtype))}  # moved: no program
+    if getattr(like, "committed", False) and len(like.devices()) == 1 \
+            and not all(a.committed for a in jax.tree_util.tree_leaves(state)):
+        state = jax.device_put(state, like.sharding)
     return state
 
 
