@@ -151,10 +151,18 @@ def jax_epochs(*, net: Network, optimizer: Any, xp: Any, slices: list, lambd: fl
         if tail:
             jax.eval_shape(last_batch, params, state, X, Y, lr, total)
 
+    returned = None  # the state the last epoch returned, which the next takes as it is
+
     def epoch(params, state, Xs, Ys, lr):
-        params, state = dict(params), _arrays(state, Xs.dtype, like=params["W1"])
+        nonlocal returned
+        params = dict(params)
+        if state is not returned:
+            state = _arrays(state, Xs.dtype, like=params["W1"])
         params, state, total = full_batches(params, state, Xs, Ys, lr)
-        return last_batch(params, state, Xs, Ys, lr, total) if tail else (params, state, total)
+        if tail:
+            params, state, total = last_batch(params, state, Xs, Ys, lr, total)
+        returned = state
+        return params, state, total
 
     return epoch
 
