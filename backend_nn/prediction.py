@@ -46,8 +46,9 @@ def _in_the_parameters_dtype(backend: str) -> Iterator[None]:
                            "dtype='float64'))", ", the parameters' dtype") from None
 
 
-def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float):
-    """(A_L, network): see :func:`predict_output`."""
+def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, negative_slope: float,
+                    labels: bool = False):
+    """(A_L, network): see :func:`predict_output`; with ``labels``, (the output layer's predictions, network)."""
     refuse_swapped(X, parameters)  # before either is read as the other
     net = network_of(parameters, activation, output, negative_slope=negative_slope, week3=True)
     check_one_dtype(parameters, "the parameters")  # before X is cast to W1's: a mixed model is named as such, not X
@@ -56,23 +57,25 @@ def _predict_output(parameters: dict, X: Any, *, activation: Any, output: Any, n
         parameters = chunked.computed(parameters)
         W1 = parameters["W1"]
     xp = namespace_of(**parameters)  # all of one library and device: a mixed model is named as such
-    # NaN weights would predict one class for everything: counted in one program, one read (each array's was two);
-    # under a jax.jit of the caller's, where the values are not there yet, checked where they are (an eager call)
-    counts = kept_program(step.nonfinite_counts, xp=xp)(dict(parameters))
-    for k, n in zip(parameters, [] if is_traced(counts) else to_numpy(counts)):
-        if n:
-            raise not_finite(k, int(n))
-    if chunked.is_dask(X):  # lazy, chunked like X
-        return chunked.predict_blocks(parameters, X, net=net, xp=xp), net
-    # float32 in float32 (JAX on GPUs: TF32 otherwise)
+    # float32 in float32 (JAX on GPUs: TF32 otherwise), as training runs: the programs it kept serve here too (JAX
+    # keeps a program per precision: the parameters' check was compiled again at a model's first prediction)
     with full_precision(xp), _in_the_parameters_dtype(backend_name(xp)):
+        # NaN weights would predict one class for everything: counted in one program, one read (each array's was
+        # two); under a jax.jit of the caller's, where the values are not there yet, checked where they are
+        counts = kept_program(step.nonfinite_counts, xp=xp)(dict(parameters))
+        for k, n in zip(parameters, [] if is_traced(counts) else to_numpy(counts)):
+            if n:
+                raise not_finite(k, int(n))
+        if chunked.is_dask(X):  # lazy, chunked like X
+            AL = chunked.predict_blocks(parameters, X, net=net, xp=xp)
+            return (net.output.predict(AL, xp=namespace_of(AL=AL)) if labels else AL), net
         if streaming.predicts_in_windows(X, xp, dtype=W1.dtype, device=device_of(W1), layer_dims=net.layer_dims):
-            return streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype,
-                                                device=device_of(W1)), net
+            AL = streaming.forward_in_windows(parameters, X, net=net, xp=xp, dtype=W1.dtype, device=device_of(W1))
+            return (net.output.predict(AL, xp=xp) if labels else AL), net
         Xb = prepare_X(X, xp=xp, dtype=W1.dtype, device=device_of(W1), n_x=net.layer_dims[0])
         xp, _ = check_inputs(Xb, parameters)
-        AL = kept_program(step.forward, net=net, xp=xp)(dict(parameters), Xb)
-    return AL, net
+        # one program on JAX (kept): a new m compiles it alone, the prediction rule with it
+        return kept_program(step.predicted if labels else step.forward, net=net, xp=xp)(dict(parameters), Xb), net
 
 
 def predict_output(parameters: ParametersLike, X: Any, *, activation: Any = None, output: Any = None,
@@ -150,8 +153,8 @@ def predict(parameters: ParametersLike, X: Any, *course_parameters: ParametersLi
         return _course_predict(parameters, X, course_parameters[0], activation=activation, output=output,
                                negative_slope=negative_slope)
     parameters = parameters_of(parameters)
-    AL, net = _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope)
-    return net.output.predict(AL, xp=namespace_of(AL=AL))
+    return _predict_output(parameters, X, activation=activation, output=output, negative_slope=negative_slope,
+                           labels=True)[0]
 
 
 def _course_predict(X: Any, y: Any, parameters: dict, **kw: Any) -> Any:

@@ -50,6 +50,12 @@ def forward(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
     return forward_pass(X, parameters, net=net, xp=xp)[0]
 
 
+def predicted(parameters: dict, X: Any, *, net: Network, xp: Any) -> Any:
+    """The output layer's predictions for X (n_x, m) (its rule on A_L: A_L > 0.5, or the argmax labels), (n_y, m) or
+    (1, m): prediction's program, the rule with the forward pass (on JAX each new m compiled the rule apart)."""
+    return net.output.predict(forward(parameters, X, net=net, xp=xp), xp=xp)
+
+
 def nonfinite_counts(parameters: dict, *, xp: Any) -> Any:
     """How many NaN or inf entries each array of ``parameters`` holds, in their order: a 1-D array of the default
     integer, on the device (a run's end is checked with it, one host sync)."""

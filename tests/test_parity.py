@@ -150,8 +150,10 @@ def test_the_jax_loops_chunks_equal_the_eager_steps_and_compile_once_on_the_cpu(
 def test_jax_predicts_with_one_compiled_forward_pass_kept_per_network(caplog):
     """Eager JAX compiles each operation for every new shape: a prediction on a new number of examples compiled the
     forward pass's operations one by one (11 for the flower's network, 0.34 s on a 2-core CPU) and the accuracy's
-    checks 14 more. The forward pass is one program now, kept for the network's later predictions; the accuracy
-    against host labels is taken on the host. The values are the eager forward pass's, round-off apart."""
+    checks 14 more. The forward pass is one program now, kept for the network's later predictions, and predict's
+    is the forward pass with the output layer's rule (the rule apart was one more compilation per new m: the
+    digits' softmax predictions 0.18-0.22 -> 0.13 s); the accuracy against host labels is taken on the host. The
+    values are the eager forward pass's, round-off apart, and the labels its argmax."""
     jax = pytest.importorskip("jax", reason="JAX is not installed")
     from backend_nn.accelerate.jax_loop import clear_programs
     from backend_nn.propagation import forward_pass
@@ -170,16 +172,16 @@ def test_jax_predicts_with_one_compiled_forward_pass_kept_per_network(caplog):
             AL = bnn.predict_output(p, X[:, :m])
             pred = bnn.predict(p, X[:, :m])
             acc = bnn.accuracy(pred, labels[:, :m])
-            compiled.append(sum(r.getMessage().startswith("Compiling jit(forward)") for r in caplog.records))
-            # X and the labels are read on the host, where they are: nothing but the forward pass for their m
-            assert not [r.getMessage() for r in caplog.records if r.getMessage().startswith("Compiling")
-                        and f"float64[2,{m}]" in r.getMessage() and "jit(forward)" not in r.getMessage()]
-            assert not [r.getMessage() for r in caplog.records if r.getMessage().startswith("Compiling jit(equal)")]
+            # X and the labels are read on the host, where they are: nothing but the two programs for their m
+            compiled.append(sorted(r.getMessage().split(" with ")[0] for r in caplog.records
+                                   if r.getMessage().startswith("Compiling")))
             eager, _ = forward_pass(xp.asarray(X[:, :m]), p, net=p.network, xp=xp)
             np.testing.assert_allclose(to_numpy(AL), to_numpy(eager), rtol=1e-12, atol=1e-15)
+            np.testing.assert_array_equal(to_numpy(pred), np.argmax(to_numpy(eager), axis=0)[None, :])
             assert isinstance(AL, jax.Array) and AL.dtype == np.float64
             assert acc == float(np.mean(to_numpy(pred) == labels[:, :m]))
-    assert compiled == [1, 1, 0, 1]  # once per new m: predict and predict_output share it, as later calls do
+    programs = ["Compiling jit(forward)", "Compiling jit(predicted)"]
+    assert compiled == [programs, programs, [], programs]  # once per new m, kept for later calls
     on_numpy = bnn.predict_output(bnn.to_numpy(p), X)
     np.testing.assert_allclose(to_numpy(bnn.predict_output(p, X)), on_numpy, rtol=1e-12, atol=1e-15)
 
