@@ -57,7 +57,7 @@ def jax_runner(parameters: dict, X: Any, Y: Any, *, net: Network, learning_rate:
         lengths_as_arguments = all(d.platform == "cpu" for d in X.devices())
     make = _full_batch_program if _reusable(net) else _full_batch_program.__wrapped__
     program = make(net, xp, mean_in_dZ, lengths_as_arguments)
-    lr = jax.numpy.asarray(learning_rate, dtype=X.dtype)
+    lr = jax.device_put(np.asarray(learning_rate, dtype=X.dtype))  # moved: no program compiled for it
 
     if not lengths_as_arguments:
         def runner(params, n_records, cost_every):
