@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .accelerate import kept_program
-from .backend import device_of, is_traced, namespace_of, to_backend
+from .accelerate import kept_program, moves_its_arguments
+from .backend import device_of, namespace_of, to_backend
 from .validation import check_positive, check_seed
 
 __all__ = ["random_mini_batches", "shuffled", "permutation", "take_columns", "batch_slices"]
@@ -40,18 +40,19 @@ def permutation(m: int, seed: int) -> np.ndarray:
 def shuffled(X: Any, Y: Any, seed: int, *, xp: Any) -> tuple[Any, Any]:
     """X[:, permutation], Y[:, permutation] with the course's permutation(m) from RandomState(seed).
 
-    On JAX one compiled program, kept (:func:`~backend_nn.accelerate.kept_program`), that takes the
-    permutation from the host as its argument: the move and the two takes eagerly were 140 us of a
-    flower epoch's 300 on a 2-core CPU, 24 us so, and two compilations per new m."""
+    On JAX each take is a compiled program, kept (:func:`~backend_nn.accelerate.kept_program`), that takes the
+    permutation from the host as its argument: the move by ``jax.device_put`` and the two takes eagerly were 100 us
+    of a flower epoch's 250 on a 2-core CPU, 23 so (digits 150-220 -> 90-120 us; (784, 10,000) the same, 30-36
+    ms). Both takes in one program were 3x slower at (784, 10,000) (XLA's CPU gathers)."""
     perm = permutation(int(X.shape[1]), seed)
-    return kept_program(take_columns, xp=xp)(X, Y, perm)
+    take = kept_program(take_columns, xp=xp)
+    order = perm if moves_its_arguments(take) else to_backend(perm, xp, device=device_of(X))
+    return take(X, order), take(Y, order)
 
 
-def take_columns(X: Any, Y: Any, order: Any, *, xp: Any) -> tuple[Any, Any]:
-    """X[:, order], Y[:, order]: X (n_x, m), Y (n_y, m), order (m,) integer indices from the host (moved to X's
-    device here), or traced where a jax.jit took them."""
-    idx = order if is_traced(order) else to_backend(order, xp, device=device_of(X))
-    return xp.take(X, idx, axis=1), xp.take(Y, idx, axis=1)
+def take_columns(A: Any, order: Any, *, xp: Any) -> Any:
+    """A[:, order]: A (n, m), order (m,) integer indices."""
+    return xp.take(A, order, axis=1)
 
 
 def batch_slices(m: int, mini_batch_size: int) -> list[slice]:
