@@ -55,7 +55,7 @@ def _zeros_like(parameters: dict, *, xp) -> dict:
 
 def _zero_state(parameters: dict) -> dict:
     """:func:`_zeros_like` of the parameters, on JAX as one program kept per network (each zeros eagerly was a
-    compilation of its own per shape, ~40 ms each on a 2-core CPU, 5 of a first digits Adam run's 17)."""
+    compilation of its own per shape, ~40 ms each on a 2-core CPU, 5 of a first digits Adam run's 18)."""
     return kept_program(_zeros_like, xp=namespace_of(**parameters))(dict(parameters))
 
 
