@@ -332,6 +332,8 @@ def namespace_of(**arrays: Any) -> Namespace:
     ``namespace_of(X=X, W1=W1)`` is ``array_namespace(X, W1)`` with errors that
     name the arguments: which ones come from which library or device.
     """
+    if _NUMPY_IS_STANDARD and all(type(a) is np.ndarray and a.dtype.names is None for a in arrays.values()):
+        return np  # plain NumPy arrays, what the checks below find (in 1.3 us for six, not 20: every call has them)
     spaces = {}
     for name, a in arrays.items():
         if isinstance(a, (np.matrix, np.ma.MaskedArray)):
