@@ -303,10 +303,14 @@ def test_auto_counts_the_memory_a_run_and_a_prediction_need(monkeypatch, tmp_pat
             # full batch needs all of X at once: never streamed
             assert streaming.wanted("auto", Xh, Yh, np, dtype=dtype, device=None, batch_size=None) is False
     layers = size * 500 * 2 * (5 + 3)
+    monkeypatch.setattr(streaming, "WINDOW_BYTES", size * 6 * 100)  # windows of 100 columns
     for Xh, need in [(X, layers + (0 if in_place else size * 500 * 6)), (mapped, layers + size * 500 * 6)]:
         for free[0], windows in [(None, False), (need, False), (need - 1, True)]:
             assert streaming.predicts_in_windows(Xh, np, dtype=dtype, device=None, layer_dims=[6, 5, 3]) is windows
+    # where one window would be all of X, windows save nothing: not asked for, whatever the memory (nor read)
+    monkeypatch.setattr(streaming, "WINDOW_BYTES", size * 6 * 500)
     free[0] = 0
+    assert streaming.predicts_in_windows(X, np, dtype=dtype, device=None, layer_dims=[6, 5, 3]) is False
     for other in (X.tolist(), X[0], X[None]):  # a list, a 1-D or a 3-D X: one piece, whose checks say what is wrong
         assert streaming.predicts_in_windows(other, np, dtype=dtype, device=None, layer_dims=[6, 5, 3]) is False
     assert streaming.rows_layout(np.asfortranarray(X))  # an (m, n_x) file's .T: examples stored one by one
