@@ -46,7 +46,7 @@ def prepare_X(X: Any, *, xp: Any, dtype: Any, device: Any, n_x: int | None = Non
         check_finite(X, xp=np)
     Xb = backend_asarray(X, xp, device=device, dtype=host_cast_for(xp, X, dtype), name="X")
     check_X_kind(Xb, xp=xp, n_x=n_x)
-    checked = on_host and dtype_name(Xb.dtype) == X.dtype.name  # a move in another dtype may overflow
+    checked = on_host and dtype_name(Xb.dtype) == dtype_name(X.dtype)  # a move in another dtype may overflow
     if not xp.isdtype(Xb.dtype, "real floating"):
         Xb = xp.astype(Xb, dtype)
     if not checked:

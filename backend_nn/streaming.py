@@ -190,7 +190,7 @@ def predicts_in_windows(X: Any, xp: Any, *, dtype: Any, device: Any, layer_dims:
     host_dtype = np.dtype(dtype_name(dtype))
     m = int(X.shape[1])
     if m <= WINDOW_BYTES // max(1, int(X.shape[0]) * host_dtype.itemsize):  # one window would be all of X: not
-        return False  # asked (the free memory read at every call: /proc/meminfo on a CPU, 12 us a prediction)
+        return False  # asked (the free memory read at every call: /proc/meminfo on a CPU, ~50 us of a flower predict)
     need = host_dtype.itemsize * m * 2 * sum(layer_dims[1:])
     if not _used_in_place(X, xp, host_dtype):
         need += host_dtype.itemsize * m * int(X.shape[0])
